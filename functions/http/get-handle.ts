@@ -1,0 +1,7 @@
+import { httpHandler } from "../../shared/http/handler";
+import { ok } from "../../shared/http/responses";
+import { getProfileByHandle } from "../../shared/use-cases/accounts";
+
+export const handler = httpHandler({ auth: "optional" }, async ({ path }) =>
+  ok(await getProfileByHandle(path.handle ?? "")),
+);

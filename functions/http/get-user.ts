@@ -1,0 +1,5 @@
+import { httpHandler } from "../../shared/http/handler";
+import { ok } from "../../shared/http/responses";
+import { getProfile } from "../../shared/use-cases/accounts";
+
+export const handler = httpHandler({ auth: "optional" }, async ({ path }) => ok(await getProfile(path.userId ?? "")));

@@ -1,0 +1,117 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { Context } from "aws-lambda";
+import type { HttpApiEvent, HttpApiResult } from "../../shared/http/event";
+import { matchRoute } from "../../shared/http/routing";
+import { fallbackRoute, routeName, routes, type RouteDefinition } from "../routes";
+import { toHttpApiEvent } from "./api-gateway-event";
+import { authorizeLocally } from "./authorizer";
+
+type LambdaHandler = (event: HttpApiEvent, context: Context) => Promise<HttpApiResult>;
+
+const projectRoot = resolve(import.meta.dirname, "../..");
+// API Gateway HTTP APIs refuse payloads over 10 MB before any Lambda runs.
+const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+const loadedHandlers = new Map<string, Promise<LambdaHandler>>();
+
+function loadHandler(entry: string): Promise<LambdaHandler> {
+  let loading = loadedHandlers.get(entry);
+  if (!loading) {
+    loading = import(pathToFileURL(resolve(projectRoot, entry)).href).then((module: { handler: LambdaHandler }) => {
+      if (typeof module.handler !== "function") throw new Error(`${entry} exports no handler`);
+      return module.handler;
+    });
+    loadedHandlers.set(entry, loading);
+  }
+  return loading;
+}
+
+function lambdaContext(functionName: string): Context {
+  const deadline = Date.now() + 29_000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: "$LATEST",
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    memoryLimitInMB: "512",
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: "local",
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+function readBody(request: IncomingMessage): Promise<Buffer | null> {
+  return new Promise((resolveBody, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= API_GATEWAY_MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    request.on("end", () => resolveBody(size > API_GATEWAY_MAX_BODY_BYTES ? null : Buffer.concat(chunks)));
+    request.on("error", reject);
+  });
+}
+
+function send(response: ServerResponse, result: HttpApiResult): void {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
+  if (result.cookies?.length) response.setHeader("set-cookie", result.cookies);
+  response.writeHead(result.statusCode ?? 200, headers);
+  const body = result.body ?? "";
+  response.end(result.isBase64Encoded ? Buffer.from(body, "base64") : body);
+}
+
+function errorResult(statusCode: number, code: string, message: string): HttpApiResult {
+  return {
+    statusCode,
+    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" },
+    body: JSON.stringify({ error: { code, message } }),
+  };
+}
+
+export interface LocalServerOptions {
+  jwtSecret: string;
+  routeTable?: readonly RouteDefinition[];
+}
+
+/** An HTTP server that turns requests into API Gateway v2 events and runs the route's real Lambda handler. */
+export function createLocalServer(options: LocalServerOptions): Server {
+  const table = options.routeTable ?? routes;
+  return createServer(async (request, response) => {
+    try {
+      const url = new URL(request.url ?? "/", "http://localhost");
+      const method = (request.method ?? "GET").toUpperCase();
+      const body = await readBody(request);
+      if (body === null) return send(response, errorResult(413, "payload_too_large", "The request body is too large."));
+      const { match } = matchRoute(table, method, url.pathname);
+      let claims: Record<string, string> | undefined;
+      if (match?.route.auth === "jwt") {
+        const authorized = authorizeLocally(request.headers.authorization, options.jwtSecret);
+        if (!authorized) return send(response, errorResult(401, "unauthorized", "A valid bearer token is required."));
+        claims = authorized;
+      }
+      const routeKey = match ? `${match.route.method} ${match.route.path}` : "$default";
+      const event = toHttpApiEvent(
+        { method, url, headers: request.headers, body, sourceIp: request.socket.remoteAddress ?? "127.0.0.1" },
+        routeKey,
+        match?.pathParameters,
+        claims,
+      );
+      const entry = match ? match.route.entry : fallbackRoute.entry;
+      const handler = await loadHandler(entry);
+      const result = await handler(event, lambdaContext(match ? routeName(match.route) : "RouteNotFound"));
+      send(response, result);
+    } catch (error) {
+      process.stderr.write(`local server: ${error instanceof Error ? error.stack : String(error)}\n`);
+      if (!response.headersSent) send(response, errorResult(500, "internal", "Something went wrong on our side."));
+    }
+  });
+}

@@ -1,0 +1,22 @@
+// `npm run token -- --sub alice --groups authors,admins [--expires-in 3600]`: prints a local bearer token.
+import { parseArgs } from "node:util";
+import { signHs256 } from "../../shared/http/jwt-hs256";
+
+const { values } = parseArgs({
+  options: {
+    sub: { type: "string" },
+    groups: { type: "string", default: "" },
+    "expires-in": { type: "string", default: "86400" },
+  },
+});
+if (!values.sub) {
+  process.stderr.write("usage: npm run token -- --sub <userId> [--groups authors,admins] [--expires-in <seconds>]\n");
+  process.exit(2);
+}
+const now = Math.floor(Date.now() / 1000);
+const groups = values.groups.split(/[,\s]+/).filter(Boolean);
+const token = signHs256(
+  { sub: values.sub, "cognito:groups": groups, iat: now, exp: now + Number(values["expires-in"]) },
+  process.env.LOCAL_JWT_SECRET ?? "local-dev-secret",
+);
+process.stdout.write(`${token}\n`);

@@ -1,0 +1,43 @@
+import * as z from "zod/mini";
+
+// Read once at cold start: a missing or malformed variable fails the function before it serves a request.
+const positiveInt = (fallback: number) =>
+  z._default(z.coerce.number().check(z.int(), z.positive()), fallback);
+
+const base = {
+  TABLE_NAME: z.string().check(z.minLength(1)),
+  DYNAMODB_ENDPOINT: z.optional(z.url()),
+  AWS_REGION: z._default(z.string().check(z.minLength(1)), "local"),
+  CURSOR_SECRET: z._default(z.string().check(z.minLength(16)), "local-cursor-secret-not-for-production"),
+  COMMENT_RATE_PER_MINUTE: positiveInt(30),
+  INACTIVE_AFTER_DAYS: positiveInt(365),
+  LOG_LEVEL: z._default(z.enum(["debug", "info", "warn", "error", "silent"]), "info"),
+};
+
+const configSchema = z.discriminatedUnion("TOKEN_VERIFIER", [
+  z.object({
+    ...base,
+    TOKEN_VERIFIER: z.literal("cognito"),
+    COGNITO_USER_POOL_ID: z.string().check(z.minLength(1)),
+    COGNITO_CLIENT_ID: z.string().check(z.minLength(1)),
+  }),
+  z.object({
+    ...base,
+    TOKEN_VERIFIER: z.literal("local-hs256"),
+    LOCAL_JWT_SECRET: z._default(z.string().check(z.minLength(1)), "local-dev-secret"),
+  }),
+]);
+
+export type Config = z.infer<typeof configSchema>;
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const withDefaults = { TOKEN_VERIFIER: "local-hs256", ...env };
+  const result = configSchema.safeParse(withDefaults);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join(".") || "env"}: ${i.message}`);
+    throw new Error(`Invalid configuration: ${problems.join("; ")}`);
+  }
+  return result.data;
+}
+
+export const config: Config = parseConfig(process.env);

@@ -1,0 +1,85 @@
+import type { Entitlement } from "./entitlements";
+import type { Role } from "./roles";
+
+export interface Account {
+  userId: string;
+  handle: string;
+  displayName: string;
+  role: Role;
+  followerCount: number;
+  followingCount: number;
+  postCount: number;
+  createdAt: string;
+  lastActiveAt: string;
+  entitlements: Entitlement[];
+}
+
+/** Who the verified token says the caller is. */
+export interface Identity {
+  userId: string;
+  role: Role;
+}
+
+/** The caller of one request: anonymous, signed in without a profile, or signed in with one. */
+export interface Caller {
+  identity: Identity | null;
+  account: Account | null;
+}
+
+export const anonymousCaller: Caller = { identity: null, account: null };
+
+export interface Profile {
+  userId: string;
+  handle: string;
+  displayName: string;
+  role: Role;
+  followerCount: number;
+  followingCount: number;
+  postCount: number;
+  createdAt: string;
+}
+
+export interface Me extends Profile {
+  entitlements: Entitlement[];
+  lastActiveAt: string;
+}
+
+export function toProfile(account: Account): Profile {
+  return {
+    userId: account.userId,
+    handle: account.handle,
+    displayName: account.displayName,
+    role: account.role,
+    followerCount: account.followerCount,
+    followingCount: account.followingCount,
+    postCount: account.postCount,
+    createdAt: account.createdAt,
+  };
+}
+
+export function toMe(account: Account): Me {
+  return { ...toProfile(account), entitlements: account.entitlements, lastActiveAt: account.lastActiveAt };
+}
+
+export const ACTIVITY_WRITE_INTERVAL_MS = 60 * 60 * 1000;
+
+export interface AccountRefresh {
+  lastActiveAt?: string;
+  role?: Role;
+}
+
+/**
+ * What a signed-in request must write back to the caller's account: the activity time when the stored one
+ * is more than an hour old (so most requests write nothing), and the role when the token's groups changed.
+ */
+export function accountRefreshFor(account: Account, identity: Identity, now: Date): AccountRefresh | null {
+  const refresh: AccountRefresh = {};
+  if (now.getTime() - Date.parse(account.lastActiveAt) > ACTIVITY_WRITE_INTERVAL_MS) {
+    refresh.lastActiveAt = now.toISOString();
+  }
+  if (account.role !== identity.role) refresh.role = identity.role;
+  return refresh.lastActiveAt === undefined && refresh.role === undefined ? null : refresh;
+}
+
+/** Authors and admins are never deleted for inactivity, so only readers are candidates. */
+export const mayBeDeletedForInactivity = (role: Role): boolean => role === "reader";

@@ -1,0 +1,55 @@
+// Domain errors say what went wrong in the domain's words; shared/http/errors.ts alone maps them to HTTP.
+
+export type ErrorCode =
+  | "validation_failed"
+  | "malformed_json"
+  | "invalid_cursor"
+  | "cannot_follow_self"
+  | "unauthorized"
+  | "forbidden"
+  | "subscription_required"
+  | "profile_required"
+  | "not_found"
+  | "method_not_allowed"
+  | "handle_taken"
+  | "idempotency_key_reused"
+  | "cleanup_already_running"
+  | "payload_too_large"
+  | "too_many_requests"
+  | "unavailable";
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+export interface RequiredEntitlement {
+  tier: "plus" | "ultimate" | "select";
+  authorId?: string;
+}
+
+export class DomainError extends Error {
+  override readonly name = "DomainError";
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly extra: {
+      details?: FieldProblem[];
+      requiredEntitlements?: RequiredEntitlement[];
+      retryAfterSeconds?: number;
+      allow?: string[];
+    } = {},
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (what: string) => new DomainError("not_found", `${what} was not found.`);
+export const forbidden = (message = "You are not allowed to do this.") => new DomainError("forbidden", message);
+export const profileRequired = () =>
+  new DomainError("profile_required", "Create your profile with PUT /me before doing this.");
+export const validationFailed = (details: FieldProblem[]) =>
+  new DomainError("validation_failed", "The request is not valid.", { details });
+export const invalidCursor = () => new DomainError("invalid_cursor", "The cursor is malformed or was tampered with.");
+export const unavailable = (retryAfterSeconds = 1) =>
+  new DomainError("unavailable", "The service is busy; nothing was changed. Please retry.", { retryAfterSeconds });

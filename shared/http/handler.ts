@@ -1,0 +1,86 @@
+import middy from "@middy/core";
+import type { Context } from "aws-lambda";
+import type * as z from "zod/mini";
+import { anonymousCaller, type Caller, type Identity } from "../domain/account";
+import type { Role } from "../domain/roles";
+import { requireRole, resolveCaller } from "../use-cases/caller";
+import type { HttpApiEvent, HttpApiResult, StatefulEvent } from "./event";
+import { authentication, type AuthMode } from "./middleware/authentication";
+import { errorResponses } from "./middleware/error-responses";
+import { jsonBody } from "./middleware/json-body";
+import { requestLogging } from "./middleware/request-logging";
+import { responseHeaders } from "./middleware/response-headers";
+import type { HttpResult } from "./responses";
+import { parseInput } from "./validation";
+
+type Schema = z.ZodMiniType;
+type Parsed<S> = S extends Schema ? z.infer<S> : undefined;
+
+export interface RouteOptions<A extends AuthMode, B extends Schema | undefined, Q extends Schema | undefined> {
+  /**
+   * "required": a signed-in caller (401 otherwise); "optional": public, a sent token is still verified;
+   * "none": the token is not looked at (only for the fallback of unknown routes).
+   */
+  auth: A;
+  /** Roles from the token's groups that may call the route (403 `forbidden` otherwise). */
+  roles?: readonly Role[];
+  body?: B;
+  query?: Q;
+}
+
+export interface HandlerInput<A extends AuthMode, B, Q> {
+  identity: A extends "required" ? Identity : Identity | null;
+  caller: Caller;
+  body: Parsed<B>;
+  query: Parsed<Q>;
+  path: Record<string, string>;
+  headers: Record<string, string | undefined>;
+  method: string;
+  rawPath: string;
+}
+
+/**
+ * The one middleware stack of every HTTP handler. Its order is the contract's order of errors:
+ * 401, then 413 and 400, then 403 for the role; the handler's domain call decides 404 and the later 403s.
+ */
+export function httpHandler<
+  A extends AuthMode,
+  B extends Schema | undefined = undefined,
+  Q extends Schema | undefined = undefined,
+>(options: RouteOptions<A, B, Q>, run: (input: HandlerInput<A, B, Q>) => Promise<HttpResult>) {
+  return middy<StatefulEvent, HttpApiResult, Error, Context>({ timeoutEarlyInMillis: 0 })
+    .use({
+      name: "requestState",
+      before: (request) => {
+        request.event.state = { identity: null, caller: anonymousCaller, body: undefined, startedAt: Date.now() };
+      },
+    })
+    .use(requestLogging())
+    .use(responseHeaders())
+    .use(authentication(options.auth))
+    .use(jsonBody())
+    .use(errorResponses())
+    .handler(async (event) => {
+      const body = options.body ? parseInput(options.body, event.state.body) : undefined;
+      const query = options.query ? parseInput(options.query, event.queryStringParameters ?? {}) : undefined;
+      const identity = event.state.identity;
+      if (options.roles) requireRole({ identity, account: null }, options.roles);
+      const caller = await resolveCaller(identity);
+      event.state.caller = caller;
+      const result = await run({
+        identity: identity as HandlerInput<A, B, Q>["identity"],
+        caller,
+        body: body as Parsed<B>,
+        query: query as Parsed<Q>,
+        path: event.pathParameters ?? {},
+        headers: event.headers ?? {},
+        method: event.requestContext?.http?.method ?? "GET",
+        rawPath: event.rawPath ?? "/",
+      });
+      return {
+        statusCode: result.statusCode,
+        ...(result.headers ? { headers: result.headers } : {}),
+        ...(result.body === undefined ? {} : { body: JSON.stringify(result.body) }),
+      };
+    }) as unknown as (event: HttpApiEvent, context: Context) => Promise<HttpApiResult>;
+}

@@ -1,0 +1,48 @@
+import type middy from "@middy/core";
+import type { Identity } from "../../domain/account";
+import { parseGroups, roleFromGroups } from "../../domain/roles";
+import { unauthorized } from "../errors";
+import type { HttpApiEvent, HttpApiResult, StatefulEvent } from "../event";
+import { InvalidToken, verifyToken, type Claims } from "../token-verifier";
+
+export type AuthMode = "required" | "optional" | "none";
+
+function identityFromClaims(claims: Claims): Identity {
+  if (typeof claims.sub !== "string" || claims.sub.length === 0) throw unauthorized("The token has no subject.");
+  return { userId: claims.sub, role: roleFromGroups(parseGroups(claims["cognito:groups"])) };
+}
+
+function bearerToken(event: HttpApiEvent): string | null | undefined {
+  const header = event.headers?.authorization ?? event.headers?.Authorization;
+  if (header === undefined) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match ? match[1] : null;
+}
+
+/**
+ * Who is calling. On protected routes API Gateway's JWT authorizer (or the local server playing it) has
+ * verified the token and handed over its claims; on public routes a token, when sent, is verified here.
+ */
+export async function identityOf(event: HttpApiEvent): Promise<Identity | null> {
+  const claims = event.requestContext?.authorizer?.jwt?.claims;
+  if (claims) return identityFromClaims(claims);
+  const token = bearerToken(event);
+  if (token === undefined) return null;
+  if (token === null) throw unauthorized("The authorization header must be `Bearer <token>`.");
+  try {
+    return identityFromClaims(await verifyToken(token));
+  } catch (error) {
+    if (error instanceof InvalidToken) throw unauthorized("The token is invalid or expired.");
+    throw error;
+  }
+}
+
+export const authentication = (mode: AuthMode): middy.MiddlewareObj<StatefulEvent, HttpApiResult> => ({
+  name: "authentication",
+  before: async (request) => {
+    if (mode === "none") return;
+    const identity = await identityOf(request.event);
+    if (mode === "required" && !identity) throw unauthorized();
+    request.event.state.identity = identity;
+  },
+});

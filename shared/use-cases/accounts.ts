@@ -1,0 +1,79 @@
+import {
+  AccountAlreadyExists,
+  AccountChangedConcurrently,
+  createAccount,
+  findUserIdByHandle,
+  getAccount,
+  HandleTaken,
+  replaceEntitlements,
+  updateAccountProfile,
+} from "../db/account-store";
+import { toMe, toProfile, type Caller, type Identity, type Me, type Profile } from "../domain/account";
+import type { Entitlement } from "../domain/entitlements";
+import { DomainError, notFound, unavailable } from "../errors";
+import { requireProfile } from "./caller";
+
+export interface ProfileInput {
+  handle: string;
+  displayName: string;
+}
+
+const handleTaken = () => new DomainError("handle_taken", "This handle is already taken.");
+
+/** PUT /me: creates the caller's profile (created: true) or changes its handle and display name. */
+export async function saveMyProfile(
+  identity: Identity,
+  input: ProfileInput,
+  now = new Date(),
+): Promise<{ created: boolean; me: Me }> {
+  // A few rounds cover the races: a concurrent create by the same caller, or a concurrent handle change.
+  for (let round = 0; round < 5; round++) {
+    const current = await getAccount(identity.userId);
+    try {
+      if (!current) {
+        const account = await createAccount({ ...input, userId: identity.userId, role: identity.role, now: now.toISOString() });
+        return { created: true, me: toMe(account) };
+      }
+      return { created: false, me: toMe(await updateAccountProfile(current, input)) };
+    } catch (error) {
+      if (error instanceof HandleTaken) throw handleTaken();
+      if (error instanceof AccountAlreadyExists || error instanceof AccountChangedConcurrently) continue;
+      throw error;
+    }
+  }
+  throw unavailable(1);
+}
+
+export function getMe(caller: Caller): Me {
+  if (!caller.account) throw notFound("Your profile");
+  return toMe(caller.account);
+}
+
+export async function getProfile(userId: string): Promise<Profile> {
+  const account = await getAccount(userId);
+  if (!account) throw notFound("The user");
+  return toProfile(account);
+}
+
+export async function getProfileByHandle(handle: string): Promise<Profile> {
+  const userId = await findUserIdByHandle(handle);
+  const account = userId ? await getAccount(userId) : null;
+  if (!account) throw notFound("The handle");
+  return toProfile(account);
+}
+
+/** PUT /admin/users/{userId}/entitlements; the caller's role was checked by the route (1 UpdateItem). */
+export async function setEntitlements(
+  caller: Caller,
+  userId: string,
+  entitlements: Entitlement[],
+): Promise<{ userId: string; entitlements: Entitlement[] }> {
+  if (!caller.account) {
+    // The contract orders 404 before profile_required, so an unknown user wins over a missing profile.
+    if (!(await getAccount(userId))) throw notFound("The user");
+    requireProfile(caller);
+  }
+  const updated = await replaceEntitlements(userId, entitlements);
+  if (!updated) throw notFound("The user");
+  return { userId, entitlements: updated.entitlements };
+}
