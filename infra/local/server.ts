@@ -6,7 +6,7 @@ import type { Context } from "aws-lambda";
 import type { HttpApiEvent, HttpApiResult } from "../../shared/http/event";
 import { matchRoute } from "../../shared/http/routing";
 import { fallbackRoute, routeName, routes, type RouteDefinition } from "../routes";
-import { toHttpApiEvent } from "./api-gateway-event";
+import { toHttpApiEvent, type IncomingRequest } from "./api-gateway-event";
 import { authorizeLocally } from "./authorizer";
 
 type LambdaHandler = (event: HttpApiEvent, context: Context) => Promise<HttpApiResult>;
@@ -82,32 +82,44 @@ export interface LocalServerOptions {
   routeTable?: readonly RouteDefinition[];
 }
 
-/** An HTTP server that turns requests into API Gateway v2 events and runs the route's real Lambda handler. */
+/**
+ * What API Gateway does with one request: match the route, play the JWT authorizer on protected routes,
+ * build the v2 event and run the route's real Lambda handler.
+ */
+export async function dispatch(request: IncomingRequest, options: LocalServerOptions): Promise<HttpApiResult> {
+  const { match } = matchRoute(options.routeTable ?? routes, request.method, request.url.pathname);
+  let claims: Record<string, string> | undefined;
+  if (match?.route.auth === "jwt") {
+    const authorized = authorizeLocally(headerValue(request.headers.authorization), options.jwtSecret);
+    if (!authorized) return errorResult(401, "unauthorized", "A valid bearer token is required.");
+    claims = authorized;
+  }
+  const routeKey = match ? `${match.route.method} ${match.route.path}` : "$default";
+  const event = toHttpApiEvent(request, routeKey, match?.pathParameters, claims);
+  const handler = await loadHandler(match ? match.route.entry : fallbackRoute.entry);
+  return handler(event, lambdaContext(match ? routeName(match.route) : "RouteNotFound"));
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** An HTTP server that serves the route table with the handlers that run in AWS. */
 export function createLocalServer(options: LocalServerOptions): Server {
-  const table = options.routeTable ?? routes;
   return createServer(async (request, response) => {
     try {
-      const url = new URL(request.url ?? "/", "http://localhost");
-      const method = (request.method ?? "GET").toUpperCase();
       const body = await readBody(request);
       if (body === null) return send(response, errorResult(413, "payload_too_large", "The request body is too large."));
-      const { match } = matchRoute(table, method, url.pathname);
-      let claims: Record<string, string> | undefined;
-      if (match?.route.auth === "jwt") {
-        const authorized = authorizeLocally(request.headers.authorization, options.jwtSecret);
-        if (!authorized) return send(response, errorResult(401, "unauthorized", "A valid bearer token is required."));
-        claims = authorized;
-      }
-      const routeKey = match ? `${match.route.method} ${match.route.path}` : "$default";
-      const event = toHttpApiEvent(
-        { method, url, headers: request.headers, body, sourceIp: request.socket.remoteAddress ?? "127.0.0.1" },
-        routeKey,
-        match?.pathParameters,
-        claims,
+      const result = await dispatch(
+        {
+          method: (request.method ?? "GET").toUpperCase(),
+          url: new URL(request.url ?? "/", "http://localhost"),
+          headers: request.headers,
+          body,
+          sourceIp: request.socket.remoteAddress ?? "127.0.0.1",
+        },
+        options,
       );
-      const entry = match ? match.route.entry : fallbackRoute.entry;
-      const handler = await loadHandler(entry);
-      const result = await handler(event, lambdaContext(match ? routeName(match.route) : "RouteNotFound"));
       send(response, result);
     } catch (error) {
       process.stderr.write(`local server: ${error instanceof Error ? error.stack : String(error)}\n`);

@@ -1,0 +1,299 @@
+import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { describe, expect, it } from "vitest";
+import { documentClient, tableName } from "../../shared/db/client";
+import { keys } from "../../shared/db/keys";
+import { api, tokenFor } from "../support/api";
+import { aSignedInCaller, expectNoStorageDetails, given, uniqueHandle } from "../support/given";
+
+const profileFields = [
+  "userId",
+  "handle",
+  "displayName",
+  "role",
+  "followerCount",
+  "followingCount",
+  "postCount",
+  "createdAt",
+].sort();
+
+async function storedAccount(userId: string) {
+  const result = await documentClient.send(new GetCommand({ TableName: tableName, Key: keys.account(userId) }));
+  return result.Item;
+}
+
+describe("PUT /me", () => {
+  it("creates a profile (201), then updates it (200), trimming the display name", async () => {
+    const caller = aSignedInCaller();
+    const created = await api.put("/me", { token: caller.token, body: { handle: caller.handle, displayName: "  Ana  " } });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      userId: caller.userId,
+      handle: caller.handle,
+      displayName: "Ana",
+      role: "reader",
+      followerCount: 0,
+      followingCount: 0,
+      postCount: 0,
+      entitlements: [],
+    });
+    expect(created.body.lastActiveAt).toBe(created.body.createdAt);
+    expectNoStorageDetails(created.text);
+
+    const newHandle = uniqueHandle();
+    const updated = await api.put("/me", { token: caller.token, body: { handle: newHandle, displayName: "Ana B." } });
+    expect(updated.status).toBe(200);
+    expect(updated.body).toMatchObject({ handle: newHandle, displayName: "Ana B.", createdAt: created.body.createdAt });
+  });
+
+  it("keeps handles unique case-insensitively and frees the old handle on a change", async () => {
+    const first = await given.aReader();
+    const second = aSignedInCaller();
+    const clash = await api.put("/me", {
+      token: second.token,
+      body: { handle: first.handle.toUpperCase(), displayName: "x" },
+    });
+    expect(clash.status).toBe(409);
+    expect(clash.body.error.code).toBe("handle_taken");
+
+    const renamed = uniqueHandle();
+    expect((await api.put("/me", { token: first.token, body: { handle: renamed, displayName: "x" } })).status).toBe(200);
+    const reuse = await api.put("/me", { token: second.token, body: { handle: first.handle, displayName: "y" } });
+    expect(reuse.status).toBe(201);
+    expect((await api.get(`/handles/${first.handle.toLowerCase()}`)).body.userId).toBe(second.userId);
+  });
+
+  it("lets the owner change only the case of a handle", async () => {
+    const user = await given.aReader();
+    const response = await api.put("/me", { token: user.token, body: { handle: user.handle.toUpperCase(), displayName: "x" } });
+    expect(response.status).toBe(200);
+    expect(response.body.handle).toBe(user.handle.toUpperCase());
+    expect((await api.get(`/handles/${user.handle}`)).body.userId).toBe(user.userId);
+  });
+
+  it("gives a contested handle to exactly one of 20 concurrent claimants", async () => {
+    const handle = uniqueHandle("hot");
+    const claimants = Array.from({ length: 20 }, () => aSignedInCaller());
+    const responses = await Promise.all(
+      claimants.map((claimant, i) =>
+        api.put("/me", { token: claimant.token, body: { handle: i % 2 ? handle : handle.toUpperCase(), displayName: "c" } }),
+      ),
+    );
+    const statuses = responses.map((response) => response.status).sort();
+    expect(statuses.filter((status) => status === 201)).toHaveLength(1);
+    expect(statuses.filter((status) => status === 409)).toHaveLength(19);
+    const winner = claimants[responses.findIndex((response) => response.status === 201)]!;
+    expect((await api.get(`/handles/${handle}`)).body.userId).toBe(winner.userId);
+  });
+
+  it("answers one create and one update when the same caller sends two creates at once", async () => {
+    const caller = aSignedInCaller();
+    const responses = await Promise.all(
+      [0, 1].map(() => api.put("/me", { token: caller.token, body: { handle: caller.handle, displayName: "twice" } })),
+    );
+    expect(responses.map((response) => response.status).sort()).toEqual([200, 201]);
+  });
+
+  it("refuses bad input with one detail per field and writes nothing", async () => {
+    const caller = aSignedInCaller();
+    const response = await api.put("/me", {
+      token: caller.token,
+      body: { handle: "no spaces", displayName: "   ", role: "admin", followerCount: 5 },
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe("validation_failed");
+    const fields = response.body.error.details.map((detail: { field: string }) => detail.field).sort();
+    expect(fields).toEqual(["displayName", "followerCount", "handle", "role"]);
+    expect((await api.get("/me", { token: caller.token })).status).toBe(404);
+  });
+
+  it.each([
+    ["too short", "ab"],
+    ["too long", "a".repeat(31)],
+    ["non-ASCII", "ännä"],
+  ])("refuses a handle that is %s", async (_, handle) => {
+    const caller = aSignedInCaller();
+    const response = await api.put("/me", { token: caller.token, body: { handle, displayName: "x" } });
+    expect(response.status).toBe(400);
+    expect(response.body.error.details).toEqual([{ field: "handle", message: expect.any(String) }]);
+  });
+
+  it("counts display name length in code points", async () => {
+    const caller = aSignedInCaller();
+    const eighty = "😀".repeat(80);
+    const ok = await api.put("/me", { token: caller.token, body: { handle: caller.handle, displayName: eighty } });
+    expect(ok.status).toBe(201);
+    const tooLong = await api.put("/me", { token: caller.token, body: { handle: caller.handle, displayName: eighty + "x" } });
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.error.details[0].field).toBe("displayName");
+  });
+
+  it("answers malformed_json, payload_too_large and validation_failed for a body that is not an object", async () => {
+    const caller = aSignedInCaller();
+    const malformed = await api.put("/me", { token: caller.token, rawBody: "{not json" });
+    expect([malformed.status, malformed.body.error.code]).toEqual([400, "malformed_json"]);
+    const huge = await api.put("/me", {
+      token: caller.token,
+      rawBody: JSON.stringify({ handle: caller.handle, displayName: "x".repeat(300 * 1024) }),
+    });
+    expect([huge.status, huge.body.error.code]).toEqual([413, "payload_too_large"]);
+    const notObject = await api.put("/me", { token: caller.token, body: [1, 2] });
+    expect([notObject.status, notObject.body.error.code]).toEqual([400, "validation_failed"]);
+  });
+
+  it("answers 401 before looking at the body", async () => {
+    const response = await api.put("/me", { rawBody: "{not json" });
+    expect([response.status, response.body.error.code]).toEqual([401, "unauthorized"]);
+  });
+});
+
+describe("GET /me, GET /users/{userId}, GET /handles/{handle}", () => {
+  it("answers 404 for /me before a profile exists", async () => {
+    const response = await api.get("/me", { token: aSignedInCaller().token });
+    expect([response.status, response.body.error.code]).toEqual([404, "not_found"]);
+  });
+
+  it("shows the public profile without entitlements or activity", async () => {
+    const user = await given.aReader();
+    const byId = await api.get(`/users/${user.userId}`);
+    expect(byId.status).toBe(200);
+    expect(Object.keys(byId.body).sort()).toEqual(profileFields);
+    expectNoStorageDetails(byId.text);
+    const byHandle = await api.get(`/handles/${user.handle.toUpperCase()}`);
+    expect(byHandle.body).toEqual(byId.body);
+  });
+
+  it("answers 404 for unknown users and handles", async () => {
+    expect((await api.get("/users/nobody-here")).status).toBe(404);
+    expect((await api.get(`/handles/${uniqueHandle()}`)).body.error.code).toBe("not_found");
+  });
+
+  it("takes the role from the token's groups, admins over authors", async () => {
+    const caller = aSignedInCaller(["authors", "admins"]);
+    const response = await api.put("/me", { token: caller.token, body: { handle: caller.handle, displayName: "x" } });
+    expect(response.body.role).toBe("admin");
+  });
+
+  it("refreshes the stored role when the token's groups change", async () => {
+    const user = await given.aReader();
+    const promoted = tokenFor(user.userId, ["authors"]);
+    expect((await api.get("/me", { token: promoted })).body.role).toBe("author");
+    expect((await api.get(`/users/${user.userId}`)).body.role).toBe("author");
+    expect((await storedAccount(user.userId))?.inactivityPk).toBeUndefined();
+  });
+});
+
+describe("activity", () => {
+  it("writes lastActiveAt at most once an hour", async () => {
+    const user = await given.aReader();
+    const before = (await storedAccount(user.userId))!.lastActiveAt as string;
+    await api.get("/me", { token: user.token });
+    expect((await storedAccount(user.userId))!.lastActiveAt).toBe(before);
+
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000).toISOString();
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: keys.account(user.userId),
+        UpdateExpression: "SET lastActiveAt = :t",
+        ExpressionAttributeValues: { ":t": twoHoursAgo },
+      }),
+    );
+    // A public route with a token marks the caller active too.
+    await api.get(`/users/${user.userId}`, { token: user.token });
+    const refreshed = (await storedAccount(user.userId))!;
+    expect(Date.parse(refreshed.lastActiveAt)).toBeGreaterThan(Date.now() - 60_000);
+    expect(refreshed.inactivitySk).toBe(refreshed.lastActiveAt);
+  });
+});
+
+describe("PUT /admin/users/{userId}/entitlements", () => {
+  it("replaces the set, listing expired entitlements in Me", async () => {
+    const admin = await given.anAdmin();
+    const reader = await given.aReader();
+    const past = "2020-01-01T00:00:00Z";
+    const entitlements = [
+      { tier: "plus", validUntil: past },
+      { tier: "select", authorId: "author-1" },
+      { tier: "ultimate", validUntil: "2999-12-31T23:59:59.000Z" },
+    ];
+    const response = await api.put(`/admin/users/${reader.userId}/entitlements`, { token: admin.token, body: { entitlements } });
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      userId: reader.userId,
+      entitlements: [
+        { tier: "plus", validUntil: "2020-01-01T00:00:00.000Z" },
+        { tier: "select", authorId: "author-1" },
+        { tier: "ultimate", validUntil: "2999-12-31T23:59:59.000Z" },
+      ],
+    });
+    expect((await api.get("/me", { token: reader.token })).body.entitlements).toEqual(response.body.entitlements);
+
+    const cleared = await api.put(`/admin/users/${reader.userId}/entitlements`, { token: admin.token, body: { entitlements: [] } });
+    expect(cleared.body.entitlements).toEqual([]);
+  });
+
+  it("answers 403 forbidden to readers and authors, before validating the target", async () => {
+    for (const caller of [await given.aReader(), await given.anAuthor()]) {
+      const response = await api.put(`/admin/users/nobody/entitlements`, { token: caller.token, body: { entitlements: [] } });
+      expect([response.status, response.body.error.code]).toEqual([403, "forbidden"]);
+    }
+  });
+
+  it("answers 404 for an unknown user, before profile_required", async () => {
+    const adminWithoutProfile = aSignedInCaller(["admins"]);
+    const unknown = await api.put(`/admin/users/nobody/entitlements`, { token: adminWithoutProfile.token, body: { entitlements: [] } });
+    expect([unknown.status, unknown.body.error.code]).toEqual([404, "not_found"]);
+    const reader = await given.aReader();
+    const known = await api.put(`/admin/users/${reader.userId}/entitlements`, {
+      token: adminWithoutProfile.token,
+      body: { entitlements: [] },
+    });
+    expect([known.status, known.body.error.code]).toEqual([403, "profile_required"]);
+  });
+
+  it("validates every entitlement", async () => {
+    const admin = await given.anAdmin();
+    const reader = await given.aReader();
+    const response = await api.put(`/admin/users/${reader.userId}/entitlements`, {
+      token: admin.token,
+      body: { entitlements: [{ tier: "gold" }, { tier: "select" }, { tier: "plus", validUntil: "tomorrow" }, { tier: "plus", extra: 1 }] },
+    });
+    expect(response.status).toBe(400);
+    const fields = response.body.error.details.map((detail: { field: string }) => detail.field).sort();
+    expect(fields).toEqual(["entitlements.0.tier", "entitlements.1.authorId", "entitlements.2.validUntil", "entitlements.3.extra"]);
+    expect((await api.get("/me", { token: reader.token })).body.entitlements).toEqual([]);
+  });
+});
+
+describe("tokens and routes", () => {
+  it("answers 401 for a missing, forged or expired token on a protected route", async () => {
+    const user = await given.aReader();
+    expect((await api.get("/me")).status).toBe(401);
+    expect((await api.get("/me", { token: tokenFor(user.userId, [], {}, "wrong-secret") })).status).toBe(401);
+    const expired = tokenFor(user.userId, [], { exp: Math.floor(Date.now() / 1000) - 10 });
+    const response = await api.get("/me", { token: expired });
+    expect(response.body).toEqual({ error: { code: "unauthorized", message: expect.any(String) } });
+  });
+
+  it("verifies a token sent to a public route", async () => {
+    const user = await given.aReader();
+    expect((await api.get(`/users/${user.userId}`, { token: "not-a-jwt" })).status).toBe(401);
+    expect((await api.get(`/users/${user.userId}`, { headers: { authorization: "Basic abc" } })).status).toBe(401);
+    expect((await api.get(`/users/${user.userId}`, { token: user.token })).status).toBe(200);
+  });
+
+  it("answers 404 not_found for unknown routes and 405 for a wrong method", async () => {
+    const unknown = await api.get("/no/such/route");
+    expect(unknown.body).toEqual({ error: { code: "not_found", message: expect.any(String) } });
+    const wrongMethod = await api.post("/me");
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.allow).toBe("PUT, GET");
+  });
+
+  it("sets security headers on every answer, errors included", async () => {
+    for (const response of [await api.get("/health"), await api.get("/nowhere")]) {
+      expect(response.headers["x-content-type-options"]).toBe("nosniff");
+      expect(response.headers["content-type"]).toMatch(/^application\/json/);
+    }
+  });
+});

@@ -1,0 +1,62 @@
+import { dispatch } from "../../infra/local/server";
+import { signHs256 } from "../../shared/http/jwt-hs256";
+
+export const TEST_JWT_SECRET = "test-secret";
+
+export interface ApiResponse {
+  status: number;
+  headers: Record<string, string>;
+  text: string;
+  // Tests read response bodies loosely; the assertions pin down their shape.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+}
+
+export interface CallOptions {
+  token?: string;
+  body?: unknown;
+  rawBody?: string | Buffer;
+  headers?: Record<string, string>;
+}
+
+/**
+ * Calls the API in-process exactly as the local server does (route table, local JWT authorizer, a real
+ * API Gateway v2 event, the real handler), without a socket in between.
+ */
+export async function call(method: string, path: string, options: CallOptions = {}): Promise<ApiResponse> {
+  const headers: Record<string, string> = { "content-type": "application/json", ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  const body =
+    options.rawBody !== undefined
+      ? Buffer.from(options.rawBody)
+      : options.body === undefined
+        ? Buffer.alloc(0)
+        : Buffer.from(JSON.stringify(options.body));
+  const result = await dispatch(
+    { method, url: new URL(path, "http://localhost"), headers, body, sourceIp: "127.0.0.1" },
+    { jwtSecret: TEST_JWT_SECRET },
+  );
+  const text = result.body ?? "";
+  const responseHeaders = Object.fromEntries(
+    Object.entries(result.headers ?? {}).map(([name, value]) => [name.toLowerCase(), String(value)]),
+  );
+  return { status: result.statusCode ?? 200, headers: responseHeaders, text, body: text ? JSON.parse(text) : undefined };
+}
+
+export const api = {
+  get: (path: string, options?: CallOptions) => call("GET", path, options),
+  put: (path: string, options?: CallOptions) => call("PUT", path, options),
+  post: (path: string, options?: CallOptions) => call("POST", path, options),
+  patch: (path: string, options?: CallOptions) => call("PATCH", path, options),
+  delete: (path: string, options?: CallOptions) => call("DELETE", path, options),
+};
+
+export function tokenFor(
+  sub: string,
+  groups: string[] = [],
+  extra: Record<string, unknown> = {},
+  secret = TEST_JWT_SECRET,
+): string {
+  const now = Math.floor(Date.now() / 1000);
+  return signHs256({ sub, "cognito:groups": groups, iat: now, exp: now + 3600, ...extra }, secret);
+}
