@@ -1,0 +1,36 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import type * as z from "zod/mini";
+import { config } from "./config";
+import { invalidCursor } from "./errors";
+
+// A cursor is `base64url(JSON [scope, position]).base64url(HMAC)`. The scope names the list (for example
+// `followers:<userId>`), so a cursor of one list is refused by another; the HMAC makes any edit detectable.
+// The position holds domain values (times, IDs), never storage keys.
+
+function sign(payload: string): Buffer {
+  return createHmac("sha256", config.CURSOR_SECRET).update(payload).digest().subarray(0, 16);
+}
+
+export function encodeCursor(scope: string, position: unknown): string {
+  const payload = Buffer.from(JSON.stringify([scope, position])).toString("base64url");
+  return `${payload}.${sign(payload).toString("base64url")}`;
+}
+
+/** The position a cursor holds, or 400 `invalid_cursor` when it is malformed, tampered with, or of another list. */
+export function decodeCursor<S extends z.ZodMiniType>(scope: string, cursor: string, positionSchema: S): z.infer<S> {
+  const [payload, signature, ...rest] = cursor.split(".");
+  if (!payload || !signature || rest.length > 0 || cursor.length > 4096) throw invalidCursor();
+  const expected = sign(payload);
+  const given = Buffer.from(signature, "base64url");
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalidCursor();
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
+  } catch {
+    throw invalidCursor();
+  }
+  if (!Array.isArray(decoded) || decoded.length !== 2 || decoded[0] !== scope) throw invalidCursor();
+  const position = positionSchema.safeParse(decoded[1]);
+  if (!position.success) throw invalidCursor();
+  return position.data;
+}

@@ -1,0 +1,17 @@
+import { describe, expect, it } from "vitest";
+import { ulid, ulidTime } from "../../shared/ids";
+
+describe("ulid", () => {
+  it("encodes the time and sorts by creation order within one millisecond", () => {
+    const time = Date.parse("2026-01-02T03:04:05.678Z");
+    const ids = Array.from({ length: 1000 }, () => ulid(time));
+    expect(ids.every((id) => /^[0-9A-HJKMNP-TV-Z]{26}$/.test(id))).toBe(true);
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ulidTime(ids[0]!)).toBe(time);
+  });
+
+  it("sorts IDs of later times after earlier ones", () => {
+    expect(ulid(1_000) < ulid(2_000)).toBe(true);
+  });
+});
