@@ -7,7 +7,7 @@ const port = Number(process.env.PORT ?? 3000);
 let dynamoDb: RunningDynamoDb | undefined;
 if (!process.env.DYNAMODB_ENDPOINT) {
   const inMemory = process.env.LOCAL_IN_MEMORY === "1";
-  dynamoDb = await startDynamoDbLocal(inMemory ? {} : { dataDirectory: ".data/dynamodb" });
+  dynamoDb = await startDynamoDbLocal(inMemory ? {} : { dataDirectory: process.env.LOCAL_DATA_DIR ?? ".data/dynamodb" });
   process.env.DYNAMODB_ENDPOINT = dynamoDb.endpoint;
 }
 process.env.TABLE_NAME ??= "trading-community-local";

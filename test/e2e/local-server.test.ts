@@ -1,0 +1,104 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, inject, it } from "vitest";
+import { uniqueHandle } from "../support/given";
+
+// The local server as a user runs it (`npm start`), driven over real HTTP.
+
+const running: ChildProcess[] = [];
+
+function startServer(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn("node_modules/.bin/tsx", ["infra/local/start.ts"], {
+    env: { ...process.env, PORT: "0", LOG_LEVEL: "silent", LOCAL_JWT_SECRET: "e2e-secret", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  running.push(child);
+  return new Promise((resolve, reject) => {
+    let output = "";
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /Local API listening on (http:\/\/localhost:\d+)/.exec(output);
+      if (match) resolve({ url: match[1]!, child });
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`server exited with ${code}: ${output}`)));
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once("exit", () => resolve());
+    child.kill("SIGTERM");
+  });
+}
+
+function token(sub: string, groups: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("node_modules/.bin/tsx", ["infra/local/token.ts", "--sub", sub, "--groups", groups], {
+      env: { ...process.env, LOCAL_JWT_SECRET: "e2e-secret" },
+    });
+    let out = "";
+    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    child.once("exit", (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`token exited ${code}`))));
+  });
+}
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map(stop));
+});
+
+describe("the local server over HTTP", () => {
+  it("serves the contract with a printed token, against a running DynamoDB Local", async () => {
+    const { url } = await startServer({
+      DYNAMODB_ENDPOINT: inject("dynamoDbEndpoint"),
+      TABLE_NAME: `e2e-${Date.now()}`,
+    });
+    expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: "ok" });
+
+    const bearer = await token("e2e-alice", "authors");
+    const handle = uniqueHandle("e2e");
+    const created = await fetch(`${url}/me`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" },
+      body: JSON.stringify({ handle, displayName: "Alice" }),
+    });
+    expect(created.status).toBe(201);
+    expect(created.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(await (await fetch(`${url}/handles/${handle.toUpperCase()}`)).json()).toMatchObject({
+      userId: "e2e-alice",
+      role: "author",
+    });
+
+    const unauthorized = await fetch(`${url}/me`);
+    expect([unauthorized.status, (await unauthorized.json()).error.code]).toEqual([401, "unauthorized"]);
+    const unknown = await fetch(`${url}/definitely/not/here`);
+    expect([unknown.status, (await unknown.json()).error.code]).toEqual([404, "not_found"]);
+  });
+
+  it("starts its own DynamoDB Local and keeps data across restarts", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "local-api-"));
+    try {
+      const env = { LOCAL_DATA_DIR: dataDir, TABLE_NAME: "persisted" };
+      const first = await startServer(env);
+      const bearer = await token("e2e-bob", "");
+      const handle = uniqueHandle("keep");
+      const created = await fetch(`${first.url}/me`, {
+        method: "PUT",
+        headers: { authorization: `Bearer ${bearer}` },
+        body: JSON.stringify({ handle, displayName: "Bob" }),
+      });
+      expect(created.status).toBe(201);
+      await stop(first.child);
+
+      const second = await startServer(env);
+      const profile = await fetch(`${second.url}/users/e2e-bob`);
+      expect((await profile.json()).handle).toBe(handle);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { accountRefreshFor, type Account } from "../../shared/domain/account";
+import { isUnexpired } from "../../shared/domain/entitlements";
+
+const now = new Date("2026-06-01T12:00:00.000Z");
+const account = (lastActiveAt: string, role: Account["role"] = "reader"): Account => ({
+  userId: "u",
+  handle: "u_1",
+  displayName: "U",
+  role,
+  followerCount: 0,
+  followingCount: 0,
+  postCount: 0,
+  createdAt: "2026-01-01T00:00:00.000Z",
+  lastActiveAt,
+  entitlements: [],
+});
+
+describe("accountRefreshFor", () => {
+  it("writes nothing when activity is at most an hour old and the role is unchanged", () => {
+    expect(accountRefreshFor(account("2026-06-01T11:00:00.000Z"), { userId: "u", role: "reader" }, now)).toBeNull();
+  });
+
+  it("writes the activity time once it is more than an hour old", () => {
+    expect(accountRefreshFor(account("2026-06-01T10:59:59.999Z"), { userId: "u", role: "reader" }, now)).toEqual({
+      lastActiveAt: now.toISOString(),
+    });
+  });
+
+  it("writes the role when the token's groups changed it", () => {
+    expect(accountRefreshFor(account("2026-06-01T11:30:00.000Z"), { userId: "u", role: "admin" }, now)).toEqual({
+      role: "admin",
+    });
+  });
+});
+
+describe("isUnexpired", () => {
+  it("treats an entitlement without validUntil as unexpired and a passed validUntil as absent", () => {
+    expect(isUnexpired({ tier: "plus" }, now)).toBe(true);
+    expect(isUnexpired({ tier: "plus", validUntil: "2026-06-01T12:00:00.001Z" }, now)).toBe(true);
+    expect(isUnexpired({ tier: "plus", validUntil: "2026-06-01T12:00:00.000Z" }, now)).toBe(false);
+  });
+});
