@@ -1,0 +1,54 @@
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { api } from "../support/api";
+import { given } from "../support/given";
+import { countDynamoDbRequests } from "../support/request-counter";
+
+// The request counts that docs/data-model.md claims for the account routes.
+const counter = countDynamoDbRequests();
+afterAll(() => counter.stop());
+beforeEach(() => counter.reset());
+
+describe("DynamoDB requests per account route", () => {
+  it("GET /me costs one GetItem", async () => {
+    const user = await given.aReader();
+    counter.reset();
+    await api.get("/me", { token: user.token });
+    expect(counter.commands()).toEqual(["GetItem"]);
+  });
+
+  it("GET /users/{userId} costs one GetItem anonymously", async () => {
+    const user = await given.aReader();
+    counter.reset();
+    await api.get(`/users/${user.userId}`);
+    expect(counter.commands()).toEqual(["GetItem"]);
+  });
+
+  it("GET /handles/{handle} costs two GetItems", async () => {
+    const user = await given.aReader();
+    counter.reset();
+    await api.get(`/handles/${user.handle}`);
+    expect(counter.commands()).toEqual(["GetItem", "GetItem"]);
+  });
+
+  it("PUT /me costs the caller's read, a fresh read and one transaction", async () => {
+    const caller = given.aSignedInCaller();
+    counter.reset();
+    await api.put("/me", { token: caller.token, body: { handle: caller.handle, displayName: "x" } });
+    expect(counter.commands()).toEqual(["GetItem", "GetItem", "TransactWriteItems"]);
+  });
+
+  it("PUT /admin/users/{userId}/entitlements costs the caller's read and one UpdateItem", async () => {
+    const admin = await given.anAdmin();
+    const reader = await given.aReader();
+    counter.reset();
+    await api.put(`/admin/users/${reader.userId}/entitlements`, { token: admin.token, body: { entitlements: [] } });
+    expect(counter.commands()).toEqual(["GetItem", "UpdateItem"]);
+  });
+
+  it("reports the capacity each request consumed", async () => {
+    const user = await given.aReader();
+    counter.reset();
+    await api.get("/me", { token: user.token });
+    expect(counter.requests[0]!.consumedCapacityUnits).toBeGreaterThan(0);
+  });
+});
