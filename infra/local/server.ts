@@ -29,7 +29,7 @@ function loadHandler(entry: string): Promise<LambdaHandler> {
   return loading;
 }
 
-function lambdaContext(functionName: string): Context {
+export function lambdaContext(functionName: string): Context {
   const deadline = Date.now() + 29_000;
   return {
     callbackWaitsForEmptyEventLoop: false,
@@ -82,22 +82,39 @@ export interface LocalServerOptions {
   routeTable?: readonly RouteDefinition[];
 }
 
+export type PreparedInvocation =
+  | { kind: "invoke"; event: HttpApiEvent; entry: string; functionName: string }
+  | { kind: "answer"; result: HttpApiResult };
+
 /**
- * What API Gateway does with one request: match the route, play the JWT authorizer on protected routes,
- * build the v2 event and run the route's real Lambda handler.
+ * What API Gateway does with a request before Lambda runs: match the route, play the JWT authorizer on
+ * protected routes, and build the v2 event for the route's function.
  */
-export async function dispatch(request: IncomingRequest, options: LocalServerOptions): Promise<HttpApiResult> {
+export function prepareInvocation(request: IncomingRequest, options: LocalServerOptions): PreparedInvocation {
   const { match } = matchRoute(options.routeTable ?? routes, request.method, request.url.pathname);
   let claims: Record<string, string> | undefined;
   if (match?.route.auth === "jwt") {
     const authorized = authorizeLocally(headerValue(request.headers.authorization), options.jwtSecret);
-    if (!authorized) return errorResult(401, "unauthorized", "A valid bearer token is required.");
+    if (!authorized) {
+      return { kind: "answer", result: errorResult(401, "unauthorized", "A valid bearer token is required.") };
+    }
     claims = authorized;
   }
   const routeKey = match ? `${match.route.method} ${match.route.path}` : "$default";
-  const event = toHttpApiEvent(request, routeKey, match?.pathParameters, claims);
-  const handler = await loadHandler(match ? match.route.entry : fallbackRoute.entry);
-  return handler(event, lambdaContext(match ? routeName(match.route) : "RouteNotFound"));
+  return {
+    kind: "invoke",
+    event: toHttpApiEvent(request, routeKey, match?.pathParameters, claims),
+    entry: match ? match.route.entry : fallbackRoute.entry,
+    functionName: match ? routeName(match.route) : "RouteNotFound",
+  };
+}
+
+/** One request through API Gateway's steps and the route's real Lambda handler. */
+export async function dispatch(request: IncomingRequest, options: LocalServerOptions): Promise<HttpApiResult> {
+  const prepared = prepareInvocation(request, options);
+  if (prepared.kind === "answer") return prepared.result;
+  const handler = await loadHandler(prepared.entry);
+  return handler(prepared.event, lambdaContext(prepared.functionName));
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

@@ -7,6 +7,10 @@ import { uniqueHandle } from "../support/given";
 
 // The local server as a user runs it (`npm start`), driven over real HTTP.
 
+interface ErrorBody {
+  error: { code: string };
+}
+
 const running: ChildProcess[] = [];
 
 function startServer(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
@@ -74,9 +78,9 @@ describe("the local server over HTTP", () => {
     });
 
     const unauthorized = await fetch(`${url}/me`);
-    expect([unauthorized.status, (await unauthorized.json()).error.code]).toEqual([401, "unauthorized"]);
+    expect([unauthorized.status, ((await unauthorized.json()) as ErrorBody).error.code]).toEqual([401, "unauthorized"]);
     const unknown = await fetch(`${url}/definitely/not/here`);
-    expect([unknown.status, (await unknown.json()).error.code]).toEqual([404, "not_found"]);
+    expect([unknown.status, ((await unknown.json()) as ErrorBody).error.code]).toEqual([404, "not_found"]);
   });
 
   it("starts its own DynamoDB Local and keeps data across restarts", async () => {
@@ -96,7 +100,7 @@ describe("the local server over HTTP", () => {
 
       const second = await startServer(env);
       const profile = await fetch(`${second.url}/users/e2e-bob`);
-      expect((await profile.json()).handle).toBe(handle);
+      expect(((await profile.json()) as { handle: string }).handle).toBe(handle);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

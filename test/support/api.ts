@@ -1,7 +1,8 @@
 import { dispatch } from "../../infra/local/server";
 import { signHs256 } from "../../shared/http/jwt-hs256";
 
-export const TEST_JWT_SECRET = "test-secret";
+/** The secret the local authorizer and the handlers verify with (read at call time: benchmarks set it late). */
+export const jwtSecret = (): string => process.env.LOCAL_JWT_SECRET ?? "test-secret";
 
 export interface ApiResponse {
   status: number;
@@ -34,7 +35,7 @@ export async function call(method: string, path: string, options: CallOptions = 
         : Buffer.from(JSON.stringify(options.body));
   const result = await dispatch(
     { method, url: new URL(path, "http://localhost"), headers, body, sourceIp: "127.0.0.1" },
-    { jwtSecret: TEST_JWT_SECRET },
+    { jwtSecret: jwtSecret() },
   );
   const text = result.body ?? "";
   const responseHeaders = Object.fromEntries(
@@ -55,7 +56,7 @@ export function tokenFor(
   sub: string,
   groups: string[] = [],
   extra: Record<string, unknown> = {},
-  secret = TEST_JWT_SECRET,
+  secret = jwtSecret(),
 ): string {
   const now = Math.floor(Date.now() / 1000);
   return signHs256({ sub, "cognito:groups": groups, iat: now, exp: now + 3600, ...extra }, secret);
