@@ -25,6 +25,11 @@ export const routes: readonly RouteDefinition[] = [
     entry: "functions/http/put-entitlements.ts",
     auth: "jwt",
   },
+  { method: "POST", path: "/posts", entry: "functions/http/post-posts.ts", auth: "jwt" },
+  { method: "GET", path: "/posts/{postId}", entry: "functions/http/get-post.ts", auth: "public" },
+  { method: "PATCH", path: "/posts/{postId}", entry: "functions/http/patch-post.ts", auth: "jwt" },
+  { method: "DELETE", path: "/posts/{postId}", entry: "functions/http/delete-post.ts", auth: "jwt" },
+  { method: "GET", path: "/users/{userId}/posts", entry: "functions/http/get-user-posts.ts", auth: "public" },
 ];
 
 /** Answers every request that matches no route: 404 `not_found`, or 405 for a known path with another method. */

@@ -84,3 +84,8 @@ export function decodePostId(postId: string): PostRef | null {
   // Only the canonical spelling names a post, so one post never has two IDs.
   return encodePostId(ref) === postId ? ref : null;
 }
+
+/** Who may change or delete a post: its author and admins (the token's role decides, as everywhere). */
+export function mayManagePost(manager: { userId: string; role: string } | null, post: { authorId: string }): boolean {
+  return manager !== null && (manager.role === "admin" || manager.userId === post.authorId);
+}

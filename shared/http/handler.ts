@@ -11,12 +11,18 @@ import { jsonBody } from "./middleware/json-body";
 import { requestLogging } from "./middleware/request-logging";
 import { responseHeaders } from "./middleware/response-headers";
 import type { HttpResult } from "./responses";
-import { parseInput } from "./validation";
+import { headerInput, parseInputs } from "./validation";
 
 type Schema = z.ZodMiniType;
+type HeaderSchema = z.ZodMiniObject;
 type Parsed<S> = S extends Schema ? z.infer<S> : undefined;
 
-export interface RouteOptions<A extends AuthMode, B extends Schema | undefined, Q extends Schema | undefined> {
+export interface RouteOptions<
+  A extends AuthMode,
+  B extends Schema | undefined,
+  Q extends Schema | undefined,
+  H extends HeaderSchema | undefined = undefined,
+> {
   /**
    * "required": a signed-in caller (401 otherwise); "optional": public, a sent token is still verified;
    * "none": the token is not looked at (only for the fallback of unknown routes).
@@ -26,15 +32,22 @@ export interface RouteOptions<A extends AuthMode, B extends Schema | undefined, 
   roles?: readonly Role[];
   body?: B;
   query?: Q;
+  /**
+   * Request headers the route reads, keyed by their canonical names (`Idempotency-Key`), matched
+   * case-insensitively; a bad value is a 400 `validation_failed` detail named after the header.
+   */
+  headers?: H;
 }
 
-export interface HandlerInput<A extends AuthMode, B, Q> {
+export interface HandlerInput<A extends AuthMode, B, Q, H = undefined> {
   identity: A extends "required" ? Identity : Identity | null;
   caller: Caller;
   body: Parsed<B>;
   query: Parsed<Q>;
   path: Record<string, string>;
   headers: Record<string, string | undefined>;
+  /** The headers the route's `headers` schema names, parsed. */
+  validHeaders: Parsed<H>;
   method: string;
   rawPath: string;
 }
@@ -47,7 +60,8 @@ export function httpHandler<
   A extends AuthMode,
   B extends Schema | undefined = undefined,
   Q extends Schema | undefined = undefined,
->(options: RouteOptions<A, B, Q>, run: (input: HandlerInput<A, B, Q>) => Promise<HttpResult>) {
+  H extends HeaderSchema | undefined = undefined,
+>(options: RouteOptions<A, B, Q, H>, run: (input: HandlerInput<A, B, Q, H>) => Promise<HttpResult>) {
   return middy<StatefulEvent, HttpApiResult, Error, Context>({ timeoutEarlyInMillis: 0 })
     .use({
       name: "requestState",
@@ -61,19 +75,24 @@ export function httpHandler<
     .use(jsonBody())
     .use(errorResponses())
     .handler(async (event) => {
-      const body = options.body ? parseInput(options.body, event.state.body) : undefined;
-      const query = options.query ? parseInput(options.query, event.queryStringParameters ?? {}) : undefined;
+      // Body, query and headers are checked together, so one 400 lists every bad field of the request.
+      const [body, query, validHeaders] = parseInputs([
+        [options.body, event.state.body],
+        [options.query, event.queryStringParameters ?? {}],
+        [options.headers, options.headers ? headerInput(options.headers, event.headers ?? {}) : undefined],
+      ]);
       const identity = event.state.identity;
       if (options.roles) requireRole({ identity, account: null }, options.roles);
       const caller = await resolveCaller(identity);
       event.state.caller = caller;
       const result = await run({
-        identity: identity as HandlerInput<A, B, Q>["identity"],
+        identity: identity as HandlerInput<A, B, Q, H>["identity"],
         caller,
         body: body as Parsed<B>,
         query: query as Parsed<Q>,
         path: event.pathParameters ?? {},
         headers: event.headers ?? {},
+        validHeaders: validHeaders as Parsed<H>,
         method: event.requestContext?.http?.method ?? "GET",
         rawPath: event.rawPath ?? "/",
       });

@@ -1,0 +1,76 @@
+import { createHash } from "node:crypto";
+import {
+  getIdempotencyRecord,
+  putIdempotencyRecord,
+  toIdempotencyRecord,
+  type IdempotencyScope,
+} from "../db/idempotency-store";
+import { TransactionCancelled, type TransactItems } from "../db/transactions";
+import { DomainError, unavailable } from "../errors";
+
+/** A request that may carry an Idempotency-Key: who sends it, on which route, and its (parsed) input. */
+export interface IdempotentRequest {
+  userId: string;
+  route: string;
+  key: string | undefined;
+  input: unknown;
+}
+
+/** A successful answer, as it is replayed. */
+export interface IdempotentAnswer {
+  statusCode: number;
+  body: unknown;
+}
+
+export const idempotencyKeyReused = () =>
+  new DomainError("idempotency_key_reused", "This Idempotency-Key was used with a different request.");
+
+/** JSON with sorted keys, so the same input always hashes the same, whatever order its fields came in. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, field]) => field !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([name, field]) => `${JSON.stringify(name)}:${canonicalJson(field)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export const requestHash = (input: unknown): string => createHash("sha256").update(canonicalJson(input)).digest("base64url");
+
+/**
+ * Runs a request's write at most once per Idempotency-Key. `write` must run ONE transaction made of its own
+ * items followed by `alsoWrite` (the idempotency record, always last), and must rethrow a TransactionCancelled
+ * in which the last item failed. When the key is already held: the same input replays the stored answer (the
+ * loser of a concurrent race included), another input answers 409 `idempotency_key_reused`. Only successes
+ * are stored, so a failed try may be retried with the same key. Without a key, `write` simply runs.
+ */
+export async function writeIdempotently(
+  request: IdempotentRequest,
+  answer: IdempotentAnswer,
+  write: (alsoWrite: TransactItems) => Promise<void>,
+  now = new Date(),
+): Promise<IdempotentAnswer> {
+  if (request.key === undefined) {
+    await write([]);
+    return answer;
+  }
+  const scope: IdempotencyScope = { userId: request.userId, route: request.route, key: request.key };
+  const hash = requestHash(request.input);
+  // Two rounds: a record that expired between our condition and our read is gone, and the retry writes anew.
+  for (let round = 0; round < 2; round++) {
+    try {
+      await write([putIdempotencyRecord(scope, { requestHash: hash, ...answer }, now)]);
+      return answer;
+    } catch (error) {
+      if (!(error instanceof TransactionCancelled) || !error.failedAt(error.reasons.length - 1)) throw error;
+      const held =
+        toIdempotencyRecord(error.oldItems[error.reasons.length - 1], now) ?? (await getIdempotencyRecord(scope, now));
+      if (!held) continue;
+      if (held.requestHash !== hash) throw idempotencyKeyReused();
+      return { statusCode: held.statusCode, body: held.body };
+    }
+  }
+  throw unavailable(1);
+}

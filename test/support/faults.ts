@@ -1,0 +1,32 @@
+import { dynamoDb } from "../../shared/db/client";
+
+/**
+ * Makes DynamoDB fail the way it can in AWS (conflicts, throttling, a crash mid-way) where DynamoDB Local
+ * never would: `decide` sees each request's command name and input and returns an error to throw instead of
+ * sending it, or undefined to let it through.
+ */
+export function injectFaults(decide: (command: string, input: Record<string, unknown>) => Error | undefined) {
+  const name = `faults-${Math.random()}`;
+  dynamoDb.middlewareStack.add(
+    (next, context) => async (args) => {
+      const fault = decide(String(context.commandName ?? "").replace(/Command$/, ""), args.input as Record<string, unknown>);
+      if (fault) throw fault;
+      return next(args);
+    },
+    { step: "initialize", name },
+  );
+  return { stop: () => dynamoDb.middlewareStack.remove(name) };
+}
+
+/** What DynamoDB throws when another transaction holds an item: the retry budget rides it out, or 503. */
+export function transactionConflict(items: number): Error {
+  return Object.assign(new Error("Transaction cancelled"), {
+    name: "TransactionCanceledException",
+    CancellationReasons: Array.from({ length: items }, () => ({ Code: "TransactionConflict" })),
+  });
+}
+
+/** A failure no retry can fix, standing in for a crash of the function at that point. */
+export function crash(): Error {
+  return Object.assign(new Error("injected crash"), { name: "InjectedCrash" });
+}
