@@ -1,8 +1,12 @@
+import { DeleteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
+import { documentClient, dynamoDb, tableName } from "../../shared/db/client";
+import { keys } from "../../shared/db/keys";
+import { decodePostId } from "../../shared/domain/posts";
 import { api, tokenFor } from "../support/api";
 import { aSignedInCaller, given } from "../support/given";
 import { crash, injectFaults } from "../support/faults";
-import { aPost, someComments, storedCommentIndexOf, storedCommentsOf, storedPostsOf } from "../support/posts";
+import { aPost, aPostInput, someComments, storedCommentIndexOf, storedCommentsOf, storedPostsOf } from "../support/posts";
 
 const postCountOf = async (userId: string): Promise<number> => (await api.get(`/users/${userId}`)).body.postCount;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -210,5 +214,62 @@ describe("DELETE /posts/{postId}", () => {
     expect(responses.filter((response) => response.status === 204).length).toBeGreaterThanOrEqual(1);
     expect(await postCountOf(author.userId)).toBe(1);
     expect(await storedCommentsOf(post.postId)).toEqual([]);
+  });
+});
+
+describe("races", () => {
+  it("never lets a body change overwrite a teaser the author set meanwhile", async () => {
+    const author = await given.anAuthor();
+    const post = await aPost(author, { body: "original" });
+    const ref = decodePostId(post.postId)!;
+    // Right before the body change (with its derived teaser) is written, a teaser change lands.
+    let raced = 0;
+    const name = "teaser-race";
+    dynamoDb.middlewareStack.add(
+      (next) => async (args) => {
+        const values = (args.input as { ExpressionAttributeValues?: Record<string, unknown> }).ExpressionAttributeValues;
+        if (values && ":expectCustomTeaser" in values && raced++ === 0) {
+          await documentClient.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: keys.post(ref.authorId, ref.id),
+              UpdateExpression: "SET teaser = :teaser, customTeaser = :true",
+              ExpressionAttributeValues: { ":teaser": "Custom", ":true": true },
+            }),
+          );
+        }
+        return next(args);
+      },
+      { step: "initialize", name },
+    );
+    try {
+      const response = await api.patch(`/posts/${post.postId}`, { token: author.token, body: { body: "changed" } });
+      expect(response.body).toMatchObject({ body: "changed", teaser: "Custom" });
+    } finally {
+      dynamoDb.middlewareStack.remove(name);
+    }
+    expect(raced).toBe(1);
+    expect((await api.get(`/posts/${post.postId}`)).body).toMatchObject({ body: "changed", teaser: "Custom" });
+  });
+
+  it("leaves nothing written when the author's account vanishes before the post's transaction", async () => {
+    const author = await given.anAuthor();
+    const name = "account-vanishes";
+    dynamoDb.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === "TransactWriteItemsCommand") {
+          await documentClient.send(new DeleteCommand({ TableName: tableName, Key: keys.account(author.userId) }));
+        }
+        return next(args);
+      },
+      { step: "initialize", name },
+    );
+    try {
+      const response = await api.post("/posts", { token: author.token, body: aPostInput() });
+      expect([response.status, response.body.error.code]).toEqual([403, "profile_required"]);
+    } finally {
+      dynamoDb.middlewareStack.remove(name);
+    }
+    expect(await storedPostsOf(author)).toEqual([]);
   });
 });

@@ -20,11 +20,19 @@ export function countDynamoDbRequests() {
     (next, context) => async (args) => {
       const input = args.input as Record<string, unknown>;
       if (!("ReturnConsumedCapacity" in input)) input.ReturnConsumedCapacity = "TOTAL";
-      const result = await next(args);
+      const command = String(context.commandName ?? "unknown").replace(/Command$/, "");
+      let result: Awaited<ReturnType<typeof next>>;
+      try {
+        result = await next(args);
+      } catch (error) {
+        // A refused request (a failed condition, a cancelled transaction) is a request all the same.
+        requests.push({ command, consumedCapacityUnits: 0 });
+        throw error;
+      }
       const output = result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] };
       const consumed = [output.ConsumedCapacity ?? []].flat();
       requests.push({
-        command: String(context.commandName ?? "unknown").replace(/Command$/, ""),
+        command,
         consumedCapacityUnits: consumed.reduce((sum, entry) => sum + (entry.CapacityUnits ?? 0), 0),
       });
       return result;

@@ -1,0 +1,105 @@
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { api } from "../support/api";
+import { given } from "../support/given";
+import { aPost, aPostInput, someComments } from "../support/posts";
+import { countDynamoDbRequests } from "../support/request-counter";
+
+// The request counts that docs/data-model.md claims for the post routes (P1..P9), measured.
+const counter = countDynamoDbRequests();
+afterAll(() => counter.stop());
+beforeEach(() => counter.reset());
+
+describe("DynamoDB requests per post route", () => {
+  it("POST /posts: the caller's GetItem and one transaction, with or without a key, replays included", async () => {
+    const author = await given.anAuthor();
+    counter.reset();
+    await api.post("/posts", { token: author.token, body: aPostInput() });
+    expect(counter.commands()).toEqual(["GetItem", "TransactWriteItems"]);
+
+    const input = aPostInput();
+    counter.reset();
+    await api.post("/posts", { token: author.token, body: input, headers: { "Idempotency-Key": "k" } });
+    expect(counter.commands()).toEqual(["GetItem", "TransactWriteItems"]);
+    counter.reset();
+    const replay = await api.post("/posts", { token: author.token, body: input, headers: { "Idempotency-Key": "k" } });
+    expect(replay.status).toBe(201);
+    expect(counter.commands()).toEqual(["GetItem", "TransactWriteItems"]);
+  });
+
+  it("GET /posts/{postId}: one GetItem anonymously, two signed in", async () => {
+    const author = await given.anAuthor();
+    const reader = await given.aReader();
+    const post = await aPost(author, { access: "plus" });
+    counter.reset();
+    await api.get(`/posts/${post.postId}`);
+    expect(counter.commands()).toEqual(["GetItem"]);
+    counter.reset();
+    await api.get(`/posts/${post.postId}`, { token: reader.token });
+    expect(counter.commands()).toEqual(["GetItem", "GetItem"]);
+    counter.reset();
+    await api.get("/posts/not-an-id", { token: reader.token });
+    expect(counter.commands()).toEqual(["GetItem"]);
+  });
+
+  it("PATCH /posts/{postId}: the caller, the post and one UpdateItem", async () => {
+    const author = await given.anAuthor();
+    const post = await aPost(author);
+    counter.reset();
+    await api.patch(`/posts/${post.postId}`, { token: author.token, body: { title: "x" } });
+    expect(counter.commands()).toEqual(["GetItem", "GetItem", "UpdateItem"]);
+  });
+
+  it("DELETE /posts/{postId}: five requests without comments; with 130 comments two more rounds of batches", async () => {
+    const author = await given.anAuthor();
+    const bare = await aPost(author);
+    counter.reset();
+    await api.delete(`/posts/${bare.postId}`, { token: author.token });
+    expect(counter.commands()).toEqual(["GetItem", "GetItem", "TransactWriteItems", "Query", "DeleteItem"]);
+
+    const post = await aPost(author);
+    await someComments(post.postId, [await given.aReader()], 130);
+    counter.reset();
+    await api.delete(`/posts/${post.postId}`, { token: author.token });
+    const batches = (n: number) => Array(n).fill("BatchWriteItem");
+    expect(counter.commands()).toEqual([
+      "GetItem",
+      "GetItem",
+      "TransactWriteItems",
+      "Query",
+      ...batches(4), // 100 index entries
+      ...batches(4), // 100 comments
+      "Query",
+      ...batches(2), // 30 index entries
+      ...batches(2), // 30 comments
+      "Query",
+      "DeleteItem",
+    ]);
+  });
+
+  it("GET /users/{userId}/posts: one Query per page (plus the caller's GetItem when signed in)", async () => {
+    const author = await given.anAuthor();
+    for (let i = 0; i < 5; i++) await aPost(author);
+    counter.reset();
+    const first = await api.get(`/users/${author.userId}/posts?limit=2`);
+    expect(counter.commands()).toEqual(["Query"]);
+    counter.reset();
+    await api.get(`/users/${author.userId}/posts?limit=2&cursor=${encodeURIComponent(first.body.nextCursor)}`, {
+      token: author.token,
+    });
+    expect(counter.commands()).toEqual(["GetItem", "Query"]);
+    counter.reset();
+    await api.get("/users/nobody/posts");
+    expect(counter.commands()).toEqual(["Query"]);
+  });
+
+  it("GET /users/{userId}/posts: a page of very large posts follows the 1 MB limit with more Queries", async () => {
+    const author = await given.anAuthor();
+    // Ten posts of 200 KB each: a page of ten reads about 2 MB, so the page takes two Queries.
+    for (let i = 0; i < 10; i++) await aPost(author, { body: "📈".repeat(50_000) });
+    counter.reset();
+    const response = await api.get(`/users/${author.userId}/posts?limit=10`);
+    expect(response.body.items).toHaveLength(10);
+    expect(response.body.nextCursor).toBeNull();
+    expect(counter.commands()).toEqual(["Query", "Query"]);
+  });
+});
