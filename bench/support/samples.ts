@@ -2,6 +2,7 @@ import type { IncomingRequest } from "../../infra/local/api-gateway-event";
 import { routes } from "../../infra/routes";
 import { api, tokenFor } from "../../test/support/api";
 import { given, type TestUser } from "../../test/support/given";
+import { aPost, aPostInput } from "../../test/support/posts";
 
 export interface SampleRequest {
   method: string;
@@ -14,12 +15,18 @@ export interface Fixtures {
   reader: TestUser;
   author: TestUser;
   admin: TestUser;
+  /** A plus post of the author's, read, listed and changed by the samples. */
+  postId: string;
+  /** A post the DELETE sample deletes: its first run answers 204, later runs of the same event 404. */
+  postToDeleteId: string;
 }
 
 /** Accounts and data every sample request can rely on. */
 export async function seedFixtures(): Promise<Fixtures> {
   const [reader, author, admin] = [await given.aReader(), await given.anAuthor(), await given.anAdmin()];
-  return { reader, author, admin };
+  const post = await aPost(author, { access: "plus" });
+  const postToDelete = await aPost(author);
+  return { reader, author, admin, postId: post.postId, postToDeleteId: postToDelete.postId };
 }
 
 type SampleFactory = (fixtures: Fixtures) => SampleRequest;
@@ -37,6 +44,20 @@ const samples: Record<string, SampleFactory> = {
     token: admin.token,
     body: { entitlements: [{ tier: "plus" }] },
   }),
+  "POST /posts": ({ author }) => ({ method: "POST", path: "/posts", token: author.token, body: aPostInput() }),
+  "GET /posts/{postId}": ({ reader, postId }) => ({ method: "GET", path: `/posts/${postId}`, token: reader.token }),
+  "PATCH /posts/{postId}": ({ author, postId }) => ({
+    method: "PATCH",
+    path: `/posts/${postId}`,
+    token: author.token,
+    body: { title: "Revised outlook" },
+  }),
+  "DELETE /posts/{postId}": ({ author, postToDeleteId }) => ({
+    method: "DELETE",
+    path: `/posts/${postToDeleteId}`,
+    token: author.token,
+  }),
+  "GET /users/{userId}/posts": ({ author }) => ({ method: "GET", path: `/users/${author.userId}/posts` }),
 };
 
 export const fallbackSample: SampleFactory = () => ({ method: "GET", path: "/no/such/route" });

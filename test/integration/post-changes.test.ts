@@ -6,7 +6,8 @@ import { decodePostId } from "../../shared/domain/posts";
 import { api, tokenFor } from "../support/api";
 import { aSignedInCaller, given } from "../support/given";
 import { crash, injectFaults } from "../support/faults";
-import { aPost, aPostInput, someComments, storedCommentIndexOf, storedCommentsOf, storedPostsOf } from "../support/posts";
+import { someComments, storedCommentIndexOf, storedCommentsOf, storedPostsOf } from "../support/post-storage";
+import { aPost, aPostInput } from "../support/posts";
 
 const postCountOf = async (userId: string): Promise<number> => (await api.get(`/users/${userId}`)).body.postCount;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -5,7 +5,8 @@ import { keys } from "../../shared/db/keys";
 import { api } from "../support/api";
 import { given, type TestUser } from "../support/given";
 import { injectFaults, transactionConflict } from "../support/faults";
-import { aPostInput, storedPostsOf } from "../support/posts";
+import { storedPostsOf } from "../support/post-storage";
+import { aPostInput } from "../support/posts";
 
 const publish = (author: TestUser, body: unknown, key?: string) =>
   api.post("/posts", { token: author.token, body, ...(key === undefined ? {} : { headers: { "Idempotency-Key": key } }) });

@@ -1,7 +1,8 @@
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { api } from "../support/api";
 import { given } from "../support/given";
-import { aPost, aPostInput, someComments } from "../support/posts";
+import { someComments } from "../support/post-storage";
+import { aPost, aPostInput } from "../support/posts";
 import { countDynamoDbRequests } from "../support/request-counter";
 
 // The request counts that docs/data-model.md claims for the post routes (P1..P9), measured.

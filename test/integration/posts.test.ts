@@ -4,7 +4,8 @@ import { documentClient, tableName } from "../../shared/db/client";
 import { keys } from "../../shared/db/keys";
 import { api } from "../support/api";
 import { aSignedInCaller, expectNoStorageDetails, given, type TestUser } from "../support/given";
-import { aPost, aPostInput, storedPostsOf } from "../support/posts";
+import { storedPostsOf } from "../support/post-storage";
+import { aPost, aPostInput } from "../support/posts";
 
 const postFields = [
   "access",
