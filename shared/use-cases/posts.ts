@@ -11,7 +11,7 @@ import {
   updatePost,
   type PostChange,
 } from "../db/post-store";
-import { decidePostAccess, viewerOf } from "../domain/access";
+import { decidePostAccess, viewerOf, type Permission } from "../domain/access";
 import type { Caller } from "../domain/account";
 import {
   decodePostId,
@@ -23,7 +23,7 @@ import {
   type PostRef,
   type PostView,
 } from "../domain/posts";
-import { forbidden, notFound, profileRequired, unavailable } from "../errors";
+import { forbidden, notFound, profileRequired, subscriptionRequired, unavailable } from "../errors";
 import { ulid } from "../ids";
 import { decodeCursor, encodeCursor } from "../pagination";
 import type { ListQuery } from "../schemas/common";
@@ -81,12 +81,26 @@ export async function publishPost(
   }
 }
 
-/** GET /posts/{postId}: 1 GetItem (plus the caller's own, made by the middleware). */
-export async function readPost(caller: Caller, postId: string, now = new Date()): Promise<PostView> {
+/**
+ * The post a public ID names, as readers know it (1 GetItem): 404 for a malformed ID, an unknown post or one
+ * being deleted. The comments routes start from here too.
+ */
+export async function findLivePost(postId: string): Promise<{ ref: PostRef; post: Post }> {
   const ref = decodePostId(postId);
   const stored = ref ? await getPost(ref) : null;
-  if (!stored || stored.deleting) throw postNotFound();
-  return viewPost(stored.post, caller, now);
+  if (!ref || !stored || stored.deleting) throw postNotFound();
+  return { ref, post: stored.post };
+}
+
+/** 403 `subscription_required`, listing what would allow it, unless the access rule permits. */
+export function requirePermission(permission: Permission): void {
+  if (!permission.allowed) throw subscriptionRequired(permission.requiredEntitlements);
+}
+
+/** GET /posts/{postId}: 1 GetItem (plus the caller's own, made by the middleware). */
+export async function readPost(caller: Caller, postId: string, now = new Date()): Promise<PostView> {
+  const { post } = await findLivePost(postId);
+  return viewPost(post, caller, now);
 }
 
 /** The post a write names, after the contract's checks in its order: 404, profile_required, ownership. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { decidePostAccess, viewerOf, type PostAccess, type Viewer } from "../../shared/domain/access";
 import type { Entitlement } from "../../shared/domain/entitlements";
+import { requirePermission } from "../../shared/use-cases/posts";
 
 const now = new Date("2026-06-01T12:00:00.000Z");
 const AUTHOR = "author-1";
@@ -101,5 +102,18 @@ describe("viewerOf", () => {
       role: "admin",
       entitlements: [],
     });
+  });
+});
+
+describe("requirePermission", () => {
+  it("answers subscription_required with what would allow it", () => {
+    const denied = decidePostAccess({ access: "select", authorId: AUTHOR }, viewers["no entitlement"]!, now).writeComment;
+    expect(() => requirePermission(denied)).toThrowError(
+      expect.objectContaining({
+        code: "subscription_required",
+        extra: { requiredEntitlements: [{ tier: "select", authorId: AUTHOR }, { tier: "ultimate" }] },
+      }),
+    );
+    expect(() => requirePermission({ allowed: true })).not.toThrow();
   });
 });
