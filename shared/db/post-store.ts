@@ -148,6 +148,7 @@ export async function updatePost(
     return result.Attributes ? toStoredPost(result.Attributes) : null;
   } catch (error) {
     if (error instanceof Error && error.name === "ConditionalCheckFailedException") {
+      // ALL_OLD: the item as it was (marshalled; only its attribute names are read here).
       const old = (error as { Item?: Record<string, unknown> }).Item;
       // The post is there and not being deleted, so it was the teaser's kind that changed under us.
       if (old && expectCustomTeaser !== undefined && !("deleting" in old)) throw new PostChangedConcurrently();
