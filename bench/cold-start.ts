@@ -26,6 +26,7 @@ async function bundle(name: string, entry: string): Promise<{ file: string; byte
     format: lambdaBundling.format,
     minify: lambdaBundling.minify,
     sourcemap: lambdaBundling.sourceMap,
+    sourcesContent: lambdaBundling.sourcesContent,
     mainFields: [...lambdaBundling.mainFields],
     banner: { js: lambdaBundling.banner },
     metafile: true,

@@ -11,25 +11,45 @@ export interface RouteDefinition {
   entry: string;
   /** "jwt": API Gateway's JWT authorizer guards the route; "public": the handler verifies an optional token. */
   auth: "jwt" | "public";
+  /**
+   * The handler's IAM grant on the table (least privilege; the CDK stack refuses a route without it).
+   * "read": GetItem, BatchGetItem, Query, plus UpdateItem, because every request that carries a token marks
+   * the caller active (contract: Activity), a conditional update of the caller's own account item.
+   * "readWrite": also PutItem, DeleteItem, BatchWriteItem and ConditionCheckItem (transactions).
+   */
+  tableAccess: "read" | "readWrite";
 }
 
 export const routes: readonly RouteDefinition[] = [
-  { method: "GET", path: "/health", entry: "functions/http/get-health.ts", auth: "public" },
-  { method: "PUT", path: "/me", entry: "functions/http/put-me.ts", auth: "jwt" },
-  { method: "GET", path: "/me", entry: "functions/http/get-me.ts", auth: "jwt" },
-  { method: "GET", path: "/users/{userId}", entry: "functions/http/get-user.ts", auth: "public" },
-  { method: "GET", path: "/handles/{handle}", entry: "functions/http/get-handle.ts", auth: "public" },
+  { method: "GET", path: "/health", entry: "functions/http/get-health.ts", auth: "public", tableAccess: "read" },
+  { method: "PUT", path: "/me", entry: "functions/http/put-me.ts", auth: "jwt", tableAccess: "readWrite" },
+  { method: "GET", path: "/me", entry: "functions/http/get-me.ts", auth: "jwt", tableAccess: "read" },
+  { method: "GET", path: "/users/{userId}", entry: "functions/http/get-user.ts", auth: "public", tableAccess: "read" },
+  {
+    method: "GET",
+    path: "/handles/{handle}",
+    entry: "functions/http/get-handle.ts",
+    auth: "public",
+    tableAccess: "read",
+  },
   {
     method: "PUT",
     path: "/admin/users/{userId}/entitlements",
     entry: "functions/http/put-entitlements.ts",
     auth: "jwt",
+    tableAccess: "readWrite",
   },
-  { method: "POST", path: "/posts", entry: "functions/http/post-posts.ts", auth: "jwt" },
-  { method: "GET", path: "/posts/{postId}", entry: "functions/http/get-post.ts", auth: "public" },
-  { method: "PATCH", path: "/posts/{postId}", entry: "functions/http/patch-post.ts", auth: "jwt" },
-  { method: "DELETE", path: "/posts/{postId}", entry: "functions/http/delete-post.ts", auth: "jwt" },
-  { method: "GET", path: "/users/{userId}/posts", entry: "functions/http/get-user-posts.ts", auth: "public" },
+  { method: "POST", path: "/posts", entry: "functions/http/post-posts.ts", auth: "jwt", tableAccess: "readWrite" },
+  { method: "GET", path: "/posts/{postId}", entry: "functions/http/get-post.ts", auth: "public", tableAccess: "read" },
+  { method: "PATCH", path: "/posts/{postId}", entry: "functions/http/patch-post.ts", auth: "jwt", tableAccess: "readWrite" },
+  { method: "DELETE", path: "/posts/{postId}", entry: "functions/http/delete-post.ts", auth: "jwt", tableAccess: "readWrite" },
+  {
+    method: "GET",
+    path: "/users/{userId}/posts",
+    entry: "functions/http/get-user-posts.ts",
+    auth: "public",
+    tableAccess: "read",
+  },
 ];
 
 /** Answers every request that matches no route: 404 `not_found`, or 405 for a known path with another method. */

@@ -20,15 +20,20 @@ export interface ProfileInput {
 
 const handleTaken = () => new DomainError("handle_taken", "This handle is already taken.");
 
-/** PUT /me: creates the caller's profile (created: true) or changes its handle and display name. */
+/**
+ * PUT /me: creates the caller's profile (created: true) or changes its handle and display name. Starts from
+ * the account the middleware loaded; only after a lost race does it read the account again.
+ */
 export async function saveMyProfile(
-  identity: Identity,
+  caller: Caller & { identity: Identity },
   input: ProfileInput,
   now = new Date(),
 ): Promise<{ created: boolean; me: Me }> {
+  const { identity } = caller;
+  let current = caller.account;
   // A few rounds cover the races: a concurrent create by the same caller, or a concurrent handle change.
   for (let round = 0; round < 5; round++) {
-    const current = await getAccount(identity.userId);
+    if (round > 0) current = await getAccount(identity.userId);
     try {
       if (!current) {
         const account = await createAccount({ ...input, userId: identity.userId, role: identity.role, now: now.toISOString() });

@@ -1,0 +1,17 @@
+import { App } from "aws-cdk-lib";
+import { defineApp } from "./stacks/define-app";
+
+// The CDK app (cdk.json: `npx tsx infra/app.ts`). Synth needs no AWS credentials and makes no lookups:
+// with CDK_DEFAULT_* unset (no profile) the stack is environment-agnostic and deploys to any account/region.
+const app = new App();
+const account = process.env.CDK_DEFAULT_ACCOUNT;
+const region = process.env.CDK_DEFAULT_REGION;
+// Operator switches, passed as `-c name=value` (docs/deploy.md).
+const cursorSecretVersionId = app.node.tryGetContext("cursorSecretVersionId") as string | undefined;
+const operatorPasswordAuth = String(app.node.tryGetContext("operatorPasswordAuth")) === "true";
+
+defineApp(app, {
+  ...(account || region ? { env: { account, region } } : {}),
+  ...(cursorSecretVersionId ? { cursorSecretVersionId } : {}),
+  operatorPasswordAuth,
+});

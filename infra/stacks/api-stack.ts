@@ -1,0 +1,69 @@
+import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
+import type { ThrottleSettings } from "aws-cdk-lib/aws-apigatewayv2";
+import type { Construct } from "constructs";
+import { CursorSecret } from "../constructs/cursor-secret";
+import { DataTable } from "../constructs/data-table";
+import { HandlerFunction } from "../constructs/handler-function";
+import { Identity } from "../constructs/identity";
+import { RoutedApi } from "../constructs/routed-api";
+import { fallbackRoute, type RouteDefinition, routeName, routes as routeTable } from "../routes";
+
+export interface ApiStackProps extends StackProps {
+  /** The routes to deploy; the route table unless a test narrows it. */
+  readonly routes?: readonly RouteDefinition[];
+  /** Stage-wide throttling: steady requests per second and burst, across all callers. */
+  readonly throttle?: Required<ThrottleSettings>;
+  /** Pins CURSOR_SECRET to one version of its secret; see CursorSecret. */
+  readonly cursorSecretVersionId?: string;
+  /** Lets operators get tokens from the AWS CLI; see Identity. */
+  readonly operatorPasswordAuth?: boolean;
+}
+
+// Well above what this community's traffic needs and far below the account's 10,000 rps, so that a flood or
+// a runaway client costs little and cannot starve other APIs in the account. Tune per deployment.
+export const defaultThrottle: Required<ThrottleSettings> = { rateLimit: 100, burstLimit: 200 };
+
+/** Everything the API needs in AWS: table, user pool, one function per route, the HTTP API. */
+export class ApiStack extends Stack {
+  readonly data: DataTable;
+  readonly identity: Identity;
+  readonly api: RoutedApi;
+
+  constructor(scope: Construct, id: string, props: ApiStackProps = {}) {
+    super(scope, id, props);
+    this.data = new DataTable(this, "Data");
+    this.identity = new Identity(this, "Identity", { operatorPasswordAuth: props.operatorPasswordAuth ?? false });
+    const cursorSecret = new CursorSecret(this, "CursorSecret", { versionId: props.cursorSecretVersionId });
+
+    // What shared/config.ts requires of every function, except TABLE_NAME: DataTable sets that with the grant.
+    // COMMENT_RATE_PER_MINUTE and INACTIVE_AFTER_DAYS keep the defaults shared/config.ts gives them.
+    const environment = {
+      TOKEN_VERIFIER: "cognito",
+      COGNITO_USER_POOL_ID: this.identity.userPool.userPoolId,
+      COGNITO_CLIENT_ID: this.identity.client.userPoolClientId,
+      CURSOR_SECRET: cursorSecret.environmentValue,
+      LOG_LEVEL: "info",
+    };
+
+    const routed = (props.routes ?? routeTable).map((route) => {
+      const { fn } = new HandlerFunction(this, routeName(route), { entry: route.entry, environment });
+      this.data.connect(fn, route.tableAccess);
+      return { route, fn };
+    });
+    const fallback = new HandlerFunction(this, "RouteNotFound", { entry: fallbackRoute.entry, environment }).fn;
+    this.data.nameOnly(fallback);
+
+    this.api = new RoutedApi(this, "Http", {
+      routes: routed,
+      fallback,
+      jwtIssuer: this.identity.issuerUrl,
+      jwtAudience: [this.identity.client.userPoolClientId],
+      throttle: props.throttle ?? defaultThrottle,
+    });
+
+    new CfnOutput(this, "ApiUrl", { value: this.api.stage.url, description: "Base URL of the HTTP API." });
+    new CfnOutput(this, "UserPoolId", { value: this.identity.userPool.userPoolId });
+    new CfnOutput(this, "UserPoolClientId", { value: this.identity.client.userPoolClientId });
+    new CfnOutput(this, "TableName", { value: this.data.table.tableName });
+  }
+}

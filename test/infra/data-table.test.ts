@@ -1,0 +1,95 @@
+import { describe, expect, it } from "vitest";
+import { tableActions } from "../../infra/constructs/data-table";
+import { routeName, routes } from "../../infra/routes";
+import { tableDesign } from "../../shared/db/table-design";
+import { buildTemplate, resourcesOf } from "./build-app";
+
+const template = buildTemplate();
+const tables = resourcesOf(template, "AWS::DynamoDB::GlobalTable");
+const policies = resourcesOf(template, "AWS::IAM::Policy");
+
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+const statementsOf = (policy: (typeof policies)[number][1]): Statement[] => policy.Properties.PolicyDocument.Statement;
+const actionsOf = (statement: Statement) => [statement.Action].flat();
+
+/** The DynamoDB actions granted to the function with the given construct id (e.g. `GetMe`). */
+function dynamoActionsOf(functionId: string): string[] {
+  const ofRole = (role: { Ref: string }) => role.Ref.startsWith(`${functionId}Role`);
+  const attached = policies.filter(([, policy]) => policy.Properties.Roles.some(ofRole));
+  expect(attached.length, `a policy for ${functionId}`).toBeGreaterThan(0);
+  return attached.flatMap(([, p]) => statementsOf(p).flatMap(actionsOf)).filter((a) => a.startsWith("dynamodb:"));
+}
+
+describe("the table", () => {
+  it("is one on-demand table keyed as tableDesign says", () => {
+    expect(tables).toHaveLength(1);
+    expect(tables[0]![1].Properties).toMatchObject({
+      BillingMode: "PAY_PER_REQUEST",
+      KeySchema: [
+        { AttributeName: tableDesign.partitionKey, KeyType: "HASH" },
+        { AttributeName: tableDesign.sortKey, KeyType: "RANGE" },
+      ],
+      TimeToLiveSpecification: { AttributeName: tableDesign.timeToLiveAttribute, Enabled: true },
+    });
+  });
+
+  it("has every index of tableDesign, projecting ALL", () => {
+    const indexes = tables[0]![1].Properties.GlobalSecondaryIndexes;
+    expect(indexes).toEqual(
+      Object.values(tableDesign.indexes).map((index) => ({
+        IndexName: index.name,
+        KeySchema: [
+          { AttributeName: index.partitionKey, KeyType: "HASH" },
+          { AttributeName: index.sortKey, KeyType: "RANGE" },
+        ],
+        Projection: { ProjectionType: "ALL" },
+      })),
+    );
+  });
+
+  it("has point-in-time recovery and deletion protection, and is retained on stack deletion", () => {
+    const [, table] = tables[0]!;
+    expect(table.Properties.Replicas).toHaveLength(1);
+    expect(table.Properties.Replicas[0]).toMatchObject({
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      DeletionProtectionEnabled: true,
+    });
+    expect(table.DeletionPolicy).toBe("Retain");
+    expect(table.UpdateReplacePolicy).toBe("Retain");
+  });
+});
+
+describe("IAM", () => {
+  it("grants no wildcard action in any policy", () => {
+    expect(policies.length).toBeGreaterThan(0);
+    for (const [id, policy] of policies) {
+      for (const action of statementsOf(policy).flatMap(actionsOf)) expect(action, id).not.toContain("*");
+    }
+  });
+
+  it("grants nothing on Resource '*'", () => {
+    for (const [id, policy] of policies) {
+      for (const statement of statementsOf(policy)) expect([statement.Resource].flat(), id).not.toContain("*");
+    }
+  });
+
+  it("attaches no AWS managed policy to any role", () => {
+    for (const [id, role] of resourcesOf(template, "AWS::IAM::Role")) {
+      expect(role.Properties.ManagedPolicyArns, id).toBeUndefined();
+    }
+  });
+
+  it.each(routes)("grants $method $path exactly its tableAccess", (route) => {
+    expect(dynamoActionsOf(routeName(route)).sort()).toEqual([...tableActions[route.tableAccess!]].sort());
+  });
+
+  it("keeps read routes from creating or deleting items", () => {
+    for (const action of ["dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"]) {
+      expect(tableActions.read).not.toContain(action);
+    }
+  });
+
+  it("gives the fallback handler no table access at all", () => {
+    expect(dynamoActionsOf("RouteNotFound")).toEqual([]);
+  });
+});
