@@ -25,6 +25,11 @@ export const routes: readonly RouteDefinition[] = [
     entry: "functions/http/put-entitlements.ts",
     auth: "jwt",
   },
+  { method: "PUT", path: "/users/{userId}/follow", entry: "functions/http/put-follow.ts", auth: "jwt" },
+  { method: "DELETE", path: "/users/{userId}/follow", entry: "functions/http/delete-follow.ts", auth: "jwt" },
+  { method: "GET", path: "/users/{userId}/follow", entry: "functions/http/get-follow.ts", auth: "jwt" },
+  { method: "GET", path: "/users/{userId}/followers", entry: "functions/http/get-followers.ts", auth: "public" },
+  { method: "GET", path: "/users/{userId}/following", entry: "functions/http/get-following.ts", auth: "public" },
 ];
 
 /** Answers every request that matches no route: 404 `not_found`, or 405 for a known path with another method. */
