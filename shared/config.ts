@@ -16,7 +16,7 @@ const base = {
    * change: reads sum the shards an account has, and a write that picks a shard the account lacks falls back
    * to one it has. docs/data-model.md ("Hot authors") gives the measurements behind the default.
    */
-  FOLLOWER_COUNT_SHARDS: z._default(z.coerce.number().check(z.int(), z.gte(0), z.lte(50)), 8),
+  FOLLOWER_COUNT_SHARDS: z._default(z.coerce.number().check(z.int(), z.gte(0), z.lte(50)), 16),
   LOG_LEVEL: z._default(z.enum(["debug", "info", "warn", "error", "silent"]), "info"),
 };
 

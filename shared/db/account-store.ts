@@ -107,7 +107,9 @@ export async function getAccounts(userIds: readonly string[]): Promise<Map<strin
   const shardsByUser = new Map<string, Record<string, unknown>[]>();
   for (const shard of await batchGetItems(shardKeys)) {
     const userId = shard.userId as string;
-    shardsByUser.set(userId, [...(shardsByUser.get(userId) ?? []), shard]);
+    const shards = shardsByUser.get(userId);
+    if (shards) shards.push(shard);
+    else shardsByUser.set(userId, [shard]);
   }
   return new Map(
     profiles.map((profile) => {
@@ -142,20 +144,27 @@ interface Projection {
   ExpressionAttributeNames: Record<string, string>;
 }
 
-/** Strongly consistent BatchGetItem by 100 keys, retrying unprocessed keys with backoff; duplicates read once. */
+/**
+ * Strongly consistent BatchGetItem by 100 keys, the chunks in parallel, retrying unprocessed keys with backoff;
+ * duplicate keys are read once.
+ */
 async function batchGetItems(itemKeys: readonly ItemKey[], projection?: Projection): Promise<Record<string, unknown>[]> {
   const unique = [...new Map(itemKeys.map((key) => [`${key.pk}\u0000${key.sk}`, key])).values()];
-  const found: Record<string, unknown>[] = [];
-  for (let start = 0; start < unique.length; start += 100) {
-    let requestKeys: Record<string, unknown>[] | undefined = unique.slice(start, start + 100).map((key) => ({ ...key }));
-    for (let attempt = 0; requestKeys && requestKeys.length > 0; attempt++) {
-      const result: Awaited<ReturnType<typeof batchGet>> = await batchGet(requestKeys, projection);
-      found.push(...(result.Responses?.[tableName] ?? []));
-      requestKeys = result.UnprocessedKeys?.[tableName]?.Keys;
-      if (requestKeys?.length) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
-    }
-  }
-  return found;
+  const chunks = Array.from({ length: Math.ceil(unique.length / 100) }, (_, i) => unique.slice(i * 100, i * 100 + 100));
+  const pages = await Promise.all(
+    chunks.map(async (chunk) => {
+      const found: Record<string, unknown>[] = [];
+      let requestKeys: Record<string, unknown>[] | undefined = chunk.map((key) => ({ ...key }));
+      for (let attempt = 0; requestKeys && requestKeys.length > 0; attempt++) {
+        const result: Awaited<ReturnType<typeof batchGet>> = await batchGet(requestKeys, projection);
+        found.push(...(result.Responses?.[tableName] ?? []));
+        requestKeys = result.UnprocessedKeys?.[tableName]?.Keys;
+        if (requestKeys?.length) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
+      }
+      return found;
+    }),
+  );
+  return pages.flat();
 }
 
 function batchGet(requestKeys: Record<string, unknown>[], projection?: Projection) {
@@ -369,21 +378,20 @@ export async function replaceEntitlements(userId: string, entitlements: Entitlem
  */
 export type FollowerCountTarget = { kind: "shard"; userId: string; shard: number } | { kind: "profile"; userId: string };
 
-/** A shard chosen at random among those new accounts get; the write falls back when the account lacks it. */
+/** A shard chosen at random among those new accounts get (a write falls back when the account lacks it). */
 export function pickFollowerCountTarget(userId: string, shards = config.FOLLOWER_COUNT_SHARDS): FollowerCountTarget {
   return shards > 0 ? { kind: "shard", userId, shard: Math.floor(Math.random() * shards) } : { kind: "profile", userId };
 }
 
 /**
  * The targets an existing account really has (its shards, else its profile), or null when there is no account:
- * what a write whose target was missing retries with. One Query.
+ * what a write whose target was missing chooses from instead. One Query.
  */
-export async function existingFollowerCountTarget(userId: string): Promise<FollowerCountTarget | null> {
+export async function existingFollowerCountTargets(userId: string): Promise<FollowerCountTarget[] | null> {
   const items = await readAccountItems(userId);
   if (!items.some(isProfile)) return null;
   const shards = items.filter((item) => !isProfile(item)).map((item) => (item as unknown as FollowerCountShardItem).shard);
-  if (shards.length === 0) return { kind: "profile", userId };
-  return { kind: "shard", userId, shard: shards[Math.floor(Math.random() * shards.length)]! };
+  return shards.length === 0 ? [{ kind: "profile", userId }] : shards.map((shard) => ({ kind: "shard", userId, shard }));
 }
 
 /** The transaction item that changes a follower count by `delta`, only while its item exists. */

@@ -1,7 +1,7 @@
 import { GetCommand, QueryCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
 import type { FollowRelation } from "../domain/follow";
 import {
-  existingFollowerCountTarget,
+  existingFollowerCountTargets,
   followerCountChange,
   followingCountChange,
   pickFollowerCountTarget,
@@ -17,7 +17,7 @@ import {
   keys,
   type ItemKey,
 } from "./keys";
-import { transactWrite, TransactionCancelled, type TransactItems } from "./transactions";
+import { TransactionCancelled, transactWriteOnce, withConflictRetry, type TransactItems } from "./transactions";
 
 // A follow is three small items written in one transaction with both counts:
 //   the relation      USER#<follower>       FOLLOWS#<followee>   found by its pair
@@ -58,21 +58,23 @@ const FOLLOWER_COUNT = 3;
 const FOLLOWING_COUNT = 4;
 
 /**
- * Runs a follow or unfollow transaction against the followee's follower count. When the counter item it picked
- * is missing, the account is read once: absent means `followee_missing`; present (it has fewer shards than new
- * accounts get, or none) means the write is retried on a counter item it has.
+ * Runs a follow or unfollow transaction against the followee's follower count, retrying conflicts and throttling
+ * within the budget. Each try picks a counter item at random, so a try that met a concurrent follow on one shard
+ * most likely goes to another. When the picked item is missing, the account is read once: absent means
+ * `followee_missing`; present (with fewer shards than new accounts get, or none) means the write goes on with the
+ * counter items it has.
  */
 async function withFollowerCount(
   followeeId: string,
   write: (target: FollowerCountTarget) => Promise<FollowWriteOutcome | "counter_missing">,
 ): Promise<FollowWriteOutcome> {
-  let target = pickFollowerCountTarget(followeeId);
-  for (let round = 0; round < 3; round++) {
-    const outcome = await write(target);
+  let pick = () => pickFollowerCountTarget(followeeId);
+  for (let round = 0; round < 2; round++) {
+    const outcome = await withConflictRetry(() => write(pick()));
     if (outcome !== "counter_missing") return outcome;
-    const existing = await existingFollowerCountTarget(followeeId);
+    const existing = await existingFollowerCountTargets(followeeId);
     if (!existing) return "followee_missing";
-    target = existing;
+    pick = () => existing[Math.floor(Math.random() * existing.length)]!;
   }
   return "followee_missing";
 }
@@ -115,7 +117,7 @@ export async function createFollow(followerId: string, followeeId: string, follo
       followingCountChange(followerId, 1),
     ];
     try {
-      await transactWrite(items);
+      await transactWriteOnce(items);
       return "done";
     } catch (error) {
       if (error instanceof TransactionCancelled) return outcomeOfCancellation(error);
@@ -146,7 +148,7 @@ export async function deleteFollow(relation: FollowRelation): Promise<FollowWrit
       followingCountChange(followerId, -1),
     ];
     try {
-      await transactWrite(items);
+      await transactWriteOnce(items);
       return "done";
     } catch (error) {
       if (error instanceof TransactionCancelled) return outcomeOfCancellation(error);
