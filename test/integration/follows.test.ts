@@ -5,6 +5,7 @@ import { documentClient, tableName } from "../../shared/db/client";
 import { allFollowers, allFollowing, countFollowers, countFollowing, getFollow } from "../../shared/db/follow-store";
 import { api, type ApiResponse } from "../support/api";
 import { injectTransactionConflicts, type InjectedConflicts } from "../support/conflicts";
+import { recordRequests } from "../support/requests";
 import { aSignedInCaller, expectNoStorageDetails, given, uniqueHandle, type TestUser } from "../support/given";
 
 const follow = (follower: TestUser, followee: { userId: string }) =>
@@ -334,6 +335,31 @@ describe("follower counts spread over shard items", () => {
     for (const author of authors) {
       expect((await getAccount(author.userId))?.followerCount).toBe(accounts.get(author.userId)?.followerCount);
     }
+  });
+});
+
+describe("DynamoDB requests per call, as docs/data-model.md claims", () => {
+  it("costs F1-F4 their stated requests", async () => {
+    const [reader, author] = [await given.aReader(), await given.anAuthor()];
+    for (const other of await readers(3)) await follow(other, author);
+    const costOf = async (call: () => Promise<ApiResponse>) => {
+      const recording = recordRequests();
+      try {
+        expect((await call()).status).toBe(200);
+        return recording.operations;
+      } finally {
+        recording.remove();
+      }
+    };
+    // A1 (the caller) is the first Query of every signed-in call.
+    expect(await costOf(() => follow(reader, author))).toEqual(["Query", "TransactWriteItems", "Query"]);
+    expect(await costOf(() => follow(reader, author))).toEqual(["Query", "TransactWriteItems", "Query"]);
+    expect(await costOf(() => api.get(`/users/${author.userId}/follow`, { token: reader.token }))).toEqual(["Query", "GetItem"]);
+    expect(await costOf(() => unfollow(reader, author))).toEqual(["Query", "GetItem", "TransactWriteItems", "Query"]);
+    expect(await costOf(() => unfollow(reader, author))).toEqual(["Query", "GetItem", "Query"]);
+    expect(await costOf(() => api.get(`/users/${author.userId}/follow`, { token: reader.token }))).toEqual(["Query", "GetItem", "GetItem"]);
+    expect((await costOf(() => api.get(`/users/${author.userId}/followers`))).sort()).toEqual(["BatchGetItem", "GetItem", "Query"]);
+    expect((await costOf(() => api.get(`/users/${reader.userId}/following`))).sort()).toEqual(["GetItem", "Query"]);
   });
 });
 
