@@ -50,6 +50,11 @@ export const routes: readonly RouteDefinition[] = [
     auth: "public",
     tableAccess: "read",
   },
+  { method: "PUT", path: "/users/{userId}/follow", entry: "functions/http/put-follow.ts", auth: "jwt", tableAccess: "readWrite" },
+  { method: "DELETE", path: "/users/{userId}/follow", entry: "functions/http/delete-follow.ts", auth: "jwt", tableAccess: "readWrite" },
+  { method: "GET", path: "/users/{userId}/follow", entry: "functions/http/get-follow.ts", auth: "jwt", tableAccess: "read" },
+  { method: "GET", path: "/users/{userId}/followers", entry: "functions/http/get-followers.ts", auth: "public", tableAccess: "read" },
+  { method: "GET", path: "/users/{userId}/following", entry: "functions/http/get-following.ts", auth: "public", tableAccess: "read" },
 ];
 
 /** Answers every request that matches no route: 404 `not_found`, or 405 for a known path with another method. */

@@ -11,6 +11,12 @@ const base = {
   CURSOR_SECRET: z._default(z.string().check(z.minLength(16)), "local-cursor-secret-not-for-production"),
   COMMENT_RATE_PER_MINUTE: positiveInt(30),
   INACTIVE_AFTER_DAYS: positiveInt(365),
+  /**
+   * Follower-count shard items each new account gets (0: the count lives on the profile item alone). Safe to
+   * change: reads sum the shards an account has, and a write that picks a shard the account lacks falls back
+   * to one it has. docs/data-model.md ("Hot authors") gives the measurements behind the default.
+   */
+  FOLLOWER_COUNT_SHARDS: z._default(z.coerce.number().check(z.int(), z.gte(0), z.lte(50)), 16),
   LOG_LEVEL: z._default(z.enum(["debug", "info", "warn", "error", "silent"]), "info"),
 };
 

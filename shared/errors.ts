@@ -50,6 +50,7 @@ export const profileRequired = () =>
   new DomainError("profile_required", "Create your profile with PUT /me before doing this.");
 export const validationFailed = (details: FieldProblem[]) =>
   new DomainError("validation_failed", "The request is not valid.", { details });
+export const cannotFollowSelf = () => new DomainError("cannot_follow_self", "You cannot follow yourself.");
 export const invalidCursor = () => new DomainError("invalid_cursor", "The cursor is malformed or was tampered with.");
 export const unavailable = (retryAfterSeconds = 1) =>
   new DomainError("unavailable", "The service is busy; nothing was changed. Please retry.", { retryAfterSeconds });

@@ -1,7 +1,7 @@
 import type { IncomingRequest } from "../../infra/local/api-gateway-event";
 import { routes } from "../../infra/routes";
 import { api, tokenFor } from "../../test/support/api";
-import { given, type TestUser } from "../../test/support/given";
+import { expectStatus, given, type TestUser } from "../../test/support/given";
 import { aPost, aPostInput } from "../../test/support/posts";
 
 export interface SampleRequest {
@@ -26,6 +26,10 @@ export async function seedFixtures(): Promise<Fixtures> {
   const [reader, author, admin] = [await given.aReader(), await given.anAuthor(), await given.anAdmin()];
   const post = await aPost(author, { access: "plus" });
   const postToDelete = await aPost(author);
+  // The reader follows the author, so lists have a row; the admin's follow is what the DELETE sample removes.
+  for (const follower of [reader, admin]) {
+    expectStatus(await api.put(`/users/${author.userId}/follow`, { token: follower.token }), 200);
+  }
   return { reader, author, admin, postId: post.postId, postToDeleteId: postToDelete.postId };
 }
 
@@ -58,6 +62,16 @@ const samples: Record<string, SampleFactory> = {
     token: author.token,
   }),
   "GET /users/{userId}/posts": ({ author }) => ({ method: "GET", path: `/users/${author.userId}/posts` }),
+  // Repeated, a follow or an unfollow answers 200 with nothing to change: the idempotent path.
+  "PUT /users/{userId}/follow": ({ reader, author }) => ({ method: "PUT", path: `/users/${author.userId}/follow`, token: reader.token }),
+  "DELETE /users/{userId}/follow": ({ admin, author }) => ({
+    method: "DELETE",
+    path: `/users/${author.userId}/follow`,
+    token: admin.token,
+  }),
+  "GET /users/{userId}/follow": ({ reader, author }) => ({ method: "GET", path: `/users/${author.userId}/follow`, token: reader.token }),
+  "GET /users/{userId}/followers": ({ author }) => ({ method: "GET", path: `/users/${author.userId}/followers` }),
+  "GET /users/{userId}/following": ({ reader }) => ({ method: "GET", path: `/users/${reader.userId}/following` }),
 };
 
 export const fallbackSample: SampleFactory = () => ({ method: "GET", path: "/no/such/route" });

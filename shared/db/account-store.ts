@@ -1,10 +1,11 @@
-import { BatchGetCommand, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { config } from "../config";
 import { mayBeDeletedForInactivity, type Account, type AccountRefresh } from "../domain/account";
 import type { Entitlement } from "../domain/entitlements";
 import type { Role } from "../domain/roles";
 import { documentClient, tableName } from "./client";
-import { entityTypes, inactivityPartition, keys } from "./keys";
-import { transactWrite, TransactionCancelled, withConflictRetry } from "./transactions";
+import { ACCOUNT_ITEMS_PREFIX, userPartition, entityTypes, inactivityPartition, keys, type ItemKey } from "./keys";
+import { transactWrite, TransactionCancelled, withConflictRetry, type TransactItems } from "./transactions";
 
 interface AccountItem extends Account {
   pk: string;
@@ -12,16 +13,30 @@ interface AccountItem extends Account {
   entityType: typeof entityTypes.account;
   inactivityPk?: string;
   inactivitySk?: string;
+  /** How many follower-count shard items the account was created with (absent: none). */
+  followerCountShards?: number;
 }
 
-function toAccount(item: Record<string, unknown>): Account {
+interface FollowerCountShardItem extends ItemKey {
+  entityType: typeof entityTypes.followerCountShard;
+  userId: string;
+  shard: number;
+  count: number;
+}
+
+/**
+ * The account from its profile item and its follower-count shards: `followerCount` is the profile's own count
+ * plus every shard's, so it is exact whichever items the follows and unfollows went to.
+ */
+function toAccount(item: Record<string, unknown>, shards: readonly Record<string, unknown>[]): Account {
   const stored = item as unknown as AccountItem;
+  const shardTotal = shards.reduce((sum, shard) => sum + (shard as unknown as FollowerCountShardItem).count, 0);
   return {
     userId: stored.userId,
     handle: stored.handle,
     displayName: stored.displayName,
     role: stored.role,
-    followerCount: stored.followerCount,
+    followerCount: stored.followerCount + shardTotal,
     followingCount: stored.followingCount,
     postCount: stored.postCount,
     createdAt: stored.createdAt,
@@ -41,38 +56,122 @@ export class HandleTaken extends Error {}
 export class AccountAlreadyExists extends Error {}
 export class AccountChangedConcurrently extends Error {}
 
-/** Reads one account with a strongly consistent GetItem (1 read request). */
-export async function getAccount(userId: string): Promise<Account | null> {
+const isProfile = (item: Record<string, unknown>) => item.entityType === entityTypes.account;
+
+/** The profile item and follower-count shards of one account: one strongly consistent Query. */
+async function readAccountItems(userId: string): Promise<Record<string, unknown>[]> {
   const result = await documentClient.send(
-    new GetCommand({ TableName: tableName, Key: keys.account(userId), ConsistentRead: true }),
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+      ExpressionAttributeValues: { ":pk": userPartition(userId), ":prefix": ACCOUNT_ITEMS_PREFIX },
+      ConsistentRead: true,
+    }),
   );
-  return result.Item ? toAccount(result.Item) : null;
+  return result.Items ?? [];
 }
 
-/** Reads up to 100 accounts in one BatchGetItem per 100 ids (unprocessed keys are retried). */
+/**
+ * Reads one account, its exact follower count included: one strongly consistent Query of the profile item and
+ * its follower-count shards (1 read request; about 1 RCU, as a GetItem of the profile alone would be).
+ */
+export async function getAccount(userId: string): Promise<Account | null> {
+  const items = await readAccountItems(userId);
+  const profile = items.find(isProfile);
+  return profile ? toAccount(profile, items.filter((item) => !isProfile(item))) : null;
+}
+
+/** Whether an account exists (1 GetItem of the profile, consistent). */
+export async function accountExists(userId: string): Promise<boolean> {
+  const result = await documentClient.send(
+    new GetCommand({
+      TableName: tableName,
+      Key: keys.account(userId),
+      ConsistentRead: true,
+      ProjectionExpression: "userId",
+    }),
+  );
+  return result.Item !== undefined;
+}
+
+/**
+ * Reads accounts, exact follower counts included: one BatchGetItem per 100 profiles, then one per 100 of their
+ * follower-count shards (unprocessed keys are retried). Lists that show only names use getProfileNames.
+ */
 export async function getAccounts(userIds: readonly string[]): Promise<Map<string, Account>> {
-  const found = new Map<string, Account>();
-  const unique = [...new Set(userIds)];
-  for (let start = 0; start < unique.length; start += 100) {
-    let requestKeys: Record<string, unknown>[] | undefined = unique
-      .slice(start, start + 100)
-      .map((userId) => ({ ...keys.account(userId) }));
-    for (let attempt = 0; requestKeys && requestKeys.length > 0; attempt++) {
-      const result: Awaited<ReturnType<typeof batchGet>> = await batchGet(requestKeys);
-      for (const item of result.Responses?.[tableName] ?? []) {
-        const account = toAccount(item);
-        found.set(account.userId, account);
-      }
-      requestKeys = result.UnprocessedKeys?.[tableName]?.Keys;
-      if (requestKeys?.length) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
-    }
+  const profiles = await batchGetItems(userIds.map((userId) => keys.account(userId)));
+  const shardKeys = profiles.flatMap((profile) => {
+    const stored = profile as unknown as AccountItem;
+    return Array.from({ length: stored.followerCountShards ?? 0 }, (_, shard) => keys.followerCountShard(stored.userId, shard));
+  });
+  const shardsByUser = new Map<string, Record<string, unknown>[]>();
+  for (const shard of await batchGetItems(shardKeys)) {
+    const userId = shard.userId as string;
+    const shards = shardsByUser.get(userId);
+    if (shards) shards.push(shard);
+    else shardsByUser.set(userId, [shard]);
   }
-  return found;
+  return new Map(
+    profiles.map((profile) => {
+      const account = toAccount(profile, shardsByUser.get(profile.userId as string) ?? []);
+      return [account.userId, account];
+    }),
+  );
 }
 
-function batchGet(requestKeys: Record<string, unknown>[]) {
+export interface ProfileName {
+  userId: string;
+  handle: string;
+  displayName: string;
+}
+
+/** The current handle and display name of accounts (one BatchGetItem per 100, only those attributes). */
+export async function getProfileNames(userIds: readonly string[]): Promise<Map<string, ProfileName>> {
+  const items = await batchGetItems(
+    userIds.map((userId) => keys.account(userId)),
+    { ProjectionExpression: "userId, #handle, displayName", ExpressionAttributeNames: { "#handle": "handle" } },
+  );
+  return new Map(
+    items.map((item) => [
+      item.userId as string,
+      { userId: item.userId as string, handle: item.handle as string, displayName: item.displayName as string },
+    ]),
+  );
+}
+
+interface Projection {
+  ProjectionExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+}
+
+/**
+ * Strongly consistent BatchGetItem by 100 keys, the chunks in parallel, retrying unprocessed keys with backoff;
+ * duplicate keys are read once.
+ */
+async function batchGetItems(itemKeys: readonly ItemKey[], projection?: Projection): Promise<Record<string, unknown>[]> {
+  const unique = [...new Map(itemKeys.map((key) => [`${key.pk}\u0000${key.sk}`, key])).values()];
+  const chunks = Array.from({ length: Math.ceil(unique.length / 100) }, (_, i) => unique.slice(i * 100, i * 100 + 100));
+  const pages = await Promise.all(
+    chunks.map(async (chunk) => {
+      const found: Record<string, unknown>[] = [];
+      let requestKeys: Record<string, unknown>[] | undefined = chunk.map((key) => ({ ...key }));
+      for (let attempt = 0; requestKeys && requestKeys.length > 0; attempt++) {
+        const result: Awaited<ReturnType<typeof batchGet>> = await batchGet(requestKeys, projection);
+        found.push(...(result.Responses?.[tableName] ?? []));
+        requestKeys = result.UnprocessedKeys?.[tableName]?.Keys;
+        if (requestKeys?.length) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
+      }
+      return found;
+    }),
+  );
+  return pages.flat();
+}
+
+function batchGet(requestKeys: Record<string, unknown>[], projection?: Projection) {
   return documentClient.send(
-    new BatchGetCommand({ RequestItems: { [tableName]: { Keys: requestKeys, ConsistentRead: true } } }),
+    new BatchGetCommand({
+      RequestItems: { [tableName]: { Keys: requestKeys, ConsistentRead: true, ...projection } },
+    }),
   );
 }
 
@@ -90,6 +189,8 @@ export interface NewAccount {
   displayName: string;
   role: Role;
   now: string;
+  /** Follower-count shard items to create (default: config FOLLOWER_COUNT_SHARDS). */
+  followerCountShards?: number;
 }
 
 /**
@@ -109,12 +210,28 @@ export async function createAccount(input: NewAccount): Promise<Account> {
     lastActiveAt: input.now,
     entitlements: [],
   };
+  const followerCountShards = input.followerCountShards ?? config.FOLLOWER_COUNT_SHARDS;
   const item: AccountItem = {
     ...keys.account(input.userId),
     entityType: entityTypes.account,
     ...account,
     ...inactivityIndexFields(input.role, input.now),
+    ...(followerCountShards > 0 ? { followerCountShards } : {}),
   };
+  // Unconditional: the profile's condition guards the whole transaction, and a shard left over by an
+  // interrupted deletion is reset to zero.
+  const shardPuts: TransactItems = Array.from({ length: followerCountShards }, (_, shard) => ({
+    Put: {
+      TableName: tableName,
+      Item: {
+        ...keys.followerCountShard(input.userId, shard),
+        entityType: entityTypes.followerCountShard,
+        userId: input.userId,
+        shard,
+        count: 0,
+      } satisfies FollowerCountShardItem,
+    },
+  }));
   try {
     await transactWrite([
       { Put: { TableName: tableName, Item: item, ConditionExpression: "attribute_not_exists(pk)" } },
@@ -125,6 +242,7 @@ export async function createAccount(input: NewAccount): Promise<Account> {
           ConditionExpression: "attribute_not_exists(pk)",
         },
       },
+      ...shardPuts,
     ]);
   } catch (error) {
     if (error instanceof TransactionCancelled) {
@@ -231,8 +349,8 @@ export async function refreshAccount(account: Account, refresh: AccountRefresh):
   }
 }
 
-/** Replaces an account's entitlement set; returns null when there is no such account (1 UpdateItem). */
-export async function replaceEntitlements(userId: string, entitlements: Entitlement[]): Promise<Account | null> {
+/** Replaces an account's entitlement set and answers the stored set; null when there is no such account (1 UpdateItem). */
+export async function replaceEntitlements(userId: string, entitlements: Entitlement[]): Promise<Entitlement[] | null> {
   try {
     const result = await withConflictRetry(() =>
       documentClient.send(
@@ -242,13 +360,66 @@ export async function replaceEntitlements(userId: string, entitlements: Entitlem
           UpdateExpression: "SET entitlements = :entitlements",
           ConditionExpression: "attribute_exists(pk)",
           ExpressionAttributeValues: { ":entitlements": entitlements },
-          ReturnValues: "ALL_NEW",
+          ReturnValues: "UPDATED_NEW",
         }),
       ),
     );
-    return result.Attributes ? toAccount(result.Attributes) : null;
+    return result.Attributes ? ((result.Attributes.entitlements ?? []) as Entitlement[]) : null;
   } catch (error) {
     if (error instanceof Error && error.name === "ConditionalCheckFailedException") return null;
     throw error;
   }
+}
+
+/**
+ * Where a follow adds one to an account's follower count, or an unfollow takes one away: one of the account's
+ * shard items, or the profile item itself for an account without shards. Spreading the count over shards keeps
+ * concurrent follows of one author from conflicting on one item (docs/data-model.md, "Hot authors").
+ */
+export type FollowerCountTarget = { kind: "shard"; userId: string; shard: number } | { kind: "profile"; userId: string };
+
+/** A shard chosen at random among those new accounts get (a write falls back when the account lacks it). */
+export function pickFollowerCountTarget(userId: string, shards = config.FOLLOWER_COUNT_SHARDS): FollowerCountTarget {
+  return shards > 0 ? { kind: "shard", userId, shard: Math.floor(Math.random() * shards) } : { kind: "profile", userId };
+}
+
+/**
+ * The targets an existing account really has (its shards, else its profile), or null when there is no account:
+ * what a write whose target was missing chooses from instead. One Query.
+ */
+export async function existingFollowerCountTargets(userId: string): Promise<FollowerCountTarget[] | null> {
+  const items = await readAccountItems(userId);
+  if (!items.some(isProfile)) return null;
+  const shards = items.filter((item) => !isProfile(item)).map((item) => (item as unknown as FollowerCountShardItem).shard);
+  return shards.length === 0 ? [{ kind: "profile", userId }] : shards.map((shard) => ({ kind: "shard", userId, shard }));
+}
+
+/** The transaction item that changes a follower count by `delta`, only while its item exists. */
+export function followerCountChange(target: FollowerCountTarget, delta: 1 | -1): TransactItems[number] {
+  const update =
+    target.kind === "shard"
+      ? { Key: keys.followerCountShard(target.userId, target.shard), UpdateExpression: "ADD #count :delta" }
+      : { Key: keys.account(target.userId), UpdateExpression: "ADD followerCount :delta" };
+  return {
+    Update: {
+      TableName: tableName,
+      ...update,
+      ConditionExpression: "attribute_exists(pk)",
+      ...(target.kind === "shard" ? { ExpressionAttributeNames: { "#count": "count" } } : {}),
+      ExpressionAttributeValues: { ":delta": delta },
+    },
+  };
+}
+
+/** The transaction item that changes an account's following count by `delta`, only while the account exists. */
+export function followingCountChange(userId: string, delta: 1 | -1): TransactItems[number] {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: keys.account(userId),
+      UpdateExpression: "ADD followingCount :delta",
+      ConditionExpression: "attribute_exists(pk)",
+      ExpressionAttributeValues: { ":delta": delta },
+    },
+  };
 }

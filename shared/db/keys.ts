@@ -8,11 +8,15 @@ export interface ItemKey {
 
 export const entityTypes = {
   account: "account",
+  followerCountShard: "followerCountShard",
   handle: "handle",
   post: "post",
   comment: "comment",
   commentByWriter: "commentByWriter",
   idempotencyRecord: "idempotencyRecord",
+  follow: "follow",
+  followerEntry: "followerEntry",
+  followingEntry: "followingEntry",
 } as const;
 
 /**
@@ -29,13 +33,32 @@ export const sortKeyPrefixes = {
 /** The sort-key range of `postsWithProfileOf`: every post of the partition and, last of all, its profile. */
 export const postsAndProfileRange = { from: sortKeyPrefixes.post, to: "PROFILE" } as const;
 
+/** The partition key of a user's items (profile, count shards, posts, follow relations, comment index entries, idempotency records). */
+export const userPartition = (userId: string): string => `USER#${userId}`;
+const shardNumber = (shard: number) => String(shard).padStart(2, "0");
+
+/**
+ * Sort-key prefix of every item that makes up the account itself: the profile and its follower-count shards.
+ * One Query (`begins_with(sk, "PROFILE")`) reads them all; whoever deletes an account deletes them together.
+ */
+export const ACCOUNT_ITEMS_PREFIX = "PROFILE";
+
+/** Sort-key prefixes of the rows of the two lists (a list partition holds nothing else). */
+export const FOLLOWER_ENTRY_PREFIX = "FOLLOWER#";
+export const FOLLOWING_ENTRY_PREFIX = "FOLLOWING#";
+
 export const keys = {
   /** An account's profile, counts, role, entitlements and activity. */
-  account: (userId: string): ItemKey => ({ pk: `USER#${userId}`, sk: "PROFILE" }),
+  account: (userId: string): ItemKey => ({ pk: userPartition(userId), sk: "PROFILE" }),
+  /** One of the items an account's follower count is spread over (its count adds to the profile's). */
+  followerCountShard: (userId: string, shard: number): ItemKey => ({
+    pk: userPartition(userId),
+    sk: `PROFILE#FOLLOWER_COUNT#${shardNumber(shard)}`,
+  }),
   /** Claims a handle (lower-cased) for one account, which makes handles unique case-insensitively. */
   handle: (handle: string): ItemKey => ({ pk: `HANDLE#${handle.toLowerCase()}`, sk: "HANDLE" }),
   /** A post, in its author's partition, so an author's posts newest first are one Query. */
-  post: (authorId: string, postUlid: string): ItemKey => ({ pk: `USER#${authorId}`, sk: `${sortKeyPrefixes.post}${postUlid}` }),
+  post: (authorId: string, postUlid: string): ItemKey => ({ pk: userPartition(authorId), sk: `${sortKeyPrefixes.post}${postUlid}` }),
   /** The partition that holds one post's comments, oldest first by ULID. */
   commentsOfPost: (postUlid: string): string => `POST#${postUlid}`,
   /** A comment, in its post's partition. */
@@ -48,7 +71,7 @@ export const keys = {
    * an account can be found (and anonymized) with a strongly consistent Query, without a scan or a GSI.
    */
   commentByWriter: (writerId: string, commentUlid: string): ItemKey => ({
-    pk: `USER#${writerId}`,
+    pk: userPartition(writerId),
     sk: `${sortKeyPrefixes.comment}${commentUlid}`,
   }),
   /**
@@ -56,13 +79,30 @@ export const keys = {
    * comes last, so whatever characters it holds the three parts cannot be confused.
    */
   idempotency: (userId: string, route: string, key: string): ItemKey => ({
-    pk: `USER#${userId}`,
+    pk: userPartition(userId),
     sk: `${sortKeyPrefixes.idempotency}${route}#${key}`,
+  }),
+  /** The follow relation itself, found by its pair: "does follower follow followee". */
+  follow: (followerId: string, followeeId: string): ItemKey => ({
+    pk: userPartition(followerId),
+    sk: `FOLLOWS#${followeeId}`,
+  }),
+  /** A row of the followee's follower list; the follow ID (a ULID) orders the list by time. */
+  followerEntry: (followeeId: string, followId: string): ItemKey => ({
+    pk: followersPartition(followeeId),
+    sk: `${FOLLOWER_ENTRY_PREFIX}${followId}`,
+  }),
+  /** A row of the follower's following list, ordered by time like the follower list. */
+  followingEntry: (followerId: string, followId: string): ItemKey => ({
+    pk: followingPartition(followerId),
+    sk: `${FOLLOWING_ENTRY_PREFIX}${followId}`,
   }),
 };
 
-/** The partition key of a user's items (profile, posts, comment index entries, idempotency records). */
-export const userPartition = (userId: string): string => `USER#${userId}`;
+/** The partition that lists the followers of one account, one row per follower. */
+export const followersPartition = (userId: string): string => `FOLLOWERS#${userId}`;
+/** The partition that lists the accounts one account follows. */
+export const followingPartition = (userId: string): string => `FOLLOWING#${userId}`;
 
 /** Partition of the sparse inactivity index: one per calendar month of `lastActiveAt`. */
 export const inactivityPartition = (lastActiveAt: string): string => `ACTIVE#${lastActiveAt.slice(0, 7)}`;

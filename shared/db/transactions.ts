@@ -80,18 +80,24 @@ export async function withConflictRetry<T>(operation: () => Promise<T>, budget =
 
 /** One TransactWriteItems call with conflict retries; a failed condition becomes `TransactionCancelled`. */
 export async function transactWrite(items: TransactItems, budget = defaultRetryBudget): Promise<void> {
-  await withConflictRetry(async () => {
-    try {
-      await documentClient.send(new TransactWriteCommand({ TransactItems: items }));
-    } catch (error) {
-      const reasons = cancellationReasons(error);
-      if (reasons && reasons.some((reason) => reason.Code === "ConditionalCheckFailed")) {
-        throw new TransactionCancelled(
-          reasons.map((reason) => (reason.Code === "None" ? undefined : reason.Code)),
-          reasons.map((reason) => (reason.Item ? (unmarshall(reason.Item) as Record<string, unknown>) : undefined)),
-        );
-      }
-      throw error;
+  await withConflictRetry(() => transactWriteOnce(items), budget);
+}
+
+/**
+ * One TransactWriteItems call, no retry: a failed condition becomes `TransactionCancelled`, a conflict stays the
+ * SDK's error. For callers that rebuild the transaction on each try of their own `withConflictRetry`.
+ */
+export async function transactWriteOnce(items: TransactItems): Promise<void> {
+  try {
+    await documentClient.send(new TransactWriteCommand({ TransactItems: items }));
+  } catch (error) {
+    const reasons = cancellationReasons(error);
+    if (reasons && reasons.some((reason) => reason.Code === "ConditionalCheckFailed")) {
+      throw new TransactionCancelled(
+        reasons.map((reason) => (reason.Code === "None" ? undefined : reason.Code)),
+        reasons.map((reason) => (reason.Item ? (unmarshall(reason.Item) as Record<string, unknown>) : undefined)),
+      );
     }
-  }, budget);
+    throw error;
+  }
 }

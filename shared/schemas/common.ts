@@ -40,3 +40,6 @@ export const listQuerySchema = z.object({
   cursor: z.optional(z.string()),
 });
 export type ListQuery = z.infer<typeof listQuerySchema>;
+
+/** The body of a request that takes none: absent or `{}`; any field answers 400 `validation_failed`. */
+export const noBodySchema = z.strictObject({});

@@ -78,7 +78,7 @@ export async function setEntitlements(
     if (!(await getAccount(userId))) throw notFound("The user");
     requireProfile(caller);
   }
-  const updated = await replaceEntitlements(userId, entitlements);
-  if (!updated) throw notFound("The user");
-  return { userId, entitlements: updated.entitlements };
+  const stored = await replaceEntitlements(userId, entitlements);
+  if (!stored) throw notFound("The user");
+  return { userId, entitlements: stored };
 }

@@ -9,35 +9,35 @@ afterAll(() => counter.stop());
 beforeEach(() => counter.reset());
 
 describe("DynamoDB requests per account route", () => {
-  it("GET /me costs one GetItem", async () => {
+  it("GET /me costs one Query (profile and count shards)", async () => {
     const user = await given.aReader();
     counter.reset();
     await api.get("/me", { token: user.token });
-    expect(counter.commands()).toEqual(["GetItem"]);
+    expect(counter.commands()).toEqual(["Query"]);
   });
 
-  it("GET /users/{userId} costs one GetItem anonymously", async () => {
+  it("GET /users/{userId} costs one Query anonymously", async () => {
     const user = await given.aReader();
     counter.reset();
     await api.get(`/users/${user.userId}`);
-    expect(counter.commands()).toEqual(["GetItem"]);
+    expect(counter.commands()).toEqual(["Query"]);
   });
 
-  it("GET /handles/{handle} costs two GetItems", async () => {
+  it("GET /handles/{handle} costs a GetItem and a Query", async () => {
     const user = await given.aReader();
     counter.reset();
     await api.get(`/handles/${user.handle}`);
-    expect(counter.commands()).toEqual(["GetItem", "GetItem"]);
+    expect(counter.commands()).toEqual(["GetItem", "Query"]);
   });
 
   it("PUT /me costs the caller's read and one transaction", async () => {
     const caller = given.aSignedInCaller();
     counter.reset();
     await api.put("/me", { token: caller.token, body: { handle: caller.handle, displayName: "x" } });
-    expect(counter.commands()).toEqual(["GetItem", "TransactWriteItems"]);
+    expect(counter.commands()).toEqual(["Query", "TransactWriteItems"]);
     counter.reset();
     await api.put("/me", { token: caller.token, body: { handle: caller.handle, displayName: "y" } });
-    expect(counter.commands()).toEqual(["GetItem", "TransactWriteItems"]);
+    expect(counter.commands()).toEqual(["Query", "TransactWriteItems"]);
   });
 
   it("PUT /admin/users/{userId}/entitlements costs the caller's read and one UpdateItem", async () => {
@@ -45,7 +45,7 @@ describe("DynamoDB requests per account route", () => {
     const reader = await given.aReader();
     counter.reset();
     await api.put(`/admin/users/${reader.userId}/entitlements`, { token: admin.token, body: { entitlements: [] } });
-    expect(counter.commands()).toEqual(["GetItem", "UpdateItem"]);
+    expect(counter.commands()).toEqual(["Query", "UpdateItem"]);
   });
 
   it("reports the capacity each request consumed", async () => {

@@ -1,0 +1,7 @@
+import { httpHandler } from "../../shared/http/handler";
+import { ok } from "../../shared/http/responses";
+import { followStatus } from "../../shared/use-cases/follows";
+
+export const handler = httpHandler({ auth: "required" }, async ({ identity, path }) =>
+  ok(await followStatus(identity, path.userId ?? "")),
+);

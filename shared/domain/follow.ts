@@ -1,0 +1,24 @@
+/** One account following another. `followId` (a ULID made at follow time) orders the lists by time. */
+export interface FollowRelation {
+  followerId: string;
+  followeeId: string;
+  followId: string;
+  followedAt: string;
+}
+
+/** A row of a follower or following list: the other account, as it is named now, and when the follow began. */
+export interface FollowListEntry {
+  userId: string;
+  handle: string;
+  displayName: string;
+  followedAt: string;
+}
+
+/** The answer of PUT and DELETE /users/{userId}/follow. */
+export interface FollowState {
+  following: boolean;
+  followerCount: number;
+}
+
+/** Following is always between two different accounts. */
+export const isSelfFollow = (followerId: string, followeeId: string): boolean => followerId === followeeId;
