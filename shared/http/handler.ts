@@ -4,6 +4,7 @@ import type * as z from "zod/mini";
 import { anonymousCaller, type Caller, type Identity } from "../domain/account";
 import type { Role } from "../domain/roles";
 import { requireRole, resolveCaller } from "../use-cases/caller";
+import { notFound } from "../errors";
 import type { HttpApiEvent, HttpApiResult, StatefulEvent } from "./event";
 import { authentication, type AuthMode } from "./middleware/authentication";
 import { errorResponses } from "./middleware/error-responses";
@@ -14,6 +15,8 @@ import type { HttpResult } from "./responses";
 import { headerInput, parseInputs } from "./validation";
 
 type Schema = z.ZodMiniType;
+
+const MAX_PATH_PARAMETER_LENGTH = 256;
 type HeaderSchema = z.ZodMiniObject;
 type Parsed<S> = S extends Schema ? z.infer<S> : undefined;
 
@@ -83,6 +86,9 @@ export function httpHandler<
       ]);
       const identity = event.state.identity;
       if (options.roles) requireRole({ identity, account: null }, options.roles);
+      const path: Record<string, string> = { ...event.pathParameters } as Record<string, string>;
+      // No ID or handle is this long; storage keys have size limits, so such a path names nothing.
+      if (Object.values(path).some((value) => value.length > MAX_PATH_PARAMETER_LENGTH)) throw notFound("The resource");
       const caller = await resolveCaller(identity);
       event.state.caller = caller;
       const result = await run({
@@ -90,7 +96,7 @@ export function httpHandler<
         caller,
         body: body as Parsed<B>,
         query: query as Parsed<Q>,
-        path: event.pathParameters ?? {},
+        path,
         headers: event.headers ?? {},
         validHeaders: validHeaders as Parsed<H>,
         method: event.requestContext?.http?.method ?? "GET",

@@ -297,3 +297,13 @@ describe("tokens and routes", () => {
     }
   });
 });
+
+describe("path parameters", () => {
+  it("answers 404 for an ID far longer than any real one, on reads and writes", async () => {
+    const reader = await given.aReader();
+    const long = "x".repeat(3000);
+    expect((await api.get(`/users/${long}`)).status).toBe(404);
+    expect((await api.put(`/users/${long}/follow`, { token: reader.token })).status).toBe(404);
+    expect((await api.get(`/handles/${long}`)).body.error.code).toBe("not_found");
+  });
+});
