@@ -1,0 +1,68 @@
+// The routes part 3 loads, each with its HTTP request and the same DynamoDB requests made directly.
+// Imported only after the benchmark environment is set: the stores read their configuration at load.
+import { getAccount } from "../../shared/db/account-store";
+import { createFollow } from "../../shared/db/follow-store";
+import { getPost } from "../../shared/db/post-store";
+import { decodePostId } from "../../shared/domain/posts";
+import { ulid } from "../../shared/ids";
+import { api } from "../../test/support/api";
+import { expectStatus, given, type TestUser } from "../../test/support/given";
+import { aPost } from "../../test/support/posts";
+
+const READERS = 300;
+const AUTHORS = 60;
+
+async function inParallel<T>(count: number, width: number, make: (i: number) => Promise<T>): Promise<T[]> {
+  const out: T[] = [];
+  for (let start = 0; start < count; start += width) {
+    out.push(...(await Promise.all(Array.from({ length: Math.min(width, count - start) }, (_, k) => make(start + k)))));
+  }
+  return out;
+}
+
+export async function buildScenarios() {
+  const admin = await given.anAdmin();
+  const readers: TestUser[] = await inParallel(READERS, 16, () => given.aReader());
+  const authors: TestUser[] = await inParallel(AUTHORS, 16, () => given.anAuthor());
+  await inParallel(READERS, 16, async (i) => given.entitlements(admin, readers[i]!, [{ tier: "plus" }]));
+  const post = await aPost(authors[0]!, { access: "plus" });
+  const ref = decodePostId(post.postId)!;
+
+  // Follow pairs: HTTP takes them from the front, the direct loops from the back, so each follow is new.
+  const pairs = READERS * AUTHORS;
+  const pair = (n: number) => ({ reader: readers[n % READERS]!, author: authors[Math.floor(n / READERS) % AUTHORS]! });
+  const reader = (n: number) => readers[n % READERS]!;
+
+  const scenarios = [
+    {
+      name: "GET /posts/{postId}",
+      kind: "read" as const,
+      request: (n: number) => ({ method: "GET" as const, path: `/posts/${post.postId}`, token: reader(n).token }),
+      direct: async (n: number) => {
+        await getAccount(reader(n).userId);
+        await getPost(ref);
+      },
+    },
+    {
+      name: "PUT /users/{userId}/follow",
+      kind: "write" as const,
+      request: (n: number) => {
+        const { reader: follower, author } = pair(n);
+        return { method: "PUT" as const, path: `/users/${author.userId}/follow`, token: follower.token };
+      },
+      direct: async (n: number) => {
+        const { reader: follower, author } = pair(pairs - 1 - n);
+        const now = new Date();
+        await getAccount(follower.userId);
+        await createFollow(follower.userId, author.userId, ulid(now.getTime()), now.toISOString());
+        await getAccount(author.userId);
+      },
+    },
+  ];
+  // Sanity: every scenario's first request succeeds before it is measured.
+  for (const scenario of scenarios) {
+    const first = scenario.request(0);
+    expectStatus(await api.get(first.path.replace(/\/follow$/, ""), {}), 200);
+  }
+  return scenarios;
+}
