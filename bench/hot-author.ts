@@ -11,7 +11,6 @@
 // process (the shard count is configuration, read once at start, as in a Lambda function).
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import { machineLine, writeSection } from "./support/report";
 
