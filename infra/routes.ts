@@ -50,6 +50,27 @@ export const routes: readonly RouteDefinition[] = [
     auth: "public",
     tableAccess: "read",
   },
+  {
+    method: "POST",
+    path: "/posts/{postId}/comments",
+    entry: "functions/http/post-comments.ts",
+    auth: "jwt",
+    tableAccess: "readWrite",
+  },
+  {
+    method: "GET",
+    path: "/posts/{postId}/comments",
+    entry: "functions/http/get-comments.ts",
+    auth: "public",
+    tableAccess: "read",
+  },
+  {
+    method: "DELETE",
+    path: "/posts/{postId}/comments/{commentId}",
+    entry: "functions/http/delete-comment.ts",
+    auth: "jwt",
+    tableAccess: "readWrite",
+  },
 ];
 
 /** Answers every request that matches no route: 404 `not_found`, or 405 for a known path with another method. */

@@ -1,7 +1,7 @@
 import type { IncomingRequest } from "../../infra/local/api-gateway-event";
 import { routes } from "../../infra/routes";
 import { api, tokenFor } from "../../test/support/api";
-import { given, type TestUser } from "../../test/support/given";
+import { expectStatus, given, type TestUser } from "../../test/support/given";
 import { aPost, aPostInput } from "../../test/support/posts";
 
 export interface SampleRequest {
@@ -19,6 +19,8 @@ export interface Fixtures {
   postId: string;
   /** A post the DELETE sample deletes: its first run answers 204, later runs of the same event 404. */
   postToDeleteId: string;
+  /** A comment of the author's on `postId`, which the comment DELETE sample deletes (then 404, as above). */
+  commentToDeleteId: string;
 }
 
 /** Accounts and data every sample request can rely on. */
@@ -26,7 +28,16 @@ export async function seedFixtures(): Promise<Fixtures> {
   const [reader, author, admin] = [await given.aReader(), await given.anAuthor(), await given.anAdmin()];
   const post = await aPost(author, { access: "plus" });
   const postToDelete = await aPost(author);
-  return { reader, author, admin, postId: post.postId, postToDeleteId: postToDelete.postId };
+  const comment = await api.post(`/posts/${post.postId}/comments`, { token: author.token, body: { body: "Sample comment" } });
+  expectStatus(comment, 201);
+  return {
+    reader,
+    author,
+    admin,
+    postId: post.postId,
+    postToDeleteId: postToDelete.postId,
+    commentToDeleteId: comment.body.commentId as string,
+  };
 }
 
 type SampleFactory = (fixtures: Fixtures) => SampleRequest;
@@ -58,6 +69,19 @@ const samples: Record<string, SampleFactory> = {
     token: author.token,
   }),
   "GET /users/{userId}/posts": ({ author }) => ({ method: "GET", path: `/users/${author.userId}/posts` }),
+  // The author may always comment on (and read the comments of) the plus post; a reader without Plus may not.
+  "POST /posts/{postId}/comments": ({ author, postId }) => ({
+    method: "POST",
+    path: `/posts/${postId}/comments`,
+    token: author.token,
+    body: { body: "Support holds at the 50-day average." },
+  }),
+  "GET /posts/{postId}/comments": ({ author, postId }) => ({ method: "GET", path: `/posts/${postId}/comments`, token: author.token }),
+  "DELETE /posts/{postId}/comments/{commentId}": ({ author, postId, commentToDeleteId }) => ({
+    method: "DELETE",
+    path: `/posts/${postId}/comments/${commentToDeleteId}`,
+    token: author.token,
+  }),
 };
 
 export const fallbackSample: SampleFactory = () => ({ method: "GET", path: "/no/such/route" });

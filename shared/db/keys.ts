@@ -13,6 +13,7 @@ export const entityTypes = {
   comment: "comment",
   commentByWriter: "commentByWriter",
   idempotencyRecord: "idempotencyRecord",
+  rateCounter: "rateCounter",
 } as const;
 
 /**
@@ -24,6 +25,8 @@ export const sortKeyPrefixes = {
   post: "POST#",
   comment: "COMMENT#",
   idempotency: "IDEMPOTENCY#",
+  /** Sorts after `PROFILE`, so outside the posts-and-profile range. */
+  rateCounter: "RATE#",
 } as const;
 
 /** The sort-key range of `postsWithProfileOf`: every post of the partition and, last of all, its profile. */
@@ -59,9 +62,17 @@ export const keys = {
     pk: `USER#${userId}`,
     sk: `${sortKeyPrefixes.idempotency}${route}#${key}`,
   }),
+  /**
+   * A user's counter of comment attempts in one rate-limit window (named by its start). It expires (TTL) once
+   * its window is over; a new window is a new item, so an expired one that TTL has not removed yet is never read.
+   */
+  commentRateCounter: (userId: string, windowId: string): ItemKey => ({
+    pk: `USER#${userId}`,
+    sk: `${sortKeyPrefixes.rateCounter}COMMENTS#${windowId}`,
+  }),
 };
 
-/** The partition key of a user's items (profile, posts, comment index entries, idempotency records). */
+/** The partition key of a user's items (profile, posts, comment index entries, idempotency records, rate counters). */
 export const userPartition = (userId: string): string => `USER#${userId}`;
 
 /** Partition of the sparse inactivity index: one per calendar month of `lastActiveAt`. */
