@@ -169,6 +169,50 @@ export async function getCommentsOfPost(post: PostRef, page: { limit: number; af
   return { comments: returned, nextAfter: comments.length > page.limit ? returned.at(-1)!.commentId : null };
 }
 
+/** A comment as its writer's index entry names it. */
+export interface WrittenComment {
+  commentId: string;
+  /** The public ID of the comment's post. */
+  postId: string;
+  createdAt: string;
+}
+
+export interface WrittenCommentsPage {
+  entries: WrittenComment[];
+  /** Where the next page starts (the last entry's comment ID), or null when this was the last page. */
+  nextAfter: string | null;
+}
+
+/**
+ * A page of the comments an account wrote, oldest first, from its index entries (getCommentsOfWriter): one
+ * strongly consistent Query of the writer's partition, `begins_with(sk, "COMMENT#")`, so a comment whose request
+ * has answered is always found (what an account's deletion anonymizes). Pages of at most `limit` entries (and
+ * 1 MB); pass `nextAfter` back as `after` for the next page.
+ */
+export async function getCommentsOfWriter(
+  writerId: string,
+  page: { limit: number; after?: string },
+): Promise<WrittenCommentsPage> {
+  const result = await documentClient.send(
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+      ExpressionAttributeValues: { ":pk": keys.account(writerId).pk, ":prefix": sortKeyPrefixes.comment },
+      ConsistentRead: true,
+      Limit: page.limit,
+      ...(page.after ? { ExclusiveStartKey: { ...keys.commentByWriter(writerId, page.after) } } : {}),
+    }),
+  );
+  const entries = (result.Items ?? [])
+    .filter((item) => item.entityType === entityTypes.commentByWriter)
+    .map((item) => ({ commentId: String(item.commentId), postId: String(item.postId), createdAt: String(item.createdAt) }));
+  const last = result.LastEvaluatedKey?.sk;
+  return {
+    entries,
+    nextAfter: typeof last === "string" ? last.slice(sortKeyPrefixes.comment.length) : null,
+  };
+}
+
 /** What deleting a comment needs to know: is its post live, and the comment's writer. */
 export interface CommentToDelete {
   postLive: boolean;

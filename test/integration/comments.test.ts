@@ -1,6 +1,7 @@
 import { DeleteCommand, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import { documentClient, tableName } from "../../shared/db/client";
+import { getCommentsOfWriter } from "../../shared/db/comment-store";
 import { keys } from "../../shared/db/keys";
 import { decodePostId } from "../../shared/domain/posts";
 import { api } from "../support/api";
@@ -322,5 +323,38 @@ describe("DELETE /posts/{postId}/comments/{commentId}", () => {
     );
     expect(stored.Item!.commentCount).toBe(1);
     expect(await storedCommentsOf(post.postId)).toHaveLength(1);
+  });
+});
+
+describe("comments by writer (what an account's deletion anonymizes)", () => {
+  it("finds every comment of an account right after it was written, page by page, and none once deleted", async () => {
+    const admin = await given.anAdmin();
+    const author = await given.anAuthor();
+    const writer = await aReaderWith(admin, [{ tier: "ultimate" }]);
+    const posts = [await aPost(author), await aPost(author, { access: "plus" }), await aPost(author, { access: "select" })];
+    const written = [];
+    for (const post of posts) {
+      written.push(await aComment(writer, post.postId), await aComment(writer, post.postId));
+    }
+    await aComment(author, posts[0]!.postId); // someone else's comment is not the writer's
+
+    const found = [];
+    let after: string | undefined;
+    let pages = 0;
+    do {
+      const page = await getCommentsOfWriter(writer.userId, { limit: 4, ...(after ? { after } : {}) });
+      found.push(...page.entries);
+      after = page.nextAfter ?? undefined;
+      pages++;
+    } while (after);
+    expect(pages).toBe(2);
+    expect(found).toEqual(written.map(({ commentId, postId, createdAt }) => ({ commentId, postId, createdAt })));
+
+    expect((await deleteComment(writer, posts[1]!.postId, written[2]!.commentId)).status).toBe(204);
+    const afterDelete = await getCommentsOfWriter(writer.userId, { limit: 100 });
+    expect(afterDelete.entries.map((entry) => entry.commentId)).toEqual(
+      written.filter((_, i) => i !== 2).map((comment) => comment.commentId),
+    );
+    expect(afterDelete.nextAfter).toBeNull();
   });
 });
