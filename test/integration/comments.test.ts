@@ -358,3 +358,14 @@ describe("comments by writer (what an account's deletion anonymizes)", () => {
     expect(afterDelete.nextAfter).toBeNull();
   });
 });
+
+describe("comment paths with another method", () => {
+  it("answers 405 method_not_allowed with the allowed methods", async () => {
+    const author = await given.anAuthor();
+    const post = await aPost(author);
+    const onList = await api.put(`/posts/${post.postId}/comments`, { token: author.token, body: { body: "x" } });
+    expect([onList.status, onList.body.error.code, onList.headers.allow]).toEqual([405, "method_not_allowed", "POST, GET"]);
+    const onOne = await api.get(`/posts/${post.postId}/comments/01J00000000000000000000000`);
+    expect([onOne.status, onOne.headers.allow]).toEqual([405, "DELETE"]);
+  });
+});
