@@ -63,7 +63,7 @@ export const keys = {
     sk: `${sortKeyPrefixes.idempotency}${route}#${key}`,
   }),
   /**
-   * A user's counter of comment attempts in one rate-limit window (named by its start). It expires (TTL) once
+   * A user's count of comments written in one rate-limit window (named by its start). It expires (TTL) once
    * its window is over; a new window is a new item, so an expired one that TTL has not removed yet is never read.
    */
   commentRateCounter: (userId: string, windowId: string): ItemKey => ({
