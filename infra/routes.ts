@@ -55,6 +55,27 @@ export const routes: readonly RouteDefinition[] = [
   { method: "GET", path: "/users/{userId}/follow", entry: "functions/http/get-follow.ts", auth: "jwt", tableAccess: "read" },
   { method: "GET", path: "/users/{userId}/followers", entry: "functions/http/get-followers.ts", auth: "public", tableAccess: "read" },
   { method: "GET", path: "/users/{userId}/following", entry: "functions/http/get-following.ts", auth: "public", tableAccess: "read" },
+  {
+    method: "POST",
+    path: "/posts/{postId}/comments",
+    entry: "functions/http/post-comments.ts",
+    auth: "jwt",
+    tableAccess: "readWrite",
+  },
+  {
+    method: "GET",
+    path: "/posts/{postId}/comments",
+    entry: "functions/http/get-comments.ts",
+    auth: "public",
+    tableAccess: "read",
+  },
+  {
+    method: "DELETE",
+    path: "/posts/{postId}/comments/{commentId}",
+    entry: "functions/http/delete-comment.ts",
+    auth: "jwt",
+    tableAccess: "readWrite",
+  },
 ];
 
 /** Answers every request that matches no route: 404 `not_found`, or 405 for a known path with another method. */

@@ -58,3 +58,5 @@ export const subscriptionRequired = (requiredEntitlements: RequiredEntitlement[]
   new DomainError("subscription_required", "A subscription that includes this post is required.", {
     requiredEntitlements,
   });
+export const tooManyRequests = (retryAfterSeconds: number, message = "Too many requests; retry later.") =>
+  new DomainError("too_many_requests", message, { retryAfterSeconds });

@@ -23,5 +23,8 @@ export const claimedCosts: Record<string, ClaimedCost> = {
   "GET /users/{userId}/follow": { pattern: "F3", requests: 2 },
   "GET /users/{userId}/followers": { pattern: "F4", requests: 3 },
   "GET /users/{userId}/following": { pattern: "F5", requests: 3 },
+  "POST /posts/{postId}/comments": { pattern: "C1", requests: 3 },
+  "GET /posts/{postId}/comments": { pattern: "C6", requests: 3 },
+  "DELETE /posts/{postId}/comments/{commentId}": { pattern: "C8", requests: 3 },
   $default: { pattern: "none", requests: 0 },
 };

@@ -19,6 +19,8 @@ export interface Fixtures {
   postId: string;
   /** A post the DELETE sample deletes: its first run answers 204, later runs of the same event 404. */
   postToDeleteId: string;
+  /** A comment of the author's on `postId`, which the comment DELETE sample deletes (then 404, as above). */
+  commentToDeleteId: string;
 }
 
 /** Accounts and data every sample request can rely on. */
@@ -30,7 +32,16 @@ export async function seedFixtures(): Promise<Fixtures> {
   for (const follower of [reader, admin]) {
     expectStatus(await api.put(`/users/${author.userId}/follow`, { token: follower.token }), 200);
   }
-  return { reader, author, admin, postId: post.postId, postToDeleteId: postToDelete.postId };
+  const comment = await api.post(`/posts/${post.postId}/comments`, { token: author.token, body: { body: "Sample comment" } });
+  expectStatus(comment, 201);
+  return {
+    reader,
+    author,
+    admin,
+    postId: post.postId,
+    postToDeleteId: postToDelete.postId,
+    commentToDeleteId: comment.body.commentId as string,
+  };
 }
 
 type SampleFactory = (fixtures: Fixtures) => SampleRequest;
@@ -72,6 +83,19 @@ const samples: Record<string, SampleFactory> = {
   "GET /users/{userId}/follow": ({ reader, author }) => ({ method: "GET", path: `/users/${author.userId}/follow`, token: reader.token }),
   "GET /users/{userId}/followers": ({ author }) => ({ method: "GET", path: `/users/${author.userId}/followers` }),
   "GET /users/{userId}/following": ({ reader }) => ({ method: "GET", path: `/users/${reader.userId}/following` }),
+  // The author may always comment on (and read the comments of) the plus post; a reader without Plus may not.
+  "POST /posts/{postId}/comments": ({ author, postId }) => ({
+    method: "POST",
+    path: `/posts/${postId}/comments`,
+    token: author.token,
+    body: { body: "Support holds at the 50-day average." },
+  }),
+  "GET /posts/{postId}/comments": ({ author, postId }) => ({ method: "GET", path: `/posts/${postId}/comments`, token: author.token }),
+  "DELETE /posts/{postId}/comments/{commentId}": ({ author, postId, commentToDeleteId }) => ({
+    method: "DELETE",
+    path: `/posts/${postId}/comments/${commentToDeleteId}`,
+    token: author.token,
+  }),
 };
 
 export const fallbackSample: SampleFactory = () => ({ method: "GET", path: "/no/such/route" });

@@ -1,9 +1,11 @@
 // The routes part 3 loads, each with its HTTP request and the same DynamoDB requests made directly.
 // Imported only after the benchmark environment is set: the stores read their configuration at load.
 import { getAccount } from "../../shared/db/account-store";
+import { insertComment } from "../../shared/db/comment-store";
 import { createFollow } from "../../shared/db/follow-store";
 import { getPost } from "../../shared/db/post-store";
 import { decodePostId } from "../../shared/domain/posts";
+import { fixedWindow } from "../../shared/domain/rate-limit";
 import { ulid } from "../../shared/ids";
 import { api } from "../../test/support/api";
 import { expectStatus, given, type TestUser } from "../../test/support/given";
@@ -27,6 +29,9 @@ export async function buildScenarios() {
   await inParallel(READERS, 16, async (i) => given.entitlements(admin, readers[i]!, [{ tier: "plus" }]));
   const post = await aPost(authors[0]!, { access: "plus" });
   const ref = decodePostId(post.postId)!;
+  // Readers with Plus may comment on a free post; the comments are spread over readers like real traffic.
+  const discussed = await aPost(authors[1]!);
+  const discussedRef = decodePostId(discussed.postId)!;
 
   // Follow pairs: HTTP takes them from the front, the direct loops from the back, so each follow is new.
   const pairs = READERS * AUTHORS;
@@ -56,6 +61,33 @@ export async function buildScenarios() {
         await getAccount(follower.userId);
         await createFollow(follower.userId, author.userId, ulid(now.getTime()), now.toISOString());
         await getAccount(author.userId);
+      },
+    },
+    {
+      name: "POST /posts/{postId}/comments",
+      kind: "write" as const,
+      request: (n: number) => ({
+        method: "POST" as const,
+        path: `/posts/${discussed.postId}/comments`,
+        token: reader(n).token,
+        body: { body: `Comment ${n}: support holds.` },
+      }),
+      direct: async (n: number) => {
+        const now = new Date();
+        const writer = reader(n).userId;
+        await getAccount(writer);
+        await getPost(discussedRef);
+        await insertComment(
+          {
+            post: discussedRef,
+            postId: discussed.postId,
+            commentId: ulid(now.getTime()),
+            writerId: writer,
+            body: `Direct comment ${n}: support holds.`,
+            createdAt: now.toISOString(),
+          },
+          { rateLimit: { window: fixedWindow(now, 60), limit: 1_000_000 } },
+        );
       },
     },
   ];

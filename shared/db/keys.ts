@@ -17,6 +17,7 @@ export const entityTypes = {
   follow: "follow",
   followerEntry: "followerEntry",
   followingEntry: "followingEntry",
+  rateCounter: "rateCounter",
 } as const;
 
 /**
@@ -28,6 +29,8 @@ export const sortKeyPrefixes = {
   post: "POST#",
   comment: "COMMENT#",
   idempotency: "IDEMPOTENCY#",
+  /** Sorts after `PROFILE`, so outside the posts-and-profile range. */
+  rateCounter: "RATE#",
 } as const;
 
 /** The sort-key range of `postsWithProfileOf`: every post of the partition and, last of all, its profile. */
@@ -96,6 +99,14 @@ export const keys = {
   followingEntry: (followerId: string, followId: string): ItemKey => ({
     pk: followingPartition(followerId),
     sk: `${FOLLOWING_ENTRY_PREFIX}${followId}`,
+  }),
+  /**
+   * A user's count of comments written in one rate-limit window (named by its start). It expires (TTL) once
+   * its window is over; a new window is a new item, so an expired one that TTL has not removed yet is never read.
+   */
+  commentRateCounter: (userId: string, windowId: string): ItemKey => ({
+    pk: userPartition(userId),
+    sk: `${sortKeyPrefixes.rateCounter}COMMENTS#${windowId}`,
   }),
 };
 

@@ -55,6 +55,14 @@ function toStoredPost(item: Record<string, unknown>): StoredPost {
   };
 }
 
+/** The attributes `isLivePostItem` reads: a read that needs only this may project the post item to them. */
+export const postLivenessAttributes = ["entityType", "deleting"] as const;
+
+/** Whether a stored item is a post that readers see: a post whose deletion has not begun. */
+export function isLivePostItem(item: Record<string, unknown> | undefined): boolean {
+  return item?.entityType === entityTypes.post && item.deleting !== true;
+}
+
 export class AuthorAccountMissing extends Error {}
 export class PostChangedConcurrently extends Error {}
 

@@ -31,7 +31,8 @@ function messageOf(issue: Issue): string {
 
 /** Parses input with a zod schema; failure is 400 `validation_failed` with one detail per field. */
 export function parseInput<S extends z.ZodMiniType>(schema: S, input: unknown, prefix = ""): z.infer<S> {
-  const result = schema.safeParse(input);
+  // reportInput: an issue then tells a missing field (no input) from one of the wrong type.
+  const result = schema.safeParse(input, { reportInput: true });
   if (result.success) return result.data;
   throw validationFailed(problemsOf(result.error.issues, prefix));
 }

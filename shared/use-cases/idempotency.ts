@@ -74,3 +74,16 @@ export async function writeIdempotently(
   }
   throw unavailable(1);
 }
+
+/**
+ * The stored answer to replay for a request whose checks refused it before it could write (its post was
+ * deleted, the caller's subscription lapsed, the rate limit is reached): when an earlier try of the very same
+ * request with this key succeeded, the client gets that answer again, as the contract promises (1 GetItem, on
+ * refusals only). Null without a key, without a record, or when the key holds another request.
+ */
+export async function storedAnswerFor(request: IdempotentRequest, now = new Date()): Promise<IdempotentAnswer | null> {
+  if (request.key === undefined) return null;
+  const held = await getIdempotencyRecord({ userId: request.userId, route: request.route, key: request.key }, now);
+  if (!held || held.requestHash !== requestHash(request.input)) return null;
+  return { statusCode: held.statusCode, body: held.body };
+}

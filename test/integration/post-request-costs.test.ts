@@ -5,7 +5,7 @@ import { someComments } from "../support/post-storage";
 import { aPost, aPostInput } from "../support/posts";
 import { countDynamoDbRequests } from "../support/request-counter";
 
-// The request counts that docs/data-model.md claims for the post routes (P1..P9), measured.
+// The request counts that docs/data-model.md claims for the post routes (P1..P8), measured.
 const counter = countDynamoDbRequests();
 afterAll(() => counter.stop());
 beforeEach(() => counter.reset());

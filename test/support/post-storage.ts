@@ -1,4 +1,4 @@
-// Post steps that read or write storage directly: comments (until their routes exist) and stored items.
+// Post steps that read or write storage directly: many comments at once (past the rate limit) and stored items.
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { documentClient, tableName } from "../../shared/db/client";
 import { insertComment } from "../../shared/db/comment-store";
@@ -7,7 +7,7 @@ import { decodePostId } from "../../shared/domain/posts";
 import { ulid } from "../../shared/ids";
 import type { TestUser } from "./given";
 
-/** Inserts comments through the comment store, as the comments routes will (the post's count included). */
+/** Inserts comments through the comment store as the comments route does (the post's count included), without its rate limit. */
 export async function someComments(postId: string, writers: TestUser[], count: number): Promise<string[]> {
   const post = decodePostId(postId);
   if (!post) throw new Error(`not a post ID: ${postId}`);

@@ -1,0 +1,121 @@
+import { describe, expect, it } from "vitest";
+import { api } from "../support/api";
+import { aReaderWith, allCommentsOf, commentCountOf, postComment } from "../support/comments";
+import { injectFaults, transactionConflict } from "../support/faults";
+import { given } from "../support/given";
+import { storedCommentIndexOf, storedCommentsOf } from "../support/post-storage";
+import { aPost, aPostInput } from "../support/posts";
+
+// Idempotency-Key on POST /posts/{postId}/comments, scoped to the caller and the route, as for posts.
+
+describe("Idempotency-Key on POST /posts/{postId}/comments", () => {
+  it("answers a repeat with the same status and body and writes one comment", async () => {
+    const author = await given.anAuthor();
+    const post = await aPost(author);
+    const first = await postComment(author, post.postId, { body: "once" }, "key-1");
+    expect(first.status).toBe(201);
+    const again = await postComment(author, post.postId, { body: "once" }, "key-1");
+    expect([again.status, again.text]).toEqual([201, first.text]);
+    expect(await storedCommentsOf(post.postId)).toHaveLength(1);
+    expect(await storedCommentIndexOf(author)).toHaveLength(1);
+    expect(await commentCountOf(post.postId, author)).toBe(1);
+  });
+
+  it("writes one comment when ten tries with one key arrive at the same moment", async () => {
+    const admin = await given.anAdmin();
+    const author = await given.anAuthor();
+    const writer = await aReaderWith(admin, [{ tier: "plus" }]);
+    const post = await aPost(author, { access: "plus" });
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, () => postComment(writer, post.postId, { body: "burst" }, "burst")),
+    );
+    expect(responses.map((response) => response.status)).toEqual(Array(10).fill(201));
+    expect(new Set(responses.map((response) => response.text)).size).toBe(1);
+    expect(await storedCommentsOf(post.postId)).toHaveLength(1);
+    expect(await commentCountOf(post.postId, author)).toBe(1);
+    expect(await allCommentsOf(post.postId, author)).toEqual([responses[0]!.body]);
+  });
+
+  it("answers 409 idempotency_key_reused for another body or another post with the same key, also at once", async () => {
+    const author = await given.anAuthor();
+    const [post, other] = [await aPost(author), await aPost(author)];
+    expect((await postComment(author, post.postId, { body: "one" }, "reused")).status).toBe(201);
+    const otherBody = await postComment(author, post.postId, { body: "two" }, "reused");
+    expect([otherBody.status, otherBody.body.error.code]).toEqual([409, "idempotency_key_reused"]);
+    const otherPost = await postComment(author, other.postId, { body: "one" }, "reused");
+    expect([otherPost.status, otherPost.body.error.code]).toEqual([409, "idempotency_key_reused"]);
+
+    const racing = await Promise.all([
+      postComment(author, post.postId, { body: "A" }, "race"),
+      postComment(author, post.postId, { body: "B" }, "race"),
+    ]);
+    expect(racing.map((response) => response.status).sort()).toEqual([201, 409]);
+    expect(await commentCountOf(post.postId, author)).toBe(2);
+    expect(await commentCountOf(other.postId, author)).toBe(0);
+  });
+
+  it("scopes keys to the caller and the route", async () => {
+    const admin = await given.anAdmin();
+    const author = await given.anAuthor();
+    const reader = await aReaderWith(admin, [{ tier: "ultimate" }]);
+    const post = await aPost(author);
+    const a = await postComment(author, post.postId, { body: "same" }, "shared");
+    const b = await postComment(reader, post.postId, { body: "same" }, "shared");
+    expect([a.status, b.status]).toEqual([201, 201]);
+    expect(b.body.authorId).toBe(reader.userId);
+    // The same key on POST /posts is another scope.
+    const published = await api.post("/posts", { token: author.token, body: aPostInput(), headers: { "Idempotency-Key": "shared" } });
+    expect(published.status).toBe(201);
+    expect(await commentCountOf(post.postId, author)).toBe(2);
+  });
+
+  it("stores only successes: a try that failed may be retried with the same key", async () => {
+    const author = await given.anAuthor();
+    const post = await aPost(author);
+    const faults = injectFaults((command) => (command === "TransactWriteItems" ? transactionConflict(6) : undefined));
+    const busy = await postComment(author, post.postId, { body: "retry me" }, "retry");
+    faults.stop();
+    expect([busy.status, busy.body.error.code, busy.headers["retry-after"]]).toEqual([503, "unavailable", "1"]);
+    expect(await commentCountOf(post.postId, author)).toBe(0);
+    const retried = await postComment(author, post.postId, { body: "retry me" }, "retry");
+    expect(retried.status).toBe(201);
+    expect(await commentCountOf(post.postId, author)).toBe(1);
+  });
+
+  it("replays a success even after the post was deleted or the subscription lapsed", async () => {
+    const admin = await given.anAdmin();
+    const author = await given.anAuthor();
+    const writer = await aReaderWith(admin, [{ tier: "plus" }]);
+    const [plus, doomed] = [await aPost(author, { access: "plus" }), await aPost(author, { access: "plus" })];
+
+    const onDoomed = await postComment(writer, doomed.postId, { body: "first" }, "k-doomed");
+    expect((await api.delete(`/posts/${doomed.postId}`, { token: author.token })).status).toBe(204);
+    const replayed = await postComment(writer, doomed.postId, { body: "first" }, "k-doomed");
+    expect([replayed.status, replayed.text]).toEqual([201, onDoomed.text]);
+    // Not the same request: the post's absence is the answer.
+    const different = await postComment(writer, doomed.postId, { body: "other" }, "k-doomed");
+    expect([different.status, different.body.error.code]).toEqual([404, "not_found"]);
+    const withoutKey = await postComment(writer, doomed.postId, { body: "first" });
+    expect(withoutKey.status).toBe(404);
+
+    const onPlus = await postComment(writer, plus.postId, { body: "plus" }, "k-plus");
+    await given.entitlements(admin, writer, []);
+    const lapsed = await postComment(writer, plus.postId, { body: "plus" }, "k-plus");
+    expect([lapsed.status, lapsed.text]).toEqual([201, onPlus.text]);
+    const fresh = await postComment(writer, plus.postId, { body: "plus" }, "k-new");
+    expect([fresh.status, fresh.body.error.code]).toEqual([403, "subscription_required"]);
+    expect(await commentCountOf(plus.postId, author)).toBe(1);
+  });
+
+  it.each([
+    ["empty", ""],
+    ["101 characters", "k".repeat(101)],
+  ])("answers 400 for an Idempotency-Key that is %s, listed with the body's details", async (_, key) => {
+    const author = await given.anAuthor();
+    const post = await aPost(author);
+    const response = await postComment(author, post.postId, { body: "" }, key);
+    expect(response.status).toBe(400);
+    expect(response.body.error.details.map((detail: { field: string }) => detail.field)).toEqual(["body", "Idempotency-Key"]);
+    expect(await commentCountOf(post.postId, author)).toBe(0);
+  });
+});

@@ -1,0 +1,377 @@
+import { DeleteCommand, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { describe, expect, it } from "vitest";
+import { documentClient, tableName } from "../../shared/db/client";
+import { getCommentsOfWriter } from "../../shared/db/comment-store";
+import { keys } from "../../shared/db/keys";
+import { decodePostId } from "../../shared/domain/posts";
+import { api } from "../support/api";
+import { aComment, aReaderWith, allCommentsOf, commentCountOf, deleteComment, postComment } from "../support/comments";
+import { crash, injectFaults } from "../support/faults";
+import { aSignedInCaller, expectNoStorageDetails, given } from "../support/given";
+import { storedCommentIndexOf, storedCommentsOf } from "../support/post-storage";
+import { aPost } from "../support/posts";
+
+const commentFields = ["authorId", "body", "commentId", "createdAt", "postId"];
+const ISO_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+
+describe("POST /posts/{postId}/comments", () => {
+  it("writes a comment (201), counted on the post and indexed under its writer", async () => {
+    const admin = await given.anAdmin();
+    const author = await given.anAuthor();
+    const writer = await aReaderWith(admin, [{ tier: "plus" }]);
+    const post = await aPost(author, { access: "plus" });
+
+    const response = await postComment(writer, post.postId, { body: "  Gold to 2,500?\n" });
+
+    expect(response.status).toBe(201);
+    expect(Object.keys(response.body).sort()).toEqual(commentFields);
+    expect(response.body).toEqual({
+      commentId: expect.stringMatching(ULID),
+      postId: post.postId,
+      authorId: writer.userId,
+      body: "  Gold to 2,500?\n",
+      createdAt: expect.stringMatching(ISO_MS),
+    });
+    expectNoStorageDetails(response.text);
+    expect(await commentCountOf(post.postId, author)).toBe(1);
+    expect(await allCommentsOf(post.postId, author)).toEqual([response.body]);
+    const index = await storedCommentIndexOf(writer);
+    expect(index).toHaveLength(1);
+    expect(index[0]).toMatchObject({ commentId: response.body.commentId, postId: post.postId, entityType: "commentByWriter" });
+  });
+
+  it("accepts exactly 5000 characters, counted in code points, and refuses 5001", async () => {
+    const author = await given.anAuthor();
+    const post = await aPost(author);
+    const longest = await postComment(author, post.postId, { body: "📈".repeat(5000) });
+    expect(longest.status, longest.text).toBe(201);
+    expect(longest.body.body).toBe("📈".repeat(5000));
+    const tooLong = await postComment(author, post.postId, { body: "a".repeat(5001) });
+    expect(tooLong.body.error).toEqual({
+      code: "validation_failed",
+      message: expect.any(String),
+      details: [{ field: "body", message: "must be at most 5000 characters" }],
+    });
+    expect(await commentCountOf(post.postId, author)).toBe(1);
+  });
+
+  it.each([
+    ["an empty body", { body: "" }, [{ field: "body", message: "must not be empty" }]],
+    ["no body", {}, [{ field: "body", message: "is required" }]],
+    ["a body that is a number", { body: 5 }, [{ field: "body", message: "must be a string" }]],
+    [
+      "fields a client may not set",
+      { body: "hi", authorId: "someone", commentId: "X", postId: "Y", createdAt: "2020-01-01T00:00:00Z" },
+      ["authorId", "commentId", "createdAt", "postId"].map((field) => ({ field, message: "is not a known field" })),
+    ],
+  ])("answers 400 validation_failed for %s and writes nothing", async (_, body, details) => {
+    const author = await given.anAuthor();
+    const post = await aPost(author);
+    const response = await postComment(author, post.postId, body);
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe("validation_failed");
+    expect([...response.body.error.details].sort((a, b) => a.field.localeCompare(b.field))).toEqual(details);
+    expect(await commentCountOf(post.postId, author)).toBe(0);
+    expect(await storedCommentsOf(post.postId)).toEqual([]);
+  });
+
+  it("answers 400 malformed_json for a body that is not JSON", async () => {
+    const author = await given.anAuthor();
+    const post = await aPost(author);
+    const response = await api.post(`/posts/${post.postId}/comments`, { token: author.token, rawBody: "{body" });
+    expect([response.status, response.body.error.code]).toEqual([400, "malformed_json"]);
+  });
+
+  it("answers errors in the contract's order: 401, 400, 404, profile_required, subscription_required", async () => {
+    const author = await given.anAuthor();
+    const plusPost = await aPost(author, { access: "plus" });
+    const unknown = "MDFKQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUEuc29tZW9uZQ";
+    const noProfile = aSignedInCaller();
+    const reader = await given.aReader();
+
+    const anonymous = await api.post(`/posts/${unknown}/comments`, { body: { body: "" } });
+    expect([anonymous.status, anonymous.body.error.code]).toEqual([401, "unauthorized"]);
+    const badOnUnknown = await postComment(noProfile, unknown, { body: "" });
+    expect([badOnUnknown.status, badOnUnknown.body.error.code]).toEqual([400, "validation_failed"]);
+    const unknownPost = await postComment(noProfile, unknown);
+    expect([unknownPost.status, unknownPost.body.error.code]).toEqual([404, "not_found"]);
+    const malformedId = await postComment(reader, "not-a-post");
+    expect([malformedId.status, malformedId.body.error.code]).toEqual([404, "not_found"]);
+    const withoutProfile = await postComment(noProfile, plusPost.postId);
+    expect([withoutProfile.status, withoutProfile.body.error.code]).toEqual([403, "profile_required"]);
+    const unsubscribed = await postComment(reader, plusPost.postId);
+    expect(unsubscribed.status).toBe(403);
+    expect(unsubscribed.body.error).toEqual({
+      code: "subscription_required",
+      message: expect.any(String),
+      requiredEntitlements: [{ tier: "plus" }, { tier: "ultimate" }],
+    });
+    expect(await commentCountOf(plusPost.postId, author)).toBe(0);
+  });
+
+  it("answers 404 for a deleted post and for one whose deletion has begun", async () => {
+    const author = await given.anAuthor();
+    const deleted = await aPost(author);
+    expect((await api.delete(`/posts/${deleted.postId}`, { token: author.token })).status).toBe(204);
+    expect((await postComment(author, deleted.postId)).status).toBe(404);
+
+    const halfDeleted = await aPost(author);
+    await aComment(author, halfDeleted.postId);
+    // The DELETE dies right after marking the post: the post is stored, marked, with its comment.
+    const faults = injectFaults(crashOnQueryOfComments);
+    expect((await api.delete(`/posts/${halfDeleted.postId}`, { token: author.token })).status).toBe(500);
+    faults.stop();
+    const refused = await postComment(author, halfDeleted.postId);
+    expect([refused.status, refused.body.error.code]).toEqual([404, "not_found"]);
+    expect(await storedCommentsOf(halfDeleted.postId)).toHaveLength(1);
+  });
+});
+
+describe("GET /posts/{postId}/comments", () => {
+  it("lists comments oldest first, page by page, without gaps or repeats", async () => {
+    const author = await given.anAuthor();
+    const post = await aPost(author);
+    const written = [];
+    for (let i = 0; i < 5; i++) written.push(await aComment(author, post.postId, `comment ${i}`));
+
+    const first = await api.get(`/posts/${post.postId}/comments?limit=2`);
+    expect(first.status).toBe(200);
+    expect(first.body).toEqual({ items: written.slice(0, 2), nextCursor: expect.any(String) });
+    expectNoStorageDetails(first.text);
+    const second = await api.get(`/posts/${post.postId}/comments?limit=2&cursor=${encodeURIComponent(first.body.nextCursor)}`);
+    expect(second.body.items).toEqual(written.slice(2, 4));
+    const third = await api.get(`/posts/${post.postId}/comments?limit=2&cursor=${encodeURIComponent(second.body.nextCursor)}`);
+    expect(third.body).toEqual({ items: written.slice(4), nextCursor: null });
+    expect((await api.get(`/posts/${post.postId}/comments?limit=5`)).body).toEqual({ items: written, nextCursor: null });
+    expect((await api.get(`/posts/${post.postId}/comments`)).body.items.map((c: { body: string }) => c.body)).toEqual(
+      ["comment 0", "comment 1", "comment 2", "comment 3", "comment 4"],
+    );
+  });
+
+  it("answers an empty list for a post without comments, and 404 for an unknown post", async () => {
+    const author = await given.anAuthor();
+    const post = await aPost(author);
+    expect((await api.get(`/posts/${post.postId}/comments`)).body).toEqual({ items: [], nextCursor: null });
+    const unknown = await api.get("/posts/not-a-post/comments");
+    expect([unknown.status, unknown.body.error.code]).toEqual([404, "not_found"]);
+  });
+
+  it("refuses another post's cursor, a tampered cursor and a limit out of range", async () => {
+    const author = await given.anAuthor();
+    const [one, two] = [await aPost(author), await aPost(author)];
+    for (let i = 0; i < 3; i++) await aComment(author, one.postId);
+    const cursor = (await api.get(`/posts/${one.postId}/comments?limit=1`)).body.nextCursor as string;
+    const foreign = await api.get(`/posts/${two.postId}/comments?cursor=${encodeURIComponent(cursor)}`);
+    expect([foreign.status, foreign.body.error.code]).toEqual([400, "invalid_cursor"]);
+    const tampered = await api.get(`/posts/${one.postId}/comments?cursor=${encodeURIComponent(`x${cursor}`)}`);
+    expect([tampered.status, tampered.body.error.code]).toEqual([400, "invalid_cursor"]);
+    for (const limit of ["0", "101", "abc"]) {
+      const response = await api.get(`/posts/${one.postId}/comments?limit=${limit}`);
+      expect([response.status, response.body.error.code, response.body.error.details[0].field]).toEqual([400, "validation_failed", "limit"]);
+    }
+    expect((await api.get(`/posts/${one.postId}/comments?limit=100`)).body.items).toHaveLength(3);
+  });
+
+  it("verifies a token sent to it", async () => {
+    const author = await given.anAuthor();
+    const post = await aPost(author);
+    expect((await api.get(`/posts/${post.postId}/comments`, { token: "forged" })).status).toBe(401);
+  });
+
+  it("shows authorId null for a comment whose writer's account was deleted", async () => {
+    const author = await given.anAuthor();
+    const writer = await given.aReader();
+    await given.entitlements(await given.anAdmin(), writer, [{ tier: "ultimate" }]);
+    const post = await aPost(author);
+    const comment = await aComment(writer, post.postId);
+    // What the cleanup does to an account's comments: authorId becomes null and the index entry goes.
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: keys.comment(decodePostId(post.postId)!.id, comment.commentId),
+        UpdateExpression: "SET authorId = :null",
+        ExpressionAttributeValues: { ":null": null },
+      }),
+    );
+    await documentClient.send(
+      new DeleteCommand({ TableName: tableName, Key: keys.commentByWriter(writer.userId, comment.commentId) }),
+    );
+    const listed = await api.get(`/posts/${post.postId}/comments`);
+    expect(listed.body.items).toEqual([{ ...comment, authorId: null }]);
+    expect(listed.text).toContain('"authorId":null');
+    // The writer is no longer its writer; the post's author may still delete it.
+    expect((await deleteComment(writer, post.postId, comment.commentId)).status).toBe(403);
+    expect((await deleteComment(author, post.postId, comment.commentId)).status).toBe(204);
+    expect(await commentCountOf(post.postId, author)).toBe(0);
+    expect(await storedCommentsOf(post.postId)).toEqual([]);
+  });
+});
+
+describe("DELETE /posts/{postId}/comments/{commentId}", () => {
+  it.each([["its writer"], ["the post's author"], ["an admin"]])("lets %s delete a comment (204)", async (who) => {
+    const admin = await given.anAdmin();
+    const author = await given.anAuthor();
+    const writer = await aReaderWith(admin, [{ tier: "select", authorId: author.userId }]);
+    const post = await aPost(author, { access: "select" });
+    const kept = await aComment(writer, post.postId, "kept");
+    const comment = await aComment(writer, post.postId, "deleted");
+    const deleter = { "its writer": writer, "the post's author": author, "an admin": admin }[who]!;
+
+    const response = await deleteComment(deleter, post.postId, comment.commentId);
+
+    expect(response.status).toBe(204);
+    expect(response.text).toBe("");
+    expect(await commentCountOf(post.postId, author)).toBe(1);
+    expect(await allCommentsOf(post.postId, author)).toEqual([kept]);
+    expect((await storedCommentIndexOf(writer)).map((entry) => entry.commentId)).toEqual([kept.commentId]);
+    const again = await deleteComment(deleter, post.postId, comment.commentId);
+    expect([again.status, again.body.error.code]).toEqual([404, "not_found"]);
+    expect(await commentCountOf(post.postId, author)).toBe(1);
+  });
+
+  it.each([["another reader"], ["another author"]])("answers 403 forbidden to %s and deletes nothing", async (who) => {
+    const admin = await given.anAdmin();
+    const author = await given.anAuthor();
+    const writer = await aReaderWith(admin, [{ tier: "ultimate" }]);
+    const other = who === "another reader" ? await aReaderWith(admin, [{ tier: "ultimate" }]) : await given.anAuthor();
+    const post = await aPost(author);
+    const comment = await aComment(writer, post.postId);
+
+    const response = await deleteComment(other, post.postId, comment.commentId);
+
+    expect(response.status).toBe(403);
+    expect(response.body.error).toEqual({ code: "forbidden", message: expect.any(String) });
+    expect(await commentCountOf(post.postId, author)).toBe(1);
+    expect(await allCommentsOf(post.postId)).toEqual([comment]);
+    expect(await storedCommentIndexOf(writer)).toHaveLength(1);
+  });
+
+  it("answers 404 for a comment of another post, an unknown or malformed comment ID, and an unknown post", async () => {
+    const author = await given.anAuthor();
+    const admin = await given.anAdmin();
+    const [post, other] = [await aPost(author), await aPost(author)];
+    const comment = await aComment(author, post.postId);
+
+    for (const [postId, commentId] of [
+      [other.postId, comment.commentId],
+      [post.postId, "01J00000000000000000000000"],
+      [post.postId, "not-a-comment"],
+      ["not-a-post", comment.commentId],
+    ] as const) {
+      const response = await deleteComment(admin, postId, commentId);
+      expect([response.status, response.body.error.code], `${postId}/${commentId}`).toEqual([404, "not_found"]);
+    }
+    expect(await commentCountOf(post.postId, author)).toBe(1);
+    expect(await allCommentsOf(post.postId)).toEqual([comment]);
+  });
+
+  it("answers errors in the contract's order: 401, 404, profile_required, forbidden", async () => {
+    const author = await given.anAuthor();
+    const post = await aPost(author);
+    const comment = await aComment(author, post.postId);
+    const path = `/posts/${post.postId}/comments/${comment.commentId}`;
+    expect((await api.delete(path)).status).toBe(401);
+    const noProfile = aSignedInCaller(["admins"]);
+    const unknown = await deleteComment(noProfile, post.postId, "01J00000000000000000000000");
+    expect([unknown.status, unknown.body.error.code]).toEqual([404, "not_found"]);
+    const withoutProfile = await deleteComment(noProfile, post.postId, comment.commentId);
+    expect([withoutProfile.status, withoutProfile.body.error.code]).toEqual([403, "profile_required"]);
+    expect(await commentCountOf(post.postId, author)).toBe(1);
+  });
+
+  it("lets a writer whose subscription lapsed still delete their own comment", async () => {
+    const admin = await given.anAdmin();
+    const author = await given.anAuthor();
+    const writer = await aReaderWith(admin, [{ tier: "plus" }]);
+    const post = await aPost(author, { access: "plus" });
+    const comment = await aComment(writer, post.postId);
+    await given.entitlements(admin, writer, [{ tier: "plus", validUntil: "2020-01-01T00:00:00.000Z" }]);
+    expect((await api.get(`/posts/${post.postId}/comments`, { token: writer.token })).status).toBe(403);
+    expect((await deleteComment(writer, post.postId, comment.commentId)).status).toBe(204);
+    expect(await commentCountOf(post.postId, author)).toBe(0);
+  });
+
+  it("answers 404 on a post whose deletion has begun, and the post's deletion then finishes", async () => {
+    const author = await given.anAuthor();
+    const writer = await given.aReader();
+    await given.entitlements(await given.anAdmin(), writer, [{ tier: "ultimate" }]);
+    const post = await aPost(author);
+    const comments = [await aComment(writer, post.postId), await aComment(writer, post.postId)];
+    const faults = injectFaults(crashOnQueryOfComments);
+    expect((await api.delete(`/posts/${post.postId}`, { token: author.token })).status).toBe(500);
+    faults.stop();
+
+    const refused = await deleteComment(writer, post.postId, comments[0]!.commentId);
+    expect([refused.status, refused.body.error.code]).toEqual([404, "not_found"]);
+    expect(await storedCommentsOf(post.postId)).toHaveLength(2);
+
+    expect((await api.delete(`/posts/${post.postId}`, { token: author.token })).status).toBe(204);
+    expect(await storedCommentsOf(post.postId)).toEqual([]);
+    expect(await storedCommentIndexOf(writer)).toEqual([]);
+  });
+
+  it("keeps the post item's count exact in storage", async () => {
+    const author = await given.anAuthor();
+    const post = await aPost(author);
+    const comment = await aComment(author, post.postId);
+    await aComment(author, post.postId);
+    await deleteComment(author, post.postId, comment.commentId);
+    const ref = decodePostId(post.postId)!;
+    const stored = await documentClient.send(
+      new GetCommand({ TableName: tableName, Key: keys.post(ref.authorId, ref.id), ConsistentRead: true }),
+    );
+    expect(stored.Item!.commentCount).toBe(1);
+    expect(await storedCommentsOf(post.postId)).toHaveLength(1);
+  });
+});
+
+describe("comments by writer (what an account's deletion anonymizes)", () => {
+  it("finds every comment of an account right after it was written, page by page, and none once deleted", async () => {
+    const admin = await given.anAdmin();
+    const author = await given.anAuthor();
+    const writer = await aReaderWith(admin, [{ tier: "ultimate" }]);
+    const posts = [await aPost(author), await aPost(author, { access: "plus" }), await aPost(author, { access: "select" })];
+    const written = [];
+    for (const post of posts) {
+      written.push(await aComment(writer, post.postId), await aComment(writer, post.postId));
+    }
+    await aComment(author, posts[0]!.postId); // someone else's comment is not the writer's
+
+    const found = [];
+    let after: string | undefined;
+    let pages = 0;
+    do {
+      const page = await getCommentsOfWriter(writer.userId, { limit: 4, ...(after ? { after } : {}) });
+      found.push(...page.entries);
+      after = page.nextAfter ?? undefined;
+      pages++;
+    } while (after);
+    expect(pages).toBe(2);
+    expect(found).toEqual(written.map(({ commentId, postId, createdAt }) => ({ commentId, postId, createdAt })));
+
+    expect((await deleteComment(writer, posts[1]!.postId, written[2]!.commentId)).status).toBe(204);
+    const afterDelete = await getCommentsOfWriter(writer.userId, { limit: 100 });
+    expect(afterDelete.entries.map((entry) => entry.commentId)).toEqual(
+      written.filter((_, i) => i !== 2).map((comment) => comment.commentId),
+    );
+    expect(afterDelete.nextAfter).toBeNull();
+  });
+});
+
+describe("comment paths with another method", () => {
+  it("answers 405 method_not_allowed with the allowed methods", async () => {
+    const author = await given.anAuthor();
+    const post = await aPost(author);
+    const onList = await api.put(`/posts/${post.postId}/comments`, { token: author.token, body: { body: "x" } });
+    expect([onList.status, onList.body.error.code, onList.headers.allow]).toEqual([405, "method_not_allowed", "POST, GET"]);
+    const onOne = await api.get(`/posts/${post.postId}/comments/01J00000000000000000000000`);
+    expect([onOne.status, onOne.headers.allow]).toEqual([405, "DELETE"]);
+  });
+});
+
+/** The DELETE's Query of the post's comments (not the caller's own account load, also a Query) dies. */
+function crashOnQueryOfComments(command: string, input: Record<string, unknown>): Error | undefined {
+  const values = JSON.stringify(input.ExpressionAttributeValues ?? {});
+  return command === "Query" && !values.includes("PROFILE") ? crash() : undefined;
+}
