@@ -20,6 +20,8 @@ export interface NewComment {
 }
 
 export class PostNotAcceptingComments extends Error {}
+/** The writer has no account (any more), or its deletion has begun: answer as for a caller without a profile. */
+export class WriterAccountMissing extends Error {}
 
 /**
  * Writes a comment, its writer's index entry and the post's `commentCount + 1` in one transaction, followed by
@@ -65,12 +67,22 @@ export async function insertComment(comment: NewComment, alsoWrite: TransactItem
         ExpressionAttributeValues: { ":one": 1 },
       },
     },
+    {
+      // The writer's account exists and its deletion has not begun: the deletion lists the writer's comments
+      // (to anonymize them) once, after marking the account, so no comment may appear after the mark.
+      ConditionCheck: {
+        TableName: tableName,
+        Key: keys.account(comment.writerId),
+        ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(deletion)",
+      },
+    },
   ];
   try {
     await transactWrite([...own, ...alsoWrite]);
   } catch (error) {
     if (error instanceof TransactionCancelled && !error.reasons.slice(own.length).includes("ConditionalCheckFailed")) {
       if (error.failedAt(2)) throw new PostNotAcceptingComments();
+      if (error.failedAt(3)) throw new WriterAccountMissing();
     }
     throw error;
   }
