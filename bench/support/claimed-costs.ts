@@ -23,5 +23,10 @@ export const claimedCosts: Record<string, ClaimedCost> = {
   "GET /users/{userId}/follow": { pattern: "F3", requests: 2 },
   "GET /users/{userId}/followers": { pattern: "F4", requests: 3 },
   "GET /users/{userId}/following": { pattern: "F5", requests: 3 },
+  "DELETE /me": { pattern: "D1", requests: 12 },
+  "GET /users/{userId}/follower-history": { pattern: "C6", requests: 2 },
+  "POST /admin/cleanup-runs": { pattern: "C1", requests: 3 },
+  "GET /admin/cleanup-runs": { pattern: "C3", requests: 3 },
+  "GET /admin/cleanup-runs/{runId}": { pattern: "C2", requests: 3 },
   $default: { pattern: "none", requests: 0 },
 };
