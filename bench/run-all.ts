@@ -6,6 +6,7 @@ const parts: [string, () => Promise<string>][] = [
   ["cost", async () => (await import("./cost-per-operation")).costPerOperation()],
   ["throughput", async () => (await import("./throughput")).throughput()],
   ["hot-author", async () => (await import("./hot-author")).hotAuthor()],
+  ["cleanup", async () => (await import("./cleanup")).cleanupScaling()],
 ];
 
 const started = performance.now();

@@ -18,12 +18,18 @@ export interface RouteDefinition {
    * "readWrite": also PutItem, DeleteItem, BatchWriteItem and ConditionCheckItem (transactions).
    */
   tableAccess: "read" | "readWrite";
+  /**
+   * The route starts cleanup runs: in AWS its function may start executions of the cleanup state machine (that
+   * one action on that one state machine) and gets CLEANUP_RUNNER=step-functions.
+   */
+  startsCleanup?: true;
 }
 
 export const routes: readonly RouteDefinition[] = [
   { method: "GET", path: "/health", entry: "functions/http/get-health.ts", auth: "public", tableAccess: "read" },
   { method: "PUT", path: "/me", entry: "functions/http/put-me.ts", auth: "jwt", tableAccess: "readWrite" },
   { method: "GET", path: "/me", entry: "functions/http/get-me.ts", auth: "jwt", tableAccess: "read" },
+  { method: "DELETE", path: "/me", entry: "functions/http/delete-me.ts", auth: "jwt", tableAccess: "readWrite" },
   { method: "GET", path: "/users/{userId}", entry: "functions/http/get-user.ts", auth: "public", tableAccess: "read" },
   {
     method: "GET",
@@ -55,26 +61,37 @@ export const routes: readonly RouteDefinition[] = [
   { method: "GET", path: "/users/{userId}/follow", entry: "functions/http/get-follow.ts", auth: "jwt", tableAccess: "read" },
   { method: "GET", path: "/users/{userId}/followers", entry: "functions/http/get-followers.ts", auth: "public", tableAccess: "read" },
   { method: "GET", path: "/users/{userId}/following", entry: "functions/http/get-following.ts", auth: "public", tableAccess: "read" },
-  {
-    method: "POST",
-    path: "/posts/{postId}/comments",
-    entry: "functions/http/post-comments.ts",
-    auth: "jwt",
-    tableAccess: "readWrite",
-  },
-  {
-    method: "GET",
-    path: "/posts/{postId}/comments",
-    entry: "functions/http/get-comments.ts",
-    auth: "public",
-    tableAccess: "read",
-  },
+  { method: "POST", path: "/posts/{postId}/comments", entry: "functions/http/post-comments.ts", auth: "jwt", tableAccess: "readWrite" },
+  { method: "GET", path: "/posts/{postId}/comments", entry: "functions/http/get-comments.ts", auth: "public", tableAccess: "read" },
   {
     method: "DELETE",
     path: "/posts/{postId}/comments/{commentId}",
     entry: "functions/http/delete-comment.ts",
     auth: "jwt",
     tableAccess: "readWrite",
+  },
+  {
+    method: "GET",
+    path: "/users/{userId}/follower-history",
+    entry: "functions/http/get-follower-history.ts",
+    auth: "public",
+    tableAccess: "read",
+  },
+  {
+    method: "POST",
+    path: "/admin/cleanup-runs",
+    entry: "functions/http/post-cleanup-runs.ts",
+    auth: "jwt",
+    tableAccess: "readWrite",
+    startsCleanup: true,
+  },
+  { method: "GET", path: "/admin/cleanup-runs", entry: "functions/http/get-cleanup-runs.ts", auth: "jwt", tableAccess: "read" },
+  {
+    method: "GET",
+    path: "/admin/cleanup-runs/{runId}",
+    entry: "functions/http/get-cleanup-run.ts",
+    auth: "jwt",
+    tableAccess: "read",
   },
 ];
 

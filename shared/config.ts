@@ -18,9 +18,21 @@ const base = {
    */
   FOLLOWER_COUNT_SHARDS: z._default(z.coerce.number().check(z.int(), z.gte(0), z.lte(50)), 16),
   LOG_LEVEL: z._default(z.enum(["debug", "info", "warn", "error", "silent"]), "info"),
+  /**
+   * Who runs the steps of a cleanup run that `POST /admin/cleanup-runs` starts: `in-process` (the local server:
+   * in the background of the same process) or `step-functions` (AWS: StartExecution of the state machine whose
+   * ARN CLEANUP_STATE_MACHINE_ARN gives; required then).
+   */
+  CLEANUP_RUNNER: z._default(z.enum(["in-process", "step-functions"]), "in-process"),
+  CLEANUP_STATE_MACHINE_ARN: z.optional(z.string().check(z.regex(/^arn:[\w-]+:states:/, { message: "must be a state machine ARN" }))),
+  /**
+   * How long a run's lease holds without being renewed. Every step renews it, so this only bounds how long a run
+   * that died without releasing it blocks the next one.
+   */
+  CLEANUP_LEASE_SECONDS: positiveInt(900),
 };
 
-const configSchema = z.discriminatedUnion("TOKEN_VERIFIER", [
+const tokenConfigSchema = z.discriminatedUnion("TOKEN_VERIFIER", [
   z.object({
     ...base,
     TOKEN_VERIFIER: z.literal("cognito"),
@@ -33,6 +45,13 @@ const configSchema = z.discriminatedUnion("TOKEN_VERIFIER", [
     LOCAL_JWT_SECRET: z._default(z.string().check(z.minLength(1)), "local-dev-secret"),
   }),
 ]);
+
+const configSchema = tokenConfigSchema.check(
+  z.refine((env) => env.CLEANUP_RUNNER !== "step-functions" || env.CLEANUP_STATE_MACHINE_ARN !== undefined, {
+    message: "is required when CLEANUP_RUNNER is step-functions",
+    path: ["CLEANUP_STATE_MACHINE_ARN"],
+  }),
+);
 
 export type Config = z.infer<typeof configSchema>;
 

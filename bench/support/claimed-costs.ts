@@ -26,5 +26,10 @@ export const claimedCosts: Record<string, ClaimedCost> = {
   "POST /posts/{postId}/comments": { pattern: "C1", requests: 3 },
   "GET /posts/{postId}/comments": { pattern: "C6", requests: 3 },
   "DELETE /posts/{postId}/comments/{commentId}": { pattern: "C8", requests: 3 },
+  "DELETE /me": { pattern: "D1", requests: 12 },
+  "GET /users/{userId}/follower-history": { pattern: "K6", requests: 2 },
+  "POST /admin/cleanup-runs": { pattern: "K1", requests: 3 },
+  "GET /admin/cleanup-runs": { pattern: "K3", requests: 3 },
+  "GET /admin/cleanup-runs/{runId}": { pattern: "K2", requests: 3 },
   $default: { pattern: "none", requests: 0 },
 };

@@ -21,11 +21,15 @@ export interface Fixtures {
   postToDeleteId: string;
   /** A comment of the author's on `postId`, which the comment DELETE sample deletes (then 404, as above). */
   commentToDeleteId: string;
+  /** A reader whose account the DELETE /me sample deletes (first run 204, later runs 404). */
+  leaver: TestUser;
+  /** A finished (dry) cleanup run. */
+  runId: string;
 }
 
 /** Accounts and data every sample request can rely on. */
 export async function seedFixtures(): Promise<Fixtures> {
-  const [reader, author, admin] = [await given.aReader(), await given.anAuthor(), await given.anAdmin()];
+  const [reader, author, admin, leaver] = [await given.aReader(), await given.anAuthor(), await given.anAdmin(), await given.aReader()];
   const post = await aPost(author, { access: "plus" });
   const postToDelete = await aPost(author);
   // The reader follows the author, so lists have a row; the admin's follow is what the DELETE sample removes.
@@ -34,10 +38,20 @@ export async function seedFixtures(): Promise<Fixtures> {
   }
   const comment = await api.post(`/posts/${post.postId}/comments`, { token: author.token, body: { body: "Sample comment" } });
   expectStatus(comment, 201);
+  // A finished dry run, for the run routes to read (the local runner works in the background: wait for it).
+  const started = await api.post("/admin/cleanup-runs", { token: admin.token, body: { dryRun: true, cutoff: "2024-01-01T00:00:00Z" } });
+  expectStatus(started, 202);
+  const runId = started.body.runId as string;
+  for (let i = 0; i < 400; i++) {
+    if ((await api.get(`/admin/cleanup-runs/${runId}`, { token: admin.token })).body.status !== "running") break;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
   return {
     reader,
     author,
     admin,
+    leaver,
+    runId,
     postId: post.postId,
     postToDeleteId: postToDelete.postId,
     commentToDeleteId: comment.body.commentId as string,
@@ -96,6 +110,17 @@ const samples: Record<string, SampleFactory> = {
     path: `/posts/${postId}/comments/${commentToDeleteId}`,
     token: author.token,
   }),
+  "DELETE /me": ({ leaver }) => ({ method: "DELETE", path: "/me", token: leaver.token }),
+  "GET /users/{userId}/follower-history": ({ author }) => ({ method: "GET", path: `/users/${author.userId}/follower-history` }),
+  // A dry run: it changes nothing, however often the sample runs (while one runs, another start answers 409).
+  "POST /admin/cleanup-runs": ({ admin }) => ({
+    method: "POST",
+    path: "/admin/cleanup-runs",
+    token: admin.token,
+    body: { dryRun: true, cutoff: "2024-01-01T00:00:00Z" },
+  }),
+  "GET /admin/cleanup-runs": ({ admin }) => ({ method: "GET", path: "/admin/cleanup-runs?limit=1", token: admin.token }),
+  "GET /admin/cleanup-runs/{runId}": ({ admin, runId }) => ({ method: "GET", path: `/admin/cleanup-runs/${runId}`, token: admin.token }),
 };
 
 export const fallbackSample: SampleFactory = () => ({ method: "GET", path: "/no/such/route" });

@@ -14,6 +14,8 @@ export interface HandlerFunctionProps {
   /** The handler's file, relative to the repository root (as in the route table); it exports `handler`. */
   readonly entry: string;
   readonly environment: Record<string, string>;
+  /** @default 10 s: an HTTP handler makes a few DynamoDB calls (see below) */
+  readonly timeout?: Duration;
 }
 
 /**
@@ -47,7 +49,7 @@ export class HandlerFunction extends Construct {
       memorySize: 512,
       // A handler makes a few DynamoDB calls: 10 s leaves room for the SDK's retries when the table throttles,
       // yet fails well before API Gateway's 30 s integration limit answers 503 for it.
-      timeout: Duration.seconds(10),
+      timeout: props.timeout ?? Duration.seconds(10),
       role,
       logGroup,
       environment: { ...props.environment, NODE_OPTIONS: "--enable-source-maps" },

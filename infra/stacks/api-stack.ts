@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
 import type { ThrottleSettings } from "aws-cdk-lib/aws-apigatewayv2";
 import type { Construct } from "constructs";
+import { CleanupWorkflow } from "../constructs/cleanup-workflow";
 import { CursorSecret } from "../constructs/cursor-secret";
 import { DataTable } from "../constructs/data-table";
 import { HandlerFunction } from "../constructs/handler-function";
@@ -28,6 +29,7 @@ export class ApiStack extends Stack {
   readonly data: DataTable;
   readonly identity: Identity;
   readonly api: RoutedApi;
+  readonly cleanup: CleanupWorkflow;
 
   constructor(scope: Construct, id: string, props: ApiStackProps = {}) {
     super(scope, id, props);
@@ -45,9 +47,18 @@ export class ApiStack extends Stack {
       LOG_LEVEL: "info",
     };
 
+    // The daily cleanup of inactive accounts: schedule, state machine and its step functions.
+    this.cleanup = new CleanupWorkflow(this, "Cleanup", { data: this.data, environment });
+
     const routed = (props.routes ?? routeTable).map((route) => {
       const { fn } = new HandlerFunction(this, routeName(route), { entry: route.entry, environment });
       this.data.connect(fn, route.tableAccess);
+      if (route.startsCleanup) {
+        // The route hands runs to the state machine: StartExecution on it, and nothing else of Step Functions.
+        fn.addEnvironment("CLEANUP_RUNNER", "step-functions");
+        fn.addEnvironment("CLEANUP_STATE_MACHINE_ARN", this.cleanup.stateMachine.stateMachineArn);
+        this.cleanup.grantStart(fn);
+      }
       return { route, fn };
     });
     const fallback = new HandlerFunction(this, "RouteNotFound", { entry: fallbackRoute.entry, environment }).fn;
@@ -65,5 +76,6 @@ export class ApiStack extends Stack {
     new CfnOutput(this, "UserPoolId", { value: this.identity.userPool.userPoolId });
     new CfnOutput(this, "UserPoolClientId", { value: this.identity.client.userPoolClientId });
     new CfnOutput(this, "TableName", { value: this.data.table.tableName });
+    new CfnOutput(this, "CleanupStateMachineArn", { value: this.cleanup.stateMachine.stateMachineArn });
   }
 }

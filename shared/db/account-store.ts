@@ -15,7 +15,22 @@ interface AccountItem extends Account {
   inactivitySk?: string;
   /** How many follower-count shard items the account was created with (absent: none). */
   followerCountShards?: number;
+  /** Set when the account's deletion began: from then on it is gone for the API (see account-deletion-store). */
+  deletion?: DeletionMark;
 }
+
+/**
+ * The mark of an account whose deletion began (by a cleanup run or by its owner). The profile and its shards
+ * carry it; every read treats the account as absent, and no write may add to it any more.
+ */
+export interface DeletionMark {
+  reason: "inactive" | "owner";
+  runId: string | null;
+  at: string;
+}
+
+/** Condition (for an UpdateItem) that the account item exists and its deletion has not begun. */
+export const LIVE_ACCOUNT_CONDITION = "attribute_exists(pk) AND attribute_not_exists(deletion)";
 
 interface FollowerCountShardItem extends ItemKey {
   entityType: typeof entityTypes.followerCountShard;
@@ -57,9 +72,10 @@ export class AccountAlreadyExists extends Error {}
 export class AccountChangedConcurrently extends Error {}
 
 const isProfile = (item: Record<string, unknown>) => item.entityType === entityTypes.account;
+const isBeingDeleted = (item: Record<string, unknown>) => item.deletion !== undefined;
 
 /** The profile item and follower-count shards of one account: one strongly consistent Query. */
-async function readAccountItems(userId: string): Promise<Record<string, unknown>[]> {
+export async function readAccountItems(userId: string): Promise<Record<string, unknown>[]> {
   const result = await documentClient.send(
     new QueryCommand({
       TableName: tableName,
@@ -78,7 +94,30 @@ async function readAccountItems(userId: string): Promise<Record<string, unknown>
 export async function getAccount(userId: string): Promise<Account | null> {
   const items = await readAccountItems(userId);
   const profile = items.find(isProfile);
-  return profile ? toAccount(profile, items.filter((item) => !isProfile(item))) : null;
+  return profile && !isBeingDeleted(profile) ? toAccount(profile, items.filter((item) => !isProfile(item))) : null;
+}
+
+/** The state of an account as stored, being deleted or not: what the cleanup decides on. */
+export interface StoredAccountState {
+  account: Account;
+  deletion: DeletionMark | null;
+  /** The profile's own follower count and followingCount, and each shard's count, as read. */
+  profileFollowerCount: number;
+  shardCounts: { shard: number; count: number }[];
+}
+
+/** Reads an account as stored, its deletion mark included (1 consistent Query). Null when there is no profile. */
+export async function getStoredAccountState(userId: string): Promise<StoredAccountState | null> {
+  const items = await readAccountItems(userId);
+  const profile = items.find(isProfile);
+  if (!profile) return null;
+  const shards = items.filter((item) => !isProfile(item)) as unknown as FollowerCountShardItem[];
+  return {
+    account: toAccount(profile, shards as unknown as Record<string, unknown>[]),
+    deletion: (profile as unknown as AccountItem).deletion ?? null,
+    profileFollowerCount: (profile as unknown as AccountItem).followerCount,
+    shardCounts: shards.map((shard) => ({ shard: shard.shard, count: shard.count })),
+  };
 }
 
 /** Whether an account exists (1 GetItem of the profile, consistent). */
@@ -88,10 +127,10 @@ export async function accountExists(userId: string): Promise<boolean> {
       TableName: tableName,
       Key: keys.account(userId),
       ConsistentRead: true,
-      ProjectionExpression: "userId",
+      ProjectionExpression: "userId, deletion",
     }),
   );
-  return result.Item !== undefined;
+  return result.Item !== undefined && !isBeingDeleted(result.Item);
 }
 
 /**
@@ -99,7 +138,7 @@ export async function accountExists(userId: string): Promise<boolean> {
  * follower-count shards (unprocessed keys are retried). Lists that show only names use getProfileNames.
  */
 export async function getAccounts(userIds: readonly string[]): Promise<Map<string, Account>> {
-  const profiles = await batchGetItems(userIds.map((userId) => keys.account(userId)));
+  const profiles = (await batchGetItems(userIds.map((userId) => keys.account(userId)))).filter((item) => !isBeingDeleted(item));
   const shardKeys = profiles.flatMap((profile) => {
     const stored = profile as unknown as AccountItem;
     return Array.from({ length: stored.followerCountShards ?? 0 }, (_, shard) => keys.followerCountShard(stored.userId, shard));
@@ -129,10 +168,10 @@ export interface ProfileName {
 export async function getProfileNames(userIds: readonly string[]): Promise<Map<string, ProfileName>> {
   const items = await batchGetItems(
     userIds.map((userId) => keys.account(userId)),
-    { ProjectionExpression: "userId, #handle, displayName", ExpressionAttributeNames: { "#handle": "handle" } },
+    { ProjectionExpression: "userId, #handle, displayName, deletion", ExpressionAttributeNames: { "#handle": "handle" } },
   );
   return new Map(
-    items.map((item) => [
+    items.filter((item) => !isBeingDeleted(item)).map((item) => [
       item.userId as string,
       { userId: item.userId as string, handle: item.handle as string, displayName: item.displayName as string },
     ]),
@@ -311,8 +350,9 @@ export async function updateAccountProfile(current: Account, change: ProfileChan
 }
 
 /**
- * Writes the activity time and/or role a request found stale. Conditional on the account still existing,
- * so it never brings back an account that a cleanup deleted meanwhile. Returns false when it was gone.
+ * Writes the activity time and/or role a request found stale. Conditional on the account still existing and
+ * not being deleted, so it never brings back an account that a cleanup deleted or marked meanwhile (the mark
+ * is where a run decides; activity after it comes too late). Returns false when it was gone.
  */
 export async function refreshAccount(account: Account, refresh: AccountRefresh): Promise<boolean> {
   const role = refresh.role ?? account.role;
@@ -336,7 +376,8 @@ export async function refreshAccount(account: Account, refresh: AccountRefresh):
           TableName: tableName,
           Key: keys.account(account.userId),
           UpdateExpression: update,
-          ConditionExpression: "attribute_exists(pk)",
+          // Never on an account whose deletion began: from the mark on, the account counts as gone.
+          ConditionExpression: LIVE_ACCOUNT_CONDITION,
           ExpressionAttributeNames: { "#role": "role" },
           ExpressionAttributeValues: values,
         }),
@@ -358,7 +399,7 @@ export async function replaceEntitlements(userId: string, entitlements: Entitlem
           TableName: tableName,
           Key: keys.account(userId),
           UpdateExpression: "SET entitlements = :entitlements",
-          ConditionExpression: "attribute_exists(pk)",
+          ConditionExpression: LIVE_ACCOUNT_CONDITION,
           ExpressionAttributeValues: { ":entitlements": entitlements },
           ReturnValues: "UPDATED_NEW",
         }),
@@ -389,12 +430,18 @@ export function pickFollowerCountTarget(userId: string, shards = config.FOLLOWER
  */
 export async function existingFollowerCountTargets(userId: string): Promise<FollowerCountTarget[] | null> {
   const items = await readAccountItems(userId);
+  // An account being deleted still has its items: an unfollow may take from them, a follow's condition refuses.
   if (!items.some(isProfile)) return null;
   const shards = items.filter((item) => !isProfile(item)).map((item) => (item as unknown as FollowerCountShardItem).shard);
   return shards.length === 0 ? [{ kind: "profile", userId }] : shards.map((shard) => ({ kind: "shard", userId, shard }));
 }
 
-/** The transaction item that changes a follower count by `delta`, only while its item exists. */
+/**
+ * The transaction item that changes a follower count by `delta`, only while its item exists; a follow (+1) also
+ * only while the account's deletion has not begun (the mark is on the profile and every shard), so that no
+ * relation can appear after a deletion listed them. An unfollow (-1) may still take one away: the deletion
+ * itself does.
+ */
 export function followerCountChange(target: FollowerCountTarget, delta: 1 | -1): TransactItems[number] {
   const update =
     target.kind === "shard"
@@ -404,22 +451,65 @@ export function followerCountChange(target: FollowerCountTarget, delta: 1 | -1):
     Update: {
       TableName: tableName,
       ...update,
-      ConditionExpression: "attribute_exists(pk)",
+      ConditionExpression: delta > 0 ? LIVE_ACCOUNT_CONDITION : "attribute_exists(pk)",
       ...(target.kind === "shard" ? { ExpressionAttributeNames: { "#count": "count" } } : {}),
       ExpressionAttributeValues: { ":delta": delta },
     },
   };
 }
 
-/** The transaction item that changes an account's following count by `delta`, only while the account exists. */
+/**
+ * The transaction item that changes an account's following count by `delta`, only while the account exists (a
+ * follow: and is not being deleted).
+ */
 export function followingCountChange(userId: string, delta: 1 | -1): TransactItems[number] {
   return {
     Update: {
       TableName: tableName,
       Key: keys.account(userId),
       UpdateExpression: "ADD followingCount :delta",
-      ConditionExpression: "attribute_exists(pk)",
+      ConditionExpression: delta > 0 ? LIVE_ACCOUNT_CONDITION : "attribute_exists(pk)",
       ExpressionAttributeValues: { ":delta": delta },
     },
   };
+}
+
+/**
+ * The transaction items that store an account's recounted follower and following counts, guarded by the values
+ * the recount read before counting (`state`): the recount goes on the profile and every shard is set to 0, each
+ * item only if it still holds what was read, so a follow or unfollow that lands meanwhile cancels the write and
+ * the recount is read and counted again. No items when the stored counts already equal the recount.
+ */
+export function storeRecountItems(state: StoredAccountState, followers: number, following: number): TransactItems {
+  const { account } = state;
+  if (account.followerCount === followers && account.followingCount === following) return [];
+  const names: Record<string, string> = { "#count": "count" };
+  return [
+    {
+      Update: {
+        TableName: tableName,
+        Key: keys.account(account.userId),
+        UpdateExpression: "SET followerCount = :followers, followingCount = :following",
+        ConditionExpression: `${LIVE_ACCOUNT_CONDITION} AND followerCount = :readFollowers AND followingCount = :readFollowing`,
+        ExpressionAttributeValues: {
+          ":followers": followers,
+          ":following": following,
+          ":readFollowers": state.profileFollowerCount,
+          ":readFollowing": account.followingCount,
+        },
+      },
+    },
+    ...state.shardCounts.map(
+      ({ shard, count }): TransactItems[number] => ({
+        Update: {
+          TableName: tableName,
+          Key: keys.followerCountShard(account.userId, shard),
+          UpdateExpression: "SET #count = :zero",
+          ConditionExpression: "#count = :read",
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: { ":zero": 0, ":read": count },
+        },
+      }),
+    ),
+  ];
 }

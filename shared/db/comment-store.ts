@@ -47,7 +47,7 @@ function toComment(item: Record<string, unknown>): Comment {
 
 /** The post is gone or being deleted. */
 export class PostNotAcceptingComments extends Error {}
-/** The writer's account no longer exists (deleted after the request loaded it). */
+/** The writer has no account (any more), or its deletion has begun: answer as for a caller without a profile. */
 export class WriterAccountMissing extends Error {}
 /** The writer's current rate-limit window is full. */
 export class CommentRateExceeded extends Error {}
@@ -112,10 +112,12 @@ export async function insertComment(comment: NewComment, options: InsertOptions 
       },
     },
     {
+      // The writer's account exists and its deletion has not begun: the deletion lists the writer's comments
+      // (to anonymize them) once, after marking the account, so no comment may appear after the mark.
       ConditionCheck: {
         TableName: tableName,
         Key: keys.account(comment.writerId),
-        ConditionExpression: "attribute_exists(pk)",
+        ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(deletion)",
       },
     },
     ...(options.rateLimit ? [countAttempt(keys.commentRateCounter(comment.writerId, options.rateLimit.window.id), options.rateLimit)] : []),

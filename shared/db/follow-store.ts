@@ -129,8 +129,9 @@ export async function createFollow(followerId: string, followeeId: string, follo
 /**
  * Unfollows in one TransactWriteItems that mirrors the follow: the relation (only while it is the one that was
  * read) and both list rows deleted, both counts -1. `unchanged`: the relation was gone or replaced meanwhile.
+ * `alsoWrite` joins the same transaction (the cleanup counts the deleted relation on its pending deletion).
  */
-export async function deleteFollow(relation: FollowRelation): Promise<FollowWriteOutcome> {
+export async function deleteFollow(relation: FollowRelation, alsoWrite: TransactItems = []): Promise<FollowWriteOutcome> {
   const { followerId, followeeId, followId } = relation;
   return withFollowerCount(followeeId, async (target) => {
     const items: TransactItems = [
@@ -146,6 +147,7 @@ export async function deleteFollow(relation: FollowRelation): Promise<FollowWrit
       { Delete: { TableName: tableName, Key: keys.followingEntry(followerId, followId) } },
       followerCountChange(target, -1),
       followingCountChange(followerId, -1),
+      ...alsoWrite,
     ];
     try {
       await transactWriteOnce(items);

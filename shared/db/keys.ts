@@ -18,6 +18,13 @@ export const entityTypes = {
   followerEntry: "followerEntry",
   followingEntry: "followingEntry",
   rateCounter: "rateCounter",
+  cleanupRun: "cleanupRun",
+  cleanupLease: "cleanupLease",
+  countChange: "countChange",
+  pendingDeletion: "pendingDeletion",
+  touchedAccount: "touchedAccount",
+  dryRunScratch: "dryRunScratch",
+  followerHistoryPoint: "followerHistoryPoint",
 } as const;
 
 /**
@@ -117,3 +124,41 @@ export const followingPartition = (userId: string): string => `FOLLOWING#${userI
 
 /** Partition of the sparse inactivity index: one per calendar month of `lastActiveAt`. */
 export const inactivityPartition = (lastActiveAt: string): string => `ACTIVE#${lastActiveAt.slice(0, 7)}`;
+
+// The cleanup of inactive accounts (docs/data-model.md, "Cleanup"). Its items live in partitions of their own,
+// never in a `USER#` partition, so no account read ever sees them.
+export const cleanupKeys = {
+  /** A run's record; `CLEANUP#RUNS` holds every run, newest last (run IDs are ULIDs). */
+  run: (runId: string): ItemKey => ({ pk: "CLEANUP#RUNS", sk: `RUN#${runId}` }),
+  runsPartition: "CLEANUP#RUNS",
+  runPrefix: "RUN#",
+  /** The one lease: whoever holds it (unexpired) is the run under way. */
+  lease: (): ItemKey => ({ pk: "CLEANUP#LEASE", sk: "LEASE" }),
+  /** The partition of one run's results (count changes) and, for a dry run, its scratch items. */
+  runPartition: (runId: string): string => `CLEANUP#RUN#${runId}`,
+  countChange: (runId: string, userId: string): ItemKey => ({ pk: `CLEANUP#RUN#${runId}`, sk: `CHANGE#${userId}` }),
+  countChangePrefix: "CHANGE#",
+  /** An account whose deletion began (marked) and is not finished: any run finishes it first. */
+  pending: (userId: string): ItemKey => ({ pk: "CLEANUP#PENDING", sk: `USER#${userId}` }),
+  pendingPartition: "CLEANUP#PENDING",
+  /** A surviving account whose counts a deletion touched: the next recount recomputes them. */
+  touched: (userId: string): ItemKey => ({ pk: "CLEANUP#TOUCHED", sk: `USER#${userId}` }),
+  touchedPartition: "CLEANUP#TOUCHED",
+  /** Dry runs record what they would do here, in their own run partition (expiring). */
+  dryTouched: (runId: string, userId: string): ItemKey => ({ pk: `CLEANUP#RUN#${runId}`, sk: `TOUCHED#${userId}` }),
+  dryTouchedPrefix: "TOUCHED#",
+  dryWouldDelete: (runId: string, userId: string): ItemKey => ({ pk: `CLEANUP#RUN#${runId}`, sk: `WOULD#${userId}` }),
+  dryWouldDeletePrefix: "WOULD#",
+  dryEdge: (runId: string, followId: string): ItemKey => ({ pk: `CLEANUP#RUN#${runId}`, sk: `EDGE#${followId}` }),
+  dryEdgePrefix: "EDGE#",
+  /** One follower a dry run would take from an account: counted at its recount. */
+  dryLostFollower: (runId: string, userId: string, followerId: string): ItemKey => ({
+    pk: `CLEANUP#RUN#${runId}#LOST#${userId}`,
+    sk: `FOLLOWER#${followerId}`,
+  }),
+  dryLostFollowersPartition: (runId: string, userId: string): string => `CLEANUP#RUN#${runId}#LOST#${userId}`,
+  /** A point of an account's public follower history, newest last (by run ID). */
+  historyPoint: (userId: string, runId: string): ItemKey => ({ pk: `HISTORY#${userId}`, sk: `POINT#${runId}` }),
+  historyPartition: (userId: string): string => `HISTORY#${userId}`,
+  historyPrefix: "POINT#",
+};

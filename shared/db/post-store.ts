@@ -88,7 +88,8 @@ export async function createPost(ref: PostRef, post: Post, alsoWrite: TransactIt
         TableName: tableName,
         Key: keys.account(ref.authorId),
         UpdateExpression: "ADD postCount :one",
-        ConditionExpression: "attribute_exists(pk)",
+        // Not while the account's deletion runs: it lists the author's posts once, after its mark.
+        ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(deletion)",
         ExpressionAttributeValues: { ":one": 1 },
       },
     },

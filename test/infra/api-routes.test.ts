@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { Match } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
 import { defaultThrottle } from "../../infra/stacks/api-stack";
+import { cleanupSteps } from "../../infra/constructs/cleanup-workflow";
 import { fallbackRoute, routes } from "../../infra/routes";
 import { buildTemplate, resourcesOf } from "./build-app";
 
@@ -34,7 +35,8 @@ describe("HTTP API routes", () => {
     const routeKeys = [...routes.map((r) => `${r.method} ${r.path}`), "$default"];
     const functions = routeKeys.map(functionOf);
     expect(new Set(functions).size).toBe(routeKeys.length);
-    template.resourceCountIs("AWS::Lambda::Function", routeKeys.length);
+    // Plus the cleanup's step functions (test/infra/cleanup-workflow.test.ts).
+    template.resourceCountIs("AWS::Lambda::Function", routeKeys.length + Object.keys(cleanupSteps).length);
   });
 
   it("points at handler files that exist", () => {
@@ -96,6 +98,6 @@ describe("HTTP API routes", () => {
   });
 
   it("outputs the API URL, user pool id, client id and table name", () => {
-    for (const name of ["ApiUrl", "UserPoolId", "UserPoolClientId", "TableName"]) template.hasOutput(name, {});
+    for (const name of ["ApiUrl", "UserPoolId", "UserPoolClientId", "TableName", "CleanupStateMachineArn"]) template.hasOutput(name, {});
   });
 });

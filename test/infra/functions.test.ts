@@ -3,10 +3,13 @@ import { buildTemplate, resourcesOf } from "./build-app";
 
 const template = buildTemplate();
 const functions = resourcesOf(template, "AWS::Lambda::Function");
+// The cleanup's step functions (construct id `Cleanup…`) run longer: see test/infra/cleanup-workflow.test.ts.
+const routeFunctions = functions.filter(([id]) => !id.startsWith("Cleanup"));
+const stepFunctions = functions.filter(([id]) => id.startsWith("Cleanup"));
 const logGroups = new Map(resourcesOf(template, "AWS::Logs::LogGroup"));
 
 describe("Lambda functions", () => {
-  it.each(functions)("%s runs Node.js 24 on arm64 with 512 MB and a 10 s timeout", (_id, fn) => {
+  it.each(routeFunctions)("%s runs Node.js 24 on arm64 with 512 MB and a 10 s timeout", (_id, fn) => {
     expect(fn.Properties).toMatchObject({
       Runtime: "nodejs24.x",
       Architectures: ["arm64"],
@@ -16,10 +19,17 @@ describe("Lambda functions", () => {
     });
   });
 
-  it.each(functions)("%s gets the configuration shared/config.ts requires", (_id, fn) => {
+  it.each(stepFunctions)("%s (a cleanup step) runs Node.js 24 on arm64 with 512 MB and a 5 min timeout", (_id, fn) => {
+    expect(fn.Properties).toMatchObject({ Runtime: "nodejs24.x", Architectures: ["arm64"], MemorySize: 512, Timeout: 300 });
+  });
+
+  it.each(functions)("%s gets the configuration shared/config.ts requires", (id, fn) => {
     const variables = fn.Properties.Environment.Variables;
+    // Only the route that starts cleanup runs hands them to the state machine.
+    const cleanupRunner = id.startsWith("PostAdminCleanupRuns") ? ["CLEANUP_RUNNER", "CLEANUP_STATE_MACHINE_ARN"] : [];
     expect(Object.keys(variables).sort()).toEqual(
       [
+        ...cleanupRunner,
         "COGNITO_CLIENT_ID",
         "COGNITO_USER_POOL_ID",
         "CURSOR_SECRET",
@@ -45,7 +55,8 @@ describe("Lambda functions", () => {
   });
 
   it("sets a retention on every log group, access logs included", () => {
-    expect(logGroups.size).toBe(functions.length + 1);
+    // Every function's, the API's access logs, and the cleanup state machine's.
+    expect(logGroups.size).toBe(functions.length + 2);
     for (const [id, group] of logGroups) expect(group.Properties.RetentionInDays, id).toBe(30);
   });
 

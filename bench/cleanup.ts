@@ -1,0 +1,283 @@
+// Part 5: cleanup scaling. One real cleanup run over 2,000 accounts and one over 20,000, each with the same 500
+// inactive readers (with the same follows and comments), side by side. An SDK middleware counts every DynamoDB
+// request the run makes, the items its reads scan (Query ScannedCount, items a GetItem/BatchGetItem returns) and
+// the capacity DynamoDB Local reports. Target: the 20,000-account run costs at most 1.2 times the 2,000 one.
+// `npm run bench:cleanup` (about a minute). Each scenario runs in a child process with a table of its own.
+import { spawn } from "node:child_process";
+import { parseArgs } from "node:util";
+import { startDynamoDbLocal } from "../infra/local/dynamodb-local";
+import { machineLine, writeSection } from "./support/report";
+import { table } from "./support/stats";
+
+const INACTIVE = 500;
+const AUTHORS = 50;
+/** Active readers that follow one inactive reader each (the same in both scenarios). */
+const ACTIVE_FOLLOWERS = 200;
+const SHARDS = 16;
+
+interface ScenarioResult {
+  accounts: number;
+  seedSeconds: number;
+  runSeconds: number;
+  accountsDeleted: number;
+  followEdgesDeleted: number;
+  commentsAnonymized: number;
+  countChanges: number;
+  requests: number;
+  byOperation: Record<string, number>;
+  itemsRead: number;
+  readUnits: number;
+  writeUnits: number;
+  countsExact: boolean;
+}
+
+async function scenario(accounts: number): Promise<ScenarioResult> {
+  const { startBenchEnvironment } = await import("./support/environment");
+  await startBenchEnvironment(`cleanup-${accounts}`);
+  const { BatchWriteCommand } = await import("@aws-sdk/lib-dynamodb");
+  const { documentClient, dynamoDb, tableName } = await import("../shared/db/client");
+  const { keys, inactivityPartition, entityTypes } = await import("../shared/db/keys");
+  const { encodePostId } = await import("../shared/domain/posts");
+  const { ulid } = await import("../shared/ids");
+  const { beginRun, runToCompletion, ticketOf, readRun } = await import("../shared/use-cases/cleanup");
+  const { getAccount } = await import("../shared/db/account-store");
+  const { countFollowers, countFollowing } = await import("../shared/db/follow-store");
+
+  // ---- seeding: BatchWriteItem directly, 16 writers at a time (not through the API, not counted)
+  const seedStarted = performance.now();
+  const items: Record<string, unknown>[] = [];
+  const now = Date.now();
+  const day = 24 * 3600 * 1000;
+  const iso = (time: number) => new Date(time).toISOString();
+  const userId = (kind: string, i: number) => `bench-${kind}-${i}`;
+  const followerCounts = new Map<string, number>();
+  const followingCounts = new Map<string, number>();
+  const add = (map: Map<string, number>, id: string) => map.set(id, (map.get(id) ?? 0) + 1);
+  const relations: [string, string][] = [];
+  for (let i = 0; i < INACTIVE; i++) {
+    for (let k = 0; k < 3; k++) relations.push([userId("inactive", i), userId("author", (i + k * 7) % AUTHORS)]);
+  }
+  for (let i = 0; i < ACTIVE_FOLLOWERS; i++) relations.push([userId("active", i), userId("inactive", i)]);
+  for (const [follower, followee] of relations) {
+    add(followingCounts, follower);
+    add(followerCounts, followee);
+    const followId = ulid(now - 400 * day);
+    const fields = { followerId: follower, followeeId: followee, followId, followedAt: iso(now - 400 * day) };
+    items.push({ ...keys.follow(follower, followee), entityType: entityTypes.follow, ...fields });
+    items.push({ ...keys.followerEntry(followee, followId), entityType: entityTypes.followerEntry, ...fields });
+    items.push({ ...keys.followingEntry(follower, followId), entityType: entityTypes.followingEntry, ...fields });
+  }
+  const posts = Array.from({ length: 10 }, (_, p) => ({ authorId: userId("author", p), id: ulid(now - 500 * day) }));
+  const commentCounts = new Map<string, number>();
+  for (let i = 0; i < INACTIVE; i++) {
+    const post = posts[i % posts.length]!;
+    const commentId = ulid(now - 450 * day);
+    const postId = encodePostId(post);
+    commentCounts.set(post.id, (commentCounts.get(post.id) ?? 0) + 1);
+    items.push({ ...keys.comment(post.id, commentId), entityType: entityTypes.comment, commentId, postId, authorId: userId("inactive", i), body: "old comment", createdAt: iso(now - 450 * day) });
+    items.push({ ...keys.commentByWriter(userId("inactive", i), commentId), entityType: entityTypes.commentByWriter, commentId, postId, createdAt: iso(now - 450 * day) });
+  }
+  for (const post of posts) {
+    items.push({
+      ...keys.post(post.authorId, post.id),
+      entityType: entityTypes.post,
+      postId: encodePostId(post),
+      authorId: post.authorId,
+      title: "Outlook",
+      body: "Body",
+      teaser: "Body",
+      customTeaser: false,
+      access: "free",
+      category: "analysis",
+      tags: [],
+      publishedAt: iso(now - 500 * day),
+      updatedAt: iso(now - 500 * day),
+      commentCount: commentCounts.get(post.id) ?? 0,
+    });
+  }
+  const account = (id: string, role: string, lastActiveAt: string) => {
+    items.push({
+      ...keys.account(id),
+      entityType: entityTypes.account,
+      userId: id,
+      handle: id.replaceAll("-", "_"),
+      displayName: id,
+      role,
+      followerCount: followerCounts.get(id) ?? 0,
+      followingCount: followingCounts.get(id) ?? 0,
+      postCount: posts.filter((post) => post.authorId === id).length,
+      createdAt: iso(now - 800 * day),
+      lastActiveAt,
+      entitlements: [],
+      followerCountShards: SHARDS,
+      ...(role === "reader" ? { inactivityPk: inactivityPartition(lastActiveAt), inactivitySk: lastActiveAt } : {}),
+    });
+    for (let shard = 0; shard < SHARDS; shard++) {
+      items.push({ ...keys.followerCountShard(id, shard), entityType: entityTypes.followerCountShard, userId: id, shard, count: 0 });
+    }
+    items.push({ ...keys.handle(id.replaceAll("-", "_")), entityType: entityTypes.handle, userId: id });
+  };
+  // Inactive readers: last active 400 to 700 days ago. Active readers: within the last 360 days, so some share
+  // the cutoff's month with the inactive (the index Query's `< cutoff` leaves them out).
+  for (let i = 0; i < INACTIVE; i++) account(userId("inactive", i), "reader", iso(now - (400 + (i % 300)) * day));
+  for (let i = 0; i < AUTHORS; i++) account(userId("author", i), "author", iso(now - (i % 30) * day));
+  for (let i = 0; i < accounts - INACTIVE - AUTHORS; i++) account(userId("active", i), "reader", iso(now - ((i * 7) % 360) * day));
+
+  let next = 0;
+  const chunks = Array.from({ length: Math.ceil(items.length / 25) }, (_, c) => items.slice(c * 25, c * 25 + 25));
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < chunks.length) {
+        let pending: unknown[] = chunks[next++]!.map((item) => ({ PutRequest: { Item: item } }));
+        while (pending.length > 0) {
+          const result = await documentClient.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending as never } }));
+          pending = result.UnprocessedItems?.[tableName] ?? [];
+        }
+      }
+    }),
+  );
+  const seedSeconds = (performance.now() - seedStarted) / 1000;
+
+  // ---- the run, every request counted
+  const byOperation: Record<string, number> = {};
+  let itemsRead = 0;
+  let readUnits = 0;
+  let writeUnits = 0;
+  dynamoDb.middlewareStack.add(
+    (nextHandler, context) => async (args) => {
+      const input = args.input as Record<string, unknown>;
+      input.ReturnConsumedCapacity = "TOTAL";
+      const operation = String(context.commandName).replace(/Command$/, "");
+      byOperation[operation] = (byOperation[operation] ?? 0) + 1;
+      const result = await nextHandler(args);
+      const output = result.output as {
+        ScannedCount?: number;
+        Item?: unknown;
+        Responses?: Record<string, unknown[]>;
+        ConsumedCapacity?: { CapacityUnits?: number; ReadCapacityUnits?: number; WriteCapacityUnits?: number } | { CapacityUnits?: number }[];
+      };
+      if (operation === "Query" || operation === "Scan") itemsRead += output.ScannedCount ?? 0;
+      if (operation === "GetItem" && output.Item) itemsRead += 1;
+      if (operation === "BatchGetItem") itemsRead += Object.values(output.Responses ?? {}).reduce((sum, list) => sum + list.length, 0);
+      const units = [output.ConsumedCapacity ?? []].flat().reduce((sum, entry) => sum + (entry.CapacityUnits ?? 0), 0);
+      if (["Query", "GetItem", "BatchGetItem", "Scan"].includes(operation)) readUnits += units;
+      else writeUnits += units;
+      return result;
+    },
+    { step: "initialize", name: "bench-cleanup-counter" },
+  );
+  const runStarted = performance.now();
+  const started = new Date();
+  const run = await beginRun({ dryRun: false, cutoff: iso(started.getTime() - 365 * day) }, started);
+  await runToCompletion(ticketOf(run));
+  const runSeconds = (performance.now() - runStarted) / 1000;
+  dynamoDb.middlewareStack.remove("bench-cleanup-counter");
+  const report = await readRun(run.runId);
+
+  let countsExact = true;
+  for (const id of [...Array.from({ length: AUTHORS }, (_, i) => userId("author", i)), ...Array.from({ length: ACTIVE_FOLLOWERS }, (_, i) => userId("active", i))]) {
+    const stored = await getAccount(id);
+    if (!stored || stored.followerCount !== (await countFollowers(id)) || stored.followingCount !== (await countFollowing(id))) countsExact = false;
+  }
+  return {
+    accounts,
+    seedSeconds,
+    runSeconds,
+    accountsDeleted: report.accountsDeleted,
+    followEdgesDeleted: report.followEdgesDeleted,
+    commentsAnonymized: report.commentsAnonymized,
+    countChanges: report.countChanges.length,
+    requests: Object.values(byOperation).reduce((sum, n) => sum + n, 0),
+    byOperation,
+    itemsRead,
+    readUnits,
+    writeUnits,
+    countsExact,
+  };
+}
+
+function runChild(accounts: number, endpoint: string): Promise<ScenarioResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", import.meta.filename, "--scenario", String(accounts)], {
+      env: { ...process.env, DYNAMODB_ENDPOINT: endpoint, LOG_LEVEL: "silent" },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    child.once("exit", (code) =>
+      code === 0 ? resolve(JSON.parse(out.trim().split("\n").at(-1)!) as ScenarioResult) : reject(new Error(`scenario ${accounts} exited ${code}`)),
+    );
+  });
+}
+
+export async function cleanupScaling(): Promise<string> {
+  const dynamoDb = process.env.DYNAMODB_ENDPOINT ? undefined : await startDynamoDbLocal();
+  const endpoint = process.env.DYNAMODB_ENDPOINT ?? dynamoDb!.endpoint;
+  try {
+    const small = await runChild(2_000, endpoint);
+    const large = await runChild(20_000, endpoint);
+    const ratio = (a: number, b: number) => (b === 0 ? "–" : (a / b).toFixed(3));
+    const requestsRatio = large.requests / small.requests;
+    const itemsRatio = large.itemsRead / small.itemsRead;
+    const capacityRatio = (large.readUnits + large.writeUnits) / (small.readUnits + small.writeUnits);
+    const met = Math.max(requestsRatio, itemsRatio, capacityRatio) <= 1.2;
+    const operations = [...new Set([...Object.keys(small.byOperation), ...Object.keys(large.byOperation)])].sort();
+    const row = (r: ScenarioResult) => [
+      r.accounts.toLocaleString("en"),
+      INACTIVE,
+      r.accountsDeleted,
+      r.followEdgesDeleted,
+      r.commentsAnonymized,
+      r.countChanges,
+      r.countsExact ? "yes" : "NO",
+      r.requests,
+      r.itemsRead,
+      r.readUnits.toFixed(1),
+      r.writeUnits.toFixed(1),
+      r.runSeconds.toFixed(1),
+      r.seedSeconds.toFixed(1),
+    ];
+    return [
+      "## 5. Cleanup scaling",
+      "",
+      `Command: \`npm run bench:cleanup\`. ${machineLine()}`,
+      "",
+      `Two tables, seeded with BatchWriteItem (not through the API): ${AUTHORS} authors, the same ${INACTIVE} inactive readers`,
+      `(last active 400–700 days ago; each follows 3 authors and wrote 1 comment; ${ACTIVE_FOLLOWERS} active readers follow one`,
+      "of them each), and active readers up to 2,000 or 20,000 accounts in all (last active within 360 days, so some",
+      "share the cutoff's month). Every account has its profile, 16 follower-count shards and its handle claim. Then",
+      "one real run with the default cutoff (now − 365 days), its steps one after another as `npm run cleanup` runs",
+      "them; an SDK middleware counts every request of the run, the items its reads scanned (Query `ScannedCount`,",
+      "items returned by GetItem) and the capacity units DynamoDB Local reports. Requests, items and capacity do not",
+      "depend on the machine; times do.",
+      "",
+      `Target: the 20,000-account run costs at most 1.2 × the 2,000-account run: ${met ? "met" : "MISSED"} (requests ${ratio(large.requests, small.requests)}, items read ${ratio(large.itemsRead, small.itemsRead)}, capacity ${capacityRatio.toFixed(3)}).`,
+      "",
+      table(
+        ["accounts", "inactive", "deleted", "relations deleted", "comments anonymized", "count changes", "counts exact", "requests", "items read", "read units", "write units", "run s (machine)", "seed s (machine)"],
+        [row(small), row(large)],
+      ),
+      "",
+      table(
+        ["operation", "2,000 accounts", "20,000 accounts"],
+        operations.map((operation) => [operation, small.byOperation[operation] ?? 0, large.byOperation[operation] ?? 0]),
+      ),
+      "",
+      `Per deleted account (2,000-account run): ${(small.requests / INACTIVE).toFixed(1)} requests. Of them, the search costs one Query`,
+      "per month of the index from 2020-01 to the cutoff's month (constant) plus one per 200 candidates; every other",
+      "request belongs to a candidate, its relations, comments, or a touched account's recount (docs/data-model.md, K7–K12).",
+    ].join("\n");
+  } finally {
+    await dynamoDb?.stop();
+  }
+}
+
+const { values } = parseArgs({ options: { scenario: { type: "string" } }, strict: false });
+if (values.scenario) {
+  const result = await scenario(Number(values.scenario));
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  process.exit(0);
+} else if (import.meta.url === `file://${process.argv[1]}`) {
+  writeSection("cleanup", await cleanupScaling());
+  process.exit(0);
+}

@@ -1,0 +1,46 @@
+// `npm run cleanup -- [--dry-run] [--cutoff <ISO time>]`: runs one cleanup of inactive accounts to the end, in this
+// process, against the configured table: TABLE_NAME (default `trading-community-local`, as `npm start`) at
+// DYNAMODB_ENDPOINT (a DynamoDB Local), or, without DYNAMODB_ENDPOINT, the AWS table named TABLE_NAME with the
+// usual AWS credentials and AWS_REGION. Prints the run's report (the API's Run) as JSON.
+// Exit codes: 0 succeeded, 1 failed, 2 bad arguments, 3 another run holds the lease.
+import { parseArgs } from "node:util";
+
+const { values } = parseArgs({
+  options: { "dry-run": { type: "boolean", default: false }, cutoff: { type: "string" }, help: { type: "boolean", default: false } },
+});
+if (values.help) {
+  process.stdout.write("usage: npm run cleanup -- [--dry-run] [--cutoff <ISO time>]\n");
+  process.exit(0);
+}
+process.env.TABLE_NAME ??= "trading-community-local";
+process.env.LOG_LEVEL ??= "warn";
+// This command is the runner: whatever the environment says about runners, its steps run here.
+process.env.CLEANUP_RUNNER = "in-process";
+
+// Imported only now: the modules read their configuration from the environment set above.
+const { DomainError } = await import("../../shared/errors");
+const { beginRun, runRequest, runToCompletion, ticketOf, readRun } = await import("../../shared/use-cases/cleanup");
+const { cleanupRunInputSchema } = await import("../../shared/schemas/cleanup");
+
+const input = cleanupRunInputSchema.safeParse({ dryRun: values["dry-run"], ...(values.cutoff ? { cutoff: values.cutoff } : {}) });
+if (!input.success) {
+  process.stderr.write(`cleanup: --cutoff must be an ISO-8601 time that is not in the future\n`);
+  process.exit(2);
+}
+const now = new Date();
+let runId: string;
+try {
+  const run = await beginRun(runRequest(input.data, now), now);
+  runId = run.runId;
+  process.stderr.write(`cleanup: run ${run.runId} (${run.dryRun ? "dry run" : "real run"}, cutoff ${run.cutoff}) on ${process.env.TABLE_NAME}\n`);
+  await runToCompletion(ticketOf(run));
+} catch (error) {
+  if (error instanceof DomainError && error.code === "cleanup_already_running") {
+    process.stderr.write("cleanup: another run holds the lease; try again once it has finished\n");
+    process.exit(3);
+  }
+  process.stderr.write(`cleanup: failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}
+process.stdout.write(`${JSON.stringify(await readRun(runId), null, 2)}\n`);
+process.exit(0);

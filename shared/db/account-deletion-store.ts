@@ -1,0 +1,227 @@
+import { QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { decodePostId, type PostRef } from "../domain/posts";
+import type { DeletionMark, StoredAccountState } from "./account-store";
+import { documentClient, tableName } from "./client";
+import { addToRunTotals, putPendingDeletion, type RunTotals } from "./cleanup-store";
+import { cleanupKeys, keys, sortKeyPrefixes, userPartition, type ItemKey } from "./keys";
+import { transactWrite, TransactionCancelled, type TransactItems } from "./transactions";
+
+// The writes that begin and end an account's deletion, and the reads of what an account owns. The deletion
+// itself (shared/use-cases/account-deletion.ts) runs between the two: relations, comments, posts, records.
+
+/** What must still hold of the account for a cleanup run to mark it (absent: the owner asked, no conditions). */
+export interface InactivityConditions {
+  cutoff: string;
+  /** The entitlements the run read and judged: any change since then keeps the account. */
+  entitlements: unknown[];
+}
+
+/**
+ * Begins an account's deletion, in one transaction: the profile and each follower-count shard get the deletion
+ * mark (from then on the account reads as absent, and no follow, comment, post, activity or entitlement can be
+ * added to it), the account leaves the inactivity index, and a pending deletion is put so that any later run
+ * finishes the job if this one dies. For a cleanup run the profile must still be an inactive reader with the
+ * entitlements that were judged: an account active at or after the cutoff since, or that got a role or an
+ * entitlement, is not marked. Answers false when it was not marked (conditions failed, or already marked).
+ */
+export async function markAccountDeletion(
+  state: StoredAccountState,
+  mark: DeletionMark,
+  conditions: InactivityConditions | null,
+): Promise<boolean> {
+  const userId = state.account.userId;
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = { ":mark": mark };
+  let condition = "attribute_exists(pk) AND attribute_not_exists(deletion)";
+  if (conditions) {
+    condition += " AND #role = :reader AND lastActiveAt < :cutoff AND entitlements = :entitlements";
+    names["#role"] = "role";
+    Object.assign(values, { ":reader": "reader", ":cutoff": conditions.cutoff, ":entitlements": conditions.entitlements });
+  }
+  const items: TransactItems = [
+    {
+      Update: {
+        TableName: tableName,
+        Key: keys.account(userId),
+        UpdateExpression: "SET deletion = :mark REMOVE inactivityPk, inactivitySk",
+        ConditionExpression: condition,
+        ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+        ExpressionAttributeValues: values,
+      },
+    },
+    ...state.shardCounts.map(
+      ({ shard }): TransactItems[number] => ({
+        Update: {
+          TableName: tableName,
+          Key: keys.followerCountShard(userId, shard),
+          UpdateExpression: "SET deletion = :mark",
+          ConditionExpression: "attribute_exists(pk)",
+          ExpressionAttributeValues: { ":mark": mark },
+        },
+      }),
+    ),
+    putPendingDeletion({ userId, reason: mark.reason, runId: mark.runId, at: mark.at, edges: 0, comments: 0 }),
+  ];
+  try {
+    await transactWrite(items);
+    return true;
+  } catch (error) {
+    if (error instanceof TransactionCancelled) return false;
+    throw error;
+  }
+}
+
+/**
+ * Ends an account's deletion, in one transaction: the profile with every follower-count shard, the handle claim
+ * (only if still ours), the pending deletion (only with the figures that were read from it), and, for a run,
+ * the account's figures added to the run's totals. Answers false when a condition failed (read again, retry).
+ */
+export async function finishAccountDeletion(
+  state: StoredAccountState,
+  pendingFigures: { edges: number; comments: number },
+  runId: string | null,
+): Promise<boolean> {
+  const { userId, handle } = state.account;
+  const totals: RunTotals = { accountsDeleted: 1, followEdgesDeleted: pendingFigures.edges, commentsAnonymized: pendingFigures.comments };
+  const items: TransactItems = [
+    {
+      Delete: {
+        TableName: tableName,
+        Key: keys.account(userId),
+        ConditionExpression: "attribute_exists(deletion)",
+      },
+    },
+    ...state.shardCounts.map(({ shard }): TransactItems[number] => ({
+      Delete: { TableName: tableName, Key: keys.followerCountShard(userId, shard) },
+    })),
+    {
+      Delete: {
+        TableName: tableName,
+        Key: keys.handle(handle),
+        ConditionExpression: "attribute_not_exists(pk) OR userId = :userId",
+        ExpressionAttributeValues: { ":userId": userId },
+      },
+    },
+    {
+      Delete: {
+        TableName: tableName,
+        Key: cleanupKeys.pending(userId),
+        ConditionExpression: "attribute_not_exists(pk) OR (edges = :edges AND comments = :comments)",
+        ExpressionAttributeValues: { ":edges": pendingFigures.edges, ":comments": pendingFigures.comments },
+      },
+    },
+    ...(runId ? [addToRunTotals(runId, totals)] : []),
+  ];
+  try {
+    await transactWrite(items);
+    return true;
+  } catch (error) {
+    if (error instanceof TransactionCancelled) return false;
+    throw error;
+  }
+}
+
+/** An entry of a writer's comment index: the comment it names. */
+export interface CommentIndexEntry {
+  commentId: string;
+  post: PostRef;
+  key: ItemKey;
+}
+
+/** Up to `limit` of an account's comment index entries (1 consistent Query of `USER#<id>`, `COMMENT#…`). */
+export async function commentIndexPage(userId: string, limit: number): Promise<CommentIndexEntry[]> {
+  const result = await documentClient.send(
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+      ExpressionAttributeValues: { ":pk": userPartition(userId), ":prefix": sortKeyPrefixes.comment },
+      ProjectionExpression: "pk, sk, commentId, postId",
+      ConsistentRead: true,
+      Limit: limit,
+    }),
+  );
+  return (result.Items ?? []).map((item) => {
+    const post = decodePostId(String(item.postId)) ?? { authorId: "", id: "" };
+    return { commentId: String(item.commentId), post, key: { pk: String(item.pk), sk: String(item.sk) } };
+  });
+}
+
+/** How many comment index entries an account has (Select COUNT). */
+export async function countCommentIndexEntries(userId: string): Promise<number> {
+  let count = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const result = await documentClient.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+        ExpressionAttributeValues: { ":pk": userPartition(userId), ":prefix": sortKeyPrefixes.comment },
+        ConsistentRead: true,
+        Select: "COUNT",
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    count += result.Count ?? 0;
+    startKey = result.LastEvaluatedKey;
+  } while (startKey);
+  return count;
+}
+
+/**
+ * Keeps a comment but drops its writer: `authorId` becomes null, only while it still names the writer (a
+ * comment deleted or anonymized meanwhile is left alone), in one transaction with `alsoWrite`. Answers whether
+ * this call anonymized it.
+ */
+export async function anonymizeComment(entry: CommentIndexEntry, writerId: string, alsoWrite: TransactItems): Promise<boolean> {
+  try {
+    await transactWrite([
+      {
+        Update: {
+          TableName: tableName,
+          Key: keys.comment(entry.post.id, entry.commentId),
+          UpdateExpression: "SET authorId = :null",
+          ConditionExpression: "authorId = :writer",
+          ExpressionAttributeValues: { ":null": null, ":writer": writerId },
+        },
+      },
+      ...alsoWrite,
+    ]);
+    return true;
+  } catch (error) {
+    if (error instanceof TransactionCancelled && error.failedAt(0)) return false;
+    throw error;
+  }
+}
+
+/** Up to `limit` of an account's posts (1 consistent Query, keys and the deletion mark only). */
+export async function postsPage(userId: string, limit: number): Promise<{ ref: PostRef; deleting: boolean }[]> {
+  const result = await documentClient.send(
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+      ExpressionAttributeValues: { ":pk": userPartition(userId), ":prefix": sortKeyPrefixes.post },
+      ProjectionExpression: "sk, deleting",
+      ConsistentRead: true,
+      Limit: limit,
+    }),
+  );
+  return (result.Items ?? []).map((item) => ({
+    ref: { authorId: userId, id: String(item.sk).slice(sortKeyPrefixes.post.length) },
+    deleting: item.deleting === true,
+  }));
+}
+
+/** Up to `limit` keys of an account's idempotency records (1 consistent Query). */
+export async function idempotencyKeysPage(userId: string, limit: number): Promise<ItemKey[]> {
+  const result = await documentClient.send(
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+      ExpressionAttributeValues: { ":pk": userPartition(userId), ":prefix": sortKeyPrefixes.idempotency },
+      ProjectionExpression: "pk, sk",
+      ConsistentRead: true,
+      Limit: limit,
+    }),
+  );
+  return (result.Items ?? []).map((item) => ({ pk: String(item.pk), sk: String(item.sk) }));
+}

@@ -1,0 +1,150 @@
+import {
+  anonymizeComment,
+  commentIndexPage,
+  finishAccountDeletion,
+  idempotencyKeysPage,
+  markAccountDeletion,
+  postsPage,
+} from "../db/account-deletion-store";
+import { getStoredAccountState, type DeletionMark } from "../db/account-store";
+import { batchDelete } from "../db/batch";
+import { countOnPending, getPendingDeletion, historyKeysOf, recordTouched } from "../db/cleanup-store";
+import { allFollowers, allFollowing, deleteFollow } from "../db/follow-store";
+import type { RunTicket } from "../domain/cleanup";
+import type { FollowRelation } from "../domain/follow";
+import { notFound, unavailable } from "../errors";
+import { deletePostWithComments } from "./posts";
+
+// Deleting an account (contract: Cleanup, and DELETE /me), the same code for a cleanup run and for the owner:
+//   1. mark it (one transaction: the account is gone for the API from here on, and a pending deletion exists);
+//   2. delete its follow relations in both directions, each with its counts (the unfollow transaction), anonymize
+//      its comments, delete its posts with their comments, its idempotency records and follower history, all in
+//      bounded steps, each safe to repeat;
+//   3. one transaction deletes the profile with its follower-count shards, frees the handle and ends the pending
+//      deletion.
+// A crash anywhere leaves a pending deletion that the next run (or a repeated DELETE /me) finishes.
+
+/** How many comments, posts or records one round reads. */
+const ROUND = 100;
+
+export interface DeletionSteps {
+  /** The cleanup run doing the work (its totals count the account), or null for the owner's DELETE /me. */
+  run: RunTicket | null;
+  /** Epoch ms after which no new step starts: the caller gets `unfinished` and goes on later. */
+  deadline: number;
+  now: Date;
+  /** Accounts whose touch this invocation has recorded already (or found not to survive). */
+  touched: Set<string>;
+}
+
+export type DeletionOutcome = "deleted" | "unfinished";
+
+/**
+ * Records, before a deletion changes them, the counts of a surviving account the deletion is about to touch, so
+ * that the run's recount recomputes them and reports the change. Accounts that are being deleted themselves are
+ * left out: they will not survive.
+ */
+async function touch(userId: string, steps: DeletionSteps): Promise<void> {
+  if (!steps.run || steps.touched.has(userId)) return;
+  const state = await getStoredAccountState(userId);
+  if (state && !state.deletion) {
+    await recordTouched(
+      { userId, followerBefore: state.account.followerCount, followingBefore: state.account.followingCount },
+      null,
+      steps.now,
+    );
+  }
+  steps.touched.add(userId);
+}
+
+/** Marks an account's deletion as its owner asked: no conditions but that it exists. */
+export async function markOwnerDeletion(userId: string, now: Date): Promise<boolean> {
+  const state = await getStoredAccountState(userId);
+  if (!state) return false;
+  if (state.deletion) return true;
+  const mark: DeletionMark = { reason: "owner", runId: null, at: now.toISOString() };
+  if (await markAccountDeletion(state, mark, null)) return true;
+  // Lost a race: with another DELETE /me or a cleanup run, which marked it; either way it is being deleted.
+  const again = await getStoredAccountState(userId);
+  return again !== null && again.deletion !== null;
+}
+
+/**
+ * Deletes an account whose deletion is marked, from wherever an earlier attempt stopped. Answers `unfinished`
+ * when the deadline came first (call again), `deleted` when the account is gone.
+ */
+export async function deleteMarkedAccount(userId: string, steps: DeletionSteps): Promise<DeletionOutcome> {
+  const late = () => Date.now() > steps.deadline;
+  const countEdge = [countOnPending(userId, "edges")];
+
+  const removeRelations = async (pages: AsyncGenerator<FollowRelation[]>, other: (relation: FollowRelation) => string) => {
+    for await (const page of pages) {
+      for (const relation of page) {
+        if (late()) return false;
+        await touch(other(relation), steps);
+        await deleteFollow(relation, countEdge);
+      }
+    }
+    return true;
+  };
+  if (!(await removeRelations(allFollowing(userId), (relation) => relation.followeeId))) return "unfinished";
+  if (!(await removeRelations(allFollowers(userId), (relation) => relation.followerId))) return "unfinished";
+
+  // Comments stay, without their writer; the index entries go once their comments are anonymized.
+  for (;;) {
+    const entries = await commentIndexPage(userId, ROUND);
+    if (entries.length === 0) break;
+    for (const entry of entries) {
+      if (late()) return "unfinished";
+      await anonymizeComment(entry, userId, [countOnPending(userId, "comments")]);
+    }
+    await batchDelete(entries.map((entry) => entry.key));
+  }
+
+  for (;;) {
+    const posts = await postsPage(userId, ROUND);
+    if (posts.length === 0) break;
+    for (const post of posts) {
+      if (late()) return "unfinished";
+      await deletePostWithComments(post.ref, post.deleting);
+    }
+  }
+
+  for (const page of [idempotencyKeysPage, historyKeysOf]) {
+    for (;;) {
+      if (late()) return "unfinished";
+      const itemKeys = await page(userId, ROUND);
+      if (itemKeys.length === 0) break;
+      await batchDelete(itemKeys);
+    }
+  }
+
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const [state, pending] = await Promise.all([getStoredAccountState(userId), getPendingDeletion(userId)]);
+    if (!state) return "deleted"; // finished by a concurrent attempt
+    if (!state.deletion) throw new Error(`account ${userId} is not marked for deletion`);
+    const figures = { edges: pending?.edges ?? 0, comments: pending?.comments ?? 0 };
+    if (await finishAccountDeletion(state, figures, steps.run?.runId ?? null)) return "deleted";
+  }
+  throw unavailable(1);
+}
+
+/** How long DELETE /me works on the deletion before answering (the function's timeout is 10 s). */
+export const OWNER_DELETION_BUDGET_MS = 5_000;
+
+/**
+ * DELETE /me: the account is marked at once (from then on it is gone for every reader and the caller), then
+ * deleted within the budget. What the budget does not cover (an account with very many relations, comments or
+ * posts) stays pending and the next cleanup run finishes it; a repeated DELETE /me resumes it too. 404 when
+ * the caller has no profile and no deletion of it is under way.
+ */
+export async function deleteMyAccount(
+  userId: string,
+  hasProfile: boolean,
+  now = new Date(),
+  budgetMs = OWNER_DELETION_BUDGET_MS,
+): Promise<void> {
+  const underWay = hasProfile ? await markOwnerDeletion(userId, now) : (await getPendingDeletion(userId)) !== null;
+  if (!underWay) throw notFound("Your profile");
+  await deleteMarkedAccount(userId, { run: null, deadline: Date.now() + budgetMs, now, touched: new Set() });
+}

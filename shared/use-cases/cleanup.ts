@@ -1,0 +1,344 @@
+import { getStoredAccountState, storeRecountItems } from "../db/account-store";
+import { markAccountDeletion } from "../db/account-deletion-store";
+import { countCommentIndexEntries } from "../db/account-deletion-store";
+import {
+  CleanupAlreadyRunning,
+  createRunWithLease,
+  deleteTouched,
+  dropPendingDeletion,
+  dryEdgeItems,
+  dryLostFollowers,
+  dryRunTotals,
+  endRun,
+  getRun,
+  inactivePage,
+  listFollowerHistory,
+  listRuns,
+  pendingPage,
+  recordCountChange,
+  recordTouched,
+  recordWouldDelete,
+  renewLease,
+  touchedPage,
+  wouldDelete,
+  type CandidateCursor,
+  type TouchedAccount,
+} from "../db/cleanup-store";
+import { accountExists } from "../db/account-store";
+import { allFollowers, allFollowing, countFollowers, countFollowing } from "../db/follow-store";
+import { transactWrite, TransactionCancelled } from "../db/transactions";
+import { config } from "../config";
+import type { Caller } from "../domain/account";
+import {
+  intoBatches,
+  isDeletionCandidate,
+  monthsThrough,
+  resolveCutoff,
+  type FollowerHistoryPoint,
+  type Run,
+  type RunTicket,
+} from "../domain/cleanup";
+import { DomainError, notFound, unavailable, validationFailed } from "../errors";
+import { ulid } from "../ids";
+import { logger, describeError } from "../logger";
+import { decodeCursor, encodeCursor } from "../pagination";
+import * as z from "zod/mini";
+import type { ListQuery } from "../schemas/common";
+import { deleteMarkedAccount, type DeletionSteps } from "./account-deletion";
+import { requireProfile } from "./caller";
+
+// The cleanup of inactive accounts as steps: begin (lease + run record), find candidates page by page, process
+// batches of candidates, recount what the deletions touched, end (report + lease release in one transaction).
+// AWS runs the steps in a Step Functions state machine (functions/scheduled/*, infra/constructs/cleanup-workflow.ts);
+// the local server and `npm run cleanup` run the very same steps one after another (runToCompletion).
+
+/** Candidates per page of the search: one Map state's worth of batches. */
+export const CANDIDATE_PAGE_SIZE = 200;
+/** Candidates per batch: what one processing step (one Lambda invocation) starts with. */
+export const CANDIDATE_BATCH_SIZE = 20;
+/** Touched accounts one recount round reads. */
+const RECOUNT_PAGE_SIZE = 25;
+/**
+ * The first month of the inactivity index a run reads: no account was active before the platform existed.
+ * Each month up to the cutoff costs one (mostly empty) Query: 12 a year, whatever the number of accounts.
+ */
+export const FIRST_ACTIVITY_MONTH = "2020-01";
+
+export const cleanupAlreadyRunning = () =>
+  new DomainError("cleanup_already_running", "A cleanup run is under way; start another once it has finished.");
+
+export interface CandidatePage {
+  batches: string[][];
+  cursor: CandidateCursor | null;
+}
+
+/** Starts a run: the lease and the run record (409 while another run holds the lease). */
+export async function beginRun(request: { dryRun: boolean; cutoff: string }, now: Date): Promise<Run> {
+  try {
+    return await createRunWithLease({ runId: ulid(now.getTime()), ...request }, now, config.CLEANUP_LEASE_SECONDS);
+  } catch (error) {
+    if (error instanceof CleanupAlreadyRunning) throw cleanupAlreadyRunning();
+    throw error;
+  }
+}
+
+/** The run a request asks for, with the cutoff resolved (default: now − INACTIVE_AFTER_DAYS). */
+export function runRequest(input: { dryRun?: boolean | undefined; cutoff?: string | undefined }, now: Date): { dryRun: boolean; cutoff: string } {
+  const resolved = resolveCutoff(input.cutoff, now, config.INACTIVE_AFTER_DAYS);
+  if ("problem" in resolved) throw validationFailed([resolved.problem]);
+  return { dryRun: input.dryRun ?? false, cutoff: resolved.cutoff };
+}
+
+export const ticketOf = (run: Pick<Run, "runId" | "dryRun" | "cutoff">): RunTicket => ({
+  runId: run.runId,
+  dryRun: run.dryRun,
+  cutoff: run.cutoff,
+});
+
+/**
+ * The next page of candidates: first every pending deletion (so a run that died is finished first, whatever its
+ * cutoff), then the sparse inactivity index month by month up to the cutoff's month, `lastActiveAt < cutoff`.
+ * Renews the lease.
+ */
+export async function findCandidates(run: RunTicket, cursor: CandidateCursor | null, now: Date): Promise<CandidatePage> {
+  await renewLease(run.runId, now, config.CLEANUP_LEASE_SECONDS);
+  const months = monthsThrough(run.cutoff, FIRST_ACTIVITY_MONTH);
+  let position: CandidateCursor | null = cursor ?? { phase: "pending" };
+  const found: string[] = [];
+  while (position && found.length < CANDIDATE_PAGE_SIZE) {
+    const limit = CANDIDATE_PAGE_SIZE - found.length;
+    if (position.phase === "pending") {
+      const page = await pendingPage(limit, position.startKey);
+      found.push(...page.userIds);
+      position = page.next ? { phase: "pending", startKey: page.next } : { phase: "inactive", month: 0 };
+    } else {
+      const month = months[position.month];
+      if (month === undefined) {
+        position = null;
+        break;
+      }
+      const page = await inactivePage(month, run.cutoff, limit, position.startKey);
+      found.push(...page.userIds);
+      position = page.next ? { ...position, startKey: page.next } : { phase: "inactive", month: position.month + 1 };
+    }
+  }
+  if (position?.phase === "inactive" && position.month >= months.length) position = null;
+  // An account can be listed twice (pending, and still in the lagging index): processing it is idempotent.
+  return { batches: intoBatches([...new Set(found)], CANDIDATE_BATCH_SIZE), cursor: position };
+}
+
+/**
+ * Processes a batch of candidates until done or until `budgetMs` is spent: each is read again with a strongly
+ * consistent read; an inactive reader without an unexpired entitlement is marked (conditionally: it must still
+ * be so) and deleted; a pending deletion is finished. Answers the candidates left for the next call, the one it
+ * stopped in first.
+ */
+export async function processBatch(run: RunTicket, userIds: readonly string[], now: Date, budgetMs: number): Promise<{ remaining: string[] }> {
+  await renewLease(run.runId, now, config.CLEANUP_LEASE_SECONDS);
+  const steps: DeletionSteps = { run, deadline: Date.now() + budgetMs, now, touched: new Set() };
+  for (let i = 0; i < userIds.length; i++) {
+    if (Date.now() > steps.deadline) return { remaining: userIds.slice(i) };
+    const outcome = run.dryRun ? await dryRunCandidate(run, userIds[i]!, now) : await processCandidate(userIds[i]!, steps);
+    if (outcome === "unfinished") return { remaining: userIds.slice(i) };
+  }
+  return { remaining: [] };
+}
+
+async function processCandidate(userId: string, steps: DeletionSteps): Promise<"done" | "unfinished"> {
+  const run = steps.run!;
+  const state = await getStoredAccountState(userId);
+  if (!state) {
+    // Gone already; a pending deletion left without its account (it cannot be, but it would block nothing).
+    await dropPendingDeletion(userId);
+    return "done";
+  }
+  if (!state.deletion) {
+    if (!isDeletionCandidate(state.account, run.cutoff, steps.now)) return "done";
+    const marked = await markAccountDeletion(
+      state,
+      { reason: "inactive", runId: run.runId, at: steps.now.toISOString() },
+      { cutoff: run.cutoff, entitlements: state.account.entitlements },
+    );
+    // Not marked: active at or after the cutoff, an entitlement or a role since it was read (or marked by its
+    // owner a moment ago, whose deletion goes on without us).
+    if (!marked) return "done";
+  }
+  return (await deleteMarkedAccount(userId, steps)) === "deleted" ? "done" : "unfinished";
+}
+
+/**
+ * Dry run: what processing the candidate would do, written only to the run's own (expiring) items: whether the
+ * account would be deleted, its relations, the followers others would lose, its comments.
+ */
+async function dryRunCandidate(run: RunTicket, userId: string, now: Date): Promise<"done"> {
+  const state = await getStoredAccountState(userId);
+  if (!state) return "done";
+  if (!state.deletion && !isDeletionCandidate(state.account, run.cutoff, now)) return "done";
+  const touched = new Set<string>();
+  for await (const page of allFollowing(userId)) {
+    for (const relation of page) {
+      if (!touched.has(relation.followeeId)) {
+        touched.add(relation.followeeId);
+        const followee = await getStoredAccountState(relation.followeeId);
+        if (followee && !followee.deletion) {
+          const { followerCount, followingCount } = followee.account;
+          await recordTouched({ userId: relation.followeeId, followerBefore: followerCount, followingBefore: followingCount }, run.runId, now);
+        }
+      }
+      await transactWrite(dryEdgeItems(run.runId, relation.followId, { userId: relation.followeeId, followerId: userId }, now));
+    }
+  }
+  for await (const page of allFollowers(userId)) {
+    for (const relation of page) await transactWrite(dryEdgeItems(run.runId, relation.followId, null, now));
+  }
+  await recordWouldDelete(run.runId, userId, await countCommentIndexEntries(userId), now);
+  return "done";
+}
+
+/**
+ * One round of the recount: every touched account is counted again from its relations (Select COUNT) and the
+ * counts are stored, guarded by what was read (a follow meanwhile makes it count again); a changed follower
+ * count is recorded as a count change of the run and, unless dry, as a point of the account's follower history,
+ * in the same transaction that ends the account's touch. Answers whether every touched account is recounted.
+ */
+export async function recountStep(run: RunTicket, now: Date, budgetMs: number): Promise<{ done: boolean }> {
+  await renewLease(run.runId, now, config.CLEANUP_LEASE_SECONDS);
+  const deadline = Date.now() + budgetMs;
+  while (Date.now() <= deadline) {
+    const page = await touchedPage(run.dryRun ? run.runId : null, RECOUNT_PAGE_SIZE);
+    if (page.length === 0) return { done: true };
+    for (const touched of page) await (run.dryRun ? dryRecount(run, touched, now) : recount(run, touched, now));
+  }
+  return { done: false };
+}
+
+async function recount(run: RunTicket, touched: TouchedAccount, now: Date): Promise<void> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const state = await getStoredAccountState(touched.userId);
+    if (!state || state.deletion) {
+      await transactWrite([deleteTouched(touched.userId, null)]);
+      return;
+    }
+    const [followers, following] = await Promise.all([countFollowers(touched.userId), countFollowing(touched.userId)]);
+    const change = { userId: touched.userId, before: touched.followerBefore, after: followers };
+    try {
+      await transactWrite([
+        ...storeRecountItems(state, followers, following),
+        ...(change.before !== change.after ? recordCountChange(run.runId, change, now.toISOString(), true) : []),
+        deleteTouched(touched.userId, null),
+      ]);
+      return;
+    } catch (error) {
+      // A follow or unfollow landed between the read and the write: read and count again.
+      if (!(error instanceof TransactionCancelled)) throw error;
+    }
+  }
+  throw unavailable(1);
+}
+
+async function dryRecount(run: RunTicket, touched: TouchedAccount, now: Date): Promise<void> {
+  if (await wouldDelete(run.runId, touched.userId)) {
+    await transactWrite([deleteTouched(touched.userId, run.runId)]);
+    return;
+  }
+  const [followers, lost] = await Promise.all([countFollowers(touched.userId), dryLostFollowers(run.runId, touched.userId)]);
+  const change = { userId: touched.userId, before: touched.followerBefore, after: followers - lost };
+  await transactWrite([
+    ...(change.before !== change.after ? recordCountChange(run.runId, change, now.toISOString(), false) : []),
+    deleteTouched(touched.userId, run.runId),
+  ]);
+}
+
+/** Ends a run that got through every step: its report, and the lease released in the same transaction. */
+export async function succeedRun(run: RunTicket, now: Date): Promise<void> {
+  await endRun(run.runId, "succeeded", now, run.dryRun ? await dryRunTotals(run.runId) : undefined);
+}
+
+/** Ends a run that failed (the lease released with it); what it began is finished by the next run. */
+export async function failRun(run: RunTicket, now: Date): Promise<void> {
+  await endRun(run.runId, "failed", now);
+}
+
+export interface StepClock {
+  /** The time each step sees (tests move it). */
+  now(): Date;
+  /** How long one processing or recount step may work before handing over. */
+  budgetMs: number;
+}
+
+const systemClock: StepClock = { now: () => new Date(), budgetMs: 60_000 };
+
+/**
+ * Runs every step of a begun run in this process, one after another, as the state machine runs them in AWS;
+ * on failure the run is marked failed and the lease released (what the state machine's Catch does).
+ */
+export async function runToCompletion(run: RunTicket, clock: StepClock = systemClock): Promise<void> {
+  try {
+    let cursor: CandidateCursor | null = null;
+    do {
+      const page: CandidatePage = await findCandidates(run, cursor, clock.now());
+      for (const batch of page.batches) {
+        let remaining = batch;
+        while (remaining.length > 0) remaining = (await processBatch(run, remaining, clock.now(), clock.budgetMs)).remaining;
+      }
+      cursor = page.cursor;
+    } while (cursor);
+    while (!(await recountStep(run, clock.now(), clock.budgetMs)).done);
+    await succeedRun(run, clock.now());
+  } catch (error) {
+    logger.error("cleanup run failed", { runId: run.runId, ...describeError(error) });
+    await failRun(run, clock.now()).catch((failure: unknown) =>
+      logger.error("could not mark the cleanup run failed", { runId: run.runId, ...describeError(failure) }),
+    );
+    throw error;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The routes' reads
+
+/** GET /admin/cleanup-runs/{runId} */
+export async function readRun(runId: string): Promise<Run> {
+  const run = await getRun(runId);
+  if (!run) throw notFound("The cleanup run");
+  return run;
+}
+
+const runCursorSchema = z.strictObject({ after: z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/)) });
+
+/** GET /admin/cleanup-runs: newest first. */
+export async function runsPage(query: ListQuery): Promise<{ items: Run[]; nextCursor: string | null }> {
+  const after = query.cursor === undefined ? undefined : decodeCursor("cleanup-runs", query.cursor, runCursorSchema).after;
+  const page = await listRuns(query.limit, after);
+  return { items: page.runs, nextCursor: page.nextAfter ? encodeCursor("cleanup-runs", { after: page.nextAfter }) : null };
+}
+
+/** GET /users/{userId}/follower-history: newest first; 404 for an unknown user. */
+export async function followerHistoryOf(
+  userId: string,
+  query: ListQuery,
+): Promise<{ items: FollowerHistoryPoint[]; nextCursor: string | null }> {
+  const scope = `follower-history:${userId}`;
+  const after = query.cursor === undefined ? undefined : decodeCursor(scope, query.cursor, runCursorSchema).after;
+  const [exists, page] = await Promise.all([accountExists(userId), listFollowerHistory(userId, query.limit, after)]);
+  if (!exists) throw notFound("The user");
+  return { items: page.points, nextCursor: page.nextAfter ? encodeCursor(scope, { after: page.nextAfter }) : null };
+}
+
+/** POST /admin/cleanup-runs: begins a run and hands it to the configured runner; 202 with the run. */
+export async function requestCleanupRun(
+  caller: Caller,
+  input: { dryRun?: boolean | undefined; cutoff?: string | undefined },
+  start: (run: RunTicket) => Promise<void>,
+  now = new Date(),
+): Promise<Run> {
+  requireProfile(caller);
+  const run = await beginRun(runRequest(input, now), now);
+  try {
+    await start(ticketOf(run));
+  } catch (error) {
+    await failRun(ticketOf(run), new Date());
+    throw error;
+  }
+  return run;
+}

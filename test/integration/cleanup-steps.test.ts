@@ -1,0 +1,67 @@
+import { spawn } from "node:child_process";
+import { describe, expect, inject, it } from "vitest";
+import { handler as begin } from "../../functions/scheduled/cleanup-begin";
+import { handler as findCandidates } from "../../functions/scheduled/cleanup-find-candidates";
+import { handler as finish } from "../../functions/scheduled/cleanup-finish";
+import { handler as processBatch } from "../../functions/scheduled/cleanup-process-batch";
+import { handler as recount } from "../../functions/scheduled/cleanup-recount";
+import { api } from "../support/api";
+import { exists, expectCountsEqualRelations, lastActiveAt, settledRun } from "../support/cleanup";
+import { expectStatus, given } from "../support/given";
+
+// The Lambda step handlers, driven in the order of the state machine's definition (infra/constructs/
+// cleanup-workflow.ts), with the state it passes between them; and the operator command.
+
+describe("the state machine's step handlers", () => {
+  it("run a scheduled run end to end as the state machine chains them; a second start finds the lease taken", async () => {
+    const admin = await given.anAdmin();
+    const author = await given.anAuthor();
+    const readers = await Promise.all(Array.from({ length: 3 }, () => given.aReader()));
+    for (const reader of readers) expectStatus(await api.put(`/users/${author.userId}/follow`, { token: reader.token }), 200);
+    for (const reader of readers.slice(0, 2)) await lastActiveAt(reader, "2024-05-01T00:00:00.000Z");
+
+    const { run } = await begin({});
+    expect(run).not.toBeNull();
+    expect(await begin({})).toEqual({ run: null });
+    let cursor = null;
+    do {
+      const page = await findCandidates({ run: run!, cursor });
+      expect(JSON.stringify(page).length).toBeLessThan(256 * 1024);
+      for (const userIds of page.batches) {
+        let state = { run: run!, userIds };
+        while (state.userIds.length > 0) state = await processBatch(state);
+      }
+      cursor = page.cursor;
+    } while (cursor);
+    while (!(await recount({ run: run! })).done);
+    await finish({ run: run!, status: "succeeded" });
+
+    const report = await settledRun(admin, run!.runId);
+    expect(report).toMatchObject({ status: "succeeded", dryRun: false, accountsDeleted: 2, followEdgesDeleted: 2 });
+    expect(report.countChanges).toEqual([{ userId: author.userId, before: 3, after: 1 }]);
+    expect(await exists(readers[2]!)).toBe(true);
+    await expectCountsEqualRelations([author]);
+    // An admin-started run is picked up by ID; an ended one is not run again.
+    expect(await begin(run!)).toEqual({ run: null });
+  });
+});
+
+describe("npm run cleanup", () => {
+  const command = (args: string[]) =>
+    new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn("node_modules/.bin/tsx", ["infra/local/cleanup.ts", ...args], {
+        env: { ...process.env, DYNAMODB_ENDPOINT: inject("dynamoDbEndpoint"), TABLE_NAME: process.env.TABLE_NAME, LOG_LEVEL: "silent" },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let out = "";
+      child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+      child.once("exit", (code) => resolve({ code, out }));
+    });
+
+  it("runs a dry run against the configured table and prints the Run; refuses a bad cutoff", async () => {
+    const done = await command(["--dry-run", "--cutoff", "2024-01-01T00:00:00Z"]);
+    expect(done.code).toBe(0);
+    expect(JSON.parse(done.out)).toMatchObject({ status: "succeeded", dryRun: true, cutoff: "2024-01-01T00:00:00.000Z" });
+    expect((await command(["--cutoff", "tomorrow"])).code).toBe(2);
+  });
+});

@@ -1,0 +1,389 @@
+import { describe, expect, it } from "vitest";
+import { getAccount } from "../../shared/db/account-store";
+import { dynamoDb } from "../../shared/db/client";
+import { beginRun, failRun, ticketOf } from "../../shared/use-cases/cleanup";
+import { api, type ApiResponse } from "../support/api";
+import {
+  aCompletedRun,
+  expectCountsEqualRelations,
+  expectNoCleanupLeftovers,
+  expectNothingLeftOf,
+  exists,
+  lastActiveAt,
+  settledRun,
+} from "../support/cleanup";
+import { aSignedInCaller, expectNoStorageDetails, expectStatus, given, type TestUser } from "../support/given";
+import { someComments, storedCommentIndexOf, storedCommentsOf } from "../support/post-storage";
+import { aPost } from "../support/posts";
+
+const LONG_AGO = "2025-01-10T08:00:00.000Z";
+const follow = async (follower: TestUser, followee: TestUser) =>
+  expectStatus(await api.put(`/users/${followee.userId}/follow`, { token: follower.token }), 200);
+const errorOf = (response: ApiResponse) => [response.status, response.body?.error?.code];
+const inFuture = () => new Date(Date.now() + 3_600_000).toISOString();
+
+describe("POST /admin/cleanup-runs: who, what and when", () => {
+  it("refuses non-admins (403), bad input (400, before 403), admins without a profile (403 profile_required)", async () => {
+    const reader = await given.aReader();
+    const author = await given.anAuthor();
+    expect(errorOf(await api.post("/admin/cleanup-runs", { token: reader.token, body: {} }))).toEqual([403, "forbidden"]);
+    expect(errorOf(await api.post("/admin/cleanup-runs", { token: author.token, body: { dryRun: true } }))).toEqual([403, "forbidden"]);
+    expect(errorOf(await api.get("/admin/cleanup-runs", { token: reader.token }))).toEqual([403, "forbidden"]);
+    expect(errorOf(await api.get("/admin/cleanup-runs/01J00000000000000000000000", { token: reader.token }))).toEqual([403, "forbidden"]);
+    expect((await api.post("/admin/cleanup-runs", { body: {} })).status).toBe(401);
+    // 400 comes before the role's 403.
+    expect(errorOf(await api.post("/admin/cleanup-runs", { token: reader.token, body: { cutoff: inFuture() } }))).toEqual([400, "validation_failed"]);
+
+    const admin = await given.anAdmin();
+    for (const body of [{ cutoff: inFuture() }, { cutoff: "yesterday" }, { cutoff: "2025-13-01T00:00:00Z" }, { dryRun: "yes" }, { role: "x" }]) {
+      const response = await api.post("/admin/cleanup-runs", { token: admin.token, body });
+      expect(errorOf(response), JSON.stringify(body)).toEqual([400, "validation_failed"]);
+      expect(response.body.error.details.length).toBeGreaterThan(0);
+    }
+    const future = await api.post("/admin/cleanup-runs", { token: admin.token, body: { cutoff: inFuture() } });
+    expect(future.body.error.details).toEqual([{ field: "cutoff", message: "must not be in the future" }]);
+
+    const noProfile = aSignedInCaller(["admins"]);
+    expect(errorOf(await api.post("/admin/cleanup-runs", { token: noProfile.token, body: {} }))).toEqual([403, "profile_required"]);
+    expect(errorOf(await api.get("/admin/cleanup-runs/01J00000000000000000000000", { token: admin.token }))).toEqual([404, "not_found"]);
+  });
+
+  it("runs one at a time (409 while the lease is held), and an expired lease lets the next run start", async () => {
+    const admin = await given.anAdmin();
+    const now = new Date();
+    const holder = await beginRun({ dryRun: true, cutoff: "2024-06-01T00:00:00.000Z" }, now);
+    const refused = await api.post("/admin/cleanup-runs", { token: admin.token, body: { dryRun: true } });
+    expect(errorOf(refused)).toEqual([409, "cleanup_already_running"]);
+    expect((await api.get(`/admin/cleanup-runs/${holder.runId}`, { token: admin.token })).body.status).toBe("running");
+
+    // The holder died without releasing its lease: once the lease has expired, a new run takes over.
+    const later = new Date(now.getTime() + 16 * 60 * 1000);
+    const next = await beginRun({ dryRun: true, cutoff: "2024-06-01T00:00:00.000Z" }, later);
+    const died = (await api.get(`/admin/cleanup-runs/${holder.runId}`, { token: admin.token })).body;
+    expect(died).toMatchObject({ status: "failed", finishedAt: later.toISOString() });
+    await failRun(ticketOf(next), later);
+
+    // Released in the same write that ended the run: a new run may start at once.
+    const run = await aCompletedRun(admin, { dryRun: true, cutoff: "2024-06-01T00:00:00Z" });
+    expect(run.status).toBe("succeeded");
+  });
+
+  it("answers 202 with the Run, and lists runs newest first with a cursor", async () => {
+    const admin = await given.anAdmin();
+    const started = await api.post("/admin/cleanup-runs", { token: admin.token, body: { dryRun: true, cutoff: "2024-03-05T10:00:00+02:00" } });
+    expect(started.status).toBe(202);
+    expectNoStorageDetails(started.text);
+    expect(started.body).toEqual({
+      runId: expect.any(String),
+      status: "running",
+      dryRun: true,
+      cutoff: "2024-03-05T08:00:00.000Z",
+      startedAt: expect.any(String),
+      accountsDeleted: 0,
+      followEdgesDeleted: 0,
+      commentsAnonymized: 0,
+      countChanges: [],
+    });
+    const run = await settledRun(admin, started.body.runId);
+    expect(run).toMatchObject({ status: "succeeded", finishedAt: expect.any(String) });
+    const second = await aCompletedRun(admin, { dryRun: true });
+    const cutoff = Date.parse(second.cutoff);
+    const expected = Date.now() - 365 * 24 * 3600 * 1000;
+    expect(Math.abs(cutoff - expected)).toBeLessThan(60_000);
+
+    // Newest first (by start time; the lease test above started one run with a clock in the future).
+    const all = await api.get("/admin/cleanup-runs?limit=100", { token: admin.token });
+    const ids: string[] = all.body.items.map((r: { runId: string }) => r.runId);
+    expect(ids.indexOf(second.runId)).toBeLessThan(ids.indexOf(run.runId));
+    const startTimes: string[] = all.body.items.map((r: { startedAt: string }) => r.startedAt);
+    expect([...startTimes].sort().reverse()).toEqual(startTimes);
+    const paged: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor ? `?limit=1&cursor=${encodeURIComponent(cursor)}` : "?limit=1";
+      const response = await api.get(`/admin/cleanup-runs${query}`, { token: admin.token });
+      expectNoStorageDetails(response.text);
+      paged.push(...response.body.items.map((r: { runId: string }) => r.runId));
+      cursor = response.body.nextCursor;
+    } while (cursor);
+    expect(paged).toEqual(ids);
+    expect(errorOf(await api.get("/admin/cleanup-runs?cursor=abc", { token: admin.token }))).toEqual([400, "invalid_cursor"]);
+    expect(errorOf(await api.get("/admin/cleanup-runs?limit=0", { token: admin.token }))).toEqual([400, "validation_failed"]);
+  });
+});
+
+describe("a run deletes the inactive and keeps the exempt", () => {
+  it("deletes inactive readers exactly as the contract says, with an exact report, counts and follower history", async () => {
+    const admin = await given.anAdmin();
+    const author = await given.anAuthor();
+    const [inactive, expiredSubscriber, subscriber, lifetimeSubscriber, activeReader] = await Promise.all(
+      Array.from({ length: 5 }, () => given.aReader()),
+    );
+    const inactiveAuthor = await given.anAuthor();
+    const inactiveAdmin = await given.anAdmin();
+    await given.entitlements(admin, expiredSubscriber!, [{ tier: "plus", validUntil: "2025-06-01T00:00:00Z" }]);
+    await given.entitlements(admin, subscriber!, [{ tier: "plus", validUntil: "2099-01-01T00:00:00Z" }]);
+    await given.entitlements(admin, lifetimeSubscriber!, [{ tier: "select", authorId: author.userId }]);
+    await given.entitlements(admin, inactive!, [{ tier: "ultimate", validUntil: "2025-02-01T00:00:00Z" }]);
+    for (const follower of [inactive!, expiredSubscriber!, activeReader!, subscriber!]) await follow(follower, author);
+    await follow(author, inactive!);
+    await follow(activeReader!, inactive!);
+    await follow(inactive!, expiredSubscriber!);
+    const post = await aPost(author);
+    const [commentOfInactive] = await someComments(post.postId, [inactive!], 1);
+    await someComments(post.postId, [activeReader!], 1);
+    const before = await getAccount(author.userId);
+    expect(before!.followerCount).toBe(4);
+
+    for (const user of [inactive!, expiredSubscriber!, subscriber!, lifetimeSubscriber!, inactiveAuthor, inactiveAdmin]) {
+      await lastActiveAt(user, LONG_AGO);
+    }
+    const run = await aCompletedRun(admin);
+
+    expect(run).toMatchObject({ status: "succeeded", dryRun: false, accountsDeleted: 2, followEdgesDeleted: 5, commentsAnonymized: 1 });
+    expect(run.countChanges).toEqual([{ userId: author.userId, before: 4, after: 2 }]);
+    expectNoStorageDetails(JSON.stringify(run));
+
+    for (const gone of [inactive!, expiredSubscriber!]) {
+      expect(await exists(gone)).toBe(false);
+      await expectNothingLeftOf(gone);
+    }
+    for (const kept of [author, subscriber!, lifetimeSubscriber!, activeReader!, inactiveAuthor, inactiveAdmin, admin]) {
+      expect(await exists(kept), kept.userId).toBe(true);
+    }
+    expect((await api.get(`/users/${author.userId}`)).body).toMatchObject({ followerCount: 2, followingCount: 0 });
+    expect((await api.get(`/users/${activeReader!.userId}`)).body).toMatchObject({ followingCount: 1 });
+    await expectCountsEqualRelations([author, subscriber!, activeReader!]);
+    await expectNoCleanupLeftovers();
+
+    // Comments stay without their writer; the post's count is unchanged; the writer's index is gone.
+    const comments = await storedCommentsOf(post.postId);
+    expect(comments.find((c) => c.commentId === commentOfInactive)).toMatchObject({ authorId: null });
+    expect(comments.filter((c) => c.authorId === activeReader!.userId)).toHaveLength(1);
+    expect(await storedCommentIndexOf(inactive!)).toEqual([]);
+    expect((await api.get(`/posts/${post.postId}`)).body.commentCount).toBe(2);
+
+    // The handle is free again.
+    const newcomer = aSignedInCaller();
+    expectStatus(await api.put("/me", { token: newcomer.token, body: { handle: inactive!.handle.toUpperCase(), displayName: "New" } }), 201);
+
+    // Anyone can see why the count dropped.
+    const history = await api.get(`/users/${author.userId}/follower-history`);
+    expect(history.status).toBe(200);
+    expect(history.body).toEqual({ items: [{ at: expect.any(String), runId: run.runId, before: 4, after: 2 }], nextCursor: null });
+    expect((await api.get(`/users/${activeReader!.userId}/follower-history`)).body).toEqual({ items: [], nextCursor: null });
+    expect(errorOf(await api.get(`/users/${inactive!.userId}/follower-history`))).toEqual([404, "not_found"]);
+
+    // A second run finds nothing more to do and changes nothing.
+    const again = await aCompletedRun(admin);
+    expect(again).toMatchObject({ status: "succeeded", accountsDeleted: 0, followEdgesDeleted: 0, commentsAnonymized: 0, countChanges: [] });
+    expect((await api.get(`/users/${author.userId}/follower-history`)).body.items).toHaveLength(1);
+  });
+
+  it("a dry run changes nothing and reports what the real run then does", async () => {
+    const admin = await given.anAdmin();
+    const authors = [await given.anAuthor(), await given.anAuthor()];
+    const readers = await Promise.all(Array.from({ length: 6 }, () => given.aReader()));
+    const [a, b, c, d, active1, active2] = readers as [TestUser, TestUser, TestUser, TestUser, TestUser, TestUser];
+    for (const follower of [a, b, c, active1]) await follow(follower, authors[0]!);
+    for (const follower of [a, d, active2]) await follow(follower, authors[1]!);
+    await follow(a, b);
+    await follow(b, a);
+    await follow(active1, c);
+    const post = await aPost(authors[1]!);
+    await someComments(post.postId, [a, b, active1], 6);
+    for (const user of [a, b, c, d]) await lastActiveAt(user, "2025-02-01T00:00:00.000Z");
+    const cutoff = "2025-03-01T00:00:00.000Z";
+
+    const snapshot = async () =>
+      Promise.all([...authors, ...readers].map(async (user) => (await api.get(`/users/${user.userId}`)).body));
+    const comments = async () => (await storedCommentsOf(post.postId)).map((comment) => comment.authorId);
+    const [profilesBefore, commentsBefore] = [await snapshot(), await comments()];
+
+    const dry = await aCompletedRun(admin, { dryRun: true, cutoff });
+    expect(await snapshot()).toEqual(profilesBefore);
+    expect(await comments()).toEqual(commentsBefore);
+    expect((await api.get(`/users/${authors[0]!.userId}/follower-history`)).body.items).toEqual([]);
+    const expectedChanges = [
+      { userId: authors[0]!.userId, before: 4, after: 1 },
+      { userId: authors[1]!.userId, before: 3, after: 1 },
+    ].sort((x, y) => (x.userId < y.userId ? -1 : 1));
+    expect(dry).toMatchObject({ status: "succeeded", dryRun: true, accountsDeleted: 4, followEdgesDeleted: 8, commentsAnonymized: 4 });
+    expect(dry.countChanges).toEqual(expectedChanges);
+
+    const real = await aCompletedRun(admin, { cutoff });
+    expect(real).toMatchObject({ dryRun: false, accountsDeleted: 4, followEdgesDeleted: 8, commentsAnonymized: 4 });
+    expect(real.countChanges).toEqual(expectedChanges);
+    await expectCountsEqualRelations([...authors, active1, active2]);
+    expect((await api.get(`/users/${authors[1]!.userId}/follower-history`)).body.items).toEqual([
+      { at: expect.any(String), runId: real.runId, before: 3, after: 1 },
+    ]);
+  });
+});
+
+describe("DELETE /me", () => {
+  it("deletes the caller's account as the cleanup does, an author's posts with their comments included", async () => {
+    const author = await given.anAuthor();
+    const reader = await given.aReader();
+    const other = await given.anAuthor();
+    await follow(reader, author);
+    await follow(author, other);
+    const ownPost = await aPost(author, {});
+    await someComments(ownPost.postId, [reader], 3);
+    const otherPost = await aPost(other);
+    await someComments(otherPost.postId, [author], 2);
+    const idempotent = await api.post("/posts", {
+      token: author.token,
+      headers: { "Idempotency-Key": "k1" },
+      body: { title: "t", body: "b", access: "free" },
+    });
+    expectStatus(idempotent, 201);
+
+    const response = await api.delete("/me", { token: author.token });
+    expect(response.status).toBe(204);
+    expect(response.text).toBe("");
+    expect((await api.get("/me", { token: author.token })).status).toBe(404);
+    expect((await api.get(`/posts/${ownPost.postId}`)).status).toBe(404);
+    await expectNothingLeftOf(author);
+    expect(await storedCommentIndexOf(reader)).toEqual([]);
+    expect((await storedCommentsOf(otherPost.postId)).map((c) => c.authorId)).toEqual([null, null]);
+    expect((await api.get(`/users/${other.userId}`)).body.followerCount).toBe(0);
+    expect((await api.get(`/users/${reader.userId}`)).body.followingCount).toBe(0);
+    await expectCountsEqualRelations([reader, other]);
+    await expectNoCleanupLeftovers();
+
+    expect(errorOf(await api.delete("/me", { token: author.token }))).toEqual([404, "not_found"]);
+    expect(errorOf(await api.delete("/me", { token: aSignedInCaller().token }))).toEqual([404, "not_found"]);
+    expect((await api.delete("/me")).status).toBe(401);
+    expect(errorOf(await api.delete("/me", { token: reader.token, body: { force: true } }))).toEqual([400, "validation_failed"]);
+    // The same person may sign up again, with the same handle.
+    expectStatus(await api.put("/me", { token: author.token, body: { handle: author.handle, displayName: "Back" } }), 201);
+  });
+
+  it("an interrupted DELETE /me leaves the account gone for everyone, and the next run finishes it", async () => {
+    const { deleteMyAccount } = await import("../../shared/use-cases/account-deletion");
+    const admin = await given.anAdmin();
+    const author = await given.anAuthor();
+    const readers = await Promise.all(Array.from({ length: 3 }, () => given.aReader()));
+    for (const reader of readers) await follow(reader, author);
+    const post = await aPost(author);
+    await someComments(post.postId, readers, 4);
+
+    await deleteMyAccount(author.userId, true, new Date(), -1);
+    expect(await exists(author)).toBe(false);
+    expect((await api.get("/me", { token: author.token })).status).toBe(404);
+    // Nothing can be added to an account being deleted.
+    expect((await api.put(`/users/${author.userId}/follow`, { token: admin.token })).status).toBe(404);
+    expect(errorOf(await api.post("/posts", { token: author.token, body: { title: "t", body: "b", access: "free" } }))).toEqual([
+      403,
+      "profile_required",
+    ]);
+    expect(errorOf(await api.put(`/admin/users/${author.userId}/entitlements`, { token: admin.token, body: { entitlements: [] } }))).toEqual([
+      404,
+      "not_found",
+    ]);
+    const followers = await api.get(`/users/${readers[0]!.userId}/following`);
+    expect(followers.body.items).toEqual([]);
+
+    const run = await aCompletedRun(admin, { cutoff: "2024-01-01T00:00:00Z" });
+    expect(run).toMatchObject({ accountsDeleted: 1, followEdgesDeleted: 3, commentsAnonymized: 0 });
+    await expectNothingLeftOf(author);
+    expect((await api.get(`/posts/${post.postId}`)).status).toBe(404);
+    await expectCountsEqualRelations(readers);
+    await expectNoCleanupLeftovers();
+  });
+});
+
+describe("accounts that change during a run", () => {
+  it("keeps an account that became active, got an entitlement or a role between its check and its mark", async () => {
+    const admin = await given.anAdmin();
+    const author = await given.anAuthor();
+    const [activeAgain, subscribed, promoted, deleted] = await Promise.all(Array.from({ length: 4 }, () => given.aReader()));
+    for (const reader of [activeAgain!, subscribed!, promoted!, deleted!]) {
+      await follow(reader, author);
+      await lastActiveAt(reader, LONG_AGO);
+    }
+    const interventions: Record<string, () => Promise<unknown>> = {
+      [activeAgain!.userId]: () => api.get("/me", { token: activeAgain!.token }),
+      [subscribed!.userId]: () =>
+        api.put(`/admin/users/${subscribed!.userId}/entitlements`, { token: admin.token, body: { entitlements: [{ tier: "plus" }] } }),
+      [promoted!.userId]: async () => {
+        const { tokenFor } = await import("../support/api");
+        return api.get("/me", { token: tokenFor(promoted!.userId, ["authors"]) });
+      },
+    };
+    // Right before the run's mark of each of them is sent, the account changes (a middleware on the client).
+    const name = `intervene-${Math.random()}`;
+    dynamoDb.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === "TransactWriteItemsCommand") {
+          const items = ((args.input as { TransactItems?: unknown[] }).TransactItems ?? []) as {
+            Update?: { Key?: { pk?: string | { S?: string } }; UpdateExpression?: string };
+          }[];
+          const mark = items[0]?.Update;
+          const pk = mark?.Key?.pk;
+          const partition = typeof pk === "string" ? pk : (pk?.S ?? "");
+          const userId = mark?.UpdateExpression?.startsWith("SET deletion") ? partition.slice("USER#".length) : "";
+          const intervene = interventions[userId];
+          if (intervene) {
+            delete interventions[userId];
+            await intervene();
+          }
+        }
+        return next(args);
+      },
+      { step: "initialize", name },
+    );
+    const run = await aCompletedRun(admin);
+    dynamoDb.middlewareStack.remove(name);
+    expect(Object.keys(interventions)).toEqual([]);
+
+    expect(run).toMatchObject({ status: "succeeded", accountsDeleted: 1 });
+    expect(await exists(activeAgain!)).toBe(true);
+    expect(await exists(subscribed!)).toBe(true);
+    expect((await api.get(`/users/${promoted!.userId}`)).body.role).toBe("author");
+    expect(await exists(deleted!)).toBe(false);
+    expect(run.countChanges).toEqual([{ userId: author.userId, before: 4, after: 3 }]);
+    await expectCountsEqualRelations([author]);
+  });
+
+  it("keeps every count exact while follows and unfollows of the same accounts go on during the run", async () => {
+    const { runToCompletion } = await import("../../shared/use-cases/cleanup");
+    const admin = await given.anAdmin();
+    const authors = await Promise.all(Array.from({ length: 3 }, () => given.anAuthor()));
+    const inactive = await Promise.all(Array.from({ length: 16 }, () => given.aReader()));
+    const active = await Promise.all(Array.from({ length: 8 }, () => given.aReader()));
+    for (const [i, reader] of inactive.entries()) {
+      for (const author of authors) await follow(reader, author);
+      await follow(active[i % active.length]!, reader);
+    }
+    for (const reader of inactive) await lastActiveAt(reader, LONG_AGO);
+
+    const run = await beginRun({ dryRun: false, cutoff: "2025-06-01T00:00:00.000Z" }, new Date());
+    let running = true;
+    const churn = async (reader: TestUser) => {
+      let rounds = 0;
+      while (running || rounds < 2) {
+        for (const author of authors) {
+          expectStatus(await api.put(`/users/${author.userId}/follow`, { token: reader.token }), 200);
+          if (rounds % 2 === 0) expectStatus(await api.delete(`/users/${author.userId}/follow`, { token: reader.token }), 200);
+        }
+        rounds++;
+      }
+    };
+    const churning = active.map(churn);
+    await runToCompletion(ticketOf(run), { now: () => new Date(), budgetMs: 60_000 });
+    running = false;
+    await Promise.all(churning);
+
+    const report = await settledRun(admin, run.runId);
+    expect(report).toMatchObject({ status: "succeeded", accountsDeleted: 16, followEdgesDeleted: 16 * 4 });
+    await expectCountsEqualRelations([...authors, ...active]);
+    for (const author of authors) {
+      const change = report.countChanges.find((c: { userId: string }) => c.userId === author.userId);
+      expect(change.before).toBeGreaterThanOrEqual(16);
+      expect(change.after).toBeLessThanOrEqual(active.length);
+    }
+    await expectNoCleanupLeftovers();
+  });
+});
