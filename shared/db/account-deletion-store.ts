@@ -2,6 +2,7 @@ import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { decodePostId, type PostRef } from "../domain/posts";
 import type { DeletionMark, StoredAccountState } from "./account-store";
 import { documentClient, tableName } from "./client";
+import { countByPrefix } from "./count";
 import { addToRunTotals, putPendingDeletion, type RunTotals } from "./cleanup-store";
 import { cleanupKeys, keys, sortKeyPrefixes, userPartition, type ItemKey } from "./keys";
 import { transactWrite, TransactionCancelled, type TransactItems } from "./transactions";
@@ -146,26 +147,6 @@ export async function commentIndexPage(userId: string, limit: number): Promise<C
   });
 }
 
-/** How many comment index entries an account has (Select COUNT). */
-export async function countCommentIndexEntries(userId: string): Promise<number> {
-  let count = 0;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const result = await documentClient.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-        ExpressionAttributeValues: { ":pk": userPartition(userId), ":prefix": sortKeyPrefixes.comment },
-        ConsistentRead: true,
-        Select: "COUNT",
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    count += result.Count ?? 0;
-    startKey = result.LastEvaluatedKey;
-  } while (startKey);
-  return count;
-}
 
 /**
  * Keeps a comment but drops its writer: `authorId` becomes null, only while it still names the writer (a
@@ -224,4 +205,9 @@ export async function idempotencyKeysPage(userId: string, limit: number): Promis
     }),
   );
   return (result.Items ?? []).map((item) => ({ pk: String(item.pk), sk: String(item.sk) }));
+}
+
+/** How many comment index entries an account has (Select COUNT). */
+export function countCommentIndexEntries(userId: string): Promise<number> {
+  return countByPrefix(userPartition(userId), sortKeyPrefixes.comment);
 }

@@ -1,6 +1,7 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
 import type { CountChange, FollowerHistoryPoint, Run, RunStatus, RunTicket } from "../domain/cleanup";
 import { documentClient, tableName } from "./client";
+import { countByPrefix } from "./count";
 import { cleanupKeys, entityTypes, inactivityPartition, type ItemKey } from "./keys";
 import { tableDesign } from "./table-design";
 import { transactWrite, TransactionCancelled, withConflictRetry, type TransactItems } from "./transactions";
@@ -53,26 +54,6 @@ async function queryAll(input: QueryCommandInput): Promise<Record<string, unknow
   return items;
 }
 
-/** How many items a Query matches (Select COUNT, page after page). */
-export async function countQuery(pk: string, prefix: string): Promise<number> {
-  let count = 0;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const result = await documentClient.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-        ExpressionAttributeValues: { ":pk": pk, ":prefix": prefix },
-        ConsistentRead: true,
-        Select: "COUNT",
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    count += result.Count ?? 0;
-    startKey = result.LastEvaluatedKey;
-  } while (startKey);
-  return count;
-}
 
 const byPrefix = (pk: string, prefix: string): QueryCommandInput => ({
   TableName: tableName,
@@ -569,7 +550,7 @@ export async function wouldDelete(runId: string, userId: string): Promise<boolea
 
 /** Dry run: how many followers the run would take from an account. */
 export const dryLostFollowers = (runId: string, userId: string) =>
-  countQuery(cleanupKeys.dryLostFollowersPartition(runId, userId), "FOLLOWER#");
+  countByPrefix(cleanupKeys.dryLostFollowersPartition(runId, userId), "FOLLOWER#");
 
 /** Dry run: its totals, from its scratch items (Queries of the run's partition). */
 export async function dryRunTotals(runId: string): Promise<RunTotals> {
@@ -579,7 +560,7 @@ export async function dryRunTotals(runId: string): Promise<RunTotals> {
   });
   return {
     accountsDeleted: wouldDeletes.length,
-    followEdgesDeleted: await countQuery(cleanupKeys.runPartition(runId), cleanupKeys.dryEdgePrefix),
+    followEdgesDeleted: await countByPrefix(cleanupKeys.runPartition(runId), cleanupKeys.dryEdgePrefix),
     commentsAnonymized: wouldDeletes.reduce((sum, item) => sum + Number(item.comments ?? 0), 0),
   };
 }

@@ -8,6 +8,7 @@ import {
   type FollowerCountTarget,
 } from "./account-store";
 import { documentClient, tableName } from "./client";
+import { countItems } from "./count";
 import {
   entityTypes,
   FOLLOWER_ENTRY_PREFIX,
@@ -237,21 +238,11 @@ async function* allRelations(query: QueryCommandInput): AsyncGenerator<FollowRel
  * of rows, about 8,000 followers): what a recount compares with or stores as the follower count.
  */
 export function countFollowers(userId: string): Promise<number> {
-  return countRelations(listQuery(followersPartition(userId), FOLLOWER_ENTRY_PREFIX));
+  return countItems(listQuery(followersPartition(userId), FOLLOWER_ENTRY_PREFIX));
 }
 
 /** How many accounts one account follows, from its following rows (Select COUNT, consistent). */
 export function countFollowing(userId: string): Promise<number> {
-  return countRelations(listQuery(followingPartition(userId), FOLLOWING_ENTRY_PREFIX));
+  return countItems(listQuery(followingPartition(userId), FOLLOWING_ENTRY_PREFIX));
 }
 
-async function countRelations(query: QueryCommandInput): Promise<number> {
-  let count = 0;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const result = await documentClient.send(new QueryCommand({ ...query, Select: "COUNT", ExclusiveStartKey: startKey }));
-    count += result.Count ?? 0;
-    startKey = result.LastEvaluatedKey;
-  } while (startKey);
-  return count;
-}
