@@ -67,32 +67,54 @@ export async function getPost(ref: PostRef): Promise<StoredPost | null> {
 }
 
 /**
- * Publishes a post: puts it and adds one to its author's `postCount` in one transaction, followed by
- * `alsoWrite` (e.g. an idempotency record). Throws AuthorAccountMissing when the author has no account;
+ * Publishes a post: puts it and, in the same transaction, adds one to its author's `postCount` and raises the
+ * author's `latestPostUlid` to the post's ULID (what the feed bounds each author's posts by), followed by
+ * `alsoWrite` (e.g. an idempotency record). `latestPostUlid` only ever grows: when a concurrent publish with a
+ * newer ULID got there first, its condition cancels the transaction and it is written again without touching
+ * it (the newer value already bounds this post). Throws AuthorAccountMissing when the author has no account;
  * a TransactionCancelled in which an `alsoWrite` item failed is rethrown as it is.
  */
 export async function createPost(ref: PostRef, post: Post, alsoWrite: TransactItems = []): Promise<void> {
   const item: PostItem = { ...keys.post(ref.authorId, ref.id), entityType: entityTypes.post, ...post };
-  const own: TransactItems = [
-    { Put: { TableName: tableName, Item: item, ConditionExpression: "attribute_not_exists(pk)" } },
-    {
-      Update: {
-        TableName: tableName,
-        Key: keys.account(ref.authorId),
-        UpdateExpression: "ADD postCount :one",
-        ConditionExpression: "attribute_exists(pk)",
-        ExpressionAttributeValues: { ":one": 1 },
-      },
+  const put: TransactItems[number] = {
+    Put: { TableName: tableName, Item: item, ConditionExpression: "attribute_not_exists(pk)" },
+  };
+  const countAndLatest: TransactItems[number] = {
+    Update: {
+      TableName: tableName,
+      Key: keys.account(ref.authorId),
+      UpdateExpression: "ADD postCount :one SET latestPostUlid = :ulid",
+      ConditionExpression: "attribute_exists(pk) AND (attribute_not_exists(latestPostUlid) OR latestPostUlid < :ulid)",
+      ExpressionAttributeValues: { ":one": 1, ":ulid": ref.id },
+      // The account as it was, when the condition fails: absent means no account, present means a newer post.
+      ReturnValuesOnConditionCheckFailure: "ALL_OLD",
     },
-  ];
-  try {
-    await transactWrite([...own, ...alsoWrite]);
-  } catch (error) {
-    if (error instanceof TransactionCancelled && !error.reasons.slice(own.length).includes("ConditionalCheckFailed")) {
-      if (error.failedAt(1)) throw new AuthorAccountMissing();
+  };
+  const countOnly: TransactItems[number] = {
+    Update: {
+      TableName: tableName,
+      Key: keys.account(ref.authorId),
+      UpdateExpression: "ADD postCount :one",
+      ConditionExpression: "attribute_exists(pk)",
+      ExpressionAttributeValues: { ":one": 1 },
+    },
+  };
+  for (const account of [countAndLatest, countOnly]) {
+    const own = [put, account];
+    try {
+      await transactWrite([...own, ...alsoWrite]);
+      return;
+    } catch (error) {
+      if (!(error instanceof TransactionCancelled) || error.reasons.slice(own.length).includes("ConditionalCheckFailed")) {
+        throw error;
+      }
+      if (!error.failedAt(1)) throw error;
+      // A newer post of this author raised latestPostUlid meanwhile: publish without lowering it.
+      if (account === countAndLatest && error.oldItems[1] !== undefined) continue;
+      throw new AuthorAccountMissing();
     }
-    throw error;
   }
+  throw new AuthorAccountMissing();
 }
 
 export interface PostChange {
