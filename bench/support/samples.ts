@@ -72,6 +72,8 @@ const samples: Record<string, SampleFactory> = {
   "GET /users/{userId}/follow": ({ reader, author }) => ({ method: "GET", path: `/users/${author.userId}/follow`, token: reader.token }),
   "GET /users/{userId}/followers": ({ author }) => ({ method: "GET", path: `/users/${author.userId}/followers` }),
   "GET /users/{userId}/following": ({ reader }) => ({ method: "GET", path: `/users/${reader.userId}/following` }),
+  // The reader follows the author (seedFixtures), so the feed holds the author's posts.
+  "GET /feed": ({ reader }) => ({ method: "GET", path: "/feed", token: reader.token }),
 };
 
 export const fallbackSample: SampleFactory = () => ({ method: "GET", path: "/no/such/route" });

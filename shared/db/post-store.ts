@@ -1,8 +1,9 @@
 import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { PostAccess } from "../domain/access";
+import type { FetchedPost, FetchedRun, PostBound } from "../domain/feed";
 import { decodePostId, type Post, type PostRef } from "../domain/posts";
 import { documentClient, tableName } from "./client";
-import { entityTypes, keys, postsAndProfileRange, userPartition } from "./keys";
+import { entityTypes, keys, postsAndProfileRange, sortKeyPrefixes, userPartition } from "./keys";
 import { transactWrite, TransactionCancelled, withConflictRetry, type TransactItems } from "./transactions";
 
 // Posts live in their author's partition (`USER#<authorId>`, `POST#<ulid>`): an author's posts newest first
@@ -291,6 +292,46 @@ export async function getPostsOfAuthor(authorId: string, page: { limit: number; 
   const returned = posts.slice(0, page.limit);
   const last = returned.at(-1);
   return { authorExists, posts: returned, nextAfter: posts.length > page.limit && last ? postUlidOf(last) : null };
+}
+
+/**
+ * Up to `limit` visible posts of one author below a bound, newest first (getPostsOfAuthorBelow): a strongly
+ * consistent Query of `USER#<authorId>`, sk BETWEEN `POST#` AND `POST#<bound>` descending (a strict bound starts
+ * after that key). Posts being deleted are skipped; when a Query stops short at its Limit or at 1 MB with a
+ * LastEvaluatedKey, the next one continues there. `next` is where the run goes on, null when it is over.
+ */
+export async function getPostsOfAuthorBelow(
+  authorId: string,
+  below: PostBound,
+  limit: number,
+): Promise<FetchedRun<Post>> {
+  const posts: FetchedPost<Post>[] = [];
+  let startKey: Record<string, unknown> | undefined = below.inclusive ? undefined : { ...keys.post(authorId, below.ulid) };
+  do {
+    const result = await documentClient.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
+        ExpressionAttributeValues: {
+          ":pk": userPartition(authorId),
+          ":from": sortKeyPrefixes.post,
+          ":to": keys.post(authorId, below.ulid).sk,
+        },
+        ScanIndexForward: false,
+        ConsistentRead: true,
+        Limit: limit - posts.length,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    for (const item of result.Items ?? []) {
+      if (item.entityType !== entityTypes.post) continue;
+      const stored = toStoredPost(item);
+      if (!stored.deleting) posts.push({ ulid: (item.sk as string).slice(sortKeyPrefixes.post.length), post: stored.post });
+    }
+    startKey = result.LastEvaluatedKey;
+  } while (startKey && posts.length < limit);
+  const next = startKey ? { ulid: (startKey.sk as string).slice(sortKeyPrefixes.post.length), inclusive: false } : null;
+  return { posts, next };
 }
 
 function postUlidOf(post: Post): string {
