@@ -141,11 +141,11 @@ export async function getProfileNames(userIds: readonly string[]): Promise<Map<s
 }
 
 /**
- * What the feed needs of each author (getFeedAuthors): the newest post's ULID and the visible post count, from
+ * What the feed needs of each author (getPostBounds): the newest post's ULID and the visible post count, from
  * the profile items (one strongly consistent BatchGetItem per 100, only those attributes). Accounts that do not
  * exist (deleted, or being deleted by a cleanup) are left out.
  */
-export async function getFeedAuthors(userIds: readonly string[]): Promise<FeedAuthor[]> {
+export async function getPostBounds(userIds: readonly string[]): Promise<Omit<FeedAuthor, "followedAt">[]> {
   const items = await batchGetItems(
     userIds.map((userId) => keys.account(userId)),
     { ProjectionExpression: "userId, latestPostUlid, postCount" },

@@ -231,25 +231,25 @@ async function* allRelations(query: QueryCommandInput): AsyncGenerator<FollowRel
 }
 
 /**
- * The IDs of every account one account follows (getFolloweeIds): strongly consistent Queries of its
- * `FOLLOWING#` partition, 1 MB each (about 3,800 rows; the projection trims what is sent, not what is read).
- * What the feed starts from.
+ * Every account one account follows, with when (getFollowees): strongly consistent Queries of its `FOLLOWING#`
+ * partition, 1 MB each (about 3,800 rows; the projection trims what is sent, not what is read). What the feed
+ * starts from.
  */
-export async function getFolloweeIds(userId: string): Promise<string[]> {
-  const ids = new Set<string>();
+export async function getFollowees(userId: string): Promise<{ followeeId: string; followedAt: string }[]> {
+  const followees = new Map<string, string>();
   let startKey: Record<string, unknown> | undefined;
   do {
     const result = await documentClient.send(
       new QueryCommand({
         ...listQuery(followingPartition(userId), FOLLOWING_ENTRY_PREFIX),
-        ProjectionExpression: "followeeId",
+        ProjectionExpression: "followeeId, followedAt",
         ...(startKey ? { ExclusiveStartKey: startKey } : {}),
       }),
     );
-    for (const item of result.Items ?? []) ids.add(item.followeeId as string);
+    for (const item of result.Items ?? []) followees.set(item.followeeId as string, item.followedAt as string);
     startKey = result.LastEvaluatedKey;
   } while (startKey);
-  return [...ids];
+  return [...followees].map(([followeeId, followedAt]) => ({ followeeId, followedAt }));
 }
 
 /**

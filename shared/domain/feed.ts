@@ -32,16 +32,25 @@ export interface FeedAuthor {
   latestPostUlid: string | null;
   /** Posts that readers can see. */
   postCount: number;
+  /** When the reader followed the author (epoch milliseconds). */
+  followedAt: number;
 }
 
 /**
- * Where a listing stands: the last post it returned, and hints about authors it has passed (those whose newest
- * post is newer than `at`): for each, by fingerprint, the millisecond at or before which its next post below
- * `at` lies, or null when it has none. An author without a hint is read from `at` down.
+ * Where a listing stands: the last post it returned, and what it learned about the authors it has passed (those
+ * whose newest post is `at` or newer), whose next post below `at` is not bounded by their newest post:
+ * - `hints`, by author fingerprint: the millisecond at or before which that author's next post below `at` lies,
+ *   or null when it has none left;
+ * - `floors`, for the passed authors whose hints did not fit, by fingerprint bucket: the same, for all of them
+ *   at once (the bucket's newest such post).
+ * An author with neither is read from `at` down.
  */
 export interface FeedCursor {
   at: FeedPosition;
+  /** When the page that made the cursor read the following list and the authors (epoch milliseconds). */
+  madeAt: number;
   hints: Map<string, number | null>;
+  floors: Map<number, number | null>;
 }
 
 export interface FetchedPost<P> {
@@ -69,12 +78,25 @@ export interface FeedPage<P> {
   next: FeedCursor | null;
 }
 
-/** At most this many hints ride in a cursor (about 11 bytes each): the ones that save the most reads. */
-export const MAX_CURSOR_HINTS = 128;
+/** At most this many hints ride in a cursor (about 11 bytes each); the others go into the floors. */
+export const MAX_CURSOR_HINTS = 100;
+/** How many buckets the floors have (about 5 bytes each). */
+export const FLOOR_BUCKETS = 128;
+/**
+ * A floor applies only to an author whose newest post and follow are this much older than the cursor: then
+ * both were there when the cursor was made (a publish or follow commits within its function's few seconds,
+ * and clocks agree far better than this), so the author was passed then and its bucket's floor covers it.
+ */
+export const FLOOR_MARGIN_MS = 60_000;
 
-/** A short, stable name for an author inside a cursor (48 bits of SHA-256; collisions are detected, see `hintsFor`). */
+/** A short, stable name for an author inside a cursor (48 bits of SHA-256; collisions are detected, see `hintOf`). */
 export function authorFingerprint(authorId: string): string {
   return createHash("sha256").update(authorId).digest().subarray(0, 6).toString("base64url");
+}
+
+/** The floor bucket of an author fingerprint. */
+export function floorBucket(fingerprint: string): number {
+  return Buffer.from(fingerprint, "base64url")[0]! % FLOOR_BUCKETS;
 }
 
 function lower(a: PostBound | undefined, b: PostBound): PostBound {
@@ -116,18 +138,41 @@ interface Source<P> {
   lastLimit: number;
 }
 
-/** The hint each author gets from a cursor: undefined for none, also when its fingerprint is not unique among the authors. */
-function hintsFor(authors: readonly FeedAuthor[], cursor: FeedCursor | null): Map<string, number | null | undefined> {
-  const byFingerprint = new Map<string, string[]>();
+/**
+ * What a cursor says about each author's next post below `at`: a millisecond, null for none, undefined for
+ * nothing known. A hint counts only when its fingerprint names exactly one followed author, followed before the
+ * cursor was made (so a later follow can never borrow another author's hint); a floor only under the
+ * conditions of FLOOR_MARGIN_MS, for an author that has no hint in the cursor.
+ */
+function cursorBoundsFor(
+  authors: readonly FeedAuthor[],
+  fingerprints: ReadonlyMap<string, string>,
+  cursor: FeedCursor | null,
+): Map<string, number | null | undefined> {
+  const known = new Map<string, number | null | undefined>();
+  if (!cursor) return known;
+  const holders = new Map<string, number>();
+  for (const fingerprint of fingerprints.values()) holders.set(fingerprint, (holders.get(fingerprint) ?? 0) + 1);
+  const settled = cursor.madeAt - FLOOR_MARGIN_MS;
   for (const author of authors) {
-    const fingerprint = authorFingerprint(author.authorId);
-    byFingerprint.set(fingerprint, [...(byFingerprint.get(fingerprint) ?? []), author.authorId]);
+    const fingerprint = fingerprints.get(author.authorId)!;
+    if (cursor.hints.has(fingerprint)) {
+      if (holders.get(fingerprint) === 1 && author.followedAt <= cursor.madeAt) known.set(author.authorId, cursor.hints.get(fingerprint));
+      continue;
+    }
+    const floor = cursor.floors.get(floorBucket(fingerprint));
+    const latest = author.latestPostUlid;
+    if (
+      floor !== undefined &&
+      latest !== null &&
+      comparePositions({ ulid: latest, authorId: author.authorId }, cursor.at) >= 0 &&
+      ulidTime(latest) <= settled &&
+      author.followedAt <= settled
+    ) {
+      known.set(author.authorId, floor);
+    }
   }
-  const hints = new Map<string, number | null | undefined>();
-  for (const [fingerprint, ids] of byFingerprint) {
-    if (ids.length === 1) hints.set(ids[0]!, cursor?.hints.get(fingerprint));
-  }
-  return hints;
+  return known;
 }
 
 function initialBound(author: FeedAuthor, cursor: FeedCursor | null, hint: number | null | undefined): PostBound | null {
@@ -168,18 +213,24 @@ export async function mergeFeedPage<P>(
   cursor: FeedCursor | null,
   limit: number,
   fetch: FetchPosts<P>,
+  options: { now?: number; maxHints?: number } = {},
 ): Promise<FeedPage<P>> {
+  const now = options.now ?? Date.now();
   const wanted = limit + 1; // one more than the page: whether a next page exists
-  const hints = hintsFor(authors, cursor);
+  const fingerprints = new Map(authors.map((author) => [author.authorId, authorFingerprint(author.authorId)]));
+  const known = cursorBoundsFor(authors, fingerprints, cursor);
   const sources: Source<P>[] = authors.map((author) => {
-    const bound = initialBound(author, cursor, hints.get(author.authorId));
+    const bound = initialBound(author, cursor, known.get(author.authorId));
     return { authorId: author.authorId, author, bound, initial: bound, fetched: [], lastLimit: 0 };
   });
 
+  // The runs still open. A run closed by the threshold never opens again (the threshold only rises and an
+  // unread bound never moves), so the list shrinks round after round.
+  let open = sources.filter((source) => source.bound);
   for (;;) {
     const best = ranked(sources).slice(0, wanted);
     const threshold = best.length === wanted ? best[wanted - 1]!.position : undefined;
-    const open = sources
+    open = open
       .filter((source) => source.bound && !(threshold && beatsEveryPostWithin(threshold, source.authorId, source.bound)))
       .sort(compareBoundsDescending);
     if (open.length === 0) break;
@@ -217,54 +268,106 @@ export async function mergeFeedPage<P>(
   const posts = all.slice(0, limit);
   if (all.length <= limit) return { posts, next: null };
   const at = posts[limit - 1]!.position;
-  return { posts, next: { at, hints: nextHints(sources, at) } };
+  return { posts, next: { at, madeAt: now, ...whatPassedAuthorsHold(sources, fingerprints, at, options.maxHints ?? MAX_CURSOR_HINTS) } };
 }
 
 /**
- * The hints the next page needs: one for every author passed so far (its newest post is `at` or newer), as
- * precise as this page learned it. Authors not passed are bounded by their newest post and need none.
+ * What the next page needs to know: for every author passed so far (its newest post is `at` or newer), where
+ * its next post below `at` lies, as precisely as this page learned it. Authors not passed are bounded by their
+ * newest post and need nothing. The hints nearest to `at` are kept exactly (they decide the next pages); the
+ * rest, and any whose fingerprint is shared, are folded into their bucket's floor.
  */
-function nextHints<P>(sources: readonly Source<P>[], at: FeedPosition): Map<string, number | null> {
+function whatPassedAuthorsHold<P>(
+  sources: readonly Source<P>[],
+  fingerprintOf: ReadonlyMap<string, string>,
+  at: FeedPosition,
+  maxHints: number,
+): { hints: Map<string, number | null>; floors: Map<number, number | null> } {
   const atTime = ulidTime(at.ulid);
-  const hints: [string, number | null][] = [];
-  const seen = new Map<string, number>();
-  for (const source of sources) {
-    const fingerprint = authorFingerprint(source.authorId);
-    seen.set(fingerprint, (seen.get(fingerprint) ?? 0) + 1);
+  const fingerprints = sources.map((source) => fingerprintOf.get(source.authorId)!);
+  const holders = new Map<string, number>();
+  for (const fingerprint of fingerprints) holders.set(fingerprint, (holders.get(fingerprint) ?? 0) + 1);
+  const passed: { fingerprint: string; next: number | null }[] = [];
+  sources.forEach((source, index) => {
     const { latestPostUlid, postCount } = source.author;
-    const passed =
+    const isPassed =
       latestPostUlid === null
         ? postCount > 0
         : comparePositions({ ulid: latestPostUlid, authorId: source.authorId }, at) >= 0;
-    if (!passed) continue;
-    const hint = hintOf(source, at, atTime);
-    if (hint !== undefined) hints.push([fingerprint, hint]);
+    if (isPassed) passed.push({ fingerprint: fingerprints[index]!, next: nextBelow(source, at, atTime) });
+  });
+  const newestFirst = (a: { next: number | null }, b: { next: number | null }) =>
+    a.next === b.next ? 0 : a.next === null ? 1 : b.next === null ? -1 : b.next - a.next;
+  const unique = passed.filter((entry) => holders.get(entry.fingerprint) === 1).sort(newestFirst);
+  const exact = unique.slice(0, maxHints);
+  const folded = [...unique.slice(maxHints), ...passed.filter((entry) => holders.get(entry.fingerprint) !== 1)];
+  const floors = new Map<number, number | null>();
+  for (const { fingerprint, next } of folded) {
+    const bucket = floorBucket(fingerprint);
+    const floor = floors.get(bucket);
+    if (floor === undefined || floor === null || (next !== null && next > floor)) floors.set(bucket, next);
   }
-  // Most useful first: runs known to be over, then runs whose next post is oldest (their reads are the most
-  // likely to be saved). A hint dropped here costs at most one read on the next page.
-  return new Map(
-    hints
-      .filter(([fingerprint]) => seen.get(fingerprint) === 1)
-      .sort(([, a], [, b]) => (a === null ? -1 : b === null ? 1 : a - b))
-      .slice(0, MAX_CURSOR_HINTS),
-  );
+  return { hints: new Map(exact.map((entry) => [entry.fingerprint, entry.next])), floors };
 }
 
-function hintOf<P>(source: Source<P>, at: FeedPosition, atTime: number): number | null | undefined {
+/** The millisecond at or before which a passed author's next post below `at` lies; null: none left. */
+function nextBelow<P>(source: Source<P>, at: FeedPosition, atTime: number): number | null {
   if (source.initial === null) return null; // nothing to read: no posts, or a run already known to be over
   if (source.lastLimit > 0) {
     const firstBelow = source.fetched.find(
       (fetched) => comparePositions({ ulid: fetched.ulid, authorId: source.authorId }, at) < 0,
     );
     if (firstBelow) return ulidTime(firstBelow.ulid);
-    return source.bound === null ? null : undefined;
+    if (source.bound === null) return null;
   }
-  // Not read on this page: its bound could not beat the page, so it still holds below `at`.
+  // Not read on this page (its bound could not beat the page), or read but not past `at`: its bound holds.
   return source.bound === null ? null : Math.min(ulidTime(source.bound.ulid), atTime);
 }
 
-// The hints travel in the cursor as bytes: per author its 6-byte fingerprint, then an unsigned LEB128 varint:
-// 0 when its run is over, else 1 + how many milliseconds before `at` its next post lies.
+// Hints and floors travel in the cursor as bytes, each value an unsigned LEB128 varint: 0 when the run is
+// over, else 1 + how many milliseconds before `at` the next post lies. Hints: per author its 6-byte
+// fingerprint, then the value. Floors: one entry per bucket, 0 for none, else 1 + the value.
+
+function writeVarint(bytes: number[], value: number): void {
+  do {
+    const low = value % 128;
+    value = Math.floor(value / 128);
+    bytes.push(value > 0 ? low + 128 : low);
+  } while (value > 0);
+}
+
+class ByteReader {
+  offset = 0;
+  constructor(readonly bytes: Buffer) {}
+  get done(): boolean {
+    return this.offset >= this.bytes.length;
+  }
+  take(length: number): Buffer | null {
+    if (this.offset + length > this.bytes.length) return null;
+    this.offset += length;
+    return this.bytes.subarray(this.offset - length, this.offset);
+  }
+  varint(): number | null {
+    let value = 0;
+    let scale = 1;
+    for (let length = 0; length < 7; length++) {
+      const byte = this.bytes[this.offset++];
+      if (byte === undefined) return null;
+      value += (byte % 128) * scale;
+      scale *= 128;
+      if (byte < 128) return value;
+    }
+    return null;
+  }
+}
+
+const toValue = (atTime: number, time: number | null) => (time === null ? 0 : atTime - time + 1);
+const fromValue = (atTime: number, value: number) => (value === 0 ? null : atTime - (value - 1));
+
+function fromBase64url(text: string): Buffer | null {
+  const bytes = Buffer.from(text, "base64url");
+  return bytes.toString("base64url") === text ? bytes : null;
+}
 
 /** The hints as a compact base64url string. */
 export function encodeHints(at: FeedPosition, hints: ReadonlyMap<string, number | null>): string {
@@ -272,12 +375,7 @@ export function encodeHints(at: FeedPosition, hints: ReadonlyMap<string, number 
   const bytes: number[] = [];
   for (const [fingerprint, time] of hints) {
     bytes.push(...Buffer.from(fingerprint, "base64url"));
-    let value = time === null ? 0 : atTime - time + 1;
-    do {
-      const low = value % 128;
-      value = Math.floor(value / 128);
-      bytes.push(value > 0 ? low + 128 : low);
-    } while (value > 0);
+    writeVarint(bytes, toValue(atTime, time));
   }
   return Buffer.from(bytes).toString("base64url");
 }
@@ -285,25 +383,42 @@ export function encodeHints(at: FeedPosition, hints: ReadonlyMap<string, number 
 /** The hints `encodeHints` wrote, or null when the text is not such an encoding. */
 export function decodeHints(at: FeedPosition, text: string): Map<string, number | null> | null {
   const atTime = ulidTime(at.ulid);
-  const bytes = Buffer.from(text, "base64url");
-  if (bytes.toString("base64url") !== text) return null;
+  const bytes = fromBase64url(text);
+  if (!bytes) return null;
+  const reader = new ByteReader(bytes);
   const hints = new Map<string, number | null>();
-  let offset = 0;
-  while (offset < bytes.length) {
-    if (offset + 7 > bytes.length) return null;
-    const fingerprint = bytes.subarray(offset, offset + 6).toString("base64url");
-    offset += 6;
-    let value = 0;
-    let scale = 1;
-    for (let length = 0; ; length++) {
-      if (offset >= bytes.length || length >= 7) return null;
-      const byte = bytes[offset++]!;
-      value += (byte % 128) * scale;
-      scale *= 128;
-      if (byte < 128) break;
-    }
-    if (value > atTime + 1) return null;
-    hints.set(fingerprint, value === 0 ? null : atTime - (value - 1));
+  while (!reader.done) {
+    const fingerprint = reader.take(6);
+    const value = reader.varint();
+    if (!fingerprint || value === null || value > atTime + 1) return null;
+    hints.set(fingerprint.toString("base64url"), fromValue(atTime, value));
   }
   return hints;
+}
+
+/** The floors as a compact base64url string (empty when there are none). */
+export function encodeFloors(at: FeedPosition, floors: ReadonlyMap<number, number | null>): string {
+  if (floors.size === 0) return "";
+  const atTime = ulidTime(at.ulid);
+  const bytes: number[] = [];
+  for (let bucket = 0; bucket < FLOOR_BUCKETS; bucket++) {
+    writeVarint(bytes, floors.has(bucket) ? toValue(atTime, floors.get(bucket)!) + 1 : 0);
+  }
+  return Buffer.from(bytes).toString("base64url");
+}
+
+/** The floors `encodeFloors` wrote, or null when the text is not such an encoding. */
+export function decodeFloors(at: FeedPosition, text: string): Map<number, number | null> | null {
+  const floors = new Map<number, number | null>();
+  if (text === "") return floors;
+  const atTime = ulidTime(at.ulid);
+  const bytes = fromBase64url(text);
+  if (!bytes) return null;
+  const reader = new ByteReader(bytes);
+  for (let bucket = 0; bucket < FLOOR_BUCKETS; bucket++) {
+    const value = reader.varint();
+    if (value === null || value > atTime + 2) return null;
+    if (value > 0) floors.set(bucket, fromValue(atTime, value - 1));
+  }
+  return reader.done ? floors : null;
 }

@@ -1,9 +1,17 @@
 import * as z from "zod/mini";
-import { getFeedAuthors } from "../db/account-store";
-import { getFolloweeIds } from "../db/follow-store";
+import { getPostBounds } from "../db/account-store";
+import { getFollowees } from "../db/follow-store";
 import { getPostsOfAuthorBelow } from "../db/post-store";
 import type { Caller, Identity } from "../domain/account";
-import { decodeHints, encodeHints, mergeFeedPage, type FeedCursor } from "../domain/feed";
+import {
+  decodeFloors,
+  decodeHints,
+  encodeFloors,
+  encodeHints,
+  mergeFeedPage,
+  type FeedAuthor,
+  type FeedCursor,
+} from "../domain/feed";
 import type { PostView } from "../domain/posts";
 import { invalidCursor } from "../errors";
 import { decodeCursor, encodeCursor } from "../pagination";
@@ -12,24 +20,45 @@ import { viewPost } from "./posts";
 
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
-/** The cursor's position: the last post returned (its ULID and author), and the hints about authors passed. */
+/**
+ * The cursor: the last post returned (its ULID and author), when it was made, and what the page learned about
+ * the authors it passed (docs/data-model.md, "The feed"). Signed and scoped to the reader, like every cursor.
+ */
 const feedCursorSchema = z.strictObject({
   at: z.string().check(z.regex(ULID)),
   by: z.string().check(z.minLength(1), z.maxLength(128)),
-  hints: z.optional(z.string().check(z.maxLength(3000), z.regex(/^[A-Za-z0-9_-]*$/))),
+  t: z.number().check(z.int(), z.gte(0)),
+  hints: z.optional(z.string().check(z.maxLength(1800), z.regex(/^[A-Za-z0-9_-]*$/))),
+  floors: z.optional(z.string().check(z.maxLength(1100), z.regex(/^[A-Za-z0-9_-]*$/))),
 });
 
-function readCursor(scope: string, cursor: string): FeedCursor {
+export function readFeedCursor(scope: string, cursor: string): FeedCursor {
   const position = decodeCursor(scope, cursor, feedCursorSchema);
   const at = { ulid: position.at, authorId: position.by };
   const hints = decodeHints(at, position.hints ?? "");
-  if (!hints) throw invalidCursor();
-  return { at, hints };
+  const floors = decodeFloors(at, position.floors ?? "");
+  if (!hints || !floors) throw invalidCursor();
+  return { at, madeAt: position.t, hints, floors };
 }
 
-function writeCursor(scope: string, cursor: FeedCursor): string {
+export function writeFeedCursor(scope: string, cursor: FeedCursor): string {
   const hints = encodeHints(cursor.at, cursor.hints);
-  return encodeCursor(scope, { at: cursor.at.ulid, by: cursor.at.authorId, ...(hints ? { hints } : {}) });
+  const floors = encodeFloors(cursor.at, cursor.floors);
+  return encodeCursor(scope, {
+    at: cursor.at.ulid,
+    by: cursor.at.authorId,
+    t: cursor.madeAt,
+    ...(hints ? { hints } : {}),
+    ...(floors ? { floors } : {}),
+  });
+}
+
+/** The followed authors that have an account, with what the feed needs of each. */
+async function followedAuthors(readerId: string): Promise<FeedAuthor[]> {
+  const followees = await getFollowees(readerId);
+  const followedAt = new Map(followees.map((followee) => [followee.followeeId, Date.parse(followee.followedAt)]));
+  const bounds = await getPostBounds(followees.map((followee) => followee.followeeId));
+  return bounds.map((bound) => ({ ...bound, followedAt: followedAt.get(bound.authorId)! }));
 }
 
 /**
@@ -45,12 +74,12 @@ export async function readFeed(
   now = new Date(),
 ): Promise<{ items: PostView[]; nextCursor: string | null }> {
   const scope = `feed:${identity.userId}`;
-  const cursor = query.cursor === undefined ? null : readCursor(scope, query.cursor);
+  const cursor = query.cursor === undefined ? null : readFeedCursor(scope, query.cursor);
   if (!caller.account) return { items: [], nextCursor: null };
-  const authors = await getFeedAuthors(await getFolloweeIds(caller.account.userId));
-  const page = await mergeFeedPage(authors, cursor, query.limit, getPostsOfAuthorBelow);
+  const authors = await followedAuthors(caller.account.userId);
+  const page = await mergeFeedPage(authors, cursor, query.limit, getPostsOfAuthorBelow, { now: now.getTime() });
   return {
     items: page.posts.map(({ post }) => viewPost(post, caller, now)),
-    nextCursor: page.next ? writeCursor(scope, page.next) : null,
+    nextCursor: page.next ? writeFeedCursor(scope, page.next) : null,
   };
 }
