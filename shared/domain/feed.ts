@@ -28,7 +28,7 @@ export interface PostBound {
 /** What the feed knows of a followed author from its profile item alone. */
 export interface FeedAuthor {
   authorId: string;
-  /** The ULID of the newest post the author ever published (an upper bound: it may have been deleted); null for none recorded. */
+  /** The ULID of the newest post the author ever published (an upper bound: it may be deleted); null: none recorded. */
   latestPostUlid: string | null;
   /** Posts that readers can see. */
   postCount: number;
@@ -58,7 +58,7 @@ export interface FetchedPost<P> {
   post: P;
 }
 
-/** A piece of one author's run, newest first; `next` continues it (strictly below the last item read), null: the run is over. */
+/** A piece of one author's run, newest first; `next` continues it (below the last item read), null: the run is over. */
 export interface FetchedRun<P> {
   posts: FetchedPost<P>[];
   next: PostBound | null;
@@ -89,7 +89,7 @@ export const FLOOR_BUCKETS = 128;
  */
 export const FLOOR_MARGIN_MS = 60_000;
 
-/** A short, stable name for an author inside a cursor (48 bits of SHA-256; collisions are detected, see `hintOf`). */
+/** A short, stable name for an author in a cursor: 48 bits of SHA-256 (a shared one is never trusted). */
 export function authorFingerprint(authorId: string): string {
   return createHash("sha256").update(authorId).digest().subarray(0, 6).toString("base64url");
 }
@@ -157,7 +157,9 @@ function cursorBoundsFor(
   for (const author of authors) {
     const fingerprint = fingerprints.get(author.authorId)!;
     if (cursor.hints.has(fingerprint)) {
-      if (holders.get(fingerprint) === 1 && author.followedAt <= cursor.madeAt) known.set(author.authorId, cursor.hints.get(fingerprint));
+      if (holders.get(fingerprint) === 1 && author.followedAt <= cursor.madeAt) {
+        known.set(author.authorId, cursor.hints.get(fingerprint));
+      }
       continue;
     }
     const floor = cursor.floors.get(floorBucket(fingerprint));
@@ -187,7 +189,7 @@ function initialBound(author: FeedAuthor, cursor: FeedCursor | null, hint: numbe
   return bound ?? { ulid: MAX_ULID, inclusive: true };
 }
 
-/** At most how many more posts a run can give: the author's visible posts not read yet (at least one while it is open). */
+/** At most how many more posts a run can give: the author's visible posts not read yet (at least one while open). */
 function remaining(source: Source<unknown>): number {
   return Math.max(1, source.author.postCount - source.fetched.length);
 }
@@ -195,7 +197,10 @@ function remaining(source: Source<unknown>): number {
 function ranked<P>(sources: readonly Source<P>[]): FeedPost<P>[] {
   return sources
     .flatMap((source) =>
-      source.fetched.map((fetched) => ({ position: { ulid: fetched.ulid, authorId: source.authorId }, post: fetched.post })),
+      source.fetched.map((fetched) => ({
+        position: { ulid: fetched.ulid, authorId: source.authorId },
+        post: fetched.post,
+      })),
     )
     .sort((a, b) => comparePositions(b.position, a.position));
 }
@@ -239,8 +244,8 @@ export async function mergeFeedPage<P>(
       wanted - best.filter((candidate) => beatsEveryPostWithin(candidate.position, source.authorId, source.bound!)).length;
     // A run is read in this round only when the page must read it whatever the others hold: fewer than `wanted`
     // posts could ever beat its bound (those read already, plus all that the runs above it may still give).
-    // The first open run always qualifies; the others join it in parallel. So no read is ever wasted on a run
-    // that the page turns out not to need.
+    // The first open run always qualifies; the others join it in parallel. So, as far as the counts tell, no
+    // run is read that the page could have done without.
     let aboveMayGive = 0;
     const round: Source<P>[] = [];
     for (const source of open) {
@@ -268,7 +273,8 @@ export async function mergeFeedPage<P>(
   const posts = all.slice(0, limit);
   if (all.length <= limit) return { posts, next: null };
   const at = posts[limit - 1]!.position;
-  return { posts, next: { at, madeAt: now, ...whatPassedAuthorsHold(sources, fingerprints, at, options.maxHints ?? MAX_CURSOR_HINTS) } };
+  const learned = whatPassedAuthorsHold(sources, fingerprints, at, options.maxHints ?? MAX_CURSOR_HINTS);
+  return { posts, next: { at, madeAt: now, ...learned } };
 }
 
 /**
