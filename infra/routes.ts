@@ -93,6 +93,7 @@ export const routes: readonly RouteDefinition[] = [
     auth: "jwt",
     tableAccess: "read",
   },
+  { method: "GET", path: "/feed", entry: "functions/http/get-feed.ts", auth: "jwt", tableAccess: "read" },
 ];
 
 /** Answers every request that matches no route: 404 `not_found`, or 405 for a known path with another method. */

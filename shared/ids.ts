@@ -49,3 +49,11 @@ export function ulidTime(id: string): number {
   for (const char of id.slice(0, 10)) time = time * 32 + ALPHABET.indexOf(char);
   return time;
 }
+
+/** The greatest ULID there can be: every ULID sorts at or below it. */
+export const MAX_ULID = "7ZZZZZZZZZZZZZZZZZZZZZZZZZ";
+
+/** The greatest ULID made at the given millisecond: every ULID of that millisecond or before sorts at or below it. */
+export function maxUlidAt(time: number): string {
+  return encodeTime(time) + "Z".repeat(16);
+}

@@ -31,5 +31,6 @@ export const claimedCosts: Record<string, ClaimedCost> = {
   "POST /admin/cleanup-runs": { pattern: "K1", requests: 3 },
   "GET /admin/cleanup-runs": { pattern: "K3", requests: 3 },
   "GET /admin/cleanup-runs/{runId}": { pattern: "K2", requests: 3 },
+  "GET /feed": { pattern: "FD4", requests: 4 },
   $default: { pattern: "none", requests: 0 },
 };

@@ -2,6 +2,7 @@ import { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand } from "@aws-s
 import { config } from "../config";
 import { mayBeDeletedForInactivity, type Account, type AccountRefresh } from "../domain/account";
 import type { Entitlement } from "../domain/entitlements";
+import type { FeedAuthor } from "../domain/feed";
 import type { Role } from "../domain/roles";
 import { documentClient, tableName } from "./client";
 import { ACCOUNT_ITEMS_PREFIX, userPartition, entityTypes, inactivityPartition, keys, type ItemKey } from "./keys";
@@ -178,9 +179,26 @@ export async function getProfileNames(userIds: readonly string[]): Promise<Map<s
   );
 }
 
+/**
+ * What the feed needs of each author (getPostBounds): the newest post's ULID and the visible post count, from
+ * the profile items (one strongly consistent BatchGetItem per 100, only those attributes). Accounts that do not
+ * exist (deleted, or being deleted by a cleanup) are left out.
+ */
+export async function getPostBounds(userIds: readonly string[]): Promise<Omit<FeedAuthor, "followedAt">[]> {
+  const items = await batchGetItems(
+    userIds.map((userId) => keys.account(userId)),
+    { ProjectionExpression: "userId, latestPostUlid, postCount" },
+  );
+  return items.map((item) => ({
+    authorId: item.userId as string,
+    latestPostUlid: typeof item.latestPostUlid === "string" ? item.latestPostUlid : null,
+    postCount: typeof item.postCount === "number" ? item.postCount : 0,
+  }));
+}
+
 interface Projection {
   ProjectionExpression: string;
-  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeNames?: Record<string, string>;
 }
 
 /**

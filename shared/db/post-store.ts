@@ -1,8 +1,9 @@
 import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { PostAccess } from "../domain/access";
+import type { FetchedPost, FetchedRun, PostBound } from "../domain/feed";
 import { decodePostId, type Post, type PostRef } from "../domain/posts";
 import { documentClient, tableName } from "./client";
-import { entityTypes, keys, postsAndProfileRange, userPartition } from "./keys";
+import { entityTypes, keys, postsAndProfileRange, sortKeyPrefixes, userPartition } from "./keys";
 import { transactWrite, TransactionCancelled, withConflictRetry, type TransactItems } from "./transactions";
 
 // Posts live in their author's partition (`USER#<authorId>`, `POST#<ulid>`): an author's posts newest first
@@ -75,33 +76,57 @@ export async function getPost(ref: PostRef): Promise<StoredPost | null> {
 }
 
 /**
- * Publishes a post: puts it and adds one to its author's `postCount` in one transaction, followed by
- * `alsoWrite` (e.g. an idempotency record). Throws AuthorAccountMissing when the author has no account;
+ * Publishes a post: puts it and, in the same transaction, adds one to its author's `postCount` and raises the
+ * author's `latestPostUlid` to the post's ULID (what the feed bounds each author's posts by), followed by
+ * `alsoWrite` (e.g. an idempotency record). `latestPostUlid` only ever grows: when a concurrent publish with a
+ * newer ULID got there first, its condition cancels the transaction and it is written again without touching
+ * it (the newer value already bounds this post). Throws AuthorAccountMissing when the author has no account;
  * a TransactionCancelled in which an `alsoWrite` item failed is rethrown as it is.
  */
 export async function createPost(ref: PostRef, post: Post, alsoWrite: TransactItems = []): Promise<void> {
   const item: PostItem = { ...keys.post(ref.authorId, ref.id), entityType: entityTypes.post, ...post };
-  const own: TransactItems = [
-    { Put: { TableName: tableName, Item: item, ConditionExpression: "attribute_not_exists(pk)" } },
-    {
-      Update: {
-        TableName: tableName,
-        Key: keys.account(ref.authorId),
-        UpdateExpression: "ADD postCount :one",
-        // Not while the account's deletion runs: it lists the author's posts once, after its mark.
-        ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(deletion)",
-        ExpressionAttributeValues: { ":one": 1 },
-      },
+  const put: TransactItems[number] = {
+    Put: { TableName: tableName, Item: item, ConditionExpression: "attribute_not_exists(pk)" },
+  };
+  const countAndLatest: TransactItems[number] = {
+    Update: {
+      TableName: tableName,
+      Key: keys.account(ref.authorId),
+      UpdateExpression: "ADD postCount :one SET latestPostUlid = :ulid",
+      // Not while the account's deletion runs: it lists the author's posts once, after its mark.
+      ConditionExpression:
+        "attribute_exists(pk) AND attribute_not_exists(deletion) AND " +
+        "(attribute_not_exists(latestPostUlid) OR latestPostUlid < :ulid)",
+      ExpressionAttributeValues: { ":one": 1, ":ulid": ref.id },
+      // The account as it was, when the condition fails: absent means no account, present means a newer post.
+      ReturnValuesOnConditionCheckFailure: "ALL_OLD",
     },
-  ];
-  try {
-    await transactWrite([...own, ...alsoWrite]);
-  } catch (error) {
-    if (error instanceof TransactionCancelled && !error.reasons.slice(own.length).includes("ConditionalCheckFailed")) {
-      if (error.failedAt(1)) throw new AuthorAccountMissing();
+  };
+  const countOnly: TransactItems[number] = {
+    Update: {
+      TableName: tableName,
+      Key: keys.account(ref.authorId),
+      UpdateExpression: "ADD postCount :one",
+      ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(deletion)",
+      ExpressionAttributeValues: { ":one": 1 },
+    },
+  };
+  for (const account of [countAndLatest, countOnly]) {
+    const own = [put, account];
+    try {
+      await transactWrite([...own, ...alsoWrite]);
+      return;
+    } catch (error) {
+      if (!(error instanceof TransactionCancelled) || error.reasons.slice(own.length).includes("ConditionalCheckFailed")) {
+        throw error;
+      }
+      if (!error.failedAt(1)) throw error;
+      // A newer post of this author raised latestPostUlid meanwhile: publish without lowering it.
+      if (account === countAndLatest && error.oldItems[1] !== undefined) continue;
+      throw new AuthorAccountMissing();
     }
-    throw error;
   }
+  throw new AuthorAccountMissing();
 }
 
 export interface PostChange {
@@ -278,6 +303,46 @@ export async function getPostsOfAuthor(authorId: string, page: { limit: number; 
   const returned = posts.slice(0, page.limit);
   const last = returned.at(-1);
   return { authorExists, posts: returned, nextAfter: posts.length > page.limit && last ? postUlidOf(last) : null };
+}
+
+/**
+ * Up to `limit` visible posts of one author below a bound, newest first (getPostsOfAuthorBelow): a strongly
+ * consistent Query of `USER#<authorId>`, sk BETWEEN `POST#` AND `POST#<bound>` descending (a strict bound starts
+ * after that key). Posts being deleted are skipped; when a Query stops short at its Limit or at 1 MB with a
+ * LastEvaluatedKey, the next one continues there. `next` is where the run goes on, null when it is over.
+ */
+export async function getPostsOfAuthorBelow(
+  authorId: string,
+  below: PostBound,
+  limit: number,
+): Promise<FetchedRun<Post>> {
+  const posts: FetchedPost<Post>[] = [];
+  let startKey: Record<string, unknown> | undefined = below.inclusive ? undefined : { ...keys.post(authorId, below.ulid) };
+  do {
+    const result = await documentClient.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
+        ExpressionAttributeValues: {
+          ":pk": userPartition(authorId),
+          ":from": sortKeyPrefixes.post,
+          ":to": keys.post(authorId, below.ulid).sk,
+        },
+        ScanIndexForward: false,
+        ConsistentRead: true,
+        Limit: limit - posts.length,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    for (const item of result.Items ?? []) {
+      if (item.entityType !== entityTypes.post) continue;
+      const stored = toStoredPost(item);
+      if (!stored.deleting) posts.push({ ulid: (item.sk as string).slice(sortKeyPrefixes.post.length), post: stored.post });
+    }
+    startKey = result.LastEvaluatedKey;
+  } while (startKey && posts.length < limit);
+  const next = startKey ? { ulid: (startKey.sk as string).slice(sortKeyPrefixes.post.length), inclusive: false } : null;
+  return { posts, next };
 }
 
 function postUlidOf(post: Post): string {

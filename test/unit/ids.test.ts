@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ulid, ulidTime } from "../../shared/ids";
+import { MAX_ULID, maxUlidAt, ulid, ulidTime } from "../../shared/ids";
 
 describe("ulid", () => {
   it("encodes the time and sorts by creation order within one millisecond", () => {
@@ -13,5 +13,15 @@ describe("ulid", () => {
 
   it("sorts IDs of later times after earlier ones", () => {
     expect(ulid(1_000) < ulid(2_000)).toBe(true);
+  });
+
+  it("bounds every ULID of a millisecond from above with maxUlidAt, and every ULID with MAX_ULID", () => {
+    const time = Date.parse("2026-01-02T03:04:05.678Z");
+    const bound = maxUlidAt(time);
+    expect(ulidTime(bound)).toBe(time);
+    for (let i = 0; i < 100; i++) expect(ulid(time) <= bound).toBe(true);
+    expect(ulid(time + 1) > bound).toBe(true);
+    expect(ulid() < MAX_ULID).toBe(true);
+    expect(ulidTime(MAX_ULID)).toBe(2 ** 48 - 1);
   });
 });
