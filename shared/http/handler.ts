@@ -1,12 +1,13 @@
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
-import type * as z from "zod/mini";
+import * as z from "zod/mini";
 import { anonymousCaller, type Caller, type Identity } from "../domain/account";
 import type { Role } from "../domain/roles";
-import { requireRole, resolveCaller } from "../use-cases/caller";
+import { requireRole } from "../use-cases/caller";
 import { notFound } from "../errors";
 import type { HttpApiEvent, HttpApiResult, StatefulEvent } from "./event";
 import { authentication, type AuthMode } from "./middleware/authentication";
+import { callerLoading } from "./middleware/caller-loading";
 import { errorResponses } from "./middleware/error-responses";
 import { jsonBody } from "./middleware/json-body";
 import { requestLogging } from "./middleware/request-logging";
@@ -17,6 +18,8 @@ import { headerInput, parseInputs } from "./validation";
 type Schema = z.ZodMiniType;
 
 const MAX_PATH_PARAMETER_LENGTH = 256;
+
+const noBody = z.strictObject({});
 type HeaderSchema = z.ZodMiniObject;
 type Parsed<S> = S extends Schema ? z.infer<S> : undefined;
 
@@ -75,12 +78,14 @@ export function httpHandler<
     .use(requestLogging())
     .use(responseHeaders())
     .use(authentication(options.auth))
+    .use(callerLoading())
     .use(jsonBody())
     .use(errorResponses())
     .handler(async (event) => {
       // Body, query and headers are checked together, so one 400 lists every bad field of the request.
       const [body, query, validHeaders] = parseInputs([
-        [options.body, event.state.body],
+        // A route that takes no body still refuses fields: nothing a client sends is silently ignored.
+        [options.body ?? (options.auth === "none" ? undefined : noBody), event.state.body],
         [options.query, event.queryStringParameters ?? {}],
         [options.headers, options.headers ? headerInput(options.headers, event.headers ?? {}) : undefined],
       ]);
@@ -89,8 +94,7 @@ export function httpHandler<
       const path: Record<string, string> = { ...event.pathParameters } as Record<string, string>;
       // No ID or handle is this long; storage keys have size limits, so such a path names nothing.
       if (Object.values(path).some((value) => value.length > MAX_PATH_PARAMETER_LENGTH)) throw notFound("The resource");
-      const caller = await resolveCaller(identity);
-      event.state.caller = caller;
+      const caller = event.state.caller;
       const result = await run({
         identity: identity as HandlerInput<A, B, Q, H>["identity"],
         caller,

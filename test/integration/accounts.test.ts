@@ -307,3 +307,31 @@ describe("path parameters", () => {
     expect((await api.get(`/handles/${long}`)).body.error.code).toBe("not_found");
   });
 });
+
+describe("findings of the black-box review", () => {
+  it("refuses fields in the body of a route that takes none, and deletes nothing", async () => {
+    const author = await given.anAuthor();
+    const created = await api.post("/posts", { token: author.token, body: { title: "t", body: "b", access: "free" } });
+    expect(created.status).toBe(201);
+    const refused = await api.delete(`/posts/${created.body.postId}`, { token: author.token, body: { foo: 1 } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toMatchObject({ code: "validation_failed", details: [{ field: "foo", message: "is not a known field" }] });
+    expect((await api.get(`/posts/${created.body.postId}`)).status).toBe(200);
+    const notAnObject = await api.delete(`/posts/${created.body.postId}`, { token: author.token, body: [1] });
+    expect([notAnObject.status, notAnObject.body.error.code]).toEqual([400, "validation_failed"]);
+    expect((await api.delete(`/posts/${created.body.postId}`, { token: author.token })).status).toBe(204);
+  });
+
+  it("refreshes the stored role even when the request is refused", async () => {
+    const author = await given.anAuthor();
+    const demoted = tokenFor(author.userId, []);
+    const refused = await api.post("/posts", { token: demoted, body: { title: "t", body: "b", access: "free" } });
+    expect([refused.status, refused.body.error.code]).toEqual([403, "forbidden"]);
+    expect((await api.get(`/users/${author.userId}`)).body.role).toBe("reader");
+  });
+
+  it("refuses a token whose subject is longer than any identity provider issues", async () => {
+    const response = await api.put("/me", { token: tokenFor("L".repeat(1100)), body: { handle: uniqueHandle(), displayName: "x" } });
+    expect([response.status, response.body.error.code]).toEqual([401, "unauthorized"]);
+  });
+});

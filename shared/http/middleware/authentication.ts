@@ -5,10 +5,14 @@ import { unauthorized } from "../errors";
 import type { HttpApiEvent, HttpApiResult, StatefulEvent } from "../event";
 import { InvalidToken, verifyToken, type Claims } from "../token-verifier";
 
+const MAX_SUBJECT_LENGTH = 128;
+
 export type AuthMode = "required" | "optional" | "none";
 
 function identityFromClaims(claims: Claims): Identity {
   if (typeof claims.sub !== "string" || claims.sub.length === 0) throw unauthorized("The token has no subject.");
+  // Cognito's subjects are 36-character UUIDs; a far longer one could not be stored as a key, so no token has it.
+  if (claims.sub.length > MAX_SUBJECT_LENGTH) throw unauthorized("The token's subject is too long.");
   return { userId: claims.sub, role: roleFromGroups(parseGroups(claims["cognito:groups"])) };
 }
 
