@@ -6,6 +6,7 @@ import { createFollow } from "../../shared/db/follow-store";
 import { getPost } from "../../shared/db/post-store";
 import { decodePostId } from "../../shared/domain/posts";
 import { fixedWindow } from "../../shared/domain/rate-limit";
+import { readFeed } from "../../shared/use-cases/feed";
 import { ulid } from "../../shared/ids";
 import { api } from "../../test/support/api";
 import { expectStatus, given, type TestUser } from "../../test/support/given";
@@ -13,6 +14,7 @@ import { aPost } from "../../test/support/posts";
 
 const READERS = 300;
 const AUTHORS = 60;
+const FEED_AUTHORS = 5;
 
 async function inParallel<T>(count: number, width: number, make: (i: number) => Promise<T>): Promise<T[]> {
   const out: T[] = [];
@@ -34,8 +36,19 @@ export async function buildScenarios() {
   const discussedRef = decodePostId(discussed.postId)!;
 
   // Follow pairs: HTTP takes them from the front, the direct loops from the back, so each follow is new.
-  const pairs = READERS * AUTHORS;
-  const pair = (n: number) => ({ reader: readers[n % READERS]!, author: authors[Math.floor(n / READERS) % AUTHORS]! });
+  const pairs = READERS * (AUTHORS - FEED_AUTHORS);
+  // The first FEED_AUTHORS authors publish and every reader follows them (the feed's scenario); follows under
+  // load go to the others, so each one is new.
+  const feedAuthors = authors.slice(0, FEED_AUTHORS);
+  const followable = authors.slice(FEED_AUTHORS);
+  for (const author of feedAuthors) for (let i = 0; i < 3; i++) await aPost(author);
+  await inParallel(READERS, 16, async (i) => {
+    for (const author of feedAuthors) expectStatus(await api.put(`/users/${author.userId}/follow`, { token: readers[i]!.token }), 200);
+  });
+  const pair = (n: number) => ({
+    reader: readers[n % READERS]!,
+    author: followable[Math.floor(n / READERS) % followable.length]!,
+  });
   const reader = (n: number) => readers[n % READERS]!;
 
   const scenarios = [
@@ -90,11 +103,21 @@ export async function buildScenarios() {
         );
       },
     },
+    {
+      name: "GET /feed",
+      kind: "read" as const,
+      request: (n: number) => ({ method: "GET" as const, path: "/feed", token: reader(n).token }),
+      direct: async (n: number) => {
+        const identity = { userId: reader(n).userId, role: "reader" as const };
+        const account = await getAccount(identity.userId);
+        await readFeed(identity, { identity, account }, { limit: 20 });
+      },
+    },
   ];
   // Sanity: every scenario's first request succeeds before it is measured.
   for (const scenario of scenarios) {
     const first = scenario.request(0);
-    expectStatus(await api.get(first.path.replace(/\/follow$/, ""), {}), 200);
+    expectStatus(await api.get(first.path.replace(/\/follow$/, ""), { token: first.token }), 200);
   }
   return scenarios;
 }
