@@ -5,6 +5,8 @@ import { pathToFileURL } from "node:url";
 import type { Context } from "aws-lambda";
 import type { HttpApiEvent, HttpApiResult } from "../../shared/http/event";
 import { matchRoute } from "../../shared/http/routing";
+// The local host runs cleanup runs in this process (in AWS, the Step Functions state machine runs them).
+import "../../shared/use-cases/cleanup-in-process";
 import { fallbackRoute, routeName, routes, type RouteDefinition } from "../routes";
 import { toHttpApiEvent, type IncomingRequest } from "./api-gateway-event";
 import { authorizeLocally } from "./authorizer";

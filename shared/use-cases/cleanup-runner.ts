@@ -1,12 +1,18 @@
 import { config } from "../config";
 import type { RunTicket } from "../domain/cleanup";
-import { describeError, logger } from "../logger";
-import { runToCompletion } from "./cleanup";
 
 // Who runs a begun cleanup run's steps, by configuration (CLEANUP_RUNNER): the Step Functions state machine in
 // AWS (a Lambda cannot work on after it answered), or this very process in the background (the local server).
+// The in-process runner registers itself from the local host (shared/use-cases/cleanup-in-process.ts), so the
+// deployed function bundles only the Step Functions client, not the cleanup's steps.
 
-const inProcess = new Map<string, Promise<void>>();
+type Runner = (run: RunTicket) => void;
+let inProcessRunner: Runner | undefined;
+
+/** Called by the local host: runs' steps then run in this process. */
+export function useInProcessRunner(runner: Runner): void {
+  inProcessRunner = runner;
+}
 
 /** Hands a begun run to the configured runner; returns once it is handed over, not once it is done. */
 export async function startRunner(run: RunTicket): Promise<void> {
@@ -24,15 +30,8 @@ export async function startRunner(run: RunTicket): Promise<void> {
     );
     return;
   }
-  const running = runToCompletion(run)
-    .catch((error: unknown) => logger.error("in-process cleanup run failed", { runId: run.runId, ...describeError(error) }))
-    .finally(() => inProcess.delete(run.runId));
-  inProcess.set(run.runId, running);
+  if (!inProcessRunner) throw new Error("CLEANUP_RUNNER is in-process, but this host registered no in-process runner");
+  inProcessRunner(run);
 }
 
 let stepFunctions: import("@aws-sdk/client-sfn").SFNClient | undefined;
-
-/** Waits for the runs this process is running in the background (tests, and the local server's shutdown). */
-export async function inProcessRunsSettled(): Promise<void> {
-  while (inProcess.size > 0) await Promise.all([...inProcess.values()]);
-}
