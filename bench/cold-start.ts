@@ -2,6 +2,8 @@
 // Node process that answers one event against DynamoDB Local; beside each, the floor (a bare GetItem handler).
 import { spawn } from "node:child_process";
 import { mkdirSync, statSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { build } from "esbuild";
 import { lambdaBundling } from "../infra/bundling";
@@ -80,6 +82,23 @@ async function measure(file: string, eventFile: string, env: Record<string, stri
   };
 }
 
+/** Answers every StartExecution as Step Functions does, so the deployed code path runs without AWS. */
+function startStepFunctionsStub(): Promise<{ url: string; close(): void }> {
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on("end", () => {
+      response.writeHead(200, { "content-type": "application/x-amz-json-1.0" });
+      response.end(JSON.stringify({ executionArn: "arn:aws:states:local:000000000000:execution:bench:run", startDate: Date.now() / 1000 }));
+    });
+  });
+  return new Promise((resolveStub) =>
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      resolveStub({ url: `http://127.0.0.1:${port}`, close: () => server.close() });
+    }),
+  );
+}
+
 export async function coldStart(): Promise<string> {
   const environment = await startBenchEnvironment("cold-start");
   try {
@@ -91,6 +110,15 @@ export async function coldStart(): Promise<string> {
       { routeKey: "$default", entry: fallbackRoute.entry, request: fallbackSample(fixtures), name: "RouteNotFound" },
     ];
 
+    // As deployed, the cleanup route hands runs to Step Functions: a stub answers its StartExecution here.
+    const stepFunctions = await startStepFunctionsStub();
+    const deployedEnv = {
+      CLEANUP_RUNNER: "step-functions",
+      CLEANUP_STATE_MACHINE_ARN: "arn:aws:states:local:000000000000:stateMachine:bench",
+      AWS_ENDPOINT_URL_SFN: stepFunctions.url,
+      AWS_ACCESS_KEY_ID: "local",
+      AWS_SECRET_ACCESS_KEY: "local",
+    };
     const floor = await bundle("floor", "bench/support/floor-handler.ts");
     const floorEvent = join(outDir, "floor-event.json");
     writeFileSync(floorEvent, "{}");
@@ -107,7 +135,7 @@ export async function coldStart(): Promise<string> {
       const eventFile = join(outDir, `${fn.name}.json`);
       writeFileSync(eventFile, JSON.stringify(prepared.event));
       const bundled = await bundle(fn.name, fn.entry);
-      const result = await measure(bundled.file, eventFile);
+      const result = await measure(bundled.file, eventFile, deployedEnv);
       const requests = claimedCosts[fn.routeKey]?.requests ?? 1;
       const sameRequests =
         requests > 1 ? (await measure(floor.file, floorEvent, { FLOOR_REQUESTS: String(requests) })).medianMs : null;
@@ -130,6 +158,7 @@ export async function coldStart(): Promise<string> {
         sameRequests === null ? "(as floor)" : `${sameRequests.toFixed(0)} → ${ratio(result.medianMs, sameRequests)}`,
       ]);
     }
+    stepFunctions.close();
     const verdict = (value: number, target: number) => (value <= target ? `met (worst ${value.toFixed(2)})` : `MISSED (worst ${value.toFixed(2)})`);
     return [
       "## 1. Cold start",

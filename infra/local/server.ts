@@ -5,8 +5,6 @@ import { pathToFileURL } from "node:url";
 import type { Context } from "aws-lambda";
 import type { HttpApiEvent, HttpApiResult } from "../../shared/http/event";
 import { matchRoute } from "../../shared/http/routing";
-// The local host runs cleanup runs in this process (in AWS, the Step Functions state machine runs them).
-import "../../shared/use-cases/cleanup-in-process";
 import { fallbackRoute, routeName, routes, type RouteDefinition } from "../routes";
 import { toHttpApiEvent, type IncomingRequest } from "./api-gateway-event";
 import { authorizeLocally } from "./authorizer";
@@ -19,13 +17,20 @@ const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 const loadedHandlers = new Map<string, Promise<LambdaHandler>>();
 
+// The local host runs cleanup runs in this process (in AWS, the Step Functions state machine runs them). Loaded
+// with the first handler, not with this module: it reads the configuration, which the caller sets up first.
+let inProcessCleanup: Promise<unknown> | undefined;
+
 function loadHandler(entry: string): Promise<LambdaHandler> {
+  inProcessCleanup ??= import("../../shared/use-cases/cleanup-in-process");
   let loading = loadedHandlers.get(entry);
   if (!loading) {
-    loading = import(pathToFileURL(resolve(projectRoot, entry)).href).then((module: { handler: LambdaHandler }) => {
-      if (typeof module.handler !== "function") throw new Error(`${entry} exports no handler`);
-      return module.handler;
-    });
+    loading = inProcessCleanup
+      .then(() => import(pathToFileURL(resolve(projectRoot, entry)).href))
+      .then((module: { handler: LambdaHandler }) => {
+        if (typeof module.handler !== "function") throw new Error(`${entry} exports no handler`);
+        return module.handler;
+      });
     loadedHandlers.set(entry, loading);
   }
   return loading;
