@@ -3,7 +3,7 @@
 import { getAccount } from "../../shared/db/account-store";
 import { insertComment } from "../../shared/db/comment-store";
 import { createFollow } from "../../shared/db/follow-store";
-import { getPost } from "../../shared/db/post-store";
+import { getPostSummary, getPostToRead } from "../../shared/db/post-store";
 import { decodePostId } from "../../shared/domain/posts";
 import { fixedWindow } from "../../shared/domain/rate-limit";
 import { readFeed } from "../../shared/use-cases/feed";
@@ -58,7 +58,8 @@ export async function buildScenarios() {
       request: (n: number) => ({ method: "GET" as const, path: `/posts/${post.postId}`, token: reader(n).token }),
       direct: async (n: number) => {
         await getAccount(reader(n).userId);
-        await getPost(ref);
+        // The readers hold Plus: they may read free and plus bodies (what GET /posts/{postId} asks for).
+        await getPostToRead(ref, ["free", "plus"]);
       },
     },
     {
@@ -89,7 +90,7 @@ export async function buildScenarios() {
         const now = new Date();
         const writer = reader(n).userId;
         await getAccount(writer);
-        await getPost(discussedRef);
+        await getPostSummary(discussedRef);
         await insertComment(
           {
             post: discussedRef,

@@ -4,7 +4,7 @@ import type { DeletionMark, StoredAccountState } from "./account-store";
 import { documentClient, tableName } from "./client";
 import { countByPrefix } from "./count";
 import { addToRunTotals, putPendingDeletion, type RunTotals } from "./cleanup-store";
-import { cleanupKeys, keys, sortKeyPrefixes, userPartition, type ItemKey } from "./keys";
+import { cleanupKeys, fromPostSummaryItem, keys, sortKeyPrefixes, userPartition, type ItemKey, type StoredPostSummary } from "./keys";
 import { transactWrite, TransactionCancelled, type TransactItems } from "./transactions";
 
 // The writes that begin and end an account's deletion, and the reads of what an account owns. The deletion
@@ -174,22 +174,18 @@ export async function anonymizeComment(entry: CommentIndexEntry, writerId: strin
   }
 }
 
-/** Up to `limit` of an account's posts (1 consistent Query, keys and the deletion mark only). */
-export async function postsPage(userId: string, limit: number): Promise<{ ref: PostRef; deleting: boolean }[]> {
+/** Up to `limit` of an account's posts, as stored (1 consistent Query of their summaries). */
+export async function postsPage(userId: string, limit: number): Promise<StoredPostSummary[]> {
   const result = await documentClient.send(
     new QueryCommand({
       TableName: tableName,
       KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
       ExpressionAttributeValues: { ":pk": userPartition(userId), ":prefix": sortKeyPrefixes.post },
-      ProjectionExpression: "sk, deleting",
       ConsistentRead: true,
       Limit: limit,
     }),
   );
-  return (result.Items ?? []).map((item) => ({
-    ref: { authorId: userId, id: String(item.sk).slice(sortKeyPrefixes.post.length) },
-    deleting: item.deleting === true,
-  }));
+  return (result.Items ?? []).flatMap((item) => fromPostSummaryItem(item) ?? []);
 }
 
 /** Up to `limit` keys of an account's idempotency records (1 consistent Query). */

@@ -1,9 +1,10 @@
-import { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { config } from "../config";
 import { mayBeDeletedForInactivity, type Account, type AccountRefresh } from "../domain/account";
 import type { Entitlement } from "../domain/entitlements";
 import type { FeedAuthor } from "../domain/feed";
 import type { Role } from "../domain/roles";
+import { batchGetItems } from "./batch";
 import { documentClient, tableName } from "./client";
 import { ACCOUNT_ITEMS_PREFIX, userPartition, entityTypes, inactivityPartition, keys, type ItemKey } from "./keys";
 import { transactWrite, TransactionCancelled, withConflictRetry, type TransactItems } from "./transactions";
@@ -194,42 +195,6 @@ export async function getPostBounds(userIds: readonly string[]): Promise<Omit<Fe
     latestPostUlid: typeof item.latestPostUlid === "string" ? item.latestPostUlid : null,
     postCount: typeof item.postCount === "number" ? item.postCount : 0,
   }));
-}
-
-interface Projection {
-  ProjectionExpression: string;
-  ExpressionAttributeNames?: Record<string, string>;
-}
-
-/**
- * Strongly consistent BatchGetItem by 100 keys, the chunks in parallel, retrying unprocessed keys with backoff;
- * duplicate keys are read once.
- */
-async function batchGetItems(itemKeys: readonly ItemKey[], projection?: Projection): Promise<Record<string, unknown>[]> {
-  const unique = [...new Map(itemKeys.map((key) => [`${key.pk}\u0000${key.sk}`, key])).values()];
-  const chunks = Array.from({ length: Math.ceil(unique.length / 100) }, (_, i) => unique.slice(i * 100, i * 100 + 100));
-  const pages = await Promise.all(
-    chunks.map(async (chunk) => {
-      const found: Record<string, unknown>[] = [];
-      let requestKeys: Record<string, unknown>[] | undefined = chunk.map((key) => ({ ...key }));
-      for (let attempt = 0; requestKeys && requestKeys.length > 0; attempt++) {
-        const result: Awaited<ReturnType<typeof batchGet>> = await batchGet(requestKeys, projection);
-        found.push(...(result.Responses?.[tableName] ?? []));
-        requestKeys = result.UnprocessedKeys?.[tableName]?.Keys;
-        if (requestKeys?.length) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
-      }
-      return found;
-    }),
-  );
-  return pages.flat();
-}
-
-function batchGet(requestKeys: Record<string, unknown>[], projection?: Projection) {
-  return documentClient.send(
-    new BatchGetCommand({
-      RequestItems: { [tableName]: { Keys: requestKeys, ConsistentRead: true, ...projection } },
-    }),
-  );
 }
 
 /** Resolves a handle, case-insensitively, to the account that holds it (1 GetItem). */

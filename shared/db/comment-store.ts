@@ -1,7 +1,7 @@
-import { BatchGetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { Comment } from "../domain/comments";
 import type { PostRef } from "../domain/posts";
-import { batchDelete } from "./batch";
+import { batchDelete, batchGetItems, itemAt } from "./batch";
 import { documentClient, tableName } from "./client";
 import { entityTypes, keys, sortKeyPrefixes, type ItemKey } from "./keys";
 import { isLivePostItem, postLivenessAttributes } from "./post-store";
@@ -222,8 +222,6 @@ export interface CommentToDelete {
   comment: Pick<Comment, "commentId" | "authorId"> | null;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
  * The post and the comment a DELETE names, in one strongly consistent BatchGetItem (getCommentToDelete),
  * projected to what the decision needs (never the bodies). Unprocessed keys are asked for again.
@@ -233,30 +231,13 @@ export async function getCommentToDelete(post: PostRef, commentId: string): Prom
   const commentKey = keys.comment(post.id, commentId);
   const attributes = ["pk", "sk", "commentId", "authorId", ...postLivenessAttributes];
   const names = Object.fromEntries(attributes.map((name) => [`#${name}`, name]));
-  let pending: Record<string, unknown>[] = [{ ...postKey }, { ...commentKey }];
-  const found: Record<string, unknown>[] = [];
-  for (let attempt = 0; pending.length > 0; attempt++) {
-    if (attempt > 0) await sleep(Math.random() * Math.min(400, 10 * 2 ** attempt));
-    const result = await documentClient.send(
-      new BatchGetCommand({
-        RequestItems: {
-          [tableName]: {
-            Keys: pending,
-            ConsistentRead: true,
-            ProjectionExpression: Object.keys(names).join(", "),
-            ExpressionAttributeNames: names,
-          },
-        },
-      }),
-    );
-    found.push(...(result.Responses?.[tableName] ?? []));
-    pending = result.UnprocessedKeys?.[tableName]?.Keys ?? [];
-  }
-  const at = (key: ItemKey) => found.find((item) => item.pk === key.pk && item.sk === key.sk);
-  const postItem = at(postKey);
-  const commentItem = at(commentKey);
+  const found = await batchGetItems([postKey, commentKey], {
+    ProjectionExpression: Object.keys(names).join(", "),
+    ExpressionAttributeNames: names,
+  });
+  const commentItem = itemAt(found, commentKey);
   return {
-    postLive: isLivePostItem(postItem),
+    postLive: isLivePostItem(itemAt(found, postKey)),
     comment:
       commentItem?.entityType === entityTypes.comment
         ? { commentId: String(commentItem.commentId), authorId: typeof commentItem.authorId === "string" ? commentItem.authorId : null }

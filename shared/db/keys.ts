@@ -1,5 +1,8 @@
 // The one module that spells storage keys. Every key prefix names the entity it holds, so a key read in
 // the console tells what it is. docs/data-model.md is the design these builders implement.
+import * as z from "zod/mini";
+import { encodePostId, shownTeaser, type PostRef, type PostSummary } from "../domain/posts";
+import type { PostAccess } from "../domain/access";
 
 export interface ItemKey {
   pk: string;
@@ -11,6 +14,7 @@ export const entityTypes = {
   followerCountShard: "followerCountShard",
   handle: "handle",
   post: "post",
+  postBody: "postBody",
   comment: "comment",
   commentByWriter: "commentByWriter",
   idempotencyRecord: "idempotencyRecord",
@@ -34,6 +38,8 @@ export const entityTypes = {
  */
 export const sortKeyPrefixes = {
   post: "POST#",
+  /** In a post's own partition (`POST#<postUlid>`), beside its comments and outside any list's range. */
+  postBody: "BODY#",
   comment: "COMMENT#",
   idempotency: "IDEMPOTENCY#",
   /** Sorts after `PROFILE`, so outside the posts-and-profile range. */
@@ -44,7 +50,8 @@ export const sortKeyPrefixes = {
 export const postsAndProfileRange = { from: sortKeyPrefixes.post, to: "PROFILE" } as const;
 
 /** The partition key of a user's items (profile, count shards, posts, follow relations, comment index entries, idempotency records). */
-export const userPartition = (userId: string): string => `USER#${userId}`;
+const USER_PARTITION_PREFIX = "USER#";
+export const userPartition = (userId: string): string => `${USER_PARTITION_PREFIX}${userId}`;
 const shardNumber = (shard: number) => String(shard).padStart(2, "0");
 
 /**
@@ -67,10 +74,21 @@ export const keys = {
   }),
   /** Claims a handle (lower-cased) for one account, which makes handles unique case-insensitively. */
   handle: (handle: string): ItemKey => ({ pk: `HANDLE#${handle.toLowerCase()}`, sk: "HANDLE" }),
-  /** A post, in its author's partition, so an author's posts newest first are one Query. */
+  /**
+   * A post's summary (everything but its body, with its counters), in its author's partition, so an author's
+   * posts newest first are one Query that never reads a body.
+   */
   post: (authorId: string, postUlid: string): ItemKey => ({ pk: userPartition(authorId), sk: `${sortKeyPrefixes.post}${postUlid}` }),
-  /** The partition that holds one post's comments, oldest first by ULID. */
+  /** A post's own partition: its body and its comments (oldest first by ULID). */
   commentsOfPost: (postUlid: string): string => `POST#${postUlid}`,
+  /**
+   * A post's body, in the post's own partition, under the access it is published with: a reader asks only for
+   * the bodies it may read, so a locked post's body is never read (an access change moves it).
+   */
+  postBody: (postUlid: string, access: PostAccess): ItemKey => ({
+    pk: keys.commentsOfPost(postUlid),
+    sk: `${sortKeyPrefixes.postBody}${access}`,
+  }),
   /** A comment, in its post's partition. */
   comment: (postUlid: string, commentUlid: string): ItemKey => ({
     pk: keys.commentsOfPost(postUlid),
@@ -162,3 +180,114 @@ export const cleanupKeys = {
   historyPartition: (userId: string): string => `HISTORY#${userId}`,
   historyPrefix: "POINT#",
 };
+
+// The post's two items and their mapping to the domain (docs/data-model.md, "post"). The summary's key gives the
+// author and the ULID, so the item does not repeat them.
+
+const postAccessSchema = z.enum(["free", "plus", "select"]);
+
+const postSummaryItemSchema = z.object({
+  pk: z.string(),
+  sk: z.string(),
+  entityType: z.literal(entityTypes.post),
+  title: z.string(),
+  teaser: z.string(),
+  customTeaser: z.boolean(),
+  access: postAccessSchema,
+  category: z.string(),
+  tags: z.optional(z.array(z.string())),
+  publishedAt: z.string(),
+  updatedAt: z.string(),
+  commentCount: z.optional(z.number()),
+  /** Moves whenever the body item changes (content or access); absent on a post stored before 1.1. */
+  bodyRevision: z.optional(z.number()),
+  /** Set when a DELETE began: the post is gone for readers, its comments are being deleted. */
+  deleting: z.optional(z.boolean()),
+  /** The body, on a post stored before 1.1 that `npm run migrate` has not moved yet. */
+  body: z.optional(z.string()),
+});
+
+/** A post summary item as stored. */
+export type PostSummaryItem = z.infer<typeof postSummaryItemSchema>;
+
+const postBodyItemSchema = z.object({
+  pk: z.string(),
+  sk: z.string(),
+  entityType: z.literal(entityTypes.postBody),
+  /** The summary's `bodyRevision` this body belongs to. */
+  revision: z.number(),
+  body: z.string(),
+});
+
+/** A post body item as stored. */
+export type PostBodyItem = z.infer<typeof postBodyItemSchema>;
+
+/** A post's summary as stored, with what the store needs to keep its body in step. */
+export interface StoredPostSummary {
+  ref: PostRef;
+  summary: PostSummary;
+  /** Whether a DELETE began (the post is gone for readers). */
+  deleting: boolean;
+  /** The revision of the body item; null for a post stored before 1.1, whose body is `legacyBody`. */
+  bodyRevision: number | null;
+  legacyBody: string | null;
+}
+
+/** The summary item of a post (no body). */
+export function toPostSummaryItem(ref: PostRef, summary: PostSummary, bodyRevision: number): PostSummaryItem {
+  return {
+    ...keys.post(ref.authorId, ref.id),
+    entityType: entityTypes.post,
+    title: summary.title,
+    teaser: summary.teaser,
+    customTeaser: summary.customTeaser,
+    access: summary.access,
+    category: summary.category,
+    tags: summary.tags,
+    publishedAt: summary.publishedAt,
+    updatedAt: summary.updatedAt,
+    commentCount: summary.commentCount,
+    bodyRevision,
+  };
+}
+
+/** The post a stored item holds, or null when the item is not a post summary. */
+export function fromPostSummaryItem(item: Record<string, unknown> | undefined): StoredPostSummary | null {
+  if (item?.entityType !== entityTypes.post) return null;
+  const stored = postSummaryItemSchema.parse(item);
+  const ref: PostRef = {
+    authorId: stored.pk.slice(USER_PARTITION_PREFIX.length),
+    id: stored.sk.slice(sortKeyPrefixes.post.length),
+  };
+  return {
+    ref,
+    summary: {
+      postId: encodePostId(ref),
+      authorId: ref.authorId,
+      title: stored.title,
+      teaser: shownTeaser(stored),
+      customTeaser: stored.customTeaser,
+      access: stored.access,
+      category: stored.category,
+      tags: stored.tags ?? [],
+      publishedAt: stored.publishedAt,
+      updatedAt: stored.updatedAt,
+      commentCount: stored.commentCount ?? 0,
+    },
+    deleting: stored.deleting === true,
+    bodyRevision: stored.bodyRevision ?? null,
+    legacyBody: stored.body ?? null,
+  };
+}
+
+/** The body item of a post at one revision, stored under its access. */
+export function toPostBodyItem(ref: PostRef, access: PostAccess, revision: number, body: string): PostBodyItem {
+  return { ...keys.postBody(ref.id, access), entityType: entityTypes.postBody, revision, body };
+}
+
+/** A post's body as stored: under which access, at which revision. Null when the item is not a post body. */
+export function fromPostBodyItem(item: Record<string, unknown> | undefined): { access: PostAccess; revision: number; body: string } | null {
+  if (item?.entityType !== entityTypes.postBody) return null;
+  const stored = postBodyItemSchema.parse(item);
+  return { access: postAccessSchema.parse(stored.sk.slice(sortKeyPrefixes.postBody.length)), revision: stored.revision, body: stored.body };
+}

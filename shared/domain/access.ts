@@ -80,6 +80,16 @@ export function decidePostAccess(post: AccessedPost, viewer: Viewer, now: Date):
   return { readBody, readComments: readBody, writeComment };
 }
 
+export const POST_ACCESSES: readonly PostAccess[] = ["free", "plus", "select"];
+
+/**
+ * The accesses whose posts of `authorId` the viewer may read at `now`, known before the post is read (its ID
+ * names its author): a read needs to fetch only the bodies stored under these.
+ */
+export function readableAccesses(viewer: Viewer, authorId: string, now: Date): PostAccess[] {
+  return POST_ACCESSES.filter((access) => decidePostAccess({ access, authorId }, viewer, now).readBody.allowed);
+}
+
 /** The viewer a request's caller is: the token's identity and role, and the entitlements stored on the account. */
 export function viewerOf(caller: Caller): Viewer {
   return {

@@ -1,14 +1,15 @@
 import type { PostAccess } from "./access";
 
-// Posts in the domain's words. Storage keys live in shared/db; what leaves the API is a PostView.
+// Posts in the domain's words. Storage keys live in shared/db; what leaves the API is a PostView (a single post)
+// or a PostSummaryView (lists).
 
-export interface Post {
+/** Everything a post is but its body: what lists show, with the post's counters. */
+export interface PostSummary {
   postId: string;
   authorId: string;
   title: string;
-  body: string;
   teaser: string;
-  /** True when the author wrote the teaser; false when it is derived from the body (and follows it). */
+  /** True when the author wrote the teaser; false when it is derived (and follows the body and the access). */
   customTeaser: boolean;
   access: PostAccess;
   category: string;
@@ -18,13 +19,17 @@ export interface Post {
   commentCount: number;
 }
 
-/** What a caller sees: the body only when the access rule lets the caller read it. */
-export interface PostView {
+/** A whole post: its summary and its body. */
+export interface Post extends PostSummary {
+  body: string;
+}
+
+/** What a list shows of a post: never its body; `locked` says whether the caller may read it. */
+export interface PostSummaryView {
   postId: string;
   authorId: string;
   title: string;
   teaser: string;
-  body?: string;
   access: PostAccess;
   category: string;
   tags: string[];
@@ -34,21 +39,41 @@ export interface PostView {
   locked: boolean;
 }
 
+/** What a caller sees of one post: the body only when the access rule lets the caller read it. */
+export interface PostView extends PostSummaryView {
+  body?: string;
+}
+
 export const DEFAULT_CATEGORY = "analysis";
 export const DEFAULT_TEASER_LENGTH = 280;
 
-/** The teaser of a post whose author wrote none: the first 280 code points of the body. */
+/** The first 280 code points of a body. */
 export function defaultTeaser(body: string): string {
   return Array.from(body).slice(0, DEFAULT_TEASER_LENGTH).join("");
 }
 
-export function toPostView(post: Post, bodyReadable: boolean): PostView {
+/**
+ * The teaser of a post whose author wrote none: a free post shows the start of its body; a plus or select post
+ * shows nothing, so that a short paid post (a trade call) never shows itself whole (contract 1.1).
+ */
+export function derivedTeaser(access: PostAccess, body: string): string {
+  return access === "free" ? defaultTeaser(body) : "";
+}
+
+/**
+ * The teaser a stored post shows. Posts stored before contract 1.1 derived a teaser from the body whatever
+ * their access; a paid post whose author wrote none shows an empty one, also before the migration rewrote it.
+ */
+export function shownTeaser(post: Pick<PostSummary, "access" | "customTeaser" | "teaser">): string {
+  return !post.customTeaser && post.access !== "free" ? "" : post.teaser;
+}
+
+export function toPostSummaryView(post: PostSummary, bodyReadable: boolean): PostSummaryView {
   return {
     postId: post.postId,
     authorId: post.authorId,
     title: post.title,
     teaser: post.teaser,
-    ...(bodyReadable ? { body: post.body } : {}),
     access: post.access,
     category: post.category,
     tags: post.tags,
@@ -57,6 +82,13 @@ export function toPostView(post: Post, bodyReadable: boolean): PostView {
     commentCount: post.commentCount,
     locked: !bodyReadable,
   };
+}
+
+export function toPostView(post: PostSummary & { body?: string }, bodyReadable: boolean): PostView {
+  const summary = toPostSummaryView(post, bodyReadable);
+  if (!bodyReadable) return summary;
+  if (post.body === undefined) throw new Error("A readable post was read without its body");
+  return { ...summary, body: post.body };
 }
 
 /** A post's identity: its author and its ULID (creation-ordered). The public postId encodes both. */

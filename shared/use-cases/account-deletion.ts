@@ -106,7 +106,7 @@ export async function deleteMarkedAccount(userId: string, steps: DeletionSteps):
     if (posts.length === 0) break;
     for (const post of posts) {
       if (late()) return "unfinished";
-      await deletePostWithComments(post.ref, post.deleting);
+      await deletePostWithComments(post);
     }
   }
 

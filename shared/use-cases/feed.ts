@@ -12,11 +12,11 @@ import {
   type FeedAuthor,
   type FeedCursor,
 } from "../domain/feed";
-import type { PostView } from "../domain/posts";
+import type { PostSummaryView } from "../domain/posts";
 import { invalidCursor } from "../errors";
 import { decodeCursor, encodeCursor } from "../pagination";
 import type { ListQuery } from "../schemas/common";
-import { viewPost } from "./posts";
+import { viewPostSummary } from "./posts";
 
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
@@ -62,24 +62,24 @@ async function followedAuthors(readerId: string): Promise<FeedAuthor[]> {
 }
 
 /**
- * GET /feed: the posts of the accounts the caller follows, newest first, each locked or not for the caller as
- * GET /posts/{postId} decides. Reads, all strongly consistent on the base table: the caller's following list,
- * the followed authors' newest-post bounds (BatchGetItem), then only the authors' post runs that can make the
- * page (docs/data-model.md, "The feed"). A caller without a profile follows no one: an empty page.
+ * GET /feed: the posts of the accounts the caller follows, newest first, as summaries (never a body), each locked
+ * or not for the caller as GET /posts/{postId} decides. Reads, all strongly consistent on the base table: the
+ * caller's following list, the followed authors' newest-post bounds (BatchGetItem), then only the authors' post
+ * runs that can make the page (docs/data-model.md, "The feed"). A caller without a profile follows no one.
  */
 export async function readFeed(
   identity: Identity,
   caller: Caller,
   query: ListQuery,
   now = new Date(),
-): Promise<{ items: PostView[]; nextCursor: string | null }> {
+): Promise<{ items: PostSummaryView[]; nextCursor: string | null }> {
   const scope = `feed:${identity.userId}`;
   const cursor = query.cursor === undefined ? null : readFeedCursor(scope, query.cursor);
   if (!caller.account) return { items: [], nextCursor: null };
   const authors = await followedAuthors(caller.account.userId);
   const page = await mergeFeedPage(authors, cursor, query.limit, getPostsOfAuthorBelow, { now: now.getTime() });
   return {
-    items: page.posts.map(({ post }) => viewPost(post, caller, now)),
+    items: page.posts.map(({ post }) => viewPostSummary(post, caller, now)),
     nextCursor: page.next ? writeFeedCursor(scope, page.next) : null,
   };
 }

@@ -4,23 +4,28 @@ import {
   AuthorAccountMissing,
   createPost,
   deleteMarkedPost,
-  getPost,
+  getPostSummary,
+  getPostToRead,
   getPostsOfAuthor,
   markPostDeleting,
   PostChangedConcurrently,
   updatePost,
-  type PostChange,
+  type PostFields,
+  type StoredPostSummary,
 } from "../db/post-store";
-import { decidePostAccess, viewerOf, type Permission } from "../domain/access";
+import { decidePostAccess, POST_ACCESSES, readableAccesses, viewerOf, type Permission } from "../domain/access";
 import type { Caller } from "../domain/account";
 import {
   decodePostId,
-  defaultTeaser,
+  derivedTeaser,
   encodePostId,
   mayManagePost,
+  toPostSummaryView,
   toPostView,
   type Post,
   type PostRef,
+  type PostSummary,
+  type PostSummaryView,
   type PostView,
 } from "../domain/posts";
 import { forbidden, notFound, profileRequired, subscriptionRequired, unavailable } from "../errors";
@@ -33,11 +38,22 @@ import { writeIdempotently, type IdempotentAnswer } from "./idempotency";
 
 export const PUBLISH_ROUTE = "POST /posts";
 
+/** How often a write that lost a race with another change of the same post reads it again. */
+const CHANGE_ROUNDS = 5;
+
 const postNotFound = () => notFound("The post");
+
+const mayReadBody = (post: PostSummary, caller: Caller, now: Date): boolean =>
+  decidePostAccess(post, viewerOf(caller), now).readBody.allowed;
 
 /** The post as `caller` may see it at `now`: locked (no body) unless the access rule lets the caller read it. */
 export function viewPost(post: Post, caller: Caller, now: Date): PostView {
-  return toPostView(post, decidePostAccess(post, viewerOf(caller), now).readBody.allowed);
+  return toPostView(post, mayReadBody(post, caller, now));
+}
+
+/** A post in a list, as `caller` may see it at `now`: never its body, `locked` as for the post itself. */
+export function viewPostSummary(post: PostSummary, caller: Caller, now: Date): PostSummaryView {
+  return toPostSummaryView(post, mayReadBody(post, caller, now));
 }
 
 /**
@@ -58,7 +74,7 @@ export async function publishPost(
     authorId: ref.authorId,
     title: input.title,
     body: input.body,
-    teaser: input.teaser ?? defaultTeaser(input.body),
+    teaser: input.teaser ?? derivedTeaser(input.access, input.body),
     customTeaser: input.teaser !== undefined,
     access: input.access,
     category: input.category,
@@ -82,14 +98,14 @@ export async function publishPost(
 }
 
 /**
- * The post a public ID names, as readers know it (1 GetItem): 404 for a malformed ID, an unknown post or one
- * being deleted. The comments routes start from here too.
+ * The post a public ID names, as readers know it, without its body (1 GetItem of its summary): 404 for a
+ * malformed ID, an unknown post or one being deleted. The comments routes start from here.
  */
-export async function findLivePost(postId: string): Promise<{ ref: PostRef; post: Post }> {
+export async function findLivePost(postId: string): Promise<{ ref: PostRef; post: PostSummary }> {
   const ref = decodePostId(postId);
-  const stored = ref ? await getPost(ref) : null;
+  const stored = ref ? await getPostSummary(ref) : null;
   if (!ref || !stored || stored.deleting) throw postNotFound();
-  return { ref, post: stored.post };
+  return { ref, post: stored.summary };
 }
 
 /** 403 `subscription_required`, listing what would allow it, unless the access rule permits. */
@@ -97,48 +113,53 @@ export function requirePermission(permission: Permission): void {
   if (!permission.allowed) throw subscriptionRequired(permission.requiredEntitlements);
 }
 
-/** GET /posts/{postId}: 1 GetItem (plus the caller's own, made by the middleware). */
+/**
+ * GET /posts/{postId}: 1 BatchGetItem of the post's summary and of its body under each access the caller may
+ * read (plus the caller's own read, made by the middleware): a locked post's body is never read.
+ */
 export async function readPost(caller: Caller, postId: string, now = new Date()): Promise<PostView> {
-  const { post } = await findLivePost(postId);
-  return viewPost(post, caller, now);
+  const ref = decodePostId(postId);
+  if (!ref) throw postNotFound();
+  const read = await getPostToRead(ref, readableAccesses(viewerOf(caller), ref.authorId, now));
+  if (!read || read.stored.deleting) throw postNotFound();
+  return toPostView({ ...read.stored.summary, ...(read.body === null ? {} : { body: read.body }) }, read.body !== null);
 }
 
-/** The post a write names, after the contract's checks in its order: 404, profile_required, ownership. */
-async function postToManage(
-  caller: Caller,
-  postId: string,
-  resumingDeletion = false,
-): Promise<{ ref: PostRef; post: Post; deleting: boolean }> {
-  const ref = decodePostId(postId);
-  const stored = ref ? await getPost(ref) : null;
+/** The contract's checks of a write, in its order once the post is known: 404, profile_required, ownership. */
+function requireManager(caller: Caller, stored: StoredPostSummary | null, resumingDeletion = false): StoredPostSummary {
   // A post being deleted is gone, except for a DELETE, which resumes the deletion.
-  if (!ref || !stored || (stored.deleting && !resumingDeletion)) throw postNotFound();
+  if (!stored || (stored.deleting && !resumingDeletion)) throw postNotFound();
   requireProfile(caller);
-  if (!mayManagePost(caller.identity, stored.post)) throw forbidden("Only the post's author or an admin may do this.");
-  return { ref, post: stored.post, deleting: stored.deleting };
+  if (!mayManagePost(caller.identity, stored.summary)) throw forbidden("Only the post's author or an admin may do this.");
+  return stored;
 }
 
 /**
  * PATCH /posts/{postId}: changes the fields sent (an empty patch changes nothing and answers the post as it
  * is). `updatedAt` moves, `publishedAt` never does; an access change applies to the next read. A teaser the
- * author never wrote follows the body.
+ * author never wrote follows the body and the access. The post is read with its body (1 BatchGetItem: the
+ * answer carries it, and a body that moves to another access's key is rewritten from it), then changed only if
+ * nothing changed it meanwhile (else read again).
  */
 export async function changePost(caller: Caller, postId: string, patch: PostPatch, now = new Date()): Promise<PostView> {
-  for (let round = 0; round < 5; round++) {
-    const { ref, post } = await postToManage(caller, postId);
-    if (Object.values(patch).every((value) => value === undefined)) return viewPost(post, caller, now);
-    const change: PostChange = { ...patch, updatedAt: now.toISOString() };
-    let expectCustomTeaser: boolean | undefined;
-    if (patch.teaser !== undefined) {
-      change.customTeaser = true;
-    } else if (patch.body !== undefined && !post.customTeaser) {
-      change.teaser = defaultTeaser(patch.body);
-      expectCustomTeaser = false;
-    }
+  const ref = decodePostId(postId);
+  if (!ref) throw postNotFound();
+  for (let round = 0; round < CHANGE_ROUNDS; round++) {
+    const read = await getPostToRead(ref, POST_ACCESSES);
+    const stored = requireManager(caller, read?.stored ?? null);
+    const body = read?.body;
+    if (body === undefined || body === null) throw new Error("A live post was read without its body");
+    if (Object.values(patch).every((value) => value === undefined)) return viewPost({ ...stored.summary, body }, caller, now);
+    const { body: newBody = body, ...sent } = patch;
+    const access = patch.access ?? stored.summary.access;
+    const bodyChanges = patch.body !== undefined || access !== stored.summary.access;
+    const fields: PostFields = { ...sent, updatedAt: now.toISOString() };
+    if (patch.teaser !== undefined) fields.customTeaser = true;
+    else if (!stored.summary.customTeaser && bodyChanges) fields.teaser = derivedTeaser(access, newBody);
     try {
-      const updated = await updatePost(ref, change, expectCustomTeaser);
+      const updated = await updatePost(stored, { fields, ...(bodyChanges ? { body: newBody } : {}) });
       if (!updated) throw postNotFound();
-      return viewPost(updated.post, caller, now);
+      return viewPost({ ...updated.summary, body: bodyChanges ? newBody : (updated.legacyBody ?? body) }, caller, now);
     } catch (error) {
       if (error instanceof PostChangedConcurrently) continue;
       throw error;
@@ -148,23 +169,33 @@ export async function changePost(caller: Caller, postId: string, patch: PostPatc
 }
 
 /**
- * DELETE /posts/{postId}: marks the post deleted and takes it off `postCount` (one transaction), deletes its
- * comments in bounded batches, then the post. A retried DELETE of a post whose deletion was interrupted
- * resumes it; a DELETE that loses a race with another one resumes too, and both answer 204.
+ * DELETE /posts/{postId}: marks the post deleted, takes it off `postCount` and deletes its body (one
+ * transaction), deletes its comments in bounded batches, then its summary. A retried DELETE of a post whose
+ * deletion was interrupted resumes it; a DELETE that loses a race with another one resumes too, and both answer 204.
  */
 export async function removePost(caller: Caller, postId: string): Promise<void> {
-  const { ref, deleting } = await postToManage(caller, postId, true);
-  await deletePostWithComments(ref, deleting);
+  const ref = decodePostId(postId);
+  const stored = requireManager(caller, ref ? await getPostSummary(ref) : null, true);
+  await deletePostWithComments(stored);
 }
 
 /**
  * Deletes a post and all its comments without ever leaving a comment that points to no post; safe to run
  * again after a crash at any point. Also what the cleanup of an author's account runs for each post.
  */
-export async function deletePostWithComments(ref: PostRef, alreadyMarked = false): Promise<void> {
-  if (!alreadyMarked) await markPostDeleting(ref);
-  await deleteCommentsOfPost(ref);
-  await deleteMarkedPost(ref);
+export async function deletePostWithComments(stored: StoredPostSummary): Promise<void> {
+  let current: StoredPostSummary | null = stored;
+  for (let round = 0; current && !current.deleting; round++) {
+    try {
+      await markPostDeleting(current);
+      break;
+    } catch (error) {
+      if (!(error instanceof PostChangedConcurrently) || round + 1 >= CHANGE_ROUNDS) throw error;
+      current = await getPostSummary(stored.ref);
+    }
+  }
+  await deleteCommentsOfPost(stored.ref);
+  await deleteMarkedPost(stored.ref);
 }
 
 const postsCursorSchema = z.strictObject({ after: z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/)) });
@@ -175,13 +206,13 @@ export async function listPostsOfUser(
   userId: string,
   query: ListQuery,
   now = new Date(),
-): Promise<{ items: PostView[]; nextCursor: string | null }> {
+): Promise<{ items: PostSummaryView[]; nextCursor: string | null }> {
   const scope = `posts:${userId}`;
   const after = query.cursor === undefined ? undefined : decodeCursor(scope, query.cursor, postsCursorSchema).after;
   const page = await getPostsOfAuthor(userId, { limit: query.limit, ...(after ? { after } : {}) });
   if (page.authorExists === false) throw notFound("The user");
   return {
-    items: page.posts.map((post) => viewPost(post, caller, now)),
+    items: page.posts.map((post) => viewPostSummary(post, caller, now)),
     nextCursor: page.nextAfter ? encodeCursor(scope, { after: page.nextAfter }) : null,
   };
 }

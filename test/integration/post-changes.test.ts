@@ -227,9 +227,10 @@ describe("races", () => {
     let raced = 0;
     const name = "teaser-race";
     dynamoDb.middlewareStack.add(
-      (next) => async (args) => {
-        const values = (args.input as { ExpressionAttributeValues?: Record<string, unknown> }).ExpressionAttributeValues;
-        if (values && ":expectCustomTeaser" in values && raced++ === 0) {
+      (next, context) => async (args) => {
+        // The body change (with its derived teaser) is the PATCH's one write: a transaction of summary and body.
+        if (context.commandName === "TransactWriteItemsCommand" && raced === 0) {
+          raced++;
           await documentClient.send(
             new UpdateCommand({
               TableName: tableName,
