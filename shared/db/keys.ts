@@ -29,6 +29,7 @@ export const entityTypes = {
   touchedAccount: "touchedAccount",
   dryRunScratch: "dryRunScratch",
   followerHistoryPoint: "followerHistoryPoint",
+  migrationCheckpoint: "migrationCheckpoint",
 } as const;
 
 /**
@@ -233,6 +234,11 @@ export interface StoredPostSummary {
   legacyBody: string | null;
 }
 
+/** The post a summary item's key names: its author's partition and its ULID. */
+export function postRefOf(key: ItemKey): PostRef {
+  return { authorId: key.pk.slice(USER_PARTITION_PREFIX.length), id: key.sk.slice(sortKeyPrefixes.post.length) };
+}
+
 /** The summary item of a post (no body). */
 export function toPostSummaryItem(ref: PostRef, summary: PostSummary, bodyRevision: number): PostSummaryItem {
   return {
@@ -255,10 +261,7 @@ export function toPostSummaryItem(ref: PostRef, summary: PostSummary, bodyRevisi
 export function fromPostSummaryItem(item: Record<string, unknown> | undefined): StoredPostSummary | null {
   if (item?.entityType !== entityTypes.post) return null;
   const stored = postSummaryItemSchema.parse(item);
-  const ref: PostRef = {
-    authorId: stored.pk.slice(USER_PARTITION_PREFIX.length),
-    id: stored.sk.slice(sortKeyPrefixes.post.length),
-  };
+  const ref = postRefOf(stored);
   return {
     ref,
     summary: {
@@ -290,4 +293,35 @@ export function fromPostBodyItem(item: Record<string, unknown> | undefined): { a
   if (item?.entityType !== entityTypes.postBody) return null;
   const stored = postBodyItemSchema.parse(item);
   return { access: postAccessSchema.parse(stored.sk.slice(sortKeyPrefixes.postBody.length)), revision: stored.revision, body: stored.body };
+}
+
+// Operator migrations (`npm run migrate`): one checkpoint item per migration, in a partition of its own.
+
+/** The checkpoint of a migration, named by what it moves. */
+export const migrationKeys = {
+  checkpoint: (migration: string): ItemKey => ({ pk: `MIGRATION#${migration}`, sk: "CHECKPOINT" }),
+};
+
+const migrationCheckpointItemSchema = z.object({
+  entityType: z.literal(entityTypes.migrationCheckpoint),
+  /** Where the table's scan goes on (a key of the table); absent once it reached the end. */
+  next: z.optional(z.record(z.string(), z.string())),
+  complete: z.boolean(),
+  scanned: z.number(),
+  moved: z.number(),
+  skipped: z.number(),
+  updatedAt: z.string(),
+});
+
+/** How far a migration got: where its scan goes on, and what it did so far. */
+export type MigrationCheckpoint = Omit<z.infer<typeof migrationCheckpointItemSchema>, "entityType">;
+
+export function toMigrationCheckpointItem(migration: string, checkpoint: MigrationCheckpoint) {
+  return { ...migrationKeys.checkpoint(migration), entityType: entityTypes.migrationCheckpoint, ...checkpoint };
+}
+
+export function fromMigrationCheckpointItem(item: Record<string, unknown> | undefined): MigrationCheckpoint | null {
+  if (item === undefined) return null;
+  const { entityType: _entityType, ...checkpoint } = migrationCheckpointItemSchema.parse(item);
+  return checkpoint;
 }
