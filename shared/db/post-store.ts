@@ -212,7 +212,9 @@ export async function updatePost(from: StoredPostSummary, change: PostChange): P
       {
         Update: {
           ...summaryUpdate,
-          UpdateExpression: `SET ${[...sets, "bodyRevision = :nextBodyRevision"].join(", ")} REMOVE body`,
+          // A post stored before 1.1 leaves its layout here: its body moves to the body item, and its ID and
+          // author, which its key gives, go.
+          UpdateExpression: `SET ${[...sets, "bodyRevision = :nextBodyRevision"].join(", ")}${from.bodyRevision === null ? " REMOVE body, postId, authorId" : ""}`,
           ExpressionAttributeValues: { ...values, ":nextBodyRevision": revision },
         },
       },

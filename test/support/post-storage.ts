@@ -1,11 +1,13 @@
-// Post steps that read or write storage directly: many comments at once (past the rate limit) and stored items.
-import { QueryCommand } from "@aws-sdk/lib-dynamodb";
+// Post steps that read or write storage directly: many comments at once (past the rate limit), posts stored as
+// version 1 stored them, and the stored items.
+import { GetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { documentClient, tableName } from "../../shared/db/client";
 import { insertComment } from "../../shared/db/comment-store";
 import { keys } from "../../shared/db/keys";
-import { decodePostId } from "../../shared/domain/posts";
+import { decodePostId, encodePostId } from "../../shared/domain/posts";
 import { ulid } from "../../shared/ids";
 import type { TestUser } from "./given";
+import { aPostInput, type PostInputBody } from "./posts";
 
 /** Inserts comments through the comment store as the comments route does (the post's count included), without its rate limit. */
 export async function someComments(postId: string, writers: TestUser[], count: number): Promise<string[]> {
@@ -57,3 +59,64 @@ export const storedCommentIndexOf = (writer: TestUser) => queryAll(keys.account(
 
 /** The post items stored in an author's partition, being deleted or not. */
 export const storedPostsOf = (author: TestUser) => queryAll(keys.account(author.userId).pk, "POST#");
+
+/**
+ * Publishes a post the way version 1 stored it, with raw items: ONE item holding the body, its teaser derived
+ * from the body whatever the access (first 280 code points), `postId` and `authorId` repeated on it; the
+ * author's `postCount` and `latestPostUlid` raised in the same transaction. What `npm run migrate` finds in a
+ * deployed table.
+ */
+export async function aPostInTheOldLayout(author: TestUser, overrides: Partial<PostInputBody> = {}, at = new Date()) {
+  const input = { category: "analysis", tags: [], ...aPostInput(overrides) };
+  const ref = { authorId: author.userId, id: ulid(at.getTime()) };
+  const postId = encodePostId(ref);
+  await documentClient.send(
+    new TransactWriteCommand({
+      TransactItems: [
+        {
+          Put: {
+            TableName: tableName,
+            Item: {
+              pk: `USER#${author.userId}`,
+              sk: `POST#${ref.id}`,
+              entityType: "post",
+              postId,
+              authorId: author.userId,
+              title: input.title,
+              body: input.body,
+              teaser: input.teaser ?? Array.from(input.body).slice(0, 280).join(""),
+              customTeaser: input.teaser !== undefined,
+              access: input.access,
+              category: input.category,
+              tags: input.tags,
+              publishedAt: at.toISOString(),
+              updatedAt: at.toISOString(),
+              commentCount: 0,
+            },
+            ConditionExpression: "attribute_not_exists(pk)",
+          },
+        },
+        {
+          Update: {
+            TableName: tableName,
+            Key: { pk: `USER#${author.userId}`, sk: "PROFILE" },
+            UpdateExpression: "ADD postCount :one SET latestPostUlid = :ulid",
+            ConditionExpression: "attribute_exists(pk)",
+            ExpressionAttributeValues: { ":one": 1, ":ulid": ref.id },
+          },
+        },
+      ],
+    }),
+  );
+  return { postId, ref, input };
+}
+
+/** A post's stored items: its summary (or version 1 item) and its body items, by access. */
+export async function storedItemsOfPost(postId: string) {
+  const ref = decodePostId(postId)!;
+  const summary = await documentClient.send(
+    new GetCommand({ TableName: tableName, Key: keys.post(ref.authorId, ref.id), ConsistentRead: true }),
+  );
+  const bodies = await queryAll(keys.commentsOfPost(ref.id), "BODY#");
+  return { summary: summary.Item, bodies };
+}
