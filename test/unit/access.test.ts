@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decidePostAccess, viewerOf, type PostAccess, type Viewer } from "../../shared/domain/access";
+import { decidePostAccess, readableAccesses, viewerOf, type PostAccess, type Viewer } from "../../shared/domain/access";
 import type { Entitlement } from "../../shared/domain/entitlements";
 import { requirePermission } from "../../shared/use-cases/posts";
 
@@ -91,6 +91,14 @@ describe("decidePostAccess", () => {
   it("never lets an anonymous caller comment, whatever it claims", () => {
     const forged: Viewer = { userId: null, role: null, entitlements: [{ tier: "ultimate" }] };
     expect(decidePostAccess({ access: "free", authorId: AUTHOR }, forged, now).writeComment.allowed).toBe(false);
+  });
+});
+
+describe("readableAccesses", () => {
+  // What GET /posts/{postId} asks for before it knows the post: exactly the accesses the matrix opens.
+  it.each(Object.keys(viewers))("lists for %s exactly the accesses whose bodies decidePostAccess opens", (viewer) => {
+    const opened = matrix.filter(([who, , body]) => who === viewer && body === true).map(([, access]) => access);
+    expect(readableAccesses(viewers[viewer]!, AUTHOR, now)).toEqual(opened);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodePostId, defaultTeaser, encodePostId, toPostView, type Post } from "../../shared/domain/posts";
+import { decodePostId, defaultTeaser, derivedTeaser, encodePostId, shownTeaser, toPostSummaryView, toPostView, type Post } from "../../shared/domain/posts";
 import { ulid } from "../../shared/ids";
 
 describe("post IDs", () => {
@@ -42,6 +42,18 @@ describe("teasers and views", () => {
     expect(defaultTeaser("short")).toBe("short");
   });
 
+  it("derive a free post's teaser from its body and a paid post's as empty", () => {
+    expect(derivedTeaser("free", "😀".repeat(300))).toBe("😀".repeat(280));
+    expect(derivedTeaser("plus", "Long DAX at 18,500, stop 18,300")).toBe("");
+    expect(derivedTeaser("select", "Long DAX at 18,500, stop 18,300")).toBe("");
+  });
+
+  it("never show a paid post's teaser derived before 1.1, and always an author's", () => {
+    expect(shownTeaser({ access: "plus", customTeaser: false, teaser: "Long DAX at 18,500" })).toBe("");
+    expect(shownTeaser({ access: "select", customTeaser: true, teaser: "Mine" })).toBe("Mine");
+    expect(shownTeaser({ access: "free", customTeaser: false, teaser: "The start" })).toBe("The start");
+  });
+
   it("hide the body of a locked post", () => {
     const post: Post = {
       postId: "p",
@@ -71,5 +83,8 @@ describe("teasers and views", () => {
       locked: true,
     });
     expect(toPostView(post, true)).toMatchObject({ body: "secret", locked: false });
+    // A summary never carries the body, readable or not.
+    expect(toPostSummaryView(post, true)).not.toHaveProperty("body");
+    expect(toPostSummaryView(post, true)).toEqual({ ...toPostView(post, false), locked: false });
   });
 });

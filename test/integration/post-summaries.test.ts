@@ -1,0 +1,87 @@
+import { describe, expect, it } from "vitest";
+import { api } from "../support/api";
+import { expectNoStorageDetails, given, type TestUser } from "../support/given";
+import { aPost } from "../support/posts";
+
+// Lists of posts carry PostSummary (contract 1.1): a Post without `body`, always, whoever asks; `locked` still
+// says whether the caller may read the body, exactly as GET /posts/{postId} decides.
+
+const summaryFields = ["access", "authorId", "category", "commentCount", "locked", "postId", "publishedAt", "tags", "teaser", "title", "updatedAt"];
+
+// The end of each body, past any teaser (280 code points): a list that shows it carries a body.
+const bodyOf = (access: string) => `${access} ${"·".repeat(300)} §the end of the body`;
+
+interface Caller {
+  user: TestUser | null;
+  /** Accesses of the author's posts whose body this caller may read. */
+  reads: string[];
+}
+
+async function callers(author: TestUser): Promise<Record<string, Caller>> {
+  const admin = await given.anAdmin();
+  const entitled = async (entitlements: unknown[]) => {
+    const reader = await given.aReader();
+    await given.entitlements(admin, reader, entitlements);
+    return reader;
+  };
+  return {
+    anonymous: { user: null, reads: ["free"] },
+    "a reader": { user: await given.aReader(), reads: ["free"] },
+    "a Plus subscriber": { user: await entitled([{ tier: "plus" }]), reads: ["free", "plus"] },
+    "a Select subscriber of the author": { user: await entitled([{ tier: "select", authorId: author.userId }]), reads: ["free", "select"] },
+    "an Ultimate subscriber": { user: await entitled([{ tier: "ultimate" }]), reads: ["free", "plus", "select"] },
+    "another author": { user: await given.anAuthor(), reads: ["free"] },
+    "the author": { user: author, reads: ["free", "plus", "select"] },
+    "an admin": { user: admin, reads: ["free", "plus", "select"] },
+  };
+}
+
+/** Each listed item is the post's summary: the single post's fields but the body, with the same `locked`. */
+async function expectSummaries(items: Record<string, unknown>[], caller: Caller, who: string): Promise<void> {
+  expect(items.length, who).toBeGreaterThan(0);
+  for (const item of items) {
+    expect(Object.keys(item).sort(), who).toEqual(summaryFields);
+    expect(item.locked, who).toBe(!caller.reads.includes(String(item.access)));
+    const single = await api.get(`/posts/${item.postId}`, caller.user ? { token: caller.user.token } : {});
+    const { body, ...summary } = single.body;
+    expect(summary, who).toEqual(item);
+    expect(body === undefined, who).toBe(item.locked);
+  }
+}
+
+describe("lists of posts carry summaries", () => {
+  it("on an author's list, for every kind of caller", async () => {
+    const author = await given.anAuthor();
+    for (const access of ["free", "plus", "select"] as const) await aPost(author, { access, body: bodyOf(access) });
+    for (const [who, caller] of Object.entries(await callers(author))) {
+      const response = await api.get(`/users/${author.userId}/posts`, caller.user ? { token: caller.user.token } : {});
+      expect(response.status, who).toBe(200);
+      expect(response.text, who).not.toContain("§");
+      expectNoStorageDetails(response.text);
+      await expectSummaries(response.body.items, caller, who);
+    }
+  });
+
+  it("on the feed, for every kind of signed-in caller", async () => {
+    const author = await given.anAuthor();
+    for (const access of ["free", "plus", "select"] as const) await aPost(author, { access, body: bodyOf(access) });
+    for (const [who, caller] of Object.entries(await callers(author))) {
+      if (caller.user === null || caller.user === author) continue; // the feed needs a token; no one follows themself
+      expect((await api.put(`/users/${author.userId}/follow`, { token: caller.user.token })).status, who).toBe(200);
+      const response = await api.get("/feed", { token: caller.user.token });
+      expect(response.status, who).toBe(200);
+      expect(response.text, who).not.toContain("§");
+      await expectSummaries(response.body.items, caller, who);
+    }
+  });
+
+  it("on the author's own feed, of the authors it follows", async () => {
+    const author = await given.anAuthor();
+    const other = await given.anAuthor();
+    for (const access of ["free", "plus"] as const) await aPost(other, { access, body: bodyOf(access) });
+    expect((await api.put(`/users/${other.userId}/follow`, { token: author.token })).status).toBe(200);
+    const response = await api.get("/feed", { token: author.token });
+    expect(response.text).not.toContain("§");
+    await expectSummaries(response.body.items, { user: author, reads: ["free"] }, "an author reading another's posts");
+  });
+});
