@@ -1,57 +1,167 @@
-// Part 2: DynamoDB cost per operation. Every route's sample request runs once on fresh data; an SDK middleware
-// counts the requests it makes and the capacity they consume, beside what docs/data-model.md claims.
+// Part 2: DynamoDB cost per operation. Every route's sample request runs once on fresh data whose posts have
+// 50,000-character bodies; an SDK middleware (test/support/capacity-meter.ts) counts the requests and bills the
+// capacity each consumes by AWS's rules from the items' sizes, beside what DynamoDB Local reports and what
+// docs/data-model.md claims. Then the costs of a post's size: comments, 100-post pages, reading one post.
 import { startBenchEnvironment } from "./support/environment";
 import { claimedCosts } from "./support/claimed-costs";
 import { machineLine, writeSection } from "./support/report";
 import { fallbackSample, samplesForAllRoutes, seedFixtures, toIncomingRequest } from "./support/samples";
-import { table } from "./support/stats";
+import { kb, table } from "./support/stats";
+
+const units = (value: number): string => (Number.isInteger(value) ? String(value) : value.toFixed(1));
 
 export async function costPerOperation(): Promise<string> {
   const environment = await startBenchEnvironment("cost");
   try {
     const { dispatch } = await import("../infra/local/server");
-    const { countDynamoDbRequests } = await import("../test/support/request-counter");
+    const { meterCapacity } = await import("../test/support/capacity-meter");
     const { inProcessRunsSettled } = await import("../shared/use-cases/cleanup-in-process");
-    const fixtures = await seedFixtures();
+    const { postCostScenarios, LONG_POST_CHARACTERS, PAGE, targets } = await import("./support/post-cost-scenarios");
+    const fixtures = await seedFixtures({ postBody: "x".repeat(LONG_POST_CHARACTERS) });
     const samples = [...samplesForAllRoutes(fixtures), { routeKey: "$default", request: fallbackSample(fixtures) }];
-    const counter = countDynamoDbRequests();
+    const meter = meterCapacity();
     const rows: (string | number)[][] = [];
     const mismatches: string[] = [];
     for (const sample of samples) {
-      counter.reset();
+      meter.reset();
       const result = await dispatch(toIncomingRequest(sample.request), { jwtSecret: environment.jwtSecret });
-      const measured = counter.requests.length;
-      const capacity = counter.requests.reduce((sum, request) => sum + request.consumedCapacityUnits, 0);
-      const made = counter.commands().join(", ") || "none";
+      const measured = meter.requests.length;
+      const billed = meter.billedUnits();
       // A started cleanup run works on in the background (the local runner): not the route's cost, and it
       // must not count against the next sample.
       await inProcessRunsSettled();
       const claim = claimedCosts[sample.routeKey];
-      const matches = claim !== undefined && claim.requests === measured;
+      const matches = claim !== undefined && claim.requests === measured && claim.units === billed;
       if (!matches) mismatches.push(sample.routeKey);
       rows.push([
         `\`${sample.routeKey}\``,
         result.statusCode ?? 0,
         measured,
-        claim ? `${claim.requests} (${claim.pattern})` : "no claim",
+        units(meter.readUnits()),
+        units(meter.writeUnits()),
+        claim ? `${claim.requests} · ${units(claim.units)} (${claim.pattern})` : "no claim",
         matches ? "equal" : "DIFFERENT",
-        made,
-        capacity.toFixed(1),
+        units(meter.localUnits()),
+        meter.commands().join(", ") || "none",
       ]);
     }
-    counter.stop();
+    meter.stop();
+
+    const scenarios = postCostScenarios(environment.jwtSecret);
+    const short = await scenarios.comment(5);
+    const long = await scenarios.comment(LONG_POST_CHARACTERS);
+    const commentRatio = (long.readUnits + long.writeUnits) / (short.readUnits + short.writeUnits);
+    const pages = {
+      ascii: { list: await scenarios.authorList("ascii"), feed: await scenarios.feed("ascii") },
+      emoji: { list: await scenarios.authorList("emoji"), feed: await scenarios.feed("emoji") },
+    };
+    const reads = { ascii: await scenarios.postReads("ascii"), emoji: await scenarios.postReads("emoji") };
+    const old = await scenarios.oldLayoutList();
+    scenarios.stop();
+
+    const billedOf = (m: { readUnits: number; writeUnits: number }) => m.readUnits + m.writeUnits;
+    const pageRows = (["ascii", "emoji"] as const).flatMap((kind) => [
+      ["author list", kind, pages[kind].list, targets.authorListUnits] as const,
+      ["feed", kind, pages[kind].feed, targets.feedUnits] as const,
+    ]);
+    const pagesMet = pageRows.every(([, , m, limit]) => m.bytes <= targets.pageBytes && billedOf(m) <= limit && m.status === 200);
+    const readRows = (["ascii", "emoji"] as const).flatMap((kind) =>
+      (["ultimate", "plus", "anonymous"] as const).map((who) => [kind, who, reads[kind][who], reads[kind].bodyUnits] as const),
+    );
+    const readsMet = readRows.every(([, who, m, bodyUnits]) =>
+      who === "anonymous" ? m.batchGetReadUnits <= 2 : m.batchGetReadUnits - bodyUnits <= targets.postReadOverhead,
+    );
+    const kindName = { ascii: "ASCII", emoji: "4-byte emoji" };
+    const metOr = (met: boolean) => (met ? "met" : "MISSED");
+
     return [
       "## 2. DynamoDB cost per operation",
       "",
       `Command: \`npm run bench:cost\`. ${machineLine()}`,
       "",
-      "Each route's sample request (`bench/support/samples.ts`) runs once through the local server's dispatch on fresh",
-      "data; an SDK middleware on the shared client counts every DynamoDB request and the capacity units DynamoDB Local",
-      "reports for it. The claim is the access pattern's count in `docs/data-model.md`. These figures do not depend on",
-      "the machine.",
-      `Target: equal for every route: ${mismatches.length === 0 ? "met" : `MISSED for ${mismatches.join(", ")}`}.`,
+      "Billed units are computed by an SDK middleware on the shared client (`test/support/capacity-meter.ts`) from",
+      "the sizes of the items each request read and wrote, by AWS's published rules: 4 KB read units (strongly",
+      "consistent reads at full rate), 1 KB write units per item (an update at the larger of before and after),",
+      "twice inside a transaction, a rejected conditional write billed, a Query on the summed size of what it read,",
+      "BatchGetItem per item. DynamoDB Local's own figure (ConsumedCapacity) stands beside them: it is not AWS's bill.",
+      "These figures do not depend on the machine.",
       "",
-      table(["route", "status", "requests", "claimed (pattern)", "verdict", "requests made", "capacity units"], rows),
+      "### Per route",
+      "",
+      `Each route's sample request (\`bench/support/samples.ts\`) runs once through the local server's dispatch; the`,
+      `samples' posts have bodies of ${LONG_POST_CHARACTERS.toLocaleString("en")} ASCII characters. The claim is the access pattern's requests and`,
+      "billed units (reads + writes) in `docs/data-model.md`.",
+      `Target: requests and billed units equal to the claim for every route: ${mismatches.length === 0 ? "met" : `MISSED for ${mismatches.join(", ")}`}.`,
+      "",
+      table(
+        ["route", "status", "requests", "billed read units", "billed write units", "claimed: requests · units (pattern)", "verdict", "DynamoDB Local units", "requests made"],
+        rows,
+      ),
+      "",
+      "### The cost of a post's size",
+      "",
+      `Posts of ${LONG_POST_CHARACTERS.toLocaleString("en")} characters, published through the API (free posts unless said otherwise: the`,
+      "worst case for a list, whose teasers then hold 280 characters). Bytes are the HTTP answer's body.",
+      "",
+      `A comment (by an Ultimate subscriber, on a free post): ${units(billedOf(long))} billed units on a ${LONG_POST_CHARACTERS.toLocaleString("en")}-character post, ${units(billedOf(short))} on a`,
+      `5-character one: ratio ${commentRatio.toFixed(2)} (target ≤ ${targets.commentRatio}: ${metOr(commentRatio <= targets.commentRatio)}).`,
+      "",
+      table(
+        ["post body", "requests", "billed read units", "billed write units", "DynamoDB Local units"],
+        [
+          ["5 characters", short.commands.join(", "), units(short.readUnits), units(short.writeUnits), units(short.localUnits)],
+          [`${LONG_POST_CHARACTERS.toLocaleString("en")} characters`, long.commands.join(", "), units(long.readUnits), units(long.writeUnits), units(long.localUnits)],
+        ],
+      ),
+      "",
+      `A page of ${PAGE} posts (\`?limit=100\`; the author list anonymously, 101 posts published; the feed of a reader following 4`,
+      `authors with 26 posts each). Targets: at most ${kb(targets.pageBytes)} KB, ${targets.authorListUnits} billed units (author list), ${targets.feedUnits} (feed): ${metOr(pagesMet)}.`,
+      "",
+      table(
+        ["page", "characters", "status", "items", "answer KB", "requests", "billed units", "DynamoDB Local units", "KB read"],
+        pageRows.map(([page, kind, m]) => [
+          page,
+          kindName[kind],
+          m.status,
+          PAGE,
+          kb(m.bytes),
+          m.commands.length,
+          units(billedOf(m)),
+          units(m.localUnits),
+          kb(m.bytesRead),
+        ]),
+      ),
+      "",
+      "`GET /posts/{postId}` of a plus post: by an Ultimate subscriber (the post's body and two absent body keys),",
+      "a Plus subscriber (one absent key) and anonymously (locked: the summary and the free body's key, never the",
+      `body). Target: the post's read (its BatchGetItem) costs at most ${targets.postReadOverhead} units more than the body's own item requires,`,
+      `and a locked read 2: ${metOr(readsMet)}.`,
+      "",
+      table(
+        ["characters", "caller", "status", "answer KB", "requests", "post read units", "body item units", "caller's read units", "DynamoDB Local units"],
+        readRows.map(([kind, who, m, bodyUnits]) => [
+          kindName[kind],
+          who,
+          m.status,
+          kb(m.bytes),
+          m.commands.join(", "),
+          units(m.batchGetReadUnits),
+          who === "anonymous" ? "(locked)" : bodyUnits,
+          units(m.readUnits - m.batchGetReadUnits),
+          units(m.localUnits),
+        ]),
+      ),
+      "",
+      `Side by side, the author list of ${PAGE + 1} ASCII posts stored by version 1 (the body on the post item), then after`,
+      `\`npm run migrate\` moved them (${old.migrated} posts):`,
+      "",
+      table(
+        ["layout", "status", "answer KB", "requests", "billed units", "DynamoDB Local units", "KB read"],
+        [
+          ["version 1 (before the migration)", old.before.status, kb(old.before.bytes), old.before.commands.length, units(billedOf(old.before)), units(old.before.localUnits), kb(old.before.bytesRead)],
+          ["1.1 (after)", old.after.status, kb(old.after.bytes), old.after.commands.length, units(billedOf(old.after)), units(old.after.localUnits), kb(old.after.bytesRead)],
+        ],
+      ),
     ].join("\n");
   } finally {
     await environment.stop();

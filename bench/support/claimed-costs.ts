@@ -1,36 +1,38 @@
 // What docs/data-model.md claims each route's sample request (bench/support/samples.ts) costs in DynamoDB
-// requests, with the access pattern that says so. Part 2 of the benchmark measures each beside its claim.
+// requests and billed capacity units (reads + writes, AWS's rules, the samples' posts holding 50,000-character
+// bodies), with the access pattern that says so. Part 2 of the benchmark measures each beside its claim.
 
 export interface ClaimedCost {
   pattern: string;
   requests: number;
+  units: number;
 }
 
 export const claimedCosts: Record<string, ClaimedCost> = {
-  "GET /health": { pattern: "none", requests: 0 },
-  "PUT /me": { pattern: "A3", requests: 2 },
-  "GET /me": { pattern: "A4", requests: 1 },
-  "GET /users/{userId}": { pattern: "A5", requests: 1 },
-  "GET /handles/{handle}": { pattern: "A6", requests: 2 },
-  "PUT /admin/users/{userId}/entitlements": { pattern: "A7", requests: 2 },
-  "POST /posts": { pattern: "P1", requests: 2 },
-  "GET /posts/{postId}": { pattern: "P3", requests: 2 },
-  "PATCH /posts/{postId}": { pattern: "P4", requests: 3 },
-  "DELETE /posts/{postId}": { pattern: "P5", requests: 5 },
-  "GET /users/{userId}/posts": { pattern: "P7", requests: 1 },
-  "PUT /users/{userId}/follow": { pattern: "F1a", requests: 3 },
-  "DELETE /users/{userId}/follow": { pattern: "F2", requests: 4 },
-  "GET /users/{userId}/follow": { pattern: "F3", requests: 2 },
-  "GET /users/{userId}/followers": { pattern: "F4", requests: 3 },
-  "GET /users/{userId}/following": { pattern: "F5", requests: 3 },
-  "POST /posts/{postId}/comments": { pattern: "C1", requests: 3 },
-  "GET /posts/{postId}/comments": { pattern: "C6", requests: 3 },
-  "DELETE /posts/{postId}/comments/{commentId}": { pattern: "C8", requests: 3 },
-  "DELETE /me": { pattern: "D1", requests: 12 },
-  "GET /users/{userId}/follower-history": { pattern: "K6", requests: 2 },
-  "POST /admin/cleanup-runs": { pattern: "K1", requests: 3 },
-  "GET /admin/cleanup-runs": { pattern: "K3", requests: 3 },
-  "GET /admin/cleanup-runs/{runId}": { pattern: "K2", requests: 3 },
-  "GET /feed": { pattern: "FD4", requests: 4 },
-  $default: { pattern: "none", requests: 0 },
+  "GET /health": { pattern: "none", requests: 0, units: 0 },
+  "PUT /me": { pattern: "A3", requests: 2, units: 0 },
+  "GET /me": { pattern: "A4", requests: 1, units: 0 },
+  "GET /users/{userId}": { pattern: "A5", requests: 1, units: 0 },
+  "GET /handles/{handle}": { pattern: "A6", requests: 2, units: 0 },
+  "PUT /admin/users/{userId}/entitlements": { pattern: "A7", requests: 2, units: 0 },
+  "POST /posts": { pattern: "P1", requests: 2, units: 0 },
+  "GET /posts/{postId}": { pattern: "P3", requests: 2, units: 0 },
+  "PATCH /posts/{postId}": { pattern: "P4", requests: 3, units: 0 },
+  "DELETE /posts/{postId}": { pattern: "P5", requests: 5, units: 0 },
+  "GET /users/{userId}/posts": { pattern: "P7", requests: 1, units: 0 },
+  "PUT /users/{userId}/follow": { pattern: "F1a", requests: 3, units: 0 },
+  "DELETE /users/{userId}/follow": { pattern: "F2", requests: 4, units: 0 },
+  "GET /users/{userId}/follow": { pattern: "F3", requests: 2, units: 0 },
+  "GET /users/{userId}/followers": { pattern: "F4", requests: 3, units: 0 },
+  "GET /users/{userId}/following": { pattern: "F5", requests: 3, units: 0 },
+  "POST /posts/{postId}/comments": { pattern: "C1", requests: 3, units: 0 },
+  "GET /posts/{postId}/comments": { pattern: "C6", requests: 3, units: 0 },
+  "DELETE /posts/{postId}/comments/{commentId}": { pattern: "C8", requests: 3, units: 0 },
+  "DELETE /me": { pattern: "D1", requests: 12, units: 0 },
+  "GET /users/{userId}/follower-history": { pattern: "K6", requests: 2, units: 0 },
+  "POST /admin/cleanup-runs": { pattern: "K1", requests: 3, units: 0 },
+  "GET /admin/cleanup-runs": { pattern: "K3", requests: 3, units: 0 },
+  "GET /admin/cleanup-runs/{runId}": { pattern: "K2", requests: 3, units: 0 },
+  "GET /feed": { pattern: "FD4", requests: 4, units: 0 },
+  $default: { pattern: "none", requests: 0, units: 0 },
 };

@@ -25,13 +25,19 @@ export interface Fixtures {
   leaver: TestUser;
   /** A finished (dry) cleanup run. */
   runId: string;
+  /** The body of the posts the samples publish, read and delete. */
+  postBody: string;
 }
 
-/** Accounts and data every sample request can rely on. */
-export async function seedFixtures(): Promise<Fixtures> {
+/**
+ * Accounts and data every sample request can rely on. `postBody` is the body of the samples' posts (the
+ * cost benchmark's claims are for 50,000 characters; by default a short one).
+ */
+export async function seedFixtures(options: { postBody?: string } = {}): Promise<Fixtures> {
+  const postBody = options.postBody ?? aPostInput().body;
   const [reader, author, admin, leaver] = [await given.aReader(), await given.anAuthor(), await given.anAdmin(), await given.aReader()];
-  const post = await aPost(author, { access: "plus" });
-  const postToDelete = await aPost(author);
+  const post = await aPost(author, { access: "plus", body: postBody });
+  const postToDelete = await aPost(author, { body: postBody });
   // The reader follows the author, so lists have a row; the admin's follow is what the DELETE sample removes.
   for (const follower of [reader, admin]) {
     expectStatus(await api.put(`/users/${author.userId}/follow`, { token: follower.token }), 200);
@@ -52,6 +58,7 @@ export async function seedFixtures(): Promise<Fixtures> {
     admin,
     leaver,
     runId,
+    postBody,
     postId: post.postId,
     postToDeleteId: postToDelete.postId,
     commentToDeleteId: comment.body.commentId as string,
@@ -73,7 +80,7 @@ const samples: Record<string, SampleFactory> = {
     token: admin.token,
     body: { entitlements: [{ tier: "plus" }] },
   }),
-  "POST /posts": ({ author }) => ({ method: "POST", path: "/posts", token: author.token, body: aPostInput() }),
+  "POST /posts": ({ author, postBody }) => ({ method: "POST", path: "/posts", token: author.token, body: aPostInput({ body: postBody }) }),
   "GET /posts/{postId}": ({ reader, postId }) => ({ method: "GET", path: `/posts/${postId}`, token: reader.token }),
   "PATCH /posts/{postId}": ({ author, postId }) => ({
     method: "PATCH",

@@ -247,11 +247,11 @@ function failedConditionItem(error: unknown): Record<string, unknown> | undefine
 }
 
 /**
- * Begins a post's deletion: marks its summary `deleting` (readers no longer see it, new comments are refused),
- * takes it off its author's `postCount` and deletes its body, in one transaction. The mark's condition (not yet
- * marked, at the body revision read) makes a retried or concurrent DELETE count once and deletes the very body
- * item the post has. Returns false when the post is gone or already marked; PostChangedConcurrently when a PATCH
- * moved its body since it was read.
+ * Begins a post's deletion: marks its summary `deleting` (readers no longer see it, new comments are refused,
+ * no PATCH can change it any more) and takes it off its author's `postCount`, in one transaction. The mark's
+ * condition (not yet marked, at the body revision read) makes a retried or concurrent DELETE count once, and
+ * freezes the access under which `stored`'s body lies. Returns false when the post is gone or already marked;
+ * PostChangedConcurrently when a PATCH moved its body since it was read.
  */
 export async function markPostDeleting(stored: StoredPostSummary): Promise<boolean> {
   const { ref } = stored;
@@ -266,9 +266,6 @@ export async function markPostDeleting(stored: StoredPostSummary): Promise<boole
       ReturnValuesOnConditionCheckFailure: "ALL_OLD",
     },
   };
-  // A post stored before 1.1 holds its body in the summary, which goes last.
-  const body: TransactItems =
-    stored.bodyRevision === null ? [] : [{ Delete: { TableName: tableName, Key: keys.postBody(ref.id, stored.summary.access) } }];
   const countDown: TransactItems[number] = {
     Update: {
       TableName: tableName,
@@ -280,7 +277,7 @@ export async function markPostDeleting(stored: StoredPostSummary): Promise<boole
   };
   // Without the count when the author's account is gone (its cleanup deletes its posts) or holds no count to
   // take one from: the post is marked all the same, and no count goes negative.
-  for (const items of [[mark, ...body, countDown], [mark, ...body]]) {
+  for (const items of [[mark, countDown], [mark]]) {
     try {
       await transactWrite(items);
       return true;
@@ -295,8 +292,18 @@ export async function markPostDeleting(stored: StoredPostSummary): Promise<boole
   return false;
 }
 
-/** Deletes the summary of a post whose deletion began (its body and comments are gone by now); a post already gone is fine. */
-export async function deleteMarkedPost(ref: PostRef): Promise<void> {
+/**
+ * Deletes a post whose deletion began (its comments are gone by now): its body item, then its summary, each one
+ * DeleteItem (the body first: a crash in between leaves the marked summary, and a retried DELETE finishes). A
+ * post stored before 1.1 holds its body in the summary. A post already gone is fine.
+ */
+export async function deleteMarkedPost(stored: StoredPostSummary): Promise<void> {
+  const { ref } = stored;
+  if (stored.bodyRevision !== null) {
+    await withConflictRetry(() =>
+      documentClient.send(new DeleteCommand({ TableName: tableName, Key: keys.postBody(ref.id, stored.summary.access) })),
+    );
+  }
   try {
     await withConflictRetry(() =>
       documentClient.send(

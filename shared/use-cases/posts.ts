@@ -169,9 +169,9 @@ export async function changePost(caller: Caller, postId: string, patch: PostPatc
 }
 
 /**
- * DELETE /posts/{postId}: marks the post deleted, takes it off `postCount` and deletes its body (one
- * transaction), deletes its comments in bounded batches, then its summary. A retried DELETE of a post whose
- * deletion was interrupted resumes it; a DELETE that loses a race with another one resumes too, and both answer 204.
+ * DELETE /posts/{postId}: marks the post deleted and takes it off `postCount` (one transaction), deletes its
+ * comments in bounded batches, then its body and its summary. A retried DELETE of a post whose deletion was
+ * interrupted resumes it; a DELETE that loses a race with another one resumes too, and both answer 204.
  */
 export async function removePost(caller: Caller, postId: string): Promise<void> {
   const ref = decodePostId(postId);
@@ -180,22 +180,24 @@ export async function removePost(caller: Caller, postId: string): Promise<void> 
 }
 
 /**
- * Deletes a post and all its comments without ever leaving a comment that points to no post; safe to run
- * again after a crash at any point. Also what the cleanup of an author's account runs for each post.
+ * Deletes a post and all its comments without ever leaving a comment that points to no post, nor a body
+ * without its summary; safe to run again after a crash at any point. Also what the cleanup of an author's
+ * account runs for each post.
  */
 export async function deletePostWithComments(stored: StoredPostSummary): Promise<void> {
-  let current: StoredPostSummary | null = stored;
-  for (let round = 0; current && !current.deleting; round++) {
+  let marked: StoredPostSummary | null = stored;
+  for (let round = 0; marked && !marked.deleting; round++) {
     try {
-      await markPostDeleting(current);
+      // Not marked here: another DELETE marked it first (or finished); read the access its mark froze.
+      marked = (await markPostDeleting(marked)) ? marked : await getPostSummary(stored.ref);
       break;
     } catch (error) {
       if (!(error instanceof PostChangedConcurrently) || round + 1 >= CHANGE_ROUNDS) throw error;
-      current = await getPostSummary(stored.ref);
+      marked = await getPostSummary(stored.ref);
     }
   }
   await deleteCommentsOfPost(stored.ref);
-  await deleteMarkedPost(stored.ref);
+  if (marked) await deleteMarkedPost(marked);
 }
 
 const postsCursorSchema = z.strictObject({ after: z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/)) });

@@ -6,7 +6,7 @@ import { decodePostId } from "../../shared/domain/posts";
 import { api, tokenFor } from "../support/api";
 import { aSignedInCaller, given } from "../support/given";
 import { crash, injectFaults } from "../support/faults";
-import { someComments, storedCommentIndexOf, storedCommentsOf, storedPostsOf } from "../support/post-storage";
+import { someComments, storedCommentIndexOf, storedCommentsOf, storedItemsOfPost, storedPostsOf } from "../support/post-storage";
 import { aPost, aPostInput } from "../support/posts";
 
 const postCountOf = async (userId: string): Promise<number> => (await api.get(`/users/${userId}`)).body.postCount;
@@ -119,6 +119,7 @@ describe("DELETE /posts/{postId}", () => {
     expect(response.status).toBe(204);
     expect(response.text).toBe("");
     expect((await api.get(`/posts/${post.postId}`)).status).toBe(404);
+    expect(await storedItemsOfPost(post.postId)).toEqual({ summary: undefined, bodies: [] });
     expect(await postCountOf(author.userId)).toBe(1);
     const again = await api.delete(`/posts/${post.postId}`, { token: author.token });
     expect([again.status, again.body.error.code]).toEqual([404, "not_found"]);
@@ -202,6 +203,7 @@ describe("DELETE /posts/{postId}", () => {
     expect(await storedCommentsOf(post.postId)).toEqual([]);
     expect(await storedCommentIndexOf(writer)).toEqual([]);
     expect(await storedPostsOf(author)).toEqual([]);
+    expect(await storedItemsOfPost(post.postId)).toEqual({ summary: undefined, bodies: [] });
     expect(await postCountOf(author.userId)).toBe(0);
   });
 
@@ -252,6 +254,32 @@ describe("races", () => {
     }
     expect(raced).toBe(1);
     expect((await api.get(`/posts/${post.postId}`)).body).toMatchObject({ body: "changed", teaser: "Custom" });
+  });
+
+  it("deletes the body a PATCH moved between a DELETE's read and its mark: nothing is left behind", async () => {
+    const author = await given.anAuthor();
+    const post = await aPost(author, { access: "plus", body: "Moved while deleted" });
+    let raced = 0;
+    const name = "move-before-mark";
+    dynamoDb.middlewareStack.add(
+      (next, context) => async (args) => {
+        const first = (args.input as { TransactItems?: { Update?: { UpdateExpression?: string } }[] }).TransactItems?.[0];
+        if (context.commandName === "TransactWriteItemsCommand" && first?.Update?.UpdateExpression === "SET deleting = :true" && raced === 0) {
+          raced++;
+          expect((await api.patch(`/posts/${post.postId}`, { token: author.token, body: { access: "free" } })).status).toBe(200);
+        }
+        return next(args);
+      },
+      { step: "initialize", name },
+    );
+    try {
+      expect((await api.delete(`/posts/${post.postId}`, { token: author.token })).status).toBe(204);
+    } finally {
+      dynamoDb.middlewareStack.remove(name);
+    }
+    expect(raced).toBe(1);
+    expect(await storedItemsOfPost(post.postId)).toEqual({ summary: undefined, bodies: [] });
+    expect(await postCountOf(author.userId)).toBe(0);
   });
 
   it("leaves nothing written when the author's account vanishes before the post's transaction", async () => {
