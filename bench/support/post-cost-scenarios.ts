@@ -116,6 +116,26 @@ export function postCostScenarios(jwtSecret: string) {
       return { ...results, bodyUnits: readUnitsOf(itemSize(marshall(bodyItem))) };
     },
 
+    /**
+     * The writes of a post of 50,000 ASCII characters beyond the route samples: publishing with an
+     * Idempotency-Key and its replay, PATCHes that rewrite or move the body.
+     */
+    async postWrites(): Promise<{ pattern: string; what: string; measured: Measured }[]> {
+      const author = await given.anAuthor();
+      const input = { title: "Weekly outlook", body: body("ascii"), access: "plus" };
+      const publish = { method: "POST", path: "/posts", token: author.token, body: input } as const;
+      const withKey = await measure({ ...publish, headers: { "Idempotency-Key": "bench-key" } });
+      const replay = await measure({ ...publish, headers: { "Idempotency-Key": "bench-key" } });
+      const post = await aPost(author, { access: "plus", body: body("ascii") });
+      const patch = (change: Record<string, unknown>) => measure({ method: "PATCH", path: `/posts/${post.postId}`, token: author.token, body: change });
+      return [
+        { pattern: "P1", what: "publish with an Idempotency-Key", measured: withKey },
+        { pattern: "P2", what: "replay of that publish", measured: replay },
+        { pattern: "P4", what: "PATCH of the body (50,000 other characters)", measured: await patch({ body: characters.ascii(LONG_POST_CHARACTERS - 1) + "y" }) },
+        { pattern: "P4", what: "PATCH of the access (plus to free: the body moves)", measured: await patch({ access: "free" }) },
+      ];
+    },
+
     /** The author list of 101 posts stored by version 1 (the body on the post item), then after `npm run migrate`. */
     async oldLayoutList(): Promise<{ before: Measured; after: Measured; migrated: number }> {
       const author = await given.anAuthor();

@@ -9,6 +9,7 @@ export interface SampleRequest {
   path: string;
   token?: string;
   body?: unknown;
+  headers?: Record<string, string>;
 }
 
 export interface Fixtures {
@@ -145,7 +146,7 @@ export function samplesForAllRoutes(fixtures: Fixtures): { routeKey: string; ent
 }
 
 export function toIncomingRequest(sample: SampleRequest): IncomingRequest {
-  const headers: Record<string, string> = { "content-type": "application/json" };
+  const headers: Record<string, string> = { "content-type": "application/json", ...sample.headers };
   if (sample.token) headers.authorization = `Bearer ${sample.token}`;
   return {
     method: sample.method,
