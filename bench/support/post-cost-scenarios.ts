@@ -17,7 +17,7 @@ import { api, toIncomingRequest, type SampleRequest } from "./samples";
 export const LONG_POST_CHARACTERS = 50_000;
 export const PAGE = 100;
 
-/** Targets of issue 10 (docs/data-model.md, "Cost of a post's size"). */
+/** The targets docs/data-model.md ("post: a summary and a body") states for a post's size. */
 export const targets = {
   commentRatio: 1.1,
   pageBytes: 150 * 1024,
