@@ -40,7 +40,7 @@ async function scenario(accounts: number): Promise<ScenarioResult> {
   await startBenchEnvironment(`cleanup-${accounts}`);
   const { BatchWriteCommand } = await import("@aws-sdk/lib-dynamodb");
   const { documentClient, dynamoDb, tableName } = await import("../shared/db/client");
-  const { keys, inactivityPartition, entityTypes } = await import("../shared/db/keys");
+  const { keys, inactivityPartition, entityTypes, toPostBodyItem, toPostSummaryItem } = await import("../shared/db/keys");
   const { encodePostId } = await import("../shared/domain/posts");
   const { ulid } = await import("../shared/ids");
   const { beginRun, runToCompletion, ticketOf, readRun } = await import("../shared/use-cases/cleanup");
@@ -83,22 +83,20 @@ async function scenario(accounts: number): Promise<ScenarioResult> {
     items.push({ ...keys.commentByWriter(userId("inactive", i), commentId), entityType: entityTypes.commentByWriter, commentId, postId, createdAt: iso(now - 450 * day) });
   }
   for (const post of posts) {
-    items.push({
-      ...keys.post(post.authorId, post.id),
-      entityType: entityTypes.post,
+    const summary = {
       postId: encodePostId(post),
       authorId: post.authorId,
       title: "Outlook",
-      body: "Body",
       teaser: "Body",
       customTeaser: false,
-      access: "free",
+      access: "free" as const,
       category: "analysis",
       tags: [],
       publishedAt: iso(now - 500 * day),
       updatedAt: iso(now - 500 * day),
       commentCount: commentCounts.get(post.id) ?? 0,
-    });
+    };
+    items.push(toPostSummaryItem(post, summary, 1), toPostBodyItem(post, "free", 1, "Body"));
   }
   const account = (id: string, role: string, lastActiveAt: string) => {
     items.push({

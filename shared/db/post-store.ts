@@ -208,13 +208,14 @@ export async function updatePost(from: StoredPostSummary, change: PostChange): P
     }
     const revision = nextBodyRevision(from);
     const access = change.fields.access ?? from.summary.access;
+    // A post stored before 1.1 leaves its layout here: its body moves to the body item, and its ID and author,
+    // which its key gives, go.
+    const legacy = from.bodyRevision === null ? " REMOVE body, postId, authorId" : "";
     const items: TransactItems = [
       {
         Update: {
           ...summaryUpdate,
-          // A post stored before 1.1 leaves its layout here: its body moves to the body item, and its ID and
-          // author, which its key gives, go.
-          UpdateExpression: `SET ${[...sets, "bodyRevision = :nextBodyRevision"].join(", ")}${from.bodyRevision === null ? " REMOVE body, postId, authorId" : ""}`,
+          UpdateExpression: `SET ${[...sets, "bodyRevision = :nextBodyRevision"].join(", ")}${legacy}`,
           ExpressionAttributeValues: { ...values, ":nextBodyRevision": revision },
         },
       },

@@ -86,6 +86,7 @@ describe("the capacity meter", () => {
         TransactItems: ["A", "B", "C", "D", "E", "F"].map((sk) => ({ Put: { TableName: tableName, Item: itemOf(pk, sk, 100) } })),
       }),
     );
-    expect(meter.requests.map((request) => request.writeUnits)).toEqual([12]);
+    // Six 100-byte items, twice each: 12 units; DynamoDB Local reports 2.
+    expect(meter.requests.map((request) => [request.writeUnits, request.localUnits])).toEqual([[12, 2]]);
   });
 });
