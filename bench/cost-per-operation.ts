@@ -11,7 +11,7 @@ export async function costPerOperation(): Promise<string> {
   try {
     const { dispatch } = await import("../infra/local/server");
     const { countDynamoDbRequests } = await import("../test/support/request-counter");
-    const { inProcessRunsSettled } = await import("../shared/use-cases/cleanup-in-process");
+    const { inProcessRunsSettled } = await import("../infra/local/cleanup-runner");
     const fixtures = await seedFixtures();
     const samples = [...samplesForAllRoutes(fixtures), { routeKey: "$default", request: fallbackSample(fixtures) }];
     const counter = countDynamoDbRequests();

@@ -23,6 +23,25 @@ export interface RouteDefinition {
    * one action on that one state machine) and gets CLEANUP_RUNNER=step-functions.
    */
   startsCleanup?: true;
+  /**
+   * The function's timeout in seconds (default DEFAULT_TIMEOUT_SECONDS), read by the CDK stack and by the local
+   * host alike, so a handler that runs longer fails here as it would in AWS. At most 29: API Gateway's
+   * integration timeout (30 s) would answer 503 before a longer function ended.
+   */
+  timeoutSeconds?: number;
+}
+
+/**
+ * A handler makes a few DynamoDB calls: 10 s leaves room for the SDK's retries when the table throttles, yet
+ * fails well before API Gateway's 30 s integration limit.
+ */
+export const DEFAULT_TIMEOUT_SECONDS = 10;
+/** API Gateway HTTP APIs end an integration after 30 s; a function must end before. */
+export const MAX_ROUTE_TIMEOUT_SECONDS = 29;
+
+/** A route's function timeout, as the stack deploys it and the local host enforces it. */
+export function timeoutSecondsOf(route: Pick<RouteDefinition, "timeoutSeconds">): number {
+  return route.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
 }
 
 export const routes: readonly RouteDefinition[] = [

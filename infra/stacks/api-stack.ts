@@ -7,7 +7,7 @@ import { DataTable } from "../constructs/data-table";
 import { HandlerFunction } from "../constructs/handler-function";
 import { Identity } from "../constructs/identity";
 import { RoutedApi } from "../constructs/routed-api";
-import { fallbackRoute, type RouteDefinition, routeName, routes as routeTable } from "../routes";
+import { fallbackRoute, MAX_ROUTE_TIMEOUT_SECONDS, type RouteDefinition, routeName, routes as routeTable, timeoutSecondsOf } from "../routes";
 
 export interface ApiStackProps extends StackProps {
   /** The routes to deploy; the route table unless a test narrows it. */
@@ -51,7 +51,11 @@ export class ApiStack extends Stack {
     this.cleanup = new CleanupWorkflow(this, "Cleanup", { data: this.data, environment });
 
     const routed = (props.routes ?? routeTable).map((route) => {
-      const { fn } = new HandlerFunction(this, routeName(route), { entry: route.entry, environment });
+      const timeoutSeconds = timeoutSecondsOf(route);
+      if (timeoutSeconds > MAX_ROUTE_TIMEOUT_SECONDS) {
+        throw new Error(`${route.method} ${route.path}: a timeout of ${timeoutSeconds} s outlasts API Gateway's integration timeout`);
+      }
+      const { fn } = new HandlerFunction(this, routeName(route), { entry: route.entry, environment, timeoutSeconds });
       this.data.connect(fn, route.tableAccess);
       if (route.startsCleanup) {
         // The route hands runs to the state machine: StartExecution on it, and nothing else of Step Functions.
