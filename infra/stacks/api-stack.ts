@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
 import type { ThrottleSettings } from "aws-cdk-lib/aws-apigatewayv2";
 import type { Construct } from "constructs";
+import { corsSettings } from "../cors";
 import { CleanupWorkflow } from "../constructs/cleanup-workflow";
 import { CursorSecret } from "../constructs/cursor-secret";
 import { DataTable } from "../constructs/data-table";
@@ -18,6 +19,8 @@ export interface ApiStackProps extends StackProps {
   readonly cursorSecretVersionId?: string;
   /** Lets operators get tokens from the AWS CLI; see Identity. */
   readonly operatorPasswordAuth?: boolean;
+  /** The browser origins allowed to call the API (CORS_ALLOWED_ORIGINS, parsed by infra/cors.ts); none: no CORS. */
+  readonly corsAllowedOrigins?: readonly string[];
 }
 
 // Well above what this community's traffic needs and far below the account's 10,000 rps, so that a flood or
@@ -68,8 +71,11 @@ export class ApiStack extends Stack {
     const fallback = new HandlerFunction(this, "RouteNotFound", { entry: fallbackRoute.entry, environment }).fn;
     this.data.nameOnly(fallback);
 
+    const deployedRoutes = props.routes ?? routeTable;
+    const origins = props.corsAllowedOrigins ?? [];
     this.api = new RoutedApi(this, "Http", {
       routes: routed,
+      cors: origins.length > 0 ? corsSettings(origins, deployedRoutes) : null,
       fallback,
       jwtIssuer: this.identity.issuerUrl,
       jwtAudience: [this.identity.client.userPoolClientId],
