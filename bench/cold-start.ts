@@ -11,7 +11,7 @@ import { fallbackRoute, routeName, routes } from "../infra/routes";
 import { claimedCosts } from "./support/claimed-costs";
 import { startBenchEnvironment } from "./support/environment";
 import { machineLine, writeSection } from "./support/report";
-import { fallbackSample, samplesForAllRoutes, seedFixtures, toIncomingRequest } from "./support/samples";
+import { fallbackSample, samplesForAllRoutes, seedFixtures, toIncomingRequest } from "../test/support/route-samples";
 import { kb, median, ratio, table } from "./support/stats";
 
 const RUNS = Number(process.env.BENCH_COLD_RUNS ?? 10);

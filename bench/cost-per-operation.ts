@@ -3,7 +3,7 @@
 import { startBenchEnvironment } from "./support/environment";
 import { claimedCosts } from "./support/claimed-costs";
 import { machineLine, writeSection } from "./support/report";
-import { fallbackSample, samplesForAllRoutes, seedFixtures, toIncomingRequest } from "./support/samples";
+import { fallbackSample, samplesForAllRoutes, seedFixtures, toIncomingRequest } from "../test/support/route-samples";
 import { table } from "./support/stats";
 
 export async function costPerOperation(): Promise<string> {
@@ -45,7 +45,7 @@ export async function costPerOperation(): Promise<string> {
       "",
       `Command: \`npm run bench:cost\`. ${machineLine()}`,
       "",
-      "Each route's sample request (`bench/support/samples.ts`) runs once through the local server's dispatch on fresh",
+      "Each route's sample request (`test/support/route-samples.ts`) runs once through the local server's dispatch on fresh",
       "data; an SDK middleware on the shared client counts every DynamoDB request and the capacity units DynamoDB Local",
       "reports for it. The claim is the access pattern's count in `docs/data-model.md`. These figures do not depend on",
       "the machine.",

@@ -1,4 +1,4 @@
-// What docs/data-model.md claims each route's sample request (bench/support/samples.ts) costs in DynamoDB
+// What docs/data-model.md claims each route's sample request (test/support/route-samples.ts) costs in DynamoDB
 // requests, with the access pattern that says so. Part 2 of the benchmark measures each beside its claim.
 
 export interface ClaimedCost {

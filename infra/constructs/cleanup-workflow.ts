@@ -23,7 +23,7 @@ import type { CfnFunction, Function as LambdaFunction } from "aws-cdk-lib/aws-la
 import { Construct } from "constructs";
 import { CLEANUP_STEP_TIMEOUT_SECONDS } from "../../functions/scheduled/cleanup-steps";
 import type { CleanupStepName } from "../../shared/use-cases/cleanup";
-import type { DataTable } from "./data-table";
+import type { DataTable, TableGrant } from "./data-table";
 import { HandlerFunction } from "./handler-function";
 
 /** The step handlers of a cleanup run (functions/scheduled), each a function of its own. */
@@ -33,6 +33,18 @@ export const cleanupSteps: Readonly<Record<CleanupStepName, string>> = {
   processBatch: "functions/scheduled/cleanup-process-batch.ts",
   recount: "functions/scheduled/cleanup-recount.ts",
   finish: "functions/scheduled/cleanup-finish.ts",
+};
+
+/**
+ * Each step's grant: exactly the DynamoDB actions its code calls (proven both ways by test/integration/iam.test.ts).
+ * Only the search for candidates reads an index: the sparse inactivity index.
+ */
+export const cleanupStepAccess: Readonly<Record<CleanupStepName, TableGrant>> = {
+  begin: { table: ["GetItem", "Query", "PutItem"] },
+  findCandidates: { table: ["Query", "UpdateItem"], indexes: { inactivity: ["Query"] } },
+  processBatch: { table: ["GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"] },
+  recount: { table: ["Query", "PutItem", "UpdateItem", "DeleteItem"] },
+  finish: { table: ["Query", "UpdateItem", "DeleteItem"] },
 };
 
 /** Map items (batches of ≤ 20 candidates) processed at once: bounded, so the table and Lambda see a steady load. */
@@ -74,7 +86,7 @@ export class CleanupWorkflow extends Construct {
         environment: props.environment,
         timeoutSeconds: CLEANUP_STEP_TIMEOUT_SECONDS,
       });
-      props.data.connect(fn, "readWrite");
+      props.data.connect(fn, cleanupStepAccess[stepName]);
       this.functions.push(fn);
       this.stepFunctions[stepName] = fn;
       return fn;

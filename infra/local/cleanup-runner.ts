@@ -1,3 +1,4 @@
+import { handler as beginStep } from "../../functions/scheduled/cleanup-begin";
 import type { RunTicket } from "../../shared/domain/cleanup";
 import { describeError, logger } from "../../shared/logger";
 import { runToCompletion, type StepInvoker } from "../../shared/use-cases/cleanup";
@@ -10,7 +11,8 @@ import { reportAwsCall, runAs } from "./invocation-context";
 
 const inProcess = new Map<string, Promise<void>>();
 
-const asStepFunction: StepInvoker = (step, work) => {
+/** The state machine invoking one step's function (its role's lambda:InvokeFunction), which runs as itself. */
+export const asStepFunction: StepInvoker = (step, work) => {
   reportAwsCall("lambda:InvokeFunction", { kind: "cleanupStep", step });
   return runAs({ kind: "cleanupStep", step }, work);
 };
@@ -18,7 +20,11 @@ const asStepFunction: StepInvoker = (step, work) => {
 /** What `states:StartExecution` does: the caller starts the state machine, which then runs on its own. */
 export function startExecution(run: RunTicket): void {
   reportAwsCall("states:StartExecution", { kind: "cleanupStateMachine" });
-  const running = runAs({ kind: "cleanupStateMachine" }, () => runToCompletion(run, undefined, asStepFunction))
+  const running = runAs({ kind: "cleanupStateMachine" }, async () => {
+    // BeginRun first, as in AWS: it goes on with a run the route began only while that run is still running.
+    const begun = await asStepFunction("begin", () => beginStep(run));
+    if (begun.run) await runToCompletion(begun.run, undefined, asStepFunction);
+  })
     .catch((error: unknown) => logger.error("in-process cleanup run failed", { runId: run.runId, ...describeError(error) }))
     .finally(() => inProcess.delete(run.runId));
   inProcess.set(run.runId, running);

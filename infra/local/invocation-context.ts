@@ -15,6 +15,7 @@ export type Principal =
 /** What a call acts on, named as the stack names it (the recorder resolves it to the deployed ARN). */
 export type AwsResource =
   | { kind: "table"; index?: string }
+  | { kind: "otherTable"; name: string }
   | { kind: "cleanupStateMachine" }
   | { kind: "cleanupStep"; step: CleanupStepName };
 
@@ -27,9 +28,11 @@ export interface AwsCall {
 
 const running = new AsyncLocalStorage<Principal>();
 const listeners = new Set<(call: AwsCall) => void>();
+const invocationListeners = new Set<(principal: Principal) => void>();
 
 /** Runs `work` as `principal`: everything it starts, awaited or not, is that principal's. */
 export function runAs<T>(principal: Principal, work: () => T): T {
+  for (const listener of invocationListeners) listener(principal);
   return running.run(principal, work);
 }
 
@@ -45,8 +48,12 @@ export function reportAwsCall(action: string, resource: AwsResource): void {
   for (const listener of listeners) listener({ principal, action, resource });
 }
 
-/** Listens to reported calls until the returned function is called. */
-export function onAwsCall(listener: (call: AwsCall) => void): () => void {
+/** Listens to reported calls, and to the principals that run, until the returned function is called. */
+export function onAwsCall(listener: (call: AwsCall) => void, onRun: (principal: Principal) => void = () => undefined): () => void {
   listeners.add(listener);
-  return () => listeners.delete(listener);
+  invocationListeners.add(onRun);
+  return () => {
+    listeners.delete(listener);
+    invocationListeners.delete(onRun);
+  };
 }

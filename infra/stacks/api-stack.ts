@@ -1,5 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
 import type { ThrottleSettings } from "aws-cdk-lib/aws-apigatewayv2";
+import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import type { Construct } from "constructs";
 import { corsSettings } from "../cors";
 import { CleanupWorkflow } from "../constructs/cleanup-workflow";
@@ -33,6 +34,9 @@ export class ApiStack extends Stack {
   readonly identity: Identity;
   readonly api: RoutedApi;
   readonly cleanup: CleanupWorkflow;
+  /** Each route's function, by route key (`GET /me`), and the `$default` route's. */
+  readonly routeFunctions = new Map<string, IFunction>();
+  readonly fallbackFunction: IFunction;
 
   constructor(scope: Construct, id: string, props: ApiStackProps = {}) {
     super(scope, id, props);
@@ -59,17 +63,19 @@ export class ApiStack extends Stack {
         throw new Error(`${route.method} ${route.path}: a timeout of ${timeoutSeconds} s outlasts API Gateway's integration timeout`);
       }
       const { fn } = new HandlerFunction(this, routeName(route), { entry: route.entry, environment, timeoutSeconds });
-      this.data.connect(fn, route.tableAccess);
+      this.data.connect(fn, { table: route.tableAccess });
       if (route.startsCleanup) {
         // The route hands runs to the state machine: StartExecution on it, and nothing else of Step Functions.
         fn.addEnvironment("CLEANUP_RUNNER", "step-functions");
         fn.addEnvironment("CLEANUP_STATE_MACHINE_ARN", this.cleanup.stateMachine.stateMachineArn);
         this.cleanup.grantStart(fn);
       }
+      this.routeFunctions.set(`${route.method} ${route.path}`, fn);
       return { route, fn };
     });
     const fallback = new HandlerFunction(this, "RouteNotFound", { entry: fallbackRoute.entry, environment }).fn;
     this.data.nameOnly(fallback);
+    this.fallbackFunction = fallback;
 
     const deployedRoutes = props.routes ?? routeTable;
     const origins = props.corsAllowedOrigins ?? [];

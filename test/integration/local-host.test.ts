@@ -12,7 +12,7 @@ const testRoute = (path: string, extra: Partial<RouteDefinition> = {}): RouteDef
   path,
   entry: "test/support/handlers/misbehaving.ts",
   auth: "public",
-  tableAccess: "read",
+  tableAccess: [],
   ...extra,
 });
 const testRoutes: RouteDefinition[] = [
