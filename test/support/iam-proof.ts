@@ -8,8 +8,7 @@ import { ApiStack } from "../../infra/stacks/api-stack";
 import type { AwsCall, AwsResource, Principal } from "../../infra/local/invocation-context";
 import { principalKey } from "./aws-calls";
 
-const ACCOUNT = "123456789012";
-const REGION = "eu-central-1";
+import { ACCOUNT, REGION, resolverFor } from "./template-values";
 
 type Json = any;
 interface Statement {
@@ -81,51 +80,6 @@ export function stackRoles(): StackRoles {
     }
   };
   return { roles, arnOf };
-}
-
-/** Resolves the intrinsic functions a policy uses to the values they take in one account and region. */
-function resolverFor(resources: Record<string, Json>) {
-  const arnOfResource = (id: string): string => {
-    const type = resources[id]?.Type as string | undefined;
-    switch (type) {
-      case "AWS::DynamoDB::GlobalTable":
-      case "AWS::DynamoDB::Table":
-        return `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${id}`;
-      case "AWS::Lambda::Function":
-        return `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${id}`;
-      case "AWS::Logs::LogGroup":
-        return `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${id}:*`;
-      case "AWS::StepFunctions::StateMachine":
-        return `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${id}`;
-      default:
-        throw new Error(`the IAM proof cannot resolve the ARN of ${id} (${type})`);
-    }
-  };
-  const pseudo: Record<string, string> = {
-    "AWS::Partition": "aws",
-    "AWS::Region": REGION,
-    "AWS::AccountId": ACCOUNT,
-    "AWS::URLSuffix": "amazonaws.com",
-  };
-  const resolve = (value: Json): string => {
-    if (typeof value === "string") return value;
-    if (value.Ref) {
-      if (pseudo[value.Ref]) return pseudo[value.Ref]!;
-      // A state machine's Ref is its ARN; other resources' Ref is a name, which their ARN ends with.
-      return resources[value.Ref]?.Type === "AWS::StepFunctions::StateMachine" ? arnOfResource(value.Ref) : value.Ref;
-    }
-    if (value["Fn::GetAtt"]) {
-      const [id, attribute] = value["Fn::GetAtt"] as [string, string];
-      if (attribute !== "Arn") throw new Error(`the IAM proof cannot resolve ${id}.${attribute}`);
-      return arnOfResource(id);
-    }
-    if (value["Fn::Join"]) {
-      const [separator, parts] = value["Fn::Join"] as [string, Json[]];
-      return parts.map(resolve).join(separator);
-    }
-    throw new Error(`the IAM proof cannot resolve ${JSON.stringify(value)}`);
-  };
-  return resolve;
 }
 
 async function allows(statements: Statement[], action: string, resource: string): Promise<boolean> {
