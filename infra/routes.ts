@@ -144,7 +144,7 @@ export const routes: readonly RouteDefinition[] = [
     path: "/users/{userId}/follow",
     entry: "functions/http/put-follow.ts",
     auth: "jwt",
-    tableAccess: [...callerAccess, "PutItem"],
+    tableAccess: [...callerAccess, "GetItem", "PutItem"],
   },
   {
     method: "DELETE",

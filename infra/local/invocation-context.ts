@@ -26,6 +26,22 @@ export interface AwsCall {
   resource: AwsResource;
 }
 
+/** A principal's name in reports: its route key, or what it is. */
+export function principalKey(principal: Principal): string {
+  switch (principal.kind) {
+    case "route":
+      return principal.routeKey;
+    case "cleanupStep":
+      return `cleanup step ${principal.step}`;
+    case "fallback":
+      return "$default";
+    case "cleanupStateMachine":
+      return "cleanup state machine";
+    case "cleanupSchedule":
+      return "cleanup schedule";
+  }
+}
+
 const running = new AsyncLocalStorage<Principal>();
 const listeners = new Set<(call: AwsCall) => void>();
 const invocationListeners = new Set<(principal: Principal) => void>();

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { handler as beginStep } from "../../functions/scheduled/cleanup-begin";
 import { handler as findStep } from "../../functions/scheduled/cleanup-find-candidates";
 import { handler as finishStep } from "../../functions/scheduled/cleanup-finish";
@@ -14,7 +14,7 @@ import { recordAwsCalls } from "../support/aws-calls";
 import { aCompletedRun, lastActiveAt } from "../support/cleanup";
 import { postComment } from "../support/comments";
 import { expectStatus, given, type TestUser } from "../support/given";
-import { deniedCalls, neverExercised, stackRoles, unusedGrants } from "../support/iam-proof";
+import { deniedCalls, neverExercised, type StackRoles, unusedGrants } from "../support/iam-proof";
 import { aPost, aPostInput } from "../support/posts";
 import { fallbackSample, samplesForAllRoutes, seedFixtures, type Fixtures } from "../support/route-samples";
 
@@ -63,6 +63,8 @@ async function theOtherWritePaths(fixtures: Fixtures): Promise<void> {
     await postComment(author, fixtures.postId, { body: "Again" }, "iam-comment");
   }
   await api.get(`/users/${author.userId}/followers?limit=1`);
+  // A caller without a profile learns first that the user is unknown (a read of the followee).
+  expect((await api.put("/users/nobody-here/follow", { token: given.aSignedInCaller().token })).status).toBe(404);
 
   const commented = await aPost(author);
   expectStatus(await postComment(author, commented.postId, { body: "First" }), 201);
@@ -87,6 +89,8 @@ async function anAdminStartedRun(admin: TestUser): Promise<void> {
   // Only an account without an entitlement is deleted for inactivity.
   await given.entitlements(admin, leaving, []);
   await lastActiveAt(leaving, "2020-02-01T00:00:00.000Z");
+  // A dry run first (it counts what the run would change), then the real one.
+  await aCompletedRun(admin, { dryRun: true, cutoff: "2021-01-01T00:00:00Z" });
   await aCompletedRun(admin, { cutoff: "2021-01-01T00:00:00Z" });
   await inProcessRunsSettled();
 }
@@ -119,10 +123,10 @@ async function runSteps(run: RunTicket): Promise<void> {
 }
 
 describe("IAM, proven by simulation against the synthesized roles", () => {
-  let roles: ReturnType<typeof stackRoles>;
+  // Synthesized once for the whole run by test/support/global-setup.ts.
+  const roles: StackRoles = inject("stackRoles");
 
   beforeAll(async () => {
-    roles = stackRoles();
     const fixtures = await seedFixtures();
     await everyRouteOnce(fixtures);
     await inProcessRunsSettled();

@@ -2,8 +2,9 @@
 // an SDK middleware on the shared client, and the calls the local stand-ins of Step Functions and Lambda report.
 // Each call is named as IAM sees it (an action on a resource), and tagged with the function that made it
 // (infra/local/invocation-context.ts), so the IAM proof can check it against that function's role.
+import { AsyncLocalStorage } from "node:async_hooks";
 import { dynamoDb } from "../../shared/db/client";
-import { type AwsCall, type AwsResource, currentPrincipal, onAwsCall, type Principal } from "../../infra/local/invocation-context";
+import { type AwsCall, type AwsResource, currentPrincipal, onAwsCall, type Principal, principalKey } from "../../infra/local/invocation-context";
 
 type Input = Record<string, any>;
 
@@ -53,21 +54,6 @@ export function iamActionsOf(commandName: string, input: Input): TableCall[] {
 /** A call as a string key, to count each distinct call once. */
 export const callKey = (call: AwsCall): string => JSON.stringify([principalKey(call.principal), call.action, call.resource]);
 
-export function principalKey(principal: Principal): string {
-  switch (principal.kind) {
-    case "route":
-      return principal.routeKey;
-    case "cleanupStep":
-      return `cleanup step ${principal.step}`;
-    case "fallback":
-      return "$default";
-    case "cleanupStateMachine":
-      return "cleanup state machine";
-    case "cleanupSchedule":
-      return "cleanup schedule";
-  }
-}
-
 /**
  * Starts recording: every DynamoDB request made on behalf of a function, and every reported stand-in call.
  * Requests to another table than this test file's (none should be made) are recorded as on that table's name.
@@ -76,8 +62,12 @@ export function recordAwsCalls(tableName: string) {
   const calls = new Map<string, AwsCall>();
   const add = (call: AwsCall) => calls.set(callKey(call), call);
   const name = `awsCalls-${Math.random()}`;
+  // A request sent from inside another request's middleware is a test's doing (a fault it injects), never a
+  // function's: it is not recorded.
+  const insideRequest = new AsyncLocalStorage<true>();
   dynamoDb.middlewareStack.add(
     (next, context) => async (args) => {
+      if (insideRequest.getStore()) return next(args);
       const principal = currentPrincipal();
       if (principal) {
         for (const call of iamActionsOf(String(context.commandName ?? "unknown"), args.input as Input)) {
@@ -86,7 +76,7 @@ export function recordAwsCalls(tableName: string) {
           add({ principal, action: call.action, resource });
         }
       }
-      return next(args);
+      return insideRequest.run(true, () => next(args));
     },
     { step: "initialize", name },
   );

@@ -2,11 +2,11 @@
 // recorded call (test/support/aws-calls.ts) evaluated against the role of the function that made it with an IAM
 // policy simulator (@cloud-copilot/iam-simulate evaluates AWS's policy language as IAM does).
 import { runSimulation } from "@cloud-copilot/iam-simulate";
-import { App } from "aws-cdk-lib";
+import { App, type CfnElement } from "aws-cdk-lib";
 import type { IRole } from "aws-cdk-lib/aws-iam";
 import { ApiStack } from "../../infra/stacks/api-stack";
-import type { AwsCall, AwsResource, Principal } from "../../infra/local/invocation-context";
-import { principalKey } from "./aws-calls";
+import { type AwsCall, type AwsResource, type Principal, principalKey } from "../../infra/local/invocation-context";
+import type { CleanupStepName } from "../../shared/use-cases/cleanup";
 
 import { ACCOUNT, REGION, resolverFor } from "./template-values";
 
@@ -18,16 +18,28 @@ interface Statement {
   Condition?: Json;
 }
 
-export interface Role {
-  /** The principal, as the recorder names it (`PUT /users/{userId}/follow`, `cleanup step begin`...). */
-  principal: string;
-  statements: Statement[];
+/**
+ * The roles the proof covers and the ARNs of what they act on, as plain data (the test run's global setup makes it
+ * once and hands it to every test file).
+ */
+export interface StackRoles {
+  /** Each role's statements, by principal as the recorder names it (`PUT /users/{userId}/follow`...). */
+  roles: Record<string, Statement[]>;
+  arns: { table: string; stateMachine: string; steps: Record<CleanupStepName, string> };
 }
 
-export interface StackRoles {
-  roles: Map<string, Role>;
-  /** A recorded call's resource as its ARN in the deployed stack. */
-  arnOf(resource: AwsResource): string;
+/** A recorded call's resource as its ARN in the deployed stack. */
+export function arnOf({ arns }: StackRoles, resource: AwsResource): string {
+  switch (resource.kind) {
+    case "table":
+      return resource.index ? `${arns.table}/index/${resource.index}` : arns.table;
+    case "otherTable":
+      return `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${resource.name}`;
+    case "cleanupStateMachine":
+      return arns.stateMachine;
+    case "cleanupStep":
+      return arns.steps[resource.step];
+  }
 }
 
 /**
@@ -41,7 +53,7 @@ export function stackRoles(): StackRoles {
   const template = app.synth().getStackByName(stack.stackName).template as { Resources: Record<string, Json> };
   const resources = template.Resources;
   const resolve = resolverFor(resources);
-  const logicalId = (construct: IRole) => stack.getLogicalId(construct.node.defaultChild as never);
+  const logicalId = (role: IRole) => stack.getLogicalId(role.node.defaultChild as CfnElement);
 
   const statementsOf = (roleId: string): Statement[] =>
     Object.values(resources)
@@ -50,36 +62,32 @@ export function stackRoles(): StackRoles {
       .concat((resources[roleId].Properties.Policies ?? []).flatMap((policy: Json) => policy.PolicyDocument.Statement))
       .map((statement: Json) => ({ ...statement, Resource: [statement.Resource].flat().map(resolve) }));
 
-  const roles = new Map<string, Role>();
+  const roles: Record<string, Statement[]> = {};
   const add = (principal: Principal, roleId: string) => {
-    const key = principalKey(principal);
-    roles.set(key, { principal: key, statements: statementsOf(roleId) });
+    roles[principalKey(principal)] = statementsOf(roleId);
   };
   for (const [routeKey, fn] of stack.routeFunctions) add({ kind: "route", routeKey, entry: "" }, logicalId(fn.role!));
   add({ kind: "fallback" }, logicalId(stack.fallbackFunction.role!));
   for (const [step, fn] of Object.entries(stack.cleanup.stepFunctions)) {
-    add({ kind: "cleanupStep", step: step as never }, logicalId(fn.role!));
+    add({ kind: "cleanupStep", step: step as CleanupStepName }, logicalId(fn.role!));
   }
   add({ kind: "cleanupStateMachine" }, logicalId(stack.cleanup.stateMachine.role));
   const schedule = Object.values(resources).find((resource) => resource.Type === "AWS::Scheduler::Schedule");
   add({ kind: "cleanupSchedule" }, schedule.Properties.Target.RoleArn["Fn::GetAtt"][0]);
 
-  const tableArn = resolve({ "Fn::GetAtt": [stack.getLogicalId(stack.data.table.node.defaultChild as never), "Arn"] });
-  const functionArn = (fn: { node: { defaultChild?: unknown } }) =>
-    resolve({ "Fn::GetAtt": [stack.getLogicalId(fn.node.defaultChild as never), "Arn"] });
-  const arnOf = (resource: AwsResource): string => {
-    switch (resource.kind) {
-      case "table":
-        return resource.index ? `${tableArn}/index/${resource.index}` : tableArn;
-      case "otherTable":
-        return `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${resource.name}`;
-      case "cleanupStateMachine":
-        return resolve({ Ref: stack.getLogicalId(stack.cleanup.stateMachine.node.defaultChild as never) });
-      case "cleanupStep":
-        return functionArn(stack.cleanup.stepFunctions[resource.step]);
-    }
+  const arnOfConstruct = (construct: { node: { defaultChild?: unknown } }) =>
+    resolve({ "Fn::GetAtt": [stack.getLogicalId(construct.node.defaultChild as CfnElement), "Arn"] });
+  const steps = Object.fromEntries(
+    Object.entries(stack.cleanup.stepFunctions).map(([step, fn]) => [step, arnOfConstruct(fn)]),
+  ) as Record<CleanupStepName, string>;
+  return {
+    roles,
+    arns: {
+      table: arnOfConstruct(stack.data.table),
+      stateMachine: resolve({ Ref: stack.getLogicalId(stack.cleanup.stateMachine.node.defaultChild as CfnElement) }),
+      steps,
+    },
   };
-  return { roles, arnOf };
 }
 
 async function allows(statements: Statement[], action: string, resource: string): Promise<boolean> {
@@ -106,11 +114,11 @@ export async function deniedCalls(stackRoles: StackRoles, calls: readonly AwsCal
   const denied: string[] = [];
   for (const call of calls) {
     const name = principalKey(call.principal);
-    const role = stackRoles.roles.get(name);
+    const statements = stackRoles.roles[name];
     // A test's own route (the local host's tests) has no function in the stack.
-    if (!role) continue;
-    const resource = stackRoles.arnOf(call.resource);
-    if (!(await allows(role.statements, call.action, resource))) {
+    if (!statements) continue;
+    const resource = arnOf(stackRoles, call.resource);
+    if (!(await allows(statements, call.action, resource))) {
       denied.push(`${name}: its role does not allow ${call.action} on ${resource}`);
     }
   }
@@ -130,11 +138,11 @@ const platformActions = /^(logs|xray):/;
  */
 export async function unusedGrants(stackRoles: StackRoles, calls: readonly AwsCall[]): Promise<string[]> {
   const unused: string[] = [];
-  for (const role of stackRoles.roles.values()) {
+  for (const [principal, statements] of Object.entries(stackRoles.roles)) {
     const own = calls
-      .filter((call) => principalKey(call.principal) === role.principal)
-      .map((call) => ({ action: call.action, resource: stackRoles.arnOf(call.resource) }));
-    for (const statement of role.statements) {
+      .filter((call) => principalKey(call.principal) === principal)
+      .map((call) => ({ action: call.action, resource: arnOf(stackRoles, call.resource) }));
+    for (const statement of statements) {
       if (statement.Effect !== "Allow") continue;
       for (const action of [statement.Action].flat()) {
         if (platformActions.test(action)) continue;
@@ -143,7 +151,7 @@ export async function unusedGrants(stackRoles: StackRoles, calls: readonly AwsCa
           const candidates = own.filter((call) => call.action.toLowerCase() === action.toLowerCase() || action.includes("*"));
           let used = false;
           for (const call of candidates) if (!used && (await allows(granted, call.action, call.resource))) used = true;
-          if (!used) unused.push(`${role.principal}: grants ${action} on ${resource}, which no recorded call used`);
+          if (!used) unused.push(`${principal}: grants ${action} on ${resource}, which no recorded call used`);
         }
       }
     }
@@ -154,5 +162,5 @@ export async function unusedGrants(stackRoles: StackRoles, calls: readonly AwsCa
 /** The principals of the stack that never ran while recording. */
 export function neverExercised(stackRoles: StackRoles, ran: readonly Principal[]): string[] {
   const seen = new Set(ran.map(principalKey));
-  return [...stackRoles.roles.keys()].filter((principal) => !seen.has(principal)).map((principal) => `${principal}: never exercised`);
+  return Object.keys(stackRoles.roles).filter((principal) => !seen.has(principal)).map((principal) => `${principal}: never exercised`);
 }
