@@ -1,5 +1,7 @@
+import aslValidator from "asl-validator";
 import { describe, expect, it } from "vitest";
 import { CLEANUP_MAP_CONCURRENCY, cleanupStepAccess, cleanupSteps } from "../../infra/constructs/cleanup-workflow";
+import { resolverFor } from "../support/template-values";
 import { buildTemplate, resourcesOf } from "./build-app";
 
 const template = buildTemplate();
@@ -98,5 +100,13 @@ describe("the cleanup workflow", () => {
         expect(id).toMatch(/^SchedulerRoleForTarget/);
       }
     }
+  });
+
+  it("has a definition that passes asl-validator, its function ARNs resolved as CloudFormation resolves them", () => {
+    // What Step Functions checks at deploy time, checked offline: states, transitions, paths, ARNs.
+    const resolve = resolverFor(template.toJSON().Resources);
+    const { isValid, errorsText } = aslValidator(JSON.parse(resolve(stateMachine.Properties.DefinitionString)));
+    expect(errorsText("\n"), "asl-validator's findings").toBe("");
+    expect(isValid).toBe(true);
   });
 });

@@ -5,6 +5,8 @@ import { buildTemplate, resourcesOf } from "./build-app";
 
 // The deployed API's CORS configuration and function timeouts come from the same settings the local host reads.
 
+// The stack as deployed without CORS_ALLOWED_ORIGINS, built once for the tests that read it.
+const deployedTemplate = buildTemplate();
 const apiOf = (template: ReturnType<typeof buildTemplate>) => resourcesOf(template, "AWS::ApiGatewayV2::Api")[0]![1].Properties;
 
 describe("CORS of the deployed HTTP API", () => {
@@ -23,7 +25,7 @@ describe("CORS of the deployed HTTP API", () => {
   it("is absent when no origin is listed, so browsers on other origins are refused", () => {
     expect(parseAllowedOrigins(undefined)).toEqual([]);
     expect(parseAllowedOrigins(" ")).toEqual([]);
-    expect(apiOf(buildTemplate()).CorsConfiguration).toBeUndefined();
+    expect(apiOf(deployedTemplate).CorsConfiguration).toBeUndefined();
   });
 
   it.each([
@@ -43,7 +45,7 @@ describe("CORS of the deployed HTTP API", () => {
 
 describe("function timeouts", () => {
   it("deploys every route's function with the timeout the local host enforces for it", () => {
-    const functions = resourcesOf(buildTemplate(), "AWS::Lambda::Function");
+    const functions = resourcesOf(deployedTemplate, "AWS::Lambda::Function");
     for (const route of routes) {
       const [, fn] = functions.find(([id]) => id.startsWith(`${routeName(route)}Function`))!;
       expect(fn.Properties.Timeout, `${route.method} ${route.path}`).toBe(timeoutSecondsOf(route));
