@@ -62,8 +62,8 @@ describe("the local host as Lambda", () => {
     const started = Date.now();
     const response = await onTestRoutes("/test/slow");
     expectInternalServerError(response);
-    // The answer comes at the timeout (1 s), not when the handler ends.
-    expect(Date.now() - started).toBeLessThan(1_250);
+    // The answer comes at the timeout (1 s), not when the handler ends (3 s).
+    expect(Date.now() - started).toBeLessThan(2_500);
   });
 
   it("gives the handler the remaining time of its own function's timeout", async () => {
