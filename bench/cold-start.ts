@@ -2,16 +2,14 @@
 // Node process that answers one event against DynamoDB Local; beside each, the floor (a bare GetItem handler).
 import { spawn } from "node:child_process";
 import { mkdirSync, statSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
-import { build } from "esbuild";
-import { lambdaBundling } from "../infra/bundling";
+import { bundleAsDeployed } from "../infra/bundle-as-deployed";
+import { startStepFunctionsEndpoint } from "../test/support/step-functions-endpoint";
 import { fallbackRoute, routeName, routes } from "../infra/routes";
 import { claimedCosts } from "./support/claimed-costs";
 import { startBenchEnvironment } from "./support/environment";
 import { machineLine, writeSection } from "./support/report";
-import { fallbackSample, samplesForAllRoutes, seedFixtures, toIncomingRequest } from "./support/samples";
+import { fallbackSample, samplesForAllRoutes, seedFixtures, toIncomingRequest } from "../test/support/route-samples";
 import { kb, median, ratio, table } from "./support/stats";
 
 const RUNS = Number(process.env.BENCH_COLD_RUNS ?? 10);
@@ -20,21 +18,7 @@ const outDir = join(root, ".bench/cold-start");
 
 async function bundle(name: string, entry: string): Promise<{ file: string; bytes: number }> {
   const file = join(outDir, name, "index.mjs");
-  await build({
-    entryPoints: [join(root, entry)],
-    outfile: file,
-    bundle: true,
-    platform: "node",
-    target: lambdaBundling.target,
-    format: lambdaBundling.format,
-    minify: lambdaBundling.minify,
-    sourcemap: lambdaBundling.sourceMap,
-    sourcesContent: lambdaBundling.sourcesContent,
-    mainFields: [...lambdaBundling.mainFields],
-    banner: { js: lambdaBundling.banner },
-    metafile: true,
-    logLevel: "error",
-  });
+  await bundleAsDeployed(join(root, entry), file);
   return { file, bytes: statSync(file).size };
 }
 
@@ -82,23 +66,6 @@ async function measure(file: string, eventFile: string, env: Record<string, stri
   };
 }
 
-/** Answers every StartExecution as Step Functions does, so the deployed code path runs without AWS. */
-function startStepFunctionsStub(): Promise<{ url: string; close(): void }> {
-  const server = createServer((request, response) => {
-    request.resume();
-    request.on("end", () => {
-      response.writeHead(200, { "content-type": "application/x-amz-json-1.0" });
-      response.end(JSON.stringify({ executionArn: "arn:aws:states:local:000000000000:execution:bench:run", startDate: Date.now() / 1000 }));
-    });
-  });
-  return new Promise((resolveStub) =>
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo;
-      resolveStub({ url: `http://127.0.0.1:${port}`, close: () => server.close() });
-    }),
-  );
-}
-
 export async function coldStart(): Promise<string> {
   const environment = await startBenchEnvironment("cold-start");
   try {
@@ -111,7 +78,7 @@ export async function coldStart(): Promise<string> {
     ];
 
     // As deployed, the cleanup route hands runs to Step Functions: a stub answers its StartExecution here.
-    const stepFunctions = await startStepFunctionsStub();
+    const stepFunctions = await startStepFunctionsEndpoint();
     const deployedEnv = {
       CLEANUP_RUNNER: "step-functions",
       CLEANUP_STATE_MACHINE_ARN: "arn:aws:states:local:000000000000:stateMachine:bench",

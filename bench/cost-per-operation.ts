@@ -5,7 +5,7 @@
 import { startBenchEnvironment } from "./support/environment";
 import { claimedCosts } from "./support/claimed-costs";
 import { machineLine, writeSection } from "./support/report";
-import { fallbackSample, samplesForAllRoutes, seedFixtures, toIncomingRequest } from "./support/samples";
+import { fallbackSample, samplesForAllRoutes, seedFixtures, toIncomingRequest } from "../test/support/route-samples";
 import { kb, table } from "./support/stats";
 
 const units = (value: number): string => (Number.isInteger(value) ? String(value) : value.toFixed(1));
@@ -15,7 +15,7 @@ export async function costPerOperation(): Promise<string> {
   try {
     const { dispatch } = await import("../infra/local/server");
     const { meterCapacity } = await import("../test/support/capacity-meter");
-    const { inProcessRunsSettled } = await import("../shared/use-cases/cleanup-in-process");
+    const { inProcessRunsSettled } = await import("../infra/local/cleanup-runner");
     const { postCostScenarios, LONG_POST_CHARACTERS, PAGE, targets } = await import("./support/post-cost-scenarios");
     const fixtures = await seedFixtures({ postBody: "x".repeat(LONG_POST_CHARACTERS) });
     const samples = [...samplesForAllRoutes(fixtures), { routeKey: "$default", request: fallbackSample(fixtures) }];
@@ -89,7 +89,7 @@ export async function costPerOperation(): Promise<string> {
       "",
       "### Per route",
       "",
-      `Each route's sample request (\`bench/support/samples.ts\`) runs once through the local server's dispatch; the`,
+      `Each route's sample request (\`test/support/route-samples.ts\`) runs once through the local server's dispatch; the`,
       `samples' posts have bodies of ${LONG_POST_CHARACTERS.toLocaleString("en")} ASCII characters. The claim is the access pattern's requests and`,
       "billed units (reads + writes) in `docs/data-model.md`.",
       `Target: requests and billed units equal to the claim for every route: ${mismatches.length === 0 ? "met" : `MISSED for ${mismatches.join(", ")}`}.`,

@@ -216,6 +216,8 @@ export async function hotAuthor(): Promise<string> {
     LOCAL_JWT_SECRET: JWT_SECRET,
     LOG_LEVEL: "silent",
   };
+  const { applyLocalSettings } = await import("../infra/local/local-environment");
+  applyLocalSettings(env);
   Object.assign(process.env, env);
   const client = localClient(endpoint);
   try {

@@ -1,4 +1,5 @@
 import { App } from "aws-cdk-lib";
+import { parseAllowedOrigins } from "./cors";
 import { defineApp } from "./stacks/define-app";
 
 // The CDK app (cdk.json: `npx tsx infra/app.ts`). Synth needs no AWS credentials and makes no lookups:
@@ -9,9 +10,13 @@ const region = process.env.CDK_DEFAULT_REGION;
 // Operator switches, passed as `-c name=value` (docs/deploy.md).
 const cursorSecretVersionId = app.node.tryGetContext("cursorSecretVersionId") as string | undefined;
 const operatorPasswordAuth = String(app.node.tryGetContext("operatorPasswordAuth")) === "true";
+// The browser origins allowed to call the API, from the environment as the local server reads it: a malformed
+// entry stops the synth (fails closed), and none means no CORS configuration at all.
+const corsAllowedOrigins = parseAllowedOrigins(process.env.CORS_ALLOWED_ORIGINS);
 
 defineApp(app, {
   ...(account || region ? { env: { account, region } } : {}),
   ...(cursorSecretVersionId ? { cursorSecretVersionId } : {}),
   operatorPasswordAuth,
+  corsAllowedOrigins,
 });

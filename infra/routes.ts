@@ -3,6 +3,23 @@
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
+/** A DynamoDB action an IAM policy may grant on the table (transactions are granted item by item). */
+export type TableAction =
+  | "GetItem"
+  | "BatchGetItem"
+  | "Query"
+  | "PutItem"
+  | "UpdateItem"
+  | "DeleteItem"
+  | "BatchWriteItem"
+  | "ConditionCheckItem";
+
+/**
+ * What every request that carries a token does: it loads the caller's account (Query: the profile and its count
+ * shards) and marks the caller active (a conditional UpdateItem of that account; contract: Activity).
+ */
+const callerAccess = ["Query", "UpdateItem"] as const satisfies readonly TableAction[];
+
 export interface RouteDefinition {
   method: HttpMethod;
   /** API Gateway's path template, e.g. `/users/{userId}`. */
@@ -12,88 +29,209 @@ export interface RouteDefinition {
   /** "jwt": API Gateway's JWT authorizer guards the route; "public": the handler verifies an optional token. */
   auth: "jwt" | "public";
   /**
-   * The handler's IAM grant on the table (least privilege; the CDK stack refuses a route without it).
-   * "read": GetItem, BatchGetItem, Query, plus UpdateItem, because every request that carries a token marks
-   * the caller active (contract: Activity), a conditional update of the caller's own account item.
-   * "readWrite": also PutItem, DeleteItem, BatchWriteItem and ConditionCheckItem (transactions).
+   * The handler's IAM grant: exactly the DynamoDB actions its code calls, each on the table (no route reads an
+   * index: read-your-writes). Proven both ways by test/integration/iam.test.ts: a call the grant lacks, or a grant
+   * no call uses, fails the tests, naming the route and the action.
    */
-  tableAccess: "read" | "readWrite";
+  tableAccess: readonly TableAction[];
   /**
    * The route starts cleanup runs: in AWS its function may start executions of the cleanup state machine (that
    * one action on that one state machine) and gets CLEANUP_RUNNER=step-functions.
    */
   startsCleanup?: true;
+  /**
+   * The function's timeout in seconds (default DEFAULT_TIMEOUT_SECONDS), read by the CDK stack and by the local
+   * host alike, so a handler that runs longer fails here as it would in AWS. At most 29: API Gateway's
+   * integration timeout (30 s) would answer 503 before a longer function ended.
+   */
+  timeoutSeconds?: number;
+}
+
+/**
+ * A handler makes a few DynamoDB calls: 10 s leaves room for the SDK's retries when the table throttles, yet
+ * fails well before API Gateway's 30 s integration limit.
+ */
+export const DEFAULT_TIMEOUT_SECONDS = 10;
+/** API Gateway HTTP APIs end an integration after 30 s; a function must end before. */
+export const MAX_ROUTE_TIMEOUT_SECONDS = 29;
+
+/** A route's function timeout, as the stack deploys it and the local host enforces it. */
+export function timeoutSecondsOf(route: Pick<RouteDefinition, "timeoutSeconds">): number {
+  return route.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
 }
 
 export const routes: readonly RouteDefinition[] = [
-  { method: "GET", path: "/health", entry: "functions/http/get-health.ts", auth: "public", tableAccess: "read" },
-  { method: "PUT", path: "/me", entry: "functions/http/put-me.ts", auth: "jwt", tableAccess: "readWrite" },
-  { method: "GET", path: "/me", entry: "functions/http/get-me.ts", auth: "jwt", tableAccess: "read" },
-  { method: "DELETE", path: "/me", entry: "functions/http/delete-me.ts", auth: "jwt", tableAccess: "readWrite" },
-  { method: "GET", path: "/users/{userId}", entry: "functions/http/get-user.ts", auth: "public", tableAccess: "read" },
+  {
+    method: "GET",
+    path: "/health",
+    entry: "functions/http/get-health.ts",
+    auth: "public",
+    tableAccess: [...callerAccess],
+  },
+  {
+    method: "PUT",
+    path: "/me",
+    entry: "functions/http/put-me.ts",
+    auth: "jwt",
+    tableAccess: [...callerAccess, "PutItem", "DeleteItem"],
+  },
+  { method: "GET", path: "/me", entry: "functions/http/get-me.ts", auth: "jwt", tableAccess: [...callerAccess] },
+  {
+    method: "DELETE",
+    path: "/me",
+    entry: "functions/http/delete-me.ts",
+    auth: "jwt",
+    tableAccess: [...callerAccess, "GetItem", "PutItem", "DeleteItem", "BatchWriteItem"],
+  },
+  {
+    method: "GET",
+    path: "/users/{userId}",
+    entry: "functions/http/get-user.ts",
+    auth: "public",
+    tableAccess: [...callerAccess],
+  },
   {
     method: "GET",
     path: "/handles/{handle}",
     entry: "functions/http/get-handle.ts",
     auth: "public",
-    tableAccess: "read",
+    tableAccess: [...callerAccess, "GetItem"],
   },
   {
     method: "PUT",
     path: "/admin/users/{userId}/entitlements",
     entry: "functions/http/put-entitlements.ts",
     auth: "jwt",
-    tableAccess: "readWrite",
+    tableAccess: [...callerAccess],
   },
-  { method: "POST", path: "/posts", entry: "functions/http/post-posts.ts", auth: "jwt", tableAccess: "readWrite" },
-  { method: "GET", path: "/posts/{postId}", entry: "functions/http/get-post.ts", auth: "public", tableAccess: "read" },
-  { method: "PATCH", path: "/posts/{postId}", entry: "functions/http/patch-post.ts", auth: "jwt", tableAccess: "readWrite" },
-  { method: "DELETE", path: "/posts/{postId}", entry: "functions/http/delete-post.ts", auth: "jwt", tableAccess: "readWrite" },
+  {
+    method: "POST",
+    path: "/posts",
+    entry: "functions/http/post-posts.ts",
+    auth: "jwt",
+    tableAccess: [...callerAccess, "PutItem"],
+  },
+  {
+    method: "GET",
+    path: "/posts/{postId}",
+    entry: "functions/http/get-post.ts",
+    auth: "public",
+    tableAccess: [...callerAccess, "BatchGetItem"],
+  },
+  {
+    method: "PATCH",
+    path: "/posts/{postId}",
+    entry: "functions/http/patch-post.ts",
+    auth: "jwt",
+    // A change of access moves the body to its new key: a transaction that puts one item and deletes another.
+    tableAccess: [...callerAccess, "BatchGetItem", "PutItem", "DeleteItem"],
+  },
+  {
+    method: "DELETE",
+    path: "/posts/{postId}",
+    entry: "functions/http/delete-post.ts",
+    auth: "jwt",
+    tableAccess: [...callerAccess, "GetItem", "DeleteItem", "BatchWriteItem"],
+  },
   {
     method: "GET",
     path: "/users/{userId}/posts",
     entry: "functions/http/get-user-posts.ts",
     auth: "public",
-    tableAccess: "read",
+    tableAccess: [...callerAccess],
   },
-  { method: "PUT", path: "/users/{userId}/follow", entry: "functions/http/put-follow.ts", auth: "jwt", tableAccess: "readWrite" },
-  { method: "DELETE", path: "/users/{userId}/follow", entry: "functions/http/delete-follow.ts", auth: "jwt", tableAccess: "readWrite" },
-  { method: "GET", path: "/users/{userId}/follow", entry: "functions/http/get-follow.ts", auth: "jwt", tableAccess: "read" },
-  { method: "GET", path: "/users/{userId}/followers", entry: "functions/http/get-followers.ts", auth: "public", tableAccess: "read" },
-  { method: "GET", path: "/users/{userId}/following", entry: "functions/http/get-following.ts", auth: "public", tableAccess: "read" },
-  { method: "POST", path: "/posts/{postId}/comments", entry: "functions/http/post-comments.ts", auth: "jwt", tableAccess: "readWrite" },
-  { method: "GET", path: "/posts/{postId}/comments", entry: "functions/http/get-comments.ts", auth: "public", tableAccess: "read" },
+  {
+    method: "PUT",
+    path: "/users/{userId}/follow",
+    entry: "functions/http/put-follow.ts",
+    auth: "jwt",
+    tableAccess: [...callerAccess, "GetItem", "PutItem"],
+  },
+  {
+    method: "DELETE",
+    path: "/users/{userId}/follow",
+    entry: "functions/http/delete-follow.ts",
+    auth: "jwt",
+    tableAccess: [...callerAccess, "GetItem", "DeleteItem"],
+  },
+  {
+    method: "GET",
+    path: "/users/{userId}/follow",
+    entry: "functions/http/get-follow.ts",
+    auth: "jwt",
+    tableAccess: [...callerAccess, "GetItem"],
+  },
+  {
+    method: "GET",
+    path: "/users/{userId}/followers",
+    entry: "functions/http/get-followers.ts",
+    auth: "public",
+    tableAccess: [...callerAccess, "GetItem", "BatchGetItem"],
+  },
+  {
+    method: "GET",
+    path: "/users/{userId}/following",
+    entry: "functions/http/get-following.ts",
+    auth: "public",
+    tableAccess: [...callerAccess, "GetItem", "BatchGetItem"],
+  },
+  {
+    method: "POST",
+    path: "/posts/{postId}/comments",
+    entry: "functions/http/post-comments.ts",
+    auth: "jwt",
+    tableAccess: [...callerAccess, "GetItem", "PutItem", "ConditionCheckItem"],
+  },
+  {
+    method: "GET",
+    path: "/posts/{postId}/comments",
+    entry: "functions/http/get-comments.ts",
+    auth: "public",
+    tableAccess: [...callerAccess, "GetItem"],
+  },
   {
     method: "DELETE",
     path: "/posts/{postId}/comments/{commentId}",
     entry: "functions/http/delete-comment.ts",
     auth: "jwt",
-    tableAccess: "readWrite",
+    tableAccess: [...callerAccess, "BatchGetItem", "DeleteItem"],
   },
   {
     method: "GET",
     path: "/users/{userId}/follower-history",
     entry: "functions/http/get-follower-history.ts",
     auth: "public",
-    tableAccess: "read",
+    tableAccess: [...callerAccess, "GetItem"],
   },
   {
     method: "POST",
     path: "/admin/cleanup-runs",
     entry: "functions/http/post-cleanup-runs.ts",
     auth: "jwt",
-    tableAccess: "readWrite",
+    tableAccess: [...callerAccess, "GetItem", "PutItem"],
     startsCleanup: true,
   },
-  { method: "GET", path: "/admin/cleanup-runs", entry: "functions/http/get-cleanup-runs.ts", auth: "jwt", tableAccess: "read" },
+  {
+    method: "GET",
+    path: "/admin/cleanup-runs",
+    entry: "functions/http/get-cleanup-runs.ts",
+    auth: "jwt",
+    tableAccess: [...callerAccess],
+  },
   {
     method: "GET",
     path: "/admin/cleanup-runs/{runId}",
     entry: "functions/http/get-cleanup-run.ts",
     auth: "jwt",
-    tableAccess: "read",
+    tableAccess: [...callerAccess, "GetItem"],
   },
-  { method: "GET", path: "/feed", entry: "functions/http/get-feed.ts", auth: "jwt", tableAccess: "read" },
+  {
+    method: "GET",
+    path: "/feed",
+    entry: "functions/http/get-feed.ts",
+    auth: "jwt",
+    tableAccess: [...callerAccess, "BatchGetItem"],
+  },
 ];
 
 /** Answers every request that matches no route: 404 `not_found`, or 405 for a known path with another method. */

@@ -1,4 +1,4 @@
-// What docs/data-model.md claims each route's sample request (bench/support/samples.ts) costs in DynamoDB
+// What docs/data-model.md claims each route's sample request (test/support/route-samples.ts) costs in DynamoDB
 // requests and billed capacity units (reads + writes, AWS's rules, the samples' posts holding 50,000-character
 // bodies), with the access pattern that says so. Part 2 of the benchmark measures each beside its claim.
 

@@ -1,4 +1,5 @@
 import { startDynamoDbLocal, type RunningDynamoDb } from "../../infra/local/dynamodb-local";
+import { applyLocalSettings } from "../../infra/local/local-environment";
 import { ensureTable, localClient } from "../../infra/local/table";
 
 export interface BenchEnvironment {
@@ -24,6 +25,7 @@ export async function startBenchEnvironment(name: string): Promise<BenchEnvironm
     LOCAL_JWT_SECRET: jwtSecret,
     LOG_LEVEL: "silent",
   });
+  applyLocalSettings();
   const client = localClient(endpoint);
   await ensureTable(client, tableName);
   client.destroy();

@@ -12,7 +12,7 @@ import { expectStatus, given, type TestUser } from "../../test/support/given";
 import { aPostInTheOldLayout } from "../../test/support/post-storage";
 import { aPost } from "../../test/support/posts";
 import { migratePostBodies } from "../../shared/use-cases/post-migration";
-import { api, toIncomingRequest, type SampleRequest } from "./samples";
+import { api, toIncomingRequest, type SampleRequest } from "../../test/support/route-samples";
 
 export const LONG_POST_CHARACTERS = 50_000;
 export const PAGE = 100;

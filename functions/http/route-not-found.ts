@@ -1,10 +1,19 @@
 import { routes } from "../../infra/routes";
 import { DomainError, notFound } from "../../shared/errors";
 import { httpHandler } from "../../shared/http/handler";
+import { noContent } from "../../shared/http/responses";
 import { matchRoute } from "../../shared/http/routing";
 
-/** API Gateway's `$default` route: 405 for a known path with another method, 404 for an unknown path. */
-export const handler = httpHandler({ auth: "none" }, async ({ method, rawPath }) => {
+/**
+ * API Gateway's `$default` route: 405 for a known path with another method, 404 for an unknown path. A CORS
+ * preflight (OPTIONS with Origin and Access-Control-Request-Method) gets 204: API Gateway answers preflights
+ * itself when CORS is configured, and adds its CORS headers should one ever reach this route; without CORS the
+ * answer carries none, and the browser refuses the request.
+ */
+export const handler = httpHandler({ auth: "none" }, async ({ method, rawPath, headers }) => {
+  if (method === "OPTIONS" && headers.origin !== undefined && headers["access-control-request-method"] !== undefined) {
+    return noContent();
+  }
   const { allowedMethods } = matchRoute(routes, method, rawPath);
   if (allowedMethods.length > 0 && !allowedMethods.includes(method)) {
     throw new DomainError("method_not_allowed", `This path does not answer ${method}.`, { allow: allowedMethods });

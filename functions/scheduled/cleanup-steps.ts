@@ -8,6 +8,9 @@ export interface StepEvent {
   run: RunTicket;
 }
 
+/** Each step function's timeout, as the stack deploys it (infra/constructs/cleanup-workflow.ts). */
+export const CLEANUP_STEP_TIMEOUT_SECONDS = 300;
+
 /** At most 2 minutes of work per invocation, and always a minute short of the function's timeout. */
 export function stepBudgetMs(context: Context | undefined): number {
   const remaining = context?.getRemainingTimeInMillis?.() ?? 180_000;

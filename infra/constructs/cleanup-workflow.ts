@@ -21,17 +21,31 @@ import {
 import { LambdaInvoke } from "aws-cdk-lib/aws-stepfunctions-tasks";
 import type { CfnFunction, Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
 import { Construct } from "constructs";
-import type { DataTable } from "./data-table";
+import { CLEANUP_STEP_TIMEOUT_SECONDS } from "../../functions/scheduled/cleanup-steps";
+import type { CleanupStepName } from "../../shared/use-cases/cleanup";
+import type { DataTable, TableGrant } from "./data-table";
 import { HandlerFunction } from "./handler-function";
 
 /** The step handlers of a cleanup run (functions/scheduled), each a function of its own. */
-export const cleanupSteps = {
+export const cleanupSteps: Readonly<Record<CleanupStepName, string>> = {
   begin: "functions/scheduled/cleanup-begin.ts",
   findCandidates: "functions/scheduled/cleanup-find-candidates.ts",
   processBatch: "functions/scheduled/cleanup-process-batch.ts",
   recount: "functions/scheduled/cleanup-recount.ts",
   finish: "functions/scheduled/cleanup-finish.ts",
-} as const;
+};
+
+/**
+ * Each step's grant: exactly the DynamoDB actions its code calls (proven both ways by test/integration/iam.test.ts).
+ * Only the search for candidates reads an index: the sparse inactivity index.
+ */
+export const cleanupStepAccess: Readonly<Record<CleanupStepName, TableGrant>> = {
+  begin: { table: ["GetItem", "Query", "PutItem"] },
+  findCandidates: { table: ["Query", "UpdateItem"], indexes: { inactivity: ["Query"] } },
+  processBatch: { table: ["GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"] },
+  recount: { table: ["GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem"] },
+  finish: { table: ["Query", "UpdateItem", "DeleteItem"] },
+};
 
 /** Map items (batches of ≤ 20 candidates) processed at once: bounded, so the table and Lambda see a steady load. */
 export const CLEANUP_MAP_CONCURRENCY = 10;
@@ -61,13 +75,20 @@ export class CleanupWorkflow extends Construct {
   readonly stateMachine: StateMachine;
   readonly schedule: Schedule;
   readonly functions: LambdaFunction[] = [];
+  /** Each step's function, by the step's name (the IAM proof maps the local host's steps onto them). */
+  readonly stepFunctions = {} as Record<CleanupStepName, LambdaFunction>;
 
   constructor(scope: Construct, id: string, props: CleanupWorkflowProps) {
     super(scope, id);
-    const step = (name: string, entry: string) => {
-      const { fn } = new HandlerFunction(this, name, { entry, environment: props.environment, timeout: Duration.minutes(5) });
-      props.data.connect(fn, "readWrite");
+    const step = (name: string, stepName: CleanupStepName) => {
+      const { fn } = new HandlerFunction(this, name, {
+        entry: cleanupSteps[stepName],
+        environment: props.environment,
+        timeoutSeconds: CLEANUP_STEP_TIMEOUT_SECONDS,
+      });
+      props.data.connect(fn, cleanupStepAccess[stepName]);
       this.functions.push(fn);
+      this.stepFunctions[stepName] = fn;
       return fn;
     };
     const invoke = (name: string, fn: LambdaFunction, payload: Record<string, unknown>, options: { resultPath?: string } = {}) => {
@@ -82,11 +103,11 @@ export class CleanupWorkflow extends Construct {
       return task;
     };
 
-    const beginFn = step("Begin", cleanupSteps.begin);
-    const findFn = step("FindCandidates", cleanupSteps.findCandidates);
-    const processFn = step("ProcessBatch", cleanupSteps.processBatch);
-    const recountFn = step("Recount", cleanupSteps.recount);
-    const finishFn = step("Finish", cleanupSteps.finish);
+    const beginFn = step("Begin", "begin");
+    const findFn = step("FindCandidates", "findCandidates");
+    const processFn = step("ProcessBatch", "processBatch");
+    const recountFn = step("Recount", "recount");
+    const finishFn = step("Finish", "finish");
 
     const begin = new LambdaInvoke(this, "BeginRun", {
       lambdaFunction: beginFn,

@@ -4,25 +4,13 @@ import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import type { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
 import { Construct } from "constructs";
 import { tableDesign } from "../../shared/db/table-design";
+import type { TableAction } from "../routes";
 
-export type TableAccess = "read" | "readWrite";
-
-// Spelled out, never `dynamodb:*` nor CDK's broader grantReadData (which adds Scan and stream reads).
-// Transactions need no action of their own: IAM checks each item's Put/Update/Delete/ConditionCheck.
-const readActions = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"];
-// Every request that carries a token refreshes the caller's activity: a conditional UpdateItem (see routes.ts).
-const activityActions = ["dynamodb:UpdateItem"];
-const writeActions = [
-  "dynamodb:PutItem",
-  "dynamodb:DeleteItem",
-  "dynamodb:BatchWriteItem",
-  "dynamodb:ConditionCheckItem",
-];
-
-export const tableActions: Record<TableAccess, readonly string[]> = {
-  read: [...readActions, ...activityActions],
-  readWrite: [...readActions, ...activityActions, ...writeActions],
-};
+/** A function's grant: DynamoDB actions on the table, and on each index it reads (named in full, no wildcard). */
+export interface TableGrant {
+  readonly table: readonly TableAction[];
+  readonly indexes?: Partial<Record<keyof typeof tableDesign.indexes, readonly TableAction[]>>;
+}
 
 /** The single table, built from the same design the local server and tests create on DynamoDB Local. */
 export class DataTable extends Construct {
@@ -51,21 +39,23 @@ export class DataTable extends Construct {
   }
 
   /**
-   * Grants a function exactly the actions of `access` on the table and its indexes, and tells it the table's
-   * name, in one call, so that a function can never know the table without the grant or hold a grant to
-   * another table. Resources are named in full (the table and each index), no `index/*` wildcard.
+   * Grants a function exactly the actions of `grant` on the table and on the indexes it names, and tells it the
+   * table's name, in one call, so that a function can never know the table without the grant or hold a grant to
+   * another table. Actions are listed one by one, resources named in full: never `dynamodb:*` nor CDK's broader
+   * grantReadData (which adds Scan and stream reads), never `index/*`.
    */
-  connect(fn: LambdaFunction, access: TableAccess): void {
+  connect(fn: LambdaFunction, grant: TableGrant): void {
     fn.addEnvironment("TABLE_NAME", this.table.tableName);
-    fn.addToRolePolicy(
-      new PolicyStatement({
-        actions: [...tableActions[access]],
-        resources: [
-          this.table.tableArn,
-          ...Object.values(tableDesign.indexes).map((index) => `${this.table.tableArn}/index/${index.name}`),
-        ],
-      }),
-    );
+    const dynamoDb = (actions: readonly TableAction[]) => actions.map((action) => `dynamodb:${action}`);
+    if (grant.table.length > 0) {
+      fn.addToRolePolicy(new PolicyStatement({ actions: dynamoDb(grant.table), resources: [this.table.tableArn] }));
+    }
+    for (const [key, actions] of Object.entries(grant.indexes ?? {})) {
+      const index = tableDesign.indexes[key as keyof typeof tableDesign.indexes];
+      fn.addToRolePolicy(
+        new PolicyStatement({ actions: dynamoDb(actions), resources: [`${this.table.tableArn}/index/${index.name}`] }),
+      );
+    }
   }
 
   /**

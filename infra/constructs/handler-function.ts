@@ -6,6 +6,7 @@ import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import { lambdaBundling } from "../bundling";
+import { DEFAULT_TIMEOUT_SECONDS } from "../routes";
 
 /** The repository root: route entries are relative to it, and its lock file pins what esbuild bundles. */
 const projectRoot = fileURLToPath(new URL("../../", import.meta.url));
@@ -14,8 +15,8 @@ export interface HandlerFunctionProps {
   /** The handler's file, relative to the repository root (as in the route table); it exports `handler`. */
   readonly entry: string;
   readonly environment: Record<string, string>;
-  /** @default 10 s: an HTTP handler makes a few DynamoDB calls (see below) */
-  readonly timeout?: Duration;
+  /** @default DEFAULT_TIMEOUT_SECONDS of infra/routes.ts, which the local host enforces too */
+  readonly timeoutSeconds?: number;
 }
 
 /**
@@ -47,9 +48,7 @@ export class HandlerFunction extends Construct {
       // Lambda allots CPU in proportion to memory: 512 MB roughly halves cold starts (module parsing of the
       // bundled SDK, zod schemas) against 128 MB, at a per-request cost that stays small for I/O-bound handlers.
       memorySize: 512,
-      // A handler makes a few DynamoDB calls: 10 s leaves room for the SDK's retries when the table throttles,
-      // yet fails well before API Gateway's 30 s integration limit answers 503 for it.
-      timeout: props.timeout ?? Duration.seconds(10),
+      timeout: Duration.seconds(props.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS),
       role,
       logGroup,
       environment: { ...props.environment, NODE_OPTIONS: "--enable-source-maps" },

@@ -1,6 +1,8 @@
-import { RemovalPolicy, Validations } from "aws-cdk-lib";
+import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
 import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
 import {
+  CorsHttpMethod,
+  type CorsPreflightOptions,
   HttpApi,
   HttpMethod,
   HttpRoute,
@@ -14,6 +16,7 @@ import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct, type IConstruct } from "constructs";
+import { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, CORS_MAX_AGE_SECONDS, type CorsSettings } from "../cors";
 import { type RouteDefinition, routeName } from "../routes";
 
 export interface RoutedApiProps {
@@ -26,6 +29,19 @@ export interface RoutedApiProps {
   readonly jwtAudience: string[];
   /** The stage's default route throttling: the API-wide guard the contract leaves to API Gateway. */
   readonly throttle: Required<ThrottleSettings>;
+  /** CORS from CORS_ALLOWED_ORIGINS (infra/cors.ts); null: no CORS configuration at all. */
+  readonly cors: CorsSettings | null;
+}
+
+/** API Gateway's CORS configuration: it then answers preflights itself and adds the headers to every answer. */
+function corsPreflight(cors: CorsSettings): CorsPreflightOptions {
+  return {
+    allowOrigins: [...cors.allowOrigins],
+    allowMethods: cors.allowMethods.map((method) => CorsHttpMethod[method]),
+    allowHeaders: [...CORS_ALLOWED_HEADERS],
+    exposeHeaders: [...CORS_EXPOSED_HEADERS],
+    maxAge: Duration.seconds(CORS_MAX_AGE_SECONDS),
+  };
 }
 
 // One JSON line per request; the caller's `sub` (when a JWT was verified) ties a request to an account.
@@ -57,6 +73,7 @@ export class RoutedApi extends Construct {
       description: "Trading community API (contract: api-contract.md, version 1).",
       // Our own stage below, because the default one takes no throttling or access-log settings.
       createDefaultStage: false,
+      ...(props.cors ? { corsPreflight: corsPreflight(props.cors) } : {}),
     });
 
     const authorizer = new HttpJwtAuthorizer("CognitoJwt", props.jwtIssuer, { jwtAudience: props.jwtAudience });

@@ -4,6 +4,7 @@
 // usual AWS credentials and AWS_REGION. Prints the run's report (the API's Run) as JSON.
 // Exit codes: 0 succeeded, 1 failed, 2 bad arguments, 3 another run holds the lease.
 import { parseArgs } from "node:util";
+import { applyLocalSettings } from "./local-environment";
 
 const { values } = parseArgs({
   options: { "dry-run": { type: "boolean", default: false }, cutoff: { type: "string" }, help: { type: "boolean", default: false } },
@@ -16,6 +17,9 @@ process.env.TABLE_NAME ??= "trading-community-local";
 process.env.LOG_LEVEL ??= "warn";
 // This command is the runner: whatever the environment says about runners, its steps run here.
 process.env.CLEANUP_RUNNER = "in-process";
+// It verifies no token and makes no cursor, but the configuration requires those settings: local values do.
+// Against an AWS table (no DYNAMODB_ENDPOINT), AWS_REGION must be given: it is never guessed.
+applyLocalSettings();
 
 // Imported only now: the modules read their configuration from the environment set above.
 const { DomainError } = await import("../../shared/errors");

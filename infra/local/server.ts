@@ -5,15 +5,17 @@ import { pathToFileURL } from "node:url";
 import type { Context } from "aws-lambda";
 import type { HttpApiEvent, HttpApiResult } from "../../shared/http/event";
 import { matchRoute } from "../../shared/http/routing";
-import { fallbackRoute, routeName, routes, type RouteDefinition } from "../routes";
+import { corsSettings, type CorsSettings } from "../cors";
+import { DEFAULT_TIMEOUT_SECONDS, fallbackRoute, routeName, routes, timeoutSecondsOf, type RouteDefinition } from "../routes";
 import { toHttpApiEvent, type IncomingRequest } from "./api-gateway-event";
 import { authorizeLocally } from "./authorizer";
+import { isPreflight, preflightAnswer, withCorsHeaders } from "./cors-answers";
+import { API_GATEWAY_MAX_BODY_BYTES, gatewayAnswers, LAMBDA_MAX_RESPONSE_BYTES } from "./gateway-answers";
+import { runAs, type Principal } from "./invocation-context";
 
 type LambdaHandler = (event: HttpApiEvent, context: Context) => Promise<HttpApiResult>;
 
 const projectRoot = resolve(import.meta.dirname, "../..");
-// API Gateway HTTP APIs refuse payloads over 10 MB before any Lambda runs.
-const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 const loadedHandlers = new Map<string, Promise<LambdaHandler>>();
 
@@ -22,7 +24,7 @@ const loadedHandlers = new Map<string, Promise<LambdaHandler>>();
 let inProcessCleanup: Promise<unknown> | undefined;
 
 function loadHandler(entry: string): Promise<LambdaHandler> {
-  inProcessCleanup ??= import("../../shared/use-cases/cleanup-in-process");
+  inProcessCleanup ??= import("./cleanup-runner");
   let loading = loadedHandlers.get(entry);
   if (!loading) {
     loading = inProcessCleanup
@@ -31,13 +33,17 @@ function loadHandler(entry: string): Promise<LambdaHandler> {
         if (typeof module.handler !== "function") throw new Error(`${entry} exports no handler`);
         return module.handler;
       });
+    // A module that failed to load (its configuration refused, say) is tried again on the next request, as
+    // Lambda starts a new environment after a failed init.
+    loading.catch(() => loadedHandlers.delete(entry));
     loadedHandlers.set(entry, loading);
   }
   return loading;
 }
 
-export function lambdaContext(functionName: string): Context {
-  const deadline = Date.now() + 29_000;
+/** The Lambda context of one invocation; its remaining time counts down from the function's timeout. */
+export function lambdaContext(functionName: string, timeoutSeconds = DEFAULT_TIMEOUT_SECONDS): Context {
+  const deadline = Date.now() + timeoutSeconds * 1000;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName,
@@ -54,15 +60,16 @@ export function lambdaContext(functionName: string): Context {
   };
 }
 
-function readBody(request: IncomingMessage): Promise<Buffer | null> {
+/** Reads the body, keeping no more than one chunk past API Gateway's limit (enough to know it is too large). */
+function readBody(request: IncomingMessage): Promise<Buffer> {
   return new Promise((resolveBody, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     request.on("data", (chunk: Buffer) => {
-      size += chunk.length;
       if (size <= API_GATEWAY_MAX_BODY_BYTES) chunks.push(chunk);
+      size += chunk.length;
     });
-    request.on("end", () => resolveBody(size > API_GATEWAY_MAX_BODY_BYTES ? null : Buffer.concat(chunks)));
+    request.on("end", () => resolveBody(Buffer.concat(chunks)));
     request.on("error", reject);
   });
 }
@@ -76,35 +83,33 @@ function send(response: ServerResponse, result: HttpApiResult): void {
   response.end(result.isBase64Encoded ? Buffer.from(body, "base64") : body);
 }
 
-function errorResult(statusCode: number, code: string, message: string): HttpApiResult {
-  return {
-    statusCode,
-    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" },
-    body: JSON.stringify({ error: { code, message } }),
-  };
-}
-
 export interface LocalServerOptions {
   jwtSecret: string;
   routeTable?: readonly RouteDefinition[];
+  /** The origins of CORS_ALLOWED_ORIGINS (infra/cors.ts parses them); none: no CORS, as the stack then deploys. */
+  corsAllowedOrigins?: readonly string[];
 }
 
 export type PreparedInvocation =
-  | { kind: "invoke"; event: HttpApiEvent; entry: string; functionName: string }
+  | { kind: "invoke"; event: HttpApiEvent; entry: string; functionName: string; timeoutSeconds: number; principal: Principal }
   | { kind: "answer"; result: HttpApiResult };
 
+function corsOf(options: LocalServerOptions): CorsSettings | null {
+  const origins = options.corsAllowedOrigins ?? [];
+  return origins.length > 0 ? corsSettings(origins, options.routeTable ?? routes) : null;
+}
+
 /**
- * What API Gateway does with a request before Lambda runs: match the route, play the JWT authorizer on
- * protected routes, and build the v2 event for the route's function.
+ * What API Gateway does with a request before Lambda runs: refuse a body over its limit, match the route, play
+ * the JWT authorizer on protected routes, and build the v2 event for the route's function.
  */
 export function prepareInvocation(request: IncomingRequest, options: LocalServerOptions): PreparedInvocation {
+  if (request.body.length > API_GATEWAY_MAX_BODY_BYTES) return { kind: "answer", result: gatewayAnswers.requestTooLarge() };
   const { match } = matchRoute(options.routeTable ?? routes, request.method, request.url.pathname);
   let claims: Record<string, string> | undefined;
   if (match?.route.auth === "jwt") {
     const authorized = authorizeLocally(headerValue(request.headers.authorization), options.jwtSecret);
-    if (!authorized) {
-      return { kind: "answer", result: errorResult(401, "unauthorized", "A valid bearer token is required.") };
-    }
+    if (!authorized) return { kind: "answer", result: gatewayAnswers.unauthorized() };
     claims = authorized;
   }
   const routeKey = match ? `${match.route.method} ${match.route.path}` : "$default";
@@ -113,15 +118,100 @@ export function prepareInvocation(request: IncomingRequest, options: LocalServer
     event: toHttpApiEvent(request, routeKey, match?.pathParameters, claims),
     entry: match ? match.route.entry : fallbackRoute.entry,
     functionName: match ? routeName(match.route) : "RouteNotFound",
+    timeoutSeconds: match ? timeoutSecondsOf(match.route) : DEFAULT_TIMEOUT_SECONDS,
+    principal: match ? { kind: "route", routeKey, entry: match.route.entry } : { kind: "fallback" },
   };
 }
 
-/** One request through API Gateway's steps and the route's real Lambda handler. */
+const TIMED_OUT = Symbol("timed out");
+
+/**
+ * How many invocations this host runs at once. In AWS every concurrent invocation has an execution environment
+ * (and an SDK client) of its own; here they share one process, one socket pool and one DynamoDB Local, so a test's
+ * 200 simultaneous requests would each wait on all the others. Beyond this many, an invocation waits for a free
+ * "environment" first, and its timeout counts from when it runs, as a Lambda's does.
+ */
+export const LOCAL_ENVIRONMENTS = 32;
+let running = 0;
+const waiting: (() => void)[] = [];
+
+async function inEnvironment<T>(work: () => Promise<T>): Promise<T> {
+  if (running >= LOCAL_ENVIRONMENTS) await new Promise<void>((resolveTurn) => waiting.push(resolveTurn));
+  else running++;
+  try {
+    return await work();
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  }
+}
+
+type Outcome = { result: HttpApiResult } | { error: unknown } | typeof TIMED_OUT;
+
+/**
+ * Loads the module (Lambda's init phase, which its timeout does not cover), then runs the handler against the
+ * function's timeout. A timed-out invocation's late answer is dropped, as Lambda drops it.
+ */
+async function run(prepared: Extract<PreparedInvocation, { kind: "invoke" }>): Promise<Outcome> {
+  let handler: LambdaHandler;
+  try {
+    handler = await loadHandler(prepared.entry);
+  } catch (error) {
+    return { error };
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<typeof TIMED_OUT>((resolveTimeout) => {
+    timer = setTimeout(() => resolveTimeout(TIMED_OUT), prepared.timeoutSeconds * 1000);
+  });
+  const invocation = runAs(prepared.principal, () =>
+    handler(prepared.event, lambdaContext(prepared.functionName, prepared.timeoutSeconds)),
+  ).then(
+    (result) => ({ result }),
+    (error: unknown) => ({ error }),
+  );
+  return Promise.race([invocation, timedOut]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Runs the function as Lambda does, and answers what API Gateway answers for it: the handler's result, or 500
+ * when the handler (or its module) throws, runs past the function's timeout, or answers more than Lambda's
+ * response limit.
+ */
+async function invoke(prepared: Extract<PreparedInvocation, { kind: "invoke" }>): Promise<HttpApiResult> {
+  const outcome = await inEnvironment(() => run(prepared));
+  if (outcome === TIMED_OUT) {
+    report(prepared, `Task timed out after ${prepared.timeoutSeconds} seconds`);
+    return gatewayAnswers.internalServerError();
+  }
+  if ("error" in outcome) {
+    report(prepared, outcome.error instanceof Error ? (outcome.error.stack ?? outcome.error.message) : String(outcome.error));
+    return gatewayAnswers.internalServerError();
+  }
+  // Lambda measures the serialized invocation response, the JSON of the whole result object.
+  const responseBytes = Buffer.byteLength(JSON.stringify(outcome.result ?? null), "utf8");
+  if (responseBytes > LAMBDA_MAX_RESPONSE_BYTES) {
+    report(prepared, `Response payload size (${responseBytes} bytes) exceeded maximum allowed payload size (${LAMBDA_MAX_RESPONSE_BYTES} bytes)`);
+    return gatewayAnswers.internalServerError();
+  }
+  return outcome.result;
+}
+
+/** What Lambda would log for a failed invocation, on this host's stderr (the answer itself says nothing). */
+function report(prepared: { functionName: string }, problem: string): void {
+  process.stderr.write(`local server: ${prepared.functionName}: ${problem}\n`);
+}
+
+/**
+ * One request through API Gateway's steps and the route's real Lambda handler. With CORS configured, API Gateway
+ * answers preflights itself, before routes and authorizers, and adds the CORS headers to every other answer.
+ */
 export async function dispatch(request: IncomingRequest, options: LocalServerOptions): Promise<HttpApiResult> {
+  const cors = corsOf(options);
+  if (cors && isPreflight(request)) return preflightAnswer(cors, request);
   const prepared = prepareInvocation(request, options);
-  if (prepared.kind === "answer") return prepared.result;
-  const handler = await loadHandler(prepared.entry);
-  return handler(prepared.event, lambdaContext(prepared.functionName));
+  const result = prepared.kind === "answer" ? prepared.result : await invoke(prepared);
+  return cors ? withCorsHeaders(cors, request, result) : result;
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {
@@ -133,7 +223,6 @@ export function createLocalServer(options: LocalServerOptions): Server {
   return createServer(async (request, response) => {
     try {
       const body = await readBody(request);
-      if (body === null) return send(response, errorResult(413, "payload_too_large", "The request body is too large."));
       const result = await dispatch(
         {
           method: (request.method ?? "GET").toUpperCase(),
@@ -147,7 +236,7 @@ export function createLocalServer(options: LocalServerOptions): Server {
       send(response, result);
     } catch (error) {
       process.stderr.write(`local server: ${error instanceof Error ? error.stack : String(error)}\n`);
-      if (!response.headersSent) send(response, errorResult(500, "internal", "Something went wrong on our side."));
+      if (!response.headersSent) send(response, gatewayAnswers.internalServerError());
     }
   });
 }

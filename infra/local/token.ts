@@ -1,6 +1,7 @@
 // `npm run token -- --sub alice --groups authors,admins [--expires-in 3600]`: prints a local bearer token.
 import { parseArgs } from "node:util";
 import { signHs256 } from "../../shared/http/jwt-hs256";
+import { LOCAL_JWT_SECRET } from "./local-environment";
 
 const { values } = parseArgs({
   options: {
@@ -17,6 +18,6 @@ const now = Math.floor(Date.now() / 1000);
 const groups = values.groups.split(/[,\s]+/).filter(Boolean);
 const token = signHs256(
   { sub: values.sub, "cognito:groups": groups, iat: now, exp: now + Number(values["expires-in"]) },
-  process.env.LOCAL_JWT_SECRET ?? "local-dev-secret",
+  process.env.LOCAL_JWT_SECRET ?? LOCAL_JWT_SECRET,
 );
 process.stdout.write(`${token}\n`);

@@ -1,13 +1,15 @@
 import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
 import type { ThrottleSettings } from "aws-cdk-lib/aws-apigatewayv2";
+import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import type { Construct } from "constructs";
+import { corsSettings } from "../cors";
 import { CleanupWorkflow } from "../constructs/cleanup-workflow";
 import { CursorSecret } from "../constructs/cursor-secret";
 import { DataTable } from "../constructs/data-table";
 import { HandlerFunction } from "../constructs/handler-function";
 import { Identity } from "../constructs/identity";
 import { RoutedApi } from "../constructs/routed-api";
-import { fallbackRoute, type RouteDefinition, routeName, routes as routeTable } from "../routes";
+import { fallbackRoute, MAX_ROUTE_TIMEOUT_SECONDS, type RouteDefinition, routeName, routes as routeTable, timeoutSecondsOf } from "../routes";
 
 export interface ApiStackProps extends StackProps {
   /** The routes to deploy; the route table unless a test narrows it. */
@@ -18,6 +20,8 @@ export interface ApiStackProps extends StackProps {
   readonly cursorSecretVersionId?: string;
   /** Lets operators get tokens from the AWS CLI; see Identity. */
   readonly operatorPasswordAuth?: boolean;
+  /** The browser origins allowed to call the API (CORS_ALLOWED_ORIGINS, parsed by infra/cors.ts); none: no CORS. */
+  readonly corsAllowedOrigins?: readonly string[];
 }
 
 // Well above what this community's traffic needs and far below the account's 10,000 rps, so that a flood or
@@ -30,6 +34,9 @@ export class ApiStack extends Stack {
   readonly identity: Identity;
   readonly api: RoutedApi;
   readonly cleanup: CleanupWorkflow;
+  /** Each route's function, by route key (`GET /me`), and the `$default` route's. */
+  readonly routeFunctions = new Map<string, IFunction>();
+  readonly fallbackFunction: IFunction;
 
   constructor(scope: Construct, id: string, props: ApiStackProps = {}) {
     super(scope, id, props);
@@ -51,21 +58,30 @@ export class ApiStack extends Stack {
     this.cleanup = new CleanupWorkflow(this, "Cleanup", { data: this.data, environment });
 
     const routed = (props.routes ?? routeTable).map((route) => {
-      const { fn } = new HandlerFunction(this, routeName(route), { entry: route.entry, environment });
-      this.data.connect(fn, route.tableAccess);
+      const timeoutSeconds = timeoutSecondsOf(route);
+      if (timeoutSeconds > MAX_ROUTE_TIMEOUT_SECONDS) {
+        throw new Error(`${route.method} ${route.path}: a timeout of ${timeoutSeconds} s outlasts API Gateway's integration timeout`);
+      }
+      const { fn } = new HandlerFunction(this, routeName(route), { entry: route.entry, environment, timeoutSeconds });
+      this.data.connect(fn, { table: route.tableAccess });
       if (route.startsCleanup) {
         // The route hands runs to the state machine: StartExecution on it, and nothing else of Step Functions.
         fn.addEnvironment("CLEANUP_RUNNER", "step-functions");
         fn.addEnvironment("CLEANUP_STATE_MACHINE_ARN", this.cleanup.stateMachine.stateMachineArn);
         this.cleanup.grantStart(fn);
       }
+      this.routeFunctions.set(`${route.method} ${route.path}`, fn);
       return { route, fn };
     });
     const fallback = new HandlerFunction(this, "RouteNotFound", { entry: fallbackRoute.entry, environment }).fn;
     this.data.nameOnly(fallback);
+    this.fallbackFunction = fallback;
 
+    const deployedRoutes = props.routes ?? routeTable;
+    const origins = props.corsAllowedOrigins ?? [];
     this.api = new RoutedApi(this, "Http", {
       routes: routed,
+      cors: origins.length > 0 ? corsSettings(origins, deployedRoutes) : null,
       fallback,
       jwtIssuer: this.identity.issuerUrl,
       jwtAudience: [this.identity.client.userPoolClientId],

@@ -20,6 +20,9 @@ type Schema = z.ZodMiniType;
 const MAX_PATH_PARAMETER_LENGTH = 256;
 
 const noBody = z.strictObject({});
+const pathParameters = z.record(z.string(), z.string());
+// A route that reads no query parameter ignores them, as HTTP APIs do; their text is still checked.
+const noQuery = z.record(z.string(), z.string());
 type HeaderSchema = z.ZodMiniObject;
 type Parsed<S> = S extends Schema ? z.infer<S> : undefined;
 
@@ -82,12 +85,13 @@ export function httpHandler<
     .use(jsonBody())
     .use(errorResponses())
     .handler(async (event) => {
-      // Body, query and headers are checked together, so one 400 lists every bad field of the request.
+      // Body, query, headers and path are checked together, so one 400 lists every bad field of the request.
       const [body, query, validHeaders] = parseInputs([
         // A route that takes no body still refuses fields: nothing a client sends is silently ignored.
         [options.body ?? (options.auth === "none" ? undefined : noBody), event.state.body],
-        [options.query, event.queryStringParameters ?? {}],
+        [options.query ?? (options.auth === "none" ? undefined : noQuery), event.queryStringParameters ?? {}],
         [options.headers, options.headers ? headerInput(options.headers, event.headers ?? {}) : undefined],
+        [pathParameters, event.pathParameters ?? {}],
       ]);
       const identity = event.state.identity;
       if (options.roles) requireRole({ identity, account: null }, options.roles);
@@ -99,7 +103,7 @@ export function httpHandler<
         identity: identity as HandlerInput<A, B, Q, H>["identity"],
         caller,
         body: body as Parsed<B>,
-        query: query as Parsed<Q>,
+        query: (options.query ? query : undefined) as Parsed<Q>,
         path,
         headers: event.headers ?? {},
         validHeaders: validHeaders as Parsed<H>,

@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import { DomainError, validationFailed, type FieldProblem } from "../errors";
+import { isWellFormedText } from "../schemas/common";
 
 type Issue = z.core.$ZodIssue;
 
@@ -37,14 +38,36 @@ export function parseInput<S extends z.ZodMiniType>(schema: S, input: unknown, p
   throw validationFailed(problemsOf(result.error.issues, prefix));
 }
 
+const ILL_FORMED_TEXT = "must be valid Unicode text (it holds a lone surrogate, which cannot be stored as UTF-8)";
+
 /**
- * Parses several inputs of one request (body, query, headers) with their schemas, skipping absent schemas;
- * when any fails, one 400 `validation_failed` lists the details of all of them.
+ * Every string of an input (object keys included) that is not well-formed UTF-16: JSON's `\ud800` escapes can
+ * carry a lone surrogate, which has no UTF-8 form, so DynamoDB would refuse it (a 500 after half the work).
+ */
+export function illFormedText(input: unknown, path: string[] = []): FieldProblem[] {
+  const field = () => path.join(".") || "body";
+  if (typeof input === "string") return isWellFormedText(input) ? [] : [{ field: field(), message: ILL_FORMED_TEXT }];
+  if (Array.isArray(input)) return input.flatMap((item, index) => illFormedText(item, [...path, String(index)]));
+  if (typeof input !== "object" || input === null) return [];
+  return Object.entries(input).flatMap(([key, value]) =>
+    isWellFormedText(key) ? illFormedText(value, [...path, key]) : [{ field: [...path, key].join("."), message: ILL_FORMED_TEXT }],
+  );
+}
+
+/**
+ * Parses several inputs of one request (body, query, headers, path) with their schemas, skipping absent schemas;
+ * when any fails, one 400 `validation_failed` lists the details of all of them. Text that cannot be stored is
+ * refused in every input, before its schema looks at it.
  */
 export function parseInputs(inputs: [z.ZodMiniType | undefined, unknown][]): unknown[] {
   const problems: FieldProblem[] = [];
   const parsed = inputs.map(([schema, input]) => {
     if (!schema) return undefined;
+    const illFormed = illFormedText(input);
+    if (illFormed.length > 0) {
+      problems.push(...illFormed);
+      return undefined;
+    }
     try {
       return parseInput(schema, input);
     } catch (error) {

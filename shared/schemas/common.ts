@@ -7,6 +7,9 @@ export const codePointLength = (value: string): number => {
   return count;
 };
 
+/** Whether a string is well-formed UTF-16: no lone surrogate, which has no UTF-8 form and cannot be stored. */
+export const isWellFormedText = (value: string): boolean => !/\p{Cs}/u.test(value);
+
 export const textOfLength = (min: number, max: number) =>
   z.string().check(
     z.refine((value) => codePointLength(value) >= min, {
@@ -16,11 +19,26 @@ export const textOfLength = (min: number, max: number) =>
     z.refine((value) => codePointLength(value) <= max, { message: `must be at most ${max} characters` }),
   );
 
-/** Trimmed before its length is checked; the stored value is the trimmed one. */
+/**
+ * Characters that show nothing by themselves: spaces and controls, format characters (zero-width space and
+ * joiners, direction marks), default-ignorable ones (Hangul fillers, variation selectors, tags), combining marks
+ * with nothing to combine with, and the blank Braille pattern.
+ */
+const INVISIBLE = /^[\p{White_Space}\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\p{M}\u2800]*$/u;
+
+/** Whether the text shows anything at all (a name of zero-width spaces is as blank as one of spaces). */
+export const isVisibleText = (value: string): boolean => !INVISIBLE.test(value);
+
+/**
+ * Trimmed before its length is checked; the stored value is the trimmed one. Text that shows nothing (only
+ * invisible characters) counts as empty.
+ */
 export const trimmedTextOfLength = (min: number, max: number) =>
   z.pipe(
     z.string().check(z.trim()),
-    textOfLength(min, max),
+    textOfLength(min, max).check(
+      z.refine((value) => min === 0 || value === "" || isVisibleText(value), { message: "must contain a visible character" }),
+    ),
   );
 
 export const isoTime = z.iso.datetime({ offset: true, message: "must be an ISO-8601 time" });

@@ -3,8 +3,14 @@ import type { RunTicket } from "../domain/cleanup";
 
 // Who runs a begun cleanup run's steps, by configuration (CLEANUP_RUNNER): the Step Functions state machine in
 // AWS (a Lambda cannot work on after it answered), or this very process in the background (the local server).
-// The in-process runner registers itself from the local host (shared/use-cases/cleanup-in-process.ts), so the
+// The in-process runner registers itself from the local host (infra/local/cleanup-runner.ts), so the
 // deployed function bundles only the Step Functions client, not the cleanup's steps.
+
+// Only the function that starts runs loads this module, and it must know its runner: no default could be right
+// both here and in AWS, so it refuses to load without one.
+if (!config.CLEANUP_RUNNER) {
+  throw new Error("Invalid configuration: CLEANUP_RUNNER: is required where cleanup runs are started (step-functions in AWS)");
+}
 
 type Runner = (run: RunTicket) => void;
 let inProcessRunner: Runner | undefined;

@@ -259,6 +259,13 @@ export async function failRun(run: RunTicket, now: Date): Promise<void> {
   await endRun(run.runId, "failed", now);
 }
 
+/** The steps of a run, each a Lambda function of its own in AWS (infra/constructs/cleanup-workflow.ts). */
+export type CleanupStepName = "begin" | "findCandidates" | "processBatch" | "recount" | "finish";
+
+/** Runs one step's work; a host that plays Step Functions runs it as that step's function. */
+export type StepInvoker = <T>(step: CleanupStepName, work: () => Promise<T>) => Promise<T>;
+const inline: StepInvoker = (_step, work) => work();
+
 export interface StepClock {
   /** The time each step sees (tests move it). */
   now(): Date;
@@ -272,22 +279,24 @@ const systemClock: StepClock = { now: () => new Date(), budgetMs: 60_000 };
  * Runs every step of a begun run in this process, one after another, as the state machine runs them in AWS;
  * on failure the run is marked failed and the lease released (what the state machine's Catch does).
  */
-export async function runToCompletion(run: RunTicket, clock: StepClock = systemClock): Promise<void> {
+export async function runToCompletion(run: RunTicket, clock: StepClock = systemClock, invoke: StepInvoker = inline): Promise<void> {
   try {
     let cursor: CandidateCursor | null = null;
     do {
-      const page: CandidatePage = await findCandidates(run, cursor, clock.now());
+      const page: CandidatePage = await invoke("findCandidates", () => findCandidates(run, cursor, clock.now()));
       for (const batch of page.batches) {
         let remaining = batch;
-        while (remaining.length > 0) remaining = (await processBatch(run, remaining, clock.now(), clock.budgetMs)).remaining;
+        while (remaining.length > 0) {
+          remaining = (await invoke("processBatch", () => processBatch(run, remaining, clock.now(), clock.budgetMs))).remaining;
+        }
       }
       cursor = page.cursor;
     } while (cursor);
-    while (!(await recountStep(run, clock.now(), clock.budgetMs)).done);
-    await succeedRun(run, clock.now());
+    while (!(await invoke("recount", () => recountStep(run, clock.now(), clock.budgetMs))).done);
+    await invoke("finish", () => succeedRun(run, clock.now()));
   } catch (error) {
     logger.error("cleanup run failed", { runId: run.runId, ...describeError(error) });
-    await failRun(run, clock.now()).catch((failure: unknown) =>
+    await invoke("finish", () => failRun(run, clock.now())).catch((failure: unknown) =>
       logger.error("could not mark the cleanup run failed", { runId: run.runId, ...describeError(failure) }),
     );
     throw error;

@@ -60,6 +60,7 @@ describe("the local server over HTTP", () => {
     const { url } = await startServer({
       DYNAMODB_ENDPOINT: inject("dynamoDbEndpoint"),
       TABLE_NAME: `e2e-${Date.now()}`,
+      CORS_ALLOWED_ORIGINS: "https://app.example.com",
     });
     expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: "ok" });
 
@@ -78,9 +79,24 @@ describe("the local server over HTTP", () => {
     });
 
     const unauthorized = await fetch(`${url}/me`);
-    expect([unauthorized.status, ((await unauthorized.json()) as ErrorBody).error.code]).toEqual([401, "unauthorized"]);
+    expect([unauthorized.status, await unauthorized.json()]).toEqual([401, { message: "Unauthorized" }]);
     const unknown = await fetch(`${url}/definitely/not/here`);
     expect([unknown.status, ((await unknown.json()) as ErrorBody).error.code]).toEqual([404, "not_found"]);
+
+    // API Gateway's limits and CORS, as `npm start` plays them.
+    const tooLarge = await fetch(`${url}/me`, { method: "PUT", body: Buffer.alloc(10 * 1024 * 1024 + 1, 0x20) });
+    expect([tooLarge.status, await tooLarge.json()]).toEqual([413, { message: "Request Entity Too Large" }]);
+    const preflight = await fetch(`${url}/me`, {
+      method: "OPTIONS",
+      headers: { origin: "https://app.example.com", "access-control-request-method": "PUT" },
+    });
+    expect([preflight.status, preflight.headers.get("access-control-allow-origin")]).toEqual([204, "https://app.example.com"]);
+  });
+
+  it("refuses to start with a malformed CORS_ALLOWED_ORIGINS", async () => {
+    await expect(startServer({ DYNAMODB_ENDPOINT: inject("dynamoDbEndpoint"), CORS_ALLOWED_ORIGINS: "https://app.example.com/" })).rejects.toThrow(
+      /CORS_ALLOWED_ORIGINS: "https:\/\/app.example.com\/" is not an origin/,
+    );
   });
 
   it("starts its own DynamoDB Local and keeps data across restarts", async () => {

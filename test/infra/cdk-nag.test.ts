@@ -6,5 +6,6 @@ describe("cdk-nag", () => {
     const { app } = buildApp();
     // cdk-nag 3 runs as a validation plugin: an unacknowledged finding makes synth throw.
     expect(() => app.synth()).not.toThrow();
-  });
+    // A full synth with cdk-nag takes a few seconds alone, far longer beside the other test files on 2 cores.
+  }, 120_000);
 });

@@ -385,5 +385,5 @@ describe("accounts that change during a run", () => {
       expect(change.after).toBeLessThanOrEqual(active.length);
     }
     await expectNoCleanupLeftovers();
-  });
+  }, 120_000);
 });

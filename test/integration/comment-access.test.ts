@@ -3,6 +3,7 @@ import { api } from "../support/api";
 import { aReaderWith, allCommentsOf, commentCountOf, postComment } from "../support/comments";
 import { given, type TestUser } from "../support/given";
 import { aPost } from "../support/posts";
+import { expectAuthorizerRefusal } from "../support/gateway";
 
 // The gating matrix of the contract's Comments section, through the API against DynamoDB Local: every post
 // access and every kind of caller, for reading the comments and for writing one.
@@ -132,7 +133,7 @@ describe("who may read and write comments", () => {
       return;
     }
     if (expected === SIGN_IN) {
-      expect([response.status, response.body.error.code]).toEqual([401, "unauthorized"]);
+      expectAuthorizerRefusal(response);
     } else {
       expect(response.status).toBe(403);
       expect(response.body).toEqual({

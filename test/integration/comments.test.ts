@@ -10,6 +10,7 @@ import { crash, injectFaults } from "../support/faults";
 import { aSignedInCaller, expectNoStorageDetails, given } from "../support/given";
 import { storedCommentIndexOf, storedCommentsOf } from "../support/post-storage";
 import { aPost } from "../support/posts";
+import { expectAuthorizerRefusal } from "../support/gateway";
 
 const commentFields = ["authorId", "body", "commentId", "createdAt", "postId"];
 const ISO_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
@@ -91,7 +92,7 @@ describe("POST /posts/{postId}/comments", () => {
     const reader = await given.aReader();
 
     const anonymous = await api.post(`/posts/${unknown}/comments`, { body: { body: "" } });
-    expect([anonymous.status, anonymous.body.error.code]).toEqual([401, "unauthorized"]);
+    expectAuthorizerRefusal(anonymous);
     const badOnUnknown = await postComment(noProfile, unknown, { body: "" });
     expect([badOnUnknown.status, badOnUnknown.body.error.code]).toEqual([400, "validation_failed"]);
     const unknownPost = await postComment(noProfile, unknown);

@@ -7,6 +7,7 @@ import { api, type ApiResponse } from "../support/api";
 import { injectTransactionConflicts, type InjectedConflicts } from "../support/conflicts";
 import { recordRequests } from "../support/requests";
 import { aSignedInCaller, expectNoStorageDetails, given, uniqueHandle, type TestUser } from "../support/given";
+import { expectAuthorizerRefusal } from "../support/gateway";
 
 const follow = (follower: TestUser, followee: { userId: string }) =>
   api.put(`/users/${followee.userId}/follow`, { token: follower.token });
@@ -165,9 +166,9 @@ describe("PUT and DELETE /users/{userId}/follow", () => {
 
   it("answers 401 without a token and 400 for a body with fields", async () => {
     const [reader, author] = [await given.aReader(), await given.anAuthor()];
-    expect(errorOf(await api.put(`/users/${author.userId}/follow`))).toEqual([401, "unauthorized"]);
-    expect(errorOf(await api.delete(`/users/${author.userId}/follow`))).toEqual([401, "unauthorized"]);
-    expect(errorOf(await api.get(`/users/${author.userId}/follow`))).toEqual([401, "unauthorized"]);
+    expectAuthorizerRefusal(await api.put(`/users/${author.userId}/follow`));
+    expectAuthorizerRefusal(await api.delete(`/users/${author.userId}/follow`));
+    expectAuthorizerRefusal(await api.get(`/users/${author.userId}/follow`));
     const withBody = await api.put(`/users/${author.userId}/follow`, { token: reader.token, body: { followerCount: 5 } });
     expect(errorOf(withBody)).toEqual([400, "validation_failed"]);
     expect(withBody.body.error.details).toEqual([{ field: "followerCount", message: "is not a known field" }]);

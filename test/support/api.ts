@@ -1,4 +1,4 @@
-import { dispatch } from "../../infra/local/server";
+import { dispatch, type LocalServerOptions } from "../../infra/local/server";
 import { signHs256 } from "../../shared/http/jwt-hs256";
 
 /** The secret the local authorizer and the handlers verify with (read at call time: benchmarks set it late). */
@@ -22,9 +22,15 @@ export interface CallOptions {
 
 /**
  * Calls the API in-process exactly as the local server does (route table, local JWT authorizer, a real
- * API Gateway v2 event, the real handler), without a socket in between.
+ * API Gateway v2 event, the real handler), without a socket in between. `host` sets the local host's options
+ * (CORS origins, a test's own route table).
  */
-export async function call(method: string, path: string, options: CallOptions = {}): Promise<ApiResponse> {
+export async function call(
+  method: string,
+  path: string,
+  options: CallOptions = {},
+  host: Partial<LocalServerOptions> = {},
+): Promise<ApiResponse> {
   const headers: Record<string, string> = { "content-type": "application/json", ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   const body =
@@ -35,7 +41,7 @@ export async function call(method: string, path: string, options: CallOptions = 
         : Buffer.from(JSON.stringify(options.body));
   const result = await dispatch(
     { method, url: new URL(path, "http://localhost"), headers, body, sourceIp: "127.0.0.1" },
-    { jwtSecret: jwtSecret() },
+    { jwtSecret: jwtSecret(), ...host },
   );
   const text = result.body ?? "";
   const responseHeaders = Object.fromEntries(

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, inject } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
+import { applyLocalSettings } from "../../infra/local/local-environment";
 import { deleteTable, ensureTable, localClient } from "../../infra/local/table";
 
 // Runs before each test file is imported, so the configuration every module reads at load sees this table.
@@ -10,10 +11,28 @@ process.env.TABLE_NAME = tableName;
 process.env.TOKEN_VERIFIER = "local-hs256";
 process.env.LOCAL_JWT_SECRET = "test-secret";
 process.env.LOG_LEVEL ??= "silent";
+applyLocalSettings();
 
 const client = localClient(endpoint);
 await ensureTable(client, tableName);
 afterAll(async () => {
   await deleteTable(client, tableName);
   client.destroy();
+});
+
+// IAM, checked in every test file: each AWS call a function of the stack makes while the file runs must be allowed
+// by that function's synthesized role (test/integration/iam.test.ts also proves that no grant goes unused).
+// Recording starts once the file's modules are loaded, so that a file may still configure them first.
+let recorder: ReturnType<typeof import("./aws-calls").recordAwsCalls> | undefined;
+beforeAll(async () => {
+  const { recordAwsCalls } = await import("./aws-calls");
+  recorder = recordAwsCalls(tableName);
+});
+afterAll(async () => {
+  const calls = recorder?.calls() ?? [];
+  recorder?.stop();
+  if (calls.length === 0) return;
+  const { deniedCalls } = await import("./iam-proof");
+  const denied = await deniedCalls(inject("stackRoles"), calls);
+  if (denied.length > 0) throw new Error(`AWS would refuse calls this file made:\n${denied.join("\n")}`);
 });

@@ -72,11 +72,13 @@ describe("index months and batches", () => {
 });
 
 describe("the cleanup runner's configuration", () => {
-  it("runs in-process by default; Step Functions needs the state machine's ARN", () => {
-    expect(parseConfig({ TABLE_NAME: "t" }).CLEANUP_RUNNER).toBe("in-process");
-    expect(() => parseConfig({ TABLE_NAME: "t", CLEANUP_RUNNER: "step-functions" })).toThrow(/CLEANUP_STATE_MACHINE_ARN/);
-    expect(() => parseConfig({ TABLE_NAME: "t", CLEANUP_RUNNER: "elsewhere" })).toThrow(/CLEANUP_RUNNER/);
+  const env = { TABLE_NAME: "t", AWS_REGION: "local", TOKEN_VERIFIER: "local-hs256", LOCAL_JWT_SECRET: "s", CURSOR_SECRET: "c".repeat(32) };
+  it("has no default runner; Step Functions needs the state machine's ARN", () => {
+    expect(parseConfig(env).CLEANUP_RUNNER).toBeUndefined();
+    expect(parseConfig({ ...env, CLEANUP_RUNNER: "in-process" }).CLEANUP_RUNNER).toBe("in-process");
+    expect(() => parseConfig({ ...env, CLEANUP_RUNNER: "step-functions" })).toThrow(/CLEANUP_STATE_MACHINE_ARN/);
+    expect(() => parseConfig({ ...env, CLEANUP_RUNNER: "elsewhere" })).toThrow(/CLEANUP_RUNNER/);
     const arn = "arn:aws:states:eu-central-1:123456789012:stateMachine:Cleanup";
-    expect(parseConfig({ TABLE_NAME: "t", CLEANUP_RUNNER: "step-functions", CLEANUP_STATE_MACHINE_ARN: arn }).CLEANUP_STATE_MACHINE_ARN).toBe(arn);
+    expect(parseConfig({ ...env, CLEANUP_RUNNER: "step-functions", CLEANUP_STATE_MACHINE_ARN: arn }).CLEANUP_STATE_MACHINE_ARN).toBe(arn);
   });
 });

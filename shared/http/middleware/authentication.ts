@@ -4,6 +4,7 @@ import { parseGroups, roleFromGroups } from "../../domain/roles";
 import { unauthorized } from "../errors";
 import type { HttpApiEvent, HttpApiResult, StatefulEvent } from "../event";
 import { InvalidToken, verifyToken, type Claims } from "../token-verifier";
+import { isWellFormedText } from "../../schemas/common";
 
 const MAX_SUBJECT_LENGTH = 128;
 
@@ -13,6 +14,8 @@ function identityFromClaims(claims: Claims): Identity {
   if (typeof claims.sub !== "string" || claims.sub.length === 0) throw unauthorized("The token has no subject.");
   // Cognito's subjects are 36-character UUIDs; a far longer one could not be stored as a key, so no token has it.
   if (claims.sub.length > MAX_SUBJECT_LENGTH) throw unauthorized("The token's subject is too long.");
+  // A lone surrogate has no UTF-8 form: such a subject could not be stored as a key either.
+  if (!isWellFormedText(claims.sub)) throw unauthorized("The token's subject is not valid text.");
   return { userId: claims.sub, role: roleFromGroups(parseGroups(claims["cognito:groups"])) };
 }
 

@@ -1,8 +1,8 @@
 import type { IncomingRequest } from "../../infra/local/api-gateway-event";
 import { routes } from "../../infra/routes";
-import { api, tokenFor } from "../../test/support/api";
-import { expectStatus, given, type TestUser } from "../../test/support/given";
-import { aPost, aPostInput } from "../../test/support/posts";
+import { api, tokenFor } from "./api";
+import { expectStatus, given, type TestUser } from "./given";
+import { aPost, aPostInput } from "./posts";
 
 export interface SampleRequest {
   method: string;
@@ -140,7 +140,7 @@ export function samplesForAllRoutes(fixtures: Fixtures): { routeKey: string; ent
   return routes.map((route) => {
     const routeKey = `${route.method} ${route.path}`;
     const factory = samples[routeKey];
-    if (!factory) throw new Error(`bench/support/samples.ts has no sample request for ${routeKey}`);
+    if (!factory) throw new Error(`test/support/route-samples.ts has no sample request for ${routeKey}`);
     return { routeKey, entry: route.entry, request: factory(fixtures) };
   });
 }

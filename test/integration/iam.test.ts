@@ -1,0 +1,154 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { handler as beginStep } from "../../functions/scheduled/cleanup-begin";
+import { handler as findStep } from "../../functions/scheduled/cleanup-find-candidates";
+import { handler as finishStep } from "../../functions/scheduled/cleanup-finish";
+import { handler as processStep } from "../../functions/scheduled/cleanup-process-batch";
+import { handler as recountStep } from "../../functions/scheduled/cleanup-recount";
+import { asStepFunction, inProcessRunsSettled } from "../../infra/local/cleanup-runner";
+import { reportAwsCall, runAs } from "../../infra/local/invocation-context";
+import { routes } from "../../infra/routes";
+import type { CandidateCursor } from "../../shared/db/cleanup-store";
+import type { RunTicket } from "../../shared/domain/cleanup";
+import { api, call } from "../support/api";
+import { recordAwsCalls } from "../support/aws-calls";
+import { aCompletedRun, lastActiveAt } from "../support/cleanup";
+import { postComment } from "../support/comments";
+import { expectStatus, given, type TestUser } from "../support/given";
+import { deniedCalls, neverExercised, type StackRoles, unusedGrants } from "../support/iam-proof";
+import { aPost, aPostInput } from "../support/posts";
+import { fallbackSample, samplesForAllRoutes, seedFixtures, type Fixtures } from "../support/route-samples";
+
+// IAM proven offline. This file drives every route of the route table (each as a client would, signed in and
+// anonymous where the route allows both, through its write paths), `$default`, and every step of a cleanup run as
+// the state machine chains them, both as the admin route starts it and as the daily schedule does; an SDK
+// middleware records which DynamoDB actions (and Step Functions and Lambda calls) each function makes on which
+// resource. Then every recorded call is evaluated against the synthesized role of the function that made it with
+// an IAM policy simulator, and every grant no call used is listed: least privilege, proven both ways.
+// A route added to the table without being driven here fails as "never exercised".
+
+const recorder = recordAwsCalls(process.env.TABLE_NAME!);
+afterAll(() => recorder.stop());
+
+/** The fixtures' accounts were last active two hours ago: their next signed-in request marks them active. */
+async function activityDue({ reader, author, admin }: Fixtures): Promise<void> {
+  const twoHoursAgo = new Date(Date.now() - 2 * 3600_000).toISOString();
+  for (const user of [reader, author, admin]) await lastActiveAt(user, twoHoursAgo);
+}
+
+/**
+ * Every route's sample request (test/support/route-samples.ts), each from a caller whose activity is due to be
+ * marked, as sent and, on public routes, signed in too.
+ */
+async function everyRouteOnce(fixtures: Fixtures): Promise<void> {
+  for (const sample of samplesForAllRoutes(fixtures)) {
+    await activityDue(fixtures);
+    const { method, path, token, body } = sample.request;
+    await call(method, path, { ...(token ? { token } : {}), ...(body === undefined ? {} : { body }) });
+    const route = routes.find((candidate) => `${candidate.method} ${candidate.path}` === sample.routeKey)!;
+    if (route.auth === "public") await call(method, path, { token: fixtures.reader.token, ...(body === undefined ? {} : { body }) });
+  }
+  const unknown = fallbackSample(fixtures);
+  await call(unknown.method, unknown.path);
+}
+
+/**
+ * The write paths the samples leave out: a handle change, idempotent retries, pages, a post's access change, and
+ * deletions of what has relations: a post with comments, an account that follows, is followed and commented.
+ */
+async function theOtherWritePaths(fixtures: Fixtures): Promise<void> {
+  const { reader, author, admin } = fixtures;
+  expectStatus(await api.put("/me", { token: reader.token, body: { handle: `${reader.handle}_2`, displayName: "Renamed" } }), 200);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    await api.post("/posts", { token: author.token, body: aPostInput(), headers: { "Idempotency-Key": "iam-post" } });
+    await postComment(author, fixtures.postId, { body: "Again" }, "iam-comment");
+  }
+  await api.get(`/users/${author.userId}/followers?limit=1`);
+  // A caller without a profile learns first that the user is unknown (a read of the followee).
+  expect((await api.put("/users/nobody-here/follow", { token: given.aSignedInCaller().token })).status).toBe(404);
+
+  // A change of access moves the post's body to the key of its new access.
+  expectStatus(await api.patch(`/posts/${fixtures.postId}`, { token: author.token, body: { access: "plus" } }), 200);
+  expectStatus(await api.patch(`/posts/${fixtures.postId}`, { token: author.token, body: { access: "free" } }), 200);
+
+  const commented = await aPost(author);
+  expectStatus(await postComment(author, commented.postId, { body: "First" }), 201);
+  expectStatus(await api.delete(`/posts/${commented.postId}`, { token: author.token }), 204);
+
+  const leaver = await given.aReader();
+  await given.entitlements(admin, leaver, [{ tier: "plus" }]);
+  expectStatus(await api.put(`/users/${author.userId}/follow`, { token: leaver.token }), 200);
+  expectStatus(await api.put(`/users/${leaver.userId}/follow`, { token: reader.token }), 200);
+  expectStatus(await postComment(leaver, fixtures.postId, { body: "Leaving" }), 201);
+  expectStatus(await api.delete("/me", { token: leaver.token }), 204);
+}
+
+/** A real cleanup run begun by the admin route: the local runner plays the state machine and its step functions. */
+async function anAdminStartedRun(admin: TestUser): Promise<void> {
+  const author = await given.anAuthor();
+  const leaving = await given.aReader();
+  expectStatus(await api.put(`/users/${author.userId}/follow`, { token: leaving.token }), 200);
+  const post = await aPost(author);
+  await given.entitlements(admin, leaving, [{ tier: "plus" }]);
+  expectStatus(await postComment(leaving, post.postId, { body: "Bye" }), 201);
+  // Only an account without an entitlement is deleted for inactivity.
+  await given.entitlements(admin, leaving, []);
+  await lastActiveAt(leaving, "2020-02-01T00:00:00.000Z");
+  // A dry run first (it counts what the run would change), then the real one.
+  await aCompletedRun(admin, { dryRun: true, cutoff: "2021-01-01T00:00:00Z" });
+  await aCompletedRun(admin, { cutoff: "2021-01-01T00:00:00Z" });
+  await inProcessRunsSettled();
+}
+
+/** The daily schedule: it starts the state machine with `{}`, whose Begin step then begins a run itself. */
+async function aScheduledRun(): Promise<void> {
+  await runAs({ kind: "cleanupSchedule" }, async () => reportAwsCall("states:StartExecution", { kind: "cleanupStateMachine" }));
+  await runAs({ kind: "cleanupStateMachine" }, async () => {
+    const { run } = await asStepFunction("begin", () => beginStep({}));
+    if (!run) throw new Error("the scheduled run found the lease taken");
+    // A second start while it runs finds the lease taken (the Begin step's other path).
+    await asStepFunction("begin", () => beginStep({}));
+    await runSteps(run);
+    await asStepFunction("finish", () => finishStep({ run, status: "failed" }));
+  });
+}
+
+async function runSteps(run: RunTicket): Promise<void> {
+  let cursor: CandidateCursor | null = null;
+  do {
+    const page = await asStepFunction("findCandidates", () => findStep({ run, cursor }));
+    for (const userIds of page.batches) {
+      let state = { run, userIds };
+      while (state.userIds.length > 0) state = await asStepFunction("processBatch", () => processStep(state));
+    }
+    cursor = page.cursor;
+  } while (cursor);
+  while (!(await asStepFunction("recount", () => recountStep({ run }))).done);
+  await asStepFunction("finish", () => finishStep({ run, status: "succeeded" }));
+}
+
+describe("IAM, proven by simulation against the synthesized roles", () => {
+  // Synthesized once for the whole run by test/support/global-setup.ts.
+  const roles: StackRoles = inject("stackRoles");
+
+  beforeAll(async () => {
+    const fixtures = await seedFixtures();
+    await everyRouteOnce(fixtures);
+    await inProcessRunsSettled();
+    await theOtherWritePaths(fixtures);
+    await anAdminStartedRun(fixtures.admin);
+    await aScheduledRun();
+    recorder.stop();
+  }, 180_000);
+
+  it("drives every function of the stack: each route, $default, each cleanup step, the state machine, the schedule", () => {
+    expect(neverExercised(roles, recorder.ran())).toEqual([]);
+  });
+
+  it("makes no call that the calling function's role does not allow", async () => {
+    expect(await deniedCalls(roles, recorder.calls())).toEqual([]);
+  });
+
+  it("grants no action on any resource that no recorded call used (least privilege)", async () => {
+    expect(await unusedGrants(roles, recorder.calls())).toEqual([]);
+  });
+});

@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import { toHttpApiEvent } from "../../infra/local/api-gateway-event";
+import { lambdaContext } from "../../infra/local/server";
+import { api, type ApiResponse, tokenFor } from "../support/api";
+import { expectStatus, given, uniqueHandle } from "../support/given";
+import { aPost, aPostInput } from "../support/posts";
+
+// Text AWS would refuse is refused at the door: a lone surrogate (JSON's "\ud800") has no UTF-8 form, so DynamoDB
+// would refuse the write after part of the work was done; and a name of invisible characters is a blank name.
+
+const LONE = "\ud800";
+const detailsOf = (response: ApiResponse) => [response.status, response.body.error.code, response.body.error.details];
+const illFormed = (field: string) => ({ field, message: expect.stringContaining("lone surrogate") });
+
+describe("text with a lone surrogate", () => {
+  it("is refused in a profile, and no profile is written", async () => {
+    const caller = given.aSignedInCaller();
+    const response = await api.put("/me", { token: caller.token, body: { handle: caller.handle, displayName: `Ann${LONE}` } });
+    expect(detailsOf(response)).toEqual([400, "validation_failed", [illFormed("displayName")]]);
+    expect((await api.get(`/users/${caller.userId}`)).status).toBe(404);
+  });
+
+  it("is refused in every field of a post, tags by their index, and in unknown field names", async () => {
+    const author = await given.anAuthor();
+    const response = await api.post("/posts", {
+      token: author.token,
+      body: { ...aPostInput(), title: `${LONE}title`, tags: ["ok", `b${LONE}`], [`x${LONE}`]: 1 },
+    });
+    expect(detailsOf(response)).toEqual([400, "validation_failed", [illFormed("title"), illFormed("tags.1"), illFormed(`x${LONE}`)]]);
+  });
+
+  it("is refused in a comment and in an Idempotency-Key header", async () => {
+    const author = await given.anAuthor();
+    const post = await aPost(author);
+    const comment = await api.post(`/posts/${post.postId}/comments`, { token: author.token, body: { body: `${LONE}!` } });
+    expect(detailsOf(comment)).toEqual([400, "validation_failed", [illFormed("body")]]);
+    const keyed = await api.post("/posts", { token: author.token, body: aPostInput(), headers: { "idempotency-key": `k${LONE}` } });
+    expect(detailsOf(keyed)).toEqual([400, "validation_failed", [illFormed("Idempotency-Key")]]);
+  });
+
+  it("is refused in path and query parameters of an event as API Gateway hands it over", async () => {
+    // HTTP clients cannot send these (a URL carries UTF-8), but the handlers do not rely on the host for it.
+    const { handler } = await import("../../functions/http/get-followers");
+    const request = { method: "GET", url: new URL("http://localhost/users/x/followers"), headers: {}, body: Buffer.alloc(0), sourceIp: "127.0.0.1" };
+    const event = toHttpApiEvent(request, "GET /users/{userId}/followers", { userId: `u${LONE}` }, undefined);
+    event.queryStringParameters = { cursor: `c${LONE}` };
+    const result = await handler(event, lambdaContext("GetUsersUserIdFollowers"));
+    expect(result.statusCode).toBe(400);
+    expect(JSON.parse(result.body!).error.details).toEqual([illFormed("cursor"), illFormed("userId")]);
+  });
+
+  it("is refused in a token's subject", async () => {
+    const response = await api.get("/health", { token: tokenFor(`sub${LONE}`) });
+    expect([response.status, response.body.error.code]).toEqual([401, "unauthorized"]);
+  });
+});
+
+describe("a display name of invisible characters only", () => {
+  it.each([
+    ["zero-width spaces", "\u200b\u200b"],
+    ["a zero-width joiner and a word joiner", "\u200d\u2060"],
+    ["Hangul fillers", "\u3164\u115f"],
+    ["a blank Braille pattern", "\u2800"],
+    ["direction marks and a soft hyphen", "\u200e\u200f\u00ad"],
+    ["a lone combining mark", "\u0301"],
+  ])("is refused: %s", async (_name, displayName) => {
+    const caller = given.aSignedInCaller();
+    const response = await api.put("/me", { token: caller.token, body: { handle: caller.handle, displayName } });
+    expect(detailsOf(response)).toEqual([400, "validation_failed", [{ field: "displayName", message: "must contain a visible character" }]]);
+  });
+
+  it("is accepted once anything shows, joined emoji included", async () => {
+    const caller = given.aSignedInCaller();
+    const response = await api.put("/me", { token: caller.token, body: { handle: uniqueHandle(), displayName: "\u200b👩‍💻\u200b" } });
+    expectStatus(response, 201);
+  });
+});

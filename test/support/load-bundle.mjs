@@ -1,0 +1,26 @@
+// Runs in a fresh Node process, as a Lambda environment starts: loads one deployed bundle three times, first
+// without CURSOR_SECRET, then without TOKEN_VERIFIER (each must refuse to load), then with its full configuration,
+// and answers one event. Prints what happened as JSON. Usage: node load-bundle.mjs <bundle> <event.json>
+import { readFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+
+const [bundle, eventFile] = process.argv.slice(2);
+const url = pathToFileURL(bundle).href;
+const refusals = {};
+for (const setting of ["CURSOR_SECRET", "TOKEN_VERIFIER"]) {
+  const value = process.env[setting];
+  delete process.env[setting];
+  try {
+    // A query string makes a module instance of its own, evaluated afresh, as in a new environment.
+    await import(`${url}?without=${setting}`);
+    refusals[setting] = null;
+  } catch (error) {
+    refusals[setting] = error instanceof Error ? error.message : String(error);
+  }
+  process.env[setting] = value;
+}
+const { handler } = await import(`${url}?configured`);
+const context = { awsRequestId: "bundle-test", functionName: "bundle-test", getRemainingTimeInMillis: () => 10_000 };
+const result = await handler(JSON.parse(readFileSync(eventFile, "utf8")), context);
+process.stdout.write(`${JSON.stringify({ refusals, result })}\n`);
+process.exit(0);
