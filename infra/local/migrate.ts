@@ -6,6 +6,7 @@
 // per page of the scan on stderr and the run's figures as JSON. Idempotent; after a crash, run it again and it
 // resumes from its checkpoint. Exit codes: 0 done, 1 failed (run again to resume), 2 bad arguments.
 import { parseArgs } from "node:util";
+import { applyLocalSettings } from "./local-environment";
 
 function parseArguments() {
   try {
@@ -22,6 +23,9 @@ if (values.help) {
 }
 process.env.TABLE_NAME ??= "trading-community-local";
 process.env.LOG_LEVEL ??= "warn";
+// It verifies no token and makes no cursor, but the configuration requires those settings: local values do.
+// Against an AWS table (no DYNAMODB_ENDPOINT), AWS_REGION must be given: it is never guessed.
+applyLocalSettings();
 
 // Imported only now: the modules read their configuration from the environment set above.
 const { migratePostBodies, progressLine } = await import("../../shared/use-cases/post-migration");
