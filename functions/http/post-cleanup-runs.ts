@@ -1,10 +1,10 @@
+import * as cleanupOperations from "../../shared/api/operations/cleanup";
 import { accepted } from "../../shared/http/responses";
 import { httpHandler } from "../../shared/http/handler";
-import { cleanupRunInputSchema } from "../../shared/schemas/cleanup";
 import { requestCleanupRun } from "../../shared/use-cases/cleanup";
 import { startRunner } from "../../shared/use-cases/cleanup-runner";
 
 export const handler = httpHandler(
-  { auth: "required", roles: ["admin"], body: cleanupRunInputSchema },
+  cleanupOperations.startCleanupRun,
   async ({ caller, body }) => accepted(await requestCleanupRun(caller, body, startRunner)),
 );

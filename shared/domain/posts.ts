@@ -1,3 +1,4 @@
+import type { PostView } from "../schemas/posts";
 import type { PostAccess } from "./access";
 
 // Posts in the domain's words. Storage keys live in shared/db; what leaves the API is a PostView.
@@ -18,21 +19,8 @@ export interface Post {
   commentCount: number;
 }
 
-/** What a caller sees: the body only when the access rule lets the caller read it. */
-export interface PostView {
-  postId: string;
-  authorId: string;
-  title: string;
-  teaser: string;
-  body?: string;
-  access: PostAccess;
-  category: string;
-  tags: string[];
-  publishedAt: string;
-  updatedAt: string;
-  commentCount: number;
-  locked: boolean;
-}
+/** What a caller sees: the body only when the access rule lets the caller read it (shared/schemas/posts.ts). */
+export type { PostView };
 
 export const DEFAULT_CATEGORY = "analysis";
 export const DEFAULT_TEASER_LENGTH = 280;
