@@ -1,13 +1,13 @@
 // Part 1: cold start. Every function of the stack bundled as the CDK stack bundles it, loaded by a fresh
 // Node process that answers one event against DynamoDB Local; beside each, the floor (a bare GetItem handler).
-import { spawn } from "node:child_process";
+import { execSync, spawn } from "node:child_process";
 import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { build } from "esbuild";
-import { lambdaBundling } from "../infra/bundling";
-import { fallbackRoute, routeName, routes } from "../infra/routes";
+import { gzippedFileCommands, lambdaBundling } from "../infra/bundling";
+import { fallbackRoute, type RouteDefinition, routeName, routes } from "../infra/routes";
 import { claimedCosts } from "./support/claimed-costs";
 import { startBenchEnvironment } from "./support/environment";
 import { machineLine, writeSection } from "./support/report";
@@ -18,7 +18,11 @@ const RUNS = Number(process.env.BENCH_COLD_RUNS ?? 10);
 const root = resolve(import.meta.dirname, "..");
 const outDir = join(root, ".bench/cold-start");
 
-async function bundle(name: string, entry: string): Promise<{ file: string; bytes: number }> {
+async function bundle(
+  name: string,
+  entry: string,
+  gzippedFiles: RouteDefinition["gzippedFiles"] = [],
+): Promise<{ file: string; bytes: number }> {
   const file = join(outDir, name, "index.mjs");
   await build({
     entryPoints: [join(root, entry)],
@@ -35,6 +39,7 @@ async function bundle(name: string, entry: string): Promise<{ file: string; byte
     metafile: true,
     logLevel: "error",
   });
+  for (const command of gzippedFileCommands(gzippedFiles, root, join(outDir, name))) execSync(command);
   return { file, bytes: statSync(file).size };
 }
 
@@ -106,7 +111,10 @@ export async function coldStart(): Promise<string> {
     mkdirSync(outDir, { recursive: true });
     const fixtures = await seedFixtures();
     const functions = [
-      ...samplesForAllRoutes(fixtures).map((sample) => ({ ...sample, name: routeName(routes.find((r) => `${r.method} ${r.path}` === sample.routeKey)!) })),
+      ...samplesForAllRoutes(fixtures).map((sample) => {
+        const route = routes.find((r) => `${r.method} ${r.path}` === sample.routeKey)!;
+        return { ...sample, name: routeName(route), gzippedFiles: route.gzippedFiles };
+      }),
       { routeKey: "$default", entry: fallbackRoute.entry, request: fallbackSample(fixtures), name: "RouteNotFound" },
     ];
 
@@ -134,7 +142,7 @@ export async function coldStart(): Promise<string> {
       if (prepared.kind !== "invoke") throw new Error(`${fn.routeKey}: the sample request was refused`);
       const eventFile = join(outDir, `${fn.name}.json`);
       writeFileSync(eventFile, JSON.stringify(prepared.event));
-      const bundled = await bundle(fn.name, fn.entry);
+      const bundled = await bundle(fn.name, fn.entry, "gzippedFiles" in fn ? fn.gzippedFiles : []);
       const result = await measure(bundled.file, eventFile, deployedEnv);
       const requests = claimedCosts[fn.routeKey]?.requests ?? 1;
       const sameRequests =

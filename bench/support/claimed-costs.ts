@@ -8,6 +8,9 @@ export interface ClaimedCost {
 
 export const claimedCosts: Record<string, ClaimedCost> = {
   "GET /health": { pattern: "none", requests: 0 },
+  "GET /openapi.json": { pattern: "none", requests: 0 },
+  "GET /docs": { pattern: "none", requests: 0 },
+  "GET /docs/reference.js": { pattern: "none", requests: 0 },
   "PUT /me": { pattern: "A3", requests: 2 },
   "GET /me": { pattern: "A4", requests: 1 },
   "GET /users/{userId}": { pattern: "A5", requests: 1 },

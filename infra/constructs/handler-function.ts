@@ -2,10 +2,11 @@ import { fileURLToPath } from "node:url";
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
 import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Architecture, Runtime } from "aws-cdk-lib/aws-lambda";
-import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import { type ICommandHooks, NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
-import { lambdaBundling } from "../bundling";
+import { gzippedFileCommands, lambdaBundling } from "../bundling";
+import type { RouteDefinition } from "../routes";
 
 /** The repository root: route entries are relative to it, and its lock file pins what esbuild bundles. */
 const projectRoot = fileURLToPath(new URL("../../", import.meta.url));
@@ -16,6 +17,8 @@ export interface HandlerFunctionProps {
   readonly environment: Record<string, string>;
   /** @default 10 s: an HTTP handler makes a few DynamoDB calls (see below) */
   readonly timeout?: Duration;
+  /** Files the handler reads at run time, written gzip-compressed beside its bundle. */
+  readonly gzippedFiles?: RouteDefinition["gzippedFiles"];
 }
 
 /**
@@ -64,7 +67,16 @@ export class HandlerFunction extends Construct {
         // Bundle AWS SDK v3 too, instead of the runtime's copy: the version the tests ran against, pinned by
         // the lock file, not whatever the runtime ships that month; and tree-shaken, it loads faster.
         externalModules: [],
+        ...(props.gzippedFiles?.length ? { commandHooks: writeBeside(props.gzippedFiles) } : {}),
       },
     });
   }
+}
+
+function writeBeside(files: NonNullable<RouteDefinition["gzippedFiles"]>): ICommandHooks {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir, outputDir) => gzippedFileCommands(files, inputDir, outputDir),
+  };
 }

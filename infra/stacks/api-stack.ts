@@ -51,7 +51,11 @@ export class ApiStack extends Stack {
     this.cleanup = new CleanupWorkflow(this, "Cleanup", { data: this.data, environment });
 
     const routed = (props.routes ?? routeTable).map((route) => {
-      const { fn } = new HandlerFunction(this, routeName(route), { entry: route.entry, environment });
+      const { fn } = new HandlerFunction(this, routeName(route), {
+        entry: route.entry,
+        environment,
+        gzippedFiles: route.gzippedFiles,
+      });
       this.data.connect(fn, route.tableAccess);
       if (route.startsCleanup) {
         // The route hands runs to the state machine: StartExecution on it, and nothing else of Step Functions.
