@@ -27,6 +27,8 @@ const scalarConfiguration = {
   agent: { disabled: true },
   mcp: { disabled: true },
   showDeveloperTools: "never",
+  defaultOpenAllTags: true,
+  authentication: { preferredSecurityScheme: "bearer" },
   documentDownloadType: "json",
   metaData: { title: "Trading community API reference" },
 };
