@@ -12,6 +12,13 @@ import { openApiDocument } from "../support/documented-answers";
 
 const ARTIFACTS = "test-artifacts";
 
+// What the functions that run in the page use of the browser's globals (the project compiles without the DOM lib).
+declare const window: { innerHeight: number; scrollBy(x: number, y: number): void; scrollTo(x: number, y: number): void };
+declare const document: {
+  addEventListener(type: "securitypolicyviolation", listener: (event: { blockedURI: string }) => void): void;
+  querySelector(selector: string): { textContent: string | null } | null;
+};
+
 let server: Server;
 let origin: string;
 let proxy: RecordingProxy;
