@@ -13,7 +13,12 @@ import { openApiDocument } from "../support/documented-answers";
 const ARTIFACTS = "test-artifacts";
 
 // What the functions that run in the page use of the browser's globals (the project compiles without the DOM lib).
-declare const window: { innerHeight: number; scrollBy(x: number, y: number): void; scrollTo(x: number, y: number): void };
+declare const window: {
+  innerHeight: number;
+  refusedByPolicy: string[];
+  scrollBy(x: number, y: number): void;
+  scrollTo(x: number, y: number): void;
+};
 declare const document: {
   addEventListener(type: "securitypolicyviolation", listener: (event: { blockedURI: string }) => void): void;
   querySelector(selector: string): { textContent: string | null } | null;
@@ -55,9 +60,8 @@ async function whenTheReferencePageIsOpened(): Promise<PageVisit> {
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(error.message));
   await page.addInitScript(() => {
-    const refused: string[] = [];
-    Object.assign(window, { refusedByPolicy: refused });
-    document.addEventListener("securitypolicyviolation", (event) => refused.push(event.blockedURI));
+    window.refusedByPolicy = [];
+    document.addEventListener("securitypolicyviolation", (event) => window.refusedByPolicy.push(event.blockedURI));
   });
   await page.goto(`${origin}/docs`, { waitUntil: "load" });
   await page.getByText(operationSummaries[0]!).first().waitFor({ timeout: 30_000 });
@@ -70,7 +74,7 @@ async function whenTheReferencePageIsOpened(): Promise<PageVisit> {
     operationSummaries,
     { polling: 100, timeout: 60_000 },
   );
-  const refused = await page.evaluate(() => (window as unknown as { refusedByPolicy: string[] }).refusedByPolicy);
+  const refused = await page.evaluate(() => window.refusedByPolicy);
   return { page, errors, refused };
 }
 
