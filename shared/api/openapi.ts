@@ -38,11 +38,28 @@ function override(ctx: { jsonSchema: JsonSchema }): void {
 // Requests are documented as a client sends them (before defaults and transforms); answers have neither.
 const conversion = { target: "draft-2020-12", io: "input", override, uri: componentRef } as const;
 
-/** Every schema with a documented `id`, as `components.schemas`, referring to each other by `$ref`. */
-function componentSchemas(): Record<string, JsonSchema> {
+const referencedIds = (json: unknown): string[] =>
+  [...JSON.stringify(json).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map(([, id]) => id!);
+
+/**
+ * The schemas with a documented `id` that `paths` refers to, directly or through each other, by name: the same
+ * whatever else the process has loaded (the local server loads every handler, a Lambda function one).
+ */
+function componentSchemas(paths: unknown): Record<string, JsonSchema> {
   const { schemas } = z.toJSONSchema(z.globalRegistry, conversion) as { schemas: Record<string, JsonSchema> };
+  const reachable = new Set<string>();
+  const visit = (ids: string[]) => {
+    for (const id of ids.filter((candidate) => !reachable.has(candidate))) {
+      reachable.add(id);
+      visit(referencedIds(schemas[id]));
+    }
+  };
+  visit(referencedIds(paths));
   return Object.fromEntries(
-    Object.entries(schemas).map(([id, { $schema: _schema, $id: _id, ...schema }]) => [id, schema]),
+    [...reachable].sort().map((id) => {
+      const { $schema: _schema, $id: _id, ...schema } = schemas[id]!;
+      return [id, schema];
+    }),
   );
 }
 
@@ -205,7 +222,7 @@ export function buildOpenApiDocument(routeTable: readonly RouteDefinition[] = ro
     tags: Object.entries(tagDescriptions).map(([name, description]) => ({ name, description })),
     paths,
     components: {
-      schemas: componentSchemas(),
+      schemas: componentSchemas(paths),
       securitySchemes: {
         bearer: {
           type: "http",

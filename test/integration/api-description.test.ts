@@ -25,7 +25,8 @@ describe("the API's description", () => {
   it("answers its OpenAPI document at GET /openapi.json, to anyone", async () => {
     const response = await api.get("/openapi.json");
     expect(response.status).toBe(200);
-    expect(response.body).toEqual(buildOpenApiDocument());
+    // Byte for byte: the document's order does not depend on which handlers the process has loaded.
+    expect(response.text).toBe(JSON.stringify(buildOpenApiDocument()));
     expect(response.body.openapi).toBe("3.1.1");
   });
 

@@ -30,6 +30,13 @@ describe("the OpenAPI document", () => {
     expect(Object.keys(operations).sort()).toEqual(routeKeys);
   });
 
+  it("holds the schemas the operations refer to, and only those, by name", () => {
+    const names = Object.keys(document.components.schemas);
+    expect(names).toEqual([...names].sort());
+    const referenced = new Set([...JSON.stringify(document).matchAll(/"#\/components\/schemas\/(\w+)"/g)].map(([, name]) => name));
+    expect(names.filter((name) => !referenced.has(name))).toEqual([]);
+  });
+
   it("names every operation uniquely, so that generated clients can call each by name", () => {
     const ids = documentedKeys.map((key) => operationAt(key.split(" ")[0]!, key.split(" ")[1]!).operationId);
     expect(ids.every((id) => typeof id === "string" && id.length > 0)).toBe(true);
