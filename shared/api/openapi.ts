@@ -130,44 +130,49 @@ const errorWith = (codes: readonly string[]): JsonSchema => ({
 const retryAfter = (required: boolean, description: string) => ({
   "retry-after": { required, description, schema: { type: "integer", minimum: 1 } },
 });
+const headersByStatus: Record<number, JsonSchema> = {
+  429: retryAfter(false, "Seconds to wait before retrying; sent with `too_many_requests`."),
+  503: retryAfter(true, "Seconds to wait before retrying."),
+};
+
+/** API Gateway's own answers, beside the API's: `{"message": ...}`. */
+function gatewayAnswers(route: RouteDefinition): Partial<Record<number, { schema: z.ZodMiniType; when: string }>> {
+  return {
+    ...(route.auth === "jwt" ? { 401: { schema: gatewayUnauthorizedSchema, when: "API Gateway's authorizer refused the token" } } : {}),
+    413: { schema: gatewayTooLargeSchema, when: "API Gateway: the body is over 10 MB" },
+    // Stage throttling may answer any route.
+    429: { schema: gatewayThrottledSchema, when: "API Gateway throttled the API as a whole; retry with backoff" },
+    500: { schema: gatewayInternalSchema, when: "API Gateway: the function failed or timed out" },
+  };
+}
 
 function errorResponses(route: RouteDefinition, op: AnyOperation): Record<string, JsonSchema> {
-  const byStatus = new Map<number, string[]>();
+  const gateway = gatewayAnswers(route);
+  const byStatus = new Map<number, string[]>([
+    ...Object.keys(gateway).map((status): [number, string[]] => [Number(status), []]),
+    [500, ["internal"]],
+  ]);
   for (const code of errorCodesOf(route, op)) byStatus.set(statusOf(code), [...(byStatus.get(statusOf(code)) ?? []), code]);
-  byStatus.set(500, ["internal"]);
-  const responses: Record<string, JsonSchema> = {};
-  for (const [status, codes] of [...byStatus].sort(([a], [b]) => a - b)) {
-    const meanings = codes.map((code) => `\`${code}\`: ${errorCodeMeanings[code]}.`);
-    const apiAnswer = errorWith(codes);
-    const gateway: Record<number, { schema: z.ZodMiniType; when: string } | undefined> = {
-      401: route.auth === "jwt" ? { schema: gatewayUnauthorizedSchema, when: "API Gateway's authorizer refused the token" } : undefined,
-      413: { schema: gatewayTooLargeSchema, when: "API Gateway: the body is over 10 MB" },
-      500: { schema: gatewayInternalSchema, when: "API Gateway: the function failed or timed out" },
-    };
-    const alternative = gateway[status];
-    const schema = alternative ? { oneOf: [apiAnswer, refTo(alternative.schema)] } : apiAnswer;
-    const description = [...meanings, ...(alternative ? [`\`{"message"}\`: ${alternative.when}.`] : [])].join(" ");
-    responses[status] = {
-      description,
-      ...(status === 503 ? { headers: retryAfter(true, "Seconds to wait before retrying.") } : {}),
-      content: { "application/json": { schema } },
-    };
-  }
-  // API Gateway's stage throttling may answer any route; the API's own 429 comes with `retry-after`.
-  const ownLimit = op.errors?.includes("too_many_requests") ?? false;
-  responses[429] = {
-    description: [
-      ...(ownLimit ? [`\`too_many_requests\`: ${errorCodeMeanings.too_many_requests}.`] : []),
-      '`{"message"}`: API Gateway throttled the API as a whole; retry with backoff.',
-    ].join(" "),
-    headers: retryAfter(false, "Seconds to wait before retrying; sent with `too_many_requests`."),
-    content: {
-      "application/json": {
-        schema: ownLimit ? { oneOf: [errorWith(["too_many_requests"]), refTo(gatewayThrottledSchema)] } : refTo(gatewayThrottledSchema),
-      },
-    },
-  };
-  return Object.fromEntries(Object.entries(responses).sort(([a], [b]) => Number(a) - Number(b)));
+  return Object.fromEntries(
+    [...byStatus]
+      .sort(([a], [b]) => a - b)
+      .map(([status, codes]) => {
+        const alternative = gateway[status];
+        const schemas = [...(codes.length > 0 ? [errorWith(codes)] : []), ...(alternative ? [refTo(alternative.schema)] : [])];
+        const description = [
+          ...codes.map((code) => `\`${code}\`: ${errorCodeMeanings[code]}.`),
+          ...(alternative ? [`\`{"message"}\`: ${alternative.when}.`] : []),
+        ].join(" ");
+        return [
+          String(status),
+          {
+            description,
+            ...(headersByStatus[status] ? { headers: headersByStatus[status] } : {}),
+            content: { "application/json": { schema: schemas.length === 1 ? schemas[0] : { oneOf: schemas } } },
+          },
+        ];
+      }),
+  );
 }
 
 function successResponses(op: AnyOperation): Record<string, JsonSchema> {
