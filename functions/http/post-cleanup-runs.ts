@@ -4,7 +4,6 @@ import { httpHandler } from "../../shared/http/handler";
 import { requestCleanupRun } from "../../shared/use-cases/cleanup";
 import { startRunner } from "../../shared/use-cases/cleanup-runner";
 
-export const handler = httpHandler(
-  cleanupOperations.startCleanupRun,
-  async ({ caller, body }) => accepted(await requestCleanupRun(caller, body, startRunner)),
+export const handler = httpHandler(cleanupOperations.startCleanupRun, async ({ caller, body }) =>
+  accepted(await requestCleanupRun(caller, body, startRunner)),
 );

@@ -138,7 +138,9 @@ const headersByStatus: Record<number, JsonSchema> = {
 /** API Gateway's own answers, beside the API's: `{"message": ...}`. */
 function gatewayAnswers(route: RouteDefinition): Partial<Record<number, { schema: z.ZodMiniType; when: string }>> {
   return {
-    ...(route.auth === "jwt" ? { 401: { schema: gatewayUnauthorizedSchema, when: "API Gateway's authorizer refused the token" } } : {}),
+    ...(route.auth === "jwt"
+      ? { 401: { schema: gatewayUnauthorizedSchema, when: "API Gateway's authorizer refused the token" } }
+      : {}),
     413: { schema: gatewayTooLargeSchema, when: "API Gateway: the body is over 10 MB" },
     // Stage throttling may answer any route.
     429: { schema: gatewayThrottledSchema, when: "API Gateway throttled the API as a whole; retry with backoff" },
@@ -152,13 +154,19 @@ function errorResponses(route: RouteDefinition, op: AnyOperation): Record<string
     ...Object.keys(gateway).map((status): [number, string[]] => [Number(status), []]),
     [500, ["internal"]],
   ]);
-  for (const code of errorCodesOf(route, op)) byStatus.set(statusOf(code), [...(byStatus.get(statusOf(code)) ?? []), code]);
+  for (const code of errorCodesOf(route, op)) {
+    const status = statusOf(code);
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
   return Object.fromEntries(
     [...byStatus]
       .sort(([a], [b]) => a - b)
       .map(([status, codes]) => {
         const alternative = gateway[status];
-        const schemas = [...(codes.length > 0 ? [errorWith(codes)] : []), ...(alternative ? [refTo(alternative.schema)] : [])];
+        const schemas = [
+          ...(codes.length > 0 ? [errorWith(codes)] : []),
+          ...(alternative ? [refTo(alternative.schema)] : []),
+        ];
         const description = [
           ...codes.map((code) => `\`${code}\`: ${errorCodeMeanings[code]}.`),
           ...(alternative ? [`\`{"message"}\`: ${alternative.when}.`] : []),

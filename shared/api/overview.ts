@@ -15,8 +15,9 @@ comment, and a cleanup deletes inactive accounts and recomputes every count it t
 Send \`Authorization: Bearer <token>\` with a token of the Cognito user pool (an ID or access token). The
 token's \`sub\` is your user ID; its \`cognito:groups\` give your role: \`admins\` -> admin, else \`authors\` ->
 author, else reader. Operations that require the bearer token answer 401 \`{"message": "Unauthorized"}\`
-from API Gateway's authorizer, before the API runs, when it is missing or not valid. Public routes work without a token; a token sent to
-one is verified all the same (401 \`unauthorized\` when it fails) and then counts (your entitlements apply).
+from API Gateway's authorizer, before the API runs, when it is missing or not valid. Public routes work
+without a token; a token sent to one is verified all the same (401 \`unauthorized\` when it fails) and then
+counts (your entitlements apply).
 Create your profile with \`PUT /me\` before any other write: until then writes answer 403 \`profile_required\`.
 
 ## Errors
