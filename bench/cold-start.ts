@@ -3,9 +3,9 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { bundleAsDeployed } from "../infra/bundle-as-deployed";
+import { bundleAsDeployed, writeGzippedFilesBeside } from "../infra/bundle-as-deployed";
 import { startStepFunctionsEndpoint } from "../test/support/step-functions-endpoint";
-import { fallbackRoute, routeName, routes } from "../infra/routes";
+import { fallbackRoute, type RouteDefinition, routeName, routes } from "../infra/routes";
 import { claimedCosts } from "./support/claimed-costs";
 import { startBenchEnvironment } from "./support/environment";
 import { machineLine, writeSection } from "./support/report";
@@ -16,9 +16,14 @@ const RUNS = Number(process.env.BENCH_COLD_RUNS ?? 10);
 const root = resolve(import.meta.dirname, "..");
 const outDir = join(root, ".bench/cold-start");
 
-async function bundle(name: string, entry: string): Promise<{ file: string; bytes: number }> {
+async function bundle(
+  name: string,
+  entry: string,
+  gzippedFiles: RouteDefinition["gzippedFiles"] = [],
+): Promise<{ file: string; bytes: number }> {
   const file = join(outDir, name, "index.mjs");
   await bundleAsDeployed(join(root, entry), file);
+  writeGzippedFilesBeside(gzippedFiles, root, join(outDir, name));
   return { file, bytes: statSync(file).size };
 }
 
@@ -73,7 +78,10 @@ export async function coldStart(): Promise<string> {
     mkdirSync(outDir, { recursive: true });
     const fixtures = await seedFixtures();
     const functions = [
-      ...samplesForAllRoutes(fixtures).map((sample) => ({ ...sample, name: routeName(routes.find((r) => `${r.method} ${r.path}` === sample.routeKey)!) })),
+      ...samplesForAllRoutes(fixtures).map((sample) => {
+        const route = routes.find((r) => `${r.method} ${r.path}` === sample.routeKey)!;
+        return { ...sample, name: routeName(route), gzippedFiles: route.gzippedFiles };
+      }),
       { routeKey: "$default", entry: fallbackRoute.entry, request: fallbackSample(fixtures), name: "RouteNotFound" },
     ];
 
@@ -101,7 +109,7 @@ export async function coldStart(): Promise<string> {
       if (prepared.kind !== "invoke") throw new Error(`${fn.routeKey}: the sample request was refused`);
       const eventFile = join(outDir, `${fn.name}.json`);
       writeFileSync(eventFile, JSON.stringify(prepared.event));
-      const bundled = await bundle(fn.name, fn.entry);
+      const bundled = await bundle(fn.name, fn.entry, "gzippedFiles" in fn ? fn.gzippedFiles : []);
       const result = await measure(bundled.file, eventFile, deployedEnv);
       const requests = claimedCosts[fn.routeKey]?.requests ?? 1;
       const sameRequests =

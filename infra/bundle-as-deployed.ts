@@ -1,7 +1,10 @@
 // Builds handlers' bundles exactly as the CDK stack has NodejsFunction build them (infra/bundling.ts holds the
 // options both read): for the test that loads every bundle before a deploy would, and the cold-start benchmark.
+import { execSync } from "node:child_process";
+import { join } from "node:path";
 import { build, type BuildOptions } from "esbuild";
-import { lambdaBundling } from "./bundling";
+import { gzippedFileCommands, lambdaBundling } from "./bundling";
+import type { RouteDefinition } from "./routes";
 
 const asDeployed: BuildOptions = {
   bundle: true,
@@ -32,4 +35,9 @@ export async function bundleAllAsDeployed(entries: Record<string, string>, outdi
     outdir,
     outExtension: { ".js": ".mjs" },
   });
+}
+
+/** Writes a route's run-time files beside its bundle in `bundleDir`, gzip-compressed, as the stack's bundling does. */
+export function writeGzippedFilesBeside(files: RouteDefinition["gzippedFiles"] = [], projectDir: string, bundleDir: string): void {
+  for (const command of gzippedFileCommands(files, projectDir, bundleDir)) execSync(command);
 }

@@ -20,3 +20,15 @@ export const lambdaBundling = {
   mainFields: ["module", "main"],
   banner: esmRequireBanner,
 } as const;
+
+/**
+ * The shell commands that write a function's `gzippedFiles` (infra/routes.ts) beside its bundle: run by the CDK
+ * stack after esbuild (NodejsFunction's afterBundling hook) and by the cold-start benchmark alike.
+ */
+export function gzippedFileCommands(
+  files: readonly { source: string; bundled: string }[],
+  projectDir: string,
+  bundleDir: string,
+): string[] {
+  return files.map((file) => `gzip -9 -n -c "${projectDir}/${file.source}" > "${bundleDir}/${file.bundled}"`);
+}

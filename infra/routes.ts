@@ -1,5 +1,8 @@
+import { referenceScriptFile } from "../shared/api/reference-page";
+
 // The one route table. The CDK stack makes one Lambda function and one HTTP API route of each entry; the
 // local server serves the very same handlers from it. Plain data: no CDK import, so handlers may read it too.
+// What each route takes and answers is its operation in shared/api/operations (the OpenAPI document's source).
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -45,6 +48,11 @@ export interface RouteDefinition {
    * integration timeout (30 s) would answer 503 before a longer function ended.
    */
   timeoutSeconds?: number;
+  /**
+   * Files the handler reads at run time: in AWS, gzip-compressed copies written beside its bundle when the stack
+   * bundles it (`bundled`: the copy's name there); locally, read from the project (`source`).
+   */
+  gzippedFiles?: readonly { source: string; bundled: string }[];
 }
 
 /**
@@ -67,6 +75,22 @@ export const routes: readonly RouteDefinition[] = [
     entry: "functions/http/get-health.ts",
     auth: "public",
     tableAccess: [...callerAccess],
+  },
+  {
+    method: "GET",
+    path: "/openapi.json",
+    entry: "functions/http/get-openapi.ts",
+    auth: "public",
+    tableAccess: [...callerAccess],
+  },
+  { method: "GET", path: "/docs", entry: "functions/http/get-docs.ts", auth: "public", tableAccess: [...callerAccess] },
+  {
+    method: "GET",
+    path: "/docs/reference.js",
+    entry: "functions/http/get-docs-script.ts",
+    auth: "public",
+    tableAccess: [...callerAccess],
+    gzippedFiles: [referenceScriptFile],
   },
   {
     method: "PUT",
@@ -239,6 +263,6 @@ export const fallbackRoute = { entry: "functions/http/route-not-found.ts" } as c
 
 /** A stable, readable name for a route's function, e.g. `GET /users/{userId}` -> `GetUsersUserId`. */
 export function routeName(route: Pick<RouteDefinition, "method" | "path">): string {
-  const words = [route.method.toLowerCase(), ...route.path.split(/[/{}-]+/)].filter(Boolean);
+  const words = [route.method.toLowerCase(), ...route.path.split(/[/{}.-]+/)].filter(Boolean);
   return words.map((word) => word[0]!.toUpperCase() + word.slice(1)).join("");
 }

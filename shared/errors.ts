@@ -1,32 +1,29 @@
+import type { FieldProblem, RequiredEntitlement } from "./schemas/errors";
+
 // Domain errors say what went wrong in the domain's words; shared/http/errors.ts alone maps them to HTTP.
 
-export type ErrorCode =
-  | "validation_failed"
-  | "malformed_json"
-  | "invalid_cursor"
-  | "cannot_follow_self"
-  | "unauthorized"
-  | "forbidden"
-  | "subscription_required"
-  | "profile_required"
-  | "not_found"
-  | "method_not_allowed"
-  | "handle_taken"
-  | "idempotency_key_reused"
-  | "cleanup_already_running"
-  | "payload_too_large"
-  | "too_many_requests"
-  | "unavailable";
+export const errorCodes = [
+  "validation_failed",
+  "malformed_json",
+  "invalid_cursor",
+  "cannot_follow_self",
+  "unauthorized",
+  "forbidden",
+  "subscription_required",
+  "profile_required",
+  "not_found",
+  "method_not_allowed",
+  "handle_taken",
+  "idempotency_key_reused",
+  "cleanup_already_running",
+  "payload_too_large",
+  "too_many_requests",
+  "unavailable",
+] as const;
 
-export interface FieldProblem {
-  field: string;
-  message: string;
-}
+export type ErrorCode = (typeof errorCodes)[number];
 
-export interface RequiredEntitlement {
-  tier: "plus" | "ultimate" | "select";
-  authorId?: string;
-}
+export type { FieldProblem, RequiredEntitlement };
 
 export class DomainError extends Error {
   override readonly name = "DomainError";

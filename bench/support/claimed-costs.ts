@@ -10,6 +10,9 @@ export interface ClaimedCost {
 
 export const claimedCosts: Record<string, ClaimedCost> = {
   "GET /health": { pattern: "none", requests: 0, units: 0 },
+  "GET /openapi.json": { pattern: "none", requests: 0, units: 0 },
+  "GET /docs": { pattern: "none", requests: 0, units: 0 },
+  "GET /docs/reference.js": { pattern: "none", requests: 0, units: 0 },
   "PUT /me": { pattern: "A3", requests: 2, units: 3 },
   "GET /me": { pattern: "A4", requests: 1, units: 1 },
   "GET /users/{userId}": { pattern: "A5", requests: 1, units: 1 },

@@ -1,8 +1,8 @@
+import * as followOperations from "../../shared/api/operations/follows";
 import { httpHandler } from "../../shared/http/handler";
 import { ok } from "../../shared/http/responses";
-import { noBodySchema } from "../../shared/schemas/common";
 import { unfollow } from "../../shared/use-cases/follows";
 
-export const handler = httpHandler({ auth: "required", body: noBodySchema }, async ({ identity, caller, path }) =>
+export const handler = httpHandler(followOperations.unfollow, async ({ identity, caller, path }) =>
   ok(await unfollow(identity, caller, path.userId ?? "")),
 );

@@ -1,9 +1,9 @@
+import * as accountOperations from "../../shared/api/operations/accounts";
 import { httpHandler } from "../../shared/http/handler";
 import { noContent } from "../../shared/http/responses";
-import { noBodySchema } from "../../shared/schemas/common";
 import { deleteMyAccount } from "../../shared/use-cases/account-deletion";
 
-export const handler = httpHandler({ auth: "required", body: noBodySchema }, async ({ identity, caller }) => {
+export const handler = httpHandler(accountOperations.deleteMe, async ({ identity, caller }) => {
   await deleteMyAccount(identity.userId, caller.account !== null);
   return noContent();
 });

@@ -1,9 +1,9 @@
+import * as cleanupOperations from "../../shared/api/operations/cleanup";
 import { httpHandler } from "../../shared/http/handler";
 import { page } from "../../shared/http/responses";
-import { listQuerySchema } from "../../shared/schemas/common";
 import { runsPage } from "../../shared/use-cases/cleanup";
 
-export const handler = httpHandler({ auth: "required", roles: ["admin"], query: listQuerySchema }, async ({ query }) => {
+export const handler = httpHandler(cleanupOperations.listCleanupRuns, async ({ query }) => {
   const { items, nextCursor } = await runsPage(query);
   return page(items, nextCursor);
 });

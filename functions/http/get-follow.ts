@@ -1,7 +1,8 @@
+import * as followOperations from "../../shared/api/operations/follows";
 import { httpHandler } from "../../shared/http/handler";
 import { ok } from "../../shared/http/responses";
 import { followStatus } from "../../shared/use-cases/follows";
 
-export const handler = httpHandler({ auth: "required" }, async ({ identity, path }) =>
+export const handler = httpHandler(followOperations.getFollow, async ({ identity, path }) =>
   ok(await followStatus(identity, path.userId ?? "")),
 );

@@ -1,9 +1,9 @@
+import * as followOperations from "../../shared/api/operations/follows";
 import { httpHandler } from "../../shared/http/handler";
 import { page } from "../../shared/http/responses";
-import { listQuerySchema } from "../../shared/schemas/common";
 import { followersOf } from "../../shared/use-cases/follows";
 
-export const handler = httpHandler({ auth: "optional", query: listQuerySchema }, async ({ path, query }) => {
+export const handler = httpHandler(followOperations.listFollowers, async ({ path, query }) => {
   const { items, nextCursor } = await followersOf(path.userId ?? "", query);
   return page(items, nextCursor);
 });

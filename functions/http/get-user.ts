@@ -1,5 +1,6 @@
+import * as accountOperations from "../../shared/api/operations/accounts";
 import { httpHandler } from "../../shared/http/handler";
 import { ok } from "../../shared/http/responses";
 import { getProfile } from "../../shared/use-cases/accounts";
 
-export const handler = httpHandler({ auth: "optional" }, async ({ path }) => ok(await getProfile(path.userId ?? "")));
+export const handler = httpHandler(accountOperations.getUser, async ({ path }) => ok(await getProfile(path.userId ?? "")));

@@ -1,9 +1,8 @@
+import * as accountOperations from "../../shared/api/operations/accounts";
 import { httpHandler } from "../../shared/http/handler";
 import { ok } from "../../shared/http/responses";
-import { entitlementsInputSchema } from "../../shared/schemas/accounts";
 import { setEntitlements } from "../../shared/use-cases/accounts";
 
-export const handler = httpHandler(
-  { auth: "required", roles: ["admin"], body: entitlementsInputSchema },
-  async ({ caller, path, body }) => ok(await setEntitlements(caller, path.userId ?? "", body.entitlements)),
+export const handler = httpHandler(accountOperations.putEntitlements, async ({ caller, path, body }) =>
+  ok(await setEntitlements(caller, path.userId ?? "", body.entitlements)),
 );

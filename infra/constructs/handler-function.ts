@@ -2,11 +2,11 @@ import { fileURLToPath } from "node:url";
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
 import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Architecture, Runtime } from "aws-cdk-lib/aws-lambda";
-import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import { type ICommandHooks, NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
-import { lambdaBundling } from "../bundling";
-import { DEFAULT_TIMEOUT_SECONDS } from "../routes";
+import { gzippedFileCommands, lambdaBundling } from "../bundling";
+import { DEFAULT_TIMEOUT_SECONDS, type RouteDefinition } from "../routes";
 
 /** The repository root: route entries are relative to it, and its lock file pins what esbuild bundles. */
 const projectRoot = fileURLToPath(new URL("../../", import.meta.url));
@@ -17,6 +17,8 @@ export interface HandlerFunctionProps {
   readonly environment: Record<string, string>;
   /** @default DEFAULT_TIMEOUT_SECONDS of infra/routes.ts, which the local host enforces too */
   readonly timeoutSeconds?: number;
+  /** Files the handler reads at run time, written gzip-compressed beside its bundle. */
+  readonly gzippedFiles?: RouteDefinition["gzippedFiles"];
 }
 
 /**
@@ -63,7 +65,16 @@ export class HandlerFunction extends Construct {
         // Bundle AWS SDK v3 too, instead of the runtime's copy: the version the tests ran against, pinned by
         // the lock file, not whatever the runtime ships that month; and tree-shaken, it loads faster.
         externalModules: [],
+        ...(props.gzippedFiles?.length ? { commandHooks: writeBeside(props.gzippedFiles) } : {}),
       },
     });
   }
+}
+
+function writeBeside(files: NonNullable<RouteDefinition["gzippedFiles"]>): ICommandHooks {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir, outputDir) => gzippedFileCommands(files, inputDir, outputDir),
+  };
 }

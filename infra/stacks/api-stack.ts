@@ -62,7 +62,12 @@ export class ApiStack extends Stack {
       if (timeoutSeconds > MAX_ROUTE_TIMEOUT_SECONDS) {
         throw new Error(`${route.method} ${route.path}: a timeout of ${timeoutSeconds} s outlasts API Gateway's integration timeout`);
       }
-      const { fn } = new HandlerFunction(this, routeName(route), { entry: route.entry, environment, timeoutSeconds });
+      const { fn } = new HandlerFunction(this, routeName(route), {
+        entry: route.entry,
+        environment,
+        timeoutSeconds,
+        gzippedFiles: route.gzippedFiles,
+      });
       this.data.connect(fn, { table: route.tableAccess });
       if (route.startsCleanup) {
         // The route hands runs to the state machine: StartExecution on it, and nothing else of Step Functions.

@@ -1,3 +1,4 @@
+import type { Me, Profile } from "../schemas/accounts";
 import type { Entitlement } from "./entitlements";
 import type { Role } from "./roles";
 
@@ -28,21 +29,8 @@ export interface Caller {
 
 export const anonymousCaller: Caller = { identity: null, account: null };
 
-export interface Profile {
-  userId: string;
-  handle: string;
-  displayName: string;
-  role: Role;
-  followerCount: number;
-  followingCount: number;
-  postCount: number;
-  createdAt: string;
-}
-
-export interface Me extends Profile {
-  entitlements: Entitlement[];
-  lastActiveAt: string;
-}
+/** What the API answers of an account: the shapes of shared/schemas/accounts.ts. */
+export type { Me, Profile };
 
 export function toProfile(account: Account): Profile {
   return {

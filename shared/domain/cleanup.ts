@@ -1,39 +1,14 @@
 import type { FieldProblem } from "../errors";
+import type { CountChange, FollowerHistoryPoint, Run } from "../schemas/cleanup";
 import { unexpiredEntitlements, type Entitlement } from "./entitlements";
 import type { Role } from "./roles";
 
 // The rules of the cleanup of inactive accounts (contract: "Cleanup of inactive accounts"), as plain functions:
 // who is a candidate, which cutoff a run uses, and which count changes a run reports. No storage here.
 
-export type RunStatus = "running" | "succeeded" | "failed";
-
-export interface CountChange {
-  userId: string;
-  before: number;
-  after: number;
-}
-
-/** A cleanup run as the API shows it (contract: Run). */
-export interface Run {
-  runId: string;
-  status: RunStatus;
-  dryRun: boolean;
-  cutoff: string;
-  startedAt: string;
-  finishedAt?: string;
-  accountsDeleted: number;
-  followEdgesDeleted: number;
-  commentsAnonymized: number;
-  countChanges: CountChange[];
-}
-
-/** A point of an account's public follower history: why its count changed, and when. */
-export interface FollowerHistoryPoint {
-  at: string;
-  runId: string;
-  before: number;
-  after: number;
-}
+/** A cleanup run as the API shows it (contract: Run), its count changes and follower history points. */
+export type { CountChange, FollowerHistoryPoint, Run };
+export type RunStatus = Run["status"];
 
 /** What a run's steps carry from one to the next (small: it travels through Step Functions' state). */
 export interface RunTicket {

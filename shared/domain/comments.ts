@@ -1,3 +1,4 @@
+import type { CommentView } from "../schemas/comments";
 import type { Identity } from "./account";
 
 // Comments in the domain's words. Storage keys live in shared/db; what leaves the API is a CommentView.
@@ -13,14 +14,8 @@ export interface Comment {
   createdAt: string;
 }
 
-/** The contract's Comment: exactly these fields. */
-export interface CommentView {
-  commentId: string;
-  postId: string;
-  authorId: string | null;
-  body: string;
-  createdAt: string;
-}
+/** The contract's Comment: exactly the fields of shared/schemas/comments.ts. */
+export type { CommentView };
 
 export const MAX_COMMENT_LENGTH = 5000;
 

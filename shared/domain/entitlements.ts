@@ -1,7 +1,6 @@
-export type Entitlement =
-  | { tier: "plus"; validUntil?: string }
-  | { tier: "ultimate"; validUntil?: string }
-  | { tier: "select"; authorId: string; validUntil?: string };
+import type { Entitlement } from "../schemas/accounts";
+
+export type { Entitlement };
 
 /** An entitlement whose `validUntil` has passed counts as absent in every access decision. */
 export function isUnexpired(entitlement: Entitlement, now: Date): boolean {

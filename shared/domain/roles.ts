@@ -1,4 +1,6 @@
-export type Role = "reader" | "author" | "admin";
+import type { Role } from "../schemas/accounts";
+
+export type { Role };
 
 /**
  * Cognito groups to a role: `admins` wins over `authors`. API Gateway's JWT authorizer hands an array claim

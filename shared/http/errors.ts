@@ -1,28 +1,8 @@
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { isRetryableConflict } from "../db/transactions";
-import { DomainError, unavailable, type ErrorCode } from "../errors";
+import { DomainError, unavailable } from "../errors";
 import { describeError, logger } from "../logger";
-
-const statusByCode: Record<ErrorCode, number> = {
-  validation_failed: 400,
-  malformed_json: 400,
-  invalid_cursor: 400,
-  cannot_follow_self: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  subscription_required: 403,
-  profile_required: 403,
-  not_found: 404,
-  method_not_allowed: 405,
-  handle_taken: 409,
-  idempotency_key_reused: 409,
-  cleanup_already_running: 409,
-  payload_too_large: 413,
-  too_many_requests: 429,
-  unavailable: 503,
-};
-
-export const statusOf = (code: ErrorCode): number => statusByCode[code];
+import { statusOf } from "./status-codes";
 
 function errorBody(code: string, message: string, extra: Record<string, unknown> = {}): string {
   return JSON.stringify({ error: { code, message, ...extra } });

@@ -113,7 +113,9 @@ export function httpHandler<
       return {
         statusCode: result.statusCode,
         ...(result.headers ? { headers: result.headers } : {}),
-        ...(result.body === undefined ? {} : { body: JSON.stringify(result.body) }),
+        ...(typeof result.raw === "string" ? { body: result.raw } : {}),
+        ...(Buffer.isBuffer(result.raw) ? { body: result.raw.toString("base64"), isBase64Encoded: true } : {}),
+        ...(result.raw === undefined && result.body !== undefined ? { body: JSON.stringify(result.body) } : {}),
       };
     }) as unknown as (event: HttpApiEvent, context: Context) => Promise<HttpApiResult>;
 }

@@ -1,11 +1,65 @@
 import * as z from "zod/mini";
-import { isoTime } from "./common";
+import { count, isoTime, pageOf, timestamp } from "./common";
 
 /** POST /admin/cleanup-runs: both optional; a cutoff in the future would delete accounts active right now. */
-export const cleanupRunInputSchema = z.strictObject({
-  dryRun: z.optional(z.boolean()),
-  cutoff: z.optional(
-    isoTime.check(z.refine((value) => Date.parse(value) <= Date.now(), { message: "must not be in the future" })),
-  ),
-});
+export const cleanupRunInputSchema = z
+  .strictObject({
+    dryRun: z.optional(z.boolean().check(z.describe("Report what a run would do, and change nothing. Default false."))),
+    cutoff: z.optional(
+      isoTime.check(
+        z.refine((value) => Date.parse(value) <= Date.now(), { message: "must not be in the future" }),
+        z.describe("Accounts last active before this time are inactive; not in the future. Default: now minus INACTIVE_AFTER_DAYS."),
+      ),
+    ),
+  })
+  .check(z.meta({ id: "CleanupRunInput", description: "How to run the cleanup of inactive accounts." }));
 export type CleanupRunInput = z.infer<typeof cleanupRunInputSchema>;
+
+// Answers (contract: Cleanup of inactive accounts); the source of the domain's types.
+
+export const countChangeSchema = z
+  .strictObject({
+    userId: z.string(),
+    before: count.check(z.describe("The stored follower count before the run touched it.")),
+    after: count.check(z.describe("The count recomputed from the follow relations.")),
+  })
+  .check(z.meta({ id: "CountChange", description: "A surviving account whose follower count the run changed." }));
+
+export const runSchema = z
+  .strictObject({
+    runId: z.string(),
+    status: z.enum(["running", "succeeded", "failed"]).check(
+      z.describe("A run leaves `running` only once a new run may start."),
+    ),
+    dryRun: z.boolean(),
+    cutoff: timestamp,
+    startedAt: timestamp,
+    finishedAt: z.optional(timestamp),
+    accountsDeleted: count,
+    followEdgesDeleted: count,
+    commentsAnonymized: count,
+    countChanges: z.array(countChangeSchema),
+  })
+  .check(
+    z.meta({
+      id: "Run",
+      description: "A cleanup run of inactive accounts; in a dry run, the figures say what a real run would do.",
+    }),
+  );
+
+export const runPageSchema = pageOf(runSchema);
+
+export const followerHistoryPointSchema = z
+  .strictObject({
+    at: timestamp,
+    runId: z.string().check(z.describe("The cleanup run that changed the count.")),
+    before: count,
+    after: count,
+  })
+  .check(z.meta({ id: "FollowerHistoryPoint", description: "A change of an account's follower count, and why." }));
+
+export const followerHistoryPageSchema = pageOf(followerHistoryPointSchema);
+
+export type CountChange = z.infer<typeof countChangeSchema>;
+export type Run = z.infer<typeof runSchema>;
+export type FollowerHistoryPoint = z.infer<typeof followerHistoryPointSchema>;

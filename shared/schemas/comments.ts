@@ -1,11 +1,28 @@
 import * as z from "zod/mini";
 import { MAX_COMMENT_LENGTH } from "../domain/comments";
-import { textOfLength } from "./common";
+import { pageOf, textOfLength, timestamp } from "./common";
 
 // Comment input (contract: Comments). The body is kept exactly as sent, like a post's body.
 
 /** POST /posts/{postId}/comments */
-export const commentInputSchema = z.strictObject({
-  body: textOfLength(1, MAX_COMMENT_LENGTH),
-});
+export const commentInputSchema = z
+  .strictObject({
+    body: textOfLength(1, MAX_COMMENT_LENGTH),
+  })
+  .check(z.meta({ id: "CommentInput", description: "A new comment." }));
 export type CommentInput = z.infer<typeof commentInputSchema>;
+
+// The answer; the source of the domain's CommentView type.
+export const commentSchema = z
+  .strictObject({
+    commentId: z.string(),
+    postId: z.string(),
+    authorId: z.nullable(z.string().check(z.describe("The writer; null once the writer's account was deleted."))),
+    body: z.string(),
+    createdAt: timestamp,
+  })
+  .check(z.meta({ id: "Comment", description: "A comment on a post." }));
+
+export const commentPageSchema = pageOf(commentSchema);
+
+export type CommentView = z.infer<typeof commentSchema>;

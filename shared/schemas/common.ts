@@ -10,6 +10,7 @@ export const codePointLength = (value: string): number => {
 /** Whether a string is well-formed UTF-16: no lone surrogate, which has no UTF-8 form and cannot be stored. */
 export const isWellFormedText = (value: string): boolean => !/\p{Cs}/u.test(value);
 
+// JSON Schema's minLength and maxLength count code points too, so the document states these limits exactly.
 export const textOfLength = (min: number, max: number) =>
   z.string().check(
     z.refine((value) => codePointLength(value) >= min, {
@@ -17,6 +18,7 @@ export const textOfLength = (min: number, max: number) =>
       abort: true,
     }),
     z.refine((value) => codePointLength(value) <= max, { message: `must be at most ${max} characters` }),
+    z.meta({ minLength: min, maxLength: max }),
   );
 
 /**
@@ -31,7 +33,8 @@ export const isVisibleText = (value: string): boolean => !INVISIBLE.test(value);
 
 /**
  * Trimmed before its length is checked; the stored value is the trimmed one. Text that shows nothing (only
- * invisible characters) counts as empty.
+ * invisible characters) counts as empty. Documented as what a client may send untrimmed and be sure of: `min` to
+ * `max` characters with something visible.
  */
 export const trimmedTextOfLength = (min: number, max: number) =>
   z.pipe(
@@ -39,25 +42,77 @@ export const trimmedTextOfLength = (min: number, max: number) =>
     textOfLength(min, max).check(
       z.refine((value) => min === 0 || value === "" || isVisibleText(value), { message: "must contain a visible character" }),
     ),
+  ).check(
+    z.meta({
+      minLength: min,
+      maxLength: max,
+      ...(min > 0 ? { pattern: "\\S" } : {}),
+      description: `Trimmed, then ${min} to ${max} characters${min > 0 ? ", at least one of them visible" : ""}.`,
+    }),
   );
 
-export const isoTime = z.iso.datetime({ offset: true, message: "must be an ISO-8601 time" });
+/**
+ * Metadata key of a schema whose JSON Schema the document states by hand, where zod's own conversion says it
+ * poorly (a query parameter parsed from text; zod's 400-character date-time pattern). The document generator
+ * uses it in place of zod's, keeping the schema's description.
+ */
+export const DOCUMENTED_AS = "x-documented-as";
+
+export const isoTime = z.iso
+  .datetime({ offset: true, message: "must be an ISO-8601 time" })
+  .check(z.meta({ [DOCUMENTED_AS]: { type: "string", format: "date-time" } }));
+
+/** A time in an answer: ISO-8601 UTC with milliseconds, e.g. `2025-03-01T09:30:00.000Z`. */
+export const timestamp = z.iso.datetime().check(
+  z.meta({
+    [DOCUMENTED_AS]: { type: "string", format: "date-time", pattern: "^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z$" },
+  }),
+);
+
+/** A count in an answer: exact, never negative. */
+export const count = z.int().check(z.gte(0));
 
 /** Normalises an ISO time to the canonical UTC form with milliseconds. */
 export const canonicalTime = (value: string): string => new Date(value).toISOString();
 
+const limitDescription = "How many items a page holds at most.";
+
 /** `?limit=` 1..100 (default 20) and the opaque `?cursor=` of every list route. */
 export const listQuerySchema = z.object({
-  limit: z._default(
-    z.pipe(
-      z.string().check(z.regex(/^\d{1,3}$/, { message: "must be an integer from 1 to 100" })),
-      z.pipe(z.transform(Number), z.number().check(z.gte(1, { message: "must be an integer from 1 to 100" }), z.lte(100, { message: "must be an integer from 1 to 100" }))),
+  limit: z
+    ._default(
+      z.pipe(
+        z.string().check(z.regex(/^\d{1,3}$/, { message: "must be an integer from 1 to 100" })),
+        z.pipe(z.transform(Number), z.number().check(z.gte(1, { message: "must be an integer from 1 to 100" }), z.lte(100, { message: "must be an integer from 1 to 100" }))),
+      ),
+      20,
+    )
+    .check(
+      z.meta({
+        [DOCUMENTED_AS]: { type: "integer", minimum: 1, maximum: 100, default: 20, description: limitDescription },
+      }),
     ),
-    20,
+  cursor: z.optional(
+    z.string().check(
+      z.describe("The `nextCursor` of the previous page, as it came; absent for the first page. Opaque and signed."),
+    ),
   ),
-  cursor: z.optional(z.string()),
 });
 export type ListQuery = z.infer<typeof listQuerySchema>;
 
 /** The body of a request that takes none: absent or `{}`; any field answers 400 `validation_failed`. */
 export const noBodySchema = z.strictObject({});
+
+/** A page of a list (contract: Lists), named in the document after its items: `PostSummary` -> `PostSummaryPage`. */
+export function pageOf<T extends z.ZodMiniType>(item: T) {
+  const itemId = z.globalRegistry.get(item)?.id;
+  if (!itemId) throw new Error("pageOf needs an item schema with a documented id");
+  return z
+    .strictObject({
+      items: z.array(item),
+      nextCursor: z.nullable(
+        z.string().check(z.describe("Pass as `?cursor=` to read the next page; null on the last page.")),
+      ),
+    })
+    .check(z.meta({ id: `${itemId}Page`, description: `A page of ${itemId} items.` }));
+}

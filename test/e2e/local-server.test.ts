@@ -4,12 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { uniqueHandle } from "../support/given";
+import { fetchDocumented } from "../support/http";
 
 // The local server as a user runs it (`npm start`), driven over real HTTP.
-
-interface ErrorBody {
-  error: { code: string };
-}
 
 const running: ChildProcess[] = [];
 
@@ -62,30 +59,30 @@ describe("the local server over HTTP", () => {
       TABLE_NAME: `e2e-${Date.now()}`,
       CORS_ALLOWED_ORIGINS: "https://app.example.com",
     });
-    expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: "ok" });
+    expect((await fetchDocumented(`${url}/health`)).body).toEqual({ status: "ok" });
 
     const bearer = await token("e2e-alice", "authors");
     const handle = uniqueHandle("e2e");
-    const created = await fetch(`${url}/me`, {
+    const created = await fetchDocumented(`${url}/me`, {
       method: "PUT",
       headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" },
       body: JSON.stringify({ handle, displayName: "Alice" }),
     });
     expect(created.status).toBe(201);
-    expect(created.headers.get("x-content-type-options")).toBe("nosniff");
-    expect(await (await fetch(`${url}/handles/${handle.toUpperCase()}`)).json()).toMatchObject({
+    expect(created.headers["x-content-type-options"]).toBe("nosniff");
+    expect((await fetchDocumented(`${url}/handles/${handle.toUpperCase()}`)).body).toMatchObject({
       userId: "e2e-alice",
       role: "author",
     });
 
-    const unauthorized = await fetch(`${url}/me`);
-    expect([unauthorized.status, await unauthorized.json()]).toEqual([401, { message: "Unauthorized" }]);
-    const unknown = await fetch(`${url}/definitely/not/here`);
-    expect([unknown.status, ((await unknown.json()) as ErrorBody).error.code]).toEqual([404, "not_found"]);
+    const unauthorized = await fetchDocumented(`${url}/me`);
+    expect([unauthorized.status, unauthorized.body]).toEqual([401, { message: "Unauthorized" }]);
+    const unknown = await fetchDocumented(`${url}/definitely/not/here`);
+    expect([unknown.status, unknown.body.error.code]).toEqual([404, "not_found"]);
 
     // API Gateway's limits and CORS, as `npm start` plays them.
-    const tooLarge = await fetch(`${url}/me`, { method: "PUT", body: Buffer.alloc(10 * 1024 * 1024 + 1, 0x20) });
-    expect([tooLarge.status, await tooLarge.json()]).toEqual([413, { message: "Request Entity Too Large" }]);
+    const tooLarge = await fetchDocumented(`${url}/me`, { method: "PUT", body: Buffer.alloc(10 * 1024 * 1024 + 1, 0x20) });
+    expect([tooLarge.status, tooLarge.body]).toEqual([413, { message: "Request Entity Too Large" }]);
     const preflight = await fetch(`${url}/me`, {
       method: "OPTIONS",
       headers: { origin: "https://app.example.com", "access-control-request-method": "PUT" },
@@ -99,6 +96,17 @@ describe("the local server over HTTP", () => {
     );
   });
 
+  it("describes itself: GET /openapi.json and the reference page at GET /docs", async () => {
+    const { url } = await startServer({ DYNAMODB_ENDPOINT: inject("dynamoDbEndpoint"), TABLE_NAME: `e2e-${Date.now()}` });
+    const description = await fetchDocumented(`${url}/openapi.json`);
+    expect([description.status, description.body.openapi]).toEqual([200, "3.1.1"]);
+    const page = await fetchDocumented(`${url}/docs`);
+    expect([page.status, page.headers["content-type"]]).toEqual([200, "text/html; charset=utf-8"]);
+    const script = await fetchDocumented(`${url}/docs/reference.js`, { headers: { "accept-encoding": "gzip" } });
+    expect([script.status, script.headers["content-encoding"]]).toEqual([200, "gzip"]);
+    expect(script.text).toContain("@scalar/api-reference");
+  });
+
   it("starts its own DynamoDB Local and keeps data across restarts", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "local-api-"));
     try {
@@ -106,7 +114,7 @@ describe("the local server over HTTP", () => {
       const first = await startServer(env);
       const bearer = await token("e2e-bob", "");
       const handle = uniqueHandle("keep");
-      const created = await fetch(`${first.url}/me`, {
+      const created = await fetchDocumented(`${first.url}/me`, {
         method: "PUT",
         headers: { authorization: `Bearer ${bearer}` },
         body: JSON.stringify({ handle, displayName: "Bob" }),
@@ -115,8 +123,8 @@ describe("the local server over HTTP", () => {
       await stop(first.child);
 
       const second = await startServer(env);
-      const profile = await fetch(`${second.url}/users/e2e-bob`);
-      expect(((await profile.json()) as { handle: string }).handle).toBe(handle);
+      const profile = await fetchDocumented(`${second.url}/users/e2e-bob`);
+      expect(profile.body.handle).toBe(handle);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

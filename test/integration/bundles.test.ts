@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bundleAllAsDeployed } from "../../infra/bundle-as-deployed";
+import { bundleAllAsDeployed, writeGzippedFilesBeside } from "../../infra/bundle-as-deployed";
 import { cleanupSteps } from "../../infra/constructs/cleanup-workflow";
 import { inProcessRunsSettled } from "../../infra/local/cleanup-runner";
 import { prepareInvocation } from "../../infra/local/server";
-import { fallbackRoute, routeName, routes } from "../../infra/routes";
+import { fallbackRoute, type RouteDefinition, routeName, routes } from "../../infra/routes";
 import { jwtSecret } from "../support/api";
 import { fallbackSample, samplesForAllRoutes, seedFixtures, toIncomingRequest, type SampleRequest } from "../support/route-samples";
 import { startStepFunctionsEndpoint } from "../support/step-functions-endpoint";
@@ -20,8 +20,8 @@ const root = resolve(import.meta.dirname, "../..");
 const outDir = mkdtempSync(join(tmpdir(), "bundles-"));
 const STATE_MACHINE_ARN = "arn:aws:states:local:000000000000:stateMachine:Cleanup";
 
-const deployed = [
-  ...routes.map((route) => ({ name: routeName(route), entry: route.entry })),
+const deployed: { name: string; entry: string; gzippedFiles?: RouteDefinition["gzippedFiles"] }[] = [
+  ...routes.map((route) => ({ name: routeName(route), entry: route.entry, gzippedFiles: route.gzippedFiles })),
   { name: "RouteNotFound", entry: fallbackRoute.entry },
   ...Object.entries(cleanupSteps).map(([step, entry]) => ({ name: `Cleanup-${step}`, entry })),
 ];
@@ -86,6 +86,7 @@ async function twoAtATime<T, R>(items: readonly T[], work: (item: T) => Promise<
 beforeAll(async () => {
   const started = performance.now();
   await bundleAllAsDeployed(Object.fromEntries(deployed.map((fn) => [fn.name, join(root, fn.entry)])), outDir);
+  for (const fn of deployed) writeGzippedFilesBeside(fn.gzippedFiles, root, join(outDir, fn.name));
   buildMs = performance.now() - started;
   stepFunctions = await startStepFunctionsEndpoint();
 }, 120_000);

@@ -1,5 +1,7 @@
+import { gunzipSync } from "node:zlib";
 import { dispatch, type LocalServerOptions } from "../../infra/local/server";
 import { signHs256 } from "../../shared/http/jwt-hs256";
+import { expectDocumentedAnswer } from "./documented-answers";
 
 /** The secret the local authorizer and the handlers verify with (read at call time: benchmarks set it late). */
 export const jwtSecret = (): string => process.env.LOCAL_JWT_SECRET ?? "test-secret";
@@ -23,7 +25,8 @@ export interface CallOptions {
 /**
  * Calls the API in-process exactly as the local server does (route table, local JWT authorizer, a real
  * API Gateway v2 event, the real handler), without a socket in between. `host` sets the local host's options
- * (CORS origins, a test's own route table).
+ * (CORS origins, a test's own route table). Every answer is checked against the OpenAPI document: one it does
+ * not allow fails the test that got it.
  */
 export async function call(
   method: string,
@@ -43,11 +46,19 @@ export async function call(
     { method, url: new URL(path, "http://localhost"), headers, body, sourceIp: "127.0.0.1" },
     { jwtSecret: jwtSecret(), ...host },
   );
-  const text = result.body ?? "";
   const responseHeaders = Object.fromEntries(
     Object.entries(result.headers ?? {}).map(([name, value]) => [name.toLowerCase(), String(value)]),
   );
-  return { status: result.statusCode ?? 200, headers: responseHeaders, text, body: text ? JSON.parse(text) : undefined };
+  // What a client reads: base64 undone (as API Gateway does), gzip undone (as an HTTP client does).
+  let bytes = result.isBase64Encoded ? Buffer.from(result.body ?? "", "base64") : Buffer.from(result.body ?? "");
+  if (responseHeaders["content-encoding"] === "gzip") bytes = gunzipSync(bytes);
+  const answer = { status: result.statusCode ?? 200, headers: responseHeaders, text: bytes.toString("utf8") };
+  // A test's own route table (test-only handlers) is not the API: the document describes only the real one. A
+  // CORS preflight is API Gateway's own answer (its CORS configuration), not an operation of the document.
+  const preflight = method === "OPTIONS" && headers["access-control-request-method"] !== undefined;
+  if (!host.routeTable && !preflight) expectDocumentedAnswer(method, path, answer);
+  const isJson = (responseHeaders["content-type"] ?? "").startsWith("application/json");
+  return { ...answer, body: isJson && answer.text ? JSON.parse(answer.text) : undefined };
 }
 
 export const api = {

@@ -22,5 +22,5 @@ for (const setting of ["CURSOR_SECRET", "TOKEN_VERIFIER"]) {
 const { handler } = await import(`${url}?configured`);
 const context = { awsRequestId: "bundle-test", functionName: "bundle-test", getRemainingTimeInMillis: () => 10_000 };
 const result = await handler(JSON.parse(readFileSync(eventFile, "utf8")), context);
-process.stdout.write(`${JSON.stringify({ refusals, result })}\n`);
-process.exit(0);
+// Exits once the answer is written: a pipe takes large answers (the reference script) in several writes.
+process.stdout.write(`${JSON.stringify({ refusals, result })}\n`, () => process.exit(0));

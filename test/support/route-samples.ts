@@ -71,6 +71,9 @@ type SampleFactory = (fixtures: Fixtures) => SampleRequest;
 // One representative request per route, answered successfully against DynamoDB Local.
 const samples: Record<string, SampleFactory> = {
   "GET /health": () => ({ method: "GET", path: "/health" }),
+  "GET /openapi.json": () => ({ method: "GET", path: "/openapi.json" }),
+  "GET /docs": () => ({ method: "GET", path: "/docs" }),
+  "GET /docs/reference.js": () => ({ method: "GET", path: "/docs/reference.js", headers: { "accept-encoding": "gzip" } }),
   "PUT /me": ({ reader }) => ({ method: "PUT", path: "/me", token: reader.token, body: { handle: reader.handle, displayName: "Reader" } }),
   "GET /me": ({ reader }) => ({ method: "GET", path: "/me", token: reader.token }),
   "GET /users/{userId}": ({ author }) => ({ method: "GET", path: `/users/${author.userId}` }),

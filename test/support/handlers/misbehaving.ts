@@ -18,7 +18,11 @@ export const handler = async (event: HttpApiEvent, context: Context): Promise<Ht
       await new Promise((resolve) => setTimeout(resolve, context.getRemainingTimeInMillis() + 2_000));
       return { statusCode: 200, body: JSON.stringify({ late: true }) };
     case "/test/remaining":
-      return { statusCode: 200, body: JSON.stringify({ remainingMs: context.getRemainingTimeInMillis() }) };
+      return {
+        statusCode: 200,
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ remainingMs: context.getRemainingTimeInMillis() }),
+      };
     case "/test/sized":
       return resultOfSize(Number(event.queryStringParameters?.bytes));
     case "/test/own-cors":

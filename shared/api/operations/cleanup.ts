@@ -1,0 +1,55 @@
+import {
+  cleanupRunInputSchema,
+  followerHistoryPageSchema,
+  runPageSchema,
+  runSchema,
+} from "../../schemas/cleanup";
+import { listQuerySchema } from "../../schemas/common";
+import { operation } from "../operation";
+
+// Contract: Cleanup of inactive accounts.
+
+export const startCleanupRun = operation({
+  tag: "Cleanup",
+  summary: "Start a cleanup run",
+  description:
+    "Admins only. Starts a run that deletes inactive accounts (last active before `cutoff`; never authors, " +
+    "admins, or holders of an unexpired entitlement) and recomputes every count it touched. It runs in the " +
+    "background: poll `GET /admin/cleanup-runs/{runId}`. A dry run changes nothing and reports what a real " +
+    "run would do. One run at a time: 409 `cleanup_already_running` while one runs.",
+  auth: "required",
+  roles: ["admin"],
+  body: cleanupRunInputSchema,
+  answers: { 202: { description: "The run, started.", schema: runSchema } },
+  errors: ["profile_required", "cleanup_already_running"],
+});
+
+export const listCleanupRuns = operation({
+  tag: "Cleanup",
+  summary: "List cleanup runs",
+  description: "Admins only. The runs, newest first.",
+  auth: "required",
+  roles: ["admin"],
+  query: listQuerySchema,
+  answers: { 200: { description: "A page of runs.", schema: runPageSchema } },
+});
+
+export const getCleanupRun = operation({
+  tag: "Cleanup",
+  summary: "Read a cleanup run",
+  description: "Admins only. The run's status and what it did (or, for a dry run, would do).",
+  auth: "required",
+  roles: ["admin"],
+  answers: { 200: { description: "The run.", schema: runSchema } },
+});
+
+export const getFollowerHistory = operation({
+  tag: "Cleanup",
+  summary: "Read a user's follower history",
+  description:
+    "Why a user's follower count changed: one point per cleanup run that changed it, with the counts before " +
+    "and after, newest first. Public, so that anyone can see why a count dropped.",
+  auth: "optional",
+  query: listQuerySchema,
+  answers: { 200: { description: "A page of history points.", schema: followerHistoryPageSchema } },
+});

@@ -1,0 +1,74 @@
+import * as z from "zod/mini";
+import { errorCodes } from "../errors";
+
+// The error answers (contract: Conventions); the source of the domain's FieldProblem and RequiredEntitlement.
+
+export const fieldProblemSchema = z
+  .strictObject({
+    field: z.string().check(z.describe("The field, query parameter or header, e.g. `title`, `tags.2`, `limit`.")),
+    message: z.string(),
+  })
+  .check(z.meta({ id: "FieldProblem", description: "What is wrong with one field of the request." }));
+
+export const requiredEntitlementSchema = z
+  .strictObject({
+    tier: z.enum(["plus", "ultimate", "select"]),
+    authorId: z.optional(z.string()),
+  })
+  .check(
+    z.meta({
+      id: "RequiredEntitlement",
+      description: "An entitlement that would allow the request; `select` without `authorId` means any author's Select.",
+    }),
+  );
+
+const message = z.string().check(z.describe("A sentence for people, which may change: branch on `code`."));
+/** Codes without extra fields; `internal` is the generic answer to a failure on the API's side. */
+const plainCodes = [...errorCodes.filter((code) => code !== "validation_failed" && code !== "subscription_required"), "internal"];
+
+export const errorSchema = z
+  .strictObject({
+    error: z.discriminatedUnion("code", [
+      z.strictObject({
+        code: z.literal("validation_failed"),
+        message,
+        details: z.array(fieldProblemSchema).check(z.describe("One entry per field.")),
+      }),
+      z.strictObject({
+        code: z.literal("subscription_required"),
+        message,
+        requiredEntitlements: z.array(requiredEntitlementSchema).check(z.describe("Any one of them would allow it.")),
+      }),
+      z.strictObject({ code: z.enum(plainCodes), message }),
+    ]),
+  })
+  .check(z.meta({ id: "Error", description: "Every error the API itself answers." }));
+
+/** An answer API Gateway makes itself, before or instead of the API's function: `{"message": ...}`. */
+const gatewayAnswer = (id: string, text: string, description: string) =>
+  z.strictObject({ message: z.literal(text) }).check(z.meta({ id, description }));
+
+export const gatewayUnauthorizedSchema = gatewayAnswer(
+  "GatewayUnauthorized",
+  "Unauthorized",
+  "API Gateway's JWT authorizer: the bearer token is missing, malformed, expired or not signed by the user pool.",
+);
+export const gatewayTooLargeSchema = gatewayAnswer(
+  "GatewayPayloadTooLarge",
+  "Request Entity Too Large",
+  "API Gateway: the request body is over 10 MB.",
+);
+export const gatewayThrottledSchema = gatewayAnswer(
+  "GatewayThrottled",
+  "Too Many Requests",
+  "API Gateway's stage throttling: the API as a whole is over its request rate. Retry with backoff.",
+);
+export const gatewayInternalSchema = gatewayAnswer(
+  "GatewayInternalError",
+  "Internal Server Error",
+  "API Gateway: the function failed, ran past its timeout, or answered more than 6 MB.",
+);
+
+export type FieldProblem = z.infer<typeof fieldProblemSchema>;
+export type RequiredEntitlement = z.infer<typeof requiredEntitlementSchema>;
+export type ErrorBody = z.infer<typeof errorSchema>;

@@ -1,0 +1,29 @@
+import * as z from "zod/mini";
+import { count, pageOf, timestamp } from "./common";
+
+// Answers of the following routes (contract: Following); the source of the domain's types.
+
+export const followStateSchema = z
+  .strictObject({
+    following: z.boolean(),
+    followerCount: count.check(z.describe("The followed account's follower count right after this request.")),
+  })
+  .check(z.meta({ id: "FollowState", description: "Whether the caller now follows the account, and its follower count." }));
+
+export const followStatusSchema = z
+  .strictObject({ following: z.boolean() })
+  .check(z.meta({ id: "FollowStatus", description: "Whether the caller follows the account." }));
+
+export const followListEntrySchema = z
+  .strictObject({
+    userId: z.string(),
+    handle: z.string(),
+    displayName: z.string(),
+    followedAt: timestamp.check(z.describe("When the follow began.")),
+  })
+  .check(z.meta({ id: "FollowListEntry", description: "The other account of a follow, as it is named now." }));
+
+export const followListPageSchema = pageOf(followListEntrySchema);
+
+export type FollowState = z.infer<typeof followStateSchema>;
+export type FollowListEntry = z.infer<typeof followListEntrySchema>;

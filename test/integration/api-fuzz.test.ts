@@ -1,0 +1,124 @@
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inProcessRunsSettled } from "../../infra/local/cleanup-runner";
+import { api, call, tokenFor, type CallOptions } from "../support/api";
+import { openApiDocument } from "../support/documented-answers";
+import { fuzzSettings, headerValue, parameterValue, pathValue, requestBody, type RequestBody } from "../support/fuzz";
+import { expectStatus, given, uniqueHandle, uniqueUserId, type TestUser } from "../support/given";
+import { aComment } from "../support/comments";
+import { aPost } from "../support/posts";
+import { recordSuccessfulWrites } from "../support/write-recorder";
+
+// Property-based fuzzing of every operation of the OpenAPI document: requests made from the document alone,
+// valid and invalid, by every kind of caller. Whatever comes, no answer is a 5xx, every answer is one the
+// document allows (`call` checks it), and an answer in 4xx wrote nothing. `FUZZ_RUNS=500 FUZZ_SEED=random
+// npm run test:fuzz` runs longer.
+
+type Json = Record<string, any>;
+const roles = ["anonymous", "forged token", "signed in without profile", "reader", "author", "admin"] as const;
+type CallerRole = (typeof roles)[number];
+
+/** What exists when an operation is fuzzed: one account of each kind, posts of each access, a comment, a run. */
+interface World {
+  callers: Record<Exclude<CallerRole, "anonymous">, TestUser>;
+  known: Record<string, string[]>;
+}
+
+let runId: string;
+beforeAll(async () => {
+  const admin = await given.anAdmin();
+  const started = await api.post("/admin/cleanup-runs", { token: admin.token, body: { dryRun: true } });
+  expectStatus(started, 202);
+  runId = started.body.runId;
+  await inProcessRunsSettled();
+});
+
+async function aWorld(): Promise<World> {
+  const [reader, author, admin] = await Promise.all([given.aReader(), given.anAuthor(), given.anAdmin()]);
+  const withoutProfile = given.aSignedInCaller();
+  const forged = { ...withoutProfile, token: tokenFor(withoutProfile.userId, ["admins"], {}, "not-the-secret") };
+  await given.entitlements(admin, reader, [{ tier: "plus" }]);
+  expectStatus(await api.put(`/users/${author.userId}/follow`, { token: reader.token }), 200);
+  const posts = await Promise.all((["free", "plus", "select"] as const).map((access) => aPost(author, { access })));
+  const comment = await aComment(author, posts[0]!.postId);
+  const users = [reader, author, admin, withoutProfile];
+  return {
+    callers: { "forged token": forged, "signed in without profile": withoutProfile, reader, author, admin },
+    known: {
+      userId: [...users.map((user) => user.userId), uniqueUserId("nobody")],
+      handle: [reader.handle.toUpperCase(), author.handle, uniqueHandle()],
+      postId: posts.map((post) => post.postId),
+      commentId: [comment.commentId],
+      runId: [runId],
+    },
+  };
+}
+
+interface FuzzRequest {
+  role: CallerRole;
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  body: RequestBody;
+}
+
+/** Requests to one operation, made from its description in the document. */
+function requestsTo(path: string, operation: Json, world: World): fc.Arbitrary<FuzzRequest> {
+  const parameters = (operation.parameters ?? []) as Json[];
+  const pathParameters = parameters.filter((parameter) => parameter.in === "path");
+  const optional = <T>(value: fc.Arbitrary<T>) => fc.option(value, { nil: undefined, freq: 3 });
+  const named = (where: string, value: (parameter: Json) => fc.Arbitrary<string>) =>
+    fc.record(
+      Object.fromEntries(parameters.filter((parameter) => parameter.in === where).map((parameter) => [parameter.name, optional(value(parameter))])),
+    );
+  return fc.record({
+    role: fc.constantFrom(...roles),
+    path: fc
+      .tuple(...pathParameters.map((parameter) => pathValue(world.known[parameter.name] ?? ["x"])))
+      .map((values) => values.reduce((filled, value, i) => filled.replace(`{${pathParameters[i]!.name}}`, encodeURIComponent(value)), path)),
+    query: named("query", (parameter) => parameterValue(parameter.schema, openApiDocument)),
+    headers: named("header", (parameter) => headerValue(parameter.schema)),
+    body: requestBody(operation, openApiDocument),
+  }) as fc.Arbitrary<FuzzRequest>;
+}
+
+function callOptions(request: FuzzRequest, world: World): CallOptions {
+  const defined = (values: Record<string, string | undefined>) =>
+    Object.fromEntries(Object.entries(values).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  return {
+    ...(request.role === "anonymous" ? {} : { token: world.callers[request.role].token }),
+    headers: defined(request.headers),
+    ...(request.body.kind === "json" ? { body: request.body.value } : {}),
+    ...(request.body.kind === "raw" ? { rawBody: request.body.text } : {}),
+  };
+}
+
+const operations = Object.entries(openApiDocument.paths).flatMap(([path, methods]) =>
+  Object.entries(methods).map(([method, operation]) => ({ method: method.toUpperCase(), path, operation: operation as Json })),
+);
+
+let writes: ReturnType<typeof recordSuccessfulWrites>;
+beforeAll(() => {
+  writes = recordSuccessfulWrites();
+});
+afterAll(() => writes.remove());
+
+describe(`every operation of the document, fuzzed (${fuzzSettings.runs} requests each, seed ${fuzzSettings.seed})`, () => {
+  it.each(operations)("$method $path: no 5xx, every answer documented, a refusal writes nothing", async ({ method, path, operation }) => {
+    const world = await aWorld();
+    await fc.assert(
+      fc.asyncProperty(requestsTo(path, operation, world), async (request) => {
+        const query = new URLSearchParams(Object.entries(request.query).filter(([, value]) => value !== undefined) as [string, string][]);
+        const url = query.size > 0 ? `${request.path}?${query}` : request.path;
+        writes.writes.splice(0);
+        // `call` fails the property when the answer is not one the document allows.
+        const answer = await call(method, url, callOptions(request, world));
+        // A started cleanup run goes on in the background; let it finish before the next request is judged.
+        await inProcessRunsSettled();
+        expect(answer.status, answer.text).toBeLessThan(500);
+        if (answer.status >= 400) expect(writes.writes, `${answer.status} ${answer.text}`).toEqual([]);
+      }),
+      { numRuns: fuzzSettings.runs, seed: fuzzSettings.seed, endOnFailure: true },
+    );
+  }, 120_000);
+});

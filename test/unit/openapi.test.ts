@@ -1,0 +1,110 @@
+import { Validator } from "@seriousme/openapi-schema-validator";
+import openapiTS, { astToString } from "openapi-typescript";
+import { describe, expect, it } from "vitest";
+import { routes } from "../../infra/routes";
+import { buildOpenApiDocument } from "../../shared/api/openapi";
+import { operations } from "../../shared/api/operations";
+
+// The OpenAPI document itself: valid OpenAPI 3.1, one operation per route of the route table and no other.
+
+type Json = Record<string, any>;
+const document: Json = buildOpenApiDocument();
+const routeKeys = routes.map((route) => `${route.method} ${route.path}`).sort();
+const documentedKeys = Object.entries(document.paths)
+  .flatMap(([path, methods]) => Object.keys(methods as Json).map((method) => `${method.toUpperCase()} ${path}`))
+  .sort();
+const operationAt = (method: string, path: string) => document.paths[path]![method.toLowerCase()] as Json;
+const codesOf = (response: Json): string[] =>
+  JSON.stringify(response.content["application/json"].schema).match(/"enum":\[([^\]]*)\]/g)?.flatMap((list) => JSON.parse(list.slice(7))) ?? [];
+
+describe("the OpenAPI document", () => {
+  it("is a valid OpenAPI 3.1 document", async () => {
+    const validator = new Validator();
+    const result = await validator.validate(document);
+    expect(result.errors ?? []).toEqual([]);
+    expect([result.valid, validator.version]).toEqual([true, "3.1"]);
+  });
+
+  it("describes every route of the route table, and no other", () => {
+    expect(documentedKeys).toEqual(routeKeys);
+    expect(Object.keys(operations).sort()).toEqual(routeKeys);
+  });
+
+  it("holds the schemas the operations refer to, and only those, by name", () => {
+    const names = Object.keys(document.components.schemas);
+    expect(names).toEqual([...names].sort());
+    const referenced = new Set([...JSON.stringify(document).matchAll(/"#\/components\/schemas\/(\w+)"/g)].map(([, name]) => name));
+    expect(names.filter((name) => !referenced.has(name))).toEqual([]);
+  });
+
+  it("names every operation uniquely, so that generated clients can call each by name", () => {
+    const ids = documentedKeys.map((key) => operationAt(key.split(" ")[0]!, key.split(" ")[1]!).operationId);
+    expect(ids.every((id) => typeof id === "string" && id.length > 0)).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it.each(routes.filter((route) => route.auth === "jwt"))(
+    "$method $path requires the bearer token and documents API Gateway's own 401",
+    (route) => {
+      const operation = operationAt(route.method, route.path);
+      expect(operation.security).toEqual([{ bearer: [] }]);
+      expect(JSON.stringify(operation.responses[401])).toContain("#/components/schemas/GatewayUnauthorized");
+    },
+  );
+
+  it.each(routes.filter((route) => route.auth === "public"))("$method $path takes the bearer token optionally", (route) => {
+    const operation = operationAt(route.method, route.path);
+    expect(operation.security).toEqual([{}, { bearer: [] }]);
+    expect(codesOf(operation.responses[401])).toEqual(["unauthorized"]);
+  });
+
+  it.each(routes)("$method $path documents the errors every request can meet, with retry-after on 503", (route) => {
+    const { responses } = operationAt(route.method, route.path);
+    expect(codesOf(responses[400])).toEqual(expect.arrayContaining(["validation_failed", "malformed_json"]));
+    expect(codesOf(responses[413])).toEqual(["payload_too_large"]);
+    expect(codesOf(responses[500])).toEqual(["internal"]);
+    expect(codesOf(responses[503])).toEqual(["unavailable"]);
+    expect(responses[503].headers["retry-after"].required).toBe(true);
+    expect(responses[429].headers["retry-after"].required).toBe(false);
+  });
+
+  it("documents the codes particular to an operation, e.g. those of commenting", () => {
+    const { responses } = operationAt("POST", "/posts/{postId}/comments");
+    expect(codesOf(responses[403]).sort()).toEqual(["profile_required", "subscription_required"]);
+    expect(codesOf(responses[404])).toEqual(["not_found"]);
+    expect(codesOf(responses[409])).toEqual(["idempotency_key_reused"]);
+    expect(codesOf(responses[429])).toEqual(["too_many_requests"]);
+    expect(operationAt("POST", "/posts/{postId}/comments").parameters).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: "Idempotency-Key", in: "header", required: false })]),
+    );
+  });
+
+  it("documents lists with their limit and cursor, and post lists as summaries without a body", () => {
+    const list = operationAt("GET", "/users/{userId}/posts");
+    expect(list.parameters).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: "limit", in: "query", schema: expect.objectContaining({ type: "integer", minimum: 1, maximum: 100, default: 20 }) }),
+        expect.objectContaining({ name: "cursor", in: "query", required: false }),
+      ]),
+    );
+    expect(codesOf(list.responses[400])).toContain("invalid_cursor");
+    const summary = document.components.schemas.PostSummary as Json;
+    expect([summary.additionalProperties, "body" in summary.properties]).toEqual([false, false]);
+    expect(document.components.schemas.PostSummaryPage.properties.items.items).toEqual({ $ref: "#/components/schemas/PostSummary" });
+  });
+
+  it("states input limits in code points, as the API counts them", () => {
+    const input = document.components.schemas.PostInput as Json;
+    expect(input.properties.body).toMatchObject({ type: "string", minLength: 1, maxLength: 50_000 });
+    expect(input.properties.title).toMatchObject({ minLength: 1, maxLength: 200, pattern: "\\S" });
+    expect(input.required).toEqual(["title", "body", "access"]);
+  });
+
+  it("generates a typed client with openapi-typescript", async () => {
+    const types = astToString(await openapiTS(document as never));
+    for (const id of documentedKeys.map((key) => operationAt(key.split(" ")[0]!, key.split(" ")[1]!).operationId)) {
+      expect(types).toContain(`${id}: {`);
+    }
+    expect(types).toMatch(/PostSummary: \{[^}]*locked: boolean;\s*\};/);
+  });
+});
