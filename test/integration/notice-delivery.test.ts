@@ -78,12 +78,11 @@ describe("delivery over SMTP to the local mail sink", () => {
       SMTP_HOST: sink.smtpHost,
       SMTP_PORT: String(sink.smtpPort),
       NOTICE_SENDER_ADDRESS: "notices@localhost.test",
-      NOTICE_EXPORT_URL: "http://localhost:3000/me/export",
     });
     const configured = await import("../../shared/mail/configured-delivery");
     // Then: no delivery before the local host registers SMTP (deployed functions never do), and after it, mail.
     expect(() => configured.configuredNoticeDelivery()).toThrow("MAIL_TRANSPORT is smtp, but this host registered no SMTP transport");
-    (await import("../../infra/local/mail")).registerSmtpTransport();
+    await (await import("../../infra/local/mail")).useLocalMail("http://localhost:3000");
     const notice = aNotice();
     expect(await configured.configuredNoticeDelivery().deliver(notice)).toBe("sent");
     const [mail] = await mailIn(sink.inboxUrl, notice.lastEmailClaim!);
