@@ -9,9 +9,15 @@ const region = process.env.CDK_DEFAULT_REGION;
 // Operator switches, passed as `-c name=value` (docs/deploy.md).
 const cursorSecretVersionId = app.node.tryGetContext("cursorSecretVersionId") as string | undefined;
 const operatorPasswordAuth = String(app.node.tryGetContext("operatorPasswordAuth")) === "true";
+const noticeSender = app.node.tryGetContext("noticeSender") as string | undefined;
+const noticeSenderVerify = app.node.tryGetContext("noticeSenderVerify") as string | undefined;
+if (noticeSenderVerify !== undefined && noticeSenderVerify !== "domain" && noticeSenderVerify !== "address") {
+  throw new Error(`noticeSenderVerify must be domain or address, not "${noticeSenderVerify}"`);
+}
 
 defineApp(app, {
   ...(account || region ? { env: { account, region } } : {}),
   ...(cursorSecretVersionId ? { cursorSecretVersionId } : {}),
   operatorPasswordAuth,
+  ...(noticeSender ? { noticeSender: { address: noticeSender, ...(noticeSenderVerify ? { verify: noticeSenderVerify } : {}) } } : {}),
 });

@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
+import { Annotations, CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
 import type { ThrottleSettings } from "aws-cdk-lib/aws-apigatewayv2";
 import type { Construct } from "constructs";
 import { CleanupWorkflow } from "../constructs/cleanup-workflow";
@@ -6,6 +6,7 @@ import { CursorSecret } from "../constructs/cursor-secret";
 import { DataTable } from "../constructs/data-table";
 import { HandlerFunction } from "../constructs/handler-function";
 import { Identity } from "../constructs/identity";
+import { NoticeMail, type NoticeSender } from "../constructs/notice-mail";
 import { RoutedApi } from "../constructs/routed-api";
 import { fallbackRoute, type RouteDefinition, routeName, routes as routeTable } from "../routes";
 
@@ -18,6 +19,8 @@ export interface ApiStackProps extends StackProps {
   readonly cursorSecretVersionId?: string;
   /** Lets operators get tokens from the AWS CLI; see Identity. */
   readonly operatorPasswordAuth?: boolean;
+  /** Who notices before deletion come from; see NoticeMail. Without it, no SES identity is declared. */
+  readonly noticeSender?: NoticeSender;
 }
 
 // Well above what this community's traffic needs and far below the account's 10,000 rps, so that a flood or
@@ -30,11 +33,20 @@ export class ApiStack extends Stack {
   readonly identity: Identity;
   readonly api: RoutedApi;
   readonly cleanup: CleanupWorkflow;
+  readonly noticeMail?: NoticeMail;
 
   constructor(scope: Construct, id: string, props: ApiStackProps = {}) {
     super(scope, id, props);
     this.data = new DataTable(this, "Data");
     this.identity = new Identity(this, "Identity", { operatorPasswordAuth: props.operatorPasswordAuth ?? false });
+    if (props.noticeSender) {
+      this.noticeMail = new NoticeMail(this, "NoticeMail", { sender: props.noticeSender, userPool: this.identity.userPool });
+    } else {
+      Annotations.of(this).addWarningV2(
+        "trading:noticeSender",
+        "No noticeSender (-c noticeSender=notices@example.com): no SES identity to send notices before deletion from.",
+      );
+    }
     const cursorSecret = new CursorSecret(this, "CursorSecret", { versionId: props.cursorSecretVersionId });
 
     // What shared/config.ts requires of every function, except TABLE_NAME: DataTable sets that with the grant.
