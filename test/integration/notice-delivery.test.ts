@@ -78,6 +78,7 @@ describe("delivery over SMTP to the local mail sink", () => {
       SMTP_HOST: sink.smtpHost,
       SMTP_PORT: String(sink.smtpPort),
       NOTICE_SENDER_ADDRESS: "notices@localhost.test",
+      NOTICE_EXPORT_URL: "http://localhost:3000/me/export",
     });
     const configured = await import("../../shared/mail/configured-delivery");
     // Then: no delivery before the local host registers SMTP (deployed functions never do), and after it, mail.
