@@ -36,30 +36,23 @@ interface Letter {
   sections: Section[];
 }
 
-type UnitNames = Record<keyof DurationParts, { one: string; many: string }>;
-
-// German after "in" takes the dative: "in einem Tag", "in 30 Tagen", "in einer Woche".
-const germanUnits: UnitNames = {
-  weeks: { one: "einer Woche", many: "Wochen" },
-  days: { one: "einem Tag", many: "Tagen" },
-  hours: { one: "einer Stunde", many: "Stunden" },
-  minutes: { one: "einer Minute", many: "Minuten" },
-  seconds: { one: "einer Sekunde", many: "Sekunden" },
-};
-const englishUnits: UnitNames = {
-  weeks: { one: "1 week", many: "weeks" },
-  days: { one: "1 day", many: "days" },
-  hours: { one: "1 hour", many: "hours" },
-  minutes: { one: "1 minute", many: "minutes" },
-  seconds: { one: "1 second", many: "seconds" },
+// Each unit as [one, many] per language. German after "in" takes the dative: "in einem Tag", "in 30 Tagen".
+const unitNames: Record<keyof DurationParts, Record<"de" | "en", [string, string]>> = {
+  weeks: { de: ["einer Woche", "Wochen"], en: ["1 week", "weeks"] },
+  days: { de: ["einem Tag", "Tagen"], en: ["1 day", "days"] },
+  hours: { de: ["einer Stunde", "Stunden"], en: ["1 hour", "hours"] },
+  minutes: { de: ["einer Minute", "Minuten"], en: ["1 minute", "minutes"] },
+  seconds: { de: ["einer Sekunde", "Sekunden"], en: ["1 second", "seconds"] },
 };
 
 /** A lead in words, e.g. "30 Tagen" / "30 days", "einem Tag und 12 Stunden" / "1 day and 12 hours". */
 function leadInWords(parts: DurationParts, language: "de" | "en"): string {
-  const names = language === "de" ? germanUnits : englishUnits;
-  const words = (Object.keys(names) as (keyof DurationParts)[])
+  const words = (Object.keys(unitNames) as (keyof DurationParts)[])
     .filter((unit) => parts[unit] > 0)
-    .map((unit) => (parts[unit] === 1 ? names[unit].one : `${parts[unit]} ${names[unit].many}`));
+    .map((unit) => {
+      const [one, many] = unitNames[unit][language];
+      return parts[unit] === 1 ? one : `${parts[unit]} ${many}`;
+    });
   return new Intl.ListFormat(language, { type: "conjunction" }).format(words);
 }
 
@@ -84,90 +77,96 @@ function momentOf(instant: string, language: "de" | "en", timeZone: string): str
   return language === "de" ? `${day}, um ${time} Uhr (${zone})` : `${day}, at ${time} (${zone})`;
 }
 
-function germanLetter(facts: NoticeFacts): Letter {
-  const lead = leadInWords(facts.lead.parts, "de");
-  return {
-    language: "de",
-    sections: [
-      {
-        paragraphs: [
-          ["Guten Tag,"],
-          [`Ihr Konto @${facts.handle} wurde seit dem ${dayOf(facts.lastActiveAt, "de", facts.timeZone)} nicht mehr genutzt. `
-            + "Inaktive Konten löschen wir, damit öffentliche Zahlen wie die Followerzahl eines Autors nur aktive Menschen zählen."],
-          [`Wir löschen Ihr Konto frühestens am ${momentOf(facts.deletionNotBefore, "de", facts.timeZone)}, also in ${lead}.`],
-        ],
-      },
-      {
-        heading: "Sie möchten Ihr Konto behalten?",
-        paragraphs: [["Dann melden Sie sich vorher einfach an. Jede Anmeldung hebt die Löschung auf, und Sie erhalten keine weiteren Erinnerungen."]],
-      },
-      {
-        heading: "Was die Löschung entfernt",
-        items: [
-          ["Ihr Profil (Handle und Anzeigename); Ihr Handle wird frei und kann von anderen gewählt werden"],
-          ["Ihre gespeicherten Berechtigungen (Plus, Select, Ultimate)"],
-          ["Ihre Follows in beide Richtungen: wem Sie folgen und wer Ihnen folgt"],
-          ["Beiträge, die Sie als Autorin oder Autor veröffentlicht haben, mit allen Kommentaren dazu"],
-        ],
-      },
-      {
-        heading: "Was bleibt",
-        items: [["Ihre Kommentare bleiben stehen, aber anonym, ohne Ihren Namen; nur Kommentare unter Ihren eigenen Beiträgen werden mit diesen gelöscht"]],
-      },
-      {
-        heading: "Laden Sie Ihre Daten vorher herunter",
-        paragraphs: [
-          ["Angemeldet erhalten Sie alle Ihre Daten (Profil, Berechtigungen, gefolgte Konten, Beiträge und Kommentare) unter:"],
-          [{ code: "GET " }, { link: facts.exportUrl }],
-          ["Auch das zählt als Anmeldung und erhält Ihr Konto. Wünschen Sie die Löschung dennoch, können Sie Ihr Konto danach selbst löschen (",
-            { code: "DELETE /me" }, ")."],
-        ],
-      },
-      { paragraphs: [["Diese Nachricht wurde automatisch versandt."]] },
-    ],
-  };
+/** The words of the letter in one language; `letterOf` lays them out the same way for both. */
+interface Words {
+  greeting: string;
+  /** Why: not used since when, and why inactive accounts go. */
+  why: (handle: string, lastActiveDay: string) => string;
+  /** When: the earliest moment, and the lead in words. */
+  when: (moment: string, lead: string) => string;
+  keepHeading: string;
+  keep: string;
+  removesHeading: string;
+  removes: string[];
+  staysHeading: string;
+  stays: string;
+  downloadHeading: string;
+  download: string;
+  /** Around `DELETE /me`. */
+  afterDownload: [string, string];
+  automatic: string;
 }
 
-function englishLetter(facts: NoticeFacts): Letter {
-  const lead = leadInWords(facts.lead.parts, "en");
+const words: Record<"de" | "en", Words> = {
+  de: {
+    greeting: "Guten Tag,",
+    why: (handle, day) =>
+      `Ihr Konto @${handle} wurde seit dem ${day} nicht mehr genutzt. ` +
+      "Inaktive Konten löschen wir, damit öffentliche Zahlen wie die Followerzahl eines Autors nur aktive Menschen zählen.",
+    when: (moment, lead) => `Wir löschen Ihr Konto frühestens am ${moment}, also in ${lead}.`,
+    keepHeading: "Sie möchten Ihr Konto behalten?",
+    keep: "Dann melden Sie sich vorher einfach an. Jede Anmeldung hebt die Löschung auf, und Sie erhalten keine weiteren Erinnerungen.",
+    removesHeading: "Was die Löschung entfernt",
+    removes: [
+      "Ihr Profil (Handle und Anzeigename); Ihr Handle wird frei und kann von anderen gewählt werden",
+      "Ihre gespeicherten Berechtigungen (Plus, Select, Ultimate)",
+      "Ihre Follows in beide Richtungen: wem Sie folgen und wer Ihnen folgt",
+      "Beiträge, die Sie als Autorin oder Autor veröffentlicht haben, mit allen Kommentaren dazu",
+    ],
+    staysHeading: "Was bleibt",
+    stays: "Ihre Kommentare bleiben stehen, aber anonym, ohne Ihren Namen; nur Kommentare unter Ihren eigenen Beiträgen werden mit diesen gelöscht",
+    downloadHeading: "Laden Sie Ihre Daten vorher herunter",
+    download: "Angemeldet erhalten Sie alle Ihre Daten (Profil, Berechtigungen, gefolgte Konten, Beiträge und Kommentare) unter:",
+    afterDownload: [
+      "Auch das zählt als Anmeldung und erhält Ihr Konto. Wünschen Sie die Löschung dennoch, können Sie Ihr Konto danach selbst löschen (",
+      ").",
+    ],
+    automatic: "Diese Nachricht wurde automatisch versandt.",
+  },
+  en: {
+    greeting: "Hello,",
+    why: (handle, day) =>
+      `Your account @${handle} has not been used since ${day}. ` +
+      "We delete inactive accounts so that public counts, such as an author's followers, include active people only.",
+    when: (moment, lead) => `We will delete your account on ${moment} at the earliest, that is in ${lead}.`,
+    keepHeading: "Want to keep your account?",
+    keep: "Then simply sign in before that. Any sign-in cancels the deletion, and you will get no further reminders.",
+    removesHeading: "What deletion removes",
+    removes: [
+      "your profile (handle and display name); your handle becomes free for others to choose",
+      "your stored entitlements (Plus, Select, Ultimate)",
+      "your follows in both directions: whom you follow and who follows you",
+      "posts you published as an author, with all their comments",
+    ],
+    staysHeading: "What stays",
+    stays: "your comments stay, but anonymous, without your name; only comments under your own posts are deleted with them",
+    downloadHeading: "Download your data first",
+    download: "Signed in, you get all your data (profile, entitlements, accounts you follow, posts and comments) at:",
+    afterDownload: ["That counts as signing in too and keeps your account. If you still want it deleted, you can then delete it yourself (", ")."],
+    automatic: "This message was sent automatically.",
+  },
+};
+
+function letterOf(facts: NoticeFacts, language: "de" | "en"): Letter {
+  const w = words[language];
   return {
-    language: "en",
+    language,
     sections: [
       {
         paragraphs: [
-          ["Hello,"],
-          [`Your account @${facts.handle} has not been used since ${dayOf(facts.lastActiveAt, "en", facts.timeZone)}. `
-            + "We delete inactive accounts so that public counts, such as an author's followers, include active people only."],
-          [`We will delete your account on ${momentOf(facts.deletionNotBefore, "en", facts.timeZone)} at the earliest, that is in ${lead}.`],
+          [w.greeting],
+          [w.why(facts.handle, dayOf(facts.lastActiveAt, language, facts.timeZone))],
+          [w.when(momentOf(facts.deletionNotBefore, language, facts.timeZone), leadInWords(facts.lead.parts, language))],
         ],
       },
+      { heading: w.keepHeading, paragraphs: [[w.keep]] },
+      { heading: w.removesHeading, items: w.removes.map((item) => [item]) },
+      { heading: w.staysHeading, items: [[w.stays]] },
       {
-        heading: "Want to keep your account?",
-        paragraphs: [["Then simply sign in before that. Any sign-in cancels the deletion, and you will get no further reminders."]],
+        heading: w.downloadHeading,
+        paragraphs: [[w.download], [{ code: "GET " }, { link: facts.exportUrl }], [w.afterDownload[0], { code: "DELETE /me" }, w.afterDownload[1]]],
       },
-      {
-        heading: "What deletion removes",
-        items: [
-          ["your profile (handle and display name); your handle becomes free for others to choose"],
-          ["your stored entitlements (Plus, Select, Ultimate)"],
-          ["your follows in both directions: whom you follow and who follows you"],
-          ["posts you published as an author, with all their comments"],
-        ],
-      },
-      {
-        heading: "What stays",
-        items: [["your comments stay, but anonymous, without your name; only comments under your own posts are deleted with them"]],
-      },
-      {
-        heading: "Download your data first",
-        paragraphs: [
-          ["Signed in, you get all your data (profile, entitlements, accounts you follow, posts and comments) at:"],
-          [{ code: "GET " }, { link: facts.exportUrl }],
-          ["That counts as signing in too and keeps your account. If you still want it deleted, you can then delete it yourself (",
-            { code: "DELETE /me" }, ")."],
-        ],
-      },
-      { paragraphs: [["This message was sent automatically."]] },
+      { paragraphs: [[w.automatic]] },
     ],
   };
 }
@@ -205,7 +204,7 @@ function letterHtml(letter: Letter): string {
 
 /** The notice: German, then English below it; the same letter as text and as HTML. */
 export function composeNoticeMessage(facts: NoticeFacts): NoticeMessage {
-  const letters = [germanLetter(facts), englishLetter(facts)];
+  const letters = [letterOf(facts, "de"), letterOf(facts, "en")];
   const subject =
     `Ihr Konto wird in ${leadInWords(facts.lead.parts, "de")} gelöscht / ` +
     `Your account will be deleted in ${leadInWords(facts.lead.parts, "en")}`;
