@@ -7,13 +7,18 @@ import { decisionFor, resolveIntrinsics, testAccount } from "../support/iam-simu
 
 const sender: NoticeSender = { address: "notices@example.com" };
 
-/** The stack as deployed with a sender, plus a function that sends notices (none does yet in the stack itself). */
-function stackWithASendingFunction() {
+/**
+ * The stack as deployed with a sender, plus a function that sends notices (none does yet in the stack itself);
+ * built once for the tests that read it (a synth takes seconds).
+ */
+let sendingStack: ReturnType<typeof buildSendingStack> | undefined;
+function buildSendingStack() {
   const { app, stack } = buildApp({ noticeSender: sender });
   const probe = new HandlerFunction(stack, "NoticeSenderProbe", { entry: "functions/scheduled/cleanup-process-batch.ts", environment: {} });
   stack.noticeMail!.grantSendNotices(probe.fn, "https://api.example.com/me/export");
   return { app, stack, template: Template.fromStack(stack), probe };
 }
+const stackWithASendingFunction = () => (sendingStack ??= buildSendingStack());
 
 describe("the notices' SES identity", () => {
   it("is the sender's domain, with DKIM records to publish given as outputs", () => {
