@@ -13,10 +13,16 @@ const operatorPasswordAuth = String(app.node.tryGetContext("operatorPasswordAuth
 // The browser origins allowed to call the API, from the environment as the local server reads it: a malformed
 // entry stops the synth (fails closed), and none means no CORS configuration at all.
 const corsAllowedOrigins = parseAllowedOrigins(process.env.CORS_ALLOWED_ORIGINS);
+const noticeSender = app.node.tryGetContext("noticeSender") as string | undefined;
+const noticeSenderVerify = app.node.tryGetContext("noticeSenderVerify") as string | undefined;
+if (noticeSenderVerify !== undefined && noticeSenderVerify !== "domain" && noticeSenderVerify !== "address") {
+  throw new Error(`noticeSenderVerify must be domain or address, not "${noticeSenderVerify}"`);
+}
 
 defineApp(app, {
   ...(account || region ? { env: { account, region } } : {}),
   ...(cursorSecretVersionId ? { cursorSecretVersionId } : {}),
   operatorPasswordAuth,
   corsAllowedOrigins,
+  ...(noticeSender ? { noticeSender: { address: noticeSender, ...(noticeSenderVerify ? { verify: noticeSenderVerify } : {}) } } : {}),
 });

@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { leadsShorterThanInactivity, noticeLeadsSetting } from "./schemas/notice-settings";
 
 // Read once at cold start: a missing or malformed variable fails the function before it serves a request.
 // Fails closed: no setting has a default that would be wrong in AWS. Secrets and the token verifier have no
@@ -35,6 +36,8 @@ const base = {
    * that died without releasing it blocks the next one.
    */
   CLEANUP_LEASE_SECONDS: positiveInt(900),
+  /** The notices before deletion, longest lead first (contract: "Notice before deletion"); see notice-settings.ts. */
+  DELETION_NOTICE_LEADS: noticeLeadsSetting,
 };
 
 const tokenConfigSchema = z.discriminatedUnion("TOKEN_VERIFIER", [
@@ -56,6 +59,7 @@ const configSchema = tokenConfigSchema.check(
     message: "is required when CLEANUP_RUNNER is step-functions",
     path: ["CLEANUP_STATE_MACHINE_ARN"],
   }),
+  leadsShorterThanInactivity,
 );
 
 export type Config = z.infer<typeof configSchema>;

@@ -7,7 +7,8 @@ const root = resolve(import.meta.dirname, "../..");
 export function startLocalServerProcess(env: Record<string, string>): Promise<{ url: string; stop(): Promise<void> }> {
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "infra/local/start.ts"], {
     cwd: root,
-    env: { ...process.env, PORT: "0", LOG_LEVEL: "silent", ...env },
+    // LOCAL_IN_MEMORY: the mail sink beside the server keeps nothing (DynamoDB is the one given).
+    env: { ...process.env, PORT: "0", LOG_LEVEL: "silent", LOCAL_IN_MEMORY: "1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   return new Promise((resolveStart, reject) => {

@@ -3,11 +3,16 @@ import type { AddressInfo } from "node:net";
 import { parseAllowedOrigins } from "../cors";
 import { startDynamoDbLocal, type RunningDynamoDb } from "./dynamodb-local";
 import { applyLocalSettings } from "./local-environment";
+import { startLocalMail, useLocalMail } from "./mail";
 import { ensureTable, localClient } from "./table";
 
 const port = Number(process.env.PORT ?? 3000);
 // Checked first: a malformed origin stops the server before anything starts (the stack refuses it too).
 const corsAllowedOrigins = parseAllowedOrigins(process.env.CORS_ALLOWED_ORIGINS);
+// The mail sink stands in for SES: notices go there over SMTP, and its web inbox shows them. Started first, so
+// that it loads while DynamoDB Local boots.
+const mailSinkStarting = startLocalMail();
+mailSinkStarting.catch(() => undefined); // its failure is reported where it is awaited, below
 let dynamoDb: RunningDynamoDb | undefined;
 if (!process.env.DYNAMODB_ENDPOINT) {
   const inMemory = process.env.LOCAL_IN_MEMORY === "1";
@@ -20,6 +25,7 @@ process.env.TOKEN_VERIFIER = "local-hs256";
 process.env.CLEANUP_RUNNER = "in-process";
 applyLocalSettings();
 await ensureTable(localClient(process.env.DYNAMODB_ENDPOINT), process.env.TABLE_NAME);
+const mailSink = await mailSinkStarting;
 
 // Imported only now: the handlers read their configuration from the environment set above.
 const { createLocalServer } = await import("./server");
@@ -27,7 +33,7 @@ const server = createLocalServer({ jwtSecret: process.env.LOCAL_JWT_SECRET!, cor
 
 async function shutDown(): Promise<void> {
   server.close();
-  await dynamoDb?.stop();
+  await Promise.all([dynamoDb?.stop(), mailSink?.stop()]);
   process.exit(0);
 }
 process.once("SIGINT", shutDown);
@@ -35,10 +41,13 @@ process.once("SIGTERM", shutDown);
 
 server.listen(port, () => {
   const address = `http://localhost:${(server.address() as AddressInfo).port}`;
-  void fetch(`${address}/health`)
+  void useLocalMail(address)
+    .then(() => fetch(`${address}/health`))
     .then(async (response) => {
       if (response.status !== 200) throw new Error(`GET /health answered ${response.status}`);
       process.stdout.write(`Local API listening on ${address} (DynamoDB at ${process.env.DYNAMODB_ENDPOINT})\n`);
+      const smtp = `SMTP at ${process.env.SMTP_HOST}:${process.env.SMTP_PORT}`;
+      process.stdout.write(mailSink ? `Local mail inbox on ${mailSink.inboxUrl} (${smtp})\n` : `Notices go to the mail sink at ${smtp}\n`);
     })
     .catch(async (error: unknown) => {
       process.stderr.write(`The local API failed its health check: ${String(error)}\n`);

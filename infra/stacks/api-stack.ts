@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
+import { Annotations, CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
 import type { ThrottleSettings } from "aws-cdk-lib/aws-apigatewayv2";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import type { Construct } from "constructs";
@@ -8,6 +8,7 @@ import { CursorSecret } from "../constructs/cursor-secret";
 import { DataTable } from "../constructs/data-table";
 import { HandlerFunction } from "../constructs/handler-function";
 import { Identity } from "../constructs/identity";
+import { NoticeMail, type NoticeSender } from "../constructs/notice-mail";
 import { RoutedApi } from "../constructs/routed-api";
 import { fallbackRoute, MAX_ROUTE_TIMEOUT_SECONDS, type RouteDefinition, routeName, routes as routeTable, timeoutSecondsOf } from "../routes";
 
@@ -22,6 +23,8 @@ export interface ApiStackProps extends StackProps {
   readonly operatorPasswordAuth?: boolean;
   /** The browser origins allowed to call the API (CORS_ALLOWED_ORIGINS, parsed by infra/cors.ts); none: no CORS. */
   readonly corsAllowedOrigins?: readonly string[];
+  /** Who notices before deletion come from; see NoticeMail. Without it, no SES identity is declared. */
+  readonly noticeSender?: NoticeSender;
 }
 
 // Well above what this community's traffic needs and far below the account's 10,000 rps, so that a flood or
@@ -37,11 +40,20 @@ export class ApiStack extends Stack {
   /** Each route's function, by route key (`GET /me`), and the `$default` route's. */
   readonly routeFunctions = new Map<string, IFunction>();
   readonly fallbackFunction: IFunction;
+  readonly noticeMail?: NoticeMail;
 
   constructor(scope: Construct, id: string, props: ApiStackProps = {}) {
     super(scope, id, props);
     this.data = new DataTable(this, "Data");
     this.identity = new Identity(this, "Identity", { operatorPasswordAuth: props.operatorPasswordAuth ?? false });
+    if (props.noticeSender) {
+      this.noticeMail = new NoticeMail(this, "NoticeMail", { sender: props.noticeSender, userPool: this.identity.userPool });
+    } else {
+      Annotations.of(this).addWarningV2(
+        "trading:noticeSender",
+        "No noticeSender (-c noticeSender=notices@example.com): no SES identity to send notices before deletion from.",
+      );
+    }
     const cursorSecret = new CursorSecret(this, "CursorSecret", { versionId: props.cursorSecretVersionId });
 
     // What shared/config.ts requires of every function, except TABLE_NAME: DataTable sets that with the grant.

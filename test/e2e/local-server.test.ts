@@ -3,16 +3,27 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, inject, it } from "vitest";
+import { smtpDelivery, smtpTransport } from "../../shared/mail/smtp-delivery";
 import { uniqueHandle } from "../support/given";
 import { fetchDocumented } from "../support/http";
+import { mailIn } from "../support/mail";
 
 // The local server as a user runs it (`npm start`), driven over real HTTP.
 
 const running: ChildProcess[] = [];
 
-function startServer(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
+interface StartedServer {
+  url: string;
+  inboxUrl: string;
+  smtpPort: number;
+  child: ChildProcess;
+}
+
+function startServer(env: Record<string, string>): Promise<StartedServer> {
+  const mailDir = mkdtempSync(join(tmpdir(), "local-mail-"));
+  temporaryDirs.push(mailDir);
   const child = spawn("node_modules/.bin/tsx", ["infra/local/start.ts"], {
-    env: { ...process.env, PORT: "0", LOG_LEVEL: "silent", LOCAL_JWT_SECRET: "e2e-secret", ...env },
+    env: { ...process.env, PORT: "0", LOG_LEVEL: "silent", LOCAL_JWT_SECRET: "e2e-secret", LOCAL_MAIL_DIR: mailDir, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   running.push(child);
@@ -20,8 +31,9 @@ function startServer(env: Record<string, string>): Promise<{ url: string; child:
     let output = "";
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /Local API listening on (http:\/\/localhost:\d+)/.exec(output);
-      if (match) resolve({ url: match[1]!, child });
+      const api = /Local API listening on (http:\/\/localhost:\d+)/.exec(output);
+      const mail = /Local mail inbox on (http:\/\/localhost:\d+) \(SMTP at 127\.0\.0\.1:(\d+)\)/.exec(output);
+      if (api && mail) resolve({ url: api[1]!, inboxUrl: mail[1]!, smtpPort: Number(mail[2]), child });
     };
     child.stdout.on("data", onData);
     child.stderr.on("data", onData);
@@ -37,9 +49,9 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-function token(sub: string, groups: string): Promise<string> {
+function token(sub: string, groups: string, ...more: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn("node_modules/.bin/tsx", ["infra/local/token.ts", "--sub", sub, "--groups", groups], {
+    const child = spawn("node_modules/.bin/tsx", ["infra/local/token.ts", "--sub", sub, "--groups", groups, ...more], {
       env: { ...process.env, LOCAL_JWT_SECRET: "e2e-secret" },
     });
     let out = "";
@@ -48,8 +60,11 @@ function token(sub: string, groups: string): Promise<string> {
   });
 }
 
+const temporaryDirs: string[] = [];
+
 afterEach(async () => {
   await Promise.all(running.splice(0).map(stop));
+  for (const dir of temporaryDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
 describe("the local server over HTTP", () => {
@@ -128,5 +143,30 @@ describe("the local server over HTTP", () => {
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
+  }, 120_000);
+
+  it("runs a mail sink beside the API, prints its web inbox, and takes tokens with an email claim", async () => {
+    // Given the local server as `npm start` runs it.
+    const { url, inboxUrl, smtpPort } = await startServer({ DYNAMODB_ENDPOINT: inject("dynamoDbEndpoint"), TABLE_NAME: `e2e-${Date.now()}` });
+    // Then its web inbox answers, empty at first.
+    const inbox = await fetch(inboxUrl, { headers: { accept: "text/html" } });
+    expect([inbox.status, (await inbox.text()).includes("<title>MailDev</title>")]).toEqual([200, true]);
+    expect(await (await fetch(`${inboxUrl}/api/email`)).json()).toEqual([]);
+
+    // When a token carries an email claim, the API takes it like any other token.
+    const bearer = await token("e2e-carla", "", "--email", "carla@example.test");
+    const created = await fetch(`${url}/me`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" },
+      body: JSON.stringify({ handle: uniqueHandle("mail"), displayName: "Carla" }),
+    });
+    expect(created.status).toBe(201);
+
+    // And a notice sent over SMTP to the printed port shows in the printed inbox.
+    const notice = { userId: "e2e-carla", lastEmailClaim: "carla@example.test", message: { subject: "Test", text: "Hallo", html: "<p>Hallo</p>" } };
+    const delivery = smtpDelivery({ address: "notices@trading-community.test" }, smtpTransport({ host: "127.0.0.1", port: smtpPort }));
+    expect(await delivery.deliver(notice)).toBe("sent");
+    const [mail] = await mailIn(inboxUrl, "carla@example.test");
+    expect([mail?.subject, mail?.text?.trim()]).toEqual(["Test", "Hallo"]);
   }, 120_000);
 });

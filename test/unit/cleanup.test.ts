@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../shared/config";
+import { localFunctionEnv } from "../support/function-environments";
 import { countChangesOf, defaultCutoff, intoBatches, isDeletionCandidate, monthsThrough, resolveCutoff } from "../../shared/domain/cleanup";
 
 const now = new Date("2026-06-15T12:00:00.000Z");
@@ -72,7 +73,7 @@ describe("index months and batches", () => {
 });
 
 describe("the cleanup runner's configuration", () => {
-  const env = { TABLE_NAME: "t", AWS_REGION: "local", TOKEN_VERIFIER: "local-hs256", LOCAL_JWT_SECRET: "s", CURSOR_SECRET: "c".repeat(32) };
+  const env = localFunctionEnv;
   it("has no default runner; Step Functions needs the state machine's ARN", () => {
     expect(parseConfig(env).CLEANUP_RUNNER).toBeUndefined();
     expect(parseConfig({ ...env, CLEANUP_RUNNER: "in-process" }).CLEANUP_RUNNER).toBe("in-process");

@@ -1,25 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../shared/config";
+import { awsFunctionEnv, localFunctionEnv } from "../support/function-environments";
 
 // Configuration fails closed: what AWS needs is required, and what only a local host may use is refused in Lambda.
 
-const inAws = {
-  TABLE_NAME: "table",
-  AWS_REGION: "eu-central-1",
-  TOKEN_VERIFIER: "cognito",
-  COGNITO_USER_POOL_ID: "eu-central-1_pool",
-  COGNITO_CLIENT_ID: "client",
-  CURSOR_SECRET: "x".repeat(64),
-  AWS_LAMBDA_FUNCTION_NAME: "GetMe",
-};
-const local = {
-  TABLE_NAME: "table",
-  AWS_REGION: "local",
-  DYNAMODB_ENDPOINT: "http://127.0.0.1:8000",
-  TOKEN_VERIFIER: "local-hs256",
-  LOCAL_JWT_SECRET: "local-dev-secret",
-  CURSOR_SECRET: "y".repeat(32),
-};
+const inAws = awsFunctionEnv;
+const local = localFunctionEnv;
 const without = (env: Record<string, string>, name: string) => Object.fromEntries(Object.entries(env).filter(([key]) => key !== name));
 
 describe("configuration", () => {

@@ -1,0 +1,26 @@
+import type { NoticeMessage } from "./notice-message";
+
+// Delivery of a queued notice (the outbox's message) to its person: Amazon SES in AWS (ses-delivery.ts), SMTP to
+// the local mail sink (smtp-delivery.ts). The address is found when the notice is sent (notice-recipient.ts).
+
+/** What became of a notice: accepted by the mail service, or no address to send it to. */
+export type DeliveryOutcome = "sent" | "undeliverable";
+
+/** A notice waiting in the outbox. */
+export interface QueuedNotice {
+  userId: string;
+  /**
+   * The `email` claim of the account's last token, as the account stores it (null: none). Only the local
+   * delivery reads it; in AWS the address comes from Cognito.
+   */
+  lastEmailClaim: string | null;
+  message: NoticeMessage;
+}
+
+/**
+ * Sends one notice. Answers "undeliverable" when the person has no address to send to; throws when the mail
+ * service failed (the notice stays queued and is tried again).
+ */
+export interface NoticeDelivery {
+  deliver(notice: QueuedNotice): Promise<DeliveryOutcome>;
+}

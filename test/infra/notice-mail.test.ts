@@ -1,0 +1,97 @@
+import { Annotations, Match, Template } from "aws-cdk-lib/assertions";
+import { describe, expect, it } from "vitest";
+import { HandlerFunction } from "../../infra/constructs/handler-function";
+import type { NoticeSender } from "../../infra/constructs/notice-mail";
+import { buildApp, buildTemplate, resourcesOf } from "./build-app";
+import { decisionFor, resolveIntrinsics, testAccount } from "../support/iam-simulation";
+
+const sender: NoticeSender = { address: "notices@example.com" };
+
+/**
+ * The stack as deployed with a sender, plus a function that sends notices (none does yet in the stack itself);
+ * built once for the tests that read it (a synth takes seconds).
+ */
+let sendingStack: ReturnType<typeof buildSendingStack> | undefined;
+function buildSendingStack() {
+  const { app, stack } = buildApp({ noticeSender: sender });
+  const probe = new HandlerFunction(stack, "NoticeSenderProbe", { entry: "functions/scheduled/cleanup-process-batch.ts", environment: {} });
+  stack.noticeMail!.grantSendNotices(probe.fn, "https://api.example.com/me/export");
+  return { app, stack, template: Template.fromStack(stack), probe };
+}
+const stackWithASendingFunction = () => (sendingStack ??= buildSendingStack());
+
+describe("the notices' SES identity", () => {
+  it("is the sender's domain, with DKIM records to publish given as outputs", () => {
+    const template = buildTemplate({ noticeSender: sender });
+    template.resourceCountIs("AWS::SES::EmailIdentity", 1);
+    template.hasResourceProperties("AWS::SES::EmailIdentity", { EmailIdentity: "example.com" });
+    expect(Object.keys(template.findOutputs("*")).filter((name) => name.startsWith("NoticeSender")).sort()).toEqual([
+      "NoticeSenderDkim1",
+      "NoticeSenderDkim2",
+      "NoticeSenderDkim3",
+      "NoticeSenderIdentity",
+    ]);
+  });
+
+  it("is the address alone when asked (a trial without DNS)", () => {
+    const template = buildTemplate({ noticeSender: { address: "Notices@Example.com", verify: "address" } });
+    template.hasResourceProperties("AWS::SES::EmailIdentity", { EmailIdentity: "Notices@Example.com" });
+    expect(Object.keys(template.findOutputs("NoticeSenderDkim*"))).toEqual([]);
+  });
+
+  it("is absent without a sender, and the synth says so", () => {
+    const { stack } = buildApp();
+    expect(resourcesOf(Template.fromStack(stack), "AWS::SES::EmailIdentity")).toEqual([]);
+    Annotations.fromStack(stack).hasWarning("*", Match.stringLikeRegexp("No noticeSender"));
+  });
+
+  it("refuses a sender that is not an address", () => {
+    expect(() => buildTemplate({ noticeSender: { address: "example.com" } })).toThrow(
+      'noticeSender must be an e-mail address such as notices@example.com, not "example.com"',
+    );
+  });
+
+  it("is granted to no function yet: nothing in the stack sends notices", () => {
+    const policies = JSON.stringify(resourcesOf(buildTemplate({ noticeSender: sender }), "AWS::IAM::Policy"));
+    expect(policies).not.toMatch(/ses:|cognito-idp:/);
+  });
+});
+
+describe("the grant to send notices", () => {
+  const userPoolArn = `arn:aws:cognito-idp:${testAccount.region}:${testAccount.account}:userpool/${testAccount.region}_Pool`;
+  const identityArn = `arn:aws:ses:${testAccount.region}:${testAccount.account}:identity/example.com`;
+
+  async function probePolicy() {
+    const { template, stack, probe } = stackWithASendingFunction();
+    const roleId = stack.getLogicalId(probe.fn.role!.node.defaultChild as never);
+    const [, policy] = resourcesOf(template, "AWS::IAM::Policy").find(([, p]) => JSON.stringify(p.Properties.Roles).includes(roleId))!;
+    const names: Record<string, string> = {};
+    for (const [id] of resourcesOf(template, "AWS::SES::EmailIdentity")) names[id] = "example.com";
+    for (const [id] of resourcesOf(template, "AWS::Cognito::UserPool")) names[`${id}.Arn`] = userPoolArn;
+    for (const [id] of resourcesOf(template, "AWS::Logs::LogGroup")) names[`${id}.Arn`] = `arn:aws:logs:${testAccount.region}:${testAccount.account}:log-group:${id}`;
+    return { policy: resolveIntrinsics(policy.Properties.PolicyDocument, names), template };
+  }
+
+  it("lets the function send from the sender's address and look users up in the pool, nothing more (IAM simulated)", async () => {
+    const { policy } = await probePolicy();
+    const send = (from: string, resource = identityArn) => decisionFor(policy, { action: "ses:SendEmail", resource, context: { "ses:FromAddress": from } });
+    expect(await send("notices@example.com")).toBe("Allowed");
+    expect(await send("ceo@example.com")).toBe("ImplicitlyDenied");
+    expect(await send("notices@example.com", `arn:aws:ses:${testAccount.region}:${testAccount.account}:identity/other.example`)).toBe("ImplicitlyDenied");
+    expect(await decisionFor(policy, { action: "cognito-idp:AdminGetUser", resource: userPoolArn })).toBe("Allowed");
+    expect(await decisionFor(policy, { action: "cognito-idp:AdminUpdateUserAttributes", resource: userPoolArn })).toBe("ImplicitlyDenied");
+    expect(await decisionFor(policy, { action: "cognito-idp:AdminGetUser", resource: `${userPoolArn}x` })).toBe("ImplicitlyDenied");
+  });
+
+  it("sets the settings the function's mail configuration requires", () => {
+    const { template, probe, stack } = stackWithASendingFunction();
+    const fnId = stack.getLogicalId(probe.fn.node.defaultChild as never);
+    const variables = template.findResources("AWS::Lambda::Function")[fnId]!.Properties.Environment.Variables;
+    expect(variables).toMatchObject({ MAIL_TRANSPORT: "ses", NOTICE_SENDER_ADDRESS: "notices@example.com", NOTICE_EXPORT_URL: "https://api.example.com/me/export" });
+  });
+
+  it("keeps cdk-nag clean", () => {
+    const { app } = stackWithASendingFunction();
+    expect(() => app.synth()).not.toThrow();
+  });
+});
