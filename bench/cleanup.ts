@@ -38,19 +38,25 @@ interface ScenarioResult {
 async function scenario(accounts: number): Promise<ScenarioResult> {
   const { startBenchEnvironment } = await import("./support/environment");
   await startBenchEnvironment(`cleanup-${accounts}`);
-  const { BatchWriteCommand } = await import("@aws-sdk/lib-dynamodb");
-  const { documentClient, dynamoDb, tableName } = await import("../shared/db/client");
-  const { keys, inactivityPartition, entityTypes, toPostBodyItem, toPostSummaryItem } = await import("../shared/db/keys");
+  const { batchWrite } = await import("../shared/db/batch");
+  const { toAccountItem } = await import("../shared/db/entities/account");
+  const { toCommentIndexEntryItem, toCommentItem } = await import("../shared/db/entities/comment");
+  const { toFollowItems } = await import("../shared/db/entities/follow");
+  const { toFollowerCountShardItem } = await import("../shared/db/entities/follower-count-shard");
+  const { toHandleClaimItem } = await import("../shared/db/entities/handle-claim");
+  const { toPostBodyItem, toPostSummaryItem } = await import("../shared/db/entities/post");
   const { encodePostId } = await import("../shared/domain/posts");
   const { ulid } = await import("../shared/ids");
   const { beginRun, runToCompletion, ticketOf, readRun } = await import("../shared/use-cases/cleanup");
   const { getAccount } = await import("../shared/db/account-store");
   const { countFollowers, countFollowing } = await import("../shared/db/follow-store");
   const { meterCapacity } = await import("../test/support/capacity-meter");
+  const { recordDynamoDbRequests } = await import("../test/support/request-recorder");
+  type StoredItem = import("../shared/db/items").StoredItem;
 
   // ---- seeding: BatchWriteItem directly, 16 writers at a time (not through the API, not counted)
   const seedStarted = performance.now();
-  const items: Record<string, unknown>[] = [];
+  const items: StoredItem[] = [];
   const now = Date.now();
   const day = 24 * 3600 * 1000;
   const iso = (time: number) => new Date(time).toISOString();
@@ -66,21 +72,15 @@ async function scenario(accounts: number): Promise<ScenarioResult> {
   for (const [follower, followee] of relations) {
     add(followingCounts, follower);
     add(followerCounts, followee);
-    const followId = ulid(now - 400 * day);
-    const fields = { followerId: follower, followeeId: followee, followId, followedAt: iso(now - 400 * day) };
-    items.push({ ...keys.follow(follower, followee), entityType: entityTypes.follow, ...fields });
-    items.push({ ...keys.followerEntry(followee, followId), entityType: entityTypes.followerEntry, ...fields });
-    items.push({ ...keys.followingEntry(follower, followId), entityType: entityTypes.followingEntry, ...fields });
+    items.push(...toFollowItems({ followerId: follower, followeeId: followee, followId: ulid(now - 400 * day), followedAt: iso(now - 400 * day) }));
   }
   const posts = Array.from({ length: 10 }, (_, p) => ({ authorId: userId("author", p), id: ulid(now - 500 * day) }));
   const commentCounts = new Map<string, number>();
   for (let i = 0; i < INACTIVE; i++) {
     const post = posts[i % posts.length]!;
-    const commentId = ulid(now - 450 * day);
-    const postId = encodePostId(post);
+    const comment = { commentId: ulid(now - 450 * day), postId: encodePostId(post), authorId: userId("inactive", i), body: "old comment", createdAt: iso(now - 450 * day) };
     commentCounts.set(post.id, (commentCounts.get(post.id) ?? 0) + 1);
-    items.push({ ...keys.comment(post.id, commentId), entityType: entityTypes.comment, commentId, postId, authorId: userId("inactive", i), body: "old comment", createdAt: iso(now - 450 * day) });
-    items.push({ ...keys.commentByWriter(userId("inactive", i), commentId), entityType: entityTypes.commentByWriter, commentId, postId, createdAt: iso(now - 450 * day) });
+    items.push(toCommentItem(post, comment), toCommentIndexEntryItem(userId("inactive", i), comment));
   }
   for (const post of posts) {
     const summary = {
@@ -98,12 +98,11 @@ async function scenario(accounts: number): Promise<ScenarioResult> {
     };
     items.push(toPostSummaryItem(post, summary, 1), toPostBodyItem(post, "free", 1, "Body"));
   }
-  const account = (id: string, role: string, lastActiveAt: string) => {
-    items.push({
-      ...keys.account(id),
-      entityType: entityTypes.account,
+  const account = (id: string, role: "reader" | "author", lastActiveAt: string) => {
+    const handle = id.replaceAll("-", "_");
+    const profile = {
       userId: id,
-      handle: id.replaceAll("-", "_"),
+      handle,
       displayName: id,
       role,
       followerCount: followerCounts.get(id) ?? 0,
@@ -112,13 +111,9 @@ async function scenario(accounts: number): Promise<ScenarioResult> {
       createdAt: iso(now - 800 * day),
       lastActiveAt,
       entitlements: [],
-      followerCountShards: SHARDS,
-      ...(role === "reader" ? { inactivityPk: inactivityPartition(lastActiveAt), inactivitySk: lastActiveAt } : {}),
-    });
-    for (let shard = 0; shard < SHARDS; shard++) {
-      items.push({ ...keys.followerCountShard(id, shard), entityType: entityTypes.followerCountShard, userId: id, shard, count: 0 });
-    }
-    items.push({ ...keys.handle(id.replaceAll("-", "_")), entityType: entityTypes.handle, userId: id });
+    };
+    items.push(toAccountItem(profile, SHARDS), toHandleClaimItem(handle, id));
+    for (let shard = 0; shard < SHARDS; shard++) items.push(toFollowerCountShardItem(id, shard));
   };
   // Inactive readers: last active 400 to 700 days ago. Active readers: within the last 360 days, so some share
   // the cutoff's month with the inactive (the index Query's `< cutoff` leaves them out).
@@ -126,57 +121,38 @@ async function scenario(accounts: number): Promise<ScenarioResult> {
   for (let i = 0; i < AUTHORS; i++) account(userId("author", i), "author", iso(now - (i % 30) * day));
   for (let i = 0; i < accounts - INACTIVE - AUTHORS; i++) account(userId("active", i), "reader", iso(now - ((i * 7) % 360) * day));
 
-  let next = 0;
-  const chunks = Array.from({ length: Math.ceil(items.length / 25) }, (_, c) => items.slice(c * 25, c * 25 + 25));
+  const writers = 16;
+  const slice = Math.ceil(items.length / writers);
   await Promise.all(
-    Array.from({ length: 16 }, async () => {
-      while (next < chunks.length) {
-        let pending: unknown[] = chunks[next++]!.map((item) => ({ PutRequest: { Item: item } }));
-        while (pending.length > 0) {
-          const result = await documentClient.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending as never } }));
-          pending = result.UnprocessedItems?.[tableName] ?? [];
-        }
-      }
-    }),
+    Array.from({ length: writers }, (_, w) => batchWrite(items.slice(w * slice, (w + 1) * slice).map((item) => ({ put: item })))),
   );
   const seedSeconds = (performance.now() - seedStarted) / 1000;
 
   // ---- the run, every request counted
-  const byOperation: Record<string, number> = {};
-  let itemsRead = 0;
-  let readUnits = 0;
-  let writeUnits = 0;
-  dynamoDb.middlewareStack.add(
-    (nextHandler, context) => async (args) => {
-      const input = args.input as Record<string, unknown>;
-      input.ReturnConsumedCapacity = "TOTAL";
-      const operation = String(context.commandName).replace(/Command$/, "");
-      byOperation[operation] = (byOperation[operation] ?? 0) + 1;
-      const result = await nextHandler(args);
-      const output = result.output as {
-        ScannedCount?: number;
-        Item?: unknown;
-        Responses?: Record<string, unknown[]>;
-        ConsumedCapacity?: { CapacityUnits?: number; ReadCapacityUnits?: number; WriteCapacityUnits?: number } | { CapacityUnits?: number }[];
-      };
-      if (operation === "Query" || operation === "Scan") itemsRead += output.ScannedCount ?? 0;
-      if (operation === "GetItem" && output.Item) itemsRead += 1;
-      if (operation === "BatchGetItem") itemsRead += Object.values(output.Responses ?? {}).reduce((sum, list) => sum + list.length, 0);
-      const units = [output.ConsumedCapacity ?? []].flat().reduce((sum, entry) => sum + (entry.CapacityUnits ?? 0), 0);
-      if (["Query", "GetItem", "BatchGetItem", "Scan"].includes(operation)) readUnits += units;
-      else writeUnits += units;
-      return result;
-    },
-    { step: "initialize", name: "bench-cleanup-counter" },
-  );
+  const recording = recordDynamoDbRequests();
   const meter = meterCapacity();
   const runStarted = performance.now();
   const started = new Date();
   const run = await beginRun({ dryRun: false, cutoff: iso(started.getTime() - 365 * day) }, started);
   await runToCompletion(ticketOf(run));
   const runSeconds = (performance.now() - runStarted) / 1000;
-  dynamoDb.middlewareStack.remove("bench-cleanup-counter");
+  recording.stop();
   meter.stop();
+  const byOperation: Record<string, number> = {};
+  let itemsRead = 0;
+  let readUnits = 0;
+  let writeUnits = 0;
+  for (const { command, output, consumedCapacityUnits } of recording.requests) {
+    byOperation[command] = (byOperation[command] ?? 0) + 1;
+    if (command === "Query" || command === "Scan") itemsRead += Number(output?.ScannedCount ?? 0);
+    if (command === "GetItem" && output?.Item) itemsRead += 1;
+    const responses = output?.Responses;
+    if (command === "BatchGetItem" && typeof responses === "object" && responses !== null) {
+      itemsRead += Object.values(responses).reduce((sum: number, list: unknown) => sum + (Array.isArray(list) ? list.length : 0), 0);
+    }
+    if (["Query", "GetItem", "BatchGetItem", "Scan"].includes(command)) readUnits += consumedCapacityUnits;
+    else writeUnits += consumedCapacityUnits;
+  }
   const report = await readRun(run.runId);
 
   let countsExact = true;

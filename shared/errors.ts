@@ -1,6 +1,7 @@
 import type { FieldProblem, RequiredEntitlement } from "./schemas/errors";
 
-// Domain errors say what went wrong in the domain's words; shared/http/errors.ts alone maps them to HTTP.
+// Domain errors say what went wrong in the domain's words; shared/http/errors.ts alone maps them to HTTP. Every
+// error the API can answer is made by one of the factories below, and only here.
 
 export const errorCodes = [
   "validation_failed",
@@ -57,3 +58,13 @@ export const subscriptionRequired = (requiredEntitlements: RequiredEntitlement[]
   });
 export const tooManyRequests = (retryAfterSeconds: number, message = "Too many requests; retry later.") =>
   new DomainError("too_many_requests", message, { retryAfterSeconds });
+export const unauthorized = (message = "A valid bearer token is required.") => new DomainError("unauthorized", message);
+export const handleTaken = () => new DomainError("handle_taken", "This handle is already taken.");
+export const idempotencyKeyReused = () =>
+  new DomainError("idempotency_key_reused", "This Idempotency-Key was used with a different request.");
+export const cleanupAlreadyRunning = () =>
+  new DomainError("cleanup_already_running", "A cleanup run is under way; start another once it has finished.");
+export const payloadTooLarge = (limit: string) => new DomainError("payload_too_large", `The request body is larger than ${limit}.`);
+export const malformedJson = () => new DomainError("malformed_json", "The request body is not valid JSON.");
+export const methodNotAllowed = (method: string, allow: string[]) =>
+  new DomainError("method_not_allowed", `This path does not answer ${method}.`, { allow });

@@ -3,7 +3,7 @@
 // shared client. Imported only after the benchmark environment is set: the stores read their configuration at load.
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { dispatch } from "../../infra/local/server";
-import { toPostBodyItem } from "../../shared/db/keys";
+import { toPostBodyItem } from "../../shared/db/entities/post";
 import { decodePostId } from "../../shared/domain/posts";
 import { itemSize, readUnitsOf } from "../../test/support/item-size";
 import { meterCapacity } from "../../test/support/capacity-meter";

@@ -1,5 +1,5 @@
 import { routes } from "../../infra/routes";
-import { DomainError, notFound } from "../../shared/errors";
+import { methodNotAllowed, notFound } from "../../shared/errors";
 import { httpHandler } from "../../shared/http/handler";
 import { noContent } from "../../shared/http/responses";
 import { matchRoute } from "../../shared/http/routing";
@@ -16,7 +16,7 @@ export const handler = httpHandler({ auth: "none" }, async ({ method, rawPath, h
   }
   const { allowedMethods } = matchRoute(routes, method, rawPath);
   if (allowedMethods.length > 0 && !allowedMethods.includes(method)) {
-    throw new DomainError("method_not_allowed", `This path does not answer ${method}.`, { allow: allowedMethods });
+    throw methodNotAllowed(method, allowedMethods);
   }
   throw notFound("The route");
 });

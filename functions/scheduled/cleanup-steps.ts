@@ -1,8 +1,7 @@
 // What the cleanup state machine hands its Lambda steps, and the time a step may spend: far inside the
 // functions' 5-minute timeout, so a step always hands over before Lambda could cut it off.
 import type { Context } from "aws-lambda";
-import type { CandidateCursor } from "../../shared/db/cleanup-store";
-import type { RunTicket } from "../../shared/domain/cleanup";
+import type { CandidateCursor, RunTicket } from "../../shared/domain/cleanup";
 
 export interface StepEvent {
   run: RunTicket;

@@ -1,11 +1,13 @@
-import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { decodePostId, type PostRef } from "../domain/posts";
+import { keysOnly, readKey } from "./attributes";
 import type { DeletionMark, StoredAccountState } from "./account-store";
-import { documentClient, tableName } from "./client";
-import { countByPrefix } from "./count";
-import { addToRunTotals, putPendingDeletion, type RunTotals } from "./cleanup-store";
-import { cleanupKeys, fromPostSummaryItem, keys, sortKeyPrefixes, userPartition, type ItemKey, type StoredPostSummary } from "./keys";
-import { transactWrite, TransactionCancelled, type TransactItems } from "./transactions";
+import { addToRunTotals, type RunTotals } from "./cleanup-run-store";
+import { indexEntryRef } from "./entities/comment";
+import { fromPostSummaryItem, type StoredPostSummary } from "./entities/post";
+import { cleanupKeys, collections, keys, type ItemKey } from "./keys";
+import { putPendingDeletion } from "./pending-deletion-store";
+import { countItems, queryPage } from "./query";
+import { deleteOf, transactWrite, TransactionCancelled, updateOf, type TransactItems } from "./transactions";
 
 // The writes that begin and end an account's deletion, and the reads of what an account owns. The deletion
 // itself (shared/use-cases/account-deletion.ts) runs between the two: relations, comments, posts, records.
@@ -17,52 +19,8 @@ export interface InactivityConditions {
   entitlements: unknown[];
 }
 
-/**
- * Begins an account's deletion, in one transaction: the profile and each follower-count shard get the deletion
- * mark (from then on the account reads as absent, and no follow, comment, post, activity or entitlement can be
- * added to it), the account leaves the inactivity index, and a pending deletion is put so that any later run
- * finishes the job if this one dies. For a cleanup run the profile must still be an inactive reader with the
- * entitlements that were judged: an account active at or after the cutoff since, or that got a role or an
- * entitlement, is not marked. Answers false when it was not marked (conditions failed, or already marked).
- */
-export async function markAccountDeletion(
-  state: StoredAccountState,
-  mark: DeletionMark,
-  conditions: InactivityConditions | null,
-): Promise<boolean> {
-  const userId = state.account.userId;
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = { ":mark": mark };
-  let condition = "attribute_exists(pk) AND attribute_not_exists(deletion)";
-  if (conditions) {
-    condition += " AND #role = :reader AND lastActiveAt < :cutoff AND entitlements = :entitlements";
-    names["#role"] = "role";
-    Object.assign(values, { ":reader": "reader", ":cutoff": conditions.cutoff, ":entitlements": conditions.entitlements });
-  }
-  const items: TransactItems = [
-    {
-      Update: {
-        TableName: tableName,
-        Key: keys.account(userId),
-        UpdateExpression: "SET deletion = :mark REMOVE inactivityPk, inactivitySk",
-        ConditionExpression: condition,
-        ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
-        ExpressionAttributeValues: values,
-      },
-    },
-    ...state.shardCounts.map(
-      ({ shard }): TransactItems[number] => ({
-        Update: {
-          TableName: tableName,
-          Key: keys.followerCountShard(userId, shard),
-          UpdateExpression: "SET deletion = :mark",
-          ConditionExpression: "attribute_exists(pk)",
-          ExpressionAttributeValues: { ":mark": mark },
-        },
-      }),
-    ),
-    putPendingDeletion({ userId, reason: mark.reason, runId: mark.runId, at: mark.at, edges: 0, comments: 0 }),
-  ];
+/** Runs a transaction; false when a condition failed (nothing was written). */
+async function unlessCancelled(items: TransactItems): Promise<boolean> {
   try {
     await transactWrite(items);
     return true;
@@ -73,53 +31,63 @@ export async function markAccountDeletion(
 }
 
 /**
+ * Begins an account's deletion, in one transaction: the profile and each follower-count shard get the deletion
+ * mark (from then on the account reads as absent, and no follow, comment, post, activity or entitlement can be
+ * added to it), the account leaves the inactivity index, and a pending deletion is put so that any later run
+ * finishes the job if this one dies. For a cleanup run the profile must still be an inactive reader with the
+ * entitlements that were judged: an account active at or after the cutoff since, or that got a role or an
+ * entitlement, is not marked. Answers false when it was not marked (conditions failed, or already marked).
+ */
+export function markAccountDeletion(state: StoredAccountState, mark: DeletionMark, conditions: InactivityConditions | null): Promise<boolean> {
+  const userId = state.account.userId;
+  const live = "attribute_exists(pk) AND attribute_not_exists(deletion)";
+  return unlessCancelled([
+    updateOf(keys.account(userId), {
+      UpdateExpression: "SET deletion = :mark REMOVE inactivityPk, inactivitySk",
+      ...(conditions
+        ? {
+            ConditionExpression: `${live} AND #role = :reader AND lastActiveAt < :cutoff AND entitlements = :entitlements`,
+            ExpressionAttributeNames: { "#role": "role" },
+            ExpressionAttributeValues: { ":mark": mark, ":reader": "reader", ":cutoff": conditions.cutoff, ":entitlements": conditions.entitlements },
+          }
+        : { ConditionExpression: live, ExpressionAttributeValues: { ":mark": mark } }),
+    }),
+    ...state.shardCounts.map(({ shard }) =>
+      updateOf(keys.followerCountShard(userId, shard), {
+        UpdateExpression: "SET deletion = :mark",
+        ConditionExpression: "attribute_exists(pk)",
+        ExpressionAttributeValues: { ":mark": mark },
+      }),
+    ),
+    putPendingDeletion({ userId, reason: mark.reason, runId: mark.runId, at: mark.at, edges: 0, comments: 0 }),
+  ]);
+}
+
+/**
  * Ends an account's deletion, in one transaction: the profile with every follower-count shard, the handle claim
  * (only if still ours), the pending deletion (only with the figures that were read from it), and, for a run,
  * the account's figures added to the run's totals. Answers false when a condition failed (read again, retry).
  */
-export async function finishAccountDeletion(
+export function finishAccountDeletion(
   state: StoredAccountState,
   pendingFigures: { edges: number; comments: number },
   runId: string | null,
 ): Promise<boolean> {
   const { userId, handle } = state.account;
   const totals: RunTotals = { accountsDeleted: 1, followEdgesDeleted: pendingFigures.edges, commentsAnonymized: pendingFigures.comments };
-  const items: TransactItems = [
-    {
-      Delete: {
-        TableName: tableName,
-        Key: keys.account(userId),
-        ConditionExpression: "attribute_exists(deletion)",
-      },
-    },
-    ...state.shardCounts.map(({ shard }): TransactItems[number] => ({
-      Delete: { TableName: tableName, Key: keys.followerCountShard(userId, shard) },
-    })),
-    {
-      Delete: {
-        TableName: tableName,
-        Key: keys.handle(handle),
-        ConditionExpression: "attribute_not_exists(pk) OR userId = :userId",
-        ExpressionAttributeValues: { ":userId": userId },
-      },
-    },
-    {
-      Delete: {
-        TableName: tableName,
-        Key: cleanupKeys.pending(userId),
-        ConditionExpression: "attribute_not_exists(pk) OR (edges = :edges AND comments = :comments)",
-        ExpressionAttributeValues: { ":edges": pendingFigures.edges, ":comments": pendingFigures.comments },
-      },
-    },
+  return unlessCancelled([
+    deleteOf(keys.account(userId), { ConditionExpression: "attribute_exists(deletion)" }),
+    ...state.shardCounts.map(({ shard }) => deleteOf(keys.followerCountShard(userId, shard))),
+    deleteOf(keys.handle(handle), {
+      ConditionExpression: "attribute_not_exists(pk) OR userId = :userId",
+      ExpressionAttributeValues: { ":userId": userId },
+    }),
+    deleteOf(cleanupKeys.pending(userId), {
+      ConditionExpression: "attribute_not_exists(pk) OR (edges = :edges AND comments = :comments)",
+      ExpressionAttributeValues: { ":edges": pendingFigures.edges, ":comments": pendingFigures.comments },
+    }),
     ...(runId ? [addToRunTotals(runId, totals)] : []),
-  ];
-  try {
-    await transactWrite(items);
-    return true;
-  } catch (error) {
-    if (error instanceof TransactionCancelled) return false;
-    throw error;
-  }
+  ]);
 }
 
 /** An entry of a writer's comment index: the comment it names. */
@@ -131,22 +99,13 @@ export interface CommentIndexEntry {
 
 /** Up to `limit` of an account's comment index entries (1 consistent Query of `USER#<id>`, `COMMENT#…`). */
 export async function commentIndexPage(userId: string, limit: number): Promise<CommentIndexEntry[]> {
-  const result = await documentClient.send(
-    new QueryCommand({
-      TableName: tableName,
-      KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-      ExpressionAttributeValues: { ":pk": userPartition(userId), ":prefix": sortKeyPrefixes.comment },
-      ProjectionExpression: "pk, sk, commentId, postId",
-      ConsistentRead: true,
-      Limit: limit,
-    }),
-  );
-  return (result.Items ?? []).map((item) => {
-    const post = decodePostId(String(item.postId)) ?? { authorId: "", id: "" };
-    return { commentId: String(item.commentId), post, key: { pk: String(item.pk), sk: String(item.sk) } };
-  });
+  const page = await queryPage(collections.commentsOfWriter(userId), indexEntryRef.read, { projection: indexEntryRef.projection, limit });
+  return page.items.map((entry) => ({
+    commentId: entry.commentId,
+    post: decodePostId(entry.postId) ?? { authorId: "", id: "" },
+    key: entry.key,
+  }));
 }
-
 
 /**
  * Keeps a comment but drops its writer: `authorId` becomes null, only while it still names the writer (a
@@ -156,15 +115,11 @@ export async function commentIndexPage(userId: string, limit: number): Promise<C
 export async function anonymizeComment(entry: CommentIndexEntry, writerId: string, alsoWrite: TransactItems): Promise<boolean> {
   try {
     await transactWrite([
-      {
-        Update: {
-          TableName: tableName,
-          Key: keys.comment(entry.post.id, entry.commentId),
-          UpdateExpression: "SET authorId = :null",
-          ConditionExpression: "authorId = :writer",
-          ExpressionAttributeValues: { ":null": null, ":writer": writerId },
-        },
-      },
+      updateOf(keys.comment(entry.post.id, entry.commentId), {
+        UpdateExpression: "SET authorId = :null",
+        ConditionExpression: "authorId = :writer",
+        ExpressionAttributeValues: { ":null": null, ":writer": writerId },
+      }),
       ...alsoWrite,
     ]);
     return true;
@@ -176,34 +131,15 @@ export async function anonymizeComment(entry: CommentIndexEntry, writerId: strin
 
 /** Up to `limit` of an account's posts, as stored (1 consistent Query of their summaries). */
 export async function postsPage(userId: string, limit: number): Promise<StoredPostSummary[]> {
-  const result = await documentClient.send(
-    new QueryCommand({
-      TableName: tableName,
-      KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-      ExpressionAttributeValues: { ":pk": userPartition(userId), ":prefix": sortKeyPrefixes.post },
-      ConsistentRead: true,
-      Limit: limit,
-    }),
-  );
-  return (result.Items ?? []).flatMap((item) => fromPostSummaryItem(item) ?? []);
+  return (await queryPage(collections.postsOf(userId), fromPostSummaryItem, { limit })).items;
 }
 
 /** Up to `limit` keys of an account's idempotency records (1 consistent Query). */
 export async function idempotencyKeysPage(userId: string, limit: number): Promise<ItemKey[]> {
-  const result = await documentClient.send(
-    new QueryCommand({
-      TableName: tableName,
-      KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-      ExpressionAttributeValues: { ":pk": userPartition(userId), ":prefix": sortKeyPrefixes.idempotency },
-      ProjectionExpression: "pk, sk",
-      ConsistentRead: true,
-      Limit: limit,
-    }),
-  );
-  return (result.Items ?? []).map((item) => ({ pk: String(item.pk), sk: String(item.sk) }));
+  return (await queryPage(collections.idempotencyRecordsOf(userId), readKey, { projection: keysOnly, limit })).items;
 }
 
 /** How many comment index entries an account has (Select COUNT). */
 export function countCommentIndexEntries(userId: string): Promise<number> {
-  return countByPrefix(userPartition(userId), sortKeyPrefixes.comment);
+  return countItems(collections.commentsOfWriter(userId));
 }

@@ -1,16 +1,26 @@
-import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { Comment } from "../domain/comments";
 import type { PostRef } from "../domain/posts";
-import { batchDelete, batchGetItems, itemAt } from "./batch";
-import { documentClient, tableName } from "./client";
-import { entityTypes, keys, sortKeyPrefixes, type ItemKey } from "./keys";
-import { isLivePostItem, postLivenessAttributes } from "./post-store";
+import { projectionOf } from "./attributes";
+import { batchDelete, batchGet } from "./batch";
+import {
+  commentWriter,
+  fromCommentIndexEntryItem,
+  fromCommentItem,
+  toCommentIndexEntryItem,
+  toCommentItem,
+  type WrittenComment,
+} from "./entities/comment";
+import { isLivePost, postLivenessAttributes } from "./entities/post";
+import { collections, entityTypes, keys, type ItemKey } from "./keys";
+import { queryPage, queryUntil } from "./query";
 import { countAttempt, type RateLimit } from "./rate-limit-store";
-import { transactWrite, TransactionCancelled, type TransactItems } from "./transactions";
+import { checkOf, deleteOf, putOf, transactWrite, TransactionCancelled, updateOf, type TransactItems } from "./transactions";
 
-// Comments live in their post's partition (`POST#<postUlid>`, `COMMENT#<commentUlid>`, oldest first), and each
-// has an index entry in its writer's partition (`USER#<writerId>`, `COMMENT#<commentUlid>`) naming the post,
-// so an account's comments are found by a strongly consistent Query. See docs/data-model.md.
+// Comments live in their post's partition, oldest first, and each has an index entry in its writer's partition
+// naming the post, so an account's comments are found by a strongly consistent Query (shared/db/entities/
+// comment.ts). docs/data-model.md, "comment" and C1-C9, P6, P10.
+
+export type { WrittenComment };
 
 export interface NewComment {
   post: PostRef;
@@ -20,29 +30,6 @@ export interface NewComment {
   writerId: string;
   body: string;
   createdAt: string;
-}
-
-interface CommentItem {
-  pk: string;
-  sk: string;
-  entityType: typeof entityTypes.comment;
-  commentId: string;
-  postId: string;
-  /** The writer; null once the cleanup anonymized the comment. */
-  authorId: string | null;
-  body: string;
-  createdAt: string;
-}
-
-function toComment(item: Record<string, unknown>): Comment {
-  const stored = item as unknown as CommentItem;
-  return {
-    commentId: stored.commentId,
-    postId: stored.postId,
-    authorId: typeof stored.authorId === "string" ? stored.authorId : null,
-    body: stored.body,
-    createdAt: stored.createdAt,
-  };
 }
 
 /** The post is gone or being deleted. */
@@ -61,6 +48,9 @@ export interface InsertOptions {
   alsoWrite?: TransactItems;
 }
 
+/** The condition that a post exists and its deletion has not begun. */
+const LIVE_POST = "attribute_exists(pk) AND attribute_not_exists(deleting)";
+
 /**
  * Writes a comment, its writer's index entry and the post's `commentCount + 1` in one transaction, with a check
  * that the writer's account exists, the rate-limit count when asked, and `alsoWrite` last.
@@ -73,59 +63,31 @@ export interface InsertOptions {
  * replay comes first).
  */
 export async function insertComment(comment: NewComment, options: InsertOptions = {}): Promise<void> {
+  const stored: Comment = {
+    commentId: comment.commentId,
+    postId: comment.postId,
+    authorId: comment.writerId,
+    body: comment.body,
+    createdAt: comment.createdAt,
+  };
+  const created = { ConditionExpression: "attribute_not_exists(pk)" };
   const own: TransactItems = [
-    {
-      Put: {
-        TableName: tableName,
-        Item: {
-          ...keys.comment(comment.post.id, comment.commentId),
-          entityType: entityTypes.comment,
-          commentId: comment.commentId,
-          postId: comment.postId,
-          authorId: comment.writerId,
-          body: comment.body,
-          createdAt: comment.createdAt,
-        } satisfies CommentItem,
-        ConditionExpression: "attribute_not_exists(pk)",
-      },
-    },
-    {
-      Put: {
-        TableName: tableName,
-        Item: {
-          ...keys.commentByWriter(comment.writerId, comment.commentId),
-          entityType: entityTypes.commentByWriter,
-          commentId: comment.commentId,
-          postId: comment.postId,
-          createdAt: comment.createdAt,
-        },
-        ConditionExpression: "attribute_not_exists(pk)",
-      },
-    },
-    {
-      Update: {
-        TableName: tableName,
-        Key: keys.post(comment.post.authorId, comment.post.id),
-        UpdateExpression: "ADD commentCount :one",
-        ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(deleting)",
-        ExpressionAttributeValues: { ":one": 1 },
-      },
-    },
-    {
-      // The writer's account exists and its deletion has not begun: the deletion lists the writer's comments
-      // (to anonymize them) once, after marking the account, so no comment may appear after the mark.
-      ConditionCheck: {
-        TableName: tableName,
-        Key: keys.account(comment.writerId),
-        ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(deletion)",
-      },
-    },
+    putOf(toCommentItem(comment.post, stored), created),
+    putOf(toCommentIndexEntryItem(comment.writerId, stored), created),
+    updateOf(keys.post(comment.post.authorId, comment.post.id), {
+      UpdateExpression: "ADD commentCount :one",
+      ConditionExpression: LIVE_POST,
+      ExpressionAttributeValues: { ":one": 1 },
+    }),
+    // The writer's account exists and its deletion has not begun: the deletion lists the writer's comments
+    // (to anonymize them) once, after marking the account, so no comment may appear after the mark.
+    checkOf(keys.account(comment.writerId), { ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(deletion)" }),
     ...(options.rateLimit ? [countAttempt(keys.commentRateCounter(comment.writerId, options.rateLimit.window.id), options.rateLimit)] : []),
   ];
   try {
     await transactWrite([...own, ...(options.alsoWrite ?? [])]);
   } catch (error) {
-    if (error instanceof TransactionCancelled && !error.reasons.slice(own.length).includes("ConditionalCheckFailed")) {
+    if (error instanceof TransactionCancelled && !error.failedFrom(own.length)) {
       if (error.failedAt(2)) throw new PostNotAcceptingComments();
       if (error.failedAt(3)) throw new WriterAccountMissing();
       if (options.rateLimit && error.failedAt(4)) throw new CommentRateExceeded();
@@ -147,36 +109,11 @@ export interface CommentsPage {
  * reads at most 1 MB; when it stops short with a LastEvaluatedKey, the next Query continues from there.
  */
 export async function getCommentsOfPost(post: PostRef, page: { limit: number; after?: string }): Promise<CommentsPage> {
-  const wanted = page.limit + 1;
-  const comments: Comment[] = [];
-  let startKey: Record<string, unknown> | undefined =
-    page.after === undefined ? undefined : { ...keys.comment(post.id, page.after) };
-  do {
-    const result = await documentClient.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-        ExpressionAttributeValues: { ":pk": keys.commentsOfPost(post.id), ":prefix": sortKeyPrefixes.comment },
-        ConsistentRead: true,
-        Limit: wanted - comments.length,
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
-    for (const item of result.Items ?? []) {
-      if (item.entityType === entityTypes.comment) comments.push(toComment(item));
-    }
-    startKey = result.LastEvaluatedKey;
-  } while (startKey && comments.length < wanted);
-  const returned = comments.slice(0, page.limit);
-  return { comments: returned, nextAfter: comments.length > page.limit ? returned.at(-1)!.commentId : null };
-}
-
-/** A comment as its writer's index entry names it. */
-export interface WrittenComment {
-  commentId: string;
-  /** The public ID of the comment's post. */
-  postId: string;
-  createdAt: string;
+  const { items } = await queryUntil(collections.commentsOfPost(post.id), fromCommentItem, page.limit + 1, {
+    ...(page.after === undefined ? {} : { startAfter: keys.comment(post.id, page.after) }),
+  });
+  const returned = items.slice(0, page.limit);
+  return { comments: returned, nextAfter: items.length > page.limit ? returned.at(-1)!.commentId : null };
 }
 
 export interface WrittenCommentsPage {
@@ -191,28 +128,13 @@ export interface WrittenCommentsPage {
  * has answered is always found (what an account's deletion anonymizes). Pages of at most `limit` entries (and
  * 1 MB); pass `nextAfter` back as `after` for the next page.
  */
-export async function getCommentsOfWriter(
-  writerId: string,
-  page: { limit: number; after?: string },
-): Promise<WrittenCommentsPage> {
-  const result = await documentClient.send(
-    new QueryCommand({
-      TableName: tableName,
-      KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-      ExpressionAttributeValues: { ":pk": keys.account(writerId).pk, ":prefix": sortKeyPrefixes.comment },
-      ConsistentRead: true,
-      Limit: page.limit,
-      ...(page.after ? { ExclusiveStartKey: { ...keys.commentByWriter(writerId, page.after) } } : {}),
-    }),
-  );
-  const entries = (result.Items ?? [])
-    .filter((item) => item.entityType === entityTypes.commentByWriter)
-    .map((item) => ({ commentId: String(item.commentId), postId: String(item.postId), createdAt: String(item.createdAt) }));
-  const last = result.LastEvaluatedKey?.sk;
-  return {
-    entries,
-    nextAfter: typeof last === "string" ? last.slice(sortKeyPrefixes.comment.length) : null,
-  };
+export async function getCommentsOfWriter(writerId: string, page: { limit: number; after?: string }): Promise<WrittenCommentsPage> {
+  const result = await queryPage(collections.commentsOfWriter(writerId), fromCommentIndexEntryItem, {
+    limit: page.limit,
+    ...(page.after ? { startAfter: keys.commentByWriter(writerId, page.after) } : {}),
+  });
+  // A page that stopped at its limit ends with the entry DynamoDB would go on after.
+  return { entries: result.items, nextAfter: result.next ? (result.items.at(-1)?.commentId ?? null) : null };
 }
 
 /** What deleting a comment needs to know: is its post live, and the comment's writer. */
@@ -222,26 +144,24 @@ export interface CommentToDelete {
   comment: Pick<Comment, "commentId" | "authorId"> | null;
 }
 
+const postOrCommentProjection = projectionOf(["pk", "sk", "commentId", "authorId", ...postLivenessAttributes]);
+
 /**
  * The post and the comment a DELETE names, in one strongly consistent BatchGetItem (getCommentToDelete),
  * projected to what the decision needs (never the bodies). Unprocessed keys are asked for again.
  */
 export async function getCommentToDelete(post: PostRef, commentId: string): Promise<CommentToDelete> {
-  const postKey = keys.post(post.authorId, post.id);
-  const commentKey = keys.comment(post.id, commentId);
-  const attributes = ["pk", "sk", "commentId", "authorId", ...postLivenessAttributes];
-  const names = Object.fromEntries(attributes.map((name) => [`#${name}`, name]));
-  const found = await batchGetItems([postKey, commentKey], {
-    ProjectionExpression: Object.keys(names).join(", "),
-    ExpressionAttributeNames: names,
-  });
-  const commentItem = itemAt(found, commentKey);
+  const found = await batchGet(
+    [keys.post(post.authorId, post.id), keys.comment(post.id, commentId)],
+    (item) =>
+      item.entityType === entityTypes.comment
+        ? ({ kind: "comment", comment: commentWriter.read(item) } as const)
+        : ({ kind: "post", live: isLivePost(item) } as const),
+    postOrCommentProjection,
+  );
   return {
-    postLive: isLivePostItem(itemAt(found, postKey)),
-    comment:
-      commentItem?.entityType === entityTypes.comment
-        ? { commentId: String(commentItem.commentId), authorId: typeof commentItem.authorId === "string" ? commentItem.authorId : null }
-        : null,
+    postLive: found.some((item) => item.kind === "post" && item.live),
+    comment: found.find((item) => item.kind === "comment")?.comment ?? null,
   };
 }
 
@@ -253,27 +173,15 @@ export async function getCommentToDelete(post: PostRef, commentId: string): Prom
  */
 export async function deleteComment(post: PostRef, comment: Pick<Comment, "commentId" | "authorId">): Promise<void> {
   const items: TransactItems = [
-    {
-      Delete: {
-        TableName: tableName,
-        Key: keys.comment(post.id, comment.commentId),
-        ConditionExpression: "attribute_exists(pk)",
-      },
-    },
-    {
-      Update: {
-        TableName: tableName,
-        Key: keys.post(post.authorId, post.id),
-        UpdateExpression: "ADD commentCount :minusOne",
-        ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(deleting)",
-        ExpressionAttributeValues: { ":minusOne": -1 },
-      },
-    },
-  ];
-  if (comment.authorId !== null) {
+    deleteOf(keys.comment(post.id, comment.commentId), { ConditionExpression: "attribute_exists(pk)" }),
+    updateOf(keys.post(post.authorId, post.id), {
+      UpdateExpression: "ADD commentCount :minusOne",
+      ConditionExpression: LIVE_POST,
+      ExpressionAttributeValues: { ":minusOne": -1 },
+    }),
     // No condition: an anonymization that removed the entry meanwhile leaves nothing to delete, which is fine.
-    items.push({ Delete: { TableName: tableName, Key: keys.commentByWriter(comment.authorId, comment.commentId) } });
-  }
+    ...(comment.authorId !== null ? [deleteOf(keys.commentByWriter(comment.authorId, comment.commentId))] : []),
+  ];
   try {
     await transactWrite(items);
   } catch (error) {
@@ -294,22 +202,14 @@ export const COMMENT_DELETION_PAGE = 100;
 export async function deleteCommentsOfPost(post: PostRef): Promise<number> {
   let deleted = 0;
   for (;;) {
-    const result = await documentClient.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-        ExpressionAttributeValues: { ":pk": keys.commentsOfPost(post.id), ":prefix": sortKeyPrefixes.comment },
-        ExpressionAttributeNames: { "#authorId": "authorId" },
-        ProjectionExpression: "commentId, #authorId",
-        ConsistentRead: true,
-        Limit: COMMENT_DELETION_PAGE,
-      }),
-    );
-    const comments = (result.Items ?? []) as { commentId: string; authorId?: string | null }[];
+    const { items: comments } = await queryPage(collections.commentsOfPost(post.id), commentWriter.read, {
+      projection: commentWriter.projection,
+      limit: COMMENT_DELETION_PAGE,
+    });
     if (comments.length === 0) return deleted;
-    const indexEntries: ItemKey[] = comments
-      .filter((comment) => typeof comment.authorId === "string")
-      .map((comment) => keys.commentByWriter(comment.authorId!, comment.commentId));
+    const indexEntries: ItemKey[] = comments.flatMap((comment) =>
+      comment.authorId === null ? [] : [keys.commentByWriter(comment.authorId, comment.commentId)],
+    );
     await batchDelete(indexEntries);
     await batchDelete(comments.map((comment) => keys.comment(post.id, comment.commentId)));
     deleted += comments.length;

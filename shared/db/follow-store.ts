@@ -1,54 +1,24 @@
-import { GetCommand, QueryCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
 import type { FollowRelation } from "../domain/follow";
+import { followee, fromFollowItem, toFollowItems } from "./entities/follow";
 import {
   existingFollowerCountTargets,
   followerCountChange,
   followingCountChange,
   pickFollowerCountTarget,
   type FollowerCountTarget,
-} from "./account-store";
-import { documentClient, tableName } from "./client";
-import { countItems } from "./count";
-import {
-  entityTypes,
-  FOLLOWER_ENTRY_PREFIX,
-  followersPartition,
-  FOLLOWING_ENTRY_PREFIX,
-  followingPartition,
-  keys,
-  type ItemKey,
-} from "./keys";
-import { TransactionCancelled, transactWriteOnce, withConflictRetry, type TransactItems } from "./transactions";
+} from "./follower-count-store";
+import { collections, keys, type ItemCollection } from "./keys";
+import { countItems, queryAll, queryPage, queryPages } from "./query";
+import { getItem } from "./requests";
+import { withRetry } from "./retry";
+import { deleteOf, putOf, TransactionCancelled, transactWriteOnce, type TransactItems } from "./transactions";
 
-// A follow is three small items written in one transaction with both counts:
-//   the relation      USER#<follower>       FOLLOWS#<followee>   found by its pair
-//   a follower row    FOLLOWERS#<followee>  FOLLOWER#<followId>  the followee's follower list, by time
-//   a following row   FOLLOWING#<follower>  FOLLOWING#<followId> the follower's following list, by time
-// The follow ID is a ULID made at follow time, so each list is a Query in time order.
-
-interface FollowItemFields {
-  followerId: string;
-  followeeId: string;
-  followId: string;
-  followedAt: string;
-}
-
-function toRelation(item: Record<string, unknown>): FollowRelation {
-  const stored = item as unknown as FollowItemFields;
-  return {
-    followerId: stored.followerId,
-    followeeId: stored.followeeId,
-    followId: stored.followId,
-    followedAt: stored.followedAt,
-  };
-}
+// Follows: the relation and its two list rows (shared/db/entities/follow.ts), written in one transaction with both
+// counts (follower-count-store.ts). docs/data-model.md, F1-F8 and FD1.
 
 /** The follow relation of a pair, or null (1 GetItem, consistent). */
-export async function getFollow(followerId: string, followeeId: string): Promise<FollowRelation | null> {
-  const result = await documentClient.send(
-    new GetCommand({ TableName: tableName, Key: keys.follow(followerId, followeeId), ConsistentRead: true }),
-  );
-  return result.Item ? toRelation(result.Item) : null;
+export function getFollow(followerId: string, followeeId: string): Promise<FollowRelation | null> {
+  return getItem(keys.follow(followerId, followeeId), fromFollowItem);
 }
 
 export type FollowWriteOutcome = "done" | "unchanged" | "followee_missing" | "follower_missing";
@@ -65,13 +35,18 @@ const FOLLOWING_COUNT = 4;
  * `followee_missing`; present (with fewer shards than new accounts get, or none) means the write goes on with the
  * counter items it has.
  */
-async function withFollowerCount(
-  followeeId: string,
-  write: (target: FollowerCountTarget) => Promise<FollowWriteOutcome | "counter_missing">,
-): Promise<FollowWriteOutcome> {
+async function withFollowerCount(followeeId: string, items: (target: FollowerCountTarget) => TransactItems): Promise<FollowWriteOutcome> {
   let pick = () => pickFollowerCountTarget(followeeId);
   for (let round = 0; round < 2; round++) {
-    const outcome = await withConflictRetry(() => write(pick()));
+    const outcome = await withRetry(async () => {
+      try {
+        await transactWriteOnce(items(pick()));
+        return "done" as const;
+      } catch (error) {
+        if (error instanceof TransactionCancelled) return outcomeOfCancellation(error);
+        throw error;
+      }
+    });
     if (outcome !== "counter_missing") return outcome;
     const existing = await existingFollowerCountTargets(followeeId);
     if (!existing) return "followee_missing";
@@ -91,40 +66,15 @@ function outcomeOfCancellation(error: TransactionCancelled): FollowWriteOutcome 
  * Follows in one TransactWriteItems: the relation (only if absent) and both list rows, the followee's follower
  * count +1 and the follower's following count +1 (each only if its item exists). `unchanged`: already following.
  */
-export async function createFollow(followerId: string, followeeId: string, followId: string, followedAt: string) {
-  const fields: FollowItemFields = { followerId, followeeId, followId, followedAt };
-  return withFollowerCount(followeeId, async (target) => {
-    const items: TransactItems = [
-      {
-        Put: {
-          TableName: tableName,
-          Item: { ...keys.follow(followerId, followeeId), entityType: entityTypes.follow, ...fields },
-          ConditionExpression: "attribute_not_exists(pk)",
-        },
-      },
-      {
-        Put: {
-          TableName: tableName,
-          Item: { ...keys.followerEntry(followeeId, followId), entityType: entityTypes.followerEntry, ...fields },
-        },
-      },
-      {
-        Put: {
-          TableName: tableName,
-          Item: { ...keys.followingEntry(followerId, followId), entityType: entityTypes.followingEntry, ...fields },
-        },
-      },
-      followerCountChange(target, 1),
-      followingCountChange(followerId, 1),
-    ];
-    try {
-      await transactWriteOnce(items);
-      return "done";
-    } catch (error) {
-      if (error instanceof TransactionCancelled) return outcomeOfCancellation(error);
-      throw error;
-    }
-  });
+export function createFollow(relation: FollowRelation): Promise<FollowWriteOutcome> {
+  const [follow, followerRow, followingRow] = toFollowItems(relation);
+  return withFollowerCount(relation.followeeId, (target) => [
+    putOf(follow, { ConditionExpression: "attribute_not_exists(pk)" }),
+    putOf(followerRow),
+    putOf(followingRow),
+    followerCountChange(target, 1),
+    followingCountChange(relation.followerId, 1),
+  ]);
 }
 
 /**
@@ -132,32 +82,19 @@ export async function createFollow(followerId: string, followeeId: string, follo
  * read) and both list rows deleted, both counts -1. `unchanged`: the relation was gone or replaced meanwhile.
  * `alsoWrite` joins the same transaction (the cleanup counts the deleted relation on its pending deletion).
  */
-export async function deleteFollow(relation: FollowRelation, alsoWrite: TransactItems = []): Promise<FollowWriteOutcome> {
+export function deleteFollow(relation: FollowRelation, alsoWrite: TransactItems = []): Promise<FollowWriteOutcome> {
   const { followerId, followeeId, followId } = relation;
-  return withFollowerCount(followeeId, async (target) => {
-    const items: TransactItems = [
-      {
-        Delete: {
-          TableName: tableName,
-          Key: keys.follow(followerId, followeeId),
-          ConditionExpression: "followId = :followId",
-          ExpressionAttributeValues: { ":followId": followId },
-        },
-      },
-      { Delete: { TableName: tableName, Key: keys.followerEntry(followeeId, followId) } },
-      { Delete: { TableName: tableName, Key: keys.followingEntry(followerId, followId) } },
-      followerCountChange(target, -1),
-      followingCountChange(followerId, -1),
-      ...alsoWrite,
-    ];
-    try {
-      await transactWriteOnce(items);
-      return "done";
-    } catch (error) {
-      if (error instanceof TransactionCancelled) return outcomeOfCancellation(error);
-      throw error;
-    }
-  });
+  return withFollowerCount(followeeId, (target) => [
+    deleteOf(keys.follow(followerId, followeeId), {
+      ConditionExpression: "followId = :followId",
+      ExpressionAttributeValues: { ":followId": followId },
+    }),
+    deleteOf(keys.followerEntry(followeeId, followId)),
+    deleteOf(keys.followingEntry(followerId, followId)),
+    followerCountChange(target, -1),
+    followingCountChange(followerId, -1),
+    ...alsoWrite,
+  ]);
 }
 
 export interface RelationPage {
@@ -166,71 +103,32 @@ export interface RelationPage {
   next: string | null;
 }
 
-const listQuery = (partition: string, prefix: string): QueryCommandInput => ({
-  TableName: tableName,
-  KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-  ExpressionAttributeValues: { ":pk": partition, ":prefix": prefix },
-  ConsistentRead: true,
-});
-
-async function relationPage(
-  query: QueryCommandInput,
-  startAfter: ItemKey | undefined,
-  limit: number,
-  newestFirst: boolean,
-): Promise<RelationPage> {
-  // One more than asked tells whether another page exists, so a list never ends on an empty page.
-  const result = await documentClient.send(
-    new QueryCommand({
-      ...query,
-      ScanIndexForward: !newestFirst,
-      Limit: limit + 1,
-      ...(startAfter ? { ExclusiveStartKey: { ...startAfter } } : {}),
-    }),
-  );
-  const relations = (result.Items ?? []).map(toRelation);
-  if (relations.length <= limit) return { relations, next: null };
-  const page = relations.slice(0, limit);
+async function relationPage(rows: ItemCollection, startAfter: { pk: string; sk: string } | undefined, limit: number): Promise<RelationPage> {
+  // Newest first; one more than asked tells whether another page exists, so a list never ends on an empty page.
+  const { items } = await queryPage(rows, fromFollowItem, { newestFirst: true, limit: limit + 1, startAfter });
+  if (items.length <= limit) return { relations: items, next: null };
+  const page = items.slice(0, limit);
   return { relations: page, next: page.at(-1)!.followId };
 }
 
 /** A page of an account's followers, newest first (1 Query, consistent). */
 export function listFollowers(userId: string, limit: number, after?: string): Promise<RelationPage> {
-  return relationPage(
-    listQuery(followersPartition(userId), FOLLOWER_ENTRY_PREFIX),
-    after === undefined ? undefined : keys.followerEntry(userId, after),
-    limit,
-    true,
-  );
+  return relationPage(collections.followerRowsOf(userId), after === undefined ? undefined : keys.followerEntry(userId, after), limit);
 }
 
 /** A page of the accounts one account follows, newest first (1 Query, consistent). */
 export function listFollowing(userId: string, limit: number, after?: string): Promise<RelationPage> {
-  return relationPage(
-    listQuery(followingPartition(userId), FOLLOWING_ENTRY_PREFIX),
-    after === undefined ? undefined : keys.followingEntry(userId, after),
-    limit,
-    true,
-  );
+  return relationPage(collections.followingRowsOf(userId), after === undefined ? undefined : keys.followingEntry(userId, after), limit);
 }
 
 /** Every follower relation of an account, in pages of up to 1 MB, oldest first: what a cleanup walks. */
 export async function* allFollowers(userId: string): AsyncGenerator<FollowRelation[]> {
-  yield* allRelations(listQuery(followersPartition(userId), FOLLOWER_ENTRY_PREFIX));
+  for await (const page of queryPages(collections.followerRowsOf(userId), fromFollowItem)) yield page.items;
 }
 
 /** Every relation in which the account follows another, oldest first. */
 export async function* allFollowing(userId: string): AsyncGenerator<FollowRelation[]> {
-  yield* allRelations(listQuery(followingPartition(userId), FOLLOWING_ENTRY_PREFIX));
-}
-
-async function* allRelations(query: QueryCommandInput): AsyncGenerator<FollowRelation[]> {
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const result = await documentClient.send(new QueryCommand({ ...query, ExclusiveStartKey: startKey }));
-    yield (result.Items ?? []).map(toRelation);
-    startKey = result.LastEvaluatedKey;
-  } while (startKey);
+  for await (const page of queryPages(collections.followingRowsOf(userId), fromFollowItem)) yield page.items;
 }
 
 /**
@@ -239,19 +137,8 @@ async function* allRelations(query: QueryCommandInput): AsyncGenerator<FollowRel
  * starts from.
  */
 export async function getFollowees(userId: string): Promise<{ followeeId: string; followedAt: string }[]> {
-  const followees = new Map<string, string>();
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const result = await documentClient.send(
-      new QueryCommand({
-        ...listQuery(followingPartition(userId), FOLLOWING_ENTRY_PREFIX),
-        ProjectionExpression: "followeeId, followedAt",
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
-    for (const item of result.Items ?? []) followees.set(item.followeeId as string, item.followedAt as string);
-    startKey = result.LastEvaluatedKey;
-  } while (startKey);
+  const rows = await queryAll(collections.followingRowsOf(userId), followee.read, { projection: followee.projection });
+  const followees = new Map(rows.map((row) => [row.followeeId, row.followedAt]));
   return [...followees].map(([followeeId, followedAt]) => ({ followeeId, followedAt }));
 }
 
@@ -260,11 +147,10 @@ export async function getFollowees(userId: string): Promise<{ followeeId: string
  * of rows, about 8,000 followers): what a recount compares with or stores as the follower count.
  */
 export function countFollowers(userId: string): Promise<number> {
-  return countItems(listQuery(followersPartition(userId), FOLLOWER_ENTRY_PREFIX));
+  return countItems(collections.followerRowsOf(userId));
 }
 
 /** How many accounts one account follows, from its following rows (Select COUNT, consistent). */
 export function countFollowing(userId: string): Promise<number> {
-  return countItems(listQuery(followingPartition(userId), FOLLOWING_ENTRY_PREFIX));
+  return countItems(collections.followingRowsOf(userId));
 }
-

@@ -1,14 +1,16 @@
 // The one module that spells storage keys. Every key prefix names the entity it holds, so a key read in
-// the console tells what it is. docs/data-model.md is the design these builders implement.
-import * as z from "zod/mini";
-import { encodePostId, shownTeaser, type PostRef, type PostSummary } from "../domain/posts";
+// the console tells what it is. docs/data-model.md is the design these builders implement; each entity's
+// mapping (shared/db/entities/*) builds its items with these keys, and every Query names one of the
+// collections below.
 import type { PostAccess } from "../domain/access";
+import type { PostRef } from "../domain/posts";
 
 export interface ItemKey {
   pk: string;
   sk: string;
 }
 
+/** What every item stores in `entityType`: the entity it holds (the union of stored items is keyed by it). */
 export const entityTypes = {
   account: "account",
   followerCountShard: "followerCountShard",
@@ -32,46 +34,38 @@ export const entityTypes = {
   migrationCheckpoint: "migrationCheckpoint",
 } as const;
 
+export type EntityType = (typeof entityTypes)[keyof typeof entityTypes];
+
 /**
  * Sort-key prefixes inside a `USER#<userId>` partition. An author's posts and profile are read in one Query
  * over `POST#` .. `PROFILE` (descending: the profile first, then the posts newest first), so no other entity
  * may use a sort key between those two.
  */
-export const sortKeyPrefixes = {
-  post: "POST#",
-  /** In a post's own partition (`POST#<postUlid>`), beside its comments and outside any list's range. */
-  postBody: "BODY#",
-  comment: "COMMENT#",
-  idempotency: "IDEMPOTENCY#",
-  /** Sorts after `PROFILE`, so outside the posts-and-profile range. */
-  rateCounter: "RATE#",
-} as const;
+const USER = "USER#";
+const PROFILE = "PROFILE";
+const POST = "POST#";
+const BODY = "BODY#";
+const COMMENT = "COMMENT#";
+const IDEMPOTENCY = "IDEMPOTENCY#";
+const FOLLOWS = "FOLLOWS#";
+/** Sorts after `PROFILE`, so outside the posts-and-profile range. */
+const RATE = "RATE#";
+const FOLLOWER = "FOLLOWER#";
+const FOLLOWING = "FOLLOWING#";
 
-/** The sort-key range of `postsWithProfileOf`: every post of the partition and, last of all, its profile. */
-export const postsAndProfileRange = { from: sortKeyPrefixes.post, to: "PROFILE" } as const;
-
-/** The partition key of a user's items (profile, count shards, posts, follow relations, comment index entries, idempotency records). */
-const USER_PARTITION_PREFIX = "USER#";
-export const userPartition = (userId: string): string => `${USER_PARTITION_PREFIX}${userId}`;
+const userPartition = (userId: string): string => `${USER}${userId}`;
+const postPartition = (postUlid: string): string => `${POST}${postUlid}`;
+const followersPartition = (userId: string): string => `FOLLOWERS#${userId}`;
+const followingPartition = (userId: string): string => `${FOLLOWING}${userId}`;
 const shardNumber = (shard: number) => String(shard).padStart(2, "0");
-
-/**
- * Sort-key prefix of every item that makes up the account itself: the profile and its follower-count shards.
- * One Query (`begins_with(sk, "PROFILE")`) reads them all; whoever deletes an account deletes them together.
- */
-export const ACCOUNT_ITEMS_PREFIX = "PROFILE";
-
-/** Sort-key prefixes of the rows of the two lists (a list partition holds nothing else). */
-export const FOLLOWER_ENTRY_PREFIX = "FOLLOWER#";
-export const FOLLOWING_ENTRY_PREFIX = "FOLLOWING#";
 
 export const keys = {
   /** An account's profile, counts, role, entitlements and activity. */
-  account: (userId: string): ItemKey => ({ pk: userPartition(userId), sk: "PROFILE" }),
+  account: (userId: string): ItemKey => ({ pk: userPartition(userId), sk: PROFILE }),
   /** One of the items an account's follower count is spread over (its count adds to the profile's). */
   followerCountShard: (userId: string, shard: number): ItemKey => ({
     pk: userPartition(userId),
-    sk: `PROFILE#FOLLOWER_COUNT#${shardNumber(shard)}`,
+    sk: `${PROFILE}#FOLLOWER_COUNT#${shardNumber(shard)}`,
   }),
   /** Claims a handle (lower-cased) for one account, which makes handles unique case-insensitively. */
   handle: (handle: string): ItemKey => ({ pk: `HANDLE#${handle.toLowerCase()}`, sk: "HANDLE" }),
@@ -79,29 +73,21 @@ export const keys = {
    * A post's summary (everything but its body, with its counters), in its author's partition, so an author's
    * posts newest first are one Query that never reads a body.
    */
-  post: (authorId: string, postUlid: string): ItemKey => ({ pk: userPartition(authorId), sk: `${sortKeyPrefixes.post}${postUlid}` }),
-  /** A post's own partition: its body and its comments (oldest first by ULID). */
-  commentsOfPost: (postUlid: string): string => `POST#${postUlid}`,
+  post: (authorId: string, postUlid: string): ItemKey => ({ pk: userPartition(authorId), sk: `${POST}${postUlid}` }),
   /**
-   * A post's body, in the post's own partition, under the access it is published with: a reader asks only for
-   * the bodies it may read, so a locked post's body is never read (an access change moves it).
+   * A post's body, in the post's own partition (beside its comments), under the access it is published with: a
+   * reader asks only for the bodies it may read, so a locked post's body is never read (an access change moves it).
    */
-  postBody: (postUlid: string, access: PostAccess): ItemKey => ({
-    pk: keys.commentsOfPost(postUlid),
-    sk: `${sortKeyPrefixes.postBody}${access}`,
-  }),
-  /** A comment, in its post's partition. */
-  comment: (postUlid: string, commentUlid: string): ItemKey => ({
-    pk: keys.commentsOfPost(postUlid),
-    sk: `${sortKeyPrefixes.comment}${commentUlid}`,
-  }),
+  postBody: (postUlid: string, access: PostAccess): ItemKey => ({ pk: postPartition(postUlid), sk: `${BODY}${access}` }),
+  /** A comment, in its post's partition (oldest first by ULID). */
+  comment: (postUlid: string, commentUlid: string): ItemKey => ({ pk: postPartition(postUlid), sk: `${COMMENT}${commentUlid}` }),
   /**
    * The writer's index entry of a comment, in the writer's partition: it names the post, so every comment of
    * an account can be found (and anonymized) with a strongly consistent Query, without a scan or a GSI.
    */
   commentByWriter: (writerId: string, commentUlid: string): ItemKey => ({
     pk: userPartition(writerId),
-    sk: `${sortKeyPrefixes.comment}${commentUlid}`,
+    sk: `${COMMENT}${commentUlid}`,
   }),
   /**
    * An idempotency record: scoped to the caller (its partition) and the route, then the client's key. The key
@@ -109,22 +95,19 @@ export const keys = {
    */
   idempotency: (userId: string, route: string, key: string): ItemKey => ({
     pk: userPartition(userId),
-    sk: `${sortKeyPrefixes.idempotency}${route}#${key}`,
+    sk: `${IDEMPOTENCY}${route}#${key}`,
   }),
   /** The follow relation itself, found by its pair: "does follower follow followee". */
-  follow: (followerId: string, followeeId: string): ItemKey => ({
-    pk: userPartition(followerId),
-    sk: `FOLLOWS#${followeeId}`,
-  }),
+  follow: (followerId: string, followeeId: string): ItemKey => ({ pk: userPartition(followerId), sk: `${FOLLOWS}${followeeId}` }),
   /** A row of the followee's follower list; the follow ID (a ULID) orders the list by time. */
   followerEntry: (followeeId: string, followId: string): ItemKey => ({
     pk: followersPartition(followeeId),
-    sk: `${FOLLOWER_ENTRY_PREFIX}${followId}`,
+    sk: `${FOLLOWER}${followId}`,
   }),
   /** A row of the follower's following list, ordered by time like the follower list. */
   followingEntry: (followerId: string, followId: string): ItemKey => ({
     pk: followingPartition(followerId),
-    sk: `${FOLLOWING_ENTRY_PREFIX}${followId}`,
+    sk: `${FOLLOWING}${followId}`,
   }),
   /**
    * A user's count of comments written in one rate-limit window (named by its start). It expires (TTL) once
@@ -132,196 +115,133 @@ export const keys = {
    */
   commentRateCounter: (userId: string, windowId: string): ItemKey => ({
     pk: userPartition(userId),
-    sk: `${sortKeyPrefixes.rateCounter}COMMENTS#${windowId}`,
+    sk: `${RATE}COMMENTS#${windowId}`,
   }),
 };
 
-/** The partition that lists the followers of one account, one row per follower. */
-export const followersPartition = (userId: string): string => `FOLLOWERS#${userId}`;
-/** The partition that lists the accounts one account follows. */
-export const followingPartition = (userId: string): string => `FOLLOWING#${userId}`;
+// The cleanup of inactive accounts (docs/data-model.md, "Cleanup"). Its items live in partitions of their own,
+// never in a `USER#` partition, so no account read ever sees them.
+const RUNS = "CLEANUP#RUNS";
+const PENDING = "CLEANUP#PENDING";
+const TOUCHED = "CLEANUP#TOUCHED";
+const runPartition = (runId: string): string => `CLEANUP#RUN#${runId}`;
+const lostFollowersPartition = (runId: string, userId: string): string => `${runPartition(runId)}#LOST#${userId}`;
+const historyPartition = (userId: string): string => `HISTORY#${userId}`;
+
+export const cleanupKeys = {
+  /** A run's record; `CLEANUP#RUNS` holds every run, newest last (run IDs are ULIDs). */
+  run: (runId: string): ItemKey => ({ pk: RUNS, sk: `RUN#${runId}` }),
+  /** The one lease: whoever holds it (unexpired) is the run under way. */
+  lease: (): ItemKey => ({ pk: "CLEANUP#LEASE", sk: "LEASE" }),
+  /** A surviving account's follower count as a run changed it, in the run's own partition. */
+  countChange: (runId: string, userId: string): ItemKey => ({ pk: runPartition(runId), sk: `CHANGE#${userId}` }),
+  /** An account whose deletion began (marked) and is not finished: any run finishes it first. */
+  pending: (userId: string): ItemKey => ({ pk: PENDING, sk: userPartition(userId) }),
+  /** A surviving account whose counts a deletion touched: the next recount recomputes them. */
+  touched: (userId: string): ItemKey => ({ pk: TOUCHED, sk: userPartition(userId) }),
+  /** Dry runs record what they would do here, in their own run partition (expiring). */
+  dryTouched: (runId: string, userId: string): ItemKey => ({ pk: runPartition(runId), sk: `TOUCHED#${userId}` }),
+  dryWouldDelete: (runId: string, userId: string): ItemKey => ({ pk: runPartition(runId), sk: `WOULD#${userId}` }),
+  dryEdge: (runId: string, followId: string): ItemKey => ({ pk: runPartition(runId), sk: `EDGE#${followId}` }),
+  /** One follower a dry run would take from an account: counted at its recount. */
+  dryLostFollower: (runId: string, userId: string, followerId: string): ItemKey => ({
+    pk: lostFollowersPartition(runId, userId),
+    sk: `${FOLLOWER}${followerId}`,
+  }),
+  /** A point of an account's public follower history, newest last (by run ID). */
+  historyPoint: (userId: string, runId: string): ItemKey => ({ pk: historyPartition(userId), sk: `POINT#${runId}` }),
+};
+
+// Operator migrations (`npm run migrate`): one checkpoint item per migration, in a partition of its own.
+export const migrationKeys = {
+  /** The checkpoint of a migration, named by what it moves. */
+  checkpoint: (migration: string): ItemKey => ({ pk: `MIGRATION#${migration}`, sk: "CHECKPOINT" }),
+};
+
+/** Items of one partition whose sort keys start with one prefix: what a prefix Query reads. */
+export interface ItemCollection {
+  pk: string;
+  prefix: string;
+}
+
+/** A sort-key range of one partition, both ends included: what a range Query reads. */
+export interface ItemRange {
+  pk: string;
+  from: string;
+  to: string;
+}
+
+/** The collections the stores read, each named for what it holds. */
+export const collections = {
+  /** The profile and its follower-count shards: everything that makes up the account (read and deleted together). */
+  accountItems: (userId: string): ItemCollection => ({ pk: userPartition(userId), prefix: PROFILE }),
+  /** An author's post summaries. */
+  postsOf: (authorId: string): ItemCollection => ({ pk: userPartition(authorId), prefix: POST }),
+  /** A post's body items (one per access it was ever stored under, normally one). */
+  bodiesOfPost: (postUlid: string): ItemCollection => ({ pk: postPartition(postUlid), prefix: BODY }),
+  /** A post's comments, oldest first. */
+  commentsOfPost: (postUlid: string): ItemCollection => ({ pk: postPartition(postUlid), prefix: COMMENT }),
+  /** A writer's comment index entries, oldest first. */
+  commentsOfWriter: (writerId: string): ItemCollection => ({ pk: userPartition(writerId), prefix: COMMENT }),
+  /** A user's idempotency records. */
+  idempotencyRecordsOf: (userId: string): ItemCollection => ({ pk: userPartition(userId), prefix: IDEMPOTENCY }),
+  /** The rows of an account's follower list, by follow time. */
+  followerRowsOf: (userId: string): ItemCollection => ({ pk: followersPartition(userId), prefix: FOLLOWER }),
+  /** The rows of the list of accounts one account follows, by follow time. */
+  followingRowsOf: (userId: string): ItemCollection => ({ pk: followingPartition(userId), prefix: FOLLOWING }),
+  /** Every cleanup run, oldest first. */
+  cleanupRuns: (): ItemCollection => ({ pk: RUNS, prefix: "RUN#" }),
+  /** A run's count changes. */
+  countChangesOf: (runId: string): ItemCollection => ({ pk: runPartition(runId), prefix: "CHANGE#" }),
+  /** Accounts whose deletion began and is not finished. */
+  pendingDeletions: (): ItemCollection => ({ pk: PENDING, prefix: USER }),
+  /** Surviving accounts whose counts a real run touched. */
+  touchedAccounts: (): ItemCollection => ({ pk: TOUCHED, prefix: USER }),
+  /** What a dry run recorded: accounts it touched, accounts it would delete, relations it would delete. */
+  dryTouched: (runId: string): ItemCollection => ({ pk: runPartition(runId), prefix: "TOUCHED#" }),
+  dryWouldDelete: (runId: string): ItemCollection => ({ pk: runPartition(runId), prefix: "WOULD#" }),
+  dryEdges: (runId: string): ItemCollection => ({ pk: runPartition(runId), prefix: "EDGE#" }),
+  /** The followers a dry run would take from one account. */
+  dryLostFollowers: (runId: string, userId: string): ItemCollection => ({
+    pk: lostFollowersPartition(runId, userId),
+    prefix: FOLLOWER,
+  }),
+  /** An account's follower history points, oldest first. */
+  followerHistoryOf: (userId: string): ItemCollection => ({ pk: historyPartition(userId), prefix: "POINT#" }),
+  /** Every item of one partition (tests and the cleanup's checks read whole partitions). */
+  wholePartition: (pk: string): ItemCollection => ({ pk, prefix: "" }),
+};
+
+export const ranges = {
+  /**
+   * An author's posts and, last of all, its profile: `POST#` .. `PROFILE`. Read descending, the profile comes
+   * first and the posts follow newest first (no entity may use a sort key between the two).
+   */
+  postsAndProfileOf: (authorId: string): ItemRange => ({ pk: userPartition(authorId), from: POST, to: PROFILE }),
+  /** An author's posts at or below one post (descending: newest first from there). */
+  postsOfAuthorThrough: (authorId: string, postUlid: string): ItemRange => ({
+    pk: userPartition(authorId),
+    from: POST,
+    to: keys.post(authorId, postUlid).sk,
+  }),
+};
 
 /** Partition of the sparse inactivity index: one per calendar month of `lastActiveAt`. */
 export const inactivityPartition = (lastActiveAt: string): string => `ACTIVE#${lastActiveAt.slice(0, 7)}`;
 
-// The cleanup of inactive accounts (docs/data-model.md, "Cleanup"). Its items live in partitions of their own,
-// never in a `USER#` partition, so no account read ever sees them.
-export const cleanupKeys = {
-  /** A run's record; `CLEANUP#RUNS` holds every run, newest last (run IDs are ULIDs). */
-  run: (runId: string): ItemKey => ({ pk: "CLEANUP#RUNS", sk: `RUN#${runId}` }),
-  runsPartition: "CLEANUP#RUNS",
-  runPrefix: "RUN#",
-  /** The one lease: whoever holds it (unexpired) is the run under way. */
-  lease: (): ItemKey => ({ pk: "CLEANUP#LEASE", sk: "LEASE" }),
-  /** The partition of one run's results (count changes) and, for a dry run, its scratch items. */
-  runPartition: (runId: string): string => `CLEANUP#RUN#${runId}`,
-  countChange: (runId: string, userId: string): ItemKey => ({ pk: `CLEANUP#RUN#${runId}`, sk: `CHANGE#${userId}` }),
-  countChangePrefix: "CHANGE#",
-  /** An account whose deletion began (marked) and is not finished: any run finishes it first. */
-  pending: (userId: string): ItemKey => ({ pk: "CLEANUP#PENDING", sk: `USER#${userId}` }),
-  pendingPartition: "CLEANUP#PENDING",
-  /** A surviving account whose counts a deletion touched: the next recount recomputes them. */
-  touched: (userId: string): ItemKey => ({ pk: "CLEANUP#TOUCHED", sk: `USER#${userId}` }),
-  touchedPartition: "CLEANUP#TOUCHED",
-  /** Dry runs record what they would do here, in their own run partition (expiring). */
-  dryTouched: (runId: string, userId: string): ItemKey => ({ pk: `CLEANUP#RUN#${runId}`, sk: `TOUCHED#${userId}` }),
-  dryTouchedPrefix: "TOUCHED#",
-  dryWouldDelete: (runId: string, userId: string): ItemKey => ({ pk: `CLEANUP#RUN#${runId}`, sk: `WOULD#${userId}` }),
-  dryWouldDeletePrefix: "WOULD#",
-  dryEdge: (runId: string, followId: string): ItemKey => ({ pk: `CLEANUP#RUN#${runId}`, sk: `EDGE#${followId}` }),
-  dryEdgePrefix: "EDGE#",
-  /** One follower a dry run would take from an account: counted at its recount. */
-  dryLostFollower: (runId: string, userId: string, followerId: string): ItemKey => ({
-    pk: `CLEANUP#RUN#${runId}#LOST#${userId}`,
-    sk: `FOLLOWER#${followerId}`,
-  }),
-  dryLostFollowersPartition: (runId: string, userId: string): string => `CLEANUP#RUN#${runId}#LOST#${userId}`,
-  /** A point of an account's public follower history, newest last (by run ID). */
-  historyPoint: (userId: string, runId: string): ItemKey => ({ pk: `HISTORY#${userId}`, sk: `POINT#${runId}` }),
-  historyPartition: (userId: string): string => `HISTORY#${userId}`,
-  historyPrefix: "POINT#",
-};
-
-// The post's two items and their mapping to the domain (docs/data-model.md, "post"). The summary's key gives the
-// author and the ULID, so the item does not repeat them.
-
-const postAccessSchema = z.enum(["free", "plus", "select"]);
-
-const postSummaryItemSchema = z.object({
-  pk: z.string(),
-  sk: z.string(),
-  entityType: z.literal(entityTypes.post),
-  title: z.string(),
-  teaser: z.string(),
-  customTeaser: z.boolean(),
-  access: postAccessSchema,
-  category: z.string(),
-  tags: z.optional(z.array(z.string())),
-  publishedAt: z.string(),
-  updatedAt: z.string(),
-  commentCount: z.optional(z.number()),
-  /** Moves whenever the body item changes (content or access); absent on a post stored before 1.1. */
-  bodyRevision: z.optional(z.number()),
-  /** Set when a DELETE began: the post is gone for readers, its comments are being deleted. */
-  deleting: z.optional(z.boolean()),
-  /** The body, on a post stored before 1.1 that `npm run migrate` has not moved yet. */
-  body: z.optional(z.string()),
+/** Where a Query of the inactivity index goes on after one account: the index's key with the table's. */
+export const inactivityIndexKey = (userId: string, lastActiveAt: string) => ({
+  ...keys.account(userId),
+  inactivityPk: inactivityPartition(lastActiveAt),
+  inactivitySk: lastActiveAt,
 });
 
-/** A post summary item as stored. */
-export type PostSummaryItem = z.infer<typeof postSummaryItemSchema>;
-
-const postBodyItemSchema = z.object({
-  pk: z.string(),
-  sk: z.string(),
-  entityType: z.literal(entityTypes.postBody),
-  /** The summary's `bodyRevision` this body belongs to. */
-  revision: z.number(),
-  body: z.string(),
-});
-
-/** A post body item as stored. */
-export type PostBodyItem = z.infer<typeof postBodyItemSchema>;
-
-/** A post's summary as stored, with what the store needs to keep its body in step. */
-export interface StoredPostSummary {
-  ref: PostRef;
-  summary: PostSummary;
-  /** Whether a DELETE began (the post is gone for readers). */
-  deleting: boolean;
-  /** The revision of the body item; null for a post stored before 1.1, whose body is `legacyBody`. */
-  bodyRevision: number | null;
-  legacyBody: string | null;
-}
+// Reading keys back: what a key names.
 
 /** The post a summary item's key names: its author's partition and its ULID. */
 export function postRefOf(key: ItemKey): PostRef {
-  return { authorId: key.pk.slice(USER_PARTITION_PREFIX.length), id: key.sk.slice(sortKeyPrefixes.post.length) };
+  return { authorId: key.pk.slice(USER.length), id: key.sk.slice(POST.length) };
 }
 
-/** The summary item of a post (no body). */
-export function toPostSummaryItem(ref: PostRef, summary: PostSummary, bodyRevision: number): PostSummaryItem {
-  return {
-    ...keys.post(ref.authorId, ref.id),
-    entityType: entityTypes.post,
-    title: summary.title,
-    teaser: summary.teaser,
-    customTeaser: summary.customTeaser,
-    access: summary.access,
-    category: summary.category,
-    tags: summary.tags,
-    publishedAt: summary.publishedAt,
-    updatedAt: summary.updatedAt,
-    commentCount: summary.commentCount,
-    bodyRevision,
-  };
-}
-
-/** The post a stored item holds, or null when the item is not a post summary. */
-export function fromPostSummaryItem(item: Record<string, unknown> | undefined): StoredPostSummary | null {
-  if (item?.entityType !== entityTypes.post) return null;
-  const stored = postSummaryItemSchema.parse(item);
-  const ref = postRefOf(stored);
-  return {
-    ref,
-    summary: {
-      postId: encodePostId(ref),
-      authorId: ref.authorId,
-      title: stored.title,
-      teaser: shownTeaser(stored),
-      customTeaser: stored.customTeaser,
-      access: stored.access,
-      category: stored.category,
-      tags: stored.tags ?? [],
-      publishedAt: stored.publishedAt,
-      updatedAt: stored.updatedAt,
-      commentCount: stored.commentCount ?? 0,
-    },
-    deleting: stored.deleting === true,
-    bodyRevision: stored.bodyRevision ?? null,
-    legacyBody: stored.body ?? null,
-  };
-}
-
-/** The body item of a post at one revision, stored under its access. */
-export function toPostBodyItem(ref: PostRef, access: PostAccess, revision: number, body: string): PostBodyItem {
-  return { ...keys.postBody(ref.id, access), entityType: entityTypes.postBody, revision, body };
-}
-
-/** A post's body as stored: under which access, at which revision. Null when the item is not a post body. */
-export function fromPostBodyItem(item: Record<string, unknown> | undefined): { access: PostAccess; revision: number; body: string } | null {
-  if (item?.entityType !== entityTypes.postBody) return null;
-  const stored = postBodyItemSchema.parse(item);
-  return { access: postAccessSchema.parse(stored.sk.slice(sortKeyPrefixes.postBody.length)), revision: stored.revision, body: stored.body };
-}
-
-// Operator migrations (`npm run migrate`): one checkpoint item per migration, in a partition of its own.
-
-/** The checkpoint of a migration, named by what it moves. */
-export const migrationKeys = {
-  checkpoint: (migration: string): ItemKey => ({ pk: `MIGRATION#${migration}`, sk: "CHECKPOINT" }),
-};
-
-const migrationCheckpointItemSchema = z.object({
-  entityType: z.literal(entityTypes.migrationCheckpoint),
-  /** Where the table's scan goes on (a key of the table); absent once it reached the end. */
-  next: z.optional(z.record(z.string(), z.string())),
-  complete: z.boolean(),
-  scanned: z.number(),
-  moved: z.number(),
-  skipped: z.number(),
-  updatedAt: z.string(),
-});
-
-/** How far a migration got: where its scan goes on, and what it did so far. */
-export type MigrationCheckpoint = Omit<z.infer<typeof migrationCheckpointItemSchema>, "entityType">;
-
-export function toMigrationCheckpointItem(migration: string, checkpoint: MigrationCheckpoint) {
-  return { ...migrationKeys.checkpoint(migration), entityType: entityTypes.migrationCheckpoint, ...checkpoint };
-}
-
-export function fromMigrationCheckpointItem(item: Record<string, unknown> | undefined): MigrationCheckpoint | null {
-  if (item === undefined) return null;
-  const { entityType: _entityType, ...checkpoint } = migrationCheckpointItemSchema.parse(item);
-  return checkpoint;
-}
+/** The access a body item's key names. */
+export const bodyAccessOf = (key: ItemKey): string => key.sk.slice(BODY.length);

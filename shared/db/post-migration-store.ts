@@ -1,22 +1,17 @@
-import { DeleteCommand, GetCommand, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import type { PostRef } from "../domain/posts";
 import { unavailable } from "../errors";
-import { documentClient, tableName } from "./client";
-import {
-  entityTypes,
-  fromMigrationCheckpointItem,
-  keys,
-  migrationKeys,
-  postRefOf,
-  toMigrationCheckpointItem,
-  toPostBodyItem,
-  type MigrationCheckpoint,
-} from "./keys";
+import { keysOnly, readKey } from "./attributes";
+import { fromMigrationCheckpointItem, toMigrationCheckpointItem, type MigrationCheckpoint } from "./entities/migration-checkpoint";
+import { toPostBodyItem } from "./entities/post";
+import { entityTypes, keys, migrationKeys, postRefOf, type ItemKey } from "./keys";
 import { getPostSummary } from "./post-store";
-import { transactWrite, TransactionCancelled } from "./transactions";
+import { deleteItem, getItem, putItem, scanPage } from "./requests";
+import { putOf, transactWrite, TransactionCancelled, updateOf } from "./transactions";
 
 // Moves posts stored before 1.1 (the body on the post item) to the 1.1 layout (a summary item and a body item),
 // while the API serves traffic. docs/data-model.md ("Migrating posts stored before 1.1") gives the design.
+
+export type { MigrationCheckpoint };
 
 /** The name of this migration's checkpoint. */
 export const POST_BODIES_MIGRATION = "post-bodies";
@@ -27,7 +22,7 @@ export interface LegacyPostsPage {
   /** Items the page read (all kinds: the scan reads the whole table). */
   scanned: number;
   /** Where the next page starts; null at the end of the table. */
-  next: Record<string, string> | null;
+  next: ItemKey | null;
 }
 
 /**
@@ -35,24 +30,18 @@ export interface LegacyPostsPage {
  * before the migration runs), keeping the post items that still hold a body. At most `limit` items read (and
  * 1 MB), from `start`.
  */
-export async function scanLegacyPosts(start: Record<string, string> | null, limit?: number): Promise<LegacyPostsPage> {
-  const result = await documentClient.send(
-    new ScanCommand({
-      TableName: tableName,
+export async function scanLegacyPosts(start: ItemKey | null, limit?: number): Promise<LegacyPostsPage> {
+  const page = await scanPage(
+    {
       FilterExpression: "entityType = :post AND attribute_exists(body)",
       ExpressionAttributeValues: { ":post": entityTypes.post },
-      ProjectionExpression: "pk, sk",
-      ...(limit ? { Limit: limit } : {}),
-      ...(start ? { ExclusiveStartKey: start } : {}),
-    }),
+      projection: keysOnly,
+    },
+    (item) => postRefOf(readKey(item)),
+    start,
+    limit,
   );
-  const posts = (result.Items ?? []).map((item) => postRefOf({ pk: String(item.pk), sk: String(item.sk) }));
-  const next = result.LastEvaluatedKey;
-  return {
-    posts,
-    scanned: result.ScannedCount ?? 0,
-    next: next ? { pk: String(next.pk), sk: String(next.sk) } : null,
-  };
+  return { posts: page.items, scanned: page.scanned, next: page.next };
 }
 
 /** What moving one post did. */
@@ -76,25 +65,21 @@ export async function moveLegacyPostBody(ref: PostRef): Promise<MoveOutcome> {
     const emptiesTeaser = !customTeaser && access !== "free";
     try {
       await transactWrite([
-        {
-          Update: {
-            TableName: tableName,
-            Key: keys.post(ref.authorId, ref.id),
-            // The post's ID and author are its key's; the summary does not repeat them.
-            UpdateExpression: `SET bodyRevision = :revision${emptiesTeaser ? ", teaser = :empty" : ""} REMOVE body, postId, authorId`,
-            ConditionExpression:
-              "attribute_exists(body) AND attribute_not_exists(bodyRevision) AND attribute_not_exists(deleting) AND " +
-              "#access = :access AND customTeaser = :customTeaser",
-            ExpressionAttributeNames: { "#access": "access" },
-            ExpressionAttributeValues: {
-              ":revision": revision,
-              ":access": access,
-              ":customTeaser": customTeaser,
-              ...(emptiesTeaser ? { ":empty": "" } : {}),
-            },
+        updateOf(keys.post(ref.authorId, ref.id), {
+          // The post's ID and author are its key's; the summary does not repeat them.
+          UpdateExpression: `SET bodyRevision = :revision${emptiesTeaser ? ", teaser = :empty" : ""} REMOVE body, postId, authorId`,
+          ConditionExpression:
+            "attribute_exists(body) AND attribute_not_exists(bodyRevision) AND attribute_not_exists(deleting) AND " +
+            "#access = :access AND customTeaser = :customTeaser",
+          ExpressionAttributeNames: { "#access": "access" },
+          ExpressionAttributeValues: {
+            ":revision": revision,
+            ":access": access,
+            ":customTeaser": customTeaser,
+            ...(emptiesTeaser ? { ":empty": "" } : {}),
           },
-        },
-        { Put: { TableName: tableName, Item: toPostBodyItem(ref, access, revision, stored.legacyBody) } },
+        }),
+        putOf(toPostBodyItem(ref, access, revision, stored.legacyBody)),
       ]);
       return "moved";
     } catch (error) {
@@ -105,17 +90,14 @@ export async function moveLegacyPostBody(ref: PostRef): Promise<MoveOutcome> {
 }
 
 /** The checkpoint of a migration, if it ever ran (1 consistent GetItem). */
-export async function readMigrationCheckpoint(migration: string): Promise<MigrationCheckpoint | null> {
-  const result = await documentClient.send(
-    new GetCommand({ TableName: tableName, Key: migrationKeys.checkpoint(migration), ConsistentRead: true }),
-  );
-  return fromMigrationCheckpointItem(result.Item);
+export function readMigrationCheckpoint(migration: string): Promise<MigrationCheckpoint | null> {
+  return getItem(migrationKeys.checkpoint(migration), fromMigrationCheckpointItem);
 }
 
 export async function writeMigrationCheckpoint(migration: string, checkpoint: MigrationCheckpoint): Promise<void> {
-  await documentClient.send(new PutCommand({ TableName: tableName, Item: toMigrationCheckpointItem(migration, checkpoint) }));
+  await putItem(toMigrationCheckpointItem(migration, checkpoint));
 }
 
 export async function deleteMigrationCheckpoint(migration: string): Promise<void> {
-  await documentClient.send(new DeleteCommand({ TableName: tableName, Key: migrationKeys.checkpoint(migration) }));
+  await deleteItem(migrationKeys.checkpoint(migration));
 }

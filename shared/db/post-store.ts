@@ -1,38 +1,18 @@
-import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { PostAccess } from "../domain/access";
-import type { FetchedPost, FetchedRun, PostBound } from "../domain/feed";
 import type { Post, PostRef, PostSummary } from "../domain/posts";
 import { unavailable } from "../errors";
-import { batchGetItems, itemAt } from "./batch";
-import { documentClient, tableName } from "./client";
-import {
-  entityTypes,
-  fromPostBodyItem,
-  fromPostSummaryItem,
-  keys,
-  postsAndProfileRange,
-  sortKeyPrefixes,
-  toPostBodyItem,
-  toPostSummaryItem,
-  userPartition,
-  type StoredPostSummary,
-} from "./keys";
-import { transactWrite, TransactionCancelled, withConflictRetry, type TransactItems } from "./transactions";
+import type { RawItem } from "./attributes";
+import { batchGet } from "./batch";
+import { fromPostBodyItem, fromPostSummaryItem, toPostBodyItem, toPostSummaryItem, type StoredPostBody, type StoredPostSummary } from "./entities/post";
+import { keys } from "./keys";
+import { ConditionFailed, deleteItem, getItem, unlessConditionFails, updateItem } from "./requests";
+import { deleteOf, putOf, transactWrite, TransactionCancelled, updateOf, type TransactItem, type TransactItems } from "./transactions";
 
-// A post is two items (docs/data-model.md, "post"): its summary in its author's partition (`USER#<authorId>`,
-// `POST#<ulid>`: what lists show, with `commentCount`), and its body in the post's own partition
-// (`POST#<ulid>`, `BODY#<access>`). Lists and counters touch summaries only; a body is read alone, by a reader
-// who may read it. Posts stored before 1.1 hold their body in the summary until `npm run migrate` moves it.
+// A post is two items (shared/db/entities/post.ts): its summary in its author's partition and its body in the
+// post's own partition. Lists and counters touch summaries only (post-list-store.ts); a body is read alone, by a
+// reader who may read it. docs/data-model.md, "post" and P1-P6.
 
-export type { StoredPostSummary } from "./keys";
-
-/** The attributes `isLivePostItem` reads: a read that needs only this may project the post item to them. */
-export const postLivenessAttributes = ["entityType", "deleting"] as const;
-
-/** Whether a stored item is a post that readers see: a post whose deletion has not begun. */
-export function isLivePostItem(item: Record<string, unknown> | undefined): boolean {
-  return item?.entityType === entityTypes.post && item.deleting !== true;
-}
+export type { StoredPostSummary };
 
 export class AuthorAccountMissing extends Error {}
 /** The post changed (its body, its access or its teaser's kind) since it was read: read it again. */
@@ -49,11 +29,8 @@ function atBodyRevision(stored: StoredPostSummary, values: Record<string, unknow
 const nextBodyRevision = (stored: StoredPostSummary): number => (stored.bodyRevision ?? 0) + 1;
 
 /** Reads one post's summary, never its body (1 strongly consistent GetItem). */
-export async function getPostSummary(ref: PostRef): Promise<StoredPostSummary | null> {
-  const result = await documentClient.send(
-    new GetCommand({ TableName: tableName, Key: keys.post(ref.authorId, ref.id), ConsistentRead: true }),
-  );
-  return fromPostSummaryItem(result.Item);
+export function getPostSummary(ref: PostRef): Promise<StoredPostSummary | null> {
+  return getItem(keys.post(ref.authorId, ref.id), fromPostSummaryItem);
 }
 
 /** A post as a reader gets it: its summary, and its body when the reader asked for its access. */
@@ -63,6 +40,15 @@ export interface PostToRead {
   body: string | null;
 }
 
+type SummaryOrBody = { kind: "summary"; summary: StoredPostSummary } | { kind: "body"; body: StoredPostBody };
+
+const readSummaryOrBody = (item: RawItem): SummaryOrBody | null => {
+  const summary = fromPostSummaryItem(item);
+  if (summary) return { kind: "summary", summary };
+  const body = fromPostBodyItem(item);
+  return body ? { kind: "body", body } : null;
+};
+
 /**
  * Reads a post's summary and, in the same strongly consistent BatchGetItem (1 request), its body as stored under
  * each of `accesses`: the caller asks only for what the reader may read, so a locked post's body is never read
@@ -71,14 +57,14 @@ export interface PostToRead {
  * again (a few times at most, then 503).
  */
 export async function getPostToRead(ref: PostRef, accesses: readonly PostAccess[]): Promise<PostToRead | null> {
-  const summaryKey = keys.post(ref.authorId, ref.id);
+  const itemKeys = [keys.post(ref.authorId, ref.id), ...accesses.map((access) => keys.postBody(ref.id, access))];
   for (let attempt = 0; attempt < 3; attempt++) {
-    const found = await batchGetItems([summaryKey, ...accesses.map((access) => keys.postBody(ref.id, access))]);
-    const stored = fromPostSummaryItem(itemAt(found, summaryKey));
+    const found = await batchGet(itemKeys, readSummaryOrBody);
+    const stored = found.find((item) => item.kind === "summary")?.summary;
     if (!stored) return null;
     if (stored.deleting || !accesses.includes(stored.summary.access)) return { stored, body: null };
     if (stored.legacyBody !== null) return { stored, body: stored.legacyBody };
-    const body = fromPostBodyItem(itemAt(found, keys.postBody(ref.id, stored.summary.access)));
+    const body = found.flatMap((item) => (item.kind === "body" ? [item.body] : [])).find((item) => item.access === stored.summary.access);
     if (body?.revision === stored.bodyRevision) return { stored, body: body.body };
   }
   throw unavailable(1);
@@ -94,50 +80,33 @@ export async function getPostToRead(ref: PostRef, accesses: readonly PostAccess[
  */
 export async function createPost(ref: PostRef, post: Post, alsoWrite: TransactItems = []): Promise<void> {
   const revision = 1;
+  const created = { ConditionExpression: "attribute_not_exists(pk)" };
   const items: TransactItems = [
-    { Put: { TableName: tableName, Item: toPostSummaryItem(ref, post, revision), ConditionExpression: "attribute_not_exists(pk)" } },
-    {
-      Put: {
-        TableName: tableName,
-        Item: toPostBodyItem(ref, post.access, revision, post.body),
-        ConditionExpression: "attribute_not_exists(pk)",
-      },
-    },
+    putOf(toPostSummaryItem(ref, post, revision), created),
+    putOf(toPostBodyItem(ref, post.access, revision, post.body), created),
   ];
   const accountAt = items.length;
-  const countAndLatest: TransactItems[number] = {
-    Update: {
-      TableName: tableName,
-      Key: keys.account(ref.authorId),
-      UpdateExpression: "ADD postCount :one SET latestPostUlid = :ulid",
-      // Not while the account's deletion runs: it lists the author's posts once, after its mark.
-      ConditionExpression:
-        "attribute_exists(pk) AND attribute_not_exists(deletion) AND " +
-        "(attribute_not_exists(latestPostUlid) OR latestPostUlid < :ulid)",
-      ExpressionAttributeValues: { ":one": 1, ":ulid": ref.id },
-      // The account as it was, when the condition fails: absent means no account, present means a newer post.
-      ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-    },
-  };
-  const countOnly: TransactItems[number] = {
-    Update: {
-      TableName: tableName,
-      Key: keys.account(ref.authorId),
-      UpdateExpression: "ADD postCount :one",
-      ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(deletion)",
-      ExpressionAttributeValues: { ":one": 1 },
-    },
-  };
+  const countAndLatest = updateOf(keys.account(ref.authorId), {
+    UpdateExpression: "ADD postCount :one SET latestPostUlid = :ulid",
+    // Not while the account's deletion runs: it lists the author's posts once, after its mark.
+    ConditionExpression:
+      "attribute_exists(pk) AND attribute_not_exists(deletion) AND (attribute_not_exists(latestPostUlid) OR latestPostUlid < :ulid)",
+    ExpressionAttributeValues: { ":one": 1, ":ulid": ref.id },
+    // The account as it was, when the condition fails: absent means no account, present means a newer post.
+    ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+  });
+  const countOnly = updateOf(keys.account(ref.authorId), {
+    UpdateExpression: "ADD postCount :one",
+    ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(deletion)",
+    ExpressionAttributeValues: { ":one": 1 },
+  });
   for (const account of [countAndLatest, countOnly]) {
     const own = [...items, account];
     try {
       await transactWrite([...own, ...alsoWrite]);
       return;
     } catch (error) {
-      if (!(error instanceof TransactionCancelled) || error.reasons.slice(own.length).includes("ConditionalCheckFailed")) {
-        throw error;
-      }
-      if (!error.failedAt(accountAt)) throw error;
+      if (!(error instanceof TransactionCancelled) || error.failedFrom(own.length) || !error.failedAt(accountAt)) throw error;
       // A newer post of this author raised latestPostUlid meanwhile: publish without lowering it.
       if (account === countAndLatest && error.oldItems[accountAt] !== undefined) continue;
       throw new AuthorAccountMissing();
@@ -183,28 +152,19 @@ export async function updatePost(from: StoredPostSummary, change: PostChange): P
     values[`:${field}`] = value;
     sets.push(`#${field} = :${field}`);
   }
-  const condition =
-    "attribute_exists(pk) AND attribute_not_exists(deleting) AND customTeaser = :readCustomTeaser AND " + atBodyRevision(from, values);
-  const summaryUpdate = {
-    TableName: tableName,
-    Key: keys.post(ref.authorId, ref.id),
-    ConditionExpression: condition,
+  const condition = {
+    ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(deleting) AND customTeaser = :readCustomTeaser AND ${atBodyRevision(from, values)}`,
     ExpressionAttributeNames: names,
     ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const,
   };
+  const summaryKey = keys.post(ref.authorId, ref.id);
   try {
     if (change.body === undefined) {
-      const result = await withConflictRetry(() =>
-        documentClient.send(
-          new UpdateCommand({
-            ...summaryUpdate,
-            UpdateExpression: `SET ${sets.join(", ")}`,
-            ExpressionAttributeValues: values,
-            ReturnValues: "ALL_NEW",
-          }),
-        ),
+      return await updateItem(
+        summaryKey,
+        { ...condition, UpdateExpression: `SET ${sets.join(", ")}`, ExpressionAttributeValues: values, ReturnValues: "ALL_NEW" },
+        fromPostSummaryItem,
       );
-      return fromPostSummaryItem(result.Attributes);
     }
     const revision = nextBodyRevision(from);
     const access = change.fields.access ?? from.summary.access;
@@ -212,38 +172,30 @@ export async function updatePost(from: StoredPostSummary, change: PostChange): P
     // which its key gives, go.
     const legacy = from.bodyRevision === null ? " REMOVE body, postId, authorId" : "";
     const items: TransactItems = [
-      {
-        Update: {
-          ...summaryUpdate,
-          UpdateExpression: `SET ${[...sets, "bodyRevision = :nextBodyRevision"].join(", ")}${legacy}`,
-          ExpressionAttributeValues: { ...values, ":nextBodyRevision": revision },
-        },
-      },
-      { Put: { TableName: tableName, Item: toPostBodyItem(ref, access, revision, change.body) } },
+      updateOf(summaryKey, {
+        ...condition,
+        UpdateExpression: `SET ${[...sets, "bodyRevision = :nextBodyRevision"].join(", ")}${legacy}`,
+        ExpressionAttributeValues: { ...values, ":nextBodyRevision": revision },
+      }),
+      putOf(toPostBodyItem(ref, access, revision, change.body)),
+      ...(from.bodyRevision !== null && access !== from.summary.access ? [deleteOf(keys.postBody(ref.id, from.summary.access))] : []),
     ];
-    if (from.bodyRevision !== null && access !== from.summary.access) {
-      items.push({ Delete: { TableName: tableName, Key: keys.postBody(ref.id, from.summary.access) } });
-    }
     await transactWrite(items);
     const fields = Object.fromEntries(Object.entries(change.fields).filter(([, value]) => value !== undefined));
     return { ...from, summary: { ...from.summary, ...fields }, bodyRevision: revision, legacyBody: null };
   } catch (error) {
-    const old = failedConditionItem(error);
-    if (old === null) throw error;
+    const failure = failedSummaryCondition(error);
+    if (!failure) throw error;
     // The post is there and not being deleted, so it changed under us.
-    if (old !== undefined && !("deleting" in old)) throw new PostChangedConcurrently();
+    if (failure.old !== undefined && !("deleting" in failure.old)) throw new PostChangedConcurrently();
     return null;
   }
 }
 
-/**
- * The item as it was when the summary's condition failed (undefined: there was none), or null when `error` is not
- * that failure. Plain UpdateItem hands it back marshalled; a transaction's is unmarshalled (`TransactionCancelled`);
- * only its attribute names are read.
- */
-function failedConditionItem(error: unknown): Record<string, unknown> | undefined | null {
-  if (error instanceof TransactionCancelled) return error.failedAt(0) ? error.oldItems[0] : null;
-  if (error instanceof Error && error.name === "ConditionalCheckFailedException") return (error as { Item?: Record<string, unknown> }).Item;
+/** The summary as it was when its condition failed (`old` undefined: there was none); null when `error` is not that failure. */
+function failedSummaryCondition(error: unknown): { old: RawItem | undefined } | null {
+  if (error instanceof TransactionCancelled) return error.failedAt(0) ? { old: error.oldItems[0] } : null;
+  if (error instanceof ConditionFailed) return { old: error.item };
   return null;
 }
 
@@ -257,25 +209,17 @@ function failedConditionItem(error: unknown): Record<string, unknown> | undefine
 export async function markPostDeleting(stored: StoredPostSummary): Promise<boolean> {
   const { ref } = stored;
   const values: Record<string, unknown> = { ":true": true };
-  const mark: TransactItems[number] = {
-    Update: {
-      TableName: tableName,
-      Key: keys.post(ref.authorId, ref.id),
-      UpdateExpression: "SET deleting = :true",
-      ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(deleting) AND ${atBodyRevision(stored, values)}`,
-      ExpressionAttributeValues: values,
-      ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-    },
-  };
-  const countDown: TransactItems[number] = {
-    Update: {
-      TableName: tableName,
-      Key: keys.account(ref.authorId),
-      UpdateExpression: "ADD postCount :minusOne",
-      ConditionExpression: "attribute_exists(pk) AND postCount > :zero",
-      ExpressionAttributeValues: { ":minusOne": -1, ":zero": 0 },
-    },
-  };
+  const mark: TransactItem = updateOf(keys.post(ref.authorId, ref.id), {
+    UpdateExpression: "SET deleting = :true",
+    ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(deleting) AND ${atBodyRevision(stored, values)}`,
+    ExpressionAttributeValues: values,
+    ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+  });
+  const countDown = updateOf(keys.account(ref.authorId), {
+    UpdateExpression: "ADD postCount :minusOne",
+    ConditionExpression: "attribute_exists(pk) AND postCount > :zero",
+    ExpressionAttributeValues: { ":minusOne": -1, ":zero": 0 },
+  });
   // Without the count when the author's account is gone (its cleanup deletes its posts) or holds no count to
   // take one from: the post is marked all the same, and no count goes negative.
   for (const items of [[mark, countDown], [mark]]) {
@@ -300,119 +244,8 @@ export async function markPostDeleting(stored: StoredPostSummary): Promise<boole
  */
 export async function deleteMarkedPost(stored: StoredPostSummary): Promise<void> {
   const { ref } = stored;
-  if (stored.bodyRevision !== null) {
-    await withConflictRetry(() =>
-      documentClient.send(new DeleteCommand({ TableName: tableName, Key: keys.postBody(ref.id, stored.summary.access) })),
-    );
-  }
-  try {
-    await withConflictRetry(() =>
-      documentClient.send(
-        new DeleteCommand({
-          TableName: tableName,
-          Key: keys.post(ref.authorId, ref.id),
-          ConditionExpression: "deleting = :true",
-          ExpressionAttributeValues: { ":true": true },
-        }),
-      ),
-    );
-  } catch (error) {
-    if (error instanceof Error && error.name === "ConditionalCheckFailedException") return;
-    throw error;
-  }
-}
-
-export interface PostsPage {
-  /** Whether the author's account exists; known on the first page only (null on later ones). */
-  authorExists: boolean | null;
-  /** Up to `limit` posts, newest first; posts being deleted are left out. */
-  posts: PostSummary[];
-  /** The ULID of the last post returned, when more posts follow it. */
-  nextAfter: string | null;
-}
-
-/**
- * A page of an author's posts, newest first (getPostsOfAuthor). The first page reads the profile with the
- * posts: the sort keys `POST#…` .. `PROFILE` descending start with the profile, so one strongly consistent
- * Query answers "does the author exist" and the page. It reads summaries only (bodies live elsewhere), unless
- * a post stored before 1.1 still holds its body. A Query reads at most 1 MB: when a page comes back short with
- * a LastEvaluatedKey (posts being deleted, or unmigrated long posts), the next Query continues from there.
- */
-export async function getPostsOfAuthor(authorId: string, page: { limit: number; after?: string }): Promise<PostsPage> {
-  const wanted = page.limit + 1; // one post more than asked for tells whether another page follows
-  const posts: StoredPostSummary[] = [];
-  let authorExists: boolean | null = page.after === undefined ? false : null;
-  let startKey: Record<string, unknown> | undefined =
-    page.after === undefined ? undefined : { ...keys.post(authorId, page.after) };
-  let readsProfile = page.after === undefined;
-  do {
-    const result = await documentClient.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
-        ExpressionAttributeValues: {
-          ":pk": userPartition(authorId),
-          ":from": postsAndProfileRange.from,
-          ":to": postsAndProfileRange.to,
-        },
-        ScanIndexForward: false,
-        ConsistentRead: true,
-        Limit: wanted - posts.length + (readsProfile ? 1 : 0),
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
-    readsProfile = false;
-    for (const item of result.Items ?? []) {
-      if (item.entityType === entityTypes.account) authorExists = true;
-      const stored = fromPostSummaryItem(item);
-      if (stored && !stored.deleting) posts.push(stored);
-    }
-    startKey = result.LastEvaluatedKey;
-  } while (startKey && posts.length < wanted);
-  const returned = posts.slice(0, page.limit);
-  const last = returned.at(-1);
-  return {
-    authorExists,
-    posts: returned.map((stored) => stored.summary),
-    nextAfter: posts.length > page.limit && last ? last.ref.id : null,
-  };
-}
-
-/**
- * Up to `limit` visible posts of one author below a bound, newest first (getPostsOfAuthorBelow): a strongly
- * consistent Query of `USER#<authorId>`, sk BETWEEN `POST#` AND `POST#<bound>` descending (a strict bound starts
- * after that key), summaries only. Posts being deleted are skipped; when a Query stops short at its Limit or at
- * 1 MB with a LastEvaluatedKey, the next one continues there. `next` is where the run goes on, null when it is over.
- */
-export async function getPostsOfAuthorBelow(
-  authorId: string,
-  below: PostBound,
-  limit: number,
-): Promise<FetchedRun<PostSummary>> {
-  const posts: FetchedPost<PostSummary>[] = [];
-  let startKey: Record<string, unknown> | undefined = below.inclusive ? undefined : { ...keys.post(authorId, below.ulid) };
-  do {
-    const result = await documentClient.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
-        ExpressionAttributeValues: {
-          ":pk": userPartition(authorId),
-          ":from": sortKeyPrefixes.post,
-          ":to": keys.post(authorId, below.ulid).sk,
-        },
-        ScanIndexForward: false,
-        ConsistentRead: true,
-        Limit: limit - posts.length,
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
-    for (const item of result.Items ?? []) {
-      const stored = fromPostSummaryItem(item);
-      if (stored && !stored.deleting) posts.push({ ulid: stored.ref.id, post: stored.summary });
-    }
-    startKey = result.LastEvaluatedKey;
-  } while (startKey && posts.length < limit);
-  const next = startKey ? { ulid: String(startKey.sk).slice(sortKeyPrefixes.post.length), inclusive: false } : null;
-  return { posts, next };
+  if (stored.bodyRevision !== null) await deleteItem(keys.postBody(ref.id, stored.summary.access));
+  await unlessConditionFails(
+    deleteItem(keys.post(ref.authorId, ref.id), { ConditionExpression: "deleting = :true", ExpressionAttributeValues: { ":true": true } }),
+  );
 }

@@ -1,9 +1,35 @@
 import { TransactWriteCommand, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import { unavailable } from "../errors";
-import { documentClient } from "./client";
+import type { RawItem } from "./attributes";
+import { documentClient, tableName } from "./client";
+import type { StoredItem } from "./items";
+import type { ItemKey } from "./keys";
+import type { Condition, Update } from "./requests";
+import { cancellationReasons, defaultRetryBudget, withRetry } from "./retry";
+
+// TransactWriteItems: the items of a transaction built from stored items and keys (so no store repeats the
+// table's name), sent with the retries of shared/db/retry.ts; a failed condition becomes `TransactionCancelled`.
 
 export type TransactItems = NonNullable<TransactWriteCommandInput["TransactItems"]>;
+export type TransactItem = TransactItems[number];
+
+/** A Put of a stored item, with an optional condition. */
+export const putOf = (item: StoredItem, condition?: Condition): TransactItem => ({ Put: { TableName: tableName, Item: item, ...condition } });
+
+/** An Update of one item. */
+export const updateOf = (key: ItemKey, update: Omit<Update, "ReturnValues">): TransactItem => ({
+  Update: { TableName: tableName, Key: { pk: key.pk, sk: key.sk }, ...update },
+});
+
+/** A Delete of one item, with an optional condition. */
+export const deleteOf = (key: ItemKey, condition?: Condition): TransactItem => ({
+  Delete: { TableName: tableName, Key: { pk: key.pk, sk: key.sk }, ...condition },
+});
+
+/** A check of one item that writes nothing. */
+export const checkOf = (key: ItemKey, condition: Condition): TransactItem => ({
+  ConditionCheck: { TableName: tableName, Key: { pk: key.pk, sk: key.sk }, ...condition },
+});
 
 /** A transaction that DynamoDB refused because a condition failed; `reasons[i]` belongs to item i. */
 export class TransactionCancelled extends Error {
@@ -11,81 +37,27 @@ export class TransactionCancelled extends Error {
   constructor(
     readonly reasons: (string | undefined)[],
     /** The item as it was, for items that asked for ALL_OLD on a failed condition. */
-    readonly oldItems: (Record<string, unknown> | undefined)[],
+    readonly oldItems: (RawItem | undefined)[],
   ) {
     super(`Transaction cancelled: ${reasons.join(", ")}`);
   }
   failedAt(index: number): boolean {
     return this.reasons[index] === "ConditionalCheckFailed";
   }
-}
-
-interface CancellationReason {
-  Code?: string;
-  Item?: Record<string, never>;
-}
-
-const RETRYABLE_REASONS = new Set(["TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"]);
-const RETRYABLE_ERRORS = new Set([
-  "TransactionConflictException",
-  "ProvisionedThroughputExceededException",
-  "ThrottlingException",
-  "RequestLimitExceeded",
-]);
-
-export interface RetryBudget {
-  attempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-}
-
-// About two seconds in all: long enough to ride out a burst on one item, short next to API Gateway's 30 s.
-export const defaultRetryBudget: RetryBudget = { attempts: 10, baseDelayMs: 10, maxDelayMs: 400 };
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function cancellationReasons(error: unknown): CancellationReason[] | null {
-  if (error instanceof Error && error.name === "TransactionCanceledException") {
-    return ((error as { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? []) as CancellationReason[];
-  }
-  return null;
-}
-
-/** True for errors that say "busy, try again": conflicts with another transaction and throttling. */
-export function isRetryableConflict(error: unknown): boolean {
-  const reasons = cancellationReasons(error);
-  if (reasons) {
-    const codes = reasons.map((reason) => reason.Code ?? "None");
-    return !codes.includes("ConditionalCheckFailed") && codes.some((code) => RETRYABLE_REASONS.has(code));
-  }
-  return error instanceof Error && RETRYABLE_ERRORS.has(error.name);
-}
-
-/**
- * Runs `operation`, retrying conflicts and throttling with full-jitter exponential backoff inside the budget.
- * When the budget runs out the caller gets 503 `unavailable`: every try was atomic, so nothing is half-written.
- */
-export async function withConflictRetry<T>(operation: () => Promise<T>, budget = defaultRetryBudget): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await operation();
-    } catch (error) {
-      if (!isRetryableConflict(error)) throw error;
-      if (attempt >= budget.attempts) throw unavailable(1);
-      const cap = Math.min(budget.maxDelayMs, budget.baseDelayMs * 2 ** attempt);
-      await sleep(Math.random() * cap);
-    }
+  /** Whether a condition failed among the items from `index` on (items a caller appended, e.g. an idempotency record). */
+  failedFrom(index: number): boolean {
+    return this.reasons.slice(index).includes("ConditionalCheckFailed");
   }
 }
 
-/** One TransactWriteItems call with conflict retries; a failed condition becomes `TransactionCancelled`. */
+/** One TransactWriteItems call with retries of conflicts and throttling; a failed condition becomes `TransactionCancelled`. */
 export async function transactWrite(items: TransactItems, budget = defaultRetryBudget): Promise<void> {
-  await withConflictRetry(() => transactWriteOnce(items), budget);
+  await withRetry(() => transactWriteOnce(items), budget);
 }
 
 /**
  * One TransactWriteItems call, no retry: a failed condition becomes `TransactionCancelled`, a conflict stays the
- * SDK's error. For callers that rebuild the transaction on each try of their own `withConflictRetry`.
+ * SDK's error. For callers that rebuild the transaction on each try of their own `withRetry`.
  */
 export async function transactWriteOnce(items: TransactItems): Promise<void> {
   try {
@@ -95,7 +67,8 @@ export async function transactWriteOnce(items: TransactItems): Promise<void> {
     if (reasons && reasons.some((reason) => reason.Code === "ConditionalCheckFailed")) {
       throw new TransactionCancelled(
         reasons.map((reason) => (reason.Code === "None" ? undefined : reason.Code)),
-        reasons.map((reason) => (reason.Item ? (unmarshall(reason.Item) as Record<string, unknown>) : undefined)),
+        // The cancellation reasons hand items back marshalled (the document client converts only results).
+        reasons.map((reason) => (reason.Item ? unmarshall(reason.Item as Parameters<typeof unmarshall>[0]) : undefined)),
       );
     }
     throw error;

@@ -17,6 +17,21 @@ export interface RunTicket {
   cutoff: string;
 }
 
+/**
+ * Where a run's search for candidates goes on: the pending deletions (after one account), then month after month
+ * of the inactivity index (after one account's place in it). Positions, never storage keys: it travels through
+ * Step Functions' state.
+ */
+export type CandidateCursor =
+  | { phase: "pending"; after?: string }
+  | { phase: "inactive"; month: number; after?: InactivityPosition };
+
+/** An account's place in the inactivity index: by its last activity, then its ID. */
+export interface InactivityPosition {
+  userId: string;
+  lastActiveAt: string;
+}
+
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The default cutoff: `inactiveAfterDays` before `now`. */

@@ -1,6 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { isRetryableConflict } from "../db/transactions";
-import { DomainError, unavailable } from "../errors";
+import { DomainError } from "../errors";
 import { describeError, logger } from "../logger";
 import { statusOf } from "./status-codes";
 
@@ -9,28 +8,25 @@ function errorBody(code: string, message: string, extra: Record<string, unknown>
 }
 
 /**
- * The one place where errors become HTTP. Domain errors carry a safe message; anything else is logged
- * in full and answered with a fixed 500 message, so no stack trace or storage detail reaches a client.
+ * The one place where errors become HTTP. Domain errors carry a safe message (the stores turn DynamoDB's "busy"
+ * answers into `unavailable` themselves); anything else is logged in full and answered with a fixed 500
+ * message, so no stack trace or storage detail reaches a client.
  */
 export function errorToResult(error: unknown): APIGatewayProxyStructuredResultV2 {
-  const domainError = error instanceof DomainError ? error : isRetryableConflict(error) ? unavailable(1) : null;
-  if (!domainError) {
+  if (!(error instanceof DomainError)) {
     logger.error("unhandled error", describeError(error));
     return { statusCode: 500, body: errorBody("internal", "Something went wrong on our side.") };
   }
-  const { details, requiredEntitlements, retryAfterSeconds, allow } = domainError.extra;
+  const { details, requiredEntitlements, retryAfterSeconds, allow } = error.extra;
   const headers: Record<string, string> = {};
   if (retryAfterSeconds !== undefined) headers["retry-after"] = String(Math.max(1, Math.ceil(retryAfterSeconds)));
   if (allow) headers.allow = allow.join(", ");
   return {
-    statusCode: statusOf(domainError.code),
+    statusCode: statusOf(error.code),
     headers,
-    body: errorBody(domainError.code, domainError.message, {
+    body: errorBody(error.code, error.message, {
       ...(details ? { details } : {}),
       ...(requiredEntitlements ? { requiredEntitlements } : {}),
     }),
   };
 }
-
-export const unauthorized = (message = "A valid bearer token is required.") =>
-  new DomainError("unauthorized", message);

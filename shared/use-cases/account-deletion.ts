@@ -8,7 +8,9 @@ import {
 } from "../db/account-deletion-store";
 import { getStoredAccountState, type DeletionMark } from "../db/account-store";
 import { batchDelete } from "../db/batch";
-import { countOnPending, getPendingDeletion, historyKeysOf, recordTouched } from "../db/cleanup-store";
+import { historyKeysOf } from "../db/follower-history-store";
+import { countOnPending, getPendingDeletion } from "../db/pending-deletion-store";
+import { recordTouched } from "../db/touched-account-store";
 import { allFollowers, allFollowing, deleteFollow } from "../db/follow-store";
 import type { RunTicket } from "../domain/cleanup";
 import type { FollowRelation } from "../domain/follow";

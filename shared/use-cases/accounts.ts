@@ -10,15 +10,13 @@ import {
 } from "../db/account-store";
 import { toMe, toProfile, type Caller, type Identity, type Me, type Profile } from "../domain/account";
 import type { Entitlement } from "../domain/entitlements";
-import { DomainError, notFound, unavailable } from "../errors";
+import { handleTaken, notFound, unavailable } from "../errors";
 import { requireProfile } from "./caller";
 
 export interface ProfileInput {
   handle: string;
   displayName: string;
 }
-
-const handleTaken = () => new DomainError("handle_taken", "This handle is already taken.");
 
 /**
  * PUT /me: creates the caller's profile (created: true) or changes its handle and display name. Starts from

@@ -1,31 +1,13 @@
-import { getStoredAccountState, storeRecountItems } from "../db/account-store";
-import { markAccountDeletion } from "../db/account-deletion-store";
-import { countCommentIndexEntries } from "../db/account-deletion-store";
-import {
-  CleanupAlreadyRunning,
-  createRunWithLease,
-  deleteTouched,
-  dropPendingDeletion,
-  dryEdgeItems,
-  dryLostFollowers,
-  dryRunTotals,
-  endRun,
-  getRun,
-  inactivePage,
-  listFollowerHistory,
-  listRuns,
-  pendingPage,
-  recordCountChange,
-  recordTouched,
-  recordWouldDelete,
-  renewLease,
-  touchedPage,
-  wouldDelete,
-  type CandidateCursor,
-  type TouchedAccount,
-} from "../db/cleanup-store";
-import { accountExists } from "../db/account-store";
+import { countCommentIndexEntries, markAccountDeletion } from "../db/account-deletion-store";
+import { accountExists, getStoredAccountState } from "../db/account-store";
+import { inactivePage, pendingPage } from "../db/cleanup-candidate-store";
+import { CleanupAlreadyRunning, createRunWithLease, endRun, getRun, listRuns, recordCountChange, renewLease } from "../db/cleanup-run-store";
+import { dryEdgeItems, dryLostFollowers, dryRunTotals, recordWouldDelete, wouldDelete } from "../db/dry-run-store";
 import { allFollowers, allFollowing, countFollowers, countFollowing } from "../db/follow-store";
+import { storeRecountItems } from "../db/follower-count-store";
+import { listFollowerHistory } from "../db/follower-history-store";
+import { dropPendingDeletion } from "../db/pending-deletion-store";
+import { deleteTouched, recordTouched, touchedPage, type TouchedAccount } from "../db/touched-account-store";
 import { transactWrite, TransactionCancelled } from "../db/transactions";
 import { config } from "../config";
 import type { Caller } from "../domain/account";
@@ -34,11 +16,12 @@ import {
   isDeletionCandidate,
   monthsThrough,
   resolveCutoff,
+  type CandidateCursor,
   type FollowerHistoryPoint,
   type Run,
   type RunTicket,
 } from "../domain/cleanup";
-import { DomainError, notFound, unavailable, validationFailed } from "../errors";
+import { cleanupAlreadyRunning, notFound, unavailable, validationFailed } from "../errors";
 import { ulid } from "../ids";
 import { logger, describeError } from "../logger";
 import { decodeCursor, encodeCursor } from "../pagination";
@@ -64,22 +47,43 @@ const RECOUNT_PAGE_SIZE = 25;
  */
 export const FIRST_ACTIVITY_MONTH = "2020-01";
 
-export const cleanupAlreadyRunning = () =>
-  new DomainError("cleanup_already_running", "A cleanup run is under way; start another once it has finished.");
+export type { CandidateCursor };
 
 export interface CandidatePage {
   batches: string[][];
   cursor: CandidateCursor | null;
 }
 
-/** Starts a run: the lease and the run record (409 while another run holds the lease). */
-export async function beginRun(request: { dryRun: boolean; cutoff: string }, now: Date): Promise<Run> {
+/** Takes the lease and creates the run record; null while another run holds the lease. */
+async function startRun(request: { dryRun: boolean; cutoff: string }, now: Date): Promise<Run | null> {
   try {
     return await createRunWithLease({ runId: ulid(now.getTime()), ...request }, now, config.CLEANUP_LEASE_SECONDS);
   } catch (error) {
-    if (error instanceof CleanupAlreadyRunning) throw cleanupAlreadyRunning();
+    if (error instanceof CleanupAlreadyRunning) return null;
     throw error;
   }
+}
+
+/** Starts a run: the lease and the run record (409 while another run holds the lease). */
+export async function beginRun(request: { dryRun: boolean; cutoff: string }, now: Date): Promise<Run> {
+  const run = await startRun(request, now);
+  if (!run) throw cleanupAlreadyRunning();
+  return run;
+}
+
+/**
+ * The state machine's first step. Started by the admin route, the run exists already (the route took the lease):
+ * it goes on while it is still running. Started by the daily schedule (no run named), a real run with the
+ * default cutoff begins; null when there is nothing to run (the named run has ended, or another run holds the
+ * lease: nothing to do today).
+ */
+export async function beginOrContinueRun(requested: Partial<RunTicket>, now: Date): Promise<RunTicket | null> {
+  if (requested.runId) {
+    const run = await getRun(requested.runId);
+    return run?.status === "running" ? ticketOf(run) : null;
+  }
+  const run = await startRun(runRequest({}, now), now);
+  return run ? ticketOf(run) : null;
 }
 
 /** The run a request asks for, with the cutoff resolved (default: now − INACTIVE_AFTER_DAYS). */
@@ -108,18 +112,18 @@ export async function findCandidates(run: RunTicket, cursor: CandidateCursor | n
   while (position && found.length < CANDIDATE_PAGE_SIZE) {
     const limit = CANDIDATE_PAGE_SIZE - found.length;
     if (position.phase === "pending") {
-      const page = await pendingPage(limit, position.startKey);
+      const page = await pendingPage(limit, position.after);
       found.push(...page.userIds);
-      position = page.next ? { phase: "pending", startKey: page.next } : { phase: "inactive", month: 0 };
+      position = page.next ? { phase: "pending", after: page.next } : { phase: "inactive", month: 0 };
     } else {
       const month = months[position.month];
       if (month === undefined) {
         position = null;
         break;
       }
-      const page = await inactivePage(month, run.cutoff, limit, position.startKey);
+      const page = await inactivePage(month, run.cutoff, limit, position.after);
       found.push(...page.userIds);
-      position = page.next ? { ...position, startKey: page.next } : { phase: "inactive", month: position.month + 1 };
+      position = page.next ? { ...position, after: page.next } : { phase: "inactive", month: position.month + 1 };
     }
   }
   if (position?.phase === "inactive" && position.month >= months.length) position = null;

@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
-import { getPostBounds } from "../db/account-store";
+import { getPostBounds } from "../db/account-batch-reader";
 import { getFollowees } from "../db/follow-store";
-import { getPostsOfAuthorBelow } from "../db/post-store";
+import { getPostsOfAuthorBelow } from "../db/post-list-store";
 import type { Caller, Identity } from "../domain/account";
 import {
   decodeFloors,

@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
-import { accountExists, getAccount, getProfileNames } from "../db/account-store";
+import { getProfileNames } from "../db/account-batch-reader";
+import { accountExists, getAccount } from "../db/account-store";
 import {
   createFollow,
   deleteFollow,
@@ -41,7 +42,7 @@ async function stateAfter(outcome: FollowWriteOutcome, userId: string, following
 export async function follow(identity: Identity, caller: Caller, userId: string, now = new Date()): Promise<FollowState> {
   if (isSelfFollow(identity.userId, userId)) throw cannotFollowSelf();
   const follower = await followerAccount(caller, userId);
-  const outcome = await createFollow(follower.userId, userId, ulid(now.getTime()), now.toISOString());
+  const outcome = await createFollow({ followerId: follower.userId, followeeId: userId, followId: ulid(now.getTime()), followedAt: now.toISOString() });
   return stateAfter(outcome, userId, true);
 }
 

@@ -1,12 +1,7 @@
 import { createHash } from "node:crypto";
-import {
-  getIdempotencyRecord,
-  putIdempotencyRecord,
-  toIdempotencyRecord,
-  type IdempotencyScope,
-} from "../db/idempotency-store";
+import { getIdempotencyRecord, putIdempotencyRecord, unexpiredRecord, type IdempotencyScope } from "../db/idempotency-store";
 import { TransactionCancelled, type TransactItems } from "../db/transactions";
-import { DomainError, unavailable } from "../errors";
+import { idempotencyKeyReused, unavailable } from "../errors";
 
 /** A request that may carry an Idempotency-Key: who sends it, on which route, and its (parsed) input. */
 export interface IdempotentRequest {
@@ -21,9 +16,6 @@ export interface IdempotentAnswer {
   statusCode: number;
   body: unknown;
 }
-
-export const idempotencyKeyReused = () =>
-  new DomainError("idempotency_key_reused", "This Idempotency-Key was used with a different request.");
 
 /** JSON with sorted keys, so the same input always hashes the same, whatever order its fields came in. */
 function canonicalJson(value: unknown): string {
@@ -66,7 +58,7 @@ export async function writeIdempotently(
     } catch (error) {
       if (!(error instanceof TransactionCancelled) || !error.failedAt(error.reasons.length - 1)) throw error;
       const held =
-        toIdempotencyRecord(error.oldItems[error.reasons.length - 1], now) ?? (await getIdempotencyRecord(scope, now));
+        unexpiredRecord(error.oldItems[error.reasons.length - 1], now) ?? (await getIdempotencyRecord(scope, now));
       if (!held) continue;
       if (held.requestHash !== hash) throw idempotencyKeyReused();
       return { statusCode: held.statusCode, body: held.body };

@@ -5,8 +5,8 @@ import {
   readMigrationCheckpoint,
   scanLegacyPosts,
   writeMigrationCheckpoint,
+  type MigrationCheckpoint,
 } from "../db/post-migration-store";
-import type { MigrationCheckpoint } from "../db/keys";
 
 // `npm run migrate`: moves every post stored before 1.1 to the 1.1 layout (docs/data-model.md, "Migrating
 // posts stored before 1.1"). Idempotent (a moved post is never moved again), resumable (a checkpoint after each

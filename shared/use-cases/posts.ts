@@ -6,13 +6,13 @@ import {
   deleteMarkedPost,
   getPostSummary,
   getPostToRead,
-  getPostsOfAuthor,
   markPostDeleting,
   PostChangedConcurrently,
   updatePost,
   type PostFields,
   type StoredPostSummary,
 } from "../db/post-store";
+import { getPostsOfAuthor } from "../db/post-list-store";
 import { decidePostAccess, POST_ACCESSES, readableAccesses, viewerOf, type Permission } from "../domain/access";
 import type { Caller } from "../domain/account";
 import {

@@ -7,7 +7,7 @@ import { fuzzSettings, headerValue, parameterValue, pathValue, requestBody, type
 import { expectStatus, given, uniqueHandle, uniqueUserId, type TestUser } from "../support/given";
 import { aComment } from "../support/comments";
 import { aPost } from "../support/posts";
-import { recordSuccessfulWrites } from "../support/write-recorder";
+import { recordDynamoDbRequests } from "../support/request-recorder";
 
 // Property-based fuzzing of every operation of the OpenAPI document: requests made from the document alone,
 // valid and invalid, by every kind of caller. Whatever comes, no answer is a 5xx, every answer is one the
@@ -97,11 +97,11 @@ const operations = Object.entries(openApiDocument.paths).flatMap(([path, methods
   Object.entries(methods).map(([method, operation]) => ({ method: method.toUpperCase(), path, operation: operation as Json })),
 );
 
-let writes: ReturnType<typeof recordSuccessfulWrites>;
+let requests: ReturnType<typeof recordDynamoDbRequests>;
 beforeAll(() => {
-  writes = recordSuccessfulWrites();
+  requests = recordDynamoDbRequests();
 });
-afterAll(() => writes.remove());
+afterAll(() => requests.stop());
 
 describe(`every operation of the document, fuzzed (${fuzzSettings.runs} requests each, seed ${fuzzSettings.seed})`, () => {
   it.each(operations)("$method $path: no 5xx, every answer documented, a refusal writes nothing", async ({ method, path, operation }) => {
@@ -110,13 +110,13 @@ describe(`every operation of the document, fuzzed (${fuzzSettings.runs} requests
       fc.asyncProperty(requestsTo(path, operation, world), async (request) => {
         const query = new URLSearchParams(Object.entries(request.query).filter(([, value]) => value !== undefined) as [string, string][]);
         const url = query.size > 0 ? `${request.path}?${query}` : request.path;
-        writes.writes.splice(0);
+        requests.reset();
         // `call` fails the property when the answer is not one the document allows.
         const answer = await call(method, url, callOptions(request, world));
         // A started cleanup run goes on in the background; let it finish before the next request is judged.
         await inProcessRunsSettled();
         expect(answer.status, answer.text).toBeLessThan(500);
-        if (answer.status >= 400) expect(writes.writes, `${answer.status} ${answer.text}`).toEqual([]);
+        if (answer.status >= 400) expect(requests.successfulWrites(), `${answer.status} ${answer.text}`).toEqual([]);
       }),
       { numRuns: fuzzSettings.runs, seed: fuzzSettings.seed, endOnFailure: true },
     );

@@ -6,13 +6,12 @@ import { crash, injectFaults } from "../support/faults";
 import { expectStatus, given, type TestUser } from "../support/given";
 import { someComments, storedCommentIndexOf, storedCommentsOf } from "../support/post-storage";
 import { aPost } from "../support/posts";
+import { aFollow } from "../support/follows";
 
 // A run killed after K writes (an injected fault: from then on every DynamoDB request fails, as if the process
 // died; not even the run's failure can be recorded, so its lease stays until it expires), then a new run:
 // whatever K, the second run converges to exactly what one uninterrupted run leaves.
 
-const follow = async (follower: TestUser, followee: TestUser) =>
-  expectStatus(await api.put(`/users/${followee.userId}/follow`, { token: follower.token }), 200);
 const LEASE_EXPIRED_MS = 16 * 60 * 1000;
 
 describe.each([0, 1, 3, 7, 15, 40, 46])("a run killed after %i writes, then run again", (killAfter) => {
@@ -21,13 +20,13 @@ describe.each([0, 1, 3, 7, 15, 40, 46])("a run killed after %i writes, then run 
     const authors = [await given.anAuthor(), await given.anAuthor()] as const;
     const survivor = await given.aReader();
     const inactive = await Promise.all(Array.from({ length: 6 }, () => given.aReader()));
-    for (const reader of inactive) for (const author of authors) await follow(reader, author);
-    await follow(inactive[0]!, inactive[1]!);
-    await follow(inactive[1]!, inactive[2]!);
-    await follow(inactive[2]!, inactive[0]!);
-    await follow(survivor, inactive[3]!);
-    await follow(inactive[4]!, survivor);
-    await follow(survivor, authors[0]);
+    for (const reader of inactive) for (const author of authors) await aFollow(reader, author);
+    await aFollow(inactive[0]!, inactive[1]!);
+    await aFollow(inactive[1]!, inactive[2]!);
+    await aFollow(inactive[2]!, inactive[0]!);
+    await aFollow(survivor, inactive[3]!);
+    await aFollow(inactive[4]!, survivor);
+    await aFollow(survivor, authors[0]);
     const post = await aPost(authors[0]);
     await someComments(post.postId, [...inactive, survivor], 7);
     for (const reader of inactive) await lastActiveAt(reader, "2025-01-10T08:00:00.000Z");

@@ -15,37 +15,36 @@ import {
 import { aSignedInCaller, expectNoStorageDetails, expectStatus, given, type TestUser } from "../support/given";
 import { someComments, storedCommentIndexOf, storedCommentsOf } from "../support/post-storage";
 import { aPost } from "../support/posts";
+import { aFollow } from "../support/follows";
+import { expectError } from "../support/then";
 
 const LONG_AGO = "2025-01-10T08:00:00.000Z";
-const follow = async (follower: TestUser, followee: TestUser) =>
-  expectStatus(await api.put(`/users/${followee.userId}/follow`, { token: follower.token }), 200);
-const errorOf = (response: ApiResponse) => [response.status, response.body?.error?.code];
 const inFuture = () => new Date(Date.now() + 3_600_000).toISOString();
 
 describe("POST /admin/cleanup-runs: who, what and when", () => {
   it("refuses non-admins (403), bad input (400, before 403), admins without a profile (403 profile_required)", async () => {
     const reader = await given.aReader();
     const author = await given.anAuthor();
-    expect(errorOf(await api.post("/admin/cleanup-runs", { token: reader.token, body: {} }))).toEqual([403, "forbidden"]);
-    expect(errorOf(await api.post("/admin/cleanup-runs", { token: author.token, body: { dryRun: true } }))).toEqual([403, "forbidden"]);
-    expect(errorOf(await api.get("/admin/cleanup-runs", { token: reader.token }))).toEqual([403, "forbidden"]);
-    expect(errorOf(await api.get("/admin/cleanup-runs/01J00000000000000000000000", { token: reader.token }))).toEqual([403, "forbidden"]);
+    expectError(await api.post("/admin/cleanup-runs", { token: reader.token, body: {} }), 403, "forbidden");
+    expectError(await api.post("/admin/cleanup-runs", { token: author.token, body: { dryRun: true } }), 403, "forbidden");
+    expectError(await api.get("/admin/cleanup-runs", { token: reader.token }), 403, "forbidden");
+    expectError(await api.get("/admin/cleanup-runs/01J00000000000000000000000", { token: reader.token }), 403, "forbidden");
     expect((await api.post("/admin/cleanup-runs", { body: {} })).status).toBe(401);
     // 400 comes before the role's 403.
-    expect(errorOf(await api.post("/admin/cleanup-runs", { token: reader.token, body: { cutoff: inFuture() } }))).toEqual([400, "validation_failed"]);
+    expectError(await api.post("/admin/cleanup-runs", { token: reader.token, body: { cutoff: inFuture() } }), 400, "validation_failed");
 
     const admin = await given.anAdmin();
     for (const body of [{ cutoff: inFuture() }, { cutoff: "yesterday" }, { cutoff: "2025-13-01T00:00:00Z" }, { dryRun: "yes" }, { role: "x" }]) {
       const response = await api.post("/admin/cleanup-runs", { token: admin.token, body });
-      expect(errorOf(response), JSON.stringify(body)).toEqual([400, "validation_failed"]);
+      expectError(response, 400, "validation_failed", JSON.stringify(body));
       expect(response.body.error.details.length).toBeGreaterThan(0);
     }
     const future = await api.post("/admin/cleanup-runs", { token: admin.token, body: { cutoff: inFuture() } });
     expect(future.body.error.details).toEqual([{ field: "cutoff", message: "must not be in the future" }]);
 
     const noProfile = aSignedInCaller(["admins"]);
-    expect(errorOf(await api.post("/admin/cleanup-runs", { token: noProfile.token, body: {} }))).toEqual([403, "profile_required"]);
-    expect(errorOf(await api.get("/admin/cleanup-runs/01J00000000000000000000000", { token: admin.token }))).toEqual([404, "not_found"]);
+    expectError(await api.post("/admin/cleanup-runs", { token: noProfile.token, body: {} }), 403, "profile_required");
+    expectError(await api.get("/admin/cleanup-runs/01J00000000000000000000000", { token: admin.token }), 404, "not_found");
   });
 
   it("runs one at a time (409 while the lease is held), and an expired lease lets the next run start", async () => {
@@ -53,7 +52,7 @@ describe("POST /admin/cleanup-runs: who, what and when", () => {
     const now = new Date();
     const holder = await beginRun({ dryRun: true, cutoff: "2024-06-01T00:00:00.000Z" }, now);
     const refused = await api.post("/admin/cleanup-runs", { token: admin.token, body: { dryRun: true } });
-    expect(errorOf(refused)).toEqual([409, "cleanup_already_running"]);
+    expectError(refused, 409, "cleanup_already_running");
     expect((await api.get(`/admin/cleanup-runs/${holder.runId}`, { token: admin.token })).body.status).toBe("running");
 
     // The holder died without releasing its lease: once the lease has expired, a new run takes over.
@@ -107,8 +106,8 @@ describe("POST /admin/cleanup-runs: who, what and when", () => {
       cursor = response.body.nextCursor;
     } while (cursor);
     expect(paged).toEqual(ids);
-    expect(errorOf(await api.get("/admin/cleanup-runs?cursor=abc", { token: admin.token }))).toEqual([400, "invalid_cursor"]);
-    expect(errorOf(await api.get("/admin/cleanup-runs?limit=0", { token: admin.token }))).toEqual([400, "validation_failed"]);
+    expectError(await api.get("/admin/cleanup-runs?cursor=abc", { token: admin.token }), 400, "invalid_cursor");
+    expectError(await api.get("/admin/cleanup-runs?limit=0", { token: admin.token }), 400, "validation_failed");
   });
 });
 
@@ -125,10 +124,10 @@ describe("a run deletes the inactive and keeps the exempt", () => {
     await given.entitlements(admin, subscriber!, [{ tier: "plus", validUntil: "2099-01-01T00:00:00Z" }]);
     await given.entitlements(admin, lifetimeSubscriber!, [{ tier: "select", authorId: author.userId }]);
     await given.entitlements(admin, inactive!, [{ tier: "ultimate", validUntil: "2025-02-01T00:00:00Z" }]);
-    for (const follower of [inactive!, expiredSubscriber!, activeReader!, subscriber!]) await follow(follower, author);
-    await follow(author, inactive!);
-    await follow(activeReader!, inactive!);
-    await follow(inactive!, expiredSubscriber!);
+    for (const follower of [inactive!, expiredSubscriber!, activeReader!, subscriber!]) await aFollow(follower, author);
+    await aFollow(author, inactive!);
+    await aFollow(activeReader!, inactive!);
+    await aFollow(inactive!, expiredSubscriber!);
     const post = await aPost(author);
     const [commentOfInactive] = await someComments(post.postId, [inactive!], 1);
     await someComments(post.postId, [activeReader!], 1);
@@ -172,7 +171,7 @@ describe("a run deletes the inactive and keeps the exempt", () => {
     expect(history.status).toBe(200);
     expect(history.body).toEqual({ items: [{ at: expect.any(String), runId: run.runId, before: 4, after: 2 }], nextCursor: null });
     expect((await api.get(`/users/${activeReader!.userId}/follower-history`)).body).toEqual({ items: [], nextCursor: null });
-    expect(errorOf(await api.get(`/users/${inactive!.userId}/follower-history`))).toEqual([404, "not_found"]);
+    expectError(await api.get(`/users/${inactive!.userId}/follower-history`), 404, "not_found");
 
     // A second run finds nothing more to do and changes nothing.
     const again = await aCompletedRun(admin);
@@ -185,11 +184,11 @@ describe("a run deletes the inactive and keeps the exempt", () => {
     const authors = [await given.anAuthor(), await given.anAuthor()];
     const readers = await Promise.all(Array.from({ length: 6 }, () => given.aReader()));
     const [a, b, c, d, active1, active2] = readers as [TestUser, TestUser, TestUser, TestUser, TestUser, TestUser];
-    for (const follower of [a, b, c, active1]) await follow(follower, authors[0]!);
-    for (const follower of [a, d, active2]) await follow(follower, authors[1]!);
-    await follow(a, b);
-    await follow(b, a);
-    await follow(active1, c);
+    for (const follower of [a, b, c, active1]) await aFollow(follower, authors[0]!);
+    for (const follower of [a, d, active2]) await aFollow(follower, authors[1]!);
+    await aFollow(a, b);
+    await aFollow(b, a);
+    await aFollow(active1, c);
     const post = await aPost(authors[1]!);
     await someComments(post.postId, [a, b, active1], 6);
     for (const user of [a, b, c, d]) await lastActiveAt(user, "2025-02-01T00:00:00.000Z");
@@ -226,8 +225,8 @@ describe("DELETE /me", () => {
     const author = await given.anAuthor();
     const reader = await given.aReader();
     const other = await given.anAuthor();
-    await follow(reader, author);
-    await follow(author, other);
+    await aFollow(reader, author);
+    await aFollow(author, other);
     const ownPost = await aPost(author, {});
     await someComments(ownPost.postId, [reader], 3);
     const otherPost = await aPost(other);
@@ -252,10 +251,10 @@ describe("DELETE /me", () => {
     await expectCountsEqualRelations([reader, other]);
     await expectNoCleanupLeftovers();
 
-    expect(errorOf(await api.delete("/me", { token: author.token }))).toEqual([404, "not_found"]);
-    expect(errorOf(await api.delete("/me", { token: aSignedInCaller().token }))).toEqual([404, "not_found"]);
+    expectError(await api.delete("/me", { token: author.token }), 404, "not_found");
+    expectError(await api.delete("/me", { token: aSignedInCaller().token }), 404, "not_found");
     expect((await api.delete("/me")).status).toBe(401);
-    expect(errorOf(await api.delete("/me", { token: reader.token, body: { force: true } }))).toEqual([400, "validation_failed"]);
+    expectError(await api.delete("/me", { token: reader.token, body: { force: true } }), 400, "validation_failed");
     // The same person may sign up again, with the same handle.
     expectStatus(await api.put("/me", { token: author.token, body: { handle: author.handle, displayName: "Back" } }), 201);
   });
@@ -265,7 +264,7 @@ describe("DELETE /me", () => {
     const admin = await given.anAdmin();
     const author = await given.anAuthor();
     const readers = await Promise.all(Array.from({ length: 3 }, () => given.aReader()));
-    for (const reader of readers) await follow(reader, author);
+    for (const reader of readers) await aFollow(reader, author);
     const post = await aPost(author);
     await someComments(post.postId, readers, 4);
 
@@ -274,14 +273,8 @@ describe("DELETE /me", () => {
     expect((await api.get("/me", { token: author.token })).status).toBe(404);
     // Nothing can be added to an account being deleted.
     expect((await api.put(`/users/${author.userId}/follow`, { token: admin.token })).status).toBe(404);
-    expect(errorOf(await api.post("/posts", { token: author.token, body: { title: "t", body: "b", access: "free" } }))).toEqual([
-      403,
-      "profile_required",
-    ]);
-    expect(errorOf(await api.put(`/admin/users/${author.userId}/entitlements`, { token: admin.token, body: { entitlements: [] } }))).toEqual([
-      404,
-      "not_found",
-    ]);
+    expectError(await api.post("/posts", { token: author.token, body: { title: "t", body: "b", access: "free" } }), 403, "profile_required");
+    expectError(await api.put(`/admin/users/${author.userId}/entitlements`, { token: admin.token, body: { entitlements: [] } }), 404, "not_found");
     const followers = await api.get(`/users/${readers[0]!.userId}/following`);
     expect(followers.body.items).toEqual([]);
 
@@ -300,7 +293,7 @@ describe("accounts that change during a run", () => {
     const author = await given.anAuthor();
     const [activeAgain, subscribed, promoted, deleted] = await Promise.all(Array.from({ length: 4 }, () => given.aReader()));
     for (const reader of [activeAgain!, subscribed!, promoted!, deleted!]) {
-      await follow(reader, author);
+      await aFollow(reader, author);
       await lastActiveAt(reader, LONG_AGO);
     }
     const interventions: Record<string, () => Promise<unknown>> = {
@@ -354,8 +347,8 @@ describe("accounts that change during a run", () => {
     const inactive = await Promise.all(Array.from({ length: 16 }, () => given.aReader()));
     const active = await Promise.all(Array.from({ length: 8 }, () => given.aReader()));
     for (const [i, reader] of inactive.entries()) {
-      for (const author of authors) await follow(reader, author);
-      await follow(active[i % active.length]!, reader);
+      for (const author of authors) await aFollow(reader, author);
+      await aFollow(active[i % active.length]!, reader);
     }
     for (const reader of inactive) await lastActiveAt(reader, LONG_AGO);
 

@@ -3,13 +3,13 @@ import { api } from "../support/api";
 import { aComment, aReaderWith, deleteComment, postComment } from "../support/comments";
 import { given } from "../support/given";
 import { aPost } from "../support/posts";
-import { countDynamoDbRequests } from "../support/request-counter";
+import { recordDynamoDbRequests } from "../support/request-recorder";
 import { insertComment } from "../../shared/db/comment-store";
 import { decodePostId } from "../../shared/domain/posts";
 import { ulid } from "../../shared/ids";
 
 // The request counts that docs/data-model.md claims for the comment routes (C1..C9), measured.
-const counter = countDynamoDbRequests();
+const counter = recordDynamoDbRequests();
 afterAll(() => counter.stop());
 beforeEach(() => counter.reset());
 

@@ -2,16 +2,15 @@ import { afterAll, describe, expect, it } from "vitest";
 import { api } from "../support/api";
 import { aSignedInCaller, expectStatus, given, type TestUser } from "../support/given";
 import { aPost } from "../support/posts";
-import { countDynamoDbRequests } from "../support/request-counter";
+import { aFollow } from "../support/follows";
+import { recordDynamoDbRequests } from "../support/request-recorder";
 
 // The request counts that docs/data-model.md claims for GET /feed (pattern F9), measured: a page costs the
 // caller's Query, the following list, ⌈K/100⌉ BatchGetItems and one Query per run the page needs; neither the
 // followers of the followed authors nor the authors that cannot make the page add anything.
-const counter = countDynamoDbRequests();
+const counter = recordDynamoDbRequests();
 afterAll(() => counter.stop());
 
-const follow = async (reader: TestUser, author: TestUser) =>
-  expectStatus(await api.put(`/users/${author.userId}/follow`, { token: reader.token }), 200);
 
 /** Runs `count` steps, `parallel` at a time. */
 async function inBatches<T>(count: number, step: (index: number) => Promise<T>, parallel = 10): Promise<T[]> {
@@ -64,9 +63,9 @@ describe("DynamoDB requests per feed page", () => {
     // Publishes while its follower count grows as the others' does; the reader does not follow it.
     const publisher = await given.anAuthor();
     const others = await inBatches(60, () => given.aReader());
-    for (const author of authors) await follow(reader, author);
-    for (const other of others.slice(0, 2)) for (const author of authors) await follow(other, author);
-    for (const other of others.slice(0, 3)) await follow(other, publisher);
+    for (const author of authors) await aFollow(reader, author);
+    for (const other of others.slice(0, 2)) for (const author of authors) await aFollow(other, author);
+    for (const other of others.slice(0, 3)) await aFollow(other, publisher);
     await interleaved(authors, 4); // 12 posts
     for (const author of [...authors, publisher]) expect((await api.get(`/users/${author.userId}`)).body.followerCount).toBe(3);
     const publishCost = async () => {
@@ -78,8 +77,8 @@ describe("DynamoDB requests per feed page", () => {
     const withThree = await costOfPages(reader, 5, 3);
     const publishWithThree = await publishCost();
 
-    await inBatches(57 * 3, (i) => follow(others[2 + Math.floor(i / 3)]!, authors[i % 3]!));
-    await inBatches(57, (i) => follow(others[3 + i]!, publisher));
+    await inBatches(57 * 3, (i) => aFollow(others[2 + Math.floor(i / 3)]!, authors[i % 3]!));
+    await inBatches(57, (i) => aFollow(others[3 + i]!, publisher));
     for (const author of [...authors, publisher]) expect((await api.get(`/users/${author.userId}`)).body.followerCount).toBe(60);
     const withSixty = await costOfPages(reader, 5, 3);
     const publishWithSixty = await publishCost();
@@ -109,11 +108,11 @@ describe("DynamoDB requests per feed page", () => {
     });
     const active = await inBatches(5, () => given.anAuthor());
     await interleaved(active, 3); // 15 posts, newer than the quiet authors' ones
-    for (const author of active) await follow(reader, author);
+    for (const author of active) await aFollow(reader, author);
 
     const withFive = await costOfPages(reader, 5, 2);
 
-    await inBatches(145, (i) => follow(reader, quiet[i]!));
+    await inBatches(145, (i) => aFollow(reader, quiet[i]!));
     expect((await api.get(`/users/${reader.userId}`)).body.followingCount).toBe(150);
     const withHundredFifty = await costOfPages(reader, 5, 2);
 
@@ -133,7 +132,7 @@ describe("DynamoDB requests per feed page", () => {
     // 30 authors, 3 posts each, interleaved: every page of 10 takes one post from each of 10 authors.
     const reader = await given.aReader();
     const authors = await inBatches(30, () => given.anAuthor());
-    await inBatches(30, (i) => follow(reader, authors[i]!));
+    await inBatches(30, (i) => aFollow(reader, authors[i]!));
     await interleaved(authors, 3);
     const { commands, postIds } = await costOfPages(reader, 10, 9);
     expect(postIds.map((page) => page.length)).toEqual([10, 10, 10, 10, 10, 10, 10, 10, 10]);

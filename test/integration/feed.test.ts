@@ -4,6 +4,8 @@ import { api, type ApiResponse } from "../support/api";
 import { aSignedInCaller, expectNoStorageDetails, expectStatus, given, type TestUser } from "../support/given";
 import { aPost, aPostInput } from "../support/posts";
 import { expectAuthorizerRefusal } from "../support/gateway";
+import { aFollow, anUnfollow } from "../support/follows";
+import { expectError } from "../support/then";
 
 interface FeedItem {
   postId: string;
@@ -19,11 +21,6 @@ interface FeedPage {
   nextCursor: string | null;
 }
 
-const follow = async (reader: TestUser, author: TestUser) =>
-  expectStatus(await api.put(`/users/${author.userId}/follow`, { token: reader.token }), 200);
-const unfollow = async (reader: TestUser, author: TestUser) =>
-  expectStatus(await api.delete(`/users/${author.userId}/follow`, { token: reader.token }), 200);
-const errorOf = (response: ApiResponse) => [response.status, response.body?.error?.code];
 
 async function feed(reader: TestUser, query = ""): Promise<FeedPage> {
   const response = await api.get(`/feed${query}`, { token: reader.token });
@@ -61,7 +58,7 @@ async function interleaved(authors: TestUser[], rounds: number): Promise<string[
 describe("GET /feed", () => {
   it("merges the followed authors' posts newest first, 20 by default, in the list shape", async () => {
     const [reader, a, b, c, stranger] = [await given.aReader(), await given.anAuthor(), await given.anAuthor(), await given.anAuthor(), await given.anAuthor()];
-    for (const author of [a, b, c]) await follow(reader, author);
+    for (const author of [a, b, c]) await aFollow(reader, author);
     const ids = await interleaved([a, b, c, stranger], 8); // 24 followed posts, 8 of a stranger's
     const strangers = new Set(ids.filter((_, i) => i % 4 === 3));
     const expected = ids.filter((id) => !strangers.has(id)).reverse();
@@ -83,7 +80,7 @@ describe("GET /feed", () => {
   it("pages through every post once, without gaps or duplicates, ending on a full page when it must", async () => {
     const reader = await given.aReader();
     const authors = [await given.anAuthor(), await given.anAuthor(), await given.anAuthor(), await given.anAuthor()];
-    for (const author of authors) await follow(reader, author);
+    for (const author of authors) await aFollow(reader, author);
     const ids = await interleaved(authors, 6); // 24 posts
     // The authors publish unevenly too: six more by one of them.
     for (let i = 0; i < 6; i++) ids.push((await aPost(authors[2]!)).postId);
@@ -97,24 +94,24 @@ describe("GET /feed", () => {
 
   it("shows a post the moment its publication is answered, and drops an unfollowed author at once", async () => {
     const [reader, a, b] = [await given.aReader(), await given.anAuthor(), await given.anAuthor()];
-    await follow(reader, a);
-    await follow(reader, b);
+    await aFollow(reader, a);
+    await aFollow(reader, b);
     const older = await aPost(b);
     const post = await aPost(a);
     expect((await feed(reader)).items.map((item) => item.postId)).toEqual([post.postId, older.postId]);
-    await unfollow(reader, a);
+    await anUnfollow(reader, a);
     expect((await feed(reader)).items.map((item) => item.postId)).toEqual([older.postId]);
-    await follow(reader, a);
+    await aFollow(reader, a);
     expect((await feed(reader)).items.map((item) => item.postId)).toEqual([post.postId, older.postId]);
   });
 
   it("drops an author unfollowed between two pages from the pages that follow", async () => {
     const reader = await given.aReader();
     const [a, b, c] = [await given.anAuthor(), await given.anAuthor(), await given.anAuthor()];
-    for (const author of [a, b, c]) await follow(reader, author);
+    for (const author of [a, b, c]) await aFollow(reader, author);
     await interleaved([a, b, c], 5);
     const first = await feed(reader, "?limit=4");
-    await unfollow(reader, b);
+    await anUnfollow(reader, b);
     const rest = await wholeFeedFrom(reader, 4, first.nextCursor);
     expect(rest.length).toBe(15 - 4 - 4); // b's posts below the first page are gone (a 4th of them was on it)
     expect(rest.every((item) => item.authorId !== b.userId)).toBe(true);
@@ -124,7 +121,7 @@ describe("GET /feed", () => {
   it("pages without gaps or duplicates while the followed authors publish at once, showing new posts only on a fresh first page", async () => {
     const reader = await given.aReader();
     const authors = [await given.anAuthor(), await given.anAuthor(), await given.anAuthor()];
-    for (const author of authors) await follow(reader, author);
+    for (const author of authors) await aFollow(reader, author);
     const before = await interleaved(authors, 8); // 24 posts
     const published: string[] = [];
     const pages = await wholeFeed(reader, 5, async () => {
@@ -147,8 +144,8 @@ describe("GET /feed", () => {
   it("leaves out deleted posts, the newest one of an author included", async () => {
     const reader = await given.aReader();
     const [a, b] = [await given.anAuthor(), await given.anAuthor()];
-    await follow(reader, a);
-    await follow(reader, b);
+    await aFollow(reader, a);
+    await aFollow(reader, b);
     const ids = await interleaved([a, b], 4);
     const doomed = [ids[7]!, ids[2]!, ids[4]!]; // b's newest (a stale bound from then on), a's 2nd and 3rd
     for (const postId of doomed) {
@@ -180,8 +177,8 @@ describe("GET /feed", () => {
     for (const [who, entitlements, locked] of readers) {
       const reader = entitlements === null ? admin : await given.aReader();
       if (entitlements !== null) await given.entitlements(admin, reader, entitlements);
-      await follow(reader, a);
-      await follow(reader, b);
+      await aFollow(reader, a);
+      await aFollow(reader, b);
       const items = (await feed(reader)).items;
       expect(items.map((item) => item.postId), who).toEqual(order);
       expect(items.map((item) => item.locked), who).toEqual(locked);
@@ -202,7 +199,7 @@ describe("GET /feed", () => {
     const reader = await given.aReader();
     expect(await feed(reader)).toEqual({ items: [], nextCursor: null });
     // A signed-in caller without a profile still gets 400 for a bad cursor.
-    expect(errorOf(await api.get("/feed?cursor=garbage", { token: caller.token }))).toEqual([400, "invalid_cursor"]);
+    expectError(await api.get("/feed?cursor=garbage", { token: caller.token }), 400, "invalid_cursor");
   });
 
   it("answers 401 without a token or with a bad one", async () => {
@@ -219,8 +216,8 @@ describe("GET /feed", () => {
 
   it("refuses a tampered cursor, another list's cursor and another reader's feed cursor with invalid_cursor", async () => {
     const [reader, other, author] = [await given.aReader(), await given.aReader(), await given.anAuthor()];
-    await follow(reader, author);
-    await follow(other, author);
+    await aFollow(reader, author);
+    await aFollow(other, author);
     await interleaved([author], 3);
     const cursor = (await feed(reader, "?limit=1")).nextCursor!;
     const othersCursor = (await feed(other, "?limit=1")).nextCursor!;
@@ -230,7 +227,7 @@ describe("GET /feed", () => {
     const badHints = encodeCursor(`feed:${reader.userId}`, { at: "01ARZ3NDEKTSV4RRFFQ69G5FAV", by: author.userId, hints: "AAAA" });
     for (const bad of [tampered, othersCursor, postsCursor, wrongShape, badHints, "garbage", ""]) {
       const response = await api.get(`/feed?cursor=${encodeURIComponent(bad)}`, { token: reader.token });
-      expect(errorOf(response), bad).toEqual([400, "invalid_cursor"]);
+      expectError(response, 400, "invalid_cursor", bad);
     }
     // The cursor is good for its own reader.
     expect((await feed(reader, `?limit=1&cursor=${encodeURIComponent(cursor)}`)).items).toHaveLength(1);

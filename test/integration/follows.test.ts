@@ -1,20 +1,18 @@
-import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { afterEach, describe, expect, it } from "vitest";
-import { createAccount, getAccount, getAccounts } from "../../shared/db/account-store";
-import { documentClient, tableName } from "../../shared/db/client";
+import { getAccounts } from "../../shared/db/account-batch-reader";
+import { createAccount, getAccount } from "../../shared/db/account-store";
+import { collections } from "../../shared/db/keys";
 import { allFollowers, allFollowing, countFollowers, countFollowing, getFollow } from "../../shared/db/follow-store";
 import { api, type ApiResponse } from "../support/api";
 import { injectTransactionConflicts, type InjectedConflicts } from "../support/conflicts";
-import { recordRequests } from "../support/requests";
+import { recordDynamoDbRequests } from "../support/request-recorder";
 import { aSignedInCaller, expectNoStorageDetails, given, uniqueHandle, type TestUser } from "../support/given";
 import { expectAuthorizerRefusal } from "../support/gateway";
+import { follow, unfollow } from "../support/follows";
+import { storedItems } from "../support/storage";
+import { expectError } from "../support/then";
 
-const follow = (follower: TestUser, followee: { userId: string }) =>
-  api.put(`/users/${followee.userId}/follow`, { token: follower.token });
-const unfollow = (follower: TestUser, followee: { userId: string }) =>
-  api.delete(`/users/${followee.userId}/follow`, { token: follower.token });
 const profileOf = async (user: { userId: string }) => (await api.get(`/users/${user.userId}`)).body;
-const errorOf = (response: ApiResponse) => [response.status, response.body?.error?.code];
 
 async function readers(count: number): Promise<TestUser[]> {
   return Promise.all(Array.from({ length: count }, () => given.aReader()));
@@ -133,32 +131,32 @@ describe("PUT and DELETE /users/{userId}/follow", () => {
 
   it("refuses to follow oneself with 400 cannot_follow_self, before anything else", async () => {
     const reader = await given.aReader();
-    expect(errorOf(await follow(reader, reader))).toEqual([400, "cannot_follow_self"]);
-    expect(errorOf(await unfollow(reader, reader))).toEqual([400, "cannot_follow_self"]);
+    expectError(await follow(reader, reader), 400, "cannot_follow_self");
+    expectError(await unfollow(reader, reader), 400, "cannot_follow_self");
     // Even without a profile (403) and without an account to find (404), the request itself is bad.
     const newcomer = aSignedInCaller();
-    expect(errorOf(await follow(newcomer, newcomer))).toEqual([400, "cannot_follow_self"]);
+    expectError(await follow(newcomer, newcomer), 400, "cannot_follow_self");
     expect((await profileOf(reader)).followingCount).toBe(0);
   });
 
   it("answers 404 not_found for an unknown user, on every follow route", async () => {
     const reader = await given.aReader();
     const nobody = { userId: "nobody-here" };
-    expect(errorOf(await follow(reader, nobody))).toEqual([404, "not_found"]);
-    expect(errorOf(await unfollow(reader, nobody))).toEqual([404, "not_found"]);
-    expect(errorOf(await api.get(`/users/nobody-here/follow`, { token: reader.token }))).toEqual([404, "not_found"]);
-    expect(errorOf(await api.get(`/users/nobody-here/followers`))).toEqual([404, "not_found"]);
-    expect(errorOf(await api.get(`/users/nobody-here/following`))).toEqual([404, "not_found"]);
+    expectError(await follow(reader, nobody), 404, "not_found");
+    expectError(await unfollow(reader, nobody), 404, "not_found");
+    expectError(await api.get(`/users/nobody-here/follow`, { token: reader.token }), 404, "not_found");
+    expectError(await api.get(`/users/nobody-here/followers`), 404, "not_found");
+    expectError(await api.get(`/users/nobody-here/following`), 404, "not_found");
     expect((await profileOf(reader)).followingCount).toBe(0);
   });
 
   it("answers 403 profile_required to a caller without a profile, but 404 first for an unknown user", async () => {
     const author = await given.anAuthor();
     const newcomer = aSignedInCaller();
-    expect(errorOf(await follow(newcomer, author))).toEqual([403, "profile_required"]);
-    expect(errorOf(await unfollow(newcomer, author))).toEqual([403, "profile_required"]);
-    expect(errorOf(await follow(newcomer, { userId: "nobody-here" }))).toEqual([404, "not_found"]);
-    expect(errorOf(await unfollow(newcomer, { userId: "nobody-here" }))).toEqual([404, "not_found"]);
+    expectError(await follow(newcomer, author), 403, "profile_required");
+    expectError(await unfollow(newcomer, author), 403, "profile_required");
+    expectError(await follow(newcomer, { userId: "nobody-here" }), 404, "not_found");
+    expectError(await unfollow(newcomer, { userId: "nobody-here" }), 404, "not_found");
     // Reading is not a write: such a caller simply follows no one.
     expect((await api.get(`/users/${author.userId}/follow`, { token: newcomer.token })).body).toEqual({ following: false });
     expect((await profileOf(author)).followerCount).toBe(0);
@@ -170,7 +168,7 @@ describe("PUT and DELETE /users/{userId}/follow", () => {
     expectAuthorizerRefusal(await api.delete(`/users/${author.userId}/follow`));
     expectAuthorizerRefusal(await api.get(`/users/${author.userId}/follow`));
     const withBody = await api.put(`/users/${author.userId}/follow`, { token: reader.token, body: { followerCount: 5 } });
-    expect(errorOf(withBody)).toEqual([400, "validation_failed"]);
+    expectError(withBody, 400, "validation_failed");
     expect(withBody.body.error.details).toEqual([{ field: "followerCount", message: "is not a known field" }]);
     expect((await profileOf(author)).followerCount).toBe(0);
     expect((await api.put(`/users/${author.userId}/follow`, { token: reader.token, body: {} })).status).toBe(200);
@@ -191,7 +189,7 @@ describe("conflicts with other transactions", () => {
     const [reader, author] = [await given.aReader(), await given.anAuthor()];
     conflicts = injectTransactionConflicts();
     const response = await follow(reader, author);
-    expect(errorOf(response)).toEqual([503, "unavailable"]);
+    expectError(response, 503, "unavailable");
     expect(response.headers["retry-after"]).toBe("1");
     expect(conflicts.count).toBe(10);
     expectNoStorageDetails(response.text);
@@ -206,7 +204,7 @@ describe("conflicts with other transactions", () => {
     const [reader, author] = [await given.aReader(), await given.anAuthor()];
     await follow(reader, author);
     conflicts = injectTransactionConflicts();
-    expect(errorOf(await unfollow(reader, author))).toEqual([503, "unavailable"]);
+    expectError(await unfollow(reader, author), 503, "unavailable");
     conflicts.remove();
     expect((await profileOf(author)).followerCount).toBe(1);
     expect(await countFollowers(author.userId)).toBe(1);
@@ -291,13 +289,13 @@ describe("GET /users/{userId}/followers and /following", () => {
     }
     const cursor = (await api.get(`/users/${author.userId}/followers?limit=1`)).body.nextCursor as string;
     const tampered = (cursor[0] === "A" ? "B" : "A") + cursor.slice(1);
-    expect(errorOf(await api.get(`/users/${author.userId}/followers?cursor=${tampered}`))).toEqual([400, "invalid_cursor"]);
-    expect(errorOf(await api.get(`/users/${other.userId}/followers?cursor=${cursor}`))).toEqual([400, "invalid_cursor"]);
-    expect(errorOf(await api.get(`/users/${author.userId}/following?cursor=${cursor}`))).toEqual([400, "invalid_cursor"]);
-    expect(errorOf(await api.get(`/users/nobody-here/followers?cursor=${tampered}`))).toEqual([400, "invalid_cursor"]);
+    expectError(await api.get(`/users/${author.userId}/followers?cursor=${tampered}`), 400, "invalid_cursor");
+    expectError(await api.get(`/users/${other.userId}/followers?cursor=${cursor}`), 400, "invalid_cursor");
+    expectError(await api.get(`/users/${author.userId}/following?cursor=${cursor}`), 400, "invalid_cursor");
+    expectError(await api.get(`/users/nobody-here/followers?cursor=${tampered}`), 400, "invalid_cursor");
     for (const limit of ["0", "101", "abc"]) {
       const response = await api.get(`/users/${author.userId}/followers?limit=${limit}`);
-      expect(errorOf(response)).toEqual([400, "validation_failed"]);
+      expectError(response, 400, "validation_failed");
       expect(response.body.error.details[0].field).toBe("limit");
     }
   });
@@ -316,14 +314,8 @@ describe("follower counts spread over shard items", () => {
       expect((await unfollow(reader!, account)).body).toEqual({ following: false, followerCount: 1 });
       expect((await getAccount(account.userId))?.followerCount).toBe(1);
     }
-    const shardItems = await documentClient.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-        ExpressionAttributeValues: { ":pk": `USER#${unsharded.userId}`, ":prefix": "PROFILE#" },
-      }),
-    );
-    expect(shardItems.Items).toEqual([]);
+    const accountItems = await storedItems(collections.accountItems(unsharded.userId));
+    expect(accountItems.map((item) => item.entityType)).toEqual(["account"]);
   });
 
   it("gives the same exact counts through getAccount and getAccounts", async () => {
@@ -344,12 +336,12 @@ describe("DynamoDB requests per call, as docs/data-model.md claims", () => {
     const [reader, author] = [await given.aReader(), await given.anAuthor()];
     for (const other of await readers(3)) await follow(other, author);
     const costOf = async (call: () => Promise<ApiResponse>) => {
-      const recording = recordRequests();
+      const recording = recordDynamoDbRequests();
       try {
         expect((await call()).status).toBe(200);
-        return recording.operations;
+        return recording.commands();
       } finally {
-        recording.remove();
+        recording.stop();
       }
     };
     // A1 (the caller) is the first Query of every signed-in call.

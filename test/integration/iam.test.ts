@@ -7,7 +7,7 @@ import { handler as recountStep } from "../../functions/scheduled/cleanup-recoun
 import { asStepFunction, inProcessRunsSettled } from "../../infra/local/cleanup-runner";
 import { reportAwsCall, runAs } from "../../infra/local/invocation-context";
 import { routes } from "../../infra/routes";
-import type { CandidateCursor } from "../../shared/db/cleanup-store";
+import type { CandidateCursor } from "../../shared/domain/cleanup";
 import type { RunTicket } from "../../shared/domain/cleanup";
 import { api, call } from "../support/api";
 import { recordAwsCalls } from "../support/aws-calls";

@@ -8,7 +8,7 @@ import { ulid } from "../../shared/ids";
 import { api } from "../support/api";
 import { given } from "../support/given";
 import { aPost } from "../support/posts";
-import { countDynamoDbRequests } from "../support/request-counter";
+import { recordDynamoDbRequests } from "../support/request-recorder";
 
 // The feed bounds each author's posts by `latestPostUlid` on the author's profile item (docs/data-model.md,
 // "feed"): publishing writes it in the transaction that already puts the post, and it never goes down.
@@ -40,7 +40,7 @@ describe("latestPostUlid on the author's profile", () => {
   it("is the newest post's ULID after each publish, in the publish transaction itself", async () => {
     const author = await given.anAuthor();
     expect((await storedProfile(author.userId)).latestPostUlid).toBeUndefined();
-    const counter = countDynamoDbRequests();
+    const counter = recordDynamoDbRequests();
     try {
       const first = await aPost(author);
       // Still the caller's Query and one transaction: the feed costs publishing no request.
@@ -58,7 +58,7 @@ describe("latestPostUlid on the author's profile", () => {
     const older = ulid(Date.now() - 5_000);
     const newer = ulid();
     await createPost({ authorId: author.userId, id: newer }, aStoredPost({ authorId: author.userId, id: newer }));
-    const counter = countDynamoDbRequests();
+    const counter = recordDynamoDbRequests();
     try {
       // The slower of two racing publishes commits second: its condition fails, and it is written without the bound.
       await createPost({ authorId: author.userId, id: older }, aStoredPost({ authorId: author.userId, id: older }));

@@ -3,10 +3,10 @@ import { api } from "../support/api";
 import { given } from "../support/given";
 import { someComments } from "../support/post-storage";
 import { aPost, aPostInput } from "../support/posts";
-import { countDynamoDbRequests } from "../support/request-counter";
+import { recordDynamoDbRequests } from "../support/request-recorder";
 
 // The request counts that docs/data-model.md claims for the post routes (P1..P8), measured.
-const counter = countDynamoDbRequests();
+const counter = recordDynamoDbRequests();
 afterAll(() => counter.stop());
 beforeEach(() => counter.reset());
 

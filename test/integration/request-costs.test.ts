@@ -1,10 +1,10 @@
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { api } from "../support/api";
 import { given } from "../support/given";
-import { countDynamoDbRequests } from "../support/request-counter";
+import { recordDynamoDbRequests } from "../support/request-recorder";
 
 // The request counts that docs/data-model.md claims for the account routes.
-const counter = countDynamoDbRequests();
+const counter = recordDynamoDbRequests();
 afterAll(() => counter.stop());
 beforeEach(() => counter.reset());
 

@@ -1,29 +1,25 @@
 // Cleanup steps for tests: making accounts inactive (storage: no API call can set an old activity time), running
 // and awaiting runs, and the invariants every run must leave behind.
-import { QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { expect } from "vitest";
 import { getStoredAccountState } from "../../shared/db/account-store";
-import { documentClient, tableName } from "../../shared/db/client";
 import { countFollowers, countFollowing } from "../../shared/db/follow-store";
-import { cleanupKeys, inactivityPartition, keys } from "../../shared/db/keys";
+import { cleanupKeys, collections, inactivityPartition, keys } from "../../shared/db/keys";
+import { updateItem } from "../../shared/db/requests";
 import { api } from "./api";
 import { expectStatus, type TestUser } from "./given";
+import { storedItem, storedItems } from "./storage";
 
 /** Sets an account's last activity to `at` (and its place in the inactivity index, as activity writes do). */
 export async function lastActiveAt(user: { userId: string }, at: string): Promise<void> {
   const state = await getStoredAccountState(user.userId);
   if (!state) throw new Error(`no account ${user.userId}`);
   const reader = state.account.role === "reader";
-  await documentClient.send(
-    new UpdateCommand({
-      TableName: tableName,
-      Key: keys.account(user.userId),
-      UpdateExpression: reader
-        ? "SET lastActiveAt = :at, inactivityPk = :pk, inactivitySk = :at"
-        : "SET lastActiveAt = :at REMOVE inactivityPk, inactivitySk",
-      ExpressionAttributeValues: reader ? { ":at": at, ":pk": inactivityPartition(at) } : { ":at": at },
-    }),
-  );
+  await updateItem(keys.account(user.userId), {
+    UpdateExpression: reader
+      ? "SET lastActiveAt = :at, inactivityPk = :pk, inactivitySk = :at"
+      : "SET lastActiveAt = :at REMOVE inactivityPk, inactivitySk",
+    ExpressionAttributeValues: reader ? { ":at": at, ":pk": inactivityPartition(at) } : { ":at": at },
+  });
 }
 
 /** Polls a run until it has left `running` (the local runner works in the background) and answers it. */
@@ -45,18 +41,6 @@ export async function aCompletedRun(admin: TestUser, body: Record<string, unknow
   return settledRun(admin, started.body.runId);
 }
 
-async function itemsOf(pk: string, prefix?: string): Promise<Record<string, unknown>[]> {
-  const result = await documentClient.send(
-    new QueryCommand({
-      TableName: tableName,
-      KeyConditionExpression: prefix ? "pk = :pk AND begins_with(sk, :prefix)" : "pk = :pk",
-      ExpressionAttributeValues: prefix ? { ":pk": pk, ":prefix": prefix } : { ":pk": pk },
-      ConsistentRead: true,
-    }),
-  );
-  return result.Items ?? [];
-}
-
 /** Every stored follower and following count of the accounts equals the number of their relations. */
 export async function expectCountsEqualRelations(users: readonly { userId: string }[]): Promise<void> {
   for (const user of users) {
@@ -69,18 +53,18 @@ export async function expectCountsEqualRelations(users: readonly { userId: strin
 
 /** Nothing of a deleted account is left: no profile or shard, no relation either way, no index entry, no record. */
 export async function expectNothingLeftOf(user: TestUser): Promise<void> {
-  expect(await itemsOf(keys.account(user.userId).pk), `items of ${user.userId}`).toEqual([]);
-  expect(await itemsOf(`FOLLOWERS#${user.userId}`)).toEqual([]);
-  expect(await itemsOf(`FOLLOWING#${user.userId}`)).toEqual([]);
-  expect(await itemsOf(keys.handle(user.handle).pk)).toEqual([]);
-  expect(await itemsOf(cleanupKeys.pending(user.userId).pk, cleanupKeys.pending(user.userId).sk)).toEqual([]);
-  expect(await itemsOf(cleanupKeys.historyPartition(user.userId))).toEqual([]);
+  expect(await storedItems(collections.wholePartition(keys.account(user.userId).pk)), `items of ${user.userId}`).toEqual([]);
+  expect(await storedItems(collections.followerRowsOf(user.userId))).toEqual([]);
+  expect(await storedItems(collections.followingRowsOf(user.userId))).toEqual([]);
+  expect(await storedItems(collections.wholePartition(keys.handle(user.handle).pk))).toEqual([]);
+  expect(await storedItem(cleanupKeys.pending(user.userId))).toBeNull();
+  expect(await storedItems(collections.followerHistoryOf(user.userId))).toEqual([]);
 }
 
 /** No run left anything behind: no pending deletion, no touched account awaiting its recount. */
 export async function expectNoCleanupLeftovers(): Promise<void> {
-  expect(await itemsOf(cleanupKeys.pendingPartition)).toEqual([]);
-  expect(await itemsOf(cleanupKeys.touchedPartition)).toEqual([]);
+  expect(await storedItems(collections.pendingDeletions())).toEqual([]);
+  expect(await storedItems(collections.touchedAccounts())).toEqual([]);
 }
 
 /** Whether the account is still there, as the API sees it. */

@@ -1,13 +1,14 @@
 // Post steps that read or write storage directly: many comments at once (past the rate limit), posts stored as
 // version 1 stored them, and the stored items.
-import { GetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { documentClient, tableName } from "../../shared/db/client";
 import { insertComment } from "../../shared/db/comment-store";
-import { keys } from "../../shared/db/keys";
+import { collections, entityTypes, keys } from "../../shared/db/keys";
 import { decodePostId, encodePostId } from "../../shared/domain/posts";
 import { ulid } from "../../shared/ids";
 import type { TestUser } from "./given";
 import { aPostInput, type PostInputBody } from "./posts";
+import { storedItem, storedItems } from "./storage";
 
 /** Inserts comments through the comment store as the comments route does (the post's count included), without its rate limit. */
 export async function someComments(postId: string, writers: TestUser[], count: number): Promise<string[]> {
@@ -32,33 +33,14 @@ export async function someComments(postId: string, writers: TestUser[], count: n
   return commentIds;
 }
 
-async function queryAll(pk: string, prefix: string): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const result = await documentClient.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-        ExpressionAttributeValues: { ":pk": pk, ":prefix": prefix },
-        ConsistentRead: true,
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
-    items.push(...(result.Items ?? []));
-    startKey = result.LastEvaluatedKey;
-  } while (startKey);
-  return items;
-}
-
 /** The comment items stored in a post's partition. */
-export const storedCommentsOf = (postId: string) => queryAll(keys.commentsOfPost(decodePostId(postId)!.id), "COMMENT#");
+export const storedCommentsOf = (postId: string) => storedItems(collections.commentsOfPost(decodePostId(postId)!.id));
 
 /** The comment index entries stored in a writer's partition. */
-export const storedCommentIndexOf = (writer: TestUser) => queryAll(keys.account(writer.userId).pk, "COMMENT#");
+export const storedCommentIndexOf = (writer: TestUser) => storedItems(collections.commentsOfWriter(writer.userId));
 
 /** The post items stored in an author's partition, being deleted or not. */
-export const storedPostsOf = (author: TestUser) => queryAll(keys.account(author.userId).pk, "POST#");
+export const storedPostsOf = (author: TestUser) => storedItems(collections.postsOf(author.userId));
 
 /**
  * Publishes a post the way version 1 stored it, with raw items: ONE item holding the body, its teaser derived
@@ -77,9 +59,8 @@ export async function aPostInTheOldLayout(author: TestUser, overrides: Partial<P
           Put: {
             TableName: tableName,
             Item: {
-              pk: `USER#${author.userId}`,
-              sk: `POST#${ref.id}`,
-              entityType: "post",
+              ...keys.post(author.userId, ref.id),
+              entityType: entityTypes.post,
               postId,
               authorId: author.userId,
               title: input.title,
@@ -99,7 +80,7 @@ export async function aPostInTheOldLayout(author: TestUser, overrides: Partial<P
         {
           Update: {
             TableName: tableName,
-            Key: { pk: `USER#${author.userId}`, sk: "PROFILE" },
+            Key: keys.account(author.userId),
             UpdateExpression: "ADD postCount :one SET latestPostUlid = :ulid",
             ConditionExpression: "attribute_exists(pk)",
             ExpressionAttributeValues: { ":one": 1, ":ulid": ref.id },
@@ -114,9 +95,7 @@ export async function aPostInTheOldLayout(author: TestUser, overrides: Partial<P
 /** A post's stored items: its summary (or version 1 item) and its body items, by access. */
 export async function storedItemsOfPost(postId: string) {
   const ref = decodePostId(postId)!;
-  const summary = await documentClient.send(
-    new GetCommand({ TableName: tableName, Key: keys.post(ref.authorId, ref.id), ConsistentRead: true }),
-  );
-  const bodies = await queryAll(keys.commentsOfPost(ref.id), "BODY#");
-  return { summary: summary.Item, bodies };
+  const summary = await storedItem(keys.post(ref.authorId, ref.id));
+  const bodies = await storedItems(collections.bodiesOfPost(ref.id));
+  return { summary: summary ?? undefined, bodies };
 }

@@ -1,7 +1,7 @@
 import type middy from "@middy/core";
 import type { Identity } from "../../domain/account";
 import { parseGroups, roleFromGroups } from "../../domain/roles";
-import { unauthorized } from "../errors";
+import { unauthorized } from "../../errors";
 import type { HttpApiEvent, HttpApiResult, StatefulEvent } from "../event";
 import { InvalidToken, verifyToken, type Claims } from "../token-verifier";
 import { isWellFormedText } from "../../schemas/common";

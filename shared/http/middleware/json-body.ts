@@ -1,5 +1,5 @@
 import type middy from "@middy/core";
-import { DomainError } from "../../errors";
+import { malformedJson, payloadTooLarge } from "../../errors";
 import type { HttpApiResult, StatefulEvent } from "../event";
 
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -15,12 +15,12 @@ export const jsonBody = (): middy.MiddlewareObj<StatefulEvent, HttpApiResult> =>
     }
     const bytes = isBase64Encoded ? Buffer.from(body, "base64") : Buffer.from(body, "utf8");
     if (bytes.length > MAX_BODY_BYTES) {
-      throw new DomainError("payload_too_large", "The request body is larger than 256 KiB.");
+      throw payloadTooLarge("256 KiB");
     }
     try {
       request.event.state.body = JSON.parse(bytes.toString("utf8"));
     } catch {
-      throw new DomainError("malformed_json", "The request body is not valid JSON.");
+      throw malformedJson();
     }
   },
 });

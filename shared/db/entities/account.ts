@@ -1,0 +1,136 @@
+// The account entity: one profile item per account (`USER#<userId>`, `PROFILE`) holding the profile, the counts,
+// the role, the entitlement set and the activity time; its follower count is spread over shard items
+// (./follower-count-shard.ts). docs/data-model.md, "account".
+import type { Account } from "../../domain/account";
+import { mayBeDeletedForInactivity } from "../../domain/account";
+import type { Entitlement } from "../../domain/entitlements";
+import type { Role } from "../../domain/roles";
+import { attributesOf, isEntity, projectionOf, type RawItem } from "../attributes";
+import { entityTypes, inactivityPartition, keys, type ItemKey } from "../keys";
+
+/**
+ * The mark of an account whose deletion began (by a cleanup run or by its owner). The profile and its shards
+ * carry it; every read treats the account as absent, and no write may add to it any more.
+ */
+export interface DeletionMark {
+  reason: "inactive" | "owner";
+  runId: string | null;
+  at: string;
+}
+
+export interface AccountItem extends ItemKey, Account {
+  entityType: typeof entityTypes.account;
+  /** The ULID of the newest post the author ever published (the feed's bound); absent: none recorded. */
+  latestPostUlid?: string;
+  /** The sparse inactivity index's keys: readers only (the cleanup may delete no one else). */
+  inactivityPk?: string;
+  inactivitySk?: string;
+  /** How many follower-count shard items the account was created with (absent: none). */
+  followerCountShards?: number;
+  deletion?: DeletionMark;
+}
+
+/** The profile as stored: the account (its follower count without the shards'), and what the store decides on. */
+export interface StoredProfile {
+  account: Account;
+  followerCountShards: number;
+  deletion: DeletionMark | null;
+}
+
+const roles = ["reader", "author", "admin"] as const satisfies readonly Role[];
+const tiers = ["plus", "ultimate", "select"] as const satisfies readonly Entitlement["tier"][];
+
+/** The sparse inactivity index lists only accounts the cleanup may delete, by month of last activity. */
+export function inactivityIndexFields(role: Role, lastActiveAt: string): Pick<AccountItem, "inactivityPk" | "inactivitySk"> {
+  return mayBeDeletedForInactivity(role) ? { inactivityPk: inactivityPartition(lastActiveAt), inactivitySk: lastActiveAt } : {};
+}
+
+/** The profile item of a new account. */
+export function toAccountItem(account: Account, followerCountShards: number): AccountItem {
+  return {
+    ...keys.account(account.userId),
+    entityType: entityTypes.account,
+    ...account,
+    ...inactivityIndexFields(account.role, account.lastActiveAt),
+    ...(followerCountShards > 0 ? { followerCountShards } : {}),
+  };
+}
+
+export function readEntitlement(value: unknown, where: string): Entitlement {
+  const attributes = attributesOf(value, where);
+  const tier = attributes.oneOf("tier", tiers);
+  const validUntil = attributes.optionalString("validUntil");
+  const until = validUntil === undefined ? {} : { validUntil };
+  return tier === "select" ? { tier, authorId: attributes.string("authorId"), ...until } : { tier, ...until };
+}
+
+export function readDeletionMark(value: unknown): DeletionMark {
+  const attributes = attributesOf(value, "deletion mark");
+  return { reason: attributes.oneOf("reason", ["inactive", "owner"]), runId: attributes.nullableString("runId"), at: attributes.string("at") };
+}
+
+/** The profile a stored item holds; null when the item is not an account's profile. */
+export function fromAccountItem(item: RawItem | undefined): StoredProfile | null {
+  if (!isEntity(item, entityTypes.account)) return null;
+  const attributes = attributesOf(item, entityTypes.account);
+  const deletion = attributes.optionalMap("deletion");
+  return {
+    account: {
+      userId: attributes.string("userId"),
+      handle: attributes.string("handle"),
+      displayName: attributes.string("displayName"),
+      role: attributes.oneOf("role", roles),
+      followerCount: attributes.number("followerCount"),
+      followingCount: attributes.number("followingCount"),
+      postCount: attributes.number("postCount"),
+      createdAt: attributes.string("createdAt"),
+      lastActiveAt: attributes.string("lastActiveAt"),
+      entitlements: attributes.optionalList("entitlements", readEntitlement) ?? [],
+    },
+    followerCountShards: attributes.optionalNumber("followerCountShards") ?? 0,
+    deletion: deletion ? readDeletionMark(deletion) : null,
+  };
+}
+
+/** Reads the stored entitlement set an update handed back. */
+export const readEntitlements = (item: RawItem): Entitlement[] =>
+  attributesOf(item, entityTypes.account).optionalList("entitlements", readEntitlement) ?? [];
+
+/** Whether a profile (or any projection of it that holds `deletion`) is being deleted. */
+const beingDeleted = (item: RawItem): boolean => item.deletion !== undefined;
+
+/** An account's current names, as a list page shows them (A9). */
+export interface ProfileName {
+  userId: string;
+  handle: string;
+  displayName: string;
+}
+
+/** The projection of A9 and its reading: accounts being deleted are left out. */
+export const profileNames = {
+  projection: projectionOf(["userId", "handle", "displayName", "deletion"]),
+  read: (item: RawItem): ProfileName | null => {
+    if (beingDeleted(item)) return null;
+    const attributes = attributesOf(item, entityTypes.account);
+    return { userId: attributes.string("userId"), handle: attributes.string("handle"), displayName: attributes.string("displayName") };
+  },
+};
+
+/** What the feed needs of an author (FD2): its newest post's ULID (null: none recorded) and its visible post count. */
+export const postBounds = {
+  projection: projectionOf(["userId", "latestPostUlid", "postCount"]),
+  read: (item: RawItem) => {
+    const attributes = attributesOf(item, entityTypes.account);
+    return {
+      authorId: attributes.string("userId"),
+      latestPostUlid: attributes.optionalString("latestPostUlid") ?? null,
+      postCount: attributes.optionalNumber("postCount") ?? 0,
+    };
+  },
+};
+
+/** Whether an account is there for the API (A11): a profile whose deletion has not begun. */
+export const liveness = {
+  projection: projectionOf(["userId", "deletion"]),
+  read: (item: RawItem): boolean => !beingDeleted(item),
+};

@@ -1,0 +1,89 @@
+// A cleanup run's items (docs/data-model.md, "Cleanup"): its record (`CLEANUP#RUNS`, `RUN#<runId>`), the one
+// lease (`CLEANUP#LEASE`, `LEASE`) that lets one run at a time, and the count changes it made
+// (`CLEANUP#RUN#<runId>`, `CHANGE#<userId>`).
+import type { CountChange, Run, RunStatus, RunTicket } from "../../domain/cleanup";
+import { attributesOf, isEntity, projectionOf, type RawItem } from "../attributes";
+import { cleanupKeys, entityTypes, type ItemKey } from "../keys";
+
+const statuses = ["running", "succeeded", "failed"] as const satisfies readonly RunStatus[];
+
+export interface CleanupRunItem extends ItemKey, Omit<Run, "countChanges"> {
+  entityType: typeof entityTypes.cleanupRun;
+}
+
+export interface RunLeaseItem extends ItemKey {
+  entityType: typeof entityTypes.cleanupLease;
+  runId: string;
+  /** ISO time after which another run may take the lease over (not `expiresAt`: TTL must not delete it). */
+  leaseUntil: string;
+}
+
+export interface CountChangeItem extends ItemKey, CountChange {
+  entityType: typeof entityTypes.countChange;
+  runId: string;
+}
+
+/** The record of a run that just started. */
+export function toCleanupRunItem(ticket: RunTicket, startedAt: string): CleanupRunItem {
+  return {
+    ...cleanupKeys.run(ticket.runId),
+    entityType: entityTypes.cleanupRun,
+    runId: ticket.runId,
+    status: "running",
+    dryRun: ticket.dryRun,
+    cutoff: ticket.cutoff,
+    startedAt,
+    accountsDeleted: 0,
+    followEdgesDeleted: 0,
+    commentsAnonymized: 0,
+  };
+}
+
+/** The run a stored record holds (without its count changes); null when the item is not a run. */
+export function fromCleanupRunItem(item: RawItem | undefined): Omit<Run, "countChanges"> | null {
+  if (!isEntity(item, entityTypes.cleanupRun)) return null;
+  const attributes = attributesOf(item, entityTypes.cleanupRun);
+  const finishedAt = attributes.optionalString("finishedAt");
+  return {
+    runId: attributes.string("runId"),
+    status: attributes.oneOf("status", statuses),
+    dryRun: attributes.boolean("dryRun"),
+    cutoff: attributes.string("cutoff"),
+    startedAt: attributes.string("startedAt"),
+    ...(finishedAt ? { finishedAt } : {}),
+    accountsDeleted: attributes.optionalNumber("accountsDeleted") ?? 0,
+    followEdgesDeleted: attributes.optionalNumber("followEdgesDeleted") ?? 0,
+    commentsAnonymized: attributes.optionalNumber("commentsAnonymized") ?? 0,
+  };
+}
+
+export function toRunLeaseItem(runId: string, leaseUntil: string): RunLeaseItem {
+  return { ...cleanupKeys.lease(), entityType: entityTypes.cleanupLease, runId, leaseUntil };
+}
+
+/** Who holds the lease, until when; null when the item is not the lease. */
+export function fromRunLeaseItem(item: RawItem | undefined): { runId: string; leaseUntil: string } | null {
+  if (!isEntity(item, entityTypes.cleanupLease)) return null;
+  const attributes = attributesOf(item, entityTypes.cleanupLease);
+  return { runId: attributes.string("runId"), leaseUntil: attributes.string("leaseUntil") };
+}
+
+export function toCountChangeItem(runId: string, change: CountChange): CountChangeItem {
+  return {
+    ...cleanupKeys.countChange(runId, change.userId),
+    entityType: entityTypes.countChange,
+    runId,
+    userId: change.userId,
+    before: change.before,
+    after: change.after,
+  };
+}
+
+/** A run's count change, as a run's report lists it (only these attributes are read). */
+export const countChange = {
+  projection: projectionOf(["userId", "before", "after"]),
+  read: (item: RawItem): CountChange => {
+    const attributes = attributesOf(item, entityTypes.countChange);
+    return { userId: attributes.string("userId"), before: attributes.number("before"), after: attributes.number("after") };
+  },
+};

@@ -1,0 +1,24 @@
+// A follower-count shard: one of the items an account's follower count is spread over (`USER#<userId>`,
+// `PROFILE#FOLLOWER_COUNT#<nn>`), so that concurrent follows of one author do not conflict on one item.
+// docs/data-model.md, "Hot authors".
+import { attributesOf, isEntity, type RawItem } from "../attributes";
+import { entityTypes, keys, type ItemKey } from "../keys";
+
+export interface FollowerCountShardItem extends ItemKey {
+  entityType: typeof entityTypes.followerCountShard;
+  userId: string;
+  shard: number;
+  count: number;
+}
+
+/** A shard of a new account, at zero. */
+export function toFollowerCountShardItem(userId: string, shard: number): FollowerCountShardItem {
+  return { ...keys.followerCountShard(userId, shard), entityType: entityTypes.followerCountShard, userId, shard, count: 0 };
+}
+
+/** A shard's number and its count as stored; null when the item is not a shard. */
+export function fromFollowerCountShardItem(item: RawItem | undefined): { userId: string; shard: number; count: number } | null {
+  if (!isEntity(item, entityTypes.followerCountShard)) return null;
+  const attributes = attributesOf(item, entityTypes.followerCountShard);
+  return { userId: attributes.string("userId"), shard: attributes.number("shard"), count: attributes.number("count") };
+}

@@ -1,0 +1,87 @@
+import { unavailable } from "../errors";
+
+// DynamoDB's "busy, try again" answers, and the one way the stores ride them out: full-jitter exponential backoff
+// inside a retry budget, then the domain's `unavailable` (503). Every request the stores send goes through
+// `withRetry` (shared/db/requests.ts, query.ts, batch.ts, transactions.ts), so no SDK error of this kind ever
+// leaves shared/db.
+
+export interface RetryBudget {
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+// About two seconds in all: long enough to ride out a burst on one item, short next to API Gateway's 30 s.
+export const defaultRetryBudget: RetryBudget = { attempts: 10, baseDelayMs: 10, maxDelayMs: 400 };
+
+/** Reasons of a cancelled transaction that say "busy": another transaction held an item, or throttling. */
+const RETRYABLE_REASONS = new Set(["TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"]);
+
+/**
+ * Errors that say "busy" (the SDK has retried throttling and server errors already when they reach us): a
+ * conflict with a transaction, throttling, the account's request limit, an internal error of DynamoDB.
+ */
+const RETRYABLE_ERRORS = new Set([
+  "TransactionConflictException",
+  "ProvisionedThroughputExceededException",
+  "ThrottlingException",
+  "RequestLimitExceeded",
+  "InternalServerError",
+]);
+
+interface CancellationReason {
+  Code?: string;
+  Item?: Record<string, unknown>;
+}
+
+/** The reasons of a cancelled transaction, one per item; null when `error` is not a cancelled transaction. */
+export function cancellationReasons(error: unknown): CancellationReason[] | null {
+  if (!(error instanceof Error) || error.name !== "TransactionCanceledException") return null;
+  const reasons: unknown = Reflect.get(error, "CancellationReasons");
+  return Array.isArray(reasons) ? reasons.filter((reason): reason is CancellationReason => typeof reason === "object" && reason !== null) : [];
+}
+
+/** True for errors that say "busy, try again": conflicts with another transaction, throttling, DynamoDB's own errors. */
+export function isRetryable(error: unknown): boolean {
+  const reasons = cancellationReasons(error);
+  if (reasons) {
+    const codes = reasons.map((reason) => reason.Code ?? "None");
+    return !codes.includes("ConditionalCheckFailed") && codes.some((code) => RETRYABLE_REASONS.has(code));
+  }
+  return error instanceof Error && RETRYABLE_ERRORS.has(error.name);
+}
+
+/** Waits before try `attempt + 1`: a random time up to `base × 2^attempt`, capped (full jitter). */
+export function backoff(budget: RetryBudget, attempt: number): Promise<void> {
+  const cap = Math.min(budget.maxDelayMs, budget.baseDelayMs * 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * cap));
+}
+
+/**
+ * Runs `operation`, retrying "busy" errors with `backoff` inside the budget. When the budget runs out the caller
+ * gets 503 `unavailable`: every try was atomic, so nothing is half-written.
+ */
+export async function withRetry<T>(operation: () => Promise<T>, budget = defaultRetryBudget): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await operation();
+    } catch (error) {
+      if (!isRetryable(error)) throw error;
+      if (attempt >= budget.attempts) throw unavailable(1);
+      await backoff(budget, attempt);
+    }
+  }
+}
+
+/**
+ * Runs `attempt` until it reports it is done (`undefined` means: not yet, e.g. unprocessed items are left), with
+ * `backoff` between tries; past the budget, 503 `unavailable`. For loops that make progress on each try.
+ */
+export async function untilDone<T>(attempt: (round: number) => Promise<T | undefined>, budget = defaultRetryBudget): Promise<T> {
+  for (let round = 1; round <= budget.attempts; round++) {
+    const result = await attempt(round);
+    if (result !== undefined) return result;
+    if (round < budget.attempts) await backoff(budget, round);
+  }
+  throw unavailable(1);
+}
