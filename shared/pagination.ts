@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import type * as z from "zod/mini";
+import * as z from "zod/mini";
 import { config } from "./config";
 import { invalidCursor } from "./errors";
 
@@ -33,4 +33,17 @@ export function decodeCursor<S extends z.ZodMiniType>(scope: string, cursor: str
   const position = positionSchema.safeParse(decoded[1]);
   if (!position.success) throw invalidCursor();
   return position.data;
+}
+
+/** The position of the lists that go on after one ULID (a post, a comment, a run): `{ after: <ulid> }`. */
+const afterUlidSchema = z.strictObject({ after: z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/)) });
+
+/** Where a ULID-ordered list goes on: the ULID a cursor names, undefined without a cursor (400 when it is bad). */
+export function ulidAfter(scope: string, cursor: string | undefined): string | undefined {
+  return cursor === undefined ? undefined : decodeCursor(scope, cursor, afterUlidSchema).after;
+}
+
+/** The cursor of a ULID-ordered list that goes on after `after`; null when the list ended. */
+export function cursorAfterUlid(scope: string, after: string | null): string | null {
+  return after === null ? null : encodeCursor(scope, { after });
 }

@@ -2,6 +2,7 @@
 // same way as the real functions.
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
+import { keys } from "../../shared/db/keys";
 
 const endpoint = process.env.DYNAMODB_ENDPOINT;
 const client = DynamoDBDocumentClient.from(
@@ -18,7 +19,7 @@ export const handler = async () => {
   let found = 0;
   for (let i = 0; i < requests; i++) {
     const result = await client.send(
-      new GetCommand({ TableName: process.env.TABLE_NAME, Key: { pk: "USER#floor", sk: "PROFILE" } }),
+      new GetCommand({ TableName: process.env.TABLE_NAME, Key: keys.account("floor") }),
     );
     if (result.Item) found++;
   }

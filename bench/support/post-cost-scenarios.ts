@@ -8,11 +8,12 @@ import { decodePostId } from "../../shared/domain/posts";
 import { itemSize, readUnitsOf } from "../../test/support/item-size";
 import { meterCapacity } from "../../test/support/capacity-meter";
 import { aReaderWith } from "../../test/support/comments";
-import { expectStatus, given, type TestUser } from "../../test/support/given";
+import { given, type TestUser } from "../../test/support/given";
 import { aPostInTheOldLayout } from "../../test/support/post-storage";
 import { aPost } from "../../test/support/posts";
 import { migratePostBodies } from "../../shared/use-cases/post-migration";
 import { api, toIncomingRequest, type SampleRequest } from "../../test/support/route-samples";
+import { aFollow } from "../../test/support/follows";
 
 export const LONG_POST_CHARACTERS = 50_000;
 export const PAGE = 100;
@@ -93,7 +94,7 @@ export function postCostScenarios(jwtSecret: string) {
     async feed(kind: Characters): Promise<Measured> {
       const reader = await given.aReader();
       const authors: TestUser[] = await Promise.all(Array.from({ length: 4 }, () => given.anAuthor()));
-      for (const author of authors) expectStatus(await api.put(`/users/${author.userId}/follow`, { token: reader.token }), 200);
+      for (const author of authors) await aFollow(reader, author);
       for (let round = 0; round < 26; round++) await Promise.all(authors.map((author) => aPost(author, { body: body(kind) })));
       return measure({ method: "GET", path: `/feed?limit=${PAGE}`, token: reader.token });
     },

@@ -11,6 +11,7 @@ import { ulid } from "../../shared/ids";
 import { api } from "../../test/support/api";
 import { expectStatus, given, type TestUser } from "../../test/support/given";
 import { aPost } from "../../test/support/posts";
+import { aFollow } from "../../test/support/follows";
 
 const READERS = 300;
 const AUTHORS = 60;
@@ -43,7 +44,7 @@ export async function buildScenarios() {
   const followable = authors.slice(FEED_AUTHORS);
   for (const author of feedAuthors) for (let i = 0; i < 3; i++) await aPost(author);
   await inParallel(READERS, 16, async (i) => {
-    for (const author of feedAuthors) expectStatus(await api.put(`/users/${author.userId}/follow`, { token: readers[i]!.token }), 200);
+    for (const author of feedAuthors) await aFollow(readers[i]!, author);
   });
   const pair = (n: number) => ({
     reader: readers[n % READERS]!,

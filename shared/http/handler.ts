@@ -71,13 +71,7 @@ export function httpHandler<
   Q extends Schema | undefined = undefined,
   H extends HeaderSchema | undefined = undefined,
 >(options: RouteOptions<A, B, Q, H>, run: (input: HandlerInput<A, B, Q, H>) => Promise<HttpResult>) {
-  return middy<StatefulEvent, HttpApiResult, Error, Context>({ timeoutEarlyInMillis: 0 })
-    .use({
-      name: "requestState",
-      before: (request) => {
-        request.event.state = { identity: null, caller: anonymousCaller, body: undefined, startedAt: Date.now() };
-      },
-    })
+  const stack = middy<StatefulEvent, HttpApiResult, Error, Context>({ timeoutEarlyInMillis: 0 })
     .use(requestLogging())
     .use(responseHeaders())
     .use(authentication(options.auth))
@@ -117,5 +111,8 @@ export function httpHandler<
         ...(Buffer.isBuffer(result.raw) ? { body: result.raw.toString("base64"), isBase64Encoded: true } : {}),
         ...(result.raw === undefined && result.body !== undefined ? { body: JSON.stringify(result.body) } : {}),
       };
-    }) as unknown as (event: HttpApiEvent, context: Context) => Promise<HttpApiResult>;
+    });
+  // What the middlewares learn about the request travels with the event, from a fresh state per invocation.
+  return (event: HttpApiEvent, context: Context): Promise<HttpApiResult> =>
+    stack({ ...event, state: { identity: null, caller: anonymousCaller, body: undefined, startedAt: Date.now() } }, context);
 }

@@ -11,7 +11,8 @@ async function cognitoVerifier(userPoolId: string, clientId: string): Promise<Ve
   const verifier = CognitoJwtVerifier.create({ userPoolId, clientId, tokenUse: null });
   return async (token) => {
     try {
-      return (await verifier.verify(token)) as unknown as Claims;
+      const claims: Claims = { ...(await verifier.verify(token)) };
+      return claims;
     } catch {
       throw new InvalidToken("rejected by Cognito verifier");
     }

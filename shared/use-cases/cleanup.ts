@@ -24,8 +24,7 @@ import {
 import { cleanupAlreadyRunning, notFound, unavailable, validationFailed } from "../errors";
 import { ulid } from "../ids";
 import { logger, describeError } from "../logger";
-import { decodeCursor, encodeCursor } from "../pagination";
-import * as z from "zod/mini";
+import { cursorAfterUlid, ulidAfter } from "../pagination";
 import type { ListQuery } from "../schemas/common";
 import { deleteMarkedAccount, type DeletionSteps } from "./account-deletion";
 import { requireProfile } from "./caller";
@@ -317,13 +316,12 @@ export async function readRun(runId: string): Promise<Run> {
   return run;
 }
 
-const runCursorSchema = z.strictObject({ after: z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/)) });
 
 /** GET /admin/cleanup-runs: newest first. */
 export async function runsPage(query: ListQuery): Promise<{ items: Run[]; nextCursor: string | null }> {
-  const after = query.cursor === undefined ? undefined : decodeCursor("cleanup-runs", query.cursor, runCursorSchema).after;
+  const after = ulidAfter("cleanup-runs", query.cursor);
   const page = await listRuns(query.limit, after);
-  return { items: page.runs, nextCursor: page.nextAfter ? encodeCursor("cleanup-runs", { after: page.nextAfter }) : null };
+  return { items: page.runs, nextCursor: cursorAfterUlid("cleanup-runs", page.nextAfter) };
 }
 
 /** GET /users/{userId}/follower-history: newest first; 404 for an unknown user. */
@@ -332,10 +330,10 @@ export async function followerHistoryOf(
   query: ListQuery,
 ): Promise<{ items: FollowerHistoryPoint[]; nextCursor: string | null }> {
   const scope = `follower-history:${userId}`;
-  const after = query.cursor === undefined ? undefined : decodeCursor(scope, query.cursor, runCursorSchema).after;
+  const after = ulidAfter(scope, query.cursor);
   const [exists, page] = await Promise.all([accountExists(userId), listFollowerHistory(userId, query.limit, after)]);
   if (!exists) throw notFound("The user");
-  return { items: page.points, nextCursor: page.nextAfter ? encodeCursor(scope, { after: page.nextAfter }) : null };
+  return { items: page.points, nextCursor: cursorAfterUlid(scope, page.nextAfter) };
 }
 
 /** POST /admin/cleanup-runs: begins a run and hands it to the configured runner; 202 with the run. */

@@ -1,4 +1,3 @@
-import * as z from "zod/mini";
 import {
   CommentGone,
   CommentRateExceeded,
@@ -18,7 +17,7 @@ import { decodePostId } from "../domain/posts";
 import { fixedWindow, secondsUntilEnd } from "../domain/rate-limit";
 import { DomainError, forbidden, notFound, profileRequired, tooManyRequests } from "../errors";
 import { ulid } from "../ids";
-import { decodeCursor, encodeCursor } from "../pagination";
+import { cursorAfterUlid, ulidAfter } from "../pagination";
 import type { CommentInput } from "../schemas/comments";
 import type { ListQuery } from "../schemas/common";
 import { requireProfile } from "./caller";
@@ -103,8 +102,6 @@ function refusalOf(error: unknown, rateLimit: RateLimit, now: Date): unknown {
   return error;
 }
 
-const commentsCursorSchema = z.strictObject({ after: z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/)) });
-
 /**
  * GET /posts/{postId}/comments: a page of the post's comments, oldest first, for callers who may read the post's
  * body (403 subscription_required otherwise). 1 GetItem for the post and 1 Query per page.
@@ -116,13 +113,13 @@ export async function listComments(
   now = new Date(),
 ): Promise<{ items: CommentView[]; nextCursor: string | null }> {
   const scope = `comments:${postId}`;
-  const after = query.cursor === undefined ? undefined : decodeCursor(scope, query.cursor, commentsCursorSchema).after;
+  const after = ulidAfter(scope, query.cursor);
   const { ref, post } = await findLivePost(postId);
   requirePermission(decidePostAccess(post, viewerOf(caller), now).readComments);
   const page = await getCommentsOfPost(ref, { limit: query.limit, ...(after ? { after } : {}) });
   return {
     items: page.comments.map(toCommentView),
-    nextCursor: page.nextAfter ? encodeCursor(scope, { after: page.nextAfter }) : null,
+    nextCursor: cursorAfterUlid(scope, page.nextAfter),
   };
 }
 

@@ -1,4 +1,3 @@
-import * as z from "zod/mini";
 import { deleteCommentsOfPost } from "../db/comment-store";
 import {
   AuthorAccountMissing,
@@ -30,7 +29,7 @@ import {
 } from "../domain/posts";
 import { forbidden, notFound, profileRequired, subscriptionRequired, unavailable } from "../errors";
 import { ulid } from "../ids";
-import { decodeCursor, encodeCursor } from "../pagination";
+import { cursorAfterUlid, ulidAfter } from "../pagination";
 import type { ListQuery } from "../schemas/common";
 import type { PostInput, PostPatch } from "../schemas/posts";
 import { requireProfile } from "./caller";
@@ -200,8 +199,6 @@ export async function deletePostWithComments(stored: StoredPostSummary): Promise
   if (marked) await deleteMarkedPost(marked);
 }
 
-const postsCursorSchema = z.strictObject({ after: z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/)) });
-
 /** GET /users/{userId}/posts: a page of the user's posts, newest first; one Query per page. */
 export async function listPostsOfUser(
   caller: Caller,
@@ -210,11 +207,11 @@ export async function listPostsOfUser(
   now = new Date(),
 ): Promise<{ items: PostSummaryView[]; nextCursor: string | null }> {
   const scope = `posts:${userId}`;
-  const after = query.cursor === undefined ? undefined : decodeCursor(scope, query.cursor, postsCursorSchema).after;
+  const after = ulidAfter(scope, query.cursor);
   const page = await getPostsOfAuthor(userId, { limit: query.limit, ...(after ? { after } : {}) });
   if (page.authorExists === false) throw notFound("The user");
   return {
     items: page.posts.map((post) => viewPostSummary(post, caller, now)),
-    nextCursor: page.nextAfter ? encodeCursor(scope, { after: page.nextAfter }) : null,
+    nextCursor: cursorAfterUlid(scope, page.nextAfter),
   };
 }

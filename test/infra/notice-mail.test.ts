@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { HandlerFunction } from "../../infra/constructs/handler-function";
 import type { NoticeSender } from "../../infra/constructs/notice-mail";
 import { buildApp, buildTemplate, resourcesOf } from "./build-app";
-import { decisionFor, resolveIntrinsics, testAccount } from "../support/iam-simulation";
+import { decisionFor } from "../support/iam-simulation";
+import { ACCOUNT, REGION, resolvedDocument, resolverFor } from "../support/template-values";
 
 const sender: NoticeSender = { address: "notices@example.com" };
 
@@ -58,26 +59,23 @@ describe("the notices' SES identity", () => {
 });
 
 describe("the grant to send notices", () => {
-  const userPoolArn = `arn:aws:cognito-idp:${testAccount.region}:${testAccount.account}:userpool/${testAccount.region}_Pool`;
-  const identityArn = `arn:aws:ses:${testAccount.region}:${testAccount.account}:identity/example.com`;
+  const identityArn = `arn:aws:ses:${REGION}:${ACCOUNT}:identity/example.com`;
 
-  async function probePolicy() {
+  function probePolicy() {
     const { template, stack, probe } = stackWithASendingFunction();
     const roleId = stack.getLogicalId(probe.fn.role!.node.defaultChild as never);
     const [, policy] = resourcesOf(template, "AWS::IAM::Policy").find(([, p]) => JSON.stringify(p.Properties.Roles).includes(roleId))!;
-    const names: Record<string, string> = {};
-    for (const [id] of resourcesOf(template, "AWS::SES::EmailIdentity")) names[id] = "example.com";
-    for (const [id] of resourcesOf(template, "AWS::Cognito::UserPool")) names[`${id}.Arn`] = userPoolArn;
-    for (const [id] of resourcesOf(template, "AWS::Logs::LogGroup")) names[`${id}.Arn`] = `arn:aws:logs:${testAccount.region}:${testAccount.account}:log-group:${id}`;
-    return { policy: resolveIntrinsics(policy.Properties.PolicyDocument, names), template };
+    const resolve = resolverFor(template.toJSON().Resources);
+    const [[poolId]] = resourcesOf(template, "AWS::Cognito::UserPool") as [[string, unknown]];
+    return { policy: resolvedDocument(policy.Properties.PolicyDocument, resolve), userPoolArn: resolve({ "Fn::GetAtt": [poolId, "Arn"] }) };
   }
 
   it("lets the function send from the sender's address and look users up in the pool, nothing more (IAM simulated)", async () => {
-    const { policy } = await probePolicy();
+    const { policy, userPoolArn } = probePolicy();
     const send = (from: string, resource = identityArn) => decisionFor(policy, { action: "ses:SendEmail", resource, context: { "ses:FromAddress": from } });
     expect(await send("notices@example.com")).toBe("Allowed");
     expect(await send("ceo@example.com")).toBe("ImplicitlyDenied");
-    expect(await send("notices@example.com", `arn:aws:ses:${testAccount.region}:${testAccount.account}:identity/other.example`)).toBe("ImplicitlyDenied");
+    expect(await send("notices@example.com", `arn:aws:ses:${REGION}:${ACCOUNT}:identity/other.example`)).toBe("ImplicitlyDenied");
     expect(await decisionFor(policy, { action: "cognito-idp:AdminGetUser", resource: userPoolArn })).toBe("Allowed");
     expect(await decisionFor(policy, { action: "cognito-idp:AdminUpdateUserAttributes", resource: userPoolArn })).toBe("ImplicitlyDenied");
     expect(await decisionFor(policy, { action: "cognito-idp:AdminGetUser", resource: `${userPoolArn}x` })).toBe("ImplicitlyDenied");

@@ -8,6 +8,7 @@ import { expectStatus, given, uniqueHandle, uniqueUserId, type TestUser } from "
 import { aComment } from "../support/comments";
 import { aPost } from "../support/posts";
 import { recordDynamoDbRequests } from "../support/request-recorder";
+import { aFollow } from "../support/follows";
 
 // Property-based fuzzing of every operation of the OpenAPI document: requests made from the document alone,
 // valid and invalid, by every kind of caller. Whatever comes, no answer is a 5xx, every answer is one the
@@ -38,7 +39,7 @@ async function aWorld(): Promise<World> {
   const withoutProfile = given.aSignedInCaller();
   const forged = { ...withoutProfile, token: tokenFor(withoutProfile.userId, ["admins"], {}, "not-the-secret") };
   await given.entitlements(admin, reader, [{ tier: "plus" }]);
-  expectStatus(await api.put(`/users/${author.userId}/follow`, { token: reader.token }), 200);
+  await aFollow(reader, author);
   const posts = await Promise.all((["free", "plus", "select"] as const).map((access) => aPost(author, { access })));
   const comment = await aComment(author, posts[0]!.postId);
   const users = [reader, author, admin, withoutProfile];

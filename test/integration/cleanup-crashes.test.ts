@@ -40,7 +40,7 @@ describe.each([0, 1, 3, 7, 15, 40, 46])("a run killed after %i writes, then run 
       if (command === "TransactWriteItems" || command === "BatchWriteItem") writes++;
       return undefined;
     });
-    await expect(runToCompletion(ticketOf(first), { now: () => started, budgetMs: 60_000 })).rejects.toThrow();
+    await expect(runToCompletion(ticketOf(first), { now: () => started, budgetMs: 60_000 })).rejects.toMatchObject({ name: "InjectedCrash" });
     faults.stop();
     // Killed: its record still says running and its lease holds, until the lease expires.
     expect((await api.get(`/admin/cleanup-runs/${first.runId}`, { token: admin.token })).body.status).toBe("running");

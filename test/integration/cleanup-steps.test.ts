@@ -7,7 +7,8 @@ import { handler as processBatch } from "../../functions/scheduled/cleanup-proce
 import { handler as recount } from "../../functions/scheduled/cleanup-recount";
 import { api } from "../support/api";
 import { exists, expectCountsEqualRelations, lastActiveAt, settledRun } from "../support/cleanup";
-import { expectStatus, given } from "../support/given";
+import { given } from "../support/given";
+import { aFollow } from "../support/follows";
 
 // The Lambda step handlers, driven in the order of the state machine's definition (infra/constructs/
 // cleanup-workflow.ts), with the state it passes between them; and the operator command.
@@ -17,7 +18,7 @@ describe("the state machine's step handlers", () => {
     const admin = await given.anAdmin();
     const author = await given.anAuthor();
     const readers = await Promise.all(Array.from({ length: 3 }, () => given.aReader()));
-    for (const reader of readers) expectStatus(await api.put(`/users/${author.userId}/follow`, { token: reader.token }), 200);
+    for (const reader of readers) await aFollow(reader, author);
     for (const reader of readers.slice(0, 2)) await lastActiveAt(reader, "2024-05-01T00:00:00.000Z");
 
     const { run } = await begin({});

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { getAccount } from "../../shared/db/account-store";
 import { dynamoDb } from "../../shared/db/client";
+import { keys } from "../../shared/db/keys";
 import { beginRun, failRun, ticketOf } from "../../shared/use-cases/cleanup";
-import { api, type ApiResponse } from "../support/api";
+import { api } from "../support/api";
 import {
   aCompletedRun,
   expectCountsEqualRelations,
@@ -15,7 +16,7 @@ import {
 import { aSignedInCaller, expectNoStorageDetails, expectStatus, given, type TestUser } from "../support/given";
 import { someComments, storedCommentIndexOf, storedCommentsOf } from "../support/post-storage";
 import { aPost } from "../support/posts";
-import { aFollow } from "../support/follows";
+import { aFollow, anUnfollow } from "../support/follows";
 import { expectError } from "../support/then";
 
 const LONG_AGO = "2025-01-10T08:00:00.000Z";
@@ -316,10 +317,12 @@ describe("accounts that change during a run", () => {
           const mark = items[0]?.Update;
           const pk = mark?.Key?.pk;
           const partition = typeof pk === "string" ? pk : (pk?.S ?? "");
-          const userId = mark?.UpdateExpression?.startsWith("SET deletion") ? partition.slice("USER#".length) : "";
-          const intervene = interventions[userId];
+          const userId = mark?.UpdateExpression?.startsWith("SET deletion")
+            ? Object.keys(interventions).find((id) => keys.account(id).pk === partition)
+            : undefined;
+          const intervene = userId === undefined ? undefined : interventions[userId];
           if (intervene) {
-            delete interventions[userId];
+            delete interventions[userId!];
             await intervene();
           }
         }
@@ -358,8 +361,8 @@ describe("accounts that change during a run", () => {
       let rounds = 0;
       while (running || rounds < 2) {
         for (const author of authors) {
-          expectStatus(await api.put(`/users/${author.userId}/follow`, { token: reader.token }), 200);
-          if (rounds % 2 === 0) expectStatus(await api.delete(`/users/${author.userId}/follow`, { token: reader.token }), 200);
+          await aFollow(reader, author);
+          if (rounds % 2 === 0) await anUnfollow(reader, author);
         }
         rounds++;
       }

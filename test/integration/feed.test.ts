@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { encodeCursor } from "../../shared/pagination";
-import { api, type ApiResponse } from "../support/api";
+import { api } from "../support/api";
 import { aSignedInCaller, expectNoStorageDetails, expectStatus, given, type TestUser } from "../support/given";
 import { aPost, aPostInput } from "../support/posts";
 import { expectAuthorizerRefusal } from "../support/gateway";

@@ -17,6 +17,7 @@ import { expectStatus, given, type TestUser } from "../support/given";
 import { deniedCalls, neverExercised, type StackRoles, unusedGrants } from "../support/iam-proof";
 import { aPost, aPostInput } from "../support/posts";
 import { fallbackSample, samplesForAllRoutes, seedFixtures, type Fixtures } from "../support/route-samples";
+import { aFollow } from "../support/follows";
 
 // IAM proven offline. This file drives every route of the route table (each as a client would, signed in and
 // anonymous where the route allows both, through its write paths), `$default`, and every step of a cleanup run as
@@ -76,8 +77,8 @@ async function theOtherWritePaths(fixtures: Fixtures): Promise<void> {
 
   const leaver = await given.aReader();
   await given.entitlements(admin, leaver, [{ tier: "plus" }]);
-  expectStatus(await api.put(`/users/${author.userId}/follow`, { token: leaver.token }), 200);
-  expectStatus(await api.put(`/users/${leaver.userId}/follow`, { token: reader.token }), 200);
+  await aFollow(leaver, author);
+  await aFollow(reader, leaver);
   expectStatus(await postComment(leaver, fixtures.postId, { body: "Leaving" }), 201);
   expectStatus(await api.delete("/me", { token: leaver.token }), 204);
 }
@@ -86,7 +87,7 @@ async function theOtherWritePaths(fixtures: Fixtures): Promise<void> {
 async function anAdminStartedRun(admin: TestUser): Promise<void> {
   const author = await given.anAuthor();
   const leaving = await given.aReader();
-  expectStatus(await api.put(`/users/${author.userId}/follow`, { token: leaving.token }), 200);
+  await aFollow(leaving, author);
   const post = await aPost(author);
   await given.entitlements(admin, leaving, [{ tier: "plus" }]);
   expectStatus(await postComment(leaving, post.postId, { body: "Bye" }), 201);

@@ -1,6 +1,7 @@
 import { DeleteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import { documentClient, dynamoDb, tableName } from "../../shared/db/client";
+import { PostNotAcceptingComments } from "../../shared/db/comment-store";
 import { keys } from "../../shared/db/keys";
 import { decodePostId } from "../../shared/domain/posts";
 import { api, tokenFor } from "../support/api";
@@ -196,7 +197,7 @@ describe("DELETE /posts/{postId}", () => {
     expect(index.every((entry) => remainingIds.has(entry.commentId))).toBe(true);
     expect(await storedPostsOf(author)).toHaveLength(1);
     // No comment can be added to a post being deleted.
-    await expect(someComments(post.postId, [writer], 1)).rejects.toThrow();
+    await expect(someComments(post.postId, [writer], 1)).rejects.toBeInstanceOf(PostNotAcceptingComments);
 
     const retried = await api.delete(`/posts/${post.postId}`, { token: author.token });
     expect(retried.status).toBe(204);

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { describe, expect, inject, it } from "vitest";
 import { dynamoDb } from "../../shared/db/client";
+import { postRefOf, type ItemKey } from "../../shared/db/keys";
 import { deleteMigrationCheckpoint, POST_BODIES_MIGRATION, readMigrationCheckpoint } from "../../shared/db/post-migration-store";
 import { migratePostBodies } from "../../shared/use-cases/post-migration";
 import { api } from "../support/api";
@@ -177,10 +178,11 @@ describe("npm run migrate", () => {
     const name = "interfere-with-migration";
     dynamoDb.middlewareStack.add(
       (next, context) => async (args) => {
-        const update = (args.input as { TransactItems?: { Update?: { Key: { sk: string }; UpdateExpression: string } }[] }).TransactItems?.[0]?.Update;
+        const update = (args.input as { TransactItems?: { Update?: { Key: ItemKey; UpdateExpression: string } }[] }).TransactItems?.[0]?.Update;
         if (context.commandName === "TransactWriteItemsCommand" && update?.UpdateExpression.startsWith("SET bodyRevision = :revision")) {
-          const change = interference.get(update.Key.sk.slice("POST#".length));
-          interference.delete(update.Key.sk.slice("POST#".length));
+          const postUlid = postRefOf(update.Key).id;
+          const change = interference.get(postUlid);
+          interference.delete(postUlid);
           await change?.();
         }
         return next(args);

@@ -26,6 +26,11 @@ export function transactionConflict(items: number): Error {
   });
 }
 
+/** What DynamoDB answers when it is busy (after the SDK's own retries): throttling, its request limit, its own error. */
+export function busy(name: "ThrottlingException" | "ProvisionedThroughputExceededException" | "RequestLimitExceeded" | "InternalServerError"): Error {
+  return Object.assign(new Error(`injected ${name}`), { name });
+}
+
 /** A failure no retry can fix, standing in for a crash of the function at that point. */
 export function crash(): Error {
   return Object.assign(new Error("injected crash"), { name: "InjectedCrash" });

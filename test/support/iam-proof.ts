@@ -1,13 +1,13 @@
 // IAM proven offline: the roles of the synthesized stack, their policies resolved to concrete ARNs, and every
 // recorded call (test/support/aws-calls.ts) evaluated against the role of the function that made it with an IAM
 // policy simulator (@cloud-copilot/iam-simulate evaluates AWS's policy language as IAM does).
-import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { App, type CfnElement } from "aws-cdk-lib";
 import type { IRole } from "aws-cdk-lib/aws-iam";
 import { ApiStack } from "../../infra/stacks/api-stack";
 import { type AwsCall, type AwsResource, type Principal, principalKey } from "../../infra/local/invocation-context";
 import type { CleanupStepName } from "../../shared/use-cases/cleanup";
 
+import { decisionFor } from "./iam-simulation";
 import { ACCOUNT, REGION, resolverFor } from "./template-values";
 
 type Json = any;
@@ -91,22 +91,7 @@ export function stackRoles(): StackRoles {
 }
 
 async function allows(statements: Statement[], action: string, resource: string): Promise<boolean> {
-  const result = await runSimulation(
-    {
-      request: {
-        principal: `arn:aws:iam::${ACCOUNT}:role/proof`,
-        action,
-        resource: { resource, accountId: ACCOUNT },
-        contextVariables: {},
-      },
-      identityPolicies: [{ name: "role", policy: { Version: "2012-10-17", Statement: statements } }],
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
-    },
-    {},
-  );
-  if (result.resultType === "error") throw new Error(`IAM simulation of ${action} on ${resource} failed: ${result.errors.message}`);
-  return result.overallResult === "Allowed";
+  return (await decisionFor({ Version: "2012-10-17", Statement: statements }, { action, resource })) === "Allowed";
 }
 
 /** The calls a role does not allow, as sentences naming the function, the action and the resource. */

@@ -1,36 +1,10 @@
 import { runSimulation } from "@cloud-copilot/iam-simulate";
+import { ACCOUNT } from "./template-values";
 
-// Evaluates a synthesized role policy offline with an IAM policy simulator (@cloud-copilot/iam-simulate), the way
-// IAM would in the account: CloudFormation's intrinsic functions are resolved first, with the names given.
-
-export const testAccount = { account: "123456789012", region: "eu-central-1" };
-
-type Template = unknown;
-
-/** Resolves Ref, Fn::GetAtt and Fn::Join in a template fragment; `names` maps `LogicalId` / `LogicalId.Attr`. */
-export function resolveIntrinsics(value: Template, names: Record<string, string>): unknown {
-  if (Array.isArray(value)) return value.map((item) => resolveIntrinsics(item, names));
-  if (typeof value !== "object" || value === null) return value;
-  const object = value as Record<string, unknown>;
-  const pseudo: Record<string, string> = {
-    "AWS::Partition": "aws",
-    "AWS::Region": testAccount.region,
-    "AWS::AccountId": testAccount.account,
-    "AWS::URLSuffix": "amazonaws.com",
-  };
-  const known = (name: string) => {
-    const resolved = pseudo[name] ?? names[name];
-    if (resolved === undefined) throw new Error(`no value given for ${name}`);
-    return resolved;
-  };
-  if (typeof object.Ref === "string") return known(object.Ref);
-  if (Array.isArray(object["Fn::GetAtt"])) return known((object["Fn::GetAtt"] as string[]).join("."));
-  if (Array.isArray(object["Fn::Join"])) {
-    const [separator, parts] = object["Fn::Join"] as [string, unknown[]];
-    return parts.map((part) => resolveIntrinsics(part, names)).join(separator);
-  }
-  return Object.fromEntries(Object.entries(object).map(([key, item]) => [key, resolveIntrinsics(item, names)]));
-}
+// IAM evaluated offline: one call under one identity policy, decided by an IAM policy simulator
+// (@cloud-copilot/iam-simulate evaluates AWS's policy language as IAM does). The policy's intrinsic functions are
+// resolved first (template-values.ts). The IAM proof of the stack (iam-proof.ts) and the tests of single grants
+// both decide with it.
 
 /** What IAM answers for one call under one identity policy: Allowed, ImplicitlyDenied or ExplicitlyDenied. */
 export async function decisionFor(
@@ -44,13 +18,15 @@ export async function decisionFor(
       resourceControlPolicies: [],
       request: {
         action: call.action,
-        principal: `arn:aws:iam::${testAccount.account}:role/function-role`,
-        resource: { accountId: testAccount.account, resource: call.resource },
+        principal: `arn:aws:iam::${ACCOUNT}:role/function-role`,
+        resource: { accountId: ACCOUNT, resource: call.resource },
         contextVariables: call.context ?? {},
       },
     },
     {},
   );
-  if (response.resultType === "error") throw new Error(`the simulation refused the call: ${JSON.stringify(response.errors)}`);
+  if (response.resultType === "error") {
+    throw new Error(`IAM simulation of ${call.action} on ${call.resource} failed: ${JSON.stringify(response.errors)}`);
+  }
   return response.overallResult;
 }

@@ -3,6 +3,7 @@ import { routes } from "../../infra/routes";
 import { api, tokenFor } from "./api";
 import { expectStatus, given, type TestUser } from "./given";
 import { aPost, aPostInput } from "./posts";
+import { aFollow } from "./follows";
 
 export interface SampleRequest {
   method: string;
@@ -41,7 +42,7 @@ export async function seedFixtures(options: { postBody?: string } = {}): Promise
   const postToDelete = await aPost(author, { body: postBody });
   // The reader follows the author, so lists have a row; the admin's follow is what the DELETE sample removes.
   for (const follower of [reader, admin]) {
-    expectStatus(await api.put(`/users/${author.userId}/follow`, { token: follower.token }), 200);
+    await aFollow(follower, author);
   }
   const comment = await api.post(`/posts/${post.postId}/comments`, { token: author.token, body: { body: "Sample comment" } });
   expectStatus(comment, 201);

@@ -20,6 +20,8 @@ export function resolverFor(resources: Record<string, Json>) {
         return `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${id}:*`;
       case "AWS::StepFunctions::StateMachine":
         return `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${id}`;
+      case "AWS::Cognito::UserPool":
+        return `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${REGION}_${id}`;
       default:
         throw new Error(`the IAM proof cannot resolve the ARN of ${id} (${type})`);
     }
@@ -34,8 +36,12 @@ export function resolverFor(resources: Record<string, Json>) {
     if (typeof value === "string") return value;
     if (value.Ref) {
       if (pseudo[value.Ref]) return pseudo[value.Ref]!;
-      // A state machine's Ref is its ARN; other resources' Ref is a name, which their ARN ends with.
-      return resources[value.Ref]?.Type === "AWS::StepFunctions::StateMachine" ? arnOfResource(value.Ref) : value.Ref;
+      // A state machine's Ref is its ARN; an SES identity's is the identity itself; other resources' Ref is a
+      // name, which their ARN ends with.
+      const resource = resources[value.Ref];
+      if (resource?.Type === "AWS::StepFunctions::StateMachine") return arnOfResource(value.Ref);
+      if (resource?.Type === "AWS::SES::EmailIdentity") return resource.Properties.EmailIdentity as string;
+      return value.Ref;
     }
     if (value["Fn::GetAtt"]) {
       const [id, attribute] = value["Fn::GetAtt"] as [string, string];
@@ -51,3 +57,11 @@ export function resolverFor(resources: Record<string, Json>) {
   return resolve;
 }
 
+
+/** A template fragment (a policy document, say) with every intrinsic function in it resolved by `resolve`. */
+export function resolvedDocument(value: Json, resolve: (value: Json) => string): Json {
+  if (Array.isArray(value)) return value.map((item) => resolvedDocument(item, resolve));
+  if (typeof value !== "object" || value === null) return value;
+  if ("Ref" in value || "Fn::GetAtt" in value || "Fn::Join" in value) return resolve(value);
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, resolvedDocument(item, resolve)]));
+}

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { keys } from "../../shared/db/keys";
 import { isCommentId, mayDeleteComment, toCommentView, type Comment } from "../../shared/domain/comments";
 import { ulid } from "../../shared/ids";
 
@@ -35,7 +36,8 @@ describe("comment IDs", () => {
 describe("toCommentView", () => {
   it("answers exactly the contract's fields, a null authorId included", () => {
     const comment: Comment = { commentId: "C", postId: "P", authorId: null, body: "b", createdAt: "2026-01-01T00:00:00.000Z" };
-    const view = toCommentView({ ...comment, ...{ pk: "POST#x" } } as Comment);
+    const stored: Comment = { ...comment, ...keys.comment("x", comment.commentId) };
+    const view = toCommentView(stored);
     expect(view).toEqual(comment);
     expect(Object.keys(view)).toEqual(["commentId", "postId", "authorId", "body", "createdAt"]);
   });

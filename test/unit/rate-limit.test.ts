@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { keys } from "../../shared/db/keys";
 import { countAttempt } from "../../shared/db/rate-limit-store";
 import { fixedWindow, secondsUntilEnd } from "../../shared/domain/rate-limit";
 
@@ -29,9 +30,10 @@ describe("secondsUntilEnd", () => {
 describe("countAttempt", () => {
   it("counts one more write while the window holds fewer than the limit, and expires with the window", () => {
     const window = fixedWindow(new Date("2026-06-01T12:34:10.000Z"), 60);
-    const item = countAttempt({ pk: "USER#u", sk: "RATE#COMMENTS#w" }, { window, limit: 7 });
+    const counter = keys.commentRateCounter("u", window.id);
+    const item = countAttempt(counter, { window, limit: 7 });
     expect(item.Update).toMatchObject({
-      Key: { pk: "USER#u", sk: "RATE#COMMENTS#w" },
+      Key: counter,
       ConditionExpression: "attribute_not_exists(#count) OR #count < :limit",
       ExpressionAttributeValues: { ":limit": 7, ":one": 1, ":expiresAt": Date.parse("2026-06-01T12:35:00.000Z") / 1000 },
     });

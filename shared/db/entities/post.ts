@@ -10,17 +10,9 @@ import { bodyAccessOf, entityTypes, keys, postRefOf, type ItemKey } from "../key
 
 const accesses = ["free", "plus", "select"] as const satisfies readonly PostAccess[];
 
-export interface PostSummaryItem extends ItemKey {
+/** The summary: the post's fields but its ID and author (its key gives them). */
+export interface PostSummaryItem extends ItemKey, Omit<PostSummary, "postId" | "authorId"> {
   entityType: typeof entityTypes.post;
-  title: string;
-  teaser: string;
-  customTeaser: boolean;
-  access: PostAccess;
-  category: string;
-  tags: string[];
-  publishedAt: string;
-  updatedAt: string;
-  commentCount: number;
   /** Moves whenever the body item changes (content or access); absent on a post stored before 1.1. */
   bodyRevision?: number;
   /** Set when a DELETE began: the post is gone for readers, its comments are being deleted. */
