@@ -211,7 +211,10 @@ export async function dispatch(request: IncomingRequest, options: LocalServerOpt
   if (cors && isPreflight(request)) return preflightAnswer(cors, request);
   const prepared = prepareInvocation(request, options);
   const result = prepared.kind === "answer" ? prepared.result : await invoke(prepared);
-  return cors ? withCorsHeaders(cors, request, result) : result;
+  // API Gateway names every request's ID in its answer: what a client quotes, and what the function's logs carry.
+  const requestId = prepared.kind === "invoke" ? prepared.event.requestContext.requestId : randomUUID();
+  const identified = { ...result, headers: { ...result.headers, "apigw-requestid": requestId } };
+  return cors ? withCorsHeaders(cors, request, identified) : identified;
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {
