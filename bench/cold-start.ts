@@ -4,6 +4,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { bundleAsDeployed, writeGzippedFilesBeside } from "../infra/bundle-as-deployed";
+import { MAX_CONCURRENCY_VARIABLE } from "../infra/local/invoke-store";
 import { startStepFunctionsEndpoint } from "../test/support/step-functions-endpoint";
 import { fallbackRoute, type RouteDefinition, routeName, routes } from "../infra/routes";
 import { claimedCosts } from "./support/claimed-costs";
@@ -37,8 +38,10 @@ interface Invocation {
 function invokeOnce(file: string, eventFile: string, env: Record<string, string>): Promise<Invocation> {
   return new Promise((resolvePromise, reject) => {
     const started = performance.now();
+    // A fresh classic Lambda environment: one invocation at a time (this process hosts concurrent ones locally).
+    const { [MAX_CONCURRENCY_VARIABLE]: _concurrent, ...ownEnv } = process.env;
     const child = spawn(process.execPath, ["--enable-source-maps", join(root, "bench/support/invoke-once.mjs"), file, eventFile], {
-      env: { ...process.env, ...env },
+      env: { ...ownEnv, ...env },
       stdio: ["ignore", "pipe", "inherit"],
     });
     let out = "";
@@ -46,7 +49,8 @@ function invokeOnce(file: string, eventFile: string, env: Record<string, string>
     child.once("exit", (code) => {
       const wallMs = performance.now() - started;
       if (code !== 0) return reject(new Error(`${file} exited with ${code}`));
-      const reported = JSON.parse(out) as { status: number; loadMs: number; answerMs: number };
+      // The last line: the function's own output (its metrics' EMF line) comes before it.
+      const reported = JSON.parse(out.trim().split("\n").at(-1)!) as { status: number; loadMs: number; answerMs: number };
       resolvePromise({ wallMs, status: reported.status, loadMs: reported.loadMs, answerMs: reported.answerMs });
     });
   });

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { isRetryableConflict } from "../db/transactions";
 import { DomainError, unavailable } from "../errors";
-import { describeError, logger } from "../logger";
+import { logger } from "../logger";
 import { statusOf } from "./status-codes";
 
 function errorBody(code: string, message: string, extra: Record<string, unknown> = {}): string {
@@ -15,7 +15,7 @@ function errorBody(code: string, message: string, extra: Record<string, unknown>
 export function errorToResult(error: unknown): APIGatewayProxyStructuredResultV2 {
   const domainError = error instanceof DomainError ? error : isRetryableConflict(error) ? unavailable(1) : null;
   if (!domainError) {
-    logger.error("unhandled error", describeError(error));
+    logger.error("unhandled error", { error });
     return { statusCode: 500, body: errorBody("internal", "Something went wrong on our side.") };
   }
   const { details, requiredEntitlements, retryAfterSeconds, allow } = domainError.extra;

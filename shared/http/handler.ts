@@ -7,6 +7,7 @@ import { requireRole } from "../use-cases/caller";
 import { notFound } from "../errors";
 import type { HttpApiEvent, HttpApiResult, StatefulEvent } from "./event";
 import { authentication, type AuthMode } from "./middleware/authentication";
+import { businessMetrics } from "./middleware/business-metrics";
 import { callerLoading } from "./middleware/caller-loading";
 import { errorResponses } from "./middleware/error-responses";
 import { jsonBody } from "./middleware/json-body";
@@ -79,6 +80,7 @@ export function httpHandler<
       },
     })
     .use(requestLogging())
+    .use(businessMetrics())
     .use(responseHeaders())
     .use(authentication(options.auth))
     .use(callerLoading())
