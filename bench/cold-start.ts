@@ -17,7 +17,8 @@ const RUNS = Number(process.env.BENCH_COLD_RUNS ?? 10);
 const root = resolve(import.meta.dirname, "..");
 const outDir = join(root, ".bench/cold-start");
 
-async function bundle(
+/** Bundles `entry` as the stack does, into `.bench/cold-start/<name>/index.mjs`. */
+export async function bundle(
   name: string,
   entry: string,
   gzippedFiles: RouteDefinition["gzippedFiles"] = [],
@@ -56,14 +57,15 @@ function invokeOnce(file: string, eventFile: string, env: Record<string, string>
   });
 }
 
-interface Measurement {
+export interface Measurement {
   medianMs: number;
   loadMs: number;
   answerMs: number;
   status: number;
 }
 
-async function measure(file: string, eventFile: string, env: Record<string, string> = {}): Promise<Measurement> {
+/** Medians over RUNS fresh processes that each load the bundle and answer the event once. */
+export async function measure(file: string, eventFile: string, env: Record<string, string> = {}): Promise<Measurement> {
   const runs: Invocation[] = [];
   for (let i = 0; i < RUNS; i++) runs.push(await invokeOnce(file, eventFile, env));
   return {
