@@ -39,8 +39,9 @@ interface Invocation {
 function invokeOnce(file: string, eventFile: string, env: Record<string, string>): Promise<Invocation> {
   return new Promise((resolvePromise, reject) => {
     const started = performance.now();
-    // A fresh classic Lambda environment: one invocation at a time (this process hosts concurrent ones locally).
-    const { [MAX_CONCURRENCY_VARIABLE]: _concurrent, ...ownEnv } = process.env;
+    // A fresh classic Lambda environment: one invocation at a time (this process hosts concurrent ones locally),
+    // its metrics published (this process silences its own).
+    const { [MAX_CONCURRENCY_VARIABLE]: _concurrent, POWERTOOLS_METRICS_DISABLED: _silenced, ...ownEnv } = process.env;
     const child = spawn(process.execPath, ["--enable-source-maps", join(root, "bench/support/invoke-once.mjs"), file, eventFile], {
       env: { ...ownEnv, ...env },
       stdio: ["ignore", "pipe", "inherit"],

@@ -137,6 +137,15 @@ describe("the alarms", () => {
   });
 });
 
+describe("tracing", () => {
+  it("is Lambda's active tracing on every function (the X-Ray SDK is over the cold-start bar)", () => {
+    const { template } = deployed();
+    const functions = resourcesOf(template, "AWS::Lambda::Function");
+    expect(functions.length).toBe(watchedFunctions().length);
+    for (const [id, fn] of functions) expect(fn.Properties.TracingConfig, id).toEqual({ Mode: "Active" });
+  });
+});
+
 describe("the alarm topic", () => {
   it("is encrypted with a rotating key CloudWatch may use, takes TLS only, and mails alarmEmail", () => {
     const { template, topicRef } = deployed();
