@@ -7,9 +7,11 @@ export const SERVICE_NAME = "trading-community";
 export const METRICS_NAMESPACE = "TradingCommunity";
 
 /**
- * The business metrics, each a count per minute. Who emits each is written beside it: those the HTTP layer can see
- * are emitted by the middleware (shared/http/middleware/business-metrics.ts); the others are hooks that the use
- * cases and stores call with `recordBusinessMetric` (shared/metrics.ts).
+ * The business metrics, each a count. Who emits each is written beside it: those the HTTP layer can see are emitted
+ * by the middleware (shared/http/middleware/business-metrics.ts); the others are hooks for the use cases and stores
+ * to call with `recordBusinessMetric(name, count)` (shared/metrics.ts) where the event happens. Whatever an
+ * invocation counted is published as it ends: by the HTTP middleware stack for the routes, by `observedStep`
+ * (shared/invocation-telemetry.ts) for the cleanup's steps, by the local host's runner for its in-process steps.
  */
 export const businessMetrics = {
   /** 201 answers of POST /posts (HTTP layer). An Idempotency-Key replay answers 201 again and counts again. */

@@ -1,6 +1,7 @@
 import { getRun } from "../../shared/db/cleanup-store";
 import type { RunTicket } from "../../shared/domain/cleanup";
 import { DomainError } from "../../shared/errors";
+import { observedStep } from "../../shared/invocation-telemetry";
 import { beginRun, runRequest, ticketOf } from "../../shared/use-cases/cleanup";
 
 /**
@@ -8,7 +9,7 @@ import { beginRun, runRequest, ticketOf } from "../../shared/use-cases/cleanup";
  * it is still running. Started by the daily schedule, begin a real run with the default cutoff; `run: null`
  * when another run holds the lease (nothing to do today).
  */
-export const handler = async (event: Partial<RunTicket>): Promise<{ run: RunTicket | null }> => {
+export const handler = observedStep(async (event: Partial<RunTicket>): Promise<{ run: RunTicket | null }> => {
   if (event.runId) {
     const run = await getRun(event.runId);
     return { run: run?.status === "running" ? ticketOf(run) : null };
@@ -20,4 +21,4 @@ export const handler = async (event: Partial<RunTicket>): Promise<{ run: RunTick
     if (error instanceof DomainError && error.code === "cleanup_already_running") return { run: null };
     throw error;
   }
-};
+});

@@ -1,6 +1,7 @@
 import { handler as beginStep } from "../../functions/scheduled/cleanup-begin";
 import type { RunTicket } from "../../shared/domain/cleanup";
 import { logger } from "../../shared/logger";
+import { publishBusinessMetrics } from "../../shared/metrics";
 import { runToCompletion, type StepInvoker } from "../../shared/use-cases/cleanup";
 import { useInProcessRunner } from "../../shared/use-cases/cleanup-runner";
 import { reportAwsCall, runAs } from "./invocation-context";
@@ -15,7 +16,8 @@ const inProcess = new Map<string, Promise<void>>();
 /** The state machine invoking one step's function (its role's lambda:InvokeFunction), which runs as itself. */
 export const asStepFunction: StepInvoker = (step, work) => {
   reportAwsCall("lambda:InvokeFunction", { kind: "cleanupStep", step });
-  return runAs({ kind: "cleanupStep", step }, () => asInvocation(work));
+  // The step's own invocation: its log keys and metrics are its own, and what it counted is published as it ends.
+  return runAs({ kind: "cleanupStep", step }, () => asInvocation(() => work().finally(publishBusinessMetrics)));
 };
 
 /** What `states:StartExecution` does: the caller starts the state machine, which then runs on its own. */

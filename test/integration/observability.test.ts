@@ -1,4 +1,8 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { lambdaContext } from "../../infra/local/server";
+import { observedStep } from "../../shared/invocation-telemetry";
+import { logger } from "../../shared/logger";
+import { recordBusinessMetric } from "../../shared/metrics";
 import { api } from "../support/api";
 import { injectTransactionConflicts } from "../support/conflicts";
 import { expectStatus, given, type TestUser } from "../support/given";
@@ -104,5 +108,27 @@ describe("business metrics in EMF", () => {
     expect(lines).toHaveLength(1);
     expect(emfMetrics(lines[0]!).metrics).toEqual([{ Name: "ServiceUnavailable", Unit: "Count" }]);
     expect(lines[0]).toMatchObject({ ServiceUnavailable: 1 });
+  });
+});
+
+describe("a function outside the HTTP stack (a cleanup step)", () => {
+  it("tags its lines with its Lambda context and publishes what it counted as it ends, even when it throws", async () => {
+    const step = observedStep(async (event: { accounts: number }) => {
+      recordBusinessMetric("AccountsDeleted", event.accounts);
+      logger.info("batch done");
+      throw new Error("the step failed after counting");
+    });
+    const context = lambdaContext("CleanupProcessBatch", 300);
+
+    await expect(step({ accounts: 3 }, context)).rejects.toThrow("the step failed after counting");
+
+    expect(output.jsonLines().find((line) => line.message === "batch done")).toMatchObject({
+      function_name: "CleanupProcessBatch",
+      function_request_id: context.awsRequestId,
+    });
+    const lines = metricLines();
+    expect(lines).toHaveLength(1);
+    expect(emfMetrics(lines[0]!).metrics).toEqual([{ Name: "AccountsDeleted", Unit: "Count" }]);
+    expect(lines[0]).toMatchObject({ AccountsDeleted: 3 });
   });
 });
