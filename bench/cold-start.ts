@@ -108,6 +108,7 @@ export async function coldStart(): Promise<string> {
     const floorRuns: Measurement[] = [];
     const rows: (string | number)[][] = [];
     let worstTime = 0;
+    let worstLoad = 0;
     let worstTimeAtSameRequests = 0;
     let worstSize = 0;
     for (const fn of functions) {
@@ -124,6 +125,7 @@ export async function coldStart(): Promise<string> {
       const floorRun = floorRuns.at(-1)!;
       const floorMs = floorRun.medianMs;
       worstTime = Math.max(worstTime, result.medianMs / floorMs);
+      worstLoad = Math.max(worstLoad, result.loadMs / floorRun.loadMs);
       worstTimeAtSameRequests = Math.max(worstTimeAtSameRequests, result.medianMs / (sameRequests ?? floorMs));
       worstSize = Math.max(worstSize, bundled.bytes / floor.bytes);
       rows.push([
@@ -151,12 +153,13 @@ export async function coldStart(): Promise<string> {
       `\`mainFields: module,main\`), then a fresh Node ${process.version} process loads it and answers one event`,
       `against DynamoDB Local; the time is the median wall time from spawn to exit over ${RUNS} runs. The floor is a bare`,
       `handler making one GetItem with the same SDK, bundled the same way (${kb(floor.bytes)} KB), measured right before`,
-      `each function. Targets: time ≤ 1.25 × floor: ${verdict(worstTime, 1.25)}; size ≤ 1.3 × floor: ${verdict(worstSize, 1.3)}.`,
+      `each function. Targets: import (load) time ≤ 1.25 × floor's (issue 14): ${verdict(worstLoad, 1.25)}; time ≤ 1.25 × floor:`,
+      `${verdict(worstTime, 1.25)}; size ≤ 1.3 × floor: ${verdict(worstSize, 1.3)}. Every function now bundles Powertools Logger and`,
+      "Metrics (part 6 measures what each adds).",
       "",
       "Where the time misses, the cause is the round trips a route needs by design (the caller's account, then its own",
-      "reads and writes: docs/data-model.md), each slower on a cold process than on a warm one. The load time (import",
-      "of the bundle) is within a few percent of the floor's, and against a floor that makes as many GetItems as the",
-      `function makes requests, the worst ratio is ${worstTimeAtSameRequests.toFixed(2)} (target 1.25: ${worstTimeAtSameRequests <= 1.25 ? "met" : "MISSED"}).`,
+      "reads and writes: docs/data-model.md), each slower on a cold process than on a warm one. Against a floor that makes",
+      `as many GetItems as the function makes requests, the worst ratio is ${worstTimeAtSameRequests.toFixed(2)} (target 1.25: ${worstTimeAtSameRequests <= 1.25 ? "met" : "MISSED"}).`,
       "",
       table(
         [
