@@ -4,7 +4,7 @@
 import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 
-const parts = ["cold-start", "cost-per-operation", "throughput", "hot-author", "cleanup"];
+const parts = ["cold-start", "cost-per-operation", "throughput", "hot-author", "cleanup", "observability-cost"];
 const root = resolve(import.meta.dirname, "..");
 
 const started = performance.now();

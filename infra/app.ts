@@ -14,6 +14,8 @@ const operatorPasswordAuth = String(app.node.tryGetContext("operatorPasswordAuth
 // entry stops the synth (fails closed), and none means no CORS configuration at all.
 const corsAllowedOrigins = parseAllowedOrigins(process.env.CORS_ALLOWED_ORIGINS);
 const noticeSender = app.node.tryGetContext("noticeSender") as string | undefined;
+// Who the alarms mail; a malformed address stops the synth (OperationsMonitoring checks it).
+const alarmEmail = app.node.tryGetContext("alarmEmail") as string | undefined;
 const noticeSenderVerify = app.node.tryGetContext("noticeSenderVerify") as string | undefined;
 if (noticeSenderVerify !== undefined && noticeSenderVerify !== "domain" && noticeSenderVerify !== "address") {
   throw new Error(`noticeSenderVerify must be domain or address, not "${noticeSenderVerify}"`);
@@ -24,5 +26,6 @@ defineApp(app, {
   ...(cursorSecretVersionId ? { cursorSecretVersionId } : {}),
   operatorPasswordAuth,
   corsAllowedOrigins,
+  ...(alarmEmail !== undefined ? { alarmEmail: String(alarmEmail) } : {}),
   ...(noticeSender ? { noticeSender: { address: noticeSender, ...(noticeSenderVerify ? { verify: noticeSenderVerify } : {}) } } : {}),
 });

@@ -1,30 +1,14 @@
+import { Logger } from "@aws-lambda-powertools/logger";
 import { config } from "./config";
+import { SERVICE_NAME } from "./observability-names";
 
-// A few lines of structured JSON logging: CloudWatch Logs Insights reads the fields, and the bundle stays small.
-const levels = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;
-type Level = Exclude<keyof typeof levels, "silent">;
-
-let context: Record<string, unknown> = {};
-const threshold = levels[config.LOG_LEVEL];
-
-function write(level: Level, message: string, fields?: Record<string, unknown>): void {
-  if (levels[level] < threshold) return;
-  const line = JSON.stringify({ level, timestamp: new Date().toISOString(), message, ...context, ...fields });
-  (level === "error" || level === "warn" ? process.stderr : process.stdout).write(line + "\n");
-}
-
-export const logger = {
-  /** Fields (such as the request id) added to every line until the next call. */
-  setContext(fields: Record<string, unknown>): void {
-    context = fields;
-  },
-  debug: (message: string, fields?: Record<string, unknown>) => write("debug", message, fields),
-  info: (message: string, fields?: Record<string, unknown>) => write("info", message, fields),
-  warn: (message: string, fields?: Record<string, unknown>) => write("warn", message, fields),
-  error: (message: string, fields?: Record<string, unknown>) => write("error", message, fields),
-};
-
-export function describeError(error: unknown): Record<string, unknown> {
-  if (error instanceof Error) return { errorName: error.name, errorMessage: error.message, stack: error.stack };
-  return { errorValue: String(error) };
-}
+/**
+ * The one logger of every function: Powertools' structured JSON lines, which CloudWatch Logs Insights reads field by
+ * field. Each invocation's lines carry its Lambda context (function_name, function_request_id, cold_start) and the
+ * keys the HTTP middleware adds (correlation_id: API Gateway's request ID, route, user_id). Never log a token, a
+ * request or response body, or a storage key.
+ *
+ * Where invocations run concurrently in one process (the local host, a Lambda Managed Instance), Powertools keeps
+ * each invocation's keys in its own InvokeStore context, so lines never carry another request's ID.
+ */
+export const logger = new Logger({ serviceName: SERVICE_NAME, logLevel: config.LOG_LEVEL });

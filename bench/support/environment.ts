@@ -24,6 +24,8 @@ export async function startBenchEnvironment(name: string): Promise<BenchEnvironm
     TOKEN_VERIFIER: "local-hs256",
     LOCAL_JWT_SECRET: jwtSecret,
     LOG_LEVEL: "silent",
+    // The business metrics' EMF lines of the in-process local host (the measured bundles publish theirs).
+    POWERTOOLS_METRICS_DISABLED: "true",
   });
   applyLocalSettings();
   const client = localClient(endpoint);

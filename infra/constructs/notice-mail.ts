@@ -27,6 +27,9 @@ export interface NoticeMailProps {
 
 const addressPattern = /^[^\s@"<>]+@([a-z0-9-]+(\.[a-z0-9-]+)+)$/i;
 
+/** An address a deploy setting may name (the notices' sender, the alarms' recipient): `name@domain.tld`. */
+export const isEmailAddress = (address: string): boolean => addressPattern.test(address);
+
 export class NoticeMail extends Construct {
   readonly identity: EmailIdentity;
   readonly senderAddress: string;

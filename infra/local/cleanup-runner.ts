@@ -1,9 +1,11 @@
 import { handler as beginStep } from "../../functions/scheduled/cleanup-begin";
 import type { RunTicket } from "../../shared/domain/cleanup";
-import { describeError, logger } from "../../shared/logger";
+import { logger } from "../../shared/logger";
+import { publishBusinessMetrics } from "../../shared/metrics";
 import { runToCompletion, type StepInvoker } from "../../shared/use-cases/cleanup";
 import { useInProcessRunner } from "../../shared/use-cases/cleanup-runner";
 import { reportAwsCall, runAs } from "./invocation-context";
+import { asInvocation } from "./invoke-store";
 
 // The local host's cleanup runner, in the place of Step Functions: a begun run's steps run in this process, in the
 // background, one after another (the same step code the state machine runs in AWS), each as its own function,
@@ -14,18 +16,20 @@ const inProcess = new Map<string, Promise<void>>();
 /** The state machine invoking one step's function (its role's lambda:InvokeFunction), which runs as itself. */
 export const asStepFunction: StepInvoker = (step, work) => {
   reportAwsCall("lambda:InvokeFunction", { kind: "cleanupStep", step });
-  return runAs({ kind: "cleanupStep", step }, work);
+  // The step's own invocation: its log keys and metrics are its own, and what it counted is published as it ends.
+  return runAs({ kind: "cleanupStep", step }, () => asInvocation(() => work().finally(publishBusinessMetrics)));
 };
 
 /** What `states:StartExecution` does: the caller starts the state machine, which then runs on its own. */
 export function startExecution(run: RunTicket): void {
   reportAwsCall("states:StartExecution", { kind: "cleanupStateMachine" });
-  const running = runAs({ kind: "cleanupStateMachine" }, async () => {
+  // The state machine runs on its own, outside the invocation that started it (its logs and metrics are not that one's).
+  const running = runAs({ kind: "cleanupStateMachine" }, () => asInvocation(async () => {
     // BeginRun first, as in AWS: it goes on with a run the route began only while that run is still running.
     const begun = await asStepFunction("begin", () => beginStep(run));
     if (begun.run) await runToCompletion(begun.run, undefined, asStepFunction);
-  })
-    .catch((error: unknown) => logger.error("in-process cleanup run failed", { runId: run.runId, ...describeError(error) }))
+  }))
+    .catch((error: unknown) => logger.error("in-process cleanup run failed", { runId: run.runId, error }))
     .finally(() => inProcess.delete(run.runId));
   inProcess.set(run.runId, running);
 }

@@ -12,6 +12,7 @@ import { authorizeLocally } from "./authorizer";
 import { isPreflight, preflightAnswer, withCorsHeaders } from "./cors-answers";
 import { API_GATEWAY_MAX_BODY_BYTES, gatewayAnswers, LAMBDA_MAX_RESPONSE_BYTES } from "./gateway-answers";
 import { runAs, type Principal } from "./invocation-context";
+import { asInvocation, hostConcurrentInvocations } from "./invoke-store";
 
 type LambdaHandler = (event: HttpApiEvent, context: Context) => Promise<HttpApiResult>;
 
@@ -132,6 +133,9 @@ const TIMED_OUT = Symbol("timed out");
  * "environment" first, and its timeout counts from when it runs, as a Lambda's does.
  */
 export const LOCAL_ENVIRONMENTS = 32;
+// The "environments" share this process and each function's module, as invocations of a Lambda Managed Instance
+// do: each invocation gets a context of its own, which keeps its log keys and metrics apart (invoke-store.ts).
+hostConcurrentInvocations(LOCAL_ENVIRONMENTS);
 let running = 0;
 const waiting: (() => void)[] = [];
 
@@ -164,8 +168,9 @@ async function run(prepared: Extract<PreparedInvocation, { kind: "invoke" }>): P
   const timedOut = new Promise<typeof TIMED_OUT>((resolveTimeout) => {
     timer = setTimeout(() => resolveTimeout(TIMED_OUT), prepared.timeoutSeconds * 1000);
   });
+  const context = lambdaContext(prepared.functionName, prepared.timeoutSeconds);
   const invocation = runAs(prepared.principal, () =>
-    handler(prepared.event, lambdaContext(prepared.functionName, prepared.timeoutSeconds)),
+    asInvocation(() => handler(prepared.event, context), context.awsRequestId),
   ).then(
     (result) => ({ result }),
     (error: unknown) => ({ error }),
@@ -211,7 +216,10 @@ export async function dispatch(request: IncomingRequest, options: LocalServerOpt
   if (cors && isPreflight(request)) return preflightAnswer(cors, request);
   const prepared = prepareInvocation(request, options);
   const result = prepared.kind === "answer" ? prepared.result : await invoke(prepared);
-  return cors ? withCorsHeaders(cors, request, result) : result;
+  // API Gateway names every request's ID in its answer: what a client quotes, and what the function's logs carry.
+  const requestId = prepared.kind === "invoke" ? prepared.event.requestContext.requestId : randomUUID();
+  const identified = { ...result, headers: { ...result.headers, "apigw-requestid": requestId } };
+  return cors ? withCorsHeaders(cors, request, identified) : identified;
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

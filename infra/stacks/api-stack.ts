@@ -3,14 +3,16 @@ import type { ThrottleSettings } from "aws-cdk-lib/aws-apigatewayv2";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import type { Construct } from "constructs";
 import { corsSettings } from "../cors";
+import { CLEANUP_STEP_TIMEOUT_SECONDS } from "../../functions/scheduled/cleanup-steps";
 import { CleanupWorkflow } from "../constructs/cleanup-workflow";
 import { CursorSecret } from "../constructs/cursor-secret";
 import { DataTable } from "../constructs/data-table";
 import { HandlerFunction } from "../constructs/handler-function";
 import { Identity } from "../constructs/identity";
 import { NoticeMail, type NoticeSender } from "../constructs/notice-mail";
+import { OperationsMonitoring, type WatchedFunction } from "../constructs/operations-monitoring";
 import { RoutedApi } from "../constructs/routed-api";
-import { fallbackRoute, MAX_ROUTE_TIMEOUT_SECONDS, type RouteDefinition, routeName, routes as routeTable, timeoutSecondsOf } from "../routes";
+import { DEFAULT_TIMEOUT_SECONDS, fallbackRoute, MAX_ROUTE_TIMEOUT_SECONDS, type RouteDefinition, routeName, routes as routeTable, timeoutSecondsOf } from "../routes";
 
 export interface ApiStackProps extends StackProps {
   /** The routes to deploy; the route table unless a test narrows it. */
@@ -25,6 +27,8 @@ export interface ApiStackProps extends StackProps {
   readonly corsAllowedOrigins?: readonly string[];
   /** Who notices before deletion come from; see NoticeMail. Without it, no SES identity is declared. */
   readonly noticeSender?: NoticeSender;
+  /** Who the alarms mail (`-c alarmEmail=...`); see OperationsMonitoring. Without it, the alarm topic has no subscriber. */
+  readonly alarmEmail?: string;
 }
 
 // Well above what this community's traffic needs and far below the account's 10,000 rps, so that a flood or
@@ -41,6 +45,7 @@ export class ApiStack extends Stack {
   readonly routeFunctions = new Map<string, IFunction>();
   readonly fallbackFunction: IFunction;
   readonly noticeMail?: NoticeMail;
+  readonly monitoring: OperationsMonitoring;
 
   constructor(scope: Construct, id: string, props: ApiStackProps = {}) {
     super(scope, id, props);
@@ -69,6 +74,7 @@ export class ApiStack extends Stack {
     // The daily cleanup of inactive accounts: schedule, state machine and its step functions.
     this.cleanup = new CleanupWorkflow(this, "Cleanup", { data: this.data, environment });
 
+    const watched: WatchedFunction[] = [];
     const routed = (props.routes ?? routeTable).map((route) => {
       const timeoutSeconds = timeoutSecondsOf(route);
       if (timeoutSeconds > MAX_ROUTE_TIMEOUT_SECONDS) {
@@ -88,11 +94,16 @@ export class ApiStack extends Stack {
         this.cleanup.grantStart(fn);
       }
       this.routeFunctions.set(`${route.method} ${route.path}`, fn);
+      watched.push({ name: routeName(route), fn, timeoutSeconds });
       return { route, fn };
     });
     const fallback = new HandlerFunction(this, "RouteNotFound", { entry: fallbackRoute.entry, environment }).fn;
     this.data.nameOnly(fallback);
     this.fallbackFunction = fallback;
+    watched.push({ name: "RouteNotFound", fn: fallback, timeoutSeconds: DEFAULT_TIMEOUT_SECONDS });
+    for (const [step, fn] of Object.entries(this.cleanup.stepFunctions)) {
+      watched.push({ name: `Cleanup${step[0]!.toUpperCase()}${step.slice(1)}`, fn, timeoutSeconds: CLEANUP_STEP_TIMEOUT_SECONDS });
+    }
 
     const deployedRoutes = props.routes ?? routeTable;
     const origins = props.corsAllowedOrigins ?? [];
@@ -105,10 +116,20 @@ export class ApiStack extends Stack {
       throttle: props.throttle ?? defaultThrottle,
     });
 
+    this.monitoring = new OperationsMonitoring(this, "Monitoring", {
+      api: this.api.api,
+      functions: watched,
+      table: this.data.table,
+      cleanup: this.cleanup.stateMachine,
+      ...(props.alarmEmail !== undefined ? { alarmEmail: props.alarmEmail } : {}),
+    });
+
     new CfnOutput(this, "ApiUrl", { value: this.api.stage.url, description: "Base URL of the HTTP API." });
     new CfnOutput(this, "UserPoolId", { value: this.identity.userPool.userPoolId });
     new CfnOutput(this, "UserPoolClientId", { value: this.identity.client.userPoolClientId });
     new CfnOutput(this, "TableName", { value: this.data.table.tableName });
     new CfnOutput(this, "CleanupStateMachineArn", { value: this.cleanup.stateMachine.stateMachineArn });
+    new CfnOutput(this, "AlarmTopicArn", { value: this.monitoring.topic.topicArn, description: "SNS topic every alarm notifies." });
+    new CfnOutput(this, "DashboardName", { value: this.monitoring.dashboard.dashboardName, description: "CloudWatch dashboard of the API." });
   }
 }

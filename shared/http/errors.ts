@@ -1,6 +1,6 @@
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { DomainError } from "../errors";
-import { describeError, logger } from "../logger";
+import { logger } from "../logger";
 import { statusOf } from "./status-codes";
 
 function errorBody(code: string, message: string, extra: Record<string, unknown> = {}): string {
@@ -14,7 +14,7 @@ function errorBody(code: string, message: string, extra: Record<string, unknown>
  */
 export function errorToResult(error: unknown): APIGatewayProxyStructuredResultV2 {
   if (!(error instanceof DomainError)) {
-    logger.error("unhandled error", describeError(error));
+    logger.error("unhandled error", { error });
     return { statusCode: 500, body: errorBody("internal", "Something went wrong on our side.") };
   }
   const { details, requiredEntitlements, retryAfterSeconds, allow } = error.extra;

@@ -7,6 +7,7 @@ import { requireRole } from "../use-cases/caller";
 import { notFound } from "../errors";
 import type { HttpApiEvent, HttpApiResult, StatefulEvent } from "./event";
 import { authentication, type AuthMode } from "./middleware/authentication";
+import { businessMetrics } from "./middleware/business-metrics";
 import { callerLoading } from "./middleware/caller-loading";
 import { errorResponses } from "./middleware/error-responses";
 import { jsonBody } from "./middleware/json-body";
@@ -73,6 +74,7 @@ export function httpHandler<
 >(options: RouteOptions<A, B, Q, H>, run: (input: HandlerInput<A, B, Q, H>) => Promise<HttpResult>) {
   const stack = middy<StatefulEvent, HttpApiResult, Error, Context>({ timeoutEarlyInMillis: 0 })
     .use(requestLogging())
+    .use(businessMetrics())
     .use(responseHeaders())
     .use(authentication(options.auth))
     .use(callerLoading())

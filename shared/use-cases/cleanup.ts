@@ -23,7 +23,7 @@ import {
 } from "../domain/cleanup";
 import { cleanupAlreadyRunning, notFound, unavailable, validationFailed } from "../errors";
 import { ulid } from "../ids";
-import { logger, describeError } from "../logger";
+import { logger } from "../logger";
 import { cursorAfterUlid, ulidAfter } from "../pagination";
 import type { ListQuery } from "../schemas/common";
 import { deleteMarkedAccount, type DeletionSteps } from "./account-deletion";
@@ -298,9 +298,9 @@ export async function runToCompletion(run: RunTicket, clock: StepClock = systemC
     while (!(await invoke("recount", () => recountStep(run, clock.now(), clock.budgetMs))).done);
     await invoke("finish", () => succeedRun(run, clock.now()));
   } catch (error) {
-    logger.error("cleanup run failed", { runId: run.runId, ...describeError(error) });
+    logger.error("cleanup run failed", { runId: run.runId, error });
     await invoke("finish", () => failRun(run, clock.now())).catch((failure: unknown) =>
-      logger.error("could not mark the cleanup run failed", { runId: run.runId, ...describeError(failure) }),
+      logger.error("could not mark the cleanup run failed", { runId: run.runId, error: failure }),
     );
     throw error;
   }

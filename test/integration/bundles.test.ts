@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleAllAsDeployed, writeGzippedFilesBeside } from "../../infra/bundle-as-deployed";
 import { cleanupSteps } from "../../infra/constructs/cleanup-workflow";
 import { inProcessRunsSettled } from "../../infra/local/cleanup-runner";
+import { MAX_CONCURRENCY_VARIABLE } from "../../infra/local/invoke-store";
 import { prepareInvocation } from "../../infra/local/server";
 import { fallbackRoute, type RouteDefinition, routeName, routes } from "../../infra/routes";
 import { jwtSecret } from "../support/api";
@@ -34,9 +35,13 @@ interface Loaded {
 let stepFunctions: Awaited<ReturnType<typeof startStepFunctionsEndpoint>>;
 let buildMs = 0;
 
-/** What the stack gives a function, with this machine's table and tokens; CLEANUP_RUNNER only where it starts runs. */
+/**
+ * What the stack gives a function, with this machine's table and tokens; CLEANUP_RUNNER only where it starts runs.
+ * A classic Lambda environment runs one invocation at a time: no AWS_LAMBDA_MAX_CONCURRENCY (this test process,
+ * a local host, runs many).
+ */
 function environmentOf(startsCleanup: boolean): NodeJS.ProcessEnv {
-  const { CLEANUP_RUNNER: _notGiven, ...env } = process.env;
+  const { CLEANUP_RUNNER: _notGiven, [MAX_CONCURRENCY_VARIABLE]: _concurrent, ...env } = process.env;
   if (!startsCleanup) return env;
   return {
     ...env,

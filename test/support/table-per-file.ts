@@ -11,6 +11,8 @@ process.env.TABLE_NAME = tableName;
 process.env.TOKEN_VERIFIER = "local-hs256";
 process.env.LOCAL_JWT_SECRET = "test-secret";
 process.env.LOG_LEVEL ??= "silent";
+// The business metrics' EMF lines too (test/integration/observability.test.ts turns them on to read them).
+process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
 applyLocalSettings();
 
 const client = localClient(endpoint);

@@ -5,6 +5,7 @@ import { unauthorized } from "../../errors";
 import type { HttpApiEvent, HttpApiResult, StatefulEvent } from "../event";
 import { InvalidToken, verifyToken, type Claims } from "../token-verifier";
 import { isWellFormedText } from "../../schemas/common";
+import { logger } from "../../logger";
 
 const MAX_SUBJECT_LENGTH = 128;
 
@@ -51,5 +52,7 @@ export const authentication = (mode: AuthMode): middy.MiddlewareObj<StatefulEven
     const identity = await identityOf(request.event);
     if (mode === "required" && !identity) throw unauthorized();
     request.event.state.identity = identity;
+    // The caller's ID (the token's subject), never the token: every later line of the request names who called.
+    if (identity) logger.appendKeys({ user_id: identity.userId });
   },
 });

@@ -1,0 +1,134 @@
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { lambdaContext } from "../../infra/local/server";
+import { observedStep } from "../../shared/invocation-telemetry";
+import { logger } from "../../shared/logger";
+import { recordBusinessMetric } from "../../shared/metrics";
+import { api } from "../support/api";
+import { injectTransactionConflicts } from "../support/conflicts";
+import { expectStatus, given, type TestUser } from "../support/given";
+import { captureOutput, type CapturedOutput } from "../support/output";
+import { aPost, aPostInput } from "../support/posts";
+
+// Logs and business metrics as the functions write them (Powertools Logger and Metrics): read here from this
+// process's output. The logger reads LOG_LEVEL once, when it loads, so this file sets it before any import.
+const previous = vi.hoisted(() => {
+  const saved = { LOG_LEVEL: process.env.LOG_LEVEL, POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED };
+  process.env.LOG_LEVEL = "info";
+  process.env.POWERTOOLS_METRICS_DISABLED = "false";
+  return saved;
+});
+afterAll(() => Object.assign(process.env, previous));
+
+let output: CapturedOutput;
+beforeEach(() => {
+  output = captureOutput();
+});
+afterEach(() => output.stop());
+
+const requestLines = () => output.jsonLines().filter((line) => line.message === "request");
+const metricLines = () => output.jsonLines().filter((line) => line._aws !== undefined);
+
+/** The EMF line's declared metrics, e.g. `[{ Name: "PostsPublished", Unit: "Count" }]`, and its values. */
+function emfMetrics(line: Record<string, unknown>) {
+  const declared = (line._aws as { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] })
+    .CloudWatchMetrics[0]!;
+  return { namespace: declared.Namespace, dimensions: declared.Dimensions, metrics: declared.Metrics, values: line };
+}
+
+describe("request logs under concurrent requests", () => {
+  it("tags every request's line with that request's ID, route and caller, and never with another's", async () => {
+    const callers = Array.from({ length: 100 }, () => given.aSignedInCaller());
+
+    const answers = await Promise.all(
+      callers.map((caller) => api.put("/me", { token: caller.token, body: { handle: caller.handle, displayName: caller.handle } })),
+    );
+
+    answers.forEach((answer) => expectStatus(answer, 201));
+    const lines = requestLines();
+    expect(lines).toHaveLength(callers.length);
+    const lineOf = new Map(lines.map((line) => [line.correlation_id, line]));
+    expect(lineOf.size, "distinct request IDs among the lines").toBe(callers.length);
+    callers.forEach((caller, i) => {
+      const line = lineOf.get(answers[i]!.headers["apigw-requestid"]);
+      expect(line, `the line of ${caller.userId}'s request`).toMatchObject({
+        user_id: caller.userId,
+        route: "PUT /me",
+        function_name: "PutMe",
+        status: 201,
+        service: "trading-community",
+      });
+    });
+    expect(new Set(lines.map((line) => line.function_request_id)).size, "distinct Lambda request IDs").toBe(callers.length);
+  });
+
+  it("writes neither tokens nor bodies", async () => {
+    const caller = given.aSignedInCaller();
+
+    const answer = await api.put("/me", { token: caller.token, body: { handle: caller.handle, displayName: "Secret Name" } });
+
+    expectStatus(answer, 201);
+    expect(requestLines()).toHaveLength(1);
+    expect(output.text()).not.toContain(caller.token.split(".")[2]);
+    expect(output.text()).not.toContain("Secret Name");
+  });
+});
+
+describe("business metrics in EMF", () => {
+  let author: TestUser;
+  beforeEach(async () => {
+    author = await given.anAuthor();
+    output.stop();
+    output = captureOutput();
+  });
+
+  it("counts a published post in the invocation's EMF line", async () => {
+    await aPost(author);
+
+    const [line, ...more] = metricLines();
+    expect(more).toEqual([]);
+    const { namespace, dimensions, metrics, values } = emfMetrics(line!);
+    expect(namespace).toBe("TradingCommunity");
+    expect(dimensions).toEqual([["service"]]);
+    expect(metrics).toEqual([{ Name: "PostsPublished", Unit: "Count" }]);
+    expect(values).toMatchObject({ PostsPublished: 1, service: "trading-community" });
+  });
+
+  it("counts a 503 on any route, and nothing for a read", async () => {
+    const conflicts = injectTransactionConflicts();
+    let refused;
+    try {
+      refused = await api.post("/posts", { token: author.token, body: aPostInput() });
+    } finally {
+      conflicts.remove();
+    }
+    await api.get("/me", { token: author.token });
+
+    expectStatus(refused, 503);
+    const lines = metricLines();
+    expect(lines).toHaveLength(1);
+    expect(emfMetrics(lines[0]!).metrics).toEqual([{ Name: "ServiceUnavailable", Unit: "Count" }]);
+    expect(lines[0]).toMatchObject({ ServiceUnavailable: 1 });
+  });
+});
+
+describe("a function outside the HTTP stack (a cleanup step)", () => {
+  it("tags its lines with its Lambda context and publishes what it counted as it ends, even when it throws", async () => {
+    const step = observedStep(async (event: { accounts: number }) => {
+      recordBusinessMetric("AccountsDeleted", event.accounts);
+      logger.info("batch done");
+      throw new Error("the step failed after counting");
+    });
+    const context = lambdaContext("CleanupProcessBatch", 300);
+
+    await expect(step({ accounts: 3 }, context)).rejects.toThrow("the step failed after counting");
+
+    expect(output.jsonLines().find((line) => line.message === "batch done")).toMatchObject({
+      function_name: "CleanupProcessBatch",
+      function_request_id: context.awsRequestId,
+    });
+    const lines = metricLines();
+    expect(lines).toHaveLength(1);
+    expect(emfMetrics(lines[0]!).metrics).toEqual([{ Name: "AccountsDeleted", Unit: "Count" }]);
+    expect(lines[0]).toMatchObject({ AccountsDeleted: 3 });
+  });
+});
