@@ -23,6 +23,7 @@ import {
 import { cleanupAlreadyRunning, notFound, validationFailed } from "../errors";
 import { ulid } from "../ids";
 import { logger } from "../logger";
+import { recordBusinessMetric } from "../metrics";
 import { cursorAfterUlid, ulidAfter } from "../pagination";
 import type { ListQuery } from "../schemas/common";
 import { deleteMarkedAccount, type DeletionSteps } from "./account-deletion";
@@ -166,7 +167,9 @@ async function processCandidate(userId: string, steps: DeletionSteps): Promise<"
     // owner a moment ago, whose deletion goes on without us).
     if (!marked) return "done";
   }
-  return (await deleteMarkedAccount(userId, steps)) === "deleted" ? "done" : "unfinished";
+  if ((await deleteMarkedAccount(userId, steps)) !== "deleted") return "unfinished";
+  recordBusinessMetric("AccountsDeleted");
+  return "done";
 }
 
 /**

@@ -7,6 +7,7 @@ import { api } from "../support/api";
 import { injectTransactionConflicts } from "../support/conflicts";
 import { expectStatus, given, type TestUser } from "../support/given";
 import { captureOutput, type CapturedOutput } from "../support/output";
+import { aFollow, anUnfollow } from "../support/follows";
 import { aPost, aPostInput } from "../support/posts";
 
 // Logs and business metrics as the functions write them (Powertools Logger and Metrics): read here from this
@@ -33,6 +34,12 @@ function emfMetrics(line: Record<string, unknown>) {
   const declared = (line._aws as { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] })
     .CloudWatchMetrics[0]!;
   return { namespace: declared.Namespace, dimensions: declared.Dimensions, metrics: declared.Metrics, values: line };
+}
+
+/** A metric's count in an EMF line: a value, or the values of each time it was counted (CloudWatch sums them). */
+function total(line: Record<string, unknown>, name: string): number {
+  const value = line[name];
+  return Array.isArray(value) ? value.reduce((sum: number, one: number) => sum + one, 0) : Number(value);
 }
 
 describe("request logs under concurrent requests", () => {
@@ -106,8 +113,37 @@ describe("business metrics in EMF", () => {
     expectStatus(refused, 503);
     const lines = metricLines();
     expect(lines).toHaveLength(1);
-    expect(emfMetrics(lines[0]!).metrics).toEqual([{ Name: "ServiceUnavailable", Unit: "Count" }]);
-    expect(lines[0]).toMatchObject({ ServiceUnavailable: 1 });
+    // Every try but the last was retried after its conflict (the retry budget: 10 tries).
+    expect(emfMetrics(lines[0]!).metrics).toEqual([
+      { Name: "ConflictsRetried", Unit: "Count" },
+      { Name: "ServiceUnavailable", Unit: "Count" },
+    ]);
+    expect({ retried: total(lines[0]!, "ConflictsRetried"), unavailable: total(lines[0]!, "ServiceUnavailable") }).toEqual({ retried: 9, unavailable: 1 });
+  });
+
+  it("counts a follow that created a relation and an unfollow that removed one, and nothing for a repeat", async () => {
+    const reader = await given.aReader();
+    output.stop();
+    output = captureOutput();
+    await aFollow(reader, author);
+    await aFollow(reader, author);
+    await anUnfollow(reader, author);
+    await anUnfollow(reader, author);
+
+    const counted = metricLines().map((line) => emfMetrics(line).metrics.map((metric) => `${metric.Name}=${String(line[metric.Name])}`));
+    expect(counted).toEqual([["FollowsStarted=1"], ["FollowsEnded=1"]]);
+  });
+
+  it("counts a conflict that a retry rode out, in the answer's own line", async () => {
+    const conflicts = injectTransactionConflicts(2);
+    try {
+      await aPost(author);
+    } finally {
+      conflicts.remove();
+    }
+    const lines = metricLines();
+    expect(lines).toHaveLength(1);
+    expect({ retried: total(lines[0]!, "ConflictsRetried"), published: total(lines[0]!, "PostsPublished") }).toEqual({ retried: 2, published: 1 });
   });
 });
 
