@@ -156,6 +156,20 @@ function countBy(relations: readonly FollowRelation[], side: "followerId" | "fol
 /** An account being deleted: marked, or with a pending deletion. */
 const beingDeleted = (index: TableIndex, userId: string): boolean => index.accounts.get(userId)?.deletionBegun === true || index.pending.has(userId);
 
+/** Every account whose stored count (`storedOf`) differs from what was counted of it. */
+function accountCountDrifts(
+  index: TableIndex,
+  invariant: "followerCount" | "followingCount" | "postCount",
+  counted: Map<string, number>,
+  storedOf: (account: Extract<TableFact, { kind: "account" }>) => number,
+): Finding[] {
+  return [...index.accounts.values()].flatMap((account) => {
+    const stored = storedOf(account);
+    const expected = counted.get(account.userId) ?? 0;
+    return stored === expected ? [] : [{ invariant, userId: account.userId, stored, expected }];
+  });
+}
+
 export interface Invariant {
   name: string;
   /** The promise, as docs/data-model.md and the runbook state it. */
@@ -167,25 +181,13 @@ export const invariants: readonly Invariant[] = [
   {
     name: "followerCount",
     promise: "An account's follower count (its profile's plus every shard's) equals the relations that follow it.",
-    check(index) {
-      const counted = countBy(relationsOf(index), "followeeId");
-      return [...index.accounts.values()].flatMap((account) => {
-        const stored = account.profileFollowerCount + (index.shardTotals.get(account.userId) ?? 0);
-        const expected = counted.get(account.userId) ?? 0;
-        return stored === expected ? [] : [{ invariant: "followerCount", userId: account.userId, stored, expected }];
-      });
-    },
+    check: (index) =>
+      accountCountDrifts(index, "followerCount", countBy(relationsOf(index), "followeeId"), (account) => account.profileFollowerCount + (index.shardTotals.get(account.userId) ?? 0)),
   },
   {
     name: "followingCount",
     promise: "An account's following count equals the relations it made.",
-    check(index) {
-      const counted = countBy(relationsOf(index), "followerId");
-      return [...index.accounts.values()].flatMap((account) => {
-        const expected = counted.get(account.userId) ?? 0;
-        return account.followingCount === expected ? [] : [{ invariant: "followingCount", userId: account.userId, stored: account.followingCount, expected }];
-      });
-    },
+    check: (index) => accountCountDrifts(index, "followingCount", countBy(relationsOf(index), "followerId"), (account) => account.followingCount),
   },
   {
     name: "postCount",
@@ -193,10 +195,7 @@ export const invariants: readonly Invariant[] = [
     check(index) {
       const counted = new Map<string, number>();
       for (const post of index.posts.values()) if (!post.deleting) add(counted, post.authorId, 1);
-      return [...index.accounts.values()].flatMap((account) => {
-        const expected = counted.get(account.userId) ?? 0;
-        return account.postCount === expected ? [] : [{ invariant: "postCount", userId: account.userId, stored: account.postCount, expected }];
-      });
+      return accountCountDrifts(index, "postCount", counted, (account) => account.postCount);
     },
   },
   {

@@ -17,16 +17,19 @@ import { findingLine } from "../../shared/use-cases/audit";
 const bumpFollowerShard = (userId: string, by: number) =>
   updateItem(keys.followerCountShard(userId, 3), { UpdateExpression: "ADD #count :by", ExpressionAttributeNames: { "#count": "count" }, ExpressionAttributeValues: { ":by": by } });
 
-/** A reader who may comment on free posts (any subscription). */
-const aSubscriber = async () => aReaderWith(await given.anAdmin(), [{ tier: "plus" }]);
+/** A subscriber follows an author and comments on the author's free post: a table with every kind of count. */
+async function aFollowedAuthorsCommentedPost() {
+  const author = await given.anAuthor();
+  const reader = await aReaderWith(await given.anAdmin(), [{ tier: "plus" }]);
+  await aFollow(reader, author);
+  const post = await aPost(author);
+  const comment = await aComment(reader, post.postId);
+  return { author, reader, post, comment };
+}
 
 describe("npm run audit", () => {
   it("reports a planted follower count drift with the account's ID and exit 1, --fix repairs it with a history point, and the next audit is clean", async () => {
-    const author = await given.anAuthor();
-    const reader = await aSubscriber();
-    await aFollow(reader, author);
-    const post = await aPost(author);
-    await aComment(reader, post.postId);
+    const { author, reader, post } = await aFollowedAuthorsCommentedPost();
     expect((await theAuditCommand([])).code, "clean before the drift").toBe(0);
 
     await bumpFollowerShard(author.userId, 2);
@@ -56,11 +59,7 @@ describe("npm run audit", () => {
 
 describe("the audit's invariants, on planted damage", () => {
   it("finds drifted following, post and comment counts, repairs them, and leaves the table clean", async () => {
-    const author = await given.anAuthor();
-    const reader = await aSubscriber();
-    await aFollow(reader, author);
-    const post = await aPost(author);
-    await aComment(reader, post.postId);
+    const { author, reader, post } = await aFollowedAuthorsCommentedPost();
     const ref = decodePostId(post.postId)!;
     await updateItem(keys.account(reader.userId), { UpdateExpression: "ADD followingCount :one", ExpressionAttributeValues: { ":one": 1 } });
     await updateItem(keys.account(author.userId), { UpdateExpression: "ADD postCount :minus", ExpressionAttributeValues: { ":minus": -1 } });
@@ -83,12 +82,8 @@ describe("the audit's invariants, on planted damage", () => {
   });
 
   it("finds a handle claim gone, a comment index entry without its comment, and an account half-deleted", async () => {
-    const author = await given.anAuthor();
-    const reader = await aSubscriber();
+    const { author, reader, post, comment } = await aFollowedAuthorsCommentedPost();
     const leaving = await given.aReader();
-    await aFollow(reader, author);
-    const post = await aPost(author);
-    const comment = await aComment(reader, post.postId);
     const ref = decodePostId(post.postId)!;
     await deleteItem(keys.handle(author.handle));
     await deleteItem(keys.comment(ref.id, comment.commentId));

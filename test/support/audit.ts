@@ -1,8 +1,8 @@
 // The audit as the tests' oracle: the checker of `npm run audit` run in-process on the test file's table, and the
 // command itself run as a child process, as an operator runs it.
-import { spawn } from "node:child_process";
-import { expect, inject } from "vitest";
+import { expect } from "vitest";
 import { findingLine, auditTable, type AuditReport } from "../../shared/use-cases/audit";
+import { anOperatorCommand, type CommandResult } from "./operator-commands";
 
 /** Audits the table in-process (read only). */
 export const anAudit = (): Promise<AuditReport> => auditTable({ segments: 4, fix: false });
@@ -13,23 +13,5 @@ export async function expectNoDrift(context = ""): Promise<void> {
   expect(report.findings.map(findingLine), `audit findings ${context}`).toEqual([]);
 }
 
-export interface CommandResult {
-  code: number | null;
-  out: string;
-  err: string;
-}
-
 /** `npm run audit -- <args>` against the test file's table, in a child process. */
-export function theAuditCommand(args: string[]): Promise<CommandResult> {
-  return new Promise((resolve) => {
-    const child = spawn("node_modules/.bin/tsx", ["infra/local/audit.ts", ...args], {
-      env: { ...process.env, DYNAMODB_ENDPOINT: inject("dynamoDbEndpoint"), TABLE_NAME: process.env.TABLE_NAME, LOG_LEVEL: "silent" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
-    child.once("exit", (code) => resolve({ code, out, err }));
-  });
-}
+export const theAuditCommand = (args: string[]): Promise<CommandResult> => anOperatorCommand("infra/local/audit.ts", args);
