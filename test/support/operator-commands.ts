@@ -2,6 +2,7 @@
 // against the test file's table on the tests' DynamoDB Local.
 import { spawn } from "node:child_process";
 import { inject } from "vitest";
+import { MAX_CONCURRENCY_VARIABLE } from "../../infra/local/invoke-store";
 
 export interface CommandResult {
   code: number | null;
@@ -11,9 +12,11 @@ export interface CommandResult {
 
 /** Runs `tsx <script> <args>` against the test file's table and answers its exit code and output. */
 export function anOperatorCommand(script: string, args: string[]): Promise<CommandResult> {
+  // The local host in this process announces concurrent invocations to Powertools; an operator's shell does not.
+  const { [MAX_CONCURRENCY_VARIABLE]: _hostsOwn, ...env } = process.env;
   return new Promise((resolve) => {
     const child = spawn("node_modules/.bin/tsx", [script, ...args], {
-      env: { ...process.env, DYNAMODB_ENDPOINT: inject("dynamoDbEndpoint"), TABLE_NAME: process.env.TABLE_NAME, LOG_LEVEL: "silent" },
+      env: { ...env, DYNAMODB_ENDPOINT: inject("dynamoDbEndpoint"), TABLE_NAME: process.env.TABLE_NAME, LOG_LEVEL: "silent" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";
