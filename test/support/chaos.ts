@@ -262,7 +262,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosStats> {
 
   // Settle, without faults: the runs started through the API end, the clients retry the post deletions that
   // answered 503, and one more run finishes every deletion a run or a DELETE /me left half-done.
-  for (const runId of apiRuns) await settledRun(admin, runId);
+  for (const runId of apiRuns) await settledRun(admin, runId, 120_000);
   for (const [postId, author] of unfinishedPostDeletes) {
     const answer = await api.delete(`/posts/${postId}`, { token: author.user.token });
     if (answer.status !== 204 && answer.status !== 404 && answer.status !== 403) stats.violations.push(`retried delete post answered ${answer.status}`);

@@ -20,8 +20,8 @@ export async function lastActiveAt(user: { userId: string }, at: string): Promis
 }
 
 /** Polls a run until it has left `running` (the local runner works in the background) and answers it. */
-export async function settledRun(admin: TestUser, runId: string): Promise<Record<string, any>> {
-  const deadline = Date.now() + 25_000;
+export async function settledRun(admin: TestUser, runId: string, waitMs = 25_000): Promise<Record<string, any>> {
+  const deadline = Date.now() + waitMs;
   for (;;) {
     const response = await api.get(`/admin/cleanup-runs/${runId}`, { token: admin.token });
     expectStatus(response, 200);
