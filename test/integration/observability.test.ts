@@ -1,9 +1,12 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { handler as processBatchStep } from "../../functions/scheduled/cleanup-process-batch";
 import { lambdaContext } from "../../infra/local/server";
 import { observedStep } from "../../shared/invocation-telemetry";
+import { beginRun, failRun, ticketOf } from "../../shared/use-cases/cleanup";
 import { logger } from "../../shared/logger";
 import { recordBusinessMetric } from "../../shared/metrics";
 import { api } from "../support/api";
+import { lastActiveAt } from "../support/cleanup-runs";
 import { injectTransactionConflicts } from "../support/conflicts";
 import { expectStatus, given, type TestUser } from "../support/given";
 import { captureOutput, type CapturedOutput } from "../support/output";
@@ -166,5 +169,23 @@ describe("a function outside the HTTP stack (a cleanup step)", () => {
     expect(lines).toHaveLength(1);
     expect(emfMetrics(lines[0]!).metrics).toEqual([{ Name: "AccountsDeleted", Unit: "Count" }]);
     expect(lines[0]).toMatchObject({ AccountsDeleted: 3 });
+  });
+});
+
+describe("the cleanup's batch step", () => {
+  it("counts each account it deleted, in the step's own EMF line", async () => {
+    const readers = await Promise.all(Array.from({ length: 2 }, () => given.aReader()));
+    for (const reader of readers) await lastActiveAt(reader, "2024-05-01T00:00:00.000Z");
+    const run = await beginRun({ dryRun: false, cutoff: "2025-01-01T00:00:00.000Z" }, new Date());
+    output.stop();
+    output = captureOutput();
+
+    const left = await processBatchStep({ run: ticketOf(run), userIds: readers.map((reader) => reader.userId) }, lambdaContext("CleanupProcessBatch", 300));
+
+    expect(left.userIds).toEqual([]);
+    const lines = metricLines();
+    expect(lines).toHaveLength(1);
+    expect(total(lines[0]!, "AccountsDeleted")).toBe(2);
+    await failRun(ticketOf(run), new Date());
   });
 });
