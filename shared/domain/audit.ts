@@ -248,8 +248,10 @@ export const invariants: readonly Invariant[] = [
     check(index) {
       return [...index.comments.values()].flatMap((comment) => {
         const findings: Finding[] = [];
-        if (!index.posts.has(comment.postUlid)) findings.push({ invariant: "commentWriter", detail: `comment ${comment.commentId} has no post ${comment.postUlid}` });
-        if (comment.authorId !== null) {
+        const post = index.posts.get(comment.postUlid);
+        if (!post) findings.push({ invariant: "commentWriter", detail: `comment ${comment.commentId} has no post ${comment.postUlid}` });
+        // A post's deletion deletes the writers' index entries before the comments (deletionFinished reports it).
+        if (comment.authorId !== null && !post?.deleting) {
           if (!index.accounts.has(comment.authorId)) {
             findings.push({ invariant: "commentWriter", userId: comment.authorId, detail: `comment ${comment.commentId} names a writer without an account` });
           } else if (index.indexEntries.get(comment.commentId)?.writerId !== comment.authorId) {

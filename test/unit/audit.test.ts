@@ -86,6 +86,11 @@ describe("the audit's invariants", () => {
     ]);
   });
 
+  it("leave a comment without its index entry alone while its post's deletion is under way", () => {
+    const facts = [...post("b", "P3", 1, true), { kind: "comment", postUlid: "P3", commentId: "C4", authorId: "a" } satisfies TableFact, ...world()];
+    expect(findingsOf(facts, invariants.filter((invariant) => invariant.name === "commentWriter"))).toEqual([]);
+  });
+
   it("find a handle claim of another account and an account without its claim", () => {
     const facts = [...world().filter((fact) => !(fact.kind === "handleClaim" && fact.userId === "b")), { kind: "handleClaim", handle: "handle_b", userId: "a" } satisfies TableFact];
     expect(findingsOf(facts, invariants.filter((invariant) => invariant.name === "handleClaim"))).toEqual([
