@@ -18,17 +18,17 @@ export const businessMetrics = {
   PostsPublished: "posts published",
   /** 201 answers of POST /posts/{postId}/comments (HTTP layer); replays count again, as for posts. */
   CommentsWritten: "comments written",
-  /** Follows that created a relation (use case `follow`, when its outcome is not "unchanged"): a hook. */
+  /** Follows that created a relation (use case `follow`, shared/use-cases/follows.ts; a repeat counts nothing). */
   FollowsStarted: "follows that created a relation",
-  /** Unfollows that removed a relation (use case `unfollow`): a hook. */
+  /** Unfollows that removed a relation (use case `unfollow`; the cleanup's removals are counted as deletions). */
   FollowsEnded: "unfollows that removed a relation",
-  /** 204 answers of DELETE /me (HTTP layer), and accounts the cleanup deleted (a hook in its batch step). */
+  /** 204 answers of DELETE /me (HTTP layer), and accounts the cleanup deleted (its batch step, processCandidate). */
   AccountsDeleted: "accounts deleted",
   /** Notices before deletion handed to SES or the mail sink (a hook in the notice delivery). */
   NoticesSent: "notices sent",
   /** Notices recorded `undeliverable` (no verified address, or SES refused): a hook in the notice delivery. */
   NoticesUndeliverable: "notices that could not be delivered",
-  /** Transactions run again after a conflict (a hook in the transaction helper's retry loop). */
+  /** Requests tried again after a conflict with another transaction (shared/db/retry.ts, withRetry: every store's). */
   ConflictsRetried: "transactions retried after a conflict",
   /** 503 `unavailable` answers (HTTP layer: the error mapping). */
   ServiceUnavailable: "503 answers",

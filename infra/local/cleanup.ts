@@ -15,6 +15,8 @@ if (values.help) {
 }
 process.env.TABLE_NAME ??= "trading-community-local";
 process.env.LOG_LEVEL ??= "warn";
+// Business metrics belong to the functions; an operator's command writes none (its stdout is its report).
+process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
 // This command is the runner: whatever the environment says about runners, its steps run here.
 process.env.CLEANUP_RUNNER = "in-process";
 // It verifies no token and makes no cursor, but the configuration requires those settings: local values do.

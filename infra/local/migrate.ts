@@ -23,6 +23,8 @@ if (values.help) {
 }
 process.env.TABLE_NAME ??= "trading-community-local";
 process.env.LOG_LEVEL ??= "warn";
+// Business metrics belong to the functions; an operator's command writes none (its stdout is its report).
+process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
 // It verifies no token and makes no cursor, but the configuration requires those settings: local values do.
 // Against an AWS table (no DYNAMODB_ENDPOINT), AWS_REGION must be given: it is never guessed.
 applyLocalSettings();

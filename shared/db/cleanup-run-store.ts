@@ -155,5 +155,5 @@ export async function listRuns(limit: number, after?: string): Promise<{ runs: R
  * history point, as transaction items to join the recount's own transaction.
  */
 export function recordCountChange(runId: string, change: CountChange, at: string, addHistoryPoint: boolean): TransactItems {
-  return [putOf(toCountChangeItem(runId, change)), ...(addHistoryPoint ? [putOf(toFollowerHistoryPointItem(runId, change, at))] : [])];
+  return [putOf(toCountChangeItem(runId, change)), ...(addHistoryPoint ? [putOf(toFollowerHistoryPointItem(runId, change, at, "inactive_accounts_deleted"))] : [])];
 }

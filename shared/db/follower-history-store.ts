@@ -1,8 +1,9 @@
-import type { FollowerHistoryPoint } from "../domain/cleanup";
+import type { CountChange, FollowerHistoryPoint } from "../domain/cleanup";
 import { keysOnly, readKey } from "./attributes";
-import { fromFollowerHistoryPointItem } from "./entities/follower-history-point";
+import { fromFollowerHistoryPointItem, toFollowerHistoryPointItem } from "./entities/follower-history-point";
 import { cleanupKeys, collections, type ItemKey } from "./keys";
 import { queryPage } from "./query";
+import { putOf, type TransactItems } from "./transactions";
 
 // An account's public follower history: a point per run that changed its follower count, written by the recount
 // (cleanup-run-store.ts, recordCountChange). docs/data-model.md, K6.
@@ -25,4 +26,12 @@ export async function listFollowerHistory(
 /** Up to `limit` keys of an account's history points (1 Query): what its deletion deletes. */
 export async function historyKeysOf(userId: string, limit: number): Promise<ItemKey[]> {
   return (await queryPage(collections.followerHistoryOf(userId), readKey, { projection: keysOnly, limit })).items;
+}
+
+/**
+ * The history point of an operator's recount (`npm run audit -- --fix`) that corrected a drifted follower count,
+ * as a transaction item to join the recount's own transaction; `auditId` stands in the point's `runId`.
+ */
+export function recountPointItems(auditId: string, change: CountChange, at: string): TransactItems {
+  return [putOf(toFollowerHistoryPointItem(auditId, change, at, "recount"))];
 }

@@ -245,3 +245,12 @@ export function postRefOf(key: ItemKey): PostRef {
 
 /** The access a body item's key names. */
 export const bodyAccessOf = (key: ItemKey): string => key.sk.slice(BODY.length);
+
+/** The account a `USER#` partition key names (a comment index entry's writer, say). */
+export const userIdOfPartition = (key: ItemKey): string => key.pk.slice(USER.length);
+
+/** The post ULID a `POST#` partition key names (a comment's or a body's post). */
+export const postUlidOfPartition = (key: ItemKey): string => key.pk.slice(POST.length);
+
+/** The lower-cased handle a claim's key names. */
+export const claimedHandleOf = (key: ItemKey): string => key.pk.slice("HANDLE#".length);

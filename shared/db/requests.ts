@@ -105,11 +105,17 @@ export async function unlessConditionFails(write: Promise<unknown>): Promise<boo
   }
 }
 
-/** A filtered Scan of the table (operators' migrations only; no function is granted Scan). */
+/** A Scan of the table (operators' commands only: migrations, the audit; no function is granted Scan). */
 export interface ScanSpec {
-  FilterExpression: string;
-  ExpressionAttributeValues: Record<string, unknown>;
-  projection: Projection;
+  FilterExpression?: string;
+  ExpressionAttributeValues?: Record<string, unknown>;
+  projection?: Projection;
+}
+
+/** One of `total` parallel segments of a Scan (DynamoDB's Segment / TotalSegments). */
+export interface ScanSegment {
+  segment: number;
+  total: number;
 }
 
 /** One page of a Scan (eventually consistent; at most `limit` items read, and 1 MB), from `start`. */
@@ -118,6 +124,7 @@ export async function scanPage<T>(
   read: ItemReader<T>,
   start: ItemKey | null,
   limit?: number,
+  segment?: ScanSegment,
 ): Promise<{ items: T[]; scanned: number; next: ItemKey | null }> {
   const { projection, ...filter } = scan;
   const result = await withRetry(() =>
@@ -127,6 +134,7 @@ export async function scanPage<T>(
         ...filter,
         ...projection,
         ...(limit ? { Limit: limit } : {}),
+        ...(segment ? { Segment: segment.segment, TotalSegments: segment.total } : {}),
         ...(start ? { ExclusiveStartKey: { pk: start.pk, sk: start.sk } } : {}),
       }),
     ),
@@ -137,4 +145,14 @@ export async function scanPage<T>(
     scanned: result.ScannedCount ?? 0,
     next: next && typeof next.pk === "string" && typeof next.sk === "string" ? { pk: next.pk, sk: next.sk } : null,
   };
+}
+
+/** Every page of one segment of a Scan, one request each, following LastEvaluatedKey: the one Scan loop. */
+export async function* scanPages<T>(scan: ScanSpec, read: ItemReader<T>, segment?: ScanSegment) {
+  let start: ItemKey | null = null;
+  do {
+    const page: Awaited<ReturnType<typeof scanPage<T>>> = await scanPage(scan, read, start, undefined, segment);
+    yield page;
+    start = page.next;
+  } while (start);
 }

@@ -1,4 +1,5 @@
 import { unavailable } from "../errors";
+import { recordBusinessMetric } from "../metrics";
 
 // DynamoDB's "busy, try again" answers, and the one way the stores ride them out: full-jitter exponential backoff
 // inside a retry budget, then the domain's `unavailable` (503). Every request the stores send goes through
@@ -51,6 +52,13 @@ export function isRetryable(error: unknown): boolean {
   return error instanceof Error && RETRYABLE_ERRORS.has(error.name);
 }
 
+/** True for a conflict with another transaction (a cancelled transaction's reason, or a plain write's error). */
+export function isConflict(error: unknown): boolean {
+  const reasons = cancellationReasons(error);
+  if (reasons) return reasons.some((reason) => reason.Code === "TransactionConflict");
+  return error instanceof Error && error.name === "TransactionConflictException";
+}
+
 /** Waits before try `attempt + 1`: a random time up to `base × 2^attempt`, capped (full jitter). */
 export function backoff(budget: RetryBudget, attempt: number): Promise<void> {
   const cap = Math.min(budget.maxDelayMs, budget.baseDelayMs * 2 ** attempt);
@@ -68,6 +76,8 @@ export async function withRetry<T>(operation: () => Promise<T>, budget = default
     } catch (error) {
       if (!isRetryable(error)) throw error;
       if (attempt >= budget.attempts) throw unavailable(1);
+      // The one place a conflict is tried again: the business metric ConflictsRetried (docs/deploy.md).
+      if (isConflict(error)) recordBusinessMetric("ConflictsRetried");
       await backoff(budget, attempt);
     }
   }

@@ -49,12 +49,22 @@ export const runSchema = z
 
 export const runPageSchema = pageOf(runSchema);
 
+/** Why a follower history point was added (contract 1.1, "Why a count changed"). */
+export const followerHistoryReasons = ["inactive_accounts_deleted", "recount"] as const;
+
 export const followerHistoryPointSchema = z
   .strictObject({
     at: timestamp,
     runId: z.string().check(z.describe("The cleanup run that changed the count.")),
     before: count,
     after: count,
+    reason: z
+      .enum(followerHistoryReasons)
+      .check(
+        z.describe(
+          "Why the count changed: `inactive_accounts_deleted` for a cleanup run's recount, `recount` for an operator's correction of a drifted count (`npm run audit -- --fix`; `runId` then names that audit).",
+        ),
+      ),
   })
   .check(z.meta({ id: "FollowerHistoryPoint", description: "A change of an account's follower count, and why." }));
 

@@ -3,12 +3,11 @@ import { accountExists, getStoredAccountState } from "../db/account-store";
 import { inactivePage, pendingPage } from "../db/cleanup-candidate-store";
 import { CleanupAlreadyRunning, createRunWithLease, endRun, getRun, listRuns, recordCountChange, renewLease } from "../db/cleanup-run-store";
 import { dryEdgeItems, dryLostFollowers, dryRunTotals, recordWouldDelete, wouldDelete } from "../db/dry-run-store";
-import { allFollowers, allFollowing, countFollowers, countFollowing } from "../db/follow-store";
-import { storeRecountItems } from "../db/follower-count-store";
+import { allFollowers, allFollowing, countFollowers } from "../db/follow-store";
 import { listFollowerHistory } from "../db/follower-history-store";
 import { dropPendingDeletion } from "../db/pending-deletion-store";
 import { deleteTouched, recordTouched, touchedPage, type TouchedAccount } from "../db/touched-account-store";
-import { transactWrite, TransactionCancelled } from "../db/transactions";
+import { transactWrite } from "../db/transactions";
 import { config } from "../config";
 import type { Caller } from "../domain/account";
 import {
@@ -21,12 +20,14 @@ import {
   type Run,
   type RunTicket,
 } from "../domain/cleanup";
-import { cleanupAlreadyRunning, notFound, unavailable, validationFailed } from "../errors";
+import { cleanupAlreadyRunning, notFound, validationFailed } from "../errors";
 import { ulid } from "../ids";
 import { logger } from "../logger";
+import { recordBusinessMetric } from "../metrics";
 import { cursorAfterUlid, ulidAfter } from "../pagination";
 import type { ListQuery } from "../schemas/common";
 import { deleteMarkedAccount, type DeletionSteps } from "./account-deletion";
+import { recountAccount } from "./account-recount";
 import { requireProfile } from "./caller";
 
 // The cleanup of inactive accounts as steps: begin (lease + run record), find candidates page by page, process
@@ -166,7 +167,9 @@ async function processCandidate(userId: string, steps: DeletionSteps): Promise<"
     // owner a moment ago, whose deletion goes on without us).
     if (!marked) return "done";
   }
-  return (await deleteMarkedAccount(userId, steps)) === "deleted" ? "done" : "unfinished";
+  if ((await deleteMarkedAccount(userId, steps)) !== "deleted") return "unfinished";
+  recordBusinessMetric("AccountsDeleted");
+  return "done";
 }
 
 /**
@@ -216,27 +219,13 @@ export async function recountStep(run: RunTicket, now: Date, budgetMs: number): 
 }
 
 async function recount(run: RunTicket, touched: TouchedAccount, now: Date): Promise<void> {
-  for (let attempt = 0; attempt < 10; attempt++) {
-    const state = await getStoredAccountState(touched.userId);
-    if (!state || state.deletion) {
-      await transactWrite([deleteTouched(touched.userId, null)]);
-      return;
-    }
-    const [followers, following] = await Promise.all([countFollowers(touched.userId), countFollowing(touched.userId)]);
-    const change = { userId: touched.userId, before: touched.followerBefore, after: followers };
-    try {
-      await transactWrite([
-        ...storeRecountItems(state, followers, following),
-        ...(change.before !== change.after ? recordCountChange(run.runId, change, now.toISOString(), true) : []),
-        deleteTouched(touched.userId, null),
-      ]);
-      return;
-    } catch (error) {
-      // A follow or unfollow landed between the read and the write: read and count again.
-      if (!(error instanceof TransactionCancelled)) throw error;
-    }
-  }
-  throw unavailable(1);
+  await recountAccount(touched.userId, (recount) => {
+    const change = recount && { userId: touched.userId, before: touched.followerBefore, after: recount.counted.followers };
+    return [
+      ...(change && change.before !== change.after ? recordCountChange(run.runId, change, now.toISOString(), true) : []),
+      deleteTouched(touched.userId, null),
+    ];
+  });
 }
 
 async function dryRecount(run: RunTicket, touched: TouchedAccount, now: Date): Promise<void> {

@@ -14,6 +14,7 @@ import type { Account, Caller, Identity } from "../domain/account";
 import { isSelfFollow, type FollowListEntry, type FollowRelation, type FollowState } from "../domain/follow";
 import { cannotFollowSelf, notFound, profileRequired, unavailable } from "../errors";
 import { ulid } from "../ids";
+import { recordBusinessMetric } from "../metrics";
 import { decodeCursor, encodeCursor } from "../pagination";
 import type { ListQuery } from "../schemas/common";
 
@@ -43,6 +44,7 @@ export async function follow(identity: Identity, caller: Caller, userId: string,
   if (isSelfFollow(identity.userId, userId)) throw cannotFollowSelf();
   const follower = await followerAccount(caller, userId);
   const outcome = await createFollow({ followerId: follower.userId, followeeId: userId, followId: ulid(now.getTime()), followedAt: now.toISOString() });
+  if (outcome === "done") recordBusinessMetric("FollowsStarted");
   return stateAfter(outcome, userId, true);
 }
 
@@ -55,6 +57,7 @@ export async function unfollow(identity: Identity, caller: Caller, userId: strin
     const relation = await getFollow(follower.userId, userId);
     if (!relation) return stateAfter("unchanged", userId, false);
     const outcome = await deleteFollow(relation);
+    if (outcome === "done") recordBusinessMetric("FollowsEnded");
     if (outcome !== "unchanged") return stateAfter(outcome, userId, false);
   }
   throw unavailable(1);

@@ -1,5 +1,4 @@
-import { spawn } from "node:child_process";
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { handler as begin } from "../../functions/scheduled/cleanup-begin";
 import { handler as findCandidates } from "../../functions/scheduled/cleanup-find-candidates";
 import { handler as finish } from "../../functions/scheduled/cleanup-finish";
@@ -9,6 +8,7 @@ import { api } from "../support/api";
 import { exists, expectCountsEqualRelations, lastActiveAt, settledRun } from "../support/cleanup";
 import { given } from "../support/given";
 import { aFollow } from "../support/follows";
+import { anOperatorCommand } from "../support/operator-commands";
 
 // The Lambda step handlers, driven in the order of the state machine's definition (infra/constructs/
 // cleanup-workflow.ts), with the state it passes between them; and the operator command.
@@ -48,16 +48,7 @@ describe("the state machine's step handlers", () => {
 });
 
 describe("npm run cleanup", () => {
-  const command = (args: string[]) =>
-    new Promise<{ code: number | null; out: string }>((resolve) => {
-      const child = spawn("node_modules/.bin/tsx", ["infra/local/cleanup.ts", ...args], {
-        env: { ...process.env, DYNAMODB_ENDPOINT: inject("dynamoDbEndpoint"), TABLE_NAME: process.env.TABLE_NAME, LOG_LEVEL: "silent" },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let out = "";
-      child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
-      child.once("exit", (code) => resolve({ code, out }));
-    });
+  const command = (args: string[]) => anOperatorCommand("infra/local/cleanup.ts", args);
 
   it("runs a dry run against the configured table and prints the Run; refuses a bad cutoff", async () => {
     const done = await command(["--dry-run", "--cutoff", "2024-01-01T00:00:00Z"]);

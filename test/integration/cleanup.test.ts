@@ -170,7 +170,7 @@ describe("a run deletes the inactive and keeps the exempt", () => {
     // Anyone can see why the count dropped.
     const history = await api.get(`/users/${author.userId}/follower-history`);
     expect(history.status).toBe(200);
-    expect(history.body).toEqual({ items: [{ at: expect.any(String), runId: run.runId, before: 4, after: 2 }], nextCursor: null });
+    expect(history.body).toEqual({ items: [{ at: expect.any(String), runId: run.runId, before: 4, after: 2, reason: "inactive_accounts_deleted" }], nextCursor: null });
     expect((await api.get(`/users/${activeReader!.userId}/follower-history`)).body).toEqual({ items: [], nextCursor: null });
     expectError(await api.get(`/users/${inactive!.userId}/follower-history`), 404, "not_found");
 
@@ -216,7 +216,7 @@ describe("a run deletes the inactive and keeps the exempt", () => {
     expect(real.countChanges).toEqual(expectedChanges);
     await expectCountsEqualRelations([...authors, active1, active2]);
     expect((await api.get(`/users/${authors[1]!.userId}/follower-history`)).body.items).toEqual([
-      { at: expect.any(String), runId: real.runId, before: 3, after: 1 },
+      { at: expect.any(String), runId: real.runId, before: 3, after: 1, reason: "inactive_accounts_deleted" },
     ]);
   });
 });

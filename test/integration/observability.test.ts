@@ -1,12 +1,16 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { handler as processBatchStep } from "../../functions/scheduled/cleanup-process-batch";
 import { lambdaContext } from "../../infra/local/server";
 import { observedStep } from "../../shared/invocation-telemetry";
+import { beginRun, failRun, ticketOf } from "../../shared/use-cases/cleanup";
 import { logger } from "../../shared/logger";
 import { recordBusinessMetric } from "../../shared/metrics";
 import { api } from "../support/api";
+import { lastActiveAt } from "../support/cleanup-runs";
 import { injectTransactionConflicts } from "../support/conflicts";
 import { expectStatus, given, type TestUser } from "../support/given";
 import { captureOutput, type CapturedOutput } from "../support/output";
+import { aFollow, anUnfollow } from "../support/follows";
 import { aPost, aPostInput } from "../support/posts";
 
 // Logs and business metrics as the functions write them (Powertools Logger and Metrics): read here from this
@@ -33,6 +37,12 @@ function emfMetrics(line: Record<string, unknown>) {
   const declared = (line._aws as { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] })
     .CloudWatchMetrics[0]!;
   return { namespace: declared.Namespace, dimensions: declared.Dimensions, metrics: declared.Metrics, values: line };
+}
+
+/** A metric's count in an EMF line: a value, or the values of each time it was counted (CloudWatch sums them). */
+function total(line: Record<string, unknown>, name: string): number {
+  const value = line[name];
+  return Array.isArray(value) ? value.reduce((sum: number, one: number) => sum + one, 0) : Number(value);
 }
 
 describe("request logs under concurrent requests", () => {
@@ -106,8 +116,37 @@ describe("business metrics in EMF", () => {
     expectStatus(refused, 503);
     const lines = metricLines();
     expect(lines).toHaveLength(1);
-    expect(emfMetrics(lines[0]!).metrics).toEqual([{ Name: "ServiceUnavailable", Unit: "Count" }]);
-    expect(lines[0]).toMatchObject({ ServiceUnavailable: 1 });
+    // Every try but the last was retried after its conflict (the retry budget: 10 tries).
+    expect(emfMetrics(lines[0]!).metrics).toEqual([
+      { Name: "ConflictsRetried", Unit: "Count" },
+      { Name: "ServiceUnavailable", Unit: "Count" },
+    ]);
+    expect({ retried: total(lines[0]!, "ConflictsRetried"), unavailable: total(lines[0]!, "ServiceUnavailable") }).toEqual({ retried: 9, unavailable: 1 });
+  });
+
+  it("counts a follow that created a relation and an unfollow that removed one, and nothing for a repeat", async () => {
+    const reader = await given.aReader();
+    output.stop();
+    output = captureOutput();
+    await aFollow(reader, author);
+    await aFollow(reader, author);
+    await anUnfollow(reader, author);
+    await anUnfollow(reader, author);
+
+    const counted = metricLines().map((line) => emfMetrics(line).metrics.map((metric) => `${metric.Name}=${String(line[metric.Name])}`));
+    expect(counted).toEqual([["FollowsStarted=1"], ["FollowsEnded=1"]]);
+  });
+
+  it("counts a conflict that a retry rode out, in the answer's own line", async () => {
+    const conflicts = injectTransactionConflicts(2);
+    try {
+      await aPost(author);
+    } finally {
+      conflicts.remove();
+    }
+    const lines = metricLines();
+    expect(lines).toHaveLength(1);
+    expect({ retried: total(lines[0]!, "ConflictsRetried"), published: total(lines[0]!, "PostsPublished") }).toEqual({ retried: 2, published: 1 });
   });
 });
 
@@ -130,5 +169,23 @@ describe("a function outside the HTTP stack (a cleanup step)", () => {
     expect(lines).toHaveLength(1);
     expect(emfMetrics(lines[0]!).metrics).toEqual([{ Name: "AccountsDeleted", Unit: "Count" }]);
     expect(lines[0]).toMatchObject({ AccountsDeleted: 3 });
+  });
+});
+
+describe("the cleanup's batch step", () => {
+  it("counts each account it deleted, in the step's own EMF line", async () => {
+    const readers = await Promise.all(Array.from({ length: 2 }, () => given.aReader()));
+    for (const reader of readers) await lastActiveAt(reader, "2024-05-01T00:00:00.000Z");
+    const run = await beginRun({ dryRun: false, cutoff: "2025-01-01T00:00:00.000Z" }, new Date());
+    output.stop();
+    output = captureOutput();
+
+    const left = await processBatchStep({ run: ticketOf(run), userIds: readers.map((reader) => reader.userId) }, lambdaContext("CleanupProcessBatch", 300));
+
+    expect(left.userIds).toEqual([]);
+    const lines = metricLines();
+    expect(lines).toHaveLength(1);
+    expect(total(lines[0]!, "AccountsDeleted")).toBe(2);
+    await failRun(ticketOf(run), new Date());
   });
 });

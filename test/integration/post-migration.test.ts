@@ -1,5 +1,4 @@
-import { spawn } from "node:child_process";
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { dynamoDb } from "../../shared/db/client";
 import { postRefOf, type ItemKey } from "../../shared/db/keys";
 import { deleteMigrationCheckpoint, POST_BODIES_MIGRATION, readMigrationCheckpoint } from "../../shared/db/post-migration-store";
@@ -8,6 +7,7 @@ import { api } from "../support/api";
 import { aReaderWith, commentCountOf } from "../support/comments";
 import { crash, injectFaults } from "../support/faults";
 import { given, type TestUser } from "../support/given";
+import { anOperatorCommand } from "../support/operator-commands";
 import { aPostInTheOldLayout, someComments, storedCommentsOf, storedItemsOfPost } from "../support/post-storage";
 
 // `npm run migrate` moves posts stored by version 1 (the body on the post item) to 1.1's summary and body items:
@@ -232,18 +232,7 @@ describe("npm run migrate", () => {
 });
 
 describe("the npm run migrate command", () => {
-  const command = (args: string[]) =>
-    new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-      const child = spawn("node_modules/.bin/tsx", ["infra/local/migrate.ts", ...args], {
-        env: { ...process.env, DYNAMODB_ENDPOINT: inject("dynamoDbEndpoint"), TABLE_NAME: process.env.TABLE_NAME, LOG_LEVEL: "silent" },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let out = "";
-      let err = "";
-      child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
-      child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
-      child.once("exit", (code) => resolve({ code, out, err }));
-    });
+  const command = (args: string[]) => anOperatorCommand("infra/local/migrate.ts", args);
 
   it("moves the configured table's old posts with a progress line per page, and refuses an unknown option", async () => {
     const author = await given.anAuthor();

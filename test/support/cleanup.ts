@@ -3,43 +3,12 @@
 import { expect } from "vitest";
 import { getStoredAccountState } from "../../shared/db/account-store";
 import { countFollowers, countFollowing } from "../../shared/db/follow-store";
-import { cleanupKeys, collections, inactivityPartition, keys } from "../../shared/db/keys";
-import { updateItem } from "../../shared/db/requests";
+import { cleanupKeys, collections, keys } from "../../shared/db/keys";
 import { api } from "./api";
-import { expectStatus, type TestUser } from "./given";
+import type { TestUser } from "./given";
 import { storedItem, storedItems } from "./storage";
 
-/** Sets an account's last activity to `at` (and its place in the inactivity index, as activity writes do). */
-export async function lastActiveAt(user: { userId: string }, at: string): Promise<void> {
-  const state = await getStoredAccountState(user.userId);
-  if (!state) throw new Error(`no account ${user.userId}`);
-  const reader = state.account.role === "reader";
-  await updateItem(keys.account(user.userId), {
-    UpdateExpression: reader
-      ? "SET lastActiveAt = :at, inactivityPk = :pk, inactivitySk = :at"
-      : "SET lastActiveAt = :at REMOVE inactivityPk, inactivitySk",
-    ExpressionAttributeValues: reader ? { ":at": at, ":pk": inactivityPartition(at) } : { ":at": at },
-  });
-}
-
-/** Polls a run until it has left `running` (the local runner works in the background) and answers it. */
-export async function settledRun(admin: TestUser, runId: string): Promise<Record<string, any>> {
-  const deadline = Date.now() + 25_000;
-  for (;;) {
-    const response = await api.get(`/admin/cleanup-runs/${runId}`, { token: admin.token });
-    expectStatus(response, 200);
-    if (response.body.status !== "running") return response.body;
-    if (Date.now() > deadline) throw new Error(`run ${runId} still running`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-/** Starts a run through the API and waits for it to end. */
-export async function aCompletedRun(admin: TestUser, body: Record<string, unknown> = {}): Promise<Record<string, any>> {
-  const started = await api.post("/admin/cleanup-runs", { token: admin.token, body });
-  expectStatus(started, 202);
-  return settledRun(admin, started.body.runId);
-}
+export { aCompletedRun, lastActiveAt, settledRun } from "./cleanup-runs";
 
 /** Every stored follower and following count of the accounts equals the number of their relations. */
 export async function expectCountsEqualRelations(users: readonly { userId: string }[]): Promise<void> {

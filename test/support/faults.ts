@@ -35,3 +35,23 @@ export function busy(name: "ThrottlingException" | "ProvisionedThroughputExceede
 export function crash(): Error {
   return Object.assign(new Error("injected crash"), { name: "InjectedCrash" });
 }
+
+/**
+ * A request that reaches DynamoDB and is applied, whose answer then never arrives (a socket timeout): `decide` sees
+ * each attempt's command and input and says whether to lose its answer. Placed inside the SDK's own retry loop
+ * (step `deserialize`), so the SDK sends the very same request again, as it does in AWS after a timeout.
+ */
+export function loseAnswersAfterWrites(decide: (command: string, input: Record<string, unknown>) => boolean) {
+  const name = `lost-answers-${Math.random()}`;
+  dynamoDb.middlewareStack.add(
+    (next, context) => async (args) => {
+      const result = await next(args);
+      if (decide(String(context.commandName ?? "").replace(/Command$/, ""), args.input as Record<string, unknown>)) {
+        throw Object.assign(new Error("injected socket timeout after the write was applied"), { name: "TimeoutError", $metadata: {} });
+      }
+      return result;
+    },
+    { step: "deserialize", name },
+  );
+  return { stop: () => dynamoDb.middlewareStack.remove(name) };
+}

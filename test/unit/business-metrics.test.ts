@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { routes } from "../../infra/routes";
 import { answerMetrics, metricOfAnswer } from "../../shared/http/middleware/business-metrics";
+import { isConflict } from "../../shared/db/retry";
 import { businessMetrics } from "../../shared/observability-names";
 
 describe("the business metric an answer proves", () => {
@@ -24,5 +25,22 @@ describe("the business metric an answer proves", () => {
       expect(routeKeys.has(routeKey), routeKey).toBe(true);
       expect(Object.keys(businessMetrics)).toContain(metric);
     }
+  });
+});
+
+describe("a conflict, as the retry loop counts it (ConflictsRetried)", () => {
+  const cancelled = (...codes: string[]) =>
+    Object.assign(new Error("cancelled"), { name: "TransactionCanceledException", CancellationReasons: codes.map((Code) => ({ Code })) });
+
+  it("is a cancelled transaction with a TransactionConflict reason, or a plain write's TransactionConflictException", () => {
+    expect(isConflict(cancelled("None", "TransactionConflict"))).toBe(true);
+    expect(isConflict(Object.assign(new Error("conflict"), { name: "TransactionConflictException" }))).toBe(true);
+  });
+
+  it("is not throttling, a failed condition or any other error", () => {
+    expect(isConflict(cancelled("None", "ThrottlingError"))).toBe(false);
+    expect(isConflict(cancelled("ConditionalCheckFailed"))).toBe(false);
+    expect(isConflict(Object.assign(new Error("slow down"), { name: "ThrottlingException" }))).toBe(false);
+    expect(isConflict("TransactionConflict")).toBe(false);
   });
 });

@@ -1,0 +1,132 @@
+import { getStoredAccountState } from "../db/account-store";
+import { scanTableFacts, type ScanProgress } from "../db/audit-store";
+import { countCommentsOfPost, countLivePosts, storeCommentCount, storePostCount } from "../db/content-count-store";
+import { countFollowers, countFollowing } from "../db/follow-store";
+import { recountPointItems } from "../db/follower-history-store";
+import { getPostSummary } from "../db/post-store";
+import { checkInvariants, indexFacts, isCountDrift, type CountDrift, type Finding } from "../domain/audit";
+import { decodePostId } from "../domain/posts";
+import { unavailable } from "../errors";
+import { ulid } from "../ids";
+import { recountAccount } from "./account-recount";
+
+// The operator's audit (`npm run audit`, infra/local/audit.ts): reads the whole table, checks every invariant of
+// the data model (shared/domain/audit.ts), confirms each drifted count with strongly consistent reads (the Scan is
+// eventually consistent and no snapshot: a count may have moved with its relation while the segments were read),
+// and with `fix` repairs the counts with the recounts the cleanup uses.
+
+export interface AuditOptions {
+  /** Parallel segments of the Scan. */
+  segments: number;
+  /** Repair drifted counts (follower, following, post and comment counts). */
+  fix: boolean;
+  now?: Date;
+  onScanPage?: (progress: ScanProgress) => void;
+}
+
+export interface AuditReport {
+  /** Names this audit; with `fix`, the `runId` of the follower history points it adds (reason `recount`). */
+  auditId: string;
+  at: string;
+  itemsScanned: number;
+  /** A cleanup run held its lease: accounts it is deleting are not reported half-deleted. */
+  cleanupRunning: boolean;
+  /** What is wrong, confirmed: count drifts first, then broken references and unfinished deletions. */
+  findings: Finding[];
+  /** The count drifts `fix` repaired (the counts as found, and as stored now). */
+  repaired: CountDrift[];
+}
+
+/** Rounds of read, count and conditional write before a post or comment recount gives up (503). */
+const RECOUNT_ROUNDS = 10;
+
+async function untilStored(round: () => Promise<boolean>): Promise<void> {
+  for (let attempt = 0; attempt < RECOUNT_ROUNDS; attempt++) if (await round()) return;
+  throw unavailable(1);
+}
+
+/** A count as it is now, read strongly consistently: [stored, expected]; null when its item is gone or being deleted. */
+async function currentCount(drift: CountDrift): Promise<[number, number] | null> {
+  if (drift.invariant === "commentCount") {
+    const ref = decodePostId(drift.postId ?? "");
+    const post = ref && (await getPostSummary(ref));
+    return ref && post && !post.deleting ? [post.summary.commentCount, await countCommentsOfPost(ref)] : null;
+  }
+  const state = await getStoredAccountState(drift.userId);
+  if (!state || state.deletion) return null;
+  if (drift.invariant === "postCount") return [state.account.postCount, await countLivePosts(drift.userId)];
+  if (drift.invariant === "followerCount") return [state.account.followerCount, await countFollowers(drift.userId)];
+  return [state.account.followingCount, await countFollowing(drift.userId)];
+}
+
+/** The drifts that are still there when read again strongly consistently, with the figures read then. */
+async function confirmed(drifts: readonly CountDrift[]): Promise<CountDrift[]> {
+  const checked = await Promise.all(
+    drifts.map(async (drift) => {
+      const now = await currentCount(drift);
+      return now && now[0] !== now[1] ? [{ ...drift, stored: now[0], expected: now[1] }] : [];
+    }),
+  );
+  return checked.flat();
+}
+
+async function repair(drift: CountDrift, auditId: string, at: string): Promise<void> {
+  if (drift.invariant === "followerCount" || drift.invariant === "followingCount") {
+    await recountAccount(drift.userId, (recount) =>
+      recount && recount.stored.followers !== recount.counted.followers
+        ? recountPointItems(auditId, { userId: drift.userId, before: recount.stored.followers, after: recount.counted.followers }, at)
+        : [],
+    );
+    return;
+  }
+  if (drift.invariant === "postCount") {
+    await untilStored(async () => {
+      const state = await getStoredAccountState(drift.userId);
+      if (!state || state.deletion) return true;
+      return storePostCount(drift.userId, state.account.postCount, await countLivePosts(drift.userId));
+    });
+    return;
+  }
+  const ref = decodePostId(drift.postId ?? "");
+  if (!ref) return;
+  await untilStored(async () => {
+    const post = await getPostSummary(ref);
+    if (!post || post.deleting) return true;
+    return storeCommentCount(ref, post.summary.commentCount, await countCommentsOfPost(ref));
+  });
+}
+
+/** Audits the configured table; with `fix`, repairs every confirmed count drift (one recount per account). */
+export async function auditTable(options: AuditOptions): Promise<AuditReport> {
+  const now = options.now ?? new Date();
+  const auditId = ulid(now.getTime());
+  const { facts, scanned } = await scanTableFacts(options.segments, options.onScanPage);
+  const index = indexFacts(facts, now);
+  const found = checkInvariants(index);
+  const drifts = await confirmed(found.filter(isCountDrift));
+  const others = found.filter((finding) => !isCountDrift(finding));
+  const report = { auditId, at: now.toISOString(), itemsScanned: scanned, cleanupRunning: index.cleanupRunning };
+  if (!options.fix) return { ...report, findings: [...drifts, ...others], repaired: [] };
+
+  // A follower and a following drift of one account are one recount.
+  const recounted = new Set<string>();
+  for (const drift of drifts) {
+    const follows = drift.invariant === "followerCount" || drift.invariant === "followingCount";
+    if (follows && recounted.has(drift.userId)) continue;
+    if (follows) recounted.add(drift.userId);
+    await repair(drift, auditId, report.at);
+  }
+  const left = await confirmed(drifts);
+  const leftKey = (drift: CountDrift) => `${drift.invariant}/${drift.userId}/${drift.postId ?? ""}`;
+  const unrepaired = new Set(left.map(leftKey));
+  return { ...report, findings: [...left, ...others], repaired: drifts.filter((drift) => !unrepaired.has(leftKey(drift))) };
+}
+
+/** One line of the report for a finding: the account's ID, and for a count what is stored against what is counted. */
+export function findingLine(finding: Finding): string {
+  if (isCountDrift(finding)) {
+    const post = finding.postId ? ` (post ${finding.postId})` : "";
+    return `drift: ${finding.invariant} of ${finding.userId}${post}: stored ${finding.stored}, expected ${finding.expected}`;
+  }
+  return `broken: ${finding.invariant}${finding.userId ? ` of ${finding.userId}` : ""}: ${finding.detail}`;
+}

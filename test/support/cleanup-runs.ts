@@ -1,0 +1,39 @@
+// Cleanup steps without vitest (the soak command runs them too): making accounts inactive (storage: no API call can
+// set an old activity time), running and awaiting runs.
+import { getStoredAccountState } from "../../shared/db/account-store";
+import { inactivityPartition, keys } from "../../shared/db/keys";
+import { updateItem } from "../../shared/db/requests";
+import { api } from "./api";
+import { expectStatus, type TestUser } from "./given";
+
+/** Sets an account's last activity to `at` (and its place in the inactivity index, as activity writes do). */
+export async function lastActiveAt(user: { userId: string }, at: string): Promise<void> {
+  const state = await getStoredAccountState(user.userId);
+  if (!state) throw new Error(`no account ${user.userId}`);
+  const reader = state.account.role === "reader";
+  await updateItem(keys.account(user.userId), {
+    UpdateExpression: reader
+      ? "SET lastActiveAt = :at, inactivityPk = :pk, inactivitySk = :at"
+      : "SET lastActiveAt = :at REMOVE inactivityPk, inactivitySk",
+    ExpressionAttributeValues: reader ? { ":at": at, ":pk": inactivityPartition(at) } : { ":at": at },
+  });
+}
+
+/** Polls a run until it has left `running` (the local runner works in the background) and answers it. */
+export async function settledRun(admin: TestUser, runId: string, waitMs = 25_000): Promise<Record<string, any>> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const response = await api.get(`/admin/cleanup-runs/${runId}`, { token: admin.token });
+    expectStatus(response, 200);
+    if (response.body.status !== "running") return response.body;
+    if (Date.now() > deadline) throw new Error(`run ${runId} still running`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** Starts a run through the API and waits for it to end. */
+export async function aCompletedRun(admin: TestUser, body: Record<string, unknown> = {}): Promise<Record<string, any>> {
+  const started = await api.post("/admin/cleanup-runs", { token: admin.token, body });
+  expectStatus(started, 202);
+  return settledRun(admin, started.body.runId);
+}

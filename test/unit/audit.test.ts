@@ -1,0 +1,119 @@
+import { describe, expect, it } from "vitest";
+import { checkInvariants, indexFacts, invariants, type Invariant, type TableFact } from "../../shared/domain/audit";
+
+// The audit's checker on facts alone (no table): what each invariant of docs/data-model.md finds.
+
+const now = new Date("2026-01-01T12:00:00.000Z");
+const account = (userId: string, counts: Partial<{ followers: number; following: number; posts: number }> = {}, deletionBegun = false): TableFact => ({
+  kind: "account",
+  userId,
+  handle: `Handle_${userId}`,
+  profileFollowerCount: counts.followers ?? 0,
+  followingCount: counts.following ?? 0,
+  postCount: counts.posts ?? 0,
+  deletionBegun,
+});
+const claim = (userId: string): TableFact => ({ kind: "handleClaim", handle: `handle_${userId}`, userId });
+const follow = (followerId: string, followeeId: string, followId: string, items = ["relation", "followerRow", "followingRow"] as const): TableFact[] =>
+  items.map((item) => ({ kind: "followItem", item, relation: { followerId, followeeId, followId, followedAt: "2026-01-01T00:00:00.000Z" } }));
+const shard = (userId: string, count: number): TableFact => ({ kind: "followerCountShard", userId, shard: 0, count });
+const post = (authorId: string, postUlid: string, commentCount = 0, deleting = false): TableFact[] => [
+  { kind: "post", authorId, postUlid, postId: `id-${postUlid}`, commentCount, deleting, access: "free", bodyRevision: 1 },
+  { kind: "postBody", postUlid, access: "free", revision: 1 },
+];
+const comment = (postUlid: string, commentId: string, writerId: string): TableFact[] => [
+  { kind: "comment", postUlid, commentId, authorId: writerId },
+  { kind: "commentIndexEntry", writerId, commentId, postUlid },
+];
+
+/** A consistent little world: a follows b (b's count on a shard), b wrote a post that a commented on. */
+const world = (): TableFact[] => [
+  account("a", { following: 1 }),
+  claim("a"),
+  account("b", { posts: 1 }),
+  claim("b"),
+  shard("b", 1),
+  ...follow("a", "b", "F1"),
+  ...post("b", "P1", 1),
+  ...comment("P1", "C1", "a"),
+];
+const findingsOf = (facts: TableFact[], checks?: readonly Invariant[]) => checkInvariants(indexFacts(facts, now), checks);
+
+describe("the audit's invariants", () => {
+  it("find nothing in a consistent table", () => {
+    expect(findingsOf(world())).toEqual([]);
+  });
+
+  it("find a follower count whose shards do not add up to the relations, naming the account, stored and expected", () => {
+    const facts = world().map((fact) => (fact.kind === "followerCountShard" ? { ...fact, count: 3 } : fact));
+    expect(findingsOf(facts)).toEqual([{ invariant: "followerCount", userId: "b", stored: 3, expected: 1 }]);
+  });
+
+  it("find drifted following, post and comment counts", () => {
+    const facts = world().map((fact) => {
+      if (fact.kind === "account" && fact.userId === "a") return { ...fact, followingCount: 0 };
+      if (fact.kind === "account" && fact.userId === "b") return { ...fact, postCount: 2 };
+      if (fact.kind === "post") return { ...fact, commentCount: -1 };
+      return fact;
+    });
+    expect(findingsOf(facts)).toEqual([
+      { invariant: "followingCount", userId: "a", stored: 0, expected: 1 },
+      { invariant: "postCount", userId: "b", stored: 2, expected: 1 },
+      { invariant: "commentCount", userId: "b", postId: "id-P1", stored: -1, expected: 1 },
+    ]);
+  });
+
+  it("find a follow missing one of its items, or naming an account that does not exist", () => {
+    const facts = [...world().filter((fact) => !(fact.kind === "followItem" && fact.item === "followerRow")), ...follow("a", "ghost", "F2")];
+    const found = findingsOf(facts, invariants.filter((invariant) => invariant.name === "followEdge"));
+    expect(found).toEqual([
+      { invariant: "followEdge", userId: "b", detail: "follow F1 of a lacks its followerRow" },
+      { invariant: "followEdge", userId: "ghost", detail: "follow F2 (a → ghost) names a missing account ghost" },
+    ]);
+  });
+
+  it("find an index entry without its comment, a comment without its writer's entry, and a comment of a writer without an account", () => {
+    const facts = [
+      ...world().filter((fact) => fact.kind !== "comment"),
+      { kind: "comment", postUlid: "P1", commentId: "C2", authorId: "a" } satisfies TableFact,
+      { kind: "comment", postUlid: "P1", commentId: "C3", authorId: "gone" } satisfies TableFact,
+    ];
+    const names = ["commentIndexEntry", "commentWriter"];
+    expect(findingsOf(facts, invariants.filter((invariant) => names.includes(invariant.name)))).toEqual([
+      { invariant: "commentIndexEntry", userId: "a", detail: "index entry of comment C1 names no comment" },
+      { invariant: "commentWriter", userId: "a", detail: "comment C2 lacks its writer's index entry" },
+      { invariant: "commentWriter", userId: "gone", detail: "comment C3 names a writer without an account" },
+    ]);
+  });
+
+  it("leave a comment without its index entry alone while its post's deletion is under way", () => {
+    const facts = [...post("b", "P3", 1, true), { kind: "comment", postUlid: "P3", commentId: "C4", authorId: "a" } satisfies TableFact, ...world()];
+    expect(findingsOf(facts, invariants.filter((invariant) => invariant.name === "commentWriter"))).toEqual([]);
+  });
+
+  it("find a handle claim of another account and an account without its claim", () => {
+    const facts = [...world().filter((fact) => !(fact.kind === "handleClaim" && fact.userId === "b")), { kind: "handleClaim", handle: "handle_b", userId: "a" } satisfies TableFact];
+    expect(findingsOf(facts, invariants.filter((invariant) => invariant.name === "handleClaim"))).toEqual([
+      { invariant: "handleClaim", userId: "a", detail: 'handle claim "handle_b" names an account that does not hold that handle' },
+      { invariant: "handleClaim", userId: "b", detail: 'the account\'s handle "Handle_b" is not claimed by it' },
+    ]);
+  });
+
+  it("find a body without its post and a post without its body", () => {
+    const facts = [...world().filter((fact) => fact.kind !== "postBody"), { kind: "postBody", postUlid: "P9", access: "plus", revision: 1 } satisfies TableFact];
+    expect(findingsOf(facts, invariants.filter((invariant) => invariant.name === "postBody"))).toEqual([
+      { invariant: "postBody", detail: "body of post P9 has no post" },
+      { invariant: "postBody", userId: "b", detail: "post id-P1 has 0 body items, not one under free at revision 1" },
+    ]);
+  });
+
+  it("find a half-deleted account and an unfinished post deletion, unless a cleanup run holds its lease", () => {
+    const facts = [...world(), account("c", {}, true), claim("c"), { kind: "pendingDeletion", userId: "c" } satisfies TableFact, ...post("a", "P2", 0, true)];
+    const deletion = invariants.filter((invariant) => invariant.name === "deletionFinished");
+    expect(findingsOf(facts, deletion).map((finding) => finding.userId)).toEqual(["c", "a"]);
+    const running: TableFact = { kind: "cleanupLease", runId: "R1", leaseUntil: "2026-01-01T12:10:00.000Z" };
+    expect(findingsOf([...facts, running], deletion)).toEqual([]);
+    const expired: TableFact = { kind: "cleanupLease", runId: "R1", leaseUntil: "2026-01-01T11:50:00.000Z" };
+    expect(findingsOf([...facts, expired], deletion)).toHaveLength(2);
+  });
+});
