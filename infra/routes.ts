@@ -248,7 +248,15 @@ export const routes: readonly RouteDefinition[] = [
     entry: "functions/http/get-cleanup-run.ts",
     auth: "jwt",
     tableAccess: [...callerAccess, "GetItem"],
+  },  {
+    method: "GET",
+    path: "/admin/users/{userId}/notices",
+    entry: "functions/http/get-user-notices.ts",
+    auth: "jwt",
+    // The account's profile with its schedule: the same Query as the caller's own load.
+    tableAccess: [...callerAccess],
   },
+
   {
     method: "GET",
     path: "/feed",

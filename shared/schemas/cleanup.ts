@@ -38,6 +38,12 @@ export const runSchema = z
     accountsDeleted: count,
     followEdgesDeleted: count,
     commentsAnonymized: count,
+    noticesSent: count.check(
+      z.describe("Notices before deletion the run recorded (a dry run: would record), delivered or undeliverable."),
+    ),
+    deletionsDeferred: count.check(
+      z.describe("Inactive accounts the run did not delete because their notices before deletion are not complete."),
+    ),
     countChanges: z.array(countChangeSchema),
   })
   .check(
@@ -55,6 +61,9 @@ export const followerHistoryPointSchema = z
     runId: z.string().check(z.describe("The cleanup run that changed the count.")),
     before: count,
     after: count,
+    reason: z.enum(["inactive_accounts_deleted", "recount"]).check(
+      z.describe("`inactive_accounts_deleted`: a cleanup run's recount; `recount`: an operator's correction of drifted counts."),
+    ),
   })
   .check(z.meta({ id: "FollowerHistoryPoint", description: "A change of an account's follower count, and why." }));
 
@@ -63,3 +72,16 @@ export const followerHistoryPageSchema = pageOf(followerHistoryPointSchema);
 export type CountChange = z.infer<typeof countChangeSchema>;
 export type Run = z.infer<typeof runSchema>;
 export type FollowerHistoryPoint = z.infer<typeof followerHistoryPointSchema>;
+
+/** GET /admin/users/{userId}/notices: one notice of the account's current schedule before deletion. */
+export const noticeSchema = z
+  .strictObject({
+    lead: z.string().check(z.describe("The notice's lead, an ISO-8601 duration as configured (`P30D`).")),
+    sentAt: timestamp.check(z.describe("When it went out: the mail service accepted it, or it proved undeliverable.")),
+    deletionAfter: timestamp.check(z.describe("The earliest the account may be deleted after this notice: `sentAt` plus `lead`.")),
+    delivery: z.enum(["sent", "undeliverable"]),
+  })
+  .check(z.meta({ id: "Notice", description: "A notice before deletion of an account's current schedule." }));
+
+export const noticePageSchema = pageOf(noticeSchema);
+export type Notice = z.infer<typeof noticeSchema>;

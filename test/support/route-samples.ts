@@ -133,6 +133,7 @@ const samples: Record<string, SampleFactory> = {
   }),
   "GET /admin/cleanup-runs": ({ admin }) => ({ method: "GET", path: "/admin/cleanup-runs?limit=1", token: admin.token }),
   "GET /admin/cleanup-runs/{runId}": ({ admin, runId }) => ({ method: "GET", path: `/admin/cleanup-runs/${runId}`, token: admin.token }),
+  "GET /admin/users/{userId}/notices": ({ admin, reader }) => ({ method: "GET", path: `/admin/users/${reader.userId}/notices`, token: admin.token }),
   // The reader follows the author (seedFixtures), so the feed holds the author's posts.
   "GET /feed": ({ reader }) => ({ method: "GET", path: "/feed", token: reader.token }),
 };

@@ -9,7 +9,14 @@ export interface FollowerHistoryPointItem extends ItemKey, FollowerHistoryPoint 
   userId: string;
 }
 
-export function toFollowerHistoryPointItem(runId: string, change: CountChange, at: string): FollowerHistoryPointItem {
+const reasons = ["inactive_accounts_deleted", "recount"] as const satisfies readonly FollowerHistoryPoint["reason"][];
+
+export function toFollowerHistoryPointItem(
+  runId: string,
+  change: CountChange,
+  at: string,
+  reason: FollowerHistoryPoint["reason"] = "inactive_accounts_deleted",
+): FollowerHistoryPointItem {
   return {
     ...cleanupKeys.historyPoint(change.userId, runId),
     entityType: entityTypes.followerHistoryPoint,
@@ -18,6 +25,7 @@ export function toFollowerHistoryPointItem(runId: string, change: CountChange, a
     at,
     before: change.before,
     after: change.after,
+    reason,
   };
 }
 
@@ -25,5 +33,12 @@ export function toFollowerHistoryPointItem(runId: string, change: CountChange, a
 export function fromFollowerHistoryPointItem(item: RawItem | undefined): FollowerHistoryPoint | null {
   if (!isEntity(item, entityTypes.followerHistoryPoint)) return null;
   const attributes = attributesOf(item, entityTypes.followerHistoryPoint);
-  return { at: attributes.string("at"), runId: attributes.string("runId"), before: attributes.number("before"), after: attributes.number("after") };
+  return {
+    at: attributes.string("at"),
+    runId: attributes.string("runId"),
+    before: attributes.number("before"),
+    after: attributes.number("after"),
+    // Points stored before 1.1 came from cleanup runs only.
+    reason: attributes.has("reason") ? attributes.oneOf("reason", reasons) : "inactive_accounts_deleted",
+  };
 }
