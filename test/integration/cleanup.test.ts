@@ -82,6 +82,8 @@ describe("POST /admin/cleanup-runs: who, what and when", () => {
       accountsDeleted: 0,
       followEdgesDeleted: 0,
       commentsAnonymized: 0,
+      noticesSent: 0,
+      deletionsDeferred: 0,
       countChanges: [],
     });
     const run = await settledRun(admin, started.body.runId);
@@ -170,7 +172,7 @@ describe("a run deletes the inactive and keeps the exempt", () => {
     // Anyone can see why the count dropped.
     const history = await api.get(`/users/${author.userId}/follower-history`);
     expect(history.status).toBe(200);
-    expect(history.body).toEqual({ items: [{ at: expect.any(String), runId: run.runId, before: 4, after: 2 }], nextCursor: null });
+    expect(history.body).toEqual({ items: [{ at: expect.any(String), runId: run.runId, before: 4, after: 2, reason: "inactive_accounts_deleted" }], nextCursor: null });
     expect((await api.get(`/users/${activeReader!.userId}/follower-history`)).body).toEqual({ items: [], nextCursor: null });
     expectError(await api.get(`/users/${inactive!.userId}/follower-history`), 404, "not_found");
 
@@ -216,7 +218,7 @@ describe("a run deletes the inactive and keeps the exempt", () => {
     expect(real.countChanges).toEqual(expectedChanges);
     await expectCountsEqualRelations([...authors, active1, active2]);
     expect((await api.get(`/users/${authors[1]!.userId}/follower-history`)).body.items).toEqual([
-      { at: expect.any(String), runId: real.runId, before: 3, after: 1 },
+      { at: expect.any(String), runId: real.runId, before: 3, after: 1, reason: "inactive_accounts_deleted" },
     ]);
   });
 });
