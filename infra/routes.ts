@@ -101,6 +101,14 @@ export const routes: readonly RouteDefinition[] = [
   },
   { method: "GET", path: "/me", entry: "functions/http/get-me.ts", auth: "jwt", tableAccess: [...callerAccess] },
   {
+    method: "GET",
+    path: "/me/export",
+    entry: "functions/http/get-me-export.ts",
+    auth: "jwt",
+    // The lists (Query) and, by BatchGetItem, the followed accounts' names, the posts' bodies and the comments.
+    tableAccess: [...callerAccess, "BatchGetItem"],
+  },
+  {
     method: "DELETE",
     path: "/me",
     entry: "functions/http/delete-me.ts",

@@ -17,6 +17,7 @@ export const operations: Readonly<Record<string, AnyOperation>> = {
   "GET /docs/reference.js": service.getReferenceScript,
   "PUT /me": accounts.putMe,
   "GET /me": accounts.getMe,
+  "GET /me/export": accounts.exportMyData,
   "DELETE /me": accounts.deleteMe,
   "GET /users/{userId}": accounts.getUser,
   "GET /handles/{handle}": accounts.getHandle,
