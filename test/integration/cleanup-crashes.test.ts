@@ -78,7 +78,7 @@ describe.each([0, 1, 3, 7, 15, 40, 46])("a run killed after %i writes, then run 
     expect(comments.map((comment) => comment.authorId).sort()).toEqual([null, null, null, null, null, null, survivor.userId]);
     expect((await api.get(`/posts/${post.postId}`)).body.commentCount).toBe(7);
     const history = (await api.get(`/users/${authors[0].userId}/follower-history`)).body.items;
-    expect(history).toEqual([{ at: expect.any(String), runId: expect.any(String), before: 7, after: 1 }]);
+    expect(history).toEqual([{ at: expect.any(String), runId: expect.any(String), before: 7, after: 1, reason: "inactive_accounts_deleted" }]);
     await expectNoCleanupLeftovers();
     // Every handle is free again.
     for (const reader of inactive) {
