@@ -1,9 +1,9 @@
 import type { StoredAccountState } from "./account-store";
 import type { NoticeDelivery, ScheduleEntry, StoredNotice } from "./entities/account";
-import { fromQueuedNoticeItem, queuedNoticeAccount, toQueuedNoticeItem, type QueuedNoticeRecord } from "./entities/queued-notice";
+import { fromQueuedNoticeItem, toQueuedNoticeItem, type QueuedNoticeRecord } from "./entities/queued-notice";
 import { toRunTallyItem, type TallyKind } from "./entities/run-tally";
 import { cleanupKeys, collections, keys } from "./keys";
-import { countItems, queryPage } from "./query";
+import { countItems } from "./query";
 import { deleteItem, getItem, putItem, unlessConditionFails } from "./requests";
 import { deleteOf, putOf, unlessCancelled, updateOf } from "./transactions";
 
@@ -110,17 +110,6 @@ export async function dropQueuedNotice(queued: Pick<QueuedNoticeRecord, "userId"
       ExpressionAttributeValues: { ":recordedAt": queued.recordedAt },
     }),
   );
-}
-
-/** A page of accounts with a queued notice (1 consistent Query): the search's second phase (K13). */
-export async function queuedPage(limit: number, after?: string): Promise<{ userIds: string[]; next?: string }> {
-  const page = await queryPage(collections.queuedNotices(), queuedNoticeAccount.read, {
-    projection: queuedNoticeAccount.projection,
-    limit,
-    ...(after === undefined ? {} : { startAfter: cleanupKeys.queuedNotice(after) }),
-  });
-  const last = page.items.at(-1);
-  return { userIds: page.items, ...(page.next && last !== undefined ? { next: last } : {}) };
 }
 
 /** Counts an account once for the run (idempotent: a retried step counts nobody twice). */

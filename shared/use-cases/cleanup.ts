@@ -1,12 +1,12 @@
 import { countCommentIndexEntries, markAccountDeletion } from "../db/account-deletion-store";
 import { accountExists, getStoredAccountState, type StoredAccountState } from "../db/account-store";
-import { inactivePage, pendingPage } from "../db/cleanup-candidate-store";
+import { inactivePage, pendingPage, queuedPage } from "../db/cleanup-candidate-store";
 import { CleanupAlreadyRunning, createRunWithLease, endRun, getRun, listRuns, recordCountChange, renewLease } from "../db/cleanup-run-store";
 import { dryEdgeItems, dryLostFollowers, dryRunTotals, recordWouldDelete, wouldDelete } from "../db/dry-run-store";
 import { allFollowers, allFollowing, countFollowers, countFollowing } from "../db/follow-store";
 import { storeRecountItems } from "../db/follower-count-store";
 import { listFollowerHistory } from "../db/follower-history-store";
-import { clearSchedule, noticeTotals, queuedPage, tally } from "../db/notice-store";
+import { clearSchedule, noticeTotals, tally } from "../db/notice-store";
 import { dropPendingDeletion } from "../db/pending-deletion-store";
 import { deleteTouched, recordTouched, touchedPage, type TouchedAccount } from "../db/touched-account-store";
 import { transactWrite, TransactionCancelled } from "../db/transactions";
