@@ -15,7 +15,7 @@ export const claimedCosts: Record<string, ClaimedCost> = {
   "GET /docs/reference.js": { pattern: "none", requests: 0, units: 0 },
   "PUT /me": { pattern: "A3", requests: 2, units: 3 },
   "GET /me": { pattern: "A4", requests: 1, units: 1 },
-  "GET /me/export": { pattern: "X1", requests: 8, units: 60 },
+  "GET /me/export": { pattern: "X1", requests: 7, units: 33 },
   "GET /users/{userId}": { pattern: "A5", requests: 1, units: 1 },
   "GET /handles/{handle}": { pattern: "A6", requests: 2, units: 2 },
   "PUT /admin/users/{userId}/entitlements": { pattern: "A7", requests: 2, units: 2 },
