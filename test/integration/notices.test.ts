@@ -8,7 +8,8 @@ vi.hoisted(() => {
 
 import type { RunningMailSink } from "../../infra/local/mail-sink";
 import { cleanupKeys, collections, keys } from "../../shared/db/keys";
-import { api } from "../support/api";
+import { randomUUID } from "node:crypto";
+import { api, tokenFor } from "../support/api";
 import { exists, expectCountsEqualRelations, expectNoCleanupLeftovers, lastActiveAt } from "../support/cleanup";
 import { aFollow } from "../support/follows";
 import { expectStatus, given, type TestUser } from "../support/given";
@@ -117,6 +118,22 @@ describe("a full schedule (leads PT3S, PT2S, PT1S)", () => {
     expect(english).toContain("We will delete your account on Monday, 2 March 2026, at 04:30 (Central European Standard Time) at the earliest, that is in 3 seconds.");
     expect(english).toContain("Any sign-in cancels the deletion");
     expect(htmlAsText(String(mail!.html))).toContain("your comments stay, but anonymous, without your name");
+  });
+});
+
+describe("the address", () => {
+  it("is the email claim of the account's last token: a changed claim is stored, and the notice goes there", async () => {
+    // Given a reader whose newer token carries another address (its last signed-in request).
+    const reader = await aReaderWithEmail();
+    const email = `${randomUUID()}@example.test`;
+    const moved: MailedUser = { ...reader, email, token: tokenFor(reader.userId, [], { email }) };
+    expectStatus(await api.get("/me", { token: moved.token }), 200);
+    await lastActiveAt(reader, LONG_AGO);
+    // When a run warns it.
+    await aRunAt(new Date());
+    // Then the notice went to the newer address.
+    const [mail] = await noticesMailedTo(sink, moved);
+    expect(mail!.to).toMatchObject({ value: [{ address: moved.email }] });
   });
 });
 
