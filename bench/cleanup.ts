@@ -1,8 +1,10 @@
-// Part 5: cleanup scaling. One real cleanup run over 2,000 accounts and one over 20,000, each with the same 500
-// inactive readers (with the same follows and comments), side by side. An SDK middleware counts every DynamoDB
-// request the run makes, the items its reads scan (Query ScannedCount, items a GetItem/BatchGetItem returns) and
-// the capacity DynamoDB Local reports. Target: the 20,000-account run costs at most 1.2 times the 2,000 one.
-// `npm run bench:cleanup` (about a minute). Each scenario runs in a child process with a table of its own.
+// Part 5: cleanup scaling. A whole notice schedule (DELETION_NOTICE_LEADS, default P30D,P7D,P1D: four runs, at
+// day 0, 23, 29 and 30, the first three sending notices, the last deleting) over 2,000 accounts and over 20,000,
+// each with the same 500 inactive readers (with the same follows, comments and addresses), side by side. An SDK
+// middleware counts every DynamoDB request the runs make, the items their reads scan (Query ScannedCount, items a
+// GetItem/BatchGetItem returns) and the capacity DynamoDB Local reports; the notices go over SMTP into the local mail
+// sink (MailDev), which counts the mails. Target: the 20,000-account schedule costs at most 1.2 times the 2,000 one.
+// `npm run bench:cleanup` (a few minutes). Each scenario runs in a child process with a table of its own.
 import { spawn } from "node:child_process";
 import { parseArgs } from "node:util";
 import { startDynamoDbLocal } from "../infra/local/dynamodb-local";
@@ -15,10 +17,16 @@ const AUTHORS = 50;
 const ACTIVE_FOLLOWERS = 200;
 const SHARDS = 16;
 
+/** The runs of one whole schedule with the default leads: days after the first run. */
+const RUN_DAYS = [0, 23, 29, 30];
+
 interface ScenarioResult {
   accounts: number;
   seedSeconds: number;
   runSeconds: number;
+  noticesSent: number;
+  deletionsDeferred: number;
+  mailsSent: number;
   accountsDeleted: number;
   followEdgesDeleted: number;
   commentsAnonymized: number;
@@ -38,6 +46,10 @@ interface ScenarioResult {
 async function scenario(accounts: number): Promise<ScenarioResult> {
   const { startBenchEnvironment } = await import("./support/environment");
   await startBenchEnvironment(`cleanup-${accounts}`);
+  const { startLocalMail, useLocalMail } = await import("../infra/local/mail");
+  const sink = (await startLocalMail({ ...process.env, LOCAL_IN_MEMORY: "1" } as NodeJS.ProcessEnv))!;
+  Object.assign(process.env, { MAIL_TRANSPORT: "smtp", SMTP_HOST: sink.smtpHost, SMTP_PORT: String(sink.smtpPort), NOTICE_SENDER_ADDRESS: "notices@bench.test" });
+  await useLocalMail("http://localhost:3000");
   const { batchWrite } = await import("../shared/db/batch");
   const { toAccountItem } = await import("../shared/db/entities/account");
   const { toCommentIndexEntryItem, toCommentItem } = await import("../shared/db/entities/comment");
@@ -111,15 +123,17 @@ async function scenario(accounts: number): Promise<ScenarioResult> {
       createdAt: iso(now - 800 * day),
       lastActiveAt,
       entitlements: [],
+      ...(role === "reader" ? { emailClaim: `${handle}@bench.test` } : {}),
     };
     items.push(toAccountItem(profile, SHARDS), toHandleClaimItem(handle, id));
     for (let shard = 0; shard < SHARDS; shard++) items.push(toFollowerCountShardItem(id, shard));
   };
-  // Inactive readers: last active 400 to 700 days ago. Active readers: within the last 360 days, so some share
-  // the cutoff's month with the inactive (the index Query's `< cutoff` leaves them out).
+  // Inactive readers: last active 400 to 700 days ago. Active readers: within the last 300 days, so that none falls
+  // within a schedule (30 days) of the cutoff during the 30 days the runs span; some share a month of the index with
+  // the candidates' bound (the index Query's `< cutoff + 30 days` leaves them out).
   for (let i = 0; i < INACTIVE; i++) account(userId("inactive", i), "reader", iso(now - (400 + (i % 300)) * day));
   for (let i = 0; i < AUTHORS; i++) account(userId("author", i), "author", iso(now - (i % 30) * day));
-  for (let i = 0; i < accounts - INACTIVE - AUTHORS; i++) account(userId("active", i), "reader", iso(now - ((i * 7) % 360) * day));
+  for (let i = 0; i < accounts - INACTIVE - AUTHORS; i++) account(userId("active", i), "reader", iso(now - ((i * 7) % 300) * day));
 
   const writers = 16;
   const slice = Math.ceil(items.length / writers);
@@ -132,12 +146,18 @@ async function scenario(accounts: number): Promise<ScenarioResult> {
   const recording = recordDynamoDbRequests();
   const meter = meterCapacity();
   const runStarted = performance.now();
-  const started = new Date();
-  const run = await beginRun({ dryRun: false, cutoff: iso(started.getTime() - 365 * day) }, started);
-  await runToCompletion(ticketOf(run));
+  const runs: Awaited<ReturnType<typeof readRun>>[] = [];
+  for (const days of RUN_DAYS) {
+    const at = new Date(now + days * day);
+    const run = await beginRun({ dryRun: false, cutoff: iso(at.getTime() - 365 * day) }, at);
+    await runToCompletion(ticketOf(run), { now: () => at, budgetMs: 600_000 });
+    runs.push(await readRun(run.runId));
+  }
   const runSeconds = (performance.now() - runStarted) / 1000;
   recording.stop();
   meter.stop();
+  const mailsSent = ((await (await fetch(`${sink.inboxUrl}/api/email`)).json()) as unknown[]).length;
+  await sink.stop();
   const byOperation: Record<string, number> = {};
   let itemsRead = 0;
   let readUnits = 0;
@@ -153,7 +173,8 @@ async function scenario(accounts: number): Promise<ScenarioResult> {
     if (["Query", "GetItem", "BatchGetItem", "Scan"].includes(command)) readUnits += consumedCapacityUnits;
     else writeUnits += consumedCapacityUnits;
   }
-  const report = await readRun(run.runId);
+  const sum = (field: "accountsDeleted" | "followEdgesDeleted" | "commentsAnonymized" | "noticesSent" | "deletionsDeferred") =>
+    runs.reduce((total, run) => total + run[field], 0);
 
   let countsExact = true;
   for (const id of [...Array.from({ length: AUTHORS }, (_, i) => userId("author", i)), ...Array.from({ length: ACTIVE_FOLLOWERS }, (_, i) => userId("active", i))]) {
@@ -164,10 +185,13 @@ async function scenario(accounts: number): Promise<ScenarioResult> {
     accounts,
     seedSeconds,
     runSeconds,
-    accountsDeleted: report.accountsDeleted,
-    followEdgesDeleted: report.followEdgesDeleted,
-    commentsAnonymized: report.commentsAnonymized,
-    countChanges: report.countChanges.length,
+    accountsDeleted: sum("accountsDeleted"),
+    followEdgesDeleted: sum("followEdgesDeleted"),
+    commentsAnonymized: sum("commentsAnonymized"),
+    noticesSent: sum("noticesSent"),
+    deletionsDeferred: sum("deletionsDeferred"),
+    mailsSent,
+    countChanges: runs.reduce((total, run) => total + run.countChanges.length, 0),
     requests: Object.values(byOperation).reduce((sum, n) => sum + n, 0),
     byOperation,
     itemsRead,
@@ -208,6 +232,9 @@ export async function cleanupScaling(): Promise<string> {
     const row = (r: ScenarioResult) => [
       r.accounts.toLocaleString("en"),
       INACTIVE,
+      r.noticesSent,
+      r.mailsSent,
+      r.deletionsDeferred,
       r.accountsDeleted,
       r.followEdgesDeleted,
       r.commentsAnonymized,
@@ -229,10 +256,12 @@ export async function cleanupScaling(): Promise<string> {
       "",
       `Two tables, seeded with BatchWriteItem (not through the API): ${AUTHORS} authors, the same ${INACTIVE} inactive readers`,
       `(last active 400–700 days ago; each follows 3 authors and wrote 1 comment; ${ACTIVE_FOLLOWERS} active readers follow one`,
-      "of them each), and active readers up to 2,000 or 20,000 accounts in all (last active within 360 days, so some",
-      "share the cutoff's month). Every account has its profile, 16 follower-count shards and its handle claim. Then",
-      "one real run with the default cutoff (now − 365 days), its steps one after another as `npm run cleanup` runs",
-      "them; an SDK middleware counts every request of the run, the items its reads scanned (Query `ScannedCount`,",
+      "of them each), and active readers up to 2,000 or 20,000 accounts in all (last active within 300 days, so none",
+      "nears the candidates' bound, cutoff + 30 days, while the runs span 30 days). Every account has its profile, 16 follower-count shards and its handle claim. Then",
+      `a whole notice schedule with the default leads (P30D,P7D,P1D): real runs at day ${RUN_DAYS.join(", ")} (each with the`,
+      "default cutoff, that day − 365 days; the first three send the notices, the last deletes), their steps one after",
+      "another as `npm run cleanup` runs them, the notices over SMTP into the local mail sink (MailDev), which counts the",
+      "mails; an SDK middleware counts every request of the runs, the items their reads scanned (Query `ScannedCount`,",
       "items returned by GetItem) and the capacity units DynamoDB Local reports; the capacity meter of part 2",
       "(`test/support/capacity-meter.ts`) bills the same requests by AWS's rules from the items' sizes (transactions",
       "twice per item, rejected conditional writes included), which DynamoDB Local's figure understates. Requests,",
@@ -242,7 +271,7 @@ export async function cleanupScaling(): Promise<string> {
       `Target: the 20,000-account run costs at most 1.2 × the 2,000-account run: ${met ? "met" : "MISSED"} (requests ${ratio(large.requests, small.requests)}, items read ${ratio(large.itemsRead, small.itemsRead)}, billed capacity ${capacityRatio.toFixed(3)}).`,
       "",
       table(
-        ["accounts", "inactive", "deleted", "relations deleted", "comments anonymized", "count changes", "counts exact", "requests", "items read", "billed read units", "billed write units", "DynamoDB Local read units", "DynamoDB Local write units", "run s (machine)", "seed s (machine)"],
+        ["accounts", "inactive", "notices", "mails", "deletions deferred", "deleted", "relations deleted", "comments anonymized", "count changes", "counts exact", "requests", "items read", "billed read units", "billed write units", "DynamoDB Local read units", "DynamoDB Local write units", "run s (machine)", "seed s (machine)"],
         [row(small), row(large)],
       ),
       "",
@@ -251,9 +280,10 @@ export async function cleanupScaling(): Promise<string> {
         operations.map((operation) => [operation, small.byOperation[operation] ?? 0, large.byOperation[operation] ?? 0]),
       ),
       "",
-      `Per deleted account (2,000-account run): ${(small.requests / INACTIVE).toFixed(1)} requests. Of them, the search costs one Query`,
-      "per month of the index from 2020-01 to the cutoff's month (constant) plus one per 200 candidates; every other",
-      "request belongs to a candidate, its relations, comments, or a touched account's recount (docs/data-model.md, K7–K12).",
+      `Per deleted account (2,000-account schedule, four runs): ${(small.requests / INACTIVE).toFixed(1)} requests. Of them, each run's`,
+      "search costs one Query per month of the index from 2020-01 to the candidate bound's month (constant) plus one per",
+      "200 candidates; every other request belongs to a candidate (its notices, K13–K18), its relations, comments, or a",
+      "touched account's recount (docs/data-model.md, K7–K12).",
     ].join("\n");
   } finally {
     await dynamoDb?.stop();

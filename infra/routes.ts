@@ -101,6 +101,14 @@ export const routes: readonly RouteDefinition[] = [
   },
   { method: "GET", path: "/me", entry: "functions/http/get-me.ts", auth: "jwt", tableAccess: [...callerAccess] },
   {
+    method: "GET",
+    path: "/me/export",
+    entry: "functions/http/get-me-export.ts",
+    auth: "jwt",
+    // The lists (Query) and, by BatchGetItem, the followed accounts' names, the posts' bodies and the comments.
+    tableAccess: [...callerAccess, "BatchGetItem"],
+  },
+  {
     method: "DELETE",
     path: "/me",
     entry: "functions/http/delete-me.ts",
@@ -248,7 +256,15 @@ export const routes: readonly RouteDefinition[] = [
     entry: "functions/http/get-cleanup-run.ts",
     auth: "jwt",
     tableAccess: [...callerAccess, "GetItem"],
+  },  {
+    method: "GET",
+    path: "/admin/users/{userId}/notices",
+    entry: "functions/http/get-user-notices.ts",
+    auth: "jwt",
+    // The account's profile with its schedule: the same Query as the caller's own load.
+    tableAccess: [...callerAccess],
   },
+
   {
     method: "GET",
     path: "/feed",

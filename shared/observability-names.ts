@@ -26,7 +26,7 @@ export const businessMetrics = {
   AccountsDeleted: "accounts deleted",
   /** Notices before deletion handed to SES or the mail sink (a hook in the notice delivery). */
   NoticesSent: "notices sent",
-  /** Notices recorded `undeliverable` (no verified address, or SES refused): a hook in the notice delivery. */
+  /** Notices recorded `undeliverable` (no verified address; an SES error leaves the notice queued): a hook in the notice delivery. */
   NoticesUndeliverable: "notices that could not be delivered",
   /** Requests tried again after a conflict with another transaction (shared/db/retry.ts, withRetry: every store's). */
   ConflictsRetried: "transactions retried after a conflict",

@@ -15,6 +15,7 @@ export const claimedCosts: Record<string, ClaimedCost> = {
   "GET /docs/reference.js": { pattern: "none", requests: 0, units: 0 },
   "PUT /me": { pattern: "A3", requests: 2, units: 3 },
   "GET /me": { pattern: "A4", requests: 1, units: 1 },
+  "GET /me/export": { pattern: "X1", requests: 7, units: 33 },
   "GET /users/{userId}": { pattern: "A5", requests: 1, units: 1 },
   "GET /handles/{handle}": { pattern: "A6", requests: 2, units: 2 },
   "PUT /admin/users/{userId}/entitlements": { pattern: "A7", requests: 2, units: 2 },
@@ -36,6 +37,7 @@ export const claimedCosts: Record<string, ClaimedCost> = {
   "POST /admin/cleanup-runs": { pattern: "K1", requests: 3, units: 6 },
   "GET /admin/cleanup-runs": { pattern: "K3", requests: 3, units: 3 },
   "GET /admin/cleanup-runs/{runId}": { pattern: "K2", requests: 3, units: 3 },
+  "GET /admin/users/{userId}/notices": { pattern: "K14", requests: 2, units: 2 },
   "GET /feed": { pattern: "FD4", requests: 4, units: 4 },
   $default: { pattern: "none", requests: 0, units: 0 },
 };

@@ -1,7 +1,12 @@
 import type { Context } from "aws-lambda";
+import { config } from "../../shared/config";
 import { observedStep } from "../../shared/invocation-telemetry";
 import { processBatch } from "../../shared/use-cases/cleanup";
 import { stepBudgetMs, type RunTicket, type StepEvent } from "./cleanup-steps";
+
+// This step records and delivers the notices before deletion: with notices configured, its mail settings are read
+// at cold start, so a missing or malformed one stops it (fails closed) before it could judge anyone.
+if (config.DELETION_NOTICE_LEADS.length > 0) await import("../../shared/mail/configured-delivery");
 
 /** One Map item: a batch of candidates; answers the ones left when the budget ran out (the state loops). */
 export const handler = observedStep(async (

@@ -68,8 +68,9 @@ export class NoticeMail extends Construct {
   grantSendNotices(fn: LambdaFunction, exportUrl: string): void {
     fn.addToRolePolicy(
       new PolicyStatement({
-        // SESv2 SendEmail with raw content; IAM knows it as ses:SendEmail, and CDK's own grant adds the raw variant.
-        actions: ["ses:SendEmail", "ses:SendRawEmail"],
+        // SESv2 SendEmail (raw content included) is authorized as ses:SendEmail; SendRawEmail is SES v1's action,
+        // which no code calls (CDK's own grant adds it; the IAM proof would find it unused).
+        actions: ["ses:SendEmail"],
         resources: [this.identity.emailIdentityArn],
         conditions: { StringEquals: { "ses:FromAddress": this.senderAddress } },
       }),

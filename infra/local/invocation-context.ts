@@ -17,13 +17,18 @@ export type AwsResource =
   | { kind: "table"; index?: string }
   | { kind: "otherTable"; name: string }
   | { kind: "cleanupStateMachine" }
-  | { kind: "cleanupStep"; step: CleanupStepName };
+  | { kind: "cleanupStep"; step: CleanupStepName }
+  /** The SES identity notices are sent from, and the user pool their addresses are looked up in. */
+  | { kind: "noticeSenderIdentity" }
+  | { kind: "userPool" };
 
 export interface AwsCall {
   principal: Principal;
   /** An IAM action, e.g. `dynamodb:GetItem`. */
   action: string;
   resource: AwsResource;
+  /** The request's IAM condition keys, e.g. `ses:FromAddress`. */
+  context?: Record<string, string>;
 }
 
 /** A principal's name in reports: its route key, or what it is. */
@@ -58,10 +63,10 @@ export function currentPrincipal(): Principal | undefined {
 }
 
 /** Reports a call a local stand-in makes for the running principal (nothing happens unless a recorder listens). */
-export function reportAwsCall(action: string, resource: AwsResource): void {
+export function reportAwsCall(action: string, resource: AwsResource, context?: Record<string, string>): void {
   const principal = currentPrincipal();
   if (!principal) return;
-  for (const listener of listeners) listener({ principal, action, resource });
+  for (const listener of listeners) listener({ principal, action, resource, ...(context ? { context } : {}) });
 }
 
 /** Listens to reported calls, and to the principals that run, until the returned function is called. */

@@ -1,3 +1,5 @@
+import type { NoticeDelivery } from "../../shared/mail/notice-delivery";
+import { reportAwsCall } from "./invocation-context";
 import type { RunningMailSink } from "./mail-sink";
 
 // The local host's mail (npm start): the mail sink, and SMTP to it as the notices' transport (MAIL_TRANSPORT=smtp).
@@ -34,5 +36,20 @@ export async function useLocalMail(apiAddress: string, env: NodeJS.ProcessEnv = 
     import("../../shared/mail/configured-delivery"),
     import("../../shared/mail/smtp-delivery"),
   ]);
-  useSmtpTransport((settings, sender) => smtpDelivery(sender, smtpTransport({ host: settings.SMTP_HOST, port: settings.SMTP_PORT })));
+  useSmtpTransport((settings, sender) => asSesDelivery(sender.address, smtpDelivery(sender, smtpTransport({ host: settings.SMTP_HOST, port: settings.SMTP_PORT }))));
+}
+
+/**
+ * The local delivery stands in for SES: each notice reports the calls the deployed function makes for it (the
+ * address looked up in Cognito, then SES SendEmail from the sender's address), for the IAM proof.
+ */
+function asSesDelivery(senderAddress: string, delivery: NoticeDelivery): NoticeDelivery {
+  return {
+    async deliver(notice) {
+      reportAwsCall("cognito-idp:AdminGetUser", { kind: "userPool" });
+      const outcome = await delivery.deliver(notice);
+      if (outcome === "sent") reportAwsCall("ses:SendEmail", { kind: "noticeSenderIdentity" }, { "ses:FromAddress": senderAddress });
+      return outcome;
+    },
+  };
 }

@@ -56,7 +56,8 @@ export class ApiStack extends Stack {
     } else {
       Annotations.of(this).addWarningV2(
         "trading:noticeSender",
-        "No noticeSender (-c noticeSender=notices@example.com): no SES identity to send notices before deletion from.",
+        "No noticeSender (-c noticeSender=notices@example.com): no SES identity to send notices before deletion from, " +
+          "so the cleanup's batch step refuses to start (fails closed) while DELETION_NOTICE_LEADS asks for notices.",
       );
     }
     const cursorSecret = new CursorSecret(this, "CursorSecret", { versionId: props.cursorSecretVersionId });
@@ -115,6 +116,9 @@ export class ApiStack extends Stack {
       jwtAudience: [this.identity.client.userPoolClientId],
       throttle: props.throttle ?? defaultThrottle,
     });
+    // The batch step records and delivers the notices before deletion (shared/use-cases/notices.ts): it alone may
+    // send them, and the export link they name is this API's GET /me/export.
+    this.noticeMail?.grantSendNotices(this.cleanup.stepFunctions.processBatch, `${this.api.api.apiEndpoint}/me/export`);
 
     this.monitoring = new OperationsMonitoring(this, "Monitoring", {
       api: this.api.api,

@@ -7,7 +7,8 @@ import { fromPostSummaryItem, type StoredPostSummary } from "./entities/post";
 import { cleanupKeys, collections, keys, type ItemKey } from "./keys";
 import { putPendingDeletion } from "./pending-deletion-store";
 import { countItems, queryPage } from "./query";
-import { deleteOf, transactWrite, TransactionCancelled, updateOf, type TransactItems } from "./transactions";
+import { scheduleLengthIs } from "./notice-store";
+import { deleteOf, transactWrite, TransactionCancelled, unlessCancelled, updateOf, type TransactItems } from "./transactions";
 
 // The writes that begin and end an account's deletion, and the reads of what an account owns. The deletion
 // itself (shared/use-cases/account-deletion.ts) runs between the two: relations, comments, posts, records.
@@ -17,17 +18,8 @@ export interface InactivityConditions {
   cutoff: string;
   /** The entitlements the run read and judged: any change since then keeps the account. */
   entitlements: unknown[];
-}
-
-/** Runs a transaction; false when a condition failed (nothing was written). */
-async function unlessCancelled(items: TransactItems): Promise<boolean> {
-  try {
-    await transactWrite(items);
-    return true;
-  } catch (error) {
-    if (error instanceof TransactionCancelled) return false;
-    throw error;
-  }
+  /** The notices of the schedule the run judged complete (0: none): a withdrawal since then keeps the account. */
+  notices: number;
 }
 
 /**
@@ -46,9 +38,15 @@ export function markAccountDeletion(state: StoredAccountState, mark: DeletionMar
       UpdateExpression: "SET deletion = :mark REMOVE inactivityPk, inactivitySk",
       ...(conditions
         ? {
-            ConditionExpression: `${live} AND #role = :reader AND lastActiveAt < :cutoff AND entitlements = :entitlements`,
+            ConditionExpression: `${live} AND #role = :reader AND lastActiveAt < :cutoff AND entitlements = :entitlements AND ${scheduleLengthIs(conditions.notices)}`,
             ExpressionAttributeNames: { "#role": "role" },
-            ExpressionAttributeValues: { ":mark": mark, ":reader": "reader", ":cutoff": conditions.cutoff, ":entitlements": conditions.entitlements },
+            ExpressionAttributeValues: {
+              ":mark": mark,
+              ":reader": "reader",
+              ":cutoff": conditions.cutoff,
+              ":entitlements": conditions.entitlements,
+              ...(conditions.notices > 0 ? { ":notices": conditions.notices } : {}),
+            },
           }
         : { ConditionExpression: live, ExpressionAttributeValues: { ":mark": mark } }),
     }),

@@ -9,6 +9,7 @@ import {
   readEntitlements,
   toAccountItem,
   type DeletionMark,
+  type ScheduleEntry,
   type StoredProfile,
 } from "./entities/account";
 import { fromFollowerCountShardItem, toFollowerCountShardItem } from "./entities/follower-count-shard";
@@ -45,6 +46,8 @@ export interface StoredAccountState {
   /** The account, its follower count the profile's own plus every shard's. */
   account: Account;
   deletion: DeletionMark | null;
+  /** The current notice schedule before deletion, oldest first (empty: none runs). */
+  notices: ScheduleEntry[];
   /** The profile's own follower count and each shard's count, as read. */
   profileFollowerCount: number;
   shardCounts: { shard: number; count: number }[];
@@ -65,6 +68,7 @@ export async function getStoredAccountState(userId: string): Promise<StoredAccou
   return {
     account: { ...profile.account, followerCount: profile.account.followerCount + shardTotal },
     deletion: profile.deletion,
+    notices: profile.notices,
     profileFollowerCount: profile.account.followerCount,
     shardCounts,
   };
@@ -92,6 +96,8 @@ export interface NewAccount {
   displayName: string;
   role: Role;
   now: string;
+  /** The `email` claim of the token that creates it (null or absent: none). */
+  emailClaim?: string | null;
   /** Follower-count shard items to create (default: config FOLLOWER_COUNT_SHARDS). */
   followerCountShards?: number;
 }
@@ -112,6 +118,7 @@ export async function createAccount(input: NewAccount): Promise<Account> {
     createdAt: input.now,
     lastActiveAt: input.now,
     entitlements: [],
+    ...(input.emailClaim ? { emailClaim: input.emailClaim } : {}),
   };
   const followerCountShards = input.followerCountShards ?? config.FOLLOWER_COUNT_SHARDS;
   const created = { ConditionExpression: "attribute_not_exists(pk)" };
@@ -171,20 +178,26 @@ export async function updateAccountProfile(current: Account, change: ProfileChan
 }
 
 /**
- * Writes the activity time and/or role a request found stale. Conditional on the account still existing and
- * not being deleted, so it never brings back an account that a cleanup deleted or marked meanwhile (the mark
- * is where a run decides; activity after it comes too late). Returns false when it was gone.
+ * Writes the activity time, role and/or `email` claim a request found stale. A written activity time withdraws a
+ * notice schedule (contract: any signed-in request withdraws an account's notices): from then on the rule reads it
+ * as withdrawn (`activeSinceScheduleStarted`), the next run clears it and drops its queued notice unsent, and a run
+ * recording a notice meanwhile is conditioned on the activity it read, so it cannot add to it. Conditional on
+ * the account still existing and not being deleted, so it never brings back an account that a cleanup deleted or
+ * marked meanwhile (the mark is where a run decides; activity after it comes too late). Returns false when it was
+ * gone.
  */
 export function refreshAccount(account: Account, refresh: AccountRefresh): Promise<boolean> {
   const role = refresh.role ?? account.role;
   const lastActiveAt = refresh.lastActiveAt ?? account.lastActiveAt;
   const index = inactivityIndexFields(role, lastActiveAt);
-  const sets = "#role = :role, lastActiveAt = :lastActiveAt";
+  const sets = ["#role = :role", "lastActiveAt = :lastActiveAt"];
+  const removes: string[] = [];
+  if (index.inactivityPk) sets.push("inactivityPk = :inactivityPk", "inactivitySk = :inactivitySk");
+  else removes.push("inactivityPk", "inactivitySk");
+  if (refresh.emailClaim !== undefined) sets.push("emailClaim = :emailClaim");
   return unlessConditionFails(
     updateItem(keys.account(account.userId), {
-      UpdateExpression: index.inactivityPk
-        ? `SET ${sets}, inactivityPk = :inactivityPk, inactivitySk = :inactivitySk`
-        : `SET ${sets} REMOVE inactivityPk, inactivitySk`,
+      UpdateExpression: `SET ${sets.join(", ")}${removes.length > 0 ? ` REMOVE ${removes.join(", ")}` : ""}`,
       // Never on an account whose deletion began: from the mark on, the account counts as gone.
       ConditionExpression: LIVE_ACCOUNT_CONDITION,
       ExpressionAttributeNames: { "#role": "role" },
@@ -192,6 +205,7 @@ export function refreshAccount(account: Account, refresh: AccountRefresh): Promi
         ":role": role,
         ":lastActiveAt": lastActiveAt,
         ...(index.inactivityPk ? { ":inactivityPk": index.inactivityPk, ":inactivitySk": index.inactivitySk } : {}),
+        ...(refresh.emailClaim !== undefined ? { ":emailClaim": refresh.emailClaim } : {}),
       },
     }),
   );

@@ -1,23 +1,39 @@
 import type { InactivityPosition } from "../domain/cleanup";
-import { attributesOf, projectionOf, type RawItem } from "./attributes";
+import { attributesOf, projectionOf, type Projection, type RawItem } from "./attributes";
 import { pendingAccount } from "./entities/pending-deletion";
-import { cleanupKeys, collections, entityTypes, inactivityIndexKey, inactivityPartition } from "./keys";
+import { queuedNoticeAccount } from "./entities/queued-notice";
+import { cleanupKeys, collections, entityTypes, inactivityIndexKey, inactivityPartition, type ItemCollection, type ItemKey } from "./keys";
 import { queryPage } from "./query";
 
-// The search for a run's candidates: pending deletions first, then the sparse inactivity index month by month.
+// The search for a run's candidates: pending deletions first, then queued notices, then the sparse inactivity index
+// month by month.
 // Each page answers where the next one goes on as a position (an account), never as a key. docs/data-model.md,
 // K4 and K5.
 
-/** A page of pending deletions (1 consistent Query): accounts whose deletion began and is not finished. */
-export async function pendingPage(limit: number, after?: string): Promise<{ userIds: string[]; next?: string }> {
-  const page = await queryPage(collections.pendingDeletions(), pendingAccount.read, {
-    projection: pendingAccount.projection,
+/** A page of the accounts one cleanup collection names (1 consistent Query), and the account to go on after. */
+async function accountsPage(
+  collection: ItemCollection,
+  account: { projection: Projection; read: (item: RawItem) => string },
+  keyOf: (userId: string) => ItemKey,
+  limit: number,
+  after?: string,
+): Promise<{ userIds: string[]; next?: string }> {
+  const page = await queryPage(collection, account.read, {
+    projection: account.projection,
     limit,
-    ...(after === undefined ? {} : { startAfter: cleanupKeys.pending(after) }),
+    ...(after === undefined ? {} : { startAfter: keyOf(after) }),
   });
   const last = page.items.at(-1);
   return { userIds: page.items, ...(page.next && last !== undefined ? { next: last } : {}) };
 }
+
+/** A page of pending deletions (K4): accounts whose deletion began and is not finished. */
+export const pendingPage = (limit: number, after?: string) =>
+  accountsPage(collections.pendingDeletions(), pendingAccount, cleanupKeys.pending, limit, after);
+
+/** A page of accounts with a notice in the outbox (K13): the search's second phase. */
+export const queuedPage = (limit: number, after?: string) =>
+  accountsPage(collections.queuedNotices(), queuedNoticeAccount, cleanupKeys.queuedNotice, limit, after);
 
 const inactiveAccount = {
   projection: projectionOf(["userId", "inactivitySk"]),

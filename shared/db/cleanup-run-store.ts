@@ -25,6 +25,12 @@ export interface RunTotals {
   commentsAnonymized: number;
 }
 
+/** What a run counts once per account, from its tallies when it ends (runs before 1.1 count 0). */
+export interface NoticeTotals {
+  noticesSent: number;
+  deletionsDeferred: number;
+}
+
 const leaseUntil = (now: Date, leaseSeconds: number) => new Date(now.getTime() + leaseSeconds * 1000).toISOString();
 
 /**
@@ -84,13 +90,23 @@ export async function renewLease(runId: string, now: Date, leaseSeconds: number)
 }
 
 /**
- * Ends a run: its status and finish time (and, for a dry run, its totals) and the release of its lease, in ONE
+ * Ends a run: its status and finish time (and its notice totals; for a dry run, its other totals too) and the release of its lease, in ONE
  * transaction, so the run leaves `running` exactly when a new run may start. If the lease is no longer ours
  * (it expired and another run took it), the run is ended alone. A run already ended stays as it is.
  */
-export async function endRun(runId: string, status: Exclude<RunStatus, "running">, now: Date, totals?: RunTotals): Promise<void> {
+export async function endRun(
+  runId: string,
+  status: Exclude<RunStatus, "running">,
+  now: Date,
+  totals?: RunTotals,
+  noticeTotals?: NoticeTotals,
+): Promise<void> {
   const values: Record<string, unknown> = { ":status": status, ":finishedAt": now.toISOString(), ":running": "running" };
   let update = "SET #status = :status, finishedAt = :finishedAt";
+  if (noticeTotals) {
+    update += ", noticesSent = :notices, deletionsDeferred = :deferred";
+    Object.assign(values, { ":notices": noticeTotals.noticesSent, ":deferred": noticeTotals.deletionsDeferred });
+  }
   if (totals) {
     update += ", accountsDeleted = :accounts, followEdgesDeleted = :edges, commentsAnonymized = :comments";
     Object.assign(values, { ":accounts": totals.accountsDeleted, ":edges": totals.followEdgesDeleted, ":comments": totals.commentsAnonymized });

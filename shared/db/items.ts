@@ -15,7 +15,9 @@ import type { IdempotencyRecordItem } from "./entities/idempotency-record";
 import type { MigrationCheckpointItem } from "./entities/migration-checkpoint";
 import type { PendingDeletionItem } from "./entities/pending-deletion";
 import type { PostBodyItem, PostSummaryItem } from "./entities/post";
+import type { QueuedNoticeItem } from "./entities/queued-notice";
 import type { RateCounterItem } from "./entities/rate-counter";
+import type { RunTallyItem } from "./entities/run-tally";
 import type { TouchedAccountItem } from "./entities/touched-account";
 import type { EntityType } from "./keys";
 
@@ -39,6 +41,8 @@ export type StoredItem =
   | TouchedAccountItem
   | DryRunScratchItem
   | FollowerHistoryPointItem
+  | QueuedNoticeItem
+  | RunTallyItem
   | MigrationCheckpointItem;
 
 /** The stored item of one entity. */

@@ -31,6 +31,8 @@ export const entityTypes = {
   touchedAccount: "touchedAccount",
   dryRunScratch: "dryRunScratch",
   followerHistoryPoint: "followerHistoryPoint",
+  queuedNotice: "queuedNotice",
+  runTally: "runTally",
   migrationCheckpoint: "migrationCheckpoint",
 } as const;
 
@@ -123,6 +125,7 @@ export const keys = {
 // never in a `USER#` partition, so no account read ever sees them.
 const RUNS = "CLEANUP#RUNS";
 const PENDING = "CLEANUP#PENDING";
+const OUTBOX = "CLEANUP#OUTBOX";
 const TOUCHED = "CLEANUP#TOUCHED";
 const runPartition = (runId: string): string => `CLEANUP#RUN#${runId}`;
 const lostFollowersPartition = (runId: string, userId: string): string => `${runPartition(runId)}#LOST#${userId}`;
@@ -148,6 +151,14 @@ export const cleanupKeys = {
     pk: lostFollowersPartition(runId, userId),
     sk: `${FOLLOWER}${followerId}`,
   }),
+  /**
+   * A notice before deletion waiting to go out (the outbox): one per account at most, since a schedule waits for
+   * its notice's delivery before the next one.
+   */
+  queuedNotice: (userId: string): ItemKey => ({ pk: OUTBOX, sk: userPartition(userId) }),
+  /** What a run counts once per account (`NOTICE#`: a notice recorded; `DEFERRED#`: a deletion deferred). */
+  noticeTally: (runId: string, userId: string): ItemKey => ({ pk: runPartition(runId), sk: `NOTICE#${userId}` }),
+  deferredTally: (runId: string, userId: string): ItemKey => ({ pk: runPartition(runId), sk: `DEFERRED#${userId}` }),
   /** A point of an account's public follower history, newest last (by run ID). */
   historyPoint: (userId: string, runId: string): ItemKey => ({ pk: historyPartition(userId), sk: `POINT#${runId}` }),
 };
@@ -195,6 +206,11 @@ export const collections = {
   countChangesOf: (runId: string): ItemCollection => ({ pk: runPartition(runId), prefix: "CHANGE#" }),
   /** Accounts whose deletion began and is not finished. */
   pendingDeletions: (): ItemCollection => ({ pk: PENDING, prefix: USER }),
+  /** Notices waiting in the outbox. */
+  queuedNotices: (): ItemCollection => ({ pk: OUTBOX, prefix: USER }),
+  /** The accounts a run recorded a notice for, and those whose deletion it deferred. */
+  noticeTallies: (runId: string): ItemCollection => ({ pk: runPartition(runId), prefix: "NOTICE#" }),
+  deferredTallies: (runId: string): ItemCollection => ({ pk: runPartition(runId), prefix: "DEFERRED#" }),
   /** Surviving accounts whose counts a real run touched. */
   touchedAccounts: (): ItemCollection => ({ pk: TOUCHED, prefix: USER }),
   /** What a dry run recorded: accounts it touched, accounts it would delete, relations it would delete. */

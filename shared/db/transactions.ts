@@ -74,3 +74,14 @@ export async function transactWriteOnce(items: TransactItems): Promise<void> {
     throw error;
   }
 }
+
+/** Runs a transaction; false when a condition failed (nothing was written). */
+export async function unlessCancelled(items: TransactItems): Promise<boolean> {
+  try {
+    await transactWrite(items);
+    return true;
+  } catch (error) {
+    if (error instanceof TransactionCancelled) return false;
+    throw error;
+  }
+}

@@ -1,4 +1,5 @@
 import type { Me, Profile } from "../schemas/accounts";
+import { activityMustBeWritten } from "./deletion-schedule";
 import type { Entitlement } from "./entitlements";
 import type { Role } from "./roles";
 
@@ -13,12 +14,18 @@ export interface Account {
   createdAt: string;
   lastActiveAt: string;
   entitlements: Entitlement[];
+  /** When the account's current notice schedule started (its first notice's record time); absent: none runs. */
+  noticesPendingSince?: string;
+  /** The `email` claim of the account's last token, as stored (absent or null: none). Only the local mail reads it. */
+  emailClaim?: string | null;
 }
 
 /** Who the verified token says the caller is. */
 export interface Identity {
   userId: string;
   role: Role;
+  /** The token's `email` claim when it is an address (null: none). */
+  email?: string | null;
 }
 
 /** The caller of one request: anonymous, signed in without a profile, or signed in with one. */
@@ -54,19 +61,28 @@ export const ACTIVITY_WRITE_INTERVAL_MS = 60 * 60 * 1000;
 export interface AccountRefresh {
   lastActiveAt?: string;
   role?: Role;
+  /** A changed `email` claim (null: the last token had none). */
+  emailClaim?: string | null;
 }
 
 /**
  * What a signed-in request must write back to the caller's account: the activity time when the stored one
- * is more than an hour old (so most requests write nothing), and the role when the token's groups changed.
+ * is more than an hour old (so most requests write nothing) or while notices before deletion are pending
+ * (whatever the hour: the request withdraws them), the role when the token's groups changed, and the token's
+ * `email` claim when it differs from the stored one (rarely: the same token carries the same claim).
  */
 export function accountRefreshFor(account: Account, identity: Identity, now: Date): AccountRefresh | null {
   const refresh: AccountRefresh = {};
-  if (now.getTime() - Date.parse(account.lastActiveAt) > ACTIVITY_WRITE_INTERVAL_MS) {
+  if (
+    now.getTime() - Date.parse(account.lastActiveAt) > ACTIVITY_WRITE_INTERVAL_MS ||
+    activityMustBeWritten(account.lastActiveAt, account.noticesPendingSince)
+  ) {
     refresh.lastActiveAt = now.toISOString();
   }
   if (account.role !== identity.role) refresh.role = identity.role;
-  return refresh.lastActiveAt === undefined && refresh.role === undefined ? null : refresh;
+  const email = identity.email ?? null;
+  if (email !== (account.emailClaim ?? null)) refresh.emailClaim = email;
+  return Object.keys(refresh).length === 0 ? null : refresh;
 }
 
 /** Authors and admins are never deleted for inactivity, so only readers are candidates. */

@@ -18,12 +18,13 @@ export interface RunTicket {
 }
 
 /**
- * Where a run's search for candidates goes on: the pending deletions (after one account), then month after month
+ * Where a run's search for candidates goes on: the pending deletions (after one account), the queued notices
+ * (after one account), then month after month
  * of the inactivity index (after one account's place in it). Positions, never storage keys: it travels through
  * Step Functions' state.
  */
 export type CandidateCursor =
-  | { phase: "pending"; after?: string }
+  | { phase: "pending" | "outbox"; after?: string }
   | { phase: "inactive"; month: number; after?: InactivityPosition };
 
 /** An account's place in the inactivity index: by its last activity, then its ID. */

@@ -38,6 +38,12 @@ export const runSchema = z
     accountsDeleted: count,
     followEdgesDeleted: count,
     commentsAnonymized: count,
+    noticesSent: count.check(
+      z.describe("Notices before deletion the run recorded (a dry run: would record), delivered or undeliverable."),
+    ),
+    deletionsDeferred: count.check(
+      z.describe("Inactive accounts the run did not delete because their notices before deletion are not complete."),
+    ),
     countChanges: z.array(countChangeSchema),
   })
   .check(
@@ -73,3 +79,16 @@ export const followerHistoryPageSchema = pageOf(followerHistoryPointSchema);
 export type CountChange = z.infer<typeof countChangeSchema>;
 export type Run = z.infer<typeof runSchema>;
 export type FollowerHistoryPoint = z.infer<typeof followerHistoryPointSchema>;
+
+/** GET /admin/users/{userId}/notices: one notice of the account's current schedule before deletion. */
+export const noticeSchema = z
+  .strictObject({
+    lead: z.string().check(z.describe("The notice's lead, an ISO-8601 duration as configured (`P30D`).")),
+    sentAt: timestamp.check(z.describe("When it went out: the mail service accepted it, or it proved undeliverable.")),
+    deletionAfter: timestamp.check(z.describe("The earliest the account may be deleted after this notice: `sentAt` plus `lead`.")),
+    delivery: z.enum(["sent", "undeliverable"]),
+  })
+  .check(z.meta({ id: "Notice", description: "A notice before deletion of an account's current schedule." }));
+
+export const noticePageSchema = pageOf(noticeSchema);
+export type Notice = z.infer<typeof noticeSchema>;

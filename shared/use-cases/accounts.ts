@@ -34,7 +34,13 @@ export async function saveMyProfile(
     if (round > 0) current = await getAccount(identity.userId);
     try {
       if (!current) {
-        const account = await createAccount({ ...input, userId: identity.userId, role: identity.role, now: now.toISOString() });
+        const account = await createAccount({
+          ...input,
+          userId: identity.userId,
+          role: identity.role,
+          emailClaim: identity.email ?? null,
+          now: now.toISOString(),
+        });
         return { created: true, me: toMe(account) };
       }
       return { created: false, me: toMe(await updateAccountProfile(current, input)) };

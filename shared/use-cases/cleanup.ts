@@ -1,10 +1,11 @@
 import { countCommentIndexEntries, markAccountDeletion } from "../db/account-deletion-store";
-import { accountExists, getStoredAccountState } from "../db/account-store";
-import { inactivePage, pendingPage } from "../db/cleanup-candidate-store";
+import { accountExists, getStoredAccountState, type StoredAccountState } from "../db/account-store";
+import { inactivePage, pendingPage, queuedPage } from "../db/cleanup-candidate-store";
 import { CleanupAlreadyRunning, createRunWithLease, endRun, getRun, listRuns, recordCountChange, renewLease } from "../db/cleanup-run-store";
 import { dryEdgeItems, dryLostFollowers, dryRunTotals, recordWouldDelete, wouldDelete } from "../db/dry-run-store";
 import { allFollowers, allFollowing, countFollowers } from "../db/follow-store";
 import { listFollowerHistory } from "../db/follower-history-store";
+import { clearSchedule, noticeTotals, tally } from "../db/notice-store";
 import { dropPendingDeletion } from "../db/pending-deletion-store";
 import { deleteTouched, recordTouched, touchedPage, type TouchedAccount } from "../db/touched-account-store";
 import { transactWrite } from "../db/transactions";
@@ -12,7 +13,6 @@ import { config } from "../config";
 import type { Caller } from "../domain/account";
 import {
   intoBatches,
-  isDeletionCandidate,
   monthsThrough,
   resolveCutoff,
   type CandidateCursor,
@@ -20,7 +20,8 @@ import {
   type Run,
   type RunTicket,
 } from "../domain/cleanup";
-import { cleanupAlreadyRunning, notFound, validationFailed } from "../errors";
+import { decideSchedule, isExemptFromDeletion, type ScheduleDecision, type ScheduledNotice } from "../domain/deletion-schedule";
+import { cleanupAlreadyRunning, notFound, unavailable, validationFailed } from "../errors";
 import { ulid } from "../ids";
 import { logger } from "../logger";
 import { recordBusinessMetric } from "../metrics";
@@ -29,6 +30,7 @@ import type { ListQuery } from "../schemas/common";
 import { deleteMarkedAccount, type DeletionSteps } from "./account-deletion";
 import { recountAccount } from "./account-recount";
 import { requireProfile } from "./caller";
+import { configuredMailer, deliverQueuedNotice, sendNotice, type MailerSource } from "./notices";
 
 // The cleanup of inactive accounts as steps: begin (lease + run record), find candidates page by page, process
 // batches of candidates, recount what the deletions touched, end (report + lease release in one transaction).
@@ -100,55 +102,86 @@ export const ticketOf = (run: Pick<Run, "runId" | "dryRun" | "cutoff">): RunTick
 });
 
 /**
+ * The lastActiveAt below which an account is a candidate: the cutoff, widened by the longest notice lead, so that
+ * accounts are found (and warned) a whole schedule before they could be deleted.
+ */
+export function candidateBound(cutoff: string): string {
+  const longest = config.DELETION_NOTICE_LEADS[0];
+  return longest ? new Date(Date.parse(cutoff) + longest.ms).toISOString() : cutoff;
+}
+
+/**
  * The next page of candidates: first every pending deletion (so a run that died is finished first, whatever its
- * cutoff), then the sparse inactivity index month by month up to the cutoff's month, `lastActiveAt < cutoff`.
- * Renews the lease.
+ * cutoff), then every account with a notice in the outbox (so a notice recorded by a run that died goes out, or is
+ * dropped when withdrawn), then the sparse inactivity index month by month up to the candidate bound's month,
+ * `lastActiveAt < cutoff + the longest lead`. Renews the lease.
  */
 export async function findCandidates(run: RunTicket, cursor: CandidateCursor | null, now: Date): Promise<CandidatePage> {
   await renewLease(run.runId, now, config.CLEANUP_LEASE_SECONDS);
-  const months = monthsThrough(run.cutoff, FIRST_ACTIVITY_MONTH);
+  const bound = candidateBound(run.cutoff);
+  const months = monthsThrough(bound, FIRST_ACTIVITY_MONTH);
   let position: CandidateCursor | null = cursor ?? { phase: "pending" };
   const found: string[] = [];
   while (position && found.length < CANDIDATE_PAGE_SIZE) {
     const limit = CANDIDATE_PAGE_SIZE - found.length;
-    if (position.phase === "pending") {
-      const page = await pendingPage(limit, position.after);
-      found.push(...page.userIds);
-      position = page.next ? { phase: "pending", after: page.next } : { phase: "inactive", month: 0 };
-    } else {
-      const month = months[position.month];
+    const current: CandidateCursor = position;
+    if (current.phase === "inactive") {
+      const month = months[current.month];
       if (month === undefined) {
         position = null;
         break;
       }
-      const page = await inactivePage(month, run.cutoff, limit, position.after);
+      const page = await inactivePage(month, bound, limit, current.after);
       found.push(...page.userIds);
-      position = page.next ? { ...position, after: page.next } : { phase: "inactive", month: position.month + 1 };
+      position = page.next ? { ...current, after: page.next } : { phase: "inactive", month: current.month + 1 };
+    } else {
+      const page = await (current.phase === "pending" ? pendingPage : queuedPage)(limit, current.after);
+      found.push(...page.userIds);
+      position = page.next
+        ? { phase: current.phase, after: page.next }
+        : current.phase === "pending"
+          ? { phase: "outbox" }
+          : { phase: "inactive", month: 0 };
     }
   }
   if (position?.phase === "inactive" && position.month >= months.length) position = null;
-  // An account can be listed twice (pending, and still in the lagging index): processing it is idempotent.
+  // An account can be listed twice (pending or queued, and still in the lagging index): processing it is idempotent.
   return { batches: intoBatches([...new Set(found)], CANDIDATE_BATCH_SIZE), cursor: position };
 }
 
 /**
  * Processes a batch of candidates until done or until `budgetMs` is spent: each is read again with a strongly
- * consistent read; an inactive reader without an unexpired entitlement is marked (conditionally: it must still
- * be so) and deleted; a pending deletion is finished. Answers the candidates left for the next call, the one it
- * stopped in first.
+ * consistent read and judged by the notice schedule (`decideSchedule`): a due notice is recorded and delivered, a
+ * withdrawn schedule cleared, and an account whose schedule is complete is marked (conditionally: it must still be
+ * as judged) and deleted; a pending deletion is finished. Answers the candidates left for the next call, the one
+ * it stopped in first.
  */
-export async function processBatch(run: RunTicket, userIds: readonly string[], now: Date, budgetMs: number): Promise<{ remaining: string[] }> {
+export async function processBatch(
+  run: RunTicket,
+  userIds: readonly string[],
+  now: Date,
+  budgetMs: number,
+  mailer: MailerSource = configuredMailer,
+): Promise<{ remaining: string[] }> {
   await renewLease(run.runId, now, config.CLEANUP_LEASE_SECONDS);
   const steps: DeletionSteps = { run, deadline: Date.now() + budgetMs, now, touched: new Set() };
   for (let i = 0; i < userIds.length; i++) {
     if (Date.now() > steps.deadline) return { remaining: userIds.slice(i) };
-    const outcome = run.dryRun ? await dryRunCandidate(run, userIds[i]!, now) : await processCandidate(userIds[i]!, steps);
+    const outcome = run.dryRun ? await dryRunCandidate(run, userIds[i]!, now) : await processCandidate(userIds[i]!, steps, mailer);
     if (outcome === "unfinished") return { remaining: userIds.slice(i) };
   }
   return { remaining: [] };
 }
 
-async function processCandidate(userId: string, steps: DeletionSteps): Promise<"done" | "unfinished"> {
+/** The rule's view of one account in this run. */
+function decide(state: StoredAccountState, notices: readonly ScheduledNotice[], run: RunTicket, now: Date): ScheduleDecision {
+  return decideSchedule(
+    { lastActiveAt: state.account.lastActiveAt, exempt: isExemptFromDeletion(state.account, now), notices },
+    { leads: config.DELETION_NOTICE_LEADS, cutoff: run.cutoff, now },
+  );
+}
+
+async function processCandidate(userId: string, steps: DeletionSteps, mailer: MailerSource): Promise<"done" | "unfinished"> {
   const run = steps.run!;
   const state = await getStoredAccountState(userId);
   if (!state) {
@@ -157,14 +190,15 @@ async function processCandidate(userId: string, steps: DeletionSteps): Promise<"
     return "done";
   }
   if (!state.deletion) {
-    if (!isDeletionCandidate(state.account, run.cutoff, steps.now)) return "done";
+    const notices = await applySchedule(state, run, steps.now, mailer);
+    if (notices === null) return "done";
     const marked = await markAccountDeletion(
       state,
       { reason: "inactive", runId: run.runId, at: steps.now.toISOString() },
-      { cutoff: run.cutoff, entitlements: state.account.entitlements },
+      { cutoff: run.cutoff, entitlements: state.account.entitlements, notices: notices.length },
     );
-    // Not marked: active at or after the cutoff, an entitlement or a role since it was read (or marked by its
-    // owner a moment ago, whose deletion goes on without us).
+    // Not marked: active at or after the cutoff, an entitlement, a role or a withdrawal since it was read (or marked
+    // by its owner a moment ago, whose deletion goes on without us).
     if (!marked) return "done";
   }
   if ((await deleteMarkedAccount(userId, steps)) !== "deleted") return "unfinished";
@@ -173,13 +207,44 @@ async function processCandidate(userId: string, steps: DeletionSteps): Promise<"
 }
 
 /**
- * Dry run: what processing the candidate would do, written only to the run's own (expiring) items: whether the
- * account would be deleted, its relations, the followers others would lose, its comments.
+ * Applies the notice schedule to one account of a real run: a notice its crashed predecessor left queued goes out
+ * first; a withdrawn schedule is cleared (and the account judged again, from scratch); a due notice is recorded
+ * and delivered; a deferred deletion is tallied. Answers the schedule when the account is to be deleted, else null.
+ */
+async function applySchedule(state: StoredAccountState, run: RunTicket, now: Date, mailer: MailerSource): Promise<ScheduledNotice[] | null> {
+  let notices = state.notices;
+  if (notices.length > 0 && notices.at(-1)!.sentAt === undefined) {
+    notices = await deliverQueuedNotice(state, isExemptFromDeletion(state.account, now), now, mailer);
+  }
+  let decision = decide(state, notices, run, now);
+  if (decision.action === "withdraw") {
+    if (!(await clearSchedule({ ...state, notices }))) return null;
+    notices = [];
+    decision = decide(state, notices, run, now);
+  }
+  if (decision.action === "delete") return notices;
+  const recorded = decision.action === "notify" && (await sendNotice({ ...state, notices }, decision, run.runId, now, mailer));
+  if ((recorded || decision.action === "defer") && "deletionDeferred" in decision && decision.deletionDeferred) {
+    await tally("deferred", run.runId, state.account.userId, now);
+  }
+  return null;
+}
+
+/**
+ * Dry run: what processing the candidate would do, written only to the run's own (expiring) items: the notice it
+ * would record or the deletion it would defer, or whether the account would be deleted, its relations, the
+ * followers others would lose, its comments. It sends nothing.
  */
 async function dryRunCandidate(run: RunTicket, userId: string, now: Date): Promise<"done"> {
   const state = await getStoredAccountState(userId);
   if (!state) return "done";
-  if (!state.deletion && !isDeletionCandidate(state.account, run.cutoff, now)) return "done";
+  if (!state.deletion) {
+    let decision = decide(state, state.notices, run, now);
+    if (decision.action === "withdraw") decision = decide(state, [], run, now);
+    if (decision.action === "notify") await tally("notice", run.runId, userId, now);
+    if ("deletionDeferred" in decision && decision.deletionDeferred) await tally("deferred", run.runId, userId, now);
+    if (decision.action !== "delete") return "done";
+  }
   const touched = new Set<string>();
   for await (const page of allFollowing(userId)) {
     for (const relation of page) {
@@ -243,7 +308,7 @@ async function dryRecount(run: RunTicket, touched: TouchedAccount, now: Date): P
 
 /** Ends a run that got through every step: its report, and the lease released in the same transaction. */
 export async function succeedRun(run: RunTicket, now: Date): Promise<void> {
-  await endRun(run.runId, "succeeded", now, run.dryRun ? await dryRunTotals(run.runId) : undefined);
+  await endRun(run.runId, "succeeded", now, run.dryRun ? await dryRunTotals(run.runId) : undefined, await noticeTotals(run.runId));
 }
 
 /** Ends a run that failed (the lease released with it); what it began is finished by the next run. */
@@ -271,7 +336,12 @@ const systemClock: StepClock = { now: () => new Date(), budgetMs: 60_000 };
  * Runs every step of a begun run in this process, one after another, as the state machine runs them in AWS;
  * on failure the run is marked failed and the lease released (what the state machine's Catch does).
  */
-export async function runToCompletion(run: RunTicket, clock: StepClock = systemClock, invoke: StepInvoker = inline): Promise<void> {
+export async function runToCompletion(
+  run: RunTicket,
+  clock: StepClock = systemClock,
+  invoke: StepInvoker = inline,
+  mailer: MailerSource = configuredMailer,
+): Promise<void> {
   try {
     let cursor: CandidateCursor | null = null;
     do {
@@ -279,7 +349,7 @@ export async function runToCompletion(run: RunTicket, clock: StepClock = systemC
       for (const batch of page.batches) {
         let remaining = batch;
         while (remaining.length > 0) {
-          remaining = (await invoke("processBatch", () => processBatch(run, remaining, clock.now(), clock.budgetMs))).remaining;
+          remaining = (await invoke("processBatch", () => processBatch(run, remaining, clock.now(), clock.budgetMs, mailer))).remaining;
         }
       }
       cursor = page.cursor;

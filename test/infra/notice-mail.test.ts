@@ -52,9 +52,10 @@ describe("the notices' SES identity", () => {
     );
   });
 
-  it("is granted to no function yet: nothing in the stack sends notices", () => {
-    const policies = JSON.stringify(resourcesOf(buildTemplate({ noticeSender: sender }), "AWS::IAM::Policy"));
-    expect(policies).not.toMatch(/ses:|cognito-idp:/);
+  it("is granted to the cleanup's batch step alone, which records and delivers the notices", () => {
+    const policies = resourcesOf(buildTemplate({ noticeSender: sender }), "AWS::IAM::Policy");
+    const sending = policies.filter(([, policy]) => /ses:|cognito-idp:/.test(JSON.stringify(policy.Properties.PolicyDocument)));
+    expect(sending.map(([id]) => id)).toEqual([expect.stringMatching(/^CleanupProcessBatchRole/)]);
   });
 });
 

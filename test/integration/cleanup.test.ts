@@ -82,6 +82,8 @@ describe("POST /admin/cleanup-runs: who, what and when", () => {
       accountsDeleted: 0,
       followEdgesDeleted: 0,
       commentsAnonymized: 0,
+      noticesSent: 0,
+      deletionsDeferred: 0,
       countChanges: [],
     });
     const run = await settledRun(admin, started.body.runId);

@@ -1,8 +1,13 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
+
+// Notices before deletion on (one lead of a second), so that the batch step sends one: its SES and Cognito grants.
+vi.hoisted(() => {
+  process.env.DELETION_NOTICE_LEADS = "PT1S";
+});
+
 import { handler as beginStep } from "../../functions/scheduled/cleanup-begin";
 import { handler as findStep } from "../../functions/scheduled/cleanup-find-candidates";
 import { handler as finishStep } from "../../functions/scheduled/cleanup-finish";
-import { handler as processStep } from "../../functions/scheduled/cleanup-process-batch";
 import { handler as recountStep } from "../../functions/scheduled/cleanup-recount";
 import { asStepFunction, inProcessRunsSettled } from "../../infra/local/cleanup-runner";
 import { reportAwsCall, runAs } from "../../infra/local/invocation-context";
@@ -18,6 +23,7 @@ import { deniedCalls, neverExercised, type StackRoles, unusedGrants } from "../s
 import { aPost, aPostInput } from "../support/posts";
 import { fallbackSample, samplesForAllRoutes, seedFixtures, type Fixtures } from "../support/route-samples";
 import { aFollow } from "../support/follows";
+import { aReaderWithEmail, theLocalMailSink } from "../support/notices";
 
 // IAM proven offline. This file drives every route of the route table (each as a client would, signed in and
 // anonymous where the route allows both, through its write paths), `$default`, and every step of a cleanup run as
@@ -83,10 +89,14 @@ async function theOtherWritePaths(fixtures: Fixtures): Promise<void> {
   expectStatus(await api.delete("/me", { token: leaver.token }), 204);
 }
 
-/** A real cleanup run begun by the admin route: the local runner plays the state machine and its step functions. */
+/**
+ * Real cleanup runs begun by the admin route: the local runner plays the state machine and its step functions. The
+ * first sends the inactive reader its notice (SES and Cognito as the batch step calls them in AWS), the one after
+ * the lead deletes it.
+ */
 async function anAdminStartedRun(admin: TestUser): Promise<void> {
   const author = await given.anAuthor();
-  const leaving = await given.aReader();
+  const leaving = await aReaderWithEmail();
   await aFollow(leaving, author);
   const post = await aPost(author);
   await given.entitlements(admin, leaving, [{ tier: "plus" }]);
@@ -96,7 +106,12 @@ async function anAdminStartedRun(admin: TestUser): Promise<void> {
   await lastActiveAt(leaving, "2020-02-01T00:00:00.000Z");
   // A dry run first (it counts what the run would change), then the real one.
   await aCompletedRun(admin, { dryRun: true, cutoff: "2021-01-01T00:00:00Z" });
-  await aCompletedRun(admin, { cutoff: "2021-01-01T00:00:00Z" });
+  const warned = await aCompletedRun(admin, { cutoff: "2021-01-01T00:00:00Z" });
+  expect(warned.noticesSent).toBe(1);
+  await new Promise((resolve) => setTimeout(resolve, 1_100));
+  // Once the lead has passed, a dry run would delete it (its recount reads what it would delete), then a real run does.
+  expect(await aCompletedRun(admin, { dryRun: true, cutoff: "2021-01-01T00:00:00Z" })).toMatchObject({ accountsDeleted: 1 });
+  expect(await aCompletedRun(admin, { cutoff: "2021-01-01T00:00:00Z" })).toMatchObject({ accountsDeleted: 1 });
   await inProcessRunsSettled();
 }
 
@@ -114,6 +129,8 @@ async function aScheduledRun(): Promise<void> {
 }
 
 async function runSteps(run: RunTicket): Promise<void> {
+  // Loaded only now: with notices on, the step reads its mail settings as it loads (the sink's, by then).
+  const { handler: processStep } = await import("../../functions/scheduled/cleanup-process-batch");
   let cursor: CandidateCursor | null = null;
   do {
     const page = await asStepFunction("findCandidates", () => findStep({ run, cursor }));
@@ -131,7 +148,11 @@ describe("IAM, proven by simulation against the synthesized roles", () => {
   // Synthesized once for the whole run by test/support/global-setup.ts.
   const roles: StackRoles = inject("stackRoles");
 
+  let sink: Awaited<ReturnType<typeof theLocalMailSink>>;
+  afterAll(() => sink.stop());
+
   beforeAll(async () => {
+    sink = await theLocalMailSink();
     const fixtures = await seedFixtures();
     await everyRouteOnce(fixtures);
     await inProcessRunsSettled();

@@ -25,7 +25,7 @@ interface Statement {
 export interface StackRoles {
   /** Each role's statements, by principal as the recorder names it (`PUT /users/{userId}/follow`...). */
   roles: Record<string, Statement[]>;
-  arns: { table: string; stateMachine: string; steps: Record<CleanupStepName, string> };
+  arns: { table: string; stateMachine: string; steps: Record<CleanupStepName, string>; noticeSenderIdentity: string; userPool: string };
 }
 
 /** A recorded call's resource as its ARN in the deployed stack. */
@@ -39,6 +39,10 @@ export function arnOf({ arns }: StackRoles, resource: AwsResource): string {
       return arns.stateMachine;
     case "cleanupStep":
       return arns.steps[resource.step];
+    case "noticeSenderIdentity":
+      return arns.noticeSenderIdentity;
+    case "userPool":
+      return arns.userPool;
   }
 }
 
@@ -49,7 +53,8 @@ export function arnOf({ arns }: StackRoles, resource: AwsResource): string {
  */
 export function stackRoles(): StackRoles {
   const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
-  const stack = new ApiStack(app, "IamProof");
+  // With a notice sender, as a deployment that sends notices before deletion has it.
+  const stack = new ApiStack(app, "IamProof", { noticeSender: { address: NOTICE_SENDER_ADDRESS } });
   const template = app.synth().getStackByName(stack.stackName).template as { Resources: Record<string, Json> };
   const resources = template.Resources;
   const resolve = resolverFor(resources);
@@ -86,12 +91,19 @@ export function stackRoles(): StackRoles {
       table: arnOfConstruct(stack.data.table),
       stateMachine: resolve({ Ref: stack.getLogicalId(stack.cleanup.stateMachine.node.defaultChild as CfnElement) }),
       steps,
+      noticeSenderIdentity: arnOfSesIdentity(resolve({ Ref: stack.getLogicalId(stack.noticeMail!.identity.node.defaultChild as CfnElement) })),
+      userPool: arnOfConstruct(stack.identity.userPool),
     },
   };
 }
 
-async function allows(statements: Statement[], action: string, resource: string): Promise<boolean> {
-  return (await decisionFor({ Version: "2012-10-17", Statement: statements }, { action, resource })) === "Allowed";
+/** The sender address the proof's stack sends notices from (the local host's delivery reports it as the From). */
+export const NOTICE_SENDER_ADDRESS = "notices@trading-community.test";
+
+const arnOfSesIdentity = (name: string) => `arn:aws:ses:${REGION}:${ACCOUNT}:identity/${name}`;
+
+async function allows(statements: Statement[], action: string, resource: string, context?: Record<string, string>): Promise<boolean> {
+  return (await decisionFor({ Version: "2012-10-17", Statement: statements }, { action, resource, ...(context ? { context } : {}) })) === "Allowed";
 }
 
 /** The calls a role does not allow, as sentences naming the function, the action and the resource. */
@@ -103,7 +115,7 @@ export async function deniedCalls(stackRoles: StackRoles, calls: readonly AwsCal
     // A test's own route (the local host's tests) has no function in the stack.
     if (!statements) continue;
     const resource = arnOf(stackRoles, call.resource);
-    if (!(await allows(statements, call.action, resource))) {
+    if (!(await allows(statements, call.action, resource, call.context))) {
       denied.push(`${name}: its role does not allow ${call.action} on ${resource}`);
     }
   }
@@ -126,7 +138,7 @@ export async function unusedGrants(stackRoles: StackRoles, calls: readonly AwsCa
   for (const [principal, statements] of Object.entries(stackRoles.roles)) {
     const own = calls
       .filter((call) => principalKey(call.principal) === principal)
-      .map((call) => ({ action: call.action, resource: arnOf(stackRoles, call.resource) }));
+      .map((call) => ({ action: call.action, resource: arnOf(stackRoles, call.resource), context: call.context }));
     for (const statement of statements) {
       if (statement.Effect !== "Allow") continue;
       for (const action of [statement.Action].flat()) {
@@ -135,7 +147,8 @@ export async function unusedGrants(stackRoles: StackRoles, calls: readonly AwsCa
           const granted: Statement[] = [{ Effect: "Allow", Action: action, Resource: resource.replace(/:\*$/, "") }];
           const candidates = own.filter((call) => call.action.toLowerCase() === action.toLowerCase() || action.includes("*"));
           let used = false;
-          for (const call of candidates) if (!used && (await allows(granted, call.action, call.resource))) used = true;
+          const grantedWithConditions: Statement[] = [{ ...granted[0]!, ...(statement.Condition ? { Condition: statement.Condition } : {}) }];
+          for (const call of candidates) if (!used && (await allows(grantedWithConditions, call.action, call.resource, call.context))) used = true;
           if (!used) unused.push(`${principal}: grants ${action} on ${resource}, which no recorded call used`);
         }
       }

@@ -77,6 +77,8 @@ const samples: Record<string, SampleFactory> = {
   "GET /docs/reference.js": () => ({ method: "GET", path: "/docs/reference.js", headers: { "accept-encoding": "gzip" } }),
   "PUT /me": ({ reader }) => ({ method: "PUT", path: "/me", token: reader.token, body: { handle: reader.handle, displayName: "Reader" } }),
   "GET /me": ({ reader }) => ({ method: "GET", path: "/me", token: reader.token }),
+  // The author's export: its posts with their bodies, its comments, the accounts it follows.
+  "GET /me/export": ({ author }) => ({ method: "GET", path: "/me/export?limit=100", token: author.token }),
   "GET /users/{userId}": ({ author }) => ({ method: "GET", path: `/users/${author.userId}` }),
   "GET /handles/{handle}": ({ author }) => ({ method: "GET", path: `/handles/${author.handle}` }),
   "PUT /admin/users/{userId}/entitlements": ({ admin, reader }) => ({
@@ -133,6 +135,7 @@ const samples: Record<string, SampleFactory> = {
   }),
   "GET /admin/cleanup-runs": ({ admin }) => ({ method: "GET", path: "/admin/cleanup-runs?limit=1", token: admin.token }),
   "GET /admin/cleanup-runs/{runId}": ({ admin, runId }) => ({ method: "GET", path: `/admin/cleanup-runs/${runId}`, token: admin.token }),
+  "GET /admin/users/{userId}/notices": ({ admin, reader }) => ({ method: "GET", path: `/admin/users/${reader.userId}/notices`, token: admin.token }),
   // The reader follows the author (seedFixtures), so the feed holds the author's posts.
   "GET /feed": ({ reader }) => ({ method: "GET", path: "/feed", token: reader.token }),
 };

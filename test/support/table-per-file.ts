@@ -11,6 +11,9 @@ process.env.TABLE_NAME = tableName;
 process.env.TOKEN_VERIFIER = "local-hs256";
 process.env.LOCAL_JWT_SECRET = "test-secret";
 process.env.LOG_LEVEL ??= "silent";
+// Suites about deletion itself run without notices (the version 1 behaviour, DELETION_NOTICE_LEADS empty); the
+// suites about notices set their own short leads, and their mail settings, before their modules load (vi.hoisted).
+process.env.DELETION_NOTICE_LEADS ??= "";
 // The business metrics' EMF lines too (test/integration/observability.test.ts turns them on to read them).
 process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
 applyLocalSettings();

@@ -1,5 +1,6 @@
 import { entitlementsInputSchema, meSchema, profileInputSchema, profileSchema, userEntitlementsSchema } from "../../schemas/accounts";
-import { noBodySchema } from "../../schemas/common";
+import { listQuerySchema, noBodySchema } from "../../schemas/common";
+import { exportPageSchema } from "../../schemas/export";
 import { operation } from "../operation";
 
 // Contract: Accounts.
@@ -28,6 +29,19 @@ export const getMe = operation({
     "and the last recorded activity. 404 before `PUT /me`.",
   auth: "required",
   answers: { 200: { description: "The caller's account.", schema: meSchema } },
+  errors: ["not_found"],
+});
+
+export const exportMyData = operation({
+  tag: "Accounts",
+  summary: "Download my data",
+  description:
+    "Every record of the caller's own, page after page: the Me object first, then every entitlement, every account " +
+    "the caller follows, every post with its body, every comment. Each page stays under 1 MB (fewer records when " +
+    "bodies are long); following `nextCursor` yields every record exactly once. 404 before `PUT /me`.",
+  auth: "required",
+  query: listQuerySchema,
+  answers: { 200: { description: "A page of the caller's records.", schema: exportPageSchema } },
   errors: ["not_found"],
 });
 

@@ -1,6 +1,7 @@
 import {
   cleanupRunInputSchema,
   followerHistoryPageSchema,
+  noticePageSchema,
   runPageSchema,
   runSchema,
 } from "../../schemas/cleanup";
@@ -52,4 +53,19 @@ export const getFollowerHistory = operation({
   auth: "optional",
   query: listQuerySchema,
   answers: { 200: { description: "A page of history points.", schema: followerHistoryPageSchema } },
+});
+
+export const getUserNotices = operation({
+  tag: "Cleanup",
+  summary: "Read an account's notices before deletion",
+  description:
+    "Admins only (support staff). The account's current schedule of notices before deletion, newest first: each " +
+    "notice's lead, when it went out, the earliest deletion it allows, and whether it was delivered. Empty once a " +
+    "signed-in request or an exemption withdrew the schedule. A notice still waiting for its delivery shows once " +
+    "that settled (a run delivers right after recording).",
+  auth: "required",
+  roles: ["admin"],
+  query: listQuerySchema,
+  answers: { 200: { description: "A page of the account's notices.", schema: noticePageSchema } },
+  errors: ["profile_required"],
 });

@@ -17,6 +17,7 @@ export const operations: Readonly<Record<string, AnyOperation>> = {
   "GET /docs/reference.js": service.getReferenceScript,
   "PUT /me": accounts.putMe,
   "GET /me": accounts.getMe,
+  "GET /me/export": accounts.exportMyData,
   "DELETE /me": accounts.deleteMe,
   "GET /users/{userId}": accounts.getUser,
   "GET /handles/{handle}": accounts.getHandle,
@@ -38,6 +39,7 @@ export const operations: Readonly<Record<string, AnyOperation>> = {
   "POST /admin/cleanup-runs": cleanup.startCleanupRun,
   "GET /admin/cleanup-runs": cleanup.listCleanupRuns,
   "GET /admin/cleanup-runs/{runId}": cleanup.getCleanupRun,
+  "GET /admin/users/{userId}/notices": cleanup.getUserNotices,
   "GET /users/{userId}/follower-history": cleanup.getFollowerHistory,
 };
 

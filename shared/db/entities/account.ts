@@ -3,7 +3,9 @@
 // (./follower-count-shard.ts). docs/data-model.md, "account".
 import type { Account } from "../../domain/account";
 import { mayBeDeletedForInactivity } from "../../domain/account";
+import type { ScheduledNotice } from "../../domain/deletion-schedule";
 import type { Entitlement } from "../../domain/entitlements";
+import { isoDuration } from "../../domain/iso-duration";
 import type { Role } from "../../domain/roles";
 import { attributesOf, isEntity, projectionOf, type RawItem } from "../attributes";
 import { entityTypes, inactivityPartition, keys, type ItemKey } from "../keys";
@@ -18,8 +20,20 @@ export interface DeletionMark {
   at: string;
 }
 
+/** A notice of the account's current schedule as stored: its lead as written, and how its delivery settled. */
+export interface StoredNotice {
+  lead: string;
+  recordedAt: string;
+  sentAt?: string;
+  delivery?: NoticeDelivery;
+}
+
+export type NoticeDelivery = "sent" | "undeliverable";
+
 export interface AccountItem extends ItemKey, Account {
   entityType: typeof entityTypes.account;
+  /** The current notice schedule before deletion, oldest first (absent: none runs); `noticesPendingSince` starts it. */
+  noticeSchedule?: StoredNotice[];
   /** The ULID of the newest post the author ever published (the feed's bound); absent: none recorded. */
   latestPostUlid?: string;
   /** The sparse inactivity index's keys: readers only (the cleanup may delete no one else). */
@@ -35,7 +49,27 @@ export interface StoredProfile {
   account: Account;
   followerCountShards: number;
   deletion: DeletionMark | null;
+  /** The current notice schedule, oldest first (empty: none runs). */
+  notices: ScheduleEntry[];
 }
+
+/** A notice of the current schedule as the domain reads it, with how its delivery settled. */
+export type ScheduleEntry = ScheduledNotice & { delivery?: NoticeDelivery };
+
+const deliveries = ["sent", "undeliverable"] as const satisfies readonly NoticeDelivery[];
+
+function readNotice(value: unknown, where: string): ScheduleEntry {
+  const attributes = attributesOf(value, where);
+  const sentAt = attributes.optionalString("sentAt");
+  const delivery = attributes.has("delivery") ? attributes.oneOf("delivery", deliveries) : undefined;
+  return {
+    lead: isoDuration(attributes.string("lead")),
+    recordedAt: attributes.string("recordedAt"),
+    ...(sentAt === undefined ? {} : { sentAt }),
+    ...(delivery === undefined ? {} : { delivery }),
+  };
+}
+
 
 const roles = ["reader", "author", "admin"] as const satisfies readonly Role[];
 const tiers = ["plus", "ultimate", "select"] as const satisfies readonly Entitlement["tier"][];
@@ -74,6 +108,8 @@ export function fromAccountItem(item: RawItem | undefined): StoredProfile | null
   if (!isEntity(item, entityTypes.account)) return null;
   const attributes = attributesOf(item, entityTypes.account);
   const deletion = attributes.optionalMap("deletion");
+  const noticesPendingSince = attributes.optionalString("noticesPendingSince");
+  const emailClaim = attributes.nullableString("emailClaim");
   return {
     account: {
       userId: attributes.string("userId"),
@@ -86,9 +122,12 @@ export function fromAccountItem(item: RawItem | undefined): StoredProfile | null
       createdAt: attributes.string("createdAt"),
       lastActiveAt: attributes.string("lastActiveAt"),
       entitlements: attributes.optionalList("entitlements", readEntitlement) ?? [],
+      ...(noticesPendingSince === undefined ? {} : { noticesPendingSince }),
+      ...(emailClaim === null ? {} : { emailClaim }),
     },
     followerCountShards: attributes.optionalNumber("followerCountShards") ?? 0,
     deletion: deletion ? readDeletionMark(deletion) : null,
+    notices: attributes.optionalList("noticeSchedule", readNotice) ?? [],
   };
 }
 

@@ -36,6 +36,8 @@ export function toCleanupRunItem(ticket: RunTicket, startedAt: string): CleanupR
     accountsDeleted: 0,
     followEdgesDeleted: 0,
     commentsAnonymized: 0,
+    noticesSent: 0,
+    deletionsDeferred: 0,
   };
 }
 
@@ -54,6 +56,8 @@ export function fromCleanupRunItem(item: RawItem | undefined): Omit<Run, "countC
     accountsDeleted: attributes.optionalNumber("accountsDeleted") ?? 0,
     followEdgesDeleted: attributes.optionalNumber("followEdgesDeleted") ?? 0,
     commentsAnonymized: attributes.optionalNumber("commentsAnonymized") ?? 0,
+    noticesSent: attributes.optionalNumber("noticesSent") ?? 0,
+    deletionsDeferred: attributes.optionalNumber("deletionsDeferred") ?? 0,
   };
 }
 

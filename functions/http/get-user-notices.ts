@@ -1,0 +1,8 @@
+import * as cleanupOperations from "../../shared/api/operations/cleanup";
+import { httpHandler } from "../../shared/http/handler";
+import { ok } from "../../shared/http/responses";
+import { noticesOf } from "../../shared/use-cases/notices";
+
+export const handler = httpHandler(cleanupOperations.getUserNotices, async ({ caller, path, query }) =>
+  ok(await noticesOf(caller, path.userId ?? "", query)),
+);

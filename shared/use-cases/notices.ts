@@ -1,0 +1,137 @@
+import * as z from "zod/mini";
+import { getStoredAccountState, type StoredAccountState } from "../db/account-store";
+import {
+  dropQueuedNotice,
+  getQueuedNotice,
+  recordNotice,
+  settleNotice,
+  type QueuedNoticeRecord,
+  type ScheduleEntry,
+} from "../db/notice-store";
+import type { Caller } from "../domain/account";
+import {
+  activeSinceScheduleStarted,
+  deletionNotBefore,
+  isExemptFromDeletion,
+  scheduleInForce,
+  type ScheduleDecision,
+} from "../domain/deletion-schedule";
+import { notFound } from "../errors";
+import type { NoticeDelivery } from "../mail/notice-delivery";
+import { composeNoticeMessage } from "../mail/notice-message";
+import { recordBusinessMetric } from "../metrics";
+import type { Notice } from "../schemas/cleanup";
+import { decodeCursor, encodeCursor } from "../pagination";
+import type { ListQuery } from "../schemas/common";
+import { requireProfile } from "./caller";
+
+const beforeSchema = z.strictObject({ before: z.iso.datetime() });
+
+// The notices before deletion (contract: "Notice before deletion") as a run applies them: record a notice with its
+// queued message (the outbox), deliver it and record how that settled, clear a withdrawn schedule; and the
+// schedule as support staff see it. The rule itself is shared/domain/deletion-schedule.ts.
+
+/** How notices reach people, and what every notice's text needs: given by the host (configured-delivery.ts). */
+export interface NoticeMailer {
+  delivery: NoticeDelivery;
+  links: { exportUrl: string; timeZone: string };
+}
+
+/** The mailer a step uses, resolved only when a notice is to go out (dry runs and runs without leads need none). */
+export type MailerSource = () => Promise<NoticeMailer>;
+
+/** The environment's mailer (MAIL_TRANSPORT): SES in AWS, SMTP to the local sink on a local host. */
+export const configuredMailer: MailerSource = async () => {
+  const { configuredNoticeDelivery, noticeLinks } = await import("../mail/configured-delivery");
+  return { delivery: configuredNoticeDelivery(), links: noticeLinks };
+};
+
+/**
+ * Records the notice a run decided on (with its composed message, queued in the same transaction) and delivers it
+ * at once. False when the account changed since it was read (nothing recorded: the next run decides again).
+ */
+export async function sendNotice(
+  state: StoredAccountState,
+  decision: Extract<ScheduleDecision, { action: "notify" }>,
+  runId: string,
+  now: Date,
+  mailer: MailerSource,
+): Promise<boolean> {
+  const { account } = state;
+  const { links, delivery } = await mailer();
+  const recordedAt = now.toISOString();
+  const queued: QueuedNoticeRecord = {
+    userId: account.userId,
+    runId,
+    lead: decision.lead.text,
+    recordedAt,
+    message: composeNoticeMessage({
+      handle: account.handle,
+      lead: decision.lead,
+      lastActiveAt: account.lastActiveAt,
+      deletionNotBefore: decision.deletionNotBefore,
+      exportUrl: links.exportUrl,
+      timeZone: links.timeZone,
+    }),
+  };
+  if (!(await recordNotice(state, queued, now))) return false;
+  await deliverAndSettle(queued, state.notices.length, account.emailClaim ?? null, delivery, now);
+  return true;
+}
+
+/**
+ * Delivers the account's queued notice, if its schedule still waits for it (a run or step that crashed after
+ * recording it left it queued): sent once, then recorded. A queued notice whose schedule was withdrawn (activity,
+ * an exemption) or whose account is being deleted is dropped unsent. Answers the schedule as it stands afterwards.
+ */
+export async function deliverQueuedNotice(state: StoredAccountState, exempt: boolean, now: Date, mailer: MailerSource): Promise<ScheduleEntry[]> {
+  const queued = await getQueuedNotice(state.account.userId);
+  if (!queued) return state.notices;
+  const position = state.notices.length - 1;
+  const entry = state.notices[position];
+  const withdrawn = exempt || activeSinceScheduleStarted(state.account.lastActiveAt, state.notices);
+  if (state.deletion || withdrawn || !entry || entry.sentAt !== undefined || entry.recordedAt !== queued.recordedAt) {
+    await dropQueuedNotice(queued);
+    return state.notices;
+  }
+  const outcome = await deliverAndSettle(queued, position, state.account.emailClaim ?? null, (await mailer()).delivery, now);
+  return outcome ? [...state.notices.slice(0, position), { ...entry, sentAt: now.toISOString(), delivery: outcome }] : state.notices;
+}
+
+async function deliverAndSettle(
+  queued: QueuedNoticeRecord,
+  position: number,
+  lastEmailClaim: string | null,
+  delivery: NoticeDelivery,
+  now: Date,
+): Promise<"sent" | "undeliverable" | null> {
+  // A crash from here until the settlement below is the one window in which a notice can go out twice.
+  const outcome = await delivery.deliver({ userId: queued.userId, lastEmailClaim, message: queued.message });
+  recordBusinessMetric(outcome === "sent" ? "NoticesSent" : "NoticesUndeliverable");
+  return (await settleNotice(queued, position, outcome, now.toISOString())) ? outcome : null;
+}
+
+/**
+ * GET /admin/users/{userId}/notices: the account's current schedule, newest first; empty once withdrawn (by a
+ * signed-in request or an exemption, even before a run has cleared it). A notice still in the outbox shows once
+ * its delivery settled (docs/api-notes.md). 404 for an unknown user.
+ */
+export async function noticesOf(caller: Caller, userId: string, query: ListQuery, now = new Date()): Promise<{ items: Notice[]; nextCursor: string | null }> {
+  requireProfile(caller);
+  const scope = `notices:${userId}`;
+  const before = query.cursor === undefined ? undefined : decodeCursor(scope, query.cursor, beforeSchema).before;
+  const state = await getStoredAccountState(userId);
+  if (!state || state.deletion) throw notFound("The user");
+  const { account } = state;
+  const withdrawn =
+    scheduleInForce({ lastActiveAt: account.lastActiveAt, exempt: isExemptFromDeletion(account, now), notices: state.notices }).length === 0;
+  const items = (withdrawn ? [] : [...state.notices].reverse()).flatMap((notice): Notice[] =>
+    notice.sentAt === undefined || notice.delivery === undefined
+      ? []
+      : [{ lead: notice.lead.text, sentAt: notice.sentAt, deletionAfter: deletionNotBefore(notice.sentAt, notice.lead), delivery: notice.delivery }],
+  );
+  // Newest first; a page goes on before the last notice shown (a schedule holds a few notices: one per lead).
+  const rest = before === undefined ? items : items.filter((notice) => notice.sentAt < before);
+  const page = rest.slice(0, query.limit);
+  return { items: page, nextCursor: rest.length > query.limit ? encodeCursor(scope, { before: page.at(-1)!.sentAt }) : null };
+}

@@ -1,0 +1,257 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+
+// Notices before deletion (contract 1.1, "Notice before deletion"), end to end against DynamoDB Local and the local
+// mail sink (MailDev): runs at a moving clock with a schedule of seconds, the mail read back from the sink's API.
+vi.hoisted(() => {
+  process.env.DELETION_NOTICE_LEADS = "PT3S,PT2S,PT1S";
+});
+
+import type { RunningMailSink } from "../../infra/local/mail-sink";
+import { cleanupKeys, collections, keys } from "../../shared/db/keys";
+import { randomUUID } from "node:crypto";
+import { api, tokenFor } from "../support/api";
+import { exists, expectCountsEqualRelations, expectNoCleanupLeftovers, lastActiveAt } from "../support/cleanup";
+import { aFollow } from "../support/follows";
+import { expectStatus, given, type TestUser } from "../support/given";
+import { htmlAsText } from "../support/mail";
+import {
+  aMailerFailingOnceFor,
+  aReaderWithEmail,
+  aRunAt,
+  noticesMailedTo,
+  noticesShown,
+  plus,
+  theLocalMailSink,
+  type MailedUser,
+} from "../support/notices";
+import { storedItem, storedItems } from "../support/storage";
+
+const LONG_AGO = "2025-01-10T08:00:00.000Z";
+const S = 1000;
+
+let sink: RunningMailSink;
+let admin: TestUser;
+beforeAll(async () => {
+  sink = await theLocalMailSink();
+  admin = await given.anAdmin();
+});
+afterAll(() => sink.stop());
+
+/** Readers last active long ago: a backlog the first run finds. */
+async function longInactiveReaders(count: number, email?: string | null): Promise<MailedUser[]> {
+  const readers = await Promise.all(Array.from({ length: count }, () => aReaderWithEmail(email)));
+  for (const reader of readers) await lastActiveAt(reader, LONG_AGO);
+  return readers;
+}
+
+describe("a full schedule (leads PT3S, PT2S, PT1S)", () => {
+  it("warns a backlog first, notice after notice in order, and deletes only a whole schedule later", async () => {
+    // Given a backlog of long-inactive readers, one of them following an author (before it fell inactive).
+    const author = await given.anAuthor();
+    const follower = await aReaderWithEmail();
+    await aFollow(follower, author);
+    await lastActiveAt(follower, LONG_AGO);
+    const backlog = [follower, ...(await longInactiveReaders(2))];
+    const t0 = new Date();
+
+    // When the first run finds them: each gets its first notice, nobody is deleted.
+    const first = await aRunAt(t0);
+    expect(first).toMatchObject({ status: "succeeded", accountsDeleted: 0 });
+    expect(first.noticesSent).toBeGreaterThanOrEqual(3);
+    expect(first.deletionsDeferred).toBeGreaterThanOrEqual(3);
+    for (const reader of backlog) {
+      expect(await exists(reader)).toBe(true);
+      expect(await noticesShown(admin, reader)).toEqual([
+        { lead: "PT3S", sentAt: t0.toISOString(), deletionAfter: plus(t0, 3 * S).toISOString(), delivery: "sent" },
+      ]);
+    }
+
+    // Then the gaps hold: too early for the second notice (3 s − 2 s = 1 s after the first), then it is due.
+    const early = await aRunAt(plus(t0, 500));
+    expect(early.accountsDeleted).toBe(0);
+    expect(await noticesShown(admin, backlog[0]!)).toHaveLength(1);
+    await aRunAt(plus(t0, 1 * S));
+    await aRunAt(plus(t0, 2 * S));
+    const leads = (await noticesShown(admin, backlog[0]!)).map((notice) => notice.lead);
+    expect(leads).toEqual(["PT1S", "PT2S", "PT3S"]);
+
+    // Not before the last lead has passed since the last notice.
+    const beforeEnd = await aRunAt(plus(t0, 2.5 * S));
+    expect(beforeEnd.accountsDeleted).toBe(0);
+    for (const reader of backlog) expect(await exists(reader)).toBe(true);
+
+    // A whole schedule (the first lead) after the first notice: deleted, counts exact, the reason on the history.
+    const last = await aRunAt(plus(t0, 3 * S));
+    expect(last.accountsDeleted).toBeGreaterThanOrEqual(3);
+    for (const reader of backlog) expect(await exists(reader)).toBe(false);
+    await expectCountsEqualRelations([author]);
+    const history = (await api.get(`/users/${author.userId}/follower-history`)).body.items;
+    expect(history[0]).toMatchObject({ runId: last.runId, before: 1, after: 0, reason: "inactive_accounts_deleted" });
+    await expectNoCleanupLeftovers();
+    expect(await storedItems(collections.queuedNotices())).toEqual([]);
+
+    // And each reader got three mails, in order, once each.
+    const mails = await noticesMailedTo(sink, backlog[1]!, 3);
+    expect(mails.map((mail) => mail.subject)).toEqual([
+      "Ihr Konto wird in 3 Sekunden gelöscht / Your account will be deleted in 3 seconds",
+      "Ihr Konto wird in 2 Sekunden gelöscht / Your account will be deleted in 2 seconds",
+      "Ihr Konto wird in einer Sekunde gelöscht / Your account will be deleted in 1 second",
+    ]);
+  });
+
+  it("sends a mail that reads right in both languages: when, how to keep the account, what goes, what stays, the export", async () => {
+    const [reader] = await longInactiveReaders(1);
+    const at = new Date("2026-03-02T03:30:00.000Z");
+    await lastActiveAt(reader!, "2025-03-01T12:00:00.000Z");
+    await aRunAt(at, { cutoff: "2026-03-02T03:29:59.000Z" });
+    const [mail, ...more] = await noticesMailedTo(sink, reader!);
+    expect(more).toEqual([]);
+    expect(mail!.to).toMatchObject({ value: [{ address: reader!.email }] });
+    const text = mail!.text!;
+    const german = text.slice(0, text.indexOf("Hello,"));
+    const english = text.slice(text.indexOf("Hello,"));
+    expect(german).toContain(`Ihr Konto @${reader!.handle} wurde seit dem 1. März 2025 nicht mehr genutzt.`);
+    expect(german).toContain("Wir löschen Ihr Konto frühestens am Montag, 2. März 2026, um 04:30 Uhr (Mitteleuropäische Normalzeit), also in 3 Sekunden.");
+    expect(german).toContain("Jede Anmeldung hebt die Löschung auf");
+    expect(german).toContain("GET http://localhost:3000/me/export");
+    expect(english).toContain(`Your account @${reader!.handle} has not been used since 1 March 2025.`);
+    expect(english).toContain("We will delete your account on Monday, 2 March 2026, at 04:30 (Central European Standard Time) at the earliest, that is in 3 seconds.");
+    expect(english).toContain("Any sign-in cancels the deletion");
+    expect(htmlAsText(String(mail!.html))).toContain("your comments stay, but anonymous, without your name");
+  });
+});
+
+describe("the address", () => {
+  it("is the email claim of the account's last token: a changed claim is stored, and the notice goes there", async () => {
+    // Given a reader whose newer token carries another address (its last signed-in request).
+    const reader = await aReaderWithEmail();
+    const email = `${randomUUID()}@example.test`;
+    const moved: MailedUser = { ...reader, email, token: tokenFor(reader.userId, [], { email }) };
+    expectStatus(await api.get("/me", { token: moved.token }), 200);
+    await lastActiveAt(reader, LONG_AGO);
+    // When a run warns it.
+    await aRunAt(new Date());
+    // Then the notice went to the newer address.
+    const [mail] = await noticesMailedTo(sink, moved);
+    expect(mail!.to).toMatchObject({ value: [{ address: moved.email }] });
+  });
+});
+
+describe("withdrawal", () => {
+  it("by activity: the next signed-in request marks the account active within the hour, and the schedule is gone", async () => {
+    // Given a reader inactive for 10 minutes, against a cutoff 5 minutes ago: warned.
+    const reader = await aReaderWithEmail();
+    const now = new Date();
+    await lastActiveAt(reader, plus(now, -10 * 60 * S).toISOString());
+    const cutoff = plus(now, -5 * 60 * S).toISOString();
+    await aRunAt(now, { cutoff });
+    expect(await noticesShown(admin, reader)).toHaveLength(1);
+
+    // When it signs in (its activity is only 10 minutes old: without notices pending, nothing would be written).
+    expectStatus(await api.get("/me", { token: reader.token }), 200);
+
+    // Then it is active, support sees no schedule, and the next runs neither warn nor delete it.
+    const me = (await api.get("/me", { token: reader.token })).body;
+    expect(Date.parse(me.lastActiveAt)).toBeGreaterThanOrEqual(now.getTime());
+    expect(await noticesShown(admin, reader)).toEqual([]);
+    await aRunAt(plus(now, 4 * S), { cutoff });
+    expect(await exists(reader)).toBe(true);
+    expect(await noticesShown(admin, reader)).toEqual([]);
+    expect(await noticesMailedTo(sink, reader)).toHaveLength(1);
+  });
+
+  it("by a new entitlement; revoked, the account falls inactive again and its schedule starts over", async () => {
+    const [reader] = await longInactiveReaders(1);
+    const t0 = new Date();
+    await aRunAt(t0);
+    await aRunAt(plus(t0, 1 * S));
+    expect(await noticesShown(admin, reader!)).toHaveLength(2);
+
+    // An entitlement exempts it: withdrawn at once for support staff, cleared by the next run, never deleted.
+    await given.entitlements(admin, reader!, [{ tier: "plus" }]);
+    expect(await noticesShown(admin, reader!)).toEqual([]);
+    await aRunAt(plus(t0, 5 * S));
+    expect(await exists(reader!)).toBe(true);
+    expect((await storedItem(keys.account(reader!.userId)))!.noticeSchedule).toBeUndefined();
+
+    // Revoked: the next run starts the schedule over at the first lead, and deletes only a whole schedule later.
+    await given.entitlements(admin, reader!, []);
+    const restart = plus(t0, 6 * S);
+    await aRunAt(restart);
+    expect((await noticesShown(admin, reader!)).map((notice) => notice.lead)).toEqual(["PT3S"]);
+    await aRunAt(plus(restart, 2 * S));
+    expect(await exists(reader!)).toBe(true);
+  });
+});
+
+describe("undeliverable accounts", () => {
+  it("are recorded undeliverable and follow the same schedule to the deletion", async () => {
+    const [reader] = await longInactiveReaders(1, null);
+    const t0 = new Date();
+    for (const offset of [0, 1, 2]) await aRunAt(plus(t0, offset * S));
+    expect((await noticesShown(admin, reader!)).map((notice) => [notice.lead, notice.delivery])).toEqual([
+      ["PT1S", "undeliverable"],
+      ["PT2S", "undeliverable"],
+      ["PT3S", "undeliverable"],
+    ]);
+    await aRunAt(plus(t0, 3 * S));
+    expect(await exists(reader!)).toBe(false);
+  });
+});
+
+describe("a crash between recording a notice and delivering it", () => {
+  it("leaves the notice queued; the next run delivers it, once, and the schedule goes on from its delivery", async () => {
+    const [reader] = await longInactiveReaders(1);
+    const t0 = new Date();
+    // The mail service is unreachable right after the notice was recorded: the run fails.
+    const failed = await aRunAt(t0, { mailer: aMailerFailingOnceFor(reader!) });
+    expect(failed.status).toBe("failed");
+    expect(await storedItem(cleanupKeys.queuedNotice(reader!.userId))).not.toBeNull();
+    expect(await noticesShown(admin, reader!)).toEqual([]);
+
+    // The next run delivers the queued notice first (not a new one), and records it sent at its delivery.
+    const next = plus(t0, 2 * S);
+    await aRunAt(next);
+    expect(await noticesShown(admin, reader!)).toEqual([
+      { lead: "PT3S", sentAt: next.toISOString(), deletionAfter: plus(next, 3 * S).toISOString(), delivery: "sent" },
+    ]);
+    expect(await storedItem(cleanupKeys.queuedNotice(reader!.userId))).toBeNull();
+    const mails = await noticesMailedTo(sink, reader!);
+    expect(mails).toHaveLength(1);
+    // The gap counts from the delivery: the second notice is not due one second after it.
+    await aRunAt(plus(next, 500));
+    expect(await noticesShown(admin, reader!)).toHaveLength(1);
+  });
+});
+
+describe("dry runs", () => {
+  it("forecast notices and deferred deletions, and change nothing: no schedule, no outbox, no mail", async () => {
+    const [reader] = await longInactiveReaders(1);
+    const stored = await storedItem(keys.account(reader!.userId));
+    const mailsBefore = ((await (await fetch(`${sink.inboxUrl}/api/email`)).json()) as unknown[]).length;
+    const dry = await aRunAt(new Date(), { dryRun: true });
+    expect(dry).toMatchObject({ status: "succeeded", dryRun: true, accountsDeleted: 0 });
+    expect(dry.noticesSent).toBeGreaterThanOrEqual(1);
+    expect(dry.deletionsDeferred).toBeGreaterThanOrEqual(1);
+    expect(await storedItem(keys.account(reader!.userId))).toEqual(stored);
+    expect(await storedItem(cleanupKeys.queuedNotice(reader!.userId))).toBeNull();
+    expect(((await (await fetch(`${sink.inboxUrl}/api/email`)).json()) as unknown[]).length).toBe(mailsBefore);
+  });
+});
+
+describe("GET /admin/users/{userId}/notices", () => {
+  it("is for admins (403 for others), 404 for an unknown user, and pages newest first", async () => {
+    const reader = await given.aReader();
+    expect((await api.get(`/admin/users/${reader.userId}/notices`, { token: reader.token })).status).toBe(403);
+    expect((await api.get("/admin/users/nobody-here/notices", { token: admin.token })).status).toBe(404);
+    const [warned] = await longInactiveReaders(1);
+    const t0 = new Date();
+    await aRunAt(t0);
+    await aRunAt(plus(t0, 1 * S));
+    const first = await api.get(`/admin/users/${warned!.userId}/notices?limit=1`, { token: admin.token });
+    expect(first.body.items.map((notice: { lead: string }) => notice.lead)).toEqual(["PT2S"]);
+    const second = await api.get(`/admin/users/${warned!.userId}/notices?limit=1&cursor=${first.body.nextCursor}`, { token: admin.token });
+    expect(second.body).toEqual({ items: [expect.objectContaining({ lead: "PT3S" })], nextCursor: null });
+    expect((await api.get(`/admin/users/${warned!.userId}/notices?cursor=x.y`, { token: admin.token })).status).toBe(400);
+  });
+});
