@@ -9,6 +9,7 @@ import { fromFollowerCountShardItem } from "./entities/follower-count-shard";
 import { fromHandleClaimItem } from "./entities/handle-claim";
 import { fromPendingDeletionItem } from "./entities/pending-deletion";
 import { fromPostBodyItem, fromPostSummaryItem } from "./entities/post";
+import { fromQueuedNoticeItem } from "./entities/queued-notice";
 import { claimedHandleOf, entityTypes, postUlidOfPartition, userIdOfPartition } from "./keys";
 import { scanPages } from "./requests";
 
@@ -24,7 +25,16 @@ export function factOf(item: RawItem): TableFact | null {
     case entityTypes.account: {
       const profile = fromAccountItem(item)!;
       const { userId, handle, followerCount, followingCount, postCount } = profile.account;
-      return { kind: "account", userId, handle, profileFollowerCount: followerCount, followingCount, postCount, deletionBegun: profile.deletion !== null };
+      return {
+        kind: "account",
+        userId,
+        handle,
+        profileFollowerCount: followerCount,
+        followingCount,
+        postCount,
+        deletionBegun: profile.deletion !== null,
+        notices: profile.notices,
+      };
     }
     case entityTypes.followerCountShard:
       return { kind: "followerCountShard", ...fromFollowerCountShardItem(item)! };
@@ -65,6 +75,10 @@ export function factOf(item: RawItem): TableFact | null {
       return { kind: "pendingDeletion", userId: fromPendingDeletionItem(item)!.userId };
     case entityTypes.cleanupLease:
       return { kind: "cleanupLease", ...fromRunLeaseItem(item)! };
+    case entityTypes.queuedNotice: {
+      const { userId, lead, recordedAt } = fromQueuedNoticeItem(item)!;
+      return { kind: "queuedNotice", userId, lead, recordedAt };
+    }
     default:
       return null;
   }

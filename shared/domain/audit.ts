@@ -1,4 +1,5 @@
 import type { PostAccess } from "./access";
+import type { ScheduledNotice } from "./deletion-schedule";
 import type { FollowRelation } from "./follow";
 
 // The audit's checker: every invariant docs/data-model.md promises of the stored items, as plain functions over
@@ -21,6 +22,8 @@ export type TableFact =
       postCount: number;
       /** Set once its deletion began (by a cleanup run or its owner). */
       deletionBegun: boolean;
+      /** Its current schedule of notices before deletion, oldest first (empty: none runs). */
+      notices: readonly ScheduledNotice[];
     }
   | { kind: "followerCountShard"; userId: string; shard: number; count: number }
   | { kind: "handleClaim"; handle: string; userId: string }
@@ -40,7 +43,8 @@ export type TableFact =
   | { kind: "commentIndexEntry"; writerId: string; commentId: string; postUlid: string | null }
   | { kind: "followItem"; item: "relation" | "followerRow" | "followingRow"; relation: FollowRelation }
   | { kind: "pendingDeletion"; userId: string }
-  | { kind: "cleanupLease"; runId: string; leaseUntil: string };
+  | { kind: "cleanupLease"; runId: string; leaseUntil: string }
+  | { kind: "queuedNotice"; userId: string; lead: string; recordedAt: string };
 
 export type CountName = "followerCount" | "followingCount" | "postCount" | "commentCount";
 
@@ -80,6 +84,8 @@ export interface TableIndex {
   /** Follow items by followId, each of the three kinds. */
   follows: Map<string, Partial<Record<"relation" | "followerRow" | "followingRow", FollowRelation>>>;
   pending: Set<string>;
+  /** Queued notices (the outbox) by account: at most one each. */
+  queuedNotices: Map<string, Extract<TableFact, { kind: "queuedNotice" }>[]>;
   /** Whether a cleanup run holds an unexpired lease: a run under way may hold accounts half-deleted. */
   cleanupRunning: boolean;
 }
@@ -101,6 +107,7 @@ export function indexFacts(facts: Iterable<TableFact>, now: Date): TableIndex {
     indexEntries: new Map(),
     follows: new Map(),
     pending: new Set(),
+    queuedNotices: new Map(),
     cleanupRunning: false,
   };
   for (const fact of facts) {
@@ -136,6 +143,9 @@ export function indexFacts(facts: Iterable<TableFact>, now: Date): TableIndex {
         break;
       case "cleanupLease":
         index.cleanupRunning = Date.parse(fact.leaseUntil) > now.getTime();
+        break;
+      case "queuedNotice":
+        index.queuedNotices.set(fact.userId, [...(index.queuedNotices.get(fact.userId) ?? []), fact]);
         break;
     }
   }
@@ -327,7 +337,60 @@ export const invariants: readonly Invariant[] = [
       return findings;
     },
   },
+  {
+    name: "noticeSchedule",
+    promise:
+      "An account's notices before deletion go out in order: each lead shorter than the one before, each recorded after the one before went out, only the newest still waiting to go out.",
+    check(index) {
+      return [...index.accounts.values()].flatMap((account) => scheduleFaults(account.notices).map((detail) => ({ invariant: "noticeSchedule", userId: account.userId, detail })));
+    },
+  },
+  {
+    name: "queuedNotice",
+    promise: "A notice waits in the outbox exactly while its account's schedule holds it unsent: one queued message per unsent notice, none else.",
+    check(index) {
+      const findings: Finding[] = [];
+      for (const [userId, queued] of index.queuedNotices) {
+        // The owner's DELETE /me leaves a queued notice behind; the next cleanup run drops it unsent.
+        if (!index.accounts.has(userId) || beingDeleted(index, userId)) continue;
+        const waiting = unsentNewest(index.accounts.get(userId)?.notices ?? []);
+        for (const notice of queued) {
+          if (!waiting || waiting.lead.text !== notice.lead || waiting.recordedAt !== notice.recordedAt) {
+            findings.push({ invariant: "queuedNotice", userId, detail: `queued notice ${notice.lead} of ${notice.recordedAt} is not an unsent notice of the account's schedule` });
+          }
+        }
+        if (queued.length > 1) findings.push({ invariant: "queuedNotice", userId, detail: `${queued.length} notices queued for one account` });
+      }
+      for (const account of index.accounts.values()) {
+        const unsent = unsentNewest(account.notices);
+        if (unsent && !index.queuedNotices.has(account.userId)) {
+          findings.push({ invariant: "queuedNotice", userId: account.userId, detail: `notice ${unsent.lead.text} of ${unsent.recordedAt} is unsent and has no queued message` });
+        }
+      }
+      return findings;
+    },
+  },
 ];
+
+/** The schedule's newest notice while it waits to go out (only the newest may: see `scheduleFaults`). */
+const unsentNewest = (notices: readonly ScheduledNotice[]): ScheduledNotice | undefined => {
+  const newest = notices.at(-1);
+  return newest?.sentAt === undefined ? newest : undefined;
+};
+
+/** What is out of order in one account's schedule (empty: nothing). */
+export function scheduleFaults(notices: readonly ScheduledNotice[]): string[] {
+  const faults: string[] = [];
+  notices.forEach((notice, position) => {
+    const previous = notices[position - 1];
+    if (notice.sentAt !== undefined && notice.sentAt < notice.recordedAt) faults.push(`notice ${notice.lead.text} went out before it was recorded`);
+    if (!previous) return;
+    if (notice.lead.ms >= previous.lead.ms) faults.push(`notice ${notice.lead.text} follows ${previous.lead.text}, whose lead is not longer`);
+    if (previous.sentAt === undefined) faults.push(`notice ${notice.lead.text} was recorded while ${previous.lead.text} had not gone out`);
+    else if (notice.recordedAt < previous.sentAt) faults.push(`notice ${notice.lead.text} was recorded before ${previous.lead.text} went out`);
+  });
+  return faults;
+}
 
 /** Every finding of every invariant, in the order of `invariants`. */
 export function checkInvariants(index: TableIndex, checks: readonly Invariant[] = invariants): Finding[] {

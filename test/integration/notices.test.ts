@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 
 // Notices before deletion (contract 1.1, "Notice before deletion"), end to end against DynamoDB Local and the local
 // mail sink (MailDev): runs at a moving clock with a schedule of seconds, the mail read back from the sink's API.
@@ -10,6 +10,7 @@ import type { RunningMailSink } from "../../infra/local/mail-sink";
 import { cleanupKeys, collections, keys } from "../../shared/db/keys";
 import { randomUUID } from "node:crypto";
 import { api, tokenFor } from "../support/api";
+import { expectNoDrift } from "../support/audit";
 import { exists, expectCountsEqualRelations, expectNoCleanupLeftovers, lastActiveAt } from "../support/cleanup";
 import { aFollow } from "../support/follows";
 import { expectStatus, given, type TestUser } from "../support/given";
@@ -36,6 +37,8 @@ beforeAll(async () => {
   admin = await given.anAdmin();
 });
 afterAll(() => sink.stop());
+// The audit is the oracle of every schedule these tests leave behind: in order, each unsent notice queued once.
+afterEach(() => expectNoDrift("after the test"));
 
 /** Readers last active long ago: a backlog the first run finds. */
 async function longInactiveReaders(count: number, email?: string | null): Promise<MailedUser[]> {
@@ -208,6 +211,7 @@ describe("a crash between recording a notice and delivering it", () => {
     expect(failed.status).toBe("failed");
     expect(await storedItem(cleanupKeys.queuedNotice(reader!.userId))).not.toBeNull();
     expect(await noticesShown(admin, reader!)).toEqual([]);
+    await expectNoDrift("with the notice recorded and queued, not yet delivered");
 
     // The next run delivers the queued notice first (not a new one), and records it sent at its delivery.
     const next = plus(t0, 2 * S);

@@ -1,10 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { checkInvariants, indexFacts, invariants, type Invariant, type TableFact } from "../../shared/domain/audit";
+import type { ScheduledNotice } from "../../shared/domain/deletion-schedule";
+import { isoDuration } from "../../shared/domain/iso-duration";
 
 // The audit's checker on facts alone (no table): what each invariant of docs/data-model.md finds.
 
 const now = new Date("2026-01-01T12:00:00.000Z");
-const account = (userId: string, counts: Partial<{ followers: number; following: number; posts: number }> = {}, deletionBegun = false): TableFact => ({
+const account = (
+  userId: string,
+  counts: Partial<{ followers: number; following: number; posts: number }> = {},
+  deletionBegun = false,
+  notices: ScheduledNotice[] = [],
+): TableFact => ({
   kind: "account",
   userId,
   handle: `Handle_${userId}`,
@@ -12,6 +19,7 @@ const account = (userId: string, counts: Partial<{ followers: number; following:
   followingCount: counts.following ?? 0,
   postCount: counts.posts ?? 0,
   deletionBegun,
+  notices,
 });
 const claim = (userId: string): TableFact => ({ kind: "handleClaim", handle: `handle_${userId}`, userId });
 const follow = (followerId: string, followeeId: string, followId: string, items = ["relation", "followerRow", "followingRow"] as const): TableFact[] =>
@@ -115,5 +123,40 @@ describe("the audit's invariants", () => {
     expect(findingsOf([...facts, running], deletion)).toEqual([]);
     const expired: TableFact = { kind: "cleanupLease", runId: "R1", leaseUntil: "2026-01-01T11:50:00.000Z" };
     expect(findingsOf([...facts, expired], deletion)).toHaveLength(2);
+  });
+
+  describe("of the notice schedule", () => {
+    const at = (minute: number) => `2026-01-01T10:${String(minute).padStart(2, "0")}:00.000Z`;
+    const sent = (lead: string, recorded: number, sentMinute = recorded): ScheduledNotice => ({ lead: isoDuration(lead), recordedAt: at(recorded), sentAt: at(sentMinute) });
+    const unsent = (lead: string, recorded: number): ScheduledNotice => ({ lead: isoDuration(lead), recordedAt: at(recorded) });
+    const queued = (userId: string, lead: string, recorded: number): TableFact => ({ kind: "queuedNotice", userId, lead, recordedAt: at(recorded) });
+    const noticeChecks = invariants.filter((invariant) => invariant.name === "noticeSchedule" || invariant.name === "queuedNotice");
+    const withSchedule = (notices: ScheduledNotice[], ...more: TableFact[]) => [account("r", {}, false, notices), claim("r"), ...more];
+
+    it("find nothing in a schedule sent in order whose newest notice waits in the outbox", () => {
+      expect(findingsOf(withSchedule([sent("P30D", 1, 2), sent("P7D", 3), unsent("P1D", 4)], queued("r", "P1D", 4)), noticeChecks)).toEqual([]);
+    });
+
+    it("find notices out of order: a lead not shorter than the one before, one recorded before the previous went out", () => {
+      const findings = findingsOf(withSchedule([sent("P7D", 1), sent("P30D", 2), unsent("P1D", 3), unsent("PT1H", 4)], queued("r", "PT1H", 4)), noticeChecks);
+      expect(findings.map((finding) => "detail" in finding && finding.detail)).toEqual([
+        "notice P30D follows P7D, whose lead is not longer",
+        "notice PT1H was recorded while P1D had not gone out",
+      ]);
+    });
+
+    it("find an unsent notice without its queued message, and a queued message that is not the unsent notice", () => {
+      expect(findingsOf(withSchedule([unsent("P30D", 1)]), noticeChecks)).toEqual([
+        { invariant: "queuedNotice", userId: "r", detail: `notice P30D of ${at(1)} is unsent and has no queued message` },
+      ]);
+      expect(findingsOf(withSchedule([sent("P30D", 1)], queued("r", "P30D", 1)), noticeChecks)).toEqual([
+        { invariant: "queuedNotice", userId: "r", detail: `queued notice P30D of ${at(1)} is not an unsent notice of the account's schedule` },
+      ]);
+    });
+
+    it("leave a queued notice of an account being deleted or gone to the next run, which drops it", () => {
+      const facts = [account("r", {}, true, [unsent("P30D", 1)]), claim("r"), queued("r", "P30D", 1), queued("gone", "P7D", 2)];
+      expect(findingsOf(facts, noticeChecks)).toEqual([]);
+    });
   });
 });
