@@ -16,6 +16,9 @@ export async function lastActiveAt(user: { userId: string }, at: string): Promis
       ? "SET lastActiveAt = :at, inactivityPk = :pk, inactivitySk = :at"
       : "SET lastActiveAt = :at REMOVE inactivityPk, inactivitySk",
     ExpressionAttributeValues: reader ? { ":at": at, ":pk": inactivityPartition(at) } : { ":at": at },
+    // Only on the account as it lives: an account deleted since the read above is not brought back as a fragment
+    // (the chaos test deletes accounts concurrently; such a fragment would sit in the inactivity index without a userId).
+    ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(deletion)",
   });
 }
 
