@@ -7,39 +7,17 @@
 // `--fix` repairs every drifted count with the recount the cleanup uses, and adds a follower history point with
 // reason `recount` where a follower count changes. Exit codes: 0 clean (with --fix: every finding repaired),
 // 1 findings left, 2 bad arguments, 3 the audit itself failed (run it again).
-import { parseArgs } from "node:util";
-import { applyLocalSettings } from "./local-environment";
+import { badArgument, commandArguments, operatorEnvironment } from "./operator-command";
 
-function parseArguments() {
-  try {
-    const { values } = parseArgs({
-      options: {
-        fix: { type: "boolean", default: false },
-        segments: { type: "string", default: "4" },
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", default: false },
-      },
-    });
-    const segments = Number(values.segments);
-    if (!Number.isInteger(segments) || segments < 1 || segments > 1000) throw new Error("--segments must be a whole number from 1 to 1000");
-    return { ...values, segments };
-  } catch (error) {
-    process.stderr.write(`audit: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(2);
-  }
-}
-const values = parseArguments();
-if (values.help) {
-  process.stdout.write("usage: npm run audit -- [--fix] [--segments N] [--json]\n");
-  process.exit(0);
-}
-process.env.TABLE_NAME ??= "trading-community-local";
-process.env.LOG_LEVEL ??= "warn";
-// Business metrics belong to the functions; an operator's command writes none (its stdout is its report).
-process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
-// It verifies no token and makes no cursor, but the configuration requires those settings: local values do.
-// Against an AWS table (no DYNAMODB_ENDPOINT), AWS_REGION must be given: it is never guessed.
-applyLocalSettings();
+const options = commandArguments("audit", "npm run audit -- [--fix] [--segments N] [--json]", {
+  fix: { type: "boolean", default: false },
+  segments: { type: "string", default: "4" },
+  json: { type: "boolean", default: false },
+});
+const segments = Number(options.segments);
+if (!Number.isInteger(segments) || segments < 1 || segments > 1000) badArgument("audit", "--segments must be a whole number from 1 to 1000");
+const values = { ...options, segments };
+operatorEnvironment();
 
 // Imported only now: the modules read their configuration from the environment set above.
 const { auditTable, findingLine } = await import("../../shared/use-cases/audit");

@@ -6,27 +6,17 @@
 // without SMTP_HOST, to a sink this command starts and stops (kept under LOCAL_MAIL_DIR, default .data/mail);
 // the notices' export link is LOCAL_API_URL (default http://localhost:3000) + /me/export.
 // Exit codes: 0 succeeded, 1 failed, 2 bad arguments, 3 another run holds the lease.
-import { parseArgs } from "node:util";
 import { hostConcurrentInvocations } from "./invoke-store";
-import { applyLocalSettings } from "./local-environment";
 import { startLocalMail, useLocalMail } from "./mail";
+import { commandArguments, operatorEnvironment } from "./operator-command";
 
-const { values } = parseArgs({
-  options: { "dry-run": { type: "boolean", default: false }, cutoff: { type: "string" }, help: { type: "boolean", default: false } },
+const values = commandArguments("cleanup", "npm run cleanup -- [--dry-run] [--cutoff <ISO time>]", {
+  "dry-run": { type: "boolean", default: false },
+  cutoff: { type: "string" },
 });
-if (values.help) {
-  process.stdout.write("usage: npm run cleanup -- [--dry-run] [--cutoff <ISO time>]\n");
-  process.exit(0);
-}
-process.env.TABLE_NAME ??= "trading-community-local";
-process.env.LOG_LEVEL ??= "warn";
-// Business metrics belong to the functions; an operator's command writes none (its stdout is its report).
-process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
 // This command is the runner: whatever the environment says about runners, its steps run here.
 process.env.CLEANUP_RUNNER = "in-process";
-// It verifies no token and makes no cursor, but the configuration requires those settings: local values do.
-// Against an AWS table (no DYNAMODB_ENDPOINT), AWS_REGION must be given: it is never guessed.
-applyLocalSettings();
+operatorEnvironment();
 // Mail only where notices are configured (DELETION_NOTICE_LEADS not empty): the sink takes seconds to start.
 const { config } = await import("../../shared/config");
 const mailSink = config.DELETION_NOTICE_LEADS.length > 0 ? await startLocalMail() : undefined;

@@ -5,29 +5,12 @@
 // and AWS_REGION. Run it once the 1.1 code is deployed; the API keeps serving meanwhile. Prints a progress line
 // per page of the scan on stderr and the run's figures as JSON. Idempotent; after a crash, run it again and it
 // resumes from its checkpoint. Exit codes: 0 done, 1 failed (run again to resume), 2 bad arguments.
-import { parseArgs } from "node:util";
-import { applyLocalSettings } from "./local-environment";
+import { commandArguments, operatorEnvironment } from "./operator-command";
 
-function parseArguments() {
-  try {
-    return parseArgs({ options: { restart: { type: "boolean", default: false }, help: { type: "boolean", default: false } } }).values;
-  } catch (error) {
-    process.stderr.write(`migrate: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(2);
-  }
-}
-const values = parseArguments();
-if (values.help) {
-  process.stdout.write("usage: npm run migrate -- [--restart]   (--restart: scan the whole table again)\n");
-  process.exit(0);
-}
-process.env.TABLE_NAME ??= "trading-community-local";
-process.env.LOG_LEVEL ??= "warn";
-// Business metrics belong to the functions; an operator's command writes none (its stdout is its report).
-process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
-// It verifies no token and makes no cursor, but the configuration requires those settings: local values do.
-// Against an AWS table (no DYNAMODB_ENDPOINT), AWS_REGION must be given: it is never guessed.
-applyLocalSettings();
+const values = commandArguments("migrate", "npm run migrate -- [--restart]   (--restart: scan the whole table again)", {
+  restart: { type: "boolean", default: false },
+});
+operatorEnvironment();
 
 // Imported only now: the modules read their configuration from the environment set above.
 const { migratePostBodies, progressLine } = await import("../../shared/use-cases/post-migration");
