@@ -70,12 +70,9 @@ Object.assign(process.env, { MAIL_TRANSPORT: "smtp", SMTP_HOST: sink.smtpHost, S
 await useLocalMail("http://localhost:3000");
 const { batchWrite } = await import("../shared/db/batch");
 const { dynamoDb, documentClient } = await import("../shared/db/client");
-const { toAccountItem } = await import("../shared/db/entities/account");
 const { toCommentIndexEntryItem, toCommentItem } = await import("../shared/db/entities/comment");
 const { toFollowItems } = await import("../shared/db/entities/follow");
-const { toFollowerCountShardItem } = await import("../shared/db/entities/follower-count-shard");
-const { toHandleClaimItem } = await import("../shared/db/entities/handle-claim");
-const { toPostBodyItem, toPostSummaryItem } = await import("../shared/db/entities/post");
+const { accountItems, postItems } = await import("./support/seed-items");
 const { encodePostId } = await import("../shared/domain/posts");
 const { ulid } = await import("../shared/ids");
 const { beginRun, findCandidates, processBatch, readRun, recountStep, succeedRun, ticketOf } = await import("../shared/use-cases/cleanup");
@@ -96,25 +93,8 @@ const otherFollowers = new Array<number>(OTHER_AUTHORS).fill(0);
 const commentsOnPost = new Array<number>(OTHER_AUTHORS).fill(0);
 const follow = (followerId: string, followeeId: string) =>
   items.push(...toFollowItems({ followerId, followeeId, followId: ulid(now - 400 * day), followedAt: iso(now - 400 * day) }));
-const account = (userId: string, role: "reader" | "author", counts: { followers: number; following: number; posts: number }, lastActiveAt: string) => {
-  const handle = userId.replaceAll("-", "_");
-  const shards = userId === mainAuthor ? SHARDS : 0;
-  const profile = {
-    userId,
-    handle,
-    displayName: userId,
-    role,
-    followerCount: counts.followers,
-    followingCount: counts.following,
-    postCount: counts.posts,
-    createdAt: iso(now - 800 * day),
-    lastActiveAt,
-    entitlements: [],
-    ...(role === "reader" ? { emailClaim: `${handle}@bench.test` } : {}),
-  };
-  items.push(toAccountItem(profile, shards), toHandleClaimItem(handle, userId));
-  for (let shard = 0; shard < shards; shard++) items.push(toFollowerCountShardItem(userId, shard));
-};
+const account = (userId: string, role: "reader" | "author", counts: { followers: number; following: number; posts: number }, lastActiveAt: string) =>
+  items.push(...accountItems({ userId, role, ...counts, createdAt: iso(now - 800 * day), lastActiveAt, shards: userId === mainAuthor ? SHARDS : 0 }));
 for (let i = 0; i < FOLLOWERS; i++) {
   follow(reader(i), mainAuthor);
   if (isInactive(i)) {
@@ -136,20 +116,7 @@ for (let i = 0; i < FOLLOWERS; i++) {
 account(mainAuthor, "author", { followers: FOLLOWERS, following: 0, posts: 0 }, iso(now));
 posts.forEach((post, p) => {
   account(post.authorId, "author", { followers: otherFollowers[p]!, following: 0, posts: 1 }, iso(now - (p % 30) * day));
-  const summary = {
-    postId: encodePostId(post),
-    authorId: post.authorId,
-    title: "Outlook",
-    teaser: "Body",
-    customTeaser: false,
-    access: "free" as const,
-    category: "analysis",
-    tags: [],
-    publishedAt: iso(now - 500 * day),
-    updatedAt: iso(now - 500 * day),
-    commentCount: commentsOnPost[p]!,
-  };
-  items.push(toPostSummaryItem(post, summary, 1), toPostBodyItem(post, "free", 1, "Body"));
+  items.push(...postItems(post, commentsOnPost[p]!, iso(now - 500 * day)));
 });
 const writers = 16;
 const slice = Math.ceil(items.length / writers);
