@@ -51,12 +51,9 @@ async function scenario(accounts: number): Promise<ScenarioResult> {
   Object.assign(process.env, { MAIL_TRANSPORT: "smtp", SMTP_HOST: sink.smtpHost, SMTP_PORT: String(sink.smtpPort), NOTICE_SENDER_ADDRESS: "notices@bench.test" });
   await useLocalMail("http://localhost:3000");
   const { batchWrite } = await import("../shared/db/batch");
-  const { toAccountItem } = await import("../shared/db/entities/account");
   const { toCommentIndexEntryItem, toCommentItem } = await import("../shared/db/entities/comment");
   const { toFollowItems } = await import("../shared/db/entities/follow");
-  const { toFollowerCountShardItem } = await import("../shared/db/entities/follower-count-shard");
-  const { toHandleClaimItem } = await import("../shared/db/entities/handle-claim");
-  const { toPostBodyItem, toPostSummaryItem } = await import("../shared/db/entities/post");
+  const { accountItems, postItems } = await import("./support/seed-items");
   const { encodePostId } = await import("../shared/domain/posts");
   const { ulid } = await import("../shared/ids");
   const { beginRun, runToCompletion, ticketOf, readRun } = await import("../shared/use-cases/cleanup");
@@ -94,40 +91,20 @@ async function scenario(accounts: number): Promise<ScenarioResult> {
     commentCounts.set(post.id, (commentCounts.get(post.id) ?? 0) + 1);
     items.push(toCommentItem(post, comment), toCommentIndexEntryItem(userId("inactive", i), comment));
   }
-  for (const post of posts) {
-    const summary = {
-      postId: encodePostId(post),
-      authorId: post.authorId,
-      title: "Outlook",
-      teaser: "Body",
-      customTeaser: false,
-      access: "free" as const,
-      category: "analysis",
-      tags: [],
-      publishedAt: iso(now - 500 * day),
-      updatedAt: iso(now - 500 * day),
-      commentCount: commentCounts.get(post.id) ?? 0,
-    };
-    items.push(toPostSummaryItem(post, summary, 1), toPostBodyItem(post, "free", 1, "Body"));
-  }
-  const account = (id: string, role: "reader" | "author", lastActiveAt: string) => {
-    const handle = id.replaceAll("-", "_");
-    const profile = {
-      userId: id,
-      handle,
-      displayName: id,
-      role,
-      followerCount: followerCounts.get(id) ?? 0,
-      followingCount: followingCounts.get(id) ?? 0,
-      postCount: posts.filter((post) => post.authorId === id).length,
-      createdAt: iso(now - 800 * day),
-      lastActiveAt,
-      entitlements: [],
-      ...(role === "reader" ? { emailClaim: `${handle}@bench.test` } : {}),
-    };
-    items.push(toAccountItem(profile, SHARDS), toHandleClaimItem(handle, id));
-    for (let shard = 0; shard < SHARDS; shard++) items.push(toFollowerCountShardItem(id, shard));
-  };
+  for (const post of posts) items.push(...postItems(post, commentCounts.get(post.id) ?? 0, iso(now - 500 * day)));
+  const account = (id: string, role: "reader" | "author", lastActiveAt: string) =>
+    items.push(
+      ...accountItems({
+        userId: id,
+        role,
+        followers: followerCounts.get(id) ?? 0,
+        following: followingCounts.get(id) ?? 0,
+        posts: posts.filter((post) => post.authorId === id).length,
+        createdAt: iso(now - 800 * day),
+        lastActiveAt,
+        shards: SHARDS,
+      }),
+    );
   // Inactive readers: last active 400 to 700 days ago. Active readers: within the last 300 days, so that none falls
   // within a schedule (30 days) of the cutoff during the 30 days the runs span; some share a month of the index with
   // the candidates' bound (the index Query's `< cutoff + 30 days` leaves them out).
