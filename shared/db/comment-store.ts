@@ -193,15 +193,23 @@ export async function deleteComment(post: PostRef, comment: Pick<Comment, "comme
 /** How many comments one round of a post's deletion reads and deletes. */
 export const COMMENT_DELETION_PAGE = 100;
 
+/** The caller's budget ran out before every comment was deleted: what is deleted stays deleted, a retry goes on. */
+export class CommentDeletionInterrupted extends Error {
+  constructor(readonly deleted: number) {
+    super(`comment deletion interrupted after ${deleted} comments`);
+  }
+}
+
 /**
  * Deletes every comment of a post (deleteCommentsOfPost), in rounds: one strongly consistent Query of up to
  * 100 comments, then BatchWriteItem calls of 25 that delete first the writers' index entries, then the
  * comments. A crash between the two leaves comments without index entries, which the next run (a retried
  * DELETE) deletes; never an index entry that points to no comment. Returns how many comments it deleted.
  */
-export async function deleteCommentsOfPost(post: PostRef): Promise<number> {
+export async function deleteCommentsOfPost(post: PostRef, mayGoOn: () => boolean = () => true): Promise<number> {
   let deleted = 0;
   for (;;) {
+    if (!mayGoOn()) throw new CommentDeletionInterrupted(deleted);
     const { items: comments } = await queryPage(collections.commentsOfPost(post.id), commentWriter.read, {
       projection: commentWriter.projection,
       limit: COMMENT_DELETION_PAGE,

@@ -1,4 +1,4 @@
-import { deleteCommentsOfPost } from "../db/comment-store";
+import { CommentDeletionInterrupted, deleteCommentsOfPost } from "../db/comment-store";
 import {
   AuthorAccountMissing,
   createPost,
@@ -172,18 +172,32 @@ export async function changePost(caller: Caller, postId: string, patch: PostPatc
  * comments in bounded batches, then its body and its summary. A retried DELETE of a post whose deletion was
  * interrupted resumes it; a DELETE that loses a race with another one resumes too, and both answer 204.
  */
-export async function removePost(caller: Caller, postId: string): Promise<void> {
+export async function removePost(caller: Caller, postId: string, startedAt = Date.now()): Promise<void> {
   const ref = decodePostId(postId);
   const stored = requireManager(caller, ref ? await getPostSummary(ref) : null, true);
-  await deletePostWithComments(stored);
+  // The request must answer within its function's timeout (10 s), whatever the comments and DynamoDB's pace:
+  // past the budget, what is deleted stays deleted, the post stays marked, and 503 asks for the retry that resumes.
+  const withinBudget = () => Date.now() - startedAt < POST_DELETION_BUDGET_MS;
+  try {
+    await deletePostWithComments(stored, withinBudget);
+  } catch (error) {
+    if (error instanceof CommentDeletionInterrupted) throw unavailable(1);
+    throw error;
+  }
 }
+
+/**
+ * How long DELETE /posts/{postId} starts new rounds of a post's comments (100 each) before it answers 503: the
+ * route's timeout is 10 s, and a round already begun must still fit.
+ */
+export const POST_DELETION_BUDGET_MS = 5_000;
 
 /**
  * Deletes a post and all its comments without ever leaving a comment that points to no post, nor a body
  * without its summary; safe to run again after a crash at any point. Also what the cleanup of an author's
  * account runs for each post.
  */
-export async function deletePostWithComments(stored: StoredPostSummary): Promise<void> {
+export async function deletePostWithComments(stored: StoredPostSummary, mayGoOn?: () => boolean): Promise<void> {
   let marked: StoredPostSummary | null = stored;
   for (let round = 0; marked && !marked.deleting; round++) {
     try {
@@ -195,7 +209,7 @@ export async function deletePostWithComments(stored: StoredPostSummary): Promise
       marked = await getPostSummary(stored.ref);
     }
   }
-  await deleteCommentsOfPost(stored.ref);
+  await deleteCommentsOfPost(stored.ref, mayGoOn);
   if (marked) await deleteMarkedPost(marked);
 }
 

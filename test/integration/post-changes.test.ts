@@ -4,9 +4,10 @@ import { documentClient, dynamoDb, tableName } from "../../shared/db/client";
 import { PostNotAcceptingComments } from "../../shared/db/comment-store";
 import { keys } from "../../shared/db/keys";
 import { decodePostId } from "../../shared/domain/posts";
+import { POST_DELETION_BUDGET_MS } from "../../shared/use-cases/posts";
 import { api, tokenFor } from "../support/api";
 import { aSignedInCaller, given } from "../support/given";
-import { crash, injectFaults } from "../support/faults";
+import { crash, injectFaults, slowDown } from "../support/faults";
 import { someComments, storedCommentIndexOf, storedCommentsOf, storedItemsOfPost, storedPostsOf } from "../support/post-storage";
 import { aPost, aPostInput } from "../support/posts";
 
@@ -205,6 +206,25 @@ describe("DELETE /posts/{postId}", () => {
     expect(await storedCommentIndexOf(writer)).toEqual([]);
     expect(await storedPostsOf(author)).toEqual([]);
     expect(await storedItemsOfPost(post.postId)).toEqual({ summary: undefined, bodies: [] });
+    expect(await postCountOf(author.userId)).toBe(0);
+  });
+
+  it("answers 503 with retry-after when DynamoDB is too slow to finish within the function's timeout; the retry finishes", { timeout: 60_000 }, async () => {
+    const author = await given.anAuthor();
+    const writer = await given.aReader();
+    const post = await aPost(author);
+    await someComments(post.postId, [writer], 250);
+    // Every batch of 25 deletes takes 400 ms: a round of 100 comments (8 batches) 3.2 s, all 20 batches 8 s.
+    const slow = slowDown(400, (command) => command === "BatchWriteItem");
+    const interrupted = await api.delete(`/posts/${post.postId}`, { token: author.token });
+    slow.stop();
+    expect([interrupted.status, interrupted.body.error?.code, interrupted.headers["retry-after"]]).toEqual([503, "unavailable", "1"]);
+    expect((await api.get(`/posts/${post.postId}`)).status).toBe(404);
+    expect((await storedCommentsOf(post.postId)).length).toBeGreaterThan(0);
+
+    expect((await api.delete(`/posts/${post.postId}`, { token: author.token })).status).toBe(204);
+    expect(await storedCommentsOf(post.postId)).toEqual([]);
+    expect(await storedCommentIndexOf(writer)).toEqual([]);
     expect(await postCountOf(author.userId)).toBe(0);
   });
 

@@ -55,3 +55,16 @@ export function loseAnswersAfterWrites(decide: (command: string, input: Record<s
   );
   return { stop: () => dynamoDb.middlewareStack.remove(name) };
 }
+
+/** DynamoDB at a slow pace: each request `decide` picks waits `delayMs` before it is sent (a hot partition, a far region). */
+export function slowDown(delayMs: number, decide: (command: string) => boolean) {
+  const name = `slow-${Math.random()}`;
+  dynamoDb.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (decide(String(context.commandName ?? "").replace(/Command$/, ""))) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      return next(args);
+    },
+    { step: "initialize", name },
+  );
+  return { stop: () => dynamoDb.middlewareStack.remove(name) };
+}
