@@ -27,7 +27,7 @@ import { logger } from "../logger";
 import { recordBusinessMetric } from "../metrics";
 import { cursorAfterUlid, ulidAfter } from "../pagination";
 import type { ListQuery } from "../schemas/common";
-import { deleteMarkedAccount, forgetTouchesOfRun, type DeletionSteps } from "./account-deletion";
+import { deleteMarkedAccount, type DeletionSteps } from "./account-deletion";
 import { recountAccount } from "./account-recount";
 import { requireProfile } from "./caller";
 import { configuredMailer, deliverQueuedNotice, sendNotice, type MailerSource } from "./notices";
@@ -274,7 +274,6 @@ async function dryRunCandidate(run: RunTicket, userId: string, now: Date): Promi
  */
 export async function recountStep(run: RunTicket, now: Date, budgetMs: number): Promise<{ done: boolean }> {
   await renewLease(run.runId, now, config.CLEANUP_LEASE_SECONDS);
-  forgetTouchesOfRun(run.runId);
   const deadline = Date.now() + budgetMs;
   while (Date.now() <= deadline) {
     const page = await touchedPage(run.dryRun ? run.runId : null, RECOUNT_PAGE_SIZE);
