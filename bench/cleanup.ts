@@ -48,7 +48,12 @@ async function scenario(accounts: number): Promise<ScenarioResult> {
   await startBenchEnvironment(`cleanup-${accounts}`);
   const { startLocalMail, useLocalMail } = await import("../infra/local/mail");
   const sink = (await startLocalMail({ ...process.env, LOCAL_IN_MEMORY: "1" } as NodeJS.ProcessEnv))!;
-  Object.assign(process.env, { MAIL_TRANSPORT: "smtp", SMTP_HOST: sink.smtpHost, SMTP_PORT: String(sink.smtpPort), NOTICE_SENDER_ADDRESS: "notices@bench.test" });
+  Object.assign(process.env, {
+    MAIL_TRANSPORT: "smtp",
+    SMTP_HOST: sink.smtpHost,
+    SMTP_PORT: String(sink.smtpPort),
+    NOTICE_SENDER_ADDRESS: "notices@bench.test",
+  });
   await useLocalMail("http://localhost:3000");
   const { batchWrite } = await import("../shared/db/batch");
   const { toCommentIndexEntryItem, toCommentItem } = await import("../shared/db/entities/comment");
@@ -81,13 +86,26 @@ async function scenario(accounts: number): Promise<ScenarioResult> {
   for (const [follower, followee] of relations) {
     add(followingCounts, follower);
     add(followerCounts, followee);
-    items.push(...toFollowItems({ followerId: follower, followeeId: followee, followId: ulid(now - 400 * day), followedAt: iso(now - 400 * day) }));
+    items.push(
+      ...toFollowItems({
+        followerId: follower,
+        followeeId: followee,
+        followId: ulid(now - 400 * day),
+        followedAt: iso(now - 400 * day),
+      }),
+    );
   }
   const posts = Array.from({ length: 10 }, (_, p) => ({ authorId: userId("author", p), id: ulid(now - 500 * day) }));
   const commentCounts = new Map<string, number>();
   for (let i = 0; i < INACTIVE; i++) {
     const post = posts[i % posts.length]!;
-    const comment = { commentId: ulid(now - 450 * day), postId: encodePostId(post), authorId: userId("inactive", i), body: "old comment", createdAt: iso(now - 450 * day) };
+    const comment = {
+      commentId: ulid(now - 450 * day),
+      postId: encodePostId(post),
+      authorId: userId("inactive", i),
+      body: "old comment",
+      createdAt: iso(now - 450 * day),
+    };
     commentCounts.set(post.id, (commentCounts.get(post.id) ?? 0) + 1);
     items.push(toCommentItem(post, comment), toCommentIndexEntryItem(userId("inactive", i), comment));
   }
@@ -110,12 +128,15 @@ async function scenario(accounts: number): Promise<ScenarioResult> {
   // the candidates' bound (the index Query's `< cutoff + 30 days` leaves them out).
   for (let i = 0; i < INACTIVE; i++) account(userId("inactive", i), "reader", iso(now - (400 + (i % 300)) * day));
   for (let i = 0; i < AUTHORS; i++) account(userId("author", i), "author", iso(now - (i % 30) * day));
-  for (let i = 0; i < accounts - INACTIVE - AUTHORS; i++) account(userId("active", i), "reader", iso(now - ((i * 7) % 300) * day));
+  for (let i = 0; i < accounts - INACTIVE - AUTHORS; i++)
+    account(userId("active", i), "reader", iso(now - ((i * 7) % 300) * day));
 
   const writers = 16;
   const slice = Math.ceil(items.length / writers);
   await Promise.all(
-    Array.from({ length: writers }, (_, w) => batchWrite(items.slice(w * slice, (w + 1) * slice).map((item) => ({ put: item })))),
+    Array.from({ length: writers }, (_, w) =>
+      batchWrite(items.slice(w * slice, (w + 1) * slice).map((item) => ({ put: item }))),
+    ),
   );
   const seedSeconds = (performance.now() - seedStarted) / 1000;
 
@@ -145,18 +166,30 @@ async function scenario(accounts: number): Promise<ScenarioResult> {
     if (command === "GetItem" && output?.Item) itemsRead += 1;
     const responses = output?.Responses;
     if (command === "BatchGetItem" && typeof responses === "object" && responses !== null) {
-      itemsRead += Object.values(responses).reduce((sum: number, list: unknown) => sum + (Array.isArray(list) ? list.length : 0), 0);
+      itemsRead += Object.values(responses).reduce(
+        (sum: number, list: unknown) => sum + (Array.isArray(list) ? list.length : 0),
+        0,
+      );
     }
     if (["Query", "GetItem", "BatchGetItem", "Scan"].includes(command)) readUnits += consumedCapacityUnits;
     else writeUnits += consumedCapacityUnits;
   }
-  const sum = (field: "accountsDeleted" | "followEdgesDeleted" | "commentsAnonymized" | "noticesSent" | "deletionsDeferred") =>
-    runs.reduce((total, run) => total + run[field], 0);
+  const sum = (
+    field: "accountsDeleted" | "followEdgesDeleted" | "commentsAnonymized" | "noticesSent" | "deletionsDeferred",
+  ) => runs.reduce((total, run) => total + run[field], 0);
 
   let countsExact = true;
-  for (const id of [...Array.from({ length: AUTHORS }, (_, i) => userId("author", i)), ...Array.from({ length: ACTIVE_FOLLOWERS }, (_, i) => userId("active", i))]) {
+  for (const id of [
+    ...Array.from({ length: AUTHORS }, (_, i) => userId("author", i)),
+    ...Array.from({ length: ACTIVE_FOLLOWERS }, (_, i) => userId("active", i)),
+  ]) {
     const stored = await getAccount(id);
-    if (!stored || stored.followerCount !== (await countFollowers(id)) || stored.followingCount !== (await countFollowing(id))) countsExact = false;
+    if (
+      !stored ||
+      stored.followerCount !== (await countFollowers(id)) ||
+      stored.followingCount !== (await countFollowing(id))
+    )
+      countsExact = false;
   }
   return {
     accounts,
@@ -189,7 +222,9 @@ function runChild(accounts: number, endpoint: string): Promise<ScenarioResult> {
     let out = "";
     child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
     child.once("exit", (code) =>
-      code === 0 ? resolve(JSON.parse(out.trim().split("\n").at(-1)!) as ScenarioResult) : reject(new Error(`scenario ${accounts} exited ${code}`)),
+      code === 0
+        ? resolve(JSON.parse(out.trim().split("\n").at(-1)!) as ScenarioResult)
+        : reject(new Error(`scenario ${accounts} exited ${code}`)),
     );
   });
 }
@@ -203,7 +238,8 @@ export async function cleanupScaling(): Promise<string> {
     const ratio = (a: number, b: number) => (b === 0 ? "–" : (a / b).toFixed(3));
     const requestsRatio = large.requests / small.requests;
     const itemsRatio = large.itemsRead / small.itemsRead;
-    const capacityRatio = (large.billedReadUnits + large.billedWriteUnits) / (small.billedReadUnits + small.billedWriteUnits);
+    const capacityRatio =
+      (large.billedReadUnits + large.billedWriteUnits) / (small.billedReadUnits + small.billedWriteUnits);
     const met = Math.max(requestsRatio, itemsRatio, capacityRatio) <= 1.2;
     const operations = [...new Set([...Object.keys(small.byOperation), ...Object.keys(large.byOperation)])].sort();
     const row = (r: ScenarioResult) => [
@@ -248,13 +284,36 @@ export async function cleanupScaling(): Promise<string> {
       `Target: the 20,000-account run costs at most 1.2 × the 2,000-account run: ${met ? "met" : "MISSED"} (requests ${ratio(large.requests, small.requests)}, items read ${ratio(large.itemsRead, small.itemsRead)}, billed capacity ${capacityRatio.toFixed(3)}).`,
       "",
       table(
-        ["accounts", "inactive", "notices", "mails", "deletions deferred", "deleted", "relations deleted", "comments anonymized", "count changes", "counts exact", "requests", "items read", "billed read units", "billed write units", "DynamoDB Local read units", "DynamoDB Local write units", "run s (machine)", "seed s (machine)"],
+        [
+          "accounts",
+          "inactive",
+          "notices",
+          "mails",
+          "deletions deferred",
+          "deleted",
+          "relations deleted",
+          "comments anonymized",
+          "count changes",
+          "counts exact",
+          "requests",
+          "items read",
+          "billed read units",
+          "billed write units",
+          "DynamoDB Local read units",
+          "DynamoDB Local write units",
+          "run s (machine)",
+          "seed s (machine)",
+        ],
         [row(small), row(large)],
       ),
       "",
       table(
         ["operation", "2,000 accounts", "20,000 accounts"],
-        operations.map((operation) => [operation, small.byOperation[operation] ?? 0, large.byOperation[operation] ?? 0]),
+        operations.map((operation) => [
+          operation,
+          small.byOperation[operation] ?? 0,
+          large.byOperation[operation] ?? 0,
+        ]),
       ),
       "",
       `Per deleted account (2,000-account schedule, four runs): ${(small.requests / INACTIVE).toFixed(1)} requests. Of them, each run's`,

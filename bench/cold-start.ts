@@ -42,17 +42,25 @@ function invokeOnce(file: string, eventFile: string, env: Record<string, string>
     // A fresh classic Lambda environment: one invocation at a time (this process hosts concurrent ones locally),
     // its metrics published (this process silences its own).
     const { [MAX_CONCURRENCY_VARIABLE]: _concurrent, POWERTOOLS_METRICS_DISABLED: _silenced, ...ownEnv } = process.env;
-    const child = spawn(process.execPath, ["--enable-source-maps", join(root, "bench/support/invoke-once.mjs"), file, eventFile], {
-      env: { ...ownEnv, ...env },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["--enable-source-maps", join(root, "bench/support/invoke-once.mjs"), file, eventFile],
+      {
+        env: { ...ownEnv, ...env },
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
     let out = "";
     child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
     child.once("exit", (code) => {
       const wallMs = performance.now() - started;
       if (code !== 0) return reject(new Error(`${file} exited with ${code}`));
       // The last line: the function's own output (its metrics' EMF line) comes before it.
-      const reported = JSON.parse(out.trim().split("\n").at(-1)!) as { status: number; loadMs: number; answerMs: number };
+      const reported = JSON.parse(out.trim().split("\n").at(-1)!) as {
+        status: number;
+        loadMs: number;
+        answerMs: number;
+      };
       resolvePromise({ wallMs, status: reported.status, loadMs: reported.loadMs, answerMs: reported.answerMs });
     });
   });
@@ -143,7 +151,8 @@ export async function coldStart(): Promise<string> {
       ]);
     }
     stepFunctions.close();
-    const verdict = (value: number, target: number) => (value <= target ? `met (worst ${value.toFixed(2)})` : `MISSED (worst ${value.toFixed(2)})`);
+    const verdict = (value: number, target: number) =>
+      value <= target ? `met (worst ${value.toFixed(2)})` : `MISSED (worst ${value.toFixed(2)})`;
     return [
       "## 1. Cold start",
       "",

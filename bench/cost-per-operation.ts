@@ -28,7 +28,13 @@ export async function costPerOperation(): Promise<string> {
       // Read at once: a started cleanup run works on in the background (the local runner), which is not the
       // route's cost and must not count against the next sample.
       const measured = meter.requests.length;
-      const [billed, readUnits, writeUnits, localUnits, made] = [meter.billedUnits(), meter.readUnits(), meter.writeUnits(), meter.localUnits(), meter.commands()];
+      const [billed, readUnits, writeUnits, localUnits, made] = [
+        meter.billedUnits(),
+        meter.readUnits(),
+        meter.writeUnits(),
+        meter.localUnits(),
+        meter.commands(),
+      ];
       await inProcessRunsSettled();
       const claim = claimedCosts[sample.routeKey];
       const matches = claim !== undefined && claim.requests === measured && claim.units === billed;
@@ -65,9 +71,13 @@ export async function costPerOperation(): Promise<string> {
       ["author list", kind, pages[kind].list, targets.authorListUnits] as const,
       ["feed", kind, pages[kind].feed, targets.feedUnits] as const,
     ]);
-    const pagesMet = pageRows.every(([, , m, limit]) => m.bytes <= targets.pageBytes && billedOf(m) <= limit && m.status === 200);
+    const pagesMet = pageRows.every(
+      ([, , m, limit]) => m.bytes <= targets.pageBytes && billedOf(m) <= limit && m.status === 200,
+    );
     const readRows = (["ascii", "emoji"] as const).flatMap((kind) =>
-      (["ultimate", "plus", "anonymous"] as const).map((who) => [kind, who, reads[kind][who], reads[kind].bodyUnits] as const),
+      (["ultimate", "plus", "anonymous"] as const).map(
+        (who) => [kind, who, reads[kind][who], reads[kind].bodyUnits] as const,
+      ),
     );
     const readsMet = readRows.every(([, who, m, bodyUnits]) =>
       who === "anonymous" ? m.batchGetReadUnits <= 2 : m.batchGetReadUnits - bodyUnits <= targets.postReadOverhead,
@@ -95,7 +105,17 @@ export async function costPerOperation(): Promise<string> {
       `Target: requests and billed units equal to the claim for every route: ${mismatches.length === 0 ? "met" : `MISSED for ${mismatches.join(", ")}`}.`,
       "",
       table(
-        ["route", "status", "requests", "billed read units", "billed write units", "claimed: requests · units (pattern)", "verdict", "DynamoDB Local units", "requests made"],
+        [
+          "route",
+          "status",
+          "requests",
+          "billed read units",
+          "billed write units",
+          "claimed: requests · units (pattern)",
+          "verdict",
+          "DynamoDB Local units",
+          "requests made",
+        ],
         rows,
       ),
       "",
@@ -110,8 +130,20 @@ export async function costPerOperation(): Promise<string> {
       table(
         ["post body", "requests", "billed read units", "billed write units", "DynamoDB Local units"],
         [
-          ["5 characters", short.commands.join(", "), units(short.readUnits), units(short.writeUnits), units(short.localUnits)],
-          [`${LONG_POST_CHARACTERS.toLocaleString("en")} characters`, long.commands.join(", "), units(long.readUnits), units(long.writeUnits), units(long.localUnits)],
+          [
+            "5 characters",
+            short.commands.join(", "),
+            units(short.readUnits),
+            units(short.writeUnits),
+            units(short.localUnits),
+          ],
+          [
+            `${LONG_POST_CHARACTERS.toLocaleString("en")} characters`,
+            long.commands.join(", "),
+            units(long.readUnits),
+            units(long.writeUnits),
+            units(long.localUnits),
+          ],
         ],
       ),
       "",
@@ -119,7 +151,17 @@ export async function costPerOperation(): Promise<string> {
       `authors with 26 posts each). Targets: at most ${kb(targets.pageBytes)} KB, ${targets.authorListUnits} billed units (author list), ${targets.feedUnits} (feed): ${metOr(pagesMet)}.`,
       "",
       table(
-        ["page", "characters", "status", "items", "answer KB", "requests", "billed units", "DynamoDB Local units", "KB read"],
+        [
+          "page",
+          "characters",
+          "status",
+          "items",
+          "answer KB",
+          "requests",
+          "billed units",
+          "DynamoDB Local units",
+          "KB read",
+        ],
         pageRows.map(([page, kind, m]) => [
           page,
           kindName[kind],
@@ -139,7 +181,17 @@ export async function costPerOperation(): Promise<string> {
       `and a locked read 2: ${metOr(readsMet)}.`,
       "",
       table(
-        ["characters", "caller", "status", "answer KB", "requests", "post read units", "body item units", "caller's read units", "DynamoDB Local units"],
+        [
+          "characters",
+          "caller",
+          "status",
+          "answer KB",
+          "requests",
+          "post read units",
+          "body item units",
+          "caller's read units",
+          "DynamoDB Local units",
+        ],
         readRows.map(([kind, who, m, bodyUnits]) => [
           kindName[kind],
           who,
@@ -157,7 +209,15 @@ export async function costPerOperation(): Promise<string> {
       "",
       table(
         ["pattern", "request", "status", "requests", "billed read units", "billed write units", "DynamoDB Local units"],
-        writes.map(({ pattern, what, measured: m }) => [pattern, what, m.status, m.commands.join(", "), units(m.readUnits), units(m.writeUnits), units(m.localUnits)]),
+        writes.map(({ pattern, what, measured: m }) => [
+          pattern,
+          what,
+          m.status,
+          m.commands.join(", "),
+          units(m.readUnits),
+          units(m.writeUnits),
+          units(m.localUnits),
+        ]),
       ),
       "",
       `Side by side, the author list of ${PAGE + 1} ASCII posts stored by version 1 (the body on the post item), then after`,
@@ -166,8 +226,24 @@ export async function costPerOperation(): Promise<string> {
       table(
         ["layout", "status", "answer KB", "requests", "billed units", "DynamoDB Local units", "KB read"],
         [
-          ["version 1 (before the migration)", old.before.status, kb(old.before.bytes), old.before.commands.length, units(billedOf(old.before)), units(old.before.localUnits), kb(old.before.bytesRead)],
-          ["1.1 (after)", old.after.status, kb(old.after.bytes), old.after.commands.length, units(billedOf(old.after)), units(old.after.localUnits), kb(old.after.bytesRead)],
+          [
+            "version 1 (before the migration)",
+            old.before.status,
+            kb(old.before.bytes),
+            old.before.commands.length,
+            units(billedOf(old.before)),
+            units(old.before.localUnits),
+            kb(old.before.bytesRead),
+          ],
+          [
+            "1.1 (after)",
+            old.after.status,
+            kb(old.after.bytes),
+            old.after.commands.length,
+            units(billedOf(old.after)),
+            units(old.after.localUnits),
+            kb(old.after.bytesRead),
+          ],
         ],
       ),
     ].join("\n");

@@ -67,7 +67,8 @@ async function pool(n: number, width: number, task: (i: number) => Promise<void>
   return durations;
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
   const { PutCommand } = await import("@aws-sdk/lib-dynamodb");
@@ -93,7 +94,13 @@ async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
   );
   // Warm up the handler (module load) outside the measurement.
   await dispatch(
-    { method: "GET", url: new URL(`http://localhost/users/${authorId}/follow`), headers: { authorization: `Bearer ${tokens[0]}` }, body: Buffer.alloc(0), sourceIp: "127.0.0.1" },
+    {
+      method: "GET",
+      url: new URL(`http://localhost/users/${authorId}/follow`),
+      headers: { authorization: `Bearer ${tokens[0]}` },
+      body: Buffer.alloc(0),
+      sourceIp: "127.0.0.1",
+    },
     { jwtSecret: JWT_SECRET },
   );
 
@@ -127,7 +134,10 @@ async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
   const putStarted = performance.now();
   await pool(followerCount, concurrency, async (i) => {
     await documentClient.send(
-      new PutCommand({ TableName: tableName, Item: { pk: `BENCH#${authorId}`, sk: `PUT#${i}`, followerId: followerId(i), at: new Date().toISOString() } }),
+      new PutCommand({
+        TableName: tableName,
+        Item: { pk: `BENCH#${authorId}`, sk: `PUT#${i}`, followerId: followerId(i), at: new Date().toISOString() },
+      }),
     );
   });
   const putSeconds = (performance.now() - putStarted) / 1000;
@@ -147,7 +157,9 @@ async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
     exact: storedCount === relationCount && relationCount === succeeded,
     transactionAttempts: model?.stats.transactions ?? requests.counts.get("TransactWriteItems") ?? 0,
     conflictCount: model?.stats.conflicts ?? 0,
-    requestsPerFollow: Object.fromEntries([...requests.counts].map(([operation, count]) => [operation, count / followerCount])),
+    requestsPerFollow: Object.fromEntries(
+      [...requests.counts].map(([operation, count]) => [operation, count / followerCount]),
+    ),
     putItemsPerSecond: followerCount / putSeconds,
   };
 }
@@ -156,7 +168,16 @@ function childRun(scenario: Scenario, env: NodeJS.ProcessEnv): Promise<ScenarioR
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [...process.execArgv, import.meta.filename, "--scenario", JSON.stringify(scenario), "--followers", String(followerCount), "--concurrency", String(concurrency)],
+      [
+        ...process.execArgv,
+        import.meta.filename,
+        "--scenario",
+        JSON.stringify(scenario),
+        "--followers",
+        String(followerCount),
+        "--concurrency",
+        String(concurrency),
+      ],
       { env: { ...env, FOLLOWER_COUNT_SHARDS: String(scenario.shards) }, stdio: ["ignore", "pipe", "inherit"] },
     );
     let output = "";
@@ -182,7 +203,9 @@ function table(results: ScenarioResult[]): string {
       errors.length ? errors.map(([status, n]) => `${n}× ${status}`).join(", ") : "0",
       ((r.transactionAttempts - r.followers) / r.followers).toFixed(2),
       `${r.storedCount} / ${r.relationCount}${r.exact ? " exact" : " NOT EXACT"}`,
-      Object.values(r.requestsPerFollow).reduce((a, b) => a + b, 0).toFixed(2),
+      Object.values(r.requestsPerFollow)
+        .reduce((a, b) => a + b, 0)
+        .toFixed(2),
       r.putItemsPerSecond.toFixed(0),
     ];
   });
@@ -225,7 +248,14 @@ export async function hotAuthor(): Promise<string> {
     const { createAccount } = await import("../shared/db/account-store");
     const now = new Date().toISOString();
     await pool(followerCount, concurrency, (i) =>
-      createAccount({ userId: followerId(i), handle: `f${i}_${randomUUID().slice(0, 8)}`, displayName: `Follower ${i}`, role: "reader", now, followerCountShards: 0 }).then(() => undefined),
+      createAccount({
+        userId: followerId(i),
+        handle: `f${i}_${randomUUID().slice(0, 8)}`,
+        displayName: `Follower ${i}`,
+        role: "reader",
+        now,
+        followerCountShards: 0,
+      }).then(() => undefined),
     );
 
     const scenarios: Scenario[] = values.quick

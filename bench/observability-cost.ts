@@ -31,7 +31,10 @@ export async function observabilityCost(): Promise<string> {
     const sample = samplesForAllRoutes(fixtures).find((s) => s.routeKey === "POST /posts")!;
     const prepared = prepareInvocation(toIncomingRequest(sample.request), { jwtSecret: environment.jwtSecret });
     if (prepared.kind !== "invoke") throw new Error("POST /posts: the sample request was refused");
-    const events = { floor: join(outDir, "observability-floor-event.json"), post: join(outDir, "observability-post-event.json") };
+    const events = {
+      floor: join(outDir, "observability-floor-event.json"),
+      post: join(outDir, "observability-post-event.json"),
+    };
     const floor = await bundle("floor", "bench/support/floor-handler.ts");
     writeFileSync(events.floor, "{}");
     writeFileSync(events.post, JSON.stringify(prepared.event));
@@ -72,7 +75,19 @@ export async function observabilityCost(): Promise<string> {
       "",
       `Import time ÷ floor: \`POST /posts\` as deployed ${verdict(variants[3].name)}; with the Tracer ${verdict(variants[4].name)}.`,
       "",
-      table(["bundle", "status", "bundle KB", "size ÷ floor", "load ms: bundle / floor", "load ÷ floor", "wall ms: bundle / floor", "wall ÷ floor"], rows),
+      table(
+        [
+          "bundle",
+          "status",
+          "bundle KB",
+          "size ÷ floor",
+          "load ms: bundle / floor",
+          "load ÷ floor",
+          "wall ms: bundle / floor",
+          "wall ÷ floor",
+        ],
+        rows,
+      ),
     ].join("\n");
   } finally {
     await environment.stop();

@@ -30,7 +30,13 @@ const FOLLOWERS = Number(values.followers);
 const INACTIVE = Number(values.inactive);
 const CONCURRENCY = Number(values.concurrency);
 const HOLD_MS = Number(values["hold-ms"]);
-if (!(Number.isInteger(FOLLOWERS) && Number.isInteger(INACTIVE) && INACTIVE >= 0 && INACTIVE <= FOLLOWERS && CONCURRENCY >= 1)) {
+if (!(
+  Number.isInteger(FOLLOWERS) &&
+  Number.isInteger(INACTIVE) &&
+  INACTIVE >= 0 &&
+  INACTIVE <= FOLLOWERS &&
+  CONCURRENCY >= 1
+)) {
   throw new Error("--followers N --inactive M: integers with 0 ≤ M ≤ N; --concurrency ≥ 1");
 }
 const OTHER_AUTHORS = 50;
@@ -72,7 +78,12 @@ const { startBenchEnvironment } = await import("./support/environment");
 const environment = await startBenchEnvironment("seed-scale");
 const { startLocalMail, useLocalMail } = await import("../infra/local/mail");
 const sink = (await startLocalMail({ ...process.env, LOCAL_IN_MEMORY: "1" } as NodeJS.ProcessEnv))!;
-Object.assign(process.env, { MAIL_TRANSPORT: "smtp", SMTP_HOST: sink.smtpHost, SMTP_PORT: String(sink.smtpPort), NOTICE_SENDER_ADDRESS: "notices@bench.test" });
+Object.assign(process.env, {
+  MAIL_TRANSPORT: "smtp",
+  SMTP_HOST: sink.smtpHost,
+  SMTP_PORT: String(sink.smtpPort),
+  NOTICE_SENDER_ADDRESS: "notices@bench.test",
+});
 await useLocalMail("http://localhost:3000");
 const { batchWrite } = await import("../shared/db/batch");
 const { dynamoDb, documentClient } = await import("../shared/db/client");
@@ -81,7 +92,8 @@ const { toFollowItems } = await import("../shared/db/entities/follow");
 const { accountItems, postItems } = await import("./support/seed-items");
 const { encodePostId } = await import("../shared/domain/posts");
 const { ulid } = await import("../shared/ids");
-const { beginRun, findCandidates, processBatch, readRun, recountStep, succeedRun, ticketOf } = await import("../shared/use-cases/cleanup");
+const { beginRun, findCandidates, processBatch, readRun, recountStep, succeedRun, ticketOf } =
+  await import("../shared/use-cases/cleanup");
 const { auditTable, findingLine } = await import("../shared/use-cases/audit");
 const { getAccount } = await import("../shared/db/account-store");
 const { countFollowers } = await import("../shared/db/follow-store");
@@ -94,13 +106,32 @@ type CandidateCursor = import("../shared/use-cases/cleanup").CandidateCursor;
 const seedStarted = performance.now();
 const now = Date.now();
 const items: StoredItem[] = [];
-const posts = Array.from({ length: OTHER_AUTHORS }, (_, p) => ({ authorId: otherAuthor(p), id: ulid(now - 500 * day) }));
+const posts = Array.from({ length: OTHER_AUTHORS }, (_, p) => ({
+  authorId: otherAuthor(p),
+  id: ulid(now - 500 * day),
+}));
 const otherFollowers = new Array<number>(OTHER_AUTHORS).fill(0);
 const commentsOnPost = new Array<number>(OTHER_AUTHORS).fill(0);
 const follow = (followerId: string, followeeId: string) =>
-  items.push(...toFollowItems({ followerId, followeeId, followId: ulid(now - 400 * day), followedAt: iso(now - 400 * day) }));
-const account = (userId: string, role: "reader" | "author", counts: { followers: number; following: number; posts: number }, lastActiveAt: string) =>
-  items.push(...accountItems({ userId, role, ...counts, createdAt: iso(now - 800 * day), lastActiveAt, shards: userId === mainAuthor ? SHARDS : 0 }));
+  items.push(
+    ...toFollowItems({ followerId, followeeId, followId: ulid(now - 400 * day), followedAt: iso(now - 400 * day) }),
+  );
+const account = (
+  userId: string,
+  role: "reader" | "author",
+  counts: { followers: number; following: number; posts: number },
+  lastActiveAt: string,
+) =>
+  items.push(
+    ...accountItems({
+      userId,
+      role,
+      ...counts,
+      createdAt: iso(now - 800 * day),
+      lastActiveAt,
+      shards: userId === mainAuthor ? SHARDS : 0,
+    }),
+  );
 for (let i = 0; i < FOLLOWERS; i++) {
   follow(reader(i), mainAuthor);
   if (isInactive(i)) {
@@ -111,7 +142,13 @@ for (let i = 0; i < FOLLOWERS; i++) {
     }
     const post = posts[others[0]!]!;
     commentsOnPost[others[0]!]!++;
-    const comment = { commentId: ulid(now - 450 * day), postId: encodePostId(post), authorId: reader(i), body: "old comment", createdAt: iso(now - 450 * day) };
+    const comment = {
+      commentId: ulid(now - 450 * day),
+      postId: encodePostId(post),
+      authorId: reader(i),
+      body: "old comment",
+      createdAt: iso(now - 450 * day),
+    };
     items.push(toCommentItem(post, comment), toCommentIndexEntryItem(reader(i), comment));
   }
   // Inactive: last active 400 to 700 days ago. Active: within the last 300 days, so none nears the candidates'
@@ -121,12 +158,21 @@ for (let i = 0; i < FOLLOWERS; i++) {
 }
 account(mainAuthor, "author", { followers: FOLLOWERS, following: 0, posts: 0 }, iso(now));
 posts.forEach((post, p) => {
-  account(post.authorId, "author", { followers: otherFollowers[p]!, following: 0, posts: 1 }, iso(now - (p % 30) * day));
+  account(
+    post.authorId,
+    "author",
+    { followers: otherFollowers[p]!, following: 0, posts: 1 },
+    iso(now - (p % 30) * day),
+  );
   items.push(...postItems(post, commentsOnPost[p]!, iso(now - 500 * day)));
 });
 const writers = 16;
 const slice = Math.ceil(items.length / writers);
-await Promise.all(Array.from({ length: writers }, (_, w) => batchWrite(items.slice(w * slice, (w + 1) * slice).map((item) => ({ put: item })))));
+await Promise.all(
+  Array.from({ length: writers }, (_, w) =>
+    batchWrite(items.slice(w * slice, (w + 1) * slice).map((item) => ({ put: item }))),
+  ),
+);
 const itemsSeeded = items.length;
 items.length = 0;
 const seedSeconds = (performance.now() - seedStarted) / 1000;
@@ -165,7 +211,7 @@ for (const days of RUN_DAYS) {
     const page: Awaited<ReturnType<typeof findCandidates>> = await findCandidates(run, cursor, at);
     await pool(page.batches, CONCURRENCY, async (batch) => {
       let remaining = batch;
-      for (let attempt = 1; remaining.length > 0; ) {
+      for (let attempt = 1; remaining.length > 0;) {
         try {
           remaining = (await processBatch(run, remaining, at, 600_000)).remaining;
         } catch (error) {
@@ -202,8 +248,9 @@ const authorRelations = await countFollowers(mainAuthor);
 const auditStarted = performance.now();
 const audit = await auditTable({ segments: 4, fix: false, now: new Date(now + RUN_DAYS.at(-1)! * day) });
 const auditSeconds = (performance.now() - auditStarted) / 1000;
-const sum = (field: "accountsDeleted" | "followEdgesDeleted" | "commentsAnonymized" | "noticesSent" | "deletionsDeferred") =>
-  runs.reduce((total, run) => total + run[field], 0);
+const sum = (
+  field: "accountsDeleted" | "followEdgesDeleted" | "commentsAnonymized" | "noticesSent" | "deletionsDeferred",
+) => runs.reduce((total, run) => total + run[field], 0);
 const deleted = sum("accountsDeleted");
 const requests = Object.values(byOperation).reduce((total, n) => total + n, 0);
 const billedRead = meter.readUnits();
@@ -217,7 +264,12 @@ const lines = [
   "## 7. The seed's scale: one author, a whole schedule",
   "",
   `Command: \`npm run bench:seed-scale -- --followers ${FOLLOWERS} --inactive ${INACTIVE}\` (Map concurrency ${CONCURRENCY},`,
-  `transaction conflicts modelled with items held ${HOLD_MS} ms). ${machineLine()} Load average at the end: ${(await import("node:os")).loadavg().map((l) => l.toFixed(2)).join(", ")}.`,
+  `transaction conflicts modelled with items held ${HOLD_MS} ms). ${machineLine()} Load average at the end: ${(
+    await import("node:os")
+  )
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(", ")}.`,
   "",
   `One author followed by ${FOLLOWERS.toLocaleString("en")} readers, ${INACTIVE.toLocaleString("en")} of them inactive (last active 400–700 days ago; each`,
   `also follows 2 of ${OTHER_AUTHORS} other authors and wrote a comment on one of their posts), seeded with BatchWriteItem`,
@@ -233,28 +285,65 @@ const lines = [
     `(stored ${author?.followerCount ?? "—"}, relations ${authorRelations}; audit of ${audit.itemsScanned.toLocaleString("en")} items: ${audit.findings.length} findings).`,
   "",
   table(
-    ["run (day)", "notices", "deletions deferred", "deleted", "relations deleted", "comments anonymized", "count changes", "s (machine)"],
-    runs.map((run, i) => [RUN_DAYS[i]!, run.noticesSent, run.deletionsDeferred, run.accountsDeleted, run.followEdgesDeleted, run.commentsAnonymized, run.countChanges.length, runSeconds[i]!.toFixed(0)]),
+    [
+      "run (day)",
+      "notices",
+      "deletions deferred",
+      "deleted",
+      "relations deleted",
+      "comments anonymized",
+      "count changes",
+      "s (machine)",
+    ],
+    runs.map((run, i) => [
+      RUN_DAYS[i]!,
+      run.noticesSent,
+      run.deletionsDeferred,
+      run.accountsDeleted,
+      run.followEdgesDeleted,
+      run.commentsAnonymized,
+      run.countChanges.length,
+      runSeconds[i]!.toFixed(0),
+    ]),
   ),
   "",
   table(
-    ["requests", "per deleted account", "rejected writes (conditions and modelled conflicts)", "modelled conflicts (transactions / single writes)", "batch steps retried", "mails in the sink", "billed read units", "billed write units", "on-demand $ (us-east-1)", "runs s (machine)", "audit s"],
-    [[
-      requests,
-      deleted ? (requests / deleted).toFixed(1) : "—",
-      rejectedWrites,
-      conflicts ? `${conflicts.stats.conflicts} / ${conflicts.stats.singleWriteConflicts}` : "not modelled",
-      stepRetries,
-      mailsSent ?? "—",
-      billedRead.toFixed(0),
-      billedWrite.toFixed(0),
-      dollars.toFixed(2),
-      totalRunSeconds.toFixed(0),
-      auditSeconds.toFixed(0),
-    ]],
+    [
+      "requests",
+      "per deleted account",
+      "rejected writes (conditions and modelled conflicts)",
+      "modelled conflicts (transactions / single writes)",
+      "batch steps retried",
+      "mails in the sink",
+      "billed read units",
+      "billed write units",
+      "on-demand $ (us-east-1)",
+      "runs s (machine)",
+      "audit s",
+    ],
+    [
+      [
+        requests,
+        deleted ? (requests / deleted).toFixed(1) : "—",
+        rejectedWrites,
+        conflicts ? `${conflicts.stats.conflicts} / ${conflicts.stats.singleWriteConflicts}` : "not modelled",
+        stepRetries,
+        mailsSent ?? "—",
+        billedRead.toFixed(0),
+        billedWrite.toFixed(0),
+        dollars.toFixed(2),
+        totalRunSeconds.toFixed(0),
+        auditSeconds.toFixed(0),
+      ],
+    ],
   ),
   "",
-  table(["operation", "requests"], Object.entries(byOperation).sort(([a], [b]) => a.localeCompare(b)).map(([operation, n]) => [operation, n])),
+  table(
+    ["operation", "requests"],
+    Object.entries(byOperation)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([operation, n]) => [operation, n]),
+  ),
 ];
 for (const finding of audit.findings.slice(0, 20)) lines.push(`- ${findingLine(finding)}`);
 const markdown = lines.join("\n");

@@ -9,12 +9,17 @@ import { startBenchEnvironment } from "./support/environment";
 function parseArguments() {
   try {
     const { values } = parseArgs({
-      options: { minutes: { type: "string", default: "5" }, seed: { type: "string" }, concurrency: { type: "string", default: "6" } },
+      options: {
+        minutes: { type: "string", default: "5" },
+        seed: { type: "string" },
+        concurrency: { type: "string", default: "6" },
+      },
     });
     const minutes = Number(values.minutes);
     const concurrency = Number(values.concurrency);
     const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(values.seed);
-    if (!(minutes > 0) || !Number.isInteger(concurrency) || concurrency < 1 || !Number.isInteger(seed)) throw new Error("--minutes must be positive, --concurrency and --seed whole numbers");
+    if (!(minutes > 0) || !Number.isInteger(concurrency) || concurrency < 1 || !Number.isInteger(seed))
+      throw new Error("--minutes must be positive, --concurrency and --seed whole numbers");
     return { minutes, concurrency, seed };
   } catch (error) {
     process.stderr.write(`soak: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -27,7 +32,9 @@ const environment = await startBenchEnvironment("soak");
 const { chaosSummary, runChaos } = await import("../test/support/chaos");
 const { auditTable, findingLine } = await import("../shared/use-cases/audit");
 
-process.stderr.write(`soak: ${options.minutes} min, ${options.concurrency} at a time, seed ${options.seed}, table ${environment.tableName}\n`);
+process.stderr.write(
+  `soak: ${options.minutes} min, ${options.concurrency} at a time, seed ${options.seed}, table ${environment.tableName}\n`,
+);
 let nextProgress = 0;
 const stats = await runChaos({
   seed: options.seed,

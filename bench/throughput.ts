@@ -76,7 +76,9 @@ export async function throughput(): Promise<string> {
       const http = await httpLoad(server.url, scenario);
       const share = http.requestsPerSecond / direct.requestsPerSecond;
       const target = scenario.kind === "read" ? 0.7 : 0.6;
-      verdicts.push(`${scenario.name}: ${(share * 100).toFixed(0)} % of direct (target ${target * 100} %: ${share >= target ? "met" : "MISSED"})`);
+      verdicts.push(
+        `${scenario.name}: ${(share * 100).toFixed(0)} % of direct (target ${target * 100} %: ${share >= target ? "met" : "MISSED"})`,
+      );
       rows.push([
         `\`${scenario.name}\``,
         scenario.kind,
@@ -101,7 +103,18 @@ export async function throughput(): Promise<string> {
       "latencies are machine-dependent; the share of the direct rate is the figure that matters.",
       "",
       table(
-        ["route", "kind", "HTTP req/s", "HTTP p50 ms", "HTTP p99 ms", "HTTP errors", "direct ops/s", "direct p50 ms", "direct p99 ms", "HTTP ÷ direct"],
+        [
+          "route",
+          "kind",
+          "HTTP req/s",
+          "HTTP p50 ms",
+          "HTTP p99 ms",
+          "HTTP errors",
+          "direct ops/s",
+          "direct p50 ms",
+          "direct p99 ms",
+          "HTTP ÷ direct",
+        ],
         rows,
       ),
       "",

@@ -27,5 +27,7 @@ defineApp(app, {
   operatorPasswordAuth,
   corsAllowedOrigins,
   ...(alarmEmail !== undefined ? { alarmEmail: String(alarmEmail) } : {}),
-  ...(noticeSender ? { noticeSender: { address: noticeSender, ...(noticeSenderVerify ? { verify: noticeSenderVerify } : {}) } } : {}),
+  ...(noticeSender
+    ? { noticeSender: { address: noticeSender, ...(noticeSenderVerify ? { verify: noticeSenderVerify } : {}) } }
+    : {}),
 });

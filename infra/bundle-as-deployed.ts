@@ -38,6 +38,10 @@ export async function bundleAllAsDeployed(entries: Record<string, string>, outdi
 }
 
 /** Writes a route's run-time files beside its bundle in `bundleDir`, gzip-compressed, as the stack's bundling does. */
-export function writeGzippedFilesBeside(files: RouteDefinition["gzippedFiles"] = [], projectDir: string, bundleDir: string): void {
+export function writeGzippedFilesBeside(
+  files: RouteDefinition["gzippedFiles"] = [],
+  projectDir: string,
+  bundleDir: string,
+): void {
   for (const command of gzippedFileCommands(files, projectDir, bundleDir)) execSync(command);
 }

@@ -21,7 +21,10 @@ export interface CorsSettings {
  * scheme) throws, naming the entry, rather than allowing more or less than was meant.
  */
 export function parseAllowedOrigins(value: string | undefined): string[] {
-  const entries = (value ?? "").split(",").map((entry) => entry.trim()).filter(Boolean);
+  const entries = (value ?? "")
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   for (const entry of entries) {
     let origin: string | undefined;
     try {
@@ -41,6 +44,9 @@ export function parseAllowedOrigins(value: string | undefined): string[] {
 }
 
 /** The CORS settings for a route table: the listed origins and every method the API serves. */
-export function corsSettings(allowOrigins: readonly string[], routes: readonly RouteDefinition[] = routeTable): CorsSettings {
+export function corsSettings(
+  allowOrigins: readonly string[],
+  routes: readonly RouteDefinition[] = routeTable,
+): CorsSettings {
   return { allowOrigins, allowMethods: [...new Set(routes.map((route) => route.method))].sort() };
 }

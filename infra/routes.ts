@@ -256,7 +256,8 @@ export const routes: readonly RouteDefinition[] = [
     entry: "functions/http/get-cleanup-run.ts",
     auth: "jwt",
     tableAccess: [...callerAccess, "GetItem"],
-  },  {
+  },
+  {
     method: "GET",
     path: "/admin/users/{userId}/notices",
     entry: "functions/http/get-user-notices.ts",

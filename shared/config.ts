@@ -4,8 +4,7 @@ import { leadsShorterThanInactivity, noticeLeadsSetting } from "./schemas/notice
 // Read once at cold start: a missing or malformed variable fails the function before it serves a request.
 // Fails closed: no setting has a default that would be wrong in AWS. Secrets and the token verifier have no
 // default at all, and what only a local host may use is refused where Lambda runs the code.
-const positiveInt = (fallback: number) =>
-  z._default(z.coerce.number().check(z.int(), z.positive()), fallback);
+const positiveInt = (fallback: number) => z._default(z.coerce.number().check(z.int(), z.positive()), fallback);
 
 const base = {
   TABLE_NAME: z.string().check(z.minLength(1)),
@@ -30,7 +29,9 @@ const base = {
    * and it refuses to load without it (shared/use-cases/cleanup-runner.ts).
    */
   CLEANUP_RUNNER: z.optional(z.enum(["in-process", "step-functions"])),
-  CLEANUP_STATE_MACHINE_ARN: z.optional(z.string().check(z.regex(/^arn:[\w-]+:states:/, { message: "must be a state machine ARN" }))),
+  CLEANUP_STATE_MACHINE_ARN: z.optional(
+    z.string().check(z.regex(/^arn:[\w-]+:states:/, { message: "must be a state machine ARN" })),
+  ),
   /**
    * How long a run's lease holds without being renewed. Every step renews it, so this only bounds how long a run
    * that died without releasing it blocks the next one.
@@ -72,9 +73,11 @@ export type Config = z.infer<typeof configSchema>;
 function localOnlyProblems(env: Record<string, string | undefined>): string[] {
   if (!env.AWS_LAMBDA_FUNCTION_NAME) return [];
   const problems: string[] = [];
-  if (env.TOKEN_VERIFIER === "local-hs256") problems.push("TOKEN_VERIFIER: local-hs256 is for local hosts only; use cognito in AWS");
+  if (env.TOKEN_VERIFIER === "local-hs256")
+    problems.push("TOKEN_VERIFIER: local-hs256 is for local hosts only; use cognito in AWS");
   if (env.DYNAMODB_ENDPOINT) problems.push("DYNAMODB_ENDPOINT: is for local hosts only; leave it unset in AWS");
-  if (env.CLEANUP_RUNNER === "in-process") problems.push("CLEANUP_RUNNER: in-process is for local hosts only; use step-functions in AWS");
+  if (env.CLEANUP_RUNNER === "in-process")
+    problems.push("CLEANUP_RUNNER: in-process is for local hosts only; use step-functions in AWS");
   return problems;
 }
 
@@ -82,14 +85,19 @@ function describeIssue(issue: z.core.$ZodIssue, env: Record<string, string | und
   const name = issue.path.join(".") || "env";
   if (name === "TOKEN_VERIFIER") {
     const choices = "cognito in AWS, local-hs256 on a local host";
-    return env.TOKEN_VERIFIER === undefined ? `${name}: is required (${choices})` : `${name}: must be one of ${choices}`;
+    return env.TOKEN_VERIFIER === undefined
+      ? `${name}: is required (${choices})`
+      : `${name}: must be one of ${choices}`;
   }
   return issue.input === undefined ? `${name}: is required` : `${name}: ${issue.message}`;
 }
 
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const result = configSchema.safeParse(env, { reportInput: true });
-  const problems = [...localOnlyProblems(env), ...(result.success ? [] : result.error.issues.map((issue) => describeIssue(issue, env)))];
+  const problems = [
+    ...localOnlyProblems(env),
+    ...(result.success ? [] : result.error.issues.map((issue) => describeIssue(issue, env))),
+  ];
   if (problems.length > 0 || !result.success) {
     throw new Error(`Invalid configuration (see the README's Configuration table): ${problems.join("; ")}`);
   }

@@ -64,7 +64,8 @@ export const idempotencyKeyReused = () =>
   new DomainError("idempotency_key_reused", "This Idempotency-Key was used with a different request.");
 export const cleanupAlreadyRunning = () =>
   new DomainError("cleanup_already_running", "A cleanup run is under way; start another once it has finished.");
-export const payloadTooLarge = (limit: string) => new DomainError("payload_too_large", `The request body is larger than ${limit}.`);
+export const payloadTooLarge = (limit: string) =>
+  new DomainError("payload_too_large", `The request body is larger than ${limit}.`);
 export const malformedJson = () => new DomainError("malformed_json", "The request body is not valid JSON.");
 export const methodNotAllowed = (method: string, allow: string[]) =>
   new DomainError("method_not_allowed", `This path does not answer ${method}.`, { allow });

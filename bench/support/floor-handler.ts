@@ -18,9 +18,7 @@ const requests = Number(process.env.FLOOR_REQUESTS ?? 1);
 export const handler = async () => {
   let found = 0;
   for (let i = 0; i < requests; i++) {
-    const result = await client.send(
-      new GetCommand({ TableName: process.env.TABLE_NAME, Key: keys.account("floor") }),
-    );
+    const result = await client.send(new GetCommand({ TableName: process.env.TABLE_NAME, Key: keys.account("floor") }));
     if (result.Item) found++;
   }
   return { statusCode: 200, body: JSON.stringify({ found }) };

@@ -12,6 +12,11 @@ const context = { awsRequestId: "bench", functionName: "bench", getRemainingTime
 const result = await handler(event, context);
 const answered = performance.now();
 process.stdout.write(
-  JSON.stringify({ status: result.statusCode, loadMs: loaded - started, answerMs: answered - loaded, sinceProcessStartMs: answered }) + "\n",
+  JSON.stringify({
+    status: result.statusCode,
+    loadMs: loaded - started,
+    answerMs: answered - loaded,
+    sinceProcessStartMs: answered,
+  }) + "\n",
 );
 process.exit(0);

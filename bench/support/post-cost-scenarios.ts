@@ -61,7 +61,9 @@ export function postCostScenarios(jwtSecret: string) {
     const result = await dispatch(toIncomingRequest(request), { jwtSecret });
     return {
       status: result.statusCode ?? 0,
-      batchGetReadUnits: meter.requests.filter((request) => request.command === "BatchGetItem").reduce((sum, request) => sum + request.readUnits, 0),
+      batchGetReadUnits: meter.requests
+        .filter((request) => request.command === "BatchGetItem")
+        .reduce((sum, request) => sum + request.readUnits, 0),
       bytes: Buffer.byteLength(result.body ?? "", "utf8"),
       commands: meter.commands(),
       readUnits: meter.readUnits(),
@@ -80,7 +82,12 @@ export function postCostScenarios(jwtSecret: string) {
       const author = await given.anAuthor();
       const writer = await aReaderWith(await given.anAdmin(), [{ tier: "ultimate" }]);
       const post = await aPost(author, { body: characters.ascii(length) });
-      return measure({ method: "POST", path: `/posts/${post.postId}/comments`, token: writer.token, body: { body: "Support holds at 18,300." } });
+      return measure({
+        method: "POST",
+        path: `/posts/${post.postId}/comments`,
+        token: writer.token,
+        body: { body: "Support holds at 18,300." },
+      });
     },
 
     /** The first page of 100 of an author's free posts (101 published), anonymously. */
@@ -95,12 +102,15 @@ export function postCostScenarios(jwtSecret: string) {
       const reader = await given.aReader();
       const authors: TestUser[] = await Promise.all(Array.from({ length: 4 }, () => given.anAuthor()));
       for (const author of authors) await aFollow(reader, author);
-      for (let round = 0; round < 26; round++) await Promise.all(authors.map((author) => aPost(author, { body: body(kind) })));
+      for (let round = 0; round < 26; round++)
+        await Promise.all(authors.map((author) => aPost(author, { body: body(kind) })));
       return measure({ method: "GET", path: `/feed?limit=${PAGE}`, token: reader.token });
     },
 
     /** GET /posts/{postId} of a plus post: by an Ultimate subscriber, a Plus subscriber, and anonymously (locked). */
-    async postReads(kind: Characters): Promise<{ ultimate: Measured; plus: Measured; anonymous: Measured; bodyUnits: number }> {
+    async postReads(
+      kind: Characters,
+    ): Promise<{ ultimate: Measured; plus: Measured; anonymous: Measured; bodyUnits: number }> {
       const admin = await given.anAdmin();
       const author = await given.anAuthor();
       const post = await aPost(author, { access: "plus", body: body(kind) });
@@ -128,12 +138,21 @@ export function postCostScenarios(jwtSecret: string) {
       const withKey = await measure({ ...publish, headers: { "Idempotency-Key": "bench-key" } });
       const replay = await measure({ ...publish, headers: { "Idempotency-Key": "bench-key" } });
       const post = await aPost(author, { access: "plus", body: body("ascii") });
-      const patch = (change: Record<string, unknown>) => measure({ method: "PATCH", path: `/posts/${post.postId}`, token: author.token, body: change });
+      const patch = (change: Record<string, unknown>) =>
+        measure({ method: "PATCH", path: `/posts/${post.postId}`, token: author.token, body: change });
       return [
         { pattern: "P1", what: "publish with an Idempotency-Key", measured: withKey },
         { pattern: "P2", what: "replay of that publish", measured: replay },
-        { pattern: "P4", what: "PATCH of the body (50,000 other characters)", measured: await patch({ body: characters.ascii(LONG_POST_CHARACTERS - 1) + "y" }) },
-        { pattern: "P4", what: "PATCH of the access (plus to free: the body moves)", measured: await patch({ access: "free" }) },
+        {
+          pattern: "P4",
+          what: "PATCH of the body (50,000 other characters)",
+          measured: await patch({ body: characters.ascii(LONG_POST_CHARACTERS - 1) + "y" }),
+        },
+        {
+          pattern: "P4",
+          what: "PATCH of the access (plus to free: the body moves)",
+          measured: await patch({ access: "free" }),
+        },
       ];
     },
 
@@ -141,7 +160,8 @@ export function postCostScenarios(jwtSecret: string) {
     async oldLayoutList(): Promise<{ before: Measured; after: Measured; migrated: number }> {
       const author = await given.anAuthor();
       const start = Date.now() - 10 * 60_000;
-      for (let i = 0; i <= PAGE; i++) await aPostInTheOldLayout(author, { body: body("ascii") }, new Date(start + i * 1000));
+      for (let i = 0; i <= PAGE; i++)
+        await aPostInTheOldLayout(author, { body: body("ascii") }, new Date(start + i * 1000));
       const path = `/users/${author.userId}/posts?limit=${PAGE}`;
       const before = await measure({ method: "GET", path });
       meter.reset();

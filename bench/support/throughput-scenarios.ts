@@ -74,7 +74,12 @@ export async function buildScenarios() {
         const { reader: follower, author } = pair(pairs - 1 - n);
         const now = new Date();
         await getAccount(follower.userId);
-        await createFollow({ followerId: follower.userId, followeeId: author.userId, followId: ulid(now.getTime()), followedAt: now.toISOString() });
+        await createFollow({
+          followerId: follower.userId,
+          followeeId: author.userId,
+          followId: ulid(now.getTime()),
+          followedAt: now.toISOString(),
+        });
         await getAccount(author.userId);
       },
     },

@@ -10,7 +10,12 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 // not a measurement of DynamoDB: its figures compare designs under the same rule.
 
 type Key = { pk?: unknown; sk?: unknown };
-type TransactItem = { Put?: { Item?: Key }; Update?: { Key?: Key }; Delete?: { Key?: Key }; ConditionCheck?: { Key?: Key } };
+type TransactItem = {
+  Put?: { Item?: Key };
+  Update?: { Key?: Key };
+  Delete?: { Key?: Key };
+  ConditionCheck?: { Key?: Key };
+};
 
 const keyOf = (key: Key | undefined) => `${String(key?.pk)}\u0000${String(key?.sk)}`;
 
@@ -39,7 +44,8 @@ export function modelTransactionConflicts(client: DynamoDBDocumentClient, holdMs
         if (busy.some(Boolean)) {
           stats.conflicts++;
           throw new TransactionCanceledException({
-            message: "Transaction cancelled, please refer cancellation reasons for specific reasons [TransactionConflict]",
+            message:
+              "Transaction cancelled, please refer cancellation reasons for specific reasons [TransactionConflict]",
             $metadata: { httpStatusCode: 400 },
             CancellationReasons: busy.map((isBusy) => (isBusy ? { Code: "TransactionConflict" } : { Code: "None" })),
           });
@@ -50,11 +56,23 @@ export function modelTransactionConflicts(client: DynamoDBDocumentClient, holdMs
         }, holdMs);
         return next(args);
       }
-      if (["PutCommand", "UpdateCommand", "DeleteCommand", "PutItemCommand", "UpdateItemCommand", "DeleteItemCommand"].includes(context.commandName ?? "")) {
+      if (
+        [
+          "PutCommand",
+          "UpdateCommand",
+          "DeleteCommand",
+          "PutItemCommand",
+          "UpdateItemCommand",
+          "DeleteItemCommand",
+        ].includes(context.commandName ?? "")
+      ) {
         const key = keyOf((input.Item ?? input.Key) as Key | undefined);
         if (held.has(key)) {
           stats.singleWriteConflicts++;
-          throw new TransactionConflictException({ message: "Transaction is ongoing for the item", $metadata: { httpStatusCode: 400 } });
+          throw new TransactionConflictException({
+            message: "Transaction is ongoing for the item",
+            $metadata: { httpStatusCode: 400 },
+          });
         }
       }
       return next(args);

@@ -3,4 +3,6 @@ import { httpHandler } from "../../shared/http/handler";
 import { ok } from "../../shared/http/responses";
 import { readRun } from "../../shared/use-cases/cleanup";
 
-export const handler = httpHandler(cleanupOperations.getCleanupRun, async ({ path }) => ok(await readRun(path.runId ?? "")));
+export const handler = httpHandler(cleanupOperations.getCleanupRun, async ({ path }) =>
+  ok(await readRun(path.runId ?? "")),
+);

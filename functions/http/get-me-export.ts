@@ -3,4 +3,6 @@ import { httpHandler } from "../../shared/http/handler";
 import { ok } from "../../shared/http/responses";
 import { exportPage } from "../../shared/use-cases/export";
 
-export const handler = httpHandler(accountOperations.exportMyData, async ({ caller, query }) => ok(await exportPage(caller, query)));
+export const handler = httpHandler(accountOperations.exportMyData, async ({ caller, query }) =>
+  ok(await exportPage(caller, query)),
+);

@@ -3,4 +3,6 @@ import { httpHandler } from "../../shared/http/handler";
 import { ok } from "../../shared/http/responses";
 import { getProfile } from "../../shared/use-cases/accounts";
 
-export const handler = httpHandler(accountOperations.getUser, async ({ path }) => ok(await getProfile(path.userId ?? "")));
+export const handler = httpHandler(accountOperations.getUser, async ({ path }) =>
+  ok(await getProfile(path.userId ?? "")),
+);

@@ -6,8 +6,6 @@ import { beginOrContinueRun } from "../../shared/use-cases/cleanup";
  * First state: the run the admin route started (go on with it while it runs), or the daily schedule's new run;
  * `run: null` when there is nothing to run today.
  */
-export const handler = observedStep(
-  async (event: Partial<RunTicket>): Promise<{ run: RunTicket | null }> => ({
-    run: await beginOrContinueRun(event, new Date()),
-  }),
-);
+export const handler = observedStep(async (event: Partial<RunTicket>): Promise<{ run: RunTicket | null }> => ({
+  run: await beginOrContinueRun(event, new Date()),
+}));

@@ -9,10 +9,12 @@ import { stepBudgetMs, type RunTicket, type StepEvent } from "./cleanup-steps";
 if (config.DELETION_NOTICE_LEADS.length > 0) await import("../../shared/mail/configured-delivery");
 
 /** One Map item: a batch of candidates; answers the ones left when the budget ran out (the state loops). */
-export const handler = observedStep(async (
-  event: StepEvent & { userIds: string[] },
-  context?: Context,
-): Promise<{ run: RunTicket; userIds: string[] }> => {
-  const { remaining } = await processBatch(event.run, event.userIds, new Date(), stepBudgetMs(context));
-  return { run: event.run, userIds: remaining };
-});
+export const handler = observedStep(
+  async (
+    event: StepEvent & { userIds: string[] },
+    context?: Context,
+  ): Promise<{ run: RunTicket; userIds: string[] }> => {
+    const { remaining } = await processBatch(event.run, event.userIds, new Date(), stepBudgetMs(context));
+    return { run: event.run, userIds: remaining };
+  },
+);

@@ -91,7 +91,12 @@ export class CleanupWorkflow extends Construct {
       this.stepFunctions[stepName] = fn;
       return fn;
     };
-    const invoke = (name: string, fn: LambdaFunction, payload: Record<string, unknown>, options: { resultPath?: string } = {}) => {
+    const invoke = (
+      name: string,
+      fn: LambdaFunction,
+      payload: Record<string, unknown>,
+      options: { resultPath?: string } = {},
+    ) => {
       const task = new LambdaInvoke(this, name, {
         lambdaFunction: fn,
         payload: TaskInput.fromObject(payload),
@@ -116,7 +121,12 @@ export class CleanupWorkflow extends Construct {
     });
     begin.addRetry({ errors: ["States.ALL"], maxAttempts: 3, interval: Duration.seconds(5), backoffRate: 2 });
 
-    const find = invoke("FindCandidatesPage", findFn, { "run.$": "$.run", "cursor.$": "$.search.cursor" }, { resultPath: "$.page" });
+    const find = invoke(
+      "FindCandidatesPage",
+      findFn,
+      { "run.$": "$.run", "cursor.$": "$.search.cursor" },
+      { resultPath: "$.page" },
+    );
     const processBatch = invoke("ProcessCandidateBatch", processFn, { "run.$": "$.run", "userIds.$": "$.userIds" });
     const batchLoop = new Choice(this, "CandidatesLeft")
       .when(Condition.isPresent("$.userIds[0]"), processBatch)
@@ -131,27 +141,49 @@ export class CleanupWorkflow extends Construct {
     processPage.itemProcessor(processBatch.next(batchLoop));
 
     const recount = invoke("RecountTouched", recountFn, { "run.$": "$.run" }, { resultPath: "$.recount" });
-    const succeed = invoke("FinishSucceeded", finishFn, { "run.$": "$.run", status: "succeeded" }, { resultPath: JsonPath.DISCARD });
-    const nextPage = new Pass(this, "NextPage", { parameters: { "cursor.$": "$.page.cursor" }, resultPath: "$.search" });
+    const succeed = invoke(
+      "FinishSucceeded",
+      finishFn,
+      { "run.$": "$.run", status: "succeeded" },
+      { resultPath: JsonPath.DISCARD },
+    );
+    const nextPage = new Pass(this, "NextPage", {
+      parameters: { "cursor.$": "$.page.cursor" },
+      resultPath: "$.search",
+    });
     const morePages = new Choice(this, "MorePages")
       .when(Condition.isNull("$.page.cursor"), recount)
       .otherwise(nextPage.next(find));
-    recount.next(new Choice(this, "RecountDone").when(Condition.booleanEquals("$.recount.done", true), succeed).otherwise(recount));
+    recount.next(
+      new Choice(this, "RecountDone").when(Condition.booleanEquals("$.recount.done", true), succeed).otherwise(recount),
+    );
     const work = new Parallel(this, "Run", { resultPath: JsonPath.DISCARD });
     work.branch(find.next(processPage).next(morePages));
 
-    const markFailed = invoke("FinishFailed", finishFn, { "run.$": "$.run", status: "failed" }, { resultPath: JsonPath.DISCARD });
-    work.addCatch(markFailed.next(new Fail(this, "RunFailed", { error: "CleanupRunFailed" })), { resultPath: "$.error" });
+    const markFailed = invoke(
+      "FinishFailed",
+      finishFn,
+      { "run.$": "$.run", status: "failed" },
+      { resultPath: JsonPath.DISCARD },
+    );
+    work.addCatch(markFailed.next(new Fail(this, "RunFailed", { error: "CleanupRunFailed" })), {
+      resultPath: "$.error",
+    });
 
     const definition = begin.next(
       new Choice(this, "RunBegun")
         .when(Condition.isNull("$.run"), new Succeed(this, "AnotherRunHoldsTheLease"))
         .otherwise(
-          new Pass(this, "StartSearch", { result: Result.fromObject({ cursor: null }), resultPath: "$.search" }).next(work),
+          new Pass(this, "StartSearch", { result: Result.fromObject({ cursor: null }), resultPath: "$.search" }).next(
+            work,
+          ),
         ),
     );
 
-    const logs = new LogGroup(this, "Logs", { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    const logs = new LogGroup(this, "Logs", {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     this.stateMachine = new StateMachine(this, "StateMachine", {
       definitionBody: DefinitionBody.fromChainable(definition),
       // Far above a day's run over millions of accounts at 10 batches at once; the lease is renewed by every step.

@@ -38,7 +38,10 @@ export class NoticeMail extends Construct {
   constructor(scope: Construct, id: string, props: NoticeMailProps) {
     super(scope, id);
     const domain = addressPattern.exec(props.sender.address)?.[1];
-    if (!domain) throw new Error(`noticeSender must be an e-mail address such as notices@example.com, not "${props.sender.address}"`);
+    if (!domain)
+      throw new Error(
+        `noticeSender must be an e-mail address such as notices@example.com, not "${props.sender.address}"`,
+      );
     this.senderAddress = props.sender.address;
     this.userPool = props.userPool;
     const byDomain = (props.sender.verify ?? "domain") === "domain";
@@ -54,7 +57,10 @@ export class NoticeMail extends Construct {
     });
     if (byDomain) {
       this.identity.dkimRecords.forEach((record, i) => {
-        new CfnOutput(scope, `NoticeSenderDkim${i + 1}`, { value: `${record.name} CNAME ${record.value}`, description: "DKIM record to publish." });
+        new CfnOutput(scope, `NoticeSenderDkim${i + 1}`, {
+          value: `${record.name} CNAME ${record.value}`,
+          description: "DKIM record to publish.",
+        });
       });
     }
   }
@@ -75,7 +81,9 @@ export class NoticeMail extends Construct {
         conditions: { StringEquals: { "ses:FromAddress": this.senderAddress } },
       }),
     );
-    fn.addToRolePolicy(new PolicyStatement({ actions: ["cognito-idp:AdminGetUser"], resources: [this.userPool.userPoolArn] }));
+    fn.addToRolePolicy(
+      new PolicyStatement({ actions: ["cognito-idp:AdminGetUser"], resources: [this.userPool.userPoolArn] }),
+    );
     fn.addEnvironment("MAIL_TRANSPORT", "ses");
     fn.addEnvironment("NOTICE_SENDER_ADDRESS", this.senderAddress);
     fn.addEnvironment("NOTICE_EXPORT_URL", exportUrl);

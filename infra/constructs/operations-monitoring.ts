@@ -21,7 +21,12 @@ import { Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import type { StateMachine } from "aws-cdk-lib/aws-stepfunctions";
 import { Construct } from "constructs";
-import { type BusinessMetric, businessMetrics, METRICS_NAMESPACE, SERVICE_NAME } from "../../shared/observability-names";
+import {
+  type BusinessMetric,
+  businessMetrics,
+  METRICS_NAMESPACE,
+  SERVICE_NAME,
+} from "../../shared/observability-names";
 import { isEmailAddress } from "./notice-mail";
 
 /** A function to watch, and its timeout (infra/routes.ts `timeoutSecondsOf`, or the cleanup steps' own). */
@@ -47,7 +52,13 @@ export interface OperationsMonitoringProps {
  */
 export const alarmSettings = {
   /** 5xx answers as a percentage of requests, once at least `minimumRequests` came in the period. */
-  apiServerErrorRate: { thresholdPercent: 1, minimumRequests: 20, periodSeconds: 300, evaluationPeriods: 2, datapoints: 2 },
+  apiServerErrorRate: {
+    thresholdPercent: 1,
+    minimumRequests: 20,
+    periodSeconds: 300,
+    evaluationPeriods: 2,
+    datapoints: 2,
+  },
   /** API Gateway's p99 latency (its integration included), in milliseconds. */
   apiLatencyP99: { thresholdMs: 2_000, periodSeconds: 300, evaluationPeriods: 3, datapoints: 3 },
   /** Invocations that crashed, timed out or failed to load (the handlers answer their own errors). */
@@ -79,7 +90,13 @@ const tableOperations = [
 
 /** A business metric as CloudWatch gets it from the functions' EMF lines: the namespace, the `service` dimension. */
 export function businessMetric(name: BusinessMetric, period = Duration.minutes(5)): Metric {
-  return new Metric({ namespace: METRICS_NAMESPACE, metricName: name, dimensionsMap: { service: SERVICE_NAME }, statistic: Stats.SUM, period });
+  return new Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName: name,
+    dimensionsMap: { service: SERVICE_NAME },
+    statistic: Stats.SUM,
+    period,
+  });
 }
 
 /**
@@ -98,9 +115,16 @@ export class OperationsMonitoring extends Construct {
       throw new Error(`alarmEmail must be an e-mail address such as ops@example.com, not "${props.alarmEmail}"`);
     }
     // CloudWatch publishes to an encrypted topic only with a customer managed key whose policy lets it.
-    const key = new Key(this, "AlarmTopicKey", { enableKeyRotation: true, description: "Encrypts the alarm topic's messages." });
+    const key = new Key(this, "AlarmTopicKey", {
+      enableKeyRotation: true,
+      description: "Encrypts the alarm topic's messages.",
+    });
     key.grant(new ServicePrincipal("cloudwatch.amazonaws.com"), "kms:Decrypt", "kms:GenerateDataKey*");
-    this.topic = new Topic(this, "AlarmTopic", { masterKey: key, enforceSSL: true, displayName: "Trading community alarms" });
+    this.topic = new Topic(this, "AlarmTopic", {
+      masterKey: key,
+      enforceSSL: true,
+      displayName: "Trading community alarms",
+    });
     if (props.alarmEmail) {
       this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
     } else {
@@ -146,16 +170,34 @@ export class OperationsMonitoring extends Construct {
       period: period(errorRate.periodSeconds),
       label: "5xx % of requests",
     });
-    alarm("ApiServerErrorRate", "The API answers 5xx to more than 1% of requests.", apiErrorRate, errorRate, errorRate.thresholdPercent);
+    alarm(
+      "ApiServerErrorRate",
+      "The API answers 5xx to more than 1% of requests.",
+      apiErrorRate,
+      errorRate,
+      errorRate.thresholdPercent,
+    );
     const latency = alarmSettings.apiLatencyP99;
     const apiLatencyP99 = api.metricLatency({ statistic: Stats.p(99), period: period(latency.periodSeconds) });
     alarm("ApiLatencyP99", "The API's p99 latency is above 2 s.", apiLatencyP99, latency, latency.thresholdMs);
 
     for (const { name, fn, timeoutSeconds } of props.functions) {
       const errors = alarmSettings.functionErrors;
-      alarm(`${name}-Errors`, `${name} crashed, timed out or failed to load.`, fn.metricErrors({ period: period(errors.periodSeconds) }), errors, errors.threshold);
+      alarm(
+        `${name}-Errors`,
+        `${name} crashed, timed out or failed to load.`,
+        fn.metricErrors({ period: period(errors.periodSeconds) }),
+        errors,
+        errors.threshold,
+      );
       const throttles = alarmSettings.functionThrottles;
-      alarm(`${name}-Throttles`, `Lambda throttled ${name}.`, fn.metricThrottles({ period: period(throttles.periodSeconds) }), throttles, throttles.threshold);
+      alarm(
+        `${name}-Throttles`,
+        `Lambda throttled ${name}.`,
+        fn.metricThrottles({ period: period(throttles.periodSeconds) }),
+        throttles,
+        throttles.threshold,
+      );
       const duration = alarmSettings.functionDurationNearTimeout;
       alarm(
         `${name}-DurationNearTimeout`,
@@ -177,18 +219,42 @@ export class OperationsMonitoring extends Construct {
       period: period(throttled.periodSeconds),
       label: "throttle events",
     });
-    alarm("TableThrottles", "DynamoDB throttled reads or writes of the table.", tableThrottles, throttled, throttled.threshold);
+    alarm(
+      "TableThrottles",
+      "DynamoDB throttled reads or writes of the table.",
+      tableThrottles,
+      throttled,
+      throttled.threshold,
+    );
     const systemErrors = alarmSettings.tableSystemErrors;
     const tableSystemErrors = table.metricSystemErrorsForOperations({
       operations: tableOperations,
       period: period(systemErrors.periodSeconds),
     });
-    alarm("TableSystemErrors", "DynamoDB answered requests with its own 500 errors.", tableSystemErrors, systemErrors, systemErrors.threshold);
+    alarm(
+      "TableSystemErrors",
+      "DynamoDB answered requests with its own 500 errors.",
+      tableSystemErrors,
+      systemErrors,
+      systemErrors.threshold,
+    );
 
     const failed = alarmSettings.cleanupFailed;
-    alarm("CleanupFailed", "A cleanup run's execution failed.", props.cleanup.metricFailed({ period: period(failed.periodSeconds) }), failed, failed.threshold);
+    alarm(
+      "CleanupFailed",
+      "A cleanup run's execution failed.",
+      props.cleanup.metricFailed({ period: period(failed.periodSeconds) }),
+      failed,
+      failed.threshold,
+    );
     const timedOut = alarmSettings.cleanupTimedOut;
-    alarm("CleanupTimedOut", "A cleanup run's execution timed out.", props.cleanup.metricTimedOut({ period: period(timedOut.periodSeconds) }), timedOut, timedOut.threshold);
+    alarm(
+      "CleanupTimedOut",
+      "A cleanup run's execution timed out.",
+      props.cleanup.metricTimedOut({ period: period(timedOut.periodSeconds) }),
+      timedOut,
+      timedOut.threshold,
+    );
     const undeliverable = alarmSettings.noticesUndeliverable;
     alarm(
       "NoticesUndeliverable",
@@ -205,17 +271,34 @@ export class OperationsMonitoring extends Construct {
     const graph = (title: string, left: IMetric[], width = 8) => new GraphWidget({ title, left, width, height: 6 });
     const perFunction = (metricOf: (fn: IFunction) => Metric) =>
       props.functions.map(({ name, fn }) => metricOf(fn).with({ label: name }));
-    const business = (names: BusinessMetric[]) => names.map((name) => businessMetric(name).with({ label: businessMetrics[name] }));
+    const business = (names: BusinessMetric[]) =>
+      names.map((name) => businessMetric(name).with({ label: businessMetrics[name] }));
     this.dashboard.addWidgets(new AlarmStatusWidget({ title: "Alarms", alarms: this.alarms, width: 24, height: 6 }));
     this.dashboard.addWidgets(
-      graph("API requests and errors", [apiRequests.with({ label: "requests" }), api.metricClientError({ statistic: Stats.SUM, label: "4xx" }), apiErrors.with({ label: "5xx" })]),
+      graph("API requests and errors", [
+        apiRequests.with({ label: "requests" }),
+        api.metricClientError({ statistic: Stats.SUM, label: "4xx" }),
+        apiErrors.with({ label: "5xx" }),
+      ]),
       graph("API 5xx rate (%)", [apiErrorRate]),
-      graph("API latency (ms)", [api.metricLatency({ statistic: Stats.p(50), label: "p50" }), apiLatencyP99.with({ label: "p99" })]),
+      graph("API latency (ms)", [
+        api.metricLatency({ statistic: Stats.p(50), label: "p50" }),
+        apiLatencyP99.with({ label: "p99" }),
+      ]),
     );
     this.dashboard.addWidgets(
-      graph("Lambda errors by function", perFunction((fn) => fn.metricErrors({ statistic: Stats.SUM }))),
-      graph("Lambda throttles by function", perFunction((fn) => fn.metricThrottles({ statistic: Stats.SUM }))),
-      graph("Lambda max duration by function (ms)", perFunction((fn) => fn.metricDuration({ statistic: Stats.MAXIMUM }))),
+      graph(
+        "Lambda errors by function",
+        perFunction((fn) => fn.metricErrors({ statistic: Stats.SUM })),
+      ),
+      graph(
+        "Lambda throttles by function",
+        perFunction((fn) => fn.metricThrottles({ statistic: Stats.SUM })),
+      ),
+      graph(
+        "Lambda max duration by function (ms)",
+        perFunction((fn) => fn.metricDuration({ statistic: Stats.MAXIMUM })),
+      ),
     );
     this.dashboard.addWidgets(
       graph("DynamoDB throttle events", [tableThrottles]),
@@ -236,6 +319,8 @@ export class OperationsMonitoring extends Construct {
       graph("Notices before deletion", business(["NoticesSent", "NoticesUndeliverable", "AccountsDeleted"])),
       graph("Business events", business(["PostsPublished", "CommentsWritten", "FollowsStarted", "FollowsEnded"])),
     );
-    this.dashboard.addWidgets(graph("Conflicts retried and 503 answers", business(["ConflictsRetried", "ServiceUnavailable"]), 24));
+    this.dashboard.addWidgets(
+      graph("Conflicts retried and 503 answers", business(["ConflictsRetried", "ServiceUnavailable"]), 24),
+    );
   }
 }

@@ -15,27 +15,35 @@ const options = commandArguments("audit", "npm run audit -- [--fix] [--segments 
   json: { type: "boolean", default: false },
 });
 const segments = Number(options.segments);
-if (!Number.isInteger(segments) || segments < 1 || segments > 1000) badArgument("audit", "--segments must be a whole number from 1 to 1000");
+if (!Number.isInteger(segments) || segments < 1 || segments > 1000)
+  badArgument("audit", "--segments must be a whole number from 1 to 1000");
 const values = { ...options, segments };
 operatorEnvironment();
 
 // Imported only now: the modules read their configuration from the environment set above.
 const { auditTable, findingLine } = await import("../../shared/use-cases/audit");
 
-process.stderr.write(`audit: reading ${process.env.TABLE_NAME} in ${values.segments} segments${values.fix ? ", repairing drifted counts" : ""}\n`);
+process.stderr.write(
+  `audit: reading ${process.env.TABLE_NAME} in ${values.segments} segments${values.fix ? ", repairing drifted counts" : ""}\n`,
+);
 try {
   const report = await auditTable({
     segments: values.segments,
     fix: values.fix,
     onScanPage: (progress) =>
-      process.stderr.write(`audit: segment ${progress.segment + 1}/${values.segments}: page ${progress.pages}, ${progress.scanned} items scanned\n`),
+      process.stderr.write(
+        `audit: segment ${progress.segment + 1}/${values.segments}: page ${progress.pages}, ${progress.scanned} items scanned\n`,
+      ),
   });
   if (values.json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
     const lines = [
       `audit ${report.auditId}: ${report.itemsScanned} items scanned${report.cleanupRunning ? " (a cleanup run is under way)" : ""}`,
-      ...report.repaired.map((drift) => `repaired: ${drift.invariant} of ${drift.userId}${drift.postId ? ` (post ${drift.postId})` : ""}: ${drift.stored} -> ${drift.expected}`),
+      ...report.repaired.map(
+        (drift) =>
+          `repaired: ${drift.invariant} of ${drift.userId}${drift.postId ? ` (post ${drift.postId})` : ""}: ${drift.stored} -> ${drift.expected}`,
+      ),
       ...report.findings.map(findingLine),
       report.findings.length === 0
         ? "audit: clean"

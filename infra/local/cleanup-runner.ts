@@ -24,11 +24,13 @@ export const asStepFunction: StepInvoker = (step, work) => {
 export function startExecution(run: RunTicket): void {
   reportAwsCall("states:StartExecution", { kind: "cleanupStateMachine" });
   // The state machine runs on its own, outside the invocation that started it (its logs and metrics are not that one's).
-  const running = runAs({ kind: "cleanupStateMachine" }, () => asInvocation(async () => {
-    // BeginRun first, as in AWS: it goes on with a run the route began only while that run is still running.
-    const begun = await asStepFunction("begin", () => beginStep(run));
-    if (begun.run) await runToCompletion(begun.run, undefined, asStepFunction);
-  }))
+  const running = runAs({ kind: "cleanupStateMachine" }, () =>
+    asInvocation(async () => {
+      // BeginRun first, as in AWS: it goes on with a run the route began only while that run is still running.
+      const begun = await asStepFunction("begin", () => beginStep(run));
+      if (begun.run) await runToCompletion(begun.run, undefined, asStepFunction);
+    }),
+  )
     .catch((error: unknown) => logger.error("in-process cleanup run failed", { runId: run.runId, error }))
     .finally(() => inProcess.delete(run.runId));
   inProcess.set(run.runId, running);

@@ -30,7 +30,10 @@ const { DomainError } = await import("../../shared/errors");
 const { beginRun, runRequest, runToCompletion, ticketOf, readRun } = await import("../../shared/use-cases/cleanup");
 const { cleanupRunInputSchema } = await import("../../shared/schemas/cleanup");
 
-const input = cleanupRunInputSchema.safeParse({ dryRun: values["dry-run"], ...(values.cutoff ? { cutoff: values.cutoff } : {}) });
+const input = cleanupRunInputSchema.safeParse({
+  dryRun: values["dry-run"],
+  ...(values.cutoff ? { cutoff: values.cutoff } : {}),
+});
 if (!input.success) {
   process.stderr.write(`cleanup: --cutoff must be an ISO-8601 time that is not in the future\n`);
   process.exit(2);
@@ -40,7 +43,9 @@ let runId: string;
 try {
   const run = await beginRun(runRequest(input.data, now), now);
   runId = run.runId;
-  process.stderr.write(`cleanup: run ${run.runId} (${run.dryRun ? "dry run" : "real run"}, cutoff ${run.cutoff}) on ${process.env.TABLE_NAME}\n`);
+  process.stderr.write(
+    `cleanup: run ${run.runId} (${run.dryRun ? "dry run" : "real run"}, cutoff ${run.cutoff}) on ${process.env.TABLE_NAME}\n`,
+  );
   await runToCompletion(ticketOf(run), undefined, asStepFunction);
 } catch (error) {
   if (error instanceof DomainError && error.code === "cleanup_already_running") {
@@ -51,6 +56,7 @@ try {
   process.exit(1);
 }
 process.stdout.write(`${JSON.stringify(await readRun(runId), null, 2)}\n`);
-if (mailSink) process.stderr.write(`cleanup: notices went to a mail sink started for this run (kept under .data/mail)\n`);
+if (mailSink)
+  process.stderr.write(`cleanup: notices went to a mail sink started for this run (kept under .data/mail)\n`);
 await mailSink?.stop();
 process.exit(0);

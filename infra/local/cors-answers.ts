@@ -13,7 +13,11 @@ function header(request: IncomingRequest, name: string): string | undefined {
 
 /** A browser's preflight: OPTIONS with `Origin` and `Access-Control-Request-Method`. */
 export function isPreflight(request: IncomingRequest): boolean {
-  return request.method === "OPTIONS" && header(request, "origin") !== undefined && header(request, "access-control-request-method") !== undefined;
+  return (
+    request.method === "OPTIONS" &&
+    header(request, "origin") !== undefined &&
+    header(request, "access-control-request-method") !== undefined
+  );
 }
 
 function allowedOrigin(cors: CorsSettings, request: IncomingRequest): string | null {

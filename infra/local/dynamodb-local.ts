@@ -63,7 +63,9 @@ async function waitUntilServing(endpoint: string, child: ChildProcess, output: (
 }
 
 /** Starts DynamoDB Local on a free port, in memory or persisting to `dataDirectory`. */
-export async function startDynamoDbLocal(options: { dataDirectory?: string; port?: number } = {}): Promise<RunningDynamoDb> {
+export async function startDynamoDbLocal(
+  options: { dataDirectory?: string; port?: number } = {},
+): Promise<RunningDynamoDb> {
   const directory = jarDirectory();
   const port = options.port ?? (await freePort());
   const args = [

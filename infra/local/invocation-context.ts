@@ -70,7 +70,10 @@ export function reportAwsCall(action: string, resource: AwsResource, context?: R
 }
 
 /** Listens to reported calls, and to the principals that run, until the returned function is called. */
-export function onAwsCall(listener: (call: AwsCall) => void, onRun: (principal: Principal) => void = () => undefined): () => void {
+export function onAwsCall(
+  listener: (call: AwsCall) => void,
+  onRun: (principal: Principal) => void = () => undefined,
+): () => void {
   listeners.add(listener);
   invocationListeners.add(onRun);
   return () => {

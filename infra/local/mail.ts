@@ -36,7 +36,12 @@ export async function useLocalMail(apiAddress: string, env: NodeJS.ProcessEnv = 
     import("../../shared/mail/configured-delivery"),
     import("../../shared/mail/smtp-delivery"),
   ]);
-  useSmtpTransport((settings, sender) => asSesDelivery(sender.address, smtpDelivery(sender, smtpTransport({ host: settings.SMTP_HOST, port: settings.SMTP_PORT }))));
+  useSmtpTransport((settings, sender) =>
+    asSesDelivery(
+      sender.address,
+      smtpDelivery(sender, smtpTransport({ host: settings.SMTP_HOST, port: settings.SMTP_PORT })),
+    ),
+  );
 }
 
 /**
@@ -48,7 +53,8 @@ function asSesDelivery(senderAddress: string, delivery: NoticeDelivery): NoticeD
     async deliver(notice) {
       reportAwsCall("cognito-idp:AdminGetUser", { kind: "userPool" });
       const outcome = await delivery.deliver(notice);
-      if (outcome === "sent") reportAwsCall("ses:SendEmail", { kind: "noticeSenderIdentity" }, { "ses:FromAddress": senderAddress });
+      if (outcome === "sent")
+        reportAwsCall("ses:SendEmail", { kind: "noticeSenderIdentity" }, { "ses:FromAddress": senderAddress });
       return outcome;
     },
   };

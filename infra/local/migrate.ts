@@ -24,6 +24,8 @@ try {
   process.stdout.write(`${JSON.stringify(progress, null, 2)}\n`);
   process.exit(0);
 } catch (error) {
-  process.stderr.write(`migrate: failed: ${error instanceof Error ? error.message : String(error)}; run it again to resume\n`);
+  process.stderr.write(
+    `migrate: failed: ${error instanceof Error ? error.message : String(error)}; run it again to resume\n`,
+  );
   process.exit(1);
 }

@@ -19,7 +19,9 @@ const { values } = parseArgs({
 });
 const lead = parseIsoDuration(values.lead);
 if ("problem" in lead || !["text", "html", "mime"].includes(values.format)) {
-  process.stderr.write("usage: npm run notice:preview -- [--lead P30D] [--format text|html|mime] [--handle h] [--recorded-at ISO] [--last-active-at ISO]\n");
+  process.stderr.write(
+    "usage: npm run notice:preview -- [--lead P30D] [--format text|html|mime] [--handle h] [--recorded-at ISO] [--last-active-at ISO]\n",
+  );
   process.exit(2);
 }
 const message = composeNoticeMessage({
@@ -32,7 +34,9 @@ const message = composeNoticeMessage({
 });
 if (values.format === "mime") {
   const sender = { address: "notices@example.com", name: "Trading Community" };
-  process.stdout.write(await noticeMime(message, sender, `${values.handle}@example.test`, new Date(values["recorded-at"])));
+  process.stdout.write(
+    await noticeMime(message, sender, `${values.handle}@example.test`, new Date(values["recorded-at"])),
+  );
 } else {
   process.stdout.write(values.format === "html" ? message.html : `Subject: ${message.subject}\n\n${message.text}`);
 }

@@ -6,7 +6,14 @@ import type { Context } from "aws-lambda";
 import type { HttpApiEvent, HttpApiResult } from "../../shared/http/event";
 import { matchRoute } from "../../shared/http/routing";
 import { corsSettings, type CorsSettings } from "../cors";
-import { DEFAULT_TIMEOUT_SECONDS, fallbackRoute, routeName, routes, timeoutSecondsOf, type RouteDefinition } from "../routes";
+import {
+  DEFAULT_TIMEOUT_SECONDS,
+  fallbackRoute,
+  routeName,
+  routes,
+  timeoutSecondsOf,
+  type RouteDefinition,
+} from "../routes";
 import { toHttpApiEvent, type IncomingRequest } from "./api-gateway-event";
 import { authorizeLocally } from "./authorizer";
 import { isPreflight, preflightAnswer, withCorsHeaders } from "./cors-answers";
@@ -92,7 +99,14 @@ export interface LocalServerOptions {
 }
 
 export type PreparedInvocation =
-  | { kind: "invoke"; event: HttpApiEvent; entry: string; functionName: string; timeoutSeconds: number; principal: Principal }
+  | {
+      kind: "invoke";
+      event: HttpApiEvent;
+      entry: string;
+      functionName: string;
+      timeoutSeconds: number;
+      principal: Principal;
+    }
   | { kind: "answer"; result: HttpApiResult };
 
 function corsOf(options: LocalServerOptions): CorsSettings | null {
@@ -105,7 +119,8 @@ function corsOf(options: LocalServerOptions): CorsSettings | null {
  * the JWT authorizer on protected routes, and build the v2 event for the route's function.
  */
 export function prepareInvocation(request: IncomingRequest, options: LocalServerOptions): PreparedInvocation {
-  if (request.body.length > API_GATEWAY_MAX_BODY_BYTES) return { kind: "answer", result: gatewayAnswers.requestTooLarge() };
+  if (request.body.length > API_GATEWAY_MAX_BODY_BYTES)
+    return { kind: "answer", result: gatewayAnswers.requestTooLarge() };
   const { match } = matchRoute(options.routeTable ?? routes, request.method, request.url.pathname);
   let claims: Record<string, string> | undefined;
   if (match?.route.auth === "jwt") {
@@ -190,13 +205,19 @@ async function invoke(prepared: Extract<PreparedInvocation, { kind: "invoke" }>)
     return gatewayAnswers.internalServerError();
   }
   if ("error" in outcome) {
-    report(prepared, outcome.error instanceof Error ? (outcome.error.stack ?? outcome.error.message) : String(outcome.error));
+    report(
+      prepared,
+      outcome.error instanceof Error ? (outcome.error.stack ?? outcome.error.message) : String(outcome.error),
+    );
     return gatewayAnswers.internalServerError();
   }
   // Lambda measures the serialized invocation response, the JSON of the whole result object.
   const responseBytes = Buffer.byteLength(JSON.stringify(outcome.result ?? null), "utf8");
   if (responseBytes > LAMBDA_MAX_RESPONSE_BYTES) {
-    report(prepared, `Response payload size (${responseBytes} bytes) exceeded maximum allowed payload size (${LAMBDA_MAX_RESPONSE_BYTES} bytes)`);
+    report(
+      prepared,
+      `Response payload size (${responseBytes} bytes) exceeded maximum allowed payload size (${LAMBDA_MAX_RESPONSE_BYTES} bytes)`,
+    );
     return gatewayAnswers.internalServerError();
   }
   return outcome.result;

@@ -16,7 +16,9 @@ mailSinkStarting.catch(() => undefined); // its failure is reported where it is 
 let dynamoDb: RunningDynamoDb | undefined;
 if (!process.env.DYNAMODB_ENDPOINT) {
   const inMemory = process.env.LOCAL_IN_MEMORY === "1";
-  dynamoDb = await startDynamoDbLocal(inMemory ? {} : { dataDirectory: process.env.LOCAL_DATA_DIR ?? ".data/dynamodb" });
+  dynamoDb = await startDynamoDbLocal(
+    inMemory ? {} : { dataDirectory: process.env.LOCAL_DATA_DIR ?? ".data/dynamodb" },
+  );
   process.env.DYNAMODB_ENDPOINT = dynamoDb.endpoint;
 }
 process.env.TABLE_NAME ??= "trading-community-local";
@@ -47,7 +49,9 @@ server.listen(port, () => {
       if (response.status !== 200) throw new Error(`GET /health answered ${response.status}`);
       process.stdout.write(`Local API listening on ${address} (DynamoDB at ${process.env.DYNAMODB_ENDPOINT})\n`);
       const smtp = `SMTP at ${process.env.SMTP_HOST}:${process.env.SMTP_PORT}`;
-      process.stdout.write(mailSink ? `Local mail inbox on ${mailSink.inboxUrl} (${smtp})\n` : `Notices go to the mail sink at ${smtp}\n`);
+      process.stdout.write(
+        mailSink ? `Local mail inbox on ${mailSink.inboxUrl} (${smtp})\n` : `Notices go to the mail sink at ${smtp}\n`,
+      );
     })
     .catch(async (error: unknown) => {
       process.stderr.write(`The local API failed its health check: ${String(error)}\n`);

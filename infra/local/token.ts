@@ -15,7 +15,9 @@ const { values } = parseArgs({
   },
 });
 if (!values.sub || (values.email !== undefined && usableAddress(values.email) === null)) {
-  process.stderr.write("usage: npm run token -- --sub <userId> [--groups authors,admins] [--email <address>] [--expires-in <seconds>]\n");
+  process.stderr.write(
+    "usage: npm run token -- --sub <userId> [--groups authors,admins] [--email <address>] [--expires-in <seconds>]\n",
+  );
   process.exit(2);
 }
 const now = Math.floor(Date.now() / 1000);

@@ -12,7 +12,15 @@ import { Identity } from "../constructs/identity";
 import { NoticeMail, type NoticeSender } from "../constructs/notice-mail";
 import { OperationsMonitoring, type WatchedFunction } from "../constructs/operations-monitoring";
 import { RoutedApi } from "../constructs/routed-api";
-import { DEFAULT_TIMEOUT_SECONDS, fallbackRoute, MAX_ROUTE_TIMEOUT_SECONDS, type RouteDefinition, routeName, routes as routeTable, timeoutSecondsOf } from "../routes";
+import {
+  DEFAULT_TIMEOUT_SECONDS,
+  fallbackRoute,
+  MAX_ROUTE_TIMEOUT_SECONDS,
+  type RouteDefinition,
+  routeName,
+  routes as routeTable,
+  timeoutSecondsOf,
+} from "../routes";
 
 export interface ApiStackProps extends StackProps {
   /** The routes to deploy; the route table unless a test narrows it. */
@@ -52,7 +60,10 @@ export class ApiStack extends Stack {
     this.data = new DataTable(this, "Data");
     this.identity = new Identity(this, "Identity", { operatorPasswordAuth: props.operatorPasswordAuth ?? false });
     if (props.noticeSender) {
-      this.noticeMail = new NoticeMail(this, "NoticeMail", { sender: props.noticeSender, userPool: this.identity.userPool });
+      this.noticeMail = new NoticeMail(this, "NoticeMail", {
+        sender: props.noticeSender,
+        userPool: this.identity.userPool,
+      });
     } else {
       Annotations.of(this).addWarningV2(
         "trading:noticeSender",
@@ -79,7 +90,9 @@ export class ApiStack extends Stack {
     const routed = (props.routes ?? routeTable).map((route) => {
       const timeoutSeconds = timeoutSecondsOf(route);
       if (timeoutSeconds > MAX_ROUTE_TIMEOUT_SECONDS) {
-        throw new Error(`${route.method} ${route.path}: a timeout of ${timeoutSeconds} s outlasts API Gateway's integration timeout`);
+        throw new Error(
+          `${route.method} ${route.path}: a timeout of ${timeoutSeconds} s outlasts API Gateway's integration timeout`,
+        );
       }
       const { fn } = new HandlerFunction(this, routeName(route), {
         entry: route.entry,
@@ -103,7 +116,11 @@ export class ApiStack extends Stack {
     this.fallbackFunction = fallback;
     watched.push({ name: "RouteNotFound", fn: fallback, timeoutSeconds: DEFAULT_TIMEOUT_SECONDS });
     for (const [step, fn] of Object.entries(this.cleanup.stepFunctions)) {
-      watched.push({ name: `Cleanup${step[0]!.toUpperCase()}${step.slice(1)}`, fn, timeoutSeconds: CLEANUP_STEP_TIMEOUT_SECONDS });
+      watched.push({
+        name: `Cleanup${step[0]!.toUpperCase()}${step.slice(1)}`,
+        fn,
+        timeoutSeconds: CLEANUP_STEP_TIMEOUT_SECONDS,
+      });
     }
 
     const deployedRoutes = props.routes ?? routeTable;
@@ -133,7 +150,13 @@ export class ApiStack extends Stack {
     new CfnOutput(this, "UserPoolClientId", { value: this.identity.client.userPoolClientId });
     new CfnOutput(this, "TableName", { value: this.data.table.tableName });
     new CfnOutput(this, "CleanupStateMachineArn", { value: this.cleanup.stateMachine.stateMachineArn });
-    new CfnOutput(this, "AlarmTopicArn", { value: this.monitoring.topic.topicArn, description: "SNS topic every alarm notifies." });
-    new CfnOutput(this, "DashboardName", { value: this.monitoring.dashboard.dashboardName, description: "CloudWatch dashboard of the API." });
+    new CfnOutput(this, "AlarmTopicArn", {
+      value: this.monitoring.topic.topicArn,
+      description: "SNS topic every alarm notifies.",
+    });
+    new CfnOutput(this, "DashboardName", {
+      value: this.monitoring.dashboard.dashboardName,
+      description: "CloudWatch dashboard of the API.",
+    });
   }
 }

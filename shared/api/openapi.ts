@@ -115,7 +115,13 @@ function requestBodyOf(op: AnyOperation): JsonSchema | undefined {
 
 /** The codes an operation can answer: those its shape implies, and its own. */
 export function errorCodesOf(route: RouteDefinition, op: AnyOperation): ErrorCode[] {
-  const implied: ErrorCode[] = ["validation_failed", "malformed_json", "payload_too_large", "unauthorized", "unavailable"];
+  const implied: ErrorCode[] = [
+    "validation_failed",
+    "malformed_json",
+    "payload_too_large",
+    "unauthorized",
+    "unavailable",
+  ];
   if (op.roles) implied.push("forbidden");
   if (op.query === listQuerySchema) implied.push("invalid_cursor");
   if (route.path.includes("{")) implied.push("not_found");

@@ -48,7 +48,8 @@ authors, times or IDs. Bodies over 256 KiB answer 413 \`payload_too_large\`, bod
 
 export const tagDescriptions: Record<Tag, string> = {
   Accounts: "Profiles, the caller's own account, and entitlements (subscriptions) granted by admins.",
-  Posts: "Publishing and reading posts; a post's body is readable according to its access and the caller's entitlements.",
+  Posts:
+    "Publishing and reading posts; a post's body is readable according to its access and the caller's entitlements.",
   Following: "Following accounts; follower and following counts are exact at all times.",
   Comments: "Comments on posts, for subscribers; reading them follows the post's body rule.",
   Cleanup: "The cleanup of inactive accounts (admins), and the public history of follower counts it changed.",

@@ -8,7 +8,14 @@ import { cleanupKeys, collections, keys, type ItemKey } from "./keys";
 import { putPendingDeletion } from "./pending-deletion-store";
 import { countItems, queryPage } from "./query";
 import { scheduleLengthIs } from "./notice-store";
-import { deleteOf, transactWrite, TransactionCancelled, unlessCancelled, updateOf, type TransactItems } from "./transactions";
+import {
+  deleteOf,
+  transactWrite,
+  TransactionCancelled,
+  unlessCancelled,
+  updateOf,
+  type TransactItems,
+} from "./transactions";
 
 // The writes that begin and end an account's deletion, and the reads of what an account owns. The deletion
 // itself (shared/use-cases/account-deletion.ts) runs between the two: relations, comments, posts, records.
@@ -30,7 +37,11 @@ export interface InactivityConditions {
  * entitlements that were judged: an account active at or after the cutoff since, or that got a role or an
  * entitlement, is not marked. Answers false when it was not marked (conditions failed, or already marked).
  */
-export function markAccountDeletion(state: StoredAccountState, mark: DeletionMark, conditions: InactivityConditions | null): Promise<boolean> {
+export function markAccountDeletion(
+  state: StoredAccountState,
+  mark: DeletionMark,
+  conditions: InactivityConditions | null,
+): Promise<boolean> {
   const userId = state.account.userId;
   const live = "attribute_exists(pk) AND attribute_not_exists(deletion)";
   return unlessCancelled([
@@ -72,7 +83,11 @@ export function finishAccountDeletion(
   runId: string | null,
 ): Promise<boolean> {
   const { userId, handle } = state.account;
-  const totals: RunTotals = { accountsDeleted: 1, followEdgesDeleted: pendingFigures.edges, commentsAnonymized: pendingFigures.comments };
+  const totals: RunTotals = {
+    accountsDeleted: 1,
+    followEdgesDeleted: pendingFigures.edges,
+    commentsAnonymized: pendingFigures.comments,
+  };
   return unlessCancelled([
     deleteOf(keys.account(userId), { ConditionExpression: "attribute_exists(deletion)" }),
     ...state.shardCounts.map(({ shard }) => deleteOf(keys.followerCountShard(userId, shard))),
@@ -97,7 +112,10 @@ export interface CommentIndexEntry {
 
 /** Up to `limit` of an account's comment index entries (1 consistent Query of `USER#<id>`, `COMMENT#…`). */
 export async function commentIndexPage(userId: string, limit: number): Promise<CommentIndexEntry[]> {
-  const page = await queryPage(collections.commentsOfWriter(userId), indexEntryRef.read, { projection: indexEntryRef.projection, limit });
+  const page = await queryPage(collections.commentsOfWriter(userId), indexEntryRef.read, {
+    projection: indexEntryRef.projection,
+    limit,
+  });
   return page.items.map((entry) => ({
     commentId: entry.commentId,
     post: decodePostId(entry.postId) ?? { authorId: "", id: "" },
@@ -110,7 +128,11 @@ export async function commentIndexPage(userId: string, limit: number): Promise<C
  * comment deleted or anonymized meanwhile is left alone), in one transaction with `alsoWrite`. Answers whether
  * this call anonymized it.
  */
-export async function anonymizeComment(entry: CommentIndexEntry, writerId: string, alsoWrite: TransactItems): Promise<boolean> {
+export async function anonymizeComment(
+  entry: CommentIndexEntry,
+  writerId: string,
+  alsoWrite: TransactItems,
+): Promise<boolean> {
   try {
     await transactWrite([
       updateOf(keys.comment(entry.post.id, entry.commentId), {

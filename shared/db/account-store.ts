@@ -63,7 +63,9 @@ export async function getStoredAccountState(userId: string): Promise<StoredAccou
   const parts = await queryAll(collections.accountItems(userId), readAccountPart);
   const profile = parts.find((part) => part.kind === "profile")?.profile;
   if (!profile) return null;
-  const shardCounts = parts.flatMap((part) => (part.kind === "shard" ? [{ shard: part.shard, count: part.count }] : []));
+  const shardCounts = parts.flatMap((part) =>
+    part.kind === "shard" ? [{ shard: part.shard, count: part.count }] : [],
+  );
   const shardTotal = shardCounts.reduce((sum, shard) => sum + shard.count, 0);
   return {
     account: { ...profile.account, followerCount: profile.account.followerCount + shardTotal },
@@ -128,7 +130,9 @@ export async function createAccount(input: NewAccount): Promise<Account> {
       putOf(toHandleClaimItem(input.handle, input.userId), created),
       // Unconditional: the profile's condition guards the whole transaction, and a shard left over by an
       // interrupted deletion is reset to zero.
-      ...Array.from({ length: followerCountShards }, (_, shard) => putOf(toFollowerCountShardItem(input.userId, shard))),
+      ...Array.from({ length: followerCountShards }, (_, shard) =>
+        putOf(toFollowerCountShardItem(input.userId, shard)),
+      ),
     ]);
   } catch (error) {
     if (error instanceof TransactionCancelled) {
@@ -154,7 +158,11 @@ export async function updateAccountProfile(current: Account, change: ProfileChan
     UpdateExpression: "SET #handle = :handle, displayName = :displayName",
     ConditionExpression: "attribute_exists(pk) AND #handle = :currentHandle",
     ExpressionAttributeNames: { "#handle": "handle" },
-    ExpressionAttributeValues: { ":handle": change.handle, ":displayName": change.displayName, ":currentHandle": current.handle },
+    ExpressionAttributeValues: {
+      ":handle": change.handle,
+      ":displayName": change.displayName,
+      ":currentHandle": current.handle,
+    },
   });
   const sameClaim = change.handle.toLowerCase() === current.handle.toLowerCase();
   try {
@@ -163,8 +171,13 @@ export async function updateAccountProfile(current: Account, change: ProfileChan
         ? [updateProfile]
         : [
             updateProfile,
-            deleteOf(keys.handle(current.handle), { ConditionExpression: "userId = :userId", ExpressionAttributeValues: { ":userId": current.userId } }),
-            putOf(toHandleClaimItem(change.handle, current.userId), { ConditionExpression: "attribute_not_exists(pk)" }),
+            deleteOf(keys.handle(current.handle), {
+              ConditionExpression: "userId = :userId",
+              ExpressionAttributeValues: { ":userId": current.userId },
+            }),
+            putOf(toHandleClaimItem(change.handle, current.userId), {
+              ConditionExpression: "attribute_not_exists(pk)",
+            }),
           ],
     );
   } catch (error) {

@@ -20,7 +20,8 @@ export function oneOfValues<T extends string>(value: unknown, values: readonly T
   throw new StoredItemInvalid(entity, name, `one of ${values.join(", ")}`);
 }
 
-const isObject = (value: unknown): value is RawItem => typeof value === "object" && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is RawItem =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** The checked attributes of one item (or of one map inside it), named `entity` in errors. */
 export function attributesOf(item: unknown, entity: string) {
@@ -43,7 +44,8 @@ export function attributesOf(item: unknown, entity: string) {
     string: (name: string) => required(name, isString, "a string"),
     optionalString: (name: string) => optional(name, isString, "a string"),
     /** A string, or null (stored as null, or absent). */
-    nullableString: (name: string): string | null => (item[name] === null ? null : (optional(name, isString, "a string or null") ?? null)),
+    nullableString: (name: string): string | null =>
+      item[name] === null ? null : (optional(name, isString, "a string or null") ?? null),
     number: (name: string) => required(name, isNumber, "a number"),
     optionalNumber: (name: string) => optional(name, isNumber, "a number"),
     boolean: (name: string) => required(name, isBoolean, "a boolean"),
@@ -61,7 +63,8 @@ export function attributesOf(item: unknown, entity: string) {
 }
 
 /** Whether a raw item claims to be of `entityType` (its attributes are checked by the entity's mapping). */
-export const isEntity = (item: RawItem | undefined, entityType: string): item is RawItem => item?.entityType === entityType;
+export const isEntity = (item: RawItem | undefined, entityType: string): item is RawItem =>
+  item?.entityType === entityType;
 
 /** Which attributes a read returns (it bills the whole item all the same), with a name for each, so no reserved word trips it. */
 export interface Projection {

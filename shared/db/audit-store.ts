@@ -55,20 +55,40 @@ export function factOf(item: RawItem): TableFact | null {
     }
     case entityTypes.postBody: {
       const body = fromPostBodyItem(item)!;
-      return { kind: "postBody", postUlid: postUlidOfPartition(keyOf(item)), access: body.access, revision: body.revision };
+      return {
+        kind: "postBody",
+        postUlid: postUlidOfPartition(keyOf(item)),
+        access: body.access,
+        revision: body.revision,
+      };
     }
     case entityTypes.comment: {
       const comment = fromCommentItem(item)!;
-      return { kind: "comment", postUlid: postUlidOfPartition(keyOf(item)), commentId: comment.commentId, authorId: comment.authorId };
+      return {
+        kind: "comment",
+        postUlid: postUlidOfPartition(keyOf(item)),
+        commentId: comment.commentId,
+        authorId: comment.authorId,
+      };
     }
     case entityTypes.commentByWriter: {
       const entry = fromCommentIndexEntryItem(item)!;
-      return { kind: "commentIndexEntry", writerId: userIdOfPartition(keyOf(item)), commentId: entry.commentId, postUlid: decodePostId(entry.postId)?.id ?? null };
+      return {
+        kind: "commentIndexEntry",
+        writerId: userIdOfPartition(keyOf(item)),
+        commentId: entry.commentId,
+        postUlid: decodePostId(entry.postId)?.id ?? null,
+      };
     }
     case entityTypes.follow:
     case entityTypes.followerEntry:
     case entityTypes.followingEntry: {
-      const kind = item.entityType === entityTypes.follow ? "relation" : item.entityType === entityTypes.followerEntry ? "followerRow" : "followingRow";
+      const kind =
+        item.entityType === entityTypes.follow
+          ? "relation"
+          : item.entityType === entityTypes.followerEntry
+            ? "followerRow"
+            : "followingRow";
       return { kind: "followItem", item: kind, relation: fromFollowItem(item)! };
     }
     case entityTypes.pendingDeletion:
@@ -95,7 +115,10 @@ export interface ScanProgress {
  * Every fact of the table: a Scan in `segments` parallel segments (each page 1 MB, eventually consistent: half a
  * read unit per 4 KB of the whole table), `onPage` called after each page of each segment.
  */
-export async function scanTableFacts(segments: number, onPage: (progress: ScanProgress) => void = () => {}): Promise<{ facts: TableFact[]; scanned: number }> {
+export async function scanTableFacts(
+  segments: number,
+  onPage: (progress: ScanProgress) => void = () => {},
+): Promise<{ facts: TableFact[]; scanned: number }> {
   const perSegment = await Promise.all(
     Array.from({ length: segments }, async (_, segment) => {
       const facts: TableFact[] = [];
@@ -109,5 +132,8 @@ export async function scanTableFacts(segments: number, onPage: (progress: ScanPr
       return { facts, scanned: progress.scanned };
     }),
   );
-  return { facts: perSegment.flatMap((part) => part.facts), scanned: perSegment.reduce((sum, part) => sum + part.scanned, 0) };
+  return {
+    facts: perSegment.flatMap((part) => part.facts),
+    scanned: perSegment.reduce((sum, part) => sum + part.scanned, 0),
+  };
 }

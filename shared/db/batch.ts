@@ -35,7 +35,12 @@ export async function batchGet<T>(
       let pending: Record<string, unknown>[] = chunk;
       await untilDone(async () => {
         const result = await withRetry(
-          () => documentClient.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true, ...projection } } })),
+          () =>
+            documentClient.send(
+              new BatchGetCommand({
+                RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true, ...projection } },
+              }),
+            ),
           budget,
         );
         for (const item of result.Responses?.[tableName] ?? []) {
@@ -58,13 +63,22 @@ export type BatchWrite = { put: StoredItem } | { delete: ItemKey };
  * Writes items in BatchWriteItem calls of 25, resending the `UnprocessedItems` DynamoDB hands back until every
  * write is done. Puts and deletes are idempotent, so a caller that fails here can simply run it again.
  */
-export async function batchWrite(writes: readonly BatchWrite[], budget: RetryBudget = defaultRetryBudget): Promise<void> {
+export async function batchWrite(
+  writes: readonly BatchWrite[],
+  budget: RetryBudget = defaultRetryBudget,
+): Promise<void> {
   for (const chunk of chunksOf(writes, BATCH_WRITE_LIMIT)) {
-    let pending: NonNullable<ConstructorParameters<typeof BatchWriteCommand>[0]["RequestItems"]>[string] = chunk.map((write) =>
-      "put" in write ? { PutRequest: { Item: write.put } } : { DeleteRequest: { Key: { pk: write.delete.pk, sk: write.delete.sk } } },
+    let pending: NonNullable<ConstructorParameters<typeof BatchWriteCommand>[0]["RequestItems"]>[string] = chunk.map(
+      (write) =>
+        "put" in write
+          ? { PutRequest: { Item: write.put } }
+          : { DeleteRequest: { Key: { pk: write.delete.pk, sk: write.delete.sk } } },
     );
     await untilDone(async () => {
-      const result = await withRetry(() => documentClient.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } })), budget);
+      const result = await withRetry(
+        () => documentClient.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } })),
+        budget,
+      );
       pending = result.UnprocessedItems?.[tableName] ?? [];
       return pending.length === 0 ? true : undefined;
     }, budget);

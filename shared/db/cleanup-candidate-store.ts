@@ -2,7 +2,15 @@ import type { InactivityPosition } from "../domain/cleanup";
 import { attributesOf, projectionOf, type Projection, type RawItem } from "./attributes";
 import { pendingAccount } from "./entities/pending-deletion";
 import { queuedNoticeAccount } from "./entities/queued-notice";
-import { cleanupKeys, collections, entityTypes, inactivityIndexKey, inactivityPartition, type ItemCollection, type ItemKey } from "./keys";
+import {
+  cleanupKeys,
+  collections,
+  entityTypes,
+  inactivityIndexKey,
+  inactivityPartition,
+  type ItemCollection,
+  type ItemKey,
+} from "./keys";
 import { queryPage } from "./query";
 
 // The search for a run's candidates: pending deletions first, then queued notices, then the sparse inactivity index
@@ -53,11 +61,15 @@ export async function inactivePage(
   limit: number,
   after?: InactivityPosition,
 ): Promise<{ userIds: string[]; next?: InactivityPosition }> {
-  const page = await queryPage({ index: "inactivity", partition: inactivityPartition(`${month}-01`), below: cutoff }, inactiveAccount.read, {
-    projection: inactiveAccount.projection,
-    limit,
-    ...(after ? { startAfter: inactivityIndexKey(after.userId, after.lastActiveAt) } : {}),
-  });
+  const page = await queryPage(
+    { index: "inactivity", partition: inactivityPartition(`${month}-01`), below: cutoff },
+    inactiveAccount.read,
+    {
+      projection: inactiveAccount.projection,
+      limit,
+      ...(after ? { startAfter: inactivityIndexKey(after.userId, after.lastActiveAt) } : {}),
+    },
+  );
   const last = page.items.at(-1);
   return { userIds: page.items.map((account) => account.userId), ...(page.next && last ? { next: last } : {}) };
 }

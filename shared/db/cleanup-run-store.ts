@@ -11,7 +11,15 @@ import { toFollowerHistoryPointItem } from "./entities/follower-history-point";
 import { cleanupKeys, collections } from "./keys";
 import { queryAll, queryPage } from "./query";
 import { ConditionFailed, getItem, unlessConditionFails, updateItem } from "./requests";
-import { putOf, transactWrite, TransactionCancelled, updateOf, deleteOf, type TransactItem, type TransactItems } from "./transactions";
+import {
+  putOf,
+  transactWrite,
+  TransactionCancelled,
+  updateOf,
+  deleteOf,
+  type TransactItem,
+  type TransactItems,
+} from "./transactions";
 
 // Cleanup runs: the run records with their count changes, and the one lease that lets one run at a time
 // (shared/db/entities/cleanup-run.ts). docs/data-model.md, "Cleanup" and K1-K3, K12.
@@ -49,7 +57,10 @@ export async function createRunWithLease(ticket: RunTicket, now: Date, leaseSeco
       putOf(
         toRunLeaseItem(ticket.runId, leaseUntil(now, leaseSeconds)),
         held
-          ? { ConditionExpression: "runId = :heldBy AND leaseUntil = :heldUntil", ExpressionAttributeValues: { ":heldBy": held.runId, ":heldUntil": held.leaseUntil } }
+          ? {
+              ConditionExpression: "runId = :heldBy AND leaseUntil = :heldUntil",
+              ExpressionAttributeValues: { ":heldBy": held.runId, ":heldUntil": held.leaseUntil },
+            }
           : { ConditionExpression: "attribute_not_exists(pk)" },
       ),
       putOf(run, { ConditionExpression: "attribute_not_exists(pk)" }),
@@ -101,7 +112,11 @@ export async function endRun(
   totals?: RunTotals,
   noticeTotals?: NoticeTotals,
 ): Promise<void> {
-  const values: Record<string, unknown> = { ":status": status, ":finishedAt": now.toISOString(), ":running": "running" };
+  const values: Record<string, unknown> = {
+    ":status": status,
+    ":finishedAt": now.toISOString(),
+    ":running": "running",
+  };
   let update = "SET #status = :status, finishedAt = :finishedAt";
   if (noticeTotals) {
     update += ", noticesSent = :notices, deletionsDeferred = :deferred";
@@ -109,7 +124,11 @@ export async function endRun(
   }
   if (totals) {
     update += ", accountsDeleted = :accounts, followEdgesDeleted = :edges, commentsAnonymized = :comments";
-    Object.assign(values, { ":accounts": totals.accountsDeleted, ":edges": totals.followEdgesDeleted, ":comments": totals.commentsAnonymized });
+    Object.assign(values, {
+      ":accounts": totals.accountsDeleted,
+      ":edges": totals.followEdgesDeleted,
+      ":comments": totals.commentsAnonymized,
+    });
   }
   const runUpdate = updateOf(cleanupKeys.run(runId), {
     UpdateExpression: update,
@@ -117,7 +136,10 @@ export async function endRun(
     ExpressionAttributeNames: { "#status": "status" },
     ExpressionAttributeValues: values,
   });
-  const release = deleteOf(cleanupKeys.lease(), { ConditionExpression: "runId = :runId", ExpressionAttributeValues: { ":runId": runId } });
+  const release = deleteOf(cleanupKeys.lease(), {
+    ConditionExpression: "runId = :runId",
+    ExpressionAttributeValues: { ":runId": runId },
+  });
   try {
     await transactWrite([runUpdate, release]);
   } catch (error) {
@@ -151,7 +173,10 @@ function getCountChanges(runId: string): Promise<CountChange[]> {
 
 /** One run with its count changes (GetItem, then Query of its changes, in parallel), or null. */
 export async function getRun(runId: string): Promise<Run | null> {
-  const [run, countChanges] = await Promise.all([getItem(cleanupKeys.run(runId), fromCleanupRunItem), getCountChanges(runId)]);
+  const [run, countChanges] = await Promise.all([
+    getItem(cleanupKeys.run(runId), fromCleanupRunItem),
+    getCountChanges(runId),
+  ]);
   return run ? { ...run, countChanges } : null;
 }
 
@@ -162,7 +187,9 @@ export async function listRuns(limit: number, after?: string): Promise<{ runs: R
     limit: limit + 1,
     ...(after ? { startAfter: cleanupKeys.run(after) } : {}),
   });
-  const runs = await Promise.all(page.items.slice(0, limit).map(async (run) => ({ ...run, countChanges: await getCountChanges(run.runId) })));
+  const runs = await Promise.all(
+    page.items.slice(0, limit).map(async (run) => ({ ...run, countChanges: await getCountChanges(run.runId) })),
+  );
   return { runs, nextAfter: page.items.length > limit ? runs.at(-1)!.runId : null };
 }
 
@@ -170,6 +197,14 @@ export async function listRuns(limit: number, after?: string): Promise<{ runs: R
  * Records a recount's outcome for a run: the count change, and (for a real run) the account's follower
  * history point, as transaction items to join the recount's own transaction.
  */
-export function recordCountChange(runId: string, change: CountChange, at: string, addHistoryPoint: boolean): TransactItems {
-  return [putOf(toCountChangeItem(runId, change)), ...(addHistoryPoint ? [putOf(toFollowerHistoryPointItem(runId, change, at, "inactive_accounts_deleted"))] : [])];
+export function recordCountChange(
+  runId: string,
+  change: CountChange,
+  at: string,
+  addHistoryPoint: boolean,
+): TransactItems {
+  return [
+    putOf(toCountChangeItem(runId, change)),
+    ...(addHistoryPoint ? [putOf(toFollowerHistoryPointItem(runId, change, at, "inactive_accounts_deleted"))] : []),
+  ];
 }

@@ -14,7 +14,15 @@ import { isLivePost, postLivenessAttributes } from "./entities/post";
 import { collections, entityTypes, keys, type ItemKey } from "./keys";
 import { queryPage, queryUntil } from "./query";
 import { countAttempt, type RateLimit } from "./rate-limit-store";
-import { checkOf, deleteOf, putOf, transactWrite, TransactionCancelled, updateOf, type TransactItems } from "./transactions";
+import {
+  checkOf,
+  deleteOf,
+  putOf,
+  transactWrite,
+  TransactionCancelled,
+  updateOf,
+  type TransactItems,
+} from "./transactions";
 
 // Comments live in their post's partition, oldest first, and each has an index entry in its writer's partition
 // naming the post, so an account's comments are found by a strongly consistent Query (shared/db/entities/
@@ -81,8 +89,12 @@ export async function insertComment(comment: NewComment, options: InsertOptions 
     }),
     // The writer's account exists and its deletion has not begun: the deletion lists the writer's comments
     // (to anonymize them) once, after marking the account, so no comment may appear after the mark.
-    checkOf(keys.account(comment.writerId), { ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(deletion)" }),
-    ...(options.rateLimit ? [countAttempt(keys.commentRateCounter(comment.writerId, options.rateLimit.window.id), options.rateLimit)] : []),
+    checkOf(keys.account(comment.writerId), {
+      ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(deletion)",
+    }),
+    ...(options.rateLimit
+      ? [countAttempt(keys.commentRateCounter(comment.writerId, options.rateLimit.window.id), options.rateLimit)]
+      : []),
   ];
   try {
     await transactWrite([...own, ...(options.alsoWrite ?? [])]);
@@ -128,7 +140,10 @@ export interface WrittenCommentsPage {
  * has answered is always found (what an account's deletion anonymizes). Pages of at most `limit` entries (and
  * 1 MB); pass `nextAfter` back as `after` for the next page.
  */
-export async function getCommentsOfWriter(writerId: string, page: { limit: number; after?: string }): Promise<WrittenCommentsPage> {
+export async function getCommentsOfWriter(
+  writerId: string,
+  page: { limit: number; after?: string },
+): Promise<WrittenCommentsPage> {
   const result = await queryPage(collections.commentsOfWriter(writerId), fromCommentIndexEntryItem, {
     limit: page.limit,
     ...(page.after ? { startAfter: keys.commentByWriter(writerId, page.after) } : {}),

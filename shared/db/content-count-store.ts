@@ -15,7 +15,8 @@ const liveness = projectionOf(postLivenessAttributes);
 
 /** How many of an author's posts readers see (not being deleted): consistent Queries of the summaries, projected. */
 export async function countLivePosts(authorId: string): Promise<number> {
-  return (await queryAll(collections.postsOf(authorId), (item) => isLivePost(item) || null, { projection: liveness })).length;
+  return (await queryAll(collections.postsOf(authorId), (item) => isLivePost(item) || null, { projection: liveness }))
+    .length;
 }
 
 /** Stores an author's post count, only while the account is live and still holds `read`; false when it did not. */

@@ -1,4 +1,9 @@
-import { toDryEdgeItem, toDryLostFollowerItem, toDryWouldDeleteItem, wouldDeleteComments } from "./entities/dry-run-scratch";
+import {
+  toDryEdgeItem,
+  toDryLostFollowerItem,
+  toDryWouldDeleteItem,
+  wouldDeleteComments,
+} from "./entities/dry-run-scratch";
 import type { RunTotals } from "./cleanup-run-store";
 import { cleanupKeys, collections } from "./keys";
 import { countItems, queryAll } from "./query";
@@ -15,10 +20,17 @@ export async function recordWouldDelete(runId: string, userId: string, comments:
 }
 
 /** One relation that would be deleted; `lostFollowerOf` also records the follower its followee would lose. */
-export function dryEdgeItems(runId: string, followId: string, lostFollowerOf: { userId: string; followerId: string } | null, now: Date): TransactItems {
+export function dryEdgeItems(
+  runId: string,
+  followId: string,
+  lostFollowerOf: { userId: string; followerId: string } | null,
+  now: Date,
+): TransactItems {
   return [
     putOf(toDryEdgeItem(runId, followId, now)),
-    ...(lostFollowerOf ? [putOf(toDryLostFollowerItem(runId, lostFollowerOf.userId, lostFollowerOf.followerId, now))] : []),
+    ...(lostFollowerOf
+      ? [putOf(toDryLostFollowerItem(runId, lostFollowerOf.userId, lostFollowerOf.followerId, now))]
+      : []),
   ];
 }
 
@@ -28,11 +40,14 @@ export function wouldDelete(runId: string, userId: string): Promise<boolean> {
 }
 
 /** How many followers the run would take from an account. */
-export const dryLostFollowers = (runId: string, userId: string): Promise<number> => countItems(collections.dryLostFollowers(runId, userId));
+export const dryLostFollowers = (runId: string, userId: string): Promise<number> =>
+  countItems(collections.dryLostFollowers(runId, userId));
 
 /** The run's totals, from its scratch items (Queries of the run's partition). */
 export async function dryRunTotals(runId: string): Promise<RunTotals> {
-  const comments = await queryAll(collections.dryWouldDelete(runId), wouldDeleteComments.read, { projection: wouldDeleteComments.projection });
+  const comments = await queryAll(collections.dryWouldDelete(runId), wouldDeleteComments.read, {
+    projection: wouldDeleteComments.projection,
+  });
   return {
     accountsDeleted: comments.length,
     followEdgesDeleted: await countItems(collections.dryEdges(runId)),

@@ -13,7 +13,10 @@ export async function getWrittenComments(entries: readonly WrittenComment[]): Pr
     const post = decodePostId(entry.postId);
     return post ? [{ entry, key: keys.comment(post.id, entry.commentId) }] : [];
   });
-  const found = await batchGet(refs.map((ref) => ref.key), fromCommentItem);
+  const found = await batchGet(
+    refs.map((ref) => ref.key),
+    fromCommentItem,
+  );
   const byId = new Map(found.map((comment) => [comment.commentId, comment]));
   return refs.flatMap((ref) => {
     const comment = byId.get(ref.entry.commentId);

@@ -35,7 +35,10 @@ const FOLLOWING_COUNT = 4;
  * `followee_missing`; present (with fewer shards than new accounts get, or none) means the write goes on with the
  * counter items it has.
  */
-async function withFollowerCount(followeeId: string, items: (target: FollowerCountTarget) => TransactItems): Promise<FollowWriteOutcome> {
+async function withFollowerCount(
+  followeeId: string,
+  items: (target: FollowerCountTarget) => TransactItems,
+): Promise<FollowWriteOutcome> {
   let pick = () => pickFollowerCountTarget(followeeId);
   for (let round = 0; round < 2; round++) {
     const outcome = await withRetry(async () => {
@@ -103,7 +106,11 @@ export interface RelationPage {
   next: string | null;
 }
 
-async function relationPage(rows: ItemCollection, startAfter: { pk: string; sk: string } | undefined, limit: number): Promise<RelationPage> {
+async function relationPage(
+  rows: ItemCollection,
+  startAfter: { pk: string; sk: string } | undefined,
+  limit: number,
+): Promise<RelationPage> {
   // Newest first; one more than asked tells whether another page exists, so a list never ends on an empty page.
   const { items } = await queryPage(rows, fromFollowItem, { newestFirst: true, limit: limit + 1, startAfter });
   if (items.length <= limit) return { relations: items, next: null };
@@ -113,12 +120,20 @@ async function relationPage(rows: ItemCollection, startAfter: { pk: string; sk: 
 
 /** A page of an account's followers, newest first (1 Query, consistent). */
 export function listFollowers(userId: string, limit: number, after?: string): Promise<RelationPage> {
-  return relationPage(collections.followerRowsOf(userId), after === undefined ? undefined : keys.followerEntry(userId, after), limit);
+  return relationPage(
+    collections.followerRowsOf(userId),
+    after === undefined ? undefined : keys.followerEntry(userId, after),
+    limit,
+  );
 }
 
 /** A page of the accounts one account follows, newest first (1 Query, consistent). */
 export function listFollowing(userId: string, limit: number, after?: string): Promise<RelationPage> {
-  return relationPage(collections.followingRowsOf(userId), after === undefined ? undefined : keys.followingEntry(userId, after), limit);
+  return relationPage(
+    collections.followingRowsOf(userId),
+    after === undefined ? undefined : keys.followingEntry(userId, after),
+    limit,
+  );
 }
 
 /** Every follower relation of an account, in pages of up to 1 MB, oldest first: what a cleanup walks. */

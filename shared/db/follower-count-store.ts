@@ -11,11 +11,14 @@ import { updateOf, type TransactItem, type TransactItems } from "./transactions"
  * Where a follow adds one to an account's follower count, or an unfollow takes one away: one of the account's
  * shard items, or the profile item itself for an account without shards.
  */
-export type FollowerCountTarget = { kind: "shard"; userId: string; shard: number } | { kind: "profile"; userId: string };
+export type FollowerCountTarget =
+  { kind: "shard"; userId: string; shard: number } | { kind: "profile"; userId: string };
 
 /** A shard chosen at random among those new accounts get (a write falls back when the account lacks it). */
 export function pickFollowerCountTarget(userId: string, shards = config.FOLLOWER_COUNT_SHARDS): FollowerCountTarget {
-  return shards > 0 ? { kind: "shard", userId, shard: Math.floor(Math.random() * shards) } : { kind: "profile", userId };
+  return shards > 0
+    ? { kind: "shard", userId, shard: Math.floor(Math.random() * shards) }
+    : { kind: "profile", userId };
 }
 
 /**
@@ -38,7 +41,10 @@ export async function existingFollowerCountTargets(userId: string): Promise<Foll
  * itself does.
  */
 export function followerCountChange(target: FollowerCountTarget, delta: 1 | -1): TransactItem {
-  const condition = { ConditionExpression: delta > 0 ? LIVE_ACCOUNT_CONDITION : "attribute_exists(pk)", ExpressionAttributeValues: { ":delta": delta } };
+  const condition = {
+    ConditionExpression: delta > 0 ? LIVE_ACCOUNT_CONDITION : "attribute_exists(pk)",
+    ExpressionAttributeValues: { ":delta": delta },
+  };
   return target.kind === "shard"
     ? updateOf(keys.followerCountShard(target.userId, target.shard), {
         UpdateExpression: "ADD #count :delta",

@@ -23,12 +23,19 @@ const epochSeconds = (time: Date) => Math.floor(time.getTime() / 1000);
  * The transaction item that writes the record: only when no unexpired record holds the key. When it fails,
  * DynamoDB returns the record that holds it (ALL_OLD), so the loser of a race learns the answer at no cost.
  */
-export function putIdempotencyRecord(scope: IdempotencyScope, record: Omit<IdempotencyRecord, "expiresAt">, now: Date): TransactItem {
-  return putOf(toIdempotencyRecordItem(scope, { ...record, expiresAt: epochSeconds(now) + IDEMPOTENCY_WINDOW_SECONDS }), {
-    ConditionExpression: "attribute_not_exists(pk) OR expiresAt <= :now",
-    ExpressionAttributeValues: { ":now": epochSeconds(now) },
-    ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-  });
+export function putIdempotencyRecord(
+  scope: IdempotencyScope,
+  record: Omit<IdempotencyRecord, "expiresAt">,
+  now: Date,
+): TransactItem {
+  return putOf(
+    toIdempotencyRecordItem(scope, { ...record, expiresAt: epochSeconds(now) + IDEMPOTENCY_WINDOW_SECONDS }),
+    {
+      ConditionExpression: "attribute_not_exists(pk) OR expiresAt <= :now",
+      ExpressionAttributeValues: { ":now": epochSeconds(now) },
+      ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+    },
+  );
 }
 
 /** The record a stored item holds; null when there is none or it has expired (TTL lags). */

@@ -80,9 +80,15 @@ export const keys = {
    * A post's body, in the post's own partition (beside its comments), under the access it is published with: a
    * reader asks only for the bodies it may read, so a locked post's body is never read (an access change moves it).
    */
-  postBody: (postUlid: string, access: PostAccess): ItemKey => ({ pk: postPartition(postUlid), sk: `${BODY}${access}` }),
+  postBody: (postUlid: string, access: PostAccess): ItemKey => ({
+    pk: postPartition(postUlid),
+    sk: `${BODY}${access}`,
+  }),
   /** A comment, in its post's partition (oldest first by ULID). */
-  comment: (postUlid: string, commentUlid: string): ItemKey => ({ pk: postPartition(postUlid), sk: `${COMMENT}${commentUlid}` }),
+  comment: (postUlid: string, commentUlid: string): ItemKey => ({
+    pk: postPartition(postUlid),
+    sk: `${COMMENT}${commentUlid}`,
+  }),
   /**
    * The writer's index entry of a comment, in the writer's partition: it names the post, so every comment of
    * an account can be found (and anonymized) with a strongly consistent Query, without a scan or a GSI.
@@ -100,7 +106,10 @@ export const keys = {
     sk: `${IDEMPOTENCY}${route}#${key}`,
   }),
   /** The follow relation itself, found by its pair: "does follower follow followee". */
-  follow: (followerId: string, followeeId: string): ItemKey => ({ pk: userPartition(followerId), sk: `${FOLLOWS}${followeeId}` }),
+  follow: (followerId: string, followeeId: string): ItemKey => ({
+    pk: userPartition(followerId),
+    sk: `${FOLLOWS}${followeeId}`,
+  }),
   /** A row of the followee's follower list; the follow ID (a ULID) orders the list by time. */
   followerEntry: (followeeId: string, followId: string): ItemKey => ({
     pk: followersPartition(followeeId),

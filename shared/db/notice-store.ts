@@ -51,7 +51,12 @@ export function recordNotice(state: StoredAccountState, queued: QueuedNoticeReco
         "noticesPendingSince = if_not_exists(noticesPendingSince, :recordedAt)",
       ConditionExpression: condition.ConditionExpression,
       ExpressionAttributeNames: condition.ExpressionAttributeNames,
-      ExpressionAttributeValues: { ...condition.values, ":none": [], ":notice": [notice], ":recordedAt": queued.recordedAt },
+      ExpressionAttributeValues: {
+        ...condition.values,
+        ":none": [],
+        ":notice": [notice],
+        ":recordedAt": queued.recordedAt,
+      },
     }),
     putOf(toQueuedNoticeItem(queued), { ConditionExpression: "attribute_not_exists(pk)" }),
     putOf(toRunTallyItem("notice", queued.runId, state.account.userId, now)),
@@ -84,7 +89,12 @@ export function getQueuedNotice(userId: string): Promise<QueuedNoticeRecord | nu
  * notice's time) gets `sentAt` and `delivery`, and the outbox item goes, in one transaction. When the schedule no
  * longer holds the entry (withdrawn meanwhile), only the outbox item goes. Answers whether the entry was written.
  */
-export async function settleNotice(queued: QueuedNoticeRecord, position: number, delivery: NoticeDelivery, sentAt: string): Promise<boolean> {
+export async function settleNotice(
+  queued: QueuedNoticeRecord,
+  position: number,
+  delivery: NoticeDelivery,
+  sentAt: string,
+): Promise<boolean> {
   const outboxItem = deleteOf(cleanupKeys.queuedNotice(queued.userId), {
     ConditionExpression: "recordedAt = :recordedAt",
     ExpressionAttributeValues: { ":recordedAt": queued.recordedAt },
@@ -93,7 +103,12 @@ export async function settleNotice(queued: QueuedNoticeRecord, position: number,
     updateOf(keys.account(queued.userId), {
       UpdateExpression: `SET noticeSchedule[${position}].sentAt = :sentAt, noticeSchedule[${position}].delivery = :delivery`,
       ConditionExpression: `attribute_exists(pk) AND size(noticeSchedule) = :notices AND noticeSchedule[${position}].recordedAt = :recordedAt`,
-      ExpressionAttributeValues: { ":sentAt": sentAt, ":delivery": delivery, ":notices": position + 1, ":recordedAt": queued.recordedAt },
+      ExpressionAttributeValues: {
+        ":sentAt": sentAt,
+        ":delivery": delivery,
+        ":notices": position + 1,
+        ":recordedAt": queued.recordedAt,
+      },
     }),
     outboxItem,
   ]);

@@ -60,12 +60,19 @@ export async function getPostsOfAuthor(authorId: string, page: { limit: number; 
  * after that key), summaries only. Posts being deleted are skipped; when a Query stops short at its Limit or at
  * 1 MB with a LastEvaluatedKey, the next one continues there. `next` is where the run goes on, null when it is over.
  */
-export async function getPostsOfAuthorBelow(authorId: string, below: PostBound, limit: number): Promise<FetchedRun<PostSummary>> {
+export async function getPostsOfAuthorBelow(
+  authorId: string,
+  below: PostBound,
+  limit: number,
+): Promise<FetchedRun<PostSummary>> {
   const { items, next } = await queryUntil(ranges.postsOfAuthorThrough(authorId, below.ulid), visiblePost, limit, {
     newestFirst: true,
     ...(below.inclusive ? {} : { startAfter: keys.post(authorId, below.ulid) }),
   });
-  const goesOnAfter = next && typeof next.pk === "string" && typeof next.sk === "string" ? postRefOf({ pk: next.pk, sk: next.sk }).id : null;
+  const goesOnAfter =
+    next && typeof next.pk === "string" && typeof next.sk === "string"
+      ? postRefOf({ pk: next.pk, sk: next.sk }).id
+      : null;
   return {
     posts: items.map((stored) => ({ ulid: stored.ref.id, post: stored.summary })),
     next: goesOnAfter === null ? null : { ulid: goesOnAfter, inclusive: false },

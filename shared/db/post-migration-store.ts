@@ -1,7 +1,11 @@
 import type { PostRef } from "../domain/posts";
 import { unavailable } from "../errors";
 import { keysOnly, readKey } from "./attributes";
-import { fromMigrationCheckpointItem, toMigrationCheckpointItem, type MigrationCheckpoint } from "./entities/migration-checkpoint";
+import {
+  fromMigrationCheckpointItem,
+  toMigrationCheckpointItem,
+  type MigrationCheckpoint,
+} from "./entities/migration-checkpoint";
 import { toPostBodyItem } from "./entities/post";
 import { entityTypes, keys, migrationKeys, postRefOf, type ItemKey } from "./keys";
 import { getPostSummary } from "./post-store";

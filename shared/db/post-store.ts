@@ -3,10 +3,25 @@ import type { Post, PostRef, PostSummary } from "../domain/posts";
 import { unavailable } from "../errors";
 import type { RawItem } from "./attributes";
 import { batchGet } from "./batch";
-import { fromPostBodyItem, fromPostSummaryItem, toPostBodyItem, toPostSummaryItem, type StoredPostBody, type StoredPostSummary } from "./entities/post";
+import {
+  fromPostBodyItem,
+  fromPostSummaryItem,
+  toPostBodyItem,
+  toPostSummaryItem,
+  type StoredPostBody,
+  type StoredPostSummary,
+} from "./entities/post";
 import { keys } from "./keys";
 import { ConditionFailed, deleteItem, getItem, unlessConditionFails, updateItem } from "./requests";
-import { deleteOf, putOf, transactWrite, TransactionCancelled, updateOf, type TransactItem, type TransactItems } from "./transactions";
+import {
+  deleteOf,
+  putOf,
+  transactWrite,
+  TransactionCancelled,
+  updateOf,
+  type TransactItem,
+  type TransactItems,
+} from "./transactions";
 
 // A post is two items (shared/db/entities/post.ts): its summary in its author's partition and its body in the
 // post's own partition. Lists and counters touch summaries only (post-list-store.ts); a body is read alone, by a
@@ -64,7 +79,9 @@ export async function getPostToRead(ref: PostRef, accesses: readonly PostAccess[
     if (!stored) return null;
     if (stored.deleting || !accesses.includes(stored.summary.access)) return { stored, body: null };
     if (stored.legacyBody !== null) return { stored, body: stored.legacyBody };
-    const body = found.flatMap((item) => (item.kind === "body" ? [item.body] : [])).find((item) => item.access === stored.summary.access);
+    const body = found
+      .flatMap((item) => (item.kind === "body" ? [item.body] : []))
+      .find((item) => item.access === stored.summary.access);
     if (body?.revision === stored.bodyRevision) return { stored, body: body.body };
   }
   throw unavailable(1);
@@ -106,7 +123,8 @@ export async function createPost(ref: PostRef, post: Post, alsoWrite: TransactIt
       await transactWrite([...own, ...alsoWrite]);
       return;
     } catch (error) {
-      if (!(error instanceof TransactionCancelled) || error.failedFrom(own.length) || !error.failedAt(accountAt)) throw error;
+      if (!(error instanceof TransactionCancelled) || error.failedFrom(own.length) || !error.failedAt(accountAt))
+        throw error;
       // A newer post of this author raised latestPostUlid meanwhile: publish without lowering it.
       if (account === countAndLatest && error.oldItems[accountAt] !== undefined) continue;
       throw new AuthorAccountMissing();
@@ -116,7 +134,9 @@ export async function createPost(ref: PostRef, post: Post, alsoWrite: TransactIt
 }
 
 /** The summary fields a PATCH may set. */
-export type PostFields = Partial<Pick<PostSummary, "title" | "teaser" | "customTeaser" | "access" | "category" | "tags">> & {
+export type PostFields = Partial<
+  Pick<PostSummary, "title" | "teaser" | "customTeaser" | "access" | "category" | "tags">
+> & {
   updatedAt: string;
 };
 
@@ -162,7 +182,12 @@ export async function updatePost(from: StoredPostSummary, change: PostChange): P
     if (change.body === undefined) {
       return await updateItem(
         summaryKey,
-        { ...condition, UpdateExpression: `SET ${sets.join(", ")}`, ExpressionAttributeValues: values, ReturnValues: "ALL_NEW" },
+        {
+          ...condition,
+          UpdateExpression: `SET ${sets.join(", ")}`,
+          ExpressionAttributeValues: values,
+          ReturnValues: "ALL_NEW",
+        },
         fromPostSummaryItem,
       );
     }
@@ -178,7 +203,9 @@ export async function updatePost(from: StoredPostSummary, change: PostChange): P
         ExpressionAttributeValues: { ...values, ":nextBodyRevision": revision },
       }),
       putOf(toPostBodyItem(ref, access, revision, change.body)),
-      ...(from.bodyRevision !== null && access !== from.summary.access ? [deleteOf(keys.postBody(ref.id, from.summary.access))] : []),
+      ...(from.bodyRevision !== null && access !== from.summary.access
+        ? [deleteOf(keys.postBody(ref.id, from.summary.access))]
+        : []),
     ];
     await transactWrite(items);
     const fields = Object.fromEntries(Object.entries(change.fields).filter(([, value]) => value !== undefined));
@@ -246,6 +273,9 @@ export async function deleteMarkedPost(stored: StoredPostSummary): Promise<void>
   const { ref } = stored;
   if (stored.bodyRevision !== null) await deleteItem(keys.postBody(ref.id, stored.summary.access));
   await unlessConditionFails(
-    deleteItem(keys.post(ref.authorId, ref.id), { ConditionExpression: "deleting = :true", ExpressionAttributeValues: { ":true": true } }),
+    deleteItem(keys.post(ref.authorId, ref.id), {
+      ConditionExpression: "deleting = :true",
+      ExpressionAttributeValues: { ":true": true },
+    }),
   );
 }

@@ -34,7 +34,9 @@ export interface Page<T> {
   next: StartKey | null;
 }
 
-function keyCondition(target: QueryTarget): Pick<QueryCommandInput, "IndexName" | "KeyConditionExpression" | "ExpressionAttributeValues" | "ConsistentRead"> {
+function keyCondition(
+  target: QueryTarget,
+): Pick<QueryCommandInput, "IndexName" | "KeyConditionExpression" | "ExpressionAttributeValues" | "ConsistentRead"> {
   if ("index" in target) {
     const index = tableDesign.indexes[target.index];
     // A GSI is only ever read eventually consistent: the cleanup reads each candidate again, strongly.
@@ -79,14 +81,19 @@ function queryInput(target: QueryTarget, options: QueryOptions): QueryCommandInp
 async function* requests(input: QueryCommandInput, nextLimit?: () => number) {
   let startKey = input.ExclusiveStartKey;
   do {
-    const request = { ...input, ...(startKey ? { ExclusiveStartKey: startKey } : {}), ...(nextLimit ? { Limit: nextLimit() } : {}) };
+    const request = {
+      ...input,
+      ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      ...(nextLimit ? { Limit: nextLimit() } : {}),
+    };
     const result = await withRetry(() => documentClient.send(new QueryCommand(request)));
     yield result;
     startKey = result.LastEvaluatedKey;
   } while (startKey);
 }
 
-const mapped = <T>(items: readonly RawItem[] | undefined, read: ItemReader<T>): T[] => (items ?? []).flatMap((item) => read(item) ?? []);
+const mapped = <T>(items: readonly RawItem[] | undefined, read: ItemReader<T>): T[] =>
+  (items ?? []).flatMap((item) => read(item) ?? []);
 
 /** Every page of a Query, one request each (`nextLimit`: the limit of each next request). */
 export async function* queryPages<T>(
@@ -101,7 +108,11 @@ export async function* queryPages<T>(
 }
 
 /** One Query request: up to `limit` items (and 1 MB). */
-export async function queryPage<T>(target: QueryTarget, read: ItemReader<T>, options: QueryOptions = {}): Promise<Page<T>> {
+export async function queryPage<T>(
+  target: QueryTarget,
+  read: ItemReader<T>,
+  options: QueryOptions = {},
+): Promise<Page<T>> {
   for await (const page of queryPages(target, read, options)) return page;
   throw new Error("A Query answered nothing");
 }

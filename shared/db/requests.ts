@@ -52,7 +52,9 @@ function asConditionFailed(error: unknown): unknown {
   if (!(error instanceof Error) || error.name !== "ConditionalCheckFailedException") return error;
   const item: unknown = Reflect.get(error, "Item");
   // A plain write hands the old item back marshalled (the document client converts only results).
-  return new ConditionFailed(typeof item === "object" && item !== null ? unmarshall(item as Parameters<typeof unmarshall>[0]) : undefined);
+  return new ConditionFailed(
+    typeof item === "object" && item !== null ? unmarshall(item as Parameters<typeof unmarshall>[0]) : undefined,
+  );
 }
 
 async function write<T>(send: () => Promise<T>): Promise<T> {
@@ -66,7 +68,9 @@ async function write<T>(send: () => Promise<T>): Promise<T> {
 /** One item, strongly consistent (1 GetItem), as the entity's mapping reads it; null when absent. */
 export async function getItem<T>(key: ItemKey, read: ItemReader<T>, projection?: Projection): Promise<T | null> {
   const result = await withRetry(() =>
-    documentClient.send(new GetCommand({ TableName: tableName, Key: { pk: key.pk, sk: key.sk }, ConsistentRead: true, ...projection })),
+    documentClient.send(
+      new GetCommand({ TableName: tableName, Key: { pk: key.pk, sk: key.sk }, ConsistentRead: true, ...projection }),
+    ),
   );
   return result.Item ? read(result.Item) : null;
 }
@@ -85,13 +89,17 @@ export async function putItem(item: StoredItem, condition?: Condition): Promise<
 
 /** Updates one item (1 UpdateItem) and reads what it hands back with `read`; ConditionFailed when its condition fails. */
 export async function updateItem<T = never>(key: ItemKey, update: Update, read?: ItemReader<T>): Promise<T | null> {
-  const result = await write(() => documentClient.send(new UpdateCommand({ TableName: tableName, Key: { pk: key.pk, sk: key.sk }, ...update })));
+  const result = await write(() =>
+    documentClient.send(new UpdateCommand({ TableName: tableName, Key: { pk: key.pk, sk: key.sk }, ...update })),
+  );
   return read && result.Attributes ? read(result.Attributes) : null;
 }
 
 /** Deletes one item (1 DeleteItem; an absent item is fine); ConditionFailed when `condition` fails. */
 export async function deleteItem(key: ItemKey, condition?: Condition): Promise<void> {
-  await write(() => documentClient.send(new DeleteCommand({ TableName: tableName, Key: { pk: key.pk, sk: key.sk }, ...condition })));
+  await write(() =>
+    documentClient.send(new DeleteCommand({ TableName: tableName, Key: { pk: key.pk, sk: key.sk }, ...condition })),
+  );
 }
 
 /** Runs a conditional write; false when its condition failed (nothing was written). */

@@ -39,7 +39,9 @@ interface CancellationReason {
 export function cancellationReasons(error: unknown): CancellationReason[] | null {
   if (!(error instanceof Error) || error.name !== "TransactionCanceledException") return null;
   const reasons: unknown = Reflect.get(error, "CancellationReasons");
-  return Array.isArray(reasons) ? reasons.filter((reason): reason is CancellationReason => typeof reason === "object" && reason !== null) : [];
+  return Array.isArray(reasons)
+    ? reasons.filter((reason): reason is CancellationReason => typeof reason === "object" && reason !== null)
+    : [];
 }
 
 /** True for errors that say "busy, try again": conflicts with another transaction, throttling, DynamoDB's own errors. */
@@ -87,7 +89,10 @@ export async function withRetry<T>(operation: () => Promise<T>, budget = default
  * Runs `attempt` until it reports it is done (`undefined` means: not yet, e.g. unprocessed items are left), with
  * `backoff` between tries; past the budget, 503 `unavailable`. For loops that make progress on each try.
  */
-export async function untilDone<T>(attempt: (round: number) => Promise<T | undefined>, budget = defaultRetryBudget): Promise<T> {
+export async function untilDone<T>(
+  attempt: (round: number) => Promise<T | undefined>,
+  budget = defaultRetryBudget,
+): Promise<T> {
   for (let round = 1; round <= budget.attempts; round++) {
     const result = await attempt(round);
     if (result !== undefined) return result;

@@ -14,7 +14,9 @@ export type TransactItems = NonNullable<TransactWriteCommandInput["TransactItems
 export type TransactItem = TransactItems[number];
 
 /** A Put of a stored item, with an optional condition. */
-export const putOf = (item: StoredItem, condition?: Condition): TransactItem => ({ Put: { TableName: tableName, Item: item, ...condition } });
+export const putOf = (item: StoredItem, condition?: Condition): TransactItem => ({
+  Put: { TableName: tableName, Item: item, ...condition },
+});
 
 /** An Update of one item. */
 export const updateOf = (key: ItemKey, update: Omit<Update, "ReturnValues">): TransactItem => ({
@@ -68,7 +70,9 @@ export async function transactWriteOnce(items: TransactItems): Promise<void> {
       throw new TransactionCancelled(
         reasons.map((reason) => (reason.Code === "None" ? undefined : reason.Code)),
         // The cancellation reasons hand items back marshalled (the document client converts only results).
-        reasons.map((reason) => (reason.Item ? unmarshall(reason.Item as Parameters<typeof unmarshall>[0]) : undefined)),
+        reasons.map((reason) =>
+          reason.Item ? unmarshall(reason.Item as Parameters<typeof unmarshall>[0]) : undefined,
+        ),
       );
     }
     throw error;

@@ -50,7 +50,9 @@ function readingEntitlements(post: AccessedPost): RequiredEntitlement[] {
  * `authorId` in the answer means a Select of any author.
  */
 function commentingEntitlements(post: AccessedPost): RequiredEntitlement[] {
-  return post.access === "free" ? [{ tier: "plus" }, { tier: "ultimate" }, { tier: "select" }] : readingEntitlements(post);
+  return post.access === "free"
+    ? [{ tier: "plus" }, { tier: "ultimate" }, { tier: "select" }]
+    : readingEntitlements(post);
 }
 
 function holdsOneOf(held: readonly Entitlement[], wanted: readonly RequiredEntitlement[]): boolean {

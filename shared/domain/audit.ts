@@ -136,7 +136,10 @@ export function indexFacts(facts: Iterable<TableFact>, now: Date): TableIndex {
         index.indexEntries.set(fact.commentId, fact);
         break;
       case "followItem":
-        index.follows.set(fact.relation.followId, { ...index.follows.get(fact.relation.followId), [fact.item]: fact.relation });
+        index.follows.set(fact.relation.followId, {
+          ...index.follows.get(fact.relation.followId),
+          [fact.item]: fact.relation,
+        });
         break;
       case "pendingDeletion":
         index.pending.add(fact.userId);
@@ -164,7 +167,8 @@ function countBy(relations: readonly FollowRelation[], side: "followerId" | "fol
 }
 
 /** An account being deleted: marked, or with a pending deletion. */
-const beingDeleted = (index: TableIndex, userId: string): boolean => index.accounts.get(userId)?.deletionBegun === true || index.pending.has(userId);
+const beingDeleted = (index: TableIndex, userId: string): boolean =>
+  index.accounts.get(userId)?.deletionBegun === true || index.pending.has(userId);
 
 /** Every account whose stored count (`storedOf`) differs from what was counted of it. */
 function accountCountDrifts(
@@ -192,12 +196,23 @@ export const invariants: readonly Invariant[] = [
     name: "followerCount",
     promise: "An account's follower count (its profile's plus every shard's) equals the relations that follow it.",
     check: (index) =>
-      accountCountDrifts(index, "followerCount", countBy(relationsOf(index), "followeeId"), (account) => account.profileFollowerCount + (index.shardTotals.get(account.userId) ?? 0)),
+      accountCountDrifts(
+        index,
+        "followerCount",
+        countBy(relationsOf(index), "followeeId"),
+        (account) => account.profileFollowerCount + (index.shardTotals.get(account.userId) ?? 0),
+      ),
   },
   {
     name: "followingCount",
     promise: "An account's following count equals the relations it made.",
-    check: (index) => accountCountDrifts(index, "followingCount", countBy(relationsOf(index), "followerId"), (account) => account.followingCount),
+    check: (index) =>
+      accountCountDrifts(
+        index,
+        "followingCount",
+        countBy(relationsOf(index), "followerId"),
+        (account) => account.followingCount,
+      ),
   },
   {
     name: "postCount",
@@ -216,7 +231,15 @@ export const invariants: readonly Invariant[] = [
         const expected = index.commentsPerPost.get(post.postUlid) ?? 0;
         return post.deleting || post.commentCount === expected
           ? []
-          : [{ invariant: "commentCount", userId: post.authorId, postId: post.postId, stored: post.commentCount, expected }];
+          : [
+              {
+                invariant: "commentCount",
+                userId: post.authorId,
+                postId: post.postId,
+                stored: post.commentCount,
+                expected,
+              },
+            ];
       });
     },
   },
@@ -230,10 +253,18 @@ export const invariants: readonly Invariant[] = [
         const gone = [relation.followerId, relation.followeeId].filter((userId) => !index.accounts.has(userId));
         const findings: Finding[] = [];
         if (missing.length > 0) {
-          findings.push({ invariant: "followEdge", userId: relation.followeeId, detail: `follow ${followId} of ${relation.followerId} lacks its ${missing.join(", ")}` });
+          findings.push({
+            invariant: "followEdge",
+            userId: relation.followeeId,
+            detail: `follow ${followId} of ${relation.followerId} lacks its ${missing.join(", ")}`,
+          });
         }
         if (gone.length > 0) {
-          findings.push({ invariant: "followEdge", userId: gone[0]!, detail: `follow ${followId} (${relation.followerId} → ${relation.followeeId}) names a missing account ${gone.join(", ")}` });
+          findings.push({
+            invariant: "followEdge",
+            userId: gone[0]!,
+            detail: `follow ${followId} (${relation.followerId} → ${relation.followeeId}) names a missing account ${gone.join(", ")}`,
+          });
         }
         return findings;
       });
@@ -244,11 +275,18 @@ export const invariants: readonly Invariant[] = [
     promise: "A writer's comment index entry names a comment that exists and still names that writer.",
     check(index) {
       return [...index.indexEntries.values()].flatMap((entry) => {
-        const comment = entry.postUlid === null ? undefined : index.comments.get(commentKey(entry.postUlid, entry.commentId));
+        const comment =
+          entry.postUlid === null ? undefined : index.comments.get(commentKey(entry.postUlid, entry.commentId));
         if (comment?.authorId === entry.writerId) return [];
         // An anonymization in progress deletes the entries after nulling the comments' writer.
         if (comment && comment.authorId === null && beingDeleted(index, entry.writerId)) return [];
-        return [{ invariant: "commentIndexEntry", userId: entry.writerId, detail: `index entry of comment ${entry.commentId} ${comment ? "names a comment of another writer" : "names no comment"}` }];
+        return [
+          {
+            invariant: "commentIndexEntry",
+            userId: entry.writerId,
+            detail: `index entry of comment ${entry.commentId} ${comment ? "names a comment of another writer" : "names no comment"}`,
+          },
+        ];
       });
     },
   },
@@ -259,13 +297,25 @@ export const invariants: readonly Invariant[] = [
       return [...index.comments.values()].flatMap((comment) => {
         const findings: Finding[] = [];
         const post = index.posts.get(comment.postUlid);
-        if (!post) findings.push({ invariant: "commentWriter", detail: `comment ${comment.commentId} has no post ${comment.postUlid}` });
+        if (!post)
+          findings.push({
+            invariant: "commentWriter",
+            detail: `comment ${comment.commentId} has no post ${comment.postUlid}`,
+          });
         // A post's deletion deletes the writers' index entries before the comments (deletionFinished reports it).
         if (comment.authorId !== null && !post?.deleting) {
           if (!index.accounts.has(comment.authorId)) {
-            findings.push({ invariant: "commentWriter", userId: comment.authorId, detail: `comment ${comment.commentId} names a writer without an account` });
+            findings.push({
+              invariant: "commentWriter",
+              userId: comment.authorId,
+              detail: `comment ${comment.commentId} names a writer without an account`,
+            });
           } else if (index.indexEntries.get(comment.commentId)?.writerId !== comment.authorId) {
-            findings.push({ invariant: "commentWriter", userId: comment.authorId, detail: `comment ${comment.commentId} lacks its writer's index entry` });
+            findings.push({
+              invariant: "commentWriter",
+              userId: comment.authorId,
+              detail: `comment ${comment.commentId} lacks its writer's index entry`,
+            });
           }
         }
         return findings;
@@ -280,11 +330,21 @@ export const invariants: readonly Invariant[] = [
       const findings: Finding[] = index.claims.flatMap((claim) =>
         index.accounts.get(claim.userId)?.handle.toLowerCase() === claim.handle
           ? []
-          : [{ invariant: "handleClaim", userId: claim.userId, detail: `handle claim "${claim.handle}" names an account that does not hold that handle` }],
+          : [
+              {
+                invariant: "handleClaim",
+                userId: claim.userId,
+                detail: `handle claim "${claim.handle}" names an account that does not hold that handle`,
+              },
+            ],
       );
       for (const account of index.accounts.values()) {
         if (claimed.get(account.handle.toLowerCase()) !== account.userId) {
-          findings.push({ invariant: "handleClaim", userId: account.userId, detail: `the account's handle "${account.handle}" is not claimed by it` });
+          findings.push({
+            invariant: "handleClaim",
+            userId: account.userId,
+            detail: `the account's handle "${account.handle}" is not claimed by it`,
+          });
         }
       }
       return findings;
@@ -298,13 +358,20 @@ export const invariants: readonly Invariant[] = [
       const bodiesOf = new Map<string, Extract<TableFact, { kind: "postBody" }>[]>();
       for (const body of index.bodies) bodiesOf.set(body.postUlid, [...(bodiesOf.get(body.postUlid) ?? []), body]);
       for (const [postUlid, bodies] of bodiesOf) {
-        if (!index.posts.has(postUlid)) findings.push({ invariant: "postBody", detail: `body of post ${postUlid} has no post` });
+        if (!index.posts.has(postUlid))
+          findings.push({ invariant: "postBody", detail: `body of post ${postUlid} has no post` });
       }
       for (const post of index.posts.values()) {
         if (post.deleting || post.bodyRevision === null) continue;
         const bodies = bodiesOf.get(post.postUlid) ?? [];
-        const right = bodies.length === 1 && bodies[0]!.access === post.access && bodies[0]!.revision === post.bodyRevision;
-        if (!right) findings.push({ invariant: "postBody", userId: post.authorId, detail: `post ${post.postId} has ${bodies.length} body items, not one under ${post.access} at revision ${post.bodyRevision}` });
+        const right =
+          bodies.length === 1 && bodies[0]!.access === post.access && bodies[0]!.revision === post.bodyRevision;
+        if (!right)
+          findings.push({
+            invariant: "postBody",
+            userId: post.authorId,
+            detail: `post ${post.postId} has ${bodies.length} body items, not one under ${post.access} at revision ${post.bodyRevision}`,
+          });
       }
       return findings;
     },
@@ -314,7 +381,9 @@ export const invariants: readonly Invariant[] = [
     promise: "A follower-count shard belongs to an account that exists.",
     check(index) {
       return index.shards.flatMap((shard) =>
-        index.accounts.has(shard.userId) ? [] : [{ invariant: "followerCountShard", userId: shard.userId, detail: `shard ${shard.shard} has no account` }],
+        index.accounts.has(shard.userId)
+          ? []
+          : [{ invariant: "followerCountShard", userId: shard.userId, detail: `shard ${shard.shard} has no account` }],
       );
     },
   },
@@ -323,7 +392,10 @@ export const invariants: readonly Invariant[] = [
     promise: "No account is half-deleted and no post deletion is left unfinished, outside a running cleanup.",
     check(index) {
       if (index.cleanupRunning) return [];
-      const halfDeleted = new Set([...index.pending, ...[...index.accounts.values()].filter((account) => account.deletionBegun).map((account) => account.userId)]);
+      const halfDeleted = new Set([
+        ...index.pending,
+        ...[...index.accounts.values()].filter((account) => account.deletionBegun).map((account) => account.userId),
+      ]);
       const findings: Finding[] = [...halfDeleted].map((userId) => ({
         invariant: "deletionFinished",
         userId,
@@ -331,7 +403,11 @@ export const invariants: readonly Invariant[] = [
       }));
       for (const post of index.posts.values()) {
         if (post.deleting && !halfDeleted.has(post.authorId)) {
-          findings.push({ invariant: "deletionFinished", userId: post.authorId, detail: `the deletion of post ${post.postId} began and did not finish (DELETE it again)` });
+          findings.push({
+            invariant: "deletionFinished",
+            userId: post.authorId,
+            detail: `the deletion of post ${post.postId} began and did not finish (DELETE it again)`,
+          });
         }
       }
       return findings;
@@ -342,12 +418,19 @@ export const invariants: readonly Invariant[] = [
     promise:
       "An account's notices before deletion go out in order: each lead shorter than the one before, each recorded after the one before went out, only the newest still waiting to go out.",
     check(index) {
-      return [...index.accounts.values()].flatMap((account) => scheduleFaults(account.notices).map((detail) => ({ invariant: "noticeSchedule", userId: account.userId, detail })));
+      return [...index.accounts.values()].flatMap((account) =>
+        scheduleFaults(account.notices).map((detail) => ({
+          invariant: "noticeSchedule",
+          userId: account.userId,
+          detail,
+        })),
+      );
     },
   },
   {
     name: "queuedNotice",
-    promise: "A notice waits in the outbox exactly while its account's schedule holds it unsent: one queued message per unsent notice, none else.",
+    promise:
+      "A notice waits in the outbox exactly while its account's schedule holds it unsent: one queued message per unsent notice, none else.",
     check(index) {
       const findings: Finding[] = [];
       for (const [userId, queued] of index.queuedNotices) {
@@ -356,15 +439,28 @@ export const invariants: readonly Invariant[] = [
         const waiting = unsentNewest(index.accounts.get(userId)?.notices ?? []);
         for (const notice of queued) {
           if (!waiting || waiting.lead.text !== notice.lead || waiting.recordedAt !== notice.recordedAt) {
-            findings.push({ invariant: "queuedNotice", userId, detail: `queued notice ${notice.lead} of ${notice.recordedAt} is not an unsent notice of the account's schedule` });
+            findings.push({
+              invariant: "queuedNotice",
+              userId,
+              detail: `queued notice ${notice.lead} of ${notice.recordedAt} is not an unsent notice of the account's schedule`,
+            });
           }
         }
-        if (queued.length > 1) findings.push({ invariant: "queuedNotice", userId, detail: `${queued.length} notices queued for one account` });
+        if (queued.length > 1)
+          findings.push({
+            invariant: "queuedNotice",
+            userId,
+            detail: `${queued.length} notices queued for one account`,
+          });
       }
       for (const account of index.accounts.values()) {
         const unsent = unsentNewest(account.notices);
         if (unsent && !index.queuedNotices.has(account.userId)) {
-          findings.push({ invariant: "queuedNotice", userId: account.userId, detail: `notice ${unsent.lead.text} of ${unsent.recordedAt} is unsent and has no queued message` });
+          findings.push({
+            invariant: "queuedNotice",
+            userId: account.userId,
+            detail: `notice ${unsent.lead.text} of ${unsent.recordedAt} is unsent and has no queued message`,
+          });
         }
       }
       return findings;
@@ -383,11 +479,15 @@ export function scheduleFaults(notices: readonly ScheduledNotice[]): string[] {
   const faults: string[] = [];
   notices.forEach((notice, position) => {
     const previous = notices[position - 1];
-    if (notice.sentAt !== undefined && notice.sentAt < notice.recordedAt) faults.push(`notice ${notice.lead.text} went out before it was recorded`);
+    if (notice.sentAt !== undefined && notice.sentAt < notice.recordedAt)
+      faults.push(`notice ${notice.lead.text} went out before it was recorded`);
     if (!previous) return;
-    if (notice.lead.ms >= previous.lead.ms) faults.push(`notice ${notice.lead.text} follows ${previous.lead.text}, whose lead is not longer`);
-    if (previous.sentAt === undefined) faults.push(`notice ${notice.lead.text} was recorded while ${previous.lead.text} had not gone out`);
-    else if (notice.recordedAt < previous.sentAt) faults.push(`notice ${notice.lead.text} was recorded before ${previous.lead.text} went out`);
+    if (notice.lead.ms >= previous.lead.ms)
+      faults.push(`notice ${notice.lead.text} follows ${previous.lead.text}, whose lead is not longer`);
+    if (previous.sentAt === undefined)
+      faults.push(`notice ${notice.lead.text} was recorded while ${previous.lead.text} had not gone out`);
+    else if (notice.recordedAt < previous.sentAt)
+      faults.push(`notice ${notice.lead.text} was recorded before ${previous.lead.text} went out`);
   });
   return faults;
 }

@@ -24,8 +24,7 @@ export interface RunTicket {
  * Step Functions' state.
  */
 export type CandidateCursor =
-  | { phase: "pending" | "outbox"; after?: string }
-  | { phase: "inactive"; month: number; after?: InactivityPosition };
+  { phase: "pending" | "outbox"; after?: string } | { phase: "inactive"; month: number; after?: InactivityPosition };
 
 /** An account's place in the inactivity index: by its last activity, then its ID. */
 export interface InactivityPosition {

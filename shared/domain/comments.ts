@@ -44,5 +44,9 @@ export function mayDeleteComment(
   postAuthorId: string,
 ): boolean {
   if (caller === null) return false;
-  return caller.role === "admin" || caller.userId === postAuthorId || (comment.authorId !== null && caller.userId === comment.authorId);
+  return (
+    caller.role === "admin" ||
+    caller.userId === postAuthorId ||
+    (comment.authorId !== null && caller.userId === comment.authorId)
+  );
 }

@@ -59,7 +59,10 @@ export type ScheduleDecision =
 /**
  * Exempt from deletion for inactivity: authors and admins, and holders of an entitlement unexpired at `now`.
  */
-export function isExemptFromDeletion(account: { role: Role; entitlements: readonly Entitlement[] }, now: Date): boolean {
+export function isExemptFromDeletion(
+  account: { role: Role; entitlements: readonly Entitlement[] },
+  now: Date,
+): boolean {
   return !mayBeDeletedForInactivity(account.role) || unexpiredEntitlements(account.entitlements, now).length > 0;
 }
 
@@ -119,7 +122,12 @@ export function decideSchedule(account: ScheduleFacts, run: ScheduleRun): Schedu
     return { action: "defer", reason: "delivery-pending", deletionDeferred: inactive };
   }
   const wentOutAgo = previous?.sentAt === undefined ? Infinity : now - Date.parse(previous.sentAt);
-  const leadIndex = previous === undefined ? (run.leads.length > 0 ? 0 : -1) : run.leads.findIndex((lead) => lead.ms < previous.lead.ms);
+  const leadIndex =
+    previous === undefined
+      ? run.leads.length > 0
+        ? 0
+        : -1
+      : run.leads.findIndex((lead) => lead.ms < previous.lead.ms);
 
   if (leadIndex === -1) {
     const lastLeadPassed = previous === undefined || wentOutAgo >= previous.lead.ms;
@@ -154,7 +162,9 @@ export function parseNoticeLeads(text: string): { leads: Duration[] } | { proble
     if ("problem" in parsed) return { problem: `${item} ${parsed.problem}` };
     const before = leads.at(-1);
     if (before && parsed.duration.ms >= before.ms) {
-      return { problem: `must list the leads longest first, each shorter than the one before (${item} comes after ${before.text})` };
+      return {
+        problem: `must list the leads longest first, each shorter than the one before (${item} comes after ${before.text})`,
+      };
     }
     leads.push(parsed.duration);
   }

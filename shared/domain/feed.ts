@@ -177,7 +177,11 @@ function cursorBoundsFor(
   return known;
 }
 
-function initialBound(author: FeedAuthor, cursor: FeedCursor | null, hint: number | null | undefined): PostBound | null {
+function initialBound(
+  author: FeedAuthor,
+  cursor: FeedCursor | null,
+  hint: number | null | undefined,
+): PostBound | null {
   if (author.postCount <= 0 || hint === null) return null;
   let bound: PostBound | undefined =
     author.latestPostUlid === null ? undefined : { ulid: author.latestPostUlid, inclusive: true };
@@ -236,12 +240,15 @@ export async function mergeFeedPage<P>(
     const best = ranked(sources).slice(0, wanted);
     const threshold = best.length === wanted ? best[wanted - 1]!.position : undefined;
     open = open
-      .filter((source) => source.bound && !(threshold && beatsEveryPostWithin(threshold, source.authorId, source.bound)))
+      .filter(
+        (source) => source.bound && !(threshold && beatsEveryPostWithin(threshold, source.authorId, source.bound)),
+      )
       .sort(compareBoundsDescending);
     if (open.length === 0) break;
     // How many posts of a run could still make the page: those not already beaten by `wanted` posts read.
     const stillNeeded = (source: Source<P>) =>
-      wanted - best.filter((candidate) => beatsEveryPostWithin(candidate.position, source.authorId, source.bound!)).length;
+      wanted -
+      best.filter((candidate) => beatsEveryPostWithin(candidate.position, source.authorId, source.bound!)).length;
     // A round reads, in parallel, every run the page must read whatever the others hold (fewer than `wanted`
     // posts could ever beat its bound: those read already, plus all that the runs above it may still give),
     // and at least the 2^n runs with the newest bounds in round n (but never more than the page still needs):

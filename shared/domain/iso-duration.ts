@@ -53,7 +53,8 @@ export function parseIsoDuration(text: string): { duration: Duration } | { probl
   if (refused) return { problem: refused };
   const weeks = weeksForm.exec(text);
   const dayTime = weeks ? null : dayTimeForm.exec(text);
-  if (!weeks && (!dayTime || text === "P")) return { problem: "is not an ISO-8601 duration such as P30D, PT12H or P2W" };
+  if (!weeks && (!dayTime || text === "P"))
+    return { problem: "is not an ISO-8601 duration such as P30D, PT12H or P2W" };
   const number = (digits: string | undefined) => (digits === undefined ? 0 : Number(digits));
   const parts: DurationParts = {
     weeks: number(weeks?.[1]),
@@ -63,7 +64,11 @@ export function parseIsoDuration(text: string): { duration: Duration } | { probl
     seconds: number(dayTime?.[4]),
   };
   const ms =
-    parts.weeks * WEEK_MS + parts.days * DAY_MS + parts.hours * HOUR_MS + parts.minutes * MINUTE_MS + parts.seconds * SECOND_MS;
+    parts.weeks * WEEK_MS +
+    parts.days * DAY_MS +
+    parts.hours * HOUR_MS +
+    parts.minutes * MINUTE_MS +
+    parts.seconds * SECOND_MS;
   if (!Number.isSafeInteger(ms)) return { problem: "is too long" };
   if (ms === 0) return { problem: "must be longer than zero" };
   return { duration: { text, ms, parts } };

@@ -98,7 +98,8 @@ export function decodePostId(postId: string): PostRef | null {
   const text = Buffer.from(postId, "base64url").toString("utf8");
   const id = text.slice(0, 26);
   const authorId = text.slice(27);
-  if (!ULID.test(id) || text[26] !== "." || authorId.length === 0 || authorId.length > MAX_AUTHOR_ID_LENGTH) return null;
+  if (!ULID.test(id) || text[26] !== "." || authorId.length === 0 || authorId.length > MAX_AUTHOR_ID_LENGTH)
+    return null;
   const ref = { authorId, id };
   // Only the canonical spelling names a post, so one post never has two IDs.
   return encodePostId(ref) === postId ? ref : null;

@@ -25,4 +25,3 @@ export function fixedWindow(now: Date, lengthSeconds: number): RateWindow {
 export function secondsUntilEnd(window: RateWindow, now: Date): number {
   return Math.max(1, Math.ceil((window.endsAt.getTime() - now.getTime()) / 1000));
 }
-

@@ -116,5 +116,8 @@ export function httpHandler<
     });
   // What the middlewares learn about the request travels with the event, from a fresh state per invocation.
   return (event: HttpApiEvent, context: Context): Promise<HttpApiResult> =>
-    stack({ ...event, state: { identity: null, caller: anonymousCaller, body: undefined, startedAt: Date.now() } }, context);
+    stack(
+      { ...event, state: { identity: null, caller: anonymousCaller, body: undefined, startedAt: Date.now() } },
+      context,
+    );
 }

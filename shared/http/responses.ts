@@ -20,7 +20,10 @@ export const accepted = (body: unknown) => json(202, body);
 export const noContent = (): HttpResult => ({ statusCode: 204 });
 
 /** 200 with a body that is not JSON; `headers` must name its content-type. */
-export const content = (raw: string | Buffer, headers: Record<string, string> & { "content-type": string }): HttpResult => ({
+export const content = (
+  raw: string | Buffer,
+  headers: Record<string, string> & { "content-type": string },
+): HttpResult => ({
   statusCode: 200,
   raw,
   headers,

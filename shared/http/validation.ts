@@ -23,8 +23,10 @@ function problemsOf(issues: readonly Issue[], prefix: string): FieldProblem[] {
 }
 
 function messageOf(issue: Issue): string {
-  if ((issue.code === "invalid_type" || issue.code === "invalid_value") && issue.input === undefined) return "is required";
-  if (issue.code === "invalid_type") return `must be ${issue.expected === "object" ? "an object" : `a ${issue.expected}`}`;
+  if ((issue.code === "invalid_type" || issue.code === "invalid_value") && issue.input === undefined)
+    return "is required";
+  if (issue.code === "invalid_type")
+    return `must be ${issue.expected === "object" ? "an object" : `a ${issue.expected}`}`;
   if (issue.code === "invalid_value") return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
   if (issue.code === "invalid_union") return "is not a valid value";
   return issue.message;
@@ -50,7 +52,9 @@ export function illFormedText(input: unknown, path: string[] = []): FieldProblem
   if (Array.isArray(input)) return input.flatMap((item, index) => illFormedText(item, [...path, String(index)]));
   if (typeof input !== "object" || input === null) return [];
   return Object.entries(input).flatMap(([key, value]) =>
-    isWellFormedText(key) ? illFormedText(value, [...path, key]) : [{ field: [...path, key].join("."), message: ILL_FORMED_TEXT }],
+    isWellFormedText(key)
+      ? illFormedText(value, [...path, key])
+      : [{ field: [...path, key].join("."), message: ILL_FORMED_TEXT }],
   );
 }
 
@@ -81,7 +85,10 @@ export function parseInputs(inputs: [z.ZodMiniType | undefined, unknown][]): unk
 }
 
 /** The headers a schema names, looked up case-insensitively and keyed by the schema's (canonical) names. */
-export function headerInput(schema: z.ZodMiniObject, headers: Record<string, string | undefined>): Record<string, string> {
+export function headerInput(
+  schema: z.ZodMiniObject,
+  headers: Record<string, string | undefined>,
+): Record<string, string> {
   const lowerCased = new Map(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
   const input: Record<string, string> = {};
   for (const name of Object.keys(schema.shape)) {

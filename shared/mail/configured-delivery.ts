@@ -41,6 +41,7 @@ function deliveryFor(settings: MailSettings): NoticeDelivery {
       { ses: new SESv2Client({ region }), cognito: new CognitoIdentityProviderClient({ region }) },
     );
   }
-  if (!smtpFactory) throw new Error("MAIL_TRANSPORT is smtp, but this host registered no SMTP transport (only the local host has one)");
+  if (!smtpFactory)
+    throw new Error("MAIL_TRANSPORT is smtp, but this host registered no SMTP transport (only the local host has one)");
   return smtpFactory(settings, sender);
 }

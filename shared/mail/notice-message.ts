@@ -60,7 +60,12 @@ const locales = { de: "de-DE", en: "en-GB" } as const;
 
 /** A day, e.g. "1. März 2025" / "1 March 2025". */
 function dayOf(instant: string, language: "de" | "en", timeZone: string): string {
-  return new Intl.DateTimeFormat(locales[language], { timeZone, day: "numeric", month: "long", year: "numeric" }).format(new Date(instant));
+  return new Intl.DateTimeFormat(locales[language], {
+    timeZone,
+    day: "numeric",
+    month: "long",
+    year: "numeric",
+  }).format(new Date(instant));
 }
 
 /**
@@ -69,8 +74,19 @@ function dayOf(instant: string, language: "de" | "en", timeZone: string): string
  */
 function momentOf(instant: string, language: "de" | "en", timeZone: string): string {
   const date = new Date(instant);
-  const day = new Intl.DateTimeFormat(locales[language], { timeZone, weekday: "long", day: "numeric", month: "long", year: "numeric" }).format(date);
-  const time = new Intl.DateTimeFormat(locales[language], { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(date);
+  const day = new Intl.DateTimeFormat(locales[language], {
+    timeZone,
+    weekday: "long",
+    day: "numeric",
+    month: "long",
+    year: "numeric",
+  }).format(date);
+  const time = new Intl.DateTimeFormat(locales[language], {
+    timeZone,
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  }).format(date);
   const zone = new Intl.DateTimeFormat(locales[language], { timeZone, timeZoneName: "long" })
     .formatToParts(date)
     .find((part) => part.type === "timeZoneName")!.value;
@@ -114,9 +130,11 @@ const words: Record<"de" | "en", Words> = {
       "Beiträge, die Sie als Autorin oder Autor veröffentlicht haben, mit allen Kommentaren dazu",
     ],
     staysHeading: "Was bleibt",
-    stays: "Ihre Kommentare bleiben stehen, aber anonym, ohne Ihren Namen; nur Kommentare unter Ihren eigenen Beiträgen werden mit diesen gelöscht",
+    stays:
+      "Ihre Kommentare bleiben stehen, aber anonym, ohne Ihren Namen; nur Kommentare unter Ihren eigenen Beiträgen werden mit diesen gelöscht",
     downloadHeading: "Laden Sie Ihre Daten vorher herunter",
-    download: "Angemeldet erhalten Sie alle Ihre Daten (Profil, Berechtigungen, gefolgte Konten, Beiträge und Kommentare) unter:",
+    download:
+      "Angemeldet erhalten Sie alle Ihre Daten (Profil, Berechtigungen, gefolgte Konten, Beiträge und Kommentare) unter:",
     afterDownload: [
       "Auch das zählt als Anmeldung und erhält Ihr Konto. Wünschen Sie die Löschung dennoch, können Sie Ihr Konto danach selbst löschen (",
       ").",
@@ -139,10 +157,14 @@ const words: Record<"de" | "en", Words> = {
       "posts you published as an author, with all their comments",
     ],
     staysHeading: "What stays",
-    stays: "your comments stay, but anonymous, without your name; only comments under your own posts are deleted with them",
+    stays:
+      "your comments stay, but anonymous, without your name; only comments under your own posts are deleted with them",
     downloadHeading: "Download your data first",
     download: "Signed in, you get all your data (profile, entitlements, accounts you follow, posts and comments) at:",
-    afterDownload: ["That counts as signing in too and keeps your account. If you still want it deleted, you can then delete it yourself (", ")."],
+    afterDownload: [
+      "That counts as signing in too and keeps your account. If you still want it deleted, you can then delete it yourself (",
+      ").",
+    ],
     automatic: "This message was sent automatically.",
   },
 };
@@ -156,7 +178,12 @@ function letterOf(facts: NoticeFacts, language: "de" | "en"): Letter {
         paragraphs: [
           [w.greeting],
           [w.why(facts.handle, dayOf(facts.lastActiveAt, language, facts.timeZone))],
-          [w.when(momentOf(facts.deletionNotBefore, language, facts.timeZone), leadInWords(facts.lead.parts, language))],
+          [
+            w.when(
+              momentOf(facts.deletionNotBefore, language, facts.timeZone),
+              leadInWords(facts.lead.parts, language),
+            ),
+          ],
         ],
       },
       { heading: w.keepHeading, paragraphs: [[w.keep]] },
@@ -164,14 +191,19 @@ function letterOf(facts: NoticeFacts, language: "de" | "en"): Letter {
       { heading: w.staysHeading, items: [[w.stays]] },
       {
         heading: w.downloadHeading,
-        paragraphs: [[w.download], [{ code: "GET " }, { link: facts.exportUrl }], [w.afterDownload[0], { code: "DELETE /me" }, w.afterDownload[1]]],
+        paragraphs: [
+          [w.download],
+          [{ code: "GET " }, { link: facts.exportUrl }],
+          [w.afterDownload[0], { code: "DELETE /me" }, w.afterDownload[1]],
+        ],
       },
       { paragraphs: [[w.automatic]] },
     ],
   };
 }
 
-const inlineText = (inline: Inline): string => (typeof inline === "string" ? inline : "code" in inline ? inline.code : inline.link);
+const inlineText = (inline: Inline): string =>
+  typeof inline === "string" ? inline : "code" in inline ? inline.code : inline.link;
 
 function letterText(letter: Letter): string {
   const blocks = letter.sections.flatMap((section) => [
@@ -196,7 +228,9 @@ function letterHtml(letter: Letter): string {
     [
       section.heading ? `<h3>${escapeHtml(section.heading)}</h3>` : "",
       ...(section.paragraphs ?? []).map((paragraph) => `<p>${paragraph.map(inlineHtml).join("")}</p>`),
-      section.items ? `<ul>${section.items.map((item) => `<li>${item.map(inlineHtml).join("")}</li>`).join("")}</ul>` : "",
+      section.items
+        ? `<ul>${section.items.map((item) => `<li>${item.map(inlineHtml).join("")}</li>`).join("")}</ul>`
+        : "",
     ].join(""),
   );
   return `<div lang="${letter.language}">${sections.join("\n")}</div>`;

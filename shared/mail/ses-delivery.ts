@@ -21,11 +21,17 @@ export interface SesDeliveryClients {
   cognito: CognitoIdentityProviderClient;
 }
 
-export function sesDelivery(settings: SesDeliverySettings, clients: SesDeliveryClients, clock: () => Date = () => new Date()): NoticeDelivery {
+export function sesDelivery(
+  settings: SesDeliverySettings,
+  clients: SesDeliveryClients,
+  clock: () => Date = () => new Date(),
+): NoticeDelivery {
   async function verifiedAddressOf(userId: string): Promise<string | null> {
     try {
       // The user ID is Cognito's `sub`, which AdminGetUser takes as the user name.
-      const user = await clients.cognito.send(new AdminGetUserCommand({ UserPoolId: settings.userPoolId, Username: userId }));
+      const user = await clients.cognito.send(
+        new AdminGetUserCommand({ UserPoolId: settings.userPoolId, Username: userId }),
+      );
       return verifiedCognitoAddress(user.UserAttributes);
     } catch (error) {
       // Deleted from the pool while the account lives on: nobody to write to.

@@ -11,7 +11,11 @@ export function smtpTransport(server: { host: string; port: number }): Transport
   return createTransport({ host: server.host, port: server.port, secure: false, ignoreTLS: true });
 }
 
-export function smtpDelivery(sender: NoticeSender, transport: Transporter, clock: () => Date = () => new Date()): NoticeDelivery {
+export function smtpDelivery(
+  sender: NoticeSender,
+  transport: Transporter,
+  clock: () => Date = () => new Date(),
+): NoticeDelivery {
   return {
     async deliver(notice) {
       const to = usableAddress(notice.lastEmailClaim);

@@ -1,10 +1,12 @@
 import * as z from "zod/mini";
 import { canonicalTime, count, isoTime, timestamp, trimmedTextOfLength } from "./common";
 
-export const handleSchema = z.string().check(
-  z.regex(/^[A-Za-z0-9_]{3,30}$/, { message: "must be 3 to 30 letters, digits or underscores" }),
-  z.describe("3 to 30 letters, digits or underscores; unique regardless of case."),
-);
+export const handleSchema = z
+  .string()
+  .check(
+    z.regex(/^[A-Za-z0-9_]{3,30}$/, { message: "must be 3 to 30 letters, digits or underscores" }),
+    z.describe("3 to 30 letters, digits or underscores; unique regardless of case."),
+  );
 
 /** PUT /me */
 export const profileInputSchema = z
@@ -29,9 +31,16 @@ const entitlementInputSchema = z.discriminatedUnion("tier", [
 /** PUT /admin/users/{userId}/entitlements */
 export const entitlementsInputSchema = z
   .strictObject({
-    entitlements: z.array(entitlementInputSchema).check(z.maxLength(100, { message: "must hold at most 100 entitlements" })),
+    entitlements: z
+      .array(entitlementInputSchema)
+      .check(z.maxLength(100, { message: "must hold at most 100 entitlements" })),
   })
-  .check(z.meta({ id: "EntitlementsInput", description: "The complete set of a user's entitlements; it replaces the stored one." }));
+  .check(
+    z.meta({
+      id: "EntitlementsInput",
+      description: "The complete set of a user's entitlements; it replaces the stored one.",
+    }),
+  );
 
 // Answers (contract: Accounts). These schemas are the source of the domain's types, so the document, the
 // types and what handlers send cannot drift apart.

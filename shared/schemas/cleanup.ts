@@ -8,7 +8,9 @@ export const cleanupRunInputSchema = z
     cutoff: z.optional(
       isoTime.check(
         z.refine((value) => Date.parse(value) <= Date.now(), { message: "must not be in the future" }),
-        z.describe("Accounts last active before this time are inactive; not in the future. Default: now minus INACTIVE_AFTER_DAYS."),
+        z.describe(
+          "Accounts last active before this time are inactive; not in the future. Default: now minus INACTIVE_AFTER_DAYS.",
+        ),
       ),
     ),
   })
@@ -28,9 +30,9 @@ export const countChangeSchema = z
 export const runSchema = z
   .strictObject({
     runId: z.string(),
-    status: z.enum(["running", "succeeded", "failed"]).check(
-      z.describe("A run leaves `running` only once a new run may start."),
-    ),
+    status: z
+      .enum(["running", "succeeded", "failed"])
+      .check(z.describe("A run leaves `running` only once a new run may start.")),
     dryRun: z.boolean(),
     cutoff: timestamp,
     startedAt: timestamp,
@@ -85,7 +87,9 @@ export const noticeSchema = z
   .strictObject({
     lead: z.string().check(z.describe("The notice's lead, an ISO-8601 duration as configured (`P30D`).")),
     sentAt: timestamp.check(z.describe("When it went out: the mail service accepted it, or it proved undeliverable.")),
-    deletionAfter: timestamp.check(z.describe("The earliest the account may be deleted after this notice: `sentAt` plus `lead`.")),
+    deletionAfter: timestamp.check(
+      z.describe("The earliest the account may be deleted after this notice: `sentAt` plus `lead`."),
+    ),
     delivery: z.enum(["sent", "undeliverable"]),
   })
   .check(z.meta({ id: "Notice", description: "A notice before deletion of an account's current schedule." }));

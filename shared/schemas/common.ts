@@ -37,19 +37,23 @@ export const isVisibleText = (value: string): boolean => !INVISIBLE.test(value);
  * `max` characters with something visible.
  */
 export const trimmedTextOfLength = (min: number, max: number) =>
-  z.pipe(
-    z.string().check(z.trim()),
-    textOfLength(min, max).check(
-      z.refine((value) => min === 0 || value === "" || isVisibleText(value), { message: "must contain a visible character" }),
-    ),
-  ).check(
-    z.meta({
-      minLength: min,
-      maxLength: max,
-      ...(min > 0 ? { pattern: "\\S" } : {}),
-      description: `Trimmed, then ${min} to ${max} characters${min > 0 ? ", at least one of them visible" : ""}.`,
-    }),
-  );
+  z
+    .pipe(
+      z.string().check(z.trim()),
+      textOfLength(min, max).check(
+        z.refine((value) => min === 0 || value === "" || isVisibleText(value), {
+          message: "must contain a visible character",
+        }),
+      ),
+    )
+    .check(
+      z.meta({
+        minLength: min,
+        maxLength: max,
+        ...(min > 0 ? { pattern: "\\S" } : {}),
+        description: `Trimmed, then ${min} to ${max} characters${min > 0 ? ", at least one of them visible" : ""}.`,
+      }),
+    );
 
 /**
  * Metadata key of a schema whose JSON Schema the document states by hand, where zod's own conversion says it
@@ -65,7 +69,11 @@ export const isoTime = z.iso
 /** A time in an answer: ISO-8601 UTC with milliseconds, e.g. `2025-03-01T09:30:00.000Z`. */
 export const timestamp = z.iso.datetime().check(
   z.meta({
-    [DOCUMENTED_AS]: { type: "string", format: "date-time", pattern: "^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z$" },
+    [DOCUMENTED_AS]: {
+      type: "string",
+      format: "date-time",
+      pattern: "^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z$",
+    },
   }),
 );
 
@@ -83,7 +91,15 @@ export const listQuerySchema = z.object({
     ._default(
       z.pipe(
         z.string().check(z.regex(/^\d{1,3}$/, { message: "must be an integer from 1 to 100" })),
-        z.pipe(z.transform(Number), z.number().check(z.gte(1, { message: "must be an integer from 1 to 100" }), z.lte(100, { message: "must be an integer from 1 to 100" }))),
+        z.pipe(
+          z.transform(Number),
+          z
+            .number()
+            .check(
+              z.gte(1, { message: "must be an integer from 1 to 100" }),
+              z.lte(100, { message: "must be an integer from 1 to 100" }),
+            ),
+        ),
       ),
       20,
     )
@@ -93,9 +109,11 @@ export const listQuerySchema = z.object({
       }),
     ),
   cursor: z.optional(
-    z.string().check(
-      z.describe("The `nextCursor` of the previous page, as it came; absent for the first page. Opaque and signed."),
-    ),
+    z
+      .string()
+      .check(
+        z.describe("The `nextCursor` of the previous page, as it came; absent for the first page. Opaque and signed."),
+      ),
   ),
 });
 export type ListQuery = z.infer<typeof listQuerySchema>;

@@ -18,13 +18,17 @@ export const requiredEntitlementSchema = z
   .check(
     z.meta({
       id: "RequiredEntitlement",
-      description: "An entitlement that would allow the request; `select` without `authorId` means any author's Select.",
+      description:
+        "An entitlement that would allow the request; `select` without `authorId` means any author's Select.",
     }),
   );
 
 const message = z.string().check(z.describe("A sentence for people, which may change: branch on `code`."));
 /** Codes without extra fields; `internal` is the generic answer to a failure on the API's side. */
-const plainCodes = [...errorCodes.filter((code) => code !== "validation_failed" && code !== "subscription_required"), "internal"];
+const plainCodes = [
+  ...errorCodes.filter((code) => code !== "validation_failed" && code !== "subscription_required"),
+  "internal",
+];
 
 export const errorSchema = z
   .strictObject({

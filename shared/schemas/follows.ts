@@ -8,7 +8,9 @@ export const followStateSchema = z
     following: z.boolean(),
     followerCount: count.check(z.describe("The followed account's follower count right after this request.")),
   })
-  .check(z.meta({ id: "FollowState", description: "Whether the caller now follows the account, and its follower count." }));
+  .check(
+    z.meta({ id: "FollowState", description: "Whether the caller now follows the account, and its follower count." }),
+  );
 
 export const followStatusSchema = z
   .strictObject({ following: z.boolean() })

@@ -12,4 +12,9 @@ export const openApiDocumentSchema = z
     info: z.looseObject({ title: z.string(), version: z.string() }),
     paths: z.record(z.string(), z.unknown()),
   })
-  .check(z.meta({ id: "OpenApiDocument", description: "An OpenAPI 3.1 document; see https://spec.openapis.org/oas/v3.1.0." }));
+  .check(
+    z.meta({
+      id: "OpenApiDocument",
+      description: "An OpenAPI 3.1 document; see https://spec.openapis.org/oas/v3.1.0.",
+    }),
+  );

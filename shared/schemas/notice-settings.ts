@@ -56,30 +56,40 @@ const mailCommon = {
   /** The sender of notices: in AWS an address of the SES identity the stack declares. */
   NOTICE_SENDER_ADDRESS: z.email({ message: "must be an e-mail address" }),
   /** The sender's display name, e.g. the platform's name (without it, the bare address). */
-  NOTICE_SENDER_NAME: z.optional(z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[^\r\n"<>]+$/, { message: "must be plain text" }))),
+  NOTICE_SENDER_NAME: z.optional(
+    z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[^\r\n"<>]+$/, { message: "must be plain text" })),
+  ),
   /** Where a signed-in person downloads their data (the API's `GET /me/export`), named in every notice. */
   NOTICE_EXPORT_URL: z.url({ protocol: /^https?$/, message: "must be an http(s) URL" }),
   /** The zone in which notices state the deletion date (besides naming it). */
   NOTICE_TIME_ZONE: z._default(timeZone, "Europe/Berlin"),
 };
 
-const mailSettingsSchema = z.discriminatedUnion("MAIL_TRANSPORT", [
-  // AWS: Amazon SES, to the Cognito user's verified address.
-  z.object({
-    ...mailCommon,
-    MAIL_TRANSPORT: z.literal("ses"),
-    NOTICE_EXPORT_URL: z.url({ protocol: /^https$/, message: "must be an https URL" }),
-    COGNITO_USER_POOL_ID: z.string({ error: "is required" }).check(z.regex(/^[\w-]+_[0-9a-zA-Z]+$/, { message: "must be a user pool ID" })),
-    AWS_REGION: z.string({ error: "is required" }).check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, { message: "must be an AWS region" })),
-  }),
-  // Locally: SMTP to the mail sink `npm start` runs, to the address of the account's last token.
-  z.object({
-    ...mailCommon,
-    MAIL_TRANSPORT: z.literal("smtp"),
-    SMTP_HOST: z.string({ error: "is required" }).check(z.minLength(1, { error: "is required" })),
-    SMTP_PORT: z.coerce.number({ error: "must be a port number" }).check(z.int(), z.gte(1), z.lte(65535)),
-  }),
-], { error: "must be ses (Amazon SES, in AWS) or smtp (a local mail sink)" });
+const mailSettingsSchema = z.discriminatedUnion(
+  "MAIL_TRANSPORT",
+  [
+    // AWS: Amazon SES, to the Cognito user's verified address.
+    z.object({
+      ...mailCommon,
+      MAIL_TRANSPORT: z.literal("ses"),
+      NOTICE_EXPORT_URL: z.url({ protocol: /^https$/, message: "must be an https URL" }),
+      COGNITO_USER_POOL_ID: z
+        .string({ error: "is required" })
+        .check(z.regex(/^[\w-]+_[0-9a-zA-Z]+$/, { message: "must be a user pool ID" })),
+      AWS_REGION: z
+        .string({ error: "is required" })
+        .check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, { message: "must be an AWS region" })),
+    }),
+    // Locally: SMTP to the mail sink `npm start` runs, to the address of the account's last token.
+    z.object({
+      ...mailCommon,
+      MAIL_TRANSPORT: z.literal("smtp"),
+      SMTP_HOST: z.string({ error: "is required" }).check(z.minLength(1, { error: "is required" })),
+      SMTP_PORT: z.coerce.number({ error: "must be a port number" }).check(z.int(), z.gte(1), z.lte(65535)),
+    }),
+  ],
+  { error: "must be ses (Amazon SES, in AWS) or smtp (a local mail sink)" },
+);
 
 export type MailSettings = z.infer<typeof mailSettingsSchema>;
 

@@ -93,14 +93,12 @@ export const postSchema = z
     }),
   );
 
-export const postSummarySchema = z
-  .strictObject(postFields)
-  .check(
-    z.meta({
-      id: "PostSummary",
-      description: "A post in a list: never its body (read it with `GET /posts/{postId}`); `locked` still tells.",
-    }),
-  );
+export const postSummarySchema = z.strictObject(postFields).check(
+  z.meta({
+    id: "PostSummary",
+    description: "A post in a list: never its body (read it with `GET /posts/{postId}`); `locked` still tells.",
+  }),
+);
 
 export const postSummaryPageSchema = pageOf(postSummarySchema);
 

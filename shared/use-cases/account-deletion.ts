@@ -79,7 +79,10 @@ export async function deleteMarkedAccount(userId: string, steps: DeletionSteps):
   const late = () => Date.now() > steps.deadline;
   const countEdge = [countOnPending(userId, "edges")];
 
-  const removeRelations = async (pages: AsyncGenerator<FollowRelation[]>, other: (relation: FollowRelation) => string) => {
+  const removeRelations = async (
+    pages: AsyncGenerator<FollowRelation[]>,
+    other: (relation: FollowRelation) => string,
+  ) => {
     for await (const page of pages) {
       for (const relation of page) {
         if (late()) return false;

@@ -25,7 +25,10 @@ const RECOUNT_ROUNDS = 10;
  * transaction (a run's count change, a history point, the end of a touch); it is given null when the account is
  * gone or being deleted, which has no counts to store. Answers the recount (null: no live account).
  */
-export async function recountAccount(userId: string, alongside: (recount: AccountRecount | null) => TransactItems): Promise<AccountRecount | null> {
+export async function recountAccount(
+  userId: string,
+  alongside: (recount: AccountRecount | null) => TransactItems,
+): Promise<AccountRecount | null> {
   for (let round = 0; round < RECOUNT_ROUNDS; round++) {
     const state = await getStoredAccountState(userId);
     if (!state || state.deletion) {

@@ -74,7 +74,11 @@ async function repair(drift: CountDrift, auditId: string, at: string): Promise<v
   if (drift.invariant === "followerCount" || drift.invariant === "followingCount") {
     await recountAccount(drift.userId, (recount) =>
       recount && recount.stored.followers !== recount.counted.followers
-        ? recountPointItems(auditId, { userId: drift.userId, before: recount.stored.followers, after: recount.counted.followers }, at)
+        ? recountPointItems(
+            auditId,
+            { userId: drift.userId, before: recount.stored.followers, after: recount.counted.followers },
+            at,
+          )
         : [],
     );
     return;
@@ -119,7 +123,11 @@ export async function auditTable(options: AuditOptions): Promise<AuditReport> {
   const left = await confirmed(drifts);
   const leftKey = (drift: CountDrift) => `${drift.invariant}/${drift.userId}/${drift.postId ?? ""}`;
   const unrepaired = new Set(left.map(leftKey));
-  return { ...report, findings: [...left, ...others], repaired: drifts.filter((drift) => !unrepaired.has(leftKey(drift))) };
+  return {
+    ...report,
+    findings: [...left, ...others],
+    repaired: drifts.filter((drift) => !unrepaired.has(leftKey(drift))),
+  };
 }
 
 /** One line of the report for a finding: the account's ID, and for a count what is stored against what is counted. */

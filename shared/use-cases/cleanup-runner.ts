@@ -9,7 +9,9 @@ import type { RunTicket } from "../domain/cleanup";
 // Only the function that starts runs loads this module, and it must know its runner: no default could be right
 // both here and in AWS, so it refuses to load without one.
 if (!config.CLEANUP_RUNNER) {
-  throw new Error("Invalid configuration: CLEANUP_RUNNER: is required where cleanup runs are started (step-functions in AWS)");
+  throw new Error(
+    "Invalid configuration: CLEANUP_RUNNER: is required where cleanup runs are started (step-functions in AWS)",
+  );
 }
 
 type Runner = (run: RunTicket) => void;

@@ -1,7 +1,15 @@
 import { countCommentIndexEntries, markAccountDeletion } from "../db/account-deletion-store";
 import { accountExists, getStoredAccountState, type StoredAccountState } from "../db/account-store";
 import { inactivePage, pendingPage, queuedPage } from "../db/cleanup-candidate-store";
-import { CleanupAlreadyRunning, createRunWithLease, endRun, getRun, listRuns, recordCountChange, renewLease } from "../db/cleanup-run-store";
+import {
+  CleanupAlreadyRunning,
+  createRunWithLease,
+  endRun,
+  getRun,
+  listRuns,
+  recordCountChange,
+  renewLease,
+} from "../db/cleanup-run-store";
 import { dryEdgeItems, dryLostFollowers, dryRunTotals, recordWouldDelete, wouldDelete } from "../db/dry-run-store";
 import { allFollowers, allFollowing, countFollowers } from "../db/follow-store";
 import { listFollowerHistory } from "../db/follower-history-store";
@@ -20,7 +28,12 @@ import {
   type Run,
   type RunTicket,
 } from "../domain/cleanup";
-import { decideSchedule, isExemptFromDeletion, type ScheduleDecision, type ScheduledNotice } from "../domain/deletion-schedule";
+import {
+  decideSchedule,
+  isExemptFromDeletion,
+  type ScheduleDecision,
+  type ScheduledNotice,
+} from "../domain/deletion-schedule";
 import { cleanupAlreadyRunning, notFound, unavailable, validationFailed } from "../errors";
 import { ulid } from "../ids";
 import { logger } from "../logger";
@@ -89,7 +102,10 @@ export async function beginOrContinueRun(requested: Partial<RunTicket>, now: Dat
 }
 
 /** The run a request asks for, with the cutoff resolved (default: now − INACTIVE_AFTER_DAYS). */
-export function runRequest(input: { dryRun?: boolean | undefined; cutoff?: string | undefined }, now: Date): { dryRun: boolean; cutoff: string } {
+export function runRequest(
+  input: { dryRun?: boolean | undefined; cutoff?: string | undefined },
+  now: Date,
+): { dryRun: boolean; cutoff: string } {
   const resolved = resolveCutoff(input.cutoff, now, config.INACTIVE_AFTER_DAYS);
   if ("problem" in resolved) throw validationFailed([resolved.problem]);
   return { dryRun: input.dryRun ?? false, cutoff: resolved.cutoff };
@@ -116,7 +132,11 @@ export function candidateBound(cutoff: string): string {
  * dropped when withdrawn), then the sparse inactivity index month by month up to the candidate bound's month,
  * `lastActiveAt < cutoff + the longest lead`. Renews the lease.
  */
-export async function findCandidates(run: RunTicket, cursor: CandidateCursor | null, now: Date): Promise<CandidatePage> {
+export async function findCandidates(
+  run: RunTicket,
+  cursor: CandidateCursor | null,
+  now: Date,
+): Promise<CandidatePage> {
   await renewLease(run.runId, now, config.CLEANUP_LEASE_SECONDS);
   const bound = candidateBound(run.cutoff);
   const months = monthsThrough(bound, FIRST_ACTIVITY_MONTH);
@@ -167,21 +187,32 @@ export async function processBatch(
   const steps: DeletionSteps = { run, deadline: Date.now() + budgetMs, now, touched: new Set() };
   for (let i = 0; i < userIds.length; i++) {
     if (Date.now() > steps.deadline) return { remaining: userIds.slice(i) };
-    const outcome = run.dryRun ? await dryRunCandidate(run, userIds[i]!, now) : await processCandidate(userIds[i]!, steps, mailer);
+    const outcome = run.dryRun
+      ? await dryRunCandidate(run, userIds[i]!, now)
+      : await processCandidate(userIds[i]!, steps, mailer);
     if (outcome === "unfinished") return { remaining: userIds.slice(i) };
   }
   return { remaining: [] };
 }
 
 /** The rule's view of one account in this run. */
-function decide(state: StoredAccountState, notices: readonly ScheduledNotice[], run: RunTicket, now: Date): ScheduleDecision {
+function decide(
+  state: StoredAccountState,
+  notices: readonly ScheduledNotice[],
+  run: RunTicket,
+  now: Date,
+): ScheduleDecision {
   return decideSchedule(
     { lastActiveAt: state.account.lastActiveAt, exempt: isExemptFromDeletion(state.account, now), notices },
     { leads: config.DELETION_NOTICE_LEADS, cutoff: run.cutoff, now },
   );
 }
 
-async function processCandidate(userId: string, steps: DeletionSteps, mailer: MailerSource): Promise<"done" | "unfinished"> {
+async function processCandidate(
+  userId: string,
+  steps: DeletionSteps,
+  mailer: MailerSource,
+): Promise<"done" | "unfinished"> {
   const run = steps.run!;
   const state = await getStoredAccountState(userId);
   if (!state) {
@@ -211,7 +242,12 @@ async function processCandidate(userId: string, steps: DeletionSteps, mailer: Ma
  * first; a withdrawn schedule is cleared (and the account judged again, from scratch); a due notice is recorded
  * and delivered; a deferred deletion is tallied. Answers the schedule when the account is to be deleted, else null.
  */
-async function applySchedule(state: StoredAccountState, run: RunTicket, now: Date, mailer: MailerSource): Promise<ScheduledNotice[] | null> {
+async function applySchedule(
+  state: StoredAccountState,
+  run: RunTicket,
+  now: Date,
+  mailer: MailerSource,
+): Promise<ScheduledNotice[] | null> {
   let notices = state.notices;
   if (notices.length > 0 && notices.at(-1)!.sentAt === undefined) {
     notices = await deliverQueuedNotice(state, isExemptFromDeletion(state.account, now), now, mailer);
@@ -223,7 +259,8 @@ async function applySchedule(state: StoredAccountState, run: RunTicket, now: Dat
     decision = decide(state, notices, run, now);
   }
   if (decision.action === "delete") return notices;
-  const recorded = decision.action === "notify" && (await sendNotice({ ...state, notices }, decision, run.runId, now, mailer));
+  const recorded =
+    decision.action === "notify" && (await sendNotice({ ...state, notices }, decision, run.runId, now, mailer));
   if ((recorded || decision.action === "defer") && "deletionDeferred" in decision && decision.deletionDeferred) {
     await tally("deferred", run.runId, state.account.userId, now);
   }
@@ -253,10 +290,16 @@ async function dryRunCandidate(run: RunTicket, userId: string, now: Date): Promi
         const followee = await getStoredAccountState(relation.followeeId);
         if (followee && !followee.deletion) {
           const { followerCount, followingCount } = followee.account;
-          await recordTouched({ userId: relation.followeeId, followerBefore: followerCount, followingBefore: followingCount }, run.runId, now);
+          await recordTouched(
+            { userId: relation.followeeId, followerBefore: followerCount, followingBefore: followingCount },
+            run.runId,
+            now,
+          );
         }
       }
-      await transactWrite(dryEdgeItems(run.runId, relation.followId, { userId: relation.followeeId, followerId: userId }, now));
+      await transactWrite(
+        dryEdgeItems(run.runId, relation.followId, { userId: relation.followeeId, followerId: userId }, now),
+      );
     }
   }
   for await (const page of allFollowers(userId)) {
@@ -285,9 +328,15 @@ export async function recountStep(run: RunTicket, now: Date, budgetMs: number): 
 
 async function recount(run: RunTicket, touched: TouchedAccount, now: Date): Promise<void> {
   await recountAccount(touched.userId, (recount) => {
-    const change = recount && { userId: touched.userId, before: touched.followerBefore, after: recount.counted.followers };
+    const change = recount && {
+      userId: touched.userId,
+      before: touched.followerBefore,
+      after: recount.counted.followers,
+    };
     return [
-      ...(change && change.before !== change.after ? recordCountChange(run.runId, change, now.toISOString(), true) : []),
+      ...(change && change.before !== change.after
+        ? recordCountChange(run.runId, change, now.toISOString(), true)
+        : []),
       deleteTouched(touched.userId, null),
     ];
   });
@@ -298,7 +347,10 @@ async function dryRecount(run: RunTicket, touched: TouchedAccount, now: Date): P
     await transactWrite([deleteTouched(touched.userId, run.runId)]);
     return;
   }
-  const [followers, lost] = await Promise.all([countFollowers(touched.userId), dryLostFollowers(run.runId, touched.userId)]);
+  const [followers, lost] = await Promise.all([
+    countFollowers(touched.userId),
+    dryLostFollowers(run.runId, touched.userId),
+  ]);
   const change = { userId: touched.userId, before: touched.followerBefore, after: followers - lost };
   await transactWrite([
     ...(change.before !== change.after ? recordCountChange(run.runId, change, now.toISOString(), false) : []),
@@ -308,7 +360,13 @@ async function dryRecount(run: RunTicket, touched: TouchedAccount, now: Date): P
 
 /** Ends a run that got through every step: its report, and the lease released in the same transaction. */
 export async function succeedRun(run: RunTicket, now: Date): Promise<void> {
-  await endRun(run.runId, "succeeded", now, run.dryRun ? await dryRunTotals(run.runId) : undefined, await noticeTotals(run.runId));
+  await endRun(
+    run.runId,
+    "succeeded",
+    now,
+    run.dryRun ? await dryRunTotals(run.runId) : undefined,
+    await noticeTotals(run.runId),
+  );
 }
 
 /** Ends a run that failed (the lease released with it); what it began is finished by the next run. */
@@ -349,7 +407,9 @@ export async function runToCompletion(
       for (const batch of page.batches) {
         let remaining = batch;
         while (remaining.length > 0) {
-          remaining = (await invoke("processBatch", () => processBatch(run, remaining, clock.now(), clock.budgetMs, mailer))).remaining;
+          remaining = (
+            await invoke("processBatch", () => processBatch(run, remaining, clock.now(), clock.budgetMs, mailer))
+          ).remaining;
         }
       }
       cursor = page.cursor;
@@ -374,7 +434,6 @@ export async function readRun(runId: string): Promise<Run> {
   if (!run) throw notFound("The cleanup run");
   return run;
 }
-
 
 /** GET /admin/cleanup-runs: newest first. */
 export async function runsPage(query: ListQuery): Promise<{ items: Run[]; nextCursor: string | null }> {

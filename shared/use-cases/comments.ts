@@ -74,7 +74,14 @@ export async function writeComment(
       { statusCode: 201, body: toCommentView(comment) },
       (alsoWrite) =>
         insertComment(
-          { post: ref, postId, commentId: comment.commentId, writerId: account.userId, body: comment.body, createdAt: comment.createdAt },
+          {
+            post: ref,
+            postId,
+            commentId: comment.commentId,
+            writerId: account.userId,
+            body: comment.body,
+            createdAt: comment.createdAt,
+          },
           { rateLimit, alsoWrite },
         ),
       now,

@@ -46,7 +46,10 @@ async function readRound(account: Account, position: Position, wanted: number): 
   const { userId } = account;
   switch (position.phase) {
     case "account":
-      return { records: [{ record: { type: "account", data: toMe(account) }, key: "" }], next: { phase: "entitlement" } };
+      return {
+        records: [{ record: { type: "account", data: toMe(account) }, key: "" }],
+        next: { phase: "entitlement" },
+      };
     case "entitlement": {
       const from = position.after === undefined ? 0 : Number(position.after) + 1;
       const records = account.entitlements
@@ -66,7 +69,10 @@ async function readRound(account: Account, position: Position, wanted: number): 
       return { records, next: page.next === null ? { phase: "post" } : { phase: "following", after: page.next } };
     }
     case "post": {
-      const page = await getPostsOfAuthor(userId, { limit: Math.min(wanted, POSTS_PER_ROUND), ...(position.after ? { after: position.after } : {}) });
+      const page = await getPostsOfAuthor(userId, {
+        limit: Math.min(wanted, POSTS_PER_ROUND),
+        ...(position.after ? { after: position.after } : {}),
+      });
       const read = await Promise.all(
         page.posts.map(async (summary) => {
           const ref = decodePostId(summary.postId)!;
@@ -74,14 +80,30 @@ async function readRound(account: Account, position: Position, wanted: number): 
         }),
       );
       const records = read.flatMap(({ ref, summary, read: post }) =>
-        post?.body == null ? [] : [{ record: { type: "post" as const, data: toPostView({ ...summary, body: post.body }, true) }, key: ref.id }],
+        post?.body == null
+          ? []
+          : [
+              {
+                record: { type: "post" as const, data: toPostView({ ...summary, body: post.body }, true) },
+                key: ref.id,
+              },
+            ],
       );
-      return { records, next: page.nextAfter === null ? { phase: "comment" } : { phase: "post", after: page.nextAfter } };
+      return {
+        records,
+        next: page.nextAfter === null ? { phase: "comment" } : { phase: "post", after: page.nextAfter },
+      };
     }
     case "comment": {
-      const page = await getCommentsOfWriter(userId, { limit: wanted, ...(position.after ? { after: position.after } : {}) });
+      const page = await getCommentsOfWriter(userId, {
+        limit: wanted,
+        ...(position.after ? { after: position.after } : {}),
+      });
       const comments = await getWrittenComments(page.entries);
-      const records = comments.map((comment) => ({ record: { type: "comment" as const, data: toCommentView(comment) }, key: comment.commentId }));
+      const records = comments.map((comment) => ({
+        record: { type: "comment" as const, data: toCommentView(comment) },
+        key: comment.commentId,
+      }));
       return { records, next: page.nextAfter === null ? null : { phase: "comment", after: page.nextAfter } };
     }
   }
@@ -94,7 +116,8 @@ export async function exportPage(caller: Caller, query: ListQuery): Promise<Expo
   const account = caller.account;
   if (!account) throw notFound("Your profile");
   const scope = `export:${account.userId}`;
-  let position: Position | null = query.cursor === undefined ? { phase: "account" } : decodeCursor(scope, query.cursor, positionSchema);
+  let position: Position | null =
+    query.cursor === undefined ? { phase: "account" } : decodeCursor(scope, query.cursor, positionSchema);
   const items: ExportRecord[] = [];
   let bytes = 0;
   while (position) {
@@ -103,7 +126,10 @@ export async function exportPage(caller: Caller, query: ListQuery): Promise<Expo
     for (const { record, key } of round.records) {
       const size = sizeOf(record);
       if (items.length >= query.limit || bytes + size > EXPORT_PAGE_BYTES) {
-        return { items, nextCursor: encodeCursor(scope, { phase: position.phase, ...(last === undefined ? {} : { after: last }) }) };
+        return {
+          items,
+          nextCursor: encodeCursor(scope, { phase: position.phase, ...(last === undefined ? {} : { after: last }) }),
+        };
       }
       items.push(record);
       bytes += size;

@@ -40,10 +40,20 @@ async function stateAfter(outcome: FollowWriteOutcome, userId: string, following
 }
 
 /** PUT /users/{userId}/follow: idempotent; repeating it changes nothing and answers the current count. */
-export async function follow(identity: Identity, caller: Caller, userId: string, now = new Date()): Promise<FollowState> {
+export async function follow(
+  identity: Identity,
+  caller: Caller,
+  userId: string,
+  now = new Date(),
+): Promise<FollowState> {
   if (isSelfFollow(identity.userId, userId)) throw cannotFollowSelf();
   const follower = await followerAccount(caller, userId);
-  const outcome = await createFollow({ followerId: follower.userId, followeeId: userId, followId: ulid(now.getTime()), followedAt: now.toISOString() });
+  const outcome = await createFollow({
+    followerId: follower.userId,
+    followeeId: userId,
+    followId: ulid(now.getTime()),
+    followedAt: now.toISOString(),
+  });
   if (outcome === "done") recordBusinessMetric("FollowsStarted");
   return stateAfter(outcome, userId, true);
 }

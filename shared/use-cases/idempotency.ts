@@ -1,5 +1,10 @@
 import { createHash } from "node:crypto";
-import { getIdempotencyRecord, putIdempotencyRecord, unexpiredRecord, type IdempotencyScope } from "../db/idempotency-store";
+import {
+  getIdempotencyRecord,
+  putIdempotencyRecord,
+  unexpiredRecord,
+  type IdempotencyScope,
+} from "../db/idempotency-store";
 import { TransactionCancelled, type TransactItems } from "../db/transactions";
 import { idempotencyKeyReused, unavailable } from "../errors";
 
@@ -29,7 +34,8 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-export const requestHash = (input: unknown): string => createHash("sha256").update(canonicalJson(input)).digest("base64url");
+export const requestHash = (input: unknown): string =>
+  createHash("sha256").update(canonicalJson(input)).digest("base64url");
 
 /**
  * Runs a request's write at most once per Idempotency-Key. `write` must run ONE transaction made of its own

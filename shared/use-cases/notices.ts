@@ -84,7 +84,12 @@ export async function sendNotice(
  * recording it left it queued): sent once, then recorded. A queued notice whose schedule was withdrawn (activity,
  * an exemption) or whose account is being deleted is dropped unsent. Answers the schedule as it stands afterwards.
  */
-export async function deliverQueuedNotice(state: StoredAccountState, exempt: boolean, now: Date, mailer: MailerSource): Promise<ScheduleEntry[]> {
+export async function deliverQueuedNotice(
+  state: StoredAccountState,
+  exempt: boolean,
+  now: Date,
+  mailer: MailerSource,
+): Promise<ScheduleEntry[]> {
   const queued = await getQueuedNotice(state.account.userId);
   if (!queued) return state.notices;
   const position = state.notices.length - 1;
@@ -94,8 +99,16 @@ export async function deliverQueuedNotice(state: StoredAccountState, exempt: boo
     await dropQueuedNotice(queued);
     return state.notices;
   }
-  const outcome = await deliverAndSettle(queued, position, state.account.emailClaim ?? null, (await mailer()).delivery, now);
-  return outcome ? [...state.notices.slice(0, position), { ...entry, sentAt: now.toISOString(), delivery: outcome }] : state.notices;
+  const outcome = await deliverAndSettle(
+    queued,
+    position,
+    state.account.emailClaim ?? null,
+    (await mailer()).delivery,
+    now,
+  );
+  return outcome
+    ? [...state.notices.slice(0, position), { ...entry, sentAt: now.toISOString(), delivery: outcome }]
+    : state.notices;
 }
 
 async function deliverAndSettle(
@@ -116,7 +129,12 @@ async function deliverAndSettle(
  * signed-in request or an exemption, even before a run has cleared it). A notice still in the outbox shows once
  * its delivery settled (docs/api-notes.md). 404 for an unknown user.
  */
-export async function noticesOf(caller: Caller, userId: string, query: ListQuery, now = new Date()): Promise<{ items: Notice[]; nextCursor: string | null }> {
+export async function noticesOf(
+  caller: Caller,
+  userId: string,
+  query: ListQuery,
+  now = new Date(),
+): Promise<{ items: Notice[]; nextCursor: string | null }> {
   requireProfile(caller);
   const scope = `notices:${userId}`;
   const before = query.cursor === undefined ? undefined : decodeCursor(scope, query.cursor, beforeSchema).before;
@@ -124,14 +142,28 @@ export async function noticesOf(caller: Caller, userId: string, query: ListQuery
   if (!state || state.deletion) throw notFound("The user");
   const { account } = state;
   const withdrawn =
-    scheduleInForce({ lastActiveAt: account.lastActiveAt, exempt: isExemptFromDeletion(account, now), notices: state.notices }).length === 0;
+    scheduleInForce({
+      lastActiveAt: account.lastActiveAt,
+      exempt: isExemptFromDeletion(account, now),
+      notices: state.notices,
+    }).length === 0;
   const items = (withdrawn ? [] : [...state.notices].reverse()).flatMap((notice): Notice[] =>
     notice.sentAt === undefined || notice.delivery === undefined
       ? []
-      : [{ lead: notice.lead.text, sentAt: notice.sentAt, deletionAfter: deletionNotBefore(notice.sentAt, notice.lead), delivery: notice.delivery }],
+      : [
+          {
+            lead: notice.lead.text,
+            sentAt: notice.sentAt,
+            deletionAfter: deletionNotBefore(notice.sentAt, notice.lead),
+            delivery: notice.delivery,
+          },
+        ],
   );
   // Newest first; a page goes on before the last notice shown (a schedule holds a few notices: one per lead).
   const rest = before === undefined ? items : items.filter((notice) => notice.sentAt < before);
   const page = rest.slice(0, query.limit);
-  return { items: page, nextCursor: rest.length > query.limit ? encodeCursor(scope, { before: page.at(-1)!.sentAt }) : null };
+  return {
+    items: page,
+    nextCursor: rest.length > query.limit ? encodeCursor(scope, { before: page.at(-1)!.sentAt }) : null,
+  };
 }

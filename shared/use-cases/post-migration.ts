@@ -73,7 +73,13 @@ export async function migratePostBodies(options: MigrationOptions = {}): Promise
     options.onProgress?.(progress);
     return progress;
   }
-  const totals: MigrationCheckpoint = checkpoint ?? { complete: false, scanned: 0, moved: 0, skipped: 0, updatedAt: now().toISOString() };
+  const totals: MigrationCheckpoint = checkpoint ?? {
+    complete: false,
+    scanned: 0,
+    moved: 0,
+    skipped: 0,
+    updatedAt: now().toISOString(),
+  };
   let start = checkpoint?.next ?? null;
   do {
     const page = await scanLegacyPosts(start, options.pageSize);

@@ -129,7 +129,8 @@ function requireManager(caller: Caller, stored: StoredPostSummary | null, resumi
   // A post being deleted is gone, except for a DELETE, which resumes the deletion.
   if (!stored || (stored.deleting && !resumingDeletion)) throw postNotFound();
   requireProfile(caller);
-  if (!mayManagePost(caller.identity, stored.summary)) throw forbidden("Only the post's author or an admin may do this.");
+  if (!mayManagePost(caller.identity, stored.summary))
+    throw forbidden("Only the post's author or an admin may do this.");
   return stored;
 }
 
@@ -140,7 +141,12 @@ function requireManager(caller: Caller, stored: StoredPostSummary | null, resumi
  * answer carries it, and a body that moves to another access's key is rewritten from it), then changed only if
  * nothing changed it meanwhile (else read again).
  */
-export async function changePost(caller: Caller, postId: string, patch: PostPatch, now = new Date()): Promise<PostView> {
+export async function changePost(
+  caller: Caller,
+  postId: string,
+  patch: PostPatch,
+  now = new Date(),
+): Promise<PostView> {
   const ref = decodePostId(postId);
   if (!ref) throw postNotFound();
   for (let round = 0; round < CHANGE_ROUNDS; round++) {
@@ -148,7 +154,8 @@ export async function changePost(caller: Caller, postId: string, patch: PostPatc
     const stored = requireManager(caller, read?.stored ?? null);
     const body = read?.body;
     if (body === undefined || body === null) throw new Error("A live post was read without its body");
-    if (Object.values(patch).every((value) => value === undefined)) return viewPost({ ...stored.summary, body }, caller, now);
+    if (Object.values(patch).every((value) => value === undefined))
+      return viewPost({ ...stored.summary, body }, caller, now);
     const { body: newBody = body, ...sent } = patch;
     const access = patch.access ?? stored.summary.access;
     const bodyChanges = patch.body !== undefined || access !== stored.summary.access;

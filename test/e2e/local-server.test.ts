@@ -23,7 +23,14 @@ function startServer(env: Record<string, string>): Promise<StartedServer> {
   const mailDir = mkdtempSync(join(tmpdir(), "local-mail-"));
   temporaryDirs.push(mailDir);
   const child = spawn("node_modules/.bin/tsx", ["infra/local/start.ts"], {
-    env: { ...process.env, PORT: "0", LOG_LEVEL: "silent", LOCAL_JWT_SECRET: "e2e-secret", LOCAL_MAIL_DIR: mailDir, ...env },
+    env: {
+      ...process.env,
+      PORT: "0",
+      LOG_LEVEL: "silent",
+      LOCAL_JWT_SECRET: "e2e-secret",
+      LOCAL_MAIL_DIR: mailDir,
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   running.push(child);
@@ -96,23 +103,32 @@ describe("the local server over HTTP", () => {
     expect([unknown.status, unknown.body.error.code]).toEqual([404, "not_found"]);
 
     // API Gateway's limits and CORS, as `npm start` plays them.
-    const tooLarge = await fetchDocumented(`${url}/me`, { method: "PUT", body: Buffer.alloc(10 * 1024 * 1024 + 1, 0x20) });
+    const tooLarge = await fetchDocumented(`${url}/me`, {
+      method: "PUT",
+      body: Buffer.alloc(10 * 1024 * 1024 + 1, 0x20),
+    });
     expect([tooLarge.status, tooLarge.body]).toEqual([413, { message: "Request Entity Too Large" }]);
     const preflight = await fetch(`${url}/me`, {
       method: "OPTIONS",
       headers: { origin: "https://app.example.com", "access-control-request-method": "PUT" },
     });
-    expect([preflight.status, preflight.headers.get("access-control-allow-origin")]).toEqual([204, "https://app.example.com"]);
+    expect([preflight.status, preflight.headers.get("access-control-allow-origin")]).toEqual([
+      204,
+      "https://app.example.com",
+    ]);
   });
 
   it("refuses to start with a malformed CORS_ALLOWED_ORIGINS", async () => {
-    await expect(startServer({ DYNAMODB_ENDPOINT: inject("dynamoDbEndpoint"), CORS_ALLOWED_ORIGINS: "https://app.example.com/" })).rejects.toThrow(
-      /CORS_ALLOWED_ORIGINS: "https:\/\/app.example.com\/" is not an origin/,
-    );
+    await expect(
+      startServer({ DYNAMODB_ENDPOINT: inject("dynamoDbEndpoint"), CORS_ALLOWED_ORIGINS: "https://app.example.com/" }),
+    ).rejects.toThrow(/CORS_ALLOWED_ORIGINS: "https:\/\/app.example.com\/" is not an origin/);
   });
 
   it("describes itself: GET /openapi.json and the reference page at GET /docs", async () => {
-    const { url } = await startServer({ DYNAMODB_ENDPOINT: inject("dynamoDbEndpoint"), TABLE_NAME: `e2e-${Date.now()}` });
+    const { url } = await startServer({
+      DYNAMODB_ENDPOINT: inject("dynamoDbEndpoint"),
+      TABLE_NAME: `e2e-${Date.now()}`,
+    });
     const description = await fetchDocumented(`${url}/openapi.json`);
     expect([description.status, description.body.openapi]).toEqual([200, "3.1.1"]);
     const page = await fetchDocumented(`${url}/docs`);
@@ -147,7 +163,10 @@ describe("the local server over HTTP", () => {
 
   it("runs a mail sink beside the API, prints its web inbox, and takes tokens with an email claim", async () => {
     // Given the local server as `npm start` runs it.
-    const { url, inboxUrl, smtpPort } = await startServer({ DYNAMODB_ENDPOINT: inject("dynamoDbEndpoint"), TABLE_NAME: `e2e-${Date.now()}` });
+    const { url, inboxUrl, smtpPort } = await startServer({
+      DYNAMODB_ENDPOINT: inject("dynamoDbEndpoint"),
+      TABLE_NAME: `e2e-${Date.now()}`,
+    });
     // Then its web inbox answers, empty at first.
     const inbox = await fetch(inboxUrl, { headers: { accept: "text/html" } });
     expect([inbox.status, (await inbox.text()).includes("<title>MailDev</title>")]).toEqual([200, true]);
@@ -163,8 +182,15 @@ describe("the local server over HTTP", () => {
     expect(created.status).toBe(201);
 
     // And a notice sent over SMTP to the printed port shows in the printed inbox.
-    const notice = { userId: "e2e-carla", lastEmailClaim: "carla@example.test", message: { subject: "Test", text: "Hallo", html: "<p>Hallo</p>" } };
-    const delivery = smtpDelivery({ address: "notices@trading-community.test" }, smtpTransport({ host: "127.0.0.1", port: smtpPort }));
+    const notice = {
+      userId: "e2e-carla",
+      lastEmailClaim: "carla@example.test",
+      message: { subject: "Test", text: "Hallo", html: "<p>Hallo</p>" },
+    };
+    const delivery = smtpDelivery(
+      { address: "notices@trading-community.test" },
+      smtpTransport({ host: "127.0.0.1", port: smtpPort }),
+    );
     expect(await delivery.deliver(notice)).toBe("sent");
     const [mail] = await mailIn(inboxUrl, "carla@example.test");
     expect([mail?.subject, mail?.text?.trim()]).toEqual(["Test", "Hallo"]);

@@ -83,7 +83,10 @@ describe("the reference page at GET /docs", () => {
     const { page, errors, refused } = await whenTheReferencePageIsOpened();
 
     const main = await page.locator("main").innerText();
-    expect(operationSummaries.filter((summary) => !main.includes(summary)), "operations not rendered").toEqual([]);
+    expect(
+      operationSummaries.filter((summary) => !main.includes(summary)),
+      "operations not rendered",
+    ).toEqual([]);
     expect(operationSummaries).toHaveLength(Object.values(openApiDocument.paths).flatMap(Object.keys).length);
     expect(errors, "script errors").toEqual([]);
 
@@ -91,9 +94,15 @@ describe("the reference page at GET /docs", () => {
     expect(proxy.requests).toEqual(
       expect.arrayContaining([`${origin}/docs`, `${origin}/docs/reference.js`, `${origin}/openapi.json`]),
     );
-    expect(proxy.requests.filter((url) => !url.startsWith(`${origin}/`)), "requests to another host").toEqual([]);
+    expect(
+      proxy.requests.filter((url) => !url.startsWith(`${origin}/`)),
+      "requests to another host",
+    ).toEqual([]);
     // Only zod's check whether it may compile validators (`Function("")`, in Scalar's bundle) is refused.
-    expect(refused.filter((blocked) => blocked !== "eval"), "loads the policy refused").toEqual([]);
+    expect(
+      refused.filter((blocked) => blocked !== "eval"),
+      "loads the policy refused",
+    ).toEqual([]);
 
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.evaluate(() => window.scrollTo(0, 0));

@@ -98,6 +98,7 @@ describe("HTTP API routes", () => {
   });
 
   it("outputs the API URL, user pool id, client id and table name", () => {
-    for (const name of ["ApiUrl", "UserPoolId", "UserPoolClientId", "TableName", "CleanupStateMachineArn"]) template.hasOutput(name, {});
+    for (const name of ["ApiUrl", "UserPoolId", "UserPoolClientId", "TableName", "CleanupStateMachineArn"])
+      template.hasOutput(name, {});
   });
 });

@@ -38,7 +38,9 @@ describe("the cleanup workflow", () => {
   });
 
   it("lets the scheduler's role start this state machine and do nothing else", () => {
-    const roleId = resourcesOf(template, "AWS::Scheduler::Schedule")[0]![1].Properties.Target.RoleArn["Fn::GetAtt"][0] as string;
+    const roleId = resourcesOf(template, "AWS::Scheduler::Schedule")[0]![1].Properties.Target.RoleArn[
+      "Fn::GetAtt"
+    ][0] as string;
     const attached = policies.filter(([, policy]) => JSON.stringify(policy.Properties.Roles).includes(roleId));
     expect(attached.flatMap(([, policy]) => statements(policy))).toEqual([
       { Action: "states:StartExecution", Effect: "Allow", Resource: { Ref: stateMachineId } },
@@ -54,7 +56,11 @@ describe("the cleanup workflow", () => {
     expect(CLEANUP_MAP_CONCURRENCY).toBe(10);
     expect(map.ItemsPath).toBe("$.page.batches");
     expect(map.ResultPath).toBeNull();
-    expect(Object.values(map.ItemProcessor.States).map((state: any) => state.Type).sort()).toEqual(["Choice", "Succeed", "Task"]);
+    expect(
+      Object.values(map.ItemProcessor.States)
+        .map((state: any) => state.Type)
+        .sort(),
+    ).toEqual(["Choice", "Succeed", "Task"]);
   });
 
   it("catches any failure, marks the run failed (releasing the lease) and fails the execution", () => {
@@ -84,7 +90,9 @@ describe("the cleanup workflow", () => {
       const granted = policies
         .filter(([, policy]) => JSON.stringify(policy.Properties.Roles).includes(role))
         .flatMap(([, policy]) => statements(policy).flatMap(actions));
-      const expected = [...grant.table, ...Object.values(grant.indexes ?? {}).flat()].map((action) => `dynamodb:${action}`);
+      const expected = [...grant.table, ...Object.values(grant.indexes ?? {}).flat()].map(
+        (action) => `dynamodb:${action}`,
+      );
       expect(granted.filter((action) => action.startsWith("dynamodb:")).sort(), step).toEqual(expected.sort());
       expect(granted.filter((action) => action.startsWith("states:"))).toEqual([]);
     }
@@ -92,10 +100,14 @@ describe("the cleanup workflow", () => {
 
   it("lets the admin route start executions of this state machine, and no other function any Step Functions action", () => {
     for (const [id, policy] of policies) {
-      const granted = statements(policy).filter((statement) => actions(statement).some((action) => action.startsWith("states:")));
+      const granted = statements(policy).filter((statement) =>
+        actions(statement).some((action) => action.startsWith("states:")),
+      );
       if (granted.length === 0) continue;
       if (id.startsWith("PostAdminCleanupRuns")) {
-        expect(granted).toEqual([{ Action: "states:StartExecution", Effect: "Allow", Resource: { Ref: stateMachineId } }]);
+        expect(granted).toEqual([
+          { Action: "states:StartExecution", Effect: "Allow", Resource: { Ref: stateMachineId } },
+        ]);
       } else {
         expect(id).toMatch(/^SchedulerRoleForTarget/);
       }

@@ -7,7 +7,8 @@ import { buildTemplate, resourcesOf } from "./build-app";
 
 // The stack as deployed without CORS_ALLOWED_ORIGINS, built once for the tests that read it.
 const deployedTemplate = buildTemplate();
-const apiOf = (template: ReturnType<typeof buildTemplate>) => resourcesOf(template, "AWS::ApiGatewayV2::Api")[0]![1].Properties;
+const apiOf = (template: ReturnType<typeof buildTemplate>) =>
+  resourcesOf(template, "AWS::ApiGatewayV2::Api")[0]![1].Properties;
 
 describe("CORS of the deployed HTTP API", () => {
   it("is configured from CORS_ALLOWED_ORIGINS: the origins, every method the API serves, three headers, a max age", () => {

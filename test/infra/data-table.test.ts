@@ -67,7 +67,8 @@ describe("IAM", () => {
   });
 
   it("grants nothing on Resource '*', but the tracing and log delivery that have no resource-level permission", () => {
-    const resourceless = /^(xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets)|logs:(\w+LogDeliver(y|ies)|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups))$/;
+    const resourceless =
+      /^(xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets)|logs:(\w+LogDeliver(y|ies)|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups))$/;
     for (const [id, policy] of policies) {
       for (const statement of statementsOf(policy)) {
         // The state machine's tracing and log delivery, and every function's active tracing.
@@ -84,12 +85,15 @@ describe("IAM", () => {
   });
 
   it.each(routes)("grants $method $path exactly its tableAccess", (route) => {
-    expect(dynamoActionsOf(routeName(route)).sort()).toEqual(route.tableAccess.map((action) => `dynamodb:${action}`).sort());
+    expect(dynamoActionsOf(routeName(route)).sort()).toEqual(
+      route.tableAccess.map((action) => `dynamodb:${action}`).sort(),
+    );
   });
 
   it("keeps GET routes from creating or deleting items", () => {
     for (const route of routes.filter((candidate) => candidate.method === "GET")) {
-      for (const action of ["PutItem", "DeleteItem", "BatchWriteItem"] as const) expect(route.tableAccess, route.path).not.toContain(action);
+      for (const action of ["PutItem", "DeleteItem", "BatchWriteItem"] as const)
+        expect(route.tableAccess, route.path).not.toContain(action);
     }
   });
 

@@ -25,9 +25,15 @@ type Handler = (event: HttpApiEvent, context: ReturnType<typeof lambdaContext>) 
 function synthesizeTheFunctionOf(path: string): string {
   const route = routeAt(path);
   const app = new App({ outdir: mkdtempSync(join(outdir, "app-")) });
-  new HandlerFunction(new Stack(app, "Bundling"), "Fn", { entry: route.entry, environment: {}, gzippedFiles: route.gzippedFiles });
+  new HandlerFunction(new Stack(app, "Bundling"), "Fn", {
+    entry: route.entry,
+    environment: {},
+    gzippedFiles: route.gzippedFiles,
+  });
   const assembly = app.synth().directory;
-  const assets = readdirSync(assembly).filter((name) => name.startsWith("asset.") && existsSync(join(assembly, name, "index.mjs")));
+  const assets = readdirSync(assembly).filter(
+    (name) => name.startsWith("asset.") && existsSync(join(assembly, name, "index.mjs")),
+  );
   expect(assets).toHaveLength(1);
   return join(assembly, assets[0]!);
 }

@@ -20,7 +20,12 @@ describe("Lambda functions", () => {
   });
 
   it.each(stepFunctions)("%s (a cleanup step) runs Node.js 24 on arm64 with 512 MB and a 5 min timeout", (_id, fn) => {
-    expect(fn.Properties).toMatchObject({ Runtime: "nodejs24.x", Architectures: ["arm64"], MemorySize: 512, Timeout: 300 });
+    expect(fn.Properties).toMatchObject({
+      Runtime: "nodejs24.x",
+      Architectures: ["arm64"],
+      MemorySize: 512,
+      Timeout: 300,
+    });
   });
 
   it.each(functions)("%s gets the configuration shared/config.ts requires", (id, fn) => {

@@ -22,7 +22,9 @@ const deployed = () => (built ??= build());
 /** The alarm named `<stack>-<name>`, with its properties. */
 function alarm(name: string): Record<string, any> {
   const { stack, template } = deployed();
-  const found = resourcesOf(template, "AWS::CloudWatch::Alarm").find(([, alarm]) => alarm.Properties.AlarmName === `${stack.stackName}-${name}`);
+  const found = resourcesOf(template, "AWS::CloudWatch::Alarm").find(
+    ([, alarm]) => alarm.Properties.AlarmName === `${stack.stackName}-${name}`,
+  );
   if (!found) throw new Error(`no alarm ${name}`);
   return found[1].Properties;
 }
@@ -44,7 +46,11 @@ function expectAlarm(name: string, settings: { evaluationPeriods: number; datapo
 const watchedFunctions = () => {
   const { stack } = deployed();
   return [
-    ...routes.map((route) => ({ name: routeName(route), fn: stack.routeFunctions.get(`${route.method} ${route.path}`)!, timeoutSeconds: timeoutSecondsOf(route) })),
+    ...routes.map((route) => ({
+      name: routeName(route),
+      fn: stack.routeFunctions.get(`${route.method} ${route.path}`)!,
+      timeoutSeconds: timeoutSecondsOf(route),
+    })),
     { name: "RouteNotFound", fn: stack.fallbackFunction, timeoutSeconds: DEFAULT_TIMEOUT_SECONDS },
     ...Object.entries(stack.cleanup.stepFunctions).map(([step, fn]) => ({
       name: `Cleanup${step[0]!.toUpperCase()}${step.slice(1)}`,
@@ -64,12 +70,27 @@ describe("the alarms", () => {
       ReturnData: true,
     });
     const stat = (id: string) => metrics.find((metric) => metric.Id === id)!.MetricStat;
-    expect(stat("errors")).toMatchObject({ Metric: { Namespace: "AWS/ApiGateway", MetricName: "5xx" }, Period: 300, Stat: "Sum" });
-    expect(stat("requests")).toMatchObject({ Metric: { Namespace: "AWS/ApiGateway", MetricName: "Count" }, Period: 300, Stat: "Sum" });
-    expect(stat("errors").Metric.Dimensions).toEqual([{ Name: "ApiId", Value: { Ref: expect.stringMatching(/^HttpApi/) } }]);
+    expect(stat("errors")).toMatchObject({
+      Metric: { Namespace: "AWS/ApiGateway", MetricName: "5xx" },
+      Period: 300,
+      Stat: "Sum",
+    });
+    expect(stat("requests")).toMatchObject({
+      Metric: { Namespace: "AWS/ApiGateway", MetricName: "Count" },
+      Period: 300,
+      Stat: "Sum",
+    });
+    expect(stat("errors").Metric.Dimensions).toEqual([
+      { Name: "ApiId", Value: { Ref: expect.stringMatching(/^HttpApi/) } },
+    ]);
 
     expectAlarm("ApiLatencyP99", alarmSettings.apiLatencyP99, 2_000);
-    expect(alarm("ApiLatencyP99")).toMatchObject({ Namespace: "AWS/ApiGateway", MetricName: "Latency", ExtendedStatistic: "p99", Period: 300 });
+    expect(alarm("ApiLatencyP99")).toMatchObject({
+      Namespace: "AWS/ApiGateway",
+      MetricName: "Latency",
+      ExtendedStatistic: "p99",
+      Period: 300,
+    });
   });
 
   it("watch every function for errors, throttles and a duration near its own timeout", () => {
@@ -79,9 +100,20 @@ describe("the alarms", () => {
     for (const { name, fn, timeoutSeconds } of functions) {
       const dimensions = [{ Name: "FunctionName", Value: { Ref: logicalId(fn) } }];
       expectAlarm(`${name}-Errors`, alarmSettings.functionErrors, 1);
-      expect(alarm(`${name}-Errors`)).toMatchObject({ Namespace: "AWS/Lambda", MetricName: "Errors", Statistic: "Sum", Period: 300, Dimensions: dimensions });
+      expect(alarm(`${name}-Errors`)).toMatchObject({
+        Namespace: "AWS/Lambda",
+        MetricName: "Errors",
+        Statistic: "Sum",
+        Period: 300,
+        Dimensions: dimensions,
+      });
       expectAlarm(`${name}-Throttles`, alarmSettings.functionThrottles, 1);
-      expect(alarm(`${name}-Throttles`)).toMatchObject({ Namespace: "AWS/Lambda", MetricName: "Throttles", Statistic: "Sum", Dimensions: dimensions });
+      expect(alarm(`${name}-Throttles`)).toMatchObject({
+        Namespace: "AWS/Lambda",
+        MetricName: "Throttles",
+        Statistic: "Sum",
+        Dimensions: dimensions,
+      });
       expectAlarm(`${name}-DurationNearTimeout`, alarmSettings.functionDurationNearTimeout, timeoutSeconds * 800);
       expect(alarm(`${name}-DurationNearTimeout`)).toMatchObject({
         Namespace: "AWS/Lambda",
@@ -99,24 +131,43 @@ describe("the alarms", () => {
     expectAlarm("TableThrottles", alarmSettings.tableThrottles, 10);
     const throttles = alarm("TableThrottles").Metrics as Record<string, any>[];
     expect(throttles.find((metric) => metric.Expression)?.Expression).toBe("reads + writes");
-    expect(throttles.filter((metric) => metric.MetricStat).map((metric) => metric.MetricStat.Metric.MetricName).sort()).toEqual([
-      "ReadThrottleEvents",
-      "WriteThrottleEvents",
-    ]);
+    expect(
+      throttles
+        .filter((metric) => metric.MetricStat)
+        .map((metric) => metric.MetricStat.Metric.MetricName)
+        .sort(),
+    ).toEqual(["ReadThrottleEvents", "WriteThrottleEvents"]);
 
     expectAlarm("TableSystemErrors", alarmSettings.tableSystemErrors, 5);
-    const systemErrors = (alarm("TableSystemErrors").Metrics as Record<string, any>[]).filter((metric) => metric.MetricStat);
-    expect(new Set(systemErrors.map((metric) => metric.MetricStat.Metric.MetricName))).toEqual(new Set(["SystemErrors"]));
-    const operations = systemErrors.map((metric) => metric.MetricStat.Metric.Dimensions.find((d: { Name: string }) => d.Name === "Operation").Value);
-    expect(operations).toEqual(expect.arrayContaining(["Query", "UpdateItem", "TransactWriteItems", "BatchGetItem", "BatchWriteItem"]));
+    const systemErrors = (alarm("TableSystemErrors").Metrics as Record<string, any>[]).filter(
+      (metric) => metric.MetricStat,
+    );
+    expect(new Set(systemErrors.map((metric) => metric.MetricStat.Metric.MetricName))).toEqual(
+      new Set(["SystemErrors"]),
+    );
+    const operations = systemErrors.map(
+      (metric) => metric.MetricStat.Metric.Dimensions.find((d: { Name: string }) => d.Name === "Operation").Value,
+    );
+    expect(operations).toEqual(
+      expect.arrayContaining(["Query", "UpdateItem", "TransactWriteItems", "BatchGetItem", "BatchWriteItem"]),
+    );
   });
 
   it("watch the cleanup state machine's failed and timed-out executions", () => {
     const stateMachine = { Name: "StateMachineArn", Value: { Ref: expect.stringMatching(/^CleanupStateMachine/) } };
     expectAlarm("CleanupFailed", alarmSettings.cleanupFailed, 1);
-    expect(alarm("CleanupFailed")).toMatchObject({ Namespace: "AWS/States", MetricName: "ExecutionsFailed", Statistic: "Sum", Dimensions: [stateMachine] });
+    expect(alarm("CleanupFailed")).toMatchObject({
+      Namespace: "AWS/States",
+      MetricName: "ExecutionsFailed",
+      Statistic: "Sum",
+      Dimensions: [stateMachine],
+    });
     expectAlarm("CleanupTimedOut", alarmSettings.cleanupTimedOut, 1);
-    expect(alarm("CleanupTimedOut")).toMatchObject({ Namespace: "AWS/States", MetricName: "ExecutionsTimedOut", Dimensions: [stateMachine] });
+    expect(alarm("CleanupTimedOut")).toMatchObject({
+      Namespace: "AWS/States",
+      MetricName: "ExecutionsTimedOut",
+      Dimensions: [stateMachine],
+    });
   });
 
   it("watch the undeliverable notices, the business metric the notice delivery emits", () => {
@@ -149,13 +200,20 @@ describe("tracing", () => {
 describe("the alarm topic", () => {
   it("is encrypted with a rotating key CloudWatch may use, takes TLS only, and mails alarmEmail", () => {
     const { template, topicRef } = deployed();
-    template.hasResourceProperties("AWS::SNS::Subscription", { Protocol: "email", Endpoint: alarmEmail, TopicArn: topicRef });
+    template.hasResourceProperties("AWS::SNS::Subscription", {
+      Protocol: "email",
+      Endpoint: alarmEmail,
+      TopicArn: topicRef,
+    });
     template.hasResourceProperties("AWS::SNS::Topic", { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties("AWS::KMS::Key", {
       EnableKeyRotation: true,
       KeyPolicy: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Principal: { Service: "cloudwatch.amazonaws.com" } }),
+          Match.objectLike({
+            Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+            Principal: { Service: "cloudwatch.amazonaws.com" },
+          }),
         ]),
       },
     });
@@ -177,7 +235,9 @@ describe("the alarm topic", () => {
 
   it("refuses an alarmEmail that is not an address (fails closed)", () => {
     for (const address of ["ops", "ops@example", "", "ops@example.com, evil@example.com"]) {
-      expect(() => buildTemplate({ alarmEmail: address })).toThrow(`alarmEmail must be an e-mail address such as ops@example.com, not "${address}"`);
+      expect(() => buildTemplate({ alarmEmail: address })).toThrow(
+        `alarmEmail must be an e-mail address such as ops@example.com, not "${address}"`,
+      );
     }
   });
 });

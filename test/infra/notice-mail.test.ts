@@ -15,7 +15,10 @@ const sender: NoticeSender = { address: "notices@example.com" };
 let sendingStack: ReturnType<typeof buildSendingStack> | undefined;
 function buildSendingStack() {
   const { app, stack } = buildApp({ noticeSender: sender });
-  const probe = new HandlerFunction(stack, "NoticeSenderProbe", { entry: "functions/scheduled/cleanup-process-batch.ts", environment: {} });
+  const probe = new HandlerFunction(stack, "NoticeSenderProbe", {
+    entry: "functions/scheduled/cleanup-process-batch.ts",
+    environment: {},
+  });
   stack.noticeMail!.grantSendNotices(probe.fn, "https://api.example.com/me/export");
   return { app, stack, template: Template.fromStack(stack), probe };
 }
@@ -26,12 +29,11 @@ describe("the notices' SES identity", () => {
     const template = buildTemplate({ noticeSender: sender });
     template.resourceCountIs("AWS::SES::EmailIdentity", 1);
     template.hasResourceProperties("AWS::SES::EmailIdentity", { EmailIdentity: "example.com" });
-    expect(Object.keys(template.findOutputs("*")).filter((name) => name.startsWith("NoticeSender")).sort()).toEqual([
-      "NoticeSenderDkim1",
-      "NoticeSenderDkim2",
-      "NoticeSenderDkim3",
-      "NoticeSenderIdentity",
-    ]);
+    expect(
+      Object.keys(template.findOutputs("*"))
+        .filter((name) => name.startsWith("NoticeSender"))
+        .sort(),
+    ).toEqual(["NoticeSenderDkim1", "NoticeSenderDkim2", "NoticeSenderDkim3", "NoticeSenderIdentity"]);
   });
 
   it("is the address alone when asked (a trial without DNS)", () => {
@@ -54,7 +56,9 @@ describe("the notices' SES identity", () => {
 
   it("is granted to the cleanup's batch step alone, which records and delivers the notices", () => {
     const policies = resourcesOf(buildTemplate({ noticeSender: sender }), "AWS::IAM::Policy");
-    const sending = policies.filter(([, policy]) => /ses:|cognito-idp:/.test(JSON.stringify(policy.Properties.PolicyDocument)));
+    const sending = policies.filter(([, policy]) =>
+      /ses:|cognito-idp:/.test(JSON.stringify(policy.Properties.PolicyDocument)),
+    );
     expect(sending.map(([id]) => id)).toEqual([expect.stringMatching(/^CleanupProcessBatchRole/)]);
   });
 });
@@ -65,28 +69,44 @@ describe("the grant to send notices", () => {
   function probePolicy() {
     const { template, stack, probe } = stackWithASendingFunction();
     const roleId = stack.getLogicalId(probe.fn.role!.node.defaultChild as never);
-    const [, policy] = resourcesOf(template, "AWS::IAM::Policy").find(([, p]) => JSON.stringify(p.Properties.Roles).includes(roleId))!;
+    const [, policy] = resourcesOf(template, "AWS::IAM::Policy").find(([, p]) =>
+      JSON.stringify(p.Properties.Roles).includes(roleId),
+    )!;
     const resolve = resolverFor(template.toJSON().Resources);
     const [[poolId]] = resourcesOf(template, "AWS::Cognito::UserPool") as [[string, unknown]];
-    return { policy: resolvedDocument(policy.Properties.PolicyDocument, resolve), userPoolArn: resolve({ "Fn::GetAtt": [poolId, "Arn"] }) };
+    return {
+      policy: resolvedDocument(policy.Properties.PolicyDocument, resolve),
+      userPoolArn: resolve({ "Fn::GetAtt": [poolId, "Arn"] }),
+    };
   }
 
   it("lets the function send from the sender's address and look users up in the pool, nothing more (IAM simulated)", async () => {
     const { policy, userPoolArn } = probePolicy();
-    const send = (from: string, resource = identityArn) => decisionFor(policy, { action: "ses:SendEmail", resource, context: { "ses:FromAddress": from } });
+    const send = (from: string, resource = identityArn) =>
+      decisionFor(policy, { action: "ses:SendEmail", resource, context: { "ses:FromAddress": from } });
     expect(await send("notices@example.com")).toBe("Allowed");
     expect(await send("ceo@example.com")).toBe("ImplicitlyDenied");
-    expect(await send("notices@example.com", `arn:aws:ses:${REGION}:${ACCOUNT}:identity/other.example`)).toBe("ImplicitlyDenied");
+    expect(await send("notices@example.com", `arn:aws:ses:${REGION}:${ACCOUNT}:identity/other.example`)).toBe(
+      "ImplicitlyDenied",
+    );
     expect(await decisionFor(policy, { action: "cognito-idp:AdminGetUser", resource: userPoolArn })).toBe("Allowed");
-    expect(await decisionFor(policy, { action: "cognito-idp:AdminUpdateUserAttributes", resource: userPoolArn })).toBe("ImplicitlyDenied");
-    expect(await decisionFor(policy, { action: "cognito-idp:AdminGetUser", resource: `${userPoolArn}x` })).toBe("ImplicitlyDenied");
+    expect(await decisionFor(policy, { action: "cognito-idp:AdminUpdateUserAttributes", resource: userPoolArn })).toBe(
+      "ImplicitlyDenied",
+    );
+    expect(await decisionFor(policy, { action: "cognito-idp:AdminGetUser", resource: `${userPoolArn}x` })).toBe(
+      "ImplicitlyDenied",
+    );
   });
 
   it("sets the settings the function's mail configuration requires", () => {
     const { template, probe, stack } = stackWithASendingFunction();
     const fnId = stack.getLogicalId(probe.fn.node.defaultChild as never);
     const variables = template.findResources("AWS::Lambda::Function")[fnId]!.Properties.Environment.Variables;
-    expect(variables).toMatchObject({ MAIL_TRANSPORT: "ses", NOTICE_SENDER_ADDRESS: "notices@example.com", NOTICE_EXPORT_URL: "https://api.example.com/me/export" });
+    expect(variables).toMatchObject({
+      MAIL_TRANSPORT: "ses",
+      NOTICE_SENDER_ADDRESS: "notices@example.com",
+      NOTICE_EXPORT_URL: "https://api.example.com/me/export",
+    });
   });
 
   it("keeps cdk-nag clean", () => {

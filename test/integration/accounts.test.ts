@@ -25,7 +25,10 @@ async function storedAccount(userId: string) {
 describe("PUT /me", () => {
   it("creates a profile (201), then updates it (200), trimming the display name", async () => {
     const caller = aSignedInCaller();
-    const created = await api.put("/me", { token: caller.token, body: { handle: caller.handle, displayName: "  Ana  " } });
+    const created = await api.put("/me", {
+      token: caller.token,
+      body: { handle: caller.handle, displayName: "  Ana  " },
+    });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({
       userId: caller.userId,
@@ -57,7 +60,9 @@ describe("PUT /me", () => {
     expect(clash.body.error.code).toBe("handle_taken");
 
     const renamed = uniqueHandle();
-    expect((await api.put("/me", { token: first.token, body: { handle: renamed, displayName: "x" } })).status).toBe(200);
+    expect((await api.put("/me", { token: first.token, body: { handle: renamed, displayName: "x" } })).status).toBe(
+      200,
+    );
     const reuse = await api.put("/me", { token: second.token, body: { handle: first.handle, displayName: "y" } });
     expect(reuse.status).toBe(201);
     expect((await api.get(`/handles/${first.handle.toLowerCase()}`)).body.userId).toBe(second.userId);
@@ -65,7 +70,10 @@ describe("PUT /me", () => {
 
   it("lets the owner change only the case of a handle", async () => {
     const user = await given.aReader();
-    const response = await api.put("/me", { token: user.token, body: { handle: user.handle.toUpperCase(), displayName: "x" } });
+    const response = await api.put("/me", {
+      token: user.token,
+      body: { handle: user.handle.toUpperCase(), displayName: "x" },
+    });
     expect(response.status).toBe(200);
     expect(response.body.handle).toBe(user.handle.toUpperCase());
     expect((await api.get(`/handles/${user.handle}`)).body.userId).toBe(user.userId);
@@ -76,7 +84,10 @@ describe("PUT /me", () => {
     const claimants = Array.from({ length: 20 }, () => aSignedInCaller());
     const responses = await Promise.all(
       claimants.map((claimant, i) =>
-        api.put("/me", { token: claimant.token, body: { handle: i % 2 ? handle : handle.toUpperCase(), displayName: "c" } }),
+        api.put("/me", {
+          token: claimant.token,
+          body: { handle: i % 2 ? handle : handle.toUpperCase(), displayName: "c" },
+        }),
       ),
     );
     const statuses = responses.map((response) => response.status).sort();
@@ -123,7 +134,10 @@ describe("PUT /me", () => {
     const eighty = "😀".repeat(80);
     const ok = await api.put("/me", { token: caller.token, body: { handle: caller.handle, displayName: eighty } });
     expect(ok.status).toBe(201);
-    const tooLong = await api.put("/me", { token: caller.token, body: { handle: caller.handle, displayName: eighty + "x" } });
+    const tooLong = await api.put("/me", {
+      token: caller.token,
+      body: { handle: caller.handle, displayName: eighty + "x" },
+    });
     expect(tooLong.status).toBe(400);
     expect(tooLong.body.error.details[0].field).toBe("displayName");
   });
@@ -216,7 +230,10 @@ describe("PUT /admin/users/{userId}/entitlements", () => {
       { tier: "select", authorId: "author-1" },
       { tier: "ultimate", validUntil: "2999-12-31T23:59:59.000Z" },
     ];
-    const response = await api.put(`/admin/users/${reader.userId}/entitlements`, { token: admin.token, body: { entitlements } });
+    const response = await api.put(`/admin/users/${reader.userId}/entitlements`, {
+      token: admin.token,
+      body: { entitlements },
+    });
     expect(response.status).toBe(200);
     expect(response.body).toEqual({
       userId: reader.userId,
@@ -228,20 +245,29 @@ describe("PUT /admin/users/{userId}/entitlements", () => {
     });
     expect((await api.get("/me", { token: reader.token })).body.entitlements).toEqual(response.body.entitlements);
 
-    const cleared = await api.put(`/admin/users/${reader.userId}/entitlements`, { token: admin.token, body: { entitlements: [] } });
+    const cleared = await api.put(`/admin/users/${reader.userId}/entitlements`, {
+      token: admin.token,
+      body: { entitlements: [] },
+    });
     expect(cleared.body.entitlements).toEqual([]);
   });
 
   it("answers 403 forbidden to readers and authors, before validating the target", async () => {
     for (const caller of [await given.aReader(), await given.anAuthor()]) {
-      const response = await api.put(`/admin/users/nobody/entitlements`, { token: caller.token, body: { entitlements: [] } });
+      const response = await api.put(`/admin/users/nobody/entitlements`, {
+        token: caller.token,
+        body: { entitlements: [] },
+      });
       expect([response.status, response.body.error.code]).toEqual([403, "forbidden"]);
     }
   });
 
   it("answers 404 for an unknown user, before profile_required", async () => {
     const adminWithoutProfile = aSignedInCaller(["admins"]);
-    const unknown = await api.put(`/admin/users/nobody/entitlements`, { token: adminWithoutProfile.token, body: { entitlements: [] } });
+    const unknown = await api.put(`/admin/users/nobody/entitlements`, {
+      token: adminWithoutProfile.token,
+      body: { entitlements: [] },
+    });
     expect([unknown.status, unknown.body.error.code]).toEqual([404, "not_found"]);
     const reader = await given.aReader();
     const known = await api.put(`/admin/users/${reader.userId}/entitlements`, {
@@ -256,11 +282,23 @@ describe("PUT /admin/users/{userId}/entitlements", () => {
     const reader = await given.aReader();
     const response = await api.put(`/admin/users/${reader.userId}/entitlements`, {
       token: admin.token,
-      body: { entitlements: [{ tier: "gold" }, { tier: "select" }, { tier: "plus", validUntil: "tomorrow" }, { tier: "plus", extra: 1 }] },
+      body: {
+        entitlements: [
+          { tier: "gold" },
+          { tier: "select" },
+          { tier: "plus", validUntil: "tomorrow" },
+          { tier: "plus", extra: 1 },
+        ],
+      },
     });
     expect(response.status).toBe(400);
     const fields = response.body.error.details.map((detail: { field: string }) => detail.field).sort();
-    expect(fields).toEqual(["entitlements.0.tier", "entitlements.1.authorId", "entitlements.2.validUntil", "entitlements.3.extra"]);
+    expect(fields).toEqual([
+      "entitlements.0.tier",
+      "entitlements.1.authorId",
+      "entitlements.2.validUntil",
+      "entitlements.3.extra",
+    ]);
     expect((await api.get("/me", { token: reader.token })).body.entitlements).toEqual([]);
   });
 });
@@ -315,7 +353,10 @@ describe("findings of the black-box review", () => {
     expect(created.status).toBe(201);
     const refused = await api.delete(`/posts/${created.body.postId}`, { token: author.token, body: { foo: 1 } });
     expect(refused.status).toBe(400);
-    expect(refused.body.error).toMatchObject({ code: "validation_failed", details: [{ field: "foo", message: "is not a known field" }] });
+    expect(refused.body.error).toMatchObject({
+      code: "validation_failed",
+      details: [{ field: "foo", message: "is not a known field" }],
+    });
     expect((await api.get(`/posts/${created.body.postId}`)).status).toBe(200);
     const notAnObject = await api.delete(`/posts/${created.body.postId}`, { token: author.token, body: [1] });
     expect([notAnObject.status, notAnObject.body.error.code]).toEqual([400, "validation_failed"]);
@@ -331,7 +372,10 @@ describe("findings of the black-box review", () => {
   });
 
   it("refuses a token whose subject is longer than any identity provider issues", async () => {
-    const response = await api.put("/me", { token: tokenFor("L".repeat(1100)), body: { handle: uniqueHandle(), displayName: "x" } });
+    const response = await api.put("/me", {
+      token: tokenFor("L".repeat(1100)),
+      body: { handle: uniqueHandle(), displayName: "x" },
+    });
     expect([response.status, response.body.error.code]).toEqual([401, "unauthorized"]);
   });
 });

@@ -15,7 +15,13 @@ const script = readFileSync(referenceScriptFile.source);
 /** The function's answer to the script's request, as Lambda hands it to API Gateway. */
 const lambdaAnswerToScriptRequest = (headers: Record<string, string>) =>
   dispatch(
-    { method: "GET", url: new URL("/docs/reference.js", "http://localhost"), headers, body: Buffer.alloc(0), sourceIp: "127.0.0.1" },
+    {
+      method: "GET",
+      url: new URL("/docs/reference.js", "http://localhost"),
+      headers,
+      body: Buffer.alloc(0),
+      sourceIp: "127.0.0.1",
+    },
     { jwtSecret: jwtSecret() },
   );
 /** Its size as Lambda counts it: the serialized result object. */
@@ -51,7 +57,11 @@ describe("the API's description", () => {
 
   it("sends the page's script gzip-compressed to clients that accept it, and as it is to others", async () => {
     const compressed = await api.get("/docs/reference.js", { headers: { "accept-encoding": "gzip, deflate, br" } });
-    expect([compressed.status, compressed.headers["content-encoding"], compressed.headers.vary]).toEqual([200, "gzip", "accept-encoding"]);
+    expect([compressed.status, compressed.headers["content-encoding"], compressed.headers.vary]).toEqual([
+      200,
+      "gzip",
+      "accept-encoding",
+    ]);
     expect(compressed.headers["content-type"]).toBe("text/javascript; charset=utf-8");
     expect(compressed.headers["cache-control"]).toBe("public, max-age=86400");
     expect(compressed.text).toBe(script.toString("utf8"));

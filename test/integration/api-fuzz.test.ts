@@ -70,13 +70,22 @@ function requestsTo(path: string, operation: Json, world: World): fc.Arbitrary<F
   const optional = <T>(value: fc.Arbitrary<T>) => fc.option(value, { nil: undefined, freq: 3 });
   const named = (where: string, value: (parameter: Json) => fc.Arbitrary<string>) =>
     fc.record(
-      Object.fromEntries(parameters.filter((parameter) => parameter.in === where).map((parameter) => [parameter.name, optional(value(parameter))])),
+      Object.fromEntries(
+        parameters
+          .filter((parameter) => parameter.in === where)
+          .map((parameter) => [parameter.name, optional(value(parameter))]),
+      ),
     );
   return fc.record({
     role: fc.constantFrom(...roles),
     path: fc
       .tuple(...pathParameters.map((parameter) => pathValue(world.known[parameter.name] ?? ["x"])))
-      .map((values) => values.reduce((filled, value, i) => filled.replace(`{${pathParameters[i]!.name}}`, encodeURIComponent(value)), path)),
+      .map((values) =>
+        values.reduce(
+          (filled, value, i) => filled.replace(`{${pathParameters[i]!.name}}`, encodeURIComponent(value)),
+          path,
+        ),
+      ),
     query: named("query", (parameter) => parameterValue(parameter.schema, openApiDocument)),
     headers: named("header", (parameter) => headerValue(parameter.schema)),
     body: requestBody(operation, openApiDocument),
@@ -95,7 +104,11 @@ function callOptions(request: FuzzRequest, world: World): CallOptions {
 }
 
 const operations = Object.entries(openApiDocument.paths).flatMap(([path, methods]) =>
-  Object.entries(methods).map(([method, operation]) => ({ method: method.toUpperCase(), path, operation: operation as Json })),
+  Object.entries(methods).map(([method, operation]) => ({
+    method: method.toUpperCase(),
+    path,
+    operation: operation as Json,
+  })),
 );
 
 let requests: ReturnType<typeof recordDynamoDbRequests>;
@@ -105,21 +118,27 @@ beforeAll(() => {
 afterAll(() => requests.stop());
 
 describe(`every operation of the document, fuzzed (${fuzzSettings.runs} requests each, seed ${fuzzSettings.seed})`, () => {
-  it.each(operations)("$method $path: no 5xx, every answer documented, a refusal writes nothing", async ({ method, path, operation }) => {
-    const world = await aWorld();
-    await fc.assert(
-      fc.asyncProperty(requestsTo(path, operation, world), async (request) => {
-        const query = new URLSearchParams(Object.entries(request.query).filter(([, value]) => value !== undefined) as [string, string][]);
-        const url = query.size > 0 ? `${request.path}?${query}` : request.path;
-        requests.reset();
-        // `call` fails the property when the answer is not one the document allows.
-        const answer = await call(method, url, callOptions(request, world));
-        // A started cleanup run goes on in the background; let it finish before the next request is judged.
-        await inProcessRunsSettled();
-        expect(answer.status, answer.text).toBeLessThan(500);
-        if (answer.status >= 400) expect(requests.successfulWrites(), `${answer.status} ${answer.text}`).toEqual([]);
-      }),
-      { numRuns: fuzzSettings.runs, seed: fuzzSettings.seed, endOnFailure: true },
-    );
-  }, 120_000);
+  it.each(operations)(
+    "$method $path: no 5xx, every answer documented, a refusal writes nothing",
+    async ({ method, path, operation }) => {
+      const world = await aWorld();
+      await fc.assert(
+        fc.asyncProperty(requestsTo(path, operation, world), async (request) => {
+          const query = new URLSearchParams(
+            Object.entries(request.query).filter(([, value]) => value !== undefined) as [string, string][],
+          );
+          const url = query.size > 0 ? `${request.path}?${query}` : request.path;
+          requests.reset();
+          // `call` fails the property when the answer is not one the document allows.
+          const answer = await call(method, url, callOptions(request, world));
+          // A started cleanup run goes on in the background; let it finish before the next request is judged.
+          await inProcessRunsSettled();
+          expect(answer.status, answer.text).toBeLessThan(500);
+          if (answer.status >= 400) expect(requests.successfulWrites(), `${answer.status} ${answer.text}`).toEqual([]);
+        }),
+        { numRuns: fuzzSettings.runs, seed: fuzzSettings.seed, endOnFailure: true },
+      );
+    },
+    120_000,
+  );
 });

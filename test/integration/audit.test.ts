@@ -15,7 +15,11 @@ import { findingLine } from "../../shared/use-cases/audit";
 
 /** Raises one of an account's follower-count shards by `by`, behind the API's back. */
 const bumpFollowerShard = (userId: string, by: number) =>
-  updateItem(keys.followerCountShard(userId, 3), { UpdateExpression: "ADD #count :by", ExpressionAttributeNames: { "#count": "count" }, ExpressionAttributeValues: { ":by": by } });
+  updateItem(keys.followerCountShard(userId, 3), {
+    UpdateExpression: "ADD #count :by",
+    ExpressionAttributeNames: { "#count": "count" },
+    ExpressionAttributeValues: { ":by": by },
+  });
 
 /** A subscriber follows an author and comments on the author's free post: a table with every kind of count. */
 async function aFollowedAuthorsCommentedPost() {
@@ -45,7 +49,9 @@ describe("npm run audit", () => {
     expect(fixed.out).toContain(`repaired: followerCount of ${author.userId}: 3 -> 1`);
     expect((await api.get(`/users/${author.userId}`)).body.followerCount).toBe(1);
     const history = (await api.get(`/users/${author.userId}/follower-history`)).body.items;
-    expect(history).toEqual([{ at: expect.any(String), runId: expect.any(String), before: 3, after: 1, reason: "recount" }]);
+    expect(history).toEqual([
+      { at: expect.any(String), runId: expect.any(String), before: 3, after: 1, reason: "recount" },
+    ]);
 
     const again = await theAuditCommand([]);
     expect(again.code).toBe(0);
@@ -62,9 +68,18 @@ describe("the audit's invariants, on planted damage", () => {
   it("finds drifted following, post and comment counts, repairs them, and leaves the table clean", async () => {
     const { author, reader, post } = await aFollowedAuthorsCommentedPost();
     const ref = decodePostId(post.postId)!;
-    await updateItem(keys.account(reader.userId), { UpdateExpression: "ADD followingCount :one", ExpressionAttributeValues: { ":one": 1 } });
-    await updateItem(keys.account(author.userId), { UpdateExpression: "ADD postCount :minus", ExpressionAttributeValues: { ":minus": -1 } });
-    await updateItem(keys.post(ref.authorId, ref.id), { UpdateExpression: "ADD commentCount :five", ExpressionAttributeValues: { ":five": 5 } });
+    await updateItem(keys.account(reader.userId), {
+      UpdateExpression: "ADD followingCount :one",
+      ExpressionAttributeValues: { ":one": 1 },
+    });
+    await updateItem(keys.account(author.userId), {
+      UpdateExpression: "ADD postCount :minus",
+      ExpressionAttributeValues: { ":minus": -1 },
+    });
+    await updateItem(keys.post(ref.authorId, ref.id), {
+      UpdateExpression: "ADD commentCount :five",
+      ExpressionAttributeValues: { ":five": 5 },
+    });
 
     const found = (await anAudit()).findings.map(findingLine);
 
@@ -77,7 +92,11 @@ describe("the audit's invariants, on planted damage", () => {
     );
     const { auditTable } = await import("../../shared/use-cases/audit");
     const fixed = await auditTable({ segments: 2, fix: true });
-    expect(fixed.repaired.map((drift) => drift.invariant).sort()).toEqual(["commentCount", "followingCount", "postCount"]);
+    expect(fixed.repaired.map((drift) => drift.invariant).sort()).toEqual([
+      "commentCount",
+      "followingCount",
+      "postCount",
+    ]);
     expect((await api.get(`/posts/${post.postId}`)).body.commentCount).toBe(1);
     await expectNoDrift("after --fix");
   });
@@ -88,7 +107,10 @@ describe("the audit's invariants, on planted damage", () => {
     const ref = decodePostId(post.postId)!;
     await deleteItem(keys.handle(author.handle));
     await deleteItem(keys.comment(ref.id, comment.commentId));
-    await updateItem(keys.account(leaving.userId), { UpdateExpression: "SET deletion = :mark", ExpressionAttributeValues: { ":mark": { reason: "owner", runId: null, at: new Date().toISOString() } } });
+    await updateItem(keys.account(leaving.userId), {
+      UpdateExpression: "SET deletion = :mark",
+      ExpressionAttributeValues: { ":mark": { reason: "owner", runId: null, at: new Date().toISOString() } },
+    });
 
     const found = (await anAudit()).findings.map(findingLine);
 
@@ -97,7 +119,9 @@ describe("the audit's invariants, on planted damage", () => {
         `broken: handleClaim of ${author.userId}: the account's handle "${author.handle}" is not claimed by it`,
         `broken: commentIndexEntry of ${reader.userId}: index entry of comment ${comment.commentId} names no comment`,
         `drift: commentCount of ${author.userId} (post ${post.postId}): stored 1, expected 0`,
-        expect.stringMatching(new RegExp(`^broken: deletionFinished of ${leaving.userId}: the account's deletion began`)),
+        expect.stringMatching(
+          new RegExp(`^broken: deletionFinished of ${leaving.userId}: the account's deletion began`),
+        ),
       ]),
     );
   });

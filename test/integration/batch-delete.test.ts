@@ -6,7 +6,9 @@ import { dynamoDb, documentClient, tableName } from "../../shared/db/client";
 const keyOf = (i: number) => ({ pk: `TEST#batch`, sk: `ITEM#${String(i).padStart(3, "0")}` });
 
 async function exists(i: number): Promise<boolean> {
-  const result = await documentClient.send(new GetCommand({ TableName: tableName, Key: keyOf(i), ConsistentRead: true }));
+  const result = await documentClient.send(
+    new GetCommand({ TableName: tableName, Key: keyOf(i), ConsistentRead: true }),
+  );
   return result.Item !== undefined;
 }
 
@@ -21,8 +23,12 @@ function processOnlyPartOfEachBatch(take: number) {
       const requests = input.RequestItems[tableName]!;
       sizes.push(requests.length);
       const rest = requests.slice(take);
-      if (take === 0) return { output: { $metadata: {}, UnprocessedItems: { [tableName]: rest } }, response: {} } as never;
-      const result = await next({ ...args, input: { ...input, RequestItems: { [tableName]: requests.slice(0, take) } } });
+      if (take === 0)
+        return { output: { $metadata: {}, UnprocessedItems: { [tableName]: rest } }, response: {} } as never;
+      const result = await next({
+        ...args,
+        input: { ...input, RequestItems: { [tableName]: requests.slice(0, take) } },
+      });
       (result.output as { UnprocessedItems?: unknown }).UnprocessedItems = rest.length ? { [tableName]: rest } : {};
       return result;
     },

@@ -10,7 +10,13 @@ import { MAX_CONCURRENCY_VARIABLE } from "../../infra/local/invoke-store";
 import { prepareInvocation } from "../../infra/local/server";
 import { fallbackRoute, type RouteDefinition, routeName, routes } from "../../infra/routes";
 import { jwtSecret } from "../support/api";
-import { fallbackSample, samplesForAllRoutes, seedFixtures, toIncomingRequest, type SampleRequest } from "../support/route-samples";
+import {
+  fallbackSample,
+  samplesForAllRoutes,
+  seedFixtures,
+  toIncomingRequest,
+  type SampleRequest,
+} from "../support/route-samples";
 import { startStepFunctionsEndpoint } from "../support/step-functions-endpoint";
 
 // Every function of the stack, bundled as the stack bundles it (infra/bundling.ts), loaded by a fresh Node process
@@ -57,15 +63,21 @@ function load(name: string, event: unknown, env: NodeJS.ProcessEnv): Promise<Loa
   const eventFile = join(outDir, `${name}.event.json`);
   writeFileSync(eventFile, JSON.stringify(event));
   return new Promise((resolveLoad, reject) => {
-    const child = spawn(process.execPath, [join(root, "test/support/load-bundle.mjs"), join(outDir, name, "index.mjs"), eventFile], {
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      [join(root, "test/support/load-bundle.mjs"), join(outDir, name, "index.mjs"), eventFile],
+      {
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let out = "";
     let err = "";
     child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
-    child.once("exit", (code) => (code === 0 ? resolveLoad(JSON.parse(out)) : reject(new Error(`${name} exited with ${code}: ${err}`))));
+    child.once("exit", (code) =>
+      code === 0 ? resolveLoad(JSON.parse(out)) : reject(new Error(`${name} exited with ${code}: ${err}`)),
+    );
   });
 }
 
@@ -133,7 +145,12 @@ describe("every bundle, built as the stack builds it", () => {
     const samples: { name: string; request: SampleRequest; startsCleanup: boolean; expected: number[] }[] = [
       ...samplesForAllRoutes(fixtures).map((sample) => {
         const route = routes.find((candidate) => `${candidate.method} ${candidate.path}` === sample.routeKey)!;
-        return { name: routeName(route), request: sample.request, startsCleanup: route.startsCleanup === true, expected: [200, 201, 202, 204] };
+        return {
+          name: routeName(route),
+          request: sample.request,
+          startsCleanup: route.startsCleanup === true,
+          expected: [200, 201, 202, 204],
+        };
       }),
       { name: "RouteNotFound", request: fallbackSample(fixtures), startsCleanup: false, expected: [404] },
     ];
@@ -144,11 +161,16 @@ describe("every bundle, built as the stack builds it", () => {
     });
     for (const { sample, loaded } of answers) {
       expectRefusals(sample.name, loaded);
-      expect(sample.expected, `${sample.name} answered ${loaded.result.statusCode}: ${loaded.result.body}`).toContain(loaded.result.statusCode);
+      expect(sample.expected, `${sample.name} answered ${loaded.result.statusCode}: ${loaded.result.body}`).toContain(
+        loaded.result.statusCode,
+      );
     }
     // The deployed cleanup route hands its run to Step Functions, through the real SDK.
     expect(stepFunctions.requests).toEqual([
-      { target: "AWSStepFunctions.StartExecution", body: expect.objectContaining({ stateMachineArn: STATE_MACHINE_ARN }) },
+      {
+        target: "AWSStepFunctions.StartExecution",
+        body: expect.objectContaining({ stateMachineArn: STATE_MACHINE_ARN }),
+      },
     ]);
   }, 180_000);
 });

@@ -28,7 +28,9 @@ async function whileBusy(command: string, answer: ReturnType<typeof busy>, reque
 describe("DynamoDB busy after the SDK's retries", () => {
   it("answers 503 unavailable with retry-after when reads stay throttled, after the whole retry budget", async () => {
     const reader = await given.aReader();
-    const { response, tries } = await whileBusy("Query", busy("ThrottlingException"), () => api.get("/me", { token: reader.token }));
+    const { response, tries } = await whileBusy("Query", busy("ThrottlingException"), () =>
+      api.get("/me", { token: reader.token }),
+    );
     expectError(response, 503, "unavailable");
     expect(response.headers["retry-after"]).toBe("1");
     expect(tries).toBe(BUDGET_ATTEMPTS);
@@ -40,16 +42,22 @@ describe("DynamoDB busy after the SDK's retries", () => {
     const post = await aPost(author);
     const handle = await whileBusy("GetItem", busy("InternalServerError"), () => api.get(`/handles/${reader.handle}`));
     expectError(handle.response, 503, "unavailable");
-    const read = await whileBusy("BatchGetItem", busy("ProvisionedThroughputExceededException"), () => api.get(`/posts/${post.postId}`));
+    const read = await whileBusy("BatchGetItem", busy("ProvisionedThroughputExceededException"), () =>
+      api.get(`/posts/${post.postId}`),
+    );
     expectError(read.response, 503, "unavailable");
     expect([handle.tries, read.tries]).toEqual([BUDGET_ATTEMPTS, BUDGET_ATTEMPTS]);
   });
 
   it("answers 503 for a write over the account's request limit, having written nothing, and the write goes through later", async () => {
     const [reader, author] = [await given.aReader(), await given.anAuthor()];
-    const { response } = await whileBusy("TransactWriteItems", busy("RequestLimitExceeded"), () => follow(reader, author));
+    const { response } = await whileBusy("TransactWriteItems", busy("RequestLimitExceeded"), () =>
+      follow(reader, author),
+    );
     expectError(response, 503, "unavailable");
-    expect((await api.get(`/users/${author.userId}/follow`, { token: reader.token })).body).toEqual({ following: false });
+    expect((await api.get(`/users/${author.userId}/follow`, { token: reader.token })).body).toEqual({
+      following: false,
+    });
     expect((await api.get(`/users/${author.userId}`)).body.followerCount).toBe(0);
     await aFollow(reader, author);
     expect((await api.get(`/users/${author.userId}`)).body.followerCount).toBe(1);

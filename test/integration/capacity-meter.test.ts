@@ -11,8 +11,13 @@ beforeEach(() => meter.reset());
 let partition = 0;
 const aPartition = () => `METER#${Date.now()}#${++partition}`;
 /** An item of exactly `bytes` bytes by DynamoDB's rules: pk, sk and a string attribute `v`. */
-const itemOf = (pk: string, sk: string, bytes: number) => ({ pk, sk, v: "x".repeat(bytes - (2 + pk.length) - (2 + sk.length) - 1) });
-const put = (item: Record<string, unknown>) => documentClient.send(new PutCommand({ TableName: tableName, Item: item }));
+const itemOf = (pk: string, sk: string, bytes: number) => ({
+  pk,
+  sk,
+  v: "x".repeat(bytes - (2 + pk.length) - (2 + sk.length) - 1),
+});
+const put = (item: Record<string, unknown>) =>
+  documentClient.send(new PutCommand({ TableName: tableName, Item: item }));
 
 describe("the capacity meter", () => {
   it("bills a put by 1 KB units of the larger of the old and the new item", async () => {
@@ -30,7 +35,12 @@ describe("the capacity meter", () => {
     await put(itemOf(pk, "A", 900));
     meter.reset();
     await documentClient.send(
-      new UpdateCommand({ TableName: tableName, Key: { pk, sk: "A" }, UpdateExpression: "SET w = :w", ExpressionAttributeValues: { ":w": "y".repeat(1000) } }),
+      new UpdateCommand({
+        TableName: tableName,
+        Key: { pk, sk: "A" },
+        UpdateExpression: "SET w = :w",
+        ExpressionAttributeValues: { ":w": "y".repeat(1000) },
+      }),
     );
     await expect(
       documentClient.send(
@@ -76,14 +86,18 @@ describe("the capacity meter", () => {
     );
     expect(result.Items).toHaveLength(3);
     // 6,000 bytes read, 3 × 2 KB: two units (per item it would be three).
-    expect(meter.requests.map((request) => [request.readUnits, request.bytesRead, request.itemsRead])).toEqual([[2, 6000, 3]]);
+    expect(meter.requests.map((request) => [request.readUnits, request.bytesRead, request.itemsRead])).toEqual([
+      [2, 6000, 3],
+    ]);
   });
 
   it("bills a transaction twice per item, where DynamoDB Local reports one figure for any number", async () => {
     const pk = aPartition();
     await documentClient.send(
       new TransactWriteCommand({
-        TransactItems: ["A", "B", "C", "D", "E", "F"].map((sk) => ({ Put: { TableName: tableName, Item: itemOf(pk, sk, 100) } })),
+        TransactItems: ["A", "B", "C", "D", "E", "F"].map((sk) => ({
+          Put: { TableName: tableName, Item: itemOf(pk, sk, 100) },
+        })),
       }),
     );
     // Six 100-byte items, twice each: 12 units; DynamoDB Local reports 2.

@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { beginRun, runToCompletion, ticketOf } from "../../shared/use-cases/cleanup";
 import { api } from "../support/api";
-import { expectCountsEqualRelations, expectNoCleanupLeftovers, expectNothingLeftOf, exists, lastActiveAt, settledRun } from "../support/cleanup";
+import {
+  expectCountsEqualRelations,
+  expectNoCleanupLeftovers,
+  expectNothingLeftOf,
+  exists,
+  lastActiveAt,
+  settledRun,
+} from "../support/cleanup";
 import { crash, injectFaults } from "../support/faults";
 import { expectStatus, given, type TestUser } from "../support/given";
 import { someComments, storedCommentIndexOf, storedCommentsOf } from "../support/post-storage";
@@ -40,7 +47,9 @@ describe.each([0, 1, 3, 7, 15, 40, 46])("a run killed after %i writes, then run 
       if (command === "TransactWriteItems" || command === "BatchWriteItem") writes++;
       return undefined;
     });
-    await expect(runToCompletion(ticketOf(first), { now: () => started, budgetMs: 60_000 })).rejects.toMatchObject({ name: "InjectedCrash" });
+    await expect(runToCompletion(ticketOf(first), { now: () => started, budgetMs: 60_000 })).rejects.toMatchObject({
+      name: "InjectedCrash",
+    });
     faults.stop();
     // Killed: its record still says running and its lease holds, until the lease expires.
     expect((await api.get(`/admin/cleanup-runs/${first.runId}`, { token: admin.token })).body.status).toBe("running");
@@ -57,7 +66,9 @@ describe.each([0, 1, 3, 7, 15, 40, 46])("a run killed after %i writes, then run 
     expect(firstReport.accountsDeleted + secondReport.accountsDeleted).toBe(6);
     expect(firstReport.followEdgesDeleted + secondReport.followEdgesDeleted).toBe(12 + 3 + 1 + 1);
     expect(firstReport.commentsAnonymized + secondReport.commentsAnonymized).toBe(6);
-    const changes = [...firstReport.countChanges, ...secondReport.countChanges].sort((a, b) => (a.userId < b.userId ? -1 : 1));
+    const changes = [...firstReport.countChanges, ...secondReport.countChanges].sort((a, b) =>
+      a.userId < b.userId ? -1 : 1,
+    );
     expect(changes).toEqual(
       [
         { userId: authors[0].userId, before: 7, after: 1 },
@@ -75,14 +86,27 @@ describe.each([0, 1, 3, 7, 15, 40, 46])("a run killed after %i writes, then run 
     await expectCountsEqualRelations([...authors, survivor]);
     expect((await api.get(`/users/${survivor.userId}`)).body).toMatchObject({ followerCount: 0, followingCount: 1 });
     const comments = await storedCommentsOf(post.postId);
-    expect(comments.map((comment) => comment.authorId).sort()).toEqual([null, null, null, null, null, null, survivor.userId]);
+    expect(comments.map((comment) => comment.authorId).sort()).toEqual([
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      survivor.userId,
+    ]);
     expect((await api.get(`/posts/${post.postId}`)).body.commentCount).toBe(7);
     const history = (await api.get(`/users/${authors[0].userId}/follower-history`)).body.items;
-    expect(history).toEqual([{ at: expect.any(String), runId: expect.any(String), before: 7, after: 1, reason: "inactive_accounts_deleted" }]);
+    expect(history).toEqual([
+      { at: expect.any(String), runId: expect.any(String), before: 7, after: 1, reason: "inactive_accounts_deleted" },
+    ]);
     await expectNoCleanupLeftovers();
     // Every handle is free again.
     for (const reader of inactive) {
-      expectStatus(await api.put("/me", { token: reader.token, body: { handle: reader.handle, displayName: "again" } }), 201);
+      expectStatus(
+        await api.put("/me", { token: reader.token, body: { handle: reader.handle, displayName: "again" } }),
+        201,
+      );
     }
   });
 });

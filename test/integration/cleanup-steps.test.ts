@@ -53,7 +53,11 @@ describe("npm run cleanup", () => {
   it("runs a dry run against the configured table and prints the Run; refuses a bad cutoff", async () => {
     const done = await command(["--dry-run", "--cutoff", "2024-01-01T00:00:00Z"]);
     expect(done.code).toBe(0);
-    expect(JSON.parse(done.out)).toMatchObject({ status: "succeeded", dryRun: true, cutoff: "2024-01-01T00:00:00.000Z" });
+    expect(JSON.parse(done.out)).toMatchObject({
+      status: "succeeded",
+      dryRun: true,
+      cutoff: "2024-01-01T00:00:00.000Z",
+    });
     expect((await command(["--cutoff", "tomorrow"])).code).toBe(2);
   });
 });

@@ -27,15 +27,33 @@ describe("POST /admin/cleanup-runs: who, what and when", () => {
     const reader = await given.aReader();
     const author = await given.anAuthor();
     expectError(await api.post("/admin/cleanup-runs", { token: reader.token, body: {} }), 403, "forbidden");
-    expectError(await api.post("/admin/cleanup-runs", { token: author.token, body: { dryRun: true } }), 403, "forbidden");
+    expectError(
+      await api.post("/admin/cleanup-runs", { token: author.token, body: { dryRun: true } }),
+      403,
+      "forbidden",
+    );
     expectError(await api.get("/admin/cleanup-runs", { token: reader.token }), 403, "forbidden");
-    expectError(await api.get("/admin/cleanup-runs/01J00000000000000000000000", { token: reader.token }), 403, "forbidden");
+    expectError(
+      await api.get("/admin/cleanup-runs/01J00000000000000000000000", { token: reader.token }),
+      403,
+      "forbidden",
+    );
     expect((await api.post("/admin/cleanup-runs", { body: {} })).status).toBe(401);
     // 400 comes before the role's 403.
-    expectError(await api.post("/admin/cleanup-runs", { token: reader.token, body: { cutoff: inFuture() } }), 400, "validation_failed");
+    expectError(
+      await api.post("/admin/cleanup-runs", { token: reader.token, body: { cutoff: inFuture() } }),
+      400,
+      "validation_failed",
+    );
 
     const admin = await given.anAdmin();
-    for (const body of [{ cutoff: inFuture() }, { cutoff: "yesterday" }, { cutoff: "2025-13-01T00:00:00Z" }, { dryRun: "yes" }, { role: "x" }]) {
+    for (const body of [
+      { cutoff: inFuture() },
+      { cutoff: "yesterday" },
+      { cutoff: "2025-13-01T00:00:00Z" },
+      { dryRun: "yes" },
+      { role: "x" },
+    ]) {
       const response = await api.post("/admin/cleanup-runs", { token: admin.token, body });
       expectError(response, 400, "validation_failed", JSON.stringify(body));
       expect(response.body.error.details.length).toBeGreaterThan(0);
@@ -45,7 +63,11 @@ describe("POST /admin/cleanup-runs: who, what and when", () => {
 
     const noProfile = aSignedInCaller(["admins"]);
     expectError(await api.post("/admin/cleanup-runs", { token: noProfile.token, body: {} }), 403, "profile_required");
-    expectError(await api.get("/admin/cleanup-runs/01J00000000000000000000000", { token: admin.token }), 404, "not_found");
+    expectError(
+      await api.get("/admin/cleanup-runs/01J00000000000000000000000", { token: admin.token }),
+      404,
+      "not_found",
+    );
   });
 
   it("runs one at a time (409 while the lease is held), and an expired lease lets the next run start", async () => {
@@ -70,7 +92,10 @@ describe("POST /admin/cleanup-runs: who, what and when", () => {
 
   it("answers 202 with the Run, and lists runs newest first with a cursor", async () => {
     const admin = await given.anAdmin();
-    const started = await api.post("/admin/cleanup-runs", { token: admin.token, body: { dryRun: true, cutoff: "2024-03-05T10:00:00+02:00" } });
+    const started = await api.post("/admin/cleanup-runs", {
+      token: admin.token,
+      body: { dryRun: true, cutoff: "2024-03-05T10:00:00+02:00" },
+    });
     expect(started.status).toBe(202);
     expectNoStorageDetails(started.text);
     expect(started.body).toEqual({
@@ -137,12 +162,25 @@ describe("a run deletes the inactive and keeps the exempt", () => {
     const before = await getAccount(author.userId);
     expect(before!.followerCount).toBe(4);
 
-    for (const user of [inactive!, expiredSubscriber!, subscriber!, lifetimeSubscriber!, inactiveAuthor, inactiveAdmin]) {
+    for (const user of [
+      inactive!,
+      expiredSubscriber!,
+      subscriber!,
+      lifetimeSubscriber!,
+      inactiveAuthor,
+      inactiveAdmin,
+    ]) {
       await lastActiveAt(user, LONG_AGO);
     }
     const run = await aCompletedRun(admin);
 
-    expect(run).toMatchObject({ status: "succeeded", dryRun: false, accountsDeleted: 2, followEdgesDeleted: 5, commentsAnonymized: 1 });
+    expect(run).toMatchObject({
+      status: "succeeded",
+      dryRun: false,
+      accountsDeleted: 2,
+      followEdgesDeleted: 5,
+      commentsAnonymized: 1,
+    });
     expect(run.countChanges).toEqual([{ userId: author.userId, before: 4, after: 2 }]);
     expectNoStorageDetails(JSON.stringify(run));
 
@@ -150,7 +188,15 @@ describe("a run deletes the inactive and keeps the exempt", () => {
       expect(await exists(gone)).toBe(false);
       await expectNothingLeftOf(gone);
     }
-    for (const kept of [author, subscriber!, lifetimeSubscriber!, activeReader!, inactiveAuthor, inactiveAdmin, admin]) {
+    for (const kept of [
+      author,
+      subscriber!,
+      lifetimeSubscriber!,
+      activeReader!,
+      inactiveAuthor,
+      inactiveAdmin,
+      admin,
+    ]) {
       expect(await exists(kept), kept.userId).toBe(true);
     }
     expect((await api.get(`/users/${author.userId}`)).body).toMatchObject({ followerCount: 2, followingCount: 0 });
@@ -167,18 +213,36 @@ describe("a run deletes the inactive and keeps the exempt", () => {
 
     // The handle is free again.
     const newcomer = aSignedInCaller();
-    expectStatus(await api.put("/me", { token: newcomer.token, body: { handle: inactive!.handle.toUpperCase(), displayName: "New" } }), 201);
+    expectStatus(
+      await api.put("/me", {
+        token: newcomer.token,
+        body: { handle: inactive!.handle.toUpperCase(), displayName: "New" },
+      }),
+      201,
+    );
 
     // Anyone can see why the count dropped.
     const history = await api.get(`/users/${author.userId}/follower-history`);
     expect(history.status).toBe(200);
-    expect(history.body).toEqual({ items: [{ at: expect.any(String), runId: run.runId, before: 4, after: 2, reason: "inactive_accounts_deleted" }], nextCursor: null });
-    expect((await api.get(`/users/${activeReader!.userId}/follower-history`)).body).toEqual({ items: [], nextCursor: null });
+    expect(history.body).toEqual({
+      items: [{ at: expect.any(String), runId: run.runId, before: 4, after: 2, reason: "inactive_accounts_deleted" }],
+      nextCursor: null,
+    });
+    expect((await api.get(`/users/${activeReader!.userId}/follower-history`)).body).toEqual({
+      items: [],
+      nextCursor: null,
+    });
     expectError(await api.get(`/users/${inactive!.userId}/follower-history`), 404, "not_found");
 
     // A second run finds nothing more to do and changes nothing.
     const again = await aCompletedRun(admin);
-    expect(again).toMatchObject({ status: "succeeded", accountsDeleted: 0, followEdgesDeleted: 0, commentsAnonymized: 0, countChanges: [] });
+    expect(again).toMatchObject({
+      status: "succeeded",
+      accountsDeleted: 0,
+      followEdgesDeleted: 0,
+      commentsAnonymized: 0,
+      countChanges: [],
+    });
     expect((await api.get(`/users/${author.userId}/follower-history`)).body.items).toHaveLength(1);
   });
 
@@ -210,7 +274,13 @@ describe("a run deletes the inactive and keeps the exempt", () => {
       { userId: authors[0]!.userId, before: 4, after: 1 },
       { userId: authors[1]!.userId, before: 3, after: 1 },
     ].sort((x, y) => (x.userId < y.userId ? -1 : 1));
-    expect(dry).toMatchObject({ status: "succeeded", dryRun: true, accountsDeleted: 4, followEdgesDeleted: 8, commentsAnonymized: 4 });
+    expect(dry).toMatchObject({
+      status: "succeeded",
+      dryRun: true,
+      accountsDeleted: 4,
+      followEdgesDeleted: 8,
+      commentsAnonymized: 4,
+    });
     expect(dry.countChanges).toEqual(expectedChanges);
 
     const real = await aCompletedRun(admin, { cutoff });
@@ -259,7 +329,10 @@ describe("DELETE /me", () => {
     expect((await api.delete("/me")).status).toBe(401);
     expectError(await api.delete("/me", { token: reader.token, body: { force: true } }), 400, "validation_failed");
     // The same person may sign up again, with the same handle.
-    expectStatus(await api.put("/me", { token: author.token, body: { handle: author.handle, displayName: "Back" } }), 201);
+    expectStatus(
+      await api.put("/me", { token: author.token, body: { handle: author.handle, displayName: "Back" } }),
+      201,
+    );
   });
 
   it("an interrupted DELETE /me leaves the account gone for everyone, and the next run finishes it", async () => {
@@ -276,8 +349,16 @@ describe("DELETE /me", () => {
     expect((await api.get("/me", { token: author.token })).status).toBe(404);
     // Nothing can be added to an account being deleted.
     expect((await api.put(`/users/${author.userId}/follow`, { token: admin.token })).status).toBe(404);
-    expectError(await api.post("/posts", { token: author.token, body: { title: "t", body: "b", access: "free" } }), 403, "profile_required");
-    expectError(await api.put(`/admin/users/${author.userId}/entitlements`, { token: admin.token, body: { entitlements: [] } }), 404, "not_found");
+    expectError(
+      await api.post("/posts", { token: author.token, body: { title: "t", body: "b", access: "free" } }),
+      403,
+      "profile_required",
+    );
+    expectError(
+      await api.put(`/admin/users/${author.userId}/entitlements`, { token: admin.token, body: { entitlements: [] } }),
+      404,
+      "not_found",
+    );
     const followers = await api.get(`/users/${readers[0]!.userId}/following`);
     expect(followers.body.items).toEqual([]);
 
@@ -294,7 +375,9 @@ describe("accounts that change during a run", () => {
   it("keeps an account that became active, got an entitlement or a role between its check and its mark", async () => {
     const admin = await given.anAdmin();
     const author = await given.anAuthor();
-    const [activeAgain, subscribed, promoted, deleted] = await Promise.all(Array.from({ length: 4 }, () => given.aReader()));
+    const [activeAgain, subscribed, promoted, deleted] = await Promise.all(
+      Array.from({ length: 4 }, () => given.aReader()),
+    );
     for (const reader of [activeAgain!, subscribed!, promoted!, deleted!]) {
       await aFollow(reader, author);
       await lastActiveAt(reader, LONG_AGO);
@@ -302,7 +385,10 @@ describe("accounts that change during a run", () => {
     const interventions: Record<string, () => Promise<unknown>> = {
       [activeAgain!.userId]: () => api.get("/me", { token: activeAgain!.token }),
       [subscribed!.userId]: () =>
-        api.put(`/admin/users/${subscribed!.userId}/entitlements`, { token: admin.token, body: { entitlements: [{ tier: "plus" }] } }),
+        api.put(`/admin/users/${subscribed!.userId}/entitlements`, {
+          token: admin.token,
+          body: { entitlements: [{ tier: "plus" }] },
+        }),
       [promoted!.userId]: async () => {
         const { tokenFor } = await import("../support/api");
         return api.get("/me", { token: tokenFor(promoted!.userId, ["authors"]) });

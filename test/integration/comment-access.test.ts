@@ -44,7 +44,10 @@ beforeAll(async () => {
   );
   callers.set("plus", await aReaderWith(admin, [{ tier: "plus", validUntil: future }]));
   callers.set("select for this author", await aReaderWith(admin, [{ tier: "select", authorId: author.userId }]));
-  callers.set("select for another author", await aReaderWith(admin, [{ tier: "select", authorId: otherAuthor.userId }]));
+  callers.set(
+    "select for another author",
+    await aReaderWith(admin, [{ tier: "select", authorId: otherAuthor.userId }]),
+  );
   callers.set("ultimate", await aReaderWith(admin, [{ tier: "ultimate" }]));
   callers.set("the author", author);
   callers.set("another author", otherAuthor);
@@ -112,7 +115,11 @@ describe("who may read and write comments", () => {
     } else {
       expect(response.status).toBe(403);
       expect(response.body).toEqual({
-        error: { code: "subscription_required", message: expect.any(String), requiredEntitlements: (expected as () => unknown)() },
+        error: {
+          code: "subscription_required",
+          message: expect.any(String),
+          requiredEntitlements: (expected as () => unknown)(),
+        },
       });
     }
   });

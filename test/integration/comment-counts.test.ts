@@ -18,7 +18,9 @@ describe("commentCount under concurrency", () => {
     const writers = await subscribers(50);
     const post = await aPost(author, { access: "plus" });
 
-    const responses = await Promise.all(writers.map((writer, i) => postComment(writer, post.postId, { body: `take ${i}` })));
+    const responses = await Promise.all(
+      writers.map((writer, i) => postComment(writer, post.postId, { body: `take ${i}` })),
+    );
 
     expect(responses.map((response) => response.status)).toEqual(Array(50).fill(201));
     expect(await commentCountOf(post.postId, author)).toBe(50);
@@ -26,7 +28,9 @@ describe("commentCount under concurrency", () => {
     const listed = await allCommentsOf(post.postId, author, 7);
     expect(listed).toHaveLength(50);
     expect(new Set(listed.map((comment) => comment.commentId)).size).toBe(50);
-    expect(listed.map((comment) => comment.body).sort()).toEqual(Array.from({ length: 50 }, (_, i) => `take ${i}`).sort());
+    expect(listed.map((comment) => comment.body).sort()).toEqual(
+      Array.from({ length: 50 }, (_, i) => `take ${i}`).sort(),
+    );
     // Oldest first: ascending IDs.
     expect(listed.map((comment) => comment.commentId)).toEqual(listed.map((comment) => comment.commentId).sort());
     for (const writer of writers) expect(await storedCommentIndexOf(writer)).toHaveLength(1);
@@ -58,7 +62,9 @@ describe("commentCount under concurrency", () => {
     const comment = await aComment(writer!, post.postId);
 
     const responses = await Promise.all(
-      [writer!, author, admin, writer!, author, admin].map((user) => deleteComment(user, post.postId, comment.commentId)),
+      [writer!, author, admin, writer!, author, admin].map((user) =>
+        deleteComment(user, post.postId, comment.commentId),
+      ),
     );
 
     const statuses = responses.map((response) => response.status);

@@ -64,7 +64,11 @@ describe("Idempotency-Key on POST /posts/{postId}/comments", () => {
     expect([a.status, b.status]).toEqual([201, 201]);
     expect(b.body.authorId).toBe(reader.userId);
     // The same key on POST /posts is another scope.
-    const published = await api.post("/posts", { token: author.token, body: aPostInput(), headers: { "Idempotency-Key": "shared" } });
+    const published = await api.post("/posts", {
+      token: author.token,
+      body: aPostInput(),
+      headers: { "Idempotency-Key": "shared" },
+    });
     expect(published.status).toBe(201);
     expect(await commentCountOf(post.postId, author)).toBe(2);
   });
@@ -115,7 +119,10 @@ describe("Idempotency-Key on POST /posts/{postId}/comments", () => {
     const post = await aPost(author);
     const response = await postComment(author, post.postId, { body: "" }, key);
     expect(response.status).toBe(400);
-    expect(response.body.error.details.map((detail: { field: string }) => detail.field)).toEqual(["body", "Idempotency-Key"]);
+    expect(response.body.error.details.map((detail: { field: string }) => detail.field)).toEqual([
+      "body",
+      "Idempotency-Key",
+    ]);
     expect(await commentCountOf(post.postId, author)).toBe(0);
   });
 });

@@ -26,7 +26,10 @@ afterEach(() => {
 });
 
 /** The stored count of `user`'s comments in the window of `at`, or null when there is no counter item. */
-async function counted(user: TestUser, at: number): Promise<{ writes: number; expiresAt: number; entityType: string } | null> {
+async function counted(
+  user: TestUser,
+  at: number,
+): Promise<{ writes: number; expiresAt: number; entityType: string } | null> {
   const result = await documentClient.send(
     new GetCommand({
       TableName: tableName,
@@ -54,7 +57,9 @@ describe("at most 30 comments per user per minute", () => {
 
     expect(refused.status).toBe(429);
     expect(refused.headers["retry-after"]).toBe("55");
-    expect(refused.body).toEqual({ error: { code: "too_many_requests", message: expect.stringContaining("30 comments per minute") } });
+    expect(refused.body).toEqual({
+      error: { code: "too_many_requests", message: expect.stringContaining("30 comments per minute") },
+    });
     expect(await commentCountOf(post.postId, author)).toBe(30);
     expect(await storedCommentsOf(post.postId)).toHaveLength(30);
     expect(await storedCommentIndexOf(author)).toHaveLength(30);
@@ -118,7 +123,9 @@ describe("at most 30 comments per user per minute", () => {
     const author = await given.anAuthor();
     const post = await aPost(author);
     const minute = clockAt(1);
-    const responses = await Promise.all(Array.from({ length: 40 }, (_, i) => postComment(author, post.postId, { body: `burst ${i}` })));
+    const responses = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => postComment(author, post.postId, { body: `burst ${i}` })),
+    );
     const statuses = responses.map((response) => response.status).sort();
     expect(statuses).toEqual([...Array(30).fill(201), ...Array(10).fill(429)]);
     expect(await commentCountOf(post.postId, author)).toBe(30);

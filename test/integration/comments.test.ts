@@ -39,7 +39,11 @@ describe("POST /posts/{postId}/comments", () => {
     expect(await allCommentsOf(post.postId, author)).toEqual([response.body]);
     const index = await storedCommentIndexOf(writer);
     expect(index).toHaveLength(1);
-    expect(index[0]).toMatchObject({ commentId: response.body.commentId, postId: post.postId, entityType: "commentByWriter" });
+    expect(index[0]).toMatchObject({
+      commentId: response.body.commentId,
+      postId: post.postId,
+      entityType: "commentByWriter",
+    });
   });
 
   it("accepts exactly 5000 characters, counted in code points, and refuses 5001", async () => {
@@ -140,14 +144,25 @@ describe("GET /posts/{postId}/comments", () => {
     expect(first.status).toBe(200);
     expect(first.body).toEqual({ items: written.slice(0, 2), nextCursor: expect.any(String) });
     expectNoStorageDetails(first.text);
-    const second = await api.get(`/posts/${post.postId}/comments?limit=2&cursor=${encodeURIComponent(first.body.nextCursor)}`);
-    expect(second.body.items).toEqual(written.slice(2, 4));
-    const third = await api.get(`/posts/${post.postId}/comments?limit=2&cursor=${encodeURIComponent(second.body.nextCursor)}`);
-    expect(third.body).toEqual({ items: written.slice(4), nextCursor: null });
-    expect((await api.get(`/posts/${post.postId}/comments?limit=5`)).body).toEqual({ items: written, nextCursor: null });
-    expect((await api.get(`/posts/${post.postId}/comments`)).body.items.map((c: { body: string }) => c.body)).toEqual(
-      ["comment 0", "comment 1", "comment 2", "comment 3", "comment 4"],
+    const second = await api.get(
+      `/posts/${post.postId}/comments?limit=2&cursor=${encodeURIComponent(first.body.nextCursor)}`,
     );
+    expect(second.body.items).toEqual(written.slice(2, 4));
+    const third = await api.get(
+      `/posts/${post.postId}/comments?limit=2&cursor=${encodeURIComponent(second.body.nextCursor)}`,
+    );
+    expect(third.body).toEqual({ items: written.slice(4), nextCursor: null });
+    expect((await api.get(`/posts/${post.postId}/comments?limit=5`)).body).toEqual({
+      items: written,
+      nextCursor: null,
+    });
+    expect((await api.get(`/posts/${post.postId}/comments`)).body.items.map((c: { body: string }) => c.body)).toEqual([
+      "comment 0",
+      "comment 1",
+      "comment 2",
+      "comment 3",
+      "comment 4",
+    ]);
   });
 
   it("answers an empty list for a post without comments, and 404 for an unknown post", async () => {
@@ -169,7 +184,11 @@ describe("GET /posts/{postId}/comments", () => {
     expect([tampered.status, tampered.body.error.code]).toEqual([400, "invalid_cursor"]);
     for (const limit of ["0", "101", "abc"]) {
       const response = await api.get(`/posts/${one.postId}/comments?limit=${limit}`);
-      expect([response.status, response.body.error.code, response.body.error.details[0].field]).toEqual([400, "validation_failed", "limit"]);
+      expect([response.status, response.body.error.code, response.body.error.details[0].field]).toEqual([
+        400,
+        "validation_failed",
+        "limit",
+      ]);
     }
     expect((await api.get(`/posts/${one.postId}/comments?limit=100`)).body.items).toHaveLength(3);
   });
@@ -332,7 +351,11 @@ describe("comments by writer (what an account's deletion anonymizes)", () => {
     const admin = await given.anAdmin();
     const author = await given.anAuthor();
     const writer = await aReaderWith(admin, [{ tier: "ultimate" }]);
-    const posts = [await aPost(author), await aPost(author, { access: "plus" }), await aPost(author, { access: "select" })];
+    const posts = [
+      await aPost(author),
+      await aPost(author, { access: "plus" }),
+      await aPost(author, { access: "select" }),
+    ];
     const written = [];
     for (const post of posts) {
       written.push(await aComment(writer, post.postId), await aComment(writer, post.postId));
@@ -365,7 +388,11 @@ describe("comment paths with another method", () => {
     const author = await given.anAuthor();
     const post = await aPost(author);
     const onList = await api.put(`/posts/${post.postId}/comments`, { token: author.token, body: { body: "x" } });
-    expect([onList.status, onList.body.error.code, onList.headers.allow]).toEqual([405, "method_not_allowed", "POST, GET"]);
+    expect([onList.status, onList.body.error.code, onList.headers.allow]).toEqual([
+      405,
+      "method_not_allowed",
+      "POST, GET",
+    ]);
     const onOne = await api.get(`/posts/${post.postId}/comments/01J00000000000000000000000`);
     expect([onOne.status, onOne.headers.allow]).toEqual([405, "DELETE"]);
   });
@@ -374,5 +401,7 @@ describe("comment paths with another method", () => {
 /** The DELETE's Query of the post's comments (not the caller's own account load, also a Query) dies. */
 function crashOnQueryOfComments(command: string, input: Record<string, unknown>): Error | undefined {
   const values = JSON.stringify(input.ExpressionAttributeValues ?? {});
-  return command === "Query" && !values.includes(JSON.stringify(collections.accountItems("any").prefix)) ? crash() : undefined;
+  return command === "Query" && !values.includes(JSON.stringify(collections.accountItems("any").prefix))
+    ? crash()
+    : undefined;
 }

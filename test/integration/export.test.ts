@@ -15,7 +15,9 @@ async function everyExportPage(user: TestUser, limit = 100): Promise<{ items: an
   const pages: { items: any[]; bytes: number }[] = [];
   let cursor: string | null = null;
   do {
-    const response = await api.get(`/me/export?limit=${limit}${cursor ? `&cursor=${cursor}` : ""}`, { token: user.token });
+    const response = await api.get(`/me/export?limit=${limit}${cursor ? `&cursor=${cursor}` : ""}`, {
+      token: user.token,
+    });
     expectStatus(response, 200);
     pages.push({ items: response.body.items, bytes: Buffer.byteLength(response.text) });
     cursor = response.body.nextCursor;
@@ -32,9 +34,15 @@ describe("GET /me/export", () => {
     await given.entitlements(admin, author, [{ tier: "plus" }, { tier: "select", authorId: others[0]!.userId }]);
     for (const other of others) await aFollow(author, other);
     const posts = [];
-    for (let i = 0; i < 12; i++) posts.push(await aPost(author, { title: `Outlook ${i}`, body: "📈".repeat(50_000), access: i % 2 ? "plus" : "free" }));
+    for (let i = 0; i < 12; i++)
+      posts.push(
+        await aPost(author, { title: `Outlook ${i}`, body: "📈".repeat(50_000), access: i % 2 ? "plus" : "free" }),
+      );
     const theirPost = await aPost(others[0]!);
-    const comments = [await aComment(author, theirPost.postId, "First"), await aComment(author, posts[0]!.postId, "Second")];
+    const comments = [
+      await aComment(author, theirPost.postId, "First"),
+      await aComment(author, posts[0]!.postId, "Second"),
+    ];
 
     // When it follows the cursors to the end.
     const pages = await everyExportPage(author);
@@ -53,14 +61,36 @@ describe("GET /me/export", () => {
       "comment",
       "comment",
     ]);
-    expect(records[0].data).toMatchObject({ userId: author.userId, handle: author.handle, role: "author", postCount: 12 });
-    expect(records.slice(1, 3).map((record) => record.data)).toEqual([{ tier: "plus" }, { tier: "select", authorId: others[0]!.userId }]);
-    expect(records.slice(3, 5).map((record) => record.data.userId).sort()).toEqual(others.map((other) => other.userId).sort());
-    expect(records[3].data).toEqual({ userId: expect.any(String), handle: expect.any(String), followedAt: expect.any(String) });
+    expect(records[0].data).toMatchObject({
+      userId: author.userId,
+      handle: author.handle,
+      role: "author",
+      postCount: 12,
+    });
+    expect(records.slice(1, 3).map((record) => record.data)).toEqual([
+      { tier: "plus" },
+      { tier: "select", authorId: others[0]!.userId },
+    ]);
+    expect(
+      records
+        .slice(3, 5)
+        .map((record) => record.data.userId)
+        .sort(),
+    ).toEqual(others.map((other) => other.userId).sort());
+    expect(records[3].data).toEqual({
+      userId: expect.any(String),
+      handle: expect.any(String),
+      followedAt: expect.any(String),
+    });
     const exportedPosts = records.filter((record) => record.type === "post").map((record) => record.data);
     expect(exportedPosts.map((post) => post.postId).sort()).toEqual(posts.map((post) => post.postId).sort());
-    for (const post of exportedPosts) expect(post).toMatchObject({ body: "📈".repeat(50_000), locked: false, authorId: author.userId });
-    expect(records.slice(-2).map((record) => record.data)).toEqual(comments.map((comment) => expect.objectContaining({ commentId: comment.commentId, body: comment.body, authorId: author.userId })));
+    for (const post of exportedPosts)
+      expect(post).toMatchObject({ body: "📈".repeat(50_000), locked: false, authorId: author.userId });
+    expect(records.slice(-2).map((record) => record.data)).toEqual(
+      comments.map((comment) =>
+        expect.objectContaining({ commentId: comment.commentId, body: comment.body, authorId: author.userId }),
+      ),
+    );
   });
 
   it("honours limit without losing or repeating a record", async () => {
@@ -69,7 +99,12 @@ describe("GET /me/export", () => {
     for (const author of authors) await aFollow(reader, author);
     const pages = await everyExportPage(reader, 1);
     expect(pages.map((page) => page.items.length)).toEqual([1, 1, 1, 1]);
-    expect(pages.flatMap((page) => page.items).map((record) => record.type)).toEqual(["account", "following", "following", "following"]);
+    expect(pages.flatMap((page) => page.items).map((record) => record.type)).toEqual([
+      "account",
+      "following",
+      "following",
+      "following",
+    ]);
   });
 
   it("answers 404 before PUT /me, 401 without a token, 400 for a tampered or another account's cursor", async () => {
@@ -78,7 +113,11 @@ describe("GET /me/export", () => {
     const reader = await given.aReader();
     const other = await given.aReader();
     const first = await api.get("/me/export?limit=1", { token: other.token });
-    expectError(await api.get(`/me/export?cursor=${first.body.nextCursor}`, { token: reader.token }), 400, "invalid_cursor");
+    expectError(
+      await api.get(`/me/export?cursor=${first.body.nextCursor}`, { token: reader.token }),
+      400,
+      "invalid_cursor",
+    );
     expectError(await api.get("/me/export?cursor=abc.def", { token: reader.token }), 400, "invalid_cursor");
   });
 });

@@ -11,12 +11,13 @@ import { recordDynamoDbRequests } from "../support/request-recorder";
 const counter = recordDynamoDbRequests();
 afterAll(() => counter.stop());
 
-
 /** Runs `count` steps, `parallel` at a time. */
 async function inBatches<T>(count: number, step: (index: number) => Promise<T>, parallel = 10): Promise<T[]> {
   const results: T[] = [];
   for (let start = 0; start < count; start += parallel) {
-    results.push(...(await Promise.all(Array.from({ length: Math.min(parallel, count - start) }, (_, i) => step(start + i)))));
+    results.push(
+      ...(await Promise.all(Array.from({ length: Math.min(parallel, count - start) }, (_, i) => step(start + i)))),
+    );
   }
   return results;
 }
@@ -26,7 +27,11 @@ async function interleaved(authors: TestUser[], rounds: number): Promise<void> {
 }
 
 /** The requests of each page, in order, paging from the start with `limit` for `pages` pages. */
-async function costOfPages(reader: TestUser, limit: number, pages: number): Promise<{ commands: string[][]; postIds: string[][] }> {
+async function costOfPages(
+  reader: TestUser,
+  limit: number,
+  pages: number,
+): Promise<{ commands: string[][]; postIds: string[][] }> {
   const commands: string[][] = [];
   const postIds: string[][] = [];
   let cursor: string | null = null;
@@ -67,7 +72,8 @@ describe("DynamoDB requests per feed page", () => {
     for (const other of others.slice(0, 2)) for (const author of authors) await aFollow(other, author);
     for (const other of others.slice(0, 3)) await aFollow(other, publisher);
     await interleaved(authors, 4); // 12 posts
-    for (const author of [...authors, publisher]) expect((await api.get(`/users/${author.userId}`)).body.followerCount).toBe(3);
+    for (const author of [...authors, publisher])
+      expect((await api.get(`/users/${author.userId}`)).body.followerCount).toBe(3);
     const publishCost = async () => {
       counter.reset();
       await aPost(publisher);
@@ -79,7 +85,8 @@ describe("DynamoDB requests per feed page", () => {
 
     await inBatches(57 * 3, (i) => aFollow(others[2 + Math.floor(i / 3)]!, authors[i % 3]!));
     await inBatches(57, (i) => aFollow(others[3 + i]!, publisher));
-    for (const author of [...authors, publisher]) expect((await api.get(`/users/${author.userId}`)).body.followerCount).toBe(60);
+    for (const author of [...authors, publisher])
+      expect((await api.get(`/users/${author.userId}`)).body.followerCount).toBe(60);
     const withSixty = await costOfPages(reader, 5, 3);
     const publishWithSixty = await publishCost();
 

@@ -21,7 +21,6 @@ interface FeedPage {
   nextCursor: string | null;
 }
 
-
 async function feed(reader: TestUser, query = ""): Promise<FeedPage> {
   const response = await api.get(`/feed${query}`, { token: reader.token });
   expect(response.status, response.text).toBe(200);
@@ -33,7 +32,11 @@ const withCursor = (limit: number, cursor: string | null) =>
   `?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
 
 /** Every page of the reader's feed, checking that each page but the last is full. */
-async function wholeFeed(reader: TestUser, limit: number, between?: (page: number) => Promise<void>): Promise<string[][]> {
+async function wholeFeed(
+  reader: TestUser,
+  limit: number,
+  between?: (page: number) => Promise<void>,
+): Promise<string[][]> {
   const pages: string[][] = [];
   let cursor: string | null = null;
   do {
@@ -57,7 +60,13 @@ async function interleaved(authors: TestUser[], rounds: number): Promise<string[
 
 describe("GET /feed", () => {
   it("merges the followed authors' posts newest first, 20 by default, in the list shape", async () => {
-    const [reader, a, b, c, stranger] = [await given.aReader(), await given.anAuthor(), await given.anAuthor(), await given.anAuthor(), await given.anAuthor()];
+    const [reader, a, b, c, stranger] = [
+      await given.aReader(),
+      await given.anAuthor(),
+      await given.anAuthor(),
+      await given.anAuthor(),
+      await given.anAuthor(),
+    ];
     for (const author of [a, b, c]) await aFollow(reader, author);
     const ids = await interleaved([a, b, c, stranger], 8); // 24 followed posts, 8 of a stranger's
     const strangers = new Set(ids.filter((_, i) => i % 4 === 3));
@@ -126,7 +135,9 @@ describe("GET /feed", () => {
     const published: string[] = [];
     const pages = await wholeFeed(reader, 5, async () => {
       // Between pages: one post by each author, all at once.
-      const responses = await Promise.all(authors.map((author) => api.post("/posts", { token: author.token, body: aPostInput() })));
+      const responses = await Promise.all(
+        authors.map((author) => api.post("/posts", { token: author.token, body: aPostInput() })),
+      );
       for (const response of responses) {
         expectStatus(response, 201);
         published.push(response.body.postId);
@@ -171,7 +182,14 @@ describe("GET /feed", () => {
       ["plus", [{ tier: "plus" }], [true, true, false, false]],
       ["select of author a", [{ tier: "select", authorId: a.userId }], [true, false, true, false]],
       ["ultimate", [{ tier: "ultimate" }], [false, false, false, false]],
-      ["expired ultimate and plus", [{ tier: "ultimate", validUntil: past }, { tier: "plus", validUntil: past }], [true, true, true, false]],
+      [
+        "expired ultimate and plus",
+        [
+          { tier: "ultimate", validUntil: past },
+          { tier: "plus", validUntil: past },
+        ],
+        [true, true, true, false],
+      ],
       ["admin", null, [false, false, false, false]],
     ];
     for (const [who, entitlements, locked] of readers) {
@@ -180,8 +198,14 @@ describe("GET /feed", () => {
       await aFollow(reader, a);
       await aFollow(reader, b);
       const items = (await feed(reader)).items;
-      expect(items.map((item) => item.postId), who).toEqual(order);
-      expect(items.map((item) => item.locked), who).toEqual(locked);
+      expect(
+        items.map((item) => item.postId),
+        who,
+      ).toEqual(order);
+      expect(
+        items.map((item) => item.locked),
+        who,
+      ).toEqual(locked);
       for (const item of items) {
         expect("body" in item, who).toBe(false);
         const single = await api.get(`/posts/${item.postId}`, { token: reader.token });
@@ -207,12 +231,15 @@ describe("GET /feed", () => {
     expectAuthorizerRefusal(await api.get("/feed", { token: "not.a.token" }));
   });
 
-  it.each([["0"], ["101"], ["-1"], ["ten"], ["1.5"], [""]])("answers 400 validation_failed for limit=%s", async (limit) => {
-    const reader = await given.aReader();
-    const response = await api.get(`/feed?limit=${limit}`, { token: reader.token });
-    expect(response.status).toBe(400);
-    expect(response.body.error).toMatchObject({ code: "validation_failed", details: [{ field: "limit" }] });
-  });
+  it.each([["0"], ["101"], ["-1"], ["ten"], ["1.5"], [""]])(
+    "answers 400 validation_failed for limit=%s",
+    async (limit) => {
+      const reader = await given.aReader();
+      const response = await api.get(`/feed?limit=${limit}`, { token: reader.token });
+      expect(response.status).toBe(400);
+      expect(response.body.error).toMatchObject({ code: "validation_failed", details: [{ field: "limit" }] });
+    },
+  );
 
   it("refuses a tampered cursor, another list's cursor and another reader's feed cursor with invalid_cursor", async () => {
     const [reader, other, author] = [await given.aReader(), await given.aReader(), await given.anAuthor()];
@@ -224,7 +251,11 @@ describe("GET /feed", () => {
     const postsCursor = (await api.get(`/users/${author.userId}/posts?limit=1`)).body.nextCursor as string;
     const tampered = (cursor[0] === "A" ? "B" : "A") + cursor.slice(1);
     const wrongShape = encodeCursor(`feed:${reader.userId}`, { at: "not-a-ulid", by: author.userId });
-    const badHints = encodeCursor(`feed:${reader.userId}`, { at: "01ARZ3NDEKTSV4RRFFQ69G5FAV", by: author.userId, hints: "AAAA" });
+    const badHints = encodeCursor(`feed:${reader.userId}`, {
+      at: "01ARZ3NDEKTSV4RRFFQ69G5FAV",
+      by: author.userId,
+      hints: "AAAA",
+    });
     for (const bad of [tampered, othersCursor, postsCursor, wrongShape, badHints, "garbage", ""]) {
       const response = await api.get(`/feed?cursor=${encodeURIComponent(bad)}`, { token: reader.token });
       expectError(response, 400, "invalid_cursor", bad);

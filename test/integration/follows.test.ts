@@ -53,15 +53,21 @@ describe("PUT and DELETE /users/{userId}/follow", () => {
     expect((await profileOf(author)).followerCount).toBe(1);
     expect((await profileOf(reader)).followingCount).toBe(1);
     expect((await profileOf(reader)).followerCount).toBe(0);
-    expect((await api.get(`/users/${author.userId}/follow`, { token: reader.token })).body).toEqual({ following: true });
-    expect((await api.get(`/users/${reader.userId}/follow`, { token: author.token })).body).toEqual({ following: false });
+    expect((await api.get(`/users/${author.userId}/follow`, { token: reader.token })).body).toEqual({
+      following: true,
+    });
+    expect((await api.get(`/users/${reader.userId}/follow`, { token: author.token })).body).toEqual({
+      following: false,
+    });
 
     const unfollowed = await unfollow(reader, author);
     expect([unfollowed.status, unfollowed.body]).toEqual([200, { following: false, followerCount: 0 }]);
     expect((await unfollow(reader, author)).body).toEqual({ following: false, followerCount: 0 });
     expect((await profileOf(author)).followerCount).toBe(0);
     expect((await profileOf(reader)).followingCount).toBe(0);
-    expect((await api.get(`/users/${author.userId}/follow`, { token: reader.token })).body).toEqual({ following: false });
+    expect((await api.get(`/users/${author.userId}/follow`, { token: reader.token })).body).toEqual({
+      following: false,
+    });
   });
 
   it("answers the followee's count, which counts the other followers too", async () => {
@@ -88,17 +94,24 @@ describe("PUT and DELETE /users/{userId}/follow", () => {
     expect(Math.max(...counts)).toBe(200);
     expect((await profileOf(author)).followerCount).toBe(200);
     expect(await countFollowers(author.userId)).toBe(200);
-    const followingCounts = await Promise.all(followers.map(async (reader) => (await profileOf(reader)).followingCount));
+    const followingCounts = await Promise.all(
+      followers.map(async (reader) => (await profileOf(reader)).followingCount),
+    );
     expect(new Set(followingCounts)).toEqual(new Set([1]));
   });
 
   it("keeps counts equal to the relations through concurrent, repeated, interleaved follow/unfollow storms", async () => {
     const users = await readers(6);
-    const pairs = users.flatMap((follower) => users.filter((other) => other !== follower).map((followee) => [follower, followee] as const));
+    const pairs = users.flatMap((follower) =>
+      users.filter((other) => other !== follower).map((followee) => [follower, followee] as const),
+    );
     for (let round = 0; round < 3; round++) {
       // Every ordered pair gets six operations in a shuffled order, all in flight at once.
       const operations = pairs.flatMap(([follower, followee]) =>
-        Array.from({ length: 6 }, (_, i) => () => (i % 2 === 0 ? follow(follower, followee) : unfollow(follower, followee))),
+        Array.from(
+          { length: 6 },
+          (_, i) => () => (i % 2 === 0 ? follow(follower, followee) : unfollow(follower, followee)),
+        ),
       );
       operations.sort(() => Math.random() - 0.5);
       const responses = await Promise.all(operations.map((operation) => operation()));
@@ -112,8 +125,12 @@ describe("PUT and DELETE /users/{userId}/follow", () => {
       // The three items of each relation agree: the pair's relation, the follower row, the following row.
       for (const [follower, followee] of pairs) {
         const relation = await getFollow(follower.userId, followee.userId);
-        const followerRows = (await collect(allFollowers(followee.userId))).filter((r) => r.followerId === follower.userId);
-        const followingRows = (await collect(allFollowing(follower.userId))).filter((r) => r.followeeId === followee.userId);
+        const followerRows = (await collect(allFollowers(followee.userId))).filter(
+          (r) => r.followerId === follower.userId,
+        );
+        const followingRows = (await collect(allFollowing(follower.userId))).filter(
+          (r) => r.followeeId === followee.userId,
+        );
         expect(followerRows).toEqual(relation ? [relation] : []);
         expect(followingRows).toEqual(relation ? [relation] : []);
       }
@@ -124,7 +141,9 @@ describe("PUT and DELETE /users/{userId}/follow", () => {
     const [reader, author] = [await given.aReader(), await given.anAuthor()];
     await follow(reader, author);
     const responses = await Promise.all(Array.from({ length: 8 }, () => unfollow(reader, author)));
-    expect(responses.map((response) => response.body)).toEqual(responses.map(() => ({ following: false, followerCount: 0 })));
+    expect(responses.map((response) => response.body)).toEqual(
+      responses.map(() => ({ following: false, followerCount: 0 })),
+    );
     expect(await profileOf(reader)).toMatchObject({ followingCount: 0 });
     expect(await countFollowing(reader.userId)).toBe(0);
   });
@@ -158,7 +177,9 @@ describe("PUT and DELETE /users/{userId}/follow", () => {
     expectError(await follow(newcomer, { userId: "nobody-here" }), 404, "not_found");
     expectError(await unfollow(newcomer, { userId: "nobody-here" }), 404, "not_found");
     // Reading is not a write: such a caller simply follows no one.
-    expect((await api.get(`/users/${author.userId}/follow`, { token: newcomer.token })).body).toEqual({ following: false });
+    expect((await api.get(`/users/${author.userId}/follow`, { token: newcomer.token })).body).toEqual({
+      following: false,
+    });
     expect((await profileOf(author)).followerCount).toBe(0);
   });
 
@@ -167,7 +188,10 @@ describe("PUT and DELETE /users/{userId}/follow", () => {
     expectAuthorizerRefusal(await api.put(`/users/${author.userId}/follow`));
     expectAuthorizerRefusal(await api.delete(`/users/${author.userId}/follow`));
     expectAuthorizerRefusal(await api.get(`/users/${author.userId}/follow`));
-    const withBody = await api.put(`/users/${author.userId}/follow`, { token: reader.token, body: { followerCount: 5 } });
+    const withBody = await api.put(`/users/${author.userId}/follow`, {
+      token: reader.token,
+      body: { followerCount: 5 },
+    });
     expectError(withBody, 400, "validation_failed");
     expect(withBody.body.error.details).toEqual([{ field: "followerCount", message: "is not a known field" }]);
     expect((await profileOf(author)).followerCount).toBe(0);
@@ -196,7 +220,9 @@ describe("conflicts with other transactions", () => {
     conflicts.remove();
     expect(await profileOf(author)).toMatchObject({ followerCount: 0 });
     expect(await profileOf(reader)).toMatchObject({ followingCount: 0 });
-    expect((await api.get(`/users/${author.userId}/follow`, { token: reader.token })).body).toEqual({ following: false });
+    expect((await api.get(`/users/${author.userId}/follow`, { token: reader.token })).body).toEqual({
+      following: false,
+    });
     expect(await countFollowers(author.userId)).toBe(0);
   });
 
@@ -242,14 +268,19 @@ describe("GET /users/{userId}/followers and /following", () => {
     await follow(followers[0]!, author);
     const again = await wholeList(`/users/${author.userId}/followers`, 100);
     expect(again.pages).toBe(1);
-    expect(again.rows.map((row) => row.userId)).toEqual([followers[0]!.userId, ...rows.slice(0, 44).map((row) => row.userId)]);
+    expect(again.rows.map((row) => row.userId)).toEqual([
+      followers[0]!.userId,
+      ...rows.slice(0, 44).map((row) => row.userId),
+    ]);
   });
 
   it("ends on a full page when the list length is a multiple of the limit", async () => {
     const author = await given.anAuthor();
     for (const reader of await readers(4)) await follow(reader, author);
     const first = await api.get(`/users/${author.userId}/followers?limit=2`);
-    const second = await api.get(`/users/${author.userId}/followers?limit=2&cursor=${encodeURIComponent(first.body.nextCursor)}`);
+    const second = await api.get(
+      `/users/${author.userId}/followers?limit=2&cursor=${encodeURIComponent(first.body.nextCursor)}`,
+    );
     expect(second.body.items).toHaveLength(2);
     expect(second.body.nextCursor).toBeNull();
   });
@@ -261,7 +292,10 @@ describe("GET /users/{userId}/followers and /following", () => {
     const page = await api.get(`/users/${reader.userId}/following`);
     expect(page.status).toBe(200);
     expect(page.body.items.map((row: { userId: string }) => row.userId)).toEqual(
-      authors.slice(2).map((author) => author.userId).reverse(),
+      authors
+        .slice(2)
+        .map((author) => author.userId)
+        .reverse(),
     );
     const rest = await api.get(`/users/${reader.userId}/following?cursor=${encodeURIComponent(page.body.nextCursor)}`);
     expect(rest.body).toEqual({
@@ -306,8 +340,20 @@ describe("follower counts spread over shard items", () => {
     const [reader, other] = await readers(2);
     const now = new Date().toISOString();
     const base = { role: "author" as const, now };
-    const unsharded = await createAccount({ ...base, userId: `legacy-${now}`, handle: uniqueHandle(), displayName: "L", followerCountShards: 0 });
-    const fewShards = await createAccount({ ...base, userId: `few-${now}`, handle: uniqueHandle(), displayName: "F", followerCountShards: 1 });
+    const unsharded = await createAccount({
+      ...base,
+      userId: `legacy-${now}`,
+      handle: uniqueHandle(),
+      displayName: "L",
+      followerCountShards: 0,
+    });
+    const fewShards = await createAccount({
+      ...base,
+      userId: `few-${now}`,
+      handle: uniqueHandle(),
+      displayName: "F",
+      followerCountShards: 1,
+    });
     for (const account of [unsharded, fewShards]) {
       expect((await follow(reader!, account)).body).toEqual({ following: true, followerCount: 1 });
       expect((await follow(other!, account)).body).toEqual({ following: true, followerCount: 2 });
@@ -321,7 +367,9 @@ describe("follower counts spread over shard items", () => {
   it("gives the same exact counts through getAccount and getAccounts", async () => {
     const authors = await Promise.all(Array.from({ length: 3 }, () => given.anAuthor()));
     const followers = await readers(5);
-    await Promise.all(followers.flatMap((reader, i) => authors.slice(0, i % 3 + 1).map((author) => follow(reader, author))));
+    await Promise.all(
+      followers.flatMap((reader, i) => authors.slice(0, (i % 3) + 1).map((author) => follow(reader, author))),
+    );
     const accounts = await getAccounts([...authors, ...followers].map((user) => user.userId));
     expect(authors.map((author) => accounts.get(author.userId)?.followerCount)).toEqual([5, 3, 1]);
     expect(followers.map((reader) => accounts.get(reader.userId)?.followingCount)).toEqual([1, 2, 3, 1, 2]);
@@ -347,11 +395,22 @@ describe("DynamoDB requests per call, as docs/data-model.md claims", () => {
     // A1 (the caller) is the first Query of every signed-in call.
     expect(await costOf(() => follow(reader, author))).toEqual(["Query", "TransactWriteItems", "Query"]);
     expect(await costOf(() => follow(reader, author))).toEqual(["Query", "TransactWriteItems", "Query"]);
-    expect(await costOf(() => api.get(`/users/${author.userId}/follow`, { token: reader.token }))).toEqual(["Query", "GetItem"]);
+    expect(await costOf(() => api.get(`/users/${author.userId}/follow`, { token: reader.token }))).toEqual([
+      "Query",
+      "GetItem",
+    ]);
     expect(await costOf(() => unfollow(reader, author))).toEqual(["Query", "GetItem", "TransactWriteItems", "Query"]);
     expect(await costOf(() => unfollow(reader, author))).toEqual(["Query", "GetItem", "Query"]);
-    expect(await costOf(() => api.get(`/users/${author.userId}/follow`, { token: reader.token }))).toEqual(["Query", "GetItem", "GetItem"]);
-    expect((await costOf(() => api.get(`/users/${author.userId}/followers`))).sort()).toEqual(["BatchGetItem", "GetItem", "Query"]);
+    expect(await costOf(() => api.get(`/users/${author.userId}/follow`, { token: reader.token }))).toEqual([
+      "Query",
+      "GetItem",
+      "GetItem",
+    ]);
+    expect((await costOf(() => api.get(`/users/${author.userId}/followers`))).sort()).toEqual([
+      "BatchGetItem",
+      "GetItem",
+      "Query",
+    ]);
     expect((await costOf(() => api.get(`/users/${reader.userId}/following`))).sort()).toEqual(["GetItem", "Query"]);
   });
 });

@@ -52,7 +52,8 @@ async function everyRouteOnce(fixtures: Fixtures): Promise<void> {
     const { method, path, token, body } = sample.request;
     await call(method, path, { ...(token ? { token } : {}), ...(body === undefined ? {} : { body }) });
     const route = routes.find((candidate) => `${candidate.method} ${candidate.path}` === sample.routeKey)!;
-    if (route.auth === "public") await call(method, path, { token: fixtures.reader.token, ...(body === undefined ? {} : { body }) });
+    if (route.auth === "public")
+      await call(method, path, { token: fixtures.reader.token, ...(body === undefined ? {} : { body }) });
   }
   const unknown = fallbackSample(fixtures);
   await call(unknown.method, unknown.path);
@@ -64,7 +65,10 @@ async function everyRouteOnce(fixtures: Fixtures): Promise<void> {
  */
 async function theOtherWritePaths(fixtures: Fixtures): Promise<void> {
   const { reader, author, admin } = fixtures;
-  expectStatus(await api.put("/me", { token: reader.token, body: { handle: `${reader.handle}_2`, displayName: "Renamed" } }), 200);
+  expectStatus(
+    await api.put("/me", { token: reader.token, body: { handle: `${reader.handle}_2`, displayName: "Renamed" } }),
+    200,
+  );
   for (let attempt = 0; attempt < 2; attempt++) {
     await api.post("/posts", { token: author.token, body: aPostInput(), headers: { "Idempotency-Key": "iam-post" } });
     await postComment(author, fixtures.postId, { body: "Again" }, "iam-comment");
@@ -110,14 +114,18 @@ async function anAdminStartedRun(admin: TestUser): Promise<void> {
   expect(warned.noticesSent).toBe(1);
   await new Promise((resolve) => setTimeout(resolve, 1_100));
   // Once the lead has passed, a dry run would delete it (its recount reads what it would delete), then a real run does.
-  expect(await aCompletedRun(admin, { dryRun: true, cutoff: "2021-01-01T00:00:00Z" })).toMatchObject({ accountsDeleted: 1 });
+  expect(await aCompletedRun(admin, { dryRun: true, cutoff: "2021-01-01T00:00:00Z" })).toMatchObject({
+    accountsDeleted: 1,
+  });
   expect(await aCompletedRun(admin, { cutoff: "2021-01-01T00:00:00Z" })).toMatchObject({ accountsDeleted: 1 });
   await inProcessRunsSettled();
 }
 
 /** The daily schedule: it starts the state machine with `{}`, whose Begin step then begins a run itself. */
 async function aScheduledRun(): Promise<void> {
-  await runAs({ kind: "cleanupSchedule" }, async () => reportAwsCall("states:StartExecution", { kind: "cleanupStateMachine" }));
+  await runAs({ kind: "cleanupSchedule" }, async () =>
+    reportAwsCall("states:StartExecution", { kind: "cleanupStateMachine" }),
+  );
   await runAs({ kind: "cleanupStateMachine" }, async () => {
     const { run } = await asStepFunction("begin", () => beginStep({}));
     if (!run) throw new Error("the scheduled run found the lease taken");

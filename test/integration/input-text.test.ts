@@ -15,7 +15,10 @@ const illFormed = (field: string) => ({ field, message: expect.stringContaining(
 describe("text with a lone surrogate", () => {
   it("is refused in a profile, and no profile is written", async () => {
     const caller = given.aSignedInCaller();
-    const response = await api.put("/me", { token: caller.token, body: { handle: caller.handle, displayName: `Ann${LONE}` } });
+    const response = await api.put("/me", {
+      token: caller.token,
+      body: { handle: caller.handle, displayName: `Ann${LONE}` },
+    });
     expect(detailsOf(response)).toEqual([400, "validation_failed", [illFormed("displayName")]]);
     expect((await api.get(`/users/${caller.userId}`)).status).toBe(404);
   });
@@ -26,22 +29,39 @@ describe("text with a lone surrogate", () => {
       token: author.token,
       body: { ...aPostInput(), title: `${LONE}title`, tags: ["ok", `b${LONE}`], [`x${LONE}`]: 1 },
     });
-    expect(detailsOf(response)).toEqual([400, "validation_failed", [illFormed("title"), illFormed("tags.1"), illFormed(`x${LONE}`)]]);
+    expect(detailsOf(response)).toEqual([
+      400,
+      "validation_failed",
+      [illFormed("title"), illFormed("tags.1"), illFormed(`x${LONE}`)],
+    ]);
   });
 
   it("is refused in a comment and in an Idempotency-Key header", async () => {
     const author = await given.anAuthor();
     const post = await aPost(author);
-    const comment = await api.post(`/posts/${post.postId}/comments`, { token: author.token, body: { body: `${LONE}!` } });
+    const comment = await api.post(`/posts/${post.postId}/comments`, {
+      token: author.token,
+      body: { body: `${LONE}!` },
+    });
     expect(detailsOf(comment)).toEqual([400, "validation_failed", [illFormed("body")]]);
-    const keyed = await api.post("/posts", { token: author.token, body: aPostInput(), headers: { "idempotency-key": `k${LONE}` } });
+    const keyed = await api.post("/posts", {
+      token: author.token,
+      body: aPostInput(),
+      headers: { "idempotency-key": `k${LONE}` },
+    });
     expect(detailsOf(keyed)).toEqual([400, "validation_failed", [illFormed("Idempotency-Key")]]);
   });
 
   it("is refused in path and query parameters of an event as API Gateway hands it over", async () => {
     // HTTP clients cannot send these (a URL carries UTF-8), but the handlers do not rely on the host for it.
     const { handler } = await import("../../functions/http/get-followers");
-    const request = { method: "GET", url: new URL("http://localhost/users/x/followers"), headers: {}, body: Buffer.alloc(0), sourceIp: "127.0.0.1" };
+    const request = {
+      method: "GET",
+      url: new URL("http://localhost/users/x/followers"),
+      headers: {},
+      body: Buffer.alloc(0),
+      sourceIp: "127.0.0.1",
+    };
     const event = toHttpApiEvent(request, "GET /users/{userId}/followers", { userId: `u${LONE}` }, undefined);
     event.queryStringParameters = { cursor: `c${LONE}` };
     const result = await handler(event, lambdaContext("GetUsersUserIdFollowers"));
@@ -66,12 +86,19 @@ describe("a display name of invisible characters only", () => {
   ])("is refused: %s", async (_name, displayName) => {
     const caller = given.aSignedInCaller();
     const response = await api.put("/me", { token: caller.token, body: { handle: caller.handle, displayName } });
-    expect(detailsOf(response)).toEqual([400, "validation_failed", [{ field: "displayName", message: "must contain a visible character" }]]);
+    expect(detailsOf(response)).toEqual([
+      400,
+      "validation_failed",
+      [{ field: "displayName", message: "must contain a visible character" }],
+    ]);
   });
 
   it("is accepted once anything shows, joined emoji included", async () => {
     const caller = given.aSignedInCaller();
-    const response = await api.put("/me", { token: caller.token, body: { handle: uniqueHandle(), displayName: "\u200b👩‍💻\u200b" } });
+    const response = await api.put("/me", {
+      token: caller.token,
+      body: { handle: uniqueHandle(), displayName: "\u200b👩‍💻\u200b" },
+    });
     expectStatus(response, 201);
   });
 });

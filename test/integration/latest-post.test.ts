@@ -14,7 +14,9 @@ import { recordDynamoDbRequests } from "../support/request-recorder";
 // "feed"): publishing writes it in the transaction that already puts the post, and it never goes down.
 
 async function storedProfile(userId: string): Promise<Record<string, unknown>> {
-  const result = await documentClient.send(new GetCommand({ TableName: tableName, Key: keys.account(userId), ConsistentRead: true }));
+  const result = await documentClient.send(
+    new GetCommand({ TableName: tableName, Key: keys.account(userId), ConsistentRead: true }),
+  );
   return result.Item ?? {};
 }
 
@@ -45,12 +47,16 @@ describe("latestPostUlid on the author's profile", () => {
       const first = await aPost(author);
       // Still the caller's Query and one transaction: the feed costs publishing no request.
       expect(counter.commands()).toEqual(["Query", "TransactWriteItems"]);
-      expect((await storedProfile(author.userId)).latestPostUlid).toBe(Buffer.from(first.postId, "base64url").toString().slice(0, 26));
+      expect((await storedProfile(author.userId)).latestPostUlid).toBe(
+        Buffer.from(first.postId, "base64url").toString().slice(0, 26),
+      );
     } finally {
       counter.stop();
     }
     const second = await aPost(author);
-    expect((await storedProfile(author.userId)).latestPostUlid).toBe(Buffer.from(second.postId, "base64url").toString().slice(0, 26));
+    expect((await storedProfile(author.userId)).latestPostUlid).toBe(
+      Buffer.from(second.postId, "base64url").toString().slice(0, 26),
+    );
   });
 
   it("never goes down: a post whose ULID is older than a concurrent newer one is published and counted, the bound kept", async () => {
@@ -78,9 +84,9 @@ describe("latestPostUlid on the author's profile", () => {
 
   it("still refuses a post of an account that does not exist, with or without a bound to compare", async () => {
     const id = ulid();
-    await expect(createPost({ authorId: "nobody-here", id }, aStoredPost({ authorId: "nobody-here", id }))).rejects.toBeInstanceOf(
-      AuthorAccountMissing,
-    );
+    await expect(
+      createPost({ authorId: "nobody-here", id }, aStoredPost({ authorId: "nobody-here", id })),
+    ).rejects.toBeInstanceOf(AuthorAccountMissing);
   });
 
   it("stays after a deletion (an upper bound, not the newest live post)", async () => {

@@ -24,7 +24,8 @@ const testRoutes: RouteDefinition[] = [
   testRoute("/test/unloadable", { entry: "test/support/handlers/unloadable.ts" }),
 ];
 
-const onTestRoutes = (path: string, options: CallOptions = {}) => call("GET", path, options, { routeTable: testRoutes });
+const onTestRoutes = (path: string, options: CallOptions = {}) =>
+  call("GET", path, options, { routeTable: testRoutes });
 
 const appOrigin = "https://app.example.com";
 const withCors = { corsAllowedOrigins: [appOrigin] };
@@ -85,7 +86,10 @@ describe("the local host as API Gateway's body limit", () => {
     const tooLarge = await api.put("/me", { rawBody: Buffer.alloc(API_GATEWAY_MAX_BODY_BYTES + 1, 0x20) });
     expect([tooLarge.status, tooLarge.body]).toEqual([413, gatewayBodies.requestTooLarge]);
     // At the limit the request reaches the handler, which has its own, smaller limit (contract: 256 KiB).
-    const atLimit = await api.put("/me", { token: tokenFor("someone"), rawBody: Buffer.alloc(API_GATEWAY_MAX_BODY_BYTES, 0x20) });
+    const atLimit = await api.put("/me", {
+      token: tokenFor("someone"),
+      rawBody: Buffer.alloc(API_GATEWAY_MAX_BODY_BYTES, 0x20),
+    });
     expect([atLimit.status, atLimit.body.error.code]).toEqual([413, "payload_too_large"]);
   });
 });
@@ -122,7 +126,11 @@ describe("CORS from CORS_ALLOWED_ORIGINS", () => {
     ];
     expect(answers.map((answer) => answer.status)).toEqual([200, 401, 404, 500]);
     for (const answer of answers) {
-      expect(answer.headers).toMatchObject({ "access-control-allow-origin": appOrigin, "access-control-expose-headers": "retry-after", vary: "origin" });
+      expect(answer.headers).toMatchObject({
+        "access-control-allow-origin": appOrigin,
+        "access-control-expose-headers": "retry-after",
+        vary: "origin",
+      });
     }
   });
 
@@ -130,7 +138,12 @@ describe("CORS from CORS_ALLOWED_ORIGINS", () => {
     const other = await call("GET", "/health", { headers: { origin: "https://evil.example.com" } }, withCors);
     expect(other.status).toBe(200);
     expect(Object.keys(other.headers).filter((name) => name.startsWith("access-control-"))).toEqual([]);
-    const own = await call("GET", "/test/own-cors", { headers: { origin: "https://evil.example.com" } }, { ...withCors, routeTable: testRoutes });
+    const own = await call(
+      "GET",
+      "/test/own-cors",
+      { headers: { origin: "https://evil.example.com" } },
+      { ...withCors, routeTable: testRoutes },
+    );
     expect(own.headers["access-control-allow-origin"]).toBeUndefined();
   });
 

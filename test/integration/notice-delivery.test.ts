@@ -53,9 +53,13 @@ describe("delivery over SMTP to the local mail sink", () => {
     expect(mail!.text).toBe(message.text);
     const german = mail!.text!.slice(0, mail!.text!.indexOf("Hello,"));
     const english = mail!.text!.slice(mail!.text!.indexOf("Hello,"));
-    expect(german).toContain("Wir löschen Ihr Konto frühestens am Montag, 2. März 2026, um 04:30 Uhr (Mitteleuropäische Normalzeit), also in 7 Tagen.");
+    expect(german).toContain(
+      "Wir löschen Ihr Konto frühestens am Montag, 2. März 2026, um 04:30 Uhr (Mitteleuropäische Normalzeit), also in 7 Tagen.",
+    );
     expect(german).toContain("GET http://localhost:3000/me/export");
-    expect(english).toContain("We will delete your account on Monday, 2 March 2026, at 04:30 (Central European Standard Time) at the earliest, that is in 7 days.");
+    expect(english).toContain(
+      "We will delete your account on Monday, 2 March 2026, at 04:30 (Central European Standard Time) at the earliest, that is in 7 days.",
+    );
     expect(english).toContain("Any sign-in cancels the deletion");
     const html = htmlAsText(String(mail!.html));
     expect(html).toContain("Ihre Kommentare bleiben stehen, aber anonym, ohne Ihren Namen");
@@ -82,7 +86,9 @@ describe("delivery over SMTP to the local mail sink", () => {
     });
     const configured = await import("../../shared/mail/configured-delivery");
     // Then: no delivery before the local host registers SMTP (deployed functions never do), and after it, mail.
-    expect(() => configured.configuredNoticeDelivery()).toThrow("MAIL_TRANSPORT is smtp, but this host registered no SMTP transport");
+    expect(() => configured.configuredNoticeDelivery()).toThrow(
+      "MAIL_TRANSPORT is smtp, but this host registered no SMTP transport",
+    );
     await (await import("../../infra/local/mail")).useLocalMail("http://localhost:3000");
     const notice = aNotice();
     expect(await configured.configuredNoticeDelivery().deliver(notice)).toBe("sent");
@@ -100,19 +106,32 @@ describe("delivery over SMTP to the local mail sink", () => {
 
 describe("delivery through Amazon SES to the Cognito user's verified address", () => {
   const userPoolId = "eu-central-1_Test123";
-  const verified = { username: `user-${randomUUID()}`, attributes: { email: "anna@example.com", email_verified: "true" } };
-  const unverified = { username: `user-${randomUUID()}`, attributes: { email: "ben@example.com", email_verified: "false" } };
+  const verified = {
+    username: `user-${randomUUID()}`,
+    attributes: { email: "anna@example.com", email_verified: "true" },
+  };
+  const unverified = {
+    username: `user-${randomUUID()}`,
+    attributes: { email: "ben@example.com", email_verified: "false" },
+  };
   let endpoint: AwsMailEndpoint;
   let clients: { ses: SESv2Client; cognito: CognitoIdentityProviderClient };
   beforeAll(async () => {
     endpoint = await startAwsMailEndpoint([verified, unverified]);
-    const settings = { region: "eu-central-1", endpoint: endpoint.url, credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test" }, maxAttempts: 2 };
+    const settings = {
+      region: "eu-central-1",
+      endpoint: endpoint.url,
+      credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test" },
+      maxAttempts: 2,
+    };
     clients = { ses: new SESv2Client(settings), cognito: new CognitoIdentityProviderClient(settings) };
   });
   afterAll(() => endpoint.close());
   const delivery = () => sesDelivery({ sender, userPoolId }, clients);
   const callsFor = (userId: string) => {
-    const start = endpoint.calls.findIndex((call) => call.operation === "AdminGetUser" && call.body.Username === userId);
+    const start = endpoint.calls.findIndex(
+      (call) => call.operation === "AdminGetUser" && call.body.Username === userId,
+    );
     return endpoint.calls.slice(start).filter((call, i) => i === 0 || call.operation === "SendEmail");
   };
 
@@ -121,8 +140,16 @@ describe("delivery through Amazon SES to the Cognito user's verified address", (
     const notice = aNotice({ userId: verified.username, lastEmailClaim: "stale@example.test" });
     expect(await delivery().deliver(notice)).toBe("sent");
     const [lookup, send] = callsFor(verified.username);
-    expect(lookup).toEqual({ operation: "AdminGetUser", body: { UserPoolId: userPoolId, Username: verified.username }, signed: true });
-    expect(send).toMatchObject({ operation: "SendEmail", signed: true, body: { FromEmailAddress: "notices@example.test", Destination: { ToAddresses: ["anna@example.com"] } } });
+    expect(lookup).toEqual({
+      operation: "AdminGetUser",
+      body: { UserPoolId: userPoolId, Username: verified.username },
+      signed: true,
+    });
+    expect(send).toMatchObject({
+      operation: "SendEmail",
+      signed: true,
+      body: { FromEmailAddress: "notices@example.test", Destination: { ToAddresses: ["anna@example.com"] } },
+    });
     const mail = await simpleParser(Buffer.from(send!.body.Content.Raw.Data as string, "base64"));
     expect(mail.to).toMatchObject({ value: [{ address: "anna@example.com" }] });
     expect(mail.subject).toBe(message.subject);
@@ -139,7 +166,9 @@ describe("delivery through Amazon SES to the Cognito user's verified address", (
 
   it("throws when SES keeps failing, so that the notice stays queued; a passing failure is retried by the SDK", async () => {
     endpoint.failSends(2);
-    await expect(delivery().deliver(aNotice({ userId: verified.username }))).rejects.toMatchObject({ name: "InternalFailure" });
+    await expect(delivery().deliver(aNotice({ userId: verified.username }))).rejects.toMatchObject({
+      name: "InternalFailure",
+    });
     endpoint.failSends(1);
     expect(await delivery().deliver(aNotice({ userId: verified.username }))).toBe("sent");
   });

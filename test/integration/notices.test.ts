@@ -114,11 +114,15 @@ describe("a full schedule (leads PT3S, PT2S, PT1S)", () => {
     const german = text.slice(0, text.indexOf("Hello,"));
     const english = text.slice(text.indexOf("Hello,"));
     expect(german).toContain(`Ihr Konto @${reader!.handle} wurde seit dem 1. März 2025 nicht mehr genutzt.`);
-    expect(german).toContain("Wir löschen Ihr Konto frühestens am Montag, 2. März 2026, um 04:30 Uhr (Mitteleuropäische Normalzeit), also in 3 Sekunden.");
+    expect(german).toContain(
+      "Wir löschen Ihr Konto frühestens am Montag, 2. März 2026, um 04:30 Uhr (Mitteleuropäische Normalzeit), also in 3 Sekunden.",
+    );
     expect(german).toContain("Jede Anmeldung hebt die Löschung auf");
     expect(german).toContain("GET http://localhost:3000/me/export");
     expect(english).toContain(`Your account @${reader!.handle} has not been used since 1 March 2025.`);
-    expect(english).toContain("We will delete your account on Monday, 2 March 2026, at 04:30 (Central European Standard Time) at the earliest, that is in 3 seconds.");
+    expect(english).toContain(
+      "We will delete your account on Monday, 2 March 2026, at 04:30 (Central European Standard Time) at the earliest, that is in 3 seconds.",
+    );
     expect(english).toContain("Any sign-in cancels the deletion");
     expect(htmlAsText(String(mail!.html))).toContain("your comments stay, but anonymous, without your name");
   });
@@ -254,8 +258,12 @@ describe("GET /admin/users/{userId}/notices", () => {
     await aRunAt(plus(t0, 1 * S));
     const first = await api.get(`/admin/users/${warned!.userId}/notices?limit=1`, { token: admin.token });
     expect(first.body.items.map((notice: { lead: string }) => notice.lead)).toEqual(["PT2S"]);
-    const second = await api.get(`/admin/users/${warned!.userId}/notices?limit=1&cursor=${first.body.nextCursor}`, { token: admin.token });
+    const second = await api.get(`/admin/users/${warned!.userId}/notices?limit=1&cursor=${first.body.nextCursor}`, {
+      token: admin.token,
+    });
     expect(second.body).toEqual({ items: [expect.objectContaining({ lead: "PT3S" })], nextCursor: null });
-    expect((await api.get(`/admin/users/${warned!.userId}/notices?cursor=x.y`, { token: admin.token })).status).toBe(400);
+    expect((await api.get(`/admin/users/${warned!.userId}/notices?cursor=x.y`, { token: admin.token })).status).toBe(
+      400,
+    );
   });
 });

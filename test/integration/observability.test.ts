@@ -16,7 +16,10 @@ import { aPost, aPostInput } from "../support/posts";
 // Logs and business metrics as the functions write them (Powertools Logger and Metrics): read here from this
 // process's output. The logger reads LOG_LEVEL once, when it loads, so this file sets it before any import.
 const previous = vi.hoisted(() => {
-  const saved = { LOG_LEVEL: process.env.LOG_LEVEL, POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED };
+  const saved = {
+    LOG_LEVEL: process.env.LOG_LEVEL,
+    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED,
+  };
   process.env.LOG_LEVEL = "info";
   process.env.POWERTOOLS_METRICS_DISABLED = "false";
   return saved;
@@ -34,8 +37,11 @@ const metricLines = () => output.jsonLines().filter((line) => line._aws !== unde
 
 /** The EMF line's declared metrics, e.g. `[{ Name: "PostsPublished", Unit: "Count" }]`, and its values. */
 function emfMetrics(line: Record<string, unknown>) {
-  const declared = (line._aws as { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] })
-    .CloudWatchMetrics[0]!;
+  const declared = (
+    line._aws as {
+      CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[];
+    }
+  ).CloudWatchMetrics[0]!;
   return { namespace: declared.Namespace, dimensions: declared.Dimensions, metrics: declared.Metrics, values: line };
 }
 
@@ -50,7 +56,9 @@ describe("request logs under concurrent requests", () => {
     const callers = Array.from({ length: 100 }, () => given.aSignedInCaller());
 
     const answers = await Promise.all(
-      callers.map((caller) => api.put("/me", { token: caller.token, body: { handle: caller.handle, displayName: caller.handle } })),
+      callers.map((caller) =>
+        api.put("/me", { token: caller.token, body: { handle: caller.handle, displayName: caller.handle } }),
+      ),
     );
 
     answers.forEach((answer) => expectStatus(answer, 201));
@@ -68,13 +76,18 @@ describe("request logs under concurrent requests", () => {
         service: "trading-community",
       });
     });
-    expect(new Set(lines.map((line) => line.function_request_id)).size, "distinct Lambda request IDs").toBe(callers.length);
+    expect(new Set(lines.map((line) => line.function_request_id)).size, "distinct Lambda request IDs").toBe(
+      callers.length,
+    );
   });
 
   it("writes neither tokens nor bodies", async () => {
     const caller = given.aSignedInCaller();
 
-    const answer = await api.put("/me", { token: caller.token, body: { handle: caller.handle, displayName: "Secret Name" } });
+    const answer = await api.put("/me", {
+      token: caller.token,
+      body: { handle: caller.handle, displayName: "Secret Name" },
+    });
 
     expectStatus(answer, 201);
     expect(requestLines()).toHaveLength(1);
@@ -121,7 +134,10 @@ describe("business metrics in EMF", () => {
       { Name: "ConflictsRetried", Unit: "Count" },
       { Name: "ServiceUnavailable", Unit: "Count" },
     ]);
-    expect({ retried: total(lines[0]!, "ConflictsRetried"), unavailable: total(lines[0]!, "ServiceUnavailable") }).toEqual({ retried: 9, unavailable: 1 });
+    expect({
+      retried: total(lines[0]!, "ConflictsRetried"),
+      unavailable: total(lines[0]!, "ServiceUnavailable"),
+    }).toEqual({ retried: 9, unavailable: 1 });
   });
 
   it("counts a follow that created a relation and an unfollow that removed one, and nothing for a repeat", async () => {
@@ -133,7 +149,9 @@ describe("business metrics in EMF", () => {
     await anUnfollow(reader, author);
     await anUnfollow(reader, author);
 
-    const counted = metricLines().map((line) => emfMetrics(line).metrics.map((metric) => `${metric.Name}=${String(line[metric.Name])}`));
+    const counted = metricLines().map((line) =>
+      emfMetrics(line).metrics.map((metric) => `${metric.Name}=${String(line[metric.Name])}`),
+    );
     expect(counted).toEqual([["FollowsStarted=1"], ["FollowsEnded=1"]]);
   });
 
@@ -146,7 +164,10 @@ describe("business metrics in EMF", () => {
     }
     const lines = metricLines();
     expect(lines).toHaveLength(1);
-    expect({ retried: total(lines[0]!, "ConflictsRetried"), published: total(lines[0]!, "PostsPublished") }).toEqual({ retried: 2, published: 1 });
+    expect({ retried: total(lines[0]!, "ConflictsRetried"), published: total(lines[0]!, "PostsPublished") }).toEqual({
+      retried: 2,
+      published: 1,
+    });
   });
 });
 
@@ -180,7 +201,10 @@ describe("the cleanup's batch step", () => {
     output.stop();
     output = captureOutput();
 
-    const left = await processBatchStep({ run: ticketOf(run), userIds: readers.map((reader) => reader.userId) }, lambdaContext("CleanupProcessBatch", 300));
+    const left = await processBatchStep(
+      { run: ticketOf(run), userIds: readers.map((reader) => reader.userId) },
+      lambdaContext("CleanupProcessBatch", 300),
+    );
 
     expect(left.userIds).toEqual([]);
     const lines = metricLines();

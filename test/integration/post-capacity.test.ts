@@ -20,8 +20,13 @@ describe("billed capacity of posts", () => {
     const billedComment = async (body: string) => {
       const post = await aPost(author, { body });
       meter.reset();
-      expect((await api.post(`/posts/${post.postId}/comments`, { token: writer.token, body: { body: "Agreed." } })).status).toBe(201);
-      return { units: meter.billedUnits(), bytes: meter.bytesRead() + meter.requests.reduce((sum, request) => sum + request.bytesWritten, 0) };
+      expect(
+        (await api.post(`/posts/${post.postId}/comments`, { token: writer.token, body: { body: "Agreed." } })).status,
+      ).toBe(201);
+      return {
+        units: meter.billedUnits(),
+        bytes: meter.bytesRead() + meter.requests.reduce((sum, request) => sum + request.bytesWritten, 0),
+      };
     };
     const short = await billedComment("Short");
     const longPost = await billedComment(long);

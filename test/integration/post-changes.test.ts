@@ -8,7 +8,13 @@ import { POST_DELETION_BUDGET_MS } from "../../shared/use-cases/posts";
 import { api, tokenFor } from "../support/api";
 import { aSignedInCaller, given } from "../support/given";
 import { crash, injectFaults, slowDown } from "../support/faults";
-import { someComments, storedCommentIndexOf, storedCommentsOf, storedItemsOfPost, storedPostsOf } from "../support/post-storage";
+import {
+  someComments,
+  storedCommentIndexOf,
+  storedCommentsOf,
+  storedItemsOfPost,
+  storedPostsOf,
+} from "../support/post-storage";
 import { aPost, aPostInput } from "../support/posts";
 
 const postCountOf = async (userId: string): Promise<number> => (await api.get(`/users/${userId}`)).body.postCount;
@@ -30,7 +36,10 @@ describe("PATCH /posts/{postId}", () => {
   it("keeps a derived teaser following the body, and an author's teaser as written", async () => {
     const author = await given.anAuthor();
     const derived = await aPost(author, { body: "first" });
-    const changed = await api.patch(`/posts/${derived.postId}`, { token: author.token, body: { body: "second".repeat(100) } });
+    const changed = await api.patch(`/posts/${derived.postId}`, {
+      token: author.token,
+      body: { body: "second".repeat(100) },
+    });
     expect(changed.body.teaser).toBe("second".repeat(100).slice(0, 280));
 
     const custom = await aPost(author, { body: "first", teaser: "Mine" });
@@ -65,7 +74,10 @@ describe("PATCH /posts/{postId}", () => {
     const author = await given.anAuthor();
     const admin = await given.anAdmin();
     const post = await aPost(author, { access: "select" });
-    const response = await api.patch(`/posts/${post.postId}`, { token: admin.token, body: { access: "free", tags: [] } });
+    const response = await api.patch(`/posts/${post.postId}`, {
+      token: admin.token,
+      body: { access: "free", tags: [] },
+    });
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ authorId: author.userId, access: "free", locked: false });
   });
@@ -75,12 +87,28 @@ describe("PATCH /posts/{postId}", () => {
     const post = await aPost(author);
     const response = await api.patch(`/posts/${post.postId}`, {
       token: author.token,
-      body: { title: "", body: "", access: "gold", category: "c".repeat(41), teaser: "t".repeat(501), tags: ["x".repeat(31)], authorId: "me", commentCount: 9 },
+      body: {
+        title: "",
+        body: "",
+        access: "gold",
+        category: "c".repeat(41),
+        teaser: "t".repeat(501),
+        tags: ["x".repeat(31)],
+        authorId: "me",
+        commentCount: 9,
+      },
     });
     expect(response.status).toBe(400);
-    expect(response.body.error.details.map((detail: { field: string }) => detail.field).sort()).toEqual(
-      ["access", "authorId", "body", "category", "commentCount", "tags.0", "teaser", "title"],
-    );
+    expect(response.body.error.details.map((detail: { field: string }) => detail.field).sort()).toEqual([
+      "access",
+      "authorId",
+      "body",
+      "category",
+      "commentCount",
+      "tags.0",
+      "teaser",
+      "title",
+    ]);
     expect((await api.get(`/posts/${post.postId}`)).body).toEqual(post);
   });
 
@@ -92,7 +120,9 @@ describe("PATCH /posts/{postId}", () => {
     const authorWithoutProfile = aSignedInCaller(["authors"]);
     const path = `/posts/${post.postId}`;
     expect((await api.patch(path, { body: { title: "x" } })).status).toBe(401);
-    expect((await api.patch(path, { token: reader.token, body: { title: "" } })).body.error.code).toBe("validation_failed");
+    expect((await api.patch(path, { token: reader.token, body: { title: "" } })).body.error.code).toBe(
+      "validation_failed",
+    );
     expect((await api.patch(path, { token: reader.token, body: { title: "x" } })).body.error.code).toBe("forbidden");
     const unknown = await api.patch("/posts/nothing-here", { token: authorWithoutProfile.token, body: { title: "x" } });
     expect([unknown.status, unknown.body.error.code]).toEqual([404, "not_found"]);
@@ -126,9 +156,9 @@ describe("DELETE /posts/{postId}", () => {
     const again = await api.delete(`/posts/${post.postId}`, { token: author.token });
     expect([again.status, again.body.error.code]).toEqual([404, "not_found"]);
     expect(await postCountOf(author.userId)).toBe(1);
-    expect((await api.get(`/users/${author.userId}/posts`)).body.items.map((item: { postId: string }) => item.postId)).toEqual([
-      kept.postId,
-    ]);
+    expect(
+      (await api.get(`/users/${author.userId}/posts`)).body.items.map((item: { postId: string }) => item.postId),
+    ).toEqual([kept.postId]);
   });
 
   it("answers errors in the contract's order and lets an admin delete any post", async () => {
@@ -209,31 +239,41 @@ describe("DELETE /posts/{postId}", () => {
     expect(await postCountOf(author.userId)).toBe(0);
   });
 
-  it("answers 503 with retry-after when DynamoDB is too slow to finish within the function's timeout; the retry finishes", { timeout: 60_000 }, async () => {
-    const author = await given.anAuthor();
-    const writer = await given.aReader();
-    const post = await aPost(author);
-    await someComments(post.postId, [writer], 250);
-    // Every batch of 25 deletes takes 400 ms: a round of 100 comments (8 batches) 3.2 s, all 20 batches 8 s.
-    const slow = slowDown(400, (command) => command === "BatchWriteItem");
-    const interrupted = await api.delete(`/posts/${post.postId}`, { token: author.token });
-    slow.stop();
-    expect([interrupted.status, interrupted.body.error?.code, interrupted.headers["retry-after"]]).toEqual([503, "unavailable", "1"]);
-    expect((await api.get(`/posts/${post.postId}`)).status).toBe(404);
-    expect((await storedCommentsOf(post.postId)).length).toBeGreaterThan(0);
+  it(
+    "answers 503 with retry-after when DynamoDB is too slow to finish within the function's timeout; the retry finishes",
+    { timeout: 60_000 },
+    async () => {
+      const author = await given.anAuthor();
+      const writer = await given.aReader();
+      const post = await aPost(author);
+      await someComments(post.postId, [writer], 250);
+      // Every batch of 25 deletes takes 400 ms: a round of 100 comments (8 batches) 3.2 s, all 20 batches 8 s.
+      const slow = slowDown(400, (command) => command === "BatchWriteItem");
+      const interrupted = await api.delete(`/posts/${post.postId}`, { token: author.token });
+      slow.stop();
+      expect([interrupted.status, interrupted.body.error?.code, interrupted.headers["retry-after"]]).toEqual([
+        503,
+        "unavailable",
+        "1",
+      ]);
+      expect((await api.get(`/posts/${post.postId}`)).status).toBe(404);
+      expect((await storedCommentsOf(post.postId)).length).toBeGreaterThan(0);
 
-    expect((await api.delete(`/posts/${post.postId}`, { token: author.token })).status).toBe(204);
-    expect(await storedCommentsOf(post.postId)).toEqual([]);
-    expect(await storedCommentIndexOf(writer)).toEqual([]);
-    expect(await postCountOf(author.userId)).toBe(0);
-  });
+      expect((await api.delete(`/posts/${post.postId}`, { token: author.token })).status).toBe(204);
+      expect(await storedCommentsOf(post.postId)).toEqual([]);
+      expect(await storedCommentIndexOf(writer)).toEqual([]);
+      expect(await postCountOf(author.userId)).toBe(0);
+    },
+  );
 
   it("counts two concurrent deletes of one post once", async () => {
     const author = await given.anAuthor();
     await aPost(author);
     const post = await aPost(author);
     await someComments(post.postId, [author], 30);
-    const responses = await Promise.all([0, 1, 2].map(() => api.delete(`/posts/${post.postId}`, { token: author.token })));
+    const responses = await Promise.all(
+      [0, 1, 2].map(() => api.delete(`/posts/${post.postId}`, { token: author.token })),
+    );
     for (const response of responses) expect([204, 404]).toContain(response.status);
     expect(responses.filter((response) => response.status === 204).length).toBeGreaterThanOrEqual(1);
     expect(await postCountOf(author.userId)).toBe(1);
@@ -284,10 +324,17 @@ describe("races", () => {
     const name = "move-before-mark";
     dynamoDb.middlewareStack.add(
       (next, context) => async (args) => {
-        const first = (args.input as { TransactItems?: { Update?: { UpdateExpression?: string } }[] }).TransactItems?.[0];
-        if (context.commandName === "TransactWriteItemsCommand" && first?.Update?.UpdateExpression === "SET deleting = :true" && raced === 0) {
+        const first = (args.input as { TransactItems?: { Update?: { UpdateExpression?: string } }[] })
+          .TransactItems?.[0];
+        if (
+          context.commandName === "TransactWriteItemsCommand" &&
+          first?.Update?.UpdateExpression === "SET deleting = :true" &&
+          raced === 0
+        ) {
           raced++;
-          expect((await api.patch(`/posts/${post.postId}`, { token: author.token, body: { access: "free" } })).status).toBe(200);
+          expect(
+            (await api.patch(`/posts/${post.postId}`, { token: author.token, body: { access: "free" } })).status,
+          ).toBe(200);
         }
         return next(args);
       },

@@ -9,7 +9,11 @@ import { storedPostsOf } from "../support/post-storage";
 import { aPostInput } from "../support/posts";
 
 const publish = (author: TestUser, body: unknown, key?: string) =>
-  api.post("/posts", { token: author.token, body, ...(key === undefined ? {} : { headers: { "Idempotency-Key": key } }) });
+  api.post("/posts", {
+    token: author.token,
+    body,
+    ...(key === undefined ? {} : { headers: { "Idempotency-Key": key } }),
+  });
 
 const postCountOf = async (user: TestUser): Promise<number> => (await api.get(`/users/${user.userId}`)).body.postCount;
 
@@ -96,7 +100,10 @@ describe("Idempotency-Key on POST /posts", () => {
     const author = await given.anAuthor();
     const response = await publish(author, { ...aPostInput(), title: "" }, key);
     expect(response.status).toBe(400);
-    expect(response.body.error.details.map((detail: { field: string }) => detail.field)).toEqual(["title", "Idempotency-Key"]);
+    expect(response.body.error.details.map((detail: { field: string }) => detail.field)).toEqual([
+      "title",
+      "Idempotency-Key",
+    ]);
     expect(await postCountOf(author)).toBe(0);
   });
 

@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { dynamoDb } from "../../shared/db/client";
 import { postRefOf, type ItemKey } from "../../shared/db/keys";
-import { deleteMigrationCheckpoint, POST_BODIES_MIGRATION, readMigrationCheckpoint } from "../../shared/db/post-migration-store";
+import {
+  deleteMigrationCheckpoint,
+  POST_BODIES_MIGRATION,
+  readMigrationCheckpoint,
+} from "../../shared/db/post-migration-store";
 import { migratePostBodies } from "../../shared/use-cases/post-migration";
 import { api } from "../support/api";
 import { aReaderWith, commentCountOf } from "../support/comments";
@@ -13,7 +17,8 @@ import { aPostInTheOldLayout, someComments, storedCommentsOf, storedItemsOfPost 
 // `npm run migrate` moves posts stored by version 1 (the body on the post item) to 1.1's summary and body items:
 // tested on items written exactly as version 1 wrote them (test/support/post-storage.ts).
 
-const read = async (postId: string, caller?: TestUser) => (await api.get(`/posts/${postId}`, caller ? { token: caller.token } : {})).body;
+const read = async (postId: string, caller?: TestUser) =>
+  (await api.get(`/posts/${postId}`, caller ? { token: caller.token } : {})).body;
 const listOf = async (author: TestUser) => (await api.get(`/users/${author.userId}/posts?limit=100`)).body.items;
 
 /** The post is in 1.1's layout: a summary without body, ID or author, and one body item under its access. */
@@ -23,7 +28,9 @@ async function expectMoved(postId: string, body: string, access: string): Promis
   expect(Object.keys(summary!)).not.toEqual(expect.arrayContaining(["body"]));
   expect(summary).not.toHaveProperty("postId");
   expect(summary).not.toHaveProperty("authorId");
-  expect(bodies).toEqual([expect.objectContaining({ sk: `BODY#${access}`, entityType: "postBody", body, revision: summary!.bodyRevision })]);
+  expect(bodies).toEqual([
+    expect.objectContaining({ sk: `BODY#${access}`, entityType: "postBody", body, revision: summary!.bodyRevision }),
+  ]);
 }
 
 /** Runs `migration`, making every DynamoDB request fail once `after` writes went through (the process died). */
@@ -47,7 +54,11 @@ describe("npm run migrate", () => {
     const writer = await aReaderWith(await given.anAdmin(), [{ tier: "ultimate" }]);
     const free = await aPostInTheOldLayout(author, { access: "free", body: "A long look at the DAX. ".repeat(20) });
     const tradeCall = await aPostInTheOldLayout(author, { access: "plus", body: "Long DAX at 18,500, stop 18,300" });
-    const select = await aPostInTheOldLayout(author, { access: "select", body: "📈".repeat(2_000), teaser: "Members only" });
+    const select = await aPostInTheOldLayout(author, {
+      access: "select",
+      body: "📈".repeat(2_000),
+      teaser: "Members only",
+    });
     await someComments(free.postId, [writer], 3);
     await someComments(tradeCall.postId, [writer], 2);
     const posts = [free, tradeCall, select];
@@ -59,7 +70,10 @@ describe("npm run migrate", () => {
     expect(before.map((post) => post.commentCount)).toEqual([3, 2, 0]);
     const listedBefore = await listOf(author);
     expect(listedBefore.filter((item: object) => "body" in item)).toEqual([]);
-    expect((await storedItemsOfPost(tradeCall.postId)).summary).toMatchObject({ body: tradeCall.input.body, teaser: tradeCall.input.body });
+    expect((await storedItemsOfPost(tradeCall.postId)).summary).toMatchObject({
+      body: tradeCall.input.body,
+      teaser: tradeCall.input.body,
+    });
 
     const progress = await migratePostBodies();
 
@@ -100,7 +114,12 @@ describe("npm run migrate", () => {
     const author = await given.anAuthor();
     const posts = [];
     for (let i = 0; i < 8; i++) {
-      posts.push(await aPostInTheOldLayout(author, { access: (["free", "plus", "select"] as const)[i % 3], body: `Body ${i} ${"·".repeat(i * 100)}` }));
+      posts.push(
+        await aPostInTheOldLayout(author, {
+          access: (["free", "plus", "select"] as const)[i % 3],
+          body: `Body ${i} ${"·".repeat(i * 100)}`,
+        }),
+      );
     }
 
     // A table the migration never ran on (earlier tests of this file finished theirs).
@@ -122,7 +141,9 @@ describe("npm run migrate", () => {
     expect(resumed.complete).toBe(true);
     expect(resumed.resumed).toBe(checkpoint !== null && !checkpoint.complete);
     for (const post of posts) await expectMoved(post.postId, post.input.body, post.input.access);
-    expect((await listOf(author)).map((item: { postId: string }) => item.postId)).toEqual(posts.map((post) => post.postId).reverse());
+    expect((await listOf(author)).map((item: { postId: string }) => item.postId)).toEqual(
+      posts.map((post) => post.postId).reverse(),
+    );
   });
 
   it("continues from its checkpoint after a crash: the pages done are not scanned again", async () => {
@@ -157,7 +178,8 @@ describe("npm run migrate", () => {
   it("keeps every change that lands between a post's read and its move: comments, patches, a deletion", async () => {
     const author = await given.anAuthor();
     const writer = await aReaderWith(await given.anAdmin(), [{ tier: "ultimate" }]);
-    const old = async (access: "free" | "plus" | "select") => aPostInTheOldLayout(author, { access, body: `${access} body ${"x".repeat(400)}` });
+    const old = async (access: "free" | "plus" | "select") =>
+      aPostInTheOldLayout(author, { access, body: `${access} body ${"x".repeat(400)}` });
     const [commented, retitled, rewritten, deleted, teased, freed] = [
       await old("free"),
       await old("plus"),
@@ -168,18 +190,31 @@ describe("npm run migrate", () => {
     ];
     const interference = new Map<string, () => Promise<unknown>>([
       [commented.ref.id, () => someComments(commented.postId, [writer], 2)],
-      [retitled.ref.id, () => api.patch(`/posts/${retitled.postId}`, { token: author.token, body: { title: "Retitled" } })],
-      [rewritten.ref.id, () => api.patch(`/posts/${rewritten.postId}`, { token: author.token, body: { body: "Rewritten" } })],
+      [
+        retitled.ref.id,
+        () => api.patch(`/posts/${retitled.postId}`, { token: author.token, body: { title: "Retitled" } }),
+      ],
+      [
+        rewritten.ref.id,
+        () => api.patch(`/posts/${rewritten.postId}`, { token: author.token, body: { body: "Rewritten" } }),
+      ],
       [deleted.ref.id, () => api.delete(`/posts/${deleted.postId}`, { token: author.token })],
-      [teased.ref.id, () => api.patch(`/posts/${teased.postId}`, { token: author.token, body: { teaser: "Now with a teaser" } })],
+      [
+        teased.ref.id,
+        () => api.patch(`/posts/${teased.postId}`, { token: author.token, body: { teaser: "Now with a teaser" } }),
+      ],
       [freed.ref.id, () => api.patch(`/posts/${freed.postId}`, { token: author.token, body: { access: "free" } })],
     ]);
     // Right before the migration's transaction for a post, that post's change lands (once).
     const name = "interfere-with-migration";
     dynamoDb.middlewareStack.add(
       (next, context) => async (args) => {
-        const update = (args.input as { TransactItems?: { Update?: { Key: ItemKey; UpdateExpression: string } }[] }).TransactItems?.[0]?.Update;
-        if (context.commandName === "TransactWriteItemsCommand" && update?.UpdateExpression.startsWith("SET bodyRevision = :revision")) {
+        const update = (args.input as { TransactItems?: { Update?: { Key: ItemKey; UpdateExpression: string } }[] })
+          .TransactItems?.[0]?.Update;
+        if (
+          context.commandName === "TransactWriteItemsCommand" &&
+          update?.UpdateExpression.startsWith("SET bodyRevision = :revision")
+        ) {
           const postUlid = postRefOf(update.Key).id;
           const change = interference.get(postUlid);
           interference.delete(postUlid);
@@ -206,16 +241,24 @@ describe("npm run migrate", () => {
     expect(await storedItemsOfPost(deleted.postId)).toEqual({ summary: undefined, bodies: [] });
     expect(await read(teased.postId, author)).toMatchObject({ teaser: "Now with a teaser", body: teased.input.body });
     await expectMoved(teased.postId, teased.input.body, "plus");
-    expect(await read(freed.postId)).toMatchObject({ access: "free", locked: false, body: freed.input.body, teaser: freed.input.body.slice(0, 280) });
+    expect(await read(freed.postId)).toMatchObject({
+      access: "free",
+      locked: false,
+      body: freed.input.body,
+      teaser: freed.input.body.slice(0, 280),
+    });
     await expectMoved(freed.postId, freed.input.body, "free");
     expect((await api.get(`/users/${author.userId}`)).body.postCount).toBe(5);
   });
 
   it("counts every comment written while the migration runs, exactly", async () => {
     const author = await given.anAuthor();
-    const writers = await Promise.all(Array.from({ length: 4 }, async () => aReaderWith(await given.anAdmin(), [{ tier: "ultimate" }])));
+    const writers = await Promise.all(
+      Array.from({ length: 4 }, async () => aReaderWith(await given.anAdmin(), [{ tier: "ultimate" }])),
+    );
     const posts = [];
-    for (let i = 0; i < 6; i++) posts.push(await aPostInTheOldLayout(author, { body: `Post ${i} ${"y".repeat(2_000)}` }));
+    for (let i = 0; i < 6; i++)
+      posts.push(await aPostInTheOldLayout(author, { body: `Post ${i} ${"y".repeat(2_000)}` }));
 
     const [progress] = await Promise.all([
       migratePostBodies({ restart: true, pageSize: 10, concurrency: 1 }),

@@ -6,7 +6,19 @@ import { aPost } from "../support/posts";
 // Lists of posts carry PostSummary (contract 1.1): a Post without `body`, always, whoever asks; `locked` still
 // says whether the caller may read the body, exactly as GET /posts/{postId} decides.
 
-const summaryFields = ["access", "authorId", "category", "commentCount", "locked", "postId", "publishedAt", "tags", "teaser", "title", "updatedAt"];
+const summaryFields = [
+  "access",
+  "authorId",
+  "category",
+  "commentCount",
+  "locked",
+  "postId",
+  "publishedAt",
+  "tags",
+  "teaser",
+  "title",
+  "updatedAt",
+];
 
 // The end of each body, past any teaser (280 code points): a list that shows it carries a body.
 const bodyOf = (access: string) => `${access} ${"·".repeat(300)} §the end of the body`;
@@ -28,7 +40,10 @@ async function callers(author: TestUser): Promise<Record<string, Caller>> {
     anonymous: { user: null, reads: ["free"] },
     "a reader": { user: await given.aReader(), reads: ["free"] },
     "a Plus subscriber": { user: await entitled([{ tier: "plus" }]), reads: ["free", "plus"] },
-    "a Select subscriber of the author": { user: await entitled([{ tier: "select", authorId: author.userId }]), reads: ["free", "select"] },
+    "a Select subscriber of the author": {
+      user: await entitled([{ tier: "select", authorId: author.userId }]),
+      reads: ["free", "select"],
+    },
     "an Ultimate subscriber": { user: await entitled([{ tier: "ultimate" }]), reads: ["free", "plus", "select"] },
     "another author": { user: await given.anAuthor(), reads: ["free"] },
     "the author": { user: author, reads: ["free", "plus", "select"] },

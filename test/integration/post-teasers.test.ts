@@ -46,13 +46,16 @@ describe("the teaser rule", () => {
     }
   });
 
-  it.each(["free", "plus", "select"] as const)("a %s post keeps the teaser its author wrote, an empty one included", async (access) => {
-    const author = await given.anAuthor();
-    const written = await aPost(author, { access, body: longBody, teaser: "Where the index goes next" });
-    expect(await teaserEverywhere(author, written.postId)).toBe("Where the index goes next");
-    const empty = await aPost(author, { access, body: longBody, teaser: "" });
-    expect(await teaserEverywhere(author, empty.postId)).toBe("");
-  });
+  it.each(["free", "plus", "select"] as const)(
+    "a %s post keeps the teaser its author wrote, an empty one included",
+    async (access) => {
+      const author = await given.anAuthor();
+      const written = await aPost(author, { access, body: longBody, teaser: "Where the index goes next" });
+      expect(await teaserEverywhere(author, written.postId)).toBe("Where the index goes next");
+      const empty = await aPost(author, { access, body: longBody, teaser: "" });
+      expect(await teaserEverywhere(author, empty.postId)).toBe("");
+    },
+  );
 
   it("follows the access through PATCH: free to plus empties it, back to free derives it from the current body", async () => {
     const author = await given.anAuthor();
@@ -77,7 +80,12 @@ describe("the teaser rule", () => {
   it("keeps an author's teaser through every change of body and access, and a teaser set later", async () => {
     const author = await given.anAuthor();
     const post = await aPost(author, { access: "plus", body: tradeCall, teaser: "A trade for this week" });
-    for (const change of [{ access: "free" }, { body: longBody }, { access: "select", body: "Other" }, { title: "New title" }]) {
+    for (const change of [
+      { access: "free" },
+      { body: longBody },
+      { access: "select", body: "Other" },
+      { title: "New title" },
+    ]) {
       expect((await patch(author, post.postId, change)).teaser).toBe("A trade for this week");
     }
     const derived = await aPost(author, { access: "free", body: "Derived" });
@@ -95,8 +103,15 @@ describe("the teaser rule", () => {
     const post = await aPost(author, { access: "select", body: tradeCall });
     expect((await api.get(`/posts/${post.postId}`, { token: plusReader.token })).body).toMatchObject({ locked: true });
     await patch(author, post.postId, { access: "plus" });
-    expect((await api.get(`/posts/${post.postId}`, { token: plusReader.token })).body).toMatchObject({ locked: false, body: tradeCall });
+    expect((await api.get(`/posts/${post.postId}`, { token: plusReader.token })).body).toMatchObject({
+      locked: false,
+      body: tradeCall,
+    });
     await patch(author, post.postId, { access: "free" });
-    expect((await api.get(`/posts/${post.postId}`)).body).toMatchObject({ locked: false, body: tradeCall, teaser: tradeCall });
+    expect((await api.get(`/posts/${post.postId}`)).body).toMatchObject({
+      locked: false,
+      body: tradeCall,
+      teaser: tradeCall,
+    });
   });
 });

@@ -31,7 +31,10 @@ describe("POST /posts", () => {
   it("publishes a post (201) with the defaults, counted on the author's profile", async () => {
     const author = await given.anAuthor();
     const body = "x".repeat(300);
-    const response = await api.post("/posts", { token: author.token, body: { title: "  Gold breaks out ", body, access: "free" } });
+    const response = await api.post("/posts", {
+      token: author.token,
+      body: { title: "  Gold breaks out ", body, access: "free" },
+    });
     expect(response.status).toBe(201);
     expect(Object.keys(response.body).sort()).toEqual(postFields);
     expect(response.body).toEqual({
@@ -163,7 +166,10 @@ describe("POST /posts", () => {
 
   it("answers 413 for a body over 256 KiB and 400 for JSON that is not an object", async () => {
     const author = await given.anAuthor();
-    const huge = await api.post("/posts", { token: author.token, body: { ...aPostInput(), body: "é".repeat(140_000) } });
+    const huge = await api.post("/posts", {
+      token: author.token,
+      body: { ...aPostInput(), body: "é".repeat(140_000) },
+    });
     expect([huge.status, huge.body.error.code]).toEqual([413, "payload_too_large"]);
     const malformed = await api.post("/posts", { token: author.token, rawBody: "{" });
     expect([malformed.status, malformed.body.error.code]).toEqual([400, "malformed_json"]);
@@ -191,7 +197,10 @@ describe("GET /posts/{postId}", () => {
     const author = await given.anAuthor();
     const post = await aPost(author, { body: "Watch PROFILE-free text" });
     const stored = await documentClient.send(
-      new GetCommand({ TableName: tableName, Key: keys.post(author.userId, post.postId === "" ? "" : storedId(post.postId)) }),
+      new GetCommand({
+        TableName: tableName,
+        Key: keys.post(author.userId, post.postId === "" ? "" : storedId(post.postId)),
+      }),
     );
     expect(stored.Item).toMatchObject({ entityType: "post", title: post.title, commentCount: 0 });
     const response = await api.get(`/posts/${post.postId}`);

@@ -14,4 +14,5 @@ export async function expectNoDrift(context = ""): Promise<void> {
 }
 
 /** `npm run audit -- <args>` against the test file's table, in a child process. */
-export const theAuditCommand = (args: string[]): Promise<CommandResult> => anOperatorCommand("infra/local/audit.ts", args);
+export const theAuditCommand = (args: string[]): Promise<CommandResult> =>
+  anOperatorCommand("infra/local/audit.ts", args);

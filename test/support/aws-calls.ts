@@ -4,7 +4,14 @@
 // (infra/local/invocation-context.ts), so the IAM proof can check it against that function's role.
 import { AsyncLocalStorage } from "node:async_hooks";
 import { dynamoDb } from "../../shared/db/client";
-import { type AwsCall, type AwsResource, currentPrincipal, onAwsCall, type Principal, principalKey } from "../../infra/local/invocation-context";
+import {
+  type AwsCall,
+  type AwsResource,
+  currentPrincipal,
+  onAwsCall,
+  type Principal,
+  principalKey,
+} from "../../infra/local/invocation-context";
 
 type Input = Record<string, any>;
 
@@ -48,11 +55,18 @@ export function iamActionsOf(commandName: string, input: Input): TableCall[] {
   if (action === "BatchGetItem" || action === "BatchWriteItem") {
     return Object.keys(input.RequestItems as Input).map((table) => ({ action: `dynamodb:${action}`, table }));
   }
-  return [{ action: `dynamodb:${action}`, table: input.TableName as string, ...(input.IndexName ? { index: input.IndexName as string } : {}) }];
+  return [
+    {
+      action: `dynamodb:${action}`,
+      table: input.TableName as string,
+      ...(input.IndexName ? { index: input.IndexName as string } : {}),
+    },
+  ];
 }
 
 /** A call as a string key, to count each distinct call once. */
-export const callKey = (call: AwsCall): string => JSON.stringify([principalKey(call.principal), call.action, call.resource]);
+export const callKey = (call: AwsCall): string =>
+  JSON.stringify([principalKey(call.principal), call.action, call.resource]);
 
 /**
  * Starts recording: every DynamoDB request made on behalf of a function, and every reported stand-in call.
@@ -72,7 +86,9 @@ export function recordAwsCalls(tableName: string) {
       if (principal) {
         for (const call of iamActionsOf(String(context.commandName ?? "unknown"), args.input as Input)) {
           const resource: AwsResource =
-            call.table === tableName ? { kind: "table", ...(call.index ? { index: call.index } : {}) } : { kind: "otherTable", name: call.table };
+            call.table === tableName
+              ? { kind: "table", ...(call.index ? { index: call.index } : {}) }
+              : { kind: "otherTable", name: call.table };
           add({ principal, action: call.action, resource });
         }
       }

@@ -37,13 +37,22 @@ export async function startAwsMailEndpoint(users: readonly CognitoUser[]): Promi
     const body = await bodyOf(request);
     const signed = /^AWS4-HMAC-SHA256 Credential=/.test(request.headers.authorization ?? "");
     const answer = (status: number, json: unknown, headers: Record<string, string> = {}) => {
-      response.writeHead(status, { "content-type": "application/json", "x-amzn-requestid": "test-request", ...headers });
+      response.writeHead(status, {
+        "content-type": "application/json",
+        "x-amzn-requestid": "test-request",
+        ...headers,
+      });
       response.end(JSON.stringify(json));
     };
     if (request.headers["x-amz-target"] === "AWSCognitoIdentityProviderService.AdminGetUser") {
       calls.push({ operation: "AdminGetUser", body, signed });
       const user = users.find((candidate) => candidate.username === body.Username);
-      if (!user) return answer(400, { __type: "UserNotFoundException", message: "User does not exist." }, { "content-type": "application/x-amz-json-1.1" });
+      if (!user)
+        return answer(
+          400,
+          { __type: "UserNotFoundException", message: "User does not exist." },
+          { "content-type": "application/x-amz-json-1.1" },
+        );
       return answer(200, {
         Username: user.username,
         Enabled: true,

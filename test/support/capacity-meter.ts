@@ -71,7 +71,9 @@ const keyText = (key: Record<string, unknown>): string =>
   [tableDesign.partitionKey, tableDesign.sortKey]
     .map((name) => {
       const part = key[name];
-      return typeof part === "object" && part !== null && "S" in part ? String((part as { S: string }).S) : String(part);
+      return typeof part === "object" && part !== null && "S" in part
+        ? String((part as { S: string }).S)
+        : String(part);
     })
     .join("\u0000");
 
@@ -101,7 +103,9 @@ async function itemsEvaluated(command: "Query" | "Scan", input: Input, evaluated
     ...(input.ScanIndexForward !== undefined ? { ScanIndexForward: Boolean(input.ScanIndexForward) } : {}),
     ...(input.ConsistentRead !== undefined ? { ConsistentRead: Boolean(input.ConsistentRead) } : {}),
     ...(input.ExclusiveStartKey ? { ExclusiveStartKey: input.ExclusiveStartKey as Item } : {}),
-    ...(input.Segment !== undefined ? { Segment: Number(input.Segment), TotalSegments: Number(input.TotalSegments) } : {}),
+    ...(input.Segment !== undefined
+      ? { Segment: Number(input.Segment), TotalSegments: Number(input.TotalSegments) }
+      : {}),
   };
   const items: Item[] = [];
   let startKey = replay.ExclusiveStartKey;
@@ -135,7 +139,8 @@ async function sizesAfter(targets: WriteTarget[], before: (Item | undefined)[], 
       // A rejected write of an absent item bills one unit (size 0 rounds up to it).
       if (!succeeded && before[i] === undefined) return 0;
       if (target.kind === "put") return Math.max(beforeSize, sizeOf(target.newItem));
-      if (target.kind === "update" && succeeded) return Math.max(beforeSize, sizeOf(await storedItem(target.table, target.key)));
+      if (target.kind === "update" && succeeded)
+        return Math.max(beforeSize, sizeOf(await storedItem(target.table, target.key)));
       return beforeSize;
     }),
   );
@@ -151,19 +156,21 @@ function writeTargetsOf(command: string, input: Input): WriteTarget[] {
     case "DeleteItem":
       return [{ table, key: input.Key as Item, kind: "delete" }];
     case "BatchWriteItem":
-      return Object.entries(input.RequestItems as Record<string, { PutRequest?: { Item: Item }; DeleteRequest?: { Key: Item } }[]>).flatMap(
-        ([name, requests]) =>
-          requests.map((request): WriteTarget =>
-            request.PutRequest
-              ? { table: name, key: keyOf(request.PutRequest.Item), kind: "put", newItem: request.PutRequest.Item }
-              : { table: name, key: request.DeleteRequest!.Key, kind: "delete" },
-          ),
+      return Object.entries(
+        input.RequestItems as Record<string, { PutRequest?: { Item: Item }; DeleteRequest?: { Key: Item } }[]>,
+      ).flatMap(([name, requests]) =>
+        requests.map((request): WriteTarget =>
+          request.PutRequest
+            ? { table: name, key: keyOf(request.PutRequest.Item), kind: "put", newItem: request.PutRequest.Item }
+            : { table: name, key: request.DeleteRequest!.Key, kind: "delete" },
+        ),
       );
     case "TransactWriteItems":
       return (input.TransactItems as Record<string, Input>[]).map((entry): WriteTarget => {
         const [kind, action] = Object.entries(entry)[0]!;
         const name = String(action.TableName);
-        if (kind === "Put") return { table: name, key: keyOf(action.Item as Item), kind: "put", newItem: action.Item as Item };
+        if (kind === "Put")
+          return { table: name, key: keyOf(action.Item as Item), kind: "put", newItem: action.Item as Item };
         if (kind === "Update") return { table: name, key: action.Key as Item, kind: "update" };
         if (kind === "Delete") return { table: name, key: action.Key as Item, kind: "delete" };
         return { table: name, key: action.Key as Item, kind: "check" };
@@ -176,37 +183,54 @@ function writeTargetsOf(command: string, input: Input): WriteTarget[] {
 const WRITES = new Set(["PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"]);
 
 function localUnitsOf(output: unknown): number {
-  const consumed = (output as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] } | undefined)
-    ?.ConsumedCapacity;
+  const consumed = (
+    output as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] } | undefined
+  )?.ConsumedCapacity;
   return [consumed ?? []].flat().reduce((sum, entry) => sum + (entry.CapacityUnits ?? 0), 0);
 }
 
 /** Keys a BatchWriteItem or BatchGetItem left unprocessed (not billed), as key texts. */
 function unprocessedKeys(output: unknown): Set<string> {
   const texts = new Set<string>();
-  const result = output as {
-    UnprocessedKeys?: Record<string, { Keys?: Record<string, unknown>[] }>;
-    UnprocessedItems?: Record<string, { PutRequest?: { Item: Record<string, unknown> }; DeleteRequest?: { Key: Record<string, unknown> } }[]>;
-  } | undefined;
-  for (const table of Object.values(result?.UnprocessedKeys ?? {})) for (const key of table.Keys ?? []) texts.add(keyText(key));
+  const result = output as
+    | {
+        UnprocessedKeys?: Record<string, { Keys?: Record<string, unknown>[] }>;
+        UnprocessedItems?: Record<
+          string,
+          { PutRequest?: { Item: Record<string, unknown> }; DeleteRequest?: { Key: Record<string, unknown> } }[]
+        >;
+      }
+    | undefined;
+  for (const table of Object.values(result?.UnprocessedKeys ?? {}))
+    for (const key of table.Keys ?? []) texts.add(keyText(key));
   for (const requests of Object.values(result?.UnprocessedItems ?? {})) {
     for (const request of requests) texts.add(keyText(request.PutRequest?.Item ?? request.DeleteRequest?.Key ?? {}));
   }
   return texts;
 }
 
-async function meterRead(command: string, input: Input, output: unknown): Promise<Pick<MeteredRequest, "readUnits" | "itemsRead" | "bytesRead">> {
+async function meterRead(
+  command: string,
+  input: Input,
+  output: unknown,
+): Promise<Pick<MeteredRequest, "readUnits" | "itemsRead" | "bytesRead">> {
   const factor = (consistent: unknown) => (consistent === true ? 1 : 0.5);
   if (command === "GetItem") {
     const item = await storedItem(String(input.TableName), input.Key as Item);
-    return { readUnits: readUnitsOf(sizeOf(item)) * factor(input.ConsistentRead), itemsRead: item ? 1 : 0, bytesRead: sizeOf(item) };
+    return {
+      readUnits: readUnitsOf(sizeOf(item)) * factor(input.ConsistentRead),
+      itemsRead: item ? 1 : 0,
+      bytesRead: sizeOf(item),
+    };
   }
   if (command === "BatchGetItem") {
     const skipped = unprocessedKeys(output);
     let readUnits = 0;
     let itemsRead = 0;
     let bytesRead = 0;
-    for (const [table, request] of Object.entries(input.RequestItems as Record<string, { Keys: Item[]; ConsistentRead?: boolean }>)) {
+    for (const [table, request] of Object.entries(
+      input.RequestItems as Record<string, { Keys: Item[]; ConsistentRead?: boolean }>,
+    )) {
       for (const key of request.Keys.filter((key) => !skipped.has(keyText(key)))) {
         const item = await storedItem(table, key);
         readUnits += readUnitsOf(sizeOf(item)) * factor(request.ConsistentRead);
@@ -218,7 +242,9 @@ async function meterRead(command: string, input: Input, output: unknown): Promis
   }
   if (command === "TransactGetItems") {
     const items = await Promise.all(
-      (input.TransactItems as { Get: { TableName: string; Key: Item } }[]).map((entry) => storedItem(entry.Get.TableName, entry.Get.Key)),
+      (input.TransactItems as { Get: { TableName: string; Key: Item } }[]).map((entry) =>
+        storedItem(entry.Get.TableName, entry.Get.Key),
+      ),
     );
     return {
       readUnits: items.reduce((sum, item) => sum + 2 * readUnitsOf(sizeOf(item)), 0),
@@ -236,7 +262,9 @@ async function meterRead(command: string, input: Input, output: unknown): Promis
 }
 
 function isRejectedWrite(error: unknown): boolean {
-  return error instanceof Error && ["ConditionalCheckFailedException", "TransactionCanceledException"].includes(error.name);
+  return (
+    error instanceof Error && ["ConditionalCheckFailedException", "TransactionCanceledException"].includes(error.name)
+  );
 }
 
 /**
@@ -275,8 +303,14 @@ export function meterCapacity() {
         };
         if (isWrite) {
           const skipped = unprocessedKeys(output);
-          const billed = targets.map((target, i) => ({ target, i })).filter(({ target }) => !skipped.has(keyText(target.key)));
-          const sizes = await sizesAfter(billed.map(({ target }) => target), billed.map(({ i }) => before[i]), !failed);
+          const billed = targets
+            .map((target, i) => ({ target, i }))
+            .filter(({ target }) => !skipped.has(keyText(target.key)));
+          const sizes = await sizesAfter(
+            billed.map(({ target }) => target),
+            billed.map(({ i }) => before[i]),
+            !failed,
+          );
           const transactional = command === "TransactWriteItems" ? 2 : 1;
           metered.writeUnits = sizes.reduce((sum, size) => sum + transactional * writeUnitsOf(size), 0);
           metered.itemsWritten = sizes.length;

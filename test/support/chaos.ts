@@ -87,7 +87,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosStats> {
     cleanupRuns: 0,
     violations: [],
   };
-  const pick = <T>(list: readonly T[]): T | undefined => (list.length === 0 ? undefined : list[Math.floor(random() * list.length)]);
+  const pick = <T>(list: readonly T[]): T | undefined =>
+    list.length === 0 ? undefined : list[Math.floor(random() * list.length)];
 
   // The world: authors, subscribers (who may comment on free posts), free readers (whom the cleanup may delete).
   const admin = await given.anAdmin();
@@ -131,7 +132,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosStats> {
     return true;
   });
   const withFaults = <T>(rates: FaultRates, work: () => Promise<T>, killAfterWrites?: number): Promise<T> =>
-    scope.run({ random: seededRandom(Math.floor(random() * 2 ** 32)), rates, writes: 0, ...(killAfterWrites === undefined ? {} : { killAfterWrites }) }, work);
+    scope.run(
+      {
+        random: seededRandom(Math.floor(random() * 2 ** 32)),
+        rates,
+        writes: 0,
+        ...(killAfterWrites === undefined ? {} : { killAfterWrites }),
+      },
+      work,
+    );
 
   /** One request as a client makes it: a 503 is tried again (up to 3 times) after its retry-after. */
   async function request(name: string, send: () => Promise<ApiResponse>): Promise<ApiResponse | null> {
@@ -147,8 +156,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosStats> {
       }
       const key = `${name} ${answer.status}`;
       stats.answers[key] = (stats.answers[key] ?? 0) + 1;
-      if (answer.status >= 500 && answer.status !== 503) stats.violations.push(`${name} answered ${answer.status}: ${answer.text.slice(0, 500)}`);
-      if (answer.status === 503 && answer.headers["retry-after"] !== "1") stats.violations.push(`${name} answered 503 without retry-after: 1`);
+      if (answer.status >= 500 && answer.status !== 503)
+        stats.violations.push(`${name} answered ${answer.status}: ${answer.text.slice(0, 500)}`);
+      if (answer.status === 503 && answer.headers["retry-after"] !== "1")
+        stats.violations.push(`${name} answered 503 without retry-after: 1`);
       if (answer.status !== 503 || attempt >= 3) return answer;
     }
   }
@@ -162,10 +173,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosStats> {
       const run = await beginRun({ dryRun: false, cutoff: CUTOFF }, now);
       const ticket = ticketOf(run);
       const clock = { now: virtualNow, budgetMs: 60_000 };
-      await (killed ? withFaults({ conflict: 0, throttle: 0, lostAnswer: 0 }, () => runToCompletion(ticket, clock), killAfter) : withFaults(calm, () => runToCompletion(ticket, clock)));
+      await (killed
+        ? withFaults({ conflict: 0, throttle: 0, lostAnswer: 0 }, () => runToCompletion(ticket, clock), killAfter)
+        : withFaults(calm, () => runToCompletion(ticket, clock)));
     } catch (error) {
       if (error instanceof DomainError && error.code === "cleanup_already_running") return;
-      const expected = (error instanceof Error && error.name === "InjectedCrash") || (error instanceof DomainError && error.code === "unavailable");
+      const expected =
+        (error instanceof Error && error.name === "InjectedCrash") ||
+        (error instanceof DomainError && error.code === "unavailable");
       if (!expected) stats.violations.push(`cleanup run: ${error instanceof Error ? error.stack : String(error)}`);
       if (error instanceof Error && error.name === "InjectedCrash") stats.faults.killedRuns++;
       // Its lease may still hold (a dead run cannot release it): later runs take over once it has expired.
@@ -174,63 +189,112 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosStats> {
   }
 
   const operations: [weight: number, run: () => Promise<unknown>][] = [
-    [20, async () => {
-      const [a, b] = [pick(actors)!, pick(actors)!];
-      await request("follow", () => api.put(`/users/${b.user.userId}/follow`, { token: a.user.token }));
-    }],
-    [12, async () => {
-      const [a, b] = [pick(actors)!, pick(actors)!];
-      await request("unfollow", () => api.delete(`/users/${b.user.userId}/follow`, { token: a.user.token }));
-    }],
-    [8, async () => {
-      const author = pick(actors.filter((actor) => actor.kind === "author"))!;
-      const answer = await request("publish", () => api.post("/posts", { token: author.user.token, body: aPostInput() }));
-      if (answer?.status === 201) posts.push({ postId: answer.body.postId, author });
-    }],
-    [4, async () => {
-      const post = pick(posts);
-      if (!post) return;
-      const answer = await request("delete post", () => api.delete(`/posts/${post.postId}`, { token: post.author.user.token }));
-      if (answer?.status === 503) unfinishedPostDeletes.set(post.postId, post.author);
-      if (answer?.status === 204) unfinishedPostDeletes.delete(post.postId);
-    }],
-    [15, async () => {
-      const [writer, post] = [pick(actors.filter((actor) => actor.kind === "subscriber"))!, pick(posts)];
-      if (!post) return;
-      const answer = await request("comment", () => api.post(`/posts/${post.postId}/comments`, { token: writer.user.token, body: { body: "A fair point." } }));
-      if (answer?.status === 201) comments.push({ postId: post.postId, commentId: answer.body.commentId, writer });
-    }],
-    [6, async () => {
-      const comment = pick(comments);
-      if (!comment) return;
-      await request("delete comment", () => api.delete(`/posts/${comment.postId}/comments/${comment.commentId}`, { token: comment.writer.user.token }));
-    }],
-    [8, async () => {
-      const actor = pick(actors)!;
-      const handle = random() < 0.3 ? `h${options.seed % 1000}_${Math.floor(random() * 30)}` : actor.user.handle;
-      const answer = await request("put me", () => api.put("/me", { token: actor.user.token, body: { handle, displayName: `Name ${Math.floor(random() * 1000)}` } }));
-      if (answer && answer.status < 300) actor.user.handle = handle;
-    }],
-    [2, async () => {
-      const actor = pick(actors.filter((one) => one.kind !== "author" || random() < 0.2))!;
-      await request("delete me", () => api.delete("/me", { token: actor.user.token }));
-    }],
-    [3, async () => {
-      const actor = pick(actors.filter((one) => one.kind === "free"))!;
-      await lastActiveAt(actor.user, IDLE_SINCE).catch(() => undefined); // gone already: nothing to make idle
-    }],
+    [
+      20,
+      async () => {
+        const [a, b] = [pick(actors)!, pick(actors)!];
+        await request("follow", () => api.put(`/users/${b.user.userId}/follow`, { token: a.user.token }));
+      },
+    ],
+    [
+      12,
+      async () => {
+        const [a, b] = [pick(actors)!, pick(actors)!];
+        await request("unfollow", () => api.delete(`/users/${b.user.userId}/follow`, { token: a.user.token }));
+      },
+    ],
+    [
+      8,
+      async () => {
+        const author = pick(actors.filter((actor) => actor.kind === "author"))!;
+        const answer = await request("publish", () =>
+          api.post("/posts", { token: author.user.token, body: aPostInput() }),
+        );
+        if (answer?.status === 201) posts.push({ postId: answer.body.postId, author });
+      },
+    ],
+    [
+      4,
+      async () => {
+        const post = pick(posts);
+        if (!post) return;
+        const answer = await request("delete post", () =>
+          api.delete(`/posts/${post.postId}`, { token: post.author.user.token }),
+        );
+        if (answer?.status === 503) unfinishedPostDeletes.set(post.postId, post.author);
+        if (answer?.status === 204) unfinishedPostDeletes.delete(post.postId);
+      },
+    ],
+    [
+      15,
+      async () => {
+        const [writer, post] = [pick(actors.filter((actor) => actor.kind === "subscriber"))!, pick(posts)];
+        if (!post) return;
+        const answer = await request("comment", () =>
+          api.post(`/posts/${post.postId}/comments`, { token: writer.user.token, body: { body: "A fair point." } }),
+        );
+        if (answer?.status === 201) comments.push({ postId: post.postId, commentId: answer.body.commentId, writer });
+      },
+    ],
+    [
+      6,
+      async () => {
+        const comment = pick(comments);
+        if (!comment) return;
+        await request("delete comment", () =>
+          api.delete(`/posts/${comment.postId}/comments/${comment.commentId}`, { token: comment.writer.user.token }),
+        );
+      },
+    ],
+    [
+      8,
+      async () => {
+        const actor = pick(actors)!;
+        const handle = random() < 0.3 ? `h${options.seed % 1000}_${Math.floor(random() * 30)}` : actor.user.handle;
+        const answer = await request("put me", () =>
+          api.put("/me", {
+            token: actor.user.token,
+            body: { handle, displayName: `Name ${Math.floor(random() * 1000)}` },
+          }),
+        );
+        if (answer && answer.status < 300) actor.user.handle = handle;
+      },
+    ],
+    [
+      2,
+      async () => {
+        const actor = pick(actors.filter((one) => one.kind !== "author" || random() < 0.2))!;
+        await request("delete me", () => api.delete("/me", { token: actor.user.token }));
+      },
+    ],
+    [
+      3,
+      async () => {
+        const actor = pick(actors.filter((one) => one.kind === "free"))!;
+        await lastActiveAt(actor.user, IDLE_SINCE).catch(() => undefined); // gone already: nothing to make idle
+      },
+    ],
     [2, cleanupInProcess],
-    [1, async () => {
-      const answer = await request("start cleanup", () => api.post("/admin/cleanup-runs", { token: admin.token, body: { cutoff: CUTOFF } }));
-      if (answer?.status === 202) apiRuns.push(answer.body.runId);
-    }],
-    [6, async () => {
-      const [reader, other] = [pick(actors)!, pick(actors)!];
-      await request("read profile", () => api.get(`/users/${other.user.userId}`));
-      await request("read feed", () => api.get("/feed", { token: reader.user.token }));
-      const post = pick(posts);
-      if (post) await request("read comments", () => api.get(`/posts/${post.postId}/comments`, { token: reader.user.token }));
-    }],
+    [
+      1,
+      async () => {
+        const answer = await request("start cleanup", () =>
+          api.post("/admin/cleanup-runs", { token: admin.token, body: { cutoff: CUTOFF } }),
+        );
+        if (answer?.status === 202) apiRuns.push(answer.body.runId);
+      },
+    ],
+    [
+      6,
+      async () => {
+        const [reader, other] = [pick(actors)!, pick(actors)!];
+        await request("read profile", () => api.get(`/users/${other.user.userId}`));
+        await request("read feed", () => api.get("/feed", { token: reader.user.token }));
+        const post = pick(posts);
+        if (post)
+          await request("read comments", () => api.get(`/posts/${post.postId}/comments`, { token: reader.user.token }));
+      },
+    ],
   ];
   const totalWeight = operations.reduce((sum, [weight]) => sum + weight, 0);
   const drawOperation = () => {
@@ -265,7 +329,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosStats> {
   for (const runId of apiRuns) await settledRun(admin, runId, 120_000);
   for (const [postId, author] of unfinishedPostDeletes) {
     const answer = await api.delete(`/posts/${postId}`, { token: author.user.token });
-    if (answer.status !== 204 && answer.status !== 404 && answer.status !== 403) stats.violations.push(`retried delete post answered ${answer.status}`);
+    if (answer.status !== 204 && answer.status !== 404 && answer.status !== 403)
+      stats.violations.push(`retried delete post answered ${answer.status}`);
   }
   clockOffsetMs += LEASE_EXPIRED_MS;
   const final = await beginRun({ dryRun: false, cutoff: CUTOFF }, virtualNow());

@@ -22,7 +22,10 @@ export async function expectCountsEqualRelations(users: readonly { userId: strin
 
 /** Nothing of a deleted account is left: no profile or shard, no relation either way, no index entry, no record. */
 export async function expectNothingLeftOf(user: TestUser): Promise<void> {
-  expect(await storedItems(collections.wholePartition(keys.account(user.userId).pk)), `items of ${user.userId}`).toEqual([]);
+  expect(
+    await storedItems(collections.wholePartition(keys.account(user.userId).pk)),
+    `items of ${user.userId}`,
+  ).toEqual([]);
   expect(await storedItems(collections.followerRowsOf(user.userId))).toEqual([]);
   expect(await storedItems(collections.followingRowsOf(user.userId))).toEqual([]);
   expect(await storedItems(collections.wholePartition(keys.handle(user.handle).pk))).toEqual([]);

@@ -13,7 +13,12 @@ export interface CommentBody {
 let counter = 0;
 
 /** Posts a comment through the API (no status asserted), optionally with an Idempotency-Key. */
-export const postComment = (user: TestUser, postId: string, body: unknown = { body: `Nice call ${++counter}` }, key?: string) =>
+export const postComment = (
+  user: TestUser,
+  postId: string,
+  body: unknown = { body: `Nice call ${++counter}` },
+  key?: string,
+) =>
   api.post(`/posts/${postId}/comments`, {
     token: user.token,
     body,

@@ -65,19 +65,28 @@ const gap = fc.integer({ min: 60_000, max: 10 * DAY_MS });
 function eventArbitrary(disturbance: number): fc.Arbitrary<(at: number) => TimelineEvent> {
   const run = fc
     .record({ extra: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 60 * DAY_MS })), once: fc.boolean() })
-    .map(({ extra, once }) => (at: number): TimelineEvent => ({ kind: "run", at, extraCutoffMs: extra, deliverAtOnce: once }));
+    .map(({ extra, once }) => (at: number): TimelineEvent => ({
+      kind: "run",
+      at,
+      extraCutoffMs: extra,
+      deliverAtOnce: once,
+    }));
   const kinds = [
     { weight: 12, arbitrary: run },
     { weight: 4, arbitrary: fc.constant((at: number): TimelineEvent => ({ kind: "deliver", at })) },
     { weight: disturbance, arbitrary: fc.constant((at: number): TimelineEvent => ({ kind: "activity", at })) },
     {
       weight: disturbance,
-      arbitrary: fc.integer({ min: 1, max: 20 * DAY_MS }).map((validForMs) => (at: number): TimelineEvent => ({ kind: "grant", at, validForMs })),
+      arbitrary: fc
+        .integer({ min: 1, max: 20 * DAY_MS })
+        .map((validForMs) => (at: number): TimelineEvent => ({ kind: "grant", at, validForMs })),
     },
     { weight: disturbance, arbitrary: fc.constant((at: number): TimelineEvent => ({ kind: "revoke", at })) },
     {
       weight: disturbance,
-      arbitrary: fc.constantFrom<Role>("reader", "reader", "author", "admin").map((role) => (at: number): TimelineEvent => ({ kind: "role", at, role })),
+      arbitrary: fc
+        .constantFrom<Role>("reader", "reader", "author", "admin")
+        .map((role) => (at: number): TimelineEvent => ({ kind: "role", at, role })),
     },
   ];
   return fc.oneof(...kinds.filter((kind) => kind.weight > 0));
@@ -92,7 +101,11 @@ export const timelineArbitrary: fc.Arbitrary<Timeline> = fc
     inactiveAfterMs: fc.integer({ min: 1, max: 400 }).map((days) => days * DAY_MS),
     inactiveFor: fc.integer({ min: 0, max: 800 * DAY_MS }),
     // Quiet timelines reach deletion; busy ones withdraw and start over.
-    steps: fc.constantFrom(0, 1, 3).chain((disturbance) => fc.array(fc.tuple(gap, eventArbitrary(disturbance)), { minLength: 1, maxLength: 150, size: "max" })),
+    steps: fc
+      .constantFrom(0, 1, 3)
+      .chain((disturbance) =>
+        fc.array(fc.tuple(gap, eventArbitrary(disturbance)), { minLength: 1, maxLength: 150, size: "max" }),
+      ),
   })
   .map(({ leads, inactiveAfterMs, inactiveFor, steps }) => {
     let at = start;
@@ -124,7 +137,10 @@ export function play(timeline: Timeline): Outcome {
       case "activity": {
         const startedAt = scheduleStartedAt(notices);
         // The activity path: hourly, or at once while a schedule runs.
-        if (event.at - lastActiveAt > ACTIVITY_WRITE_INTERVAL_MS || activityMustBeWritten(iso(lastActiveAt), startedAt)) {
+        if (
+          event.at - lastActiveAt > ACTIVITY_WRITE_INTERVAL_MS ||
+          activityMustBeWritten(iso(lastActiveAt), startedAt)
+        ) {
           lastActiveAt = event.at;
         }
         activity.push(event.at);

@@ -9,7 +9,6 @@ import type { ErrorCode } from "../../shared/errors";
 // Every answer a test receives is checked against the OpenAPI document (GET /openapi.json): its status must be one
 // the operation documents, its body must match that status's schema, its documented headers must be there.
 
-
 export const openApiDocument = buildOpenApiDocument();
 
 type JsonObject = Record<string, unknown>;
@@ -44,7 +43,9 @@ export interface ReceivedAnswer {
 }
 
 function fail(request: string, answer: ReceivedAnswer, problem: string): never {
-  throw new Error(`${request} answered ${answer.status}, which the OpenAPI document does not allow: ${problem}\n${answer.text.slice(0, 2000)}`);
+  throw new Error(
+    `${request} answered ${answer.status}, which the OpenAPI document does not allow: ${problem}\n${answer.text.slice(0, 2000)}`,
+  );
 }
 
 function parseJson(request: string, answer: ReceivedAnswer): unknown {
@@ -63,7 +64,10 @@ function expectValid(request: string, answer: ReceivedAnswer, pointer: string, b
 /** Contract: 429 `too_many_requests` and 503 `unavailable` come with `retry-after`. */
 function expectRetryAfterWithRetryableErrors(request: string, answer: ReceivedAnswer, body: unknown): void {
   const code = (body as { error?: { code?: string } } | undefined)?.error?.code;
-  if ((code === "too_many_requests" || code === "unavailable") && !/^[1-9]\d*$/.test(answer.headers["retry-after"] ?? "")) {
+  if (
+    (code === "too_many_requests" || code === "unavailable") &&
+    !/^[1-9]\d*$/.test(answer.headers["retry-after"] ?? "")
+  ) {
     fail(request, answer, `${code} without a retry-after header in seconds`);
   }
 }
@@ -92,7 +96,8 @@ export function expectDocumentedAnswer(method: string, url: string, answer: Rece
   if (!response) fail(request, answer, `${routeKey} documents ${Object.keys(responses).join(", ")}`);
 
   for (const [name, header] of Object.entries(response.headers ?? {})) {
-    if (header.required && answer.headers[name.toLowerCase()] === undefined) fail(request, answer, `header ${name} is missing`);
+    if (header.required && answer.headers[name.toLowerCase()] === undefined)
+      fail(request, answer, `header ${name} is missing`);
   }
   if (!response.content) {
     if (answer.text !== "") fail(request, answer, "this answer has no body");

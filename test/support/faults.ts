@@ -9,7 +9,10 @@ export function injectFaults(decide: (command: string, input: Record<string, unk
   const name = `faults-${Math.random()}`;
   dynamoDb.middlewareStack.add(
     (next, context) => async (args) => {
-      const fault = decide(String(context.commandName ?? "").replace(/Command$/, ""), args.input as Record<string, unknown>);
+      const fault = decide(
+        String(context.commandName ?? "").replace(/Command$/, ""),
+        args.input as Record<string, unknown>,
+      );
       if (fault) throw fault;
       return next(args);
     },
@@ -27,7 +30,10 @@ export function transactionConflict(items: number): Error {
 }
 
 /** What DynamoDB answers when it is busy (after the SDK's own retries): throttling, its request limit, its own error. */
-export function busy(name: "ThrottlingException" | "ProvisionedThroughputExceededException" | "RequestLimitExceeded" | "InternalServerError"): Error {
+export function busy(
+  name:
+    "ThrottlingException" | "ProvisionedThroughputExceededException" | "RequestLimitExceeded" | "InternalServerError",
+): Error {
   return Object.assign(new Error(`injected ${name}`), { name });
 }
 
@@ -47,7 +53,10 @@ export function loseAnswersAfterWrites(decide: (command: string, input: Record<s
     (next, context) => async (args) => {
       const result = await next(args);
       if (decide(String(context.commandName ?? "").replace(/Command$/, ""), args.input as Record<string, unknown>)) {
-        throw Object.assign(new Error("injected socket timeout after the write was applied"), { name: "TimeoutError", $metadata: {} });
+        throw Object.assign(new Error("injected socket timeout after the write was applied"), {
+          name: "TimeoutError",
+          $metadata: {},
+        });
       }
       return result;
     },
@@ -61,7 +70,8 @@ export function slowDown(delayMs: number, decide: (command: string) => boolean) 
   const name = `slow-${Math.random()}`;
   dynamoDb.middlewareStack.add(
     (next, context) => async (args) => {
-      if (decide(String(context.commandName ?? "").replace(/Command$/, ""))) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      if (decide(String(context.commandName ?? "").replace(/Command$/, "")))
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
       return next(args);
     },
     { step: "initialize", name },

@@ -31,7 +31,10 @@ function validString(schema: Json): fc.Arbitrary<string> {
   const min: number = schema.minLength ?? 0;
   const max: number = schema.maxLength ?? 40;
   // Mostly short values, and the longest allowed now and then.
-  const value = fc.oneof({ arbitrary: text(min, Math.min(max, min + 30)), weight: 4 }, { arbitrary: fc.constant("x".repeat(max)), weight: 1 });
+  const value = fc.oneof(
+    { arbitrary: text(min, Math.min(max, min + 30)), weight: 4 },
+    { arbitrary: fc.constant("x".repeat(max)), weight: 1 },
+  );
   return schema.pattern === "\\S" ? value.filter((candidate) => /\S/u.test(candidate)) : value;
 }
 
@@ -55,9 +58,12 @@ export function validValue(schema: Json, document: Json): fc.Arbitrary<unknown> 
       });
     case "object": {
       const properties = Object.entries((resolved.properties ?? {}) as Record<string, Json>);
-      return fc.record(Object.fromEntries(properties.map(([name, property]) => [name, validValue(property, document)])), {
-        requiredKeys: resolved.required ?? [],
-      });
+      return fc.record(
+        Object.fromEntries(properties.map(([name, property]) => [name, validValue(property, document)])),
+        {
+          requiredKeys: resolved.required ?? [],
+        },
+      );
     }
     default:
       throw new Error(`no generator for the schema ${JSON.stringify(resolved)}`);
@@ -79,7 +85,10 @@ function isJson(candidate: string): boolean {
 
 /** Bodies that are not JSON, the one over 256 KiB included. */
 const notJson = fc
-  .oneof(text(1, 30).filter((candidate) => !isJson(candidate)), fc.constant("x".repeat(300 * 1024)))
+  .oneof(
+    text(1, 30).filter((candidate) => !isJson(candidate)),
+    fc.constant("x".repeat(300 * 1024)),
+  )
   .map((raw): RequestBody => ({ kind: "raw", text: raw }));
 
 /** Bodies the schema refuses (mostly): other JSON, an unknown field, a field missing or of another type, not JSON. */
@@ -89,11 +98,19 @@ export function invalidBody(schema: Json, document: Json): fc.Arbitrary<RequestB
   const valid = validValue(resolved, document) as fc.Arbitrary<Json>;
   const objects = fc.oneof(
     anyJson,
-    fc.tuple(valid, text(1, 12).filter((key) => !properties.includes(key)), anyJson).map(([value, key, extra]) => ({ ...value, [key]: extra })),
+    fc
+      .tuple(
+        valid,
+        text(1, 12).filter((key) => !properties.includes(key)),
+        anyJson,
+      )
+      .map(([value, key, extra]) => ({ ...value, [key]: extra })),
     ...(properties.length === 0
       ? []
       : [
-          fc.tuple(valid, fc.constantFrom(...properties), anyJson).map(([value, key, replacement]) => ({ ...value, [key]: replacement })),
+          fc
+            .tuple(valid, fc.constantFrom(...properties), anyJson)
+            .map(([value, key, replacement]) => ({ ...value, [key]: replacement })),
           fc.tuple(valid, fc.constantFrom(...properties)).map(([value, key]) => {
             const { [key]: _dropped, ...rest } = value;
             return rest;

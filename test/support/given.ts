@@ -45,6 +45,7 @@ export function expectStatus(response: ApiResponse, status: number): void {
 
 /** No DynamoDB key or internal attribute name may ever appear in a response. */
 export function expectNoStorageDetails(text: string): void {
-  const leak = /"(pk|sk|inactivityPk|inactivitySk|entityType|expiresAt|GSI\w*)"|USER#|HANDLE#|POST#|PROFILE|at \w+ \(/.exec(text);
+  const leak =
+    /"(pk|sk|inactivityPk|inactivitySk|entityType|expiresAt|GSI\w*)"|USER#|HANDLE#|POST#|PROFILE|at \w+ \(/.exec(text);
   if (leak) throw new Error(`storage detail ${leak[0]} in response: ${text}`);
 }

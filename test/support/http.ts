@@ -12,7 +12,11 @@ export interface HttpAnswer {
 /** `fetch` for the end-to-end tests: an answer the OpenAPI document does not allow fails the test that got it. */
 export async function fetchDocumented(url: string, init: RequestInit = {}): Promise<HttpAnswer> {
   const response = await fetch(url, init);
-  const answer = { status: response.status, headers: Object.fromEntries(response.headers), text: await response.text() };
+  const answer = {
+    status: response.status,
+    headers: Object.fromEntries(response.headers),
+    text: await response.text(),
+  };
   expectDocumentedAnswer(init.method ?? "GET", url, answer);
   const isJson = (answer.headers["content-type"] ?? "").startsWith("application/json");
   return { ...answer, body: isJson && answer.text ? JSON.parse(answer.text) : undefined };

@@ -25,7 +25,13 @@ interface Statement {
 export interface StackRoles {
   /** Each role's statements, by principal as the recorder names it (`PUT /users/{userId}/follow`...). */
   roles: Record<string, Statement[]>;
-  arns: { table: string; stateMachine: string; steps: Record<CleanupStepName, string>; noticeSenderIdentity: string; userPool: string };
+  arns: {
+    table: string;
+    stateMachine: string;
+    steps: Record<CleanupStepName, string>;
+    noticeSenderIdentity: string;
+    userPool: string;
+  };
 }
 
 /** A recorded call's resource as its ARN in the deployed stack. */
@@ -62,7 +68,10 @@ export function stackRoles(): StackRoles {
 
   const statementsOf = (roleId: string): Statement[] =>
     Object.values(resources)
-      .filter((resource) => resource.Type === "AWS::IAM::Policy" && resource.Properties.Roles.some((role: Json) => role.Ref === roleId))
+      .filter(
+        (resource) =>
+          resource.Type === "AWS::IAM::Policy" && resource.Properties.Roles.some((role: Json) => role.Ref === roleId),
+      )
       .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Json[])
       .concat((resources[roleId].Properties.Policies ?? []).flatMap((policy: Json) => policy.PolicyDocument.Statement))
       .map((statement: Json) => ({ ...statement, Resource: [statement.Resource].flat().map(resolve) }));
@@ -91,7 +100,9 @@ export function stackRoles(): StackRoles {
       table: arnOfConstruct(stack.data.table),
       stateMachine: resolve({ Ref: stack.getLogicalId(stack.cleanup.stateMachine.node.defaultChild as CfnElement) }),
       steps,
-      noticeSenderIdentity: arnOfSesIdentity(resolve({ Ref: stack.getLogicalId(stack.noticeMail!.identity.node.defaultChild as CfnElement) })),
+      noticeSenderIdentity: arnOfSesIdentity(
+        resolve({ Ref: stack.getLogicalId(stack.noticeMail!.identity.node.defaultChild as CfnElement) }),
+      ),
       userPool: arnOfConstruct(stack.identity.userPool),
     },
   };
@@ -102,8 +113,18 @@ export const NOTICE_SENDER_ADDRESS = "notices@trading-community.test";
 
 const arnOfSesIdentity = (name: string) => `arn:aws:ses:${REGION}:${ACCOUNT}:identity/${name}`;
 
-async function allows(statements: Statement[], action: string, resource: string, context?: Record<string, string>): Promise<boolean> {
-  return (await decisionFor({ Version: "2012-10-17", Statement: statements }, { action, resource, ...(context ? { context } : {}) })) === "Allowed";
+async function allows(
+  statements: Statement[],
+  action: string,
+  resource: string,
+  context?: Record<string, string>,
+): Promise<boolean> {
+  return (
+    (await decisionFor(
+      { Version: "2012-10-17", Statement: statements },
+      { action, resource, ...(context ? { context } : {}) },
+    )) === "Allowed"
+  );
 }
 
 /** The calls a role does not allow, as sentences naming the function, the action and the resource. */
@@ -145,10 +166,15 @@ export async function unusedGrants(stackRoles: StackRoles, calls: readonly AwsCa
         if (platformActions.test(action)) continue;
         for (const resource of [statement.Resource].flat()) {
           const granted: Statement[] = [{ Effect: "Allow", Action: action, Resource: resource.replace(/:\*$/, "") }];
-          const candidates = own.filter((call) => call.action.toLowerCase() === action.toLowerCase() || action.includes("*"));
+          const candidates = own.filter(
+            (call) => call.action.toLowerCase() === action.toLowerCase() || action.includes("*"),
+          );
           let used = false;
-          const grantedWithConditions: Statement[] = [{ ...granted[0]!, ...(statement.Condition ? { Condition: statement.Condition } : {}) }];
-          for (const call of candidates) if (!used && (await allows(grantedWithConditions, call.action, call.resource, call.context))) used = true;
+          const grantedWithConditions: Statement[] = [
+            { ...granted[0]!, ...(statement.Condition ? { Condition: statement.Condition } : {}) },
+          ];
+          for (const call of candidates)
+            if (!used && (await allows(grantedWithConditions, call.action, call.resource, call.context))) used = true;
           if (!used) unused.push(`${principal}: grants ${action} on ${resource}, which no recorded call used`);
         }
       }
@@ -160,5 +186,7 @@ export async function unusedGrants(stackRoles: StackRoles, calls: readonly AwsCa
 /** The principals of the stack that never ran while recording. */
 export function neverExercised(stackRoles: StackRoles, ran: readonly Principal[]): string[] {
   const seen = new Set(ran.map(principalKey));
-  return Object.keys(stackRoles.roles).filter((principal) => !seen.has(principal)).map((principal) => `${principal}: never exercised`);
+  return Object.keys(stackRoles.roles)
+    .filter((principal) => !seen.has(principal))
+    .map((principal) => `${principal}: never exercised`);
 }

@@ -25,7 +25,9 @@ export function valueSize(value: AttributeValue): number {
   if (value.BOOL !== undefined || value.NULL !== undefined) return 1;
   if (value.L !== undefined) return 3 + value.L.reduce((sum, element) => sum + valueSize(element) + 1, 0);
   if (value.M !== undefined) {
-    return 3 + Object.entries(value.M).reduce((sum, [name, element]) => sum + utf8Bytes(name) + valueSize(element) + 1, 0);
+    return (
+      3 + Object.entries(value.M).reduce((sum, [name, element]) => sum + utf8Bytes(name) + valueSize(element) + 1, 0)
+    );
   }
   if (value.SS !== undefined) return value.SS.reduce((sum, member) => sum + utf8Bytes(member), 0);
   if (value.NS !== undefined) return value.NS.reduce((sum, member) => sum + numberSize(member), 0);

@@ -5,7 +5,10 @@ export function htmlAsText(html: string): string {
   return html
     .replace(/<\/?(a|code|strong|em)\b[^>]*>/g, "")
     .replace(/<[^>]+>/g, " ")
-    .replace(/&(amp|lt|gt|quot|#39);/g, (_, name: string) => ({ amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'" })[name]!)
+    .replace(
+      /&(amp|lt|gt|quot|#39);/g,
+      (_, name: string) => ({ amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'" })[name]!,
+    )
     .replace(/\s+/g, " ");
 }
 
@@ -24,7 +27,11 @@ export async function mailIn(inboxUrl: string, to: string, count = 1): Promise<P
     const entries = (await (await fetch(`${inboxUrl}/api/email`)).json()) as InboxEntry[];
     const mine = entries.filter((entry) => entry.to.some((recipient) => recipient.address === to));
     if (mine.length >= count || Date.now() > deadline) {
-      return Promise.all(mine.map(async (entry) => simpleParser(Buffer.from(await (await fetch(`${inboxUrl}/api/email/${entry.id}/source`)).arrayBuffer()))));
+      return Promise.all(
+        mine.map(async (entry) =>
+          simpleParser(Buffer.from(await (await fetch(`${inboxUrl}/api/email/${entry.id}/source`)).arrayBuffer())),
+        ),
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

@@ -52,8 +52,16 @@ export async function aRunAt(
   at: Date,
   options: { dryRun?: boolean; cutoff?: string; mailer?: MailerSource } = {},
 ): Promise<Record<string, any>> {
-  const run = await beginRun({ dryRun: options.dryRun ?? false, cutoff: options.cutoff ?? defaultCutoff(at, config.INACTIVE_AFTER_DAYS) }, at);
-  await runToCompletion(ticketOf(run), { now: () => at, budgetMs: 60_000 }, asStepFunction, options.mailer ?? configuredMailer).catch(() => undefined);
+  const run = await beginRun(
+    { dryRun: options.dryRun ?? false, cutoff: options.cutoff ?? defaultCutoff(at, config.INACTIVE_AFTER_DAYS) },
+    at,
+  );
+  await runToCompletion(
+    ticketOf(run),
+    { now: () => at, budgetMs: 60_000 },
+    asStepFunction,
+    options.mailer ?? configuredMailer,
+  ).catch(() => undefined);
   return readRun(run.runId);
 }
 
@@ -88,7 +96,8 @@ export async function noticesShown(admin: TestUser, user: TestUser): Promise<Rec
 }
 
 /** The notices the sink holds for one address, once there are `count` (waits a little for SMTP to land). */
-export const noticesMailedTo = (sink: RunningMailSink, user: MailedUser, count = 1): Promise<ParsedMail[]> => mailIn(sink.inboxUrl, user.email!, count);
+export const noticesMailedTo = (sink: RunningMailSink, user: MailedUser, count = 1): Promise<ParsedMail[]> =>
+  mailIn(sink.inboxUrl, user.email!, count);
 
 /** `ms` after `at`. */
 export const plus = (at: Date, ms: number): Date => new Date(at.getTime() + ms);

@@ -16,7 +16,12 @@ export function anOperatorCommand(script: string, args: string[]): Promise<Comma
   const { [MAX_CONCURRENCY_VARIABLE]: _hostsOwn, ...env } = process.env;
   return new Promise((resolve) => {
     const child = spawn("node_modules/.bin/tsx", [script, ...args], {
-      env: { ...env, DYNAMODB_ENDPOINT: inject("dynamoDbEndpoint"), TABLE_NAME: process.env.TABLE_NAME, LOG_LEVEL: "silent" },
+      env: {
+        ...env,
+        DYNAMODB_ENDPOINT: inject("dynamoDbEndpoint"),
+        TABLE_NAME: process.env.TABLE_NAME,
+        LOG_LEVEL: "silent",
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";

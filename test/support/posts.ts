@@ -24,6 +24,11 @@ export const aPostInput = (overrides: Partial<PostInputBody> = {}): PostInputBod
 export async function aPost(author: TestUser, overrides: Partial<PostInputBody> = {}) {
   const response = await api.post("/posts", { token: author.token, body: aPostInput(overrides) });
   expectStatus(response, 201);
-  return response.body as { postId: string; authorId: string; publishedAt: string; updatedAt: string; [field: string]: unknown };
+  return response.body as {
+    postId: string;
+    authorId: string;
+    publishedAt: string;
+    updatedAt: string;
+    [field: string]: unknown;
+  };
 }
-

@@ -53,7 +53,9 @@ export function recordDynamoDbRequests() {
     commands: () => requests.map((request) => request.command),
     /** The writes that succeeded (a refused conditional write or a cancelled transaction wrote nothing), briefly. */
     successfulWrites: () =>
-      requests.filter((request) => !request.error && WRITES.test(request.command)).map((request) => `${request.command} ${JSON.stringify(request.input).slice(0, 300)}`),
+      requests
+        .filter((request) => !request.error && WRITES.test(request.command))
+        .map((request) => `${request.command} ${JSON.stringify(request.input).slice(0, 300)}`),
     reset: () => void requests.splice(0),
     stop: () => void dynamoDb.middlewareStack.remove(name),
   };

@@ -37,17 +37,28 @@ export interface Fixtures {
  */
 export async function seedFixtures(options: { postBody?: string } = {}): Promise<Fixtures> {
   const postBody = options.postBody ?? aPostInput().body;
-  const [reader, author, admin, leaver] = [await given.aReader(), await given.anAuthor(), await given.anAdmin(), await given.aReader()];
+  const [reader, author, admin, leaver] = [
+    await given.aReader(),
+    await given.anAuthor(),
+    await given.anAdmin(),
+    await given.aReader(),
+  ];
   const post = await aPost(author, { access: "plus", body: postBody });
   const postToDelete = await aPost(author, { body: postBody });
   // The reader follows the author, so lists have a row; the admin's follow is what the DELETE sample removes.
   for (const follower of [reader, admin]) {
     await aFollow(follower, author);
   }
-  const comment = await api.post(`/posts/${post.postId}/comments`, { token: author.token, body: { body: "Sample comment" } });
+  const comment = await api.post(`/posts/${post.postId}/comments`, {
+    token: author.token,
+    body: { body: "Sample comment" },
+  });
   expectStatus(comment, 201);
   // A finished dry run, for the run routes to read (the local runner works in the background: wait for it).
-  const started = await api.post("/admin/cleanup-runs", { token: admin.token, body: { dryRun: true, cutoff: "2024-01-01T00:00:00Z" } });
+  const started = await api.post("/admin/cleanup-runs", {
+    token: admin.token,
+    body: { dryRun: true, cutoff: "2024-01-01T00:00:00Z" },
+  });
   expectStatus(started, 202);
   const runId = started.body.runId as string;
   for (let i = 0; i < 400; i++) {
@@ -74,8 +85,17 @@ const samples: Record<string, SampleFactory> = {
   "GET /health": () => ({ method: "GET", path: "/health" }),
   "GET /openapi.json": () => ({ method: "GET", path: "/openapi.json" }),
   "GET /docs": () => ({ method: "GET", path: "/docs" }),
-  "GET /docs/reference.js": () => ({ method: "GET", path: "/docs/reference.js", headers: { "accept-encoding": "gzip" } }),
-  "PUT /me": ({ reader }) => ({ method: "PUT", path: "/me", token: reader.token, body: { handle: reader.handle, displayName: "Reader" } }),
+  "GET /docs/reference.js": () => ({
+    method: "GET",
+    path: "/docs/reference.js",
+    headers: { "accept-encoding": "gzip" },
+  }),
+  "PUT /me": ({ reader }) => ({
+    method: "PUT",
+    path: "/me",
+    token: reader.token,
+    body: { handle: reader.handle, displayName: "Reader" },
+  }),
   "GET /me": ({ reader }) => ({ method: "GET", path: "/me", token: reader.token }),
   // The author's export: its posts with their bodies, its comments, the accounts it follows.
   "GET /me/export": ({ author }) => ({ method: "GET", path: "/me/export?limit=100", token: author.token }),
@@ -87,7 +107,12 @@ const samples: Record<string, SampleFactory> = {
     token: admin.token,
     body: { entitlements: [{ tier: "plus" }] },
   }),
-  "POST /posts": ({ author, postBody }) => ({ method: "POST", path: "/posts", token: author.token, body: aPostInput({ body: postBody }) }),
+  "POST /posts": ({ author, postBody }) => ({
+    method: "POST",
+    path: "/posts",
+    token: author.token,
+    body: aPostInput({ body: postBody }),
+  }),
   "GET /posts/{postId}": ({ reader, postId }) => ({ method: "GET", path: `/posts/${postId}`, token: reader.token }),
   "PATCH /posts/{postId}": ({ author, postId }) => ({
     method: "PATCH",
@@ -102,13 +127,21 @@ const samples: Record<string, SampleFactory> = {
   }),
   "GET /users/{userId}/posts": ({ author }) => ({ method: "GET", path: `/users/${author.userId}/posts` }),
   // Repeated, a follow or an unfollow answers 200 with nothing to change: the idempotent path.
-  "PUT /users/{userId}/follow": ({ reader, author }) => ({ method: "PUT", path: `/users/${author.userId}/follow`, token: reader.token }),
+  "PUT /users/{userId}/follow": ({ reader, author }) => ({
+    method: "PUT",
+    path: `/users/${author.userId}/follow`,
+    token: reader.token,
+  }),
   "DELETE /users/{userId}/follow": ({ admin, author }) => ({
     method: "DELETE",
     path: `/users/${author.userId}/follow`,
     token: admin.token,
   }),
-  "GET /users/{userId}/follow": ({ reader, author }) => ({ method: "GET", path: `/users/${author.userId}/follow`, token: reader.token }),
+  "GET /users/{userId}/follow": ({ reader, author }) => ({
+    method: "GET",
+    path: `/users/${author.userId}/follow`,
+    token: reader.token,
+  }),
   "GET /users/{userId}/followers": ({ author }) => ({ method: "GET", path: `/users/${author.userId}/followers` }),
   "GET /users/{userId}/following": ({ reader }) => ({ method: "GET", path: `/users/${reader.userId}/following` }),
   // The author may always comment on (and read the comments of) the plus post; a reader without Plus may not.
@@ -118,14 +151,21 @@ const samples: Record<string, SampleFactory> = {
     token: author.token,
     body: { body: "Support holds at the 50-day average." },
   }),
-  "GET /posts/{postId}/comments": ({ author, postId }) => ({ method: "GET", path: `/posts/${postId}/comments`, token: author.token }),
+  "GET /posts/{postId}/comments": ({ author, postId }) => ({
+    method: "GET",
+    path: `/posts/${postId}/comments`,
+    token: author.token,
+  }),
   "DELETE /posts/{postId}/comments/{commentId}": ({ author, postId, commentToDeleteId }) => ({
     method: "DELETE",
     path: `/posts/${postId}/comments/${commentToDeleteId}`,
     token: author.token,
   }),
   "DELETE /me": ({ leaver }) => ({ method: "DELETE", path: "/me", token: leaver.token }),
-  "GET /users/{userId}/follower-history": ({ author }) => ({ method: "GET", path: `/users/${author.userId}/follower-history` }),
+  "GET /users/{userId}/follower-history": ({ author }) => ({
+    method: "GET",
+    path: `/users/${author.userId}/follower-history`,
+  }),
   // A dry run: it changes nothing, however often the sample runs (while one runs, another start answers 409).
   "POST /admin/cleanup-runs": ({ admin }) => ({
     method: "POST",
@@ -133,9 +173,21 @@ const samples: Record<string, SampleFactory> = {
     token: admin.token,
     body: { dryRun: true, cutoff: "2024-01-01T00:00:00Z" },
   }),
-  "GET /admin/cleanup-runs": ({ admin }) => ({ method: "GET", path: "/admin/cleanup-runs?limit=1", token: admin.token }),
-  "GET /admin/cleanup-runs/{runId}": ({ admin, runId }) => ({ method: "GET", path: `/admin/cleanup-runs/${runId}`, token: admin.token }),
-  "GET /admin/users/{userId}/notices": ({ admin, reader }) => ({ method: "GET", path: `/admin/users/${reader.userId}/notices`, token: admin.token }),
+  "GET /admin/cleanup-runs": ({ admin }) => ({
+    method: "GET",
+    path: "/admin/cleanup-runs?limit=1",
+    token: admin.token,
+  }),
+  "GET /admin/cleanup-runs/{runId}": ({ admin, runId }) => ({
+    method: "GET",
+    path: `/admin/cleanup-runs/${runId}`,
+    token: admin.token,
+  }),
+  "GET /admin/users/{userId}/notices": ({ admin, reader }) => ({
+    method: "GET",
+    path: `/admin/users/${reader.userId}/notices`,
+    token: admin.token,
+  }),
   // The reader follows the author (seedFixtures), so the feed holds the author's posts.
   "GET /feed": ({ reader }) => ({ method: "GET", path: "/feed", token: reader.token }),
 };

@@ -9,15 +9,27 @@ export interface StartExecutionRequest {
   body: { stateMachineArn: string; name: string; input: string };
 }
 
-export function startStepFunctionsEndpoint(): Promise<{ url: string; requests: StartExecutionRequest[]; close(): void }> {
+export function startStepFunctionsEndpoint(): Promise<{
+  url: string;
+  requests: StartExecutionRequest[];
+  close(): void;
+}> {
   const requests: StartExecutionRequest[] = [];
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => {
-      requests.push({ target: String(request.headers["x-amz-target"]), body: JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") });
+      requests.push({
+        target: String(request.headers["x-amz-target"]),
+        body: JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}"),
+      });
       response.writeHead(200, { "content-type": "application/x-amz-json-1.0" });
-      response.end(JSON.stringify({ executionArn: "arn:aws:states:local:000000000000:execution:local:run", startDate: Date.now() / 1000 }));
+      response.end(
+        JSON.stringify({
+          executionArn: "arn:aws:states:local:000000000000:execution:local:run",
+          startDate: Date.now() / 1000,
+        }),
+      );
     });
   });
   return new Promise((resolveEndpoint) =>

@@ -57,7 +57,6 @@ export function resolverFor(resources: Record<string, Json>) {
   return resolve;
 }
 
-
 /** A template fragment (a policy document, say) with every intrinsic function in it resolved by `resolve`. */
 export function resolvedDocument(value: Json, resolve: (value: Json) => string): Json {
   if (Array.isArray(value)) return value.map((item) => resolvedDocument(item, resolve));

@@ -76,7 +76,11 @@ describe("decidePostAccess", () => {
 
   it.each(matrix)("%s on a %s post", (viewer, access, body, comment) => {
     const decision = decidePostAccess({ access, authorId: AUTHOR }, viewers[viewer]!, now);
-    expect(decision).toEqual({ readBody: permission(body), readComments: permission(body), writeComment: permission(comment) });
+    expect(decision).toEqual({
+      readBody: permission(body),
+      readComments: permission(body),
+      writeComment: permission(comment),
+    });
   });
 
   it("counts an entitlement valid until exactly now as expired", () => {
@@ -115,7 +119,11 @@ describe("viewerOf", () => {
 
 describe("requirePermission", () => {
   it("answers subscription_required with what would allow it", () => {
-    const denied = decidePostAccess({ access: "select", authorId: AUTHOR }, viewers["no entitlement"]!, now).writeComment;
+    const denied = decidePostAccess(
+      { access: "select", authorId: AUTHOR },
+      viewers["no entitlement"]!,
+      now,
+    ).writeComment;
     expect(() => requirePermission(denied)).toThrowError(
       expect.objectContaining({
         code: "subscription_required",

@@ -31,7 +31,9 @@ describe("accountRefreshFor", () => {
     // Given an account last active 10 minutes ago, whose notice schedule started 5 minutes ago.
     const warned = { ...account("2026-06-01T11:50:00.000Z"), noticesPendingSince: "2026-06-01T11:55:00.000Z" };
     // Then its next signed-in request writes its activity (which withdraws the schedule).
-    expect(accountRefreshFor(warned, { userId: "u", role: "reader" }, now)).toEqual({ lastActiveAt: now.toISOString() });
+    expect(accountRefreshFor(warned, { userId: "u", role: "reader" }, now)).toEqual({
+      lastActiveAt: now.toISOString(),
+    });
     // And once activity at or after the schedule's start is stored, requests write nothing within the hour again.
     const withdrawn = { ...warned, lastActiveAt: "2026-06-01T11:56:00.000Z" };
     expect(accountRefreshFor(withdrawn, { userId: "u", role: "reader" }, now)).toBeNull();
@@ -39,9 +41,23 @@ describe("accountRefreshFor", () => {
 
   it("writes the token's email claim when it differs from the stored one, and nothing while it is the same", () => {
     const recent = account("2026-06-01T11:30:00.000Z");
-    expect(accountRefreshFor(recent, { userId: "u", role: "reader", email: "anna@example.test" }, now)).toEqual({ emailClaim: "anna@example.test" });
-    expect(accountRefreshFor({ ...recent, emailClaim: "anna@example.test" }, { userId: "u", role: "reader", email: "anna@example.test" }, now)).toBeNull();
-    expect(accountRefreshFor({ ...recent, emailClaim: "anna@example.test" }, { userId: "u", role: "reader", email: null }, now)).toEqual({ emailClaim: null });
+    expect(accountRefreshFor(recent, { userId: "u", role: "reader", email: "anna@example.test" }, now)).toEqual({
+      emailClaim: "anna@example.test",
+    });
+    expect(
+      accountRefreshFor(
+        { ...recent, emailClaim: "anna@example.test" },
+        { userId: "u", role: "reader", email: "anna@example.test" },
+        now,
+      ),
+    ).toBeNull();
+    expect(
+      accountRefreshFor(
+        { ...recent, emailClaim: "anna@example.test" },
+        { userId: "u", role: "reader", email: null },
+        now,
+      ),
+    ).toEqual({ emailClaim: null });
     expect(accountRefreshFor(recent, { userId: "u", role: "reader", email: null }, now)).toBeNull();
   });
 

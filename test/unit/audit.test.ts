@@ -22,11 +22,29 @@ const account = (
   notices,
 });
 const claim = (userId: string): TableFact => ({ kind: "handleClaim", handle: `handle_${userId}`, userId });
-const follow = (followerId: string, followeeId: string, followId: string, items = ["relation", "followerRow", "followingRow"] as const): TableFact[] =>
-  items.map((item) => ({ kind: "followItem", item, relation: { followerId, followeeId, followId, followedAt: "2026-01-01T00:00:00.000Z" } }));
+const follow = (
+  followerId: string,
+  followeeId: string,
+  followId: string,
+  items = ["relation", "followerRow", "followingRow"] as const,
+): TableFact[] =>
+  items.map((item) => ({
+    kind: "followItem",
+    item,
+    relation: { followerId, followeeId, followId, followedAt: "2026-01-01T00:00:00.000Z" },
+  }));
 const shard = (userId: string, count: number): TableFact => ({ kind: "followerCountShard", userId, shard: 0, count });
 const post = (authorId: string, postUlid: string, commentCount = 0, deleting = false): TableFact[] => [
-  { kind: "post", authorId, postUlid, postId: `id-${postUlid}`, commentCount, deleting, access: "free", bodyRevision: 1 },
+  {
+    kind: "post",
+    authorId,
+    postUlid,
+    postId: `id-${postUlid}`,
+    commentCount,
+    deleting,
+    access: "free",
+    bodyRevision: 1,
+  },
   { kind: "postBody", postUlid, access: "free", revision: 1 },
 ];
 const comment = (postUlid: string, commentId: string, writerId: string): TableFact[] => [
@@ -45,7 +63,8 @@ const world = (): TableFact[] => [
   ...post("b", "P1", 1),
   ...comment("P1", "C1", "a"),
 ];
-const findingsOf = (facts: TableFact[], checks?: readonly Invariant[]) => checkInvariants(indexFacts(facts, now), checks);
+const findingsOf = (facts: TableFact[], checks?: readonly Invariant[]) =>
+  checkInvariants(indexFacts(facts, now), checks);
 
 describe("the audit's invariants", () => {
   it("find nothing in a consistent table", () => {
@@ -72,8 +91,14 @@ describe("the audit's invariants", () => {
   });
 
   it("find a follow missing one of its items, or naming an account that does not exist", () => {
-    const facts = [...world().filter((fact) => !(fact.kind === "followItem" && fact.item === "followerRow")), ...follow("a", "ghost", "F2")];
-    const found = findingsOf(facts, invariants.filter((invariant) => invariant.name === "followEdge"));
+    const facts = [
+      ...world().filter((fact) => !(fact.kind === "followItem" && fact.item === "followerRow")),
+      ...follow("a", "ghost", "F2"),
+    ];
+    const found = findingsOf(
+      facts,
+      invariants.filter((invariant) => invariant.name === "followEdge"),
+    );
     expect(found).toEqual([
       { invariant: "followEdge", userId: "b", detail: "follow F1 of a lacks its followerRow" },
       { invariant: "followEdge", userId: "ghost", detail: "follow F2 (a → ghost) names a missing account ghost" },
@@ -87,7 +112,12 @@ describe("the audit's invariants", () => {
       { kind: "comment", postUlid: "P1", commentId: "C3", authorId: "gone" } satisfies TableFact,
     ];
     const names = ["commentIndexEntry", "commentWriter"];
-    expect(findingsOf(facts, invariants.filter((invariant) => names.includes(invariant.name)))).toEqual([
+    expect(
+      findingsOf(
+        facts,
+        invariants.filter((invariant) => names.includes(invariant.name)),
+      ),
+    ).toEqual([
       { invariant: "commentIndexEntry", userId: "a", detail: "index entry of comment C1 names no comment" },
       { invariant: "commentWriter", userId: "a", detail: "comment C2 lacks its writer's index entry" },
       { invariant: "commentWriter", userId: "gone", detail: "comment C3 names a writer without an account" },
@@ -95,28 +125,63 @@ describe("the audit's invariants", () => {
   });
 
   it("leave a comment without its index entry alone while its post's deletion is under way", () => {
-    const facts = [...post("b", "P3", 1, true), { kind: "comment", postUlid: "P3", commentId: "C4", authorId: "a" } satisfies TableFact, ...world()];
-    expect(findingsOf(facts, invariants.filter((invariant) => invariant.name === "commentWriter"))).toEqual([]);
+    const facts = [
+      ...post("b", "P3", 1, true),
+      { kind: "comment", postUlid: "P3", commentId: "C4", authorId: "a" } satisfies TableFact,
+      ...world(),
+    ];
+    expect(
+      findingsOf(
+        facts,
+        invariants.filter((invariant) => invariant.name === "commentWriter"),
+      ),
+    ).toEqual([]);
   });
 
   it("find a handle claim of another account and an account without its claim", () => {
-    const facts = [...world().filter((fact) => !(fact.kind === "handleClaim" && fact.userId === "b")), { kind: "handleClaim", handle: "handle_b", userId: "a" } satisfies TableFact];
-    expect(findingsOf(facts, invariants.filter((invariant) => invariant.name === "handleClaim"))).toEqual([
-      { invariant: "handleClaim", userId: "a", detail: 'handle claim "handle_b" names an account that does not hold that handle' },
+    const facts = [
+      ...world().filter((fact) => !(fact.kind === "handleClaim" && fact.userId === "b")),
+      { kind: "handleClaim", handle: "handle_b", userId: "a" } satisfies TableFact,
+    ];
+    expect(
+      findingsOf(
+        facts,
+        invariants.filter((invariant) => invariant.name === "handleClaim"),
+      ),
+    ).toEqual([
+      {
+        invariant: "handleClaim",
+        userId: "a",
+        detail: 'handle claim "handle_b" names an account that does not hold that handle',
+      },
       { invariant: "handleClaim", userId: "b", detail: 'the account\'s handle "Handle_b" is not claimed by it' },
     ]);
   });
 
   it("find a body without its post and a post without its body", () => {
-    const facts = [...world().filter((fact) => fact.kind !== "postBody"), { kind: "postBody", postUlid: "P9", access: "plus", revision: 1 } satisfies TableFact];
-    expect(findingsOf(facts, invariants.filter((invariant) => invariant.name === "postBody"))).toEqual([
+    const facts = [
+      ...world().filter((fact) => fact.kind !== "postBody"),
+      { kind: "postBody", postUlid: "P9", access: "plus", revision: 1 } satisfies TableFact,
+    ];
+    expect(
+      findingsOf(
+        facts,
+        invariants.filter((invariant) => invariant.name === "postBody"),
+      ),
+    ).toEqual([
       { invariant: "postBody", detail: "body of post P9 has no post" },
       { invariant: "postBody", userId: "b", detail: "post id-P1 has 0 body items, not one under free at revision 1" },
     ]);
   });
 
   it("find a half-deleted account and an unfinished post deletion, unless a cleanup run holds its lease", () => {
-    const facts = [...world(), account("c", {}, true), claim("c"), { kind: "pendingDeletion", userId: "c" } satisfies TableFact, ...post("a", "P2", 0, true)];
+    const facts = [
+      ...world(),
+      account("c", {}, true),
+      claim("c"),
+      { kind: "pendingDeletion", userId: "c" } satisfies TableFact,
+      ...post("a", "P2", 0, true),
+    ];
     const deletion = invariants.filter((invariant) => invariant.name === "deletionFinished");
     expect(findingsOf(facts, deletion).map((finding) => finding.userId)).toEqual(["c", "a"]);
     const running: TableFact = { kind: "cleanupLease", runId: "R1", leaseUntil: "2026-01-01T12:10:00.000Z" };
@@ -127,18 +192,44 @@ describe("the audit's invariants", () => {
 
   describe("of the notice schedule", () => {
     const at = (minute: number) => `2026-01-01T10:${String(minute).padStart(2, "0")}:00.000Z`;
-    const sent = (lead: string, recorded: number, sentMinute = recorded): ScheduledNotice => ({ lead: isoDuration(lead), recordedAt: at(recorded), sentAt: at(sentMinute) });
-    const unsent = (lead: string, recorded: number): ScheduledNotice => ({ lead: isoDuration(lead), recordedAt: at(recorded) });
-    const queued = (userId: string, lead: string, recorded: number): TableFact => ({ kind: "queuedNotice", userId, lead, recordedAt: at(recorded) });
-    const noticeChecks = invariants.filter((invariant) => invariant.name === "noticeSchedule" || invariant.name === "queuedNotice");
-    const withSchedule = (notices: ScheduledNotice[], ...more: TableFact[]) => [account("r", {}, false, notices), claim("r"), ...more];
+    const sent = (lead: string, recorded: number, sentMinute = recorded): ScheduledNotice => ({
+      lead: isoDuration(lead),
+      recordedAt: at(recorded),
+      sentAt: at(sentMinute),
+    });
+    const unsent = (lead: string, recorded: number): ScheduledNotice => ({
+      lead: isoDuration(lead),
+      recordedAt: at(recorded),
+    });
+    const queued = (userId: string, lead: string, recorded: number): TableFact => ({
+      kind: "queuedNotice",
+      userId,
+      lead,
+      recordedAt: at(recorded),
+    });
+    const noticeChecks = invariants.filter(
+      (invariant) => invariant.name === "noticeSchedule" || invariant.name === "queuedNotice",
+    );
+    const withSchedule = (notices: ScheduledNotice[], ...more: TableFact[]) => [
+      account("r", {}, false, notices),
+      claim("r"),
+      ...more,
+    ];
 
     it("find nothing in a schedule sent in order whose newest notice waits in the outbox", () => {
-      expect(findingsOf(withSchedule([sent("P30D", 1, 2), sent("P7D", 3), unsent("P1D", 4)], queued("r", "P1D", 4)), noticeChecks)).toEqual([]);
+      expect(
+        findingsOf(
+          withSchedule([sent("P30D", 1, 2), sent("P7D", 3), unsent("P1D", 4)], queued("r", "P1D", 4)),
+          noticeChecks,
+        ),
+      ).toEqual([]);
     });
 
     it("find notices out of order: a lead not shorter than the one before, one recorded before the previous went out", () => {
-      const findings = findingsOf(withSchedule([sent("P7D", 1), sent("P30D", 2), unsent("P1D", 3), unsent("PT1H", 4)], queued("r", "PT1H", 4)), noticeChecks);
+      const findings = findingsOf(
+        withSchedule([sent("P7D", 1), sent("P30D", 2), unsent("P1D", 3), unsent("PT1H", 4)], queued("r", "PT1H", 4)),
+        noticeChecks,
+      );
       expect(findings.map((finding) => "detail" in finding && finding.detail)).toEqual([
         "notice P30D follows P7D, whose lead is not longer",
         "notice PT1H was recorded while P1D had not gone out",
@@ -147,15 +238,28 @@ describe("the audit's invariants", () => {
 
     it("find an unsent notice without its queued message, and a queued message that is not the unsent notice", () => {
       expect(findingsOf(withSchedule([unsent("P30D", 1)]), noticeChecks)).toEqual([
-        { invariant: "queuedNotice", userId: "r", detail: `notice P30D of ${at(1)} is unsent and has no queued message` },
+        {
+          invariant: "queuedNotice",
+          userId: "r",
+          detail: `notice P30D of ${at(1)} is unsent and has no queued message`,
+        },
       ]);
       expect(findingsOf(withSchedule([sent("P30D", 1)], queued("r", "P30D", 1)), noticeChecks)).toEqual([
-        { invariant: "queuedNotice", userId: "r", detail: `queued notice P30D of ${at(1)} is not an unsent notice of the account's schedule` },
+        {
+          invariant: "queuedNotice",
+          userId: "r",
+          detail: `queued notice P30D of ${at(1)} is not an unsent notice of the account's schedule`,
+        },
       ]);
     });
 
     it("leave a queued notice of an account being deleted or gone to the next run, which drops it", () => {
-      const facts = [account("r", {}, true, [unsent("P30D", 1)]), claim("r"), queued("r", "P30D", 1), queued("gone", "P7D", 2)];
+      const facts = [
+        account("r", {}, true, [unsent("P30D", 1)]),
+        claim("r"),
+        queued("r", "P30D", 1),
+        queued("gone", "P7D", 2),
+      ];
       expect(findingsOf(facts, noticeChecks)).toEqual([]);
     });
   });

@@ -30,7 +30,10 @@ describe("the business metric an answer proves", () => {
 
 describe("a conflict, as the retry loop counts it (ConflictsRetried)", () => {
   const cancelled = (...codes: string[]) =>
-    Object.assign(new Error("cancelled"), { name: "TransactionCanceledException", CancellationReasons: codes.map((Code) => ({ Code })) });
+    Object.assign(new Error("cancelled"), {
+      name: "TransactionCanceledException",
+      CancellationReasons: codes.map((Code) => ({ Code })),
+    });
 
   it("is a cancelled transaction with a TransactionConflict reason, or a plain write's TransactionConflictException", () => {
     expect(isConflict(cancelled("None", "TransactionConflict"))).toBe(true);

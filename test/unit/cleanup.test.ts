@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../shared/config";
 import { localFunctionEnv } from "../support/function-environments";
-import { countChangesOf, defaultCutoff, intoBatches, isDeletionCandidate, monthsThrough, resolveCutoff } from "../../shared/domain/cleanup";
+import {
+  countChangesOf,
+  defaultCutoff,
+  intoBatches,
+  isDeletionCandidate,
+  monthsThrough,
+  resolveCutoff,
+} from "../../shared/domain/cleanup";
 
 const now = new Date("2026-06-15T12:00:00.000Z");
 const cutoff = "2025-06-15T12:00:00.000Z";
@@ -10,7 +17,13 @@ const reader = { role: "reader" as const, lastActiveAt: "2025-01-01T00:00:00.000
 describe("the candidate rule", () => {
   it("takes readers last active before the cutoff, without an unexpired entitlement", () => {
     expect(isDeletionCandidate(reader, cutoff, now)).toBe(true);
-    expect(isDeletionCandidate({ ...reader, entitlements: [{ tier: "plus", validUntil: "2026-01-01T00:00:00Z" }] }, cutoff, now)).toBe(true);
+    expect(
+      isDeletionCandidate(
+        { ...reader, entitlements: [{ tier: "plus", validUntil: "2026-01-01T00:00:00Z" }] },
+        cutoff,
+        now,
+      ),
+    ).toBe(true);
   });
 
   it("never takes authors, admins, the recently active or holders of an unexpired entitlement", () => {
@@ -20,7 +33,11 @@ describe("the candidate rule", () => {
     expect(isDeletionCandidate({ ...reader, lastActiveAt: "2025-06-15T12:00:00.001Z" }, cutoff, now)).toBe(false);
     expect(isDeletionCandidate({ ...reader, entitlements: [{ tier: "ultimate" }] }, cutoff, now)).toBe(false);
     expect(
-      isDeletionCandidate({ ...reader, entitlements: [{ tier: "select", authorId: "a", validUntil: "2026-06-15T12:00:01Z" }] }, cutoff, now),
+      isDeletionCandidate(
+        { ...reader, entitlements: [{ tier: "select", authorId: "a", validUntil: "2026-06-15T12:00:01Z" }] },
+        cutoff,
+        now,
+      ),
     ).toBe(false);
   });
 
@@ -38,8 +55,12 @@ describe("the cutoff rule", () => {
   it("normalises a given cutoff to UTC with milliseconds and refuses one in the future", () => {
     expect(resolveCutoff("2025-01-01T02:00:00+02:00", now, 365)).toEqual({ cutoff: "2025-01-01T00:00:00.000Z" });
     expect(resolveCutoff(now.toISOString(), now, 365)).toEqual({ cutoff: now.toISOString() });
-    expect(resolveCutoff("2026-06-15T12:00:00.001Z", now, 365)).toEqual({ problem: { field: "cutoff", message: "must not be in the future" } });
-    expect(resolveCutoff("soon", now, 365)).toEqual({ problem: { field: "cutoff", message: "must be an ISO-8601 time" } });
+    expect(resolveCutoff("2026-06-15T12:00:00.001Z", now, 365)).toEqual({
+      problem: { field: "cutoff", message: "must not be in the future" },
+    });
+    expect(resolveCutoff("soon", now, 365)).toEqual({
+      problem: { field: "cutoff", message: "must be an ISO-8601 time" },
+    });
   });
 });
 
@@ -80,6 +101,9 @@ describe("the cleanup runner's configuration", () => {
     expect(() => parseConfig({ ...env, CLEANUP_RUNNER: "step-functions" })).toThrow(/CLEANUP_STATE_MACHINE_ARN/);
     expect(() => parseConfig({ ...env, CLEANUP_RUNNER: "elsewhere" })).toThrow(/CLEANUP_RUNNER/);
     const arn = "arn:aws:states:eu-central-1:123456789012:stateMachine:Cleanup";
-    expect(parseConfig({ ...env, CLEANUP_RUNNER: "step-functions", CLEANUP_STATE_MACHINE_ARN: arn }).CLEANUP_STATE_MACHINE_ARN).toBe(arn);
+    expect(
+      parseConfig({ ...env, CLEANUP_RUNNER: "step-functions", CLEANUP_STATE_MACHINE_ARN: arn })
+        .CLEANUP_STATE_MACHINE_ARN,
+    ).toBe(arn);
   });
 });

@@ -35,7 +35,13 @@ describe("comment IDs", () => {
 
 describe("toCommentView", () => {
   it("answers exactly the contract's fields, a null authorId included", () => {
-    const comment: Comment = { commentId: "C", postId: "P", authorId: null, body: "b", createdAt: "2026-01-01T00:00:00.000Z" };
+    const comment: Comment = {
+      commentId: "C",
+      postId: "P",
+      authorId: null,
+      body: "b",
+      createdAt: "2026-01-01T00:00:00.000Z",
+    };
     const stored: Comment = { ...comment, ...keys.comment("x", comment.commentId) };
     const view = toCommentView(stored);
     expect(view).toEqual(comment);

@@ -6,11 +6,16 @@ import { awsFunctionEnv, localFunctionEnv } from "../support/function-environmen
 
 const inAws = awsFunctionEnv;
 const local = localFunctionEnv;
-const without = (env: Record<string, string>, name: string) => Object.fromEntries(Object.entries(env).filter(([key]) => key !== name));
+const without = (env: Record<string, string>, name: string) =>
+  Object.fromEntries(Object.entries(env).filter(([key]) => key !== name));
 
 describe("configuration", () => {
   it("accepts what the stack gives a function in AWS, and what the local entry points set", () => {
-    expect(parseConfig(inAws)).toMatchObject({ TOKEN_VERIFIER: "cognito", COMMENT_RATE_PER_MINUTE: 30, LOG_LEVEL: "info" });
+    expect(parseConfig(inAws)).toMatchObject({
+      TOKEN_VERIFIER: "cognito",
+      COMMENT_RATE_PER_MINUTE: 30,
+      LOG_LEVEL: "info",
+    });
     expect(parseConfig(local)).toMatchObject({ TOKEN_VERIFIER: "local-hs256", LOCAL_JWT_SECRET: "local-dev-secret" });
   });
 
@@ -26,13 +31,17 @@ describe("configuration", () => {
   });
 
   it("refuses a short cursor secret", () => {
-    expect(() => parseConfig({ ...inAws, CURSOR_SECRET: "short" })).toThrow(/CURSOR_SECRET: must be at least 32 characters/);
+    expect(() => parseConfig({ ...inAws, CURSOR_SECRET: "short" })).toThrow(
+      /CURSOR_SECRET: must be at least 32 characters/,
+    );
   });
 
   it("refuses local-only settings where Lambda runs the code", () => {
     const lambda = { ...local, AWS_LAMBDA_FUNCTION_NAME: "GetMe" };
     expect(() => parseConfig(lambda)).toThrow(/TOKEN_VERIFIER: local-hs256 is for local hosts only/);
     expect(() => parseConfig(lambda)).toThrow(/DYNAMODB_ENDPOINT: is for local hosts only/);
-    expect(() => parseConfig({ ...inAws, CLEANUP_RUNNER: "in-process" })).toThrow(/CLEANUP_RUNNER: in-process is for local hosts only/);
+    expect(() => parseConfig({ ...inAws, CLEANUP_RUNNER: "in-process" })).toThrow(
+      /CLEANUP_RUNNER: in-process is for local hosts only/,
+    );
   });
 });

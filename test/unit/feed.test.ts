@@ -112,7 +112,10 @@ async function readAll(world: World, limit: number, maxHints?: number, between?:
   let cursor: FeedCursor | null = null;
   for (let guard = 0; guard < 500; guard++) {
     const showable = world.showable();
-    const page = await mergeFeedPage(world.authors(), cursor, limit, world.fetch, { now: world.now, ...(maxHints === undefined ? {} : { maxHints }) });
+    const page = await mergeFeedPage(world.authors(), cursor, limit, world.fetch, {
+      now: world.now,
+      ...(maxHints === undefined ? {} : { maxHints }),
+    });
     pages.push(page.posts.map((item) => item.post));
     for (const item of page.posts) expect(showable.has(item.post)).toBe(true);
     if (page.next) expect(page.posts).toHaveLength(limit);
@@ -160,12 +163,15 @@ describe("the feed merge", () => {
     expect(comparePositions({ ulid: "A", authorId: "a" }, { ulid: "A", authorId: "a" })).toBe(0);
   });
 
-  it.each(Array.from({ length: 200 }, (_, seed) => seed + 1))("pages a random world exactly as sorting it would (seed %i)", async (seed) => {
-    const { world, rnd, maxHints } = buildWorld(seed);
-    const limit = 1 + rnd.int(12);
-    const pages = await readAll(world, limit, maxHints);
-    expect(pages.flat()).toEqual(world.expected());
-  });
+  it.each(Array.from({ length: 200 }, (_, seed) => seed + 1))(
+    "pages a random world exactly as sorting it would (seed %i)",
+    async (seed) => {
+      const { world, rnd, maxHints } = buildWorld(seed);
+      const limit = 1 + rnd.int(12);
+      const pages = await readAll(world, limit, maxHints);
+      expect(pages.flat()).toEqual(world.expected());
+    },
+  );
 
   it.each(Array.from({ length: 200 }, (_, seed) => seed + 1000))(
     "pages without gaps or duplicates while authors publish, delete, are unfollowed and followed (seed %i)",
@@ -210,7 +216,10 @@ describe("the feed merge", () => {
       // Strictly newest first, so no post twice. (readAll checked that each page showed only what it could.)
       for (let i = 1; i < seen.length; i++) expect(comparePositions(seen[i - 1]!, seen[i]!)).toBeGreaterThan(0);
       // No post newer than everything at the start shows on a later page.
-      const newer = pages.slice(1).flat().filter((post) => newest && comparePositions(post, newest) > 0);
+      const newer = pages
+        .slice(1)
+        .flat()
+        .filter((post) => newest && comparePositions(post, newest) > 0);
       expect(newer).toEqual([]);
       // Every post there at the start, never deleted and of an author followed all along, shows.
       const missing = [...atStart].filter(
@@ -263,7 +272,8 @@ describe("the feed merge", () => {
   it("applies a floor only to authors whose newest post and follow were settled when the cursor was made", async () => {
     // a..d post every 4 s (interleaved); e..h post once long ago and once after all of them: the first page.
     const world = new World();
-    for (const round of [0, 1, 2, 3]) ["a", "b", "c", "d"].forEach((authorId, i) => world.publish(authorId, ulid(BASE + round * 4000 + i * 1000)));
+    for (const round of [0, 1, 2, 3])
+      ["a", "b", "c", "d"].forEach((authorId, i) => world.publish(authorId, ulid(BASE + round * 4000 + i * 1000)));
     ["e", "f", "g", "h"].forEach((authorId, i) => {
       world.publish(authorId, ulid(BASE - 100_000 + i));
       world.publish(authorId, ulid(BASE + 16_000 + i * 1000));
@@ -299,7 +309,9 @@ describe("the feed merge", () => {
     expect(decodeHints(at, "")).toEqual(new Map());
     expect(decodeHints(at, "AAAA")).toBeNull(); // too short for an entry
     expect(decodeHints(at, encodeHints(at, hints) + "A")).toBeNull(); // not canonical base64url
-    expect(decodeHints(at, Buffer.from([1, 2, 3, 4, 5, 6, 255, 255, 255, 255, 255, 255, 255, 1]).toString("base64url"))).toBeNull();
+    expect(
+      decodeHints(at, Buffer.from([1, 2, 3, 4, 5, 6, 255, 255, 255, 255, 255, 255, 255, 1]).toString("base64url")),
+    ).toBeNull();
 
     const floors = new Map<number, number | null>([
       [0, atTime],
@@ -322,8 +334,15 @@ describe("the feed cursor on the wire", () => {
     const cursor: FeedCursor = {
       at,
       madeAt: Date.now(),
-      hints: new Map(Array.from({ length: MAX_CURSOR_HINTS }, (_, i) => [authorFingerprint(`author-${i}`), ulidTime(at.ulid) - fiveYears + i])),
-      floors: new Map(Array.from({ length: FLOOR_BUCKETS }, (_, bucket) => [bucket, ulidTime(at.ulid) - fiveYears + bucket])),
+      hints: new Map(
+        Array.from({ length: MAX_CURSOR_HINTS }, (_, i) => [
+          authorFingerprint(`author-${i}`),
+          ulidTime(at.ulid) - fiveYears + i,
+        ]),
+      ),
+      floors: new Map(
+        Array.from({ length: FLOOR_BUCKETS }, (_, bucket) => [bucket, ulidTime(at.ulid) - fiveYears + bucket]),
+      ),
     };
     const text = writeFeedCursor(`feed:${"r".repeat(128)}`, cursor);
     expect(text.length).toBeLessThan(4096);

@@ -6,7 +6,7 @@ describe("DynamoDB's item-size rules", () => {
   it("count a string as its name's and its value's UTF-8 bytes, 4 per emoji", () => {
     expect(itemSize(marshall({ title: "abc" }))).toBe(5 + 3);
     expect(itemSize(marshall({ body: "📈".repeat(10) }))).toBe(4 + 40);
-    expect(itemSize(marshall({ "é": "é" }))).toBe(2 + 2);
+    expect(itemSize(marshall({ é: "é" }))).toBe(2 + 2);
   });
 
   it("count a number as one byte per two significant digits plus one, zeroes at either end trimmed", () => {

@@ -22,15 +22,23 @@ describe("the notice's words", () => {
     expect(subjectFor("P30D")).toBe("Ihr Konto wird in 30 Tagen gelöscht / Your account will be deleted in 30 days");
     expect(subjectFor("P1D")).toBe("Ihr Konto wird in einem Tag gelöscht / Your account will be deleted in 1 day");
     expect(subjectFor("P2W")).toBe("Ihr Konto wird in 2 Wochen gelöscht / Your account will be deleted in 2 weeks");
-    expect(subjectFor("P1DT12H")).toBe("Ihr Konto wird in einem Tag und 12 Stunden gelöscht / Your account will be deleted in 1 day and 12 hours");
-    expect(subjectFor("PT1H30M")).toBe("Ihr Konto wird in einer Stunde und 30 Minuten gelöscht / Your account will be deleted in 1 hour and 30 minutes");
+    expect(subjectFor("P1DT12H")).toBe(
+      "Ihr Konto wird in einem Tag und 12 Stunden gelöscht / Your account will be deleted in 1 day and 12 hours",
+    );
+    expect(subjectFor("PT1H30M")).toBe(
+      "Ihr Konto wird in einer Stunde und 30 Minuten gelöscht / Your account will be deleted in 1 hour and 30 minutes",
+    );
   });
 
   it("says in German, then in English below, when the account goes, in the stated time zone", () => {
     const { text } = composeNoticeMessage(facts);
     expect(englishStart(text)).toBeGreaterThan(text.indexOf("Guten Tag,"));
-    expect(text).toContain("Wir löschen Ihr Konto frühestens am Montag, 2. März 2026, um 04:30 Uhr (Mitteleuropäische Normalzeit), also in 30 Tagen.");
-    expect(text).toContain("We will delete your account on Monday, 2 March 2026, at 04:30 (Central European Standard Time) at the earliest, that is in 30 days.");
+    expect(text).toContain(
+      "Wir löschen Ihr Konto frühestens am Montag, 2. März 2026, um 04:30 Uhr (Mitteleuropäische Normalzeit), also in 30 Tagen.",
+    );
+    expect(text).toContain(
+      "We will delete your account on Monday, 2 March 2026, at 04:30 (Central European Standard Time) at the earliest, that is in 30 days.",
+    );
     expect(text).toContain("Ihr Konto @anna_trades wurde seit dem 1. März 2025 nicht mehr genutzt.");
     expect(text).toContain("Your account @anna_trades has not been used since 1 March 2025.");
   });
@@ -56,7 +64,8 @@ describe("the notice's words", () => {
       "Beiträge, die Sie als Autorin oder Autor veröffentlicht haben, mit allen Kommentaren dazu",
       "Ihre Kommentare bleiben stehen, aber anonym, ohne Ihren Namen",
       "GET https://api.example.com/me/export?format=json&v=1",
-    ]) expect(german).toContain(sentence);
+    ])
+      expect(german).toContain(sentence);
     for (const sentence of [
       "Then simply sign in before that. Any sign-in cancels the deletion",
       "your profile (handle and display name); your handle becomes free for others to choose",
@@ -65,7 +74,8 @@ describe("the notice's words", () => {
       "posts you published as an author, with all their comments",
       "your comments stay, but anonymous, without your name",
       "GET https://api.example.com/me/export?format=json&v=1",
-    ]) expect(english).toContain(sentence);
+    ])
+      expect(english).toContain(sentence);
   });
 
   it("addresses the reader formally (Sie), never with du", () => {
@@ -90,7 +100,12 @@ describe("the notice's words", () => {
 describe("the notice as MIME", () => {
   it("parses back to the same words, from the sender to the person, marked as automatic", async () => {
     const message = composeNoticeMessage(facts);
-    const mime = await noticeMime(message, { address: "notices@example.com", name: "Trading Community" }, "anna@example.test", new Date("2026-01-31T03:30:00.000Z"));
+    const mime = await noticeMime(
+      message,
+      { address: "notices@example.com", name: "Trading Community" },
+      "anna@example.test",
+      new Date("2026-01-31T03:30:00.000Z"),
+    );
     const mail = await simpleParser(mime);
     expect(mail.subject).toBe(message.subject);
     expect(mail.text).toBe(message.text);

@@ -14,9 +14,13 @@ const problemOf = (text: string) => {
 
 describe("the ISO-8601 duration reader", () => {
   it("reads weeks, days, hours, minutes and seconds to their exact length", () => {
-    expect(parseIsoDuration("P30D")).toEqual({ duration: { text: "P30D", ms: 30 * DAY, parts: { weeks: 0, days: 30, hours: 0, minutes: 0, seconds: 0 } } });
+    expect(parseIsoDuration("P30D")).toEqual({
+      duration: { text: "P30D", ms: 30 * DAY, parts: { weeks: 0, days: 30, hours: 0, minutes: 0, seconds: 0 } },
+    });
     expect(parseIsoDuration("P2W")).toMatchObject({ duration: { ms: 14 * DAY } });
-    expect(parseIsoDuration("P1DT12H30M15S")).toMatchObject({ duration: { ms: DAY + 12 * HOUR + 30 * 60_000 + 15_000 } });
+    expect(parseIsoDuration("P1DT12H30M15S")).toMatchObject({
+      duration: { ms: DAY + 12 * HOUR + 30 * 60_000 + 15_000 },
+    });
     expect(parseIsoDuration("PT90S")).toMatchObject({ duration: { ms: 90_000, parts: { seconds: 90 } } });
     expect(parseIsoDuration("PT36H")).toMatchObject({ duration: { ms: 36 * HOUR } });
   });
@@ -54,20 +58,29 @@ describe("DELETION_NOTICE_LEADS", () => {
   });
 
   it("refuses leads that are not strictly shorter each, and empty items", () => {
-    expect(parseNoticeLeads("P7D,P30D")).toEqual({ problem: "must list the leads longest first, each shorter than the one before (P30D comes after P7D)" });
-    expect(parseNoticeLeads("P7D,P1W")).toEqual({ problem: "must list the leads longest first, each shorter than the one before (P1W comes after P7D)" });
+    expect(parseNoticeLeads("P7D,P30D")).toEqual({
+      problem: "must list the leads longest first, each shorter than the one before (P30D comes after P7D)",
+    });
+    expect(parseNoticeLeads("P7D,P1W")).toEqual({
+      problem: "must list the leads longest first, each shorter than the one before (P1W comes after P7D)",
+    });
     expect(parseNoticeLeads("P30D,,P1D")).toEqual({ problem: "has an empty item (write e.g. P30D,P7D,P1D)" });
   });
 
   it("is part of every function's configuration: P30D,P7D,P1D by default, a bad value stops the function", () => {
     // Given the configuration a function reads at cold start.
-    const leadsOf = (env: Record<string, string>) => parseConfig({ ...localFunctionEnv, ...env }).DELETION_NOTICE_LEADS.map((lead) => lead.text);
+    const leadsOf = (env: Record<string, string>) =>
+      parseConfig({ ...localFunctionEnv, ...env }).DELETION_NOTICE_LEADS.map((lead) => lead.text);
     // Then: the default, an empty list, or a clear configuration error naming the variable.
     expect(leadsOf({})).toEqual(["P30D", "P7D", "P1D"]);
     expect(leadsOf({ DELETION_NOTICE_LEADS: "" })).toEqual([]);
     expect(leadsOf({ DELETION_NOTICE_LEADS: "PT30S,PT10S" })).toEqual(["PT30S", "PT10S"]);
-    expect(() => leadsOf({ DELETION_NOTICE_LEADS: "P1D,P7D" })).toThrow(/^Invalid configuration \(see the README's Configuration table\): DELETION_NOTICE_LEADS: must list the leads longest first/);
-    expect(() => leadsOf({ DELETION_NOTICE_LEADS: "P1M" })).toThrow("DELETION_NOTICE_LEADS: P1M must not use years or months");
+    expect(() => leadsOf({ DELETION_NOTICE_LEADS: "P1D,P7D" })).toThrow(
+      /^Invalid configuration \(see the README's Configuration table\): DELETION_NOTICE_LEADS: must list the leads longest first/,
+    );
+    expect(() => leadsOf({ DELETION_NOTICE_LEADS: "P1M" })).toThrow(
+      "DELETION_NOTICE_LEADS: P1M must not use years or months",
+    );
   });
 
   it("must warn after an account was last active: the longest lead stays under INACTIVE_AFTER_DAYS", () => {
@@ -75,7 +88,9 @@ describe("DELETION_NOTICE_LEADS", () => {
       "DELETION_NOTICE_LEADS: the longest lead (P30D) must be shorter than INACTIVE_AFTER_DAYS (30 days)",
     );
     expect(parseConfig({ ...localFunctionEnv, INACTIVE_AFTER_DAYS: "31" }).INACTIVE_AFTER_DAYS).toBe(31);
-    expect(parseConfig({ ...localFunctionEnv, INACTIVE_AFTER_DAYS: "1", DELETION_NOTICE_LEADS: "" }).DELETION_NOTICE_LEADS).toEqual([]);
+    expect(
+      parseConfig({ ...localFunctionEnv, INACTIVE_AFTER_DAYS: "1", DELETION_NOTICE_LEADS: "" }).DELETION_NOTICE_LEADS,
+    ).toEqual([]);
   });
 });
 
@@ -105,22 +120,34 @@ describe("the mail settings of functions that send notices", () => {
   });
 
   it("fails closed: no transport, sender or export address is assumed", () => {
-    expect(() => parseMailSettings({})).toThrow("Invalid mail configuration: MAIL_TRANSPORT: must be ses (Amazon SES, in AWS) or smtp (a local mail sink)");
+    expect(() => parseMailSettings({})).toThrow(
+      "Invalid mail configuration: MAIL_TRANSPORT: must be ses (Amazon SES, in AWS) or smtp (a local mail sink)",
+    );
     const { NOTICE_SENDER_ADDRESS: _sender, NOTICE_EXPORT_URL: _url, ...withoutSender } = smtp;
     expect(() => parseMailSettings(withoutSender)).toThrow(
       "Invalid mail configuration: NOTICE_SENDER_ADDRESS: must be an e-mail address; NOTICE_EXPORT_URL: must be an http(s) URL",
     );
-    expect(() => parseMailSettings({ ...smtp, SMTP_HOST: undefined, SMTP_PORT: "0" })).toThrow(/SMTP_HOST: is required; SMTP_PORT:/);
+    expect(() => parseMailSettings({ ...smtp, SMTP_HOST: undefined, SMTP_PORT: "0" })).toThrow(
+      /SMTP_HOST: is required; SMTP_PORT:/,
+    );
   });
 
   it("refuses in AWS what only works locally: an http export link, a missing pool or region", () => {
-    expect(() => parseMailSettings({ ...ses, NOTICE_EXPORT_URL: "http://api.example.com/me/export" })).toThrow("NOTICE_EXPORT_URL: must be an https URL");
+    expect(() => parseMailSettings({ ...ses, NOTICE_EXPORT_URL: "http://api.example.com/me/export" })).toThrow(
+      "NOTICE_EXPORT_URL: must be an https URL",
+    );
     expect(() => parseMailSettings({ ...ses, AWS_REGION: "local" })).toThrow("AWS_REGION: must be an AWS region");
-    expect(() => parseMailSettings({ ...ses, COGNITO_USER_POOL_ID: undefined })).toThrow("COGNITO_USER_POOL_ID: is required");
+    expect(() => parseMailSettings({ ...ses, COGNITO_USER_POOL_ID: undefined })).toThrow(
+      "COGNITO_USER_POOL_ID: is required",
+    );
   });
 
   it("refuses an unknown time zone and a sender name that could break the From header", () => {
-    expect(() => parseMailSettings({ ...smtp, NOTICE_TIME_ZONE: "Mars/Olympus" })).toThrow("NOTICE_TIME_ZONE: must be an IANA time zone");
-    expect(() => parseMailSettings({ ...smtp, NOTICE_SENDER_NAME: "Evil\r\nBcc: x@y.z" })).toThrow("NOTICE_SENDER_NAME: must be plain text");
+    expect(() => parseMailSettings({ ...smtp, NOTICE_TIME_ZONE: "Mars/Olympus" })).toThrow(
+      "NOTICE_TIME_ZONE: must be an IANA time zone",
+    );
+    expect(() => parseMailSettings({ ...smtp, NOTICE_SENDER_NAME: "Evil\r\nBcc: x@y.z" })).toThrow(
+      "NOTICE_SENDER_NAME: must be plain text",
+    );
   });
 });

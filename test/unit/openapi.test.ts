@@ -15,7 +15,9 @@ const documentedKeys = Object.entries(document.paths)
   .sort();
 const operationAt = (method: string, path: string) => document.paths[path]![method.toLowerCase()] as Json;
 const codesOf = (response: Json): string[] =>
-  JSON.stringify(response.content["application/json"].schema).match(/"enum":\[([^\]]*)\]/g)?.flatMap((list) => JSON.parse(list.slice(7))) ?? [];
+  JSON.stringify(response.content["application/json"].schema)
+    .match(/"enum":\[([^\]]*)\]/g)
+    ?.flatMap((list) => JSON.parse(list.slice(7))) ?? [];
 
 describe("the OpenAPI document", () => {
   it("is a valid OpenAPI 3.1 document", async () => {
@@ -33,7 +35,9 @@ describe("the OpenAPI document", () => {
   it("holds the schemas the operations refer to, and only those, by name", () => {
     const names = Object.keys(document.components.schemas);
     expect(names).toEqual([...names].sort());
-    const referenced = new Set([...JSON.stringify(document).matchAll(/"#\/components\/schemas\/(\w+)"/g)].map(([, name]) => name));
+    const referenced = new Set(
+      [...JSON.stringify(document).matchAll(/"#\/components\/schemas\/(\w+)"/g)].map(([, name]) => name),
+    );
     expect(names.filter((name) => !referenced.has(name))).toEqual([]);
   });
 
@@ -52,11 +56,14 @@ describe("the OpenAPI document", () => {
     },
   );
 
-  it.each(routes.filter((route) => route.auth === "public"))("$method $path takes the bearer token optionally", (route) => {
-    const operation = operationAt(route.method, route.path);
-    expect(operation.security).toEqual([{}, { bearer: [] }]);
-    expect(codesOf(operation.responses[401])).toEqual(["unauthorized"]);
-  });
+  it.each(routes.filter((route) => route.auth === "public"))(
+    "$method $path takes the bearer token optionally",
+    (route) => {
+      const operation = operationAt(route.method, route.path);
+      expect(operation.security).toEqual([{}, { bearer: [] }]);
+      expect(codesOf(operation.responses[401])).toEqual(["unauthorized"]);
+    },
+  );
 
   it.each(routes)("$method $path documents the errors every request can meet, with retry-after on 503", (route) => {
     const { responses } = operationAt(route.method, route.path);
@@ -83,14 +90,20 @@ describe("the OpenAPI document", () => {
     const list = operationAt("GET", "/users/{userId}/posts");
     expect(list.parameters).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ name: "limit", in: "query", schema: expect.objectContaining({ type: "integer", minimum: 1, maximum: 100, default: 20 }) }),
+        expect.objectContaining({
+          name: "limit",
+          in: "query",
+          schema: expect.objectContaining({ type: "integer", minimum: 1, maximum: 100, default: 20 }),
+        }),
         expect.objectContaining({ name: "cursor", in: "query", required: false }),
       ]),
     );
     expect(codesOf(list.responses[400])).toContain("invalid_cursor");
     const summary = document.components.schemas.PostSummary as Json;
     expect([summary.additionalProperties, "body" in summary.properties]).toEqual([false, false]);
-    expect(document.components.schemas.PostSummaryPage.properties.items.items).toEqual({ $ref: "#/components/schemas/PostSummary" });
+    expect(document.components.schemas.PostSummaryPage.properties.items.items).toEqual({
+      $ref: "#/components/schemas/PostSummary",
+    });
   });
 
   it("states input limits in code points, as the API counts them", () => {

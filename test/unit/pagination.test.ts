@@ -19,11 +19,15 @@ describe("cursors", () => {
     ["an empty string", () => "", "posts:alice"],
   ])("refuses %s with invalid_cursor", (_, mangle, scope) => {
     const cursor = mangle(encodeCursor("posts:alice", { at: "t", id: "i" }));
-    expect(() => decodeCursor(scope, cursor, position)).toThrowError(expect.objectContaining({ code: "invalid_cursor" }));
+    expect(() => decodeCursor(scope, cursor, position)).toThrowError(
+      expect.objectContaining({ code: "invalid_cursor" }),
+    );
   });
 
   it("refuses a correctly signed cursor whose position has the wrong shape", () => {
     const cursor = encodeCursor("posts:alice", { at: 5 });
-    expect(() => decodeCursor("posts:alice", cursor, position)).toThrowError(expect.objectContaining({ code: "invalid_cursor" }));
+    expect(() => decodeCursor("posts:alice", cursor, position)).toThrowError(
+      expect.objectContaining({ code: "invalid_cursor" }),
+    );
   });
 });

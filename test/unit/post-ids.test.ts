@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { decodePostId, defaultTeaser, derivedTeaser, encodePostId, shownTeaser, toPostSummaryView, toPostView, type Post } from "../../shared/domain/posts";
+import {
+  decodePostId,
+  defaultTeaser,
+  derivedTeaser,
+  encodePostId,
+  shownTeaser,
+  toPostSummaryView,
+  toPostView,
+  type Post,
+} from "../../shared/domain/posts";
 import { ulid } from "../../shared/ids";
 
 describe("post IDs", () => {

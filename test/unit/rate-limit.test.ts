@@ -35,7 +35,11 @@ describe("countAttempt", () => {
     expect(item.Update).toMatchObject({
       Key: counter,
       ConditionExpression: "attribute_not_exists(#count) OR #count < :limit",
-      ExpressionAttributeValues: { ":limit": 7, ":one": 1, ":expiresAt": Date.parse("2026-06-01T12:35:00.000Z") / 1000 },
+      ExpressionAttributeValues: {
+        ":limit": 7,
+        ":one": 1,
+        ":expiresAt": Date.parse("2026-06-01T12:35:00.000Z") / 1000,
+      },
     });
   });
 });

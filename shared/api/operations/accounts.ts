@@ -1,4 +1,10 @@
-import { entitlementsInputSchema, meSchema, profileInputSchema, profileSchema, userEntitlementsSchema } from "../../schemas/accounts";
+import {
+  entitlementsInputSchema,
+  meSchema,
+  profileInputSchema,
+  profileSchema,
+  userEntitlementsSchema,
+} from "../../schemas/accounts";
 import { listQuerySchema, noBodySchema } from "../../schemas/common";
 import { exportPageSchema } from "../../schemas/export";
 import { operation } from "../operation";

@@ -36,7 +36,8 @@ export const listComments = operation({
 export const deleteComment = operation({
   tag: "Comments",
   summary: "Delete a comment",
-  description: "The comment's writer, the post's author or an admin deletes it; the post's `commentCount` drops by one.",
+  description:
+    "The comment's writer, the post's author or an admin deletes it; the post's `commentCount` drops by one.",
   auth: "required",
   answers: { 204: { description: "The comment is deleted." } },
   errors: ["profile_required", "forbidden"],

@@ -45,5 +45,8 @@ export const operations: Readonly<Record<string, AnyOperation>> = {
 
 /** Each operation's name in its module (`publishPost`): its `operationId`, which generated clients name methods after. */
 export const operationIds: ReadonlyMap<AnyOperation, string> = new Map(
-  Object.entries({ ...accounts, ...cleanup, ...comments, ...follows, ...posts, ...service }).map(([name, op]) => [op, name]),
+  Object.entries({ ...accounts, ...cleanup, ...comments, ...follows, ...posts, ...service }).map(([name, op]) => [
+    op,
+    name,
+  ]),
 );

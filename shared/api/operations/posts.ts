@@ -1,5 +1,11 @@
 import { listQuerySchema } from "../../schemas/common";
-import { idempotencyHeadersSchema, postInputSchema, postPatchSchema, postSchema, postSummaryPageSchema } from "../../schemas/posts";
+import {
+  idempotencyHeadersSchema,
+  postInputSchema,
+  postPatchSchema,
+  postSchema,
+  postSummaryPageSchema,
+} from "../../schemas/posts";
 import { operation } from "../operation";
 
 // Contract: Posts.
@@ -45,8 +51,7 @@ export const patchPost = operation({
 export const deletePost = operation({
   tag: "Posts",
   summary: "Delete a post",
-  description:
-    "The post's author or an admin deletes it with all its comments; the author's `postCount` drops by one.",
+  description: "The post's author or an admin deletes it with all its comments; the author's `postCount` drops by one.",
   auth: "required",
   roles: ["author", "admin"],
   answers: { 204: { description: "The post and its comments are deleted." } },

@@ -70,13 +70,17 @@ function readNotice(value: unknown, where: string): ScheduleEntry {
   };
 }
 
-
 const roles = ["reader", "author", "admin"] as const satisfies readonly Role[];
 const tiers = ["plus", "ultimate", "select"] as const satisfies readonly Entitlement["tier"][];
 
 /** The sparse inactivity index lists only accounts the cleanup may delete, by month of last activity. */
-export function inactivityIndexFields(role: Role, lastActiveAt: string): Pick<AccountItem, "inactivityPk" | "inactivitySk"> {
-  return mayBeDeletedForInactivity(role) ? { inactivityPk: inactivityPartition(lastActiveAt), inactivitySk: lastActiveAt } : {};
+export function inactivityIndexFields(
+  role: Role,
+  lastActiveAt: string,
+): Pick<AccountItem, "inactivityPk" | "inactivitySk"> {
+  return mayBeDeletedForInactivity(role)
+    ? { inactivityPk: inactivityPartition(lastActiveAt), inactivitySk: lastActiveAt }
+    : {};
 }
 
 /** The profile item of a new account. */
@@ -100,7 +104,11 @@ export function readEntitlement(value: unknown, where: string): Entitlement {
 
 export function readDeletionMark(value: unknown): DeletionMark {
   const attributes = attributesOf(value, "deletion mark");
-  return { reason: attributes.oneOf("reason", ["inactive", "owner"]), runId: attributes.nullableString("runId"), at: attributes.string("at") };
+  return {
+    reason: attributes.oneOf("reason", ["inactive", "owner"]),
+    runId: attributes.nullableString("runId"),
+    at: attributes.string("at"),
+  };
 }
 
 /** The profile a stored item holds; null when the item is not an account's profile. */
@@ -151,7 +159,11 @@ export const profileNames = {
   read: (item: RawItem): ProfileName | null => {
     if (beingDeleted(item)) return null;
     const attributes = attributesOf(item, entityTypes.account);
-    return { userId: attributes.string("userId"), handle: attributes.string("handle"), displayName: attributes.string("displayName") };
+    return {
+      userId: attributes.string("userId"),
+      handle: attributes.string("handle"),
+      displayName: attributes.string("displayName"),
+    };
   },
 };
 

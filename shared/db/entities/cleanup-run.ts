@@ -88,6 +88,10 @@ export const countChange = {
   projection: projectionOf(["userId", "before", "after"]),
   read: (item: RawItem): CountChange => {
     const attributes = attributesOf(item, entityTypes.countChange);
-    return { userId: attributes.string("userId"), before: attributes.number("before"), after: attributes.number("after") };
+    return {
+      userId: attributes.string("userId"),
+      before: attributes.number("before"),
+      after: attributes.number("after"),
+    };
   },
 };

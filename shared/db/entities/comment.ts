@@ -40,7 +40,10 @@ export function fromCommentItem(item: RawItem | undefined): Comment | null {
   };
 }
 
-export function toCommentIndexEntryItem(writerId: string, comment: Pick<Comment, "commentId" | "postId" | "createdAt">): CommentIndexEntryItem {
+export function toCommentIndexEntryItem(
+  writerId: string,
+  comment: Pick<Comment, "commentId" | "postId" | "createdAt">,
+): CommentIndexEntryItem {
   return {
     ...keys.commentByWriter(writerId, comment.commentId),
     entityType: entityTypes.commentByWriter,
@@ -62,7 +65,11 @@ export interface WrittenComment {
 export function fromCommentIndexEntryItem(item: RawItem | undefined): WrittenComment | null {
   if (!isEntity(item, entityTypes.commentByWriter)) return null;
   const attributes = attributesOf(item, entityTypes.commentByWriter);
-  return { commentId: attributes.string("commentId"), postId: attributes.string("postId"), createdAt: attributes.string("createdAt") };
+  return {
+    commentId: attributes.string("commentId"),
+    postId: attributes.string("postId"),
+    createdAt: attributes.string("createdAt"),
+  };
 }
 
 /** What deleting a comment needs of it: its ID and writer (never its body). */

@@ -28,7 +28,12 @@ export const toDryTouchedItem = (runId: string, touched: TouchedAccount, now: Da
 });
 
 /** An account the dry run would delete, with the comments it would anonymize. */
-export const toDryWouldDeleteItem = (runId: string, userId: string, comments: number, now: Date): DryRunScratchItem => ({
+export const toDryWouldDeleteItem = (
+  runId: string,
+  userId: string,
+  comments: number,
+  now: Date,
+): DryRunScratchItem => ({
   ...scratch(cleanupKeys.dryWouldDelete(runId, userId), now),
   userId,
   comments,
@@ -39,8 +44,12 @@ export const toDryEdgeItem = (runId: string, followId: string, now: Date): DryRu
   scratch(cleanupKeys.dryEdge(runId, followId), now);
 
 /** A follower an account would lose. */
-export const toDryLostFollowerItem = (runId: string, userId: string, followerId: string, now: Date): DryRunScratchItem =>
-  scratch(cleanupKeys.dryLostFollower(runId, userId, followerId), now);
+export const toDryLostFollowerItem = (
+  runId: string,
+  userId: string,
+  followerId: string,
+  now: Date,
+): DryRunScratchItem => scratch(cleanupKeys.dryLostFollower(runId, userId, followerId), now);
 
 /** The comments a would-delete record counts (what the dry run's totals add up). */
 export const wouldDeleteComments = {

@@ -28,7 +28,11 @@ export function toFollowItems(relation: FollowRelation): [FollowItem, FollowerEn
   return [
     { ...keys.follow(relation.followerId, relation.followeeId), entityType: entityTypes.follow, ...fields },
     { ...keys.followerEntry(relation.followeeId, relation.followId), entityType: entityTypes.followerEntry, ...fields },
-    { ...keys.followingEntry(relation.followerId, relation.followId), entityType: entityTypes.followingEntry, ...fields },
+    {
+      ...keys.followingEntry(relation.followerId, relation.followId),
+      entityType: entityTypes.followingEntry,
+      ...fields,
+    },
   ];
 }
 

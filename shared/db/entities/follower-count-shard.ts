@@ -13,11 +13,19 @@ export interface FollowerCountShardItem extends ItemKey {
 
 /** A shard of a new account, at zero. */
 export function toFollowerCountShardItem(userId: string, shard: number): FollowerCountShardItem {
-  return { ...keys.followerCountShard(userId, shard), entityType: entityTypes.followerCountShard, userId, shard, count: 0 };
+  return {
+    ...keys.followerCountShard(userId, shard),
+    entityType: entityTypes.followerCountShard,
+    userId,
+    shard,
+    count: 0,
+  };
 }
 
 /** A shard's number and its count as stored; null when the item is not a shard. */
-export function fromFollowerCountShardItem(item: RawItem | undefined): { userId: string; shard: number; count: number } | null {
+export function fromFollowerCountShardItem(
+  item: RawItem | undefined,
+): { userId: string; shard: number; count: number } | null {
   if (!isEntity(item, entityTypes.followerCountShard)) return null;
   const attributes = attributesOf(item, entityTypes.followerCountShard);
   return { userId: attributes.string("userId"), shard: attributes.number("shard"), count: attributes.number("count") };

@@ -102,7 +102,10 @@ export function fromPostBodyItem(item: RawItem | undefined): StoredPostBody | nu
   if (!isEntity(item, entityTypes.postBody)) return null;
   const attributes = attributesOf(item, entityTypes.postBody);
   return {
-    access: oneOfValues(bodyAccessOf(attributes.key()), accesses, entityTypes.postBody, "sk"), revision: attributes.number("revision"), body: attributes.string("body") };
+    access: oneOfValues(bodyAccessOf(attributes.key()), accesses, entityTypes.postBody, "sk"),
+    revision: attributes.number("revision"),
+    body: attributes.string("body"),
+  };
 }
 
 /** Whether a summary (or a projection of it holding `entityType` and `deleting`) is a post that readers see. */

@@ -16,5 +16,10 @@ export interface RunTallyItem extends ItemKey {
 
 export function toRunTallyItem(kind: TallyKind, runId: string, userId: string, now: Date): RunTallyItem {
   const key = kind === "notice" ? cleanupKeys.noticeTally(runId, userId) : cleanupKeys.deferredTally(runId, userId);
-  return { ...key, entityType: entityTypes.runTally, userId, expiresAt: Math.floor(now.getTime() / 1000) + RUN_TALLY_TTL_SECONDS };
+  return {
+    ...key,
+    entityType: entityTypes.runTally,
+    userId,
+    expiresAt: Math.floor(now.getTime() / 1000) + RUN_TALLY_TTL_SECONDS,
+  };
 }

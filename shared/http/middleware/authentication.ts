@@ -18,7 +18,11 @@ function identityFromClaims(claims: Claims): Identity {
   if (claims.sub.length > MAX_SUBJECT_LENGTH) throw unauthorized("The token's subject is too long.");
   // A lone surrogate has no UTF-8 form: such a subject could not be stored as a key either.
   if (!isWellFormedText(claims.sub)) throw unauthorized("The token's subject is not valid text.");
-  return { userId: claims.sub, role: roleFromGroups(parseGroups(claims["cognito:groups"])), email: emailClaimToStore(claims) };
+  return {
+    userId: claims.sub,
+    role: roleFromGroups(parseGroups(claims["cognito:groups"])),
+    email: emailClaimToStore(claims),
+  };
 }
 
 function bearerToken(event: HttpApiEvent): string | null | undefined {
