@@ -168,6 +168,24 @@ async function inEnvironment<T>(work: () => Promise<T>): Promise<T> {
 
 type Outcome = { result: HttpApiResult } | { error: unknown } | typeof TIMED_OUT;
 
+/** One invocation's own handler time: from the handler's start to its answer, without the wait for an environment. */
+export interface HandlerTiming {
+  functionName: string;
+  requestId: string;
+  handlerMs: number;
+}
+
+const timingListeners = new Set<(timing: HandlerTiming) => void>();
+
+/**
+ * Listens to every invocation's handler time until the returned function is called (the hostile fuzz holds each
+ * request to a second of its function's own work; a request waiting for a free environment is not charged for it).
+ */
+export function onHandlerTiming(listener: (timing: HandlerTiming) => void): () => void {
+  timingListeners.add(listener);
+  return () => timingListeners.delete(listener);
+}
+
 /**
  * Loads the module (Lambda's init phase, which its timeout does not cover), then runs the handler against the
  * function's timeout. A timed-out invocation's late answer is dropped, as Lambda drops it.
@@ -184,12 +202,22 @@ async function run(prepared: Extract<PreparedInvocation, { kind: "invoke" }>): P
     timer = setTimeout(() => resolveTimeout(TIMED_OUT), prepared.timeoutSeconds * 1000);
   });
   const context = lambdaContext(prepared.functionName, prepared.timeoutSeconds);
+  const startedAt = performance.now();
   const invocation = runAs(prepared.principal, () =>
     asInvocation(() => handler(prepared.event, context), context.awsRequestId),
-  ).then(
-    (result) => ({ result }),
-    (error: unknown) => ({ error }),
-  );
+  )
+    .finally(() => {
+      const timing = {
+        functionName: prepared.functionName,
+        requestId: prepared.event.requestContext.requestId,
+        handlerMs: performance.now() - startedAt,
+      };
+      for (const listener of timingListeners) listener(timing);
+    })
+    .then(
+      (result) => ({ result }),
+      (error: unknown) => ({ error }),
+    );
   return Promise.race([invocation, timedOut]).finally(() => clearTimeout(timer));
 }
 

@@ -3,10 +3,30 @@ import { errorCodes } from "../errors";
 
 // The error answers (contract: Conventions); the source of the domain's FieldProblem and RequiredEntitlement.
 
+/**
+ * Contract 1.2: hostile input answers small. An error answer is at most 8 KiB: at most 20 details, each field named
+ * in at most 200 characters; an answer that stops short says so (`detailsTruncated`). shared/http/errors.ts builds
+ * every error answer within these limits.
+ */
+export const errorAnswerLimits = {
+  bytes: 8 * 1024,
+  details: 20,
+  fieldLength: 200,
+  problemMessageLength: 200,
+  messageLength: 300,
+} as const;
+
 export const fieldProblemSchema = z
   .strictObject({
-    field: z.string().check(z.describe("The field, query parameter or header, e.g. `title`, `tags.2`, `limit`.")),
-    message: z.string(),
+    field: z
+      .string()
+      .check(
+        z.describe(
+          `The field, query parameter or header, e.g. \`title\`, \`tags.2\`, \`limit\`; \`body\` for the body as a whole. A name longer than ${errorAnswerLimits.fieldLength} characters is cut, ending in \`…\`.`,
+        ),
+        z.meta({ maxLength: errorAnswerLimits.fieldLength }),
+      ),
+    message: z.string().check(z.meta({ maxLength: errorAnswerLimits.problemMessageLength })),
   })
   .check(z.meta({ id: "FieldProblem", description: "What is wrong with one field of the request." }));
 
@@ -23,7 +43,12 @@ export const requiredEntitlementSchema = z
     }),
   );
 
-const message = z.string().check(z.describe("A sentence for people, which may change: branch on `code`."));
+const message = z
+  .string()
+  .check(
+    z.describe("A sentence for people, which may change: branch on `code`."),
+    z.meta({ maxLength: errorAnswerLimits.messageLength }),
+  );
 /** Codes without extra fields; `internal` is the generic answer to a failure on the API's side. */
 const plainCodes = [
   ...errorCodes.filter((code) => code !== "validation_failed" && code !== "subscription_required"),
@@ -36,7 +61,23 @@ export const errorSchema = z
       z.strictObject({
         code: z.literal("validation_failed"),
         message,
-        details: z.array(fieldProblemSchema).check(z.describe("One entry per field.")),
+        details: z
+          .array(fieldProblemSchema)
+          .check(
+            z.describe(
+              `One entry per field, at most ${errorAnswerLimits.details}, and no more than fit an answer of 8 KiB: the first problems found.`,
+            ),
+            z.meta({ maxItems: errorAnswerLimits.details }),
+          ),
+        detailsTruncated: z.optional(
+          z
+            .literal(true)
+            .check(
+              z.describe(
+                "Present (true) when the request had more problems than `details` lists; the message says so too.",
+              ),
+            ),
+        ),
       }),
       z.strictObject({
         code: z.literal("subscription_required"),

@@ -1,0 +1,159 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { routes } from "../../infra/routes";
+import { api } from "../support/api";
+import { given, type TestUser } from "../support/given";
+import {
+  deepArrays,
+  deepObjects,
+  MAX_ERROR_ANSWER_BYTES,
+  MAX_HANDLER_MS,
+  measuredCall,
+  nestedInObjects,
+  redTeamLongKeysBody,
+  redTeamSurrogateBody,
+  type MeasuredAnswer,
+} from "../support/hostile";
+import { recordDynamoDbRequests } from "../support/request-recorder";
+
+// Issue 23: hostile input answers small and fast (contract 1.2, Conventions). Each red-team case of the issue is a
+// named test here: JSON nested deeper than 32 levels answers 400 `validation_failed`, an error answer is at most
+// 8 KiB, a walk over the body never recurses, and the cheap checks (token, size, depth) come first.
+
+let requests: ReturnType<typeof recordDynamoDbRequests>;
+beforeAll(() => {
+  requests = recordDynamoDbRequests();
+});
+afterAll(() => requests.stop());
+
+const problemOf = (answer: MeasuredAnswer) => [answer.status, answer.body?.error?.code];
+
+/** Small and fast: at most 8 KiB, and at most a second of the function's own work. */
+function expectSmallAndFast(answer: MeasuredAnswer): void {
+  expect(answer.bytes, "the error answer's size in bytes").toBeLessThanOrEqual(MAX_ERROR_ANSWER_BYTES);
+  expect(answer.handlerMs, "the handler's own time in ms").toBeLessThanOrEqual(MAX_HANDLER_MS);
+}
+
+describe("the red team's bodies", () => {
+  it("500 levels around 1,030 lone surrogates (12,271 bytes) to POST /admin/cleanup-runs: 400, at most 8 KiB, no run", async () => {
+    const admin = await given.anAdmin();
+    const body = redTeamSurrogateBody();
+    expect(Buffer.byteLength(body)).toBe(12_271);
+    requests.reset();
+    const answer = await measuredCall("POST", "/admin/cleanup-runs", { token: admin.token, rawBody: body });
+    expect(problemOf(answer)).toEqual([400, "validation_failed"]);
+    expect(answer.body.error.details).toEqual([{ field: "body", message: "is nested deeper than 32 levels" }]);
+    expectSmallAndFast(answer);
+    expect(requests.successfulWrites()).toEqual([]);
+    expect((await api.get("/admin/cleanup-runs", { token: admin.token })).body.items).toEqual([]);
+  });
+
+  it("500 levels around 1,030 lone surrogates to PUT /me: 400, at most 8 KiB, no profile", async () => {
+    const caller = given.aSignedInCaller();
+    const answer = await measuredCall("PUT", "/me", { token: caller.token, rawBody: redTeamSurrogateBody() });
+    expect(problemOf(answer)).toEqual([400, "validation_failed"]);
+    expectSmallAndFast(answer);
+    expect((await api.get(`/users/${caller.userId}`)).status).toBe(404);
+  });
+
+  it("20 levels of 500-character keys around lone surrogates (256 KiB) to PUT /me: 20 details, each field cut to 200 characters, at most 8 KiB", async () => {
+    const caller = given.aSignedInCaller();
+    const body = redTeamLongKeysBody();
+    expect(Buffer.byteLength(body)).toBeLessThanOrEqual(256 * 1024);
+    const answer = await measuredCall("PUT", "/me", { token: caller.token, rawBody: body });
+    expect(problemOf(answer)).toEqual([400, "validation_failed"]);
+    const { details, detailsTruncated, message } = answer.body.error;
+    expect(details).toHaveLength(20);
+    expect(detailsTruncated).toBe(true);
+    expect(message).toMatch(/Only its first 20 problems are listed/);
+    for (const { field } of details) expect([...field].length).toBeLessThanOrEqual(200);
+    expectSmallAndFast(answer);
+  });
+
+  it("the same body to POST /admin/cleanup-runs as a reader: 400 before the role's 403, at most 8 KiB", async () => {
+    const reader = await given.aReader();
+    const answer = await measuredCall("POST", "/admin/cleanup-runs", {
+      token: reader.token,
+      rawBody: redTeamLongKeysBody(),
+    });
+    expect(problemOf(answer)).toEqual([400, "validation_failed"]);
+    expectSmallAndFast(answer);
+  });
+});
+
+describe("JSON nested deeper than 32 levels", () => {
+  let reader: TestUser;
+  beforeAll(async () => {
+    reader = await given.aReader();
+  });
+  // Public routes anonymously, protected ones with a reader's token (without one, API Gateway answers 401 first).
+  const everyRoute = routes.map((route) => ({ route: `${route.method} ${route.path}`, ...route }));
+  const pathOf = (template: string) => template.replace(/\{\w+\}/g, "x");
+
+  it.each(everyRoute)("arrays 5,000 deep (10 KB) to $route: 400 validation_failed, not 500", async (route) => {
+    const answer = await measuredCall(route.method, pathOf(route.path), {
+      ...(route.auth === "jwt" ? { token: reader.token } : {}),
+      rawBody: deepArrays(5000),
+    });
+    expect(problemOf(answer)).toEqual([400, "validation_failed"]);
+    expectSmallAndFast(answer);
+  });
+
+  it.each(everyRoute)("objects 2,000 deep to $route: 400 validation_failed, not 500", async (route) => {
+    const answer = await measuredCall(route.method, pathOf(route.path), {
+      ...(route.auth === "jwt" ? { token: reader.token } : {}),
+      rawBody: deepObjects(2000),
+    });
+    expect(problemOf(answer)).toEqual([400, "validation_failed"]);
+    expectSmallAndFast(answer);
+  });
+
+  it("arrays as deep as 256 KiB allows, anonymously to GET /health: 400", async () => {
+    const answer = await measuredCall("GET", "/health", { rawBody: deepArrays(128 * 1024) });
+    expect(problemOf(answer)).toEqual([400, "validation_failed"]);
+    expectSmallAndFast(answer);
+  });
+
+  it("32 levels are judged by the schema; 33 answer the depth (strings holding brackets do not count)", async () => {
+    const caller = given.aSignedInCaller();
+    const profileWith = (extra: string) => `{"handle":"${caller.handle}","displayName":"Ann","extra":${extra}}`;
+    const at32 = await measuredCall("PUT", "/me", {
+      token: caller.token,
+      rawBody: profileWith(nestedInObjects(30, '["[[{{\\"]]"]', "x")),
+    });
+    expect(at32.body.error.details).toEqual([{ field: "extra", message: "is not a known field" }]);
+    const at33 = await measuredCall("PUT", "/me", {
+      token: caller.token,
+      rawBody: profileWith(nestedInObjects(31, "[]", "x")),
+    });
+    expect(at33.body.error.details).toEqual([{ field: "body", message: "is nested deeper than 32 levels" }]);
+  });
+});
+
+describe("the order of errors with a hostile body", () => {
+  it("no token on a protected route: API Gateway's 401, whatever the body", async () => {
+    const answer = await measuredCall("POST", "/admin/cleanup-runs", { rawBody: redTeamSurrogateBody() });
+    expect([answer.status, answer.body]).toEqual([401, { message: "Unauthorized" }]);
+  });
+
+  it("a forged token on a public route: 401 unauthorized before the body is judged", async () => {
+    const caller = given.aSignedInCaller();
+    const forged = `${caller.token.slice(0, -4)}AAAA`;
+    const answer = await measuredCall("GET", "/health", { token: forged, rawBody: redTeamLongKeysBody() });
+    expect(problemOf(answer)).toEqual([401, "unauthorized"]);
+  });
+
+  it("a deep body over 256 KiB: 413 payload_too_large", async () => {
+    const admin = await given.anAdmin();
+    const answer = await measuredCall("POST", "/admin/cleanup-runs", {
+      token: admin.token,
+      rawBody: deepArrays(200 * 1024),
+    });
+    expect(problemOf(answer)).toEqual([413, "payload_too_large"]);
+  });
+
+  it("an admin without a profile: 400 for the body before 403 profile_required", async () => {
+    const admin = given.aSignedInCaller(["admins"]);
+    const answer = await measuredCall("POST", "/admin/cleanup-runs", { token: admin.token, rawBody: deepArrays(40) });
+    expect(problemOf(answer)).toEqual([400, "validation_failed"]);
+  });
+});

@@ -1,0 +1,61 @@
+import { onHandlerTiming } from "../../infra/local/server";
+import { call, type ApiResponse, type CallOptions } from "./api";
+
+// Hostile request bodies (issue 23's red-team cases) and the measures the API is held to against them: an error
+// answer of at most 8 KiB, and at most a second of its function's own work (contract 1.2, Conventions).
+
+/** Contract 1.2: an error answer is at most 8 KiB. */
+export const MAX_ERROR_ANSWER_BYTES = 8 * 1024;
+/** Contract 1.2: no request of at most 256 KiB takes a function past a second of work. */
+export const MAX_HANDLER_MS = 1000;
+
+/** JSON's escape of a lone high surrogate, as a client sends it. */
+export const LONE_SURROGATE_JSON = '"\\ud800"';
+
+/** `levels` objects `{"<key>": ...}` around `inner` (raw JSON text). */
+export function nestedInObjects(levels: number, inner: string, key = "k"): string {
+  return `${`{${JSON.stringify(key)}:`.repeat(levels)}${inner}${"}".repeat(levels)}`;
+}
+
+/** `count` lone surrogates in one array (raw JSON text). */
+export const loneSurrogates = (count: number): string => `[${Array(count).fill(LONE_SURROGATE_JSON).join(",")}]`;
+
+/** The red team's first body: 500 levels of `{"k": ...}` around 1,030 `"\ud800"` (12,271 bytes). */
+export const redTeamSurrogateBody = (): string => nestedInObjects(500, loneSurrogates(1030));
+
+/** The red team's second body: 20 levels of 500-character keys around as many lone surrogates as fit 256 KiB. */
+export function redTeamLongKeysBody(): string {
+  const key = "K".repeat(500);
+  const shell = nestedInObjects(20, "[]", key).length;
+  const count = Math.floor((256 * 1024 - shell) / (LONE_SURROGATE_JSON.length + 1));
+  return nestedInObjects(20, loneSurrogates(count), key);
+}
+
+/** Arrays `[[[...]]]` nested `depth` deep. */
+export const deepArrays = (depth: number): string => `${"[".repeat(depth)}${"]".repeat(depth)}`;
+
+/** Objects `{"a":{"a":...{}}}` nested `depth` deep. */
+export const deepObjects = (depth: number): string => nestedInObjects(depth - 1, "{}", "a");
+
+export interface MeasuredAnswer extends ApiResponse {
+  /** The answer's body in bytes, as it travels. */
+  bytes: number;
+  /** The function's own time on the request (from the local host; not the wait for an environment). */
+  handlerMs: number | undefined;
+}
+
+/** Calls the API (as `call` does) and measures the answer's size and its handler's time. */
+export async function measuredCall(method: string, path: string, options: CallOptions): Promise<MeasuredAnswer> {
+  const timings = new Map<string, number>();
+  const stop = onHandlerTiming((timing) => timings.set(timing.requestId, timing.handlerMs));
+  try {
+    const answer = await call(method, path, options);
+    return {
+      ...answer,
+      bytes: Buffer.byteLength(answer.text, "utf8"),
+      handlerMs: timings.get(answer.headers["apigw-requestid"] ?? ""),
+    };
+  } finally {
+    stop();
+  }
+}
