@@ -22,16 +22,44 @@ export interface IdempotentAnswer {
   body: unknown;
 }
 
-/** JSON with sorted keys, so the same input always hashes the same, whatever order its fields came in. */
+/**
+ * JSON with sorted keys, so the same input always hashes the same, whatever order its fields came in. Written
+ * with its own stack (no recursion), as every walk over a request's input is.
+ */
 function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, field]) => field !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([name, field]) => `${JSON.stringify(name)}:${canonicalJson(field)}`).join(",")}}`;
+  const text: (string | undefined)[] = [];
+  const steps: ({ text: string } | { value: unknown })[] = [{ value }];
+  while (steps.length > 0) {
+    const step = steps.pop()!;
+    if ("text" in step) {
+      text.push(step.text);
+      continue;
+    }
+    const current = step.value;
+    // Pushed last to first, so that they come out first to last.
+    if (Array.isArray(current)) {
+      steps.push({ text: "]" });
+      for (let index = current.length - 1; index >= 0; index--) {
+        steps.push({ value: current[index] });
+        if (index > 0) steps.push({ text: "," });
+      }
+      steps.push({ text: "[" });
+    } else if (current && typeof current === "object") {
+      const entries = Object.entries(current as Record<string, unknown>)
+        .filter(([, field]) => field !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      steps.push({ text: "}" });
+      for (let index = entries.length - 1; index >= 0; index--) {
+        const [name, field] = entries[index]!;
+        steps.push({ value: field }, { text: `${JSON.stringify(name)}:` });
+        if (index > 0) steps.push({ text: "," });
+      }
+      steps.push({ text: "{" });
+    } else {
+      text.push(JSON.stringify(current));
+    }
   }
-  return JSON.stringify(value);
+  return text.join("");
 }
 
 export const requestHash = (input: unknown): string =>
