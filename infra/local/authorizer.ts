@@ -1,3 +1,4 @@
+import { isGroupName } from "../../shared/domain/roles";
 import { InvalidToken, verifyHs256 } from "../../shared/http/jwt-hs256";
 
 /**
@@ -9,11 +10,25 @@ export function authorizeLocally(authorization: string | undefined, secret: stri
   if (!match) return null;
   try {
     const claims = verifyHs256(match[1]!, secret);
-    return Object.fromEntries(Object.entries(claims).map(([name, value]) => [name, asApiGatewayClaim(value)]));
+    return Object.fromEntries(
+      Object.entries(claims).map(([name, value]) => [
+        name,
+        asApiGatewayClaim(name === "cognito:groups" ? poolGroups(value) : value),
+      ]),
+    );
   } catch (error) {
     if (error instanceof InvalidToken) return null;
     throw error;
   }
+}
+
+/**
+ * The groups a token of the user pool can carry. Cognito issues `cognito:groups` as an array of its groups' names,
+ * which hold no space: API Gateway's `[a b]` form is unambiguous for them. A locally signed token can carry
+ * anything; of an array, only the elements that are group names pass (`["x admins"]` must not read as `[x admins]`).
+ */
+function poolGroups(value: unknown): unknown {
+  return Array.isArray(value) ? value.filter(isGroupName) : value;
 }
 
 function asApiGatewayClaim(value: unknown): string {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { routes } from "../../infra/routes";
-import { api } from "../support/api";
+import { api, tokenFor } from "../support/api";
 import { given, type TestUser } from "../support/given";
 import {
   deepArrays,
@@ -156,4 +156,20 @@ describe("the order of errors with a hostile body", () => {
     const answer = await measuredCall("POST", "/admin/cleanup-runs", { token: admin.token, rawBody: deepArrays(40) });
     expect(problemOf(answer)).toEqual([400, "validation_failed"]);
   });
+});
+
+describe("cognito:groups names exact groups only", () => {
+  // Issue 23: each of these claims made an admin.
+  it.each([["authors,admins"], [["admins "]], [["x admins"]], [[["admins"]]]])(
+    "%j makes no admin, on protected routes (API Gateway's form) and public ones (the token's own claim)",
+    async (claim) => {
+      const caller = await given.aReader();
+      const token = tokenFor(caller.userId, [], { "cognito:groups": claim });
+      const start = await api.post("/admin/cleanup-runs", { token, body: { dryRun: true } });
+      expect([start.status, start.body.error.code]).toEqual([403, "forbidden"]);
+      // A public route reads the verified token itself, and refreshes the stored role from its groups.
+      expect((await api.get(`/users/${caller.userId}`, { token })).body.role).toBe("reader");
+      expect((await api.get("/me", { token })).body.role).toBe("reader");
+    },
+  );
 });
