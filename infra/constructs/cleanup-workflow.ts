@@ -43,7 +43,7 @@ export const cleanupStepAccess: Readonly<Record<CleanupStepName, TableGrant>> = 
   begin: { table: ["GetItem", "Query", "PutItem"] },
   findCandidates: { table: ["Query", "UpdateItem"], indexes: { inactivity: ["Query"] } },
   processBatch: { table: ["GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"] },
-  recount: { table: ["GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem"] },
+  recount: { table: ["GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "ConditionCheckItem"] },
   finish: { table: ["Query", "UpdateItem", "DeleteItem"] },
 };
 

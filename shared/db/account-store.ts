@@ -32,13 +32,20 @@ export class HandleTaken extends Error {}
 export class AccountAlreadyExists extends Error {}
 export class AccountChangedConcurrently extends Error {}
 
-type AccountPart = { kind: "profile"; profile: StoredProfile } | { kind: "shard"; shard: number; count: number };
+/** A follower-count shard as read: its number, its count and the count's version (count-version.ts). */
+export interface ShardCount {
+  shard: number;
+  count: number;
+  countVersion: number;
+}
+
+type AccountPart = { kind: "profile"; profile: StoredProfile } | ({ kind: "shard" } & ShardCount);
 
 const readAccountPart: ItemReader<AccountPart> = (item) => {
   const profile = fromAccountItem(item);
   if (profile) return { kind: "profile", profile };
   const shard = fromFollowerCountShardItem(item);
-  return shard ? { kind: "shard", shard: shard.shard, count: shard.count } : null;
+  return shard ? { kind: "shard", shard: shard.shard, count: shard.count, countVersion: shard.countVersion } : null;
 };
 
 /** The state of an account as stored, being deleted or not: what the cleanup decides on. */
@@ -50,7 +57,9 @@ export interface StoredAccountState {
   notices: ScheduleEntry[];
   /** The profile's own follower count and each shard's count, as read. */
   profileFollowerCount: number;
-  shardCounts: { shard: number; count: number }[];
+  shardCounts: ShardCount[];
+  /** The version of the profile's counts as read (count-version.ts): what a recount conditions its write on. */
+  profileCountVersion: number;
 }
 
 /**
@@ -64,7 +73,7 @@ export async function getStoredAccountState(userId: string): Promise<StoredAccou
   const profile = parts.find((part) => part.kind === "profile")?.profile;
   if (!profile) return null;
   const shardCounts = parts.flatMap((part) =>
-    part.kind === "shard" ? [{ shard: part.shard, count: part.count }] : [],
+    part.kind === "shard" ? [{ shard: part.shard, count: part.count, countVersion: part.countVersion }] : [],
   );
   const shardTotal = shardCounts.reduce((sum, shard) => sum + shard.count, 0);
   return {
@@ -73,6 +82,7 @@ export async function getStoredAccountState(userId: string): Promise<StoredAccou
     notices: profile.notices,
     profileFollowerCount: profile.account.followerCount,
     shardCounts,
+    profileCountVersion: profile.countVersion,
   };
 }
 

@@ -11,6 +11,7 @@ import {
   type WrittenComment,
 } from "./entities/comment";
 import { isLivePost, postLivenessAttributes } from "./entities/post";
+import { ADD_COUNT_VERSION } from "./count-version";
 import { collections, entityTypes, keys, type ItemKey } from "./keys";
 import { queryPage, queryUntil } from "./query";
 import { countAttempt, type RateLimit } from "./rate-limit-store";
@@ -83,7 +84,7 @@ export async function insertComment(comment: NewComment, options: InsertOptions 
     putOf(toCommentItem(comment.post, stored), created),
     putOf(toCommentIndexEntryItem(comment.writerId, stored), created),
     updateOf(keys.post(comment.post.authorId, comment.post.id), {
-      UpdateExpression: "ADD commentCount :one",
+      UpdateExpression: `ADD commentCount :one, ${ADD_COUNT_VERSION}`,
       ConditionExpression: LIVE_POST,
       ExpressionAttributeValues: { ":one": 1 },
     }),
@@ -190,9 +191,9 @@ export async function deleteComment(post: PostRef, comment: Pick<Comment, "comme
   const items: TransactItems = [
     deleteOf(keys.comment(post.id, comment.commentId), { ConditionExpression: "attribute_exists(pk)" }),
     updateOf(keys.post(post.authorId, post.id), {
-      UpdateExpression: "ADD commentCount :minusOne",
+      UpdateExpression: `ADD commentCount :minusOne, ${ADD_COUNT_VERSION}`,
       ConditionExpression: LIVE_POST,
-      ExpressionAttributeValues: { ":minusOne": -1 },
+      ExpressionAttributeValues: { ":minusOne": -1, ":one": 1 },
     }),
     // No condition: an anonymization that removed the entry meanwhile leaves nothing to delete, which is fine.
     ...(comment.authorId !== null ? [deleteOf(keys.commentByWriter(comment.authorId, comment.commentId))] : []),

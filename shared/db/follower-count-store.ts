@@ -1,7 +1,8 @@
 import { config } from "../config";
 import { getStoredAccountState, LIVE_ACCOUNT_CONDITION, type StoredAccountState } from "./account-store";
 import { keys } from "./keys";
-import { updateOf, type TransactItem, type TransactItems } from "./transactions";
+import { ADD_COUNT_VERSION, atCountVersion } from "./count-version";
+import { checkOf, updateOf, type TransactItem, type TransactItems } from "./transactions";
 
 // The writes that move follower and following counts: each is one item of the transaction of the relation it
 // counts (follow-store.ts, the cleanup's recount). A follower count is spread over shard items so that concurrent
@@ -38,61 +39,94 @@ export async function existingFollowerCountTargets(userId: string): Promise<Foll
  * The transaction item that changes a follower count by `delta`, only while its item exists; a follow (+1) also
  * only while the account's deletion has not begun (the mark is on the profile and every shard), so that no
  * relation can appear after a deletion listed them. An unfollow (-1) may still take one away: the deletion
- * itself does.
+ * itself does. Either way the item's count version grows (count-version.ts).
  */
 export function followerCountChange(target: FollowerCountTarget, delta: 1 | -1): TransactItem {
   const condition = {
     ConditionExpression: delta > 0 ? LIVE_ACCOUNT_CONDITION : "attribute_exists(pk)",
-    ExpressionAttributeValues: { ":delta": delta },
+    ExpressionAttributeValues: { ":delta": delta, ":one": 1 },
   };
   return target.kind === "shard"
     ? updateOf(keys.followerCountShard(target.userId, target.shard), {
-        UpdateExpression: "ADD #count :delta",
+        UpdateExpression: `ADD #count :delta, ${ADD_COUNT_VERSION}`,
         ExpressionAttributeNames: { "#count": "count" },
         ...condition,
       })
-    : updateOf(keys.account(target.userId), { UpdateExpression: "ADD followerCount :delta", ...condition });
+    : updateOf(keys.account(target.userId), {
+        UpdateExpression: `ADD followerCount :delta, ${ADD_COUNT_VERSION}`,
+        ...condition,
+      });
 }
 
 /**
- * The transaction item that changes an account's following count by `delta`, only while the account exists (a
- * follow: and is not being deleted).
+ * The transaction item that changes an account's following count by `delta` (and its profile's count version),
+ * only while the account exists (a follow: and is not being deleted).
  */
 export function followingCountChange(userId: string, delta: 1 | -1): TransactItem {
   return updateOf(keys.account(userId), {
-    UpdateExpression: "ADD followingCount :delta",
+    UpdateExpression: `ADD followingCount :delta, ${ADD_COUNT_VERSION}`,
     ConditionExpression: delta > 0 ? LIVE_ACCOUNT_CONDITION : "attribute_exists(pk)",
-    ExpressionAttributeValues: { ":delta": delta },
+    ExpressionAttributeValues: { ":delta": delta, ":one": 1 },
   });
 }
 
+/** The profile still is the live account that was read (not deleted and created again meanwhile). */
+function sameLiveProfile(state: StoredAccountState) {
+  return {
+    ConditionExpression: `${LIVE_ACCOUNT_CONDITION} AND createdAt = :readCreatedAt`,
+    ExpressionAttributeValues: { ":readCreatedAt": state.account.createdAt },
+  };
+}
+
 /**
- * The transaction items that store an account's recounted follower and following counts, guarded by the values
- * the recount read before counting (`state`): the recount goes on the profile and every shard is set to 0, each
- * item only if it still holds what was read, so a follow or unfollow that lands meanwhile cancels the write and
- * the recount is read and counted again. No items when the stored counts already equal the recount.
+ * The transaction items of a recount of an account's follower and following counts, guarded by the count versions
+ * the recount read before counting (`state`; count-version.ts). When the stored counts differ from the recount,
+ * the recount goes on the profile and every shard is set to 0, each item only if its version is still the one read
+ * (and each version grows). When they equal it, no count is written, but the items written beside it (`alongside`:
+ * a run's count change, a history point, the end of a touch) come with a ConditionCheck of every item's version, so
+ * they are written only if the counts read and the relations counted were true at one instant. A follow or
+ * unfollow landing between the read and the write, however many and in whatever order, cancels the transaction and
+ * the recount is read and counted again. No items when there is nothing to write.
  */
-export function storeRecountItems(state: StoredAccountState, followers: number, following: number): TransactItems {
+export function recountItems(
+  state: StoredAccountState,
+  followers: number,
+  following: number,
+  alongside: TransactItems,
+): TransactItems {
   const { account } = state;
-  if (account.followerCount === followers && account.followingCount === following) return [];
+  const profile = keys.account(account.userId);
+  const shard = (n: number) => keys.followerCountShard(account.userId, n);
+  if (account.followerCount === followers && account.followingCount === following) {
+    if (alongside.length === 0) return [];
+    return [
+      checkOf(profile, atCountVersion(state.profileCountVersion, sameLiveProfile(state))),
+      ...state.shardCounts.map(({ shard: n, countVersion }) => checkOf(shard(n), atCountVersion(countVersion))),
+      ...alongside,
+    ];
+  }
+  const one = { ":one": 1 };
+  const guarded = atCountVersion(state.profileCountVersion, sameLiveProfile(state));
   return [
-    updateOf(keys.account(account.userId), {
-      UpdateExpression: "SET followerCount = :followers, followingCount = :following",
-      ConditionExpression: `${LIVE_ACCOUNT_CONDITION} AND followerCount = :readFollowers AND followingCount = :readFollowing`,
+    updateOf(profile, {
+      UpdateExpression: `SET followerCount = :followers, followingCount = :following ADD ${ADD_COUNT_VERSION}`,
+      ...guarded,
       ExpressionAttributeValues: {
+        ...guarded.ExpressionAttributeValues,
+        ...one,
         ":followers": followers,
         ":following": following,
-        ":readFollowers": state.profileFollowerCount,
-        ":readFollowing": account.followingCount,
       },
     }),
-    ...state.shardCounts.map(({ shard, count }) =>
-      updateOf(keys.followerCountShard(account.userId, shard), {
-        UpdateExpression: "SET #count = :zero",
-        ConditionExpression: "#count = :read",
+    ...state.shardCounts.map(({ shard: n, countVersion }) => {
+      const condition = atCountVersion(countVersion);
+      return updateOf(shard(n), {
+        UpdateExpression: `SET #count = :zero ADD ${ADD_COUNT_VERSION}`,
         ExpressionAttributeNames: { "#count": "count" },
-        ExpressionAttributeValues: { ":zero": 0, ":read": count },
-      }),
-    ),
+        ...condition,
+        ExpressionAttributeValues: { ...condition.ExpressionAttributeValues, ...one, ":zero": 0 },
+      });
+    }),
+    ...alongside,
   ];
 }

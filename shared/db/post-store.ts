@@ -11,6 +11,7 @@ import {
   type StoredPostBody,
   type StoredPostSummary,
 } from "./entities/post";
+import { ADD_COUNT_VERSION } from "./count-version";
 import { keys } from "./keys";
 import { ConditionFailed, deleteItem, getItem, unlessConditionFails, updateItem } from "./requests";
 import {
@@ -104,7 +105,7 @@ export async function createPost(ref: PostRef, post: Post, alsoWrite: TransactIt
   ];
   const accountAt = items.length;
   const countAndLatest = updateOf(keys.account(ref.authorId), {
-    UpdateExpression: "ADD postCount :one SET latestPostUlid = :ulid",
+    UpdateExpression: `ADD postCount :one, ${ADD_COUNT_VERSION} SET latestPostUlid = :ulid`,
     // Not while the account's deletion runs: it lists the author's posts once, after its mark.
     ConditionExpression:
       "attribute_exists(pk) AND attribute_not_exists(deletion) AND (attribute_not_exists(latestPostUlid) OR latestPostUlid < :ulid)",
@@ -113,7 +114,7 @@ export async function createPost(ref: PostRef, post: Post, alsoWrite: TransactIt
     ReturnValuesOnConditionCheckFailure: "ALL_OLD",
   });
   const countOnly = updateOf(keys.account(ref.authorId), {
-    UpdateExpression: "ADD postCount :one",
+    UpdateExpression: `ADD postCount :one, ${ADD_COUNT_VERSION}`,
     ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(deletion)",
     ExpressionAttributeValues: { ":one": 1 },
   });
@@ -243,9 +244,9 @@ export async function markPostDeleting(stored: StoredPostSummary): Promise<boole
     ReturnValuesOnConditionCheckFailure: "ALL_OLD",
   });
   const countDown = updateOf(keys.account(ref.authorId), {
-    UpdateExpression: "ADD postCount :minusOne",
+    UpdateExpression: `ADD postCount :minusOne, ${ADD_COUNT_VERSION}`,
     ConditionExpression: "attribute_exists(pk) AND postCount > :zero",
-    ExpressionAttributeValues: { ":minusOne": -1, ":zero": 0 },
+    ExpressionAttributeValues: { ":minusOne": -1, ":zero": 0, ":one": 1 },
   });
   // Without the count when the author's account is gone (its cleanup deletes its posts) or holds no count to
   // take one from: the post is marked all the same, and no count goes negative.

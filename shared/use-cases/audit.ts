@@ -6,9 +6,9 @@ import { recountPointItems } from "../db/follower-history-store";
 import { getPostSummary } from "../db/post-store";
 import { checkInvariants, indexFacts, isCountDrift, type CountDrift, type Finding } from "../domain/audit";
 import { decodePostId } from "../domain/posts";
-import { unavailable } from "../errors";
 import { ulid } from "../ids";
-import { recountAccount } from "./account-recount";
+import { untilDone } from "../db/retry";
+import { recountAccount, RECOUNT_BUDGET } from "./account-recount";
 
 // The operator's audit (`npm run audit`, infra/local/audit.ts): reads the whole table, checks every invariant of
 // the data model (shared/domain/audit.ts), confirms each drifted count with strongly consistent reads (the Scan is
@@ -37,12 +37,9 @@ export interface AuditReport {
   repaired: CountDrift[];
 }
 
-/** Rounds of read, count and conditional write before a post or comment recount gives up (503). */
-const RECOUNT_ROUNDS = 10;
-
+/** Rounds of read, count and conditional write (with the backoff between) before a post or comment recount gives up (503). */
 async function untilStored(round: () => Promise<boolean>): Promise<void> {
-  for (let attempt = 0; attempt < RECOUNT_ROUNDS; attempt++) if (await round()) return;
-  throw unavailable(1);
+  await untilDone(async () => ((await round()) ? true : undefined), RECOUNT_BUDGET);
 }
 
 /** A count as it is now, read strongly consistently: [stored, expected]; null when its item is gone or being deleted. */
@@ -87,7 +84,8 @@ async function repair(drift: CountDrift, auditId: string, at: string): Promise<v
     await untilStored(async () => {
       const state = await getStoredAccountState(drift.userId);
       if (!state || state.deletion) return true;
-      return storePostCount(drift.userId, state.account.postCount, await countLivePosts(drift.userId));
+      const counted = await countLivePosts(drift.userId);
+      return counted === state.account.postCount || storePostCount(state, counted);
     });
     return;
   }
@@ -96,7 +94,8 @@ async function repair(drift: CountDrift, auditId: string, at: string): Promise<v
   await untilStored(async () => {
     const post = await getPostSummary(ref);
     if (!post || post.deleting) return true;
-    return storeCommentCount(ref, post.summary.commentCount, await countCommentsOfPost(ref));
+    const counted = await countCommentsOfPost(ref);
+    return counted === post.summary.commentCount || storeCommentCount(post, counted);
   });
 }
 

@@ -34,7 +34,7 @@ import {
   type ScheduleDecision,
   type ScheduledNotice,
 } from "../domain/deletion-schedule";
-import { cleanupAlreadyRunning, notFound, unavailable, validationFailed } from "../errors";
+import { cleanupAlreadyRunning, DomainError, notFound, unavailable, validationFailed } from "../errors";
 import { ulid } from "../ids";
 import { logger } from "../logger";
 import { recordBusinessMetric } from "../metrics";
@@ -321,7 +321,16 @@ export async function recountStep(run: RunTicket, now: Date, budgetMs: number): 
   while (Date.now() <= deadline) {
     const page = await touchedPage(run.dryRun ? run.runId : null, RECOUNT_PAGE_SIZE);
     if (page.length === 0) return { done: true };
-    for (const touched of page) await (run.dryRun ? dryRecount(run, touched, now) : recount(run, touched, now));
+    for (const touched of page) {
+      try {
+        await (run.dryRun ? dryRecount(run, touched, now) : recount(run, touched, now));
+      } catch (error) {
+        // Follows of the account kept landing between its read and its write for the whole recount budget: the
+        // touch stays, and the next round of this step (the state machine loops) counts it again.
+        if (error instanceof DomainError && error.code === "unavailable") return { done: false };
+        throw error;
+      }
+    }
   }
   return { done: false };
 }

@@ -8,6 +8,7 @@ import type { Entitlement } from "../../domain/entitlements";
 import { isoDuration } from "../../domain/iso-duration";
 import type { Role } from "../../domain/roles";
 import { attributesOf, isEntity, projectionOf, type RawItem } from "../attributes";
+import { COUNT_VERSION } from "../count-version";
 import { entityTypes, inactivityPartition, keys, type ItemKey } from "../keys";
 
 /**
@@ -42,6 +43,8 @@ export interface AccountItem extends ItemKey, Account {
   /** How many follower-count shard items the account was created with (absent: none). */
   followerCountShards?: number;
   deletion?: DeletionMark;
+  /** The count guard: every write of followerCount, followingCount or postCount adds one (../count-version.ts). */
+  countVersion?: number;
 }
 
 /** The profile as stored: the account (its follower count without the shards'), and what the store decides on. */
@@ -51,6 +54,8 @@ export interface StoredProfile {
   deletion: DeletionMark | null;
   /** The current notice schedule, oldest first (empty: none runs). */
   notices: ScheduleEntry[];
+  /** The version of the profile's counts (absent: 0), which a recount conditions its write on. */
+  countVersion: number;
 }
 
 /** A notice of the current schedule as the domain reads it, with how its delivery settled. */
@@ -136,6 +141,7 @@ export function fromAccountItem(item: RawItem | undefined): StoredProfile | null
     followerCountShards: attributes.optionalNumber("followerCountShards") ?? 0,
     deletion: deletion ? readDeletionMark(deletion) : null,
     notices: attributes.optionalList("noticeSchedule", readNotice) ?? [],
+    countVersion: attributes.optionalNumber(COUNT_VERSION) ?? 0,
   };
 }
 

@@ -2,6 +2,7 @@
 // `PROFILE#FOLLOWER_COUNT#<nn>`), so that concurrent follows of one author do not conflict on one item.
 // docs/data-model.md, "Hot authors".
 import { attributesOf, isEntity, type RawItem } from "../attributes";
+import { COUNT_VERSION } from "../count-version";
 import { entityTypes, keys, type ItemKey } from "../keys";
 
 export interface FollowerCountShardItem extends ItemKey {
@@ -9,6 +10,8 @@ export interface FollowerCountShardItem extends ItemKey {
   userId: string;
   shard: number;
   count: number;
+  /** The count guard: every write of `count` adds one (../count-version.ts); absent on shards written before. */
+  countVersion?: number;
 }
 
 /** A shard of a new account, at zero. */
@@ -22,11 +25,22 @@ export function toFollowerCountShardItem(userId: string, shard: number): Followe
   };
 }
 
-/** A shard's number and its count as stored; null when the item is not a shard. */
-export function fromFollowerCountShardItem(
-  item: RawItem | undefined,
-): { userId: string; shard: number; count: number } | null {
+/** A shard as stored: its number, its count and the count's version (absent: 0). */
+export interface StoredShard {
+  userId: string;
+  shard: number;
+  count: number;
+  countVersion: number;
+}
+
+/** A shard's number, its count and the count's version as stored; null when the item is not a shard. */
+export function fromFollowerCountShardItem(item: RawItem | undefined): StoredShard | null {
   if (!isEntity(item, entityTypes.followerCountShard)) return null;
   const attributes = attributesOf(item, entityTypes.followerCountShard);
-  return { userId: attributes.string("userId"), shard: attributes.number("shard"), count: attributes.number("count") };
+  return {
+    userId: attributes.string("userId"),
+    shard: attributes.number("shard"),
+    count: attributes.number("count"),
+    countVersion: attributes.optionalNumber(COUNT_VERSION) ?? 0,
+  };
 }

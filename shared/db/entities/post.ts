@@ -6,6 +6,7 @@
 import type { PostAccess } from "../../domain/access";
 import { encodePostId, shownTeaser, type PostRef, type PostSummary } from "../../domain/posts";
 import { attributesOf, isEntity, oneOfValues, type RawItem } from "../attributes";
+import { COUNT_VERSION } from "../count-version";
 import { bodyAccessOf, entityTypes, keys, postRefOf, type ItemKey } from "../keys";
 
 const accesses = ["free", "plus", "select"] as const satisfies readonly PostAccess[];
@@ -19,6 +20,8 @@ export interface PostSummaryItem extends ItemKey, Omit<PostSummary, "postId" | "
   deleting?: boolean;
   /** The body, on a post stored before 1.1 that `npm run migrate` has not moved yet. */
   body?: string;
+  /** The count guard: every write of `commentCount` adds one (../count-version.ts); absent: 0. */
+  countVersion?: number;
 }
 
 export interface PostBodyItem extends ItemKey {
@@ -37,6 +40,8 @@ export interface StoredPostSummary {
   /** The revision of the body item; null for a post stored before 1.1, whose body is `legacyBody`. */
   bodyRevision: number | null;
   legacyBody: string | null;
+  /** The version of `commentCount` (absent: 0), which the comment count's recount conditions its write on. */
+  countVersion: number;
 }
 
 /** A post's body as stored: under which access, at which revision. */
@@ -89,6 +94,7 @@ export function fromPostSummaryItem(item: RawItem | undefined): StoredPostSummar
     deleting: attributes.optionalBoolean("deleting") === true,
     bodyRevision: attributes.optionalNumber("bodyRevision") ?? null,
     legacyBody: attributes.optionalString("body") ?? null,
+    countVersion: attributes.optionalNumber(COUNT_VERSION) ?? 0,
   };
 }
 

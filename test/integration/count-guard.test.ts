@@ -1,0 +1,208 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { createAccount } from "../../shared/db/account-store";
+import { collections, keys } from "../../shared/db/keys";
+import { updateItem } from "../../shared/db/requests";
+import { decodePostId } from "../../shared/domain/posts";
+import { auditTable } from "../../shared/use-cases/audit";
+import { beginRun, readRun, runToCompletion, ticketOf } from "../../shared/use-cases/cleanup";
+import { api, tokenFor } from "../support/api";
+import { aroundRequest, countQueryOf, postSummariesQueryOf, type AroundRequest } from "../support/around-request";
+import { expectNoDrift } from "../support/audit";
+import { lastActiveAt } from "../support/cleanup";
+import { aComment, aReaderWith, deleteComment } from "../support/comments";
+import { aFollow, anUnfollow } from "../support/follows";
+import { expectStatus, given, uniqueHandle, uniqueUserId, type TestUser } from "../support/given";
+import { aPost } from "../support/posts";
+
+// The count guard (docs/data-model.md, "The count guard"): each row of issue 19's table, a real write landed right
+// before a recount's COUNT and another right after its answer, on the same counter item, so that the item is back
+// at the value the recount read. A guard on that value passes and stores a count that includes a relation gone
+// (or misses one made); the count version does not come back, and the recount reads and counts again.
+
+const LONG_AGO = "2025-01-10T08:00:00.000Z";
+const CUTOFF = "2025-06-01T00:00:00.000Z";
+
+let injected: AroundRequest | undefined;
+afterEach(() => {
+  injected?.stop();
+  injected = undefined;
+  vi.restoreAllMocks();
+});
+
+/** Runs `write` with every follower count change going to shard 0 (the shard is picked with Math.random). */
+async function onShardZero(write: () => Promise<void>): Promise<void> {
+  const random = vi.spyOn(Math, "random").mockReturnValue(0);
+  try {
+    await write();
+  } finally {
+    random.mockRestore();
+  }
+}
+
+/** An inactive reader the next run deletes, and a real run of the cleanup; answers the run's count changes. */
+async function aRunDeleting(leaving: TestUser): Promise<{ userId: string; before: number; after: number }[]> {
+  await lastActiveAt(leaving, LONG_AGO);
+  const run = await beginRun({ dryRun: false, cutoff: CUTOFF }, new Date());
+  await runToCompletion(ticketOf(run), { now: () => new Date(), budgetMs: 60_000 });
+  const report = await readRun(run.runId);
+  expect(report).toMatchObject({ status: "succeeded", accountsDeleted: 1 });
+  return report.countChanges;
+}
+
+/** An author created as accounts were before follower-count shards: its follower count on the profile alone. */
+async function anAuthorWithoutShards(): Promise<TestUser> {
+  const userId = uniqueUserId("unsharded");
+  const handle = uniqueHandle();
+  await createAccount({
+    userId,
+    handle,
+    displayName: handle,
+    role: "author",
+    now: new Date().toISOString(),
+    followerCountShards: 0,
+  });
+  return { userId, handle, token: tokenFor(userId, ["authors"]) };
+}
+
+/** The follower count the API shows, and how many followers its list holds. */
+async function followersOf(user: TestUser): Promise<{ shown: number; listed: number }> {
+  const [profile, list] = await Promise.all([
+    api.get(`/users/${user.userId}`),
+    api.get(`/users/${user.userId}/followers?limit=100`),
+  ]);
+  expectStatus(profile, 200);
+  expectStatus(list, 200);
+  return { shown: profile.body.followerCount, listed: list.body.items.length };
+}
+
+async function followingOf(user: TestUser): Promise<{ shown: number; listed: number }> {
+  const [profile, list] = await Promise.all([
+    api.get(`/users/${user.userId}`),
+    api.get(`/users/${user.userId}/following?limit=100`),
+  ]);
+  expectStatus(profile, 200);
+  expectStatus(list, 200);
+  return { shown: profile.body.followingCount, listed: list.body.items.length };
+}
+
+describe("a recount's follower count (cleanup): follow X before its COUNT, unfollow Y after, on one counter item", () => {
+  for (const kind of ["sharded (both writes on shard 0)", "without shards (profile item)"] as const) {
+    it(`stores the relations' count for an author ${kind}`, async () => {
+      const author = kind.startsWith("sharded") ? await given.anAuthor() : await anAuthorWithoutShards();
+      const [x, y, leaving] = [await given.aReader(), await given.aReader(), await given.aReader()];
+      await aFollow(y, author);
+      await aFollow(leaving, author);
+      injected = aroundRequest(countQueryOf(collections.followerRowsOf(author.userId).pk), {
+        before: () => onShardZero(() => aFollow(x, author)),
+        after: () => onShardZero(() => anUnfollow(y, author)),
+      });
+
+      const changes = await aRunDeleting(leaving);
+
+      expect(injected.fired).toBe(true);
+      // Y and the deleted reader followed; X followed and Y left during the recount: X alone follows.
+      expect(await followersOf(author)).toEqual({ shown: 1, listed: 1 });
+      expect(changes).toContainEqual({ userId: author.userId, before: 2, after: 1 });
+      await expectNoDrift();
+    });
+  }
+});
+
+describe("a recount's following count (cleanup): the account's own follow and unfollow around its COUNT", () => {
+  it("stores the relations' count when it follows B before the COUNT and unfollows C after", async () => {
+    const [b, c] = await Promise.all([given.anAuthor(), given.anAuthor()]);
+    const [reader, leaving] = await Promise.all([given.aReader(), given.aReader()]);
+    await aFollow(reader, c!);
+    await aFollow(reader, leaving);
+    injected = aroundRequest(countQueryOf(collections.followingRowsOf(reader.userId).pk), {
+      before: () => aFollow(reader, b!),
+      after: () => anUnfollow(reader, c!),
+    });
+
+    await aRunDeleting(leaving);
+
+    expect(injected.fired).toBe(true);
+    expect(await followingOf(reader)).toEqual({ shown: 1, listed: 1 });
+    await expectNoDrift();
+  });
+
+  it("stores the relations' count when it unfollows C before the COUNT and follows B after", async () => {
+    const [b, c] = await Promise.all([given.anAuthor(), given.anAuthor()]);
+    const [reader, leaving] = await Promise.all([given.aReader(), given.aReader()]);
+    await aFollow(reader, c!);
+    await aFollow(reader, leaving);
+    injected = aroundRequest(countQueryOf(collections.followingRowsOf(reader.userId).pk), {
+      before: () => anUnfollow(reader, c!),
+      after: () => aFollow(reader, b!),
+    });
+
+    await aRunDeleting(leaving);
+
+    expect(injected.fired).toBe(true);
+    expect(await followingOf(reader)).toEqual({ shown: 1, listed: 1 });
+    await expectNoDrift();
+  });
+});
+
+describe("npm run audit -- --fix: a drifted count repaired while content comes and goes around its count", () => {
+  it("stores a post's comment count when a comment lands before its COUNT and another is deleted after", async () => {
+    const admin = await given.anAdmin();
+    const author = await given.anAuthor();
+    const post = await aPost(author);
+    const [first, second] = await Promise.all([1, 2].map(() => aReaderWith(admin, [{ tier: "ultimate" }])));
+    await aComment(first!, post.postId);
+    const gone = await aComment(first!, post.postId);
+    const ref = decodePostId(post.postId)!;
+    await updateItem(keys.post(ref.authorId, ref.id), {
+      UpdateExpression: "ADD commentCount :five",
+      ExpressionAttributeValues: { ":five": 5 },
+    });
+    // The audit counts the post's comments three times: to confirm the drift, to repair it, to confirm the repair.
+    injected = aroundRequest(
+      countQueryOf(collections.commentsOfPost(ref.id).pk),
+      {
+        before: () => aComment(second!, post.postId),
+        after: async () => expectStatus(await deleteComment(first!, post.postId, gone.commentId), 204),
+      },
+      { skip: 1 },
+    );
+
+    const report = await auditTable({ segments: 2, fix: true });
+
+    expect(injected.fired).toBe(true);
+    const shown = await api.get(`/posts/${post.postId}`);
+    const listed = await api.get(`/posts/${post.postId}/comments?limit=100`, { token: first!.token });
+    // Two comments, one added and one deleted during the repair: two left.
+    expect({ shown: shown.body.commentCount, listed: listed.body.items.length }).toEqual({ shown: 2, listed: 2 });
+    expect(report.repaired).toContainEqual(expect.objectContaining({ invariant: "commentCount", postId: post.postId }));
+    await expectNoDrift();
+  });
+
+  it("stores an author's post count when a post is published before its count and another deleted after", async () => {
+    const author = await given.anAuthor();
+    const gone = await aPost(author);
+    await updateItem(keys.account(author.userId), {
+      UpdateExpression: "ADD postCount :five",
+      ExpressionAttributeValues: { ":five": 5 },
+    });
+    // The audit reads the author's posts three times: to confirm the drift, to repair it, to confirm the repair.
+    injected = aroundRequest(
+      postSummariesQueryOf(collections.postsOf(author.userId).pk),
+      {
+        before: () => aPost(author),
+        after: async () => expectStatus(await api.delete(`/posts/${gone.postId}`, { token: author.token }), 204),
+      },
+      { skip: 1 },
+    );
+
+    const report = await auditTable({ segments: 2, fix: true });
+
+    expect(injected.fired).toBe(true);
+    const profile = await api.get(`/users/${author.userId}`);
+    const listed = await api.get(`/users/${author.userId}/posts?limit=100`);
+    // One post, one published and one deleted during the repair: one left.
+    expect({ shown: profile.body.postCount, listed: listed.body.items.length }).toEqual({ shown: 1, listed: 1 });
+    expect(report.repaired).toContainEqual(expect.objectContaining({ invariant: "postCount", userId: author.userId }));
+    await expectNoDrift();
+  });
+});
