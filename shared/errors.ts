@@ -1,5 +1,3 @@
-import type { FieldProblem, RequiredEntitlement } from "./schemas/errors";
-
 // Domain errors say what went wrong in the domain's words; shared/http/errors.ts alone maps them to HTTP. Every
 // error the API can answer is made by one of the factories below, and only here.
 
@@ -24,7 +22,17 @@ export const errorCodes = [
 
 export type ErrorCode = (typeof errorCodes)[number];
 
-export type { FieldProblem, RequiredEntitlement };
+/** What is wrong with one field of the request (`field`: the field, query parameter or header, e.g. `tags.2`). */
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+/** An entitlement that would allow the request; `select` without `authorId` means any author's Select. */
+export interface RequiredEntitlement {
+  tier: "plus" | "ultimate" | "select";
+  authorId?: string;
+}
 
 export class DomainError extends Error {
   override readonly name = "DomainError";

@@ -1,4 +1,3 @@
-import type { Me, Profile } from "../schemas/accounts";
 import { activityMustBeWritten } from "./deletion-schedule";
 import type { Entitlement } from "./entitlements";
 import type { Role } from "./roles";
@@ -36,8 +35,23 @@ export interface Caller {
 
 export const anonymousCaller: Caller = { identity: null, account: null };
 
-/** What the API answers of an account: the shapes of shared/schemas/accounts.ts. */
-export type { Me, Profile };
+/** An account as anyone may see it (the API's Profile). Counts are exact. */
+export interface Profile {
+  userId: string;
+  handle: string;
+  displayName: string;
+  role: Role;
+  followerCount: number;
+  followingCount: number;
+  postCount: number;
+  createdAt: string;
+}
+
+/** The caller's own account (the API's Me): its profile, its stored entitlements (expired ones too), its activity. */
+export interface Me extends Profile {
+  entitlements: Entitlement[];
+  lastActiveAt: string;
+}
 
 export function toProfile(account: Account): Profile {
   return {
@@ -84,6 +98,3 @@ export function accountRefreshFor(account: Account, identity: Identity, now: Dat
   if (email !== (account.emailClaim ?? null)) refresh.emailClaim = email;
   return Object.keys(refresh).length === 0 ? null : refresh;
 }
-
-/** Authors and admins are never deleted for inactivity, so only readers are candidates. */
-export const mayBeDeletedForInactivity = (role: Role): boolean => role === "reader";

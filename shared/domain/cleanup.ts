@@ -1,14 +1,47 @@
 import type { FieldProblem } from "../errors";
-import type { CountChange, FollowerHistoryPoint, Run } from "../schemas/cleanup";
 import { unexpiredEntitlements, type Entitlement } from "./entitlements";
 import type { Role } from "./roles";
 
 // The rules of the cleanup of inactive accounts (contract: "Cleanup of inactive accounts"), as plain functions:
 // who is a candidate, which cutoff a run uses, and which count changes a run reports. No storage here.
 
-/** A cleanup run as the API shows it (contract: Run), its count changes and follower history points. */
-export type { CountChange, FollowerHistoryPoint, Run };
-export type RunStatus = Run["status"];
+/** A surviving account whose follower count a run changed: stored before the run touched it, and recounted. */
+export interface CountChange {
+  userId: string;
+  before: number;
+  after: number;
+}
+
+/** A run leaves `running` only once a new run may start. */
+export type RunStatus = "running" | "succeeded" | "failed";
+
+/** A cleanup run as the API shows it (contract: Run); in a dry run, the figures say what a real run would do. */
+export interface Run {
+  runId: string;
+  status: RunStatus;
+  dryRun: boolean;
+  cutoff: string;
+  startedAt: string;
+  finishedAt?: string;
+  accountsDeleted: number;
+  followEdgesDeleted: number;
+  commentsAnonymized: number;
+  noticesSent: number;
+  deletionsDeferred: number;
+  countChanges: CountChange[];
+}
+
+/** Why a follower history point was added (contract 1.1, "Why a count changed"). */
+export const followerHistoryReasons = ["inactive_accounts_deleted", "recount"] as const;
+
+/** A change of an account's follower count, and why: `runId` names the cleanup run (or audit) that made it. */
+export interface FollowerHistoryPoint {
+  at: string;
+  runId: string;
+  before: number;
+  after: number;
+  reason: (typeof followerHistoryReasons)[number];
+}
 
 /** What a run's steps carry from one to the next (small: it travels through Step Functions' state). */
 export interface RunTicket {

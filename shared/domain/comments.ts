@@ -1,4 +1,3 @@
-import type { CommentView } from "../schemas/comments";
 import type { Identity } from "./account";
 
 // Comments in the domain's words. Storage keys live in shared/db; what leaves the API is a CommentView.
@@ -14,8 +13,15 @@ export interface Comment {
   createdAt: string;
 }
 
-/** The contract's Comment: exactly the fields of shared/schemas/comments.ts. */
-export type { CommentView };
+/** The contract's Comment: what the API answers of one. */
+export interface CommentView {
+  commentId: string;
+  postId: string;
+  /** The writer; null once the writer's account was deleted. */
+  authorId: string | null;
+  body: string;
+  createdAt: string;
+}
 
 export const MAX_COMMENT_LENGTH = 5000;
 

@@ -1,7 +1,6 @@
-import { mayBeDeletedForInactivity } from "./account";
 import { unexpiredEntitlements, type Entitlement } from "./entitlements";
 import { parseIsoDuration, type Duration } from "./iso-duration";
-import type { Role } from "./roles";
+import { mayBeDeletedForInactivity, type Role } from "./roles";
 
 // The notice schedule before an inactive account is deleted (contract: "Notice before deletion"), as plain
 // functions. A run asks `decideSchedule` once per account; storage and mail are elsewhere.

@@ -1,6 +1,11 @@
-import type { Entitlement } from "../schemas/accounts";
-
-export type { Entitlement };
+/**
+ * A subscription: `plus` (Plus posts), `ultimate` (everything), or `select` of one author (that author's Select
+ * posts). `validUntil`: when it ends (ISO-8601 UTC with milliseconds); absent, it does not.
+ */
+export type Entitlement =
+  | { tier: "plus"; validUntil?: string }
+  | { tier: "ultimate"; validUntil?: string }
+  | { tier: "select"; authorId: string; validUntil?: string };
 
 /** An entitlement whose `validUntil` has passed counts as absent in every access decision. */
 export function isUnexpired(entitlement: Entitlement, now: Date): boolean {

@@ -1,5 +1,3 @@
-import type { FollowListEntry, FollowState } from "../schemas/follows";
-
 /** One account following another. `followId` (a ULID made at follow time) orders the lists by time. */
 export interface FollowRelation {
   followerId: string;
@@ -8,11 +6,19 @@ export interface FollowRelation {
   followedAt: string;
 }
 
-/**
- * A row of a follower or following list (the other account, as it is named now, and when the follow began), and
- * the answer of PUT and DELETE /users/{userId}/follow: the shapes of shared/schemas/follows.ts.
- */
-export type { FollowListEntry, FollowState };
+/** A row of a follower or following list: the other account, as it is named now, and when the follow began. */
+export interface FollowListEntry {
+  userId: string;
+  handle: string;
+  displayName: string;
+  followedAt: string;
+}
+
+/** The answer of PUT and DELETE /users/{userId}/follow: whether the caller now follows, and the follower count. */
+export interface FollowState {
+  following: boolean;
+  followerCount: number;
+}
 
 /** Following is always between two different accounts. */
 export const isSelfFollow = (followerId: string, followeeId: string): boolean => followerId === followeeId;

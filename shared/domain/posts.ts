@@ -1,4 +1,3 @@
-import type { PostSummaryView, PostView } from "../schemas/posts";
 import type { PostAccess } from "./access";
 
 // Posts in the domain's words. Storage keys live in shared/db; what leaves the API is a PostView (a single post)
@@ -25,11 +24,25 @@ export interface Post extends PostSummary {
   body: string;
 }
 
-/**
- * What a caller sees of one post (the body only when the access rule lets the caller read it) and what a list
- * shows of one (never its body; `locked` says whether the caller may read it): shared/schemas/posts.ts.
- */
-export type { PostSummaryView, PostView };
+/** What a list shows of a post (the API's PostSummary): never its body; `locked` says whether the caller may read it. */
+export interface PostSummaryView {
+  postId: string;
+  authorId: string;
+  title: string;
+  teaser: string;
+  access: PostAccess;
+  category: string;
+  tags: string[];
+  publishedAt: string;
+  updatedAt: string;
+  commentCount: number;
+  locked: boolean;
+}
+
+/** What a caller sees of one post (the API's Post): the body exactly when the access rule lets the caller read it. */
+export interface PostView extends PostSummaryView {
+  body?: string;
+}
 
 export const DEFAULT_CATEGORY = "analysis";
 export const DEFAULT_TEASER_LENGTH = 280;

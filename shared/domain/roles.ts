@@ -1,6 +1,9 @@
-import type { Role } from "../schemas/accounts";
+/** What an account may do, from its token's Cognito groups (`roleFromGroups`). */
+export const ROLES = ["reader", "author", "admin"] as const;
+export type Role = (typeof ROLES)[number];
 
-export type { Role };
+/** Authors and admins are never deleted for inactivity, so only readers are candidates. */
+export const mayBeDeletedForInactivity = (role: Role): boolean => role === "reader";
 
 /**
  * A name Cognito allows for a group: 1 to 128 letters, marks, symbols, numbers or punctuation; no space or

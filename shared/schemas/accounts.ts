@@ -1,4 +1,7 @@
 import * as z from "zod/mini";
+import type { Me, Profile } from "../domain/account";
+import type { Entitlement } from "../domain/entitlements";
+import { ROLES, type Role } from "../domain/roles";
 import { canonicalTime, count, isoTime, timestamp, trimmedTextOfLength } from "./common";
 
 export const handleSchema = z
@@ -42,15 +45,15 @@ export const entitlementsInputSchema = z
     }),
   );
 
-// Answers (contract: Accounts). These schemas are the source of the domain's types, so the document, the
-// types and what handlers send cannot drift apart.
+// Answers (contract: Accounts), checked against the domain's types (shared/domain), so the document, the types
+// and what handlers send cannot drift apart.
 
-export const roleSchema = z.enum(["reader", "author", "admin"]).check(
+export const roleSchema = z.enum(ROLES).check(
   z.meta({
     id: "Role",
     description: "From the token's Cognito groups: `admins` -> admin, else `authors` -> author, else reader.",
   }),
-);
+) satisfies z.ZodMiniType<Role>;
 
 const storedValidUntil = z.optional(timestamp.check(z.describe(validUntilDescription)));
 
@@ -66,7 +69,7 @@ export const entitlementSchema = z
       description:
         "A subscription: `plus` (Plus posts), `ultimate` (everything), or `select` of one author (that author's Select posts).",
     }),
-  );
+  ) satisfies z.ZodMiniType<Entitlement>;
 
 export const profileSchema = z
   .strictObject({
@@ -79,7 +82,7 @@ export const profileSchema = z
     postCount: count.check(z.describe("Posts this account has published and not deleted.")),
     createdAt: timestamp,
   })
-  .check(z.meta({ id: "Profile", description: "An account as anyone may see it." }));
+  .check(z.meta({ id: "Profile", description: "An account as anyone may see it." })) satisfies z.ZodMiniType<Profile>;
 
 export const meSchema = z
   .strictObject({
@@ -89,13 +92,10 @@ export const meSchema = z
       z.describe("Last recorded activity; refreshed by signed-in requests at most once an hour."),
     ),
   })
-  .check(z.meta({ id: "Me", description: "The caller's own account: its profile, entitlements and activity." }));
+  .check(
+    z.meta({ id: "Me", description: "The caller's own account: its profile, entitlements and activity." }),
+  ) satisfies z.ZodMiniType<Me>;
 
 export const userEntitlementsSchema = z
   .strictObject({ userId: z.string(), entitlements: z.array(entitlementSchema) })
   .check(z.meta({ id: "UserEntitlements", description: "A user's entitlements after an admin replaced them." }));
-
-export type Role = z.infer<typeof roleSchema>;
-export type Entitlement = z.infer<typeof entitlementSchema>;
-export type Profile = z.infer<typeof profileSchema>;
-export type Me = z.infer<typeof meSchema>;

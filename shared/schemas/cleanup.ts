@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { followerHistoryReasons, type CountChange, type FollowerHistoryPoint, type Run } from "../domain/cleanup";
 import { count, isoTime, pageOf, timestamp } from "./common";
 
 /** POST /admin/cleanup-runs: both optional; a cutoff in the future would delete accounts active right now. */
@@ -17,7 +18,7 @@ export const cleanupRunInputSchema = z
   .check(z.meta({ id: "CleanupRunInput", description: "How to run the cleanup of inactive accounts." }));
 export type CleanupRunInput = z.infer<typeof cleanupRunInputSchema>;
 
-// Answers (contract: Cleanup of inactive accounts); the source of the domain's types.
+// Answers (contract: Cleanup of inactive accounts), checked against the domain's types.
 
 export const countChangeSchema = z
   .strictObject({
@@ -25,7 +26,9 @@ export const countChangeSchema = z
     before: count.check(z.describe("The stored follower count before the run touched it.")),
     after: count.check(z.describe("The count recomputed from the follow relations.")),
   })
-  .check(z.meta({ id: "CountChange", description: "A surviving account whose follower count the run changed." }));
+  .check(
+    z.meta({ id: "CountChange", description: "A surviving account whose follower count the run changed." }),
+  ) satisfies z.ZodMiniType<CountChange>;
 
 export const runSchema = z
   .strictObject({
@@ -53,12 +56,9 @@ export const runSchema = z
       id: "Run",
       description: "A cleanup run of inactive accounts; in a dry run, the figures say what a real run would do.",
     }),
-  );
+  ) satisfies z.ZodMiniType<Run>;
 
 export const runPageSchema = pageOf(runSchema);
-
-/** Why a follower history point was added (contract 1.1, "Why a count changed"). */
-export const followerHistoryReasons = ["inactive_accounts_deleted", "recount"] as const;
 
 export const followerHistoryPointSchema = z
   .strictObject({
@@ -74,13 +74,11 @@ export const followerHistoryPointSchema = z
         ),
       ),
   })
-  .check(z.meta({ id: "FollowerHistoryPoint", description: "A change of an account's follower count, and why." }));
+  .check(
+    z.meta({ id: "FollowerHistoryPoint", description: "A change of an account's follower count, and why." }),
+  ) satisfies z.ZodMiniType<FollowerHistoryPoint>;
 
 export const followerHistoryPageSchema = pageOf(followerHistoryPointSchema);
-
-export type CountChange = z.infer<typeof countChangeSchema>;
-export type Run = z.infer<typeof runSchema>;
-export type FollowerHistoryPoint = z.infer<typeof followerHistoryPointSchema>;
 
 /** GET /admin/users/{userId}/notices: one notice of the account's current schedule before deletion. */
 export const noticeSchema = z

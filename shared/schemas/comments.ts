@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import { MAX_COMMENT_LENGTH } from "../domain/comments";
+import { MAX_COMMENT_LENGTH, type CommentView } from "../domain/comments";
 import { pageOf, textOfLength, timestamp } from "./common";
 
 // Comment input (contract: Comments). The body is kept exactly as sent, like a post's body.
@@ -12,7 +12,7 @@ export const commentInputSchema = z
   .check(z.meta({ id: "CommentInput", description: "A new comment." }));
 export type CommentInput = z.infer<typeof commentInputSchema>;
 
-// The answer; the source of the domain's CommentView type.
+// The answer, checked against the domain's CommentView.
 export const commentSchema = z
   .strictObject({
     commentId: z.string(),
@@ -21,8 +21,6 @@ export const commentSchema = z
     body: z.string(),
     createdAt: timestamp,
   })
-  .check(z.meta({ id: "Comment", description: "A comment on a post." }));
+  .check(z.meta({ id: "Comment", description: "A comment on a post." })) satisfies z.ZodMiniType<CommentView>;
 
 export const commentPageSchema = pageOf(commentSchema);
-
-export type CommentView = z.infer<typeof commentSchema>;

@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
-import { errorCodes } from "../errors";
+import { errorCodes, type FieldProblem, type RequiredEntitlement } from "../errors";
 
-// The error answers (contract: Conventions); the source of the domain's FieldProblem and RequiredEntitlement.
+// The error answers (contract: Conventions), checked against the domain's FieldProblem and RequiredEntitlement.
 
 /**
  * Contract 1.2: hostile input answers small. An error answer is at most 8 KiB: at most 20 details, each field named
@@ -28,7 +28,9 @@ export const fieldProblemSchema = z
       ),
     message: z.string().check(z.meta({ maxLength: errorAnswerLimits.problemMessageLength })),
   })
-  .check(z.meta({ id: "FieldProblem", description: "What is wrong with one field of the request." }));
+  .check(
+    z.meta({ id: "FieldProblem", description: "What is wrong with one field of the request." }),
+  ) satisfies z.ZodMiniType<FieldProblem>;
 
 export const requiredEntitlementSchema = z
   .strictObject({
@@ -41,7 +43,7 @@ export const requiredEntitlementSchema = z
       description:
         "An entitlement that would allow the request; `select` without `authorId` means any author's Select.",
     }),
-  );
+  ) satisfies z.ZodMiniType<RequiredEntitlement>;
 
 const message = z
   .string()
@@ -114,6 +116,4 @@ export const gatewayInternalSchema = gatewayAnswer(
   "API Gateway: the function failed, ran past its timeout, or answered more than 6 MB.",
 );
 
-export type FieldProblem = z.infer<typeof fieldProblemSchema>;
-export type RequiredEntitlement = z.infer<typeof requiredEntitlementSchema>;
 export type ErrorBody = z.infer<typeof errorSchema>;

@@ -1,7 +1,8 @@
 import * as z from "zod/mini";
+import type { FollowListEntry, FollowState } from "../domain/follow";
 import { count, pageOf, timestamp } from "./common";
 
-// Answers of the following routes (contract: Following); the source of the domain's types.
+// Answers of the following routes (contract: Following), checked against the domain's types.
 
 export const followStateSchema = z
   .strictObject({
@@ -10,7 +11,7 @@ export const followStateSchema = z
   })
   .check(
     z.meta({ id: "FollowState", description: "Whether the caller now follows the account, and its follower count." }),
-  );
+  ) satisfies z.ZodMiniType<FollowState>;
 
 export const followStatusSchema = z
   .strictObject({ following: z.boolean() })
@@ -23,9 +24,8 @@ export const followListEntrySchema = z
     displayName: z.string(),
     followedAt: timestamp.check(z.describe("When the follow began.")),
   })
-  .check(z.meta({ id: "FollowListEntry", description: "The other account of a follow, as it is named now." }));
+  .check(
+    z.meta({ id: "FollowListEntry", description: "The other account of a follow, as it is named now." }),
+  ) satisfies z.ZodMiniType<FollowListEntry>;
 
 export const followListPageSchema = pageOf(followListEntrySchema);
-
-export type FollowState = z.infer<typeof followStateSchema>;
-export type FollowListEntry = z.infer<typeof followListEntrySchema>;

@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
-import { DEFAULT_CATEGORY } from "../domain/posts";
+import type { PostAccess } from "../domain/access";
+import { DEFAULT_CATEGORY, type PostSummaryView, type PostView } from "../domain/posts";
 import { count, pageOf, textOfLength, timestamp, trimmedTextOfLength } from "./common";
 
 // Post input (contract: Posts). Title, category and tags are trimmed before their lengths are checked; the body
@@ -13,7 +14,7 @@ const access = z.enum(["free", "plus", "select"]).check(
       "Who may read the body: `free` everyone; `plus` holders of `plus` or `ultimate`; `select` holders of the " +
       "author's `select` or `ultimate`. The author and admins always may.",
   }),
-);
+) satisfies z.ZodMiniType<PostAccess>;
 const category = trimmedTextOfLength(1, 40);
 const teaser = textOfLength(0, 500);
 const tags = z.array(trimmedTextOfLength(1, 30)).check(z.maxLength(10, { message: "must hold at most 10 tags" }));
@@ -61,7 +62,7 @@ export const idempotencyHeadersSchema = z.object({
   ),
 });
 
-// Answers (contract: Posts); the source of the domain's PostView type.
+// Answers (contract: Posts), checked against the domain's PostView and PostSummaryView.
 
 const postFields = {
   postId: z.string().check(z.describe("Opaque.")),
@@ -91,16 +92,13 @@ export const postSchema = z
       then: { not: { required: ["body"] } },
       else: { required: ["body"] },
     }),
-  );
+  ) satisfies z.ZodMiniType<PostView>;
 
 export const postSummarySchema = z.strictObject(postFields).check(
   z.meta({
     id: "PostSummary",
     description: "A post in a list: never its body (read it with `GET /posts/{postId}`); `locked` still tells.",
   }),
-);
+) satisfies z.ZodMiniType<PostSummaryView>;
 
 export const postSummaryPageSchema = pageOf(postSummarySchema);
-
-export type PostView = z.infer<typeof postSchema>;
-export type PostSummaryView = z.infer<typeof postSummarySchema>;

@@ -2,7 +2,7 @@
 // the role, the entitlement set and the activity time; its follower count is spread over shard items
 // (./follower-count-shard.ts). docs/data-model.md, "account".
 import type { Account } from "../../domain/account";
-import { mayBeDeletedForInactivity } from "../../domain/account";
+import { mayBeDeletedForInactivity } from "../../domain/roles";
 import type { ScheduledNotice } from "../../domain/deletion-schedule";
 import type { Entitlement } from "../../domain/entitlements";
 import { isoDuration } from "../../domain/iso-duration";

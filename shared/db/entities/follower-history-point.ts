@@ -1,8 +1,7 @@
 // A point of an account's public follower history (`HISTORY#<userId>`, `POINT#<runId>`): a run changed its
 // follower count from `before` to `after` (`reason`: a cleanup run's recount, or an operator's recount of drift,
 // whose audit ID stands in `runId`). A point stored before `reason` existed came from a cleanup run.
-import type { CountChange, FollowerHistoryPoint } from "../../domain/cleanup";
-import { followerHistoryReasons } from "../../schemas/cleanup";
+import { followerHistoryReasons, type CountChange, type FollowerHistoryPoint } from "../../domain/cleanup";
 import { attributesOf, isEntity, type RawItem } from "../attributes";
 import { cleanupKeys, entityTypes, type ItemKey } from "../keys";
 
