@@ -1,7 +1,6 @@
 // Builds handlers' bundles exactly as the CDK stack has NodejsFunction build them (infra/bundling.ts holds the
 // options both read): for the test that loads every bundle before a deploy would, and the cold-start benchmark.
 import { execSync } from "node:child_process";
-import { join } from "node:path";
 import { build, type BuildOptions } from "esbuild";
 import { gzippedFileCommands, lambdaBundling } from "./bundling";
 import type { RouteDefinition } from "./routes";

@@ -5,7 +5,7 @@
  * ESM output cannot `require`, yet a few CommonJS dependencies do (and esbuild's shim calls `require` when
  * one exists). The alias keeps the banner from clashing with a bundled module's own `createRequire` import.
  */
-export const esmRequireBanner =
+const esmRequireBanner =
   "import { createRequire as __bannerCreateRequire } from 'module'; " +
   "const require = __bannerCreateRequire(import.meta.url);";
 

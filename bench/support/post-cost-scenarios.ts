@@ -12,7 +12,7 @@ import { given, type TestUser } from "../../test/support/given";
 import { aPostInTheOldLayout } from "../../test/support/post-storage";
 import { aPost } from "../../test/support/posts";
 import { migratePostBodies } from "../../shared/use-cases/post-migration";
-import { api, toIncomingRequest, type SampleRequest } from "../../test/support/route-samples";
+import { toIncomingRequest, type SampleRequest } from "../../test/support/route-samples";
 import { aFollow } from "../../test/support/follows";
 
 export const LONG_POST_CHARACTERS = 50_000;
@@ -40,7 +40,7 @@ export interface Measured {
   bytesRead: number;
 }
 
-export const characters = {
+const characters = {
   ascii: (n: number) => "x".repeat(n),
   emoji: (n: number) => "📈".repeat(n),
 };

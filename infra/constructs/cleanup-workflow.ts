@@ -50,7 +50,7 @@ export const cleanupStepAccess: Readonly<Record<CleanupStepName, TableGrant>> = 
 /** Map items (batches of ≤ 20 candidates) processed at once: bounded, so the table and Lambda see a steady load. */
 export const CLEANUP_MAP_CONCURRENCY = 10;
 /** Every day at 03:30 UTC, when the community is quietest. */
-export const cleanupSchedule = { minute: "30", hour: "3" } as const;
+const cleanupSchedule = { minute: "30", hour: "3" } as const;
 
 export interface CleanupWorkflowProps {
   readonly data: DataTable;

@@ -6,7 +6,7 @@ import { Construct } from "constructs";
  * The Cognito groups the contract maps to roles: `admins` -> admin, else `authors` -> author, else reader.
  * Precedence mirrors that order (lower wins) for Cognito's own `cognito:preferred_role`.
  */
-export const roleGroups = [
+const roleGroups = [
   { groupName: "admins", precedence: 0, description: "Admin role in the API." },
   { groupName: "authors", precedence: 1, description: "Author role in the API: may publish posts." },
 ] as const;

@@ -89,7 +89,7 @@ const tableOperations = [
 ];
 
 /** A business metric as CloudWatch gets it from the functions' EMF lines: the namespace, the `service` dimension. */
-export function businessMetric(name: BusinessMetric, period = Duration.minutes(5)): Metric {
+function businessMetric(name: BusinessMetric, period = Duration.minutes(5)): Metric {
   return new Metric({
     namespace: METRICS_NAMESPACE,
     metricName: name,

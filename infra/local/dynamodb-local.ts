@@ -25,7 +25,7 @@ function jarDirectory(): string {
   return join(lib, release);
 }
 
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.unref();

@@ -4,7 +4,7 @@
 /** The local server's HS256 secret (contract: Identity); `npm run token` signs with the same default. */
 export const LOCAL_JWT_SECRET = "local-dev-secret";
 
-export const localSettings = {
+const localSettings = {
   TOKEN_VERIFIER: "local-hs256",
   LOCAL_JWT_SECRET,
   CURSOR_SECRET: "local-cursor-secret-never-used-in-aws",

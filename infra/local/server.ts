@@ -147,7 +147,7 @@ const TIMED_OUT = Symbol("timed out");
  * 200 simultaneous requests would each wait on all the others. Beyond this many, an invocation waits for a free
  * "environment" first, and its timeout counts from when it runs, as a Lambda's does.
  */
-export const LOCAL_ENVIRONMENTS = 32;
+const LOCAL_ENVIRONMENTS = 32;
 // The "environments" share this process and each function's module, as invocations of a Lambda Managed Instance
 // do: each invocation gets a context of its own, which keeps its log keys and metrics apart (invoke-store.ts).
 hostConcurrentInvocations(LOCAL_ENVIRONMENTS);

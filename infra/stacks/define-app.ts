@@ -2,7 +2,7 @@ import { type App, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { ApiStack, type ApiStackProps } from "./api-stack";
 
-export const stackName = "TradingCommunityApi";
+const stackName = "TradingCommunityApi";
 
 /**
  * Puts the stack into an app and runs cdk-nag's AwsSolutions pack over it at synth. Shared by infra/app.ts

@@ -114,7 +114,7 @@ function requestBodyOf(op: AnyOperation): JsonSchema | undefined {
 }
 
 /** The codes an operation can answer: those its shape implies, and its own. */
-export function errorCodesOf(route: RouteDefinition, op: AnyOperation): ErrorCode[] {
+function errorCodesOf(route: RouteDefinition, op: AnyOperation): ErrorCode[] {
   const implied: ErrorCode[] = [
     "validation_failed",
     "malformed_json",
@@ -218,7 +218,7 @@ function operationObject(route: RouteDefinition, op: AnyOperation): JsonSchema {
 }
 
 /** The operation of each route of `routeTable`; a route without one is a programming error. */
-export function operationOf(route: Pick<RouteDefinition, "method" | "path">): AnyOperation {
+function operationOf(route: Pick<RouteDefinition, "method" | "path">): AnyOperation {
   const op = operations[`${route.method} ${route.path}`];
   if (!op) throw new Error(`${route.method} ${route.path} has no operation in shared/api/operations`);
   return op;

@@ -8,9 +8,9 @@ import type { AuthMode } from "../http/middleware/authentication";
 
 export type Tag = "Accounts" | "Posts" | "Following" | "Comments" | "Cleanup" | "Service";
 
-export type SuccessStatus = 200 | 201 | 202 | 204;
+type SuccessStatus = 200 | 201 | 202 | 204;
 
-export interface Answer {
+interface Answer {
   description: string;
   /** The JSON body's schema (it must carry a documented `id`); absent: no body, or not JSON (see `contentType`). */
   schema?: z.ZodMiniType;

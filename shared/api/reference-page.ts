@@ -34,7 +34,7 @@ const scalarConfiguration = {
 };
 
 /** What the page may load: this host only. Scalar injects its styles at run time, hence inline styles. */
-export const referencePagePolicy = [
+const referencePagePolicy = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
@@ -50,7 +50,7 @@ export const referencePagePolicy = [
 const escapeAttribute = (value: string) => value.replaceAll("&", "&amp;").replaceAll("'", "&#39;");
 
 // Relative URLs: from /docs they name /openapi.json and /docs/reference.js, also under a custom domain's base path.
-export const referencePageHtml = `<!doctype html>
+const referencePageHtml = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -87,7 +87,7 @@ function referenceScriptGzipped(): Buffer {
 }
 
 /** Whether an `Accept-Encoding` header accepts gzip (`gzip` or `*`, not with `q=0`). */
-export function acceptsGzip(acceptEncoding: string | undefined): boolean {
+function acceptsGzip(acceptEncoding: string | undefined): boolean {
   return (acceptEncoding ?? "").split(",").some((entry) => {
     const [coding, ...parameters] = entry.split(";").map((part) => part.trim().toLowerCase());
     const quality = parameters.find((parameter) => parameter.startsWith("q="));

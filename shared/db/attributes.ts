@@ -7,7 +7,7 @@ import type { ItemKey } from "./keys";
 export type RawItem = Readonly<Record<string, unknown>>;
 
 /** A stored item whose attributes do not match its entity's mapping: a defect or a corrupt item, answered 500. */
-export class StoredItemInvalid extends Error {
+class StoredItemInvalid extends Error {
   override readonly name = "StoredItemInvalid";
   constructor(entity: string, attribute: string, expected: string) {
     super(`A stored ${entity} item has ${attribute} that is not ${expected}`);

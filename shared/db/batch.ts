@@ -10,9 +10,9 @@ import { defaultRetryBudget, untilDone, withRetry, type RetryBudget } from "./re
 // unprocessed (with the one backoff of shared/db/retry.ts) until all is done; past the budget, 503 `unavailable`.
 
 /** BatchWriteItem's limit: 25 requests per call. */
-export const BATCH_WRITE_LIMIT = 25;
+const BATCH_WRITE_LIMIT = 25;
 /** BatchGetItem's limit: 100 keys per call. */
-export const BATCH_GET_LIMIT = 100;
+const BATCH_GET_LIMIT = 100;
 
 const chunksOf = <T>(items: readonly T[], size: number): T[][] =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));

@@ -29,8 +29,6 @@ import {
 // naming the post, so an account's comments are found by a strongly consistent Query (shared/db/entities/
 // comment.ts). docs/data-model.md, "comment" and C1-C9, P6, P10.
 
-export type { WrittenComment };
-
 export interface NewComment {
   post: PostRef;
   /** The post's public ID, kept with the comment and its index entry. */
@@ -207,7 +205,7 @@ export async function deleteComment(post: PostRef, comment: Pick<Comment, "comme
 }
 
 /** How many comments one round of a post's deletion reads and deletes. */
-export const COMMENT_DELETION_PAGE = 100;
+const COMMENT_DELETION_PAGE = 100;
 
 /** The caller's budget ran out before every comment was deleted: what is deleted stays deleted, a retry goes on. */
 export class CommentDeletionInterrupted extends Error {

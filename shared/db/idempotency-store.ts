@@ -15,7 +15,7 @@ import { putOf, type TransactItem } from "./transactions";
 
 export type { IdempotencyRecord, IdempotencyScope };
 
-export const IDEMPOTENCY_WINDOW_SECONDS = 24 * 60 * 60;
+const IDEMPOTENCY_WINDOW_SECONDS = 24 * 60 * 60;
 
 const epochSeconds = (time: Date) => Math.floor(time.getTime() / 1000);
 

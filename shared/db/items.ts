@@ -45,10 +45,7 @@ export type StoredItem =
   | RunTallyItem
   | MigrationCheckpointItem;
 
-/** The stored item of one entity. */
-export type ItemOf<T extends EntityType> = Extract<StoredItem, { entityType: T }>;
-
 // Every entity of keys.ts has exactly one member here, and every member names an entity of keys.ts.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Assert<T extends true> = T;
-export type EveryEntityHasAnItem = Assert<Same<StoredItem["entityType"], EntityType>>;
+type _EveryEntityHasAnItem = Assert<Same<StoredItem["entityType"], EntityType>>;

@@ -45,7 +45,7 @@ export function cancellationReasons(error: unknown): CancellationReason[] | null
 }
 
 /** True for errors that say "busy, try again": conflicts with another transaction, throttling, DynamoDB's own errors. */
-export function isRetryable(error: unknown): boolean {
+function isRetryable(error: unknown): boolean {
   const reasons = cancellationReasons(error);
   if (reasons) {
     const codes = reasons.map((reason) => reason.Code ?? "None");
@@ -62,7 +62,7 @@ export function isConflict(error: unknown): boolean {
 }
 
 /** Waits before try `attempt + 1`: a random time up to `base × 2^attempt`, capped (full jitter). */
-export function backoff(budget: RetryBudget, attempt: number): Promise<void> {
+function backoff(budget: RetryBudget, attempt: number): Promise<void> {
   const cap = Math.min(budget.maxDelayMs, budget.baseDelayMs * 2 ** attempt);
   return new Promise((resolve) => setTimeout(resolve, Math.random() * cap));
 }

@@ -1,7 +1,7 @@
 import { toDryTouchedItem } from "./entities/dry-run-scratch";
 import { fromTouchedRecord, toTouchedAccountItem, type TouchedAccount } from "./entities/touched-account";
 import { cleanupKeys, collections } from "./keys";
-import { itemExists, putItem, unlessConditionFails } from "./requests";
+import { putItem, unlessConditionFails } from "./requests";
 import { queryPage } from "./query";
 import { deleteOf, type TransactItem } from "./transactions";
 
@@ -19,11 +19,6 @@ const touchedKey = (userId: string, dryRunId: string | null) =>
 export async function recordTouched(touched: TouchedAccount, dryRunId: string | null, now: Date): Promise<void> {
   const item = dryRunId ? toDryTouchedItem(dryRunId, touched, now) : toTouchedAccountItem(touched);
   await unlessConditionFails(putItem(item, { ConditionExpression: "attribute_not_exists(pk)" }));
-}
-
-/** Whether an account's touch is recorded (1 GetItem). */
-export function isTouched(userId: string, dryRunId: string | null): Promise<boolean> {
-  return itemExists(touchedKey(userId, dryRunId));
 }
 
 /** The next touched accounts to recount (1 Query; recounted ones are deleted, so this is always the first page). */

@@ -46,7 +46,7 @@ export type TableFact =
   | { kind: "cleanupLease"; runId: string; leaseUntil: string }
   | { kind: "queuedNotice"; userId: string; lead: string; recordedAt: string };
 
-export type CountName = "followerCount" | "followingCount" | "postCount" | "commentCount";
+type CountName = "followerCount" | "followingCount" | "postCount" | "commentCount";
 
 /** A stored count that does not equal what it counts. `--fix` repairs these. */
 export interface CountDrift {
@@ -60,7 +60,7 @@ export interface CountDrift {
 }
 
 /** An item without what it points to, or an unfinished deletion: repaired by the route or run the detail names. */
-export interface BrokenReference {
+interface BrokenReference {
   invariant: string;
   userId?: string;
   detail: string;
@@ -357,7 +357,7 @@ export const invariants: readonly Invariant[] = [
       const findings: Finding[] = [];
       const bodiesOf = new Map<string, Extract<TableFact, { kind: "postBody" }>[]>();
       for (const body of index.bodies) bodiesOf.set(body.postUlid, [...(bodiesOf.get(body.postUlid) ?? []), body]);
-      for (const [postUlid, bodies] of bodiesOf) {
+      for (const postUlid of bodiesOf.keys()) {
         if (!index.posts.has(postUlid))
           findings.push({ invariant: "postBody", detail: `body of post ${postUlid} has no post` });
       }
@@ -475,7 +475,7 @@ const unsentNewest = (notices: readonly ScheduledNotice[]): ScheduledNotice | un
 };
 
 /** What is out of order in one account's schedule (empty: nothing). */
-export function scheduleFaults(notices: readonly ScheduledNotice[]): string[] {
+function scheduleFaults(notices: readonly ScheduledNotice[]): string[] {
   const faults: string[] = [];
   notices.forEach((notice, position) => {
     const previous = notices[position - 1];

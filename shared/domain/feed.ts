@@ -53,7 +53,7 @@ export interface FeedCursor {
   floors: Map<number, number | null>;
 }
 
-export interface FetchedPost<P> {
+interface FetchedPost<P> {
   ulid: string;
   post: P;
 }
@@ -67,7 +67,7 @@ export interface FetchedRun<P> {
 /** Reads up to `limit` visible posts of one author below `below`, newest first. */
 export type FetchPosts<P> = (authorId: string, below: PostBound, limit: number) => Promise<FetchedRun<P>>;
 
-export interface FeedPost<P> {
+interface FeedPost<P> {
   position: FeedPosition;
   post: P;
 }
@@ -87,7 +87,7 @@ export const FLOOR_BUCKETS = 128;
  * both were there when the cursor was made (a publish or follow commits within its function's few seconds,
  * and clocks agree far better than this), so the author was passed then and its bucket's floor covers it.
  */
-export const FLOOR_MARGIN_MS = 60_000;
+const FLOOR_MARGIN_MS = 60_000;
 
 /** A short, stable name for an author in a cursor: 48 bits of SHA-256 (a shared one is never trusted). */
 export function authorFingerprint(authorId: string): string {
@@ -95,7 +95,7 @@ export function authorFingerprint(authorId: string): string {
 }
 
 /** The floor bucket of an author fingerprint. */
-export function floorBucket(fingerprint: string): number {
+function floorBucket(fingerprint: string): number {
   return Buffer.from(fingerprint, "base64url")[0]! % FLOOR_BUCKETS;
 }
 

@@ -45,7 +45,7 @@ export interface PostView extends PostSummaryView {
 }
 
 export const DEFAULT_CATEGORY = "analysis";
-export const DEFAULT_TEASER_LENGTH = 280;
+const DEFAULT_TEASER_LENGTH = 280;
 
 /** The first 280 code points of a body. */
 export function defaultTeaser(body: string): string {

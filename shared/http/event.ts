@@ -9,7 +9,7 @@ export type HttpApiEvent = APIGatewayProxyEventV2 & {
 };
 
 /** What the middleware stack learns about a request before its handler runs. */
-export interface RequestState {
+interface RequestState {
   identity: Identity | null;
   caller: Caller;
   body: unknown;

@@ -15,7 +15,6 @@ export const json = (statusCode: number, body: unknown, headers?: Record<string,
 });
 
 export const ok = (body: unknown) => json(200, body);
-export const created = (body: unknown) => json(201, body);
 export const accepted = (body: unknown) => json(202, body);
 export const noContent = (): HttpResult => ({ statusCode: 204 });
 

@@ -4,7 +4,7 @@ import type { NoticeMessage } from "./notice-message";
 // the local mail sink (smtp-delivery.ts). The address is found when the notice is sent (notice-recipient.ts).
 
 /** What became of a notice: accepted by the mail service, or no address to send it to. */
-export type DeliveryOutcome = "sent" | "undeliverable";
+type DeliveryOutcome = "sent" | "undeliverable";
 
 /** A notice waiting in the outbox. */
 export interface QueuedNotice {

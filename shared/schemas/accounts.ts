@@ -4,7 +4,7 @@ import type { Entitlement } from "../domain/entitlements";
 import { ROLES, type Role } from "../domain/roles";
 import { canonicalTime, count, isoTime, timestamp, trimmedTextOfLength } from "./common";
 
-export const handleSchema = z
+const handleSchema = z
   .string()
   .check(
     z.regex(/^[A-Za-z0-9_]{3,30}$/, { message: "must be 3 to 30 letters, digits or underscores" }),
@@ -18,7 +18,6 @@ export const profileInputSchema = z
     displayName: trimmedTextOfLength(1, 80),
   })
   .check(z.meta({ id: "ProfileInput", description: "The profile a caller creates or updates with `PUT /me`." }));
-export type ProfileInputBody = z.infer<typeof profileInputSchema>;
 
 const validUntilDescription = "When it ends; absent: it does not. Past this time it counts as absent.";
 const validUntil = z.optional(z.pipe(isoTime, z.transform(canonicalTime)).check(z.describe(validUntilDescription)));

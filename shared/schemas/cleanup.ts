@@ -16,7 +16,6 @@ export const cleanupRunInputSchema = z
     ),
   })
   .check(z.meta({ id: "CleanupRunInput", description: "How to run the cleanup of inactive accounts." }));
-export type CleanupRunInput = z.infer<typeof cleanupRunInputSchema>;
 
 // Answers (contract: Cleanup of inactive accounts), checked against the domain's types.
 
@@ -81,7 +80,7 @@ export const followerHistoryPointSchema = z
 export const followerHistoryPageSchema = pageOf(followerHistoryPointSchema);
 
 /** GET /admin/users/{userId}/notices: one notice of the account's current schedule before deletion. */
-export const noticeSchema = z
+const noticeSchema = z
   .strictObject({
     lead: z.string().check(z.describe("The notice's lead, an ISO-8601 duration as configured (`P30D`).")),
     sentAt: timestamp.check(z.describe("When it went out: the mail service accepted it, or it proved undeliverable.")),

@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
 
 /** Lengths count Unicode code points (the contract's rule), not UTF-16 units. */
-export const codePointLength = (value: string): number => {
+const codePointLength = (value: string): number => {
   let count = 0;
   for (const _ of value) count++;
   return count;
@@ -29,7 +29,7 @@ export const textOfLength = (min: number, max: number) =>
 const INVISIBLE = /^[\p{White_Space}\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\p{M}\u2800]*$/u;
 
 /** Whether the text shows anything at all (a name of zero-width spaces is as blank as one of spaces). */
-export const isVisibleText = (value: string): boolean => !INVISIBLE.test(value);
+const isVisibleText = (value: string): boolean => !INVISIBLE.test(value);
 
 /**
  * Trimmed before its length is checked; the stored value is the trimmed one. Text that shows nothing (only

@@ -115,5 +115,3 @@ export const gatewayInternalSchema = gatewayAnswer(
   "Internal Server Error",
   "API Gateway: the function failed, ran past its timeout, or answered more than 6 MB.",
 );
-
-export type ErrorBody = z.infer<typeof errorSchema>;

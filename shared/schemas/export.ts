@@ -10,7 +10,7 @@ const followingRecordSchema = z
   .strictObject({ userId: z.string(), handle: z.string(), followedAt: timestamp })
   .check(z.meta({ id: "ExportedFollow", description: "An account the caller follows." }));
 
-export const exportRecordSchema = z
+const exportRecordSchema = z
   .discriminatedUnion("type", [
     z.strictObject({ type: z.literal("account"), data: meSchema }),
     z.strictObject({ type: z.literal("entitlement"), data: entitlementSchema }),

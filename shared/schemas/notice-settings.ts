@@ -6,7 +6,7 @@ import type { Duration } from "../domain/iso-duration";
 // part of every function's configuration (shared/config.ts); the mail settings only of functions that send
 // notices (shared/mail/mail-settings.ts), so that no other function needs them.
 
-export const DEFAULT_NOTICE_LEADS = "P30D,P7D,P1D";
+const DEFAULT_NOTICE_LEADS = "P30D,P7D,P1D";
 
 /** DELETION_NOTICE_LEADS: ISO-8601 durations, longest first; empty: no notices. Read into `Duration`s. */
 export const noticeLeadsSetting = z.pipe(

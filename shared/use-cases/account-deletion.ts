@@ -60,7 +60,7 @@ async function touch(userId: string, steps: DeletionSteps): Promise<void> {
 }
 
 /** Marks an account's deletion as its owner asked: no conditions but that it exists. */
-export async function markOwnerDeletion(userId: string, now: Date): Promise<boolean> {
+async function markOwnerDeletion(userId: string, now: Date): Promise<boolean> {
   const state = await getStoredAccountState(userId);
   if (!state) return false;
   if (state.deletion) return true;
@@ -135,7 +135,7 @@ export async function deleteMarkedAccount(userId: string, steps: DeletionSteps):
 }
 
 /** How long DELETE /me works on the deletion before answering (the function's timeout is 10 s). */
-export const OWNER_DELETION_BUDGET_MS = 5_000;
+const OWNER_DELETION_BUDGET_MS = 5_000;
 
 /**
  * DELETE /me: the account is marked at once (from then on it is gone for every reader and the caller), then

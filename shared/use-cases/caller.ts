@@ -22,7 +22,7 @@ export function requireProfile(caller: Caller): Account {
   return caller.account;
 }
 
-export function hasRole(caller: Caller, roles: readonly Role[]): boolean {
+function hasRole(caller: Caller, roles: readonly Role[]): boolean {
   return caller.identity !== null && roles.includes(caller.identity.role);
 }
 

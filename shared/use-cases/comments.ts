@@ -24,10 +24,10 @@ import { requireProfile } from "./caller";
 import { storedAnswerFor, writeIdempotently, type IdempotentAnswer, type IdempotentRequest } from "./idempotency";
 import { findLivePost, requirePermission } from "./posts";
 
-export const COMMENT_ROUTE = "POST /posts/{postId}/comments";
+const COMMENT_ROUTE = "POST /posts/{postId}/comments";
 
 /** The spam guard's window: comments per user per minute (contract: Limits). */
-export const COMMENT_RATE_WINDOW_SECONDS = 60;
+const COMMENT_RATE_WINDOW_SECONDS = 60;
 
 const postNotFound = () => notFound("The post");
 const commentNotFound = () => notFound("The comment");

@@ -19,7 +19,7 @@ import type { ExportPage, ExportRecord } from "../schemas/export";
 // following the cursors yields every record exactly once.
 
 /** A page's budget: under 1 MB with room for the envelope and the cursor. */
-export const EXPORT_PAGE_BYTES = 1_000_000 - 8_192;
+const EXPORT_PAGE_BYTES = 1_000_000 - 8_192;
 /** Posts read per round: their bodies are up to 200 KB each, and a page takes what fits. */
 const POSTS_PER_ROUND = 5;
 

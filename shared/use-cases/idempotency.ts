@@ -62,8 +62,7 @@ function canonicalJson(value: unknown): string {
   return text.join("");
 }
 
-export const requestHash = (input: unknown): string =>
-  createHash("sha256").update(canonicalJson(input)).digest("base64url");
+const requestHash = (input: unknown): string => createHash("sha256").update(canonicalJson(input)).digest("base64url");
 
 /**
  * Runs a request's write at most once per Idempotency-Key. `write` must run ONE transaction made of its own

@@ -32,7 +32,7 @@ const beforeSchema = z.strictObject({ before: z.iso.datetime() });
 // schedule as support staff see it. The rule itself is shared/domain/deletion-schedule.ts.
 
 /** How notices reach people, and what every notice's text needs: given by the host (configured-delivery.ts). */
-export interface NoticeMailer {
+interface NoticeMailer {
   delivery: NoticeDelivery;
   links: { exportUrl: string; timeZone: string };
 }

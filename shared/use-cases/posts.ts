@@ -35,7 +35,7 @@ import type { PostInput, PostPatch } from "../schemas/posts";
 import { requireProfile } from "./caller";
 import { writeIdempotently, type IdempotentAnswer } from "./idempotency";
 
-export const PUBLISH_ROUTE = "POST /posts";
+const PUBLISH_ROUTE = "POST /posts";
 
 /** How often a write that lost a race with another change of the same post reads it again. */
 const CHANGE_ROUNDS = 5;
@@ -46,7 +46,7 @@ const mayReadBody = (post: PostSummary, caller: Caller, now: Date): boolean =>
   decidePostAccess(post, viewerOf(caller), now).readBody.allowed;
 
 /** The post as `caller` may see it at `now`: locked (no body) unless the access rule lets the caller read it. */
-export function viewPost(post: Post, caller: Caller, now: Date): PostView {
+function viewPost(post: Post, caller: Caller, now: Date): PostView {
   return toPostView(post, mayReadBody(post, caller, now));
 }
 
@@ -197,7 +197,7 @@ export async function removePost(caller: Caller, postId: string, startedAt = Dat
  * How long DELETE /posts/{postId} starts new rounds of a post's comments (100 each) before it answers 503: the
  * route's timeout is 10 s, and a round already begun must still fit.
  */
-export const POST_DELETION_BUDGET_MS = 5_000;
+const POST_DELETION_BUDGET_MS = 5_000;
 
 /**
  * Deletes a post and all its comments without ever leaving a comment that points to no post, nor a body

@@ -33,7 +33,7 @@ async function aFollowedAuthorsCommentedPost() {
 
 describe("npm run audit", () => {
   it("reports a planted follower count drift with the account's ID and exit 1, --fix repairs it with a history point, and the next audit is clean", async () => {
-    const { author, reader, post } = await aFollowedAuthorsCommentedPost();
+    const { author } = await aFollowedAuthorsCommentedPost();
     const before = await theAuditCommand([]);
     expect(before.code, `clean before the drift: ${before.out} ${before.err}`).toBe(0);
 

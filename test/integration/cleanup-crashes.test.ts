@@ -10,7 +10,7 @@ import {
   settledRun,
 } from "../support/cleanup";
 import { crash, injectFaults } from "../support/faults";
-import { expectStatus, given, type TestUser } from "../support/given";
+import { expectStatus, given } from "../support/given";
 import { someComments, storedCommentIndexOf, storedCommentsOf } from "../support/post-storage";
 import { aPost } from "../support/posts";
 import { aFollow } from "../support/follows";

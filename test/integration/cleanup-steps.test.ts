@@ -4,7 +4,6 @@ import { handler as findCandidates } from "../../functions/scheduled/cleanup-fin
 import { handler as finish } from "../../functions/scheduled/cleanup-finish";
 import { handler as processBatch } from "../../functions/scheduled/cleanup-process-batch";
 import { handler as recount } from "../../functions/scheduled/cleanup-recount";
-import { api } from "../support/api";
 import { exists, expectCountsEqualRelations, lastActiveAt, settledRun } from "../support/cleanup";
 import { given } from "../support/given";
 import { aFollow } from "../support/follows";

@@ -4,7 +4,6 @@ import { documentClient, dynamoDb, tableName } from "../../shared/db/client";
 import { PostNotAcceptingComments } from "../../shared/db/comment-store";
 import { keys } from "../../shared/db/keys";
 import { decodePostId } from "../../shared/domain/posts";
-import { POST_DELETION_BUDGET_MS } from "../../shared/use-cases/posts";
 import { api, tokenFor } from "../support/api";
 import { aSignedInCaller, given } from "../support/given";
 import { crash, injectFaults, slowDown } from "../support/faults";

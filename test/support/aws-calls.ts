@@ -43,7 +43,7 @@ export interface TableCall {
 }
 
 /** The IAM actions one DynamoDB request needs, each on its table (or index). */
-export function iamActionsOf(commandName: string, input: Input): TableCall[] {
+function iamActionsOf(commandName: string, input: Input): TableCall[] {
   const command = commandName.replace(/Command$/, "");
   const action = actionOfCommand[command] ?? command;
   if (action === "TransactWriteItems" || action === "TransactGetItems") {
@@ -65,8 +65,7 @@ export function iamActionsOf(commandName: string, input: Input): TableCall[] {
 }
 
 /** A call as a string key, to count each distinct call once. */
-export const callKey = (call: AwsCall): string =>
-  JSON.stringify([principalKey(call.principal), call.action, call.resource]);
+const callKey = (call: AwsCall): string => JSON.stringify([principalKey(call.principal), call.action, call.resource]);
 
 /**
  * Starts recording: every DynamoDB request made on behalf of a function, and every reported stand-in call.

@@ -10,7 +10,7 @@ export interface CognitoUser {
   attributes: Record<string, string>;
 }
 
-export interface RecordedCall {
+interface RecordedCall {
   operation: "AdminGetUser" | "SendEmail";
   body: Record<string, any>;
   signed: boolean;

@@ -7,7 +7,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 // that Playwright downloads. Every request a page sends goes through a recording proxy, so what leaves the page is
 // known whatever made it (the page, a worker, a font, a favicon).
 
-export const CHROMIUM = "/usr/bin/chromium";
+const CHROMIUM = "/usr/bin/chromium";
 
 /**
  * Chromium keeps only the last `--disable-features`, so this one repeats playwright-core's list (its comments give

@@ -12,7 +12,7 @@ import { given, type TestUser } from "./given";
 import { aPostInput } from "./posts";
 
 /** A small seeded generator (mulberry32): the same seed draws the same operations and faults. */
-export function seededRandom(seed: number): () => number {
+function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

@@ -19,7 +19,7 @@ import type { Role } from "../../shared/domain/roles";
 export const HOUR_MS = 60 * 60 * 1000;
 export const DAY_MS = 24 * HOUR_MS;
 
-export type TimelineEvent =
+type TimelineEvent =
   | { kind: "run"; at: number; extraCutoffMs: number; deliverAtOnce: boolean }
   | { kind: "activity"; at: number }
   | { kind: "grant"; at: number; validForMs: number }
@@ -35,7 +35,7 @@ export interface Timeline {
 }
 
 /** What one run saw and decided. */
-export interface RunRecord {
+interface RunRecord {
   at: number;
   cutoff: number;
   lastActiveAt: number;

@@ -14,7 +14,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** Strings of any Unicode code points (JSON Schema's lengths count code points, as the API does). */
 const text = (minLength: number, maxLength: number) => fc.string({ unit: "binary", minLength, maxLength });
 
-export function resolveRef(schema: Json, document: Json): Json {
+function resolveRef(schema: Json, document: Json): Json {
   if (typeof schema.$ref !== "string") return schema;
   const name = schema.$ref.replace("#/components/schemas/", "");
   return resolveRef(document.components.schemas[name], document);
@@ -39,7 +39,7 @@ function validString(schema: Json): fc.Arbitrary<string> {
 }
 
 /** Values the schema allows. */
-export function validValue(schema: Json, document: Json): fc.Arbitrary<unknown> {
+function validValue(schema: Json, document: Json): fc.Arbitrary<unknown> {
   const resolved = resolveRef(schema, document);
   if (resolved.const !== undefined) return fc.constant(resolved.const);
   if (resolved.enum) return fc.constantFrom(...(resolved.enum as unknown[]));
@@ -92,7 +92,7 @@ const notJson = fc
   .map((raw): RequestBody => ({ kind: "raw", text: raw }));
 
 /** Bodies the schema refuses (mostly): other JSON, an unknown field, a field missing or of another type, not JSON. */
-export function invalidBody(schema: Json, document: Json): fc.Arbitrary<RequestBody> {
+function invalidBody(schema: Json, document: Json): fc.Arbitrary<RequestBody> {
   const resolved = resolveRef(schema, document);
   const properties = Object.keys(resolved.properties ?? {});
   const valid = validValue(resolved, document) as fc.Arbitrary<Json>;

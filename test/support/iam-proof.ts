@@ -35,7 +35,7 @@ export interface StackRoles {
 }
 
 /** A recorded call's resource as its ARN in the deployed stack. */
-export function arnOf({ arns }: StackRoles, resource: AwsResource): string {
+function arnOf({ arns }: StackRoles, resource: AwsResource): string {
   switch (resource.kind) {
     case "table":
       return resource.index ? `${arns.table}/index/${resource.index}` : arns.table;
@@ -109,7 +109,7 @@ export function stackRoles(): StackRoles {
 }
 
 /** The sender address the proof's stack sends notices from (the local host's delivery reports it as the From). */
-export const NOTICE_SENDER_ADDRESS = "notices@trading-community.test";
+const NOTICE_SENDER_ADDRESS = "notices@trading-community.test";
 
 const arnOfSesIdentity = (name: string) => `arn:aws:ses:${REGION}:${ACCOUNT}:identity/${name}`;
 

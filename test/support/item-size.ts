@@ -18,7 +18,7 @@ export function numberSize(number: string): number {
 }
 
 /** The size of one attribute value (without its name). */
-export function valueSize(value: AttributeValue): number {
+function valueSize(value: AttributeValue): number {
   if (value.S !== undefined) return utf8Bytes(value.S);
   if (value.N !== undefined) return numberSize(value.N);
   if (value.B !== undefined) return value.B.byteLength;
@@ -40,8 +40,8 @@ export function itemSize(item: Record<string, AttributeValue>): number {
   return Object.entries(item).reduce((sum, [name, value]) => sum + utf8Bytes(name) + valueSize(value), 0);
 }
 
-export const READ_UNIT_BYTES = 4096;
-export const WRITE_UNIT_BYTES = 1024;
+const READ_UNIT_BYTES = 4096;
+const WRITE_UNIT_BYTES = 1024;
 
 /** Read units of one item read alone (GetItem, a BatchGetItem key): 4 KB units rounded up, at least one. */
 export const readUnitsOf = (bytes: number): number => Math.max(1, Math.ceil(bytes / READ_UNIT_BYTES));

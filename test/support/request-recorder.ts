@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { dynamoDb } from "../../shared/db/client";
 
-export interface RecordedRequest {
+interface RecordedRequest {
   /** The operation, e.g. `Query` or `TransactWriteItems`. */
   command: string;
   input: Record<string, unknown>;
@@ -60,5 +60,3 @@ export function recordDynamoDbRequests() {
     stop: () => void dynamoDb.middlewareStack.remove(name),
   };
 }
-
-export type RequestRecording = ReturnType<typeof recordDynamoDbRequests>;

@@ -1,6 +1,6 @@
 import type { IncomingRequest } from "../../infra/local/api-gateway-event";
 import { routes } from "../../infra/routes";
-import { api, tokenFor } from "./api";
+import { api } from "./api";
 import { expectStatus, given, type TestUser } from "./given";
 import { aPost, aPostInput } from "./posts";
 import { aFollow } from "./follows";
@@ -215,5 +215,3 @@ export function toIncomingRequest(sample: SampleRequest): IncomingRequest {
     sourceIp: "127.0.0.1",
   };
 }
-
-export { api, tokenFor };

@@ -99,7 +99,7 @@ export function toAccountItem(account: Account, followerCountShards: number): Ac
   };
 }
 
-export function readEntitlement(value: unknown, where: string): Entitlement {
+function readEntitlement(value: unknown, where: string): Entitlement {
   const attributes = attributesOf(value, where);
   const tier = attributes.oneOf("tier", tiers);
   const validUntil = attributes.optionalString("validUntil");
@@ -107,7 +107,7 @@ export function readEntitlement(value: unknown, where: string): Entitlement {
   return tier === "select" ? { tier, authorId: attributes.string("authorId"), ...until } : { tier, ...until };
 }
 
-export function readDeletionMark(value: unknown): DeletionMark {
+function readDeletionMark(value: unknown): DeletionMark {
   const attributes = attributesOf(value, "deletion mark");
   return {
     reason: attributes.oneOf("reason", ["inactive", "owner"]),

@@ -36,7 +36,7 @@ function bearerToken(event: HttpApiEvent): string | null | undefined {
  * Who is calling. On protected routes API Gateway's JWT authorizer (or the local server playing it) has
  * verified the token and handed over its claims; on public routes a token, when sent, is verified here.
  */
-export async function identityOf(event: HttpApiEvent): Promise<Identity | null> {
+async function identityOf(event: HttpApiEvent): Promise<Identity | null> {
   const claims = event.requestContext?.authorizer?.jwt?.claims;
   if (claims) return identityFromClaims(claims);
   const token = bearerToken(event);
