@@ -6,6 +6,73 @@ import { defineConfig } from "eslint/config";
 import globals from "globals";
 import tseslint from "typescript-eslint";
 
+/**
+ * Temporary (issue 21): these test files read untyped JSON (`any`), so the no-unsafe-* rules and no-explicit-any
+ * are off for them, and only them (686 findings when the rules came in). 38 of them read answers through the
+ * hand-typed client (test/support/api.ts and http.ts, `body: any`; 479 findings), which the route-definition work
+ * replaces with a client generated from the OpenAPI document; the others walk CloudFormation templates, the
+ * OpenAPI document or JSON files. To pay it off: delete a file from the list and fix what `npm run check` says.
+ * Every other file, a new test file included, meets the rules in full.
+ */
+const testsReadingUntypedJson = [
+  "test/e2e/local-server.test.ts",
+  "test/infra/api-routes.test.ts",
+  "test/infra/build-app.ts",
+  "test/infra/cleanup-workflow.test.ts",
+  "test/infra/data-table.test.ts",
+  "test/infra/functions.test.ts",
+  "test/infra/identity.test.ts",
+  "test/infra/monitoring.test.ts",
+  "test/infra/notice-mail.test.ts",
+  "test/integration/accounts.test.ts",
+  "test/integration/api-description.test.ts",
+  "test/integration/api-fuzz.test.ts",
+  "test/integration/audit.test.ts",
+  "test/integration/bundles.test.ts",
+  "test/integration/busy-answers.test.ts",
+  "test/integration/cleanup-crashes.test.ts",
+  "test/integration/cleanup.test.ts",
+  "test/integration/comment-access.test.ts",
+  "test/integration/comment-counts.test.ts",
+  "test/integration/comment-idempotency.test.ts",
+  "test/integration/comment-rate-limit-config.test.ts",
+  "test/integration/comment-rate-limit.test.ts",
+  "test/integration/comment-request-costs.test.ts",
+  "test/integration/comments.test.ts",
+  "test/integration/export.test.ts",
+  "test/integration/feed-request-costs.test.ts",
+  "test/integration/feed.test.ts",
+  "test/integration/follows.test.ts",
+  "test/integration/input-text.test.ts",
+  "test/integration/latest-post.test.ts",
+  "test/integration/local-host.test.ts",
+  "test/integration/notice-delivery.test.ts",
+  "test/integration/notices.test.ts",
+  "test/integration/observability.test.ts",
+  "test/integration/post-capacity.test.ts",
+  "test/integration/post-changes.test.ts",
+  "test/integration/post-idempotency.test.ts",
+  "test/integration/post-lists.test.ts",
+  "test/integration/post-migration.test.ts",
+  "test/integration/post-request-costs.test.ts",
+  "test/integration/post-summaries.test.ts",
+  "test/integration/post-teasers.test.ts",
+  "test/integration/posts.test.ts",
+  "test/support/aws-calls.ts",
+  "test/support/aws-mail-endpoint.ts",
+  "test/support/chaos.ts",
+  "test/support/cleanup-runs.ts",
+  "test/support/comments.ts",
+  "test/support/fuzz.ts",
+  "test/support/iam-proof.ts",
+  "test/support/notices.ts",
+  "test/support/route-samples.ts",
+  "test/support/step-functions-endpoint.ts",
+  "test/support/template-values.ts",
+  "test/support/then.ts",
+  "test/unit/openapi.test.ts",
+];
+
 export default defineConfig(
   { ignores: ["node_modules/", "cdk.out/", ".data/", "coverage/", "test-artifacts/", ".bench/", ".tmp*/"] },
   js.configs.recommended,
@@ -26,13 +93,31 @@ export default defineConfig(
         { considerDefaultExhaustiveForUnions: true, requireDefaultForNonUnion: false },
       ],
       // Type-only imports say so (tsconfig's verbatimModuleSyntax relies on it).
-      "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
+      // (`typeof import("...")` stays allowed: the type of a module loaded lazily.)
+      "@typescript-eslint/consistent-type-imports": [
+        "error",
+        { fixStyle: "inline-type-imports", disallowTypeAnnotations: false },
+      ],
+      // An async function without `await` is how a handler or callback answers a promise of a value; the promise
+      // rules above catch what matters (a promise dropped or handed where nothing awaits it).
+      "@typescript-eslint/require-await": "off",
       "@typescript-eslint/no-unused-vars": [
         "error",
         { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" },
       ],
-      eqeqeq: ["error", "always"],
+      eqeqeq: ["error", "always", { null: "ignore" }],
       "no-console": "off",
+    },
+  },
+  {
+    files: testsReadingUntypedJson,
+    rules: {
+      "@typescript-eslint/no-explicit-any": "off",
+      "@typescript-eslint/no-unsafe-argument": "off",
+      "@typescript-eslint/no-unsafe-assignment": "off",
+      "@typescript-eslint/no-unsafe-call": "off",
+      "@typescript-eslint/no-unsafe-member-access": "off",
+      "@typescript-eslint/no-unsafe-return": "off",
     },
   },
   {
