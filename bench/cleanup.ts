@@ -47,7 +47,7 @@ async function scenario(accounts: number): Promise<ScenarioResult> {
   const { startBenchEnvironment } = await import("./support/environment");
   await startBenchEnvironment(`cleanup-${accounts}`);
   const { startLocalMail, useLocalMail } = await import("../infra/local/mail");
-  const sink = (await startLocalMail({ ...process.env, LOCAL_IN_MEMORY: "1" } as NodeJS.ProcessEnv))!;
+  const sink = (await startLocalMail({ ...process.env, LOCAL_IN_MEMORY: "1" }))!;
   Object.assign(process.env, {
     MAIL_TRANSPORT: "smtp",
     SMTP_HOST: sink.smtpHost,

@@ -77,7 +77,7 @@ async function pool<T>(items: readonly T[], width: number, task: (item: T) => Pr
 const { startBenchEnvironment } = await import("./support/environment");
 const environment = await startBenchEnvironment("seed-scale");
 const { startLocalMail, useLocalMail } = await import("../infra/local/mail");
-const sink = (await startLocalMail({ ...process.env, LOCAL_IN_MEMORY: "1" } as NodeJS.ProcessEnv))!;
+const sink = (await startLocalMail({ ...process.env, LOCAL_IN_MEMORY: "1" }))!;
 Object.assign(process.env, {
   MAIL_TRANSPORT: "smtp",
   SMTP_HOST: sink.smtpHost,

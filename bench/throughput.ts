@@ -43,7 +43,7 @@ function httpLoad(url: string, scenario: Scenario): Promise<LoadResult & { non2x
         ],
       },
       (error, result) => {
-        if (error) return reject(error);
+        if (error) return reject(error instanceof Error ? error : new Error("autocannon failed"));
         resolve({
           requestsPerSecond: result.requests.average,
           p50Ms: result.latency.p50,

@@ -39,7 +39,7 @@ export function modelTransactionConflicts(client: DynamoDBDocumentClient, holdMs
       const input = args.input as Record<string, unknown>;
       if (context.commandName === "TransactWriteItemsCommand") {
         stats.transactions++;
-        const itemKeys = transactKeys(input as { TransactItems?: TransactItem[] });
+        const itemKeys = transactKeys(input);
         const busy = itemKeys.map((key) => held.has(key));
         if (busy.some(Boolean)) {
           stats.conflicts++;

@@ -67,5 +67,5 @@ export function toHttpApiEvent(
     ...(request.body.length > 0
       ? { body: isText ? request.body.toString("utf8") : request.body.toString("base64"), isBase64Encoded: !isText }
       : { isBase64Encoded: false }),
-  } as HttpApiEvent;
+  };
 }

@@ -277,7 +277,7 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 
 /** An HTTP server that serves the route table with the handlers that run in AWS. */
 export function createLocalServer(options: LocalServerOptions): Server {
-  return createServer(async (request, response) => {
+  const serve = async (request: IncomingMessage, response: ServerResponse) => {
     try {
       const body = await readBody(request);
       const result = await dispatch(
@@ -295,5 +295,6 @@ export function createLocalServer(options: LocalServerOptions): Server {
       process.stderr.write(`local server: ${error instanceof Error ? error.stack : String(error)}\n`);
       if (!response.headersSent) send(response, gatewayAnswers.internalServerError());
     }
-  });
+  };
+  return createServer((request, response) => void serve(request, response));
 }

@@ -38,8 +38,8 @@ async function shutDown(): Promise<void> {
   await Promise.all([dynamoDb?.stop(), mailSink?.stop()]);
   process.exit(0);
 }
-process.once("SIGINT", shutDown);
-process.once("SIGTERM", shutDown);
+process.once("SIGINT", () => void shutDown());
+process.once("SIGTERM", () => void shutDown());
 
 server.listen(port, () => {
   const address = `http://localhost:${(server.address() as AddressInfo).port}`;

@@ -49,5 +49,9 @@ export function operation<
   return spec;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyOperation = Operation<"required" | "optional", any, any, any>;
+export type AnyOperation = Operation<
+  "required" | "optional",
+  z.ZodMiniType | undefined,
+  z.ZodMiniType | undefined,
+  z.ZodMiniObject | undefined
+>;

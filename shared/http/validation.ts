@@ -1,4 +1,4 @@
-import * as z from "zod/mini";
+import type * as z from "zod/mini";
 import { DomainError, validationFailed, type FieldProblem } from "../errors";
 import { isWellFormedText } from "../schemas/common";
 import { errorAnswerLimits } from "../schemas/errors";

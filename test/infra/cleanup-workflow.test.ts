@@ -70,7 +70,7 @@ describe("the cleanup workflow", () => {
     expect(states.FinishFailed.Parameters).toEqual({ "run.$": "$.run", status: "failed" });
     expect(states.FinishFailed.Next).toBe("RunFailed");
     expect(states.FinishSucceeded.Parameters).toEqual({ "run.$": "$.run", status: "succeeded" });
-    for (const [name, state] of Object.entries(states) as [string, any][]) {
+    for (const [name, state] of Object.entries<any>(states)) {
       if (state.Type === "Task") expect(state.Retry.length, name).toBeGreaterThan(0);
     }
   });
@@ -117,8 +117,8 @@ describe("the cleanup workflow", () => {
   it("has a definition that passes asl-validator, its function ARNs resolved as CloudFormation resolves them", () => {
     // What Step Functions checks at deploy time, checked offline: states, transitions, paths, ARNs.
     const resolve = resolverFor(template.toJSON().Resources);
-    const { isValid, errorsText } = aslValidator(JSON.parse(resolve(stateMachine.Properties.DefinitionString)));
-    expect(errorsText("\n"), "asl-validator's findings").toBe("");
-    expect(isValid).toBe(true);
+    const validation = aslValidator(JSON.parse(resolve(stateMachine.Properties.DefinitionString)));
+    expect(validation.errorsText("\n"), "asl-validator's findings").toBe("");
+    expect(validation.isValid).toBe(true);
   });
 });

@@ -54,7 +54,7 @@ const watchedFunctions = () => {
     { name: "RouteNotFound", fn: stack.fallbackFunction, timeoutSeconds: DEFAULT_TIMEOUT_SECONDS },
     ...Object.entries(stack.cleanup.stepFunctions).map(([step, fn]) => ({
       name: `Cleanup${step[0]!.toUpperCase()}${step.slice(1)}`,
-      fn: fn as IFunction,
+      fn,
       timeoutSeconds: CLEANUP_STEP_TIMEOUT_SECONDS,
     })),
   ];

@@ -89,7 +89,7 @@ function requestsTo(path: string, operation: Json, world: World): fc.Arbitrary<F
     query: named("query", (parameter) => parameterValue(parameter.schema, openApiDocument)),
     headers: named("header", (parameter) => headerValue(parameter.schema)),
     body: requestBody(operation, openApiDocument),
-  }) as fc.Arbitrary<FuzzRequest>;
+  });
 }
 
 function callOptions(request: FuzzRequest, world: World): CallOptions {
@@ -107,7 +107,7 @@ const operations = Object.entries(openApiDocument.paths).flatMap(([path, methods
   Object.entries(methods).map(([method, operation]) => ({
     method: method.toUpperCase(),
     path,
-    operation: operation as Json,
+    operation,
   })),
 );
 
@@ -125,9 +125,9 @@ describe(`every operation of the document, fuzzed (${fuzzSettings.runs} requests
       await fc.assert(
         fc.asyncProperty(requestsTo(path, operation, world), async (request) => {
           const query = new URLSearchParams(
-            Object.entries(request.query).filter(([, value]) => value !== undefined) as [string, string][],
+            Object.entries(request.query).filter((entry): entry is [string, string] => entry[1] !== undefined),
           );
-          const url = query.size > 0 ? `${request.path}?${query}` : request.path;
+          const url = query.size > 0 ? `${request.path}?${query.toString()}` : request.path;
           requests.reset();
           // `call` fails the property when the answer is not one the document allows.
           const answer = await call(method, url, callOptions(request, world));

@@ -57,7 +57,7 @@ async function expectSummaries(items: Record<string, unknown>[], caller: Caller,
   for (const item of items) {
     expect(Object.keys(item).sort(), who).toEqual(summaryFields);
     expect(item.locked, who).toBe(!caller.reads.includes(String(item.access)));
-    const single = await api.get(`/posts/${item.postId}`, caller.user ? { token: caller.user.token } : {});
+    const single = await api.get(`/posts/${String(item.postId)}`, caller.user ? { token: caller.user.token } : {});
     const { body, ...summary } = single.body;
     expect(summary, who).toEqual(item);
     expect(body === undefined, who).toBe(item.locked);

@@ -83,7 +83,7 @@ export function recordAwsCalls(tableName: string) {
       if (insideRequest.getStore()) return next(args);
       const principal = currentPrincipal();
       if (principal) {
-        for (const call of iamActionsOf(String(context.commandName ?? "unknown"), args.input as Input)) {
+        for (const call of iamActionsOf(String(context.commandName ?? "unknown"), args.input)) {
           const resource: AwsResource =
             call.table === tableName
               ? { kind: "table", ...(call.index ? { index: call.index } : {}) }

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 // An HTTP endpoint on loopback that answers the two AWS calls a notice makes, on AWS's own wire protocols, so
@@ -33,7 +33,7 @@ async function bodyOf(request: IncomingMessage): Promise<Record<string, any>> {
 export async function startAwsMailEndpoint(users: readonly CognitoUser[]): Promise<AwsMailEndpoint> {
   const calls: RecordedCall[] = [];
   let sendFailures = 0;
-  const server = createServer(async (request, response) => {
+  const serve = async (request: IncomingMessage, response: ServerResponse) => {
     const body = await bodyOf(request);
     const signed = /^AWS4-HMAC-SHA256 Credential=/.test(request.headers.authorization ?? "");
     const answer = (status: number, json: unknown, headers: Record<string, string> = {}) => {
@@ -69,6 +69,11 @@ export async function startAwsMailEndpoint(users: readonly CognitoUser[]): Promi
       return answer(200, { MessageId: `message-${calls.length}` });
     }
     answer(404, { message: `no such operation: ${request.method} ${request.url}` });
+  };
+  const server = createServer((request, response) => {
+    serve(request, response).catch((error: unknown) => {
+      response.writeHead(500).end(error instanceof Error ? error.message : "failed");
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {

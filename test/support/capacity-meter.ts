@@ -95,8 +95,8 @@ async function itemsEvaluated(command: "Query" | "Scan", input: Input, evaluated
     return entries.length > 0 ? Object.fromEntries(entries) : undefined;
   };
   const replay: QueryCommandInput = {
-    TableName: String(input.TableName),
-    ...(input.IndexName ? { IndexName: String(input.IndexName) } : {}),
+    TableName: input.TableName as string,
+    ...(typeof input.IndexName === "string" ? { IndexName: input.IndexName } : {}),
     ...(keyCondition ? { KeyConditionExpression: keyCondition } : {}),
     ExpressionAttributeNames: used<string>(input.ExpressionAttributeNames),
     ExpressionAttributeValues: used<AttributeValue>(input.ExpressionAttributeValues),
@@ -147,7 +147,7 @@ async function sizesAfter(targets: WriteTarget[], before: (Item | undefined)[], 
 }
 
 function writeTargetsOf(command: string, input: Input): WriteTarget[] {
-  const table = String(input.TableName ?? "");
+  const table = typeof input.TableName === "string" ? input.TableName : "";
   switch (command) {
     case "PutItem":
       return [{ table, key: keyOf(input.Item as Item), kind: "put", newItem: input.Item as Item }];

@@ -19,7 +19,7 @@ interface ResponseObject {
 
 const ajv = new Ajv2020({ strict: false, allErrors: true, validateSchema: false });
 addFormats(ajv);
-ajv.addSchema(openApiDocument as JsonObject, "openapi.json");
+ajv.addSchema(openApiDocument, "openapi.json");
 
 const validators = new Map<string, ValidateFunction>();
 /** The validator of the schema at a JSON pointer of the document, compiled once. */

@@ -11,14 +11,15 @@ export interface CapturedOutput {
 export function captureOutput(): CapturedOutput {
   let written = "";
   const streams = [process.stdout, process.stderr];
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- put back on the very stream it was taken from
   const originals = streams.map((stream) => stream.write);
   for (const stream of streams) {
-    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    stream.write = (chunk: string | Uint8Array, ...rest: unknown[]) => {
       written += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
       const callback = rest.find((arg) => typeof arg === "function") as (() => void) | undefined;
       callback?.();
       return true;
-    }) as typeof stream.write;
+    };
   }
   return {
     jsonLines: () =>
