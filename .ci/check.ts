@@ -21,7 +21,12 @@ interface Step {
 }
 
 const steps: Step[] = [
-  { name: "format", command: bin("prettier"), args: ["--check", "--log-level", "warn", "."] },
+  // Prettier's cache (node_modules/.cache) skips files unchanged since they last passed; a fresh clone has none.
+  {
+    name: "format",
+    command: bin("prettier"),
+    args: ["--check", "--cache", "--cache-strategy", "content", "--log-level", "warn", "."],
+  },
   {
     name: "layers",
     command: bin("depcruise"),
