@@ -39,10 +39,12 @@ const testsReadingUntypedJson = [
   "test/integration/comment-rate-limit.test.ts",
   "test/integration/comment-request-costs.test.ts",
   "test/integration/comments.test.ts",
+  "test/integration/count-guard.test.ts",
   "test/integration/export.test.ts",
   "test/integration/feed-request-costs.test.ts",
   "test/integration/feed.test.ts",
   "test/integration/follows.test.ts",
+  "test/integration/hostile-input.test.ts",
   "test/integration/input-text.test.ts",
   "test/integration/latest-post.test.ts",
   "test/integration/local-host.test.ts",
@@ -70,6 +72,7 @@ const testsReadingUntypedJson = [
   "test/support/step-functions-endpoint.ts",
   "test/support/template-values.ts",
   "test/support/then.ts",
+  "test/unit/error-answers.test.ts",
   "test/unit/openapi.test.ts",
 ];
 

@@ -33,7 +33,7 @@ export class AccountAlreadyExists extends Error {}
 export class AccountChangedConcurrently extends Error {}
 
 /** A follower-count shard as read: its number, its count and the count's version (count-version.ts). */
-export interface ShardCount {
+interface ShardCount {
   shard: number;
   count: number;
   countVersion: number;

@@ -10,7 +10,7 @@ type Issue = z.core.$ZodIssue;
  * How many problems a request's checks collect at most: one more than an error answer lists (20), so that the
  * answer knows it stops short (shared/http/errors.ts). Checks stop there, whatever the input holds.
  */
-export const MAX_PROBLEMS = errorAnswerLimits.details + 1;
+const MAX_PROBLEMS = errorAnswerLimits.details + 1;
 
 /** A dotted field name of path segments, built only as long as an answer shows it (200 characters). */
 function fieldName(segments: readonly string[], fallback = "body"): string {
@@ -104,7 +104,7 @@ export function illFormedText(input: unknown, limit = MAX_PROBLEMS): FieldProble
       }
       continue;
     }
-    const entries = Object.entries(value);
+    const entries: [string, unknown][] = Object.entries(value);
     for (let index = entries.length - 1; index >= 0; index--) {
       const [key, child] = entries[index]!;
       pending.push(

@@ -34,7 +34,7 @@ import {
   type ScheduleDecision,
   type ScheduledNotice,
 } from "../domain/deletion-schedule";
-import { cleanupAlreadyRunning, DomainError, notFound, unavailable, validationFailed } from "../errors";
+import { cleanupAlreadyRunning, DomainError, notFound, validationFailed } from "../errors";
 import { ulid } from "../ids";
 import { logger } from "../logger";
 import { recordBusinessMetric } from "../metrics";
@@ -51,16 +51,16 @@ import { configuredMailer, deliverQueuedNotice, sendNotice, type MailerSource } 
 // the local server and `npm run cleanup` run the very same steps one after another (runToCompletion).
 
 /** Candidates per page of the search: one Map state's worth of batches. */
-export const CANDIDATE_PAGE_SIZE = 200;
+const CANDIDATE_PAGE_SIZE = 200;
 /** Candidates per batch: what one processing step (one Lambda invocation) starts with. */
-export const CANDIDATE_BATCH_SIZE = 20;
+const CANDIDATE_BATCH_SIZE = 20;
 /** Touched accounts one recount round reads. */
 const RECOUNT_PAGE_SIZE = 25;
 /**
  * The first month of the inactivity index a run reads: no account was active before the platform existed.
  * Each month up to the cutoff costs one (mostly empty) Query: 12 a year, whatever the number of accounts.
  */
-export const FIRST_ACTIVITY_MONTH = "2020-01";
+const FIRST_ACTIVITY_MONTH = "2020-01";
 
 export type { CandidateCursor };
 
@@ -121,7 +121,7 @@ export const ticketOf = (run: Pick<Run, "runId" | "dryRun" | "cutoff">): RunTick
  * The lastActiveAt below which an account is a candidate: the cutoff, widened by the longest notice lead, so that
  * accounts are found (and warned) a whole schedule before they could be deleted.
  */
-export function candidateBound(cutoff: string): string {
+function candidateBound(cutoff: string): string {
   const longest = config.DELETION_NOTICE_LEADS[0];
   return longest ? new Date(Date.parse(cutoff) + longest.ms).toISOString() : cutoff;
 }

@@ -112,11 +112,11 @@ describe("a recount's following count (cleanup): the account's own follow and un
   it("stores the relations' count when it follows B before the COUNT and unfollows C after", async () => {
     const [b, c] = await Promise.all([given.anAuthor(), given.anAuthor()]);
     const [reader, leaving] = await Promise.all([given.aReader(), given.aReader()]);
-    await aFollow(reader, c!);
+    await aFollow(reader, c);
     await aFollow(reader, leaving);
     injected = aroundRequest(countQueryOf(collections.followingRowsOf(reader.userId).pk), {
-      before: () => aFollow(reader, b!),
-      after: () => anUnfollow(reader, c!),
+      before: () => aFollow(reader, b),
+      after: () => anUnfollow(reader, c),
     });
 
     await aRunDeleting(leaving);
@@ -129,11 +129,11 @@ describe("a recount's following count (cleanup): the account's own follow and un
   it("stores the relations' count when it unfollows C before the COUNT and follows B after", async () => {
     const [b, c] = await Promise.all([given.anAuthor(), given.anAuthor()]);
     const [reader, leaving] = await Promise.all([given.aReader(), given.aReader()]);
-    await aFollow(reader, c!);
+    await aFollow(reader, c);
     await aFollow(reader, leaving);
     injected = aroundRequest(countQueryOf(collections.followingRowsOf(reader.userId).pk), {
-      before: () => anUnfollow(reader, c!),
-      after: () => aFollow(reader, b!),
+      before: () => anUnfollow(reader, c),
+      after: () => aFollow(reader, b),
     });
 
     await aRunDeleting(leaving);

@@ -10,7 +10,7 @@ export const MAX_ERROR_ANSWER_BYTES = 8 * 1024;
 export const MAX_HANDLER_MS = 1000;
 
 /** JSON's escape of a lone high surrogate, as a client sends it. */
-export const LONE_SURROGATE_JSON = '"\\ud800"';
+const LONE_SURROGATE_JSON = '"\\ud800"';
 
 /** `levels` objects `{"<key>": ...}` around `inner` (raw JSON text). */
 export function nestedInObjects(levels: number, inner: string, key = "k"): string {
@@ -18,7 +18,7 @@ export function nestedInObjects(levels: number, inner: string, key = "k"): strin
 }
 
 /** `count` lone surrogates in one array (raw JSON text). */
-export const loneSurrogates = (count: number): string => `[${Array(count).fill(LONE_SURROGATE_JSON).join(",")}]`;
+const loneSurrogates = (count: number): string => `[${Array(count).fill(LONE_SURROGATE_JSON).join(",")}]`;
 
 /** The red team's first body: 500 levels of `{"k": ...}` around 1,030 `"\ud800"` (12,271 bytes). */
 export const redTeamSurrogateBody = (): string => nestedInObjects(500, loneSurrogates(1030));

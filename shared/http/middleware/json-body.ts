@@ -2,9 +2,9 @@ import type middy from "@middy/core";
 import { malformedJson, payloadTooLarge, validationFailed } from "../../errors";
 import type { HttpApiResult, StatefulEvent } from "../event";
 
-export const MAX_BODY_BYTES = 256 * 1024;
+const MAX_BODY_BYTES = 256 * 1024;
 /** Contract 1.2: JSON nested deeper than this answers 400 `validation_failed`. */
-export const MAX_JSON_DEPTH = 32;
+const MAX_JSON_DEPTH = 32;
 
 const OPEN_ARRAY = 0x5b;
 const OPEN_OBJECT = 0x7b;
