@@ -1,12 +1,10 @@
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { documentClient, tableName } from "../../shared/db/client";
-import { meterCapacity } from "../support/capacity-meter";
+import { meterCapacity, type Sizing } from "../support/capacity-meter";
 
-// The meter the benchmarks bill with, checked on items of known sizes against AWS's published rules.
-const meter = meterCapacity();
-afterAll(() => meter.stop());
-beforeEach(() => meter.reset());
+// The meter the benchmarks bill with, checked on items of known sizes against AWS's published rules, whichever
+// way it sizes them (from the requests and a cache, or by reading every item again).
 
 let partition = 0;
 const aPartition = () => `METER#${Date.now()}#${++partition}`;
@@ -19,7 +17,14 @@ const itemOf = (pk: string, sk: string, bytes: number) => ({
 const put = (item: Record<string, unknown>) =>
   documentClient.send(new PutCommand({ TableName: tableName, Item: item }));
 
-describe("the capacity meter", () => {
+describe.each<Sizing>(["cache", "re-read"])("the capacity meter, sizing items by %s", (sizing) => {
+  let meter: ReturnType<typeof meterCapacity>;
+  beforeAll(() => {
+    meter = meterCapacity({ sizing });
+  });
+  afterAll(() => meter.stop());
+  beforeEach(() => meter.reset());
+
   it("bills a put by 1 KB units of the larger of the old and the new item", async () => {
     const pk = aPartition();
     await put(itemOf(pk, "A", 1500));

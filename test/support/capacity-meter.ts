@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import {
+  BatchGetItemCommand,
   DynamoDBClient,
   GetItemCommand,
   QueryCommand,
@@ -7,10 +8,12 @@ import {
   type AttributeValue,
   type QueryCommandInput,
 } from "@aws-sdk/client-dynamodb";
+import { marshall } from "@aws-sdk/util-dynamodb";
 import { config } from "../../shared/config";
 import { dynamoDb } from "../../shared/db/client";
 import { tableDesign } from "../../shared/db/table-design";
 import { itemSize, readUnitsOf, writeUnitsOf } from "./item-size";
+import { applyUpdate, UnsupportedUpdate } from "./update-expression";
 
 // Capacity as AWS bills it, computed from the items themselves: DynamoDB Local's own ConsumedCapacity is not
 // AWS's bill (a transaction of 1 or 20 puts reports 2 units alike; a rejected conditional write or an empty
@@ -26,12 +29,22 @@ import { itemSize, readUnitsOf, writeUnitsOf } from "./item-size";
 //   cancelled by a condition is billed here as a rejected conditional write of each of its items, twice (AWS
 //   publishes no figure for it; this bills the prepare and the cancel of every item, an upper bound).
 //
-// How items are sized: reads are replayed by a side client that this middleware does not see, without the
-// projection and the filter (a Query again from the same start key, `Limit` = the items the original evaluated),
-// so every byte DynamoDB read is sized; writes are sized from the item as stored before the write (read by the
-// side client first) and after it (read again, or the put's own item). The extra reads cost the benchmark and
-// the tests only, never a deployed function, and they are exact while no other writer changes the same items in
-// between (benchmarks measure one request at a time).
+// How items are sized, two ways that bill alike (test/integration/capacity-meter.test.ts compares them request by
+// request over a mixed workload):
+// - `cache` (the default): from what the requests themselves carry and answer, never reading again what can be
+//   known. A put's item is in the request; a read without a projection answers the very items it read; ReturnValues
+//   (where the code asks for them) and the item a failed condition hands back tell the item as stored; an update's
+//   result is the item before with the UpdateExpression applied (update-expression.ts); a successful write
+//   conditioned on `attribute_not_exists` of a key found nothing. Everything the meter sees written or read whole
+//   goes into a cache of items, from which the item before a write is known. Only what none of these tells (a
+//   write to an item the meter never saw, a Query with a projection or a filter or `Select: COUNT`, an item two
+//   writes raced for) is read again by a side client, and counted (`sideReads`).
+// - `re-read` (the reference): every item is read again by the side client, before a write (and after an update)
+//   and after a read; a Query again from the same start key without the projection and the filter, `Limit` = the
+//   items the original evaluated, so every byte DynamoDB read is sized.
+// The side client's reads are not metered and cost the benchmark and the tests only, never a deployed function.
+// Both are exact while no other writer changes the same items in between; the cache forgets an item that two
+// metered writes touched at once, and an item read while a write to it was under way.
 
 export interface MeteredRequest {
   command: string;
@@ -51,8 +64,23 @@ export interface MeteredRequest {
   failed: boolean;
 }
 
+export type Sizing = "cache" | "re-read";
+
+export interface MeterOptions {
+  /** How items are sized: from the requests and a cache (default), or by reading every item again (reference). */
+  sizing?: Sizing;
+}
+
+/** The meter's own reads through the side client (not metered), by why they were needed. */
+export interface SideReads {
+  requests: number;
+  byReason: Record<string, number>;
+}
+
 type Item = Record<string, AttributeValue>;
 type Input = Record<string, unknown>;
+/** What a read found at a key: the item, or null when absent. */
+type Found = Item | null;
 
 const sideClient = new DynamoDBClient({
   region: config.AWS_REGION,
@@ -77,47 +105,51 @@ const keyText = (key: Record<string, unknown>): string =>
     })
     .join("\u0000");
 
-async function storedItem(table: string, key: Item): Promise<Item | undefined> {
-  return (await sideClient.send(new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item;
+const cacheKey = (table: string, key: Record<string, unknown>): string => `${table}\u0001${keyText(key)}`;
+
+const sizeOf = (item: Found | undefined): number => (item ? itemSize(item) : 0);
+
+/** Items as DynamoDB holds them: the document client hands results back converted to plain values. */
+const asStored = (item: Record<string, unknown>, converted: boolean): Item =>
+  converted ? marshall(item, { removeUndefinedValues: true }) : (item as Item);
+
+// ---- the billing rules, the same whichever way items are sized
+
+/** One item a write touched, as the rules bill it: the item before, and after (puts and updates that went through). */
+interface WriteSizes {
+  before: Found;
+  after?: Found;
 }
 
-const sizeOf = (item: Item | undefined): number => (item ? itemSize(item) : 0);
+function billedBytes(kind: WriteTarget["kind"], sizes: WriteSizes, succeeded: boolean, newItem?: Item): number {
+  // A rejected write of an absent item bills one unit (size 0 rounds up to it).
+  if (!succeeded && sizes.before === null) return 0;
+  if (kind === "put") return Math.max(sizeOf(sizes.before), sizeOf(newItem));
+  if (kind === "update" && succeeded) return Math.max(sizeOf(sizes.before), sizeOf(sizes.after));
+  return sizeOf(sizes.before);
+}
 
-/** Items a Query or Scan read: the same request again, whole items, as many as it evaluated. */
-async function itemsEvaluated(command: "Query" | "Scan", input: Input, evaluated: number): Promise<Item[]> {
-  if (evaluated === 0) return [];
-  const keyCondition = typeof input.KeyConditionExpression === "string" ? input.KeyConditionExpression : "";
-  // Only the placeholders the key condition uses: DynamoDB refuses unused ones (the filter's are dropped).
-  const used = <T>(map: unknown): Record<string, T> | undefined => {
-    const entries = Object.entries((map ?? {}) as Record<string, T>).filter(([placeholder]) =>
-      keyCondition.split(/[^#:\w]+/).includes(placeholder),
-    );
-    return entries.length > 0 ? Object.fromEntries(entries) : undefined;
-  };
-  const replay: QueryCommandInput = {
-    TableName: input.TableName as string,
-    ...(typeof input.IndexName === "string" ? { IndexName: input.IndexName } : {}),
-    ...(keyCondition ? { KeyConditionExpression: keyCondition } : {}),
-    ExpressionAttributeNames: used<string>(input.ExpressionAttributeNames),
-    ExpressionAttributeValues: used<AttributeValue>(input.ExpressionAttributeValues),
-    ...(input.ScanIndexForward !== undefined ? { ScanIndexForward: Boolean(input.ScanIndexForward) } : {}),
-    ...(input.ConsistentRead !== undefined ? { ConsistentRead: Boolean(input.ConsistentRead) } : {}),
-    ...(input.ExclusiveStartKey ? { ExclusiveStartKey: input.ExclusiveStartKey as Item } : {}),
-    ...(input.Segment !== undefined
-      ? { Segment: Number(input.Segment), TotalSegments: Number(input.TotalSegments) }
-      : {}),
-  };
-  const items: Item[] = [];
-  let startKey = replay.ExclusiveStartKey;
-  while (items.length < evaluated) {
-    const page = { ...replay, Limit: evaluated - items.length, ...(startKey ? { ExclusiveStartKey: startKey } : {}) };
-    const result = await sideClient.send(command === "Query" ? new QueryCommand(page) : new ScanCommand(page));
-    items.push(...(result.Items ?? []));
-    startKey = result.LastEvaluatedKey;
-    if (!startKey) break;
+/** A read's items: point reads (GetItem, each BatchGetItem or TransactGetItems key) or the items a range read. */
+type ReadSizes =
+  { point: { found: Found; factor: number }[] } | { range: { bytes: number; items: number; factor: number } };
+
+function billRead(command: string, sizes: ReadSizes): Pick<MeteredRequest, "readUnits" | "itemsRead" | "bytesRead"> {
+  if ("range" in sizes) {
+    const { bytes, items, factor } = sizes.range;
+    return { readUnits: readUnitsOf(bytes) * factor, itemsRead: items, bytesRead: bytes };
   }
-  return items;
+  const transactional = command === "TransactGetItems" ? 2 : 1;
+  return {
+    readUnits: sizes.point.reduce(
+      (sum, { found, factor }) => sum + transactional * factor * readUnitsOf(sizeOf(found)),
+      0,
+    ),
+    itemsRead: sizes.point.filter(({ found }) => found !== null).length,
+    bytesRead: sizes.point.reduce((sum, { found }) => sum + sizeOf(found), 0),
+  };
 }
+
+// ---- what a request touches
 
 interface WriteTarget {
   table: string;
@@ -125,44 +157,33 @@ interface WriteTarget {
   kind: "put" | "update" | "delete" | "check";
   /** The item a put writes. */
   newItem?: Item;
-}
-
-/** The items the writes will touch, as stored before the write. */
-async function targetsBefore(targets: WriteTarget[]): Promise<(Item | undefined)[]> {
-  return Promise.all(targets.map((target) => storedItem(target.table, target.key)));
-}
-
-async function sizesAfter(targets: WriteTarget[], before: (Item | undefined)[], succeeded: boolean): Promise<number[]> {
-  return Promise.all(
-    targets.map(async (target, i) => {
-      const beforeSize = sizeOf(before[i]);
-      // A rejected write of an absent item bills one unit (size 0 rounds up to it).
-      if (!succeeded && before[i] === undefined) return 0;
-      if (target.kind === "put") return Math.max(beforeSize, sizeOf(target.newItem));
-      if (target.kind === "update" && succeeded)
-        return Math.max(beforeSize, sizeOf(await storedItem(target.table, target.key)));
-      return beforeSize;
-    }),
-  );
+  /** The action as sent (condition, update expression, names, values, ReturnValues...). */
+  action: Input;
 }
 
 function writeTargetsOf(command: string, input: Input): WriteTarget[] {
-  const table = typeof input.TableName === "string" ? input.TableName : "";
+  const table = String(input.TableName ?? "");
   switch (command) {
     case "PutItem":
-      return [{ table, key: keyOf(input.Item as Item), kind: "put", newItem: input.Item as Item }];
+      return [{ table, key: keyOf(input.Item as Item), kind: "put", newItem: input.Item as Item, action: input }];
     case "UpdateItem":
-      return [{ table, key: input.Key as Item, kind: "update" }];
+      return [{ table, key: input.Key as Item, kind: "update", action: input }];
     case "DeleteItem":
-      return [{ table, key: input.Key as Item, kind: "delete" }];
+      return [{ table, key: input.Key as Item, kind: "delete", action: input }];
     case "BatchWriteItem":
       return Object.entries(
         input.RequestItems as Record<string, { PutRequest?: { Item: Item }; DeleteRequest?: { Key: Item } }[]>,
       ).flatMap(([name, requests]) =>
         requests.map((request): WriteTarget =>
           request.PutRequest
-            ? { table: name, key: keyOf(request.PutRequest.Item), kind: "put", newItem: request.PutRequest.Item }
-            : { table: name, key: request.DeleteRequest!.Key, kind: "delete" },
+            ? {
+                table: name,
+                key: keyOf(request.PutRequest.Item),
+                kind: "put",
+                newItem: request.PutRequest.Item,
+                action: {},
+              }
+            : { table: name, key: request.DeleteRequest!.Key, kind: "delete", action: {} },
         ),
       );
     case "TransactWriteItems":
@@ -170,10 +191,10 @@ function writeTargetsOf(command: string, input: Input): WriteTarget[] {
         const [kind, action] = Object.entries(entry)[0]!;
         const name = String(action.TableName);
         if (kind === "Put")
-          return { table: name, key: keyOf(action.Item as Item), kind: "put", newItem: action.Item as Item };
-        if (kind === "Update") return { table: name, key: action.Key as Item, kind: "update" };
-        if (kind === "Delete") return { table: name, key: action.Key as Item, kind: "delete" };
-        return { table: name, key: action.Key as Item, kind: "check" };
+          return { table: name, key: keyOf(action.Item as Item), kind: "put", newItem: action.Item as Item, action };
+        if (kind === "Update") return { table: name, key: action.Key as Item, kind: "update", action };
+        if (kind === "Delete") return { table: name, key: action.Key as Item, kind: "delete", action };
+        return { table: name, key: action.Key as Item, kind: "check", action };
       });
     default:
       return [];
@@ -181,6 +202,7 @@ function writeTargetsOf(command: string, input: Input): WriteTarget[] {
 }
 
 const WRITES = new Set(["PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"]);
+const READS = new Set(["GetItem", "BatchGetItem", "TransactGetItems", "Query", "Scan"]);
 
 function localUnitsOf(output: unknown): number {
   const consumed = (
@@ -209,70 +231,496 @@ function unprocessedKeys(output: unknown): Set<string> {
   return texts;
 }
 
-async function meterRead(
-  command: string,
-  input: Input,
-  output: unknown,
-): Promise<Pick<MeteredRequest, "readUnits" | "itemsRead" | "bytesRead">> {
-  const factor = (consistent: unknown) => (consistent === true ? 1 : 0.5);
-  if (command === "GetItem") {
-    const item = await storedItem(String(input.TableName), input.Key as Item);
-    return {
-      readUnits: readUnitsOf(sizeOf(item)) * factor(input.ConsistentRead),
-      itemsRead: item ? 1 : 0,
-      bytesRead: sizeOf(item),
-    };
-  }
-  if (command === "BatchGetItem") {
-    const skipped = unprocessedKeys(output);
-    let readUnits = 0;
-    let itemsRead = 0;
-    let bytesRead = 0;
-    for (const [table, request] of Object.entries(
-      input.RequestItems as Record<string, { Keys: Item[]; ConsistentRead?: boolean }>,
-    )) {
-      for (const key of request.Keys.filter((key) => !skipped.has(keyText(key)))) {
-        const item = await storedItem(table, key);
-        readUnits += readUnitsOf(sizeOf(item)) * factor(request.ConsistentRead);
-        itemsRead += item ? 1 : 0;
-        bytesRead += sizeOf(item);
-      }
-    }
-    return { readUnits, itemsRead, bytesRead };
-  }
-  if (command === "TransactGetItems") {
-    const items = await Promise.all(
-      (input.TransactItems as { Get: { TableName: string; Key: Item } }[]).map((entry) =>
-        storedItem(entry.Get.TableName, entry.Get.Key),
-      ),
-    );
-    return {
-      readUnits: items.reduce((sum, item) => sum + 2 * readUnitsOf(sizeOf(item)), 0),
-      itemsRead: items.filter(Boolean).length,
-      bytesRead: items.reduce((sum, item) => sum + sizeOf(item), 0),
-    };
-  }
-  if (command === "Query" || command === "Scan") {
-    const evaluated = (output as { ScannedCount?: number } | undefined)?.ScannedCount ?? 0;
-    const items = await itemsEvaluated(command, input, evaluated);
-    const bytesRead = items.reduce((sum, item) => sum + itemSize(item), 0);
-    return { readUnits: readUnitsOf(bytesRead) * factor(input.ConsistentRead), itemsRead: items.length, bytesRead };
-  }
-  return { readUnits: 0, itemsRead: 0, bytesRead: 0 };
-}
-
 function isRejectedWrite(error: unknown): boolean {
   return (
     error instanceof Error && ["ConditionalCheckFailedException", "TransactionCanceledException"].includes(error.name)
   );
 }
 
+const factor = (consistent: unknown) => (consistent === true ? 1 : 0.5);
+
+/** Whether a write's condition, when it holds, says the item was absent (`attribute_not_exists` of a key). */
+function conditionImpliesAbsent(action: Input): boolean {
+  const condition = typeof action.ConditionExpression === "string" ? action.ConditionExpression : "";
+  // Only a plain conjunction is read: with an OR or a NOT anywhere, nothing is inferred.
+  if (!condition || /\b(OR|NOT)\b/i.test(condition)) return false;
+  const names = (action.ExpressionAttributeNames ?? {}) as Record<string, string>;
+  return condition.split(/\bAND\b/i).some((conjunct) => {
+    const match = /^\s*\(?\s*attribute_not_exists\s*\(\s*(#?\w+)\s*\)\s*\)?\s*$/i.exec(conjunct);
+    const name = match && (match[1]!.startsWith("#") ? names[match[1]!] : match[1]);
+    return name === tableDesign.partitionKey || name === tableDesign.sortKey;
+  });
+}
+
+/** Whether a read returns whole items (no projection): then what it answers is what it read. */
+function readsWholeItems(request: { ProjectionExpression?: unknown; Select?: unknown; AttributesToGet?: unknown }) {
+  return (
+    request.ProjectionExpression === undefined &&
+    request.AttributesToGet === undefined &&
+    (request.Select === undefined ||
+      request.Select === "ALL_ATTRIBUTES" ||
+      request.Select === "ALL_PROJECTED_ATTRIBUTES")
+  );
+}
+
+/** Whether a read's projection keeps the table's keys, so that each item it answers names its key. */
+function projectionKeepsKeys(request: { ProjectionExpression?: unknown; ExpressionAttributeNames?: unknown }) {
+  if (typeof request.ProjectionExpression !== "string") return false;
+  const names = (request.ExpressionAttributeNames ?? {}) as Record<string, string>;
+  const kept = new Set(
+    request.ProjectionExpression.split(",").map((path) => {
+      const name = path.trim();
+      return name.startsWith("#") ? names[name] : name;
+    }),
+  );
+  return kept.has(tableDesign.partitionKey) && kept.has(tableDesign.sortKey);
+}
+
+// ---- the side client's reads (both ways of sizing use them; the reference for everything)
+
+function sideReader() {
+  const counts: SideReads = { requests: 0, byReason: {} };
+  const count = (reason: string, requests = 1) => {
+    counts.requests += requests;
+    counts.byReason[reason] = (counts.byReason[reason] ?? 0) + requests;
+  };
+  async function storedItem(table: string, key: Item, reason: string): Promise<Found> {
+    count(reason);
+    return (
+      (await sideClient.send(new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item ?? null
+    );
+  }
+  /** Several items at once (BatchGetItem, consistent), in the order asked. */
+  async function storedItems(targets: { table: string; key: Item }[], reason: string): Promise<Found[]> {
+    const found = new Map<string, Item>();
+    for (let start = 0; start < targets.length; start += 100) {
+      let pending: Record<string, { Keys: Item[]; ConsistentRead: true }> = {};
+      for (const { table, key } of targets.slice(start, start + 100)) {
+        pending[table] ??= { Keys: [], ConsistentRead: true };
+        if (!pending[table].Keys.some((other) => keyText(other) === keyText(key))) pending[table].Keys.push(key);
+      }
+      while (Object.keys(pending).length > 0) {
+        count(reason);
+        const result = await sideClient.send(new BatchGetItemCommand({ RequestItems: pending }));
+        for (const [table, items] of Object.entries(result.Responses ?? {}))
+          for (const item of items) found.set(cacheKey(table, item), item);
+        pending = {};
+        for (const [table, request] of Object.entries(result.UnprocessedKeys ?? {}))
+          if (request.Keys?.length) pending[table] = { Keys: request.Keys, ConsistentRead: true };
+      }
+    }
+    return targets.map(({ table, key }) => found.get(cacheKey(table, key)) ?? null);
+  }
+  /** Items a Query or Scan read: the same request again, whole items, as many as it evaluated. */
+  async function itemsEvaluated(
+    command: "Query" | "Scan",
+    input: Input,
+    evaluated: number,
+    reason: string,
+  ): Promise<Item[]> {
+    if (evaluated === 0) return [];
+    const keyCondition = typeof input.KeyConditionExpression === "string" ? input.KeyConditionExpression : "";
+    // Only the placeholders the key condition uses: DynamoDB refuses unused ones (the filter's are dropped).
+    const used = <T>(map: unknown): Record<string, T> | undefined => {
+      const entries = Object.entries((map ?? {}) as Record<string, T>).filter(([placeholder]) =>
+        keyCondition.split(/[^#:\w]+/).includes(placeholder),
+      );
+      return entries.length > 0 ? Object.fromEntries(entries) : undefined;
+    };
+    const replay: QueryCommandInput = {
+      TableName: String(input.TableName),
+      ...(input.IndexName ? { IndexName: String(input.IndexName) } : {}),
+      ...(keyCondition ? { KeyConditionExpression: keyCondition } : {}),
+      ExpressionAttributeNames: used<string>(input.ExpressionAttributeNames),
+      ExpressionAttributeValues: used<AttributeValue>(input.ExpressionAttributeValues),
+      ...(input.ScanIndexForward !== undefined ? { ScanIndexForward: Boolean(input.ScanIndexForward) } : {}),
+      ...(input.ConsistentRead !== undefined ? { ConsistentRead: Boolean(input.ConsistentRead) } : {}),
+      ...(input.ExclusiveStartKey ? { ExclusiveStartKey: input.ExclusiveStartKey as Item } : {}),
+      ...(input.Segment !== undefined
+        ? { Segment: Number(input.Segment), TotalSegments: Number(input.TotalSegments) }
+        : {}),
+    };
+    const items: Item[] = [];
+    let startKey = replay.ExclusiveStartKey;
+    while (items.length < evaluated) {
+      const page = { ...replay, Limit: evaluated - items.length, ...(startKey ? { ExclusiveStartKey: startKey } : {}) };
+      count(reason);
+      const result = await sideClient.send(command === "Query" ? new QueryCommand(page) : new ScanCommand(page));
+      items.push(...(result.Items ?? []));
+      startKey = result.LastEvaluatedKey;
+      if (!startKey) break;
+    }
+    return items;
+  }
+  return { counts, storedItem, storedItems, itemsEvaluated };
+}
+type SideReader = ReturnType<typeof sideReader>;
+
+// ---- sizing by reading every item again (the reference)
+
+interface Sizer {
+  /** Sizes what a read read, once it answered. */
+  read(command: string, input: Input, output: Input, converted: boolean): Promise<ReadSizes>;
+  /** Called before a write is sent; answers how to size its targets once it is settled. */
+  beforeWrite(command: string, targets: WriteTarget[]): Promise<WriteSettlement>;
+}
+
+interface WriteSettlement {
+  /** The sizes of the billed targets (index-aligned with `billed`), once the write went through or was rejected. */
+  settle(
+    billed: number[],
+    outcome: { succeeded: true; output: Input; converted: boolean } | { succeeded: false; error: unknown },
+  ): Promise<WriteSizes[]>;
+  /** The write failed otherwise (throttled, a fault): nothing is known of what it did. */
+  abandon(): void;
+}
+
+function reReadingSizer(side: SideReader): Sizer {
+  return {
+    async read(command, input, output) {
+      if (command === "GetItem") {
+        const found = await side.storedItem(String(input.TableName), input.Key as Item, "GetItem");
+        return { point: [{ found, factor: factor(input.ConsistentRead) }] };
+      }
+      if (command === "BatchGetItem") {
+        const point: { found: Found; factor: number }[] = [];
+        const skipped = unprocessedKeys(output);
+        for (const [table, request] of Object.entries(
+          input.RequestItems as Record<string, { Keys: Item[]; ConsistentRead?: boolean }>,
+        )) {
+          for (const key of request.Keys.filter((key) => !skipped.has(keyText(key)))) {
+            point.push({
+              found: await side.storedItem(table, key, "BatchGetItem"),
+              factor: factor(request.ConsistentRead),
+            });
+          }
+        }
+        return { point };
+      }
+      if (command === "TransactGetItems") {
+        const point = await Promise.all(
+          (input.TransactItems as { Get: { TableName: string; Key: Item } }[]).map(async (entry) => ({
+            found: await side.storedItem(entry.Get.TableName, entry.Get.Key, "TransactGetItems"),
+            factor: 1,
+          })),
+        );
+        return { point };
+      }
+      const evaluated = Number(output.ScannedCount ?? 0);
+      const items = await side.itemsEvaluated(command as "Query" | "Scan", input, evaluated, command);
+      const bytes = items.reduce((sum, item) => sum + itemSize(item), 0);
+      return { range: { bytes, items: items.length, factor: factor(input.ConsistentRead) } };
+    },
+    async beforeWrite(_command, targets) {
+      const before = await Promise.all(
+        targets.map((target) => side.storedItem(target.table, target.key, "before a write")),
+      );
+      return {
+        async settle(billed, outcome) {
+          return Promise.all(
+            billed.map(async (i) => {
+              const target = targets[i]!;
+              const sizes: WriteSizes = { before: before[i] ?? null };
+              if (target.kind === "update" && outcome.succeeded)
+                sizes.after = await side.storedItem(target.table, target.key, "after an update");
+              return sizes;
+            }),
+          );
+        },
+        abandon() {},
+      };
+    },
+  };
+}
+
+// ---- sizing from the requests and a cache
+
+/**
+ * The items the meter has seen, by table and key (null: known absent). An item two metered writes touched at once
+ * is forgotten when they are done (either may have landed last), and a read does not teach an item a write was
+ * changing meanwhile.
+ */
+class ItemCache {
+  private readonly items = new Map<string, Found>();
+  private readonly writing = new Map<string, number>();
+  private readonly raced = new Set<string>();
+  private readonly lastWriteStarted = new Map<string, number>();
+  private clock = 0;
+
+  get(key: string): Found | undefined {
+    return this.writing.get(key) ? undefined : this.items.get(key);
+  }
+  /** A mark to pass to `learn` from a read that starts now. */
+  readStarts(): number {
+    return this.clock;
+  }
+  /** What a read that started at `since` found at `key`, unless a write to it started since or is under way. */
+  learn(key: string, found: Found, since: number): void {
+    if (this.writing.get(key) || (this.lastWriteStarted.get(key) ?? -1) >= since) return;
+    this.items.set(key, found);
+  }
+  writeStarts(keys: string[]): void {
+    for (const key of keys) {
+      const writing = this.writing.get(key) ?? 0;
+      if (writing > 0) this.raced.add(key);
+      this.writing.set(key, writing + 1);
+      this.lastWriteStarted.set(key, ++this.clock);
+    }
+  }
+  /** A write is settled: each key's item is now `after[i]` (undefined: unknown). */
+  writeEnds(keys: string[], after: (Found | undefined)[]): void {
+    keys.forEach((key, i) => {
+      const writing = (this.writing.get(key) ?? 1) - 1;
+      if (writing === 0) this.writing.delete(key);
+      else this.writing.set(key, writing);
+      const known = after[i];
+      if (this.raced.has(key) || known === undefined) this.items.delete(key);
+      else this.items.set(key, known);
+      if (writing === 0) this.raced.delete(key);
+    });
+  }
+  get size(): number {
+    return this.items.size;
+  }
+}
+
+function cachingSizer(side: SideReader, cache: ItemCache): Sizer {
+  /** An item the cache does not know: read again (counted), and remembered. */
+  const readAgain = async (table: string, key: Item, reason: string): Promise<Found> => {
+    const since = cache.readStarts();
+    const found = await side.storedItem(table, key, reason);
+    cache.learn(cacheKey(table, key), found, since);
+    return found;
+  };
+  const known = async (table: string, key: Item, reason: string): Promise<Found> =>
+    cache.get(cacheKey(table, key)) ?? (await readAgain(table, key, reason));
+
+  return {
+    async read(command, input, output, converted) {
+      // The items a read answers were current when it started; nothing is learnt of items a write was changing.
+      const since = cache.readStarts();
+      const asItem = (item: Record<string, unknown>) => asStored(item, converted);
+      if (command === "GetItem") {
+        const table = String(input.TableName);
+        const key = input.Key as Item;
+        const answered = output.Item as Record<string, unknown> | undefined;
+        let found: Found;
+        if (!answered) found = null;
+        else if (readsWholeItems(input)) found = asItem(answered);
+        else
+          return {
+            point: [
+              { found: await known(table, key, "GetItem with a projection"), factor: factor(input.ConsistentRead) },
+            ],
+          };
+        cache.learn(cacheKey(table, key), found, since);
+        return { point: [{ found, factor: factor(input.ConsistentRead) }] };
+      }
+      if (command === "BatchGetItem") {
+        const skipped = unprocessedKeys(output);
+        const responses = (output.Responses ?? {}) as Record<string, Record<string, unknown>[]>;
+        const point: { found: Found; factor: number }[] = [];
+        for (const [table, request] of Object.entries(
+          input.RequestItems as Record<
+            string,
+            { Keys: Item[]; ConsistentRead?: boolean; ProjectionExpression?: string }
+          >,
+        )) {
+          const whole = readsWholeItems(request);
+          const answered = new Map(
+            (responses[table] ?? []).map((item) => {
+              const stored = asItem(item);
+              return [keyText(stored), stored] as const;
+            }),
+          );
+          for (const key of request.Keys.filter((key) => !skipped.has(keyText(key)))) {
+            let found: Found;
+            if (whole) {
+              found = answered.get(keyText(key)) ?? null;
+              cache.learn(cacheKey(table, key), found, since);
+            } else {
+              // A projection that keeps the keys tells an absent item; the size of one found is another matter.
+              found =
+                projectionKeepsKeys(request) && !answered.has(keyText(key))
+                  ? null
+                  : await known(table, key, "BatchGetItem with a projection");
+            }
+            point.push({ found, factor: factor(request.ConsistentRead) });
+          }
+        }
+        return { point };
+      }
+      if (command === "TransactGetItems") {
+        const responses = (output.Responses ?? []) as { Item?: Record<string, unknown> }[];
+        const point = await Promise.all(
+          (input.TransactItems as { Get: { TableName: string; Key: Item; ProjectionExpression?: string } }[]).map(
+            async (entry, i) => {
+              const answered = responses[i]?.Item;
+              let found: Found;
+              if (!answered) found = null;
+              else if (readsWholeItems(entry.Get)) found = asItem(answered);
+              else
+                return {
+                  found: await known(entry.Get.TableName, entry.Get.Key, "TransactGetItems with a projection"),
+                  factor: 1,
+                };
+              cache.learn(cacheKey(entry.Get.TableName, entry.Get.Key), found, since);
+              return { found, factor: 1 };
+            },
+          ),
+        );
+        return { point };
+      }
+      // Query and Scan.
+      const evaluated = Number(output.ScannedCount ?? 0);
+      const answered = ((output.Items ?? []) as Record<string, unknown>[]).map(asItem);
+      const table = String(input.TableName);
+      const onBaseTable = input.IndexName === undefined;
+      const items = async (): Promise<Item[]> => {
+        if (readsWholeItems(input) && answered.length === evaluated) return answered;
+        // A projection that keeps the base table's keys, no filter: each item from the cache, if it knows them all.
+        if (onBaseTable && answered.length === evaluated && projectionKeepsKeys(input)) {
+          const cached = answered.map((item) => cache.get(cacheKey(table, keyOf(item))));
+          if (cached.every((item) => item)) return cached as Item[];
+        }
+        return side.itemsEvaluated(
+          command as "Query" | "Scan",
+          input,
+          evaluated,
+          `${command} with a projection, filter or count`,
+        );
+      };
+      const read = await items();
+      if (onBaseTable) for (const item of read) cache.learn(cacheKey(table, keyOf(item)), item, since);
+      return {
+        range: {
+          bytes: read.reduce((sum, item) => sum + itemSize(item), 0),
+          items: read.length,
+          factor: factor(input.ConsistentRead),
+        },
+      };
+    },
+
+    async beforeWrite(command, targets) {
+      const keys = targets.map((target) => cacheKey(target.table, target.key));
+      // What the cache knows now, before this write is under way; what a successful write will tell otherwise.
+      const before: (Found | undefined)[] = keys.map((key) => cache.get(key));
+      const askedOld = (target: WriteTarget) => target.action.ReturnValues === "ALL_OLD";
+      const toldOnSuccess = (target: WriteTarget) =>
+        conditionImpliesAbsent(target.action) || (command !== "TransactWriteItems" && askedOld(target));
+      // Nothing else tells the item before a write that goes through: read it now (one request for them all).
+      const unknown = targets.flatMap((target, i) => (before[i] === undefined && !toldOnSuccess(target) ? [i] : []));
+      const found = await side.storedItems(
+        unknown.map((i) => targets[i]!),
+        "before a write to an item not seen",
+      );
+      unknown.forEach((i, n) => (before[i] = found[n]!));
+      cache.writeStarts(keys);
+      let settled = false;
+      return {
+        async settle(billed, outcome) {
+          settled = true;
+          const billedSet = new Set(billed);
+          const after: (Found | undefined)[] = targets.map(() => undefined);
+          if (outcome.succeeded) {
+            const returned = outcome.output.Attributes as Record<string, unknown> | undefined;
+            await Promise.all(
+              targets.map(async (target, i) => {
+                if (!billedSet.has(i)) {
+                  // Left unprocessed: not written.
+                  after[i] = before[i];
+                  return;
+                }
+                if (before[i] === undefined) {
+                  if (askedOld(target) && command !== "TransactWriteItems")
+                    before[i] = returned ? asStored(returned, outcome.converted) : null;
+                  else before[i] = null; // attribute_not_exists of a key held.
+                }
+                if (target.kind === "put") after[i] = target.newItem!;
+                else if (target.kind === "delete") after[i] = null;
+                else if (target.kind === "check") after[i] = before[i];
+                else if (target.action.ReturnValues === "ALL_NEW" && returned)
+                  after[i] = asStored(returned, outcome.converted);
+                else {
+                  try {
+                    after[i] = applyUpdate(
+                      before[i] ?? undefined,
+                      target.key,
+                      String(target.action.UpdateExpression),
+                      target.action.ExpressionAttributeNames as Record<string, string> | undefined,
+                      target.action.ExpressionAttributeValues as Record<string, AttributeValue> | undefined,
+                    );
+                  } catch (error) {
+                    if (!(error instanceof UnsupportedUpdate)) throw error;
+                    after[i] = await side.storedItem(
+                      target.table,
+                      target.key,
+                      "after an update the meter cannot apply",
+                    );
+                  }
+                }
+              }),
+            );
+          } else {
+            // Rejected: nothing was written. What the failed condition handed back, else the item read now.
+            const handedBack = oldItemsOf(outcome.error, targets.length);
+            await Promise.all(
+              targets.map(async (target, i) => {
+                if (before[i] === undefined)
+                  before[i] =
+                    handedBack[i] ?? (await side.storedItem(target.table, target.key, "after a rejected write"));
+                after[i] = before[i];
+              }),
+            );
+          }
+          cache.writeEnds(keys, after);
+          return billed.map((i) => ({
+            before: before[i] ?? null,
+            ...(after[i] !== undefined ? { after: after[i]! } : {}),
+          }));
+        },
+        abandon() {
+          if (!settled)
+            cache.writeEnds(
+              keys,
+              keys.map(() => undefined),
+            );
+        },
+      };
+    },
+  };
+}
+
+/** The items a rejected write handed back (ReturnValuesOnConditionCheckFailure: ALL_OLD), by target. */
+function oldItemsOf(error: unknown, targets: number): (Item | undefined)[] {
+  const items: (Item | undefined)[] = Array.from({ length: targets }, () => undefined);
+  if (!(error instanceof Error)) return items;
+  const single = Reflect.get(error, "Item") as Item | undefined;
+  if (error.name === "ConditionalCheckFailedException" && single) items[0] = single;
+  const reasons = Reflect.get(error, "CancellationReasons") as { Item?: Item }[] | undefined;
+  reasons?.forEach((reason, i) => {
+    if (reason.Item) items[i] = reason.Item;
+  });
+  return items;
+}
+
+/** Whether the document client converted this request's results to plain values (they are sized as stored). */
+function convertedByDocumentClient(context: unknown): boolean {
+  const features = (context as { __aws_sdk_context?: { features?: Record<string, string> } }).__aws_sdk_context
+    ?.features;
+  return features?.DDB_MAPPER === "d";
+}
+
 /**
  * Meters every DynamoDB request made through the shared client (an SDK middleware at the build step, where the
  * input is in DynamoDB's own form): billed read and write units by AWS's rules, beside DynamoDB Local's figure.
  */
-export function meterCapacity() {
+export function meterCapacity(options: MeterOptions = {}) {
+  const sizing = options.sizing ?? "cache";
   const requests: MeteredRequest[] = [];
+  const side = sideReader();
+  const cache = new ItemCache();
+  const sizer = sizing === "cache" ? cachingSizer(side, cache) : reReadingSizer(side);
   const name = `capacityMeter-${randomUUID()}`;
   dynamoDb.middlewareStack.add(
     (next) => async (args) => {
@@ -288,53 +736,61 @@ export function meterCapacity() {
       const input = args.input as Input;
       const isWrite = WRITES.has(command);
       const targets = isWrite ? writeTargetsOf(command, input) : [];
-      const before = isWrite ? await targetsBefore(targets) : [];
-      const record = async (output: unknown, failed: boolean) => {
-        const metered: MeteredRequest = {
-          command,
-          readUnits: 0,
-          writeUnits: 0,
-          localUnits: localUnitsOf(output),
-          itemsRead: 0,
-          bytesRead: 0,
-          itemsWritten: 0,
-          bytesWritten: 0,
-          failed,
-        };
-        if (isWrite) {
-          const skipped = unprocessedKeys(output);
-          const billed = targets
-            .map((target, i) => ({ target, i }))
-            .filter(({ target }) => !skipped.has(keyText(target.key)));
-          const sizes = await sizesAfter(
-            billed.map(({ target }) => target),
-            billed.map(({ i }) => before[i]),
-            !failed,
-          );
-          const transactional = command === "TransactWriteItems" ? 2 : 1;
-          metered.writeUnits = sizes.reduce((sum, size) => sum + transactional * writeUnitsOf(size), 0);
-          metered.itemsWritten = sizes.length;
-          metered.bytesWritten = sizes.reduce((sum, size) => sum + size, 0);
-        } else if (!failed) {
-          Object.assign(metered, await meterRead(command, input, output));
-        }
-        requests.push(metered);
+      const settlement = isWrite ? await sizer.beforeWrite(command, targets) : undefined;
+      const metered: MeteredRequest = {
+        command,
+        readUnits: 0,
+        writeUnits: 0,
+        localUnits: 0,
+        itemsRead: 0,
+        bytesRead: 0,
+        itemsWritten: 0,
+        bytesWritten: 0,
+        failed: false,
       };
+      const recordWrite = async (
+        outcome: { succeeded: true; output: Input; converted: boolean } | { succeeded: false; error: unknown },
+      ) => {
+        const skipped = unprocessedKeys(outcome.succeeded ? outcome.output : undefined);
+        const billed = targets.flatMap((target, i) => (skipped.has(keyText(target.key)) ? [] : [i]));
+        const sizes = await settlement!.settle(billed, outcome);
+        const transactional = command === "TransactWriteItems" ? 2 : 1;
+        const bytes = billed.map((i, n) =>
+          billedBytes(targets[i]!.kind, sizes[n]!, outcome.succeeded, targets[i]!.newItem),
+        );
+        metered.writeUnits = bytes.reduce((sum, size) => sum + transactional * writeUnitsOf(size), 0);
+        metered.itemsWritten = bytes.length;
+        metered.bytesWritten = bytes.reduce((sum, size) => sum + size, 0);
+      };
+      let result;
       try {
-        const result = await next(args);
-        await record(result.output, false);
-        return result;
+        result = await next(args);
       } catch (error) {
         // A rejected conditional write bills all the same; other failures (validation, throttling) do not.
-        if (isWrite && isRejectedWrite(error)) await record(undefined, true);
+        if (isWrite && isRejectedWrite(error)) {
+          metered.failed = true;
+          await recordWrite({ succeeded: false, error });
+          requests.push(metered);
+        } else settlement?.abandon();
         throw error;
       }
+      const output: Input = { ...result.output };
+      metered.localUnits = localUnitsOf(output);
+      if (isWrite) await recordWrite({ succeeded: true, output, converted: convertedByDocumentClient(context) });
+      else if (READS.has(command))
+        Object.assign(
+          metered,
+          billRead(command, await sizer.read(command, input, output, convertedByDocumentClient(context))),
+        );
+      requests.push(metered);
+      return result;
     },
     { step: "build", name },
   );
   const sum = (field: "readUnits" | "writeUnits" | "localUnits" | "bytesRead" | "bytesWritten") =>
     requests.reduce((total, request) => total + request[field], 0);
   return {
+    sizing,
     requests,
     reset: () => void requests.splice(0),
     commands: () => requests.map((request) => request.command),
@@ -344,6 +800,10 @@ export function meterCapacity() {
     writeUnits: () => sum("writeUnits"),
     localUnits: () => sum("localUnits"),
     bytesRead: () => sum("bytesRead"),
+    /** The meter's own reads (side client, not metered), by reason, since it started. */
+    sideReads: (): SideReads => ({ requests: side.counts.requests, byReason: { ...side.counts.byReason } }),
+    /** Items the cache holds (cache sizing). */
+    cachedItems: () => cache.size,
     stop: () => {
       dynamoDb.middlewareStack.remove(name);
       dynamoDb.middlewareStack.remove(`${name}-ask`);
