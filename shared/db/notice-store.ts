@@ -1,6 +1,11 @@
 import type { StoredAccountState } from "./account-store";
 import type { NoticeDelivery, ScheduleEntry, StoredNotice } from "./entities/account";
-import { fromQueuedNoticeItem, toQueuedNoticeItem, type QueuedNoticeRecord } from "./entities/queued-notice";
+import {
+  fromQueuedNoticeItem,
+  toQueuedNoticeItem,
+  type StoredQueuedNotice,
+  type QueuedNoticeRecord,
+} from "./entities/queued-notice";
 import { toRunTallyItem, type TallyKind } from "./entities/run-tally";
 import { cleanupKeys, collections, keys } from "./keys";
 import { countItems } from "./query";
@@ -9,10 +14,14 @@ import { deleteOf, putOf, unlessCancelled, updateOf } from "./transactions";
 
 // The notices before deletion (docs/data-model.md, "Notices before deletion"): the schedule on the account's
 // profile item, the outbox (one queued notice per account at most), and the run's tallies. A notice is recorded
-// with its queued message in one transaction, and its delivery recorded with the outbox item's deletion in another,
-// so a crash in between leaves the queued notice for the next step to deliver, once.
+// with its queued notice (what its message is composed from) in one transaction, and its delivery recorded with the
+// outbox item's deletion in another, so a crash in between leaves the queued notice for the next step to deliver, once.
 
-export type { NoticeDelivery, QueuedNoticeRecord, ScheduleEntry };
+export type { NoticeDelivery, StoredQueuedNotice, QueuedNoticeRecord, ScheduleEntry };
+export type { QueuedNoticeFacts } from "./entities/queued-notice";
+
+/** Which queued notice a settlement or a drop is about: its account and its record time. */
+type QueuedNoticeRef = Pick<StoredQueuedNotice, "userId" | "recordedAt">;
 
 /** Condition that the stored schedule still has `length` notices (0: none runs). */
 export const scheduleLengthIs = (length: number): string =>
@@ -36,8 +45,8 @@ function unchangedSince(state: StoredAccountState) {
 }
 
 /**
- * Records a notice: appends it to the account's schedule (starting the schedule with its first notice), queues its
- * message in the outbox and tallies it for the run, in ONE transaction, conditioned on the account being as the
+ * Records a notice: appends it to the account's schedule (starting the schedule with its first notice), queues it
+ * in the outbox (the facts its message is composed from) and tallies it for the run, in ONE transaction, conditioned on the account being as the
  * run read it (same activity, role, entitlements and schedule length). False when it changed meanwhile: nothing
  * was written.
  */
@@ -80,7 +89,7 @@ export function clearSchedule(state: StoredAccountState): Promise<boolean> {
 }
 
 /** The account's queued notice, or null (1 consistent GetItem). */
-export function getQueuedNotice(userId: string): Promise<QueuedNoticeRecord | null> {
+export function getQueuedNotice(userId: string): Promise<StoredQueuedNotice | null> {
   return getItem(cleanupKeys.queuedNotice(userId), fromQueuedNoticeItem);
 }
 
@@ -90,7 +99,7 @@ export function getQueuedNotice(userId: string): Promise<QueuedNoticeRecord | nu
  * longer holds the entry (withdrawn meanwhile), only the outbox item goes. Answers whether the entry was written.
  */
 export async function settleNotice(
-  queued: QueuedNoticeRecord,
+  queued: QueuedNoticeRef,
   position: number,
   delivery: NoticeDelivery,
   sentAt: string,
@@ -117,7 +126,7 @@ export async function settleNotice(
 }
 
 /** Drops a queued notice whose schedule was withdrawn or whose account is gone (only that very notice). */
-export async function dropQueuedNotice(queued: Pick<QueuedNoticeRecord, "userId" | "recordedAt">): Promise<void> {
+export async function dropQueuedNotice(queued: QueuedNoticeRef): Promise<void> {
   // Already gone, or a newer notice of a new schedule: neither is ours to drop (the condition fails).
   await unlessConditionFails(
     deleteItem(cleanupKeys.queuedNotice(queued.userId), {

@@ -1,12 +1,13 @@
 import type { NoticeMessage } from "./notice-message";
 
-// Delivery of a queued notice (the outbox's message) to its person: Amazon SES in AWS (ses-delivery.ts), SMTP to
-// the local mail sink (smtp-delivery.ts). The address is found when the notice is sent (notice-recipient.ts).
+// Delivery of a notice (its message, composed from the queued notice) to its person: Amazon SES in AWS
+// (ses-delivery.ts), SMTP to the local mail sink (smtp-delivery.ts). The address is found when the notice is sent
+// (notice-recipient.ts).
 
 /** What became of a notice: accepted by the mail service, or no address to send it to. */
 type DeliveryOutcome = "sent" | "undeliverable";
 
-/** A notice waiting in the outbox. */
+/** A notice to send: its person and its composed message. */
 export interface QueuedNotice {
   userId: string;
   /**

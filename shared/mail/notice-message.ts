@@ -3,8 +3,13 @@ import type { Duration, DurationParts } from "../domain/iso-duration";
 // The words of a notice before deletion (contract: "Notice before deletion"): German first, the English version
 // below it, as plain text and as a simple HTML part built from the same letter. Nothing here sends anything.
 
-/** What a notice says about the account and its schedule. */
-export interface NoticeFacts {
+// What a notice says comes from two places, each a clear slot for what the letter may need next:
+// - the account and its schedule as they stood when the notice was recorded (`AccountNoticeFacts`: the outbox
+//   keeps them, shared/db/entities/queued-notice.ts, and the delivery composes the message from them);
+// - the deployment's settings, read when the message is composed (`NoticeLinks`: NOTICE_* settings).
+
+/** What a notice says about the account and its schedule, as decided when the notice was recorded. */
+export interface AccountNoticeFacts {
   /** The account's handle, to name it (without the `@`). */
   handle: string;
   /** The lead of this notice, e.g. P30D: "in 30 days". */
@@ -12,11 +17,18 @@ export interface NoticeFacts {
   lastActiveAt: string;
   /** The earliest the account can be deleted: the notice's record time plus its lead. */
   deletionNotBefore: string;
+}
+
+/** What every notice's text takes from the deployment's settings. */
+export interface NoticeLinks {
   /** Where a signed-in person downloads their data (`GET /me/export`). */
   exportUrl: string;
   /** The zone in which dates are given, e.g. Europe/Berlin; the letter names it. */
   timeZone: string;
 }
+
+/** Everything a notice's message is composed from. */
+export type NoticeFacts = AccountNoticeFacts & NoticeLinks;
 
 export interface NoticeMessage {
   subject: string;

@@ -5,6 +5,7 @@ import {
   getQueuedNotice,
   recordNotice,
   settleNotice,
+  type StoredQueuedNotice,
   type QueuedNoticeRecord,
   type ScheduleEntry,
 } from "../db/notice-store";
@@ -16,9 +17,10 @@ import {
   scheduleInForce,
   type ScheduleDecision,
 } from "../domain/deletion-schedule";
+import { parseIsoDuration } from "../domain/iso-duration";
 import { notFound } from "../errors";
 import type { NoticeDelivery } from "../mail/notice-delivery";
-import { composeNoticeMessage } from "../mail/notice-message";
+import { composeNoticeMessage, type NoticeLinks, type NoticeMessage } from "../mail/notice-message";
 import { recordBusinessMetric } from "../metrics";
 import type { Notice } from "../schemas/cleanup";
 import { decodeCursor, encodeCursor } from "../pagination";
@@ -27,14 +29,14 @@ import { requireProfile } from "./caller";
 
 const beforeSchema = z.strictObject({ before: z.iso.datetime() });
 
-// The notices before deletion (contract: "Notice before deletion") as a run applies them: record a notice with its
-// queued message (the outbox), deliver it and record how that settled, clear a withdrawn schedule; and the
-// schedule as support staff see it. The rule itself is shared/domain/deletion-schedule.ts.
+// The notices before deletion (contract: "Notice before deletion") as a run applies them: record a notice with the
+// facts its message says (queued in the outbox), compose and deliver it and record how that settled, clear a
+// withdrawn schedule; and the schedule as support staff see it. The rule itself is shared/domain/deletion-schedule.ts.
 
 /** How notices reach people, and what every notice's text needs: given by the host (configured-delivery.ts). */
 interface NoticeMailer {
   delivery: NoticeDelivery;
-  links: { exportUrl: string; timeZone: string };
+  links: NoticeLinks;
 }
 
 /** The mailer a step uses, resolved only when a notice is to go out (dry runs and runs without leads need none). */
@@ -47,8 +49,9 @@ export const configuredMailer: MailerSource = async () => {
 };
 
 /**
- * Records the notice a run decided on (with its composed message, queued in the same transaction) and delivers it
- * at once. False when the account changed since it was read (nothing recorded: the next run decides again).
+ * Records the notice a run decided on (with the facts its message says, queued in the same transaction) and
+ * delivers it at once. False when the account changed since it was read (nothing recorded: the next run decides
+ * again).
  */
 export async function sendNotice(
   state: StoredAccountState,
@@ -58,24 +61,21 @@ export async function sendNotice(
   mailer: MailerSource,
 ): Promise<boolean> {
   const { account } = state;
-  const { links, delivery } = await mailer();
-  const recordedAt = now.toISOString();
   const queued: QueuedNoticeRecord = {
     userId: account.userId,
     runId,
     lead: decision.lead.text,
-    recordedAt,
-    message: composeNoticeMessage({
+    recordedAt: now.toISOString(),
+    facts: {
       handle: account.handle,
-      lead: decision.lead,
       lastActiveAt: account.lastActiveAt,
       deletionNotBefore: decision.deletionNotBefore,
-      exportUrl: links.exportUrl,
-      timeZone: links.timeZone,
-    }),
+    },
   };
+  // The mailer is resolved first: a host that cannot send (no delivery configured) records nothing.
+  const resolved = await mailer();
   if (!(await recordNotice(state, queued, now))) return false;
-  await deliverAndSettle(queued, state.notices.length, account.emailClaim ?? null, delivery, now);
+  await deliverAndSettle(queued, state.notices.length, account.emailClaim ?? null, resolved, now);
   return true;
 }
 
@@ -99,27 +99,33 @@ export async function deliverQueuedNotice(
     await dropQueuedNotice(queued);
     return state.notices;
   }
-  const outcome = await deliverAndSettle(
-    queued,
-    position,
-    state.account.emailClaim ?? null,
-    (await mailer()).delivery,
-    now,
-  );
+  const outcome = await deliverAndSettle(queued, position, state.account.emailClaim ?? null, await mailer(), now);
   return outcome
     ? [...state.notices.slice(0, position), { ...entry, sentAt: now.toISOString(), delivery: outcome }]
     : state.notices;
 }
 
+/**
+ * The message of a queued notice, composed when it is delivered: from the facts recorded with it and the
+ * deployment's links. A notice an earlier release queued holds its composed message, sent as it is.
+ */
+export function queuedMessage(queued: StoredQueuedNotice, links: NoticeLinks): NoticeMessage {
+  if ("message" in queued) return queued.message;
+  const lead = parseIsoDuration(queued.lead);
+  if ("problem" in lead) throw new Error(`A queued notice has a lead that is not a duration: ${lead.problem}`);
+  return composeNoticeMessage({ ...queued.facts, lead: lead.duration, ...links });
+}
+
 async function deliverAndSettle(
-  queued: QueuedNoticeRecord,
+  queued: StoredQueuedNotice,
   position: number,
   lastEmailClaim: string | null,
-  delivery: NoticeDelivery,
+  { delivery, links }: NoticeMailer,
   now: Date,
 ): Promise<"sent" | "undeliverable" | null> {
+  const message = queuedMessage(queued, links);
   // A crash from here until the settlement below is the one window in which a notice can go out twice.
-  const outcome = await delivery.deliver({ userId: queued.userId, lastEmailClaim, message: queued.message });
+  const outcome = await delivery.deliver({ userId: queued.userId, lastEmailClaim, message });
   recordBusinessMetric(outcome === "sent" ? "NoticesSent" : "NoticesUndeliverable");
   return (await settleNotice(queued, position, outcome, now.toISOString())) ? outcome : null;
 }

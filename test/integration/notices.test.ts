@@ -7,6 +7,9 @@ vi.hoisted(() => {
 });
 
 import type { RunningMailSink } from "../../infra/local/mail-sink";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
+import { marshall } from "@aws-sdk/util-dynamodb";
+import { documentClient, tableName } from "../../shared/db/client";
 import { cleanupKeys, collections, keys } from "../../shared/db/keys";
 import { randomUUID } from "node:crypto";
 import { api, tokenFor } from "../support/api";
@@ -25,6 +28,7 @@ import {
   theLocalMailSink,
   type MailedUser,
 } from "../support/notices";
+import { itemSize, writeUnitsOf } from "../support/item-size";
 import { storedItem, storedItems } from "../support/storage";
 
 const LONG_AGO = "2025-01-10T08:00:00.000Z";
@@ -213,7 +217,21 @@ describe("a crash between recording a notice and delivering it", () => {
     // The mail service is unreachable right after the notice was recorded: the run fails.
     const failed = await aRunAt(t0, { mailer: aMailerFailingOnceFor(reader!) });
     expect(failed.status).toBe("failed");
-    expect(await storedItem(cleanupKeys.queuedNotice(reader!.userId))).not.toBeNull();
+    // Queued: what the message says (the account and the schedule as recorded), not the message, in one write unit.
+    const queued = await storedItem(cleanupKeys.queuedNotice(reader!.userId));
+    expect(queued).toEqual({
+      pk: "CLEANUP#OUTBOX",
+      sk: `USER#${reader!.userId}`,
+      entityType: "queuedNotice",
+      userId: reader!.userId,
+      runId: failed.runId,
+      lead: "PT3S",
+      recordedAt: t0.toISOString(),
+      handle: reader!.handle,
+      lastActiveAt: LONG_AGO,
+      deletionNotBefore: plus(t0, 3 * S).toISOString(),
+    });
+    expect(writeUnitsOf(itemSize(marshall(queued)))).toBe(1);
     expect(await noticesShown(admin, reader!)).toEqual([]);
     await expectNoDrift("with the notice recorded and queued, not yet delivered");
 
@@ -226,9 +244,53 @@ describe("a crash between recording a notice and delivering it", () => {
     expect(await storedItem(cleanupKeys.queuedNotice(reader!.userId))).toBeNull();
     const mails = await noticesMailedTo(sink, reader!);
     expect(mails).toHaveLength(1);
+    // Composed at its delivery from what was queued: the lead and the earliest deletion of its record.
+    expect(mails[0]!.subject).toBe("Ihr Konto wird in 3 Sekunden gelöscht / Your account will be deleted in 3 seconds");
+    expect(mails[0]!.text).toContain(`Your account @${reader!.handle} has not been used since 10 January 2025.`);
     // The gap counts from the delivery: the second notice is not due one second after it.
     await aRunAt(plus(next, 500));
     expect(await noticesShown(admin, reader!)).toHaveLength(1);
+  });
+});
+
+describe("a notice an earlier release queued (the outbox then held the composed message)", () => {
+  it("is delivered as it was composed, once, and the schedule goes on from its delivery", async () => {
+    // Given a notice recorded and left queued by a crash, its outbox item in the earlier form.
+    const [reader] = await longInactiveReaders(1);
+    const t0 = new Date();
+    const failed = await aRunAt(t0, { mailer: aMailerFailingOnceFor(reader!) });
+    expect(failed.status).toBe("failed");
+    const message = {
+      subject: "Ihr Konto wird in 3 Sekunden gelöscht (earlier release)",
+      text: "Composed by the earlier release.\n",
+      html: "<p>Composed by the earlier release.</p>",
+    };
+    await documentClient.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: {
+          ...cleanupKeys.queuedNotice(reader!.userId),
+          entityType: "queuedNotice",
+          userId: reader!.userId,
+          runId: failed.runId,
+          lead: "PT3S",
+          recordedAt: t0.toISOString(),
+          message,
+        },
+      }),
+    );
+    await expectNoDrift("with a notice queued in the earlier form");
+
+    // When the next run finds it: sent as it is, recorded sent, the outbox empty.
+    const next = plus(t0, 2 * S);
+    await aRunAt(next);
+    const [mail, ...more] = await noticesMailedTo(sink, reader!);
+    expect(more).toEqual([]);
+    expect([mail!.subject, mail!.text]).toEqual([message.subject, message.text]);
+    expect(await noticesShown(admin, reader!)).toEqual([
+      { lead: "PT3S", sentAt: next.toISOString(), deletionAfter: plus(next, 3 * S).toISOString(), delivery: "sent" },
+    ]);
+    expect(await storedItem(cleanupKeys.queuedNotice(reader!.userId))).toBeNull();
   });
 });
 
