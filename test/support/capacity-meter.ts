@@ -69,6 +69,12 @@ export type Sizing = "cache" | "re-read";
 export interface MeterOptions {
   /** How items are sized: from the requests and a cache (default), or by reading every item again (reference). */
   sizing?: Sizing;
+  /**
+   * The table was empty when the meter started, and every write to it goes through the shared client (a benchmark
+   * that seeds a fresh table with the meter on): a key the meter never saw written is absent, not read. Cache
+   * sizing only.
+   */
+  tableStartsEmpty?: boolean;
 }
 
 /** The meter's own reads through the side client (not metered), by why they were needed. */
@@ -359,8 +365,10 @@ type SideReader = ReturnType<typeof sideReader>;
 // ---- sizing by reading every item again (the reference)
 
 interface Sizer {
-  /** Sizes what a read read, once it answered. */
-  read(command: string, input: Input, output: Input, converted: boolean): Promise<ReadSizes>;
+  /** A mark taken as a read is sent, handed back to `read`. */
+  readSent(): number;
+  /** Sizes what a read read, once it answered (`since`: the mark taken as it was sent). */
+  read(command: string, input: Input, output: Input, converted: boolean, since: number): Promise<ReadSizes>;
   /** Called before a write is sent; answers how to size its targets once it is settled. */
   beforeWrite(command: string, targets: WriteTarget[]): Promise<WriteSettlement>;
 }
@@ -377,6 +385,7 @@ interface WriteSettlement {
 
 function reReadingSizer(side: SideReader): Sizer {
   return {
+    readSent: () => 0,
     async read(command, input, output) {
       if (command === "GetItem") {
         const found = await side.storedItem(String(input.TableName), input.Key as Item, "GetItem");
@@ -435,52 +444,68 @@ function reReadingSizer(side: SideReader): Sizer {
 
 // ---- sizing from the requests and a cache
 
+const UNKNOWN = Symbol("unknown");
+
+/** What the meter knows of one key: its item (or unknown), and the writes to it under way. */
+interface Entry {
+  found: Found | typeof UNKNOWN;
+  writing: number;
+  /** Two writes were under way at once: either may have landed last. */
+  raced: boolean;
+  /** When the last write to it started (the cache's clock). */
+  lastWrite: number;
+}
+
 /**
  * The items the meter has seen, by table and key (null: known absent). An item two metered writes touched at once
  * is forgotten when they are done (either may have landed last), and a read does not teach an item a write was
- * changing meanwhile.
+ * changing while the read was under way. A key never seen is unknown, or absent when the table started empty.
  */
 class ItemCache {
-  private readonly items = new Map<string, Found>();
-  private readonly writing = new Map<string, number>();
-  private readonly raced = new Set<string>();
-  private readonly lastWriteStarted = new Map<string, number>();
+  private readonly entries = new Map<string, Entry>();
   private clock = 0;
 
+  constructor(private readonly startsEmpty: boolean) {}
+
   get(key: string): Found | undefined {
-    return this.writing.get(key) ? undefined : this.items.get(key);
+    const entry = this.entries.get(key);
+    if (!entry) return this.startsEmpty ? null : undefined;
+    return entry.writing > 0 || entry.found === UNKNOWN ? undefined : entry.found;
   }
-  /** A mark to pass to `learn` from a read that starts now. */
+  /** A mark to pass to `learn` from a read that is sent now. */
   readStarts(): number {
     return this.clock;
   }
-  /** What a read that started at `since` found at `key`, unless a write to it started since or is under way. */
+  /** What a read sent at `since` found at `key`, unless a write to it started after that or is under way. */
   learn(key: string, found: Found, since: number): void {
-    if (this.writing.get(key) || (this.lastWriteStarted.get(key) ?? -1) >= since) return;
-    this.items.set(key, found);
+    const entry = this.entries.get(key);
+    if (!entry) this.entries.set(key, { found, writing: 0, raced: false, lastWrite: -1 });
+    else if (entry.writing === 0 && entry.lastWrite <= since) entry.found = found;
   }
   writeStarts(keys: string[]): void {
     for (const key of keys) {
-      const writing = this.writing.get(key) ?? 0;
-      if (writing > 0) this.raced.add(key);
-      this.writing.set(key, writing + 1);
-      this.lastWriteStarted.set(key, ++this.clock);
+      let entry = this.entries.get(key);
+      if (!entry) {
+        entry = { found: this.startsEmpty ? null : UNKNOWN, writing: 0, raced: false, lastWrite: -1 };
+        this.entries.set(key, entry);
+      }
+      if (entry.writing > 0) entry.raced = true;
+      entry.writing++;
+      entry.lastWrite = ++this.clock;
     }
   }
   /** A write is settled: each key's item is now `after[i]` (undefined: unknown). */
   writeEnds(keys: string[], after: (Found | undefined)[]): void {
     keys.forEach((key, i) => {
-      const writing = (this.writing.get(key) ?? 1) - 1;
-      if (writing === 0) this.writing.delete(key);
-      else this.writing.set(key, writing);
+      const entry = this.entries.get(key)!;
+      entry.writing--;
       const known = after[i];
-      if (this.raced.has(key) || known === undefined) this.items.delete(key);
-      else this.items.set(key, known);
-      if (writing === 0) this.raced.delete(key);
+      entry.found = entry.raced || known === undefined ? UNKNOWN : known;
+      if (entry.writing === 0) entry.raced = false;
     });
   }
   get size(): number {
-    return this.items.size;
+    return this.entries.size;
   }
 }
 
@@ -496,9 +521,9 @@ function cachingSizer(side: SideReader, cache: ItemCache): Sizer {
     cache.get(cacheKey(table, key)) ?? (await readAgain(table, key, reason));
 
   return {
-    async read(command, input, output, converted) {
-      // The items a read answers were current when it started; nothing is learnt of items a write was changing.
-      const since = cache.readStarts();
+    readSent: () => cache.readStarts(),
+    async read(command, input, output, converted, since) {
+      // Nothing is learnt of items a write was changing while the read was under way.
       const asItem = (item: Record<string, unknown>) => asStored(item, converted);
       if (command === "GetItem") {
         const table = String(input.TableName);
@@ -719,7 +744,7 @@ export function meterCapacity(options: MeterOptions = {}) {
   const sizing = options.sizing ?? "cache";
   const requests: MeteredRequest[] = [];
   const side = sideReader();
-  const cache = new ItemCache();
+  const cache = new ItemCache(options.tableStartsEmpty ?? false);
   const sizer = sizing === "cache" ? cachingSizer(side, cache) : reReadingSizer(side);
   const name = `capacityMeter-${randomUUID()}`;
   dynamoDb.middlewareStack.add(
@@ -737,6 +762,7 @@ export function meterCapacity(options: MeterOptions = {}) {
       const isWrite = WRITES.has(command);
       const targets = isWrite ? writeTargetsOf(command, input) : [];
       const settlement = isWrite ? await sizer.beforeWrite(command, targets) : undefined;
+      const since = sizer.readSent();
       const metered: MeteredRequest = {
         command,
         readUnits: 0,
@@ -780,7 +806,7 @@ export function meterCapacity(options: MeterOptions = {}) {
       else if (READS.has(command))
         Object.assign(
           metered,
-          billRead(command, await sizer.read(command, input, output, convertedByDocumentClient(context))),
+          billRead(command, await sizer.read(command, input, output, convertedByDocumentClient(context), since)),
         );
       requests.push(metered);
       return result;
@@ -792,7 +818,12 @@ export function meterCapacity(options: MeterOptions = {}) {
   return {
     sizing,
     requests,
-    reset: () => void requests.splice(0),
+    /** Forgets the requests metered (and the meter's own reads counted) so far; the cache keeps what it knows. */
+    reset: () => {
+      requests.splice(0);
+      side.counts.requests = 0;
+      side.counts.byReason = {};
+    },
     commands: () => requests.map((request) => request.command),
     /** Billed units (reads + writes) of everything metered since the last reset. */
     billedUnits: () => sum("readUnits") + sum("writeUnits"),
