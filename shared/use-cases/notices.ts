@@ -17,7 +17,7 @@ import {
   scheduleInForce,
   type ScheduleDecision,
 } from "../domain/deletion-schedule";
-import { parseIsoDuration } from "../domain/iso-duration";
+import { isoDuration } from "../domain/iso-duration";
 import { notFound } from "../errors";
 import type { NoticeDelivery } from "../mail/notice-delivery";
 import { composeNoticeMessage, type NoticeLinks, type NoticeMessage } from "../mail/notice-message";
@@ -109,11 +109,9 @@ export async function deliverQueuedNotice(
  * The message of a queued notice, composed when it is delivered: from the facts recorded with it and the
  * deployment's links. A notice an earlier release queued holds its composed message, sent as it is.
  */
-export function queuedMessage(queued: StoredQueuedNotice, links: NoticeLinks): NoticeMessage {
+function queuedMessage(queued: StoredQueuedNotice, links: NoticeLinks): NoticeMessage {
   if ("message" in queued) return queued.message;
-  const lead = parseIsoDuration(queued.lead);
-  if ("problem" in lead) throw new Error(`A queued notice has a lead that is not a duration: ${lead.problem}`);
-  return composeNoticeMessage({ ...queued.facts, lead: lead.duration, ...links });
+  return composeNoticeMessage({ ...queued.facts, lead: isoDuration(queued.lead), ...links });
 }
 
 async function deliverAndSettle(
