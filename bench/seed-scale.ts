@@ -24,7 +24,10 @@ const { values } = parseArgs({
     concurrency: { type: "string", default: "10" },
     "hold-ms": { type: "string", default: "10" },
     "no-write": { type: "boolean", default: false },
-    /** How the capacity meter sizes items: from the requests and a cache, or `re-read` (the reference, slower). */
+    /**
+     * How the capacity meter sizes items: from the requests and a cache, `re-read` (the reference, slower), or
+     * `none` (no meter, no bill: what the runs take without it).
+     */
     meter: { type: "string", default: "cache" },
   },
 });
@@ -39,9 +42,9 @@ if (!(
   INACTIVE >= 0 &&
   INACTIVE <= FOLLOWERS &&
   CONCURRENCY >= 1 &&
-  (METER === "cache" || METER === "re-read")
+  (METER === "cache" || METER === "re-read" || METER === "none")
 )) {
-  throw new Error("--followers N --inactive M: integers with 0 ≤ M ≤ N; --concurrency ≥ 1; --meter cache|re-read");
+  throw new Error("--followers N --inactive M: integers with 0 ≤ M ≤ N; --concurrency ≥ 1; --meter cache|re-read|none");
 }
 const OTHER_AUTHORS = 50;
 /** The runs of one whole schedule with the default leads: days after the first run. */
@@ -204,8 +207,8 @@ dynamoDb.middlewareStack.add(
   },
   { step: "initialize", name: counterName, priority: "high" },
 );
-const meter = seedMeter ?? meterCapacity({ sizing: "re-read" });
-meter.reset();
+const meter = seedMeter ?? (METER === "re-read" ? meterCapacity({ sizing: "re-read" }) : undefined);
+meter?.reset();
 const conflicts = HOLD_MS > 0 ? modelTransactionConflicts(documentClient, HOLD_MS) : null;
 let stepRetries = 0;
 const runStarted = performance.now();
@@ -239,7 +242,7 @@ for (const days of RUN_DAYS) {
 }
 const totalRunSeconds = (performance.now() - runStarted) / 1000;
 conflicts?.remove();
-meter.stop();
+meter?.stop();
 dynamoDb.middlewareStack.remove(counterName);
 
 let mailsSent: number | null = null;
@@ -262,13 +265,13 @@ const sum = (
 ) => runs.reduce((total, run) => total + run[field], 0);
 const deleted = sum("accountsDeleted");
 const requests = Object.values(byOperation).reduce((total, n) => total + n, 0);
-const sideReads = meter.sideReads();
+const sideReads = meter?.sideReads() ?? { requests: 0, byReason: {} };
 const sideReasons = Object.entries(sideReads.byReason)
   .sort(([, a], [, b]) => b - a)
   .map(([reason, n]) => `${n.toLocaleString("en")} ${reason}`)
   .join(", ");
-const billedRead = meter.readUnits();
-const billedWrite = meter.writeUnits();
+const billedRead = meter?.readUnits() ?? Number.NaN;
+const billedWrite = meter?.writeUnits() ?? Number.NaN;
 const dollars = (billedWrite * PRICE_PER_MILLION.write + billedRead * PRICE_PER_MILLION.read) / 1e6;
 const authorExact = author?.followerCount === expected && authorRelations === expected;
 const met = authorExact && deleted === INACTIVE && audit.findings.length === 0;
@@ -277,7 +280,7 @@ await environment.stop();
 const lines = [
   "## 7. The seed's scale: one author, a whole schedule",
   "",
-  `Command: \`npm run bench:seed-scale -- --followers ${FOLLOWERS} --inactive ${INACTIVE}${METER === "cache" ? "" : " --meter re-read"}\` (Map concurrency ${CONCURRENCY},`,
+  `Command: \`npm run bench:seed-scale -- --followers ${FOLLOWERS} --inactive ${INACTIVE}${METER === "cache" ? "" : ` --meter ${METER}`}\` (Map concurrency ${CONCURRENCY},`,
   `transaction conflicts modelled with items held ${HOLD_MS} ms). ${machineLine()} Load average at the end: ${(
     await import("node:os")
   )
@@ -293,12 +296,16 @@ const lines = [
   "a transaction conflict; the hot-author benchmark's model of them (bench/support/transaction-conflicts.ts) makes",
   "batches that touch the same author's shards at once contend, and the stores' backoff retries them. The capacity",
   "meter (test/support/capacity-meter.ts) bills every request by AWS's rules from the items' sizes,",
-  METER === "cache"
-    ? "known from the requests themselves and a cache of the items it saw written (it watched the table from its first write, the seeding's), reading an item again only where nothing"
-    : "each item read again by a side client (the reference sizing, `--meter re-read`: slower, the same bill)",
-  METER === "cache"
-    ? `else tells its size (${sideReads.requests.toLocaleString("en")} reads of its own over the runs, not counted as requests: ${sideReasons});`
-    : `(${sideReads.requests.toLocaleString("en")} reads of its own over the runs, not counted as requests);`,
+  {
+    cache:
+      "known from the requests themselves and a cache of the items it saw written (it watched the table from its first " +
+      "write, the seeding's), reading an item again only where nothing else tells its size " +
+      `(${sideReads.requests.toLocaleString("en")} reads of its own over the runs, not counted as requests: ${sideReasons});`,
+    "re-read":
+      "each item read again by a side client (the reference sizing, `--meter re-read`: slower, the same bill; " +
+      `${sideReads.requests.toLocaleString("en")} reads of its own over the runs, not counted as requests);`,
+    none: "but not in this run (`--meter none`: no bill, the runs' time without the meter);",
+  }[METER],
   "exact for one writer at a time, so with concurrent batches its figure is close, not exact.",
   "",
   `Target: the author ends at exactly ${expected.toLocaleString("en")} and the audit finds nothing: ${met ? "met" : "MISSED"} ` +
@@ -337,6 +344,7 @@ const lines = [
       "mails in the sink",
       "billed read units",
       "billed write units",
+      "write units per deleted account",
       "on-demand $ (us-east-1)",
       "runs s (machine)",
       "audit s",
@@ -349,9 +357,10 @@ const lines = [
         conflicts ? `${conflicts.stats.conflicts} / ${conflicts.stats.singleWriteConflicts}` : "not modelled",
         stepRetries,
         mailsSent ?? "—",
-        billedRead.toFixed(0),
-        billedWrite.toFixed(0),
-        dollars.toFixed(2),
+        meter ? billedRead.toFixed(0) : "—",
+        meter ? billedWrite.toFixed(0) : "—",
+        meter && deleted ? (billedWrite / deleted).toFixed(1) : "—",
+        meter ? dollars.toFixed(2) : "—",
         totalRunSeconds.toFixed(0),
         auditSeconds.toFixed(0),
       ],
