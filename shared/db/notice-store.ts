@@ -18,7 +18,6 @@ import { deleteOf, putOf, unlessCancelled, updateOf } from "./transactions";
 // outbox item's deletion in another, so a crash in between leaves the queued notice for the next step to deliver, once.
 
 export type { NoticeDelivery, StoredQueuedNotice, QueuedNoticeRecord, ScheduleEntry };
-export type { QueuedNoticeFacts } from "./entities/queued-notice";
 
 /** Which queued notice a settlement or a drop is about: its account and its record time. */
 type QueuedNoticeRef = Pick<StoredQueuedNotice, "userId" | "recordedAt">;

@@ -9,7 +9,7 @@ import type { Duration, DurationParts } from "../domain/iso-duration";
 // - the deployment's settings, read when the message is composed (`NoticeLinks`: NOTICE_* settings).
 
 /** What a notice says about the account and its schedule, as decided when the notice was recorded. */
-export interface AccountNoticeFacts {
+interface AccountNoticeFacts {
   /** The account's handle, to name it (without the `@`). */
   handle: string;
   /** The lead of this notice, e.g. P30D: "in 30 days". */

@@ -111,6 +111,9 @@ const keyText = (key: Record<string, unknown>): string =>
     })
     .join("\u0000");
 
+/** A string of the request (a table's name, an expression); "" when it holds none. */
+const text = (value: unknown): string => (typeof value === "string" ? value : "");
+
 const cacheKey = (table: string, key: Record<string, unknown>): string => `${table}\u0001${keyText(key)}`;
 
 const sizeOf = (item: Found | undefined): number => (item ? itemSize(item) : 0);
@@ -168,7 +171,7 @@ interface WriteTarget {
 }
 
 function writeTargetsOf(command: string, input: Input): WriteTarget[] {
-  const table = String(input.TableName ?? "");
+  const table = text(input.TableName);
   switch (command) {
     case "PutItem":
       return [{ table, key: keyOf(input.Item as Item), kind: "put", newItem: input.Item as Item, action: input }];
@@ -195,7 +198,7 @@ function writeTargetsOf(command: string, input: Input): WriteTarget[] {
     case "TransactWriteItems":
       return (input.TransactItems as Record<string, Input>[]).map((entry): WriteTarget => {
         const [kind, action] = Object.entries(entry)[0]!;
-        const name = String(action.TableName);
+        const name = text(action.TableName);
         if (kind === "Put")
           return { table: name, key: keyOf(action.Item as Item), kind: "put", newItem: action.Item as Item, action };
         if (kind === "Update") return { table: name, key: action.Key as Item, kind: "update", action };
@@ -334,8 +337,8 @@ function sideReader() {
       return entries.length > 0 ? Object.fromEntries(entries) : undefined;
     };
     const replay: QueryCommandInput = {
-      TableName: String(input.TableName),
-      ...(input.IndexName ? { IndexName: String(input.IndexName) } : {}),
+      TableName: text(input.TableName),
+      ...(input.IndexName ? { IndexName: text(input.IndexName) } : {}),
       ...(keyCondition ? { KeyConditionExpression: keyCondition } : {}),
       ExpressionAttributeNames: used<string>(input.ExpressionAttributeNames),
       ExpressionAttributeValues: used<AttributeValue>(input.ExpressionAttributeValues),
@@ -388,7 +391,7 @@ function reReadingSizer(side: SideReader): Sizer {
     readSent: () => 0,
     async read(command, input, output) {
       if (command === "GetItem") {
-        const found = await side.storedItem(String(input.TableName), input.Key as Item, "GetItem");
+        const found = await side.storedItem(text(input.TableName), input.Key as Item, "GetItem");
         return { point: [{ found, factor: factor(input.ConsistentRead) }] };
       }
       if (command === "BatchGetItem") {
@@ -526,7 +529,7 @@ function cachingSizer(side: SideReader, cache: ItemCache): Sizer {
       // Nothing is learnt of items a write was changing while the read was under way.
       const asItem = (item: Record<string, unknown>) => asStored(item, converted);
       if (command === "GetItem") {
-        const table = String(input.TableName);
+        const table = text(input.TableName);
         const key = input.Key as Item;
         const answered = output.Item as Record<string, unknown> | undefined;
         let found: Found;
@@ -599,7 +602,7 @@ function cachingSizer(side: SideReader, cache: ItemCache): Sizer {
       // Query and Scan.
       const evaluated = Number(output.ScannedCount ?? 0);
       const answered = ((output.Items ?? []) as Record<string, unknown>[]).map(asItem);
-      const table = String(input.TableName);
+      const table = text(input.TableName);
       const onBaseTable = input.IndexName === undefined;
       const items = async (): Promise<Item[]> => {
         if (readsWholeItems(input) && answered.length === evaluated) return answered;
@@ -637,7 +640,7 @@ function cachingSizer(side: SideReader, cache: ItemCache): Sizer {
       const unknown = targets.flatMap((target, i) => (before[i] === undefined && !toldOnSuccess(target) ? [i] : []));
       const found = await side.storedItems(
         unknown.map((i) => targets[i]!),
-        "before a write to an item not seen",
+        "before a write to an item the cache does not know",
       );
       unknown.forEach((i, n) => (before[i] = found[n]!));
       cache.writeStarts(keys);
@@ -671,7 +674,7 @@ function cachingSizer(side: SideReader, cache: ItemCache): Sizer {
                     after[i] = applyUpdate(
                       before[i] ?? undefined,
                       target.key,
-                      String(target.action.UpdateExpression),
+                      text(target.action.UpdateExpression),
                       target.action.ExpressionAttributeNames as Record<string, string> | undefined,
                       target.action.ExpressionAttributeValues as Record<string, AttributeValue> | undefined,
                     );

@@ -17,7 +17,7 @@ interface QueuedNoticeHeader {
 }
 
 /** What a notice's message says of the account and its schedule, as they stood when the notice was recorded. */
-export interface QueuedNoticeFacts {
+interface QueuedNoticeFacts {
   /** The account's handle (without the `@`). */
   handle: string;
   lastActiveAt: string;
@@ -34,7 +34,7 @@ export interface QueuedNoticeRecord extends QueuedNoticeHeader {
  * A queued notice written by a release before the outbox held facts: it holds the composed message, delivered as
  * it is (docs/deploy.md, "Queued notices across a deployment").
  */
-export interface ComposedQueuedNotice extends QueuedNoticeHeader {
+interface ComposedQueuedNotice extends QueuedNoticeHeader {
   message: NoticeMessage;
 }
 
