@@ -1,4 +1,3 @@
-import type { Context } from "aws-lambda";
 import { config } from "../../shared/config";
 import { observedStep } from "../../shared/invocation-telemetry";
 import { processBatch } from "../../shared/use-cases/cleanup";
@@ -10,11 +9,8 @@ if (config.DELETION_NOTICE_LEADS.length > 0) await import("../../shared/mail/con
 
 /** One Map item: a batch of candidates; answers the ones left when the budget ran out (the state loops). */
 export const handler = observedStep(
-  async (
-    event: StepEvent & { userIds: string[] },
-    context?: Context,
-  ): Promise<{ run: RunTicket; userIds: string[] }> => {
-    const { remaining } = await processBatch(event.run, event.userIds, new Date(), stepBudgetMs(context));
+  async (event: StepEvent & { userIds: string[] }): Promise<{ run: RunTicket; userIds: string[] }> => {
+    const { remaining } = await processBatch(event.run, event.userIds, new Date(), stepBudgetMs());
     return { run: event.run, userIds: remaining };
   },
 );

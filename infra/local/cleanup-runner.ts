@@ -1,4 +1,6 @@
 import { handler as beginStep } from "../../functions/scheduled/cleanup-begin";
+import { CLEANUP_STEP_TIMEOUT_SECONDS } from "../../functions/scheduled/cleanup-steps";
+import { outsideDeadline, withinDeadline } from "../../shared/deadline";
 import type { RunTicket } from "../../shared/domain/cleanup";
 import { logger } from "../../shared/logger";
 import { publishBusinessMetrics } from "../../shared/metrics";
@@ -6,6 +8,7 @@ import { runToCompletion, type StepInvoker } from "../../shared/use-cases/cleanu
 import { useInProcessRunner } from "../../shared/use-cases/cleanup-runner";
 import { reportAwsCall, runAs } from "./invocation-context";
 import { asInvocation } from "./invoke-store";
+import { lambdaContext } from "./lambda-context";
 
 // The local host's cleanup runner, in the place of Step Functions: a begun run's steps run in this process, in the
 // background, one after another (the same step code the state machine runs in AWS), each as its own function,
@@ -16,20 +19,27 @@ const inProcess = new Map<string, Promise<void>>();
 /** The state machine invoking one step's function (its role's lambda:InvokeFunction), which runs as itself. */
 export const asStepFunction: StepInvoker = (step, work) => {
   reportAwsCall("lambda:InvokeFunction", { kind: "cleanupStep", step });
-  // The step's own invocation: its log keys and metrics are its own, and what it counted is published as it ends.
-  return runAs({ kind: "cleanupStep", step }, () => asInvocation(() => work().finally(publishBusinessMetrics)));
+  // The step's own invocation: its log keys and metrics are its own, what it counted is published as it ends, and
+  // its DynamoDB calls end by its own deadline, from its function's timeout, as in Lambda (shared/deadline.ts).
+  const context = lambdaContext(`Cleanup-${step}`, CLEANUP_STEP_TIMEOUT_SECONDS);
+  return runAs({ kind: "cleanupStep", step }, () =>
+    asInvocation(() => withinDeadline(context, work).finally(publishBusinessMetrics), context.awsRequestId),
+  );
 };
 
 /** What `states:StartExecution` does: the caller starts the state machine, which then runs on its own. */
 export function startExecution(run: RunTicket): void {
   reportAwsCall("states:StartExecution", { kind: "cleanupStateMachine" });
-  // The state machine runs on its own, outside the invocation that started it (its logs and metrics are not that one's).
-  const running = runAs({ kind: "cleanupStateMachine" }, () =>
-    asInvocation(async () => {
-      // BeginRun first, as in AWS: it goes on with a run the route began only while that run is still running.
-      const begun = await asStepFunction("begin", () => beginStep(run));
-      if (begun.run) await runToCompletion(begun.run, undefined, asStepFunction);
-    }),
+  // The state machine runs on its own, outside the invocation that started it (its logs, metrics and deadline are
+  // not that one's).
+  const running = outsideDeadline(() =>
+    runAs({ kind: "cleanupStateMachine" }, () =>
+      asInvocation(async () => {
+        // BeginRun first, as in AWS: it goes on with a run the route began only while that run is still running.
+        const begun = await asStepFunction("begin", () => beginStep(run));
+        if (begun.run) await runToCompletion(begun.run, undefined, asStepFunction);
+      }),
+    ),
   )
     .catch((error: unknown) => logger.error("in-process cleanup run failed", { runId: run.runId, error }))
     .finally(() => inProcess.delete(run.runId));

@@ -19,6 +19,7 @@ import { authorizeLocally } from "./authorizer";
 import { isPreflight, preflightAnswer, withCorsHeaders } from "./cors-answers";
 import { API_GATEWAY_MAX_BODY_BYTES, gatewayAnswers, LAMBDA_MAX_RESPONSE_BYTES } from "./gateway-answers";
 import { runAs, type Principal } from "./invocation-context";
+import { lambdaContext } from "./lambda-context";
 import { asInvocation, hostConcurrentInvocations } from "./invoke-store";
 
 type LambdaHandler = (event: HttpApiEvent, context: Context) => Promise<HttpApiResult>;
@@ -47,25 +48,6 @@ function loadHandler(entry: string): Promise<LambdaHandler> {
     loadedHandlers.set(entry, loading);
   }
   return loading;
-}
-
-/** The Lambda context of one invocation; its remaining time counts down from the function's timeout. */
-export function lambdaContext(functionName: string, timeoutSeconds = DEFAULT_TIMEOUT_SECONDS): Context {
-  const deadline = Date.now() + timeoutSeconds * 1000;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: "$LATEST",
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
-    memoryLimitInMB: "512",
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: "local",
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
 }
 
 /** Reads the body, keeping no more than one chunk past API Gateway's limit (enough to know it is too large). */
@@ -197,11 +179,12 @@ async function run(prepared: Extract<PreparedInvocation, { kind: "invoke" }>): P
   } catch (error) {
     return { error };
   }
+  // One clock for both: the handler's remaining time reaches 0 exactly when the host ends the invocation.
+  const context = lambdaContext(prepared.functionName, prepared.timeoutSeconds);
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<typeof TIMED_OUT>((resolveTimeout) => {
-    timer = setTimeout(() => resolveTimeout(TIMED_OUT), prepared.timeoutSeconds * 1000);
+    timer = setTimeout(() => resolveTimeout(TIMED_OUT), context.getRemainingTimeInMillis());
   });
-  const context = lambdaContext(prepared.functionName, prepared.timeoutSeconds);
   const startedAt = performance.now();
   const invocation = runAs(prepared.principal, () =>
     asInvocation(() => handler(prepared.event, context), context.awsRequestId),

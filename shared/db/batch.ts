@@ -1,4 +1,5 @@
 import { BatchGetCommand, BatchWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { untilDeadline } from "../deadline";
 import type { Projection } from "./attributes";
 import { documentClient, tableName } from "./client";
 import type { StoredItem } from "./items";
@@ -40,6 +41,7 @@ export async function batchGet<T>(
               new BatchGetCommand({
                 RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true, ...projection } },
               }),
+              untilDeadline(),
             ),
           budget,
         );
@@ -76,7 +78,7 @@ export async function batchWrite(
     );
     await untilDone(async () => {
       const result = await withRetry(
-        () => documentClient.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } })),
+        () => documentClient.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }), untilDeadline()),
         budget,
       );
       pending = result.UnprocessedItems?.[tableName] ?? [];

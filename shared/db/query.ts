@@ -1,5 +1,6 @@
 import { QueryCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
 import type { Projection, RawItem } from "./attributes";
+import { untilDeadline } from "../deadline";
 import { documentClient, tableName } from "./client";
 import type { ItemCollection, ItemKey, ItemRange } from "./keys";
 import type { ItemReader } from "./requests";
@@ -86,7 +87,7 @@ async function* requests(input: QueryCommandInput, nextLimit?: () => number) {
       ...(startKey ? { ExclusiveStartKey: startKey } : {}),
       ...(nextLimit ? { Limit: nextLimit() } : {}),
     };
-    const result = await withRetry(() => documentClient.send(new QueryCommand(request)));
+    const result = await withRetry(() => documentClient.send(new QueryCommand(request), untilDeadline()));
     yield result;
     startKey = result.LastEvaluatedKey;
   } while (startKey);

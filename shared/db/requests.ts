@@ -8,6 +8,7 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { projectionOf, type Projection, type RawItem } from "./attributes";
+import { untilDeadline } from "../deadline";
 import { documentClient, tableName } from "./client";
 import type { StoredItem } from "./items";
 import type { ItemKey } from "./keys";
@@ -70,6 +71,7 @@ export async function getItem<T>(key: ItemKey, read: ItemReader<T>, projection?:
   const result = await withRetry(() =>
     documentClient.send(
       new GetCommand({ TableName: tableName, Key: { pk: key.pk, sk: key.sk }, ConsistentRead: true, ...projection }),
+      untilDeadline(),
     ),
   );
   return result.Item ? read(result.Item) : null;
@@ -84,13 +86,18 @@ export async function itemExists(key: ItemKey): Promise<boolean> {
 
 /** Puts a stored item (1 PutItem); ConditionFailed when `condition` fails. */
 export async function putItem(item: StoredItem, condition?: Condition): Promise<void> {
-  await write(() => documentClient.send(new PutCommand({ TableName: tableName, Item: item, ...condition })));
+  await write(() =>
+    documentClient.send(new PutCommand({ TableName: tableName, Item: item, ...condition }), untilDeadline()),
+  );
 }
 
 /** Updates one item (1 UpdateItem) and reads what it hands back with `read`; ConditionFailed when its condition fails. */
 export async function updateItem<T = never>(key: ItemKey, update: Update, read?: ItemReader<T>): Promise<T | null> {
   const result = await write(() =>
-    documentClient.send(new UpdateCommand({ TableName: tableName, Key: { pk: key.pk, sk: key.sk }, ...update })),
+    documentClient.send(
+      new UpdateCommand({ TableName: tableName, Key: { pk: key.pk, sk: key.sk }, ...update }),
+      untilDeadline(),
+    ),
   );
   return read && result.Attributes ? read(result.Attributes) : null;
 }
@@ -98,7 +105,10 @@ export async function updateItem<T = never>(key: ItemKey, update: Update, read?:
 /** Deletes one item (1 DeleteItem; an absent item is fine); ConditionFailed when `condition` fails. */
 export async function deleteItem(key: ItemKey, condition?: Condition): Promise<void> {
   await write(() =>
-    documentClient.send(new DeleteCommand({ TableName: tableName, Key: { pk: key.pk, sk: key.sk }, ...condition })),
+    documentClient.send(
+      new DeleteCommand({ TableName: tableName, Key: { pk: key.pk, sk: key.sk }, ...condition }),
+      untilDeadline(),
+    ),
   );
 }
 
@@ -145,6 +155,7 @@ export async function scanPage<T>(
         ...(segment ? { Segment: segment.segment, TotalSegments: segment.total } : {}),
         ...(start ? { ExclusiveStartKey: { pk: start.pk, sk: start.sk } } : {}),
       }),
+      untilDeadline(),
     ),
   );
   const next = result.LastEvaluatedKey;

@@ -1,10 +1,12 @@
+import { cutOffByDeadline, retryFitsDeadline } from "../deadline";
 import { unavailable } from "../errors";
 import { recordBusinessMetric } from "../metrics";
 
 // DynamoDB's "busy, try again" answers, and the one way the stores ride them out: full-jitter exponential backoff
 // inside a retry budget, then the domain's `unavailable` (503). Every request the stores send goes through
 // `withRetry` (shared/db/requests.ts, query.ts, batch.ts, transactions.ts), so no SDK error of this kind ever
-// leaves shared/db.
+// leaves shared/db. Within a Lambda invocation the budget also ends at the invocation's deadline (shared/deadline.ts):
+// no retry starts whose wait and try would not end before it, and a request the deadline cut off is `unavailable`.
 
 export interface RetryBudget {
   attempts: number;
@@ -12,7 +14,9 @@ export interface RetryBudget {
   maxDelayMs: number;
 }
 
-// About two seconds in all: long enough to ride out a burst on one item, short next to API Gateway's 30 s.
+// About two seconds of waits in all (the SDK's own retries inside each try come on top: up to 4 sends, waiting up to
+// 1, 2 and 4 s between them when throttled): long enough to ride out a burst on one item; within an invocation the
+// deadline ends it earlier when the function's time runs short.
 export const defaultRetryBudget: RetryBudget = { attempts: 10, baseDelayMs: 10, maxDelayMs: 400 };
 
 /** Reasons of a cancelled transaction that say "busy": another transaction held an item, or throttling. */
@@ -61,33 +65,37 @@ export function isConflict(error: unknown): boolean {
   return error instanceof Error && error.name === "TransactionConflictException";
 }
 
-/** Waits before try `attempt + 1`: a random time up to `base × 2^attempt`, capped (full jitter). */
-function backoff(budget: RetryBudget, attempt: number): Promise<void> {
-  const cap = Math.min(budget.maxDelayMs, budget.baseDelayMs * 2 ** attempt);
-  return new Promise((resolve) => setTimeout(resolve, Math.random() * cap));
+/** How long to wait before try `attempt + 1`: a random time up to `base × 2^attempt`, capped (full jitter). */
+export function backoffDelay(budget: RetryBudget, attempt: number, random = Math.random): number {
+  return random() * Math.min(budget.maxDelayMs, budget.baseDelayMs * 2 ** attempt);
 }
 
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 /**
- * Runs `operation`, retrying "busy" errors with `backoff` inside the budget. When the budget runs out the caller
- * gets 503 `unavailable`: every try was atomic, so nothing is half-written.
+ * Runs `operation`, retrying "busy" errors with the backoff inside the budget and before the invocation's deadline.
+ * When either runs out the caller gets 503 `unavailable`: every try was atomic, so nothing is half-written.
  */
 export async function withRetry<T>(operation: () => Promise<T>, budget = defaultRetryBudget): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await operation();
     } catch (error) {
+      if (cutOffByDeadline(error)) throw unavailable(1);
       if (!isRetryable(error)) throw error;
-      if (attempt >= budget.attempts) throw unavailable(1);
+      const delay = backoffDelay(budget, attempt);
+      if (attempt >= budget.attempts || !retryFitsDeadline(delay)) throw unavailable(1);
       // The one place a conflict is tried again: the business metric ConflictsRetried (docs/deploy.md).
       if (isConflict(error)) recordBusinessMetric("ConflictsRetried");
-      await backoff(budget, attempt);
+      await sleep(delay);
     }
   }
 }
 
 /**
  * Runs `attempt` until it reports it is done (`undefined` means: not yet, e.g. unprocessed items are left), with
- * `backoff` between tries; past the budget, 503 `unavailable`. For loops that make progress on each try.
+ * the backoff between tries; past the budget or the invocation's deadline, 503 `unavailable`. For loops that make
+ * progress on each try.
  */
 export async function untilDone<T>(
   attempt: (round: number) => Promise<T | undefined>,
@@ -96,7 +104,10 @@ export async function untilDone<T>(
   for (let round = 1; round <= budget.attempts; round++) {
     const result = await attempt(round);
     if (result !== undefined) return result;
-    if (round < budget.attempts) await backoff(budget, round);
+    if (round >= budget.attempts) break;
+    const delay = backoffDelay(budget, round);
+    if (!retryFitsDeadline(delay)) break;
+    await sleep(delay);
   }
   throw unavailable(1);
 }

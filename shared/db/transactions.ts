@@ -1,6 +1,7 @@
 import { TransactWriteCommand, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { RawItem } from "./attributes";
+import { untilDeadline } from "../deadline";
 import { documentClient, tableName } from "./client";
 import type { StoredItem } from "./items";
 import type { ItemKey } from "./keys";
@@ -63,7 +64,7 @@ export async function transactWrite(items: TransactItems, budget = defaultRetryB
  */
 export async function transactWriteOnce(items: TransactItems): Promise<void> {
   try {
-    await documentClient.send(new TransactWriteCommand({ TransactItems: items }));
+    await documentClient.send(new TransactWriteCommand({ TransactItems: items }), untilDeadline());
   } catch (error) {
     const reasons = cancellationReasons(error);
     if (reasons && reasons.some((reason) => reason.Code === "ConditionalCheckFailed")) {

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { DomainError, type FieldProblem } from "../errors";
+import { cutOffByDeadline } from "../deadline";
+import { DomainError, unavailable, type FieldProblem } from "../errors";
 import { logger } from "../logger";
 import { errorAnswerLimits } from "../schemas/errors";
 import { statusOf } from "./status-codes";
@@ -57,7 +58,9 @@ export function errorBody(
  * answers into `unavailable` themselves); anything else is logged in full and answered with a fixed 500
  * message, so no stack trace or storage detail reaches a client.
  */
-export function errorToResult(error: unknown): APIGatewayProxyStructuredResultV2 {
+export function errorToResult(thrown: unknown): APIGatewayProxyStructuredResultV2 {
+  // An AWS call the invocation's deadline cut off (the stores say so themselves; any other client's call too).
+  const error = cutOffByDeadline(thrown) ? unavailable(1) : thrown;
   if (!(error instanceof DomainError)) {
     logger.error("unhandled error", { error });
     return { statusCode: 500, body: errorBody("internal", "Something went wrong on our side.") };

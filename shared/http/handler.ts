@@ -4,6 +4,7 @@ import * as z from "zod/mini";
 import { anonymousCaller, type Caller, type Identity } from "../domain/account";
 import type { Role } from "../domain/roles";
 import { requireRole } from "../use-cases/caller";
+import { withinDeadline } from "../deadline";
 import { notFound } from "../errors";
 import type { HttpApiEvent, HttpApiResult, StatefulEvent } from "./event";
 import { authentication, type AuthMode } from "./middleware/authentication";
@@ -114,10 +115,14 @@ export function httpHandler<
         ...(result.raw === undefined && result.body !== undefined ? { body: JSON.stringify(result.body) } : {}),
       };
     });
-  // What the middlewares learn about the request travels with the event, from a fresh state per invocation.
+  // What the middlewares learn about the request travels with the event, from a fresh state per invocation. The
+  // whole stack runs under the invocation's deadline (shared/deadline.ts): every DynamoDB call, the caller's
+  // loading included, ends in time for the 503 that answers a request the function's time ran out for.
   return (event: HttpApiEvent, context: Context): Promise<HttpApiResult> =>
-    stack(
-      { ...event, state: { identity: null, caller: anonymousCaller, body: undefined, startedAt: Date.now() } },
-      context,
+    withinDeadline(context, () =>
+      stack(
+        { ...event, state: { identity: null, caller: anonymousCaller, body: undefined, startedAt: Date.now() } },
+        context,
+      ),
     );
 }

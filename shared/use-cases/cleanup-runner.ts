@@ -1,4 +1,5 @@
 import { config } from "../config";
+import { untilDeadline } from "../deadline";
 import type { RunTicket } from "../domain/cleanup";
 
 // Who runs a begun cleanup run's steps, by configuration (CLEANUP_RUNNER): the Step Functions state machine in
@@ -35,6 +36,7 @@ export async function startRunner(run: RunTicket): Promise<void> {
         name: run.runId,
         input: JSON.stringify(run),
       }),
+      untilDeadline(),
     );
     return;
   }

@@ -27,6 +27,7 @@ import {
   type PostSummaryView,
   type PostView,
 } from "../domain/posts";
+import { remainingMs } from "../deadline";
 import { forbidden, notFound, profileRequired, subscriptionRequired, unavailable } from "../errors";
 import { ulid } from "../ids";
 import { cursorAfterUlid, ulidAfter } from "../pagination";
@@ -179,14 +180,15 @@ export async function changePost(
  * comments in bounded batches, then its body and its summary. A retried DELETE of a post whose deletion was
  * interrupted resumes it; a DELETE that loses a race with another one resumes too, and both answer 204.
  */
-export async function removePost(caller: Caller, postId: string, startedAt = Date.now()): Promise<void> {
+export async function removePost(caller: Caller, postId: string): Promise<void> {
   const ref = decodePostId(postId);
   const stored = requireManager(caller, ref ? await getPostSummary(ref) : null, true);
-  // The request must answer within its function's timeout (10 s), whatever the comments and DynamoDB's pace:
-  // past the budget, what is deleted stays deleted, the post stays marked, and 503 asks for the retry that resumes.
-  const withinBudget = () => Date.now() - startedAt < POST_DELETION_BUDGET_MS;
+  // The request must answer within its function's timeout, whatever the comments and DynamoDB's pace: a round
+  // begins only while the invocation's deadline leaves time for one; past that, what is deleted stays deleted, the
+  // post stays marked, and 503 asks for the retry that resumes.
+  const roundFits = () => remainingMs() >= POST_DELETION_ROUND_MS;
   try {
-    await deletePostWithComments(stored, withinBudget);
+    await deletePostWithComments(stored, roundFits);
   } catch (error) {
     if (error instanceof CommentDeletionInterrupted) throw unavailable(1);
     throw error;
@@ -194,10 +196,11 @@ export async function removePost(caller: Caller, postId: string, startedAt = Dat
 }
 
 /**
- * How long DELETE /posts/{postId} starts new rounds of a post's comments (100 each) before it answers 503: the
- * route's timeout is 10 s, and a round already begun must still fit.
+ * The time one round of a post's comments (100: a Query and eight BatchWriteItem calls) is given: DELETE
+ * /posts/{postId} begins a round only while this much is left before the invocation's deadline
+ * (shared/deadline.ts), then answers 503. With the route's 10 s and the 1 s margin, rounds begin in its first 5 s.
  */
-const POST_DELETION_BUDGET_MS = 5_000;
+const POST_DELETION_ROUND_MS = 4_000;
 
 /**
  * Deletes a post and all its comments without ever leaving a comment that points to no post, nor a body

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { toHttpApiEvent } from "../../infra/local/api-gateway-event";
-import { lambdaContext } from "../../infra/local/server";
+import { lambdaContext } from "../../infra/local/lambda-context";
 import { api, type ApiResponse, tokenFor } from "../support/api";
 import { expectStatus, given, uniqueHandle } from "../support/given";
 import { aPost, aPostInput } from "../support/posts";

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { handler as processBatchStep } from "../../functions/scheduled/cleanup-process-batch";
-import { lambdaContext } from "../../infra/local/server";
+import { lambdaContext } from "../../infra/local/lambda-context";
 import { observedStep } from "../../shared/invocation-telemetry";
 import { beginRun, failRun, ticketOf } from "../../shared/use-cases/cleanup";
 import { logger } from "../../shared/logger";

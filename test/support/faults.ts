@@ -1,3 +1,4 @@
+import { createServer, connect, type AddressInfo, type Socket } from "node:net";
 import { dynamoDb } from "../../shared/db/client";
 
 /**
@@ -77,4 +78,86 @@ export function slowDown(delayMs: number, decide: (command: string) => boolean) 
     { step: "initialize", name },
   );
   return { stop: () => dynamoDb.middlewareStack.remove(name) };
+}
+
+/**
+ * DynamoDB throttling as the SDK meets it in AWS: each request `decide` picks is answered ThrottlingException
+ * (HTTP 400, as DynamoDB answers) inside the SDK's own retry loop (step `deserialize`, as `loseAnswersAfterWrites`),
+ * so the SDK retries it first, with its own backoff (up to `maxAttempts` sends, waiting up to 1, 2, 4 s when
+ * throttled), before the stores' `withRetry` sees it. `sends()` counts the sends it refused.
+ */
+export function throttleStorm(decide: (command: string) => boolean) {
+  const name = `throttle-storm-${Math.random()}`;
+  let sends = 0;
+  dynamoDb.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (!decide(String(context.commandName ?? "").replace(/Command$/, ""))) return next(args);
+      sends++;
+      throw Object.assign(new Error("Rate of requests exceeds the allowed throughput."), {
+        name: "ThrottlingException",
+        $fault: "client",
+        $metadata: { httpStatusCode: 400 },
+      });
+    },
+    { step: "deserialize", name },
+  );
+  return { sends: () => sends, stop: () => dynamoDb.middlewareStack.remove(name) };
+}
+
+/**
+ * A slow or hung network between the functions and DynamoDB: each request `decide` picks is sent through a local
+ * TCP proxy that holds every chunk the client sends for `delayMs` before passing it on to DynamoDB Local
+ * (`Infinity`: never, a hung call), and passes the answer back. Only the SDK's HTTP handler can end such a
+ * request, by destroying its socket; `openConnections()` tells how many the proxy still holds.
+ */
+export async function slowNetwork(delayMs: number, decide: (command: string) => boolean) {
+  const upstream = new URL(process.env.DYNAMODB_ENDPOINT ?? "");
+  const sockets = new Set<Socket>();
+  const proxy = createServer((client) => {
+    sockets.add(client);
+    const server = connect(Number(upstream.port), upstream.hostname);
+    const timers = new Set<NodeJS.Timeout>();
+    client.on("data", (chunk) => {
+      if (delayMs === Infinity) return;
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        server.write(chunk);
+      }, delayMs);
+      timers.add(timer);
+    });
+    server.on("data", (chunk) => client.write(chunk));
+    const close = () => {
+      for (const timer of timers) clearTimeout(timer);
+      sockets.delete(client);
+      client.destroy();
+      server.destroy();
+    };
+    client.on("close", close);
+    client.on("error", close);
+    server.on("close", close);
+    server.on("error", close);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+  const port = (proxy.address() as AddressInfo).port;
+  const name = `slow-network-${Math.random()}`;
+  dynamoDb.middlewareStack.add(
+    (next, context) => async (args) => {
+      // The HTTP request the SDK built (host and port from the client's endpoint), sent here instead.
+      const request = args.request as { hostname?: string; port?: number } | undefined;
+      if (request && decide(String(context.commandName ?? "").replace(/Command$/, ""))) {
+        request.hostname = "127.0.0.1";
+        request.port = port;
+      }
+      return next(args);
+    },
+    { step: "build", name },
+  );
+  return {
+    openConnections: () => sockets.size,
+    stop: async () => {
+      dynamoDb.middlewareStack.remove(name);
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    },
+  };
 }
