@@ -5,9 +5,13 @@ import { handler as recountStepHandler } from "../../functions/scheduled/cleanup
 import { ANSWER_MARGIN_MS } from "../../shared/deadline";
 import { DomainError } from "../../shared/errors";
 import { api, call, type ApiResponse, type CallOptions } from "../support/api";
-import { throttleStorm, slowNetwork } from "../support/faults";
+import { expectNoDrift } from "../support/audit";
+import { aCompletedRun } from "../support/cleanup-runs";
+import { slowDown, slowNetwork, throttleStorm } from "../support/faults";
 import { aFollow, follow } from "../support/follows";
 import { given } from "../support/given";
+import { someComments, storedCommentIndexOf, storedCommentsOf } from "../support/post-storage";
+import { aPost } from "../support/posts";
 import { recordDynamoDbRequests } from "../support/request-recorder";
 import { expectError } from "../support/then";
 
@@ -132,4 +136,32 @@ describe("a cleanup step whose DynamoDB calls cannot be served within its functi
     }
     expect(Date.now() - started).toBeLessThan(4_000);
   });
+});
+
+describe("the budgets of long requests, counted back from the deadline", () => {
+  it(
+    "DELETE /me of an author whose post has many comments stops between rounds of them in time and answers 204; the next run finishes it",
+    { timeout: 120_000 },
+    async () => {
+      const [admin, author, reader] = [await given.anAdmin(), await given.anAuthor(), await given.aReader()];
+      const post = await aPost(author);
+      await someComments(post.postId, [reader], 400);
+      // Every batch of 25 deletes takes 400 ms: a round of 100 comments (8 batches) 3.2 s, all of them 12.8 s.
+      const slow = slowDown(400, (command) => command === "BatchWriteItem");
+      let answer: Awaited<ReturnType<typeof timed>>;
+      try {
+        answer = await timed(() => api.delete("/me", { token: author.token }));
+      } finally {
+        slow.stop();
+      }
+      expect(answer.response.status, `after ${answer.elapsedMs} ms: ${answer.response.text}`).toBe(204);
+      expect((await api.get(`/users/${author.userId}`)).status).toBe(404);
+      expect((await storedCommentsOf(post.postId)).length).toBeGreaterThan(0);
+
+      await aCompletedRun(admin);
+      expect(await storedCommentsOf(post.postId)).toEqual([]);
+      expect(await storedCommentIndexOf(reader)).toEqual([]);
+      await expectNoDrift();
+    },
+  );
 });
