@@ -59,7 +59,12 @@ export interface ChaosStats {
 
 export interface ChaosOptions {
   seed: number;
-  durationMs: number;
+  /**
+   * How long operations are drawn (the soak), or how many (the test: the same work whatever the machine's pace,
+   * so a busy machine makes it slower, never thinner). Drawing stops at whichever is given and comes first.
+   */
+  durationMs?: number;
+  operations?: number;
   concurrency: number;
   /** Called about once a second while operations run. */
   onProgress?: (stats: ChaosStats) => void;
@@ -75,7 +80,7 @@ const IDLE_SINCE = "2025-01-10T08:00:00.000Z";
 /** Past a killed run's lease (900 s): the next run takes over, as the cleanup crash tests do. */
 const LEASE_EXPIRED_MS = 16 * 60 * 1000;
 
-/** Runs random operations for `durationMs`, then settles (no faults) so that the audit may judge the table. */
+/** Runs random operations (for `durationMs`, or `operations` of them), then settles (no faults) so that the audit may judge the table. */
 export async function runChaos(options: ChaosOptions): Promise<ChaosStats> {
   const random = seededRandom(options.seed);
   const stats: ChaosStats = {
@@ -308,7 +313,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosStats> {
   try {
     await Promise.all(
       Array.from({ length: options.concurrency }, async () => {
-        while (Date.now() - started < options.durationMs) {
+        const drawing = () =>
+          Date.now() - started < (options.durationMs ?? Infinity) &&
+          stats.operations < (options.operations ?? Infinity);
+        while (drawing()) {
           stats.operations++;
           await drawOperation()();
           if (options.onProgress && Date.now() - lastProgress >= 1000) {
