@@ -58,6 +58,7 @@ describe("a request whose DynamoDB calls cannot be served within its function's 
         expectUnavailableInTime(answer, DEFAULT_TIMEOUT_SECONDS);
         // The SDK sent each of the stores' tries more than once (its own retries and backoff) before giving up.
         expect(storm.sends()).toBeGreaterThan(recording.commands().length);
+        console.log(`deadline: ${recording.commands().length} tries of the stores, ${storm.sends()} sends of the SDK`);
       } finally {
         storm.stop();
         recording.stop();
