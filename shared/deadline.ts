@@ -33,7 +33,7 @@ export interface Deadline {
 }
 
 /** The reason the deadline's signal is aborted with (the SDK's AbortError carries it as `cause`). */
-export class DeadlineReached extends Error {
+class DeadlineReached extends Error {
   override readonly name = "DeadlineReached";
   constructor() {
     super("The invocation's deadline was reached");

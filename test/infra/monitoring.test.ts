@@ -1,6 +1,6 @@
 import { Annotations, Match, Template } from "aws-cdk-lib/assertions";
 import type { CfnFunction, IFunction } from "aws-cdk-lib/aws-lambda";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { CLEANUP_STEP_TIMEOUT_SECONDS } from "../../functions/scheduled/cleanup-steps";
 import { alarmSettings } from "../../infra/constructs/operations-monitoring";
 import { DEFAULT_TIMEOUT_SECONDS, routeName, routes, timeoutSecondsOf } from "../../infra/routes";
@@ -18,6 +18,9 @@ function build() {
   return { stack, template, logicalId, topicRef: { Ref: topicId! } };
 }
 const deployed = () => (built ??= build());
+// One synth of the whole app for the file, outside any test's time: CPU-bound, it takes seconds alone and over
+// half a minute beside the other test files on a busy 2-core machine.
+beforeAll(() => void deployed(), 120_000);
 
 /** The alarm named `<stack>-<name>`, with its properties. */
 function alarm(name: string): Record<string, any> {

@@ -24,7 +24,8 @@ function buildSendingStack() {
 }
 const stackWithASendingFunction = () => (sendingStack ??= buildSendingStack());
 
-describe("the notices' SES identity", () => {
+// Each test synthesizes the app: CPU-bound, seconds alone, far longer beside the other test files on 2 cores.
+describe("the notices' SES identity", { timeout: 120_000 }, () => {
   it("is the sender's domain, with DKIM records to publish given as outputs", () => {
     const template = buildTemplate({ noticeSender: sender });
     template.resourceCountIs("AWS::SES::EmailIdentity", 1);
@@ -63,7 +64,7 @@ describe("the notices' SES identity", () => {
   });
 });
 
-describe("the grant to send notices", () => {
+describe("the grant to send notices", { timeout: 120_000 }, () => {
   const identityArn = `arn:aws:ses:${REGION}:${ACCOUNT}:identity/example.com`;
 
   function probePolicy() {
