@@ -4,6 +4,7 @@ import {
   UserNotFoundException,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { SendEmailCommand, type SESv2Client } from "@aws-sdk/client-sesv2";
+import { untilDeadline } from "../deadline";
 import { verifiedCognitoAddress } from "../domain/notice-recipient";
 import type { NoticeDelivery } from "./notice-delivery";
 import { noticeMime, type NoticeSender } from "./notice-mail";
@@ -31,6 +32,7 @@ export function sesDelivery(
       // The user ID is Cognito's `sub`, which AdminGetUser takes as the user name.
       const user = await clients.cognito.send(
         new AdminGetUserCommand({ UserPoolId: settings.userPoolId, Username: userId }),
+        untilDeadline(),
       );
       return verifiedCognitoAddress(user.UserAttributes);
     } catch (error) {
@@ -51,6 +53,7 @@ export function sesDelivery(
           Destination: { ToAddresses: [to] },
           Content: { Raw: { Data: mime } },
         }),
+        untilDeadline(),
       );
       return "sent";
     },
