@@ -59,7 +59,9 @@ export const validationFailed = (details: FieldProblem[]) =>
 export const cannotFollowSelf = () => new DomainError("cannot_follow_self", "You cannot follow yourself.");
 export const invalidCursor = () => new DomainError("invalid_cursor", "The cursor is malformed or was tampered with.");
 export const unavailable = (retryAfterSeconds = 1) =>
-  new DomainError("unavailable", "The service is busy; nothing was left half-done. Please retry.", { retryAfterSeconds });
+  new DomainError("unavailable", "The service is busy; nothing was left half-done. Please retry.", {
+    retryAfterSeconds,
+  });
 export const subscriptionRequired = (requiredEntitlements: RequiredEntitlement[]) =>
   new DomainError("subscription_required", "A subscription that includes this post is required.", {
     requiredEntitlements,
