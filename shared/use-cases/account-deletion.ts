@@ -8,6 +8,7 @@ import {
 } from "../db/account-deletion-store";
 import { getStoredAccountState, type DeletionMark } from "../db/account-store";
 import { batchDelete } from "../db/batch";
+import { TransactionCancelled } from "../db/transactions";
 import { historyKeysOf } from "../db/follower-history-store";
 import { CommentDeletionInterrupted } from "../db/comment-store";
 import { countOnPending, getPendingDeletion } from "../db/pending-deletion-store";
@@ -74,10 +75,30 @@ async function markOwnerDeletion(userId: string, now: Date): Promise<boolean> {
 }
 
 /**
+ * Whether the deletion this attempt works on has been finished by another one (a concurrent DELETE /me, or a run):
+ * its pending deletion is gone. Its owner may have signed up again since, and the new account under the same ID,
+ * its posts included, is not this attempt's to delete. 1 GetItem, read only before a round that would delete.
+ */
+async function finishedElsewhere(userId: string): Promise<boolean> {
+  return (await getPendingDeletion(userId)) === null;
+}
+
+/**
  * Deletes an account whose deletion is marked, from wherever an earlier attempt stopped. Answers `unfinished`
  * when the deadline came first (call again), `deleted` when the account is gone.
  */
 export async function deleteMarkedAccount(userId: string, steps: DeletionSteps): Promise<DeletionOutcome> {
+  try {
+    return await deleteFromWhereItStopped(userId, steps);
+  } catch (error) {
+    // A relation or comment write counts itself on the pending deletion, on condition that it exists: cancelled
+    // there when a concurrent attempt finished the deletion (and its owner may be back with a new account).
+    if (error instanceof TransactionCancelled && (await finishedElsewhere(userId))) return "deleted";
+    throw error;
+  }
+}
+
+async function deleteFromWhereItStopped(userId: string, steps: DeletionSteps): Promise<DeletionOutcome> {
   const late = () => Date.now() > steps.deadline;
   const countEdge = [countOnPending(userId, "edges")];
 
@@ -108,9 +129,12 @@ export async function deleteMarkedAccount(userId: string, steps: DeletionSteps):
     await batchDelete(entries.map((entry) => entry.key));
   }
 
+  // Posts, idempotency records and history are deleted without a condition on the pending deletion: before each
+  // such round, make sure this attempt is still the deletion's (see `finishedElsewhere`).
   for (;;) {
     const posts = await postsPage(userId, ROUND);
     if (posts.length === 0) break;
+    if (await finishedElsewhere(userId)) return "deleted";
     for (const post of posts) {
       if (late()) return "unfinished";
       // A post with many comments is deleted in rounds, as DELETE /posts/{postId} deletes it: none begins late, and
@@ -129,6 +153,7 @@ export async function deleteMarkedAccount(userId: string, steps: DeletionSteps):
       if (late()) return "unfinished";
       const itemKeys = await page(userId, ROUND);
       if (itemKeys.length === 0) break;
+      if (await finishedElsewhere(userId)) return "deleted";
       await batchDelete(itemKeys);
     }
   }
@@ -136,7 +161,11 @@ export async function deleteMarkedAccount(userId: string, steps: DeletionSteps):
   for (let attempt = 0; attempt < 5; attempt++) {
     const [state, pending] = await Promise.all([getStoredAccountState(userId), getPendingDeletion(userId)]);
     if (!state) return "deleted"; // finished by a concurrent attempt
-    if (!state.deletion) throw new Error(`account ${userId} is not marked for deletion`);
+    if (!state.deletion) {
+      // Finished by a concurrent attempt, and its owner has signed up again since: the new account is not ours.
+      if (!pending) return "deleted";
+      throw new Error(`account ${userId} is not marked for deletion`);
+    }
     const figures = { edges: pending?.edges ?? 0, comments: pending?.comments ?? 0 };
     if (await finishAccountDeletion(state, figures, steps.run?.runId ?? null)) return "deleted";
   }

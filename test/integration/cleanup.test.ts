@@ -371,6 +371,39 @@ describe("DELETE /me", () => {
   });
 });
 
+describe("a deletion finished by another attempt", () => {
+  it("a DELETE /me still going on leaves the owner's new account alone: posts, follows and counts", async () => {
+    const { deleteMarkedAccount, deleteMyAccount } = await import("../../shared/use-cases/account-deletion");
+    // Given an author whose DELETE /me finished while a second one was still under way,
+    const author = await given.anAuthor();
+    const other = await given.anAuthor();
+    await aFollow(author, other);
+    await deleteMyAccount(author.userId, true);
+    // and who has signed up again, published and followed,
+    expectStatus(
+      await api.put("/me", { token: author.token, body: { handle: author.handle, displayName: "Back" } }),
+      201,
+    );
+    const newPost = await aPost(author);
+    await aFollow(author, other);
+
+    // when the second DELETE /me goes on where it was,
+    const outcome = await deleteMarkedAccount(author.userId, {
+      run: null,
+      deadline: Date.now() + 5_000,
+      now: new Date(),
+      touched: new Set(),
+    });
+
+    // then it finds the deletion finished and the new account whole.
+    expect(outcome).toBe("deleted");
+    expect((await api.get(`/posts/${newPost.postId}`)).status).toBe(200);
+    expect((await api.get(`/users/${other.userId}`)).body.followerCount).toBe(1);
+    expect((await api.get("/me", { token: author.token })).body.followingCount).toBe(1);
+    await expectCountsEqualRelations([author, other]);
+  });
+});
+
 describe("accounts that change during a run", () => {
   it("keeps an account that became active, got an entitlement or a role between its check and its mark", async () => {
     const admin = await given.anAdmin();
