@@ -16,10 +16,22 @@ export function encodeCursor(scope: string, position: unknown): string {
   return `${payload}.${sign(payload).toString("base64url")}`;
 }
 
-/** The position a cursor holds, or 400 `invalid_cursor` when it is malformed, tampered with, or of another list. */
+/**
+ * Whether a text is the one base64url spelling of its bytes. Node's decoder is lenient (it skips characters
+ * outside the alphabet, accepts padding, and ignores the unused low bits of the last character), so several
+ * texts decode to the same bytes; only the one encodeCursor writes is a cursor.
+ */
+const isCanonicalBase64url = (text: string): boolean => Buffer.from(text, "base64url").toString("base64url") === text;
+
+/**
+ * The position a cursor holds, or 400 `invalid_cursor` when it is malformed, tampered with, of another list, or
+ * spelled otherwise than it was written (a cursor has one spelling).
+ */
 export function decodeCursor<S extends z.ZodMiniType>(scope: string, cursor: string, positionSchema: S): z.infer<S> {
+  if (cursor.length > 4096) throw invalidCursor();
   const [payload, signature, ...rest] = cursor.split(".");
-  if (!payload || !signature || rest.length > 0 || cursor.length > 4096) throw invalidCursor();
+  if (!payload || !signature || rest.length > 0) throw invalidCursor();
+  if (!isCanonicalBase64url(payload) || !isCanonicalBase64url(signature)) throw invalidCursor();
   const expected = sign(payload);
   const given = Buffer.from(signature, "base64url");
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalidCursor();

@@ -13,6 +13,7 @@ import {
   redTeamSurrogateBody,
   type MeasuredAnswer,
 } from "../support/hostile";
+import { aFollow } from "../support/follows";
 import { recordDynamoDbRequests } from "../support/request-recorder";
 
 // Issue 23: hostile input answers small and fast (contract 1.2, Conventions). Each red-team case of the issue is a
@@ -172,4 +173,20 @@ describe("cognito:groups names exact groups only", () => {
       expect((await api.get("/me", { token })).body.role).toBe("reader");
     },
   );
+});
+
+describe("a cursor has one spelling", () => {
+  it("another spelling of a valid cursor (other unused low bits in its last character) answers 400 invalid_cursor", async () => {
+    const [author, first, second] = await Promise.all([given.anAuthor(), given.aReader(), given.aReader()]);
+    await aFollow(first, author);
+    await aFollow(second, author);
+    const page = await api.get(`/users/${author.userId}/followers?limit=1`);
+    const cursor: string = page.body.nextCursor;
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    // The signature's 16 bytes: 22 characters, of which the last carries 2 bits and 4 unused ones.
+    const respelled = cursor.slice(0, -1) + alphabet[alphabet.indexOf(cursor.at(-1)!) ^ 1];
+    expect((await api.get(`/users/${author.userId}/followers?limit=1&cursor=${cursor}`)).status).toBe(200);
+    const answer = await api.get(`/users/${author.userId}/followers?limit=1&cursor=${respelled}`);
+    expect([answer.status, answer.body.error.code]).toEqual([400, "invalid_cursor"]);
+  });
 });
