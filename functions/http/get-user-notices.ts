@@ -3,6 +3,6 @@ import { httpHandler } from "../../shared/http/handler";
 import { ok } from "../../shared/http/responses";
 import { noticesOf } from "../../shared/use-cases/notices";
 
-export const handler = httpHandler(cleanupOperations.getUserNotices, async ({ caller, path, query }) =>
-  ok(await noticesOf(caller, path.userId ?? "", query)),
+export const handler = httpHandler(cleanupOperations.getUserNotices, async ({ path, query }) =>
+  ok(await noticesOf(path.userId ?? "", query)),
 );

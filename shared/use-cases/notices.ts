@@ -9,7 +9,6 @@ import {
   type QueuedNoticeRecord,
   type ScheduleEntry,
 } from "../db/notice-store";
-import type { Caller } from "../domain/account";
 import {
   activeSinceScheduleStarted,
   deletionNotBefore,
@@ -25,7 +24,6 @@ import { recordBusinessMetric } from "../metrics";
 import type { Notice } from "../schemas/cleanup";
 import { decodeCursor, encodeCursor } from "../pagination";
 import type { ListQuery } from "../schemas/common";
-import { requireProfile } from "./caller";
 
 const beforeSchema = z.strictObject({ before: z.iso.datetime() });
 
@@ -131,15 +129,14 @@ async function deliverAndSettle(
 /**
  * GET /admin/users/{userId}/notices: the account's current schedule, newest first; empty once withdrawn (by a
  * signed-in request or an exemption, even before a run has cleared it). A notice still in the outbox shows once
- * its delivery settled (docs/api-notes.md). 404 for an unknown user.
+ * its delivery settled (docs/api-notes.md). 404 for an unknown user. A read: the admin needs no profile (the
+ * contract asks one before writes only).
  */
 export async function noticesOf(
-  caller: Caller,
   userId: string,
   query: ListQuery,
   now = new Date(),
 ): Promise<{ items: Notice[]; nextCursor: string | null }> {
-  requireProfile(caller);
   const scope = `notices:${userId}`;
   const before = query.cursor === undefined ? undefined : decodeCursor(scope, query.cursor, beforeSchema).before;
   const state = await getStoredAccountState(userId);

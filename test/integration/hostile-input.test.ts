@@ -190,3 +190,14 @@ describe("a cursor has one spelling", () => {
     expect([answer.status, answer.body.error.code]).toEqual([400, "invalid_cursor"]);
   });
 });
+
+describe("an admin reads an account's notices without a profile", () => {
+  it("answers 404 for an unknown user and the page for a known one, not 403 profile_required", async () => {
+    const admin = given.aSignedInCaller(["admins"]);
+    const reader = await given.aReader();
+    const unknown = await api.get("/admin/users/nobody-at-all/notices", { token: admin.token });
+    expect([unknown.status, unknown.body.error.code]).toEqual([404, "not_found"]);
+    const known = await api.get(`/admin/users/${reader.userId}/notices`, { token: admin.token });
+    expect([known.status, known.body]).toEqual([200, { items: [], nextCursor: null }]);
+  });
+});

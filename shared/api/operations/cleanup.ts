@@ -62,10 +62,9 @@ export const getUserNotices = operation({
     "Admins only (support staff). The account's current schedule of notices before deletion, newest first: each " +
     "notice's lead, when it went out, the earliest deletion it allows, and whether it was delivered. Empty once a " +
     "signed-in request or an exemption withdrew the schedule. A notice still waiting for its delivery shows once " +
-    "that settled (a run delivers right after recording).",
+    "that settled (a run delivers right after recording). A read: no profile is needed.",
   auth: "required",
   roles: ["admin"],
   query: listQuerySchema,
   answers: { 200: { description: "A page of the account's notices.", schema: noticePageSchema } },
-  errors: ["profile_required"],
 });
