@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { INVISIBLE_RANGES } from "./invisible-code-points";
 
 /** Lengths count Unicode code points (the contract's rule), not UTF-16 units. */
 const codePointLength = (value: string): number => {
@@ -21,15 +22,30 @@ export const textOfLength = (min: number, max: number) =>
     z.meta({ minLength: min, maxLength: max }),
   );
 
-/**
- * Characters that show nothing by themselves: spaces and controls, format characters (zero-width space and
- * joiners, direction marks), default-ignorable ones (Hangul fillers, variation selectors, tags), combining marks
- * with nothing to combine with, and the blank Braille pattern.
- */
-const INVISIBLE = /^[\p{White_Space}\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\p{M}\u2800]*$/u;
+/** Whether a code point shows nothing by itself: in the generated table (binary search over its ranges). */
+export function isInvisibleCodePoint(codePoint: number): boolean {
+  let low = 0;
+  let high = INVISIBLE_RANGES.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    const [first, last] = INVISIBLE_RANGES[middle]!;
+    if (codePoint < first) high = middle - 1;
+    else if (codePoint > last) low = middle + 1;
+    else return true;
+  }
+  return false;
+}
 
-/** Whether the text shows anything at all (a name of zero-width spaces is as blank as one of spaces). */
-const isVisibleText = (value: string): boolean => !INVISIBLE.test(value);
+/**
+ * Whether the text shows anything at all: one code point outside the table of those that show nothing by
+ * themselves (Unicode's default-ignorable characters, spaces, controls, combining marks, and blank symbols such
+ * as U+2800 and U+1D159; shared/schemas/invisible-code-points.ts). A name of zero-width spaces is as blank as one
+ * of spaces.
+ */
+export function isVisibleText(value: string): boolean {
+  for (const character of value) if (!isInvisibleCodePoint(character.codePointAt(0)!)) return true;
+  return false;
+}
 
 /**
  * Trimmed before its length is checked; the stored value is the trimmed one. Text that shows nothing (only

@@ -83,6 +83,8 @@ describe("a display name of invisible characters only", () => {
     ["a blank Braille pattern", "\u2800"],
     ["direction marks and a soft hyphen", "\u200e\u200f\u00ad"],
     ["a lone combining mark", "\u0301"],
+    ["a null notehead, U+1D159 (issue 23)", "\u{1d159}"],
+    ["a null notehead among other blank symbols", "\u{1d159}\u2800\u{1d159}"],
   ])("is refused: %s", async (_name, displayName) => {
     const caller = given.aSignedInCaller();
     const response = await api.put("/me", { token: caller.token, body: { handle: caller.handle, displayName } });
@@ -90,6 +92,22 @@ describe("a display name of invisible characters only", () => {
       400,
       "validation_failed",
       [{ field: "displayName", message: "must contain a visible character" }],
+    ]);
+  });
+
+  it("is refused as a post's title and tag: U+1D159 alone (issue 23)", async () => {
+    const author = await given.anAuthor();
+    const response = await api.post("/posts", {
+      token: author.token,
+      body: { ...aPostInput(), title: "\u{1d159}", tags: ["ok", "\u{1d159}\u200b"] },
+    });
+    expect(detailsOf(response)).toEqual([
+      400,
+      "validation_failed",
+      [
+        { field: "title", message: "must contain a visible character" },
+        { field: "tags.1", message: "must contain a visible character" },
+      ],
     ]);
   });
 
