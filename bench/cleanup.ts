@@ -211,7 +211,7 @@ async function scenario(accounts: number, sizing: MeterSizing): Promise<Scenario
     noticesSent: sum("noticesSent"),
     deletionsDeferred: sum("deletionsDeferred"),
     mailsSent,
-    countChanges: runs.reduce((total, run) => total + run.countChanges.length, 0),
+    countChanges: runs.reduce((total, run) => total + run.countChangesTotal, 0),
     requests: Object.values(byOperation).reduce((sum, n) => sum + n, 0),
     byOperation,
     itemsRead,

@@ -65,6 +65,8 @@ export async function costPerOperation(): Promise<string> {
     const writes = await scenarios.postWrites();
     const old = await scenarios.oldLayoutList();
     scenarios.stop();
+    const { countChangeScenarios, COUNT_CHANGES } = await import("./support/count-change-scenarios");
+    const changeReads = await countChangeScenarios(fixtures.admin, environment.jwtSecret);
 
     const billedOf = (m: { readUnits: number; writeUnits: number }) => m.readUnits + m.writeUnits;
     const pageRows = (["ascii", "emoji"] as const).flatMap((kind) => [
@@ -245,6 +247,26 @@ export async function costPerOperation(): Promise<string> {
             kb(old.after.bytesRead),
           ],
         ],
+      ),
+      "",
+      "### A run's count changes (contract 1.2)",
+      "",
+      `A finished run with ${COUNT_CHANGES.toLocaleString("en")} count changes (36-character user IDs, stored one item each, as its recount`,
+      "stores them): a Run carries its first 100 and `countChangesTotal` (stored at the run's end), and",
+      "`GET /admin/cleanup-runs/{runId}/count-changes` pages through all of them. Every answer stays the size of one",
+      "page whatever the number of changes; the last row is what the run's answer held before 1.2.",
+      "",
+      table(
+        ["read", "status", "items", "answer KB", "requests", "billed read units", "DynamoDB Local units"],
+        changeReads.map((m) => [
+          m.what,
+          m.status,
+          m.items,
+          kb(m.bytes),
+          m.commands.join(", ") || "-",
+          Number.isNaN(m.readUnits) ? "-" : units(m.readUnits),
+          Number.isNaN(m.localUnits) ? "-" : units(m.localUnits),
+        ]),
       ),
     ].join("\n");
   } finally {

@@ -329,7 +329,7 @@ const lines = [
       run.accountsDeleted,
       run.followEdgesDeleted,
       run.commentsAnonymized,
-      run.countChanges.length,
+      run.countChangesTotal,
       runSeconds[i]!.toFixed(0),
     ]),
   ),

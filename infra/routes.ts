@@ -259,6 +259,14 @@ export const routes: readonly RouteDefinition[] = [
   },
   {
     method: "GET",
+    path: "/admin/cleanup-runs/{runId}/count-changes",
+    entry: "functions/http/get-cleanup-run-count-changes.ts",
+    auth: "jwt",
+    // The run's record (is it known?) and a Query of its count changes.
+    tableAccess: [...callerAccess, "GetItem"],
+  },
+  {
+    method: "GET",
     path: "/admin/users/{userId}/notices",
     entry: "functions/http/get-user-notices.ts",
     auth: "jwt",

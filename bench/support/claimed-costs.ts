@@ -37,6 +37,7 @@ export const claimedCosts: Record<string, ClaimedCost> = {
   "POST /admin/cleanup-runs": { pattern: "K1", requests: 3, units: 6 },
   "GET /admin/cleanup-runs": { pattern: "K3", requests: 3, units: 3 },
   "GET /admin/cleanup-runs/{runId}": { pattern: "K2", requests: 3, units: 3 },
+  "GET /admin/cleanup-runs/{runId}/count-changes": { pattern: "K19", requests: 3, units: 3 },
   "GET /admin/users/{userId}/notices": { pattern: "K14", requests: 2, units: 2 },
   "GET /feed": { pattern: "FD4", requests: 4, units: 4 },
   $default: { pattern: "none", requests: 0, units: 0 },

@@ -1,4 +1,4 @@
-import type { CountChange, Run, RunStatus, RunTicket } from "../domain/cleanup";
+import { COUNT_CHANGES_IN_RUN, type CountChange, type Run, type RunStatus, type RunTicket } from "../domain/cleanup";
 import {
   countChange,
   fromCleanupRunItem,
@@ -6,10 +6,11 @@ import {
   toCleanupRunItem,
   toCountChangeItem,
   toRunLeaseItem,
+  type StoredRun,
 } from "./entities/cleanup-run";
 import { toFollowerHistoryPointItem } from "./entities/follower-history-point";
 import { cleanupKeys, collections } from "./keys";
-import { queryAll, queryPage } from "./query";
+import { countItems, queryPage } from "./query";
 import { ConditionFailed, getItem, unlessConditionFails, updateItem } from "./requests";
 import {
   putOf,
@@ -71,7 +72,7 @@ export async function createRunWithLease(ticket: RunTicket, now: Date, leaseSeco
   }
   if (held) await setRunStatus(held.runId, "failed", startedAt);
   const { pk: _pk, sk: _sk, entityType: _entityType, ...started } = run;
-  return { ...started, countChanges: [] };
+  return { ...started, countChanges: [], countChangesTotal: 0 };
 }
 
 /** Marks a run finished with `status` unless it already is (1 conditional UpdateItem). */
@@ -111,6 +112,7 @@ export async function endRun(
   now: Date,
   totals?: RunTotals,
   noticeTotals?: NoticeTotals,
+  countChangesTotal?: number,
 ): Promise<void> {
   const values: Record<string, unknown> = {
     ":status": status,
@@ -118,6 +120,10 @@ export async function endRun(
     ":running": "running",
   };
   let update = "SET #status = :status, finishedAt = :finishedAt";
+  if (countChangesTotal !== undefined) {
+    update += ", countChangesTotal = :changes";
+    values[":changes"] = countChangesTotal;
+  }
   if (noticeTotals) {
     update += ", noticesSent = :notices, deletionsDeferred = :deferred";
     Object.assign(values, { ":notices": noticeTotals.noticesSent, ":deferred": noticeTotals.deletionsDeferred });
@@ -166,31 +172,76 @@ export function addToRunTotals(runId: string, totals: RunTotals): TransactItem {
   });
 }
 
-/** A run's count changes (1 Query per 1 MB). */
-function getCountChanges(runId: string): Promise<CountChange[]> {
-  return queryAll(collections.countChangesOf(runId), countChange.read, { projection: countChange.projection });
+/** How many count changes a run made: a `Select: COUNT` Query (1 per 1 MB of changes, ≈ 10,000). */
+export function countCountChanges(runId: string): Promise<number> {
+  return countItems(collections.countChangesOf(runId));
 }
 
-/** One run with its count changes (GetItem, then Query of its changes, in parallel), or null. */
+/**
+ * A run as the API shows it: its first COUNT_CHANGES_IN_RUN count changes by user ID (1 Query of one more, so that
+ * it knows whether there are others), and their number: stored at the run's end, known from that Query when it
+ * read them all, else counted (a run under way, or one stored before 1.2 with more than 100 changes).
+ */
+async function withCountChanges(run: StoredRun, firstChanges?: Promise<CountChange[]>): Promise<Run> {
+  const changes = await (firstChanges ?? firstCountChanges(run.runId));
+  const countChanges = changes.slice(0, COUNT_CHANGES_IN_RUN);
+  const countChangesTotal =
+    run.countChangesTotal ??
+    (changes.length <= COUNT_CHANGES_IN_RUN ? changes.length : await countCountChanges(run.runId));
+  return { ...run, countChanges, countChangesTotal };
+}
+
+async function firstCountChanges(runId: string): Promise<CountChange[]> {
+  const page = await queryPage(collections.countChangesOf(runId), countChange.read, {
+    limit: COUNT_CHANGES_IN_RUN + 1,
+    projection: countChange.projection,
+  });
+  return page.items;
+}
+
+/** One run with its first count changes (GetItem, then Query of its changes, in parallel), or null. */
 export async function getRun(runId: string): Promise<Run | null> {
-  const [run, countChanges] = await Promise.all([
-    getItem(cleanupKeys.run(runId), fromCleanupRunItem),
-    getCountChanges(runId),
-  ]);
-  return run ? { ...run, countChanges } : null;
+  const changes = firstCountChanges(runId);
+  const run = await getItem(cleanupKeys.run(runId), fromCleanupRunItem);
+  if (!run) {
+    await changes.catch(() => undefined);
+    return null;
+  }
+  return withCountChanges(run, changes);
 }
 
-/** A page of runs, newest first (1 Query), each with its count changes (1 Query per run, in parallel). */
+/** Whether a run exists (1 GetItem of its record). */
+export async function runExists(runId: string): Promise<boolean> {
+  return (await getItem(cleanupKeys.run(runId), fromCleanupRunItem)) !== null;
+}
+
+/** A page of runs, newest first (1 Query), each with its first count changes (1 Query per run, in parallel). */
 export async function listRuns(limit: number, after?: string): Promise<{ runs: Run[]; nextAfter: string | null }> {
   const page = await queryPage(collections.cleanupRuns(), fromCleanupRunItem, {
     newestFirst: true,
     limit: limit + 1,
     ...(after ? { startAfter: cleanupKeys.run(after) } : {}),
   });
-  const runs = await Promise.all(
-    page.items.slice(0, limit).map(async (run) => ({ ...run, countChanges: await getCountChanges(run.runId) })),
-  );
+  const runs = await Promise.all(page.items.slice(0, limit).map((run) => withCountChanges(run)));
   return { runs, nextAfter: page.items.length > limit ? runs.at(-1)!.runId : null };
+}
+
+/**
+ * A page of a run's count changes by user ID, after `afterUserId` (1 Query of limit + 1: one more tells whether
+ * the list goes on). A run without changes, or an unknown one, reads as an empty list.
+ */
+export async function countChangesPage(
+  runId: string,
+  limit: number,
+  afterUserId?: string,
+): Promise<{ changes: CountChange[]; nextAfter: string | null }> {
+  const page = await queryPage(collections.countChangesOf(runId), countChange.read, {
+    limit: limit + 1,
+    projection: countChange.projection,
+    ...(afterUserId === undefined ? {} : { startAfter: cleanupKeys.countChange(runId, afterUserId) }),
+  });
+  const changes = page.items.slice(0, limit);
+  return { changes, nextAfter: page.items.length > limit ? changes.at(-1)!.userId : null };
 }
 
 /**

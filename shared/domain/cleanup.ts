@@ -28,7 +28,10 @@ export interface Run {
   commentsAnonymized: number;
   noticesSent: number;
   deletionsDeferred: number;
+  /** Its first COUNT_CHANGES_IN_RUN count changes, by user ID (contract 1.2). */
   countChanges: CountChange[];
+  /** How many count changes it made, listed or not. */
+  countChangesTotal: number;
 }
 
 /** Why a follower history point was added (contract 1.1, "Why a count changed"). */
@@ -106,6 +109,12 @@ export function isDeletionCandidate(account: CandidateFacts, cutoff: string, now
     unexpiredEntitlements(account.entitlements, now).length === 0
   );
 }
+
+/**
+ * How many count changes a Run carries itself (contract 1.2): its first ones by user ID; `countChangesTotal` says
+ * how many there are, and `GET /admin/cleanup-runs/{runId}/count-changes` pages through all of them.
+ */
+export const COUNT_CHANGES_IN_RUN = 100;
 
 /**
  * The count changes a run reports: every surviving account whose follower count differs between before the

@@ -1,5 +1,11 @@
 import * as z from "zod/mini";
-import { followerHistoryReasons, type CountChange, type FollowerHistoryPoint, type Run } from "../domain/cleanup";
+import {
+  COUNT_CHANGES_IN_RUN,
+  followerHistoryReasons,
+  type CountChange,
+  type FollowerHistoryPoint,
+  type Run,
+} from "../domain/cleanup";
 import { count, isoTime, pageOf, timestamp } from "./common";
 
 /** POST /admin/cleanup-runs: both optional; a cutoff in the future would delete accounts active right now. */
@@ -48,7 +54,17 @@ export const runSchema = z
     deletionsDeferred: count.check(
       z.describe("Inactive accounts the run did not delete because their notices before deletion are not complete."),
     ),
-    countChanges: z.array(countChangeSchema),
+    countChanges: z
+      .array(countChangeSchema)
+      .check(
+        z.describe(
+          `The run's first ${COUNT_CHANGES_IN_RUN} count changes, by \`userId\`; \`GET /admin/cleanup-runs/{runId}/count-changes\` pages through all of them.`,
+        ),
+        z.meta({ maxItems: COUNT_CHANGES_IN_RUN }),
+      ),
+    countChangesTotal: count.check(
+      z.describe("How many count changes the run made (in a dry run: would make), all of them, listed or not."),
+    ),
   })
   .check(
     z.meta({
@@ -58,6 +74,9 @@ export const runSchema = z
   ) satisfies z.ZodMiniType<Run>;
 
 export const runPageSchema = pageOf(runSchema);
+
+/** GET /admin/cleanup-runs/{runId}/count-changes: every count change of a run, by user ID. */
+export const countChangePageSchema = pageOf(countChangeSchema);
 
 export const followerHistoryPointSchema = z
   .strictObject({

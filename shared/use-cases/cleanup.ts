@@ -3,12 +3,15 @@ import { accountExists, getStoredAccountState, type StoredAccountState } from ".
 import { inactivePage, pendingPage, queuedPage } from "../db/cleanup-candidate-store";
 import {
   CleanupAlreadyRunning,
+  countChangesPage,
+  countCountChanges,
   createRunWithLease,
   endRun,
   getRun,
   listRuns,
   recordCountChange,
   renewLease,
+  runExists,
 } from "../db/cleanup-run-store";
 import { dryEdgeItems, dryLostFollowers, dryRunTotals, recordWouldDelete, wouldDelete } from "../db/dry-run-store";
 import { allFollowers, allFollowing, countFollowers } from "../db/follow-store";
@@ -24,6 +27,7 @@ import {
   monthsThrough,
   resolveCutoff,
   type CandidateCursor,
+  type CountChange,
   type FollowerHistoryPoint,
   type Run,
   type RunTicket,
@@ -38,7 +42,8 @@ import { cleanupAlreadyRunning, DomainError, notFound, validationFailed } from "
 import { ulid } from "../ids";
 import { logger } from "../logger";
 import { recordBusinessMetric } from "../metrics";
-import { cursorAfterUlid, ulidAfter } from "../pagination";
+import * as z from "zod/mini";
+import { cursorAfterUlid, decodeCursor, encodeCursor, ulidAfter } from "../pagination";
 import type { ListQuery } from "../schemas/common";
 import { deleteMarkedAccount, type DeletionSteps } from "./account-deletion";
 import { recountAccount } from "./account-recount";
@@ -367,20 +372,26 @@ async function dryRecount(run: RunTicket, touched: TouchedAccount, now: Date): P
   ]);
 }
 
-/** Ends a run that got through every step: its report, and the lease released in the same transaction. */
+/**
+ * Ends a run that got through every step: its report (its count changes counted once, so that no read of the run
+ * counts them again), and the lease released in the same transaction.
+ */
 export async function succeedRun(run: RunTicket, now: Date): Promise<void> {
-  await endRun(
-    run.runId,
-    "succeeded",
-    now,
-    run.dryRun ? await dryRunTotals(run.runId) : undefined,
-    await noticeTotals(run.runId),
-  );
+  const [totals, notices, countChangesTotal] = await Promise.all([
+    run.dryRun ? dryRunTotals(run.runId) : undefined,
+    noticeTotals(run.runId),
+    countCountChanges(run.runId),
+  ]);
+  await endRun(run.runId, "succeeded", now, totals, notices, countChangesTotal);
 }
 
-/** Ends a run that failed (the lease released with it); what it began is finished by the next run. */
+/**
+ * Ends a run that failed (the lease released with it); what it began is finished by the next run. Its count
+ * changes are counted if they can be: a failure to count them must not keep the lease (reads then count them).
+ */
 export async function failRun(run: RunTicket, now: Date): Promise<void> {
-  await endRun(run.runId, "failed", now);
+  const countChangesTotal = await countCountChanges(run.runId).catch(() => undefined);
+  await endRun(run.runId, "failed", now, undefined, undefined, countChangesTotal);
 }
 
 /** The steps of a run, each a Lambda function of its own in AWS (infra/constructs/cleanup-workflow.ts). */
@@ -449,6 +460,27 @@ export async function runsPage(query: ListQuery): Promise<{ items: Run[]; nextCu
   const after = ulidAfter("cleanup-runs", query.cursor);
   const page = await listRuns(query.limit, after);
   return { items: page.runs, nextCursor: cursorAfterUlid("cleanup-runs", page.nextAfter) };
+}
+
+/** The position of a run's count changes: the user ID the page ended with. */
+const afterUserIdSchema = z.strictObject({ after: z.string().check(z.minLength(1)) });
+
+/**
+ * GET /admin/cleanup-runs/{runId}/count-changes: all of a run's count changes, by user ID; 404 for an unknown run
+ * (after a bad cursor's 400: the request itself comes first).
+ */
+export async function countChangesOfRun(
+  runId: string,
+  query: ListQuery,
+): Promise<{ items: CountChange[]; nextCursor: string | null }> {
+  const scope = `count-changes:${runId}`;
+  const after = query.cursor === undefined ? undefined : decodeCursor(scope, query.cursor, afterUserIdSchema).after;
+  const [exists, page] = await Promise.all([runExists(runId), countChangesPage(runId, query.limit, after)]);
+  if (!exists) throw notFound("The cleanup run");
+  return {
+    items: page.changes,
+    nextCursor: page.nextAfter === null ? null : encodeCursor(scope, { after: page.nextAfter }),
+  };
 }
 
 /** GET /users/{userId}/follower-history: newest first; 404 for an unknown user. */

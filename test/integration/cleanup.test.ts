@@ -110,6 +110,7 @@ describe("POST /admin/cleanup-runs: who, what and when", () => {
       noticesSent: 0,
       deletionsDeferred: 0,
       countChanges: [],
+      countChangesTotal: 0,
     });
     const run = await settledRun(admin, started.body.runId);
     expect(run).toMatchObject({ status: "succeeded", finishedAt: expect.any(String) });
@@ -182,6 +183,7 @@ describe("a run deletes the inactive and keeps the exempt", () => {
       commentsAnonymized: 1,
     });
     expect(run.countChanges).toEqual([{ userId: author.userId, before: 4, after: 2 }]);
+    expect(run.countChangesTotal).toBe(1);
     expectNoStorageDetails(JSON.stringify(run));
 
     for (const gone of [inactive!, expiredSubscriber!]) {
@@ -242,6 +244,7 @@ describe("a run deletes the inactive and keeps the exempt", () => {
       followEdgesDeleted: 0,
       commentsAnonymized: 0,
       countChanges: [],
+      countChangesTotal: 0,
     });
     expect((await api.get(`/users/${author.userId}/follower-history`)).body.items).toHaveLength(1);
   });

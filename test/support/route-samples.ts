@@ -183,6 +183,11 @@ const samples: Record<string, SampleFactory> = {
     path: `/admin/cleanup-runs/${runId}`,
     token: admin.token,
   }),
+  "GET /admin/cleanup-runs/{runId}/count-changes": ({ admin, runId }) => ({
+    method: "GET",
+    path: `/admin/cleanup-runs/${runId}/count-changes?limit=1`,
+    token: admin.token,
+  }),
   "GET /admin/users/{userId}/notices": ({ admin, reader }) => ({
     method: "GET",
     path: `/admin/users/${reader.userId}/notices`,

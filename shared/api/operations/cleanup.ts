@@ -1,5 +1,6 @@
 import {
   cleanupRunInputSchema,
+  countChangePageSchema,
   followerHistoryPageSchema,
   noticePageSchema,
   runPageSchema,
@@ -42,6 +43,19 @@ export const getCleanupRun = operation({
   auth: "required",
   roles: ["admin"],
   answers: { 200: { description: "The run.", schema: runSchema } },
+});
+
+export const listCleanupRunCountChanges = operation({
+  tag: "Cleanup",
+  summary: "List a cleanup run's count changes",
+  description:
+    "Admins only. Every count change of the run (in a dry run: that it would make), by `userId`: each surviving " +
+    "account whose follower count the run changed, with the stored count before and the recount after. A Run " +
+    "carries its first 100 and `countChangesTotal`; this list pages through all of them. 404 for an unknown run.",
+  auth: "required",
+  roles: ["admin"],
+  query: listQuerySchema,
+  answers: { 200: { description: "A page of the run's count changes.", schema: countChangePageSchema } },
 });
 
 export const getFollowerHistory = operation({

@@ -39,6 +39,7 @@ export const operations: Readonly<Record<string, AnyOperation>> = {
   "POST /admin/cleanup-runs": cleanup.startCleanupRun,
   "GET /admin/cleanup-runs": cleanup.listCleanupRuns,
   "GET /admin/cleanup-runs/{runId}": cleanup.getCleanupRun,
+  "GET /admin/cleanup-runs/{runId}/count-changes": cleanup.listCleanupRunCountChanges,
   "GET /admin/users/{userId}/notices": cleanup.getUserNotices,
   "GET /users/{userId}/follower-history": cleanup.getFollowerHistory,
 };

@@ -7,7 +7,13 @@ import { cleanupKeys, entityTypes, type ItemKey } from "../keys";
 
 const statuses = ["running", "succeeded", "failed"] as const satisfies readonly RunStatus[];
 
-export interface CleanupRunItem extends ItemKey, Omit<Run, "countChanges"> {
+/**
+ * A run as its record stores it: no count changes (they are items of their own), and their number only once the
+ * run has ended (counted then; absent while it runs, on runs stored before 1.2, and on runs taken over).
+ */
+export type StoredRun = Omit<Run, "countChanges" | "countChangesTotal"> & { countChangesTotal?: number };
+
+export interface CleanupRunItem extends ItemKey, StoredRun {
   entityType: typeof entityTypes.cleanupRun;
 }
 
@@ -42,10 +48,11 @@ export function toCleanupRunItem(ticket: RunTicket, startedAt: string): CleanupR
 }
 
 /** The run a stored record holds (without its count changes); null when the item is not a run. */
-export function fromCleanupRunItem(item: RawItem | undefined): Omit<Run, "countChanges"> | null {
+export function fromCleanupRunItem(item: RawItem | undefined): StoredRun | null {
   if (!isEntity(item, entityTypes.cleanupRun)) return null;
   const attributes = attributesOf(item, entityTypes.cleanupRun);
   const finishedAt = attributes.optionalString("finishedAt");
+  const countChangesTotal = attributes.optionalNumber("countChangesTotal");
   return {
     runId: attributes.string("runId"),
     status: attributes.oneOf("status", statuses),
@@ -58,6 +65,7 @@ export function fromCleanupRunItem(item: RawItem | undefined): Omit<Run, "countC
     commentsAnonymized: attributes.optionalNumber("commentsAnonymized") ?? 0,
     noticesSent: attributes.optionalNumber("noticesSent") ?? 0,
     deletionsDeferred: attributes.optionalNumber("deletionsDeferred") ?? 0,
+    ...(countChangesTotal === undefined ? {} : { countChangesTotal }),
   };
 }
 
@@ -83,7 +91,7 @@ export function toCountChangeItem(runId: string, change: CountChange): CountChan
   };
 }
 
-/** A run's count change, as a run's report lists it (only these attributes are read). */
+/** A run's count change, as a run's report and its list show it (only these attributes are read). */
 export const countChange = {
   projection: projectionOf(["userId", "before", "after"]),
   read: (item: RawItem): CountChange => {
