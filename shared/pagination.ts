@@ -11,9 +11,14 @@ function sign(payload: string): Buffer {
   return createHmac("sha256", config.CURSOR_SECRET).update(payload).digest().subarray(0, 16);
 }
 
+/** The longest cursor: a longer one is refused, so none is ever made (a page's answer stays bounded too). */
+export const MAX_CURSOR_LENGTH = 4096;
+
 export function encodeCursor(scope: string, position: unknown): string {
   const payload = Buffer.from(JSON.stringify([scope, position])).toString("base64url");
-  return `${payload}.${sign(payload).toString("base64url")}`;
+  const cursor = `${payload}.${sign(payload).toString("base64url")}`;
+  if (cursor.length > MAX_CURSOR_LENGTH) throw new Error(`a cursor of ${cursor.length} characters for ${scope}`);
+  return cursor;
 }
 
 /**
@@ -28,7 +33,7 @@ const isCanonicalBase64url = (text: string): boolean => Buffer.from(text, "base6
  * spelled otherwise than it was written (a cursor has one spelling).
  */
 export function decodeCursor<S extends z.ZodMiniType>(scope: string, cursor: string, positionSchema: S): z.infer<S> {
-  if (cursor.length > 4096) throw invalidCursor();
+  if (cursor.length > MAX_CURSOR_LENGTH) throw invalidCursor();
   const [payload, signature, ...rest] = cursor.split(".");
   if (!payload || !signature || rest.length > 0) throw invalidCursor();
   if (!isCanonicalBase64url(payload) || !isCanonicalBase64url(signature)) throw invalidCursor();

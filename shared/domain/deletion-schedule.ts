@@ -152,11 +152,16 @@ export function decideSchedule(account: ScheduleFacts, run: ScheduleRun): Schedu
  * Reads DELETION_NOTICE_LEADS: ISO-8601 durations, comma-separated, longest first; the empty string means no
  * notices. Each must be strictly shorter than the one before it.
  */
+/** The longest lead a setting may write (`P30D` takes 4; leading zeros make no lead longer). */
+export const MAX_LEAD_LENGTH = 32;
+
 export function parseNoticeLeads(text: string): { leads: Duration[] } | { problem: string } {
   if (text.trim() === "") return { leads: [] };
   const leads: Duration[] = [];
   for (const item of text.split(",").map((part) => part.trim())) {
     if (item === "") return { problem: "has an empty item (write e.g. P30D,P7D,P1D)" };
+    // A notice's lead is shown as written (GET /admin/users/{userId}/notices): its answer stays bounded.
+    if (item.length > MAX_LEAD_LENGTH) return { problem: `has a lead longer than ${MAX_LEAD_LENGTH} characters` };
     const parsed = parseIsoDuration(item);
     if ("problem" in parsed) return { problem: `${item} ${parsed.problem}` };
     const before = leads.at(-1);

@@ -2,7 +2,16 @@ import * as z from "zod/mini";
 import type { Me, Profile } from "../domain/account";
 import type { Entitlement } from "../domain/entitlements";
 import { ROLES, type Role } from "../domain/roles";
-import { canonicalTime, count, isoTime, timestamp, trimmedTextOfLength } from "./common";
+import {
+  boundedText,
+  canonicalTime,
+  count,
+  isoTime,
+  MAX_USER_ID_LENGTH,
+  timestamp,
+  trimmedTextOfLength,
+  userIdText,
+} from "./common";
 
 const handleSchema = z
   .string()
@@ -10,6 +19,9 @@ const handleSchema = z
     z.regex(/^[A-Za-z0-9_]{3,30}$/, { message: "must be 3 to 30 letters, digits or underscores" }),
     z.describe("3 to 30 letters, digits or underscores; unique regardless of case."),
   );
+
+/** A handle in an answer: as stored, it always matches the rule `PUT /me` checks. */
+export const handleText = () => boundedText(30, { pattern: "^[A-Za-z0-9_]{3,30}$" });
 
 /** PUT /me */
 export const profileInputSchema = z
@@ -21,7 +33,11 @@ export const profileInputSchema = z
 
 const validUntilDescription = "When it ends; absent: it does not. Past this time it counts as absent.";
 const validUntil = z.optional(z.pipe(isoTime, z.transform(canonicalTime)).check(z.describe(validUntilDescription)));
-const selectAuthorId = z.string().check(z.minLength(1), z.maxLength(128), z.describe("The author whose Select it is."));
+const selectAuthorId = z
+  .string()
+  .check(z.minLength(1), z.maxLength(MAX_USER_ID_LENGTH), z.describe("The author whose Select it is."));
+/** At most this many entitlements per account (PUT /admin/users/{userId}/entitlements refuses more). */
+const MAX_ENTITLEMENTS = 100;
 
 /** An entitlement as an admin grants it: any ISO-8601 offset, stored as UTC. */
 const entitlementInputSchema = z.discriminatedUnion("tier", [
@@ -35,7 +51,7 @@ export const entitlementsInputSchema = z
   .strictObject({
     entitlements: z
       .array(entitlementInputSchema)
-      .check(z.maxLength(100, { message: "must hold at most 100 entitlements" })),
+      .check(z.maxLength(MAX_ENTITLEMENTS, { message: `must hold at most ${MAX_ENTITLEMENTS} entitlements` })),
   })
   .check(
     z.meta({
@@ -60,7 +76,11 @@ export const entitlementSchema = z
   .discriminatedUnion("tier", [
     z.strictObject({ tier: z.literal("plus"), validUntil: storedValidUntil }),
     z.strictObject({ tier: z.literal("ultimate"), validUntil: storedValidUntil }),
-    z.strictObject({ tier: z.literal("select"), authorId: z.string(), validUntil: storedValidUntil }),
+    z.strictObject({
+      tier: z.literal("select"),
+      authorId: boundedText(MAX_USER_ID_LENGTH, { description: "The author whose Select it is." }),
+      validUntil: storedValidUntil,
+    }),
   ])
   .check(
     z.meta({
@@ -72,9 +92,9 @@ export const entitlementSchema = z
 
 export const profileSchema = z
   .strictObject({
-    userId: z.string().check(z.describe("The account's ID: the `sub` of its tokens.")),
-    handle: z.string(),
-    displayName: z.string(),
+    userId: userIdText().check(z.describe("The account's ID: the `sub` of its tokens.")),
+    handle: handleText(),
+    displayName: boundedText(80),
     role: roleSchema,
     followerCount: count.check(z.describe("Accounts that follow this one; exact.")),
     followingCount: count.check(z.describe("Accounts this one follows; exact.")),
@@ -86,7 +106,9 @@ export const profileSchema = z
 export const meSchema = z
   .strictObject({
     ...profileSchema.shape,
-    entitlements: z.array(entitlementSchema).check(z.describe("The stored set, expired ones included.")),
+    entitlements: z
+      .array(entitlementSchema)
+      .check(z.describe("The stored set, expired ones included."), z.meta({ maxItems: MAX_ENTITLEMENTS })),
     lastActiveAt: timestamp.check(
       z.describe("Last recorded activity; refreshed by signed-in requests at most once an hour."),
     ),
@@ -96,5 +118,8 @@ export const meSchema = z
   ) satisfies z.ZodMiniType<Me>;
 
 export const userEntitlementsSchema = z
-  .strictObject({ userId: z.string(), entitlements: z.array(entitlementSchema) })
+  .strictObject({
+    userId: userIdText(),
+    entitlements: z.array(entitlementSchema).check(z.meta({ maxItems: MAX_ENTITLEMENTS })),
+  })
   .check(z.meta({ id: "UserEntitlements", description: "A user's entitlements after an admin replaced them." }));

@@ -6,7 +6,8 @@ import {
   type FollowerHistoryPoint,
   type Run,
 } from "../domain/cleanup";
-import { count, isoTime, pageOf, timestamp } from "./common";
+import { MAX_LEAD_LENGTH } from "../domain/deletion-schedule";
+import { boundedText, count, isoTime, pageOf, timestamp, ulidText, userIdText } from "./common";
 
 /** POST /admin/cleanup-runs: both optional; a cutoff in the future would delete accounts active right now. */
 export const cleanupRunInputSchema = z
@@ -27,7 +28,7 @@ export const cleanupRunInputSchema = z
 
 export const countChangeSchema = z
   .strictObject({
-    userId: z.string(),
+    userId: userIdText(),
     before: count.check(z.describe("The stored follower count before the run touched it.")),
     after: count.check(z.describe("The count recomputed from the follow relations.")),
   })
@@ -37,7 +38,7 @@ export const countChangeSchema = z
 
 export const runSchema = z
   .strictObject({
-    runId: z.string(),
+    runId: ulidText(),
     status: z
       .enum(["running", "succeeded", "failed"])
       .check(z.describe("A run leaves `running` only once a new run may start.")),
@@ -81,7 +82,7 @@ export const countChangePageSchema = pageOf(countChangeSchema);
 export const followerHistoryPointSchema = z
   .strictObject({
     at: timestamp,
-    runId: z.string().check(z.describe("The cleanup run that changed the count.")),
+    runId: ulidText().check(z.describe("The cleanup run that changed the count.")),
     before: count,
     after: count,
     reason: z
@@ -101,7 +102,9 @@ export const followerHistoryPageSchema = pageOf(followerHistoryPointSchema);
 /** GET /admin/users/{userId}/notices: one notice of the account's current schedule before deletion. */
 const noticeSchema = z
   .strictObject({
-    lead: z.string().check(z.describe("The notice's lead, an ISO-8601 duration as configured (`P30D`).")),
+    lead: boundedText(MAX_LEAD_LENGTH, { pattern: "^P[0-9WDTHMS]+$" }).check(
+      z.describe("The notice's lead, an ISO-8601 duration as configured (`P30D`)."),
+    ),
     sentAt: timestamp.check(z.describe("When it went out: the mail service accepted it, or it proved undeliverable.")),
     deletionAfter: timestamp.check(
       z.describe("The earliest the account may be deleted after this notice: `sentAt` plus `lead`."),

@@ -71,6 +71,26 @@ export const trimmedTextOfLength = (min: number, max: number) =>
       }),
     );
 
+// The bounds of what answers hold (contract 1.2: no answer grows with the platform). Answers are not parsed at run
+// time; these state in the document what the inputs' checks and the ID rules guarantee of every stored value, so
+// test/integration/answer-bounds.test.ts can compute each route's largest answer, and every answer a test receives
+// is checked against them (test/support/documented-answers.ts).
+
+/** The longest token subject, and so user ID, the API accepts (shared/http/middleware/authentication.ts). */
+export const MAX_USER_ID_LENGTH = 128;
+/** What a list's `limit` allows at most: a page holds no more items. */
+export const MAX_PAGE_ITEMS = 100;
+
+/** A text of at most `maxLength` code points, in an answer. */
+export const boundedText = (maxLength: number, more: { pattern?: string; description?: string } = {}) =>
+  z.string().check(z.meta({ maxLength, ...more }));
+
+/** A user ID (a token's subject): 1 to 128 characters, no control character. */
+export const userIdText = () => boundedText(MAX_USER_ID_LENGTH, { pattern: "^[^\\u0000-\\u001F\\u007F-\\u009F]+$" });
+
+/** A ULID the API made (a comment's, a run's): 26 characters of Crockford's base32. */
+export const ulidText = () => boundedText(26, { pattern: "^[0-9A-HJKMNP-TV-Z]{26}$" });
+
 /**
  * Metadata key of a schema whose JSON Schema the document states by hand, where zod's own conversion says it
  * poorly (a query parameter parsed from text; zod's 400-character date-time pattern). The document generator
@@ -137,15 +157,29 @@ export type ListQuery = z.infer<typeof listQuerySchema>;
 /** The body of a request that takes none: absent or `{}`; any field answers 400 `validation_failed`. */
 export const noBodySchema = z.strictObject({});
 
+/**
+ * Metadata key of a page whose items the code holds to a number of bytes (their JSON, single-escaped), where their
+ * schemas alone would allow more: `GET /me/export`'s pages, under 1 MB whatever the posts' bodies.
+ */
+export const MAX_ITEMS_BYTES = "x-maxItemsBytes";
+
 /** A page of a list (contract: Lists), named in the document after its items: `PostSummary` -> `PostSummaryPage`. */
-export function pageOf<T extends z.ZodMiniType>(item: T) {
+export function pageOf<T extends z.ZodMiniType>(item: T, options: { maxItemsBytes?: number } = {}) {
   const itemId = z.globalRegistry.get(item)?.id;
   if (!itemId) throw new Error("pageOf needs an item schema with a documented id");
   return z
     .strictObject({
-      items: z.array(item),
+      items: z.array(item).check(
+        z.meta({
+          maxItems: MAX_PAGE_ITEMS,
+          ...(options.maxItemsBytes === undefined ? {} : { [MAX_ITEMS_BYTES]: options.maxItemsBytes }),
+        }),
+      ),
       nextCursor: z.nullable(
-        z.string().check(z.describe("Pass as `?cursor=` to read the next page; null on the last page.")),
+        boundedText(4096, {
+          pattern: "^[A-Za-z0-9_.-]+$",
+          description: "Pass as `?cursor=` to read the next page; null on the last page.",
+        }),
       ),
     })
     .check(z.meta({ id: `${itemId}Page`, description: `A page of ${itemId} items.` }));

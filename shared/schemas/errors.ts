@@ -35,7 +35,7 @@ export const fieldProblemSchema = z
 export const requiredEntitlementSchema = z
   .strictObject({
     tier: z.enum(["plus", "ultimate", "select"]),
-    authorId: z.optional(z.string()),
+    authorId: z.optional(z.string().check(z.meta({ maxLength: 128 }))),
   })
   .check(
     z.meta({
@@ -84,7 +84,9 @@ export const errorSchema = z
       z.strictObject({
         code: z.literal("subscription_required"),
         message,
-        requiredEntitlements: z.array(requiredEntitlementSchema).check(z.describe("Any one of them would allow it.")),
+        requiredEntitlements: z
+          .array(requiredEntitlementSchema)
+          .check(z.describe("Any one of them would allow it."), z.meta({ maxItems: 3 })),
       }),
       z.strictObject({ code: z.enum(plainCodes), message }),
     ]),

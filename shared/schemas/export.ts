@@ -1,13 +1,16 @@
 import * as z from "zod/mini";
-import { entitlementSchema, meSchema } from "./accounts";
+import { entitlementSchema, handleText, meSchema } from "./accounts";
 import { commentSchema } from "./comments";
-import { pageOf, timestamp } from "./common";
+import { pageOf, timestamp, userIdText } from "./common";
+
+/** A page's budget: its records' JSON under 1 MB, with room for the envelope and the cursor. */
+export const EXPORT_PAGE_BYTES = 1_000_000 - 8_192;
 import { postSchema } from "./posts";
 
 // GET /me/export (contract 1.1, "Own data"): one's own records, page after page.
 
 const followingRecordSchema = z
-  .strictObject({ userId: z.string(), handle: z.string(), followedAt: timestamp })
+  .strictObject({ userId: userIdText(), handle: handleText(), followedAt: timestamp })
   .check(z.meta({ id: "ExportedFollow", description: "An account the caller follows." }));
 
 const exportRecordSchema = z
@@ -21,7 +24,7 @@ const exportRecordSchema = z
   .check(z.meta({ id: "ExportRecord", description: "One record of the caller's own data: its type and the record." }));
 
 /** A page of ExportRecord items (`ExportRecordPage`): under 1 MB, fewer records when bodies are long. */
-export const exportPageSchema = pageOf(exportRecordSchema);
+export const exportPageSchema = pageOf(exportRecordSchema, { maxItemsBytes: EXPORT_PAGE_BYTES });
 
 export type ExportRecord = z.infer<typeof exportRecordSchema>;
 export type ExportPage = z.infer<typeof exportPageSchema>;

@@ -1,6 +1,7 @@
 import * as z from "zod/mini";
 import type { FollowListEntry, FollowState } from "../domain/follow";
-import { count, pageOf, timestamp } from "./common";
+import { handleText } from "./accounts";
+import { boundedText, count, pageOf, timestamp, userIdText } from "./common";
 
 // Answers of the following routes (contract: Following), checked against the domain's types.
 
@@ -19,9 +20,9 @@ export const followStatusSchema = z
 
 export const followListEntrySchema = z
   .strictObject({
-    userId: z.string(),
-    handle: z.string(),
-    displayName: z.string(),
+    userId: userIdText(),
+    handle: handleText(),
+    displayName: boundedText(80),
     followedAt: timestamp.check(z.describe("When the follow began.")),
   })
   .check(

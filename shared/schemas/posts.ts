@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
 import type { PostAccess } from "../domain/access";
 import { DEFAULT_CATEGORY, type PostSummaryView, type PostView } from "../domain/posts";
-import { count, pageOf, textOfLength, timestamp, trimmedTextOfLength } from "./common";
+import { boundedText, count, pageOf, textOfLength, timestamp, trimmedTextOfLength, userIdText } from "./common";
 
 // Post input (contract: Posts). Title, category and tags are trimmed before their lengths are checked; the body
 // and the teaser are kept exactly as sent (their whitespace may be formatting).
@@ -65,13 +65,14 @@ export const idempotencyHeadersSchema = z.object({
 // Answers (contract: Posts), checked against the domain's PostView and PostSummaryView.
 
 const postFields = {
-  postId: z.string().check(z.describe("Opaque.")),
-  authorId: z.string(),
-  title: z.string(),
-  teaser: z.string(),
+  // base64url of the post's ULID, a dot and its author's ID (at most 128 code points of at most 4 UTF-8 bytes).
+  postId: boundedText(720, { pattern: "^[A-Za-z0-9_-]+$", description: "Opaque." }),
+  authorId: userIdText(),
+  title: boundedText(200),
+  teaser: boundedText(500),
   access,
-  category: z.string(),
-  tags: z.array(z.string()),
+  category: boundedText(40),
+  tags: z.array(boundedText(30)).check(z.meta({ maxItems: 10 })),
   publishedAt: timestamp,
   updatedAt: timestamp,
   commentCount: count.check(z.describe("Comments on the post; exact.")),
@@ -81,7 +82,7 @@ const postFields = {
 export const postSchema = z
   .strictObject({
     ...postFields,
-    body: z.optional(z.string().check(z.describe("Present exactly when `locked` is false."))),
+    body: z.optional(boundedText(50_000, { description: "Present exactly when `locked` is false." })),
   })
   .check(
     z.meta({

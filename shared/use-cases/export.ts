@@ -11,15 +11,13 @@ import { decodePostId, toPostView } from "../domain/posts";
 import { notFound } from "../errors";
 import { decodeCursor, encodeCursor } from "../pagination";
 import type { ListQuery } from "../schemas/common";
-import type { ExportPage, ExportRecord } from "../schemas/export";
+import { EXPORT_PAGE_BYTES, type ExportPage, type ExportRecord } from "../schemas/export";
 
 // GET /me/export (contract 1.1, "Own data"): every record of one's own, in a fixed order (the Me object, then each
 // entitlement, each account followed, each post with its body, each comment), page after page. A page stops before
 // the record that would take it to 1 MB (or at `limit` records); its cursor names the last record it holds, so
 // following the cursors yields every record exactly once.
 
-/** A page's budget: under 1 MB with room for the envelope and the cursor. */
-const EXPORT_PAGE_BYTES = 1_000_000 - 8_192;
 /** Posts read per round: their bodies are up to 200 KB each, and a page takes what fits. */
 const POSTS_PER_ROUND = 5;
 

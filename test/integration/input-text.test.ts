@@ -73,6 +73,13 @@ describe("text with a lone surrogate", () => {
     const response = await api.get("/health", { token: tokenFor(`sub${LONE}`) });
     expect([response.status, response.body.error.code]).toEqual([401, "unauthorized"]);
   });
+
+  it("and so is a control character in a token's subject (a user ID holds none)", async () => {
+    for (const sub of ["a\u0001b", "tab\there", "del\u007f", "c1\u0085"]) {
+      const response = await api.get("/health", { token: tokenFor(sub) });
+      expect([response.status, response.body.error.code]).toEqual([401, "unauthorized"]);
+    }
+  });
 });
 
 describe("a display name of invisible characters only", () => {

@@ -67,6 +67,11 @@ describe("DELETION_NOTICE_LEADS", () => {
     expect(parseNoticeLeads("P30D,,P1D")).toEqual({ problem: "has an empty item (write e.g. P30D,P7D,P1D)" });
   });
 
+  it("refuses a lead longer than 32 characters (notices show it as written: their answer stays bounded)", () => {
+    expect(parseNoticeLeads(`P${"0".repeat(28)}30D`)).toMatchObject({ leads: [{ text: `P${"0".repeat(28)}30D` }] });
+    expect(parseNoticeLeads(`P${"0".repeat(29)}30D`)).toEqual({ problem: "has a lead longer than 32 characters" });
+  });
+
   it("is part of every function's configuration: P30D,P7D,P1D by default, a bad value stops the function", () => {
     // Given the configuration a function reads at cold start.
     const leadsOf = (env: Record<string, string>) =>

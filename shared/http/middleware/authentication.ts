@@ -5,10 +5,11 @@ import { parseGroups, roleFromGroups } from "../../domain/roles";
 import { unauthorized } from "../../errors";
 import type { HttpApiEvent, HttpApiResult, StatefulEvent } from "../event";
 import { InvalidToken, verifyToken, type Claims } from "../token-verifier";
-import { isWellFormedText } from "../../schemas/common";
+import { isWellFormedText, MAX_USER_ID_LENGTH } from "../../schemas/common";
 import { logger } from "../../logger";
 
-const MAX_SUBJECT_LENGTH = 128;
+const MAX_SUBJECT_LENGTH = MAX_USER_ID_LENGTH;
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
 
 export type AuthMode = "required" | "optional" | "none";
 
@@ -18,6 +19,8 @@ function identityFromClaims(claims: Claims): Identity {
   if (claims.sub.length > MAX_SUBJECT_LENGTH) throw unauthorized("The token's subject is too long.");
   // A lone surrogate has no UTF-8 form: such a subject could not be stored as a key either.
   if (!isWellFormedText(claims.sub)) throw unauthorized("The token's subject is not valid text.");
+  // Nor does a control character belong in an ID: refused, a user ID takes at most 4 bytes per character in JSON.
+  if (CONTROL_CHARACTER.test(claims.sub)) throw unauthorized("The token's subject is not valid text.");
   return {
     userId: claims.sub,
     role: roleFromGroups(parseGroups(claims["cognito:groups"])),

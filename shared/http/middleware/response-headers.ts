@@ -2,7 +2,7 @@ import type middy from "@middy/core";
 import type { HttpApiResult, StatefulEvent } from "../event";
 
 // An API that only answers JSON can afford the strictest browser policy.
-const securityHeaders: Record<string, string> = {
+export const securityHeaders: Record<string, string> = {
   "content-type": "application/json; charset=utf-8",
   "cache-control": "no-store",
   "x-content-type-options": "nosniff",
