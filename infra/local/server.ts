@@ -154,7 +154,13 @@ type Outcome = { result: HttpApiResult } | { error: unknown } | typeof TIMED_OUT
 export interface HandlerTiming {
   functionName: string;
   requestId: string;
+  /** Wall time: includes waits for DynamoDB (Local), and whatever else the machine runs meanwhile. */
   handlerMs: number;
+  /**
+   * The process's CPU time meanwhile (user + system): the function's own work when invocations do not overlap,
+   * as in the fuzz, which sends one request at a time; unlike wall time, other processes' load does not count.
+   */
+  cpuMs: number;
 }
 
 const timingListeners = new Set<(timing: HandlerTiming) => void>();
@@ -186,14 +192,17 @@ async function run(prepared: Extract<PreparedInvocation, { kind: "invoke" }>): P
     timer = setTimeout(() => resolveTimeout(TIMED_OUT), context.getRemainingTimeInMillis());
   });
   const startedAt = performance.now();
+  const cpuAtStart = process.cpuUsage();
   const invocation = runAs(prepared.principal, () =>
     asInvocation(() => handler(prepared.event, context), context.awsRequestId),
   )
     .finally(() => {
+      const cpu = process.cpuUsage(cpuAtStart);
       const timing = {
         functionName: prepared.functionName,
         requestId: prepared.event.requestContext.requestId,
         handlerMs: performance.now() - startedAt,
+        cpuMs: (cpu.user + cpu.system) / 1000,
       };
       for (const listener of timingListeners) listener(timing);
     })

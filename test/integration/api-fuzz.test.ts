@@ -3,7 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inProcessRunsSettled } from "../../infra/local/cleanup-runner";
 import { api, call, tokenFor, type CallOptions } from "../support/api";
 import { openApiDocument } from "../support/documented-answers";
-import { fuzzSettings, headerValue, parameterValue, pathValue, requestBody, type RequestBody } from "../support/fuzz";
+import {
+  fuzzSettings,
+  headerValue,
+  hostileBody,
+  parameterValue,
+  pathValue,
+  requestBody,
+  type RequestBody,
+} from "../support/fuzz";
+import { MAX_ERROR_ANSWER_BYTES, MAX_HANDLER_MS, measuredCall } from "../support/hostile";
 import { expectStatus, given, uniqueHandle, uniqueUserId, type TestUser } from "../support/given";
 import { aComment } from "../support/comments";
 import { aPost } from "../support/posts";
@@ -14,6 +23,12 @@ import { aFollow } from "../support/follows";
 // valid and invalid, by every kind of caller. Whatever comes, no answer is a 5xx, every answer is one the
 // document allows (`call` checks it), and an answer in 4xx wrote nothing. `FUZZ_RUNS=500 FUZZ_SEED=random
 // npm run test:fuzz` runs longer.
+//
+// Hostile mode (issue 23; `npm run test:fuzz:hostile`, 2,000 cases by default, `FUZZ_CASES` to change): bodies up to
+// 256 KiB, deep, wide, with long keys, lone surrogates, numbers and strings at every limit, on every operation as
+// every kind of caller; besides the properties above, an error answer is at most 8 KiB and no request takes its
+// function more than a second (its handler's own time, not a wait for an environment). `npm test` runs a small
+// fixed-seed sample of it.
 
 type Json = Record<string, any>;
 const roles = ["anonymous", "forged token", "signed in without profile", "reader", "author", "admin"] as const;
@@ -64,7 +79,12 @@ interface FuzzRequest {
 }
 
 /** Requests to one operation, made from its description in the document. */
-function requestsTo(path: string, operation: Json, world: World): fc.Arbitrary<FuzzRequest> {
+function requestsTo(
+  path: string,
+  operation: Json,
+  world: World,
+  body: fc.Arbitrary<RequestBody> = requestBody(operation, openApiDocument),
+): fc.Arbitrary<FuzzRequest> {
   const parameters = (operation.parameters ?? []) as Json[];
   const pathParameters = parameters.filter((parameter) => parameter.in === "path");
   const optional = <T>(value: fc.Arbitrary<T>) => fc.option(value, { nil: undefined, freq: 3 });
@@ -88,7 +108,7 @@ function requestsTo(path: string, operation: Json, world: World): fc.Arbitrary<F
       ),
     query: named("query", (parameter) => parameterValue(parameter.schema, openApiDocument)),
     headers: named("header", (parameter) => headerValue(parameter.schema)),
-    body: requestBody(operation, openApiDocument),
+    body,
   });
 }
 
@@ -117,28 +137,107 @@ beforeAll(() => {
 });
 afterAll(() => requests.stop());
 
-describe(`every operation of the document, fuzzed (${fuzzSettings.runs} requests each, seed ${fuzzSettings.seed})`, () => {
+const hostileMode = process.env.FUZZ_MODE === "hostile";
+/** Hostile cases per operation: FUZZ_CASES (default 2,000) over all operations in hostile mode; a sample otherwise. */
+const hostileRuns = hostileMode ? Math.ceil(Number(process.env.FUZZ_CASES ?? 2000) / operations.length) : 2;
+
+/** How a failing case prints: the request, its body's size and beginning (a body may be 256 KiB). */
+function printable(request: FuzzRequest): FuzzRequest {
+  const body = request.body.kind === "raw" ? request.body.text : JSON.stringify(request.body);
+  return Object.assign(request, {
+    [fc.toStringMethod]: () =>
+      `${request.role} ${request.path} ${JSON.stringify(request.query)} ${JSON.stringify(request.headers)} body of ${Buffer.byteLength(body ?? "")} bytes: ${JSON.stringify((body ?? "").slice(0, 300))}`,
+  });
+}
+
+function urlOf(request: FuzzRequest): string {
+  const query = new URLSearchParams(
+    Object.entries(request.query).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+  return query.size > 0 ? `${request.path}?${query.toString()}` : request.path;
+}
+
+describe.skipIf(hostileMode)(
+  `every operation of the document, fuzzed (${fuzzSettings.runs} requests each, seed ${fuzzSettings.seed})`,
+  () => {
+    it.each(operations)(
+      "$method $path: no 5xx, every answer documented, a refusal writes nothing",
+      async ({ method, path, operation }) => {
+        const world = await aWorld();
+        await fc.assert(
+          fc.asyncProperty(requestsTo(path, operation, world), async (request) => {
+            const url = urlOf(request);
+            requests.reset();
+            // `call` fails the property when the answer is not one the document allows.
+            const answer = await call(method, url, callOptions(request, world));
+            // A started cleanup run goes on in the background; let it finish before the next request is judged.
+            await inProcessRunsSettled();
+            expect(answer.status, answer.text).toBeLessThan(500);
+            if (answer.status >= 400)
+              expect(requests.successfulWrites(), `${answer.status} ${answer.text}`).toEqual([]);
+          }),
+          { numRuns: fuzzSettings.runs, seed: fuzzSettings.seed, endOnFailure: true },
+        );
+      },
+      120_000,
+    );
+  },
+);
+
+/**
+ * What the hostile cases met, reported at the end of a hostile run: the statuses, the most CPU time a handler took
+ * (and on what), the slowest handler in wall time (which measures the machine too), the largest error answer.
+ */
+const hostileSummary = {
+  cases: 0,
+  statuses: {} as Record<number, number>,
+  mostHandlerCpuMs: 0,
+  mostHandlerCpuOn: "",
+  slowestHandlerMs: 0,
+  largestErrorBytes: 0,
+};
+afterAll(() => {
+  if (hostileMode) process.stdout.write(`hostile fuzz: ${JSON.stringify(hostileSummary)}\n`);
+});
+
+function summarize(method: string, request: FuzzRequest, answer: Awaited<ReturnType<typeof measuredCall>>): void {
+  hostileSummary.cases++;
+  hostileSummary.statuses[answer.status] = (hostileSummary.statuses[answer.status] ?? 0) + 1;
+  hostileSummary.slowestHandlerMs = Math.max(hostileSummary.slowestHandlerMs, Math.round(answer.handlerMs ?? 0));
+  if ((answer.cpuMs ?? 0) > hostileSummary.mostHandlerCpuMs) {
+    const body = request.body.kind === "raw" ? request.body.text : "";
+    hostileSummary.mostHandlerCpuMs = Math.round(answer.cpuMs!);
+    hostileSummary.mostHandlerCpuOn = `${method} ${request.path} as ${request.role}, a body of ${Buffer.byteLength(body)} bytes: ${answer.status}`;
+  }
+  if (answer.status >= 400) hostileSummary.largestErrorBytes = Math.max(hostileSummary.largestErrorBytes, answer.bytes);
+}
+
+describe(`hostile bodies on every operation (${hostileRuns} each, seed ${fuzzSettings.seed})`, () => {
   it.each(operations)(
-    "$method $path: no 5xx, every answer documented, a refusal writes nothing",
+    "$method $path: no 5xx, errors at most 8 KiB, at most a second of handler time, a refusal writes nothing",
     async ({ method, path, operation }) => {
       const world = await aWorld();
+      const hostileRequests = requestsTo(path, operation, world, hostileBody(operation, openApiDocument)).map(
+        printable,
+      );
       await fc.assert(
-        fc.asyncProperty(requestsTo(path, operation, world), async (request) => {
-          const query = new URLSearchParams(
-            Object.entries(request.query).filter((entry): entry is [string, string] => entry[1] !== undefined),
-          );
-          const url = query.size > 0 ? `${request.path}?${query.toString()}` : request.path;
+        fc.asyncProperty(hostileRequests, async (request) => {
           requests.reset();
-          // `call` fails the property when the answer is not one the document allows.
-          const answer = await call(method, url, callOptions(request, world));
-          // A started cleanup run goes on in the background; let it finish before the next request is judged.
+          const answer = await measuredCall(method, urlOf(request), callOptions(request, world));
           await inProcessRunsSettled();
-          expect(answer.status, answer.text).toBeLessThan(500);
-          if (answer.status >= 400) expect(requests.successfulWrites(), `${answer.status} ${answer.text}`).toEqual([]);
+          summarize(method, request, answer);
+          const said = `${answer.status} ${answer.text.slice(0, 500)}`;
+          expect(answer.status, said).toBeLessThan(500);
+          // A function ran unless API Gateway answered itself (its 401 on protected routes).
+          if (answer.cpuMs !== undefined) expect(answer.cpuMs, said).toBeLessThanOrEqual(MAX_HANDLER_MS);
+          if (answer.status >= 400) {
+            expect(answer.bytes, said).toBeLessThanOrEqual(MAX_ERROR_ANSWER_BYTES);
+            expect(requests.successfulWrites(), said).toEqual([]);
+          }
         }),
-        { numRuns: fuzzSettings.runs, seed: fuzzSettings.seed, endOnFailure: true },
+        { numRuns: hostileRuns, seed: fuzzSettings.seed, endOnFailure: true },
       );
     },
-    120_000,
+    600_000,
   );
 });

@@ -1,4 +1,4 @@
-import { onHandlerTiming } from "../../infra/local/server";
+import { onHandlerTiming, type HandlerTiming } from "../../infra/local/server";
 import { call, type ApiResponse, type CallOptions } from "./api";
 
 // Hostile request bodies (issue 23's red-team cases) and the measures the API is held to against them: an error
@@ -6,7 +6,11 @@ import { call, type ApiResponse, type CallOptions } from "./api";
 
 /** Contract 1.2: an error answer is at most 8 KiB. */
 export const MAX_ERROR_ANSWER_BYTES = 8 * 1024;
-/** Contract 1.2: no request of at most 256 KiB takes a function past a second of work. */
+/**
+ * Contract 1.2: no request of at most 256 KiB takes a function past a second of work. Held to the handler's CPU
+ * time (`cpuMs`): its wall time on a shared 2-core machine measures the machine too (a DynamoDB Local request
+ * waits behind other processes' work), and is reported beside it.
+ */
 export const MAX_HANDLER_MS = 1000;
 
 /** JSON's escape of a lone high surrogate, as a client sends it. */
@@ -42,18 +46,21 @@ export interface MeasuredAnswer extends ApiResponse {
   bytes: number;
   /** The function's own time on the request (from the local host; not the wait for an environment). */
   handlerMs: number | undefined;
+  /** The CPU time the process spent meanwhile: the function's work (requests are sent one at a time). */
+  cpuMs: number | undefined;
 }
 
 /** Calls the API (as `call` does) and measures the answer's size and its handler's time. */
 export async function measuredCall(method: string, path: string, options: CallOptions): Promise<MeasuredAnswer> {
-  const timings = new Map<string, number>();
-  const stop = onHandlerTiming((timing) => timings.set(timing.requestId, timing.handlerMs));
+  const timings = new Map<string, HandlerTiming>();
+  const stop = onHandlerTiming((timing) => timings.set(timing.requestId, timing));
   try {
     const answer = await call(method, path, options);
     return {
       ...answer,
       bytes: Buffer.byteLength(answer.text, "utf8"),
-      handlerMs: timings.get(answer.headers["apigw-requestid"] ?? ""),
+      handlerMs: timings.get(answer.headers["apigw-requestid"] ?? "")?.handlerMs,
+      cpuMs: timings.get(answer.headers["apigw-requestid"] ?? "")?.cpuMs,
     };
   } finally {
     stop();
