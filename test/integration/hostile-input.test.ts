@@ -201,3 +201,34 @@ describe("an admin reads an account's notices without a profile", () => {
     expect([known.status, known.body]).toEqual([200, { items: [], nextCursor: null }]);
   });
 });
+
+describe("the contract's order of errors, on every route", () => {
+  const everyRoute = routes.map((route) => ({ route: `${route.method} ${route.path}`, ...route }));
+  const unknownIds = (template: string) => template.replace(/\{\w+\}/g, "01JUNKNOWN0000000000000000");
+
+  it.each(everyRoute)("$route: a bad body is 400 before the role's 403 and before 404", async (route) => {
+    const reader = await given.aReader();
+    const answer = await measuredCall(route.method, unknownIds(route.path), {
+      ...(route.auth === "jwt" ? { token: reader.token } : {}),
+      body: { notAField: true },
+    });
+    expect(problemOf(answer)).toEqual([400, "validation_failed"]);
+  });
+
+  it.each(everyRoute.filter((route) => route.path.includes("{")))(
+    "$route: an unknown resource is 404 before 403 profile_required (an admin without a profile)",
+    async (route) => {
+      const admin = given.aSignedInCaller(["admins"]);
+      const validBodies: Record<string, unknown> = {
+        "PUT /admin/users/{userId}/entitlements": { entitlements: [] },
+        "POST /posts/{postId}/comments": { body: "Hello" },
+      };
+      const body = validBodies[route.route];
+      const answer = await measuredCall(route.method, unknownIds(route.path), {
+        token: admin.token,
+        ...(body === undefined ? {} : { body }),
+      });
+      expect(problemOf(answer)).toEqual([404, "not_found"]);
+    },
+  );
+});
