@@ -12,7 +12,7 @@ function sign(payload: string): Buffer {
 }
 
 /** The longest cursor: a longer one is refused, so none is ever made (a page's answer stays bounded too). */
-export const MAX_CURSOR_LENGTH = 4096;
+const MAX_CURSOR_LENGTH = 4096;
 
 export function encodeCursor(scope: string, position: unknown): string {
   const payload = Buffer.from(JSON.stringify([scope, position])).toString("base64url");

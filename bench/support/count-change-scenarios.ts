@@ -24,6 +24,14 @@ export interface MeasuredRead {
   localUnits: number;
 }
 
+/** What the measured answers hold: a Run, or a page (of runs or count changes). */
+interface Answer {
+  items?: unknown[];
+  nextCursor?: string | null;
+  countChanges?: CountChange[];
+  countChangesTotal?: number;
+}
+
 export async function countChangeScenarios(admin: TestUser, jwtSecret: string): Promise<MeasuredRead[]> {
   const run = await beginRun({ dryRun: true, cutoff: "2024-01-01T00:00:00.000Z" }, new Date());
   // User IDs as Cognito's subjects are: 36-character UUIDs.
@@ -36,15 +44,15 @@ export async function countChangeScenarios(admin: TestUser, jwtSecret: string): 
   await succeedRun(ticketOf(run), new Date());
 
   const meter = meterCapacity();
-  const measure = async (what: string, request: SampleRequest): Promise<MeasuredRead & { body: any }> => {
+  const measure = async (what: string, request: SampleRequest): Promise<MeasuredRead & { body: Answer }> => {
     meter.reset();
     const result = await dispatch(toIncomingRequest(request), { jwtSecret });
-    const body = JSON.parse(result.body ?? "null");
+    const body = JSON.parse(result.body ?? "{}") as Answer;
     return {
       what,
       status: result.statusCode ?? 0,
       bytes: Buffer.byteLength(result.body ?? "", "utf8"),
-      items: Array.isArray(body?.items) ? body.items.length : (body?.countChanges?.length ?? 0),
+      items: body.items?.length ?? body.countChanges?.length ?? 0,
       commands: meter.commands(),
       readUnits: meter.readUnits(),
       localUnits: meter.localUnits(),
@@ -53,14 +61,14 @@ export async function countChangeScenarios(admin: TestUser, jwtSecret: string): 
   };
   const get = (path: string): SampleRequest => ({ method: "GET", path, token: admin.token });
   try {
-    const reads: (MeasuredRead & { body?: unknown })[] = [];
+    const reads: (MeasuredRead & { body?: Answer })[] = [];
     const runRead = await measure("`GET /admin/cleanup-runs/{runId}` (K2)", get(`/admin/cleanup-runs/${run.runId}`));
     reads.push(runRead);
     reads.push(await measure("`GET /admin/cleanup-runs?limit=100` (K3)", get("/admin/cleanup-runs?limit=100")));
     const changesPath = `/admin/cleanup-runs/${run.runId}/count-changes?limit=100`;
     const first = await measure("`GET …/count-changes?limit=100`, first page (K19)", get(changesPath));
     reads.push(first);
-    let cursor: string | null = first.body.nextCursor;
+    let cursor = first.body.nextCursor ?? null;
     let pages = 1;
     let listed = first.items;
     let last = first;
@@ -72,12 +80,12 @@ export async function countChangeScenarios(admin: TestUser, jwtSecret: string): 
       if (pages === 1) reads.push(last);
       listed += last.items;
       pages++;
-      cursor = last.body.nextCursor;
+      cursor = last.body.nextCursor ?? null;
     }
     if (listed !== COUNT_CHANGES) throw new Error(`the pages listed ${listed} of ${COUNT_CHANGES} count changes`);
     reads.push({ ...last, what: `\`GET …/count-changes?limit=100\`, the last of ${pages} pages (K19)` });
     // What the run's answer held before 1.2, when a Run carried every count change: computed, not measured.
-    const { countChangesTotal: _total, ...before12 } = runRead.body as Record<string, unknown>;
+    const { countChangesTotal: _total, ...before12 } = runRead.body;
     reads.push({
       what: `(before 1.2: the same run with all ${COUNT_CHANGES.toLocaleString("en")} changes, computed)`,
       status: 200,

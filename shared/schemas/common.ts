@@ -79,7 +79,7 @@ export const trimmedTextOfLength = (min: number, max: number) =>
 /** The longest token subject, and so user ID, the API accepts (shared/http/middleware/authentication.ts). */
 export const MAX_USER_ID_LENGTH = 128;
 /** What a list's `limit` allows at most: a page holds no more items. */
-export const MAX_PAGE_ITEMS = 100;
+const MAX_PAGE_ITEMS = 100;
 
 /** A text of at most `maxLength` code points, in an answer. */
 export const boundedText = (maxLength: number, more: { pattern?: string; description?: string } = {}) =>

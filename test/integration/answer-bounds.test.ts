@@ -12,7 +12,33 @@ import { openApiDocument } from "../support/documented-answers";
 // which the body is a JSON string escaped a second time. It must stay under Lambda's 6 MB response limit, or the
 // route must page. A schema without a bound fails here, naming where.
 
-type Json = Record<string, any>;
+/** What this test reads of the document's JSON Schemas. */
+interface JsonSchema {
+  $ref?: string;
+  const?: unknown;
+  enum?: unknown[];
+  allOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  anyOf?: JsonSchema[];
+  type?: string | string[];
+  format?: string;
+  pattern?: string;
+  maxLength?: number;
+  minimum?: number;
+  maximum?: number;
+  items?: JsonSchema;
+  maxItems?: number;
+  [MAX_ITEMS_BYTES]?: number;
+  properties?: Record<string, JsonSchema>;
+  additionalProperties?: unknown;
+}
+interface Operation {
+  responses: Record<string, { content?: Record<string, { schema: JsonSchema }> }>;
+}
+const document = openApiDocument as unknown as {
+  components: { schemas: Record<string, JsonSchema> };
+  paths: Record<string, Record<string, Operation>>;
+};
 
 /** Lambda's limit on a synchronous invocation's response (6 MB; the runtime allows 100 bytes more). */
 const LAMBDA_RESPONSE_LIMIT = 6 * 1024 * 1024;
@@ -60,20 +86,22 @@ const TIMESTAMP_PATTERN = "^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z$
 
 class Unbounded extends Error {}
 
-function resolve(schema: Json): Json {
+function resolve(schema: JsonSchema): JsonSchema {
   if (typeof schema.$ref !== "string") return schema;
-  return resolve((openApiDocument as Json).components.schemas[schema.$ref.replace("#/components/schemas/", "")]);
+  const target = document.components.schemas[schema.$ref.replace("#/components/schemas/", "")];
+  if (!target) throw new Error(`no component ${schema.$ref}`);
+  return resolve(target);
 }
 
 /** The most bytes a value of `schema` takes in the invocation result; throws Unbounded naming where. */
-function worstBytes(schema: Json, where: string): number {
+function worstBytes(schema: JsonSchema, where: string): number {
   const resolved = resolve(schema);
   const name = typeof schema.$ref === "string" ? schema.$ref.replace("#/components/schemas/", "") : where;
   if (resolved.const !== undefined) return resultBytes(JSON.stringify(resolved.const));
-  if (resolved.enum) return Math.max(...resolved.enum.map((value: unknown) => resultBytes(JSON.stringify(value))));
+  if (resolved.enum) return Math.max(...resolved.enum.map((value) => resultBytes(JSON.stringify(value))));
   // All of them hold: the tightest bounded one bounds it (the others narrow it, e.g. an error's codes).
   if (resolved.allOf) {
-    const bounded = (resolved.allOf as Json[]).flatMap((member, i) => {
+    const bounded = resolved.allOf.flatMap((member, i) => {
       try {
         return [worstBytes(member, `${name}&${i}`)];
       } catch (error) {
@@ -85,12 +113,13 @@ function worstBytes(schema: Json, where: string): number {
     return Math.min(...bounded);
   }
   const options = resolved.oneOf ?? resolved.anyOf;
-  if (options) return Math.max(...options.map((option: Json, i: number) => worstBytes(option, `${name}|${i}`)));
-  const types: string[] = Array.isArray(resolved.type) ? resolved.type : [resolved.type];
+  if (options) return Math.max(...options.map((option, i) => worstBytes(option, `${name}|${i}`)));
+  if (resolved.type === undefined) throw new Unbounded(`${name}: a schema without a type`);
+  const types = Array.isArray(resolved.type) ? resolved.type : [resolved.type];
   return Math.max(...types.map((type) => worstOfType(type, resolved, name)));
 }
 
-function worstOfType(type: string, schema: Json, where: string): number {
+function worstOfType(type: string, schema: JsonSchema, where: string): number {
   switch (type) {
     case "null":
       return 4;
@@ -99,7 +128,7 @@ function worstOfType(type: string, schema: Json, where: string): number {
     case "integer":
     case "number": {
       const extremes = [schema.maximum ?? Number.MAX_SAFE_INTEGER, schema.minimum ?? -Number.MAX_SAFE_INTEGER];
-      return Math.max(...extremes.map((value: number) => String(value).length));
+      return Math.max(...extremes.map((value) => String(value).length));
     }
     case "string": {
       const quotes = resultBytes('""');
@@ -108,16 +137,17 @@ function worstOfType(type: string, schema: Json, where: string): number {
       return quotes + schema.maxLength * worstCharacterBytes(schema.pattern);
     }
     case "array": {
-      if (schema.maxItems === undefined) throw new Unbounded(`${where}: an array without maxItems`);
+      if (schema.maxItems === undefined || !schema.items) throw new Unbounded(`${where}: an array without maxItems`);
       const items = schema.maxItems * (worstBytes(schema.items, `${where}[]`) + 1);
       // Items the code holds to a number of bytes (single-escaped): escaped again, each byte takes at most 2.
-      const held = schema[MAX_ITEMS_BYTES] === undefined ? Infinity : 2 * schema[MAX_ITEMS_BYTES];
+      const heldBytes = schema[MAX_ITEMS_BYTES];
+      const held = heldBytes === undefined ? Infinity : 2 * heldBytes;
       return 2 + Math.min(items, held);
     }
     case "object": {
       if (schema.additionalProperties !== false && !schema.properties)
         throw new Unbounded(`${where}: an object of any fields`);
-      const fields = Object.entries((schema.properties ?? {}) as Record<string, Json>).map(
+      const fields = Object.entries(schema.properties ?? {}).map(
         ([field, value]) => resultBytes(JSON.stringify(field)) + 1 + worstBytes(value, `${where}.${field}`) + 1,
       );
       return 2 + fields.reduce((sum, bytes) => sum + bytes, 0);
@@ -136,14 +166,13 @@ const resultOverhead = resultBytes(
   }),
 );
 
-const operations = Object.entries(openApiDocument.paths as Record<string, Record<string, Json>>).flatMap(
-  ([path, methods]) =>
-    Object.entries(methods).map(([method, operation]) => ({ route: `${method.toUpperCase()} ${path}`, operation })),
+const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
+  Object.entries(methods).map(([method, operation]) => ({ route: `${method.toUpperCase()} ${path}`, operation })),
 );
 
 /** Each route's documented answers with a JSON body, and the largest result each can make. */
-function worstAnswers(route: string, operation: Json): { status: string; bytes: number }[] {
-  return Object.entries(operation.responses as Record<string, Json>).flatMap(([status, response]) => {
+function worstAnswers(route: string, operation: Operation): { status: string; bytes: number }[] {
+  return Object.entries(operation.responses).flatMap(([status, response]) => {
     const schema = response.content?.["application/json"]?.schema;
     if (!schema) return [];
     // API Gateway's own answers (its 401, 413, 429 and 500) never come from the function.

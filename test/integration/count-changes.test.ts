@@ -3,9 +3,9 @@ import { batchWrite } from "../../shared/db/batch";
 import { toCountChangeItem } from "../../shared/db/entities/cleanup-run";
 import { cleanupKeys } from "../../shared/db/keys";
 import { updateItem } from "../../shared/db/requests";
-import type { CountChange } from "../../shared/domain/cleanup";
+import type { CountChange, Run } from "../../shared/domain/cleanup";
 import { beginRun, succeedRun, ticketOf } from "../../shared/use-cases/cleanup";
-import { api } from "../support/api";
+import { api, type ApiResponse } from "../support/api";
 import { given, type TestUser } from "../support/given";
 import { storedItem } from "../support/storage";
 
@@ -14,6 +14,19 @@ import { storedItem } from "../support/storage";
 // items of their own (docs/data-model.md, K2, K3, K19), so neither the run's record nor any answer grows with them.
 
 const MANY = 250;
+
+interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+interface ErrorAnswer {
+  error: { code: string };
+}
+/** An answer's body, as the document describes it (test/support/api.ts checks every answer against it). */
+const bodyOf = <T>(response: ApiResponse): T => response.body as T;
+const codeOf = (response: ApiResponse) => bodyOf<ErrorAnswer>(response).error.code;
+const readRun = async (admin: TestUser, runId: string) =>
+  bodyOf<Run>(await api.get(`/admin/cleanup-runs/${runId}`, { token: admin.token }));
 
 /** A run under way (it holds the lease) with `count` count changes stored, as its recount would store them. */
 async function aRunWithCountChanges(count: number) {
@@ -35,8 +48,9 @@ async function everyPage(admin: TestUser, runId: string, limit: number): Promise
     const query: string = cursor === null ? `?limit=${limit}` : `?limit=${limit}&cursor=${cursor}`;
     const response = await api.get(`/admin/cleanup-runs/${runId}/count-changes${query}`, { token: admin.token });
     expect(response.status, response.text).toBe(200);
-    pages.push(response.body.items);
-    cursor = response.body.nextCursor;
+    const page = bodyOf<Page<CountChange>>(response);
+    pages.push(page.items);
+    cursor = page.nextCursor;
   } while (cursor !== null);
   return pages;
 }
@@ -47,7 +61,7 @@ describe("a run's count changes", () => {
     const { run, changes } = await aRunWithCountChanges(MANY);
 
     // Under way: the total is counted.
-    const running = (await api.get(`/admin/cleanup-runs/${run.runId}`, { token: admin.token })).body;
+    const running = await readRun(admin, run.runId);
     expect(running.status).toBe("running");
     expect(running.countChanges).toEqual(changes.slice(0, 100));
     expect(running.countChangesTotal).toBe(MANY);
@@ -59,15 +73,15 @@ describe("a run's count changes", () => {
     // Ended: the total is stored with the run, and the answers stay the same.
     await succeedRun(ticketOf(run), new Date());
     expect((await storedItem(cleanupKeys.run(run.runId)))?.countChangesTotal).toBe(MANY);
-    const ended = (await api.get(`/admin/cleanup-runs/${run.runId}`, { token: admin.token })).body;
+    const ended = await readRun(admin, run.runId);
     expect([ended.status, ended.countChanges, ended.countChangesTotal]).toEqual([
       "succeeded",
       changes.slice(0, 100),
       MANY,
     ]);
-    const listed = (await api.get("/admin/cleanup-runs", { token: admin.token })).body.items;
-    const inList = listed.find((candidate: { runId: string }) => candidate.runId === run.runId);
-    expect([inList.countChanges.length, inList.countChangesTotal]).toEqual([100, MANY]);
+    const listed = bodyOf<Page<Run>>(await api.get("/admin/cleanup-runs", { token: admin.token })).items;
+    const inList = listed.find((candidate) => candidate.runId === run.runId);
+    expect([inList?.countChanges.length, inList?.countChangesTotal]).toEqual([100, MANY]);
     expect((await everyPage(admin, run.runId, 7)).flat()).toEqual(changes);
   });
 
@@ -76,7 +90,7 @@ describe("a run's count changes", () => {
     const { run } = await aRunWithCountChanges(120);
     await succeedRun(ticketOf(run), new Date());
     await updateItem(cleanupKeys.run(run.runId), { UpdateExpression: "REMOVE countChangesTotal" });
-    const read = (await api.get(`/admin/cleanup-runs/${run.runId}`, { token: admin.token })).body;
+    const read = await readRun(admin, run.runId);
     expect([read.countChanges.length, read.countChangesTotal]).toEqual([100, 120]);
   });
 
@@ -85,18 +99,18 @@ describe("a run's count changes", () => {
     const { run } = await aRunWithCountChanges(0);
     await succeedRun(ticketOf(run), new Date());
     const empty = await api.get(`/admin/cleanup-runs/${run.runId}/count-changes`, { token: admin.token });
-    expect([empty.status, empty.body]).toEqual([200, { items: [], nextCursor: null }]);
-    const read = (await api.get(`/admin/cleanup-runs/${run.runId}`, { token: admin.token })).body;
+    expect([empty.status, bodyOf<Page<CountChange>>(empty)]).toEqual([200, { items: [], nextCursor: null }]);
+    const read = await readRun(admin, run.runId);
     expect([read.countChanges, read.countChangesTotal]).toEqual([[], 0]);
 
     const unknown = await api.get("/admin/cleanup-runs/01JNOSUCHRUN0000000000000/count-changes", {
       token: admin.token,
     });
-    expect([unknown.status, unknown.body.error.code]).toEqual([404, "not_found"]);
+    expect([unknown.status, codeOf(unknown)]).toEqual([404, "not_found"]);
     const badCursor = await api.get("/admin/cleanup-runs/01JNOSUCHRUN0000000000000/count-changes?cursor=x.y", {
       token: admin.token,
     });
-    expect([badCursor.status, badCursor.body.error.code]).toEqual([400, "invalid_cursor"]);
+    expect([badCursor.status, codeOf(badCursor)]).toEqual([400, "invalid_cursor"]);
   });
 
   it("a cursor belongs to its run; limits are the lists' (1..100); readers are refused", async () => {
@@ -107,18 +121,18 @@ describe("a run's count changes", () => {
     await succeedRun(ticketOf(other.run), new Date());
     const first = await api.get(`/admin/cleanup-runs/${run.runId}/count-changes?limit=1`, { token: admin.token });
     const foreign = await api.get(
-      `/admin/cleanup-runs/${other.run.runId}/count-changes?cursor=${first.body.nextCursor}`,
+      `/admin/cleanup-runs/${other.run.runId}/count-changes?cursor=${bodyOf<Page<CountChange>>(first).nextCursor}`,
       { token: admin.token },
     );
-    expect([foreign.status, foreign.body.error.code]).toEqual([400, "invalid_cursor"]);
+    expect([foreign.status, codeOf(foreign)]).toEqual([400, "invalid_cursor"]);
     for (const limit of ["0", "101", "x"]) {
       const response = await api.get(`/admin/cleanup-runs/${run.runId}/count-changes?limit=${limit}`, {
         token: admin.token,
       });
-      expect([response.status, response.body.error.code]).toEqual([400, "validation_failed"]);
+      expect([response.status, codeOf(response)]).toEqual([400, "validation_failed"]);
     }
     const reader = await given.aReader();
     const refused = await api.get(`/admin/cleanup-runs/${run.runId}/count-changes`, { token: reader.token });
-    expect([refused.status, refused.body.error.code]).toEqual([403, "forbidden"]);
+    expect([refused.status, codeOf(refused)]).toEqual([403, "forbidden"]);
   });
 });

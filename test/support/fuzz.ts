@@ -170,7 +170,7 @@ export function pathValue(known: readonly string[]): fc.Arbitrary<string> {
 // every limit. Made as JSON text, not values: a body 100,000 levels deep cannot go through JSON.stringify.
 
 /** The largest body the API takes (413 beyond). */
-export const MAX_BODY_BYTES = 256 * 1024;
+const MAX_BODY_BYTES = 256 * 1024;
 
 const bytesOf = (text: string) => Buffer.byteLength(text, "utf8");
 

@@ -9,7 +9,8 @@ import { isWellFormedText, MAX_USER_ID_LENGTH } from "../../schemas/common";
 import { logger } from "../../logger";
 
 const MAX_SUBJECT_LENGTH = MAX_USER_ID_LENGTH;
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+/** U+0000..U+001F and U+007F..U+009F. */
+const CONTROL_CHARACTER = /\p{Cc}/u;
 
 export type AuthMode = "required" | "optional" | "none";
 
