@@ -37,9 +37,9 @@ describe("cursors", () => {
       (c: string) => withLastCharacter(c, (i) => i | 15),
     ],
     ["padding", (c: string) => `${c}==`],
-    ["a character outside the alphabet", (c: string) => c.replace(".", "!.")],
+    ["a character outside the alphabet in the signature", (c: string) => c.replace(".", ".!")],
     ["standard base64's characters", (c: string) => c.replaceAll("-", "+").replaceAll("_", "/")],
-    ["a space", (c: string) => c.replace(".", " .")],
+    ["a space in the signature", (c: string) => c.replace(".", ". ")],
   ])("refuses another spelling of a valid cursor: %s", (_, respell) => {
     const cursor = encodeCursor("posts:alice", { at: "t", id: "i" });
     const other = respell(cursor);
