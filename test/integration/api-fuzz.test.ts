@@ -24,8 +24,8 @@ import { aFollow } from "../support/follows";
 // document allows (`call` checks it), and an answer in 4xx wrote nothing. `FUZZ_RUNS=500 FUZZ_SEED=random
 // npm run test:fuzz` runs longer.
 //
-// Hostile mode (issue 23; `npm run test:fuzz:hostile`, 2,000 cases by default, `FUZZ_CASES` to change): bodies up to
-// 256 KiB, deep, wide, with long keys, lone surrogates, numbers and strings at every limit, on every operation as
+// Hostile mode (issue 23; `FUZZ_MODE=hostile npm run test:fuzz`, or `npm run test:fuzz:hostile` for 2,000 cases;
+// in this mode `FUZZ_RUNS` counts the cases over all operations, not per operation): bodies up to 256 KiB, deep, wide, with long keys, lone surrogates, numbers and strings at every limit, on every operation as
 // every kind of caller; besides the properties above, an error answer is at most 8 KiB and no request takes its
 // function more than a second (its handler's own time, not a wait for an environment). `npm test` runs a small
 // fixed-seed sample of it.
@@ -138,8 +138,14 @@ beforeAll(() => {
 afterAll(() => requests.stop());
 
 const hostileMode = process.env.FUZZ_MODE === "hostile";
-/** Hostile cases per operation: FUZZ_CASES (default 2,000) over all operations in hostile mode; a sample otherwise. */
-const hostileRuns = hostileMode ? Math.ceil(Number(process.env.FUZZ_CASES ?? 2000) / operations.length) : 2;
+/**
+ * Hostile cases per operation: in hostile mode FUZZ_RUNS (default 2,000) cases spread over all operations; a small
+ * sample otherwise (`npm test`).
+ */
+const hostileCases = Number(process.env.FUZZ_RUNS ?? 2000);
+if (hostileMode && !(Number.isInteger(hostileCases) && hostileCases > 0))
+  throw new Error(`FUZZ_RUNS must be a positive whole number of cases, not ${process.env.FUZZ_RUNS}`);
+const hostileRuns = hostileMode ? Math.ceil(hostileCases / operations.length) : 2;
 
 /** How a failing case prints: the request, its body's size and beginning (a body may be 256 KiB). */
 function printable(request: FuzzRequest): FuzzRequest {
