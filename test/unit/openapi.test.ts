@@ -106,6 +106,44 @@ describe("the OpenAPI document", () => {
     });
   });
 
+  it("carries contract 1.2's count changes: a Run's first 100 and their total, and the route that pages them", () => {
+    const run = document.components.schemas.Run as Json;
+    expect(run.properties.countChanges).toMatchObject({
+      type: "array",
+      items: { $ref: "#/components/schemas/CountChange" },
+      maxItems: 100,
+    });
+    expect(run.properties.countChangesTotal).toMatchObject({ type: "integer", minimum: 0 });
+    expect(run.required).toEqual(expect.arrayContaining(["countChanges", "countChangesTotal"]));
+    const list = operationAt("GET", "/admin/cleanup-runs/{runId}/count-changes");
+    expect(list.security).toEqual([{ bearer: [] }]);
+    expect(list.parameters).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: "runId", in: "path", required: true }),
+        expect.objectContaining({ name: "limit", in: "query", schema: expect.objectContaining({ maximum: 100 }) }),
+        expect.objectContaining({ name: "cursor", in: "query", required: false }),
+      ]),
+    );
+    expect(list.responses[200].content["application/json"].schema).toEqual({
+      $ref: "#/components/schemas/CountChangePage",
+    });
+    expect(document.components.schemas.CountChangePage.properties.items).toMatchObject({
+      items: { $ref: "#/components/schemas/CountChange" },
+      maxItems: 100,
+    });
+    expect(codesOf(list.responses[400])).toContain("invalid_cursor");
+    expect(codesOf(list.responses[404])).toEqual(["not_found"]);
+  });
+
+  it("carries contract 1.2's error answer limits: at most 20 details, fields of 200 characters, detailsTruncated", () => {
+    const validationFailed = (document.components.schemas.Error.properties.error.oneOf as Json[]).find(
+      (option) => option.properties.code.const === "validation_failed",
+    )!;
+    expect(validationFailed.properties.details).toMatchObject({ type: "array", maxItems: 20 });
+    expect(validationFailed.properties.detailsTruncated).toMatchObject({ type: "boolean", const: true });
+    expect(document.components.schemas.FieldProblem.properties.field).toMatchObject({ maxLength: 200 });
+  });
+
   it("states input limits in code points, as the API counts them", () => {
     const input = document.components.schemas.PostInput as Json;
     expect(input.properties.body).toMatchObject({ type: "string", minLength: 1, maxLength: 50_000 });
