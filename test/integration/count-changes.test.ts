@@ -1,10 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { batchWrite } from "../../shared/db/batch";
 import { toCountChangeItem } from "../../shared/db/entities/cleanup-run";
 import { cleanupKeys } from "../../shared/db/keys";
 import { updateItem } from "../../shared/db/requests";
-import type { CountChange, Run } from "../../shared/domain/cleanup";
-import { beginRun, succeedRun, ticketOf } from "../../shared/use-cases/cleanup";
+import type { CountChange, Run, RunTicket } from "../../shared/domain/cleanup";
+import { beginRun, failRun, succeedRun, ticketOf } from "../../shared/use-cases/cleanup";
 import { api, type ApiResponse } from "../support/api";
 import { given, type TestUser } from "../support/given";
 import { storedItem } from "../support/storage";
@@ -28,9 +28,17 @@ const codeOf = (response: ApiResponse) => bodyOf<ErrorAnswer>(response).error.co
 const readRun = async (admin: TestUser, runId: string) =>
   bodyOf<Run>(await api.get(`/admin/cleanup-runs/${runId}`, { token: admin.token }));
 
+/** Runs the tests began: one a failing test leaves under way is ended, so that its lease fails no other test. */
+const begun: RunTicket[] = [];
+afterEach(async () => {
+  // Ending a run that ended already changes nothing.
+  await Promise.all(begun.splice(0).map((ticket) => failRun(ticket, new Date())));
+});
+
 /** A run under way (it holds the lease) with `count` count changes stored, as its recount would store them. */
 async function aRunWithCountChanges(count: number) {
   const run = await beginRun({ dryRun: true, cutoff: "2024-01-01T00:00:00.000Z" }, new Date());
+  begun.push(ticketOf(run));
   const changes: CountChange[] = Array.from({ length: count }, (_, i) => ({
     userId: `user-${String(i).padStart(4, "0")}`,
     before: i + 1,
