@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import * as z from "zod/mini";
 import { securityHeaders } from "../../shared/http/middleware/response-headers";
 import { MAX_ITEMS_BYTES } from "../../shared/schemas/common";
 import { dispatch } from "../../infra/local/server";
@@ -32,13 +33,17 @@ interface JsonSchema {
   properties?: Record<string, JsonSchema>;
   additionalProperties?: unknown;
 }
+const isObject = (value: unknown) => typeof value === "object" && value !== null;
 interface Operation {
   responses: Record<string, { content?: Record<string, { schema: JsonSchema }> }>;
 }
-const document = openApiDocument as unknown as {
-  components: { schemas: Record<string, JsonSchema> };
-  paths: Record<string, Record<string, Operation>>;
-};
+/** The document, as this test reads it: its components' schemas and operations (the generator's type says less). */
+const document = z
+  .object({
+    components: z.object({ schemas: z.record(z.string(), z.custom<JsonSchema>(isObject)) }),
+    paths: z.record(z.string(), z.record(z.string(), z.custom<Operation>(isObject))),
+  })
+  .parse(openApiDocument);
 
 /** Lambda's limit on a synchronous invocation's response (6 MB; the runtime allows 100 bytes more). */
 const LAMBDA_RESPONSE_LIMIT = 6 * 1024 * 1024;
@@ -69,7 +74,7 @@ const worstByClass = new Map<string, number>();
 function worstCharacterBytes(pattern: string | undefined): number {
   const parts = pattern && /^\^([A-Za-z]*)(\[[^\]]+\])(\{\d+(,\d+)?\}|\+|\*)\$$/.exec(pattern);
   if (!parts) return WORST_CHARACTER_BYTES;
-  const [, prefix, characterClass] = parts as unknown as [string, string, string];
+  const [, prefix = "", characterClass = ""] = parts;
   let worst = worstByClass.get(characterClass);
   if (worst === undefined) {
     const allowed = new RegExp(`^${characterClass}$`, "u");
