@@ -3,10 +3,11 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { bundleAsDeployed, writeGzippedFilesBeside } from "../infra/bundle-as-deployed";
+import { bundleAsDeployed, writeRunTimeFilesBeside } from "../infra/bundle-as-deployed";
+import type { RunTimeFiles } from "../infra/bundling";
 import { MAX_CONCURRENCY_VARIABLE } from "../infra/local/invoke-store";
 import { startStepFunctionsEndpoint } from "../test/support/step-functions-endpoint";
-import { fallbackRoute, type RouteDefinition, routeName, routes } from "../infra/routes";
+import { fallbackRoute, routeName, routes } from "../infra/routes";
 import { claimedCosts } from "./support/claimed-costs";
 import { startBenchEnvironment } from "./support/environment";
 import { machineLine, writeSection } from "./support/report";
@@ -21,11 +22,11 @@ const outDir = join(root, ".bench/cold-start");
 export async function bundle(
   name: string,
   entry: string,
-  gzippedFiles: RouteDefinition["gzippedFiles"] = [],
+  runTimeFiles: RunTimeFiles = {},
 ): Promise<{ file: string; bytes: number }> {
   const file = join(outDir, name, "index.mjs");
   await bundleAsDeployed(join(root, entry), file);
-  writeGzippedFilesBeside(gzippedFiles, root, join(outDir, name));
+  writeRunTimeFilesBeside(runTimeFiles, root, join(outDir, name));
   return { file, bytes: statSync(file).size };
 }
 
@@ -95,9 +96,15 @@ export async function coldStart(): Promise<string> {
     const functions = [
       ...samplesForAllRoutes(fixtures).map((sample) => {
         const route = routes.find((r) => `${r.method} ${r.path}` === sample.routeKey)!;
-        return { ...sample, name: routeName(route), gzippedFiles: route.gzippedFiles };
+        return { ...sample, name: routeName(route), runTimeFiles: route };
       }),
-      { routeKey: "$default", entry: fallbackRoute.entry, request: fallbackSample(fixtures), name: "RouteNotFound" },
+      {
+        routeKey: "$default",
+        entry: fallbackRoute.entry,
+        request: fallbackSample(fixtures),
+        name: "RouteNotFound",
+        runTimeFiles: fallbackRoute,
+      },
     ];
 
     // As deployed, the cleanup route hands runs to Step Functions: a stub answers its StartExecution here.
@@ -125,7 +132,7 @@ export async function coldStart(): Promise<string> {
       if (prepared.kind !== "invoke") throw new Error(`${fn.routeKey}: the sample request was refused`);
       const eventFile = join(outDir, `${fn.name}.json`);
       writeFileSync(eventFile, JSON.stringify(prepared.event));
-      const bundled = await bundle(fn.name, fn.entry, "gzippedFiles" in fn ? fn.gzippedFiles : []);
+      const bundled = await bundle(fn.name, fn.entry, fn.runTimeFiles);
       const result = await measure(bundled.file, eventFile, deployedEnv);
       const requests = claimedCosts[fn.routeKey]?.requests ?? 1;
       const sameRequests =

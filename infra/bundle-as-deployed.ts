@@ -2,8 +2,7 @@
 // options both read): for the test that loads every bundle before a deploy would, and the cold-start benchmark.
 import { execSync } from "node:child_process";
 import { build, type BuildOptions } from "esbuild";
-import { gzippedFileCommands, lambdaBundling } from "./bundling";
-import type { RouteDefinition } from "./routes";
+import { lambdaBundling, runTimeFileCommands, type RunTimeFiles } from "./bundling";
 
 const asDeployed: BuildOptions = {
   bundle: true,
@@ -36,11 +35,7 @@ export async function bundleAllAsDeployed(entries: Record<string, string>, outdi
   });
 }
 
-/** Writes a route's run-time files beside its bundle in `bundleDir`, gzip-compressed, as the stack's bundling does. */
-export function writeGzippedFilesBeside(
-  files: RouteDefinition["gzippedFiles"] = [],
-  projectDir: string,
-  bundleDir: string,
-): void {
-  for (const command of gzippedFileCommands(files, projectDir, bundleDir)) execSync(command);
+/** Writes a function's run-time files beside its bundle in `bundleDir`, as the stack's bundling does. */
+export function writeRunTimeFilesBeside(files: RunTimeFiles, projectDir: string, bundleDir: string): void {
+  for (const command of runTimeFileCommands(files, projectDir, bundleDir)) execSync(command);
 }

@@ -1,3 +1,10 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { API_DESCRIPTION_FILE } from "../shared/api/description";
+import type { RouteDefinition } from "../shared/api/route";
+import { apiDescriptionDocument } from "./api-description";
+
 // How every Lambda handler is bundled, shared by the CDK stack (NodejsFunction) and the cold-start benchmark,
 // so the benchmark measures exactly what is deployed.
 
@@ -21,14 +28,30 @@ export const lambdaBundling = {
   banner: esmRequireBanner,
 } as const;
 
+/** What a function reads at run time from beside its bundle (a route's definition says; so does `fallbackRoute`). */
+export type RunTimeFiles = Pick<RouteDefinition, "gzippedFiles" | "readsApiDescription">;
+
+let stagedApiDescription: string | undefined;
+
+/** The API's description as a file to copy beside bundles: written once per process, to a directory of its own. */
+function apiDescriptionFile(): string {
+  if (!stagedApiDescription) {
+    stagedApiDescription = join(mkdtempSync(join(tmpdir(), "api-description-")), API_DESCRIPTION_FILE);
+    writeFileSync(stagedApiDescription, JSON.stringify(apiDescriptionDocument()));
+  }
+  return stagedApiDescription;
+}
+
 /**
- * The shell commands that write a function's `gzippedFiles` (infra/routes.ts) beside its bundle: run by the CDK
- * stack after esbuild (NodejsFunction's afterBundling hook) and by the cold-start benchmark alike.
+ * The shell commands that write a function's run-time files beside its bundle: its `gzippedFiles`, gzip-compressed,
+ * and the API's description where it reads it. Run by the CDK stack after esbuild (NodejsFunction's afterBundling
+ * hook) and by the bundle test and the cold-start benchmark alike.
  */
-export function gzippedFileCommands(
-  files: readonly { source: string; bundled: string }[],
-  projectDir: string,
-  bundleDir: string,
-): string[] {
-  return files.map((file) => `gzip -9 -n -c "${projectDir}/${file.source}" > "${bundleDir}/${file.bundled}"`);
+export function runTimeFileCommands(files: RunTimeFiles, projectDir: string, bundleDir: string): string[] {
+  return [
+    ...(files.gzippedFiles ?? []).map(
+      (file) => `gzip -9 -n -c "${projectDir}/${file.source}" > "${bundleDir}/${file.bundled}"`,
+    ),
+    ...(files.readsApiDescription ? [`cp "${apiDescriptionFile()}" "${bundleDir}/${API_DESCRIPTION_FILE}"`] : []),
+  ];
 }

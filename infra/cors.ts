@@ -1,7 +1,8 @@
 // CORS, from one setting read by both hosts: CORS_ALLOWED_ORIGINS (comma-separated origins; default none). The
 // CDK stack turns it into the HTTP API's CORS configuration, the local server answers as API Gateway then does.
 // Plain code, no CDK import.
-import { type HttpMethod, routes as routeTable, type RouteDefinition } from "./routes";
+import type { HttpMethod, RouteDefinition } from "../shared/api/route";
+import { routes as routeTable } from "./routes";
 
 /** The request headers a browser may send: the token, the JSON body's type, and the idempotency key. */
 export const CORS_ALLOWED_HEADERS = ["authorization", "content-type", "idempotency-key"] as const;
@@ -43,10 +44,10 @@ export function parseAllowedOrigins(value: string | undefined): string[] {
   return [...new Set(entries)];
 }
 
-/** The CORS settings for a route table: the listed origins and every method the API serves. */
+/** The CORS settings for these routes: the listed origins and every method the API serves. */
 export function corsSettings(
   allowOrigins: readonly string[],
-  routes: readonly RouteDefinition[] = routeTable,
+  routes: readonly Pick<RouteDefinition, "method">[] = routeTable,
 ): CorsSettings {
   return { allowOrigins, allowMethods: [...new Set(routes.map((route) => route.method))].sort() };
 }

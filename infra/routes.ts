@@ -1,59 +1,40 @@
-import { referenceScriptFile } from "../shared/api/reference-page";
+import { readdirSync } from "node:fs";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { RouteDefinition } from "../shared/api/route";
 
-// The one route table. The CDK stack makes one Lambda function and one HTTP API route of each entry; the
-// local server serves the very same handlers from it. Plain data: no CDK import, so handlers may read it too.
-// What each route takes and answers is its operation in shared/api/operations (the OpenAPI document's source).
+// Every route of the API: each module of shared/api/routes/ declares one (see shared/api/route.ts), and this list is
+// that folder, read as it is; there is no list to keep in step. The CDK stack makes one Lambda function and one
+// HTTP API route of each, the local server serves the very same handlers from it, and the OpenAPI document is
+// built from it (infra/api-description.ts). Only infra/ and the tests import it: a handler imports its own route's
+// module alone, so its bundle carries no other route's schemas. test/unit/route-definitions.test.ts fails on a
+// definition without its handler, or a handler without its definition.
 
-export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+/** The folder of the route definitions, one module per route, named as its handler in functions/http/. */
+export const routeDefinitionsFolder = resolve(import.meta.dirname, "../shared/api/routes");
 
-/** A DynamoDB action an IAM policy may grant on the table (transactions are granted item by item). */
-export type TableAction =
-  | "GetItem"
-  | "BatchGetItem"
-  | "Query"
-  | "PutItem"
-  | "UpdateItem"
-  | "DeleteItem"
-  | "BatchWriteItem"
-  | "ConditionCheckItem";
+/** The definitions' module names (`get-user`), sorted. */
+export const routeModuleNames: readonly string[] = readdirSync(routeDefinitionsFolder)
+  .filter((file) => file.endsWith(".ts"))
+  .map((file) => file.slice(0, -".ts".length))
+  .sort();
 
-/**
- * What every request that carries a token does: it loads the caller's account (Query: the profile and its count
- * shards) and marks the caller active (a conditional UpdateItem of that account; contract: Activity).
- */
-const callerAccess = ["Query", "UpdateItem"] as const satisfies readonly TableAction[];
-
-export interface RouteDefinition {
-  method: HttpMethod;
-  /** API Gateway's path template, e.g. `/users/{userId}`. */
-  path: string;
-  /** The handler's file, relative to the project root; it exports `handler`. */
-  entry: string;
-  /** "jwt": API Gateway's JWT authorizer guards the route; "public": the handler verifies an optional token. */
-  auth: "jwt" | "public";
-  /**
-   * The handler's IAM grant: exactly the DynamoDB actions its code calls, each on the table (no route reads an
-   * index: read-your-writes). Proven both ways by test/integration/iam.test.ts: a call the grant lacks, or a grant
-   * no call uses, fails the tests, naming the route and the action.
-   */
-  tableAccess: readonly TableAction[];
-  /**
-   * The route starts cleanup runs: in AWS its function may start executions of the cleanup state machine (that
-   * one action on that one state machine) and gets CLEANUP_RUNNER=step-functions.
-   */
-  startsCleanup?: true;
-  /**
-   * The function's timeout in seconds (default DEFAULT_TIMEOUT_SECONDS), read by the CDK stack and by the local
-   * host alike, so a handler that runs longer fails here as it would in AWS. At most 29: API Gateway's
-   * integration timeout (30 s) would answer 503 before a longer function ended.
-   */
-  timeoutSeconds?: number;
-  /**
-   * Files the handler reads at run time: in AWS, gzip-compressed copies written beside its bundle when the stack
-   * bundles it (`bundled`: the copy's name there); locally, read from the project (`source`).
-   */
-  gzippedFiles?: readonly { source: string; bundled: string }[];
+async function definitionIn(name: string): Promise<RouteDefinition> {
+  const module = (await import(pathToFileURL(resolve(routeDefinitionsFolder, `${name}.ts`)).href)) as {
+    route?: RouteDefinition;
+  };
+  if (!module.route) throw new Error(`shared/api/routes/${name}.ts exports no \`route\` (defineRoute({...}))`);
+  return module.route;
 }
+
+export const routes: readonly RouteDefinition[] = await Promise.all(routeModuleNames.map(definitionIn));
+
+/** Answers every request that matches no route: 404 `not_found`, or 405 for a known path with another method. */
+export const fallbackRoute = {
+  entry: "functions/http/route-not-found.ts",
+  // The methods of each path, from the API's description (405 names them in `allow`).
+  readsApiDescription: true,
+} as const;
 
 /**
  * A handler makes a few DynamoDB calls: 10 s leaves room for the SDK's retries when the table throttles, yet
@@ -67,224 +48,6 @@ export const MAX_ROUTE_TIMEOUT_SECONDS = 29;
 export function timeoutSecondsOf(route: Pick<RouteDefinition, "timeoutSeconds">): number {
   return route.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
 }
-
-export const routes: readonly RouteDefinition[] = [
-  {
-    method: "GET",
-    path: "/health",
-    entry: "functions/http/get-health.ts",
-    auth: "public",
-    tableAccess: [...callerAccess],
-  },
-  {
-    method: "GET",
-    path: "/openapi.json",
-    entry: "functions/http/get-openapi.ts",
-    auth: "public",
-    tableAccess: [...callerAccess],
-  },
-  { method: "GET", path: "/docs", entry: "functions/http/get-docs.ts", auth: "public", tableAccess: [...callerAccess] },
-  {
-    method: "GET",
-    path: "/docs/reference.js",
-    entry: "functions/http/get-docs-script.ts",
-    auth: "public",
-    tableAccess: [...callerAccess],
-    gzippedFiles: [referenceScriptFile],
-  },
-  {
-    method: "PUT",
-    path: "/me",
-    entry: "functions/http/put-me.ts",
-    auth: "jwt",
-    tableAccess: [...callerAccess, "PutItem", "DeleteItem"],
-  },
-  { method: "GET", path: "/me", entry: "functions/http/get-me.ts", auth: "jwt", tableAccess: [...callerAccess] },
-  {
-    method: "GET",
-    path: "/me/export",
-    entry: "functions/http/get-me-export.ts",
-    auth: "jwt",
-    // The lists (Query) and, by BatchGetItem, the followed accounts' names, the posts' bodies and the comments.
-    tableAccess: [...callerAccess, "BatchGetItem"],
-  },
-  {
-    method: "DELETE",
-    path: "/me",
-    entry: "functions/http/delete-me.ts",
-    auth: "jwt",
-    tableAccess: [...callerAccess, "GetItem", "PutItem", "DeleteItem", "BatchWriteItem"],
-  },
-  {
-    method: "GET",
-    path: "/users/{userId}",
-    entry: "functions/http/get-user.ts",
-    auth: "public",
-    tableAccess: [...callerAccess],
-  },
-  {
-    method: "GET",
-    path: "/handles/{handle}",
-    entry: "functions/http/get-handle.ts",
-    auth: "public",
-    tableAccess: [...callerAccess, "GetItem"],
-  },
-  {
-    method: "PUT",
-    path: "/admin/users/{userId}/entitlements",
-    entry: "functions/http/put-entitlements.ts",
-    auth: "jwt",
-    tableAccess: [...callerAccess],
-  },
-  {
-    method: "POST",
-    path: "/posts",
-    entry: "functions/http/post-posts.ts",
-    auth: "jwt",
-    tableAccess: [...callerAccess, "PutItem"],
-  },
-  {
-    method: "GET",
-    path: "/posts/{postId}",
-    entry: "functions/http/get-post.ts",
-    auth: "public",
-    tableAccess: [...callerAccess, "BatchGetItem"],
-  },
-  {
-    method: "PATCH",
-    path: "/posts/{postId}",
-    entry: "functions/http/patch-post.ts",
-    auth: "jwt",
-    // A change of access moves the body to its new key: a transaction that puts one item and deletes another.
-    tableAccess: [...callerAccess, "BatchGetItem", "PutItem", "DeleteItem"],
-  },
-  {
-    method: "DELETE",
-    path: "/posts/{postId}",
-    entry: "functions/http/delete-post.ts",
-    auth: "jwt",
-    tableAccess: [...callerAccess, "GetItem", "DeleteItem", "BatchWriteItem"],
-  },
-  {
-    method: "GET",
-    path: "/users/{userId}/posts",
-    entry: "functions/http/get-user-posts.ts",
-    auth: "public",
-    tableAccess: [...callerAccess],
-  },
-  {
-    method: "PUT",
-    path: "/users/{userId}/follow",
-    entry: "functions/http/put-follow.ts",
-    auth: "jwt",
-    tableAccess: [...callerAccess, "GetItem", "PutItem"],
-  },
-  {
-    method: "DELETE",
-    path: "/users/{userId}/follow",
-    entry: "functions/http/delete-follow.ts",
-    auth: "jwt",
-    tableAccess: [...callerAccess, "GetItem", "DeleteItem"],
-  },
-  {
-    method: "GET",
-    path: "/users/{userId}/follow",
-    entry: "functions/http/get-follow.ts",
-    auth: "jwt",
-    tableAccess: [...callerAccess, "GetItem"],
-  },
-  {
-    method: "GET",
-    path: "/users/{userId}/followers",
-    entry: "functions/http/get-followers.ts",
-    auth: "public",
-    tableAccess: [...callerAccess, "GetItem", "BatchGetItem"],
-  },
-  {
-    method: "GET",
-    path: "/users/{userId}/following",
-    entry: "functions/http/get-following.ts",
-    auth: "public",
-    tableAccess: [...callerAccess, "GetItem", "BatchGetItem"],
-  },
-  {
-    method: "POST",
-    path: "/posts/{postId}/comments",
-    entry: "functions/http/post-comments.ts",
-    auth: "jwt",
-    tableAccess: [...callerAccess, "GetItem", "PutItem", "ConditionCheckItem"],
-  },
-  {
-    method: "GET",
-    path: "/posts/{postId}/comments",
-    entry: "functions/http/get-comments.ts",
-    auth: "public",
-    tableAccess: [...callerAccess, "GetItem"],
-  },
-  {
-    method: "DELETE",
-    path: "/posts/{postId}/comments/{commentId}",
-    entry: "functions/http/delete-comment.ts",
-    auth: "jwt",
-    tableAccess: [...callerAccess, "BatchGetItem", "DeleteItem"],
-  },
-  {
-    method: "GET",
-    path: "/users/{userId}/follower-history",
-    entry: "functions/http/get-follower-history.ts",
-    auth: "public",
-    tableAccess: [...callerAccess, "GetItem"],
-  },
-  {
-    method: "POST",
-    path: "/admin/cleanup-runs",
-    entry: "functions/http/post-cleanup-runs.ts",
-    auth: "jwt",
-    tableAccess: [...callerAccess, "GetItem", "PutItem"],
-    startsCleanup: true,
-  },
-  {
-    method: "GET",
-    path: "/admin/cleanup-runs",
-    entry: "functions/http/get-cleanup-runs.ts",
-    auth: "jwt",
-    tableAccess: [...callerAccess],
-  },
-  {
-    method: "GET",
-    path: "/admin/cleanup-runs/{runId}",
-    entry: "functions/http/get-cleanup-run.ts",
-    auth: "jwt",
-    tableAccess: [...callerAccess, "GetItem"],
-  },
-  {
-    method: "GET",
-    path: "/admin/cleanup-runs/{runId}/count-changes",
-    entry: "functions/http/get-cleanup-run-count-changes.ts",
-    auth: "jwt",
-    // The run's record (is it known?) and a Query of its count changes.
-    tableAccess: [...callerAccess, "GetItem"],
-  },
-  {
-    method: "GET",
-    path: "/admin/users/{userId}/notices",
-    entry: "functions/http/get-user-notices.ts",
-    auth: "jwt",
-    // The account's profile with its schedule: the same Query as the caller's own load.
-    tableAccess: [...callerAccess],
-  },
-
-  {
-    method: "GET",
-    path: "/feed",
-    entry: "functions/http/get-feed.ts",
-    auth: "jwt",
-    tableAccess: [...callerAccess, "BatchGetItem"],
-  },
-];
-
-/** Answers every request that matches no route: 404 `not_found`, or 405 for a known path with another method. */
-export const fallbackRoute = { entry: "functions/http/route-not-found.ts" } as const;
 
 /** A stable, readable name for a route's function, e.g. `GET /users/{userId}` -> `GetUsersUserId`. */
 export function routeName(route: Pick<RouteDefinition, "method" | "path">): string {

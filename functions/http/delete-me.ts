@@ -1,9 +1,9 @@
-import * as accountOperations from "../../shared/api/operations/accounts";
+import { route } from "../../shared/api/routes/delete-me";
 import { httpHandler } from "../../shared/http/handler";
 import { noContent } from "../../shared/http/responses";
 import { deleteMyAccount } from "../../shared/use-cases/account-deletion";
 
-export const handler = httpHandler(accountOperations.deleteMe, async ({ identity, caller }) => {
+export const handler = httpHandler(route, async ({ identity, caller }) => {
   await deleteMyAccount(identity.userId, caller.account !== null);
   return noContent();
 });

@@ -1,8 +1,6 @@
-import * as cleanupOperations from "../../shared/api/operations/cleanup";
+import { route } from "../../shared/api/routes/get-cleanup-run";
 import { httpHandler } from "../../shared/http/handler";
 import { ok } from "../../shared/http/responses";
 import { readRun } from "../../shared/use-cases/cleanup";
 
-export const handler = httpHandler(cleanupOperations.getCleanupRun, async ({ path }) =>
-  ok(await readRun(path.runId ?? "")),
-);
+export const handler = httpHandler(route, async ({ path }) => ok(await readRun(path.runId)));

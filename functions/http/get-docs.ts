@@ -1,5 +1,5 @@
-import * as serviceOperations from "../../shared/api/operations/service";
+import { route } from "../../shared/api/routes/get-docs";
 import { referencePageAnswer } from "../../shared/api/reference-page";
 import { httpHandler } from "../../shared/http/handler";
 
-export const handler = httpHandler(serviceOperations.getReferencePage, async () => referencePageAnswer());
+export const handler = httpHandler(route, async () => referencePageAnswer());

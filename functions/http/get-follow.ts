@@ -1,8 +1,6 @@
-import * as followOperations from "../../shared/api/operations/follows";
+import { route } from "../../shared/api/routes/get-follow";
 import { httpHandler } from "../../shared/http/handler";
 import { ok } from "../../shared/http/responses";
 import { followStatus } from "../../shared/use-cases/follows";
 
-export const handler = httpHandler(followOperations.getFollow, async ({ identity, path }) =>
-  ok(await followStatus(identity, path.userId ?? "")),
-);
+export const handler = httpHandler(route, async ({ identity, path }) => ok(await followStatus(identity, path.userId)));

@@ -1,5 +1,5 @@
-import * as serviceOperations from "../../shared/api/operations/service";
+import { route } from "../../shared/api/routes/get-health";
 import { httpHandler } from "../../shared/http/handler";
 import { ok } from "../../shared/http/responses";
 
-export const handler = httpHandler(serviceOperations.getHealth, async () => ok({ status: "ok" }));
+export const handler = httpHandler(route, async () => ok({ status: "ok" }));

@@ -1,11 +1,12 @@
-import { buildOpenApiDocument } from "../../shared/api/openapi";
-import * as serviceOperations from "../../shared/api/operations/service";
-import { json } from "../../shared/http/responses";
+import { apiDescriptionText } from "../../shared/api/description";
+import { route } from "../../shared/api/routes/get-openapi";
 import { httpHandler } from "../../shared/http/handler";
+import { content } from "../../shared/http/responses";
 
-// Generated once per cold start (a few milliseconds) from the schemas bundled with it.
-const document = buildOpenApiDocument();
-
-export const handler = httpHandler(serviceOperations.getOpenApiDocument, async () =>
-  json(200, document, { "cache-control": "public, max-age=300" }),
+// The document the host built from every route's definition (beside the bundle in AWS), read once per cold start.
+export const handler = httpHandler(route, async () =>
+  content(apiDescriptionText(), {
+    "content-type": "application/json; charset=utf-8",
+    "cache-control": "public, max-age=300",
+  }),
 );

@@ -1,8 +1,6 @@
-import * as accountOperations from "../../shared/api/operations/accounts";
+import { route } from "../../shared/api/routes/get-user";
 import { httpHandler } from "../../shared/http/handler";
 import { ok } from "../../shared/http/responses";
 import { getProfile } from "../../shared/use-cases/accounts";
 
-export const handler = httpHandler(accountOperations.getUser, async ({ path }) =>
-  ok(await getProfile(path.userId ?? "")),
-);
+export const handler = httpHandler(route, async ({ path }) => ok(await getProfile(path.userId)));

@@ -1,8 +1,8 @@
-import * as postOperations from "../../shared/api/operations/posts";
+import { route } from "../../shared/api/routes/patch-post";
 import { httpHandler } from "../../shared/http/handler";
 import { ok } from "../../shared/http/responses";
 import { changePost } from "../../shared/use-cases/posts";
 
-export const handler = httpHandler(postOperations.patchPost, async ({ caller, path, body }) =>
-  ok(await changePost(caller, path.postId ?? "", body)),
+export const handler = httpHandler(route, async ({ caller, path, body }) =>
+  ok(await changePost(caller, path.postId, body)),
 );

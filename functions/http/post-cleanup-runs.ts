@@ -1,9 +1,9 @@
-import * as cleanupOperations from "../../shared/api/operations/cleanup";
+import { route } from "../../shared/api/routes/post-cleanup-runs";
 import { accepted } from "../../shared/http/responses";
 import { httpHandler } from "../../shared/http/handler";
 import { requestCleanupRun } from "../../shared/use-cases/cleanup";
 import { startRunner } from "../../shared/use-cases/cleanup-runner";
 
-export const handler = httpHandler(cleanupOperations.startCleanupRun, async ({ caller, body }) =>
+export const handler = httpHandler(route, async ({ caller, body }) =>
   accepted(await requestCleanupRun(caller, body, startRunner)),
 );

@@ -1,9 +1,9 @@
-import * as postOperations from "../../shared/api/operations/posts";
+import { route } from "../../shared/api/routes/post-posts";
 import { httpHandler } from "../../shared/http/handler";
 import { json } from "../../shared/http/responses";
 import { publishPost } from "../../shared/use-cases/posts";
 
-export const handler = httpHandler(postOperations.publishPost, async ({ caller, body, validHeaders }) => {
+export const handler = httpHandler(route, async ({ caller, body, validHeaders }) => {
   const answer = await publishPost(caller, body, validHeaders["Idempotency-Key"]);
   return json(answer.statusCode, answer.body);
 });

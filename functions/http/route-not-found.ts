@@ -1,4 +1,4 @@
-import { routes } from "../../infra/routes";
+import { describedRoutes } from "../../shared/api/description";
 import { methodNotAllowed, notFound } from "../../shared/errors";
 import { httpHandler } from "../../shared/http/handler";
 import { noContent } from "../../shared/http/responses";
@@ -14,7 +14,8 @@ export const handler = httpHandler({ auth: "none" }, async ({ method, rawPath, h
   if (method === "OPTIONS" && headers.origin !== undefined && headers["access-control-request-method"] !== undefined) {
     return noContent();
   }
-  const { allowedMethods } = matchRoute(routes, method, rawPath);
+  // The routes as the API's description lists them (beside the bundle in AWS, as for GET /openapi.json).
+  const { allowedMethods } = matchRoute(describedRoutes(), method, rawPath);
   if (allowedMethods.length > 0 && !allowedMethods.includes(method)) {
     throw methodNotAllowed(method, allowedMethods);
   }

@@ -4,7 +4,7 @@ import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import type { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
 import { Construct } from "constructs";
 import { tableDesign } from "../../shared/db/table-design";
-import type { TableAction } from "../routes";
+import type { TableAction } from "../../shared/api/route";
 
 /** A function's grant: DynamoDB actions on the table, and on each index it reads (named in full, no wildcard). */
 export interface TableGrant {

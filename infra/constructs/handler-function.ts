@@ -5,20 +5,18 @@ import { Architecture, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
 import { type ICommandHooks, NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
-import { gzippedFileCommands, lambdaBundling } from "../bundling";
-import { DEFAULT_TIMEOUT_SECONDS, type RouteDefinition } from "../routes";
+import { lambdaBundling, runTimeFileCommands, type RunTimeFiles } from "../bundling";
+import { DEFAULT_TIMEOUT_SECONDS } from "../routes";
 
 /** The repository root: route entries are relative to it, and its lock file pins what esbuild bundles. */
 const projectRoot = fileURLToPath(new URL("../../", import.meta.url));
 
-export interface HandlerFunctionProps {
-  /** The handler's file, relative to the repository root (as in the route table); it exports `handler`. */
+export interface HandlerFunctionProps extends RunTimeFiles {
+  /** The handler's file, relative to the repository root (a route's `entry`); it exports `handler`. */
   readonly entry: string;
   readonly environment: Record<string, string>;
   /** @default DEFAULT_TIMEOUT_SECONDS of infra/routes.ts, which the local host enforces too */
   readonly timeoutSeconds?: number;
-  /** Files the handler reads at run time, written gzip-compressed beside its bundle. */
-  readonly gzippedFiles?: RouteDefinition["gzippedFiles"];
 }
 
 /**
@@ -75,16 +73,17 @@ export class HandlerFunction extends Construct {
         // Bundle AWS SDK v3 too, instead of the runtime's copy: the version the tests ran against, pinned by
         // the lock file, not whatever the runtime ships that month; and tree-shaken, it loads faster.
         externalModules: [],
-        ...(props.gzippedFiles?.length ? { commandHooks: writeBeside(props.gzippedFiles) } : {}),
+        ...(props.gzippedFiles?.length || props.readsApiDescription ? { commandHooks: writeBeside(props) } : {}),
       },
     });
   }
 }
 
-function writeBeside(files: NonNullable<RouteDefinition["gzippedFiles"]>): ICommandHooks {
+/** The files the handler reads at run time, written beside its bundle (gzip-compressed; the API's description). */
+function writeBeside(files: RunTimeFiles): ICommandHooks {
   return {
     beforeBundling: () => [],
     beforeInstall: () => [],
-    afterBundling: (inputDir, outputDir) => gzippedFileCommands(files, inputDir, outputDir),
+    afterBundling: (inputDir, outputDir) => runTimeFileCommands(files, inputDir, outputDir),
   };
 }

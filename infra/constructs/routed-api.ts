@@ -17,10 +17,11 @@ import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct, type IConstruct } from "constructs";
 import { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, CORS_MAX_AGE_SECONDS, type CorsSettings } from "../cors";
-import { type RouteDefinition, routeName } from "../routes";
+import type { RouteDefinition } from "../../shared/api/route";
+import { routeName } from "../routes";
 
 export interface RoutedApiProps {
-  /** Every route of the route table with the function that serves it. */
+  /** Every route (infra/routes.ts) with the function that serves it. */
   readonly routes: readonly { route: RouteDefinition; fn: IFunction }[];
   /** Serves `$default`: every request no route matches (404 / 405 in the contract's shape). */
   readonly fallback: IFunction;
@@ -83,9 +84,9 @@ export class RoutedApi extends Construct {
         methods: [HttpMethod[route.method]],
         integration: new HttpLambdaIntegration(routeName(route), fn),
         // Public routes get no authorizer: their handler verifies an optional token itself (contract: Identity).
-        ...(route.auth === "jwt" ? { authorizer } : {}),
+        ...(route.auth === "required" ? { authorizer } : {}),
       });
-      if (route.auth === "public") {
+      if (route.auth === "optional") {
         for (const construct of created) acknowledgePublic(construct, `${route.method} ${route.path}`);
       }
     }

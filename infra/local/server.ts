@@ -6,14 +6,10 @@ import type { Context } from "aws-lambda";
 import type { HttpApiEvent, HttpApiResult } from "../../shared/http/event";
 import { matchRoute } from "../../shared/http/routing";
 import { corsSettings, type CorsSettings } from "../cors";
-import {
-  DEFAULT_TIMEOUT_SECONDS,
-  fallbackRoute,
-  routeName,
-  routes,
-  timeoutSecondsOf,
-  type RouteDefinition,
-} from "../routes";
+import { useApiDescription } from "../../shared/api/description";
+import type { RouteDefinition } from "../../shared/api/route";
+import { apiDescriptionDocument } from "../api-description";
+import { DEFAULT_TIMEOUT_SECONDS, fallbackRoute, routeName, routes, timeoutSecondsOf } from "../routes";
 import { toHttpApiEvent, type IncomingRequest } from "./api-gateway-event";
 import { authorizeLocally } from "./authorizer";
 import { isPreflight, preflightAnswer, withCorsHeaders } from "./cors-answers";
@@ -27,6 +23,10 @@ type LambdaHandler = (event: HttpApiEvent, context: Context) => Promise<HttpApiR
 const projectRoot = resolve(import.meta.dirname, "../..");
 
 const loadedHandlers = new Map<string, Promise<LambdaHandler>>();
+
+// What the stack writes beside the bundles of the functions that read the API's description (GET /openapi.json,
+// `$default`), handed to them in this process instead; built when first read.
+useApiDescription(apiDescriptionDocument);
 
 // The local host runs cleanup runs in this process (in AWS, the Step Functions state machine runs them). Loaded
 // with the first handler, not with this module: it reads the configuration, which the caller sets up first.
@@ -73,9 +73,13 @@ function send(response: ServerResponse, result: HttpApiResult): void {
   response.end(result.isBase64Encoded ? Buffer.from(body, "base64") : body);
 }
 
+/** What the local host reads of a route: where it is served, by which handler, with which authorizer and timeout. */
+export type HostedRoute = Pick<RouteDefinition, "method" | "path" | "entry" | "auth" | "timeoutSeconds">;
+
 export interface LocalServerOptions {
   jwtSecret: string;
-  routeTable?: readonly RouteDefinition[];
+  /** The routes to serve; every route (infra/routes.ts) unless a test serves its own. */
+  routeTable?: readonly HostedRoute[];
   /** The origins of CORS_ALLOWED_ORIGINS (infra/cors.ts parses them); none: no CORS, as the stack then deploys. */
   corsAllowedOrigins?: readonly string[];
 }
@@ -105,7 +109,7 @@ export function prepareInvocation(request: IncomingRequest, options: LocalServer
     return { kind: "answer", result: gatewayAnswers.requestTooLarge() };
   const { match } = matchRoute(options.routeTable ?? routes, request.method, request.url.pathname);
   let claims: Record<string, string> | undefined;
-  if (match?.route.auth === "jwt") {
+  if (match?.route.auth === "required") {
     const authorized = authorizeLocally(headerValue(request.headers.authorization), options.jwtSecret);
     if (!authorized) return { kind: "answer", result: gatewayAnswers.unauthorized() };
     claims = authorized;
@@ -267,7 +271,7 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** An HTTP server that serves the route table with the handlers that run in AWS. */
+/** An HTTP server that serves every route with the handlers that run in AWS. */
 export function createLocalServer(options: LocalServerOptions): Server {
   const serve = async (request: IncomingMessage, response: ServerResponse) => {
     try {

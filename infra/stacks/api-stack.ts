@@ -12,18 +12,18 @@ import { Identity } from "../constructs/identity";
 import { NoticeMail, type NoticeSender } from "../constructs/notice-mail";
 import { OperationsMonitoring, type WatchedFunction } from "../constructs/operations-monitoring";
 import { RoutedApi } from "../constructs/routed-api";
+import type { RouteDefinition } from "../../shared/api/route";
 import {
   DEFAULT_TIMEOUT_SECONDS,
   fallbackRoute,
   MAX_ROUTE_TIMEOUT_SECONDS,
-  type RouteDefinition,
   routeName,
   routes as routeTable,
   timeoutSecondsOf,
 } from "../routes";
 
 export interface ApiStackProps extends StackProps {
-  /** The routes to deploy; the route table unless a test narrows it. */
+  /** The routes to deploy; every route (infra/routes.ts) unless a test narrows it. */
   readonly routes?: readonly RouteDefinition[];
   /** Stage-wide throttling: steady requests per second and burst, across all callers. */
   readonly throttle?: Required<ThrottleSettings>;
@@ -99,6 +99,7 @@ export class ApiStack extends Stack {
         environment,
         timeoutSeconds,
         gzippedFiles: route.gzippedFiles,
+        readsApiDescription: route.readsApiDescription,
       });
       this.data.connect(fn, { table: route.tableAccess });
       if (route.startsCleanup) {
@@ -111,7 +112,7 @@ export class ApiStack extends Stack {
       watched.push({ name: routeName(route), fn, timeoutSeconds });
       return { route, fn };
     });
-    const fallback = new HandlerFunction(this, "RouteNotFound", { entry: fallbackRoute.entry, environment }).fn;
+    const fallback = new HandlerFunction(this, "RouteNotFound", { ...fallbackRoute, environment }).fn;
     this.data.nameOnly(fallback);
     this.fallbackFunction = fallback;
     watched.push({ name: "RouteNotFound", fn: fallback, timeoutSeconds: DEFAULT_TIMEOUT_SECONDS });

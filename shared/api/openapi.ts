@@ -1,5 +1,4 @@
 import * as z from "zod/mini";
-import { routes, type RouteDefinition } from "../../infra/routes";
 import { errorCodes, type ErrorCode } from "../errors";
 import { statusOf } from "../http/status-codes";
 import { DOCUMENTED_AS, listQuerySchema, noBodySchema } from "../schemas/common";
@@ -10,15 +9,15 @@ import {
   gatewayTooLargeSchema,
   gatewayUnauthorizedSchema,
 } from "../schemas/errors";
-import type { AnyOperation } from "./operation";
-import { operationIds, operations } from "./operations";
+import type { OpenApiDocument } from "./description";
+import type { RouteDefinition } from "./route";
 import { apiOverview, apiTitle, contractVersion, errorCodeMeanings, tagDescriptions } from "./overview";
 
-// The OpenAPI 3.1 document, generated from the route table and each route's operation: every schema in it is
-// zod's own JSON Schema of the schema the handler parses with or answers with. Nothing is written twice.
+// The OpenAPI 3.1 document, generated from the routes' definitions (shared/api/routes/): every schema in it is zod's
+// own JSON Schema of the schema the handler parses with or answers with. Nothing is written twice. The hosts build
+// it (infra/api-description.ts) and hand it to the functions that answer with it (shared/api/description.ts).
 
 type JsonSchema = Record<string, unknown>;
-export type OpenApiDocument = Record<string, unknown> & { paths: Record<string, Record<string, JsonSchema>> };
 
 const componentRef = (id: string) => `#/components/schemas/${id}`;
 
@@ -86,7 +85,7 @@ const pathParameterDescriptions: Record<string, string> = {
   runId: "The cleanup run's ID.",
 };
 
-function parametersOf(route: RouteDefinition, op: AnyOperation): JsonSchema[] {
+function parametersOf(route: RouteDefinition): JsonSchema[] {
   const path = [...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
     name,
     in: "path",
@@ -103,18 +102,18 @@ function parametersOf(route: RouteDefinition, op: AnyOperation): JsonSchema[] {
       return { name, in: where, required, ...(description ? { description } : {}), schema: json };
     });
   };
-  return [...path, ...fromObject("query", op.query), ...fromObject("header", op.headers)];
+  return [...path, ...fromObject("query", route.query), ...fromObject("header", route.headers)];
 }
 
-function requestBodyOf(op: AnyOperation): JsonSchema | undefined {
-  if (!op.body || op.body === noBodySchema) return undefined;
+function requestBodyOf(route: RouteDefinition): JsonSchema | undefined {
+  if (!route.body || route.body === noBodySchema) return undefined;
   // An absent body reads as `{}`: the body is optional exactly when `{}` is a valid one.
-  const required = !op.body.safeParse({}).success;
-  return { required, content: { "application/json": { schema: refTo(op.body) } } };
+  const required = !route.body.safeParse({}).success;
+  return { required, content: { "application/json": { schema: refTo(route.body) } } };
 }
 
 /** The codes an operation can answer: those its shape implies, and its own. */
-function errorCodesOf(route: RouteDefinition, op: AnyOperation): ErrorCode[] {
+function errorCodesOf(route: RouteDefinition): ErrorCode[] {
   const implied: ErrorCode[] = [
     "validation_failed",
     "malformed_json",
@@ -122,10 +121,10 @@ function errorCodesOf(route: RouteDefinition, op: AnyOperation): ErrorCode[] {
     "unauthorized",
     "unavailable",
   ];
-  if (op.roles) implied.push("forbidden");
-  if (op.query === listQuerySchema) implied.push("invalid_cursor");
+  if (route.roles) implied.push("forbidden");
+  if (route.query === listQuerySchema) implied.push("invalid_cursor");
   if (route.path.includes("{")) implied.push("not_found");
-  const codes = new Set([...implied, ...(op.errors ?? [])]);
+  const codes = new Set([...implied, ...(route.errors ?? [])]);
   return errorCodes.filter((code) => codes.has(code));
 }
 
@@ -144,7 +143,7 @@ const headersByStatus: Record<number, JsonSchema> = {
 /** API Gateway's own answers, beside the API's: `{"message": ...}`. */
 function gatewayAnswers(route: RouteDefinition): Partial<Record<number, { schema: z.ZodMiniType; when: string }>> {
   return {
-    ...(route.auth === "jwt"
+    ...(route.auth === "required"
       ? { 401: { schema: gatewayUnauthorizedSchema, when: "API Gateway's authorizer refused the token" } }
       : {}),
     413: { schema: gatewayTooLargeSchema, when: "API Gateway: the body is over 10 MB" },
@@ -154,13 +153,13 @@ function gatewayAnswers(route: RouteDefinition): Partial<Record<number, { schema
   };
 }
 
-function errorResponses(route: RouteDefinition, op: AnyOperation): Record<string, JsonSchema> {
+function errorResponses(route: RouteDefinition): Record<string, JsonSchema> {
   const gateway = gatewayAnswers(route);
   const byStatus = new Map<number, string[]>([
     ...Object.keys(gateway).map((status): [number, string[]] => [Number(status), []]),
     [500, ["internal"]],
   ]);
-  for (const code of errorCodesOf(route, op)) {
+  for (const code of errorCodesOf(route)) {
     const status = statusOf(code);
     byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
   }
@@ -189,9 +188,9 @@ function errorResponses(route: RouteDefinition, op: AnyOperation): Record<string
   );
 }
 
-function successResponses(op: AnyOperation): Record<string, JsonSchema> {
+function successResponses(route: RouteDefinition): Record<string, JsonSchema> {
   return Object.fromEntries(
-    Object.entries(op.answers).map(([status, answer]) => {
+    Object.entries(route.answers).map(([status, answer]) => {
       const body = answer.schema
         ? { content: { "application/json": { schema: refTo(answer.schema) } } }
         : answer.contentType
@@ -202,32 +201,34 @@ function successResponses(op: AnyOperation): Record<string, JsonSchema> {
   );
 }
 
-function operationObject(route: RouteDefinition, op: AnyOperation): JsonSchema {
-  const requestBody = requestBodyOf(op);
+function operationObject(route: RouteDefinition): JsonSchema {
+  const requestBody = requestBodyOf(route);
   return {
-    operationId: operationIds.get(op),
-    tags: [op.tag],
-    summary: op.summary,
-    description: op.roles ? `${op.description}\n\nRoles: ${op.roles.join(", ")}.` : op.description,
+    operationId: route.operationId,
+    tags: [route.tag],
+    summary: route.summary,
+    description: route.roles ? `${route.description}\n\nRoles: ${route.roles.join(", ")}.` : route.description,
     // A public route takes a token too, and then applies the caller's entitlements.
-    security: route.auth === "jwt" ? [{ bearer: [] }] : [{}, { bearer: [] }],
-    parameters: parametersOf(route, op),
+    security: route.auth === "required" ? [{ bearer: [] }] : [{}, { bearer: [] }],
+    parameters: parametersOf(route),
     ...(requestBody ? { requestBody } : {}),
-    responses: { ...successResponses(op), ...errorResponses(route, op) },
+    responses: { ...successResponses(route), ...errorResponses(route) },
   };
 }
 
-/** The operation of each route of `routeTable`; a route without one is a programming error. */
-function operationOf(route: Pick<RouteDefinition, "method" | "path">): AnyOperation {
-  const op = operations[`${route.method} ${route.path}`];
-  if (!op) throw new Error(`${route.method} ${route.path} has no operation in shared/api/operations`);
-  return op;
-}
+const tagOrder = Object.keys(tagDescriptions);
+const methodOrder = ["GET", "PUT", "POST", "PATCH", "DELETE"];
+/** The contract's order: by tag, then path, then method; whatever order the routes came in. */
+const inDocumentOrder = (a: RouteDefinition, b: RouteDefinition) =>
+  tagOrder.indexOf(a.tag) - tagOrder.indexOf(b.tag) ||
+  a.path.localeCompare(b.path) ||
+  methodOrder.indexOf(a.method) - methodOrder.indexOf(b.method);
 
-export function buildOpenApiDocument(routeTable: readonly RouteDefinition[] = routes): OpenApiDocument {
+/** The document of these routes (infra/routes.ts: every route). */
+export function buildOpenApiDocument(routes: readonly RouteDefinition[]): OpenApiDocument {
   const paths: OpenApiDocument["paths"] = {};
-  for (const route of routeTable) {
-    (paths[route.path] ??= {})[route.method.toLowerCase()] = operationObject(route, operationOf(route));
+  for (const route of [...routes].sort(inDocumentOrder)) {
+    (paths[route.path] ??= {})[route.method.toLowerCase()] = operationObject(route);
   }
   return {
     openapi: "3.1.1",

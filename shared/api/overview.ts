@@ -1,4 +1,4 @@
-import type { Tag } from "./operation";
+import type { Tag } from "./route";
 
 // The document's words for client developers: the API as a whole, its tags, its error codes.
 

@@ -9,7 +9,7 @@ import { content, type HttpResult } from "../http/responses";
 
 /**
  * Scalar's standalone bundle: one self-contained script (4.9 MB; 1.4 MB gzip-compressed). In AWS the stack
- * bundles its gzip-compressed copy beside the handler (infra/routes.ts `gzippedFiles`), because a Lambda answer
+ * bundles its gzip-compressed copy beside the handler (its route's `gzippedFiles`), because a Lambda answer
  * holds at most 6 MB and clients get it compressed anyway; locally it is read from node_modules.
  */
 export const referenceScriptFile = {

@@ -2,9 +2,9 @@ import middy from "@middy/core";
 import type { Context } from "aws-lambda";
 import * as z from "zod/mini";
 import { anonymousCaller, type Caller, type Identity } from "../domain/account";
-import type { Role } from "../domain/roles";
 import { requireRole } from "../use-cases/caller";
 import { withinDeadline } from "../deadline";
+import type { HandlerOptions, PathParameters } from "../api/route";
 import { notFound } from "../errors";
 import type { HttpApiEvent, HttpApiResult, StatefulEvent } from "./event";
 import { authentication, type AuthMode } from "./middleware/authentication";
@@ -28,34 +28,13 @@ const noQuery = z.record(z.string(), z.string());
 type HeaderSchema = z.ZodMiniObject;
 type Parsed<S> = S extends Schema ? z.infer<S> : undefined;
 
-export interface RouteOptions<
-  A extends AuthMode,
-  B extends Schema | undefined,
-  Q extends Schema | undefined,
-  H extends HeaderSchema | undefined = undefined,
-> {
-  /**
-   * "required": a signed-in caller (401 otherwise); "optional": public, a sent token is still verified;
-   * "none": the token is not looked at (only for the fallback of unknown routes).
-   */
-  auth: A;
-  /** Roles from the token's groups that may call the route (403 `forbidden` otherwise). */
-  roles?: readonly Role[];
-  body?: B;
-  query?: Q;
-  /**
-   * Request headers the route reads, keyed by their canonical names (`Idempotency-Key`), matched
-   * case-insensitively; a bad value is a 400 `validation_failed` detail named after the header.
-   */
-  headers?: H;
-}
-
-export interface HandlerInput<A extends AuthMode, B, Q, H = undefined> {
+export interface HandlerInput<P extends string, A extends AuthMode, B, Q, H = undefined> {
   identity: A extends "required" ? Identity : Identity | null;
   caller: Caller;
   body: Parsed<B>;
   query: Parsed<Q>;
-  path: Record<string, string>;
+  /** The path's parameters, named as in the route's path template. */
+  path: PathParameters<P>;
   headers: Record<string, string | undefined>;
   /** The headers the route's `headers` schema names, parsed. */
   validHeaders: Parsed<H>;
@@ -72,10 +51,14 @@ export function httpHandler<
   B extends Schema | undefined = undefined,
   Q extends Schema | undefined = undefined,
   H extends HeaderSchema | undefined = undefined,
->(options: RouteOptions<A, B, Q, H>, run: (input: HandlerInput<A, B, Q, H>) => Promise<HttpResult>) {
+  P extends string = string,
+>(
+  options: HandlerOptions<A, B, Q, H> & { path?: P },
+  run: (input: HandlerInput<P, A, B, Q, H>) => Promise<HttpResult>,
+) {
   const stack = middy<StatefulEvent, HttpApiResult, Error, Context>({ timeoutEarlyInMillis: 0 })
     .use(requestLogging())
-    .use(businessMetrics())
+    .use(businessMetrics(options.answerMetric))
     .use(responseHeaders())
     .use(authentication(options.auth))
     .use(callerLoading())
@@ -97,11 +80,12 @@ export function httpHandler<
       if (Object.values(path).some((value) => value.length > MAX_PATH_PARAMETER_LENGTH)) throw notFound("The resource");
       const caller = event.state.caller;
       const result = await run({
-        identity: identity as HandlerInput<A, B, Q, H>["identity"],
+        identity: identity as HandlerInput<P, A, B, Q, H>["identity"],
         caller,
         body: body as Parsed<B>,
         query: (options.query ? query : undefined) as Parsed<Q>,
-        path,
+        // API Gateway binds every parameter of the route's path template.
+        path: path as PathParameters<P>,
         headers: event.headers ?? {},
         validHeaders: validHeaders as Parsed<H>,
         method: event.requestContext?.http?.method ?? "GET",

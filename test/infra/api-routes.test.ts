@@ -57,13 +57,13 @@ describe("HTTP API routes", () => {
     });
   });
 
-  it.each(routes.filter((r) => r.auth === "jwt"))("guards $method $path with the JWT authorizer", (route) => {
+  it.each(routes.filter((r) => r.auth === "required"))("guards $method $path with the JWT authorizer", (route) => {
     const { Properties } = routeResource(`${route.method} ${route.path}`);
     expect(Properties.AuthorizationType).toBe("JWT");
     expect(Properties.AuthorizerId).toEqual({ Ref: authorizers[0]![0] });
   });
 
-  it.each(routes.filter((r) => r.auth === "public"))("leaves public $method $path without an authorizer", (route) => {
+  it.each(routes.filter((r) => r.auth === "optional"))("leaves public $method $path without an authorizer", (route) => {
     const { Properties } = routeResource(`${route.method} ${route.path}`);
     expect(Properties.AuthorizationType).toBe("NONE");
     expect(Properties.AuthorizerId).toBeUndefined();

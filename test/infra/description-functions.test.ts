@@ -9,7 +9,7 @@ import { HandlerFunction } from "../../infra/constructs/handler-function";
 import { lambdaContext } from "../../infra/local/lambda-context";
 import { prepareInvocation } from "../../infra/local/server";
 import { routes } from "../../infra/routes";
-import { buildOpenApiDocument } from "../../shared/api/openapi";
+import { apiDescriptionDocument } from "../../infra/api-description";
 import type { HttpApiEvent, HttpApiResult } from "../../shared/http/event";
 import { jwtSecret } from "../support/api";
 
@@ -30,6 +30,7 @@ function synthesizeTheFunctionOf(path: string): string {
     entry: route.entry,
     environment: {},
     gzippedFiles: route.gzippedFiles,
+    readsApiDescription: route.readsApiDescription,
   });
   const assembly = app.synth().directory;
   const assets = readdirSync(assembly).filter(
@@ -64,9 +65,12 @@ describe("the description's functions as deployed", () => {
     expect(Buffer.from(answer.body ?? "", "base64").equals(bundled)).toBe(true);
   }, 120_000);
 
-  it("GET /openapi.json answers the very document the source generates", async () => {
-    const answer = await answerOf(synthesizeTheFunctionOf("/openapi.json"), "/openapi.json");
+  it("GET /openapi.json carries the document beside its bundle, and answers it", async () => {
+    const bundle = synthesizeTheFunctionOf("/openapi.json");
+    const document = JSON.stringify(apiDescriptionDocument());
+    expect(readFileSync(join(bundle, "openapi.json"), "utf8")).toBe(document);
+    const answer = await answerOf(bundle, "/openapi.json");
     expect(answer.statusCode).toBe(200);
-    expect(answer.body).toBe(JSON.stringify(buildOpenApiDocument()));
+    expect(answer.body).toBe(document);
   }, 120_000);
 });

@@ -325,7 +325,7 @@ describe("tokens and routes", () => {
     expect(unknown.body).toEqual({ error: { code: "not_found", message: expect.any(String) } });
     const wrongMethod = await api.post("/me");
     expect(wrongMethod.status).toBe(405);
-    expect(wrongMethod.headers.allow).toBe("PUT, GET, DELETE");
+    expect(wrongMethod.headers.allow).toBe("GET, PUT, DELETE");
   });
 
   it("sets security headers on every answer, errors included", async () => {

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { dispatch } from "../../infra/local/server";
-import { buildOpenApiDocument } from "../../shared/api/openapi";
+import { apiDescriptionDocument } from "../../infra/api-description";
 import { referenceScriptFile } from "../../shared/api/reference-page";
 import { api, jwtSecret, tokenFor } from "../support/api";
 import { given } from "../support/given";
@@ -32,7 +32,7 @@ describe("the API's description", () => {
     const response = await api.get("/openapi.json");
     expect(response.status).toBe(200);
     // Byte for byte: the document's order does not depend on which handlers the process has loaded.
-    expect(response.text).toBe(JSON.stringify(buildOpenApiDocument()));
+    expect(response.text).toBe(JSON.stringify(apiDescriptionDocument()));
     expect(response.body.openapi).toBe("3.1.1");
   });
 

@@ -3,12 +3,13 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bundleAllAsDeployed, writeGzippedFilesBeside } from "../../infra/bundle-as-deployed";
+import { bundleAllAsDeployed, writeRunTimeFilesBeside } from "../../infra/bundle-as-deployed";
+import type { RunTimeFiles } from "../../infra/bundling";
 import { cleanupSteps } from "../../infra/constructs/cleanup-workflow";
 import { inProcessRunsSettled } from "../../infra/local/cleanup-runner";
 import { MAX_CONCURRENCY_VARIABLE } from "../../infra/local/invoke-store";
 import { prepareInvocation } from "../../infra/local/server";
-import { fallbackRoute, type RouteDefinition, routeName, routes } from "../../infra/routes";
+import { fallbackRoute, routeName, routes } from "../../infra/routes";
 import { jwtSecret } from "../support/api";
 import {
   fallbackSample,
@@ -27,9 +28,9 @@ const root = resolve(import.meta.dirname, "../..");
 const outDir = mkdtempSync(join(tmpdir(), "bundles-"));
 const STATE_MACHINE_ARN = "arn:aws:states:local:000000000000:stateMachine:Cleanup";
 
-const deployed: { name: string; entry: string; gzippedFiles?: RouteDefinition["gzippedFiles"] }[] = [
-  ...routes.map((route) => ({ name: routeName(route), entry: route.entry, gzippedFiles: route.gzippedFiles })),
-  { name: "RouteNotFound", entry: fallbackRoute.entry },
+const deployed: { name: string; entry: string; runTimeFiles?: RunTimeFiles }[] = [
+  ...routes.map((route) => ({ name: routeName(route), entry: route.entry, runTimeFiles: route })),
+  { name: "RouteNotFound", entry: fallbackRoute.entry, runTimeFiles: fallbackRoute },
   ...Object.entries(cleanupSteps).map(([step, entry]) => ({ name: `Cleanup-${step}`, entry })),
 ];
 
@@ -103,7 +104,7 @@ async function twoAtATime<T, R>(items: readonly T[], work: (item: T) => Promise<
 beforeAll(async () => {
   const started = performance.now();
   await bundleAllAsDeployed(Object.fromEntries(deployed.map((fn) => [fn.name, join(root, fn.entry)])), outDir);
-  for (const fn of deployed) writeGzippedFilesBeside(fn.gzippedFiles, root, join(outDir, fn.name));
+  for (const fn of deployed) writeRunTimeFilesBeside(fn.runTimeFiles ?? {}, root, join(outDir, fn.name));
   buildMs = performance.now() - started;
   stepFunctions = await startStepFunctionsEndpoint();
 }, 120_000);

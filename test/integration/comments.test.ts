@@ -391,7 +391,7 @@ describe("comment paths with another method", () => {
     expect([onList.status, onList.body.error.code, onList.headers.allow]).toEqual([
       405,
       "method_not_allowed",
-      "POST, GET",
+      "GET, POST",
     ]);
     const onOne = await api.get(`/posts/${post.postId}/comments/01J00000000000000000000000`);
     expect([onOne.status, onOne.headers.allow]).toEqual([405, "DELETE"]);

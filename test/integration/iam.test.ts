@@ -25,7 +25,7 @@ import { fallbackSample, samplesForAllRoutes, seedFixtures, type Fixtures } from
 import { aFollow } from "../support/follows";
 import { aReaderWithEmail, theLocalMailSink } from "../support/notices";
 
-// IAM proven offline. This file drives every route of the route table (each as a client would, signed in and
+// IAM proven offline. This file drives every route (each as a client would, signed in and
 // anonymous where the route allows both, through its write paths), `$default`, and every step of a cleanup run as
 // the state machine chains them, both as the admin route starts it and as the daily schedule does; an SDK
 // middleware records which DynamoDB actions (and Step Functions and Lambda calls) each function makes on which
@@ -52,7 +52,7 @@ async function everyRouteOnce(fixtures: Fixtures): Promise<void> {
     const { method, path, token, body } = sample.request;
     await call(method, path, { ...(token ? { token } : {}), ...(body === undefined ? {} : { body }) });
     const route = routes.find((candidate) => `${candidate.method} ${candidate.path}` === sample.routeKey)!;
-    if (route.auth === "public")
+    if (route.auth === "optional")
       await call(method, path, { token: fixtures.reader.token, ...(body === undefined ? {} : { body }) });
   }
   const unknown = fallbackSample(fixtures);

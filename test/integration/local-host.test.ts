@@ -1,21 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { API_GATEWAY_MAX_BODY_BYTES, LAMBDA_MAX_RESPONSE_BYTES } from "../../infra/local/gateway-answers";
-import type { RouteDefinition } from "../../infra/routes";
+import type { HostedRoute } from "../../infra/local/server";
 import { api, call, type CallOptions, tokenFor } from "../support/api";
 import { expectAuthorizerRefusal, gatewayBodies } from "../support/gateway";
 
 // The local host plays API Gateway and Lambda as strictly as AWS does (contract 1.1, "Local server"): the
 // authorizer's own 401, Lambda's response limit and timeouts, API Gateway's body limit, CORS.
 
-const testRoute = (path: string, extra: Partial<RouteDefinition> = {}): RouteDefinition => ({
+const testRoute = (path: string, extra: Partial<HostedRoute> = {}): HostedRoute => ({
   method: "GET",
   path,
   entry: "test/support/handlers/misbehaving.ts",
-  auth: "public",
-  tableAccess: [],
+  auth: "optional",
   ...extra,
 });
-const testRoutes: RouteDefinition[] = [
+const testRoutes: HostedRoute[] = [
   testRoute("/test/throws"),
   testRoute("/test/slow", { timeoutSeconds: 1 }),
   testRoute("/test/remaining", { timeoutSeconds: 7 }),

@@ -1,7 +1,7 @@
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { routes } from "../../infra/routes";
-import { buildOpenApiDocument } from "../../shared/api/openapi";
+import { apiDescriptionDocument } from "../../infra/api-description";
 import { statusOf } from "../../shared/http/status-codes";
 import { matchRoute } from "../../shared/http/routing";
 import type { ErrorCode } from "../../shared/errors";
@@ -9,7 +9,7 @@ import type { ErrorCode } from "../../shared/errors";
 // Every answer a test receives is checked against the OpenAPI document (GET /openapi.json): its status must be one
 // the operation documents, its body must match that status's schema, its documented headers must be there.
 
-export const openApiDocument = buildOpenApiDocument();
+export const openApiDocument = apiDescriptionDocument();
 
 type JsonObject = Record<string, unknown>;
 interface ResponseObject {

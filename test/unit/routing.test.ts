@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { routeName, routes } from "../../infra/routes";
 import { matchRoute } from "../../shared/http/routing";
 
 const table = [
@@ -19,14 +18,5 @@ describe("matchRoute", () => {
     expect(matchRoute(table, "POST", "/me")).toEqual({ match: null, allowedMethods: ["PUT", "GET"] });
     expect(matchRoute(table, "GET", "/nowhere")).toEqual({ match: null, allowedMethods: [] });
     expect(matchRoute(table, "GET", "/users/").match).toBeNull();
-  });
-});
-
-describe("the route table", () => {
-  it("has one entry per method and path, and unique function names", () => {
-    const keys = routes.map((route) => `${route.method} ${route.path}`);
-    expect(new Set(keys).size).toBe(keys.length);
-    const names = routes.map(routeName);
-    expect(new Set(names).size).toBe(names.length);
   });
 });

@@ -1,3 +1,4 @@
+import type { Auth } from "../../api/route";
 import { emailClaimToStore } from "../../domain/notice-recipient";
 import type middy from "@middy/core";
 import type { Identity } from "../../domain/account";
@@ -12,7 +13,8 @@ const MAX_SUBJECT_LENGTH = MAX_USER_ID_LENGTH;
 /** U+0000..U+001F and U+007F..U+009F. */
 const CONTROL_CHARACTER = /\p{Cc}/u;
 
-export type AuthMode = "required" | "optional" | "none";
+/** A route's auth (shared/api/route.ts), or "none" for the fallback of unknown routes: no token looked at. */
+export type AuthMode = Auth | "none";
 
 function identityFromClaims(claims: Claims): Identity {
   if (typeof claims.sub !== "string" || claims.sub.length === 0) throw unauthorized("The token has no subject.");
