@@ -92,7 +92,7 @@ describe("JSON nested deeper than 32 levels", () => {
 
   it.each(everyRoute)("arrays 5,000 deep (10 KB) to $route: 400 validation_failed, not 500", async (route) => {
     const answer = await measuredCall(route.method, pathOf(route.path), {
-      ...(route.auth === "jwt" ? { token: reader.token } : {}),
+      ...(route.auth === "required" ? { token: reader.token } : {}),
       rawBody: deepArrays(5000),
     });
     expect(problemOf(answer)).toEqual([400, "validation_failed"]);
@@ -101,7 +101,7 @@ describe("JSON nested deeper than 32 levels", () => {
 
   it.each(everyRoute)("objects 2,000 deep to $route: 400 validation_failed, not 500", async (route) => {
     const answer = await measuredCall(route.method, pathOf(route.path), {
-      ...(route.auth === "jwt" ? { token: reader.token } : {}),
+      ...(route.auth === "required" ? { token: reader.token } : {}),
       rawBody: deepObjects(2000),
     });
     expect(problemOf(answer)).toEqual([400, "validation_failed"]);
