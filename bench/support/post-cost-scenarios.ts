@@ -7,13 +7,11 @@ import { toPostBodyItem } from "../../shared/db/entities/post";
 import { decodePostId } from "../../shared/domain/posts";
 import { itemSize, readUnitsOf } from "../../test/support/item-size";
 import { meterCapacity } from "../../test/support/capacity-meter";
-import { aReaderWith } from "../../test/support/comments";
-import { given, type TestUser } from "../../test/support/given";
 import { aPostInTheOldLayout } from "../../test/support/post-storage";
-import { aPost } from "../../test/support/posts";
 import { migratePostBodies } from "../../shared/use-cases/post-migration";
 import { toIncomingRequest, type SampleRequest } from "../../test/support/route-samples";
-import { aFollow } from "../../test/support/follows";
+import { given } from "../../test/support/given";
+import { type TestUser } from "../../test/support/host";
 
 export const LONG_POST_CHARACTERS = 50_000;
 export const PAGE = 100;
@@ -80,8 +78,8 @@ export function postCostScenarios(jwtSecret: string) {
     /** A comment by an Ultimate subscriber on a free post with a body of `length` ASCII characters. */
     async comment(length: number): Promise<Measured> {
       const author = await given.anAuthor();
-      const writer = await aReaderWith(await given.anAdmin(), [{ tier: "ultimate" }]);
-      const post = await aPost(author, { body: characters.ascii(length) });
+      const writer = await given.aReaderWith(await given.anAdmin(), [{ tier: "ultimate" }]);
+      const post = await given.aPost(author, { body: characters.ascii(length) });
       return measure({
         method: "POST",
         path: `/posts/${post.postId}/comments`,
@@ -93,7 +91,7 @@ export function postCostScenarios(jwtSecret: string) {
     /** The first page of 100 of an author's free posts (101 published), anonymously. */
     async authorList(kind: Characters): Promise<Measured> {
       const author = await given.anAuthor();
-      await inParallel(PAGE + 1, 8, () => aPost(author, { body: body(kind) }));
+      await inParallel(PAGE + 1, 8, () => given.aPost(author, { body: body(kind) }));
       return measure({ method: "GET", path: `/users/${author.userId}/posts?limit=${PAGE}` });
     },
 
@@ -101,9 +99,9 @@ export function postCostScenarios(jwtSecret: string) {
     async feed(kind: Characters): Promise<Measured> {
       const reader = await given.aReader();
       const authors: TestUser[] = await Promise.all(Array.from({ length: 4 }, () => given.anAuthor()));
-      for (const author of authors) await aFollow(reader, author);
+      for (const author of authors) await given.aFollow(reader, author);
       for (let round = 0; round < 26; round++)
-        await Promise.all(authors.map((author) => aPost(author, { body: body(kind) })));
+        await Promise.all(authors.map((author) => given.aPost(author, { body: body(kind) })));
       return measure({ method: "GET", path: `/feed?limit=${PAGE}`, token: reader.token });
     },
 
@@ -113,9 +111,9 @@ export function postCostScenarios(jwtSecret: string) {
     ): Promise<{ ultimate: Measured; plus: Measured; anonymous: Measured; bodyUnits: number }> {
       const admin = await given.anAdmin();
       const author = await given.anAuthor();
-      const post = await aPost(author, { access: "plus", body: body(kind) });
-      const ultimate = await aReaderWith(admin, [{ tier: "ultimate" }]);
-      const plus = await aReaderWith(admin, [{ tier: "plus" }]);
+      const post = await given.aPost(author, { access: "plus", body: body(kind) });
+      const ultimate = await given.aReaderWith(admin, [{ tier: "ultimate" }]);
+      const plus = await given.aReaderWith(admin, [{ tier: "plus" }]);
       const path = `/posts/${post.postId}`;
       const results = {
         ultimate: await measure({ method: "GET", path, token: ultimate.token }),
@@ -137,7 +135,7 @@ export function postCostScenarios(jwtSecret: string) {
       const publish = { method: "POST", path: "/posts", token: author.token, body: input } as const;
       const withKey = await measure({ ...publish, headers: { "Idempotency-Key": "bench-key" } });
       const replay = await measure({ ...publish, headers: { "Idempotency-Key": "bench-key" } });
-      const post = await aPost(author, { access: "plus", body: body("ascii") });
+      const post = await given.aPost(author, { access: "plus", body: body("ascii") });
       const patch = (change: Record<string, unknown>) =>
         measure({ method: "PATCH", path: `/posts/${post.postId}`, token: author.token, body: change });
       return [

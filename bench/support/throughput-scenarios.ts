@@ -8,10 +8,9 @@ import { decodePostId } from "../../shared/domain/posts";
 import { fixedWindow } from "../../shared/domain/rate-limit";
 import { readFeed } from "../../shared/use-cases/feed";
 import { ulid } from "../../shared/ids";
-import { api } from "../../test/support/api";
-import { expectStatus, given, type TestUser } from "../../test/support/given";
-import { aPost } from "../../test/support/posts";
-import { aFollow } from "../../test/support/follows";
+import { api } from "../../test/support/api/in-process";
+import { given } from "../../test/support/given";
+import { expectStatus, type TestUser } from "../../test/support/host";
 
 const READERS = 300;
 const AUTHORS = 60;
@@ -30,10 +29,10 @@ export async function buildScenarios() {
   const readers: TestUser[] = await inParallel(READERS, 16, () => given.aReader());
   const authors: TestUser[] = await inParallel(AUTHORS, 16, () => given.anAuthor());
   await inParallel(READERS, 16, async (i) => given.entitlements(admin, readers[i]!, [{ tier: "plus" }]));
-  const post = await aPost(authors[0]!, { access: "plus" });
+  const post = await given.aPost(authors[0]!, { access: "plus" });
   const ref = decodePostId(post.postId)!;
   // Readers with Plus may comment on a free post; the comments are spread over readers like real traffic.
-  const discussed = await aPost(authors[1]!);
+  const discussed = await given.aPost(authors[1]!);
   const discussedRef = decodePostId(discussed.postId)!;
 
   // Follow pairs: HTTP takes them from the front, the direct loops from the back, so each follow is new.
@@ -42,9 +41,9 @@ export async function buildScenarios() {
   // load go to the others, so each one is new.
   const feedAuthors = authors.slice(0, FEED_AUTHORS);
   const followable = authors.slice(FEED_AUTHORS);
-  for (const author of feedAuthors) for (let i = 0; i < 3; i++) await aPost(author);
+  for (const author of feedAuthors) for (let i = 0; i < 3; i++) await given.aPost(author);
   await inParallel(READERS, 16, async (i) => {
-    for (const author of feedAuthors) await aFollow(readers[i]!, author);
+    for (const author of feedAuthors) await given.aFollow(readers[i]!, author);
   });
   const pair = (n: number) => ({
     reader: readers[n % READERS]!,
@@ -124,7 +123,7 @@ export async function buildScenarios() {
   // Sanity: every scenario's first request succeeds before it is measured.
   for (const scenario of scenarios) {
     const first = scenario.request(0);
-    expectStatus(await api.get(first.path.replace(/\/follow$/, ""), { token: first.token }), 200);
+    expectStatus(await api.unchecked("GET", first.path.replace(/\/follow$/, ""), { token: first.token }), 200);
   }
   return scenarios;
 }

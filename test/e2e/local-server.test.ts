@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { smtpDelivery, smtpTransport } from "../../shared/mail/smtp-delivery";
-import { uniqueHandle } from "../support/given";
-import { fetchDocumented } from "../support/http";
+import { httpApi } from "../support/api/over-http";
 import { mailIn } from "../support/mail";
+import { uniqueHandle } from "../support/host";
 
 // The local server as a user runs it (`npm start`), driven over real HTTP.
 
@@ -81,33 +81,27 @@ describe("the local server over HTTP", () => {
       TABLE_NAME: `e2e-${Date.now()}`,
       CORS_ALLOWED_ORIGINS: "https://app.example.com",
     });
-    expect((await fetchDocumented(`${url}/health`)).body).toEqual({ status: "ok" });
+    const api = httpApi(url);
+    expect((await api.GET("/health")).data).toEqual({ status: "ok" });
 
     const bearer = await token("e2e-alice", "authors");
     const handle = uniqueHandle("e2e");
-    const created = await fetchDocumented(`${url}/me`, {
-      method: "PUT",
-      headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" },
-      body: JSON.stringify({ handle, displayName: "Alice" }),
-    });
+    const created = await api.PUT("/me", { token: bearer, body: { handle, displayName: "Alice" } });
     expect(created.status).toBe(201);
     expect(created.headers["x-content-type-options"]).toBe("nosniff");
-    expect((await fetchDocumented(`${url}/handles/${handle.toUpperCase()}`)).body).toMatchObject({
+    expect((await api.GET("/handles/{handle}", { path: { handle: handle.toUpperCase() } })).data).toMatchObject({
       userId: "e2e-alice",
       role: "author",
     });
 
-    const unauthorized = await fetchDocumented(`${url}/me`);
-    expect([unauthorized.status, unauthorized.body]).toEqual([401, { message: "Unauthorized" }]);
-    const unknown = await fetchDocumented(`${url}/definitely/not/here`);
-    expect([unknown.status, unknown.body.error.code]).toEqual([404, "not_found"]);
+    const unauthorized = await api.GET("/me");
+    expect([unauthorized.status, unauthorized.json]).toEqual([401, { message: "Unauthorized" }]);
+    const unknown = await api.unchecked("GET", "/definitely/not/here");
+    expect([unknown.status, unknown.error.code]).toEqual([404, "not_found"]);
 
     // API Gateway's limits and CORS, as `npm start` plays them.
-    const tooLarge = await fetchDocumented(`${url}/me`, {
-      method: "PUT",
-      body: Buffer.alloc(10 * 1024 * 1024 + 1, 0x20),
-    });
-    expect([tooLarge.status, tooLarge.body]).toEqual([413, { message: "Request Entity Too Large" }]);
+    const tooLarge = await api.unchecked("PUT", "/me", { rawBody: Buffer.alloc(10 * 1024 * 1024 + 1, 0x20) });
+    expect([tooLarge.status, tooLarge.json]).toEqual([413, { message: "Request Entity Too Large" }]);
     const preflight = await fetch(`${url}/me`, {
       method: "OPTIONS",
       headers: { origin: "https://app.example.com", "access-control-request-method": "PUT" },
@@ -129,11 +123,12 @@ describe("the local server over HTTP", () => {
       DYNAMODB_ENDPOINT: inject("dynamoDbEndpoint"),
       TABLE_NAME: `e2e-${Date.now()}`,
     });
-    const description = await fetchDocumented(`${url}/openapi.json`);
-    expect([description.status, description.body.openapi]).toEqual([200, "3.1.1"]);
-    const page = await fetchDocumented(`${url}/docs`);
+    const api = httpApi(url);
+    const description = await api.GET("/openapi.json");
+    expect([description.status, description.data.openapi]).toEqual([200, "3.1.1"]);
+    const page = await api.GET("/docs");
     expect([page.status, page.headers["content-type"]]).toEqual([200, "text/html; charset=utf-8"]);
-    const script = await fetchDocumented(`${url}/docs/reference.js`, { headers: { "accept-encoding": "gzip" } });
+    const script = await api.GET("/docs/reference.js", { headers: { "accept-encoding": "gzip" } });
     expect([script.status, script.headers["content-encoding"]]).toEqual([200, "gzip"]);
     expect(script.text).toContain("@scalar/api-reference");
   });
@@ -145,17 +140,13 @@ describe("the local server over HTTP", () => {
       const first = await startServer(env);
       const bearer = await token("e2e-bob", "");
       const handle = uniqueHandle("keep");
-      const created = await fetchDocumented(`${first.url}/me`, {
-        method: "PUT",
-        headers: { authorization: `Bearer ${bearer}` },
-        body: JSON.stringify({ handle, displayName: "Bob" }),
-      });
+      const created = await httpApi(first.url).PUT("/me", { token: bearer, body: { handle, displayName: "Bob" } });
       expect(created.status).toBe(201);
       await stop(first.child);
 
       const second = await startServer(env);
-      const profile = await fetchDocumented(`${second.url}/users/e2e-bob`);
-      expect(profile.body.handle).toBe(handle);
+      const profile = await httpApi(second.url).GET("/users/{userId}", { path: { userId: "e2e-bob" } });
+      expect(profile.data.handle).toBe(handle);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLocalServer } from "../../infra/local/server";
-import { jwtSecret } from "../support/api";
+import { jwtSecret } from "../support/api/in-process";
 import { launchChromium, newPageThrough, startRecordingProxy, type RecordingProxy } from "../support/browser";
 import { openApiDocument } from "../support/documented-answers";
 

@@ -11,7 +11,7 @@ import { prepareInvocation } from "../../infra/local/server";
 import { routes } from "../../infra/routes";
 import { apiDescriptionDocument } from "../../infra/api-description";
 import type { HttpApiEvent, HttpApiResult } from "../../shared/http/event";
-import { jwtSecret } from "../support/api";
+import { jwtSecret } from "../support/api/in-process";
 
 // The description as deployed: the functions of GET /openapi.json and of the reference page's script, bundled as
 // `cdk synth` bundles them (esbuild, then the after-bundling commands), then the bundles themselves answer.

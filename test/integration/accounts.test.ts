@@ -2,9 +2,11 @@ import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import { documentClient, tableName } from "../../shared/db/client";
 import { keys } from "../../shared/db/keys";
-import { api, tokenFor } from "../support/api";
-import { aSignedInCaller, expectNoStorageDetails, given, uniqueHandle } from "../support/given";
+import { api, tokenFor } from "../support/api/in-process";
 import { expectAuthorizerRefusal } from "../support/gateway";
+import { given } from "../support/given";
+import { uniqueHandle } from "../support/host";
+import { expectNoStorageDetails, expectValidationFailed, then } from "../support/then";
 
 const profileFields = [
   "userId",
@@ -24,13 +26,13 @@ async function storedAccount(userId: string) {
 
 describe("PUT /me", () => {
   it("creates a profile (201), then updates it (200), trimming the display name", async () => {
-    const caller = aSignedInCaller();
-    const created = await api.put("/me", {
+    const caller = given.aLocalCaller();
+    const created = await api.PUT("/me", {
       token: caller.token,
       body: { handle: caller.handle, displayName: "  Ana  " },
     });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({
+    expect(created.json).toMatchObject({
       userId: caller.userId,
       handle: caller.handle,
       displayName: "Ana",
@@ -40,51 +42,53 @@ describe("PUT /me", () => {
       postCount: 0,
       entitlements: [],
     });
-    expect(created.body.lastActiveAt).toBe(created.body.createdAt);
+    expect(created.data.lastActiveAt).toBe(created.data.createdAt);
     expectNoStorageDetails(created.text);
 
     const newHandle = uniqueHandle();
-    const updated = await api.put("/me", { token: caller.token, body: { handle: newHandle, displayName: "Ana B." } });
+    const updated = await api.PUT("/me", { token: caller.token, body: { handle: newHandle, displayName: "Ana B." } });
     expect(updated.status).toBe(200);
-    expect(updated.body).toMatchObject({ handle: newHandle, displayName: "Ana B.", createdAt: created.body.createdAt });
+    expect(updated.json).toMatchObject({ handle: newHandle, displayName: "Ana B.", createdAt: created.data.createdAt });
   });
 
   it("keeps handles unique case-insensitively and frees the old handle on a change", async () => {
     const first = await given.aReader();
-    const second = aSignedInCaller();
-    const clash = await api.put("/me", {
+    const second = given.aLocalCaller();
+    const clash = await api.PUT("/me", {
       token: second.token,
       body: { handle: first.handle.toUpperCase(), displayName: "x" },
     });
     expect(clash.status).toBe(409);
-    expect(clash.body.error.code).toBe("handle_taken");
+    expect(clash.error.code).toBe("handle_taken");
 
     const renamed = uniqueHandle();
-    expect((await api.put("/me", { token: first.token, body: { handle: renamed, displayName: "x" } })).status).toBe(
+    expect((await api.PUT("/me", { token: first.token, body: { handle: renamed, displayName: "x" } })).status).toBe(
       200,
     );
-    const reuse = await api.put("/me", { token: second.token, body: { handle: first.handle, displayName: "y" } });
+    const reuse = await api.PUT("/me", { token: second.token, body: { handle: first.handle, displayName: "y" } });
     expect(reuse.status).toBe(201);
-    expect((await api.get(`/handles/${first.handle.toLowerCase()}`)).body.userId).toBe(second.userId);
+    expect((await api.GET("/handles/{handle}", { path: { handle: first.handle.toLowerCase() } })).data.userId).toBe(
+      second.userId,
+    );
   });
 
   it("lets the owner change only the case of a handle", async () => {
     const user = await given.aReader();
-    const response = await api.put("/me", {
+    const response = await api.PUT("/me", {
       token: user.token,
       body: { handle: user.handle.toUpperCase(), displayName: "x" },
     });
     expect(response.status).toBe(200);
-    expect(response.body.handle).toBe(user.handle.toUpperCase());
-    expect((await api.get(`/handles/${user.handle}`)).body.userId).toBe(user.userId);
+    expect(response.data.handle).toBe(user.handle.toUpperCase());
+    expect((await api.GET("/handles/{handle}", { path: { handle: user.handle } })).data.userId).toBe(user.userId);
   });
 
   it("gives a contested handle to exactly one of 20 concurrent claimants", async () => {
     const handle = uniqueHandle("hot");
-    const claimants = Array.from({ length: 20 }, () => aSignedInCaller());
+    const claimants = Array.from({ length: 20 }, () => given.aLocalCaller());
     const responses = await Promise.all(
       claimants.map((claimant, i) =>
-        api.put("/me", {
+        api.PUT("/me", {
           token: claimant.token,
           body: { handle: i % 2 ? handle : handle.toUpperCase(), displayName: "c" },
         }),
@@ -94,28 +98,28 @@ describe("PUT /me", () => {
     expect(statuses.filter((status) => status === 201)).toHaveLength(1);
     expect(statuses.filter((status) => status === 409)).toHaveLength(19);
     const winner = claimants[responses.findIndex((response) => response.status === 201)]!;
-    expect((await api.get(`/handles/${handle}`)).body.userId).toBe(winner.userId);
+    expect((await api.GET("/handles/{handle}", { path: { handle } })).data.userId).toBe(winner.userId);
   });
 
   it("answers one create and one update when the same caller sends two creates at once", async () => {
-    const caller = aSignedInCaller();
+    const caller = given.aLocalCaller();
     const responses = await Promise.all(
-      [0, 1].map(() => api.put("/me", { token: caller.token, body: { handle: caller.handle, displayName: "twice" } })),
+      [0, 1].map(() => api.PUT("/me", { token: caller.token, body: { handle: caller.handle, displayName: "twice" } })),
     );
     expect(responses.map((response) => response.status).sort()).toEqual([200, 201]);
   });
 
   it("refuses bad input with one detail per field and writes nothing", async () => {
-    const caller = aSignedInCaller();
-    const response = await api.put("/me", {
+    const caller = given.aLocalCaller();
+    // Fields the document lacks, sent all the same.
+    const response = await api.unchecked("PUT", "/me", {
       token: caller.token,
       body: { handle: "no spaces", displayName: "   ", role: "admin", followerCount: 5 },
     });
-    expect(response.status).toBe(400);
-    expect(response.body.error.code).toBe("validation_failed");
-    const fields = response.body.error.details.map((detail: { field: string }) => detail.field).sort();
+    const problem = expectValidationFailed(response);
+    const fields = problem.details.map((detail) => detail.field).sort();
     expect(fields).toEqual(["displayName", "followerCount", "handle", "role"]);
-    expect((await api.get("/me", { token: caller.token })).status).toBe(404);
+    expect((await api.GET("/me", { token: caller.token })).status).toBe(404);
   });
 
   it.each([
@@ -123,75 +127,75 @@ describe("PUT /me", () => {
     ["too long", "a".repeat(31)],
     ["non-ASCII", "ännä"],
   ])("refuses a handle that is %s", async (_, handle) => {
-    const caller = aSignedInCaller();
-    const response = await api.put("/me", { token: caller.token, body: { handle, displayName: "x" } });
-    expect(response.status).toBe(400);
-    expect(response.body.error.details).toEqual([{ field: "handle", message: expect.any(String) }]);
+    const caller = given.aLocalCaller();
+    const response = await api.PUT("/me", { token: caller.token, body: { handle, displayName: "x" } });
+    expect(then.itFails(response, 400, "validation_failed").details).toEqual([
+      { field: "handle", message: expect.any(String) },
+    ]);
   });
 
   it("counts display name length in code points", async () => {
-    const caller = aSignedInCaller();
+    const caller = given.aLocalCaller();
     const eighty = "😀".repeat(80);
-    const ok = await api.put("/me", { token: caller.token, body: { handle: caller.handle, displayName: eighty } });
+    const ok = await api.PUT("/me", { token: caller.token, body: { handle: caller.handle, displayName: eighty } });
     expect(ok.status).toBe(201);
-    const tooLong = await api.put("/me", {
+    const tooLong = await api.PUT("/me", {
       token: caller.token,
       body: { handle: caller.handle, displayName: eighty + "x" },
     });
-    expect(tooLong.status).toBe(400);
-    expect(tooLong.body.error.details[0].field).toBe("displayName");
+    expect(then.itFails(tooLong, 400, "validation_failed").details[0]?.field).toBe("displayName");
   });
 
   it("answers malformed_json, payload_too_large and validation_failed for a body that is not an object", async () => {
-    const caller = aSignedInCaller();
-    const malformed = await api.put("/me", { token: caller.token, rawBody: "{not json" });
-    expect([malformed.status, malformed.body.error.code]).toEqual([400, "malformed_json"]);
-    const huge = await api.put("/me", {
+    const caller = given.aLocalCaller();
+    const malformed = await api.unchecked("PUT", "/me", { token: caller.token, rawBody: "{not json" });
+    expect([malformed.status, malformed.error.code]).toEqual([400, "malformed_json"]);
+    const huge = await api.unchecked("PUT", "/me", {
       token: caller.token,
       rawBody: JSON.stringify({ handle: caller.handle, displayName: "x".repeat(300 * 1024) }),
     });
-    expect([huge.status, huge.body.error.code]).toEqual([413, "payload_too_large"]);
-    const notObject = await api.put("/me", { token: caller.token, body: [1, 2] });
-    expect([notObject.status, notObject.body.error.code]).toEqual([400, "validation_failed"]);
+    expect([huge.status, huge.error.code]).toEqual([413, "payload_too_large"]);
+    const notObject = await api.unchecked("PUT", "/me", { token: caller.token, body: [1, 2] });
+    expect([notObject.status, notObject.error.code]).toEqual([400, "validation_failed"]);
   });
 
   it("answers 401 before looking at the body", async () => {
-    expectAuthorizerRefusal(await api.put("/me", { rawBody: "{not json" }));
+    expectAuthorizerRefusal(await api.unchecked("PUT", "/me", { rawBody: "{not json" }));
   });
 });
 
 describe("GET /me, GET /users/{userId}, GET /handles/{handle}", () => {
   it("answers 404 for /me before a profile exists", async () => {
-    const response = await api.get("/me", { token: aSignedInCaller().token });
-    expect([response.status, response.body.error.code]).toEqual([404, "not_found"]);
+    const response = await api.GET("/me", { token: given.aLocalCaller().token });
+    expect([response.status, response.error.code]).toEqual([404, "not_found"]);
   });
 
   it("shows the public profile without entitlements or activity", async () => {
     const user = await given.aReader();
-    const byId = await api.get(`/users/${user.userId}`);
+    const byId = await api.GET("/users/{userId}", { path: { userId: user.userId } });
     expect(byId.status).toBe(200);
-    expect(Object.keys(byId.body).sort()).toEqual(profileFields);
+    expect(Object.keys(byId.data).sort()).toEqual(profileFields);
     expectNoStorageDetails(byId.text);
-    const byHandle = await api.get(`/handles/${user.handle.toUpperCase()}`);
-    expect(byHandle.body).toEqual(byId.body);
+    const byHandle = await api.GET("/handles/{handle}", { path: { handle: user.handle.toUpperCase() } });
+    expect(byHandle.json).toEqual(byId.data);
   });
 
   it("answers 404 for unknown users and handles", async () => {
-    expect((await api.get("/users/nobody-here")).status).toBe(404);
-    expect((await api.get(`/handles/${uniqueHandle()}`)).body.error.code).toBe("not_found");
+    expect((await api.GET("/users/{userId}", { path: { userId: "nobody-here" } })).status).toBe(404);
+    expect((await api.GET("/handles/{handle}", { path: { handle: uniqueHandle() } })).error.code).toBe("not_found");
   });
 
   it("takes the role from the token's groups, admins over authors", async () => {
-    const caller = aSignedInCaller(["authors", "admins"]);
-    const response = await api.put("/me", { token: caller.token, body: { handle: caller.handle, displayName: "x" } });
-    expect(response.body.role).toBe("admin");
+    const caller = given.aLocalCaller(["authors", "admins"]);
+    const response = await api.PUT("/me", { token: caller.token, body: { handle: caller.handle, displayName: "x" } });
+    expect(response.data.role).toBe("admin");
   });
 
   it("refreshes the stored role when the token's groups change", async () => {
     const user = await given.aReader();
     const promoted = tokenFor(user.userId, ["authors"]);
-    expect((await api.get("/me", { token: promoted })).body.role).toBe("author");
-    expect((await api.get(`/users/${user.userId}`)).body.role).toBe("author");
+    expect((await api.GET("/me", { token: promoted })).data.role).toBe("author");
+    expect((await api.GET("/users/{userId}", { path: { userId: user.userId } })).data.role).toBe("author");
     expect((await storedAccount(user.userId))?.inactivityPk).toBeUndefined();
   });
 });
@@ -200,7 +204,7 @@ describe("activity", () => {
   it("writes lastActiveAt at most once an hour", async () => {
     const user = await given.aReader();
     const before = (await storedAccount(user.userId))!.lastActiveAt as string;
-    await api.get("/me", { token: user.token });
+    await api.GET("/me", { token: user.token });
     expect((await storedAccount(user.userId))!.lastActiveAt).toBe(before);
 
     const twoHoursAgo = new Date(Date.now() - 2 * 3600_000).toISOString();
@@ -213,7 +217,7 @@ describe("activity", () => {
       }),
     );
     // A public route with a token marks the caller active too.
-    await api.get(`/users/${user.userId}`, { token: user.token });
+    await api.GET("/users/{userId}", { path: { userId: user.userId }, token: user.token });
     const refreshed = (await storedAccount(user.userId))!;
     expect(Date.parse(refreshed.lastActiveAt)).toBeGreaterThan(Date.now() - 60_000);
     expect(refreshed.inactivitySk).toBe(refreshed.lastActiveAt);
@@ -226,16 +230,17 @@ describe("PUT /admin/users/{userId}/entitlements", () => {
     const reader = await given.aReader();
     const past = "2020-01-01T00:00:00Z";
     const entitlements = [
-      { tier: "plus", validUntil: past },
-      { tier: "select", authorId: "author-1" },
-      { tier: "ultimate", validUntil: "2999-12-31T23:59:59.000Z" },
+      { tier: "plus" as const, validUntil: past },
+      { tier: "select" as const, authorId: "author-1" },
+      { tier: "ultimate" as const, validUntil: "2999-12-31T23:59:59.000Z" },
     ];
-    const response = await api.put(`/admin/users/${reader.userId}/entitlements`, {
+    const response = await api.PUT("/admin/users/{userId}/entitlements", {
+      path: { userId: reader.userId },
       token: admin.token,
       body: { entitlements },
     });
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({
+    expect(response.json).toEqual({
       userId: reader.userId,
       entitlements: [
         { tier: "plus", validUntil: "2020-01-01T00:00:00.000Z" },
@@ -243,44 +248,49 @@ describe("PUT /admin/users/{userId}/entitlements", () => {
         { tier: "ultimate", validUntil: "2999-12-31T23:59:59.000Z" },
       ],
     });
-    expect((await api.get("/me", { token: reader.token })).body.entitlements).toEqual(response.body.entitlements);
+    expect((await api.GET("/me", { token: reader.token })).data.entitlements).toEqual(response.data.entitlements);
 
-    const cleared = await api.put(`/admin/users/${reader.userId}/entitlements`, {
+    const cleared = await api.PUT("/admin/users/{userId}/entitlements", {
+      path: { userId: reader.userId },
       token: admin.token,
       body: { entitlements: [] },
     });
-    expect(cleared.body.entitlements).toEqual([]);
+    expect(cleared.data.entitlements).toEqual([]);
   });
 
   it("answers 403 forbidden to readers and authors, before validating the target", async () => {
     for (const caller of [await given.aReader(), await given.anAuthor()]) {
-      const response = await api.put(`/admin/users/nobody/entitlements`, {
+      const response = await api.PUT("/admin/users/{userId}/entitlements", {
+        path: { userId: "nobody" },
         token: caller.token,
         body: { entitlements: [] },
       });
-      expect([response.status, response.body.error.code]).toEqual([403, "forbidden"]);
+      expect([response.status, response.error.code]).toEqual([403, "forbidden"]);
     }
   });
 
   it("answers 404 for an unknown user, before profile_required", async () => {
-    const adminWithoutProfile = aSignedInCaller(["admins"]);
-    const unknown = await api.put(`/admin/users/nobody/entitlements`, {
+    const adminWithoutProfile = given.aLocalCaller(["admins"]);
+    const unknown = await api.PUT("/admin/users/{userId}/entitlements", {
+      path: { userId: "nobody" },
       token: adminWithoutProfile.token,
       body: { entitlements: [] },
     });
-    expect([unknown.status, unknown.body.error.code]).toEqual([404, "not_found"]);
+    expect([unknown.status, unknown.error.code]).toEqual([404, "not_found"]);
     const reader = await given.aReader();
-    const known = await api.put(`/admin/users/${reader.userId}/entitlements`, {
+    const known = await api.PUT("/admin/users/{userId}/entitlements", {
+      path: { userId: reader.userId },
       token: adminWithoutProfile.token,
       body: { entitlements: [] },
     });
-    expect([known.status, known.body.error.code]).toEqual([403, "profile_required"]);
+    expect([known.status, known.error.code]).toEqual([403, "profile_required"]);
   });
 
   it("validates every entitlement", async () => {
     const admin = await given.anAdmin();
     const reader = await given.aReader();
-    const response = await api.put(`/admin/users/${reader.userId}/entitlements`, {
+    // Entitlements the document does not allow, sent all the same.
+    const response = await api.unchecked("PUT", `/admin/users/${reader.userId}/entitlements`, {
       token: admin.token,
       body: {
         entitlements: [
@@ -291,15 +301,16 @@ describe("PUT /admin/users/{userId}/entitlements", () => {
         ],
       },
     });
-    expect(response.status).toBe(400);
-    const fields = response.body.error.details.map((detail: { field: string }) => detail.field).sort();
+    const fields = expectValidationFailed(response)
+      .details.map((detail: { field: string }) => detail.field)
+      .sort();
     expect(fields).toEqual([
       "entitlements.0.tier",
       "entitlements.1.authorId",
       "entitlements.2.validUntil",
       "entitlements.3.extra",
     ]);
-    expect((await api.get("/me", { token: reader.token })).body.entitlements).toEqual([]);
+    expect((await api.GET("/me", { token: reader.token })).data.entitlements).toEqual([]);
   });
 });
 
@@ -307,29 +318,32 @@ describe("tokens and routes", () => {
   it("answers 401 for a missing, forged or expired token on a protected route", async () => {
     const user = await given.aReader();
     // API Gateway's JWT authorizer answers these itself, in its own shape.
-    expectAuthorizerRefusal(await api.get("/me"));
-    expectAuthorizerRefusal(await api.get("/me", { token: tokenFor(user.userId, [], {}, "wrong-secret") }));
+    expectAuthorizerRefusal(await api.GET("/me"));
+    expectAuthorizerRefusal(await api.GET("/me", { token: tokenFor(user.userId, [], {}, "wrong-secret") }));
     const expired = tokenFor(user.userId, [], { exp: Math.floor(Date.now() / 1000) - 10 });
-    expectAuthorizerRefusal(await api.get("/me", { token: expired }));
+    expectAuthorizerRefusal(await api.GET("/me", { token: expired }));
   });
 
   it("verifies a token sent to a public route", async () => {
     const user = await given.aReader();
-    expect((await api.get(`/users/${user.userId}`, { token: "not-a-jwt" })).status).toBe(401);
-    expect((await api.get(`/users/${user.userId}`, { headers: { authorization: "Basic abc" } })).status).toBe(401);
-    expect((await api.get(`/users/${user.userId}`, { token: user.token })).status).toBe(200);
+    expect((await api.GET("/users/{userId}", { path: { userId: user.userId }, token: "not-a-jwt" })).status).toBe(401);
+    expect(
+      (await api.GET("/users/{userId}", { path: { userId: user.userId }, headers: { authorization: "Basic abc" } }))
+        .status,
+    ).toBe(401);
+    expect((await api.GET("/users/{userId}", { path: { userId: user.userId }, token: user.token })).status).toBe(200);
   });
 
   it("answers 404 not_found for unknown routes and 405 for a wrong method", async () => {
-    const unknown = await api.get("/no/such/route");
-    expect(unknown.body).toEqual({ error: { code: "not_found", message: expect.any(String) } });
-    const wrongMethod = await api.post("/me");
+    const unknown = await api.unchecked("GET", "/no/such/route");
+    expect(unknown.json).toEqual({ error: { code: "not_found", message: expect.any(String) } });
+    const wrongMethod = await api.unchecked("POST", "/me");
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.allow).toBe("GET, PUT, DELETE");
   });
 
   it("sets security headers on every answer, errors included", async () => {
-    for (const response of [await api.get("/health"), await api.get("/nowhere")]) {
+    for (const response of [await api.GET("/health"), await api.unchecked("GET", "/nowhere")]) {
       expect(response.headers["x-content-type-options"]).toBe("nosniff");
       expect(response.headers["content-type"]).toMatch(/^application\/json/);
     }
@@ -340,42 +354,50 @@ describe("path parameters", () => {
   it("answers 404 for an ID far longer than any real one, on reads and writes", async () => {
     const reader = await given.aReader();
     const long = "x".repeat(3000);
-    expect((await api.get(`/users/${long}`)).status).toBe(404);
-    expect((await api.put(`/users/${long}/follow`, { token: reader.token })).status).toBe(404);
-    expect((await api.get(`/handles/${long}`)).body.error.code).toBe("not_found");
+    expect((await api.GET("/users/{userId}", { path: { userId: long } })).status).toBe(404);
+    expect((await api.PUT("/users/{userId}/follow", { path: { userId: long }, token: reader.token })).status).toBe(404);
+    expect((await api.GET("/handles/{handle}", { path: { handle: long } })).error.code).toBe("not_found");
   });
 });
 
 describe("findings of the black-box review", () => {
   it("refuses fields in the body of a route that takes none, and deletes nothing", async () => {
     const author = await given.anAuthor();
-    const created = await api.post("/posts", { token: author.token, body: { title: "t", body: "b", access: "free" } });
+    const created = await api.POST("/posts", { token: author.token, body: { title: "t", body: "b", access: "free" } });
     expect(created.status).toBe(201);
-    const refused = await api.delete(`/posts/${created.body.postId}`, { token: author.token, body: { foo: 1 } });
+    const refused = await api.unchecked("DELETE", `/posts/${created.data.postId}`, {
+      token: author.token,
+      body: { foo: 1 },
+    });
     expect(refused.status).toBe(400);
-    expect(refused.body.error).toMatchObject({
+    expect(refused.error).toMatchObject({
       code: "validation_failed",
       details: [{ field: "foo", message: "is not a known field" }],
     });
-    expect((await api.get(`/posts/${created.body.postId}`)).status).toBe(200);
-    const notAnObject = await api.delete(`/posts/${created.body.postId}`, { token: author.token, body: [1] });
-    expect([notAnObject.status, notAnObject.body.error.code]).toEqual([400, "validation_failed"]);
-    expect((await api.delete(`/posts/${created.body.postId}`, { token: author.token })).status).toBe(204);
+    expect((await api.GET("/posts/{postId}", { path: { postId: created.data.postId } })).status).toBe(200);
+    const notAnObject = await api.unchecked("DELETE", `/posts/${created.data.postId}`, {
+      token: author.token,
+      body: [1],
+    });
+    expect([notAnObject.status, notAnObject.error.code]).toEqual([400, "validation_failed"]);
+    expect(
+      (await api.DELETE("/posts/{postId}", { path: { postId: created.data.postId }, token: author.token })).status,
+    ).toBe(204);
   });
 
   it("refreshes the stored role even when the request is refused", async () => {
     const author = await given.anAuthor();
     const demoted = tokenFor(author.userId, []);
-    const refused = await api.post("/posts", { token: demoted, body: { title: "t", body: "b", access: "free" } });
-    expect([refused.status, refused.body.error.code]).toEqual([403, "forbidden"]);
-    expect((await api.get(`/users/${author.userId}`)).body.role).toBe("reader");
+    const refused = await api.POST("/posts", { token: demoted, body: { title: "t", body: "b", access: "free" } });
+    expect([refused.status, refused.error.code]).toEqual([403, "forbidden"]);
+    expect((await api.GET("/users/{userId}", { path: { userId: author.userId } })).data.role).toBe("reader");
   });
 
   it("refuses a token whose subject is longer than any identity provider issues", async () => {
-    const response = await api.put("/me", {
+    const response = await api.PUT("/me", {
       token: tokenFor("L".repeat(1100)),
       body: { handle: uniqueHandle(), displayName: "x" },
     });
-    expect([response.status, response.body.error.code]).toEqual([401, "unauthorized"]);
+    expect([response.status, response.error.code]).toEqual([401, "unauthorized"]);
   });
 });

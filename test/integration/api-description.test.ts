@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { dispatch } from "../../infra/local/server";
 import { apiDescriptionDocument } from "../../infra/api-description";
 import { referenceScriptFile } from "../../shared/api/reference-page";
-import { api, jwtSecret, tokenFor } from "../support/api";
+import { api, jwtSecret, tokenFor } from "../support/api/in-process";
 import { given } from "../support/given";
 
 // GET /openapi.json, GET /docs and the page's script, through the local server's dispatch.
@@ -29,23 +29,23 @@ const sizeOf = (answer: unknown) => Buffer.byteLength(JSON.stringify(answer));
 
 describe("the API's description", () => {
   it("answers its OpenAPI document at GET /openapi.json, to anyone", async () => {
-    const response = await api.get("/openapi.json");
+    const response = await api.GET("/openapi.json");
     expect(response.status).toBe(200);
     // Byte for byte: the document's order does not depend on which handlers the process has loaded.
     expect(response.text).toBe(JSON.stringify(apiDescriptionDocument()));
-    expect(response.body.openapi).toBe("3.1.1");
+    expect(response.data.openapi).toBe("3.1.1");
   });
 
   it("verifies a token sent to it, as on every public route", async () => {
     const reader = await given.aReader();
-    expect((await api.get("/openapi.json", { token: reader.token })).status).toBe(200);
+    expect((await api.GET("/openapi.json", { token: reader.token })).status).toBe(200);
     const forged = tokenFor(reader.userId, [], {}, "another-secret");
-    const refused = await api.get("/openapi.json", { token: forged });
-    expect([refused.status, refused.body.error.code]).toEqual([401, "unauthorized"]);
+    const refused = await api.GET("/openapi.json", { token: forged });
+    expect([refused.status, refused.error.code]).toEqual([401, "unauthorized"]);
   });
 
   it("answers the reference page at GET /docs, allowed to load from this host only", async () => {
-    const response = await api.get("/docs");
+    const response = await api.GET("/docs");
     expect(response.status).toBe(200);
     expect(response.headers["content-type"]).toBe("text/html; charset=utf-8");
     expect(response.headers["content-security-policy"]).toContain("default-src 'none'");
@@ -56,7 +56,7 @@ describe("the API's description", () => {
   });
 
   it("sends the page's script gzip-compressed to clients that accept it, and as it is to others", async () => {
-    const compressed = await api.get("/docs/reference.js", { headers: { "accept-encoding": "gzip, deflate, br" } });
+    const compressed = await api.GET("/docs/reference.js", { headers: { "accept-encoding": "gzip, deflate, br" } });
     expect([compressed.status, compressed.headers["content-encoding"], compressed.headers.vary]).toEqual([
       200,
       "gzip",
@@ -66,7 +66,7 @@ describe("the API's description", () => {
     expect(compressed.headers["cache-control"]).toBe("public, max-age=86400");
     expect(compressed.text).toBe(script.toString("utf8"));
 
-    const plain = await api.get("/docs/reference.js", { headers: { "accept-encoding": "gzip;q=0, identity" } });
+    const plain = await api.GET("/docs/reference.js", { headers: { "accept-encoding": "gzip;q=0, identity" } });
     expect([plain.status, plain.headers["content-encoding"]]).toEqual([200, undefined]);
     expect(plain.text).toBe(script.toString("utf8"));
   });

@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inProcessRunsSettled } from "../../infra/local/cleanup-runner";
-import { api, call, tokenFor, type CallOptions } from "../support/api";
+import { api, tokenFor } from "../support/api/in-process";
+import { type UncheckedInit } from "../support/api/client";
 import { openApiDocument } from "../support/documented-answers";
 import {
   fuzzSettings,
@@ -13,11 +14,9 @@ import {
   type RequestBody,
 } from "../support/fuzz";
 import { MAX_ERROR_ANSWER_BYTES, MAX_HANDLER_MS, measuredCall } from "../support/hostile";
-import { expectStatus, given, uniqueHandle, uniqueUserId, type TestUser } from "../support/given";
-import { aComment } from "../support/comments";
-import { aPost } from "../support/posts";
 import { recordDynamoDbRequests } from "../support/request-recorder";
-import { aFollow } from "../support/follows";
+import { given } from "../support/given";
+import { expectStatus, type TestUser, uniqueHandle, uniqueUserId } from "../support/host";
 
 // Property-based fuzzing of every operation of the OpenAPI document: requests made from the document alone,
 // valid and invalid, by every kind of caller. Whatever comes, no answer is a 5xx, every answer is one the
@@ -43,20 +42,22 @@ interface World {
 let runId: string;
 beforeAll(async () => {
   const admin = await given.anAdmin();
-  const started = await api.post("/admin/cleanup-runs", { token: admin.token, body: { dryRun: true } });
+  const started = await api.POST("/admin/cleanup-runs", { token: admin.token, body: { dryRun: true } });
   expectStatus(started, 202);
-  runId = started.body.runId;
+  runId = started.data.runId;
   await inProcessRunsSettled();
 });
 
 async function aWorld(): Promise<World> {
   const [reader, author, admin] = await Promise.all([given.aReader(), given.anAuthor(), given.anAdmin()]);
-  const withoutProfile = given.aSignedInCaller();
+  const withoutProfile = given.aLocalCaller();
   const forged = { ...withoutProfile, token: tokenFor(withoutProfile.userId, ["admins"], {}, "not-the-secret") };
   await given.entitlements(admin, reader, [{ tier: "plus" }]);
-  await aFollow(reader, author);
-  const posts = await Promise.all((["free", "plus", "select"] as const).map((access) => aPost(author, { access })));
-  const comment = await aComment(author, posts[0]!.postId);
+  await given.aFollow(reader, author);
+  const posts = await Promise.all(
+    (["free", "plus", "select"] as const).map((access) => given.aPost(author, { access })),
+  );
+  const comment = await given.aComment(author, posts[0]!.postId);
   const users = [reader, author, admin, withoutProfile];
   return {
     callers: { "forged token": forged, "signed in without profile": withoutProfile, reader, author, admin },
@@ -112,7 +113,7 @@ function requestsTo(
   });
 }
 
-function callOptions(request: FuzzRequest, world: World): CallOptions {
+function callOptions(request: FuzzRequest, world: World): UncheckedInit {
   const defined = (values: Record<string, string | undefined>) =>
     Object.fromEntries(Object.entries(values).filter((entry): entry is [string, string] => entry[1] !== undefined));
   return {
@@ -174,8 +175,8 @@ describe.skipIf(hostileMode)(
           fc.asyncProperty(requestsTo(path, operation, world), async (request) => {
             const url = urlOf(request);
             requests.reset();
-            // `call` fails the property when the answer is not one the document allows.
-            const answer = await call(method, url, callOptions(request, world));
+            // The client fails the property when the answer is not one the document allows.
+            const answer = await api.unchecked(method, url, callOptions(request, world));
             // A started cleanup run goes on in the background; let it finish before the next request is judged.
             await inProcessRunsSettled();
             expect(answer.status, answer.text).toBeLessThan(500);

@@ -2,13 +2,10 @@ import { describe, expect, it } from "vitest";
 import { keys } from "../../shared/db/keys";
 import { deleteItem, updateItem } from "../../shared/db/requests";
 import { decodePostId } from "../../shared/domain/posts";
-import { api } from "../support/api";
+import { api } from "../support/api/in-process";
 import { anAudit, expectNoDrift, theAuditCommand } from "../support/audit";
-import { aComment, aReaderWith } from "../support/comments";
-import { aFollow } from "../support/follows";
-import { given } from "../support/given";
-import { aPost } from "../support/posts";
 import { findingLine } from "../../shared/use-cases/audit";
+import { given } from "../support/given";
 
 // `npm run audit` reads the whole table and checks every invariant of docs/data-model.md; `--fix` repairs drifted
 // counts with the cleanup's recount. Drift is planted by writing to the table directly, as no API call can.
@@ -24,10 +21,10 @@ const bumpFollowerShard = (userId: string, by: number) =>
 /** A subscriber follows an author and comments on the author's free post: a table with every kind of count. */
 async function aFollowedAuthorsCommentedPost() {
   const author = await given.anAuthor();
-  const reader = await aReaderWith(await given.anAdmin(), [{ tier: "plus" }]);
-  await aFollow(reader, author);
-  const post = await aPost(author);
-  const comment = await aComment(reader, post.postId);
+  const reader = await given.aReaderWith(await given.anAdmin(), [{ tier: "plus" }]);
+  await given.aFollow(reader, author);
+  const post = await given.aPost(author);
+  const comment = await given.aComment(reader, post.postId);
   return { author, reader, post, comment };
 }
 
@@ -47,8 +44,8 @@ describe("npm run audit", () => {
     const fixed = await theAuditCommand(["--fix"]);
     expect(fixed.code, fixed.out + fixed.err).toBe(0);
     expect(fixed.out).toContain(`repaired: followerCount of ${author.userId}: 3 -> 1`);
-    expect((await api.get(`/users/${author.userId}`)).body.followerCount).toBe(1);
-    const history = (await api.get(`/users/${author.userId}/follower-history`)).body.items;
+    expect((await api.GET("/users/{userId}", { path: { userId: author.userId } })).data.followerCount).toBe(1);
+    const history = (await api.GET("/users/{userId}/follower-history", { path: { userId: author.userId } })).data.items;
     expect(history).toEqual([
       { at: expect.any(String), runId: expect.any(String), before: 3, after: 1, reason: "recount" },
     ]);
@@ -97,7 +94,7 @@ describe("the audit's invariants, on planted damage", () => {
       "followingCount",
       "postCount",
     ]);
-    expect((await api.get(`/posts/${post.postId}`)).body.commentCount).toBe(1);
+    expect((await api.GET("/posts/{postId}", { path: { postId: post.postId } })).data.commentCount).toBe(1);
     await expectNoDrift("after --fix");
   });
 

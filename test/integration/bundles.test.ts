@@ -10,7 +10,7 @@ import { inProcessRunsSettled } from "../../infra/local/cleanup-runner";
 import { MAX_CONCURRENCY_VARIABLE } from "../../infra/local/invoke-store";
 import { prepareInvocation } from "../../infra/local/server";
 import { fallbackRoute, routeName, routes } from "../../infra/routes";
-import { jwtSecret } from "../support/api";
+import { jwtSecret } from "../support/api/in-process";
 import {
   fallbackSample,
   samplesForAllRoutes,

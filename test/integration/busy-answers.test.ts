@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { api } from "../support/api";
+import { api } from "../support/api/in-process";
+import type { AnyAnswer } from "../support/api/client";
 import { busy, injectFaults } from "../support/faults";
-import { aFollow, follow } from "../support/follows";
-import { given } from "../support/given";
-import { aPost } from "../support/posts";
 import { recordDynamoDbRequests } from "../support/request-recorder";
+import { given } from "../support/given";
 import { expectError } from "../support/then";
+import { when } from "../support/when";
 
 // DynamoDB's "busy" answers, as they reach the code once the SDK's own retries gave up (the faults are injected
 // above the SDK's retry layer): every store request rides them out within the retry budget, then the store
@@ -14,7 +14,7 @@ import { expectError } from "../support/then";
 const BUDGET_ATTEMPTS = 10;
 
 /** While `answer` is injected into every `command` request, calls `request`; answers what it got and how often `command` was tried. */
-async function whileBusy(command: string, answer: ReturnType<typeof busy>, request: () => ReturnType<typeof api.get>) {
+async function whileBusy(command: string, answer: ReturnType<typeof busy>, request: () => Promise<AnyAnswer>) {
   const recording = recordDynamoDbRequests();
   const faults = injectFaults((sent) => (sent === command ? answer : undefined));
   try {
@@ -29,7 +29,7 @@ describe("DynamoDB busy after the SDK's retries", () => {
   it("answers 503 unavailable with retry-after when reads stay throttled, after the whole retry budget", async () => {
     const reader = await given.aReader();
     const { response, tries } = await whileBusy("Query", busy("ThrottlingException"), () =>
-      api.get("/me", { token: reader.token }),
+      api.GET("/me", { token: reader.token }),
     );
     expectError(response, 503, "unavailable");
     expect(response.headers["retry-after"]).toBe("1");
@@ -39,11 +39,13 @@ describe("DynamoDB busy after the SDK's retries", () => {
   it("answers 503 for DynamoDB's internal error and for exceeded throughput, on single and batch reads", async () => {
     const reader = await given.aReader();
     const author = await given.anAuthor();
-    const post = await aPost(author);
-    const handle = await whileBusy("GetItem", busy("InternalServerError"), () => api.get(`/handles/${reader.handle}`));
+    const post = await given.aPost(author);
+    const handle = await whileBusy("GetItem", busy("InternalServerError"), () =>
+      api.GET("/handles/{handle}", { path: { handle: reader.handle } }),
+    );
     expectError(handle.response, 503, "unavailable");
     const read = await whileBusy("BatchGetItem", busy("ProvisionedThroughputExceededException"), () =>
-      api.get(`/posts/${post.postId}`),
+      api.GET("/posts/{postId}", { path: { postId: post.postId } }),
     );
     expectError(read.response, 503, "unavailable");
     expect([handle.tries, read.tries]).toEqual([BUDGET_ATTEMPTS, BUDGET_ATTEMPTS]);
@@ -52,14 +54,16 @@ describe("DynamoDB busy after the SDK's retries", () => {
   it("answers 503 for a write over the account's request limit, having written nothing, and the write goes through later", async () => {
     const [reader, author] = [await given.aReader(), await given.anAuthor()];
     const { response } = await whileBusy("TransactWriteItems", busy("RequestLimitExceeded"), () =>
-      follow(reader, author),
+      when.follows(reader, author),
     );
     expectError(response, 503, "unavailable");
-    expect((await api.get(`/users/${author.userId}/follow`, { token: reader.token })).body).toEqual({
+    expect(
+      (await api.GET("/users/{userId}/follow", { path: { userId: author.userId }, token: reader.token })).json,
+    ).toEqual({
       following: false,
     });
-    expect((await api.get(`/users/${author.userId}`)).body.followerCount).toBe(0);
-    await aFollow(reader, author);
-    expect((await api.get(`/users/${author.userId}`)).body.followerCount).toBe(1);
+    expect((await api.GET("/users/{userId}", { path: { userId: author.userId } })).data.followerCount).toBe(0);
+    await given.aFollow(reader, author);
+    expect((await api.GET("/users/{userId}", { path: { userId: author.userId } })).data.followerCount).toBe(1);
   });
 });

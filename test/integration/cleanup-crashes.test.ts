@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { beginRun, runToCompletion, ticketOf } from "../../shared/use-cases/cleanup";
-import { api } from "../support/api";
+import { api } from "../support/api/in-process";
 import {
   expectCountsEqualRelations,
   expectNoCleanupLeftovers,
@@ -10,10 +10,9 @@ import {
   settledRun,
 } from "../support/cleanup";
 import { crash, injectFaults } from "../support/faults";
-import { expectStatus, given } from "../support/given";
 import { someComments, storedCommentIndexOf, storedCommentsOf } from "../support/post-storage";
-import { aPost } from "../support/posts";
-import { aFollow } from "../support/follows";
+import { given } from "../support/given";
+import { expectStatus } from "../support/host";
 
 // A run killed after K writes (an injected fault: from then on every DynamoDB request fails, as if the process
 // died; not even the run's failure can be recorded, so its lease stays until it expires), then a new run:
@@ -27,14 +26,14 @@ describe.each([0, 1, 3, 7, 15, 40, 46])("a run killed after %i writes, then run 
     const authors = [await given.anAuthor(), await given.anAuthor()] as const;
     const survivor = await given.aReader();
     const inactive = await Promise.all(Array.from({ length: 6 }, () => given.aReader()));
-    for (const reader of inactive) for (const author of authors) await aFollow(reader, author);
-    await aFollow(inactive[0]!, inactive[1]!);
-    await aFollow(inactive[1]!, inactive[2]!);
-    await aFollow(inactive[2]!, inactive[0]!);
-    await aFollow(survivor, inactive[3]!);
-    await aFollow(inactive[4]!, survivor);
-    await aFollow(survivor, authors[0]);
-    const post = await aPost(authors[0]);
+    for (const reader of inactive) for (const author of authors) await given.aFollow(reader, author);
+    await given.aFollow(inactive[0]!, inactive[1]!);
+    await given.aFollow(inactive[1]!, inactive[2]!);
+    await given.aFollow(inactive[2]!, inactive[0]!);
+    await given.aFollow(survivor, inactive[3]!);
+    await given.aFollow(inactive[4]!, survivor);
+    await given.aFollow(survivor, authors[0]);
+    const post = await given.aPost(authors[0]);
     await someComments(post.postId, [...inactive, survivor], 7);
     for (const reader of inactive) await lastActiveAt(reader, "2025-01-10T08:00:00.000Z");
     const cutoff = "2025-06-01T00:00:00.000Z";
@@ -52,8 +51,10 @@ describe.each([0, 1, 3, 7, 15, 40, 46])("a run killed after %i writes, then run 
     });
     faults.stop();
     // Killed: its record still says running and its lease holds, until the lease expires.
-    expect((await api.get(`/admin/cleanup-runs/${first.runId}`, { token: admin.token })).body.status).toBe("running");
-    expect((await api.post("/admin/cleanup-runs", { token: admin.token, body: { cutoff } })).status).toBe(409);
+    expect(
+      (await api.GET("/admin/cleanup-runs/{runId}", { path: { runId: first.runId }, token: admin.token })).data.status,
+    ).toBe("running");
+    expect((await api.POST("/admin/cleanup-runs", { token: admin.token, body: { cutoff } })).status).toBe(409);
 
     const later = new Date(started.getTime() + LEASE_EXPIRED_MS);
     const second = await beginRun({ dryRun: false, cutoff }, later);
@@ -84,7 +85,10 @@ describe.each([0, 1, 3, 7, 15, 40, 46])("a run killed after %i writes, then run 
     }
     for (const kept of [admin, ...authors, survivor]) expect(await exists(kept)).toBe(true);
     await expectCountsEqualRelations([...authors, survivor]);
-    expect((await api.get(`/users/${survivor.userId}`)).body).toMatchObject({ followerCount: 0, followingCount: 1 });
+    expect((await api.GET("/users/{userId}", { path: { userId: survivor.userId } })).json).toMatchObject({
+      followerCount: 0,
+      followingCount: 1,
+    });
     const comments = await storedCommentsOf(post.postId);
     expect(comments.map((comment) => comment.authorId).sort()).toEqual([
       null,
@@ -95,8 +99,9 @@ describe.each([0, 1, 3, 7, 15, 40, 46])("a run killed after %i writes, then run 
       null,
       survivor.userId,
     ]);
-    expect((await api.get(`/posts/${post.postId}`)).body.commentCount).toBe(7);
-    const history = (await api.get(`/users/${authors[0].userId}/follower-history`)).body.items;
+    expect((await api.GET("/posts/{postId}", { path: { postId: post.postId } })).data.commentCount).toBe(7);
+    const history = (await api.GET("/users/{userId}/follower-history", { path: { userId: authors[0].userId } })).data
+      .items;
     expect(history).toEqual([
       { at: expect.any(String), runId: expect.any(String), before: 7, after: 1, reason: "inactive_accounts_deleted" },
     ]);
@@ -104,7 +109,7 @@ describe.each([0, 1, 3, 7, 15, 40, 46])("a run killed after %i writes, then run 
     // Every handle is free again.
     for (const reader of inactive) {
       expectStatus(
-        await api.put("/me", { token: reader.token, body: { handle: reader.handle, displayName: "again" } }),
+        await api.PUT("/me", { token: reader.token, body: { handle: reader.handle, displayName: "again" } }),
         201,
       );
     }

@@ -5,9 +5,8 @@ import { handler as finish } from "../../functions/scheduled/cleanup-finish";
 import { handler as processBatch } from "../../functions/scheduled/cleanup-process-batch";
 import { handler as recount } from "../../functions/scheduled/cleanup-recount";
 import { exists, expectCountsEqualRelations, lastActiveAt, settledRun } from "../support/cleanup";
-import { given } from "../support/given";
-import { aFollow } from "../support/follows";
 import { anOperatorCommand } from "../support/operator-commands";
+import { given } from "../support/given";
 
 // The Lambda step handlers, driven in the order of the state machine's definition (infra/constructs/
 // cleanup-workflow.ts), with the state it passes between them; and the operator command.
@@ -17,7 +16,7 @@ describe("the state machine's step handlers", () => {
     const admin = await given.anAdmin();
     const author = await given.anAuthor();
     const readers = await Promise.all(Array.from({ length: 3 }, () => given.aReader()));
-    for (const reader of readers) await aFollow(reader, author);
+    for (const reader of readers) await given.aFollow(reader, author);
     for (const reader of readers.slice(0, 2)) await lastActiveAt(reader, "2024-05-01T00:00:00.000Z");
 
     const { run } = await begin({});

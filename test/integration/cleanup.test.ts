@@ -3,7 +3,7 @@ import { getAccount } from "../../shared/db/account-store";
 import { dynamoDb } from "../../shared/db/client";
 import { keys } from "../../shared/db/keys";
 import { beginRun, failRun, ticketOf } from "../../shared/use-cases/cleanup";
-import { api } from "../support/api";
+import { api } from "../support/api/in-process";
 import {
   aCompletedRun,
   expectCountsEqualRelations,
@@ -13,11 +13,10 @@ import {
   lastActiveAt,
   settledRun,
 } from "../support/cleanup";
-import { aSignedInCaller, expectNoStorageDetails, expectStatus, given, type TestUser } from "../support/given";
 import { someComments, storedCommentIndexOf, storedCommentsOf } from "../support/post-storage";
-import { aPost } from "../support/posts";
-import { aFollow, anUnfollow } from "../support/follows";
-import { expectError } from "../support/then";
+import { given } from "../support/given";
+import { expectStatus, type TestUser } from "../support/host";
+import { expectError, expectNoStorageDetails, expectValidationFailed } from "../support/then";
 
 const LONG_AGO = "2025-01-10T08:00:00.000Z";
 const inFuture = () => new Date(Date.now() + 3_600_000).toISOString();
@@ -26,22 +25,25 @@ describe("POST /admin/cleanup-runs: who, what and when", () => {
   it("refuses non-admins (403), bad input (400, before 403), admins without a profile (403 profile_required)", async () => {
     const reader = await given.aReader();
     const author = await given.anAuthor();
-    expectError(await api.post("/admin/cleanup-runs", { token: reader.token, body: {} }), 403, "forbidden");
+    expectError(await api.POST("/admin/cleanup-runs", { token: reader.token, body: {} }), 403, "forbidden");
     expectError(
-      await api.post("/admin/cleanup-runs", { token: author.token, body: { dryRun: true } }),
+      await api.POST("/admin/cleanup-runs", { token: author.token, body: { dryRun: true } }),
       403,
       "forbidden",
     );
-    expectError(await api.get("/admin/cleanup-runs", { token: reader.token }), 403, "forbidden");
+    expectError(await api.GET("/admin/cleanup-runs", { token: reader.token }), 403, "forbidden");
     expectError(
-      await api.get("/admin/cleanup-runs/01J00000000000000000000000", { token: reader.token }),
+      await api.GET("/admin/cleanup-runs/{runId}", {
+        path: { runId: "01J00000000000000000000000" },
+        token: reader.token,
+      }),
       403,
       "forbidden",
     );
-    expect((await api.post("/admin/cleanup-runs", { body: {} })).status).toBe(401);
+    expect((await api.POST("/admin/cleanup-runs", { body: {} })).status).toBe(401);
     // 400 comes before the role's 403.
     expectError(
-      await api.post("/admin/cleanup-runs", { token: reader.token, body: { cutoff: inFuture() } }),
+      await api.POST("/admin/cleanup-runs", { token: reader.token, body: { cutoff: inFuture() } }),
       400,
       "validation_failed",
     );
@@ -54,17 +56,20 @@ describe("POST /admin/cleanup-runs: who, what and when", () => {
       { dryRun: "yes" },
       { role: "x" },
     ]) {
-      const response = await api.post("/admin/cleanup-runs", { token: admin.token, body });
+      const response = await api.unchecked("POST", "/admin/cleanup-runs", { token: admin.token, body });
       expectError(response, 400, "validation_failed", JSON.stringify(body));
-      expect(response.body.error.details.length).toBeGreaterThan(0);
+      expect(expectValidationFailed(response).details.length).toBeGreaterThan(0);
     }
-    const future = await api.post("/admin/cleanup-runs", { token: admin.token, body: { cutoff: inFuture() } });
-    expect(future.body.error.details).toEqual([{ field: "cutoff", message: "must not be in the future" }]);
+    const future = await api.POST("/admin/cleanup-runs", { token: admin.token, body: { cutoff: inFuture() } });
+    expect(expectValidationFailed(future).details).toEqual([{ field: "cutoff", message: "must not be in the future" }]);
 
-    const noProfile = aSignedInCaller(["admins"]);
-    expectError(await api.post("/admin/cleanup-runs", { token: noProfile.token, body: {} }), 403, "profile_required");
+    const noProfile = given.aLocalCaller(["admins"]);
+    expectError(await api.POST("/admin/cleanup-runs", { token: noProfile.token, body: {} }), 403, "profile_required");
     expectError(
-      await api.get("/admin/cleanup-runs/01J00000000000000000000000", { token: admin.token }),
+      await api.GET("/admin/cleanup-runs/{runId}", {
+        path: { runId: "01J00000000000000000000000" },
+        token: admin.token,
+      }),
       404,
       "not_found",
     );
@@ -74,14 +79,17 @@ describe("POST /admin/cleanup-runs: who, what and when", () => {
     const admin = await given.anAdmin();
     const now = new Date();
     const holder = await beginRun({ dryRun: true, cutoff: "2024-06-01T00:00:00.000Z" }, now);
-    const refused = await api.post("/admin/cleanup-runs", { token: admin.token, body: { dryRun: true } });
+    const refused = await api.POST("/admin/cleanup-runs", { token: admin.token, body: { dryRun: true } });
     expectError(refused, 409, "cleanup_already_running");
-    expect((await api.get(`/admin/cleanup-runs/${holder.runId}`, { token: admin.token })).body.status).toBe("running");
+    expect(
+      (await api.GET("/admin/cleanup-runs/{runId}", { path: { runId: holder.runId }, token: admin.token })).data.status,
+    ).toBe("running");
 
     // The holder died without releasing its lease: once the lease has expired, a new run takes over.
     const later = new Date(now.getTime() + 16 * 60 * 1000);
     const next = await beginRun({ dryRun: true, cutoff: "2024-06-01T00:00:00.000Z" }, later);
-    const died = (await api.get(`/admin/cleanup-runs/${holder.runId}`, { token: admin.token })).body;
+    const died = (await api.GET("/admin/cleanup-runs/{runId}", { path: { runId: holder.runId }, token: admin.token }))
+      .data;
     expect(died).toMatchObject({ status: "failed", finishedAt: later.toISOString() });
     await failRun(ticketOf(next), later);
 
@@ -92,13 +100,13 @@ describe("POST /admin/cleanup-runs: who, what and when", () => {
 
   it("answers 202 with the Run, and lists runs newest first with a cursor", async () => {
     const admin = await given.anAdmin();
-    const started = await api.post("/admin/cleanup-runs", {
+    const started = await api.POST("/admin/cleanup-runs", {
       token: admin.token,
       body: { dryRun: true, cutoff: "2024-03-05T10:00:00+02:00" },
     });
     expect(started.status).toBe(202);
     expectNoStorageDetails(started.text);
-    expect(started.body).toEqual({
+    expect(started.json).toEqual({
       runId: expect.any(String),
       status: "running",
       dryRun: true,
@@ -112,7 +120,7 @@ describe("POST /admin/cleanup-runs: who, what and when", () => {
       countChanges: [],
       countChangesTotal: 0,
     });
-    const run = await settledRun(admin, started.body.runId);
+    const run = await settledRun(admin, started.data.runId);
     expect(run).toMatchObject({ status: "succeeded", finishedAt: expect.any(String) });
     const second = await aCompletedRun(admin, { dryRun: true });
     const cutoff = Date.parse(second.cutoff);
@@ -120,23 +128,33 @@ describe("POST /admin/cleanup-runs: who, what and when", () => {
     expect(Math.abs(cutoff - expected)).toBeLessThan(60_000);
 
     // Newest first (by start time; the lease test above started one run with a clock in the future).
-    const all = await api.get("/admin/cleanup-runs?limit=100", { token: admin.token });
-    const ids: string[] = all.body.items.map((r: { runId: string }) => r.runId);
+    const all = await api.GET("/admin/cleanup-runs", { query: { limit: 100 }, token: admin.token });
+    const ids: string[] = all.data.items.map((r: { runId: string }) => r.runId);
     expect(ids.indexOf(second.runId)).toBeLessThan(ids.indexOf(run.runId));
-    const startTimes: string[] = all.body.items.map((r: { startedAt: string }) => r.startedAt);
+    const startTimes: string[] = all.data.items.map((r: { startedAt: string }) => r.startedAt);
     expect([...startTimes].sort().reverse()).toEqual(startTimes);
     const paged: string[] = [];
-    let cursor: string | null = null;
+    let cursor: string | undefined;
     do {
-      const query: string = cursor ? `?limit=1&cursor=${encodeURIComponent(cursor)}` : "?limit=1";
-      const response = await api.get(`/admin/cleanup-runs${query}`, { token: admin.token });
+      const response = await api.GET("/admin/cleanup-runs", {
+        query: { limit: 1, ...(cursor ? { cursor } : {}) },
+        token: admin.token,
+      });
       expectNoStorageDetails(response.text);
-      paged.push(...response.body.items.map((r: { runId: string }) => r.runId));
-      cursor = response.body.nextCursor;
+      paged.push(...response.data.items.map((run) => run.runId));
+      cursor = response.data.nextCursor ?? undefined;
     } while (cursor);
     expect(paged).toEqual(ids);
-    expectError(await api.get("/admin/cleanup-runs?cursor=abc", { token: admin.token }), 400, "invalid_cursor");
-    expectError(await api.get("/admin/cleanup-runs?limit=0", { token: admin.token }), 400, "validation_failed");
+    expectError(
+      await api.GET("/admin/cleanup-runs", { query: { cursor: "abc" }, token: admin.token }),
+      400,
+      "invalid_cursor",
+    );
+    expectError(
+      await api.GET("/admin/cleanup-runs", { query: { limit: 0 }, token: admin.token }),
+      400,
+      "validation_failed",
+    );
   });
 });
 
@@ -153,11 +171,12 @@ describe("a run deletes the inactive and keeps the exempt", () => {
     await given.entitlements(admin, subscriber!, [{ tier: "plus", validUntil: "2099-01-01T00:00:00Z" }]);
     await given.entitlements(admin, lifetimeSubscriber!, [{ tier: "select", authorId: author.userId }]);
     await given.entitlements(admin, inactive!, [{ tier: "ultimate", validUntil: "2025-02-01T00:00:00Z" }]);
-    for (const follower of [inactive!, expiredSubscriber!, activeReader!, subscriber!]) await aFollow(follower, author);
-    await aFollow(author, inactive!);
-    await aFollow(activeReader!, inactive!);
-    await aFollow(inactive!, expiredSubscriber!);
-    const post = await aPost(author);
+    for (const follower of [inactive!, expiredSubscriber!, activeReader!, subscriber!])
+      await given.aFollow(follower, author);
+    await given.aFollow(author, inactive!);
+    await given.aFollow(activeReader!, inactive!);
+    await given.aFollow(inactive!, expiredSubscriber!);
+    const post = await given.aPost(author);
     const [commentOfInactive] = await someComments(post.postId, [inactive!], 1);
     await someComments(post.postId, [activeReader!], 1);
     const before = await getAccount(author.userId);
@@ -201,8 +220,13 @@ describe("a run deletes the inactive and keeps the exempt", () => {
     ]) {
       expect(await exists(kept), kept.userId).toBe(true);
     }
-    expect((await api.get(`/users/${author.userId}`)).body).toMatchObject({ followerCount: 2, followingCount: 0 });
-    expect((await api.get(`/users/${activeReader!.userId}`)).body).toMatchObject({ followingCount: 1 });
+    expect((await api.GET("/users/{userId}", { path: { userId: author.userId } })).json).toMatchObject({
+      followerCount: 2,
+      followingCount: 0,
+    });
+    expect((await api.GET("/users/{userId}", { path: { userId: activeReader!.userId } })).json).toMatchObject({
+      followingCount: 1,
+    });
     await expectCountsEqualRelations([author, subscriber!, activeReader!]);
     await expectNoCleanupLeftovers();
 
@@ -211,12 +235,12 @@ describe("a run deletes the inactive and keeps the exempt", () => {
     expect(comments.find((c) => c.commentId === commentOfInactive)).toMatchObject({ authorId: null });
     expect(comments.filter((c) => c.authorId === activeReader!.userId)).toHaveLength(1);
     expect(await storedCommentIndexOf(inactive!)).toEqual([]);
-    expect((await api.get(`/posts/${post.postId}`)).body.commentCount).toBe(2);
+    expect((await api.GET("/posts/{postId}", { path: { postId: post.postId } })).data.commentCount).toBe(2);
 
     // The handle is free again.
-    const newcomer = aSignedInCaller();
+    const newcomer = given.aLocalCaller();
     expectStatus(
-      await api.put("/me", {
+      await api.PUT("/me", {
         token: newcomer.token,
         body: { handle: inactive!.handle.toUpperCase(), displayName: "New" },
       }),
@@ -224,17 +248,23 @@ describe("a run deletes the inactive and keeps the exempt", () => {
     );
 
     // Anyone can see why the count dropped.
-    const history = await api.get(`/users/${author.userId}/follower-history`);
+    const history = await api.GET("/users/{userId}/follower-history", { path: { userId: author.userId } });
     expect(history.status).toBe(200);
-    expect(history.body).toEqual({
+    expect(history.json).toEqual({
       items: [{ at: expect.any(String), runId: run.runId, before: 4, after: 2, reason: "inactive_accounts_deleted" }],
       nextCursor: null,
     });
-    expect((await api.get(`/users/${activeReader!.userId}/follower-history`)).body).toEqual({
+    expect(
+      (await api.GET("/users/{userId}/follower-history", { path: { userId: activeReader!.userId } })).json,
+    ).toEqual({
       items: [],
       nextCursor: null,
     });
-    expectError(await api.get(`/users/${inactive!.userId}/follower-history`), 404, "not_found");
+    expectError(
+      await api.GET("/users/{userId}/follower-history", { path: { userId: inactive!.userId } }),
+      404,
+      "not_found",
+    );
 
     // A second run finds nothing more to do and changes nothing.
     const again = await aCompletedRun(admin);
@@ -246,7 +276,9 @@ describe("a run deletes the inactive and keeps the exempt", () => {
       countChanges: [],
       countChangesTotal: 0,
     });
-    expect((await api.get(`/users/${author.userId}/follower-history`)).body.items).toHaveLength(1);
+    expect(
+      (await api.GET("/users/{userId}/follower-history", { path: { userId: author.userId } })).data.items,
+    ).toHaveLength(1);
   });
 
   it("a dry run changes nothing and reports what the real run then does", async () => {
@@ -254,25 +286,31 @@ describe("a run deletes the inactive and keeps the exempt", () => {
     const authors = [await given.anAuthor(), await given.anAuthor()];
     const readers = await Promise.all(Array.from({ length: 6 }, () => given.aReader()));
     const [a, b, c, d, active1, active2] = readers as [TestUser, TestUser, TestUser, TestUser, TestUser, TestUser];
-    for (const follower of [a, b, c, active1]) await aFollow(follower, authors[0]!);
-    for (const follower of [a, d, active2]) await aFollow(follower, authors[1]!);
-    await aFollow(a, b);
-    await aFollow(b, a);
-    await aFollow(active1, c);
-    const post = await aPost(authors[1]!);
+    for (const follower of [a, b, c, active1]) await given.aFollow(follower, authors[0]!);
+    for (const follower of [a, d, active2]) await given.aFollow(follower, authors[1]!);
+    await given.aFollow(a, b);
+    await given.aFollow(b, a);
+    await given.aFollow(active1, c);
+    const post = await given.aPost(authors[1]!);
     await someComments(post.postId, [a, b, active1], 6);
     for (const user of [a, b, c, d]) await lastActiveAt(user, "2025-02-01T00:00:00.000Z");
     const cutoff = "2025-03-01T00:00:00.000Z";
 
     const snapshot = async () =>
-      Promise.all([...authors, ...readers].map(async (user) => (await api.get(`/users/${user.userId}`)).body));
+      Promise.all(
+        [...authors, ...readers].map(
+          async (user) => (await api.GET("/users/{userId}", { path: { userId: user.userId } })).data,
+        ),
+      );
     const comments = async () => (await storedCommentsOf(post.postId)).map((comment) => comment.authorId);
     const [profilesBefore, commentsBefore] = [await snapshot(), await comments()];
 
     const dry = await aCompletedRun(admin, { dryRun: true, cutoff });
     expect(await snapshot()).toEqual(profilesBefore);
     expect(await comments()).toEqual(commentsBefore);
-    expect((await api.get(`/users/${authors[0]!.userId}/follower-history`)).body.items).toEqual([]);
+    expect(
+      (await api.GET("/users/{userId}/follower-history", { path: { userId: authors[0]!.userId } })).data.items,
+    ).toEqual([]);
     const expectedChanges = [
       { userId: authors[0]!.userId, before: 4, after: 1 },
       { userId: authors[1]!.userId, before: 3, after: 1 },
@@ -290,7 +328,9 @@ describe("a run deletes the inactive and keeps the exempt", () => {
     expect(real).toMatchObject({ dryRun: false, accountsDeleted: 4, followEdgesDeleted: 8, commentsAnonymized: 4 });
     expect(real.countChanges).toEqual(expectedChanges);
     await expectCountsEqualRelations([...authors, active1, active2]);
-    expect((await api.get(`/users/${authors[1]!.userId}/follower-history`)).body.items).toEqual([
+    expect(
+      (await api.GET("/users/{userId}/follower-history", { path: { userId: authors[1]!.userId } })).data.items,
+    ).toEqual([
       { at: expect.any(String), runId: real.runId, before: 3, after: 1, reason: "inactive_accounts_deleted" },
     ]);
   });
@@ -301,39 +341,39 @@ describe("DELETE /me", () => {
     const author = await given.anAuthor();
     const reader = await given.aReader();
     const other = await given.anAuthor();
-    await aFollow(reader, author);
-    await aFollow(author, other);
-    const ownPost = await aPost(author, {});
+    await given.aFollow(reader, author);
+    await given.aFollow(author, other);
+    const ownPost = await given.aPost(author, {});
     await someComments(ownPost.postId, [reader], 3);
-    const otherPost = await aPost(other);
+    const otherPost = await given.aPost(other);
     await someComments(otherPost.postId, [author], 2);
-    const idempotent = await api.post("/posts", {
+    const idempotent = await api.POST("/posts", {
       token: author.token,
       headers: { "Idempotency-Key": "k1" },
       body: { title: "t", body: "b", access: "free" },
     });
     expectStatus(idempotent, 201);
 
-    const response = await api.delete("/me", { token: author.token });
+    const response = await api.DELETE("/me", { token: author.token });
     expect(response.status).toBe(204);
     expect(response.text).toBe("");
-    expect((await api.get("/me", { token: author.token })).status).toBe(404);
-    expect((await api.get(`/posts/${ownPost.postId}`)).status).toBe(404);
+    expect((await api.GET("/me", { token: author.token })).status).toBe(404);
+    expect((await api.GET("/posts/{postId}", { path: { postId: ownPost.postId } })).status).toBe(404);
     await expectNothingLeftOf(author);
     expect(await storedCommentIndexOf(reader)).toEqual([]);
     expect((await storedCommentsOf(otherPost.postId)).map((c) => c.authorId)).toEqual([null, null]);
-    expect((await api.get(`/users/${other.userId}`)).body.followerCount).toBe(0);
-    expect((await api.get(`/users/${reader.userId}`)).body.followingCount).toBe(0);
+    expect((await api.GET("/users/{userId}", { path: { userId: other.userId } })).data.followerCount).toBe(0);
+    expect((await api.GET("/users/{userId}", { path: { userId: reader.userId } })).data.followingCount).toBe(0);
     await expectCountsEqualRelations([reader, other]);
     await expectNoCleanupLeftovers();
 
-    expectError(await api.delete("/me", { token: author.token }), 404, "not_found");
-    expectError(await api.delete("/me", { token: aSignedInCaller().token }), 404, "not_found");
-    expect((await api.delete("/me")).status).toBe(401);
-    expectError(await api.delete("/me", { token: reader.token, body: { force: true } }), 400, "validation_failed");
+    expectError(await api.DELETE("/me", { token: author.token }), 404, "not_found");
+    expectError(await api.DELETE("/me", { token: given.aLocalCaller().token }), 404, "not_found");
+    expect((await api.DELETE("/me")).status).toBe(401);
+    expectError(await api.DELETE("/me", { token: reader.token, body: { force: true } }), 400, "validation_failed");
     // The same person may sign up again, with the same handle.
     expectStatus(
-      await api.put("/me", { token: author.token, body: { handle: author.handle, displayName: "Back" } }),
+      await api.PUT("/me", { token: author.token, body: { handle: author.handle, displayName: "Back" } }),
       201,
     );
   });
@@ -343,32 +383,38 @@ describe("DELETE /me", () => {
     const admin = await given.anAdmin();
     const author = await given.anAuthor();
     const readers = await Promise.all(Array.from({ length: 3 }, () => given.aReader()));
-    for (const reader of readers) await aFollow(reader, author);
-    const post = await aPost(author);
+    for (const reader of readers) await given.aFollow(reader, author);
+    const post = await given.aPost(author);
     await someComments(post.postId, readers, 4);
 
     await deleteMyAccount(author.userId, true, new Date(), -1);
     expect(await exists(author)).toBe(false);
-    expect((await api.get("/me", { token: author.token })).status).toBe(404);
+    expect((await api.GET("/me", { token: author.token })).status).toBe(404);
     // Nothing can be added to an account being deleted.
-    expect((await api.put(`/users/${author.userId}/follow`, { token: admin.token })).status).toBe(404);
+    expect(
+      (await api.PUT("/users/{userId}/follow", { path: { userId: author.userId }, token: admin.token })).status,
+    ).toBe(404);
     expectError(
-      await api.post("/posts", { token: author.token, body: { title: "t", body: "b", access: "free" } }),
+      await api.POST("/posts", { token: author.token, body: { title: "t", body: "b", access: "free" } }),
       403,
       "profile_required",
     );
     expectError(
-      await api.put(`/admin/users/${author.userId}/entitlements`, { token: admin.token, body: { entitlements: [] } }),
+      await api.PUT("/admin/users/{userId}/entitlements", {
+        path: { userId: author.userId },
+        token: admin.token,
+        body: { entitlements: [] },
+      }),
       404,
       "not_found",
     );
-    const followers = await api.get(`/users/${readers[0]!.userId}/following`);
-    expect(followers.body.items).toEqual([]);
+    const followers = await api.GET("/users/{userId}/following", { path: { userId: readers[0]!.userId } });
+    expect(followers.data.items).toEqual([]);
 
     const run = await aCompletedRun(admin, { cutoff: "2024-01-01T00:00:00Z" });
     expect(run).toMatchObject({ accountsDeleted: 1, followEdgesDeleted: 3, commentsAnonymized: 0 });
     await expectNothingLeftOf(author);
-    expect((await api.get(`/posts/${post.postId}`)).status).toBe(404);
+    expect((await api.GET("/posts/{postId}", { path: { postId: post.postId } })).status).toBe(404);
     await expectCountsEqualRelations(readers);
     await expectNoCleanupLeftovers();
   });
@@ -415,19 +461,20 @@ describe("accounts that change during a run", () => {
       Array.from({ length: 4 }, () => given.aReader()),
     );
     for (const reader of [activeAgain!, subscribed!, promoted!, deleted!]) {
-      await aFollow(reader, author);
+      await given.aFollow(reader, author);
       await lastActiveAt(reader, LONG_AGO);
     }
     const interventions: Record<string, () => Promise<unknown>> = {
-      [activeAgain!.userId]: () => api.get("/me", { token: activeAgain!.token }),
+      [activeAgain!.userId]: () => api.GET("/me", { token: activeAgain!.token }),
       [subscribed!.userId]: () =>
-        api.put(`/admin/users/${subscribed!.userId}/entitlements`, {
+        api.PUT("/admin/users/{userId}/entitlements", {
+          path: { userId: subscribed!.userId },
           token: admin.token,
           body: { entitlements: [{ tier: "plus" }] },
         }),
       [promoted!.userId]: async () => {
-        const { tokenFor } = await import("../support/api");
-        return api.get("/me", { token: tokenFor(promoted!.userId, ["authors"]) });
+        const { tokenFor } = await import("../support/api/in-process");
+        return api.GET("/me", { token: tokenFor(promoted!.userId, ["authors"]) });
       },
     };
     // Right before the run's mark of each of them is sent, the account changes (a middleware on the client).
@@ -461,7 +508,7 @@ describe("accounts that change during a run", () => {
     expect(run).toMatchObject({ status: "succeeded", accountsDeleted: 1 });
     expect(await exists(activeAgain!)).toBe(true);
     expect(await exists(subscribed!)).toBe(true);
-    expect((await api.get(`/users/${promoted!.userId}`)).body.role).toBe("author");
+    expect((await api.GET("/users/{userId}", { path: { userId: promoted!.userId } })).data.role).toBe("author");
     expect(await exists(deleted!)).toBe(false);
     expect(run.countChanges).toEqual([{ userId: author.userId, before: 4, after: 3 }]);
     await expectCountsEqualRelations([author]);
@@ -474,8 +521,8 @@ describe("accounts that change during a run", () => {
     const inactive = await Promise.all(Array.from({ length: 16 }, () => given.aReader()));
     const active = await Promise.all(Array.from({ length: 8 }, () => given.aReader()));
     for (const [i, reader] of inactive.entries()) {
-      for (const author of authors) await aFollow(reader, author);
-      await aFollow(active[i % active.length]!, reader);
+      for (const author of authors) await given.aFollow(reader, author);
+      await given.aFollow(active[i % active.length]!, reader);
     }
     for (const reader of inactive) await lastActiveAt(reader, LONG_AGO);
 
@@ -485,8 +532,8 @@ describe("accounts that change during a run", () => {
       let rounds = 0;
       while (running || rounds < 2) {
         for (const author of authors) {
-          await aFollow(reader, author);
-          if (rounds % 2 === 0) await anUnfollow(reader, author);
+          await given.aFollow(reader, author);
+          if (rounds % 2 === 0) await given.anUnfollow(reader, author);
         }
         rounds++;
       }

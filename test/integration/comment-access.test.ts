@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { api } from "../support/api";
-import { aReaderWith, allCommentsOf, commentCountOf, postComment } from "../support/comments";
-import { given, type TestUser } from "../support/given";
-import { aPost } from "../support/posts";
+import { api } from "../support/api/in-process";
 import { expectAuthorizerRefusal } from "../support/gateway";
+import { allCommentsOf, commentCountOf, postComment } from "../support/comments";
+import { given } from "../support/given";
+import { type TestUser } from "../support/host";
 
 // The gating matrix of the contract's Comments section, through the API against DynamoDB Local: every post
 // access and every kind of caller, for reading the comments and for writing one.
@@ -33,27 +33,27 @@ beforeAll(async () => {
   author = await given.anAuthor();
   const otherAuthor = await given.anAuthor();
   callers.set("anonymous", undefined);
-  callers.set("no entitlement", await aReaderWith(admin, []));
+  callers.set("no entitlement", await given.aReaderWith(admin, []));
   callers.set(
     "expired entitlements",
-    await aReaderWith(admin, [
+    await given.aReaderWith(admin, [
       { tier: "plus", validUntil: past },
       { tier: "ultimate", validUntil: past },
       { tier: "select", authorId: author.userId, validUntil: past },
     ]),
   );
-  callers.set("plus", await aReaderWith(admin, [{ tier: "plus", validUntil: future }]));
-  callers.set("select for this author", await aReaderWith(admin, [{ tier: "select", authorId: author.userId }]));
+  callers.set("plus", await given.aReaderWith(admin, [{ tier: "plus", validUntil: future }]));
+  callers.set("select for this author", await given.aReaderWith(admin, [{ tier: "select", authorId: author.userId }]));
   callers.set(
     "select for another author",
-    await aReaderWith(admin, [{ tier: "select", authorId: otherAuthor.userId }]),
+    await given.aReaderWith(admin, [{ tier: "select", authorId: otherAuthor.userId }]),
   );
-  callers.set("ultimate", await aReaderWith(admin, [{ tier: "ultimate" }]));
+  callers.set("ultimate", await given.aReaderWith(admin, [{ tier: "ultimate" }]));
   callers.set("the author", author);
   callers.set("another author", otherAuthor);
   callers.set("admin", admin);
   for (const access of ["free", "plus", "select"] as const) {
-    const post = await aPost(author, { access });
+    const post = await given.aPost(author, { access });
     posts.set(access, post.postId);
     // One comment each, so a caller who may read sees it.
     expect((await postComment(author, post.postId, { body: `first on ${access}` })).status).toBe(201);
@@ -108,13 +108,16 @@ describe("who may read and write comments", () => {
 
   it.each(matrix)("%s on a %s post: reading", async (caller, access, expected) => {
     const user = callers.get(caller);
-    const response = await api.get(`/posts/${posts.get(access)}/comments`, user ? { token: user.token } : {});
+    const response = await api.GET("/posts/{postId}/comments", {
+      path: { postId: posts.get(access)! },
+      ...(user ? { token: user.token } : {}),
+    });
     if (expected === ALLOWED) {
       expect(response.status).toBe(200);
-      expect(response.body.items.map((comment: { body: string }) => comment.body)).toContain(`first on ${access}`);
+      expect(response.data.items.map((comment: { body: string }) => comment.body)).toContain(`first on ${access}`);
     } else {
       expect(response.status).toBe(403);
-      expect(response.body).toEqual({
+      expect(response.json).toEqual({
         error: {
           code: "subscription_required",
           message: expect.any(String),
@@ -131,19 +134,19 @@ describe("who may read and write comments", () => {
     const text = `${caller} on ${access}`;
     const response = user
       ? await postComment(user, postId, { body: text })
-      : await api.post(`/posts/${postId}/comments`, { body: { body: text } });
+      : await api.POST("/posts/{postId}/comments", { path: { postId }, body: { body: text } });
     if (expected === ALLOWED) {
       expect(response.status).toBe(201);
-      expect(response.body).toMatchObject({ postId, authorId: user!.userId, body: text });
+      expect(response.json).toMatchObject({ postId, authorId: user!.userId, body: text });
       expect(await commentCountOf(postId, author)).toBe(before + 1);
-      expect((await allCommentsOf(postId, author)).at(-1)).toEqual(response.body);
+      expect((await allCommentsOf(postId, author)).at(-1)).toEqual(response.data);
       return;
     }
     if (expected === SIGN_IN) {
       expectAuthorizerRefusal(response);
     } else {
       expect(response.status).toBe(403);
-      expect(response.body).toEqual({
+      expect(response.json).toEqual({
         error: { code: "subscription_required", message: expect.any(String), requiredEntitlements: expected() },
       });
     }

@@ -1,22 +1,23 @@
 import { describe, expect, it } from "vitest";
-import { api } from "../support/api";
-import { aComment, aReaderWith, allCommentsOf, commentCountOf, deleteComment, postComment } from "../support/comments";
-import { given, type TestUser } from "../support/given";
+import { api } from "../support/api/in-process";
 import { storedCommentIndexOf, storedCommentsOf, storedPostsOf } from "../support/post-storage";
-import { aPost } from "../support/posts";
+import { allCommentsOf, commentCountOf, postComment } from "../support/comments";
+import { given } from "../support/given";
+import { type TestUser } from "../support/host";
+import { when } from "../support/when";
 
 // commentCount is exact at all times: it changes in the same transaction as the comment, under concurrency too.
 
 async function subscribers(count: number): Promise<TestUser[]> {
   const admin = await given.anAdmin();
-  return Promise.all(Array.from({ length: count }, () => aReaderWith(admin, [{ tier: "ultimate" }])));
+  return Promise.all(Array.from({ length: count }, () => given.aReaderWith(admin, [{ tier: "ultimate" }])));
 }
 
 describe("commentCount under concurrency", () => {
   it("counts 50 concurrent comments on one post exactly 50", async () => {
     const author = await given.anAuthor();
     const writers = await subscribers(50);
-    const post = await aPost(author, { access: "plus" });
+    const post = await given.aPost(author, { access: "plus" });
 
     const responses = await Promise.all(
       writers.map((writer, i) => postComment(writer, post.postId, { body: `take ${i}` })),
@@ -39,12 +40,12 @@ describe("commentCount under concurrency", () => {
   it("stays exact while comments are written and deleted at the same time", async () => {
     const author = await given.anAuthor();
     const writers = await subscribers(10);
-    const post = await aPost(author);
-    const existing = await Promise.all(writers.map((writer) => aComment(writer, post.postId)));
+    const post = await given.aPost(author);
+    const existing = await Promise.all(writers.map((writer) => given.aComment(writer, post.postId)));
     expect(await commentCountOf(post.postId, author)).toBe(10);
 
     const responses = await Promise.all([
-      ...existing.slice(0, 6).map((comment, i) => deleteComment(writers[i]!, post.postId, comment.commentId)),
+      ...existing.slice(0, 6).map((comment, i) => when.deletesComment(writers[i]!, post.postId, comment.commentId)),
       ...writers.map((writer) => postComment(writer, post.postId)),
     ]);
 
@@ -57,13 +58,13 @@ describe("commentCount under concurrency", () => {
     const author = await given.anAuthor();
     const admin = await given.anAdmin();
     const [writer] = await subscribers(1);
-    const post = await aPost(author);
-    await aComment(writer!, post.postId);
-    const comment = await aComment(writer!, post.postId);
+    const post = await given.aPost(author);
+    await given.aComment(writer!, post.postId);
+    const comment = await given.aComment(writer!, post.postId);
 
     const responses = await Promise.all(
       [writer!, author, admin, writer!, author, admin].map((user) =>
-        deleteComment(user, post.postId, comment.commentId),
+        when.deletesComment(user, post.postId, comment.commentId),
       ),
     );
 
@@ -77,15 +78,15 @@ describe("commentCount under concurrency", () => {
   it("lets a post's deletion finish while its comments are being written and deleted", async () => {
     const author = await given.anAuthor();
     const writers = await subscribers(10);
-    const post = await aPost(author);
+    const post = await given.aPost(author);
     const comments = [];
     for (let round = 0; round < 3; round++) {
-      comments.push(...(await Promise.all(writers.map((writer) => aComment(writer, post.postId)))));
+      comments.push(...(await Promise.all(writers.map((writer) => given.aComment(writer, post.postId)))));
     }
 
     const [postDeletion, ...others] = await Promise.all([
-      api.delete(`/posts/${post.postId}`, { token: author.token }),
-      ...comments.slice(0, 10).map((comment, i) => deleteComment(writers[i]!, post.postId, comment.commentId)),
+      api.DELETE("/posts/{postId}", { path: { postId: post.postId }, token: author.token }),
+      ...comments.slice(0, 10).map((comment, i) => when.deletesComment(writers[i]!, post.postId, comment.commentId)),
       ...writers.map((writer) => postComment(writer, post.postId)),
     ]);
 
@@ -96,6 +97,6 @@ describe("commentCount under concurrency", () => {
     expect(await storedCommentsOf(post.postId)).toEqual([]);
     for (const writer of writers) expect(await storedCommentIndexOf(writer)).toEqual([]);
     expect(await storedPostsOf(author)).toEqual([]);
-    expect((await api.get(`/posts/${post.postId}/comments`)).status).toBe(404);
+    expect((await api.GET("/posts/{postId}/comments", { path: { postId: post.postId } })).status).toBe(404);
   });
 });

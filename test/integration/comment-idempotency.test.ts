@@ -1,17 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { api } from "../support/api";
-import { aReaderWith, allCommentsOf, commentCountOf, postComment } from "../support/comments";
+import { api } from "../support/api/in-process";
 import { injectFaults, transactionConflict } from "../support/faults";
-import { given } from "../support/given";
 import { storedCommentIndexOf, storedCommentsOf } from "../support/post-storage";
-import { aPost, aPostInput } from "../support/posts";
+import { allCommentsOf, commentCountOf, postComment } from "../support/comments";
+import { given } from "../support/given";
+import { aPostInput } from "../support/posts";
+import { expectValidationFailed } from "../support/then";
 
 // Idempotency-Key on POST /posts/{postId}/comments, scoped to the caller and the route, as for posts.
 
 describe("Idempotency-Key on POST /posts/{postId}/comments", () => {
   it("answers a repeat with the same status and body and writes one comment", async () => {
     const author = await given.anAuthor();
-    const post = await aPost(author);
+    const post = await given.aPost(author);
     const first = await postComment(author, post.postId, { body: "once" }, "key-1");
     expect(first.status).toBe(201);
     const again = await postComment(author, post.postId, { body: "once" }, "key-1");
@@ -24,8 +25,8 @@ describe("Idempotency-Key on POST /posts/{postId}/comments", () => {
   it("writes one comment when ten tries with one key arrive at the same moment", async () => {
     const admin = await given.anAdmin();
     const author = await given.anAuthor();
-    const writer = await aReaderWith(admin, [{ tier: "plus" }]);
-    const post = await aPost(author, { access: "plus" });
+    const writer = await given.aReaderWith(admin, [{ tier: "plus" }]);
+    const post = await given.aPost(author, { access: "plus" });
     const responses = await Promise.all(
       Array.from({ length: 10 }, () => postComment(writer, post.postId, { body: "burst" }, "burst")),
     );
@@ -33,17 +34,17 @@ describe("Idempotency-Key on POST /posts/{postId}/comments", () => {
     expect(new Set(responses.map((response) => response.text)).size).toBe(1);
     expect(await storedCommentsOf(post.postId)).toHaveLength(1);
     expect(await commentCountOf(post.postId, author)).toBe(1);
-    expect(await allCommentsOf(post.postId, author)).toEqual([responses[0]!.body]);
+    expect(await allCommentsOf(post.postId, author)).toEqual([responses[0]!.data]);
   });
 
   it("answers 409 idempotency_key_reused for another body or another post with the same key, also at once", async () => {
     const author = await given.anAuthor();
-    const [post, other] = [await aPost(author), await aPost(author)];
+    const [post, other] = [await given.aPost(author), await given.aPost(author)];
     expect((await postComment(author, post.postId, { body: "one" }, "reused")).status).toBe(201);
     const otherBody = await postComment(author, post.postId, { body: "two" }, "reused");
-    expect([otherBody.status, otherBody.body.error.code]).toEqual([409, "idempotency_key_reused"]);
+    expect([otherBody.status, otherBody.error.code]).toEqual([409, "idempotency_key_reused"]);
     const otherPost = await postComment(author, other.postId, { body: "one" }, "reused");
-    expect([otherPost.status, otherPost.body.error.code]).toEqual([409, "idempotency_key_reused"]);
+    expect([otherPost.status, otherPost.error.code]).toEqual([409, "idempotency_key_reused"]);
 
     const racing = await Promise.all([
       postComment(author, post.postId, { body: "A" }, "race"),
@@ -57,14 +58,14 @@ describe("Idempotency-Key on POST /posts/{postId}/comments", () => {
   it("scopes keys to the caller and the route", async () => {
     const admin = await given.anAdmin();
     const author = await given.anAuthor();
-    const reader = await aReaderWith(admin, [{ tier: "ultimate" }]);
-    const post = await aPost(author);
+    const reader = await given.aReaderWith(admin, [{ tier: "ultimate" }]);
+    const post = await given.aPost(author);
     const a = await postComment(author, post.postId, { body: "same" }, "shared");
     const b = await postComment(reader, post.postId, { body: "same" }, "shared");
     expect([a.status, b.status]).toEqual([201, 201]);
-    expect(b.body.authorId).toBe(reader.userId);
+    expect(b.data.authorId).toBe(reader.userId);
     // The same key on POST /posts is another scope.
-    const published = await api.post("/posts", {
+    const published = await api.POST("/posts", {
       token: author.token,
       body: aPostInput(),
       headers: { "Idempotency-Key": "shared" },
@@ -75,11 +76,11 @@ describe("Idempotency-Key on POST /posts/{postId}/comments", () => {
 
   it("stores only successes: a try that failed may be retried with the same key", async () => {
     const author = await given.anAuthor();
-    const post = await aPost(author);
+    const post = await given.aPost(author);
     const faults = injectFaults((command) => (command === "TransactWriteItems" ? transactionConflict(6) : undefined));
     const busy = await postComment(author, post.postId, { body: "retry me" }, "retry");
     faults.stop();
-    expect([busy.status, busy.body.error.code, busy.headers["retry-after"]]).toEqual([503, "unavailable", "1"]);
+    expect([busy.status, busy.error.code, busy.headers["retry-after"]]).toEqual([503, "unavailable", "1"]);
     expect(await commentCountOf(post.postId, author)).toBe(0);
     const retried = await postComment(author, post.postId, { body: "retry me" }, "retry");
     expect(retried.status).toBe(201);
@@ -89,16 +90,21 @@ describe("Idempotency-Key on POST /posts/{postId}/comments", () => {
   it("replays a success even after the post was deleted or the subscription lapsed", async () => {
     const admin = await given.anAdmin();
     const author = await given.anAuthor();
-    const writer = await aReaderWith(admin, [{ tier: "plus" }]);
-    const [plus, doomed] = [await aPost(author, { access: "plus" }), await aPost(author, { access: "plus" })];
+    const writer = await given.aReaderWith(admin, [{ tier: "plus" }]);
+    const [plus, doomed] = [
+      await given.aPost(author, { access: "plus" }),
+      await given.aPost(author, { access: "plus" }),
+    ];
 
     const onDoomed = await postComment(writer, doomed.postId, { body: "first" }, "k-doomed");
-    expect((await api.delete(`/posts/${doomed.postId}`, { token: author.token })).status).toBe(204);
+    expect((await api.DELETE("/posts/{postId}", { path: { postId: doomed.postId }, token: author.token })).status).toBe(
+      204,
+    );
     const replayed = await postComment(writer, doomed.postId, { body: "first" }, "k-doomed");
     expect([replayed.status, replayed.text]).toEqual([201, onDoomed.text]);
     // Not the same request: the post's absence is the answer.
     const different = await postComment(writer, doomed.postId, { body: "other" }, "k-doomed");
-    expect([different.status, different.body.error.code]).toEqual([404, "not_found"]);
+    expect([different.status, different.error.code]).toEqual([404, "not_found"]);
     const withoutKey = await postComment(writer, doomed.postId, { body: "first" });
     expect(withoutKey.status).toBe(404);
 
@@ -107,7 +113,7 @@ describe("Idempotency-Key on POST /posts/{postId}/comments", () => {
     const lapsed = await postComment(writer, plus.postId, { body: "plus" }, "k-plus");
     expect([lapsed.status, lapsed.text]).toEqual([201, onPlus.text]);
     const fresh = await postComment(writer, plus.postId, { body: "plus" }, "k-new");
-    expect([fresh.status, fresh.body.error.code]).toEqual([403, "subscription_required"]);
+    expect([fresh.status, fresh.error.code]).toEqual([403, "subscription_required"]);
     expect(await commentCountOf(plus.postId, author)).toBe(1);
   });
 
@@ -116,10 +122,10 @@ describe("Idempotency-Key on POST /posts/{postId}/comments", () => {
     ["101 characters", "k".repeat(101)],
   ])("answers 400 for an Idempotency-Key that is %s, listed with the body's details", async (_, key) => {
     const author = await given.anAuthor();
-    const post = await aPost(author);
+    const post = await given.aPost(author);
     const response = await postComment(author, post.postId, { body: "" }, key);
     expect(response.status).toBe(400);
-    expect(response.body.error.details.map((detail: { field: string }) => detail.field)).toEqual([
+    expect(expectValidationFailed(response).details.map((detail: { field: string }) => detail.field)).toEqual([
       "body",
       "Idempotency-Key",
     ]);

@@ -2,7 +2,6 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import { config } from "../../shared/config";
 import { commentCountOf, postComment } from "../support/comments";
 import { given } from "../support/given";
-import { aPost } from "../support/posts";
 
 // COMMENT_RATE_PER_MINUTE configures the limit. Configuration is read once, when shared/config.ts loads, so this
 // file sets the variable before any import (vi.hoisted); every test file has its own modules.
@@ -21,7 +20,7 @@ describe("COMMENT_RATE_PER_MINUTE", () => {
   it("sets how many comments a user may write per minute", async () => {
     expect(config.COMMENT_RATE_PER_MINUTE).toBe(3);
     const author = await given.anAuthor();
-    const post = await aPost(author);
+    const post = await given.aPost(author);
     const minute = Math.ceil(Date.now() / 60_000) * 60_000 + 60_000;
     vi.useFakeTimers({ toFake: ["Date"], now: minute + 20_000 });
 
@@ -31,7 +30,7 @@ describe("COMMENT_RATE_PER_MINUTE", () => {
     expect(statuses).toEqual([201, 201, 201, 429]);
     const refused = await postComment(author, post.postId);
     expect(refused.headers["retry-after"]).toBe("40");
-    expect(refused.body.error.message).toContain("At most 3 comments per minute");
+    expect(refused.error.message).toContain("At most 3 comments per minute");
     expect(await commentCountOf(post.postId, author)).toBe(3);
   });
 });

@@ -3,11 +3,11 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { documentClient, tableName } from "../../shared/db/client";
 import { keys } from "../../shared/db/keys";
 import { fixedWindow } from "../../shared/domain/rate-limit";
-import { aReaderWith, commentCountOf, postComment } from "../support/comments";
 import { injectFaults, transactionConflict } from "../support/faults";
-import { given, type TestUser } from "../support/given";
 import { storedCommentIndexOf, storedCommentsOf } from "../support/post-storage";
-import { aPost } from "../support/posts";
+import { commentCountOf, postComment } from "../support/comments";
+import { given } from "../support/given";
+import { type TestUser } from "../support/host";
 
 // The spam guard: at most 30 comments per user per minute (the default), counted in DynamoDB in the same
 // transaction as each comment. The clock (Date only, not timers) is set, so each test knows its window.
@@ -49,7 +49,7 @@ async function commentTimes(user: TestUser, postId: string, times: number) {
 describe("at most 30 comments per user per minute", () => {
   it("answers the 31st comment of a minute 429 with retry-after until the minute ends, writing nothing", async () => {
     const author = await given.anAuthor();
-    const post = await aPost(author);
+    const post = await given.aPost(author);
     const minute = clockAt(5);
 
     expect(await commentTimes(author, post.postId, 30)).toEqual(Array(30).fill(201));
@@ -57,7 +57,7 @@ describe("at most 30 comments per user per minute", () => {
 
     expect(refused.status).toBe(429);
     expect(refused.headers["retry-after"]).toBe("55");
-    expect(refused.body).toEqual({
+    expect(refused.json).toEqual({
       error: { code: "too_many_requests", message: expect.stringContaining("30 comments per minute") },
     });
     expect(await commentCountOf(post.postId, author)).toBe(30);
@@ -85,8 +85,8 @@ describe("at most 30 comments per user per minute", () => {
   it("counts per user: one user's full window leaves another's untouched", async () => {
     const admin = await given.anAdmin();
     const author = await given.anAuthor();
-    const other = await aReaderWith(admin, [{ tier: "plus" }]);
-    const post = await aPost(author);
+    const other = await given.aReaderWith(admin, [{ tier: "plus" }]);
+    const post = await given.aPost(author);
     const minute = clockAt(0);
     expect(await commentTimes(author, post.postId, 30)).toEqual(Array(30).fill(201));
     expect((await postComment(author, post.postId)).status).toBe(429);
@@ -97,8 +97,8 @@ describe("at most 30 comments per user per minute", () => {
   it("does not count refused or failed comments, so they never use up the budget", async () => {
     const admin = await given.anAdmin();
     const author = await given.anAuthor();
-    const writer = await aReaderWith(admin, [{ tier: "plus" }]);
-    const [free, select] = [await aPost(author), await aPost(author, { access: "select" })];
+    const writer = await given.aReaderWith(admin, [{ tier: "plus" }]);
+    const [free, select] = [await given.aPost(author), await given.aPost(author, { access: "select" })];
     const minute = clockAt(10);
 
     // 403 subscription_required, 404 unknown post, 400 bad body: 30 refusals.
@@ -121,7 +121,7 @@ describe("at most 30 comments per user per minute", () => {
 
   it("lets exactly 30 of 40 concurrent comments by one user through", async () => {
     const author = await given.anAuthor();
-    const post = await aPost(author);
+    const post = await given.aPost(author);
     const minute = clockAt(1);
     const responses = await Promise.all(
       Array.from({ length: 40 }, (_, i) => postComment(author, post.postId, { body: `burst ${i}` })),
@@ -135,7 +135,7 @@ describe("at most 30 comments per user per minute", () => {
 
   it("never counts an idempotent replay, and replays even when the window is full", async () => {
     const author = await given.anAuthor();
-    const post = await aPost(author);
+    const post = await given.aPost(author);
     const minute = clockAt(2);
     const first = await postComment(author, post.postId, { body: "keyed" }, "k-1");
     expect(first.status).toBe(201);

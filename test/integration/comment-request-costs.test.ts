@@ -1,12 +1,12 @@
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { api } from "../support/api";
-import { aComment, aReaderWith, deleteComment, postComment } from "../support/comments";
-import { given } from "../support/given";
-import { aPost } from "../support/posts";
+import { api } from "../support/api/in-process";
 import { recordDynamoDbRequests } from "../support/request-recorder";
 import { insertComment } from "../../shared/db/comment-store";
 import { decodePostId } from "../../shared/domain/posts";
 import { ulid } from "../../shared/ids";
+import { postComment } from "../support/comments";
+import { given } from "../support/given";
+import { when } from "../support/when";
 
 // The request counts that docs/data-model.md claims for the comment routes (C1..C9), measured.
 const counter = recordDynamoDbRequests();
@@ -16,7 +16,7 @@ beforeEach(() => counter.reset());
 describe("DynamoDB requests per comment route", () => {
   it("POST /posts/{postId}/comments: the caller, the post and one transaction, with a key and on replays too", async () => {
     const author = await given.anAuthor();
-    const post = await aPost(author);
+    const post = await given.aPost(author);
     counter.reset();
     expect((await postComment(author, post.postId)).status).toBe(201);
     expect(counter.commands()).toEqual(["Query", "GetItem", "TransactWriteItems"]);
@@ -35,7 +35,7 @@ describe("DynamoDB requests per comment route", () => {
   it("POST /posts/{postId}/comments refused: what the refusal needed to know, plus the record's GetItem with a key", async () => {
     const author = await given.anAuthor();
     const reader = await given.aReader();
-    const plus = await aPost(author, { access: "plus" });
+    const plus = await given.aPost(author, { access: "plus" });
     counter.reset();
     expect((await postComment(reader, plus.postId)).status).toBe(403);
     expect(counter.commands()).toEqual(["Query", "GetItem"]);
@@ -47,7 +47,7 @@ describe("DynamoDB requests per comment route", () => {
     expect(counter.commands()).toEqual(["Query"]);
 
     // 429: the transaction is refused by the counter's condition.
-    for (let i = 0; i < 30; i++) await aComment(author, plus.postId);
+    for (let i = 0; i < 30; i++) await given.aComment(author, plus.postId);
     counter.reset();
     const limited = await postComment(author, plus.postId);
     // A minute boundary between the 30 comments and this one would let it through; then the count is 3 as well.
@@ -58,26 +58,28 @@ describe("DynamoDB requests per comment route", () => {
   it("GET /posts/{postId}/comments: the post and one Query per page (plus the caller's Query when signed in)", async () => {
     const author = await given.anAuthor();
     const reader = await given.aReader();
-    const post = await aPost(author);
-    for (let i = 0; i < 5; i++) await aComment(author, post.postId);
+    const post = await given.aPost(author);
+    for (let i = 0; i < 5; i++) await given.aComment(author, post.postId);
     counter.reset();
-    const first = await api.get(`/posts/${post.postId}/comments?limit=2`);
+    const first = await api.GET("/posts/{postId}/comments", { path: { postId: post.postId }, query: { limit: 2 } });
     expect(counter.commands()).toEqual(["GetItem", "Query"]);
     counter.reset();
-    await api.get(`/posts/${post.postId}/comments?limit=2&cursor=${encodeURIComponent(first.body.nextCursor)}`, {
+    await api.GET("/posts/{postId}/comments", {
+      path: { postId: post.postId },
+      query: { limit: 2, cursor: first.data.nextCursor! },
       token: reader.token,
     });
     expect(counter.commands()).toEqual(["Query", "GetItem", "Query"]);
     counter.reset();
-    const plus = await aPost(author, { access: "plus" });
+    const plus = await given.aPost(author, { access: "plus" });
     counter.reset();
-    expect((await api.get(`/posts/${plus.postId}/comments`)).status).toBe(403);
+    expect((await api.GET("/posts/{postId}/comments", { path: { postId: plus.postId } })).status).toBe(403);
     expect(counter.commands()).toEqual(["GetItem"]);
   });
 
   it("GET /posts/{postId}/comments: a page of very long comments follows the 1 MB limit with more Queries", async () => {
     const author = await given.anAuthor();
-    const post = await aPost(author);
+    const post = await given.aPost(author);
     const ref = decodePostId(post.postId)!;
     // 101 comments of 5000 four-byte characters (20 KB each): a page of 100 (and the one more that says whether a
     // next page exists) reads about 2 MB, so two Queries of at most 1 MB each.
@@ -92,29 +94,29 @@ describe("DynamoDB requests per comment route", () => {
       });
     }
     counter.reset();
-    const page = await api.get(`/posts/${post.postId}/comments?limit=100`);
-    expect(page.body.items).toHaveLength(100);
-    expect(page.body.nextCursor).not.toBeNull();
+    const page = await api.GET("/posts/{postId}/comments", { path: { postId: post.postId }, query: { limit: 100 } });
+    expect(page.data.items).toHaveLength(100);
+    expect(page.data.nextCursor).not.toBeNull();
     expect(counter.commands()).toEqual(["GetItem", "Query", "Query"]);
   });
 
   it("DELETE /posts/{postId}/comments/{commentId}: the caller, one BatchGetItem and one transaction", async () => {
     const admin = await given.anAdmin();
     const author = await given.anAuthor();
-    const writer = await aReaderWith(admin, [{ tier: "plus" }]);
-    const post = await aPost(author);
-    const comment = await aComment(writer, post.postId);
+    const writer = await given.aReaderWith(admin, [{ tier: "plus" }]);
+    const post = await given.aPost(author);
+    const comment = await given.aComment(writer, post.postId);
     counter.reset();
-    expect((await deleteComment(admin, post.postId, comment.commentId)).status).toBe(204);
+    expect((await when.deletesComment(admin, post.postId, comment.commentId)).status).toBe(204);
     expect(counter.commands()).toEqual(["Query", "BatchGetItem", "TransactWriteItems"]);
     counter.reset();
-    expect((await deleteComment(admin, post.postId, comment.commentId)).status).toBe(404);
+    expect((await when.deletesComment(admin, post.postId, comment.commentId)).status).toBe(404);
     expect(counter.commands()).toEqual(["Query", "BatchGetItem"]);
-    const kept = await aComment(writer, post.postId);
+    const kept = await given.aComment(writer, post.postId);
     counter.reset();
-    expect((await deleteComment(await given.aReader(), post.postId, kept.commentId)).status).toBe(403);
+    expect((await when.deletesComment(await given.aReader(), post.postId, kept.commentId)).status).toBe(403);
     counter.reset();
-    expect((await deleteComment(admin, post.postId, "not-a-comment")).status).toBe(404);
+    expect((await when.deletesComment(admin, post.postId, "not-a-comment")).status).toBe(404);
     expect(counter.commands()).toEqual(["Query"]);
   });
 });

@@ -4,13 +4,14 @@ import { documentClient, tableName } from "../../shared/db/client";
 import { getCommentsOfWriter } from "../../shared/db/comment-store";
 import { collections, keys } from "../../shared/db/keys";
 import { decodePostId } from "../../shared/domain/posts";
-import { api } from "../support/api";
-import { aComment, aReaderWith, allCommentsOf, commentCountOf, deleteComment, postComment } from "../support/comments";
+import { api } from "../support/api/in-process";
 import { crash, injectFaults } from "../support/faults";
-import { aSignedInCaller, expectNoStorageDetails, given } from "../support/given";
 import { storedCommentIndexOf, storedCommentsOf } from "../support/post-storage";
-import { aPost } from "../support/posts";
 import { expectAuthorizerRefusal } from "../support/gateway";
+import { allCommentsOf, commentCountOf, postComment } from "../support/comments";
+import { given } from "../support/given";
+import { expectNoStorageDetails, expectValidationFailed } from "../support/then";
+import { when } from "../support/when";
 
 const commentFields = ["authorId", "body", "commentId", "createdAt", "postId"];
 const ISO_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
@@ -20,14 +21,14 @@ describe("POST /posts/{postId}/comments", () => {
   it("writes a comment (201), counted on the post and indexed under its writer", async () => {
     const admin = await given.anAdmin();
     const author = await given.anAuthor();
-    const writer = await aReaderWith(admin, [{ tier: "plus" }]);
-    const post = await aPost(author, { access: "plus" });
+    const writer = await given.aReaderWith(admin, [{ tier: "plus" }]);
+    const post = await given.aPost(author, { access: "plus" });
 
     const response = await postComment(writer, post.postId, { body: "  Gold to 2,500?\n" });
 
     expect(response.status).toBe(201);
-    expect(Object.keys(response.body).sort()).toEqual(commentFields);
-    expect(response.body).toEqual({
+    expect(Object.keys(response.data).sort()).toEqual(commentFields);
+    expect(response.json).toEqual({
       commentId: expect.stringMatching(ULID),
       postId: post.postId,
       authorId: writer.userId,
@@ -36,11 +37,11 @@ describe("POST /posts/{postId}/comments", () => {
     });
     expectNoStorageDetails(response.text);
     expect(await commentCountOf(post.postId, author)).toBe(1);
-    expect(await allCommentsOf(post.postId, author)).toEqual([response.body]);
+    expect(await allCommentsOf(post.postId, author)).toEqual([response.data]);
     const index = await storedCommentIndexOf(writer);
     expect(index).toHaveLength(1);
     expect(index[0]).toMatchObject({
-      commentId: response.body.commentId,
+      commentId: response.data.commentId,
       postId: post.postId,
       entityType: "commentByWriter",
     });
@@ -48,12 +49,12 @@ describe("POST /posts/{postId}/comments", () => {
 
   it("accepts exactly 5000 characters, counted in code points, and refuses 5001", async () => {
     const author = await given.anAuthor();
-    const post = await aPost(author);
+    const post = await given.aPost(author);
     const longest = await postComment(author, post.postId, { body: "📈".repeat(5000) });
     expect(longest.status, longest.text).toBe(201);
-    expect(longest.body.body).toBe("📈".repeat(5000));
+    expect(longest.data.body).toBe("📈".repeat(5000));
     const tooLong = await postComment(author, post.postId, { body: "a".repeat(5001) });
-    expect(tooLong.body.error).toEqual({
+    expect(tooLong.error).toEqual({
       code: "validation_failed",
       message: expect.any(String),
       details: [{ field: "body", message: "must be at most 5000 characters" }],
@@ -72,42 +73,45 @@ describe("POST /posts/{postId}/comments", () => {
     ],
   ])("answers 400 validation_failed for %s and writes nothing", async (_, body, details) => {
     const author = await given.anAuthor();
-    const post = await aPost(author);
-    const response = await postComment(author, post.postId, body);
-    expect(response.status).toBe(400);
-    expect(response.body.error.code).toBe("validation_failed");
-    expect([...response.body.error.details].sort((a, b) => a.field.localeCompare(b.field))).toEqual(details);
+    const post = await given.aPost(author);
+    // Bodies the document does not allow, sent all the same.
+    const response = await api.unchecked("POST", `/posts/${post.postId}/comments`, { token: author.token, body });
+    const problem = expectValidationFailed(response);
+    expect([...problem.details].sort((a, b) => a.field.localeCompare(b.field))).toEqual(details);
     expect(await commentCountOf(post.postId, author)).toBe(0);
     expect(await storedCommentsOf(post.postId)).toEqual([]);
   });
 
   it("answers 400 malformed_json for a body that is not JSON", async () => {
     const author = await given.anAuthor();
-    const post = await aPost(author);
-    const response = await api.post(`/posts/${post.postId}/comments`, { token: author.token, rawBody: "{body" });
-    expect([response.status, response.body.error.code]).toEqual([400, "malformed_json"]);
+    const post = await given.aPost(author);
+    const response = await api.unchecked("POST", `/posts/${post.postId}/comments`, {
+      token: author.token,
+      rawBody: "{body",
+    });
+    expect([response.status, response.error.code]).toEqual([400, "malformed_json"]);
   });
 
   it("answers errors in the contract's order: 401, 400, 404, profile_required, subscription_required", async () => {
     const author = await given.anAuthor();
-    const plusPost = await aPost(author, { access: "plus" });
+    const plusPost = await given.aPost(author, { access: "plus" });
     const unknown = "MDFKQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUEuc29tZW9uZQ";
-    const noProfile = aSignedInCaller();
+    const noProfile = given.aLocalCaller();
     const reader = await given.aReader();
 
-    const anonymous = await api.post(`/posts/${unknown}/comments`, { body: { body: "" } });
+    const anonymous = await api.POST("/posts/{postId}/comments", { path: { postId: unknown }, body: { body: "" } });
     expectAuthorizerRefusal(anonymous);
     const badOnUnknown = await postComment(noProfile, unknown, { body: "" });
-    expect([badOnUnknown.status, badOnUnknown.body.error.code]).toEqual([400, "validation_failed"]);
+    expect([badOnUnknown.status, badOnUnknown.error.code]).toEqual([400, "validation_failed"]);
     const unknownPost = await postComment(noProfile, unknown);
-    expect([unknownPost.status, unknownPost.body.error.code]).toEqual([404, "not_found"]);
+    expect([unknownPost.status, unknownPost.error.code]).toEqual([404, "not_found"]);
     const malformedId = await postComment(reader, "not-a-post");
-    expect([malformedId.status, malformedId.body.error.code]).toEqual([404, "not_found"]);
+    expect([malformedId.status, malformedId.error.code]).toEqual([404, "not_found"]);
     const withoutProfile = await postComment(noProfile, plusPost.postId);
-    expect([withoutProfile.status, withoutProfile.body.error.code]).toEqual([403, "profile_required"]);
+    expect([withoutProfile.status, withoutProfile.error.code]).toEqual([403, "profile_required"]);
     const unsubscribed = await postComment(reader, plusPost.postId);
     expect(unsubscribed.status).toBe(403);
-    expect(unsubscribed.body.error).toEqual({
+    expect(unsubscribed.error).toEqual({
       code: "subscription_required",
       message: expect.any(String),
       requiredEntitlements: [{ tier: "plus" }, { tier: "ultimate" }],
@@ -117,18 +121,22 @@ describe("POST /posts/{postId}/comments", () => {
 
   it("answers 404 for a deleted post and for one whose deletion has begun", async () => {
     const author = await given.anAuthor();
-    const deleted = await aPost(author);
-    expect((await api.delete(`/posts/${deleted.postId}`, { token: author.token })).status).toBe(204);
+    const deleted = await given.aPost(author);
+    expect(
+      (await api.DELETE("/posts/{postId}", { path: { postId: deleted.postId }, token: author.token })).status,
+    ).toBe(204);
     expect((await postComment(author, deleted.postId)).status).toBe(404);
 
-    const halfDeleted = await aPost(author);
-    await aComment(author, halfDeleted.postId);
+    const halfDeleted = await given.aPost(author);
+    await given.aComment(author, halfDeleted.postId);
     // The DELETE dies right after marking the post: the post is stored, marked, with its comment.
     const faults = injectFaults(crashOnQueryOfComments);
-    expect((await api.delete(`/posts/${halfDeleted.postId}`, { token: author.token })).status).toBe(500);
+    expect(
+      (await api.DELETE("/posts/{postId}", { path: { postId: halfDeleted.postId }, token: author.token })).status,
+    ).toBe(500);
     faults.stop();
     const refused = await postComment(author, halfDeleted.postId);
-    expect([refused.status, refused.body.error.code]).toEqual([404, "not_found"]);
+    expect([refused.status, refused.error.code]).toEqual([404, "not_found"]);
     expect(await storedCommentsOf(halfDeleted.postId)).toHaveLength(1);
   });
 });
@@ -136,75 +144,88 @@ describe("POST /posts/{postId}/comments", () => {
 describe("GET /posts/{postId}/comments", () => {
   it("lists comments oldest first, page by page, without gaps or repeats", async () => {
     const author = await given.anAuthor();
-    const post = await aPost(author);
+    const post = await given.aPost(author);
     const written = [];
-    for (let i = 0; i < 5; i++) written.push(await aComment(author, post.postId, `comment ${i}`));
+    for (let i = 0; i < 5; i++) written.push(await given.aComment(author, post.postId, `comment ${i}`));
 
-    const first = await api.get(`/posts/${post.postId}/comments?limit=2`);
+    const first = await api.GET("/posts/{postId}/comments", { path: { postId: post.postId }, query: { limit: 2 } });
     expect(first.status).toBe(200);
-    expect(first.body).toEqual({ items: written.slice(0, 2), nextCursor: expect.any(String) });
+    expect(first.json).toEqual({ items: written.slice(0, 2), nextCursor: expect.any(String) });
     expectNoStorageDetails(first.text);
-    const second = await api.get(
-      `/posts/${post.postId}/comments?limit=2&cursor=${encodeURIComponent(first.body.nextCursor)}`,
-    );
-    expect(second.body.items).toEqual(written.slice(2, 4));
-    const third = await api.get(
-      `/posts/${post.postId}/comments?limit=2&cursor=${encodeURIComponent(second.body.nextCursor)}`,
-    );
-    expect(third.body).toEqual({ items: written.slice(4), nextCursor: null });
-    expect((await api.get(`/posts/${post.postId}/comments?limit=5`)).body).toEqual({
+    const second = await api.GET("/posts/{postId}/comments", {
+      path: { postId: post.postId },
+      query: { limit: 2, cursor: first.data.nextCursor! },
+    });
+    expect(second.data.items).toEqual(written.slice(2, 4));
+    const third = await api.GET("/posts/{postId}/comments", {
+      path: { postId: post.postId },
+      query: { limit: 2, cursor: second.data.nextCursor! },
+    });
+    expect(third.json).toEqual({ items: written.slice(4), nextCursor: null });
+    expect(
+      (await api.GET("/posts/{postId}/comments", { path: { postId: post.postId }, query: { limit: 5 } })).json,
+    ).toEqual({
       items: written,
       nextCursor: null,
     });
-    expect((await api.get(`/posts/${post.postId}/comments`)).body.items.map((c: { body: string }) => c.body)).toEqual([
-      "comment 0",
-      "comment 1",
-      "comment 2",
-      "comment 3",
-      "comment 4",
-    ]);
+    expect(
+      (await api.GET("/posts/{postId}/comments", { path: { postId: post.postId } })).data.items.map(
+        (c: { body: string }) => c.body,
+      ),
+    ).toEqual(["comment 0", "comment 1", "comment 2", "comment 3", "comment 4"]);
   });
 
   it("answers an empty list for a post without comments, and 404 for an unknown post", async () => {
     const author = await given.anAuthor();
-    const post = await aPost(author);
-    expect((await api.get(`/posts/${post.postId}/comments`)).body).toEqual({ items: [], nextCursor: null });
-    const unknown = await api.get("/posts/not-a-post/comments");
-    expect([unknown.status, unknown.body.error.code]).toEqual([404, "not_found"]);
+    const post = await given.aPost(author);
+    expect((await api.GET("/posts/{postId}/comments", { path: { postId: post.postId } })).json).toEqual({
+      items: [],
+      nextCursor: null,
+    });
+    const unknown = await api.GET("/posts/{postId}/comments", { path: { postId: "not-a-post" } });
+    expect([unknown.status, unknown.error.code]).toEqual([404, "not_found"]);
   });
 
   it("refuses another post's cursor, a tampered cursor and a limit out of range", async () => {
     const author = await given.anAuthor();
-    const [one, two] = [await aPost(author), await aPost(author)];
-    for (let i = 0; i < 3; i++) await aComment(author, one.postId);
-    const cursor = (await api.get(`/posts/${one.postId}/comments?limit=1`)).body.nextCursor as string;
-    const foreign = await api.get(`/posts/${two.postId}/comments?cursor=${encodeURIComponent(cursor)}`);
-    expect([foreign.status, foreign.body.error.code]).toEqual([400, "invalid_cursor"]);
-    const tampered = await api.get(`/posts/${one.postId}/comments?cursor=${encodeURIComponent(`x${cursor}`)}`);
-    expect([tampered.status, tampered.body.error.code]).toEqual([400, "invalid_cursor"]);
+    const [one, two] = [await given.aPost(author), await given.aPost(author)];
+    for (let i = 0; i < 3; i++) await given.aComment(author, one.postId);
+    const cursor = (await api.GET("/posts/{postId}/comments", { path: { postId: one.postId }, query: { limit: 1 } }))
+      .data.nextCursor as string;
+    const foreign = await api.GET("/posts/{postId}/comments", { path: { postId: two.postId }, query: { cursor } });
+    expect([foreign.status, foreign.error.code]).toEqual([400, "invalid_cursor"]);
+    const tampered = await api.GET("/posts/{postId}/comments", {
+      path: { postId: one.postId },
+      query: { cursor: `x${cursor}` },
+    });
+    expect([tampered.status, tampered.error.code]).toEqual([400, "invalid_cursor"]);
     for (const limit of ["0", "101", "abc"]) {
-      const response = await api.get(`/posts/${one.postId}/comments?limit=${limit}`);
-      expect([response.status, response.body.error.code, response.body.error.details[0].field]).toEqual([
+      const response = await api.unchecked("GET", `/posts/${one.postId}/comments?limit=${limit}`);
+      expect([response.status, response.error.code, expectValidationFailed(response).details[0]?.field]).toEqual([
         400,
         "validation_failed",
         "limit",
       ]);
     }
-    expect((await api.get(`/posts/${one.postId}/comments?limit=100`)).body.items).toHaveLength(3);
+    expect(
+      (await api.GET("/posts/{postId}/comments", { path: { postId: one.postId }, query: { limit: 100 } })).data.items,
+    ).toHaveLength(3);
   });
 
   it("verifies a token sent to it", async () => {
     const author = await given.anAuthor();
-    const post = await aPost(author);
-    expect((await api.get(`/posts/${post.postId}/comments`, { token: "forged" })).status).toBe(401);
+    const post = await given.aPost(author);
+    expect((await api.GET("/posts/{postId}/comments", { path: { postId: post.postId }, token: "forged" })).status).toBe(
+      401,
+    );
   });
 
   it("shows authorId null for a comment whose writer's account was deleted", async () => {
     const author = await given.anAuthor();
     const writer = await given.aReader();
     await given.entitlements(await given.anAdmin(), writer, [{ tier: "ultimate" }]);
-    const post = await aPost(author);
-    const comment = await aComment(writer, post.postId);
+    const post = await given.aPost(author);
+    const comment = await given.aComment(writer, post.postId);
     // What the cleanup does to an account's comments: authorId becomes null and the index entry goes.
     await documentClient.send(
       new UpdateCommand({
@@ -217,12 +238,12 @@ describe("GET /posts/{postId}/comments", () => {
     await documentClient.send(
       new DeleteCommand({ TableName: tableName, Key: keys.commentByWriter(writer.userId, comment.commentId) }),
     );
-    const listed = await api.get(`/posts/${post.postId}/comments`);
-    expect(listed.body.items).toEqual([{ ...comment, authorId: null }]);
+    const listed = await api.GET("/posts/{postId}/comments", { path: { postId: post.postId } });
+    expect(listed.data.items).toEqual([{ ...comment, authorId: null }]);
     expect(listed.text).toContain('"authorId":null');
     // The writer is no longer its writer; the post's author may still delete it.
-    expect((await deleteComment(writer, post.postId, comment.commentId)).status).toBe(403);
-    expect((await deleteComment(author, post.postId, comment.commentId)).status).toBe(204);
+    expect((await when.deletesComment(writer, post.postId, comment.commentId)).status).toBe(403);
+    expect((await when.deletesComment(author, post.postId, comment.commentId)).status).toBe(204);
     expect(await commentCountOf(post.postId, author)).toBe(0);
     expect(await storedCommentsOf(post.postId)).toEqual([]);
   });
@@ -232,36 +253,37 @@ describe("DELETE /posts/{postId}/comments/{commentId}", () => {
   it.each([["its writer"], ["the post's author"], ["an admin"]])("lets %s delete a comment (204)", async (who) => {
     const admin = await given.anAdmin();
     const author = await given.anAuthor();
-    const writer = await aReaderWith(admin, [{ tier: "select", authorId: author.userId }]);
-    const post = await aPost(author, { access: "select" });
-    const kept = await aComment(writer, post.postId, "kept");
-    const comment = await aComment(writer, post.postId, "deleted");
+    const writer = await given.aReaderWith(admin, [{ tier: "select", authorId: author.userId }]);
+    const post = await given.aPost(author, { access: "select" });
+    const kept = await given.aComment(writer, post.postId, "kept");
+    const comment = await given.aComment(writer, post.postId, "deleted");
     const deleter = { "its writer": writer, "the post's author": author, "an admin": admin }[who]!;
 
-    const response = await deleteComment(deleter, post.postId, comment.commentId);
+    const response = await when.deletesComment(deleter, post.postId, comment.commentId);
 
     expect(response.status).toBe(204);
     expect(response.text).toBe("");
     expect(await commentCountOf(post.postId, author)).toBe(1);
     expect(await allCommentsOf(post.postId, author)).toEqual([kept]);
     expect((await storedCommentIndexOf(writer)).map((entry) => entry.commentId)).toEqual([kept.commentId]);
-    const again = await deleteComment(deleter, post.postId, comment.commentId);
-    expect([again.status, again.body.error.code]).toEqual([404, "not_found"]);
+    const again = await when.deletesComment(deleter, post.postId, comment.commentId);
+    expect([again.status, again.error.code]).toEqual([404, "not_found"]);
     expect(await commentCountOf(post.postId, author)).toBe(1);
   });
 
   it.each([["another reader"], ["another author"]])("answers 403 forbidden to %s and deletes nothing", async (who) => {
     const admin = await given.anAdmin();
     const author = await given.anAuthor();
-    const writer = await aReaderWith(admin, [{ tier: "ultimate" }]);
-    const other = who === "another reader" ? await aReaderWith(admin, [{ tier: "ultimate" }]) : await given.anAuthor();
-    const post = await aPost(author);
-    const comment = await aComment(writer, post.postId);
+    const writer = await given.aReaderWith(admin, [{ tier: "ultimate" }]);
+    const other =
+      who === "another reader" ? await given.aReaderWith(admin, [{ tier: "ultimate" }]) : await given.anAuthor();
+    const post = await given.aPost(author);
+    const comment = await given.aComment(writer, post.postId);
 
-    const response = await deleteComment(other, post.postId, comment.commentId);
+    const response = await when.deletesComment(other, post.postId, comment.commentId);
 
     expect(response.status).toBe(403);
-    expect(response.body.error).toEqual({ code: "forbidden", message: expect.any(String) });
+    expect(response.error).toEqual({ code: "forbidden", message: expect.any(String) });
     expect(await commentCountOf(post.postId, author)).toBe(1);
     expect(await allCommentsOf(post.postId)).toEqual([comment]);
     expect(await storedCommentIndexOf(writer)).toHaveLength(1);
@@ -270,8 +292,8 @@ describe("DELETE /posts/{postId}/comments/{commentId}", () => {
   it("answers 404 for a comment of another post, an unknown or malformed comment ID, and an unknown post", async () => {
     const author = await given.anAuthor();
     const admin = await given.anAdmin();
-    const [post, other] = [await aPost(author), await aPost(author)];
-    const comment = await aComment(author, post.postId);
+    const [post, other] = [await given.aPost(author), await given.aPost(author)];
+    const comment = await given.aComment(author, post.postId);
 
     for (const [postId, commentId] of [
       [other.postId, comment.commentId],
@@ -279,8 +301,8 @@ describe("DELETE /posts/{postId}/comments/{commentId}", () => {
       [post.postId, "not-a-comment"],
       ["not-a-post", comment.commentId],
     ] as const) {
-      const response = await deleteComment(admin, postId, commentId);
-      expect([response.status, response.body.error.code], `${postId}/${commentId}`).toEqual([404, "not_found"]);
+      const response = await when.deletesComment(admin, postId, commentId);
+      expect([response.status, response.error.code], `${postId}/${commentId}`).toEqual([404, "not_found"]);
     }
     expect(await commentCountOf(post.postId, author)).toBe(1);
     expect(await allCommentsOf(post.postId)).toEqual([comment]);
@@ -288,27 +310,29 @@ describe("DELETE /posts/{postId}/comments/{commentId}", () => {
 
   it("answers errors in the contract's order: 401, 404, profile_required, forbidden", async () => {
     const author = await given.anAuthor();
-    const post = await aPost(author);
-    const comment = await aComment(author, post.postId);
-    const path = `/posts/${post.postId}/comments/${comment.commentId}`;
-    expect((await api.delete(path)).status).toBe(401);
-    const noProfile = aSignedInCaller(["admins"]);
-    const unknown = await deleteComment(noProfile, post.postId, "01J00000000000000000000000");
-    expect([unknown.status, unknown.body.error.code]).toEqual([404, "not_found"]);
-    const withoutProfile = await deleteComment(noProfile, post.postId, comment.commentId);
-    expect([withoutProfile.status, withoutProfile.body.error.code]).toEqual([403, "profile_required"]);
+    const post = await given.aPost(author);
+    const comment = await given.aComment(author, post.postId);
+    const commentPath = { postId: post.postId, commentId: comment.commentId };
+    expect((await api.DELETE("/posts/{postId}/comments/{commentId}", { path: commentPath })).status).toBe(401);
+    const noProfile = given.aLocalCaller(["admins"]);
+    const unknown = await when.deletesComment(noProfile, post.postId, "01J00000000000000000000000");
+    expect([unknown.status, unknown.error.code]).toEqual([404, "not_found"]);
+    const withoutProfile = await when.deletesComment(noProfile, post.postId, comment.commentId);
+    expect([withoutProfile.status, withoutProfile.error.code]).toEqual([403, "profile_required"]);
     expect(await commentCountOf(post.postId, author)).toBe(1);
   });
 
   it("lets a writer whose subscription lapsed still delete their own comment", async () => {
     const admin = await given.anAdmin();
     const author = await given.anAuthor();
-    const writer = await aReaderWith(admin, [{ tier: "plus" }]);
-    const post = await aPost(author, { access: "plus" });
-    const comment = await aComment(writer, post.postId);
+    const writer = await given.aReaderWith(admin, [{ tier: "plus" }]);
+    const post = await given.aPost(author, { access: "plus" });
+    const comment = await given.aComment(writer, post.postId);
     await given.entitlements(admin, writer, [{ tier: "plus", validUntil: "2020-01-01T00:00:00.000Z" }]);
-    expect((await api.get(`/posts/${post.postId}/comments`, { token: writer.token })).status).toBe(403);
-    expect((await deleteComment(writer, post.postId, comment.commentId)).status).toBe(204);
+    expect(
+      (await api.GET("/posts/{postId}/comments", { path: { postId: post.postId }, token: writer.token })).status,
+    ).toBe(403);
+    expect((await when.deletesComment(writer, post.postId, comment.commentId)).status).toBe(204);
     expect(await commentCountOf(post.postId, author)).toBe(0);
   });
 
@@ -316,27 +340,31 @@ describe("DELETE /posts/{postId}/comments/{commentId}", () => {
     const author = await given.anAuthor();
     const writer = await given.aReader();
     await given.entitlements(await given.anAdmin(), writer, [{ tier: "ultimate" }]);
-    const post = await aPost(author);
-    const comments = [await aComment(writer, post.postId), await aComment(writer, post.postId)];
+    const post = await given.aPost(author);
+    const comments = [await given.aComment(writer, post.postId), await given.aComment(writer, post.postId)];
     const faults = injectFaults(crashOnQueryOfComments);
-    expect((await api.delete(`/posts/${post.postId}`, { token: author.token })).status).toBe(500);
+    expect((await api.DELETE("/posts/{postId}", { path: { postId: post.postId }, token: author.token })).status).toBe(
+      500,
+    );
     faults.stop();
 
-    const refused = await deleteComment(writer, post.postId, comments[0]!.commentId);
-    expect([refused.status, refused.body.error.code]).toEqual([404, "not_found"]);
+    const refused = await when.deletesComment(writer, post.postId, comments[0]!.commentId);
+    expect([refused.status, refused.error.code]).toEqual([404, "not_found"]);
     expect(await storedCommentsOf(post.postId)).toHaveLength(2);
 
-    expect((await api.delete(`/posts/${post.postId}`, { token: author.token })).status).toBe(204);
+    expect((await api.DELETE("/posts/{postId}", { path: { postId: post.postId }, token: author.token })).status).toBe(
+      204,
+    );
     expect(await storedCommentsOf(post.postId)).toEqual([]);
     expect(await storedCommentIndexOf(writer)).toEqual([]);
   });
 
   it("keeps the post item's count exact in storage", async () => {
     const author = await given.anAuthor();
-    const post = await aPost(author);
-    const comment = await aComment(author, post.postId);
-    await aComment(author, post.postId);
-    await deleteComment(author, post.postId, comment.commentId);
+    const post = await given.aPost(author);
+    const comment = await given.aComment(author, post.postId);
+    await given.aComment(author, post.postId);
+    await when.deletesComment(author, post.postId, comment.commentId);
     const ref = decodePostId(post.postId)!;
     const stored = await documentClient.send(
       new GetCommand({ TableName: tableName, Key: keys.post(ref.authorId, ref.id), ConsistentRead: true }),
@@ -350,17 +378,17 @@ describe("comments by writer (what an account's deletion anonymizes)", () => {
   it("finds every comment of an account right after it was written, page by page, and none once deleted", async () => {
     const admin = await given.anAdmin();
     const author = await given.anAuthor();
-    const writer = await aReaderWith(admin, [{ tier: "ultimate" }]);
+    const writer = await given.aReaderWith(admin, [{ tier: "ultimate" }]);
     const posts = [
-      await aPost(author),
-      await aPost(author, { access: "plus" }),
-      await aPost(author, { access: "select" }),
+      await given.aPost(author),
+      await given.aPost(author, { access: "plus" }),
+      await given.aPost(author, { access: "select" }),
     ];
     const written = [];
     for (const post of posts) {
-      written.push(await aComment(writer, post.postId), await aComment(writer, post.postId));
+      written.push(await given.aComment(writer, post.postId), await given.aComment(writer, post.postId));
     }
-    await aComment(author, posts[0]!.postId); // someone else's comment is not the writer's
+    await given.aComment(author, posts[0]!.postId); // someone else's comment is not the writer's
 
     const found = [];
     let after: string | undefined;
@@ -374,7 +402,7 @@ describe("comments by writer (what an account's deletion anonymizes)", () => {
     expect(pages).toBe(2);
     expect(found).toEqual(written.map(({ commentId, postId, createdAt }) => ({ commentId, postId, createdAt })));
 
-    expect((await deleteComment(writer, posts[1]!.postId, written[2]!.commentId)).status).toBe(204);
+    expect((await when.deletesComment(writer, posts[1]!.postId, written[2]!.commentId)).status).toBe(204);
     const afterDelete = await getCommentsOfWriter(writer.userId, { limit: 100 });
     expect(afterDelete.entries.map((entry) => entry.commentId)).toEqual(
       written.filter((_, i) => i !== 2).map((comment) => comment.commentId),
@@ -386,14 +414,13 @@ describe("comments by writer (what an account's deletion anonymizes)", () => {
 describe("comment paths with another method", () => {
   it("answers 405 method_not_allowed with the allowed methods", async () => {
     const author = await given.anAuthor();
-    const post = await aPost(author);
-    const onList = await api.put(`/posts/${post.postId}/comments`, { token: author.token, body: { body: "x" } });
-    expect([onList.status, onList.body.error.code, onList.headers.allow]).toEqual([
-      405,
-      "method_not_allowed",
-      "GET, POST",
-    ]);
-    const onOne = await api.get(`/posts/${post.postId}/comments/01J00000000000000000000000`);
+    const post = await given.aPost(author);
+    const onList = await api.unchecked("PUT", `/posts/${post.postId}/comments`, {
+      token: author.token,
+      body: { body: "x" },
+    });
+    expect([onList.status, onList.error.code, onList.headers.allow]).toEqual([405, "method_not_allowed", "GET, POST"]);
+    const onOne = await api.unchecked("GET", `/posts/${post.postId}/comments/01J00000000000000000000000`);
     expect([onOne.status, onOne.headers.allow]).toEqual([405, "DELETE"]);
   });
 });

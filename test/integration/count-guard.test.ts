@@ -5,14 +5,13 @@ import { updateItem } from "../../shared/db/requests";
 import { decodePostId } from "../../shared/domain/posts";
 import { auditTable } from "../../shared/use-cases/audit";
 import { beginRun, readRun, runToCompletion, ticketOf } from "../../shared/use-cases/cleanup";
-import { api, tokenFor } from "../support/api";
+import { api, tokenFor } from "../support/api/in-process";
 import { aroundRequest, countQueryOf, postSummariesQueryOf, type AroundRequest } from "../support/around-request";
 import { expectNoDrift } from "../support/audit";
 import { lastActiveAt } from "../support/cleanup";
-import { aComment, aReaderWith, deleteComment } from "../support/comments";
-import { aFollow, anUnfollow } from "../support/follows";
-import { expectStatus, given, uniqueHandle, uniqueUserId, type TestUser } from "../support/given";
-import { aPost } from "../support/posts";
+import { given } from "../support/given";
+import { expectStatus, type TestUser, uniqueHandle, uniqueUserId } from "../support/host";
+import { when } from "../support/when";
 
 // The count guard (docs/data-model.md, "The count guard"): each row of issue 19's table, a real write landed right
 // before a recount's COUNT and another right after its answer, on the same counter item, so that the item is back
@@ -67,22 +66,22 @@ async function anAuthorWithoutShards(): Promise<TestUser> {
 /** The follower count the API shows, and how many followers its list holds. */
 async function followersOf(user: TestUser): Promise<{ shown: number; listed: number }> {
   const [profile, list] = await Promise.all([
-    api.get(`/users/${user.userId}`),
-    api.get(`/users/${user.userId}/followers?limit=100`),
+    api.GET("/users/{userId}", { path: { userId: user.userId } }),
+    api.GET("/users/{userId}/followers", { path: { userId: user.userId }, query: { limit: 100 } }),
   ]);
   expectStatus(profile, 200);
   expectStatus(list, 200);
-  return { shown: profile.body.followerCount, listed: list.body.items.length };
+  return { shown: profile.data.followerCount, listed: list.data.items.length };
 }
 
 async function followingOf(user: TestUser): Promise<{ shown: number; listed: number }> {
   const [profile, list] = await Promise.all([
-    api.get(`/users/${user.userId}`),
-    api.get(`/users/${user.userId}/following?limit=100`),
+    api.GET("/users/{userId}", { path: { userId: user.userId } }),
+    api.GET("/users/{userId}/following", { path: { userId: user.userId }, query: { limit: 100 } }),
   ]);
   expectStatus(profile, 200);
   expectStatus(list, 200);
-  return { shown: profile.body.followingCount, listed: list.body.items.length };
+  return { shown: profile.data.followingCount, listed: list.data.items.length };
 }
 
 describe("a recount's follower count (cleanup): follow X before its COUNT, unfollow Y after, on one counter item", () => {
@@ -90,11 +89,11 @@ describe("a recount's follower count (cleanup): follow X before its COUNT, unfol
     it(`stores the relations' count for an author ${kind}`, async () => {
       const author = kind.startsWith("sharded") ? await given.anAuthor() : await anAuthorWithoutShards();
       const [x, y, leaving] = [await given.aReader(), await given.aReader(), await given.aReader()];
-      await aFollow(y, author);
-      await aFollow(leaving, author);
+      await given.aFollow(y, author);
+      await given.aFollow(leaving, author);
       injected = aroundRequest(countQueryOf(collections.followerRowsOf(author.userId).pk), {
-        before: () => onShardZero(() => aFollow(x, author)),
-        after: () => onShardZero(() => anUnfollow(y, author)),
+        before: () => onShardZero(() => given.aFollow(x, author)),
+        after: () => onShardZero(() => given.anUnfollow(y, author)),
       });
 
       const changes = await aRunDeleting(leaving);
@@ -112,11 +111,11 @@ describe("a recount's following count (cleanup): the account's own follow and un
   it("stores the relations' count when it follows B before the COUNT and unfollows C after", async () => {
     const [b, c] = await Promise.all([given.anAuthor(), given.anAuthor()]);
     const [reader, leaving] = await Promise.all([given.aReader(), given.aReader()]);
-    await aFollow(reader, c);
-    await aFollow(reader, leaving);
+    await given.aFollow(reader, c);
+    await given.aFollow(reader, leaving);
     injected = aroundRequest(countQueryOf(collections.followingRowsOf(reader.userId).pk), {
-      before: () => aFollow(reader, b),
-      after: () => anUnfollow(reader, c),
+      before: () => given.aFollow(reader, b),
+      after: () => given.anUnfollow(reader, c),
     });
 
     await aRunDeleting(leaving);
@@ -129,11 +128,11 @@ describe("a recount's following count (cleanup): the account's own follow and un
   it("stores the relations' count when it unfollows C before the COUNT and follows B after", async () => {
     const [b, c] = await Promise.all([given.anAuthor(), given.anAuthor()]);
     const [reader, leaving] = await Promise.all([given.aReader(), given.aReader()]);
-    await aFollow(reader, c);
-    await aFollow(reader, leaving);
+    await given.aFollow(reader, c);
+    await given.aFollow(reader, leaving);
     injected = aroundRequest(countQueryOf(collections.followingRowsOf(reader.userId).pk), {
-      before: () => anUnfollow(reader, c),
-      after: () => aFollow(reader, b),
+      before: () => given.anUnfollow(reader, c),
+      after: () => given.aFollow(reader, b),
     });
 
     await aRunDeleting(leaving);
@@ -148,10 +147,10 @@ describe("npm run audit -- --fix: a drifted count repaired while content comes a
   it("stores a post's comment count when a comment lands before its COUNT and another is deleted after", async () => {
     const admin = await given.anAdmin();
     const author = await given.anAuthor();
-    const post = await aPost(author);
-    const [first, second] = await Promise.all([1, 2].map(() => aReaderWith(admin, [{ tier: "ultimate" }])));
-    await aComment(first!, post.postId);
-    const gone = await aComment(first!, post.postId);
+    const post = await given.aPost(author);
+    const [first, second] = await Promise.all([1, 2].map(() => given.aReaderWith(admin, [{ tier: "ultimate" }])));
+    await given.aComment(first!, post.postId);
+    const gone = await given.aComment(first!, post.postId);
     const ref = decodePostId(post.postId)!;
     await updateItem(keys.post(ref.authorId, ref.id), {
       UpdateExpression: "ADD commentCount :five",
@@ -161,8 +160,8 @@ describe("npm run audit -- --fix: a drifted count repaired while content comes a
     injected = aroundRequest(
       countQueryOf(collections.commentsOfPost(ref.id).pk),
       {
-        before: () => aComment(second!, post.postId),
-        after: async () => expectStatus(await deleteComment(first!, post.postId, gone.commentId), 204),
+        before: () => given.aComment(second!, post.postId),
+        after: async () => expectStatus(await when.deletesComment(first!, post.postId, gone.commentId), 204),
       },
       { skip: 1 },
     );
@@ -170,17 +169,21 @@ describe("npm run audit -- --fix: a drifted count repaired while content comes a
     const report = await auditTable({ segments: 2, fix: true });
 
     expect(injected.fired).toBe(true);
-    const shown = await api.get(`/posts/${post.postId}`);
-    const listed = await api.get(`/posts/${post.postId}/comments?limit=100`, { token: first!.token });
+    const shown = await api.GET("/posts/{postId}", { path: { postId: post.postId } });
+    const listed = await api.GET("/posts/{postId}/comments", {
+      path: { postId: post.postId },
+      query: { limit: 100 },
+      token: first!.token,
+    });
     // Two comments, one added and one deleted during the repair: two left.
-    expect({ shown: shown.body.commentCount, listed: listed.body.items.length }).toEqual({ shown: 2, listed: 2 });
+    expect({ shown: shown.data.commentCount, listed: listed.data.items.length }).toEqual({ shown: 2, listed: 2 });
     expect(report.repaired).toContainEqual(expect.objectContaining({ invariant: "commentCount", postId: post.postId }));
     await expectNoDrift();
   });
 
   it("stores an author's post count when a post is published before its count and another deleted after", async () => {
     const author = await given.anAuthor();
-    const gone = await aPost(author);
+    const gone = await given.aPost(author);
     await updateItem(keys.account(author.userId), {
       UpdateExpression: "ADD postCount :five",
       ExpressionAttributeValues: { ":five": 5 },
@@ -189,8 +192,8 @@ describe("npm run audit -- --fix: a drifted count repaired while content comes a
     injected = aroundRequest(
       postSummariesQueryOf(collections.postsOf(author.userId).pk),
       {
-        before: () => aPost(author),
-        after: async () => expectStatus(await api.delete(`/posts/${gone.postId}`, { token: author.token }), 204),
+        before: () => given.aPost(author),
+        after: async () => expectStatus(await when.deletesPost(author, gone.postId), 204),
       },
       { skip: 1 },
     );
@@ -198,10 +201,10 @@ describe("npm run audit -- --fix: a drifted count repaired while content comes a
     const report = await auditTable({ segments: 2, fix: true });
 
     expect(injected.fired).toBe(true);
-    const profile = await api.get(`/users/${author.userId}`);
-    const listed = await api.get(`/users/${author.userId}/posts?limit=100`);
+    const profile = await api.GET("/users/{userId}", { path: { userId: author.userId } });
+    const listed = await api.GET("/users/{userId}/posts", { path: { userId: author.userId }, query: { limit: 100 } });
     // One post, one published and one deleted during the repair: one left.
-    expect({ shown: profile.body.postCount, listed: listed.body.items.length }).toEqual({ shown: 1, listed: 1 });
+    expect({ shown: profile.data.postCount, listed: listed.data.items.length }).toEqual({ shown: 1, listed: 1 });
     expect(report.repaired).toContainEqual(expect.objectContaining({ invariant: "postCount", userId: author.userId }));
     await expectNoDrift();
   });

@@ -1,26 +1,29 @@
 import { describe, expect, it } from "vitest";
-import { api } from "../support/api";
-import { aComment } from "../support/comments";
-import { aFollow } from "../support/follows";
-import { expectStatus, given, type TestUser } from "../support/given";
-import { aPost } from "../support/posts";
+import { api } from "../support/api/in-process";
+import type { Answer, OperationAt } from "../support/api/client";
+import type { components } from "../support/api/types";
+import { given } from "../support/given";
+import { expectStatus, type TestUser } from "../support/host";
 import { expectError } from "../support/then";
 
 // GET /me/export (contract 1.1, "Own data"): every record of one's own, in pages under 1 MB, each exactly once.
 
 const ONE_MB = 1_000_000;
 
+type ExportRecord = components["schemas"]["ExportRecord"];
+
 /** Follows the cursors to the end; answers every page as the client received it. */
-async function everyExportPage(user: TestUser, limit = 100): Promise<{ items: any[]; bytes: number }[]> {
-  const pages: { items: any[]; bytes: number }[] = [];
+async function everyExportPage(user: TestUser, limit = 100): Promise<{ items: ExportRecord[]; bytes: number }[]> {
+  const pages: { items: ExportRecord[]; bytes: number }[] = [];
   let cursor: string | null = null;
   do {
-    const response = await api.get(`/me/export?limit=${limit}${cursor ? `&cursor=${cursor}` : ""}`, {
+    const response: Answer<OperationAt<"/me/export", "get">> = await api.GET("/me/export", {
+      query: { limit, ...(cursor ? { cursor } : {}) },
       token: user.token,
     });
     expectStatus(response, 200);
-    pages.push({ items: response.body.items, bytes: Buffer.byteLength(response.text) });
-    cursor = response.body.nextCursor;
+    pages.push({ items: response.data.items, bytes: Buffer.byteLength(response.text) });
+    cursor = response.data.nextCursor;
   } while (cursor !== null && pages.length < 50);
   return pages;
 }
@@ -32,16 +35,20 @@ describe("GET /me/export", () => {
     const author = await given.anAuthor();
     const others = [await given.anAuthor(), await given.anAuthor()];
     await given.entitlements(admin, author, [{ tier: "plus" }, { tier: "select", authorId: others[0]!.userId }]);
-    for (const other of others) await aFollow(author, other);
+    for (const other of others) await given.aFollow(author, other);
     const posts = [];
     for (let i = 0; i < 12; i++)
       posts.push(
-        await aPost(author, { title: `Outlook ${i}`, body: "📈".repeat(50_000), access: i % 2 ? "plus" : "free" }),
+        await given.aPost(author, {
+          title: `Outlook ${i}`,
+          body: "📈".repeat(50_000),
+          access: i % 2 ? "plus" : "free",
+        }),
       );
-    const theirPost = await aPost(others[0]!);
+    const theirPost = await given.aPost(others[0]!);
     const comments = [
-      await aComment(author, theirPost.postId, "First"),
-      await aComment(author, posts[0]!.postId, "Second"),
+      await given.aComment(author, theirPost.postId, "First"),
+      await given.aComment(author, posts[0]!.postId, "Second"),
     ];
 
     // When it follows the cursors to the end.
@@ -61,7 +68,7 @@ describe("GET /me/export", () => {
       "comment",
       "comment",
     ]);
-    expect(records[0].data).toMatchObject({
+    expect(records[0]!.data).toMatchObject({
       userId: author.userId,
       handle: author.handle,
       role: "author",
@@ -74,15 +81,15 @@ describe("GET /me/export", () => {
     expect(
       records
         .slice(3, 5)
-        .map((record) => record.data.userId)
+        .map((record) => (record.type === "following" ? record.data.userId : record.type))
         .sort(),
     ).toEqual(others.map((other) => other.userId).sort());
-    expect(records[3].data).toEqual({
+    expect(records[3]!.data).toEqual({
       userId: expect.any(String),
       handle: expect.any(String),
       followedAt: expect.any(String),
     });
-    const exportedPosts = records.filter((record) => record.type === "post").map((record) => record.data);
+    const exportedPosts = records.flatMap((record) => (record.type === "post" ? [record.data] : []));
     expect(exportedPosts.map((post) => post.postId).sort()).toEqual(posts.map((post) => post.postId).sort());
     for (const post of exportedPosts)
       expect(post).toMatchObject({ body: "📈".repeat(50_000), locked: false, authorId: author.userId });
@@ -96,7 +103,7 @@ describe("GET /me/export", () => {
   it("honours limit without losing or repeating a record", async () => {
     const reader = await given.aReader();
     const authors = [await given.anAuthor(), await given.anAuthor(), await given.anAuthor()];
-    for (const author of authors) await aFollow(reader, author);
+    for (const author of authors) await given.aFollow(reader, author);
     const pages = await everyExportPage(reader, 1);
     expect(pages.map((page) => page.items.length)).toEqual([1, 1, 1, 1]);
     expect(pages.flatMap((page) => page.items).map((record) => record.type)).toEqual([
@@ -108,16 +115,23 @@ describe("GET /me/export", () => {
   });
 
   it("answers 404 before PUT /me, 401 without a token, 400 for a tampered or another account's cursor", async () => {
-    expectError(await api.get("/me/export", { token: given.aSignedInCaller().token }), 404, "not_found");
-    expect((await api.get("/me/export")).status).toBe(401);
+    expectError(await api.GET("/me/export", { token: given.aLocalCaller().token }), 404, "not_found");
+    expect((await api.GET("/me/export")).status).toBe(401);
     const reader = await given.aReader();
     const other = await given.aReader();
-    const first = await api.get("/me/export?limit=1", { token: other.token });
+    // Two records (the account, a follow), so that a page of one has a next cursor: the other account's.
+    await given.aFollow(other, reader);
+    const first = await api.GET("/me/export", { query: { limit: 1 }, token: other.token });
+    expect(first.data.nextCursor).not.toBeNull();
     expectError(
-      await api.get(`/me/export?cursor=${first.body.nextCursor}`, { token: reader.token }),
+      await api.GET("/me/export", { query: { cursor: first.data.nextCursor! }, token: reader.token }),
       400,
       "invalid_cursor",
     );
-    expectError(await api.get("/me/export?cursor=abc.def", { token: reader.token }), 400, "invalid_cursor");
+    expectError(
+      await api.GET("/me/export", { query: { cursor: "abc.def" }, token: reader.token }),
+      400,
+      "invalid_cursor",
+    );
   });
 });

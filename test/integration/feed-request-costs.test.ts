@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { api } from "../support/api";
-import { aSignedInCaller, expectStatus, given, type TestUser } from "../support/given";
-import { aPost } from "../support/posts";
-import { aFollow } from "../support/follows";
+import { api } from "../support/api/in-process";
 import { recordDynamoDbRequests } from "../support/request-recorder";
+import { given } from "../support/given";
+import { when } from "../support/when";
+import { expectStatus, type TestUser } from "../support/host";
 
 // The request counts that docs/data-model.md claims for GET /feed (pattern F9), measured: a page costs the
 // caller's Query, the following list, ⌈K/100⌉ BatchGetItems and one Query per run the page needs; neither the
@@ -23,7 +23,7 @@ async function inBatches<T>(count: number, step: (index: number) => Promise<T>, 
 }
 
 async function interleaved(authors: TestUser[], rounds: number): Promise<void> {
-  for (let round = 0; round < rounds; round++) for (const author of authors) await aPost(author);
+  for (let round = 0; round < rounds; round++) for (const author of authors) await given.aPost(author);
 }
 
 /** The requests of each page, in order, paging from the start with `limit` for `pages` pages. */
@@ -37,12 +37,11 @@ async function costOfPages(
   let cursor: string | null = null;
   for (let page = 0; page < pages; page++) {
     counter.reset();
-    const query: string = `?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
-    const response = await api.get(`/feed${query}`, { token: reader.token });
+    const response = await when.readsFeed(reader, { limit, ...(cursor ? { cursor } : {}) });
     expectStatus(response, 200);
     commands.push(counter.commands());
-    postIds.push(response.body.items.map((item: { postId: string }) => item.postId));
-    cursor = response.body.nextCursor;
+    postIds.push(response.data.items.map((item) => item.postId));
+    cursor = response.data.nextCursor;
   }
   return { commands, postIds };
 }
@@ -52,13 +51,13 @@ const batchGets = (n: number) => Array<string>(n).fill("BatchGetItem");
 
 describe("DynamoDB requests per feed page", () => {
   it("costs one Query without a profile, two when following no one", async () => {
-    const caller = aSignedInCaller();
+    const caller = given.aLocalCaller();
     counter.reset();
-    await api.get("/feed", { token: caller.token });
+    await api.GET("/feed", { token: caller.token });
     expect(counter.commands()).toEqual(["Query"]);
     const reader = await given.aReader();
     counter.reset();
-    await api.get("/feed", { token: reader.token });
+    await api.GET("/feed", { token: reader.token });
     expect(counter.commands()).toEqual(["Query", "Query"]);
   });
 
@@ -68,25 +67,25 @@ describe("DynamoDB requests per feed page", () => {
     // Publishes while its follower count grows as the others' does; the reader does not follow it.
     const publisher = await given.anAuthor();
     const others = await inBatches(60, () => given.aReader());
-    for (const author of authors) await aFollow(reader, author);
-    for (const other of others.slice(0, 2)) for (const author of authors) await aFollow(other, author);
-    for (const other of others.slice(0, 3)) await aFollow(other, publisher);
+    for (const author of authors) await given.aFollow(reader, author);
+    for (const other of others.slice(0, 2)) for (const author of authors) await given.aFollow(other, author);
+    for (const other of others.slice(0, 3)) await given.aFollow(other, publisher);
     await interleaved(authors, 4); // 12 posts
     for (const author of [...authors, publisher])
-      expect((await api.get(`/users/${author.userId}`)).body.followerCount).toBe(3);
+      expect((await api.GET("/users/{userId}", { path: { userId: author.userId } })).data.followerCount).toBe(3);
     const publishCost = async () => {
       counter.reset();
-      await aPost(publisher);
+      await given.aPost(publisher);
       return counter.requests.map((request) => [request.command, request.consumedCapacityUnits]);
     };
 
     const withThree = await costOfPages(reader, 5, 3);
     const publishWithThree = await publishCost();
 
-    await inBatches(57 * 3, (i) => aFollow(others[2 + Math.floor(i / 3)]!, authors[i % 3]!));
-    await inBatches(57, (i) => aFollow(others[3 + i]!, publisher));
+    await inBatches(57 * 3, (i) => given.aFollow(others[2 + Math.floor(i / 3)]!, authors[i % 3]!));
+    await inBatches(57, (i) => given.aFollow(others[3 + i]!, publisher));
     for (const author of [...authors, publisher])
-      expect((await api.get(`/users/${author.userId}`)).body.followerCount).toBe(60);
+      expect((await api.GET("/users/{userId}", { path: { userId: author.userId } })).data.followerCount).toBe(60);
     const withSixty = await costOfPages(reader, 5, 3);
     const publishWithSixty = await publishCost();
 
@@ -110,17 +109,17 @@ describe("DynamoDB requests per feed page", () => {
     // 145 quiet authors, each with one post older than every post of the 5 active ones.
     const quiet = await inBatches(145, async () => {
       const author = await given.anAuthor();
-      await aPost(author);
+      await given.aPost(author);
       return author;
     });
     const active = await inBatches(5, () => given.anAuthor());
     await interleaved(active, 3); // 15 posts, newer than the quiet authors' ones
-    for (const author of active) await aFollow(reader, author);
+    for (const author of active) await given.aFollow(reader, author);
 
     const withFive = await costOfPages(reader, 5, 2);
 
-    await inBatches(145, (i) => aFollow(reader, quiet[i]!));
-    expect((await api.get(`/users/${reader.userId}`)).body.followingCount).toBe(150);
+    await inBatches(145, (i) => given.aFollow(reader, quiet[i]!));
+    expect((await api.GET("/users/{userId}", { path: { userId: reader.userId } })).data.followingCount).toBe(150);
     const withHundredFifty = await costOfPages(reader, 5, 2);
 
     expect(withHundredFifty.postIds).toEqual(withFive.postIds);
@@ -139,7 +138,7 @@ describe("DynamoDB requests per feed page", () => {
     // 30 authors, 3 posts each, interleaved: every page of 10 takes one post from each of 10 authors.
     const reader = await given.aReader();
     const authors = await inBatches(30, () => given.anAuthor());
-    await inBatches(30, (i) => aFollow(reader, authors[i]!));
+    await inBatches(30, (i) => given.aFollow(reader, authors[i]!));
     await interleaved(authors, 3);
     const { commands, postIds } = await costOfPages(reader, 10, 9);
     expect(postIds.map((page) => page.length)).toEqual([10, 10, 10, 10, 10, 10, 10, 10, 10]);

@@ -1,35 +1,26 @@
 import { describe, expect, it } from "vitest";
 import { encodeCursor } from "../../shared/pagination";
-import { api } from "../support/api";
-import { aSignedInCaller, expectNoStorageDetails, expectStatus, given, type TestUser } from "../support/given";
-import { aPost, aPostInput } from "../support/posts";
+import { api } from "../support/api/in-process";
+import type { components } from "../support/api/types";
 import { expectAuthorizerRefusal } from "../support/gateway";
-import { aFollow, anUnfollow } from "../support/follows";
-import { expectError } from "../support/then";
+import { given } from "../support/given";
+import { expectStatus, type TestUser } from "../support/host";
+import { aPostInput } from "../support/posts";
+import { expectError, expectNoStorageDetails } from "../support/then";
 
-interface FeedItem {
-  postId: string;
-  authorId: string;
-  publishedAt: string;
-  access: string;
-  locked: boolean;
-  body?: string;
-}
+type FeedPage = components["schemas"]["PostSummaryPage"];
+type FeedItem = FeedPage["items"][number];
+type Entitlements = components["schemas"]["EntitlementsInput"]["entitlements"];
+type Page = { limit?: number; cursor?: string };
 
-interface FeedPage {
-  items: FeedItem[];
-  nextCursor: string | null;
-}
-
-async function feed(reader: TestUser, query = ""): Promise<FeedPage> {
-  const response = await api.get(`/feed${query}`, { token: reader.token });
+async function feed(reader: TestUser, page: Page = {}): Promise<FeedPage> {
+  const response = await api.GET("/feed", { query: page, token: reader.token });
   expect(response.status, response.text).toBe(200);
   expectNoStorageDetails(response.text);
-  return response.body;
+  return response.data;
 }
 
-const withCursor = (limit: number, cursor: string | null) =>
-  `?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
+const withCursor = (limit: number, cursor: string | null): Page => ({ limit, ...(cursor ? { cursor } : {}) });
 
 /** Every page of the reader's feed, checking that each page but the last is full. */
 async function wholeFeed(
@@ -53,7 +44,7 @@ async function wholeFeed(
 async function interleaved(authors: TestUser[], rounds: number): Promise<string[]> {
   const ids: string[] = [];
   for (let round = 0; round < rounds; round++) {
-    for (const author of authors) ids.push((await aPost(author)).postId);
+    for (const author of authors) ids.push((await given.aPost(author)).postId);
   }
   return ids;
 }
@@ -67,7 +58,7 @@ describe("GET /feed", () => {
       await given.anAuthor(),
       await given.anAuthor(),
     ];
-    for (const author of [a, b, c]) await aFollow(reader, author);
+    for (const author of [a, b, c]) await given.aFollow(reader, author);
     const ids = await interleaved([a, b, c, stranger], 8); // 24 followed posts, 8 of a stranger's
     const strangers = new Set(ids.filter((_, i) => i % 4 === 3));
     const expected = ids.filter((id) => !strangers.has(id)).reverse();
@@ -78,7 +69,7 @@ describe("GET /feed", () => {
     // Summaries: never a body, even of a post the reader may read (contract 1.1).
     expect(first.items[0]).toMatchObject({ authorId: c.userId, locked: false });
     expect(first.items.filter((item) => "body" in item)).toEqual([]);
-    const second = await feed(reader, `?cursor=${encodeURIComponent(first.nextCursor!)}`);
+    const second = await feed(reader, { cursor: first.nextCursor! });
     expect(second.items.map((item) => item.postId)).toEqual(expected.slice(20));
     expect(second.nextCursor).toBeNull();
     // Newest first by publication, as `publishedAt` shows.
@@ -89,10 +80,10 @@ describe("GET /feed", () => {
   it("pages through every post once, without gaps or duplicates, ending on a full page when it must", async () => {
     const reader = await given.aReader();
     const authors = [await given.anAuthor(), await given.anAuthor(), await given.anAuthor(), await given.anAuthor()];
-    for (const author of authors) await aFollow(reader, author);
+    for (const author of authors) await given.aFollow(reader, author);
     const ids = await interleaved(authors, 6); // 24 posts
     // The authors publish unevenly too: six more by one of them.
-    for (let i = 0; i < 6; i++) ids.push((await aPost(authors[2]!)).postId);
+    for (let i = 0; i < 6; i++) ids.push((await given.aPost(authors[2]!)).postId);
     const newestFirst = [...ids].reverse();
     for (const limit of [1, 3, 7, 10, 30, 100]) {
       const pages = await wholeFeed(reader, limit);
@@ -103,24 +94,24 @@ describe("GET /feed", () => {
 
   it("shows a post the moment its publication is answered, and drops an unfollowed author at once", async () => {
     const [reader, a, b] = [await given.aReader(), await given.anAuthor(), await given.anAuthor()];
-    await aFollow(reader, a);
-    await aFollow(reader, b);
-    const older = await aPost(b);
-    const post = await aPost(a);
+    await given.aFollow(reader, a);
+    await given.aFollow(reader, b);
+    const older = await given.aPost(b);
+    const post = await given.aPost(a);
     expect((await feed(reader)).items.map((item) => item.postId)).toEqual([post.postId, older.postId]);
-    await anUnfollow(reader, a);
+    await given.anUnfollow(reader, a);
     expect((await feed(reader)).items.map((item) => item.postId)).toEqual([older.postId]);
-    await aFollow(reader, a);
+    await given.aFollow(reader, a);
     expect((await feed(reader)).items.map((item) => item.postId)).toEqual([post.postId, older.postId]);
   });
 
   it("drops an author unfollowed between two pages from the pages that follow", async () => {
     const reader = await given.aReader();
     const [a, b, c] = [await given.anAuthor(), await given.anAuthor(), await given.anAuthor()];
-    for (const author of [a, b, c]) await aFollow(reader, author);
+    for (const author of [a, b, c]) await given.aFollow(reader, author);
     await interleaved([a, b, c], 5);
-    const first = await feed(reader, "?limit=4");
-    await anUnfollow(reader, b);
+    const first = await feed(reader, { limit: 4 });
+    await given.anUnfollow(reader, b);
     const rest = await wholeFeedFrom(reader, 4, first.nextCursor);
     expect(rest.length).toBe(15 - 4 - 4); // b's posts below the first page are gone (a 4th of them was on it)
     expect(rest.every((item) => item.authorId !== b.userId)).toBe(true);
@@ -130,17 +121,17 @@ describe("GET /feed", () => {
   it("pages without gaps or duplicates while the followed authors publish at once, showing new posts only on a fresh first page", async () => {
     const reader = await given.aReader();
     const authors = [await given.anAuthor(), await given.anAuthor(), await given.anAuthor()];
-    for (const author of authors) await aFollow(reader, author);
+    for (const author of authors) await given.aFollow(reader, author);
     const before = await interleaved(authors, 8); // 24 posts
     const published: string[] = [];
     const pages = await wholeFeed(reader, 5, async () => {
       // Between pages: one post by each author, all at once.
       const responses = await Promise.all(
-        authors.map((author) => api.post("/posts", { token: author.token, body: aPostInput() })),
+        authors.map((author) => api.POST("/posts", { token: author.token, body: aPostInput() })),
       );
       for (const response of responses) {
         expectStatus(response, 201);
-        published.push(response.body.postId);
+        published.push(response.data.postId);
       }
     });
     const seen = pages.flat();
@@ -148,20 +139,20 @@ describe("GET /feed", () => {
     expect(seen).toEqual([...before].reverse());
     expect(seen.filter((id) => published.includes(id))).toEqual([]);
     // A fresh first page starts with them.
-    const fresh = await feed(reader, `?limit=${published.length}`);
+    const fresh = await feed(reader, { limit: published.length });
     expect(new Set(fresh.items.map((item) => item.postId))).toEqual(new Set(published));
   });
 
   it("leaves out deleted posts, the newest one of an author included", async () => {
     const reader = await given.aReader();
     const [a, b] = [await given.anAuthor(), await given.anAuthor()];
-    await aFollow(reader, a);
-    await aFollow(reader, b);
+    await given.aFollow(reader, a);
+    await given.aFollow(reader, b);
     const ids = await interleaved([a, b], 4);
     const doomed = [ids[7]!, ids[2]!, ids[4]!]; // b's newest (a stale bound from then on), a's 2nd and 3rd
     for (const postId of doomed) {
       const owner = postId === ids[7] ? b : a;
-      expectStatus(await api.delete(`/posts/${postId}`, { token: owner.token }), 204);
+      expectStatus(await api.DELETE("/posts/{postId}", { path: { postId }, token: owner.token }), 204);
     }
     const left = ids.filter((id) => !doomed.includes(id)).reverse();
     expect((await wholeFeed(reader, 2)).flat()).toEqual(left);
@@ -170,13 +161,13 @@ describe("GET /feed", () => {
 
   it("locks each post for the caller exactly as GET /posts/{postId} does", async () => {
     const [admin, a, b] = [await given.anAdmin(), await given.anAuthor(), await given.anAuthor()];
-    const free = await aPost(a, { access: "free" });
-    const plus = await aPost(a, { access: "plus" });
-    const selectA = await aPost(a, { access: "select" });
-    const selectB = await aPost(b, { access: "select" });
+    const free = await given.aPost(a, { access: "free" });
+    const plus = await given.aPost(a, { access: "plus" });
+    const selectA = await given.aPost(a, { access: "select" });
+    const selectB = await given.aPost(b, { access: "select" });
     const order = [selectB, selectA, plus, free].map((post) => post.postId);
     const past = new Date(Date.now() - 60_000).toISOString();
-    const readers: [string, unknown[] | null, boolean[]][] = [
+    const readers: [string, Entitlements | null, boolean[]][] = [
       // [who, entitlements, locked for selectB, selectA, plus, free]
       ["no entitlement", [], [true, true, true, false]],
       ["plus", [{ tier: "plus" }], [true, true, false, false]],
@@ -195,8 +186,8 @@ describe("GET /feed", () => {
     for (const [who, entitlements, locked] of readers) {
       const reader = entitlements === null ? admin : await given.aReader();
       if (entitlements !== null) await given.entitlements(admin, reader, entitlements);
-      await aFollow(reader, a);
-      await aFollow(reader, b);
+      await given.aFollow(reader, a);
+      await given.aFollow(reader, b);
       const items = (await feed(reader)).items;
       expect(
         items.map((item) => item.postId),
@@ -208,9 +199,9 @@ describe("GET /feed", () => {
       ).toEqual(locked);
       for (const item of items) {
         expect("body" in item, who).toBe(false);
-        const single = await api.get(`/posts/${item.postId}`, { token: reader.token });
+        const single = await api.GET("/posts/{postId}", { path: { postId: item.postId }, token: reader.token });
         // The post itself: the summary, and its body exactly when the summary says it is not locked.
-        const { body, ...summary } = single.body;
+        const { body, ...summary } = single.data;
         expect(summary, who).toEqual(item);
         expect(body !== undefined, who).toBe(!item.locked);
       }
@@ -218,37 +209,39 @@ describe("GET /feed", () => {
   });
 
   it("answers a caller without a profile an empty feed, and a caller who follows no one too", async () => {
-    const caller = aSignedInCaller();
+    const caller = given.aLocalCaller();
     expect(await feed(caller)).toEqual({ items: [], nextCursor: null });
     const reader = await given.aReader();
     expect(await feed(reader)).toEqual({ items: [], nextCursor: null });
     // A signed-in caller without a profile still gets 400 for a bad cursor.
-    expectError(await api.get("/feed?cursor=garbage", { token: caller.token }), 400, "invalid_cursor");
+    expectError(await api.GET("/feed", { query: { cursor: "garbage" }, token: caller.token }), 400, "invalid_cursor");
   });
 
   it("answers 401 without a token or with a bad one", async () => {
-    expectAuthorizerRefusal(await api.get("/feed"));
-    expectAuthorizerRefusal(await api.get("/feed", { token: "not.a.token" }));
+    expectAuthorizerRefusal(await api.GET("/feed"));
+    expectAuthorizerRefusal(await api.GET("/feed", { token: "not.a.token" }));
   });
 
   it.each([["0"], ["101"], ["-1"], ["ten"], ["1.5"], [""]])(
     "answers 400 validation_failed for limit=%s",
     async (limit) => {
       const reader = await given.aReader();
-      const response = await api.get(`/feed?limit=${limit}`, { token: reader.token });
+      const response = await api.unchecked("GET", `/feed?limit=${limit}`, { token: reader.token });
       expect(response.status).toBe(400);
-      expect(response.body.error).toMatchObject({ code: "validation_failed", details: [{ field: "limit" }] });
+      expect(response.error).toMatchObject({ code: "validation_failed", details: [{ field: "limit" }] });
     },
   );
 
   it("refuses a tampered cursor, another list's cursor and another reader's feed cursor with invalid_cursor", async () => {
     const [reader, other, author] = [await given.aReader(), await given.aReader(), await given.anAuthor()];
-    await aFollow(reader, author);
-    await aFollow(other, author);
+    await given.aFollow(reader, author);
+    await given.aFollow(other, author);
     await interleaved([author], 3);
-    const cursor = (await feed(reader, "?limit=1")).nextCursor!;
-    const othersCursor = (await feed(other, "?limit=1")).nextCursor!;
-    const postsCursor = (await api.get(`/users/${author.userId}/posts?limit=1`)).body.nextCursor as string;
+    const cursor = (await feed(reader, { limit: 1 })).nextCursor!;
+    const othersCursor = (await feed(other, { limit: 1 })).nextCursor!;
+    const postsCursor = (
+      await api.GET("/users/{userId}/posts", { path: { userId: author.userId }, query: { limit: 1 } })
+    ).data.nextCursor as string;
     const tampered = (cursor[0] === "A" ? "B" : "A") + cursor.slice(1);
     const wrongShape = encodeCursor(`feed:${reader.userId}`, { at: "not-a-ulid", by: author.userId });
     const badHints = encodeCursor(`feed:${reader.userId}`, {
@@ -257,11 +250,11 @@ describe("GET /feed", () => {
       hints: "AAAA",
     });
     for (const bad of [tampered, othersCursor, postsCursor, wrongShape, badHints, "garbage", ""]) {
-      const response = await api.get(`/feed?cursor=${encodeURIComponent(bad)}`, { token: reader.token });
+      const response = await api.GET("/feed", { query: { cursor: bad }, token: reader.token });
       expectError(response, 400, "invalid_cursor", bad);
     }
     // The cursor is good for its own reader.
-    expect((await feed(reader, `?limit=1&cursor=${encodeURIComponent(cursor)}`)).items).toHaveLength(1);
+    expect((await feed(reader, { limit: 1, cursor })).items).toHaveLength(1);
   });
 });
 

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { routes } from "../../infra/routes";
-import { api, tokenFor } from "../support/api";
-import { given, type TestUser } from "../support/given";
+import { api, tokenFor } from "../support/api/in-process";
 import {
   deepArrays,
   deepObjects,
@@ -15,6 +14,9 @@ import {
 } from "../support/hostile";
 import { aFollow } from "../support/follows";
 import { recordDynamoDbRequests } from "../support/request-recorder";
+import { given } from "../support/given";
+import { expectValidationFailed } from "../support/then";
+import { type TestUser } from "../support/host";
 
 // Issue 23: hostile input answers small and fast (contract 1.2, Conventions). Each red-team case of the issue is a
 // named test here: JSON nested deeper than 32 levels answers 400 `validation_failed`, an error answer is at most
@@ -26,7 +28,10 @@ beforeAll(() => {
 });
 afterAll(() => requests.stop());
 
-const problemOf = (answer: MeasuredAnswer) => [answer.status, answer.body?.error?.code];
+const problemOf = (answer: MeasuredAnswer) => [
+  answer.status,
+  (answer.json as { error?: { code?: string } } | undefined)?.error?.code,
+];
 
 /** Small and fast: at most 8 KiB, and at most a second of the function's own work. */
 function expectSmallAndFast(answer: MeasuredAnswer): void {
@@ -42,27 +47,29 @@ describe("the red team's bodies", () => {
     requests.reset();
     const answer = await measuredCall("POST", "/admin/cleanup-runs", { token: admin.token, rawBody: body });
     expect(problemOf(answer)).toEqual([400, "validation_failed"]);
-    expect(answer.body.error.details).toEqual([{ field: "body", message: "is nested deeper than 32 levels" }]);
+    expect(expectValidationFailed(answer).details).toEqual([
+      { field: "body", message: "is nested deeper than 32 levels" },
+    ]);
     expectSmallAndFast(answer);
     expect(requests.successfulWrites()).toEqual([]);
-    expect((await api.get("/admin/cleanup-runs", { token: admin.token })).body.items).toEqual([]);
+    expect((await api.GET("/admin/cleanup-runs", { token: admin.token })).data.items).toEqual([]);
   });
 
   it("500 levels around 1,030 lone surrogates to PUT /me: 400, at most 8 KiB, no profile", async () => {
-    const caller = given.aSignedInCaller();
+    const caller = given.aLocalCaller();
     const answer = await measuredCall("PUT", "/me", { token: caller.token, rawBody: redTeamSurrogateBody() });
     expect(problemOf(answer)).toEqual([400, "validation_failed"]);
     expectSmallAndFast(answer);
-    expect((await api.get(`/users/${caller.userId}`)).status).toBe(404);
+    expect((await api.GET("/users/{userId}", { path: { userId: caller.userId } })).status).toBe(404);
   });
 
   it("20 levels of 500-character keys around lone surrogates (256 KiB) to PUT /me: 20 details, each field cut to 200 characters, at most 8 KiB", async () => {
-    const caller = given.aSignedInCaller();
+    const caller = given.aLocalCaller();
     const body = redTeamLongKeysBody();
     expect(Buffer.byteLength(body)).toBeLessThanOrEqual(256 * 1024);
     const answer = await measuredCall("PUT", "/me", { token: caller.token, rawBody: body });
     expect(problemOf(answer)).toEqual([400, "validation_failed"]);
-    const { details, detailsTruncated, message } = answer.body.error;
+    const { details, detailsTruncated, message } = expectValidationFailed(answer);
     expect(details).toHaveLength(20);
     expect(detailsTruncated).toBe(true);
     expect(message).toMatch(/Only its first 20 problems are listed/);
@@ -115,29 +122,31 @@ describe("JSON nested deeper than 32 levels", () => {
   });
 
   it("32 levels are judged by the schema; 33 answer the depth (strings holding brackets do not count)", async () => {
-    const caller = given.aSignedInCaller();
+    const caller = given.aLocalCaller();
     const profileWith = (extra: string) => `{"handle":"${caller.handle}","displayName":"Ann","extra":${extra}}`;
     const at32 = await measuredCall("PUT", "/me", {
       token: caller.token,
       rawBody: profileWith(nestedInObjects(30, '["[[{{\\"]]"]', "x")),
     });
-    expect(at32.body.error.details).toEqual([{ field: "extra", message: "is not a known field" }]);
+    expect(expectValidationFailed(at32).details).toEqual([{ field: "extra", message: "is not a known field" }]);
     const at33 = await measuredCall("PUT", "/me", {
       token: caller.token,
       rawBody: profileWith(nestedInObjects(31, "[]", "x")),
     });
-    expect(at33.body.error.details).toEqual([{ field: "body", message: "is nested deeper than 32 levels" }]);
+    expect(expectValidationFailed(at33).details).toEqual([
+      { field: "body", message: "is nested deeper than 32 levels" },
+    ]);
   });
 });
 
 describe("the order of errors with a hostile body", () => {
   it("no token on a protected route: API Gateway's 401, whatever the body", async () => {
     const answer = await measuredCall("POST", "/admin/cleanup-runs", { rawBody: redTeamSurrogateBody() });
-    expect([answer.status, answer.body]).toEqual([401, { message: "Unauthorized" }]);
+    expect([answer.status, answer.json]).toEqual([401, { message: "Unauthorized" }]);
   });
 
   it("a forged token on a public route: 401 unauthorized before the body is judged", async () => {
-    const caller = given.aSignedInCaller();
+    const caller = given.aLocalCaller();
     const forged = `${caller.token.slice(0, -4)}AAAA`;
     const answer = await measuredCall("GET", "/health", { token: forged, rawBody: redTeamLongKeysBody() });
     expect(problemOf(answer)).toEqual([401, "unauthorized"]);
@@ -153,7 +162,7 @@ describe("the order of errors with a hostile body", () => {
   });
 
   it("an admin without a profile: 400 for the body before 403 profile_required", async () => {
-    const admin = given.aSignedInCaller(["admins"]);
+    const admin = given.aLocalCaller(["admins"]);
     const answer = await measuredCall("POST", "/admin/cleanup-runs", { token: admin.token, rawBody: deepArrays(40) });
     expect(problemOf(answer)).toEqual([400, "validation_failed"]);
   });
@@ -166,11 +175,11 @@ describe("cognito:groups names exact groups only", () => {
     async (claim) => {
       const caller = await given.aReader();
       const token = tokenFor(caller.userId, [], { "cognito:groups": claim });
-      const start = await api.post("/admin/cleanup-runs", { token, body: { dryRun: true } });
-      expect([start.status, start.body.error.code]).toEqual([403, "forbidden"]);
+      const start = await api.POST("/admin/cleanup-runs", { token, body: { dryRun: true } });
+      expect([start.status, start.error.code]).toEqual([403, "forbidden"]);
       // A public route reads the verified token itself, and refreshes the stored role from its groups.
-      expect((await api.get(`/users/${caller.userId}`, { token })).body.role).toBe("reader");
-      expect((await api.get("/me", { token })).body.role).toBe("reader");
+      expect((await api.GET("/users/{userId}", { path: { userId: caller.userId }, token })).data.role).toBe("reader");
+      expect((await api.GET("/me", { token })).data.role).toBe("reader");
     },
   );
 });

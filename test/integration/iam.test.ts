@@ -14,16 +14,16 @@ import { reportAwsCall, runAs } from "../../infra/local/invocation-context";
 import { routes } from "../../infra/routes";
 import type { CandidateCursor } from "../../shared/domain/cleanup";
 import type { RunTicket } from "../../shared/domain/cleanup";
-import { api, call } from "../support/api";
+import { api } from "../support/api/in-process";
 import { recordAwsCalls } from "../support/aws-calls";
 import { aCompletedRun, lastActiveAt } from "../support/cleanup";
-import { postComment } from "../support/comments";
-import { expectStatus, given, type TestUser } from "../support/given";
 import { deniedCalls, neverExercised, type StackRoles, unusedGrants } from "../support/iam-proof";
-import { aPost, aPostInput } from "../support/posts";
 import { fallbackSample, samplesForAllRoutes, seedFixtures, type Fixtures } from "../support/route-samples";
-import { aFollow } from "../support/follows";
 import { aReaderWithEmail, theLocalMailSink } from "../support/notices";
+import { postComment } from "../support/comments";
+import { given } from "../support/given";
+import { expectStatus, type TestUser } from "../support/host";
+import { aPostInput } from "../support/posts";
 
 // IAM proven offline. This file drives every route (each as a client would, signed in and
 // anonymous where the route allows both, through its write paths), `$default`, and every step of a cleanup run as
@@ -50,13 +50,13 @@ async function everyRouteOnce(fixtures: Fixtures): Promise<void> {
   for (const sample of samplesForAllRoutes(fixtures)) {
     await activityDue(fixtures);
     const { method, path, token, body } = sample.request;
-    await call(method, path, { ...(token ? { token } : {}), ...(body === undefined ? {} : { body }) });
+    await api.unchecked(method, path, { ...(token ? { token } : {}), ...(body === undefined ? {} : { body }) });
     const route = routes.find((candidate) => `${candidate.method} ${candidate.path}` === sample.routeKey)!;
     if (route.auth === "optional")
-      await call(method, path, { token: fixtures.reader.token, ...(body === undefined ? {} : { body }) });
+      await api.unchecked(method, path, { token: fixtures.reader.token, ...(body === undefined ? {} : { body }) });
   }
   const unknown = fallbackSample(fixtures);
-  await call(unknown.method, unknown.path);
+  await api.unchecked(unknown.method, unknown.path);
 }
 
 /**
@@ -66,31 +66,48 @@ async function everyRouteOnce(fixtures: Fixtures): Promise<void> {
 async function theOtherWritePaths(fixtures: Fixtures): Promise<void> {
   const { reader, author, admin } = fixtures;
   expectStatus(
-    await api.put("/me", { token: reader.token, body: { handle: `${reader.handle}_2`, displayName: "Renamed" } }),
+    await api.PUT("/me", { token: reader.token, body: { handle: `${reader.handle}_2`, displayName: "Renamed" } }),
     200,
   );
   for (let attempt = 0; attempt < 2; attempt++) {
-    await api.post("/posts", { token: author.token, body: aPostInput(), headers: { "Idempotency-Key": "iam-post" } });
+    await api.POST("/posts", { token: author.token, body: aPostInput(), headers: { "Idempotency-Key": "iam-post" } });
     await postComment(author, fixtures.postId, { body: "Again" }, "iam-comment");
   }
-  await api.get(`/users/${author.userId}/followers?limit=1`);
+  await api.GET("/users/{userId}/followers", { path: { userId: author.userId }, query: { limit: 1 } });
   // A caller without a profile learns first that the user is unknown (a read of the followee).
-  expect((await api.put("/users/nobody-here/follow", { token: given.aSignedInCaller().token })).status).toBe(404);
+  expect(
+    (await api.PUT("/users/{userId}/follow", { path: { userId: "nobody-here" }, token: given.aLocalCaller().token }))
+      .status,
+  ).toBe(404);
 
   // A change of access moves the post's body to the key of its new access.
-  expectStatus(await api.patch(`/posts/${fixtures.postId}`, { token: author.token, body: { access: "plus" } }), 200);
-  expectStatus(await api.patch(`/posts/${fixtures.postId}`, { token: author.token, body: { access: "free" } }), 200);
+  expectStatus(
+    await api.PATCH("/posts/{postId}", {
+      path: { postId: fixtures.postId },
+      token: author.token,
+      body: { access: "plus" },
+    }),
+    200,
+  );
+  expectStatus(
+    await api.PATCH("/posts/{postId}", {
+      path: { postId: fixtures.postId },
+      token: author.token,
+      body: { access: "free" },
+    }),
+    200,
+  );
 
-  const commented = await aPost(author);
+  const commented = await given.aPost(author);
   expectStatus(await postComment(author, commented.postId, { body: "First" }), 201);
-  expectStatus(await api.delete(`/posts/${commented.postId}`, { token: author.token }), 204);
+  expectStatus(await api.DELETE("/posts/{postId}", { path: { postId: commented.postId }, token: author.token }), 204);
 
   const leaver = await given.aReader();
   await given.entitlements(admin, leaver, [{ tier: "plus" }]);
-  await aFollow(leaver, author);
-  await aFollow(reader, leaver);
+  await given.aFollow(leaver, author);
+  await given.aFollow(reader, leaver);
   expectStatus(await postComment(leaver, fixtures.postId, { body: "Leaving" }), 201);
-  expectStatus(await api.delete("/me", { token: leaver.token }), 204);
+  expectStatus(await api.DELETE("/me", { token: leaver.token }), 204);
 }
 
 /**
@@ -101,8 +118,8 @@ async function theOtherWritePaths(fixtures: Fixtures): Promise<void> {
 async function anAdminStartedRun(admin: TestUser): Promise<void> {
   const author = await given.anAuthor();
   const leaving = await aReaderWithEmail();
-  await aFollow(leaving, author);
-  const post = await aPost(author);
+  await given.aFollow(leaving, author);
+  const post = await given.aPost(author);
   await given.entitlements(admin, leaving, [{ tier: "plus" }]);
   expectStatus(await postComment(leaving, post.postId, { body: "Bye" }), 201);
   // Only an account without an entitlement is deleted for inactivity.

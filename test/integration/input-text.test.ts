@@ -1,31 +1,39 @@
 import { describe, expect, it } from "vitest";
 import { toHttpApiEvent } from "../../infra/local/api-gateway-event";
 import { lambdaContext } from "../../infra/local/lambda-context";
-import { api, type ApiResponse, tokenFor } from "../support/api";
-import { expectStatus, given, uniqueHandle } from "../support/given";
-import { aPost, aPostInput } from "../support/posts";
+import { api, tokenFor } from "../support/api/in-process";
+import { type AnyAnswer } from "../support/api/client";
+import { given } from "../support/given";
+import { expectStatus, uniqueHandle } from "../support/host";
+import { aPostInput } from "../support/posts";
+import { expectValidationFailed } from "../support/then";
 
 // Text AWS would refuse is refused at the door: a lone surrogate (JSON's "\ud800") has no UTF-8 form, so DynamoDB
 // would refuse the write after part of the work was done; and a name of invisible characters is a blank name.
 
 const LONE = "\ud800";
-const detailsOf = (response: ApiResponse) => [response.status, response.body.error.code, response.body.error.details];
+const detailsOf = (response: AnyAnswer) => [
+  response.status,
+  response.error.code,
+  expectValidationFailed(response).details,
+];
 const illFormed = (field: string) => ({ field, message: expect.stringContaining("lone surrogate") });
 
 describe("text with a lone surrogate", () => {
   it("is refused in a profile, and no profile is written", async () => {
-    const caller = given.aSignedInCaller();
-    const response = await api.put("/me", {
+    const caller = given.aLocalCaller();
+    const response = await api.PUT("/me", {
       token: caller.token,
       body: { handle: caller.handle, displayName: `Ann${LONE}` },
     });
     expect(detailsOf(response)).toEqual([400, "validation_failed", [illFormed("displayName")]]);
-    expect((await api.get(`/users/${caller.userId}`)).status).toBe(404);
+    expect((await api.GET("/users/{userId}", { path: { userId: caller.userId } })).status).toBe(404);
   });
 
   it("is refused in every field of a post, tags by their index, and in unknown field names", async () => {
     const author = await given.anAuthor();
-    const response = await api.post("/posts", {
+    // A field the document lacks, named with a lone surrogate.
+    const response = await api.unchecked("POST", "/posts", {
       token: author.token,
       body: { ...aPostInput(), title: `${LONE}title`, tags: ["ok", `b${LONE}`], [`x${LONE}`]: 1 },
     });
@@ -38,13 +46,15 @@ describe("text with a lone surrogate", () => {
 
   it("is refused in a comment and in an Idempotency-Key header", async () => {
     const author = await given.anAuthor();
-    const post = await aPost(author);
-    const comment = await api.post(`/posts/${post.postId}/comments`, {
+    const post = await given.aPost(author);
+    const comment = await api.POST("/posts/{postId}/comments", {
+      path: { postId: post.postId },
       token: author.token,
       body: { body: `${LONE}!` },
     });
     expect(detailsOf(comment)).toEqual([400, "validation_failed", [illFormed("body")]]);
-    const keyed = await api.post("/posts", {
+    // A header value no HTTP client would send (not a byte string), sent as the host receives it.
+    const keyed = await api.unchecked("POST", "/posts", {
       token: author.token,
       body: aPostInput(),
       headers: { "idempotency-key": `k${LONE}` },
@@ -70,8 +80,8 @@ describe("text with a lone surrogate", () => {
   });
 
   it("is refused in a token's subject", async () => {
-    const response = await api.get("/health", { token: tokenFor(`sub${LONE}`) });
-    expect([response.status, response.body.error.code]).toEqual([401, "unauthorized"]);
+    const response = await api.GET("/health", { token: tokenFor(`sub${LONE}`) });
+    expect([response.status, response.error.code]).toEqual([401, "unauthorized"]);
   });
 
   it("and so is a control character in a token's subject (a user ID holds none)", async () => {
@@ -93,8 +103,8 @@ describe("a display name of invisible characters only", () => {
     ["a null notehead, U+1D159 (issue 23)", "\u{1d159}"],
     ["a null notehead among other blank symbols", "\u{1d159}\u2800\u{1d159}"],
   ])("is refused: %s", async (_name, displayName) => {
-    const caller = given.aSignedInCaller();
-    const response = await api.put("/me", { token: caller.token, body: { handle: caller.handle, displayName } });
+    const caller = given.aLocalCaller();
+    const response = await api.PUT("/me", { token: caller.token, body: { handle: caller.handle, displayName } });
     expect(detailsOf(response)).toEqual([
       400,
       "validation_failed",
@@ -119,8 +129,8 @@ describe("a display name of invisible characters only", () => {
   });
 
   it("is accepted once anything shows, joined emoji included", async () => {
-    const caller = given.aSignedInCaller();
-    const response = await api.put("/me", {
+    const caller = given.aLocalCaller();
+    const response = await api.PUT("/me", {
       token: caller.token,
       body: { handle: uniqueHandle(), displayName: "\u200b👩‍💻\u200b" },
     });

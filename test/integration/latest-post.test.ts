@@ -5,10 +5,9 @@ import { keys } from "../../shared/db/keys";
 import { AuthorAccountMissing, createPost } from "../../shared/db/post-store";
 import { encodePostId, type Post, type PostRef } from "../../shared/domain/posts";
 import { ulid } from "../../shared/ids";
-import { api } from "../support/api";
-import { given } from "../support/given";
-import { aPost } from "../support/posts";
+import { api } from "../support/api/in-process";
 import { recordDynamoDbRequests } from "../support/request-recorder";
+import { given } from "../support/given";
 
 // The feed bounds each author's posts by `latestPostUlid` on the author's profile item (docs/data-model.md,
 // "feed"): publishing writes it in the transaction that already puts the post, and it never goes down.
@@ -44,7 +43,7 @@ describe("latestPostUlid on the author's profile", () => {
     expect((await storedProfile(author.userId)).latestPostUlid).toBeUndefined();
     const counter = recordDynamoDbRequests();
     try {
-      const first = await aPost(author);
+      const first = await given.aPost(author);
       // Still the caller's Query and one transaction: the feed costs publishing no request.
       expect(counter.commands()).toEqual(["Query", "TransactWriteItems"]);
       expect((await storedProfile(author.userId)).latestPostUlid).toBe(
@@ -53,7 +52,7 @@ describe("latestPostUlid on the author's profile", () => {
     } finally {
       counter.stop();
     }
-    const second = await aPost(author);
+    const second = await given.aPost(author);
     expect((await storedProfile(author.userId)).latestPostUlid).toBe(
       Buffer.from(second.postId, "base64url").toString().slice(0, 26),
     );
@@ -75,8 +74,8 @@ describe("latestPostUlid on the author's profile", () => {
     const profile = await storedProfile(author.userId);
     expect(profile.latestPostUlid).toBe(newer);
     expect(profile.postCount).toBe(2);
-    const listed = await api.get(`/users/${author.userId}/posts`);
-    expect(listed.body.items.map((item: { postId: string }) => item.postId)).toEqual([
+    const listed = await api.GET("/users/{userId}/posts", { path: { userId: author.userId } });
+    expect(listed.data.items.map((item: { postId: string }) => item.postId)).toEqual([
       encodePostId({ authorId: author.userId, id: newer }),
       encodePostId({ authorId: author.userId, id: older }),
     ]);
@@ -91,9 +90,11 @@ describe("latestPostUlid on the author's profile", () => {
 
   it("stays after a deletion (an upper bound, not the newest live post)", async () => {
     const author = await given.anAuthor();
-    await aPost(author);
-    const last = await aPost(author);
-    expect((await api.delete(`/posts/${last.postId}`, { token: author.token })).status).toBe(204);
+    await given.aPost(author);
+    const last = await given.aPost(author);
+    expect((await api.DELETE("/posts/{postId}", { path: { postId: last.postId }, token: author.token })).status).toBe(
+      204,
+    );
     const profile = await storedProfile(author.userId);
     expect(profile.latestPostUlid).toBe(Buffer.from(last.postId, "base64url").toString().slice(0, 26));
     expect(profile.postCount).toBe(1);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { API_GATEWAY_MAX_BODY_BYTES, LAMBDA_MAX_RESPONSE_BYTES } from "../../infra/local/gateway-answers";
-import type { HostedRoute } from "../../infra/local/server";
-import { api, call, type CallOptions, tokenFor } from "../support/api";
+import type { HostedRoute, LocalServerOptions } from "../../infra/local/server";
+import { api, inProcessApi, tokenFor } from "../support/api/in-process";
+import type { AnyAnswer, UncheckedInit } from "../support/api/client";
 import { expectAuthorizerRefusal, gatewayBodies } from "../support/gateway";
 
 // The local host plays API Gateway and Lambda as strictly as AWS does (contract 1.1, "Local server"): the
@@ -23,7 +24,11 @@ const testRoutes: HostedRoute[] = [
   testRoute("/test/unloadable", { entry: "test/support/handlers/unloadable.ts" }),
 ];
 
-const onTestRoutes = (path: string, options: CallOptions = {}) =>
+/** A request as it is, to the local host in this process with these options (CORS origins, its own routes). */
+const call = (method: string, path: string, init: UncheckedInit = {}, host: Partial<LocalServerOptions> = {}) =>
+  inProcessApi(host).unchecked(method, path, init);
+
+const onTestRoutes = (path: string, options: UncheckedInit = {}) =>
   call("GET", path, options, { routeTable: testRoutes });
 
 const appOrigin = "https://app.example.com";
@@ -31,21 +36,21 @@ const withCors = { corsAllowedOrigins: [appOrigin] };
 const preflight = (path: string, origin: string, host = withCors) =>
   call("OPTIONS", path, { headers: { origin, "access-control-request-method": "PUT" } }, host);
 
-function expectInternalServerError(response: { status: number; body: unknown; text: string }): void {
-  expect([response.status, response.body]).toEqual([500, gatewayBodies.internalServerError]);
+function expectInternalServerError(response: AnyAnswer): void {
+  expect([response.status, response.json]).toEqual([500, gatewayBodies.internalServerError]);
   expect(response.text).not.toMatch(/USER#|at \w+ \(/);
 }
 
 describe("the local host as API Gateway's JWT authorizer", () => {
   it("answers a protected route without a valid token with the authorizer's own 401", async () => {
-    expectAuthorizerRefusal(await api.get("/me"));
-    expectAuthorizerRefusal(await api.get("/me", { headers: { authorization: "Basic abc" } }));
-    expectAuthorizerRefusal(await api.get("/me", { token: tokenFor("someone", [], {}, "another-secret") }));
+    expectAuthorizerRefusal(await api.GET("/me"));
+    expectAuthorizerRefusal(await api.GET("/me", { headers: { authorization: "Basic abc" } }));
+    expectAuthorizerRefusal(await api.GET("/me", { token: tokenFor("someone", [], {}, "another-secret") }));
   });
 
   it("leaves a public route's token to its handler, which answers the contract's 401", async () => {
-    const response = await api.get("/health", { token: tokenFor("someone", [], {}, "another-secret") });
-    expect([response.status, response.body.error.code]).toEqual([401, "unauthorized"]);
+    const response = await api.GET("/health", { token: tokenFor("someone", [], {}, "another-secret") });
+    expect([response.status, response.error.code]).toEqual([401, "unauthorized"]);
   });
 });
 
@@ -68,8 +73,9 @@ describe("the local host as Lambda", () => {
 
   it("gives the handler the remaining time of its own function's timeout", async () => {
     const response = await onTestRoutes("/test/remaining");
-    expect(response.body.remainingMs).toBeGreaterThan(6_000);
-    expect(response.body.remainingMs).toBeLessThanOrEqual(7_000);
+    const { remainingMs } = response.json as { remainingMs: number };
+    expect(remainingMs).toBeGreaterThan(6_000);
+    expect(remainingMs).toBeLessThanOrEqual(7_000);
   });
 
   it("answers a result up to Lambda's 6 MB response limit, and 500 one byte over it", async () => {
@@ -82,14 +88,14 @@ describe("the local host as Lambda", () => {
 
 describe("the local host as API Gateway's body limit", () => {
   it("refuses a body over 10 MB before any handler runs, with API Gateway's own 413", async () => {
-    const tooLarge = await api.put("/me", { rawBody: Buffer.alloc(API_GATEWAY_MAX_BODY_BYTES + 1, 0x20) });
-    expect([tooLarge.status, tooLarge.body]).toEqual([413, gatewayBodies.requestTooLarge]);
+    const tooLarge = await api.unchecked("PUT", "/me", { rawBody: Buffer.alloc(API_GATEWAY_MAX_BODY_BYTES + 1, 0x20) });
+    expect([tooLarge.status, tooLarge.json]).toEqual([413, gatewayBodies.requestTooLarge]);
     // At the limit the request reaches the handler, which has its own, smaller limit (contract: 256 KiB).
-    const atLimit = await api.put("/me", {
+    const atLimit = await api.unchecked("PUT", "/me", {
       token: tokenFor("someone"),
       rawBody: Buffer.alloc(API_GATEWAY_MAX_BODY_BYTES, 0x20),
     });
-    expect([atLimit.status, atLimit.body.error.code]).toEqual([413, "payload_too_large"]);
+    expect([atLimit.status, atLimit.error.code]).toEqual([413, "payload_too_large"]);
   });
 });
 
@@ -152,6 +158,6 @@ describe("CORS from CORS_ALLOWED_ORIGINS", () => {
     expect(Object.keys(response.headers).filter((name) => name.startsWith("access-control-"))).toEqual([]);
     // Any other OPTIONS request is one more method this path does not answer.
     const options = await call("OPTIONS", "/me", {}, { corsAllowedOrigins: [] });
-    expect([options.status, options.body.error.code]).toEqual([405, "method_not_allowed"]);
+    expect([options.status, options.error.code]).toEqual([405, "method_not_allowed"]);
   });
 });

@@ -12,11 +12,9 @@ import { marshall } from "@aws-sdk/util-dynamodb";
 import { documentClient, tableName } from "../../shared/db/client";
 import { cleanupKeys, collections, keys } from "../../shared/db/keys";
 import { randomUUID } from "node:crypto";
-import { api, tokenFor } from "../support/api";
+import { api, tokenFor } from "../support/api/in-process";
 import { expectNoDrift } from "../support/audit";
 import { exists, expectCountsEqualRelations, expectNoCleanupLeftovers, lastActiveAt } from "../support/cleanup";
-import { aFollow } from "../support/follows";
-import { expectStatus, given, type TestUser } from "../support/given";
 import { htmlAsText } from "../support/mail";
 import {
   aMailerFailingOnceFor,
@@ -30,6 +28,8 @@ import {
 } from "../support/notices";
 import { itemSize, writeUnitsOf } from "../support/item-size";
 import { storedItem, storedItems } from "../support/storage";
+import { given } from "../support/given";
+import { expectStatus, type TestUser } from "../support/host";
 
 const LONG_AGO = "2025-01-10T08:00:00.000Z";
 const S = 1000;
@@ -56,7 +56,7 @@ describe("a full schedule (leads PT3S, PT2S, PT1S)", () => {
     // Given a backlog of long-inactive readers, one of them following an author (before it fell inactive).
     const author = await given.anAuthor();
     const follower = await aReaderWithEmail();
-    await aFollow(follower, author);
+    await given.aFollow(follower, author);
     await lastActiveAt(follower, LONG_AGO);
     const backlog = [follower, ...(await longInactiveReaders(2))];
     const t0 = new Date();
@@ -92,7 +92,7 @@ describe("a full schedule (leads PT3S, PT2S, PT1S)", () => {
     expect(last.accountsDeleted).toBeGreaterThanOrEqual(3);
     for (const reader of backlog) expect(await exists(reader)).toBe(false);
     await expectCountsEqualRelations([author]);
-    const history = (await api.get(`/users/${author.userId}/follower-history`)).body.items;
+    const history = (await api.GET("/users/{userId}/follower-history", { path: { userId: author.userId } })).data.items;
     expect(history[0]).toMatchObject({ runId: last.runId, before: 1, after: 0, reason: "inactive_accounts_deleted" });
     await expectNoCleanupLeftovers();
     expect(await storedItems(collections.queuedNotices())).toEqual([]);
@@ -138,7 +138,7 @@ describe("the address", () => {
     const reader = await aReaderWithEmail();
     const email = `${randomUUID()}@example.test`;
     const moved: MailedUser = { ...reader, email, token: tokenFor(reader.userId, [], { email }) };
-    expectStatus(await api.get("/me", { token: moved.token }), 200);
+    expectStatus(await api.GET("/me", { token: moved.token }), 200);
     await lastActiveAt(reader, LONG_AGO);
     // When a run warns it.
     await aRunAt(new Date());
@@ -159,10 +159,10 @@ describe("withdrawal", () => {
     expect(await noticesShown(admin, reader)).toHaveLength(1);
 
     // When it signs in (its activity is only 10 minutes old: without notices pending, nothing would be written).
-    expectStatus(await api.get("/me", { token: reader.token }), 200);
+    expectStatus(await api.GET("/me", { token: reader.token }), 200);
 
     // Then it is active, support sees no schedule, and the next runs neither warn nor delete it.
-    const me = (await api.get("/me", { token: reader.token })).body;
+    const me = (await api.GET("/me", { token: reader.token })).data;
     expect(Date.parse(me.lastActiveAt)).toBeGreaterThanOrEqual(now.getTime());
     expect(await noticesShown(admin, reader)).toEqual([]);
     await aRunAt(plus(now, 4 * S), { cutoff });
@@ -312,20 +312,36 @@ describe("dry runs", () => {
 describe("GET /admin/users/{userId}/notices", () => {
   it("is for admins (403 for others), 404 for an unknown user, and pages newest first", async () => {
     const reader = await given.aReader();
-    expect((await api.get(`/admin/users/${reader.userId}/notices`, { token: reader.token })).status).toBe(403);
-    expect((await api.get("/admin/users/nobody-here/notices", { token: admin.token })).status).toBe(404);
+    expect(
+      (await api.GET("/admin/users/{userId}/notices", { path: { userId: reader.userId }, token: reader.token })).status,
+    ).toBe(403);
+    expect(
+      (await api.GET("/admin/users/{userId}/notices", { path: { userId: "nobody-here" }, token: admin.token })).status,
+    ).toBe(404);
     const [warned] = await longInactiveReaders(1);
     const t0 = new Date();
     await aRunAt(t0);
     await aRunAt(plus(t0, 1 * S));
-    const first = await api.get(`/admin/users/${warned!.userId}/notices?limit=1`, { token: admin.token });
-    expect(first.body.items.map((notice: { lead: string }) => notice.lead)).toEqual(["PT2S"]);
-    const second = await api.get(`/admin/users/${warned!.userId}/notices?limit=1&cursor=${first.body.nextCursor}`, {
+    const first = await api.GET("/admin/users/{userId}/notices", {
+      path: { userId: warned!.userId },
+      query: { limit: 1 },
       token: admin.token,
     });
-    expect(second.body).toEqual({ items: [expect.objectContaining({ lead: "PT3S" })], nextCursor: null });
-    expect((await api.get(`/admin/users/${warned!.userId}/notices?cursor=x.y`, { token: admin.token })).status).toBe(
-      400,
-    );
+    expect(first.data.items.map((notice: { lead: string }) => notice.lead)).toEqual(["PT2S"]);
+    const second = await api.GET("/admin/users/{userId}/notices", {
+      path: { userId: warned!.userId },
+      query: { limit: 1, cursor: first.data.nextCursor! },
+      token: admin.token,
+    });
+    expect(second.json).toEqual({ items: [expect.objectContaining({ lead: "PT3S" })], nextCursor: null });
+    expect(
+      (
+        await api.GET("/admin/users/{userId}/notices", {
+          path: { userId: warned!.userId },
+          query: { cursor: "x.y" },
+          token: admin.token,
+        })
+      ).status,
+    ).toBe(400);
   });
 });

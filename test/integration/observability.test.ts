@@ -5,13 +5,13 @@ import { observedStep } from "../../shared/invocation-telemetry";
 import { beginRun, failRun, ticketOf } from "../../shared/use-cases/cleanup";
 import { logger } from "../../shared/logger";
 import { recordBusinessMetric } from "../../shared/metrics";
-import { api } from "../support/api";
+import { api } from "../support/api/in-process";
 import { lastActiveAt } from "../support/cleanup-runs";
 import { injectTransactionConflicts } from "../support/conflicts";
-import { expectStatus, given, type TestUser } from "../support/given";
 import { captureOutput, type CapturedOutput } from "../support/output";
-import { aFollow, anUnfollow } from "../support/follows";
-import { aPost, aPostInput } from "../support/posts";
+import { given } from "../support/given";
+import { expectStatus, type TestUser } from "../support/host";
+import { aPostInput } from "../support/posts";
 
 // Logs and business metrics as the functions write them (Powertools Logger and Metrics): read here from this
 // process's output. The logger reads LOG_LEVEL once, when it loads, so this file sets it before any import.
@@ -53,11 +53,11 @@ function total(line: Record<string, unknown>, name: string): number {
 
 describe("request logs under concurrent requests", () => {
   it("tags every request's line with that request's ID, route and caller, and never with another's", async () => {
-    const callers = Array.from({ length: 100 }, () => given.aSignedInCaller());
+    const callers = Array.from({ length: 100 }, () => given.aLocalCaller());
 
     const answers = await Promise.all(
       callers.map((caller) =>
-        api.put("/me", { token: caller.token, body: { handle: caller.handle, displayName: caller.handle } }),
+        api.PUT("/me", { token: caller.token, body: { handle: caller.handle, displayName: caller.handle } }),
       ),
     );
 
@@ -82,9 +82,9 @@ describe("request logs under concurrent requests", () => {
   });
 
   it("writes neither tokens nor bodies", async () => {
-    const caller = given.aSignedInCaller();
+    const caller = given.aLocalCaller();
 
-    const answer = await api.put("/me", {
+    const answer = await api.PUT("/me", {
       token: caller.token,
       body: { handle: caller.handle, displayName: "Secret Name" },
     });
@@ -105,7 +105,7 @@ describe("business metrics in EMF", () => {
   });
 
   it("counts a published post in the invocation's EMF line", async () => {
-    await aPost(author);
+    await given.aPost(author);
 
     const [line, ...more] = metricLines();
     expect(more).toEqual([]);
@@ -120,11 +120,11 @@ describe("business metrics in EMF", () => {
     const conflicts = injectTransactionConflicts();
     let refused;
     try {
-      refused = await api.post("/posts", { token: author.token, body: aPostInput() });
+      refused = await api.POST("/posts", { token: author.token, body: aPostInput() });
     } finally {
       conflicts.remove();
     }
-    await api.get("/me", { token: author.token });
+    await api.GET("/me", { token: author.token });
 
     expectStatus(refused, 503);
     const lines = metricLines();
@@ -144,10 +144,10 @@ describe("business metrics in EMF", () => {
     const reader = await given.aReader();
     output.stop();
     output = captureOutput();
-    await aFollow(reader, author);
-    await aFollow(reader, author);
-    await anUnfollow(reader, author);
-    await anUnfollow(reader, author);
+    await given.aFollow(reader, author);
+    await given.aFollow(reader, author);
+    await given.anUnfollow(reader, author);
+    await given.anUnfollow(reader, author);
 
     const counted = metricLines().map((line) =>
       emfMetrics(line).metrics.map((metric) => `${metric.Name}=${String(line[metric.Name])}`),
@@ -158,7 +158,7 @@ describe("business metrics in EMF", () => {
   it("counts a conflict that a retry rode out, in the answer's own line", async () => {
     const conflicts = injectTransactionConflicts(2);
     try {
-      await aPost(author);
+      await given.aPost(author);
     } finally {
       conflicts.remove();
     }

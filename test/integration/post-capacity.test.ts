@@ -1,9 +1,7 @@
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { api } from "../support/api";
+import { api } from "../support/api/in-process";
 import { meterCapacity } from "../support/capacity-meter";
-import { aReaderWith } from "../support/comments";
 import { given } from "../support/given";
-import { aPost } from "../support/posts";
 
 // What a post's size costs, billed by AWS's rules (test/support/capacity-meter.ts): comments update a small
 // summary, lists read summaries only, and a post's body is read by a reader who may read it, never otherwise.
@@ -16,12 +14,18 @@ const long = "x".repeat(50_000);
 describe("billed capacity of posts", () => {
   it("bills a comment on a 50,000-character post exactly as one on a 5-character post", async () => {
     const author = await given.anAuthor();
-    const writer = await aReaderWith(await given.anAdmin(), [{ tier: "ultimate" }]);
+    const writer = await given.aReaderWith(await given.anAdmin(), [{ tier: "ultimate" }]);
     const billedComment = async (body: string) => {
-      const post = await aPost(author, { body });
+      const post = await given.aPost(author, { body });
       meter.reset();
       expect(
-        (await api.post(`/posts/${post.postId}/comments`, { token: writer.token, body: { body: "Agreed." } })).status,
+        (
+          await api.POST("/posts/{postId}/comments", {
+            path: { postId: post.postId },
+            token: writer.token,
+            body: { body: "Agreed." },
+          })
+        ).status,
       ).toBe(201);
       return {
         units: meter.billedUnits(),
@@ -37,15 +41,17 @@ describe("billed capacity of posts", () => {
 
   it("reads a locked post's summary alone, and a readable post's body once", async () => {
     const author = await given.anAuthor();
-    const post = await aPost(author, { access: "plus", body: long });
+    const post = await given.aPost(author, { access: "plus", body: long });
     meter.reset();
-    expect((await api.get(`/posts/${post.postId}`)).body.locked).toBe(true);
+    expect((await api.GET("/posts/{postId}", { path: { postId: post.postId } })).data.locked).toBe(true);
     // The summary, and the free body's key, which finds nothing: one unit each.
     expect([meter.commands(), meter.readUnits(), meter.bytesRead()]).toEqual([["BatchGetItem"], 2, expect.any(Number)]);
     expect(meter.bytesRead()).toBeLessThan(1_000);
 
     meter.reset();
-    expect((await api.get(`/posts/${post.postId}`, { token: author.token })).body.body).toBe(long);
+    expect((await api.GET("/posts/{postId}", { path: { postId: post.postId }, token: author.token })).data.body).toBe(
+      long,
+    );
     const [caller, read] = meter.requests;
     expect(caller!.command).toBe("Query");
     // The body (50,000 bytes and its item's attributes: 13 units), the summary and two absent keys.
@@ -54,10 +60,10 @@ describe("billed capacity of posts", () => {
 
   it("lists ten 50,000-character posts by reading their summaries only", async () => {
     const author = await given.anAuthor();
-    for (let i = 0; i < 10; i++) await aPost(author, { body: long });
+    for (let i = 0; i < 10; i++) await given.aPost(author, { body: long });
     meter.reset();
-    const response = await api.get(`/users/${author.userId}/posts?limit=10`);
-    expect(response.body.items).toHaveLength(10);
+    const response = await api.GET("/users/{userId}/posts", { path: { userId: author.userId }, query: { limit: 10 } });
+    expect(response.data.items).toHaveLength(10);
     expect(meter.commands()).toEqual(["Query"]);
     // The profile and eleven summaries (each with its 280-character teaser): well under one body.
     expect(meter.bytesRead()).toBeLessThan(12 * 1_000);

@@ -4,8 +4,7 @@ import { documentClient, dynamoDb, tableName } from "../../shared/db/client";
 import { PostNotAcceptingComments } from "../../shared/db/comment-store";
 import { keys } from "../../shared/db/keys";
 import { decodePostId } from "../../shared/domain/posts";
-import { api, tokenFor } from "../support/api";
-import { aSignedInCaller, given } from "../support/given";
+import { api, tokenFor } from "../support/api/in-process";
 import { crash, injectFaults, slowDown } from "../support/faults";
 import {
   someComments,
@@ -14,77 +13,109 @@ import {
   storedItemsOfPost,
   storedPostsOf,
 } from "../support/post-storage";
-import { aPost, aPostInput } from "../support/posts";
+import { given } from "../support/given";
+import { aPostInput } from "../support/posts";
+import { expectValidationFailed } from "../support/then";
 
-const postCountOf = async (userId: string): Promise<number> => (await api.get(`/users/${userId}`)).body.postCount;
+const postCountOf = async (userId: string): Promise<number> =>
+  (await api.GET("/users/{userId}", { path: { userId } })).data.postCount;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("PATCH /posts/{postId}", () => {
   it("changes only the fields sent; updatedAt moves, publishedAt stays", async () => {
     const author = await given.anAuthor();
-    const post = await aPost(author, { tags: ["fx"], category: "macro" });
+    const post = await given.aPost(author, { tags: ["fx"], category: "macro" });
     await sleep(5);
-    const response = await api.patch(`/posts/${post.postId}`, { token: author.token, body: { title: " New title " } });
+    const response = await api.PATCH("/posts/{postId}", {
+      path: { postId: post.postId },
+      token: author.token,
+      body: { title: " New title " },
+    });
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ ...post, title: "New title", updatedAt: expect.any(String) });
-    expect(Date.parse(response.body.updatedAt)).toBeGreaterThan(Date.parse(post.updatedAt));
-    expect(response.body.publishedAt).toBe(post.publishedAt);
-    expect((await api.get(`/posts/${post.postId}`)).body).toEqual(response.body);
+    expect(response.json).toEqual({ ...post, title: "New title", updatedAt: expect.any(String) });
+    expect(Date.parse(response.data.updatedAt)).toBeGreaterThan(Date.parse(post.updatedAt));
+    expect(response.data.publishedAt).toBe(post.publishedAt);
+    expect((await api.GET("/posts/{postId}", { path: { postId: post.postId } })).json).toEqual(response.data);
   });
 
   it("keeps a derived teaser following the body, and an author's teaser as written", async () => {
     const author = await given.anAuthor();
-    const derived = await aPost(author, { body: "first" });
-    const changed = await api.patch(`/posts/${derived.postId}`, {
+    const derived = await given.aPost(author, { body: "first" });
+    const changed = await api.PATCH("/posts/{postId}", {
+      path: { postId: derived.postId },
       token: author.token,
       body: { body: "second".repeat(100) },
     });
-    expect(changed.body.teaser).toBe("second".repeat(100).slice(0, 280));
+    expect(changed.data.teaser).toBe("second".repeat(100).slice(0, 280));
 
-    const custom = await aPost(author, { body: "first", teaser: "Mine" });
-    const kept = await api.patch(`/posts/${custom.postId}`, { token: author.token, body: { body: "second" } });
-    expect(kept.body).toMatchObject({ body: "second", teaser: "Mine" });
+    const custom = await given.aPost(author, { body: "first", teaser: "Mine" });
+    const kept = await api.PATCH("/posts/{postId}", {
+      path: { postId: custom.postId },
+      token: author.token,
+      body: { body: "second" },
+    });
+    expect(kept.json).toMatchObject({ body: "second", teaser: "Mine" });
 
-    const set = await api.patch(`/posts/${derived.postId}`, { token: author.token, body: { teaser: "" } });
-    expect(set.body.teaser).toBe("");
-    const after = await api.patch(`/posts/${derived.postId}`, { token: author.token, body: { body: "third" } });
-    expect(after.body.teaser).toBe("");
+    const set = await api.PATCH("/posts/{postId}", {
+      path: { postId: derived.postId },
+      token: author.token,
+      body: { teaser: "" },
+    });
+    expect(set.data.teaser).toBe("");
+    const after = await api.PATCH("/posts/{postId}", {
+      path: { postId: derived.postId },
+      token: author.token,
+      body: { body: "third" },
+    });
+    expect(after.data.teaser).toBe("");
   });
 
   it("applies an access change to the very next read", async () => {
     const author = await given.anAuthor();
     const reader = await given.aReader();
-    const post = await aPost(author, { access: "free" });
-    expect((await api.get(`/posts/${post.postId}`, { token: reader.token })).body.locked).toBe(false);
-    await api.patch(`/posts/${post.postId}`, { token: author.token, body: { access: "plus" } });
-    const locked = await api.get(`/posts/${post.postId}`, { token: reader.token });
-    expect(locked.body).toMatchObject({ access: "plus", locked: true });
-    expect(locked.body.body).toBeUndefined();
+    const post = await given.aPost(author, { access: "free" });
+    expect((await api.GET("/posts/{postId}", { path: { postId: post.postId }, token: reader.token })).data.locked).toBe(
+      false,
+    );
+    await api.PATCH("/posts/{postId}", {
+      path: { postId: post.postId },
+      token: author.token,
+      body: { access: "plus" },
+    });
+    const locked = await api.GET("/posts/{postId}", { path: { postId: post.postId }, token: reader.token });
+    expect(locked.json).toMatchObject({ access: "plus", locked: true });
+    expect(locked.data.body).toBeUndefined();
   });
 
   it("answers an empty patch with the post as it is, changing nothing", async () => {
     const author = await given.anAuthor();
-    const post = await aPost(author);
-    const response = await api.patch(`/posts/${post.postId}`, { token: author.token, body: {} });
-    expect([response.status, response.body]).toEqual([200, post]);
+    const post = await given.aPost(author);
+    const response = await api.PATCH("/posts/{postId}", {
+      path: { postId: post.postId },
+      token: author.token,
+      body: {},
+    });
+    expect([response.status, response.json]).toEqual([200, post]);
   });
 
   it("lets an admin change any post", async () => {
     const author = await given.anAuthor();
     const admin = await given.anAdmin();
-    const post = await aPost(author, { access: "select" });
-    const response = await api.patch(`/posts/${post.postId}`, {
+    const post = await given.aPost(author, { access: "select" });
+    const response = await api.PATCH("/posts/{postId}", {
+      path: { postId: post.postId },
       token: admin.token,
       body: { access: "free", tags: [] },
     });
     expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({ authorId: author.userId, access: "free", locked: false });
+    expect(response.json).toMatchObject({ authorId: author.userId, access: "free", locked: false });
   });
 
   it("validates like POST, refusing unknown and read-only fields", async () => {
     const author = await given.anAuthor();
-    const post = await aPost(author);
-    const response = await api.patch(`/posts/${post.postId}`, {
+    const post = await given.aPost(author);
+    // Values and fields the document does not allow, sent all the same.
+    const response = await api.unchecked("PATCH", `/posts/${post.postId}`, {
       token: author.token,
       body: {
         title: "",
@@ -98,98 +129,114 @@ describe("PATCH /posts/{postId}", () => {
       },
     });
     expect(response.status).toBe(400);
-    expect(response.body.error.details.map((detail: { field: string }) => detail.field).sort()).toEqual([
-      "access",
-      "authorId",
-      "body",
-      "category",
-      "commentCount",
-      "tags.0",
-      "teaser",
-      "title",
-    ]);
-    expect((await api.get(`/posts/${post.postId}`)).body).toEqual(post);
+    expect(
+      expectValidationFailed(response)
+        .details.map((detail: { field: string }) => detail.field)
+        .sort(),
+    ).toEqual(["access", "authorId", "body", "category", "commentCount", "tags.0", "teaser", "title"]);
+    expect((await api.GET("/posts/{postId}", { path: { postId: post.postId } })).json).toEqual(post);
   });
 
   it("answers errors in the contract's order: 401, 400, 403 role, 404, profile_required, 403 ownership", async () => {
     const author = await given.anAuthor();
-    const post = await aPost(author);
+    const post = await given.aPost(author);
     const reader = await given.aReader();
     const other = await given.anAuthor();
-    const authorWithoutProfile = aSignedInCaller(["authors"]);
-    const path = `/posts/${post.postId}`;
-    expect((await api.patch(path, { body: { title: "x" } })).status).toBe(401);
-    expect((await api.patch(path, { token: reader.token, body: { title: "" } })).body.error.code).toBe(
-      "validation_failed",
-    );
-    expect((await api.patch(path, { token: reader.token, body: { title: "x" } })).body.error.code).toBe("forbidden");
-    const unknown = await api.patch("/posts/nothing-here", { token: authorWithoutProfile.token, body: { title: "x" } });
-    expect([unknown.status, unknown.body.error.code]).toEqual([404, "not_found"]);
-    const noProfile = await api.patch(path, { token: authorWithoutProfile.token, body: { title: "x" } });
-    expect([noProfile.status, noProfile.body.error.code]).toEqual([403, "profile_required"]);
-    const notOwner = await api.patch(path, { token: other.token, body: { title: "x" } });
-    expect([notOwner.status, notOwner.body.error.code]).toEqual([403, "forbidden"]);
-    expect((await api.get(path)).body.title).toBe(post.title);
+    const authorWithoutProfile = given.aLocalCaller(["authors"]);
+    const postPath = { postId: post.postId };
+    expect((await api.PATCH("/posts/{postId}", { path: postPath, body: { title: "x" } })).status).toBe(401);
+    expect(
+      (await api.PATCH("/posts/{postId}", { path: postPath, token: reader.token, body: { title: "" } })).error.code,
+    ).toBe("validation_failed");
+    expect(
+      (await api.PATCH("/posts/{postId}", { path: postPath, token: reader.token, body: { title: "x" } })).error.code,
+    ).toBe("forbidden");
+    const unknown = await api.PATCH("/posts/{postId}", {
+      path: { postId: "nothing-here" },
+      token: authorWithoutProfile.token,
+      body: { title: "x" },
+    });
+    expect([unknown.status, unknown.error.code]).toEqual([404, "not_found"]);
+    const noProfile = await api.PATCH("/posts/{postId}", {
+      path: postPath,
+      token: authorWithoutProfile.token,
+      body: { title: "x" },
+    });
+    expect([noProfile.status, noProfile.error.code]).toEqual([403, "profile_required"]);
+    const notOwner = await api.PATCH("/posts/{postId}", { path: postPath, token: other.token, body: { title: "x" } });
+    expect([notOwner.status, notOwner.error.code]).toEqual([403, "forbidden"]);
+    expect((await api.GET("/posts/{postId}", { path: postPath })).data.title).toBe(post.title);
   });
 
   it("takes the role from the token: an author demoted to reader can no longer change a post", async () => {
     const author = await given.anAuthor();
-    const post = await aPost(author);
+    const post = await given.aPost(author);
     const demoted = tokenFor(author.userId, []);
-    expect((await api.patch(`/posts/${post.postId}`, { token: demoted, body: { title: "x" } })).status).toBe(403);
+    expect(
+      (await api.PATCH("/posts/{postId}", { path: { postId: post.postId }, token: demoted, body: { title: "x" } }))
+        .status,
+    ).toBe(403);
   });
 });
 
 describe("DELETE /posts/{postId}", () => {
   it("deletes the post (204) and takes it off the author's postCount, once", async () => {
     const author = await given.anAuthor();
-    const kept = await aPost(author);
-    const post = await aPost(author);
+    const kept = await given.aPost(author);
+    const post = await given.aPost(author);
     expect(await postCountOf(author.userId)).toBe(2);
-    const response = await api.delete(`/posts/${post.postId}`, { token: author.token });
+    const response = await api.DELETE("/posts/{postId}", { path: { postId: post.postId }, token: author.token });
     expect(response.status).toBe(204);
     expect(response.text).toBe("");
-    expect((await api.get(`/posts/${post.postId}`)).status).toBe(404);
+    expect((await api.GET("/posts/{postId}", { path: { postId: post.postId } })).status).toBe(404);
     expect(await storedItemsOfPost(post.postId)).toEqual({ summary: undefined, bodies: [] });
     expect(await postCountOf(author.userId)).toBe(1);
-    const again = await api.delete(`/posts/${post.postId}`, { token: author.token });
-    expect([again.status, again.body.error.code]).toEqual([404, "not_found"]);
+    const again = await api.DELETE("/posts/{postId}", { path: { postId: post.postId }, token: author.token });
+    expect([again.status, again.error.code]).toEqual([404, "not_found"]);
     expect(await postCountOf(author.userId)).toBe(1);
     expect(
-      (await api.get(`/users/${author.userId}/posts`)).body.items.map((item: { postId: string }) => item.postId),
+      (await api.GET("/users/{userId}/posts", { path: { userId: author.userId } })).data.items.map(
+        (item: { postId: string }) => item.postId,
+      ),
     ).toEqual([kept.postId]);
   });
 
   it("answers errors in the contract's order and lets an admin delete any post", async () => {
     const author = await given.anAuthor();
-    const post = await aPost(author);
-    const path = `/posts/${post.postId}`;
+    const post = await given.aPost(author);
+    const postPath = { postId: post.postId };
     const reader = await given.aReader();
-    expect((await api.delete(path)).status).toBe(401);
-    expect((await api.delete(path, { token: reader.token })).body.error.code).toBe("forbidden");
-    const adminWithoutProfile = aSignedInCaller(["admins"]);
-    expect((await api.delete("/posts/unknown", { token: adminWithoutProfile.token })).status).toBe(404);
-    expect((await api.delete(path, { token: adminWithoutProfile.token })).body.error.code).toBe("profile_required");
+    expect((await api.DELETE("/posts/{postId}", { path: postPath })).status).toBe(401);
+    expect((await api.DELETE("/posts/{postId}", { path: postPath, token: reader.token })).error.code).toBe("forbidden");
+    const adminWithoutProfile = given.aLocalCaller(["admins"]);
+    expect(
+      (await api.DELETE("/posts/{postId}", { path: { postId: "unknown" }, token: adminWithoutProfile.token })).status,
+    ).toBe(404);
+    expect((await api.DELETE("/posts/{postId}", { path: postPath, token: adminWithoutProfile.token })).error.code).toBe(
+      "profile_required",
+    );
     const other = await given.anAuthor();
-    const notOwner = await api.delete(path, { token: other.token });
-    expect([notOwner.status, notOwner.body.error.code]).toEqual([403, "forbidden"]);
-    expect((await api.get(path)).status).toBe(200);
+    const notOwner = await api.DELETE("/posts/{postId}", { path: postPath, token: other.token });
+    expect([notOwner.status, notOwner.error.code]).toEqual([403, "forbidden"]);
+    expect((await api.GET("/posts/{postId}", { path: postPath })).status).toBe(200);
     const admin = await given.anAdmin();
-    expect((await api.delete(path, { token: admin.token })).status).toBe(204);
+    expect((await api.DELETE("/posts/{postId}", { path: postPath, token: admin.token })).status).toBe(204);
     expect(await postCountOf(author.userId)).toBe(0);
   });
 
   it("deletes a post's 130 comments with their writers' index entries, leaving other posts' comments", async () => {
     const author = await given.anAuthor();
     const writers = [await given.aReader(), await given.aReader(), await given.aReader()];
-    const post = await aPost(author);
-    const other = await aPost(author);
+    const post = await given.aPost(author);
+    const other = await given.aPost(author);
     await someComments(post.postId, writers, 130);
     await someComments(other.postId, writers, 3);
-    expect((await api.get(`/posts/${post.postId}`)).body.commentCount).toBe(130);
+    expect((await api.GET("/posts/{postId}", { path: { postId: post.postId } })).data.commentCount).toBe(130);
     expect(await storedCommentsOf(post.postId)).toHaveLength(130);
 
-    expect((await api.delete(`/posts/${post.postId}`, { token: author.token })).status).toBe(204);
+    expect((await api.DELETE("/posts/{postId}", { path: { postId: post.postId }, token: author.token })).status).toBe(
+      204,
+    );
 
     expect(await storedCommentsOf(post.postId)).toEqual([]);
     expect(await storedCommentsOf(other.postId)).toHaveLength(3);
@@ -199,26 +246,29 @@ describe("DELETE /posts/{postId}", () => {
       expect(index[0]).toMatchObject({ postId: other.postId });
     }
     expect(await storedPostsOf(author)).toHaveLength(1);
-    expect((await api.get(`/posts/${other.postId}`)).body.commentCount).toBe(3);
+    expect((await api.GET("/posts/{postId}", { path: { postId: other.postId } })).data.commentCount).toBe(3);
   });
 
   it("resumes an interrupted deletion on retry: never a comment without its post, the count dropped once", async () => {
     const author = await given.anAuthor();
     const writer = await given.aReader();
-    const post = await aPost(author);
+    const post = await given.aPost(author);
     await someComments(post.postId, [writer], 120);
     // The function dies after six batches: the first 100 index entries and 50 of their comments are gone.
     let batches = 0;
     const faults = injectFaults((command) => (command === "BatchWriteItem" && ++batches > 6 ? crash() : undefined));
-    const failed = await api.delete(`/posts/${post.postId}`, { token: author.token });
+    const failed = await api.DELETE("/posts/{postId}", { path: { postId: post.postId }, token: author.token });
     faults.stop();
-    expect([failed.status, failed.body.error.code]).toEqual([500, "internal"]);
+    expect([failed.status, failed.error.code]).toEqual([500, "internal"]);
 
     // Half-way: the post is gone for readers and off the count, but still stored, holding its remaining comments.
-    expect((await api.get(`/posts/${post.postId}`)).status).toBe(404);
-    expect((await api.patch(`/posts/${post.postId}`, { token: author.token, body: { title: "x" } })).status).toBe(404);
+    expect((await api.GET("/posts/{postId}", { path: { postId: post.postId } })).status).toBe(404);
+    expect(
+      (await api.PATCH("/posts/{postId}", { path: { postId: post.postId }, token: author.token, body: { title: "x" } }))
+        .status,
+    ).toBe(404);
     expect(await postCountOf(author.userId)).toBe(0);
-    expect((await api.get(`/users/${author.userId}/posts`)).body.items).toEqual([]);
+    expect((await api.GET("/users/{userId}/posts", { path: { userId: author.userId } })).data.items).toEqual([]);
     const remaining = await storedCommentsOf(post.postId);
     expect(remaining).toHaveLength(70);
     // Index entries go before their comments: none is left pointing to a deleted comment.
@@ -229,7 +279,7 @@ describe("DELETE /posts/{postId}", () => {
     // No comment can be added to a post being deleted.
     await expect(someComments(post.postId, [writer], 1)).rejects.toBeInstanceOf(PostNotAcceptingComments);
 
-    const retried = await api.delete(`/posts/${post.postId}`, { token: author.token });
+    const retried = await api.DELETE("/posts/{postId}", { path: { postId: post.postId }, token: author.token });
     expect(retried.status).toBe(204);
     expect(await storedCommentsOf(post.postId)).toEqual([]);
     expect(await storedCommentIndexOf(writer)).toEqual([]);
@@ -244,21 +294,23 @@ describe("DELETE /posts/{postId}", () => {
     async () => {
       const author = await given.anAuthor();
       const writer = await given.aReader();
-      const post = await aPost(author);
+      const post = await given.aPost(author);
       await someComments(post.postId, [writer], 250);
       // Every batch of 25 deletes takes 400 ms: a round of 100 comments (8 batches) 3.2 s, all 20 batches 8 s.
       const slow = slowDown(400, (command) => command === "BatchWriteItem");
-      const interrupted = await api.delete(`/posts/${post.postId}`, { token: author.token });
+      const interrupted = await api.DELETE("/posts/{postId}", { path: { postId: post.postId }, token: author.token });
       slow.stop();
-      expect([interrupted.status, interrupted.body.error?.code, interrupted.headers["retry-after"]]).toEqual([
+      expect([interrupted.status, interrupted.error?.code, interrupted.headers["retry-after"]]).toEqual([
         503,
         "unavailable",
         "1",
       ]);
-      expect((await api.get(`/posts/${post.postId}`)).status).toBe(404);
+      expect((await api.GET("/posts/{postId}", { path: { postId: post.postId } })).status).toBe(404);
       expect((await storedCommentsOf(post.postId)).length).toBeGreaterThan(0);
 
-      expect((await api.delete(`/posts/${post.postId}`, { token: author.token })).status).toBe(204);
+      expect((await api.DELETE("/posts/{postId}", { path: { postId: post.postId }, token: author.token })).status).toBe(
+        204,
+      );
       expect(await storedCommentsOf(post.postId)).toEqual([]);
       expect(await storedCommentIndexOf(writer)).toEqual([]);
       expect(await postCountOf(author.userId)).toBe(0);
@@ -267,11 +319,11 @@ describe("DELETE /posts/{postId}", () => {
 
   it("counts two concurrent deletes of one post once", async () => {
     const author = await given.anAuthor();
-    await aPost(author);
-    const post = await aPost(author);
+    await given.aPost(author);
+    const post = await given.aPost(author);
     await someComments(post.postId, [author], 30);
     const responses = await Promise.all(
-      [0, 1, 2].map(() => api.delete(`/posts/${post.postId}`, { token: author.token })),
+      [0, 1, 2].map(() => api.DELETE("/posts/{postId}", { path: { postId: post.postId }, token: author.token })),
     );
     for (const response of responses) expect([204, 404]).toContain(response.status);
     expect(responses.filter((response) => response.status === 204).length).toBeGreaterThanOrEqual(1);
@@ -283,7 +335,7 @@ describe("DELETE /posts/{postId}", () => {
 describe("races", () => {
   it("never lets a body change overwrite a teaser the author set meanwhile", async () => {
     const author = await given.anAuthor();
-    const post = await aPost(author, { body: "original" });
+    const post = await given.aPost(author, { body: "original" });
     const ref = decodePostId(post.postId)!;
     // Right before the body change (with its derived teaser) is written, a teaser change lands.
     let raced = 0;
@@ -307,18 +359,25 @@ describe("races", () => {
       { step: "initialize", name },
     );
     try {
-      const response = await api.patch(`/posts/${post.postId}`, { token: author.token, body: { body: "changed" } });
-      expect(response.body).toMatchObject({ body: "changed", teaser: "Custom" });
+      const response = await api.PATCH("/posts/{postId}", {
+        path: { postId: post.postId },
+        token: author.token,
+        body: { body: "changed" },
+      });
+      expect(response.json).toMatchObject({ body: "changed", teaser: "Custom" });
     } finally {
       dynamoDb.middlewareStack.remove(name);
     }
     expect(raced).toBe(1);
-    expect((await api.get(`/posts/${post.postId}`)).body).toMatchObject({ body: "changed", teaser: "Custom" });
+    expect((await api.GET("/posts/{postId}", { path: { postId: post.postId } })).json).toMatchObject({
+      body: "changed",
+      teaser: "Custom",
+    });
   });
 
   it("deletes the body a PATCH moved between a DELETE's read and its mark: nothing is left behind", async () => {
     const author = await given.anAuthor();
-    const post = await aPost(author, { access: "plus", body: "Moved while deleted" });
+    const post = await given.aPost(author, { access: "plus", body: "Moved while deleted" });
     let raced = 0;
     const name = "move-before-mark";
     dynamoDb.middlewareStack.add(
@@ -332,7 +391,13 @@ describe("races", () => {
         ) {
           raced++;
           expect(
-            (await api.patch(`/posts/${post.postId}`, { token: author.token, body: { access: "free" } })).status,
+            (
+              await api.PATCH("/posts/{postId}", {
+                path: { postId: post.postId },
+                token: author.token,
+                body: { access: "free" },
+              })
+            ).status,
           ).toBe(200);
         }
         return next(args);
@@ -340,7 +405,9 @@ describe("races", () => {
       { step: "initialize", name },
     );
     try {
-      expect((await api.delete(`/posts/${post.postId}`, { token: author.token })).status).toBe(204);
+      expect((await api.DELETE("/posts/{postId}", { path: { postId: post.postId }, token: author.token })).status).toBe(
+        204,
+      );
     } finally {
       dynamoDb.middlewareStack.remove(name);
     }
@@ -362,8 +429,8 @@ describe("races", () => {
       { step: "initialize", name },
     );
     try {
-      const response = await api.post("/posts", { token: author.token, body: aPostInput() });
-      expect([response.status, response.body.error.code]).toEqual([403, "profile_required"]);
+      const response = await api.POST("/posts", { token: author.token, body: aPostInput() });
+      expect([response.status, response.error.code]).toEqual([403, "profile_required"]);
     } finally {
       dynamoDb.middlewareStack.remove(name);
     }

@@ -2,20 +2,19 @@ import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import { documentClient, tableName } from "../../shared/db/client";
 import { keys } from "../../shared/db/keys";
-import { api } from "../support/api";
-import { given, type TestUser } from "../support/given";
+import { api } from "../support/api/in-process";
 import { injectFaults, transactionConflict } from "../support/faults";
 import { storedPostsOf } from "../support/post-storage";
+import { given } from "../support/given";
+import { when } from "../support/when";
+import { type TestUser } from "../support/host";
 import { aPostInput } from "../support/posts";
+import { expectValidationFailed } from "../support/then";
 
-const publish = (author: TestUser, body: unknown, key?: string) =>
-  api.post("/posts", {
-    token: author.token,
-    body,
-    ...(key === undefined ? {} : { headers: { "Idempotency-Key": key } }),
-  });
+const publish = when.publishes;
 
-const postCountOf = async (user: TestUser): Promise<number> => (await api.get(`/users/${user.userId}`)).body.postCount;
+const postCountOf = async (user: TestUser): Promise<number> =>
+  (await api.GET("/users/{userId}", { path: { userId: user.userId } })).data.postCount;
 
 describe("Idempotency-Key on POST /posts", () => {
   it("answers a repeat with the same status and body and creates nothing more", async () => {
@@ -34,15 +33,19 @@ describe("Idempotency-Key on POST /posts", () => {
     const author = await given.anAuthor();
     const input = aPostInput();
     const first = await publish(author, input, "k");
-    await api.patch(`/posts/${first.body.postId}`, { token: author.token, body: { title: "Changed" } });
+    await api.PATCH("/posts/{postId}", {
+      path: { postId: first.data.postId },
+      token: author.token,
+      body: { title: "Changed" },
+    });
     const again = await publish(author, input, "k");
-    expect(again.body).toEqual(first.body);
+    expect(again.json).toEqual(first.data);
   });
 
   it("treats the same fields in another order, or with whitespace the schema trims, as the same request", async () => {
     const author = await given.anAuthor();
     const first = await publish(author, { title: "T", body: "B", access: "free" }, "order");
-    const again = await api.post("/posts", {
+    const again = await api.unchecked("POST", "/posts", {
       token: author.token,
       rawBody: '{ "access": "free",  "body": "B", "title": " T " }',
       headers: { "idempotency-key": "order" },
@@ -64,7 +67,7 @@ describe("Idempotency-Key on POST /posts", () => {
     const author = await given.anAuthor();
     const first = await publish(author, aPostInput({ title: "One" }), "reused");
     const other = await publish(author, aPostInput({ title: "Two" }), "reused");
-    expect([other.status, other.body.error.code]).toEqual([409, "idempotency_key_reused"]);
+    expect([other.status, other.error.code]).toEqual([409, "idempotency_key_reused"]);
 
     const racing = await Promise.all([
       publish(author, aPostInput({ title: "A" }), "race"),
@@ -81,8 +84,8 @@ describe("Idempotency-Key on POST /posts", () => {
     const a = await publish(one, input, "shared");
     const b = await publish(two, input, "shared");
     expect([a.status, b.status]).toEqual([201, 201]);
-    expect(a.body.postId).not.toBe(b.body.postId);
-    expect(b.body.authorId).toBe(two.userId);
+    expect(a.data.postId).not.toBe(b.data.postId);
+    expect(b.data.authorId).toBe(two.userId);
   });
 
   it("publishes each time without a key", async () => {
@@ -100,7 +103,7 @@ describe("Idempotency-Key on POST /posts", () => {
     const author = await given.anAuthor();
     const response = await publish(author, { ...aPostInput(), title: "" }, key);
     expect(response.status).toBe(400);
-    expect(response.body.error.details.map((detail: { field: string }) => detail.field)).toEqual([
+    expect(expectValidationFailed(response).details.map((detail: { field: string }) => detail.field)).toEqual([
       "title",
       "Idempotency-Key",
     ]);
@@ -119,7 +122,7 @@ describe("Idempotency-Key on POST /posts", () => {
     const faults = injectFaults((command) => (command === "TransactWriteItems" ? transactionConflict(3) : undefined));
     const busy = await publish(author, input, "retry-me");
     faults.stop();
-    expect([busy.status, busy.body.error.code]).toEqual([503, "unavailable"]);
+    expect([busy.status, busy.error.code]).toEqual([503, "unavailable"]);
     expect(busy.headers["retry-after"]).toBe("1");
     expect(await storedPostsOf(author)).toEqual([]);
     expect(await postCountOf(author)).toBe(0);
@@ -143,10 +146,10 @@ describe("Idempotency-Key on POST /posts", () => {
     );
     const later = await publish(author, input, "old");
     expect(later.status).toBe(201);
-    expect(later.body.postId).not.toBe(first.body.postId);
+    expect(later.data.postId).not.toBe(first.data.postId);
     expect(await postCountOf(author)).toBe(2);
     // And the new record holds the key for the next 24 hours.
-    expect((await publish(author, input, "old")).body.postId).toBe(later.body.postId);
+    expect((await publish(author, input, "old")).data.postId).toBe(later.data.postId);
   });
 
   it("keeps the record's expiry 24 hours ahead, for DynamoDB's TTL", async () => {

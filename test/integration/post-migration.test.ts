@@ -7,19 +7,21 @@ import {
   readMigrationCheckpoint,
 } from "../../shared/db/post-migration-store";
 import { migratePostBodies } from "../../shared/use-cases/post-migration";
-import { api } from "../support/api";
-import { aReaderWith, commentCountOf } from "../support/comments";
+import { api } from "../support/api/in-process";
 import { crash, injectFaults } from "../support/faults";
-import { given, type TestUser } from "../support/given";
 import { anOperatorCommand } from "../support/operator-commands";
 import { aPostInTheOldLayout, someComments, storedCommentsOf, storedItemsOfPost } from "../support/post-storage";
+import { commentCountOf } from "../support/comments";
+import { given } from "../support/given";
+import { type TestUser } from "../support/host";
 
 // `npm run migrate` moves posts stored by version 1 (the body on the post item) to 1.1's summary and body items:
 // tested on items written exactly as version 1 wrote them (test/support/post-storage.ts).
 
 const read = async (postId: string, caller?: TestUser) =>
-  (await api.get(`/posts/${postId}`, caller ? { token: caller.token } : {})).body;
-const listOf = async (author: TestUser) => (await api.get(`/users/${author.userId}/posts?limit=100`)).body.items;
+  (await api.GET("/posts/{postId}", { path: { postId }, ...(caller ? { token: caller.token } : {}) })).data;
+const listOf = async (author: TestUser) =>
+  (await api.GET("/users/{userId}/posts", { path: { userId: author.userId }, query: { limit: 100 } })).data.items;
 
 /** The post is in 1.1's layout: a summary without body, ID or author, and one body item under its access. */
 async function expectMoved(postId: string, body: string, access: string): Promise<void> {
@@ -51,7 +53,7 @@ async function killedAfter(after: number, migration: () => Promise<unknown>): Pr
 describe("npm run migrate", () => {
   it("moves posts stored by version 1 to a summary and a body item, and the API answers as before", async () => {
     const author = await given.anAuthor();
-    const writer = await aReaderWith(await given.anAdmin(), [{ tier: "ultimate" }]);
+    const writer = await given.aReaderWith(await given.anAdmin(), [{ tier: "ultimate" }]);
     const free = await aPostInTheOldLayout(author, { access: "free", body: "A long look at the DAX. ".repeat(20) });
     const tradeCall = await aPostInTheOldLayout(author, { access: "plus", body: "Long DAX at 18,500, stop 18,300" });
     const select = await aPostInTheOldLayout(author, {
@@ -88,10 +90,16 @@ describe("npm run migrate", () => {
     // The moved posts live on: counted comments, changes and deletion.
     await someComments(free.postId, [writer], 1);
     expect(await commentCountOf(free.postId, author)).toBe(4);
-    const changed = await api.patch(`/posts/${select.postId}`, { token: author.token, body: { access: "free" } });
-    expect(changed.body).toMatchObject({ access: "free", teaser: "Members only", body: select.input.body });
+    const changed = await api.PATCH("/posts/{postId}", {
+      path: { postId: select.postId },
+      token: author.token,
+      body: { access: "free" },
+    });
+    expect(changed.json).toMatchObject({ access: "free", teaser: "Members only", body: select.input.body });
     await expectMoved(select.postId, select.input.body, "free");
-    expect((await api.delete(`/posts/${free.postId}`, { token: author.token })).status).toBe(204);
+    expect((await api.DELETE("/posts/{postId}", { path: { postId: free.postId }, token: author.token })).status).toBe(
+      204,
+    );
     expect(await storedItemsOfPost(free.postId)).toEqual({ summary: undefined, bodies: [] });
     expect(await storedCommentsOf(free.postId)).toEqual([]);
   });
@@ -177,7 +185,7 @@ describe("npm run migrate", () => {
 
   it("keeps every change that lands between a post's read and its move: comments, patches, a deletion", async () => {
     const author = await given.anAuthor();
-    const writer = await aReaderWith(await given.anAdmin(), [{ tier: "ultimate" }]);
+    const writer = await given.aReaderWith(await given.anAdmin(), [{ tier: "ultimate" }]);
     const old = async (access: "free" | "plus" | "select") =>
       aPostInTheOldLayout(author, { access, body: `${access} body ${"x".repeat(400)}` });
     const [commented, retitled, rewritten, deleted, teased, freed] = [
@@ -192,18 +200,41 @@ describe("npm run migrate", () => {
       [commented.ref.id, () => someComments(commented.postId, [writer], 2)],
       [
         retitled.ref.id,
-        () => api.patch(`/posts/${retitled.postId}`, { token: author.token, body: { title: "Retitled" } }),
+        () =>
+          api.PATCH("/posts/{postId}", {
+            path: { postId: retitled.postId },
+            token: author.token,
+            body: { title: "Retitled" },
+          }),
       ],
       [
         rewritten.ref.id,
-        () => api.patch(`/posts/${rewritten.postId}`, { token: author.token, body: { body: "Rewritten" } }),
+        () =>
+          api.PATCH("/posts/{postId}", {
+            path: { postId: rewritten.postId },
+            token: author.token,
+            body: { body: "Rewritten" },
+          }),
       ],
-      [deleted.ref.id, () => api.delete(`/posts/${deleted.postId}`, { token: author.token })],
+      [deleted.ref.id, () => api.DELETE("/posts/{postId}", { path: { postId: deleted.postId }, token: author.token })],
       [
         teased.ref.id,
-        () => api.patch(`/posts/${teased.postId}`, { token: author.token, body: { teaser: "Now with a teaser" } }),
+        () =>
+          api.PATCH("/posts/{postId}", {
+            path: { postId: teased.postId },
+            token: author.token,
+            body: { teaser: "Now with a teaser" },
+          }),
       ],
-      [freed.ref.id, () => api.patch(`/posts/${freed.postId}`, { token: author.token, body: { access: "free" } })],
+      [
+        freed.ref.id,
+        () =>
+          api.PATCH("/posts/{postId}", {
+            path: { postId: freed.postId },
+            token: author.token,
+            body: { access: "free" },
+          }),
+      ],
     ]);
     // Right before the migration's transaction for a post, that post's change lands (once).
     const name = "interfere-with-migration";
@@ -237,7 +268,7 @@ describe("npm run migrate", () => {
     await expectMoved(retitled.postId, retitled.input.body, "plus");
     expect(await read(rewritten.postId, author)).toMatchObject({ body: "Rewritten", teaser: "" });
     await expectMoved(rewritten.postId, "Rewritten", "select");
-    expect((await api.get(`/posts/${deleted.postId}`)).status).toBe(404);
+    expect((await api.GET("/posts/{postId}", { path: { postId: deleted.postId } })).status).toBe(404);
     expect(await storedItemsOfPost(deleted.postId)).toEqual({ summary: undefined, bodies: [] });
     expect(await read(teased.postId, author)).toMatchObject({ teaser: "Now with a teaser", body: teased.input.body });
     await expectMoved(teased.postId, teased.input.body, "plus");
@@ -248,13 +279,13 @@ describe("npm run migrate", () => {
       teaser: freed.input.body.slice(0, 280),
     });
     await expectMoved(freed.postId, freed.input.body, "free");
-    expect((await api.get(`/users/${author.userId}`)).body.postCount).toBe(5);
+    expect((await api.GET("/users/{userId}", { path: { userId: author.userId } })).data.postCount).toBe(5);
   });
 
   it("counts every comment written while the migration runs, exactly", async () => {
     const author = await given.anAuthor();
     const writers = await Promise.all(
-      Array.from({ length: 4 }, async () => aReaderWith(await given.anAdmin(), [{ tier: "ultimate" }])),
+      Array.from({ length: 4 }, async () => given.aReaderWith(await given.anAdmin(), [{ tier: "ultimate" }])),
     );
     const posts = [];
     for (let i = 0; i < 6; i++)

@@ -1,9 +1,9 @@
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { api } from "../support/api";
-import { given } from "../support/given";
+import { api } from "../support/api/in-process";
 import { someComments } from "../support/post-storage";
-import { aPost, aPostInput } from "../support/posts";
 import { recordDynamoDbRequests } from "../support/request-recorder";
+import { given } from "../support/given";
+import { aPostInput } from "../support/posts";
 
 // The request counts that docs/data-model.md claims for the post routes (P1..P8), measured.
 const counter = recordDynamoDbRequests();
@@ -14,15 +14,15 @@ describe("DynamoDB requests per post route", () => {
   it("POST /posts: the caller's Query and one transaction, with or without a key, replays included", async () => {
     const author = await given.anAuthor();
     counter.reset();
-    await api.post("/posts", { token: author.token, body: aPostInput() });
+    await api.POST("/posts", { token: author.token, body: aPostInput() });
     expect(counter.commands()).toEqual(["Query", "TransactWriteItems"]);
 
     const input = aPostInput();
     counter.reset();
-    await api.post("/posts", { token: author.token, body: input, headers: { "Idempotency-Key": "k" } });
+    await api.POST("/posts", { token: author.token, body: input, headers: { "Idempotency-Key": "k" } });
     expect(counter.commands()).toEqual(["Query", "TransactWriteItems"]);
     counter.reset();
-    const replay = await api.post("/posts", { token: author.token, body: input, headers: { "Idempotency-Key": "k" } });
+    const replay = await api.POST("/posts", { token: author.token, body: input, headers: { "Idempotency-Key": "k" } });
     expect(replay.status).toBe(201);
     expect(counter.commands()).toEqual(["Query", "TransactWriteItems"]);
   });
@@ -30,43 +30,43 @@ describe("DynamoDB requests per post route", () => {
   it("GET /posts/{postId}: one BatchGetItem (summary and body) anonymously, the caller's Query and one BatchGetItem signed in", async () => {
     const author = await given.anAuthor();
     const reader = await given.aReader();
-    const post = await aPost(author, { access: "plus" });
+    const post = await given.aPost(author, { access: "plus" });
     counter.reset();
-    await api.get(`/posts/${post.postId}`);
+    await api.GET("/posts/{postId}", { path: { postId: post.postId } });
     expect(counter.commands()).toEqual(["BatchGetItem"]);
     counter.reset();
-    await api.get(`/posts/${post.postId}`, { token: reader.token });
+    await api.GET("/posts/{postId}", { path: { postId: post.postId }, token: reader.token });
     expect(counter.commands()).toEqual(["Query", "BatchGetItem"]);
     counter.reset();
-    await api.get("/posts/not-an-id", { token: reader.token });
+    await api.GET("/posts/{postId}", { path: { postId: "not-an-id" }, token: reader.token });
     expect(counter.commands()).toEqual(["Query"]);
   });
 
   it("PATCH /posts/{postId}: the caller, the post with its body, and one write (a transaction when the body changes or moves)", async () => {
     const author = await given.anAuthor();
-    const post = await aPost(author);
+    const post = await given.aPost(author);
     counter.reset();
-    await api.patch(`/posts/${post.postId}`, { token: author.token, body: { title: "x" } });
+    await api.PATCH("/posts/{postId}", { path: { postId: post.postId }, token: author.token, body: { title: "x" } });
     expect(counter.commands()).toEqual(["Query", "BatchGetItem", "UpdateItem"]);
-    for (const change of [{ body: "New body" }, { access: "plus" }]) {
+    for (const change of [{ body: "New body" }, { access: "plus" as const }]) {
       counter.reset();
-      await api.patch(`/posts/${post.postId}`, { token: author.token, body: change });
+      await api.PATCH("/posts/{postId}", { path: { postId: post.postId }, token: author.token, body: change });
       expect(counter.commands()).toEqual(["Query", "BatchGetItem", "TransactWriteItems"]);
     }
   });
 
   it("DELETE /posts/{postId}: six requests without comments; with 130 comments two more rounds of batches", async () => {
     const author = await given.anAuthor();
-    const bare = await aPost(author);
+    const bare = await given.aPost(author);
     counter.reset();
-    await api.delete(`/posts/${bare.postId}`, { token: author.token });
+    await api.DELETE("/posts/{postId}", { path: { postId: bare.postId }, token: author.token });
     // The caller, the summary, the mark with the count, the comments (none), the body, the summary.
     expect(counter.commands()).toEqual(["Query", "GetItem", "TransactWriteItems", "Query", "DeleteItem", "DeleteItem"]);
 
-    const post = await aPost(author);
+    const post = await given.aPost(author);
     await someComments(post.postId, [await given.aReader()], 130);
     counter.reset();
-    await api.delete(`/posts/${post.postId}`, { token: author.token });
+    await api.DELETE("/posts/{postId}", { path: { postId: post.postId }, token: author.token });
     const batches = (n: number) => Array(n).fill("BatchWriteItem");
     expect(counter.commands()).toEqual([
       "Query",
@@ -86,28 +86,30 @@ describe("DynamoDB requests per post route", () => {
 
   it("GET /users/{userId}/posts: one Query per page (plus the caller's Query when signed in)", async () => {
     const author = await given.anAuthor();
-    for (let i = 0; i < 5; i++) await aPost(author);
+    for (let i = 0; i < 5; i++) await given.aPost(author);
     counter.reset();
-    const first = await api.get(`/users/${author.userId}/posts?limit=2`);
+    const first = await api.GET("/users/{userId}/posts", { path: { userId: author.userId }, query: { limit: 2 } });
     expect(counter.commands()).toEqual(["Query"]);
     counter.reset();
-    await api.get(`/users/${author.userId}/posts?limit=2&cursor=${encodeURIComponent(first.body.nextCursor)}`, {
+    await api.GET("/users/{userId}/posts", {
+      path: { userId: author.userId },
+      query: { limit: 2, cursor: first.data.nextCursor! },
       token: author.token,
     });
     expect(counter.commands()).toEqual(["Query", "Query"]);
     counter.reset();
-    await api.get("/users/nobody/posts");
+    await api.GET("/users/{userId}/posts", { path: { userId: "nobody" } });
     expect(counter.commands()).toEqual(["Query"]);
   });
 
   it("GET /users/{userId}/posts: a page of very large posts reads their summaries only, one Query", async () => {
     const author = await given.anAuthor();
     // Ten posts of 200 KB each: their bodies (2 MB) would take two Queries; their summaries fit in one.
-    for (let i = 0; i < 10; i++) await aPost(author, { body: "📈".repeat(50_000) });
+    for (let i = 0; i < 10; i++) await given.aPost(author, { body: "📈".repeat(50_000) });
     counter.reset();
-    const response = await api.get(`/users/${author.userId}/posts?limit=10`);
-    expect(response.body.items).toHaveLength(10);
-    expect(response.body.nextCursor).toBeNull();
+    const response = await api.GET("/users/{userId}/posts", { path: { userId: author.userId }, query: { limit: 10 } });
+    expect(response.data.items).toHaveLength(10);
+    expect(response.data.nextCursor).toBeNull();
     expect(counter.commands()).toEqual(["Query"]);
   });
 });

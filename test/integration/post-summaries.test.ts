@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { api } from "../support/api";
-import { expectNoStorageDetails, given, type TestUser } from "../support/given";
-import { aPost } from "../support/posts";
+import { api } from "../support/api/in-process";
+import type { components } from "../support/api/types";
+
+type PostSummary = components["schemas"]["PostSummary"];
+import { given } from "../support/given";
+import { type TestUser } from "../support/host";
+import { expectNoStorageDetails } from "../support/then";
 
 // Lists of posts carry PostSummary (contract 1.1): a Post without `body`, always, whoever asks; `locked` still
 // says whether the caller may read the body, exactly as GET /posts/{postId} decides.
@@ -31,7 +35,7 @@ interface Caller {
 
 async function callers(author: TestUser): Promise<Record<string, Caller>> {
   const admin = await given.anAdmin();
-  const entitled = async (entitlements: unknown[]) => {
+  const entitled = async (entitlements: components["schemas"]["EntitlementsInput"]["entitlements"]) => {
     const reader = await given.aReader();
     await given.entitlements(admin, reader, entitlements);
     return reader;
@@ -52,13 +56,16 @@ async function callers(author: TestUser): Promise<Record<string, Caller>> {
 }
 
 /** Each listed item is the post's summary: the single post's fields but the body, with the same `locked`. */
-async function expectSummaries(items: Record<string, unknown>[], caller: Caller, who: string): Promise<void> {
+async function expectSummaries(items: PostSummary[], caller: Caller, who: string): Promise<void> {
   expect(items.length, who).toBeGreaterThan(0);
   for (const item of items) {
     expect(Object.keys(item).sort(), who).toEqual(summaryFields);
     expect(item.locked, who).toBe(!caller.reads.includes(String(item.access)));
-    const single = await api.get(`/posts/${String(item.postId)}`, caller.user ? { token: caller.user.token } : {});
-    const { body, ...summary } = single.body;
+    const single = await api.GET("/posts/{postId}", {
+      path: { postId: item.postId },
+      ...(caller.user ? { token: caller.user.token } : {}),
+    });
+    const { body, ...summary } = single.data;
     expect(summary, who).toEqual(item);
     expect(body === undefined, who).toBe(item.locked);
   }
@@ -67,36 +74,46 @@ async function expectSummaries(items: Record<string, unknown>[], caller: Caller,
 describe("lists of posts carry summaries", () => {
   it("on an author's list, for every kind of caller", async () => {
     const author = await given.anAuthor();
-    for (const access of ["free", "plus", "select"] as const) await aPost(author, { access, body: bodyOf(access) });
+    for (const access of ["free", "plus", "select"] as const)
+      await given.aPost(author, { access, body: bodyOf(access) });
     for (const [who, caller] of Object.entries(await callers(author))) {
-      const response = await api.get(`/users/${author.userId}/posts`, caller.user ? { token: caller.user.token } : {});
+      const response = await api.GET("/users/{userId}/posts", {
+        path: { userId: author.userId },
+        ...(caller.user ? { token: caller.user.token } : {}),
+      });
       expect(response.status, who).toBe(200);
       expect(response.text, who).not.toContain("§");
       expectNoStorageDetails(response.text);
-      await expectSummaries(response.body.items, caller, who);
+      await expectSummaries(response.data.items, caller, who);
     }
   });
 
   it("on the feed, for every kind of signed-in caller", async () => {
     const author = await given.anAuthor();
-    for (const access of ["free", "plus", "select"] as const) await aPost(author, { access, body: bodyOf(access) });
+    for (const access of ["free", "plus", "select"] as const)
+      await given.aPost(author, { access, body: bodyOf(access) });
     for (const [who, caller] of Object.entries(await callers(author))) {
       if (caller.user === null || caller.user === author) continue; // the feed needs a token; no one follows themself
-      expect((await api.put(`/users/${author.userId}/follow`, { token: caller.user.token })).status, who).toBe(200);
-      const response = await api.get("/feed", { token: caller.user.token });
+      expect(
+        (await api.PUT("/users/{userId}/follow", { path: { userId: author.userId }, token: caller.user.token })).status,
+        who,
+      ).toBe(200);
+      const response = await api.GET("/feed", { token: caller.user.token });
       expect(response.status, who).toBe(200);
       expect(response.text, who).not.toContain("§");
-      await expectSummaries(response.body.items, caller, who);
+      await expectSummaries(response.data.items, caller, who);
     }
   });
 
   it("on the author's own feed, of the authors it follows", async () => {
     const author = await given.anAuthor();
     const other = await given.anAuthor();
-    for (const access of ["free", "plus"] as const) await aPost(other, { access, body: bodyOf(access) });
-    expect((await api.put(`/users/${other.userId}/follow`, { token: author.token })).status).toBe(200);
-    const response = await api.get("/feed", { token: author.token });
+    for (const access of ["free", "plus"] as const) await given.aPost(other, { access, body: bodyOf(access) });
+    expect(
+      (await api.PUT("/users/{userId}/follow", { path: { userId: other.userId }, token: author.token })).status,
+    ).toBe(200);
+    const response = await api.GET("/feed", { token: author.token });
     expect(response.text).not.toContain("§");
-    await expectSummaries(response.body.items, { user: author, reads: ["free"] }, "an author reading another's posts");
+    await expectSummaries(response.data.items, { user: author, reads: ["free"] }, "an author reading another's posts");
   });
 });

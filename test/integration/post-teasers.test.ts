@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { api } from "../support/api";
-import { given, type TestUser } from "../support/given";
-import { aPost } from "../support/posts";
+import { api } from "../support/api/in-process";
+import { given } from "../support/given";
+import { type TestUser } from "../support/host";
 
 // The teaser rule of contract 1.1: without a teaser of its author's, a free post shows the first 280 code points
 // of its body and a plus or select post shows nothing (a short paid post, a trade call, must never show itself);
@@ -11,18 +11,18 @@ const tradeCall = "Long DAX at 18,500, stop 18,300";
 const longBody = `${"📈".repeat(300)} and the rest of the analysis`;
 
 const patch = async (author: TestUser, postId: string, change: Record<string, unknown>) => {
-  const response = await api.patch(`/posts/${postId}`, { token: author.token, body: change });
+  const response = await api.PATCH("/posts/{postId}", { path: { postId }, token: author.token, body: change });
   expect(response.status, response.text).toBe(200);
-  return response.body;
+  return response.data;
 };
 
 /** The teaser as every reader sees it: the post itself, anonymously, and the author's list. */
 async function teaserEverywhere(author: TestUser, postId: string): Promise<string> {
-  const single = (await api.get(`/posts/${postId}`)).body;
-  const listed = (await api.get(`/users/${author.userId}/posts?limit=100`)).body.items.find(
-    (item: { postId: string }) => item.postId === postId,
-  );
-  expect(listed.teaser).toBe(single.teaser);
+  const single = (await api.GET("/posts/{postId}", { path: { postId } })).data;
+  const listed = (
+    await api.GET("/users/{userId}/posts", { path: { userId: author.userId }, query: { limit: 100 } })
+  ).data.items.find((item) => item.postId === postId);
+  expect(listed?.teaser).toBe(single.teaser);
   return single.teaser;
 }
 
@@ -35,14 +35,16 @@ describe("the teaser rule", () => {
     ["select", "a trade call", tradeCall, ""],
   ] as const)("a %s post without a teaser, with %s, shows its derived teaser", async (access, _, body, teaser) => {
     const author = await given.anAuthor();
-    const post = await aPost(author, { access, body });
+    const post = await given.aPost(author, { access, body });
     expect(post.teaser).toBe(teaser);
     expect(await teaserEverywhere(author, post.postId)).toBe(teaser);
     if (access !== "free") {
-      const anonymous = await api.get(`/posts/${post.postId}`);
-      expect(anonymous.body.locked).toBe(true);
+      const anonymous = await api.GET("/posts/{postId}", { path: { postId: post.postId } });
+      expect(anonymous.data.locked).toBe(true);
       expect(anonymous.text).not.toContain("18,500");
-      expect((await api.get(`/users/${author.userId}/posts`)).text).not.toContain("18,500");
+      expect((await api.GET("/users/{userId}/posts", { path: { userId: author.userId } })).text).not.toContain(
+        "18,500",
+      );
     }
   });
 
@@ -50,16 +52,16 @@ describe("the teaser rule", () => {
     "a %s post keeps the teaser its author wrote, an empty one included",
     async (access) => {
       const author = await given.anAuthor();
-      const written = await aPost(author, { access, body: longBody, teaser: "Where the index goes next" });
+      const written = await given.aPost(author, { access, body: longBody, teaser: "Where the index goes next" });
       expect(await teaserEverywhere(author, written.postId)).toBe("Where the index goes next");
-      const empty = await aPost(author, { access, body: longBody, teaser: "" });
+      const empty = await given.aPost(author, { access, body: longBody, teaser: "" });
       expect(await teaserEverywhere(author, empty.postId)).toBe("");
     },
   );
 
   it("follows the access through PATCH: free to plus empties it, back to free derives it from the current body", async () => {
     const author = await given.anAuthor();
-    const post = await aPost(author, { access: "free", body: tradeCall });
+    const post = await given.aPost(author, { access: "free", body: tradeCall });
     expect((await patch(author, post.postId, { access: "plus" })).teaser).toBe("");
     expect(await teaserEverywhere(author, post.postId)).toBe("");
     expect((await patch(author, post.postId, { access: "select" })).teaser).toBe("");
@@ -70,7 +72,7 @@ describe("the teaser rule", () => {
 
   it("follows the body through PATCH on a free post, also when body and access change at once", async () => {
     const author = await given.anAuthor();
-    const post = await aPost(author, { access: "free", body: "First take" });
+    const post = await given.aPost(author, { access: "free", body: "First take" });
     expect((await patch(author, post.postId, { body: "Second take" })).teaser).toBe("Second take");
     expect((await patch(author, post.postId, { body: tradeCall, access: "plus" })).teaser).toBe("");
     expect((await patch(author, post.postId, { body: "Third take", access: "free" })).teaser).toBe("Third take");
@@ -79,7 +81,7 @@ describe("the teaser rule", () => {
 
   it("keeps an author's teaser through every change of body and access, and a teaser set later", async () => {
     const author = await given.anAuthor();
-    const post = await aPost(author, { access: "plus", body: tradeCall, teaser: "A trade for this week" });
+    const post = await given.aPost(author, { access: "plus", body: tradeCall, teaser: "A trade for this week" });
     for (const change of [
       { access: "free" },
       { body: longBody },
@@ -88,7 +90,7 @@ describe("the teaser rule", () => {
     ]) {
       expect((await patch(author, post.postId, change)).teaser).toBe("A trade for this week");
     }
-    const derived = await aPost(author, { access: "free", body: "Derived" });
+    const derived = await given.aPost(author, { access: "free", body: "Derived" });
     expect((await patch(author, derived.postId, { teaser: "Written" })).teaser).toBe("Written");
     expect((await patch(author, derived.postId, { access: "plus" })).teaser).toBe("Written");
     expect((await patch(author, derived.postId, { access: "free", body: "Changed" })).teaser).toBe("Written");
@@ -100,15 +102,19 @@ describe("the teaser rule", () => {
     const author = await given.anAuthor();
     const plusReader = await given.aReader();
     await given.entitlements(admin, plusReader, [{ tier: "plus" }]);
-    const post = await aPost(author, { access: "select", body: tradeCall });
-    expect((await api.get(`/posts/${post.postId}`, { token: plusReader.token })).body).toMatchObject({ locked: true });
+    const post = await given.aPost(author, { access: "select", body: tradeCall });
+    expect(
+      (await api.GET("/posts/{postId}", { path: { postId: post.postId }, token: plusReader.token })).json,
+    ).toMatchObject({ locked: true });
     await patch(author, post.postId, { access: "plus" });
-    expect((await api.get(`/posts/${post.postId}`, { token: plusReader.token })).body).toMatchObject({
+    expect(
+      (await api.GET("/posts/{postId}", { path: { postId: post.postId }, token: plusReader.token })).json,
+    ).toMatchObject({
       locked: false,
       body: tradeCall,
     });
     await patch(author, post.postId, { access: "free" });
-    expect((await api.get(`/posts/${post.postId}`)).body).toMatchObject({
+    expect((await api.GET("/posts/{postId}", { path: { postId: post.postId } })).json).toMatchObject({
       locked: false,
       body: tradeCall,
       teaser: tradeCall,

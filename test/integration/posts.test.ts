@@ -2,10 +2,14 @@ import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import { documentClient, tableName } from "../../shared/db/client";
 import { keys } from "../../shared/db/keys";
-import { api } from "../support/api";
-import { aSignedInCaller, expectNoStorageDetails, given, type TestUser } from "../support/given";
+import { api } from "../support/api/in-process";
+import type { AnyAnswer } from "../support/api/client";
+import type { components } from "../support/api/types";
 import { storedPostsOf } from "../support/post-storage";
-import { aPost, aPostInput } from "../support/posts";
+import { given } from "../support/given";
+import { type TestUser } from "../support/host";
+import { aPostInput } from "../support/posts";
+import { expectNoStorageDetails, expectValidationFailed } from "../support/then";
 
 const postFields = [
   "access",
@@ -22,22 +26,25 @@ const postFields = [
   "updatedAt",
 ];
 
-const postCountOf = async (user: TestUser): Promise<number> => (await api.get(`/users/${user.userId}`)).body.postCount;
+const postCountOf = async (user: TestUser): Promise<number> =>
+  (await api.GET("/users/{userId}", { path: { userId: user.userId } })).data.postCount;
 
-const fieldsOf = (response: { body: { error: { details: { field: string }[] } } }) =>
-  response.body.error.details.map((detail) => detail.field).sort();
+const fieldsOf = (response: AnyAnswer) =>
+  expectValidationFailed(response)
+    .details.map((detail) => detail.field)
+    .sort();
 
 describe("POST /posts", () => {
   it("publishes a post (201) with the defaults, counted on the author's profile", async () => {
     const author = await given.anAuthor();
     const body = "x".repeat(300);
-    const response = await api.post("/posts", {
+    const response = await api.POST("/posts", {
       token: author.token,
       body: { title: "  Gold breaks out ", body, access: "free" },
     });
     expect(response.status).toBe(201);
-    expect(Object.keys(response.body).sort()).toEqual(postFields);
-    expect(response.body).toEqual({
+    expect(Object.keys(response.data).sort()).toEqual(postFields);
+    expect(response.json).toEqual({
       postId: expect.stringMatching(/^[A-Za-z0-9_-]+$/),
       authorId: author.userId,
       title: "Gold breaks out",
@@ -47,48 +54,51 @@ describe("POST /posts", () => {
       category: "analysis",
       tags: [],
       publishedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
-      updatedAt: response.body.publishedAt,
+      updatedAt: response.data.publishedAt,
       commentCount: 0,
       locked: false,
     });
     expectNoStorageDetails(response.text);
     expect(await postCountOf(author)).toBe(1);
-    expect((await api.get(`/posts/${response.body.postId}`, { token: author.token })).body).toEqual(response.body);
+    expect(
+      (await api.GET("/posts/{postId}", { path: { postId: response.data.postId }, token: author.token })).json,
+    ).toEqual(response.data);
   });
 
   it("keeps a teaser, category and tags the author gives, an empty teaser included", async () => {
     const author = await given.anAuthor();
-    const response = await api.post("/posts", {
+    const response = await api.POST("/posts", {
       token: author.token,
       body: { title: "t", body: "b", access: "select", category: "macro", teaser: "", tags: [" fx ", "rates"] },
     });
     expect(response.status).toBe(201);
-    expect(response.body).toMatchObject({ teaser: "", category: "macro", tags: ["fx", "rates"], access: "select" });
+    expect(response.json).toMatchObject({ teaser: "", category: "macro", tags: ["fx", "rates"], access: "select" });
   });
 
   it("lets admins publish and answers 403 forbidden to readers (after 400 for a bad request, as ordered)", async () => {
     const admin = await given.anAdmin();
-    expect((await api.post("/posts", { token: admin.token, body: aPostInput() })).status).toBe(201);
+    expect((await api.POST("/posts", { token: admin.token, body: aPostInput() })).status).toBe(201);
     const reader = await given.aReader();
-    const refused = await api.post("/posts", { token: reader.token, body: aPostInput() });
-    expect([refused.status, refused.body.error.code]).toEqual([403, "forbidden"]);
-    const bad = await api.post("/posts", { token: reader.token, body: { ...aPostInput(), title: "" } });
-    expect([bad.status, bad.body.error.code]).toEqual([400, "validation_failed"]);
+    const refused = await api.POST("/posts", { token: reader.token, body: aPostInput() });
+    expect([refused.status, refused.error.code]).toEqual([403, "forbidden"]);
+    const bad = await api.POST("/posts", { token: reader.token, body: { ...aPostInput(), title: "" } });
+    expect([bad.status, bad.error.code]).toEqual([400, "validation_failed"]);
     expect(await postCountOf(reader)).toBe(0);
     expect(await storedPostsOf(reader)).toEqual([]);
   });
 
   it("answers 401 without a token and profile_required to an author without a profile", async () => {
-    expect((await api.post("/posts", { body: aPostInput() })).status).toBe(401);
-    const author = aSignedInCaller(["authors"]);
-    const response = await api.post("/posts", { token: author.token, body: aPostInput() });
-    expect([response.status, response.body.error.code]).toEqual([403, "profile_required"]);
+    expect((await api.POST("/posts", { body: aPostInput() })).status).toBe(401);
+    const author = given.aLocalCaller(["authors"]);
+    const response = await api.POST("/posts", { token: author.token, body: aPostInput() });
+    expect([response.status, response.error.code]).toEqual([403, "profile_required"]);
     expect(await storedPostsOf(author)).toEqual([]);
   });
 
   it("refuses fields a client may not set, one detail each, and writes nothing", async () => {
     const author = await given.anAuthor();
-    const response = await api.post("/posts", {
+    // Fields the document does not let a client send, sent all the same.
+    const response = await api.unchecked("POST", "/posts", {
       token: author.token,
       body: {
         ...aPostInput(),
@@ -101,7 +111,7 @@ describe("POST /posts", () => {
       },
     });
     expect(response.status).toBe(400);
-    expect(response.body.error.code).toBe("validation_failed");
+    expect(response.error.code).toBe("validation_failed");
     expect(fieldsOf(response)).toEqual(["authorId", "commentCount", "locked", "postId", "publishedAt", "updatedAt"]);
     expect(await postCountOf(author)).toBe(0);
     expect(await storedPostsOf(author)).toEqual([]);
@@ -128,9 +138,12 @@ describe("POST /posts", () => {
     ["tags.2", "a tag that is a number", { tags: ["a", "b", 3] }],
   ])("answers 400 with a detail for %s: %s", async (field, _, change) => {
     const author = await given.anAuthor();
-    const response = await api.post("/posts", { token: author.token, body: { ...aPostInput(), ...change } });
+    const response = await api.unchecked("POST", "/posts", {
+      token: author.token,
+      body: { ...aPostInput(), ...change },
+    });
     expect(response.status).toBe(400);
-    expect(response.body.error).toEqual({
+    expect(response.error).toEqual({
       code: "validation_failed",
       message: expect.any(String),
       details: [{ field, message: expect.any(String) }],
@@ -142,8 +155,8 @@ describe("POST /posts", () => {
     const author = await given.anAuthor();
     const input: Record<string, unknown> = { ...aPostInput() };
     delete input[field];
-    const response = await api.post("/posts", { token: author.token, body: input });
-    expect(response.body.error.details).toEqual([{ field, message: "is required" }]);
+    const response = await api.unchecked("POST", "/posts", { token: author.token, body: input });
+    expect(expectValidationFailed(response).details).toEqual([{ field, message: "is required" }]);
   });
 
   it("accepts every limit exactly, counting code points", async () => {
@@ -152,27 +165,27 @@ describe("POST /posts", () => {
     const input = {
       title: emoji(200),
       body: emoji(50_000),
-      access: "free",
+      access: "free" as const,
       category: emoji(40),
       teaser: emoji(500),
       tags: Array.from({ length: 10 }, () => emoji(30)),
     };
-    const response = await api.post("/posts", { token: author.token, body: input });
+    const response = await api.POST("/posts", { token: author.token, body: input });
     expect(response.status, response.text).toBe(201);
-    expect(response.body).toMatchObject(input);
-    const stored = await api.get(`/posts/${response.body.postId}`);
-    expect(stored.body.body).toBe(input.body);
+    expect(response.json).toMatchObject(input);
+    const stored = await api.GET("/posts/{postId}", { path: { postId: response.data.postId } });
+    expect(stored.data.body).toBe(input.body);
   });
 
   it("answers 413 for a body over 256 KiB and 400 for JSON that is not an object", async () => {
     const author = await given.anAuthor();
-    const huge = await api.post("/posts", {
+    const huge = await api.POST("/posts", {
       token: author.token,
       body: { ...aPostInput(), body: "é".repeat(140_000) },
     });
-    expect([huge.status, huge.body.error.code]).toEqual([413, "payload_too_large"]);
-    const malformed = await api.post("/posts", { token: author.token, rawBody: "{" });
-    expect([malformed.status, malformed.body.error.code]).toEqual([400, "malformed_json"]);
+    expect([huge.status, huge.error.code]).toEqual([413, "payload_too_large"]);
+    const malformed = await api.unchecked("POST", "/posts", { token: author.token, rawBody: "{" });
+    expect([malformed.status, malformed.error.code]).toEqual([400, "malformed_json"]);
     expect(await postCountOf(author)).toBe(0);
   });
 });
@@ -183,19 +196,19 @@ describe("GET /posts/{postId}", () => {
     ["an ID of nothing", "MDFKQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUEuc29tZW9uZQ"],
     ["a forged ID with a bad ULID", Buffer.from("xyz.author").toString("base64url")],
   ])("answers 404 for %s", async (_, postId) => {
-    const response = await api.get(`/posts/${postId}`);
-    expect(response.body).toEqual({ error: { code: "not_found", message: expect.any(String) } });
+    const response = await api.GET("/posts/{postId}", { path: { postId } });
+    expect(response.json).toEqual({ error: { code: "not_found", message: expect.any(String) } });
   });
 
   it("verifies a token sent to it", async () => {
     const author = await given.anAuthor();
-    const post = await aPost(author);
-    expect((await api.get(`/posts/${post.postId}`, { token: "forged" })).status).toBe(401);
+    const post = await given.aPost(author);
+    expect((await api.GET("/posts/{postId}", { path: { postId: post.postId }, token: "forged" })).status).toBe(401);
   });
 
   it("reads the stored item, nothing else, without leaking storage details", async () => {
     const author = await given.anAuthor();
-    const post = await aPost(author, { body: "Watch PROFILE-free text" });
+    const post = await given.aPost(author, { body: "Watch PROFILE-free text" });
     const stored = await documentClient.send(
       new GetCommand({
         TableName: tableName,
@@ -203,7 +216,7 @@ describe("GET /posts/{postId}", () => {
       }),
     );
     expect(stored.Item).toMatchObject({ entityType: "post", title: post.title, commentCount: 0 });
-    const response = await api.get(`/posts/${post.postId}`);
+    const response = await api.GET("/posts/{postId}", { path: { postId: post.postId } });
     expect(response.text).not.toMatch(/"(pk|sk|entityType|customTeaser|deleting)"/);
   });
 });
@@ -220,7 +233,7 @@ describe("the locking matrix over HTTP", async () => {
   const matrix = async () => {
     const admin = await given.anAdmin();
     const author = await given.anAuthor();
-    const withEntitlements = async (entitlements: unknown[]) => {
+    const withEntitlements = async (entitlements: components["schemas"]["EntitlementsInput"]["entitlements"]) => {
       const reader = await given.aReader();
       await given.entitlements(admin, reader, entitlements);
       return reader;
@@ -243,9 +256,9 @@ describe("the locking matrix over HTTP", async () => {
       admin,
     };
     const posts = {
-      free: await aPost(author, { access: "free", body: bodyOf("free") }),
-      plus: await aPost(author, { access: "plus", body: bodyOf("plus") }),
-      select: await aPost(author, { access: "select", body: bodyOf("select") }),
+      free: await given.aPost(author, { access: "free", body: bodyOf("free") }),
+      plus: await given.aPost(author, { access: "plus", body: bodyOf("plus") }),
+      select: await given.aPost(author, { access: "select", body: bodyOf("select") }),
     };
     return { author, callers, posts };
   };
@@ -270,18 +283,24 @@ describe("the locking matrix over HTTP", async () => {
   it.each(cases)("%s reading a %s post: body readable %s", async (caller, access, bodyReadable) => {
     const user = setup.callers[caller]!;
     const post = setup.posts[access];
-    const response = await api.get(`/posts/${post.postId}`, user ? { token: user.token } : {});
+    const response = await api.GET("/posts/{postId}", {
+      path: { postId: post.postId },
+      ...(user ? { token: user.token } : {}),
+    });
     expect(response.status).toBe(200);
     const { body: _body, locked: _locked, ...common } = post;
     if (bodyReadable) {
-      expect(response.body).toEqual({ ...common, body: bodyOf(access), locked: false });
+      expect(response.json).toEqual({ ...common, body: bodyOf(access), locked: false });
     } else {
-      expect(response.body).toEqual({ ...common, locked: true });
+      expect(response.json).toEqual({ ...common, locked: true });
       expect(response.text).not.toContain(`${access}-only ending`);
     }
     // The author's list applies the same rule to the same post, and shows its summary: never the body.
-    const list = await api.get(`/users/${setup.author.userId}/posts`, user ? { token: user.token } : {});
-    const { body: _shown, ...summary } = response.body;
-    expect(list.body.items.find((item: { postId: string }) => item.postId === post.postId)).toEqual(summary);
+    const list = await api.GET("/users/{userId}/posts", {
+      path: { userId: setup.author.userId },
+      ...(user ? { token: user.token } : {}),
+    });
+    const { body: _shown, ...summary } = response.data;
+    expect(list.data.items.find((item: { postId: string }) => item.postId === post.postId)).toEqual(summary);
   });
 });

@@ -5,10 +5,12 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { DomainError } from "../../shared/errors";
 import { beginRun, runToCompletion, ticketOf } from "../../shared/use-cases/cleanup";
-import { api, type ApiResponse } from "./api";
+import { api } from "./api/in-process";
+import { type AnyAnswer } from "./api/client";
 import { lastActiveAt, settledRun } from "./cleanup-runs";
 import { busy, crash, injectFaults, loseAnswersAfterWrites, transactionConflict } from "./faults";
-import { given, type TestUser } from "./given";
+import { given } from "./given";
+import { type TestUser } from "./host";
 import { aPostInput } from "./posts";
 
 /** A small seeded generator (mulberry32): the same seed draws the same operations and faults. */
@@ -148,10 +150,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosStats> {
     );
 
   /** One request as a client makes it: a 503 is tried again (up to 3 times) after its retry-after. */
-  async function request(name: string, send: () => Promise<ApiResponse>): Promise<ApiResponse | null> {
+  async function request<A extends AnyAnswer>(name: string, send: () => Promise<A>): Promise<A | null> {
     const rates = random() < 0.05 ? storm : calm;
     for (let attempt = 0; ; attempt++) {
-      let answer: ApiResponse;
+      let answer: A;
       try {
         answer = await withFaults(rates, send);
       } catch (error) {
@@ -198,14 +200,18 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosStats> {
       20,
       async () => {
         const [a, b] = [pick(actors)!, pick(actors)!];
-        await request("follow", () => api.put(`/users/${b.user.userId}/follow`, { token: a.user.token }));
+        await request("follow", () =>
+          api.PUT("/users/{userId}/follow", { path: { userId: b.user.userId }, token: a.user.token }),
+        );
       },
     ],
     [
       12,
       async () => {
         const [a, b] = [pick(actors)!, pick(actors)!];
-        await request("unfollow", () => api.delete(`/users/${b.user.userId}/follow`, { token: a.user.token }));
+        await request("unfollow", () =>
+          api.DELETE("/users/{userId}/follow", { path: { userId: b.user.userId }, token: a.user.token }),
+        );
       },
     ],
     [
@@ -213,9 +219,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosStats> {
       async () => {
         const author = pick(actors.filter((actor) => actor.kind === "author"))!;
         const answer = await request("publish", () =>
-          api.post("/posts", { token: author.user.token, body: aPostInput() }),
+          api.POST("/posts", { token: author.user.token, body: aPostInput() }),
         );
-        if (answer?.status === 201) posts.push({ postId: answer.body.postId, author });
+        if (answer?.status === 201) posts.push({ postId: answer.data.postId, author });
       },
     ],
     [
@@ -224,7 +230,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosStats> {
         const post = pick(posts);
         if (!post) return;
         const answer = await request("delete post", () =>
-          api.delete(`/posts/${post.postId}`, { token: post.author.user.token }),
+          api.DELETE("/posts/{postId}", { path: { postId: post.postId }, token: post.author.user.token }),
         );
         if (answer?.status === 503) unfinishedPostDeletes.set(post.postId, post.author);
         if (answer?.status === 204) unfinishedPostDeletes.delete(post.postId);
@@ -236,9 +242,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosStats> {
         const [writer, post] = [pick(actors.filter((actor) => actor.kind === "subscriber"))!, pick(posts)];
         if (!post) return;
         const answer = await request("comment", () =>
-          api.post(`/posts/${post.postId}/comments`, { token: writer.user.token, body: { body: "A fair point." } }),
+          api.POST("/posts/{postId}/comments", {
+            path: { postId: post.postId },
+            token: writer.user.token,
+            body: { body: "A fair point." },
+          }),
         );
-        if (answer?.status === 201) comments.push({ postId: post.postId, commentId: answer.body.commentId, writer });
+        if (answer?.status === 201) comments.push({ postId: post.postId, commentId: answer.data.commentId, writer });
       },
     ],
     [
@@ -247,7 +257,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosStats> {
         const comment = pick(comments);
         if (!comment) return;
         await request("delete comment", () =>
-          api.delete(`/posts/${comment.postId}/comments/${comment.commentId}`, { token: comment.writer.user.token }),
+          api.DELETE("/posts/{postId}/comments/{commentId}", {
+            path: { postId: comment.postId, commentId: comment.commentId },
+            token: comment.writer.user.token,
+          }),
         );
       },
     ],
@@ -257,7 +270,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosStats> {
         const actor = pick(actors)!;
         const handle = random() < 0.3 ? `h${options.seed % 1000}_${Math.floor(random() * 30)}` : actor.user.handle;
         const answer = await request("put me", () =>
-          api.put("/me", {
+          api.PUT("/me", {
             token: actor.user.token,
             body: { handle, displayName: `Name ${Math.floor(random() * 1000)}` },
           }),
@@ -269,7 +282,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosStats> {
       2,
       async () => {
         const actor = pick(actors.filter((one) => one.kind !== "author" || random() < 0.2))!;
-        await request("delete me", () => api.delete("/me", { token: actor.user.token }));
+        await request("delete me", () => api.DELETE("/me", { token: actor.user.token }));
       },
     ],
     [
@@ -284,20 +297,22 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosStats> {
       1,
       async () => {
         const answer = await request("start cleanup", () =>
-          api.post("/admin/cleanup-runs", { token: admin.token, body: { cutoff: CUTOFF } }),
+          api.POST("/admin/cleanup-runs", { token: admin.token, body: { cutoff: CUTOFF } }),
         );
-        if (answer?.status === 202) apiRuns.push(answer.body.runId);
+        if (answer?.status === 202) apiRuns.push(answer.data.runId);
       },
     ],
     [
       6,
       async () => {
         const [reader, other] = [pick(actors)!, pick(actors)!];
-        await request("read profile", () => api.get(`/users/${other.user.userId}`));
-        await request("read feed", () => api.get("/feed", { token: reader.user.token }));
+        await request("read profile", () => api.GET("/users/{userId}", { path: { userId: other.user.userId } }));
+        await request("read feed", () => api.GET("/feed", { token: reader.user.token }));
         const post = pick(posts);
         if (post)
-          await request("read comments", () => api.get(`/posts/${post.postId}/comments`, { token: reader.user.token }));
+          await request("read comments", () =>
+            api.GET("/posts/{postId}/comments", { path: { postId: post.postId }, token: reader.user.token }),
+          );
       },
     ],
   ];
@@ -336,7 +351,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosStats> {
   // answered 503, and one more run finishes every deletion a run or a DELETE /me left half-done.
   for (const runId of apiRuns) await settledRun(admin, runId, 120_000);
   for (const [postId, author] of unfinishedPostDeletes) {
-    const answer = await api.delete(`/posts/${postId}`, { token: author.user.token });
+    const answer = await api.DELETE("/posts/{postId}", { path: { postId }, token: author.user.token });
     if (answer.status !== 204 && answer.status !== 404 && answer.status !== 403)
       stats.violations.push(`retried delete post answered ${answer.status}`);
   }

@@ -3,8 +3,8 @@
 import { getStoredAccountState } from "../../shared/db/account-store";
 import { inactivityPartition, keys } from "../../shared/db/keys";
 import { updateItem } from "../../shared/db/requests";
-import { api } from "./api";
-import { expectStatus, type TestUser } from "./given";
+import { api } from "./api/in-process";
+import { expectStatus, type TestUser } from "./host";
 
 /** Sets an account's last activity to `at` (and its place in the inactivity index, as activity writes do). */
 export async function lastActiveAt(user: { userId: string }, at: string): Promise<void> {
@@ -26,9 +26,9 @@ export async function lastActiveAt(user: { userId: string }, at: string): Promis
 export async function settledRun(admin: TestUser, runId: string, waitMs = 25_000): Promise<Record<string, any>> {
   const deadline = Date.now() + waitMs;
   for (;;) {
-    const response = await api.get(`/admin/cleanup-runs/${runId}`, { token: admin.token });
+    const response = await api.GET("/admin/cleanup-runs/{runId}", { path: { runId }, token: admin.token });
     expectStatus(response, 200);
-    if (response.body.status !== "running") return response.body;
+    if (response.data.status !== "running") return response.data;
     if (Date.now() > deadline) throw new Error(`run ${runId} still running`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
@@ -36,7 +36,7 @@ export async function settledRun(admin: TestUser, runId: string, waitMs = 25_000
 
 /** Starts a run through the API and waits for it to end. */
 export async function aCompletedRun(admin: TestUser, body: Record<string, unknown> = {}): Promise<Record<string, any>> {
-  const started = await api.post("/admin/cleanup-runs", { token: admin.token, body });
+  const started = await api.POST("/admin/cleanup-runs", { token: admin.token, body });
   expectStatus(started, 202);
-  return settledRun(admin, started.body.runId);
+  return settledRun(admin, started.data.runId);
 }

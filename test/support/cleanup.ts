@@ -4,9 +4,9 @@ import { expect } from "vitest";
 import { getStoredAccountState } from "../../shared/db/account-store";
 import { countFollowers, countFollowing } from "../../shared/db/follow-store";
 import { cleanupKeys, collections, keys } from "../../shared/db/keys";
-import { api } from "./api";
-import type { TestUser } from "./given";
+import { api } from "./api/in-process";
 import { storedItem, storedItems } from "./storage";
+import { type TestUser } from "./host";
 
 export { aCompletedRun, lastActiveAt, settledRun } from "./cleanup-runs";
 
@@ -41,5 +41,5 @@ export async function expectNoCleanupLeftovers(): Promise<void> {
 
 /** Whether the account is still there, as the API sees it. */
 export async function exists(user: { userId: string }): Promise<boolean> {
-  return (await api.get(`/users/${user.userId}`)).status === 200;
+  return (await api.GET("/users/{userId}", { path: { userId: user.userId } })).status === 200;
 }

@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import type { ApiResponse } from "./api";
+import type { AnyAnswer } from "./api/client";
 
 /** API Gateway's own answers (its shape, not the contract's error shape), as the local host plays them. */
 export const gatewayBodies = {
@@ -9,6 +9,6 @@ export const gatewayBodies = {
 } as const;
 
 /** The JWT authorizer's refusal on a protected route: 401 `{"message":"Unauthorized"}`. */
-export function expectAuthorizerRefusal(response: ApiResponse): void {
-  expect([response.status, response.body]).toEqual([401, gatewayBodies.unauthorized]);
+export function expectAuthorizerRefusal(response: AnyAnswer): void {
+  expect([response.status, response.json]).toEqual([401, gatewayBodies.unauthorized]);
 }

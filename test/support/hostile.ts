@@ -1,5 +1,6 @@
 import { onHandlerTiming, type HandlerTiming } from "../../infra/local/server";
-import { call, type ApiResponse, type CallOptions } from "./api";
+import { api } from "./api/in-process";
+import type { AnyAnswer, UncheckedInit } from "./api/client";
 
 // Hostile request bodies (issue 23's red-team cases) and the measures the API is held to against them: an error
 // answer of at most 8 KiB, and at most a second of its function's own work (contract 1.2, Conventions).
@@ -41,7 +42,7 @@ export const deepArrays = (depth: number): string => `${"[".repeat(depth)}${"]".
 /** Objects `{"a":{"a":...{}}}` nested `depth` deep. */
 export const deepObjects = (depth: number): string => nestedInObjects(depth - 1, "{}", "a");
 
-export interface MeasuredAnswer extends ApiResponse {
+export interface MeasuredAnswer extends AnyAnswer {
   /** The answer's body in bytes, as it travels. */
   bytes: number;
   /** The function's own time on the request (from the local host; not the wait for an environment). */
@@ -50,18 +51,17 @@ export interface MeasuredAnswer extends ApiResponse {
   cpuMs: number | undefined;
 }
 
-/** Calls the API (as `call` does) and measures the answer's size and its handler's time. */
-export async function measuredCall(method: string, path: string, options: CallOptions): Promise<MeasuredAnswer> {
+/** Sends a request as it is (`unchecked`) and measures the answer's size and its handler's time. */
+export async function measuredCall(method: string, path: string, options: UncheckedInit): Promise<MeasuredAnswer> {
   const timings = new Map<string, HandlerTiming>();
   const stop = onHandlerTiming((timing) => timings.set(timing.requestId, timing));
   try {
-    const answer = await call(method, path, options);
-    return {
-      ...answer,
+    const answer = await api.unchecked(method, path, options);
+    return Object.assign(answer, {
       bytes: Buffer.byteLength(answer.text, "utf8"),
       handlerMs: timings.get(answer.headers["apigw-requestid"] ?? "")?.handlerMs,
       cpuMs: timings.get(answer.headers["apigw-requestid"] ?? "")?.cpuMs,
-    };
+    });
   } finally {
     stop();
   }

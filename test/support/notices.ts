@@ -10,9 +10,9 @@ import { defaultCutoff } from "../../shared/domain/cleanup";
 import { config } from "../../shared/config";
 import { beginRun, readRun, runToCompletion, ticketOf } from "../../shared/use-cases/cleanup";
 import { configuredMailer, type MailerSource } from "../../shared/use-cases/notices";
-import { api, tokenFor } from "./api";
-import { expectStatus, uniqueHandle, uniqueUserId, type TestUser } from "./given";
+import { api, tokenFor } from "./api/in-process";
 import { mailIn } from "./mail";
+import { expectStatus, type TestUser, uniqueHandle, uniqueUserId } from "./host";
 
 export interface MailedUser extends TestUser {
   email: string | null;
@@ -40,7 +40,7 @@ export async function aReaderWithEmail(email: string | null = `${randomUUID()}@e
   const userId = uniqueUserId("reader");
   const token = tokenFor(userId, [], email === null ? {} : { email });
   const user = { userId, token, handle: uniqueHandle(), email };
-  expectStatus(await api.put("/me", { token, body: { handle: user.handle, displayName: "Anna Trades" } }), 201);
+  expectStatus(await api.PUT("/me", { token, body: { handle: user.handle, displayName: "Anna Trades" } }), 201);
   return user;
 }
 
@@ -90,9 +90,12 @@ export function aMailerFailingOnceFor(user: TestUser): MailerSource {
 
 /** The account's schedule as support staff see it (GET /admin/users/{userId}/notices). */
 export async function noticesShown(admin: TestUser, user: TestUser): Promise<Record<string, any>[]> {
-  const response = await api.get(`/admin/users/${user.userId}/notices`, { token: admin.token });
+  const response = await api.GET("/admin/users/{userId}/notices", {
+    path: { userId: user.userId },
+    token: admin.token,
+  });
   expectStatus(response, 200);
-  return response.body.items;
+  return response.data.items;
 }
 
 /** The notices the sink holds for one address, once there are `count` (waits a little for SMTP to land). */

@@ -6,9 +6,9 @@ import { insertComment } from "../../shared/db/comment-store";
 import { collections, entityTypes, keys } from "../../shared/db/keys";
 import { decodePostId, encodePostId } from "../../shared/domain/posts";
 import { ulid } from "../../shared/ids";
-import type { TestUser } from "./given";
-import { aPostInput, type PostInputBody } from "./posts";
 import { storedItem, storedItems } from "./storage";
+import { type TestUser } from "./host";
+import { aPostInput, type PostInputBody } from "./posts";
 
 /** Inserts comments through the comment store as the comments route does (the post's count included), without its rate limit. */
 export async function someComments(postId: string, writers: TestUser[], count: number): Promise<string[]> {

@@ -1,6 +1,4 @@
-// Post steps through the API only (no storage imports), so the benchmarks can use them before configuring.
-import { api } from "./api";
-import { expectStatus, type TestUser } from "./given";
+// Post inputs for the steps (no storage imports), so the benchmarks can use them before configuring.
 
 export interface PostInputBody {
   title: string;
@@ -19,16 +17,3 @@ export const aPostInput = (overrides: Partial<PostInputBody> = {}): PostInputBod
   access: "free",
   ...overrides,
 });
-
-/** Publishes a post through the API and answers it (201 asserted). */
-export async function aPost(author: TestUser, overrides: Partial<PostInputBody> = {}) {
-  const response = await api.post("/posts", { token: author.token, body: aPostInput(overrides) });
-  expectStatus(response, 201);
-  return response.body as {
-    postId: string;
-    authorId: string;
-    publishedAt: string;
-    updatedAt: string;
-    [field: string]: unknown;
-  };
-}

@@ -1,9 +1,9 @@
 import type { IncomingRequest } from "../../infra/local/api-gateway-event";
 import { routes } from "../../infra/routes";
-import { api } from "./api";
-import { expectStatus, given, type TestUser } from "./given";
-import { aPost, aPostInput } from "./posts";
-import { aFollow } from "./follows";
+import { api } from "./api/in-process";
+import { given } from "./given";
+import { expectStatus, type TestUser } from "./host";
+import { aPostInput } from "./posts";
 
 export interface SampleRequest {
   method: string;
@@ -43,26 +43,30 @@ export async function seedFixtures(options: { postBody?: string } = {}): Promise
     await given.anAdmin(),
     await given.aReader(),
   ];
-  const post = await aPost(author, { access: "plus", body: postBody });
-  const postToDelete = await aPost(author, { body: postBody });
+  const post = await given.aPost(author, { access: "plus", body: postBody });
+  const postToDelete = await given.aPost(author, { body: postBody });
   // The reader follows the author, so lists have a row; the admin's follow is what the DELETE sample removes.
   for (const follower of [reader, admin]) {
-    await aFollow(follower, author);
+    await given.aFollow(follower, author);
   }
-  const comment = await api.post(`/posts/${post.postId}/comments`, {
+  const comment = await api.POST("/posts/{postId}/comments", {
+    path: { postId: post.postId },
     token: author.token,
     body: { body: "Sample comment" },
   });
   expectStatus(comment, 201);
   // A finished dry run, for the run routes to read (the local runner works in the background: wait for it).
-  const started = await api.post("/admin/cleanup-runs", {
+  const started = await api.POST("/admin/cleanup-runs", {
     token: admin.token,
     body: { dryRun: true, cutoff: "2024-01-01T00:00:00Z" },
   });
   expectStatus(started, 202);
-  const runId = started.body.runId as string;
+  const runId = started.data.runId;
   for (let i = 0; i < 400; i++) {
-    if ((await api.get(`/admin/cleanup-runs/${runId}`, { token: admin.token })).body.status !== "running") break;
+    if (
+      (await api.GET("/admin/cleanup-runs/{runId}", { path: { runId }, token: admin.token })).data.status !== "running"
+    )
+      break;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   return {
@@ -74,7 +78,7 @@ export async function seedFixtures(options: { postBody?: string } = {}): Promise
     postBody,
     postId: post.postId,
     postToDeleteId: postToDelete.postId,
-    commentToDeleteId: comment.body.commentId as string,
+    commentToDeleteId: comment.data.commentId,
   };
 }
 
