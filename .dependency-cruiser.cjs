@@ -38,19 +38,8 @@ module.exports = {
       comment: "Runtime code (shared/, functions/) never reaches the cloud or local host (infra/).",
       from: {
         path: "^(shared|functions)/",
-        // Removed by the route-definition work (issue 21): these two import the route table, and only it (below).
-        pathNot: "^(shared/api/openapi\\.ts|functions/http/route-not-found\\.ts)$",
       },
       to: { path: "^infra/" },
-    },
-    {
-      name: "not-to-infra-but-the-route-table",
-      severity: "error",
-      comment:
-        "Removed by the route-definition work (issue 21): shared/api/openapi.ts and functions/http/route-not-found.ts " +
-        "still read infra/routes.ts, and nothing else of infra/. Delete this rule and the pathNot above at merge.",
-      from: { path: "^(shared/api/openapi\\.ts|functions/http/route-not-found\\.ts)$" },
-      to: { path: "^infra/", pathNot: "^infra/routes\\.ts$" },
     },
   ],
   options: {

@@ -11,7 +11,7 @@ import type { RouteDefinition } from "../shared/api/route";
 // definition without its handler, or a handler without its definition.
 
 /** The folder of the route definitions, one module per route, named as its handler in functions/http/. */
-export const routeDefinitionsFolder = resolve(import.meta.dirname, "../shared/api/routes");
+const routeDefinitionsFolder = resolve(import.meta.dirname, "../shared/api/routes");
 
 /** The definitions' module names (`get-user`), sorted. */
 export const routeModuleNames: readonly string[] = readdirSync(routeDefinitionsFolder)

@@ -36,7 +36,7 @@ function load(): { document: OpenApiDocument; text: string } {
 }
 
 /** The document, parsed. */
-export const apiDescription = (): OpenApiDocument => load().document;
+const apiDescription = (): OpenApiDocument => load().document;
 
 /** The document as JSON text, as it was written. */
 export const apiDescriptionText = (): string => load().text;

@@ -37,9 +37,9 @@ export const callerAccess = ["Query", "UpdateItem"] as const satisfies readonly 
 /** The OpenAPI tags, one per part of the contract (shared/api/overview.ts describes each). */
 export type Tag = "Accounts" | "Posts" | "Following" | "Comments" | "Cleanup" | "Service";
 
-export type SuccessStatus = 200 | 201 | 202 | 204;
+type SuccessStatus = 200 | 201 | 202 | 204;
 
-export interface Answer {
+interface Answer {
   description: string;
   /** The JSON body's schema (it must carry a documented `id`); absent: no body, or not JSON (see `contentType`). */
   schema?: z.ZodMiniType;

@@ -4,7 +4,11 @@ import { getStoredAccountState } from "../../shared/db/account-store";
 import { inactivityPartition, keys } from "../../shared/db/keys";
 import { updateItem } from "../../shared/db/requests";
 import { api } from "./api/in-process";
+import type { components } from "./api/types";
 import { expectStatus, type TestUser } from "./host";
+
+type Schemas = components["schemas"];
+type Run = Schemas["Run"];
 
 /** Sets an account's last activity to `at` (and its place in the inactivity index, as activity writes do). */
 export async function lastActiveAt(user: { userId: string }, at: string): Promise<void> {
@@ -23,7 +27,7 @@ export async function lastActiveAt(user: { userId: string }, at: string): Promis
 }
 
 /** Polls a run until it has left `running` (the local runner works in the background) and answers it. */
-export async function settledRun(admin: TestUser, runId: string, waitMs = 25_000): Promise<Record<string, any>> {
+export async function settledRun(admin: TestUser, runId: string, waitMs = 25_000): Promise<Run> {
   const deadline = Date.now() + waitMs;
   for (;;) {
     const response = await api.GET("/admin/cleanup-runs/{runId}", { path: { runId }, token: admin.token });
@@ -35,7 +39,7 @@ export async function settledRun(admin: TestUser, runId: string, waitMs = 25_000
 }
 
 /** Starts a run through the API and waits for it to end. */
-export async function aCompletedRun(admin: TestUser, body: Record<string, unknown> = {}): Promise<Record<string, any>> {
+export async function aCompletedRun(admin: TestUser, body: Schemas["CleanupRunInput"] = {}): Promise<Run> {
   const started = await api.POST("/admin/cleanup-runs", { token: admin.token, body });
   expectStatus(started, 202);
   return settledRun(admin, started.data.runId);

@@ -8,9 +8,23 @@ import { tokenFor } from "./api/in-process";
 // (serialising, signing, parsing answers and errors) without AWS. Like the pool it keeps users, a password policy and
 // groups; its ID tokens are the local host's own (HS256), so the local host accepts whom it signs in.
 
-export interface RecordedCognitoCall {
+/** What a request of the calls played here may carry, as the SDK sends it. */
+interface CognitoRequest {
+  UserPoolId?: string;
+  Username?: string;
+  UserAttributes?: { Name: string; Value: string }[];
+  MessageAction?: string;
+  Password?: string;
+  Permanent?: boolean;
+  GroupName?: string;
+  ClientId?: string;
+  AuthFlow?: string;
+  AuthParameters?: { USERNAME?: string; PASSWORD?: string };
+}
+
+interface RecordedCognitoCall {
   operation: string;
-  body: Record<string, any>;
+  body: CognitoRequest;
   signed: boolean;
 }
 
@@ -39,10 +53,10 @@ const meetsPolicy = (password: string) =>
   /\d/.test(password) &&
   /\W/.test(password);
 
-async function bodyOf(request: IncomingMessage): Promise<Record<string, any>> {
+async function bodyOf(request: IncomingMessage): Promise<CognitoRequest> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
-  return JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as Record<string, any>;
+  return JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as CognitoRequest;
 }
 
 function answer(response: ServerResponse, status: number, json: unknown): void {
@@ -58,17 +72,18 @@ export async function startCognitoEndpoint(): Promise<CognitoEndpoint> {
   const calls: RecordedCognitoCall[] = [];
   const users = new Map<string, PoolUser>();
 
-  function handle(operation: string, body: Record<string, any>): { status: number; json: unknown } {
+  function handle(operation: string, body: CognitoRequest): { status: number; json: unknown } {
     if (body.UserPoolId !== userPoolId) return failure("ResourceNotFoundException", "User pool does not exist.");
-    const user = users.get(body.Username);
+    const username = body.Username ?? "";
+    const user = users.get(username);
     const noUser = () => failure("UserNotFoundException", "User does not exist.");
     switch (operation) {
       case "AdminCreateUser": {
         if (user) return failure("UsernameExistsException", "User account already exists.");
-        if (!/^[^@\s]+@[^@\s]+$/.test(body.Username))
+        if (!/^[^@\s]+@[^@\s]+$/.test(username))
           return failure("InvalidParameterException", "Username is not an email.");
         const sub = randomUUID();
-        users.set(body.Username, { sub, permanent: false, groups: [] });
+        users.set(username, { sub, permanent: false, groups: [] });
         const attributes = [{ Name: "sub", Value: sub }, ...(body.UserAttributes ?? [])];
         return {
           status: 200,
@@ -77,20 +92,20 @@ export async function startCognitoEndpoint(): Promise<CognitoEndpoint> {
       }
       case "AdminSetUserPassword":
         if (!user) return noUser();
-        if (!meetsPolicy(body.Password))
+        if (!meetsPolicy(body.Password ?? ""))
           return failure("InvalidPasswordException", "Password does not conform to policy.");
         Object.assign(user, { password: body.Password, permanent: body.Permanent === true });
         return { status: 200, json: {} };
       case "AdminAddUserToGroup":
         if (!user) return noUser();
-        if (!GROUPS.includes(body.GroupName)) return failure("ResourceNotFoundException", "Group not found.");
-        user.groups.push(body.GroupName);
+        if (!GROUPS.includes(body.GroupName ?? "")) return failure("ResourceNotFoundException", "Group not found.");
+        user.groups.push(body.GroupName!);
         return { status: 200, json: {} };
       case "AdminInitiateAuth": {
         if (body.ClientId !== clientId) return failure("ResourceNotFoundException", "User pool client does not exist.");
         if (body.AuthFlow !== "ADMIN_USER_PASSWORD_AUTH")
           return failure("InvalidParameterException", "Auth flow not enabled.");
-        const signingIn = users.get(body.AuthParameters?.USERNAME);
+        const signingIn = users.get(body.AuthParameters?.USERNAME ?? "");
         if (!signingIn || signingIn.password !== body.AuthParameters?.PASSWORD)
           return failure("NotAuthorizedException", "Incorrect username or password.");
         if (!signingIn.permanent)
@@ -100,20 +115,21 @@ export async function startCognitoEndpoint(): Promise<CognitoEndpoint> {
       }
       case "AdminDeleteUser":
         if (!user) return noUser();
-        users.delete(body.Username);
+        users.delete(username);
         return { status: 200, json: {} };
       default:
         return failure("UnknownOperationException", `not played here: ${operation}`);
     }
   }
 
-  const server = createServer(async (request, response) => {
-    const body = await bodyOf(request);
-    const operation = String(request.headers["x-amz-target"] ?? "").replace("AWSCognitoIdentityProviderService.", "");
-    const signed = /^AWS4-HMAC-SHA256 Credential=/.test(request.headers.authorization ?? "");
-    calls.push({ operation, body, signed });
-    const { status, json } = handle(operation, body);
-    answer(response, status, json);
+  const server = createServer((request, response) => {
+    void bodyOf(request).then((body) => {
+      const operation = String(request.headers["x-amz-target"] ?? "").replace("AWSCognitoIdentityProviderService.", "");
+      const signed = /^AWS4-HMAC-SHA256 Credential=/.test(request.headers.authorization ?? "");
+      calls.push({ operation, body, signed });
+      const { status, json } = handle(operation, body);
+      answer(response, status, json);
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {

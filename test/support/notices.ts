@@ -11,6 +11,7 @@ import { config } from "../../shared/config";
 import { beginRun, readRun, runToCompletion, ticketOf } from "../../shared/use-cases/cleanup";
 import { configuredMailer, type MailerSource } from "../../shared/use-cases/notices";
 import { api, tokenFor } from "./api/in-process";
+import type { components } from "./api/types";
 import { mailIn } from "./mail";
 import { expectStatus, type TestUser, uniqueHandle, uniqueUserId } from "./host";
 
@@ -51,7 +52,7 @@ export async function aReaderWithEmail(email: string | null = `${randomUUID()}@e
 export async function aRunAt(
   at: Date,
   options: { dryRun?: boolean; cutoff?: string; mailer?: MailerSource } = {},
-): Promise<Record<string, any>> {
+): ReturnType<typeof readRun> {
   const run = await beginRun(
     { dryRun: options.dryRun ?? false, cutoff: options.cutoff ?? defaultCutoff(at, config.INACTIVE_AFTER_DAYS) },
     at,
@@ -89,7 +90,7 @@ export function aMailerFailingOnceFor(user: TestUser): MailerSource {
 }
 
 /** The account's schedule as support staff see it (GET /admin/users/{userId}/notices). */
-export async function noticesShown(admin: TestUser, user: TestUser): Promise<Record<string, any>[]> {
+export async function noticesShown(admin: TestUser, user: TestUser): Promise<components["schemas"]["Notice"][]> {
   const response = await api.GET("/admin/users/{userId}/notices", {
     path: { userId: user.userId },
     token: admin.token,

@@ -50,7 +50,7 @@ type RequestBodyOf<O> = O extends { requestBody?: infer Body } ? NonNullable<Bod
 type JsonBodyOf<O> = RequestBodyOf<O> extends { content: { "application/json": infer Json } } ? Json : never;
 
 /** What a call sends besides its path: the path's parameters, the query, the body, the token, headers. */
-export type Init<O> = ([PathParameters<O>] extends [never] ? { path?: never } : { path: PathParameters<O> }) &
+type Init<O> = ([PathParameters<O>] extends [never] ? { path?: never } : { path: PathParameters<O> }) &
   ([QueryParameters<O>] extends [never] ? { query?: never } : { query?: QueryParameters<O> }) &
   ([JsonBodyOf<O>] extends [never]
     ? { body?: never }

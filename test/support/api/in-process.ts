@@ -31,7 +31,7 @@ function asReceived(result: Awaited<ReturnType<typeof dispatch>>): ReceivedAnswe
 }
 
 /** The local host in this process; `host` sets its options (CORS origins, a test's own routes). */
-export function inProcessTransport(host: Partial<LocalServerOptions> = {}): Transport {
+function inProcessTransport(host: Partial<LocalServerOptions> = {}): Transport {
   return async (request: SentRequest) =>
     asReceived(
       await dispatch(

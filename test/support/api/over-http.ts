@@ -1,7 +1,7 @@
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { gunzipSync } from "node:zlib";
-import { apiClient, type ReceivedAnswer, type SentRequest, type Transport } from "./client";
+import { apiClient, type ReceivedAnswer, type SentRequest } from "./client";
 
 // The end-to-end tests' host: a running one over HTTP, the local server or a deployed stage (API_URL). node:http
 // rather than fetch: it sends any method with any body (fetch refuses a GET with one) and hands over the bytes as
@@ -33,7 +33,5 @@ function send(request: SentRequest): Promise<ReceivedAnswer> {
   });
 }
 
-export const overHttp: Transport = send;
-
 /** A client of the API at `baseUrl` (`http://localhost:3000`, a stage's ApiUrl). */
-export const httpApi = (baseUrl: string) => apiClient({ baseUrl, transport: overHttp });
+export const httpApi = (baseUrl: string) => apiClient({ baseUrl, transport: send });
