@@ -12,7 +12,7 @@ import { expectAuthorizerRefusal } from "../support/gateway";
 import { storedItems } from "../support/storage";
 import { given } from "../support/given";
 import { type TestUser, uniqueHandle } from "../support/host";
-import { expectError, expectNoStorageDetails, expectValidationFailed } from "../support/then";
+import { expectError, expectNoStorageDetails, expectValidationFailed, then } from "../support/then";
 import { when } from "../support/when";
 
 const profileOf = async (user: { userId: string }) =>
@@ -51,47 +51,48 @@ describe("PUT and DELETE /users/{userId}/follow", () => {
   it("follows and unfollows, idempotently, with exact counts on both sides", async () => {
     const [reader, author] = [await given.aReader(), await given.anAuthor()];
 
-    const followed = await when.follows(reader, author);
-    expect(followed.status).toBe(200);
-    expect(followed.json).toEqual({ following: true, followerCount: 1 });
-    expect(await when.follows(reader, author).then((r) => r.json)).toEqual({ following: true, followerCount: 1 });
-    expect((await profileOf(author)).followerCount).toBe(1);
-    expect((await profileOf(reader)).followingCount).toBe(1);
-    expect((await profileOf(reader)).followerCount).toBe(0);
-    expect(
-      (await api.GET("/users/{userId}/follow", { path: { userId: author.userId }, token: reader.token })).json,
-    ).toEqual({
-      following: true,
-    });
-    expect(
-      (await api.GET("/users/{userId}/follow", { path: { userId: reader.userId }, token: author.token })).json,
-    ).toEqual({
-      following: false,
-    });
+    const followed = then.itAnswers(await when.follows(reader, author), 200);
+    const followedAgain = then.itAnswers(await when.follows(reader, author), 200);
 
-    const unfollowed = await when.unfollows(reader, author);
-    expect([unfollowed.status, unfollowed.json]).toEqual([200, { following: false, followerCount: 0 }]);
-    expect((await when.unfollows(reader, author)).json).toEqual({ following: false, followerCount: 0 });
-    expect((await profileOf(author)).followerCount).toBe(0);
-    expect((await profileOf(reader)).followingCount).toBe(0);
-    expect(
-      (await api.GET("/users/{userId}/follow", { path: { userId: author.userId }, token: reader.token })).json,
-    ).toEqual({
-      following: false,
-    });
+    expect([followed, followedAgain]).toEqual([
+      { following: true, followerCount: 1 },
+      { following: true, followerCount: 1 },
+    ]);
+    expect(await then.profileOf(author)).toMatchObject({ followerCount: 1, followingCount: 0 });
+    expect(await then.profileOf(reader)).toMatchObject({ followerCount: 0, followingCount: 1 });
+    expect(then.itAnswers(await when.asksWhetherFollowing(reader, author), 200)).toEqual({ following: true });
+    expect(then.itAnswers(await when.asksWhetherFollowing(author, reader), 200)).toEqual({ following: false });
+
+    const unfollowed = then.itAnswers(await when.unfollows(reader, author), 200);
+    const unfollowedAgain = then.itAnswers(await when.unfollows(reader, author), 200);
+
+    expect([unfollowed, unfollowedAgain]).toEqual([
+      { following: false, followerCount: 0 },
+      { following: false, followerCount: 0 },
+    ]);
+    expect(await then.followerCountOf(author)).toBe(0);
+    expect(await then.profileOf(reader)).toMatchObject({ followingCount: 0 });
+    expect(then.itAnswers(await when.asksWhetherFollowing(reader, author), 200)).toEqual({ following: false });
   });
 
   it("answers the followee's count, which counts the other followers too", async () => {
     const author = await given.anAuthor();
     const [first, second, third] = await readers(3);
-    expect((await when.follows(first!, author)).data.followerCount).toBe(1);
-    expect((await when.follows(second!, author)).data.followerCount).toBe(2);
-    expect((await when.follows(third!, author)).data.followerCount).toBe(3);
-    expect((await when.unfollows(first!, author)).json).toEqual({ following: false, followerCount: 2 });
-    expect((await when.follows(first!, author)).data.followerCount).toBe(3);
+
+    const counts = [];
+    for (const reader of [first!, second!, third!]) {
+      counts.push(then.itAnswers(await when.follows(reader, author), 200).followerCount);
+    }
+    const afterAnUnfollow = then.itAnswers(await when.unfollows(first!, author), 200);
+    const afterFollowingAgain = then.itAnswers(await when.follows(first!, author), 200);
     // Readers can be followed as well; their counts are independent.
-    expect((await when.follows(author, first!)).json).toEqual({ following: true, followerCount: 1 });
-    expect(await profileOf(author)).toMatchObject({ followerCount: 3, followingCount: 1 });
+    const aReaderFollowed = then.itAnswers(await when.follows(author, first!), 200);
+
+    expect(counts).toEqual([1, 2, 3]);
+    expect(afterAnUnfollow).toEqual({ following: false, followerCount: 2 });
+    expect(afterFollowingAgain.followerCount).toBe(3);
+    expect(aReaderFollowed).toEqual({ following: true, followerCount: 1 });
+    expect(await then.profileOf(author)).toMatchObject({ followerCount: 3, followingCount: 1 });
   });
 
   it("counts exactly 200 distinct users following one author at once", async () => {
