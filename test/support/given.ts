@@ -8,6 +8,8 @@ import { when } from "./when";
 
 type Entitlements = components["schemas"]["EntitlementsInput"]["entitlements"];
 
+let comments = 0;
+
 /** A signed-in caller with a profile. */
 async function withProfile(groups: readonly string[], prefix: string): Promise<TestUser> {
   const user = await host().signIn(groups, prefix);
@@ -51,7 +53,7 @@ export const given = {
     expectStatus(await when.unfollows(follower, followee), 200);
   },
   /** `user`'s comment on a post, as written. */
-  async aComment(user: TestUser, postId: string, text = `Nice call ${Date.now()}`) {
+  async aComment(user: TestUser, postId: string, text = `Nice call ${++comments}`) {
     const written = await when.comments(user, postId, text);
     expectStatus(written, 201);
     return written.data;

@@ -72,6 +72,11 @@ describe("the documentation's links", () => {
     expect(broken).toEqual([]);
   });
 
+  it("leave the README without a link out of the repository: it sends no reader elsewhere", () => {
+    const text = prose(readFileSync(resolve(root, "README.md"), "utf8"));
+    expect([...text.matchAll(/\]\(([a-z][a-z0-9+.-]*:[^)\s]*)/gi)].map(([, target]) => target)).toEqual([]);
+  });
+
   it("make GitHub's anchors of headings", () => {
     const anchors = anchorsOf(
       "# Moving posts stored before 1.1\n## The description: `GET /openapi.json` and `GET /docs`\n## Tests\n## Tests\n",
