@@ -1,19 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { lambdaContext } from "../../infra/local/lambda-context";
-import { DEFAULT_TIMEOUT_SECONDS, routes, type RouteDefinition } from "../../infra/routes";
+import { DEFAULT_TIMEOUT_SECONDS, routes } from "../../infra/routes";
 import { handler as recountStepHandler } from "../../functions/scheduled/cleanup-recount";
 import { ANSWER_MARGIN_MS } from "../../shared/deadline";
 import { DomainError } from "../../shared/errors";
-import { api, call, type ApiResponse } from "../support/api";
+import type { HostedRoute } from "../../infra/local/server";
+import { inProcessApi } from "../support/api/in-process";
+import type { AnyAnswer } from "../support/api/client";
 import { expectNoDrift } from "../support/audit";
 import { aCompletedRun } from "../support/cleanup-runs";
 import { slowDown, slowNetwork, throttleStorm } from "../support/faults";
-import { aFollow, follow } from "../support/follows";
 import { given } from "../support/given";
 import { someComments, storedCommentIndexOf, storedCommentsOf } from "../support/post-storage";
-import { aPost } from "../support/posts";
 import { recordDynamoDbRequests } from "../support/request-recorder";
-import { expectError } from "../support/then";
+import { expectError, then } from "../support/then";
+import { when } from "../support/when";
 
 // The per-request deadline (shared/deadline.ts): a function's DynamoDB calls, the SDK's own retries and the stores'
 // retries all end by (remaining time − 1 s), so a request DynamoDB cannot serve in time answers 503 `unavailable`
@@ -24,17 +25,16 @@ import { expectError } from "../support/then";
 const EVERY_COMMAND = () => true;
 
 /** The real route table with every function's timeout set to `seconds`: the deadline must follow it. */
-const withTimeouts = (seconds: number): RouteDefinition[] =>
-  routes.map((route) => ({ ...route, timeoutSeconds: seconds }));
+const withTimeouts = (seconds: number): HostedRoute[] => routes.map((route) => ({ ...route, timeoutSeconds: seconds }));
 
 /** A request and how long it took to answer, from the test's side (the invocation starts a little after). */
-async function timed(send: () => Promise<ApiResponse>): Promise<{ response: ApiResponse; elapsedMs: number }> {
+async function timed(send: () => Promise<AnyAnswer>): Promise<{ response: AnyAnswer; elapsedMs: number }> {
   const started = Date.now();
   const response = await send();
   return { response, elapsedMs: Date.now() - started };
 }
 
-function expectUnavailableInTime(answer: { response: ApiResponse; elapsedMs: number }, timeoutSeconds: number): void {
+function expectUnavailableInTime(answer: { response: AnyAnswer; elapsedMs: number }, timeoutSeconds: number): void {
   expectError(answer.response, 503, "unavailable", `after ${answer.elapsedMs} ms`);
   expect(answer.response.headers["retry-after"]).toBe("1");
   // Before the function's timeout, where the local host (as Lambda and API Gateway) would answer a bare 500.
@@ -50,11 +50,11 @@ describe("a request whose DynamoDB calls cannot be served within its function's 
     { timeout: 30_000 },
     async () => {
       const reader = await given.aReader();
-      expect((await api.get("/me", { token: reader.token })).status).toBe(200); // the function is warm
+      then.itAnswers(await when.readsOwnAccount(reader), 200); // the function is warm
       const recording = recordDynamoDbRequests();
       const storm = throttleStorm(EVERY_COMMAND);
       try {
-        const answer = await timed(() => api.get("/me", { token: reader.token }));
+        const answer = await timed(() => when.readsOwnAccount(reader));
         expectUnavailableInTime(answer, DEFAULT_TIMEOUT_SECONDS);
         // The SDK sent each of the stores' tries more than once (its own retries and backoff) before giving up.
         expect(storm.sends()).toBeGreaterThan(recording.commands().length);
@@ -73,10 +73,10 @@ describe("a request whose DynamoDB calls cannot be served within its function's 
     },
     async () => {
       const author = await given.anAuthor();
-      expect((await api.get(`/users/${author.userId}`)).status).toBe(200);
+      await then.profileOf(author);
       const network = await slowNetwork(Infinity, EVERY_COMMAND);
       try {
-        const answer = await timed(() => api.get(`/users/${author.userId}`));
+        const answer = await timed(() => when.readsProfileOf(author));
         expectUnavailableInTime(answer, DEFAULT_TIMEOUT_SECONDS);
         // It waited for DynamoDB until the deadline, not less.
         expect(answer.elapsedMs).toBeGreaterThanOrEqual(DEFAULT_TIMEOUT_SECONDS * 1000 - ANSWER_MARGIN_MS - 50);
@@ -90,35 +90,37 @@ describe("a request whose DynamoDB calls cannot be served within its function's 
 
   it("takes its deadline from its own function's timeout (3 s here) when DynamoDB is slow", async () => {
     const [reader, author] = [await given.aReader(), await given.anAuthor()];
-    const host = { routeTable: withTimeouts(3) };
+    const api = inProcessApi({ routeTable: withTimeouts(3) });
     // Each request 1.2 s late: the follow reads the caller, then the followee, then writes: 3.6 s in all.
     const network = await slowNetwork(1_200, EVERY_COMMAND);
     try {
-      const answer = await timed(() => call("PUT", `/users/${author.userId}/follow`, { token: reader.token }, host));
+      const answer = await timed(() =>
+        api.PUT("/users/{userId}/follow", { path: { userId: author.userId }, token: reader.token }),
+      );
       expectUnavailableInTime(answer, 3);
     } finally {
       await network.stop();
     }
-    expect((await api.get(`/users/${author.userId}`)).body).toMatchObject({ followerCount: 0 });
+    expect(await then.followerCountOf(author)).toBe(0);
   });
 
   it("writes nothing when its write is throttled until the deadline: the follow is not there, and goes through later", async () => {
     const [reader, author] = [await given.aReader(), await given.anAuthor()];
-    const host = { routeTable: withTimeouts(3) };
+    const api = inProcessApi({ routeTable: withTimeouts(3) });
     const storm = throttleStorm((command) => command === "TransactWriteItems");
     try {
-      const answer = await timed(() => call("PUT", `/users/${author.userId}/follow`, { token: reader.token }, host));
+      const answer = await timed(() =>
+        api.PUT("/users/{userId}/follow", { path: { userId: author.userId }, token: reader.token }),
+      );
       expectUnavailableInTime(answer, 3);
     } finally {
       storm.stop();
     }
-    expect((await api.get(`/users/${author.userId}/follow`, { token: reader.token })).body).toEqual({
-      following: false,
-    });
-    expect((await api.get(`/users/${author.userId}`)).body).toMatchObject({ followerCount: 0 });
-    await aFollow(reader, author);
-    expect((await api.get(`/users/${author.userId}`)).body).toMatchObject({ followerCount: 1 });
-    expect((await follow(reader, author)).status).toBe(200);
+    expect(then.itAnswers(await when.asksWhetherFollowing(reader, author), 200)).toEqual({ following: false });
+    expect(await then.followerCountOf(author)).toBe(0);
+    await given.aFollow(reader, author);
+    expect(await then.followerCountOf(author)).toBe(1);
+    then.itAnswers(await when.follows(reader, author), 200);
   });
 });
 
@@ -145,18 +147,18 @@ describe("the budgets of long requests, counted back from the deadline", () => {
     { timeout: 120_000 },
     async () => {
       const [admin, author, reader] = [await given.anAdmin(), await given.anAuthor(), await given.aReader()];
-      const post = await aPost(author);
+      const post = await given.aPost(author);
       await someComments(post.postId, [reader], 400);
       // Every batch of 25 deletes takes 400 ms: a round of 100 comments (8 batches) 3.2 s, all of them 12.8 s.
       const slow = slowDown(400, (command) => command === "BatchWriteItem");
       let answer: Awaited<ReturnType<typeof timed>>;
       try {
-        answer = await timed(() => api.delete("/me", { token: author.token }));
+        answer = await timed(() => when.deletesOwnAccount(author));
       } finally {
         slow.stop();
       }
       expect(answer.response.status, `after ${answer.elapsedMs} ms: ${answer.response.text}`).toBe(204);
-      expect((await api.get(`/users/${author.userId}`)).status).toBe(404);
+      then.itFails(await when.readsProfileOf(author), 404, "not_found");
       expect((await storedCommentsOf(post.postId)).length).toBeGreaterThan(0);
 
       await aCompletedRun(admin);

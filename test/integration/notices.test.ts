@@ -231,7 +231,7 @@ describe("a crash between recording a notice and delivering it", () => {
       lastActiveAt: LONG_AGO,
       deletionNotBefore: plus(t0, 3 * S).toISOString(),
     });
-    expect(writeUnitsOf(itemSize(marshall(queued)))).toBe(1);
+    expect(writeUnitsOf(itemSize(marshall(queued!)))).toBe(1);
     expect(await noticesShown(admin, reader!)).toEqual([]);
     await expectNoDrift("with the notice recorded and queued, not yet delivered");
 

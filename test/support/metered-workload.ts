@@ -6,14 +6,12 @@ import { DeleteCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb"
 import { batchWrite } from "../../shared/db/batch";
 import { documentClient, tableName } from "../../shared/db/client";
 import { toRunTallyItem } from "../../shared/db/entities/run-tally";
-import { api } from "./api";
 import type { MeteredRequest } from "./capacity-meter";
 import { lastActiveAt } from "./cleanup";
-import { aComment, aReaderWith, deleteComment } from "./comments";
-import { aFollow, anUnfollow, follow } from "./follows";
-import { expectStatus, given } from "./given";
+import { given } from "./given";
+import { expectStatus, host } from "./host";
 import { aReaderWithEmail, aRunAt, plus } from "./notices";
-import { aPost } from "./posts";
+import { when } from "./when";
 
 /** Runs the workload; `writtenEarlier` writes items as a benchmark's seeding would, before the workload uses them. */
 export async function aMixedWorkload(
@@ -23,41 +21,35 @@ export async function aMixedWorkload(
   const admin = await given.anAdmin();
   const [author, other] = [await given.anAuthor(), await given.anAuthor()];
   const readers = [await aReaderWithEmail(), await aReaderWithEmail(), await aReaderWithEmail()];
-  for (const reader of readers) await aFollow(reader, author);
-  await aFollow(readers[0]!, other);
-  await anUnfollow(readers[1]!, author);
-  await aFollow(readers[1]!, author);
-  expectStatus(await follow(readers[2]!, author), 200);
+  for (const reader of readers) await given.aFollow(reader, author);
+  await given.aFollow(readers[0]!, other);
+  await given.anUnfollow(readers[1]!, author);
+  await given.aFollow(readers[1]!, author);
+  expectStatus(await when.follows(readers[2]!, author), 200);
   // A taken handle: a claim refused by its condition.
-  expectStatus(
-    await api.put("/me", { token: readers[2]!.token, body: { handle: author.handle, displayName: "x" } }),
-    409,
-  );
+  expectStatus(await when.savesProfile(readers[2]!, { handle: author.handle, displayName: "x" }), 409);
 
   // Posts with big bodies, an edit (ReturnValues ALL_NEW), reads of them, a deletion.
-  const big = await aPost(author, { body: "x".repeat(50_000) });
-  const small = await aPost(author, { body: "Short." });
-  expectStatus(
-    await api.patch(`/posts/${big.postId}`, { token: author.token, body: { body: "y".repeat(30_000) } }),
-    200,
-  );
-  expectStatus(await api.patch(`/posts/${small.postId}`, { token: author.token, body: { access: "plus" } }), 200);
-  expectStatus(await api.get(`/posts/${big.postId}`, { token: readers[0]!.token }), 200);
-  expectStatus(await api.get(`/users/${author.userId}/posts?limit=5`), 200);
-  expectStatus(await api.get("/feed", { token: readers[0]!.token }), 200);
+  const big = await given.aPost(author, { body: "x".repeat(50_000) });
+  const small = await given.aPost(author, { body: "Short." });
+  expectStatus(await when.changesPost(author, big.postId, { body: "y".repeat(30_000) }), 200);
+  expectStatus(await when.changesPost(author, small.postId, { access: "plus" }), 200);
+  expectStatus(await when.readsPost(big.postId, readers[0]), 200);
+  expectStatus(await when.listsPostsOf(author, undefined, { limit: 5 }), 200);
+  expectStatus(await when.readsFeed(readers[0]!), 200);
 
   // Comments (ADD commentCount), an entitlement (ReturnValues UPDATED_NEW), a comment deleted.
-  const writer = await aReaderWith(admin, [{ tier: "ultimate" }]);
-  const comment = await aComment(writer, big.postId);
-  await aComment(writer, small.postId);
-  await aComment(readers[0]!, big.postId).catch(() => undefined);
-  expectStatus(await deleteComment(writer, big.postId, comment.commentId), 204);
+  const writer = await given.aReaderWith(admin, [{ tier: "ultimate" }]);
+  const comment = await given.aComment(writer, big.postId);
+  await given.aComment(writer, small.postId);
+  await when.comments(readers[0]!, big.postId, "Refused: no entitlement");
+  expectStatus(await when.deletesComment(writer, big.postId, comment.commentId), 204);
   await given.entitlements(admin, writer, [{ tier: "plus" }]);
-  expectStatus(await api.delete(`/posts/${small.postId}`, { token: author.token }), 204);
-  expectStatus(await api.get(`/users/${author.userId}/followers`), 200);
+  expectStatus(await when.deletesPost(author, small.postId), 204);
+  expectStatus(await when.listsFollowersOf(author), 200);
 
   // An owner deletes their account (relations, counts, comments).
-  expectStatus(await api.delete("/me", { token: readers[1]!.token }), 204);
+  expectStatus(await when.deletesOwnAccount(readers[1]!), 204);
 
   // Batch writes: puts over items the meter never saw, then deletes; direct updates of sets, lists and numbers.
   const tallies = Array.from({ length: 30 }, (_, i) => toRunTallyItem("notice", "meter-run", `user-${i}`, new Date()));
@@ -108,7 +100,7 @@ export async function aMixedWorkload(
   for (const reader of [readers[0]!, readers[2]!]) await lastActiveAt(reader, "2025-01-10T08:00:00.000Z");
   const t0 = new Date();
   for (const offset of [0, 1, 2, 3]) await aRunAt(plus(t0, offset * 1000));
-  expectStatus(await api.get(`/users/${author.userId}/follower-history`), 200);
+  expectStatus(await host().api.GET("/users/{userId}/follower-history", { path: { userId: author.userId } }), 200);
 }
 
 const billOf = (request: MeteredRequest) =>
