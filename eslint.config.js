@@ -38,7 +38,6 @@ const testsReadingUntypedJson = [
   "test/integration/comments.test.ts",
   "test/integration/export.test.ts",
   "test/integration/feed-request-costs.test.ts",
-  "test/integration/follows.test.ts",
   "test/integration/input-text.test.ts",
   "test/integration/notice-delivery.test.ts",
   "test/integration/observability.test.ts",
