@@ -7,6 +7,7 @@ import { expectAuthorizerRefusal } from "../support/gateway";
 import { given } from "../support/given";
 import { uniqueHandle } from "../support/host";
 import { expectNoStorageDetails, expectValidationFailed, then } from "../support/then";
+import { when } from "../support/when";
 
 const profileFields = [
   "userId",
@@ -27,10 +28,7 @@ async function storedAccount(userId: string) {
 describe("PUT /me", () => {
   it("creates a profile (201), then updates it (200), trimming the display name", async () => {
     const caller = given.aLocalCaller();
-    const created = await api.PUT("/me", {
-      token: caller.token,
-      body: { handle: caller.handle, displayName: "  Ana  " },
-    });
+    const created = await when.savesProfile(caller, { handle: caller.handle, displayName: "  Ana  " });
     expect(created.status).toBe(201);
     expect(created.json).toMatchObject({
       userId: caller.userId,
@@ -46,7 +44,7 @@ describe("PUT /me", () => {
     expectNoStorageDetails(created.text);
 
     const newHandle = uniqueHandle();
-    const updated = await api.PUT("/me", { token: caller.token, body: { handle: newHandle, displayName: "Ana B." } });
+    const updated = await when.savesProfile(caller, { handle: newHandle, displayName: "Ana B." });
     expect(updated.status).toBe(200);
     expect(updated.json).toMatchObject({ handle: newHandle, displayName: "Ana B.", createdAt: created.data.createdAt });
   });
@@ -54,33 +52,23 @@ describe("PUT /me", () => {
   it("keeps handles unique case-insensitively and frees the old handle on a change", async () => {
     const first = await given.aReader();
     const second = given.aLocalCaller();
-    const clash = await api.PUT("/me", {
-      token: second.token,
-      body: { handle: first.handle.toUpperCase(), displayName: "x" },
-    });
+    const clash = await when.savesProfile(second, { handle: first.handle.toUpperCase(), displayName: "x" });
     expect(clash.status).toBe(409);
     expect(clash.error.code).toBe("handle_taken");
 
     const renamed = uniqueHandle();
-    expect((await api.PUT("/me", { token: first.token, body: { handle: renamed, displayName: "x" } })).status).toBe(
-      200,
-    );
-    const reuse = await api.PUT("/me", { token: second.token, body: { handle: first.handle, displayName: "y" } });
+    expect((await when.savesProfile(first, { handle: renamed, displayName: "x" })).status).toBe(200);
+    const reuse = await when.savesProfile(second, { handle: first.handle, displayName: "y" });
     expect(reuse.status).toBe(201);
-    expect((await api.GET("/handles/{handle}", { path: { handle: first.handle.toLowerCase() } })).data.userId).toBe(
-      second.userId,
-    );
+    expect((await when.findsHandle(first.handle.toLowerCase())).data.userId).toBe(second.userId);
   });
 
   it("lets the owner change only the case of a handle", async () => {
     const user = await given.aReader();
-    const response = await api.PUT("/me", {
-      token: user.token,
-      body: { handle: user.handle.toUpperCase(), displayName: "x" },
-    });
+    const response = await when.savesProfile(user, { handle: user.handle.toUpperCase(), displayName: "x" });
     expect(response.status).toBe(200);
     expect(response.data.handle).toBe(user.handle.toUpperCase());
-    expect((await api.GET("/handles/{handle}", { path: { handle: user.handle } })).data.userId).toBe(user.userId);
+    expect((await when.findsHandle(user.handle)).data.userId).toBe(user.userId);
   });
 
   it("gives a contested handle to exactly one of 20 concurrent claimants", async () => {
@@ -88,10 +76,7 @@ describe("PUT /me", () => {
     const claimants = Array.from({ length: 20 }, () => given.aLocalCaller());
     const responses = await Promise.all(
       claimants.map((claimant, i) =>
-        api.PUT("/me", {
-          token: claimant.token,
-          body: { handle: i % 2 ? handle : handle.toUpperCase(), displayName: "c" },
-        }),
+        when.savesProfile(claimant, { handle: i % 2 ? handle : handle.toUpperCase(), displayName: "c" }),
       ),
     );
     const statuses = responses.map((response) => response.status).sort();
@@ -104,7 +89,7 @@ describe("PUT /me", () => {
   it("answers one create and one update when the same caller sends two creates at once", async () => {
     const caller = given.aLocalCaller();
     const responses = await Promise.all(
-      [0, 1].map(() => api.PUT("/me", { token: caller.token, body: { handle: caller.handle, displayName: "twice" } })),
+      [0, 1].map(() => when.savesProfile(caller, { handle: caller.handle, displayName: "twice" })),
     );
     expect(responses.map((response) => response.status).sort()).toEqual([200, 201]);
   });
@@ -119,7 +104,7 @@ describe("PUT /me", () => {
     const problem = expectValidationFailed(response);
     const fields = problem.details.map((detail) => detail.field).sort();
     expect(fields).toEqual(["displayName", "followerCount", "handle", "role"]);
-    expect((await api.GET("/me", { token: caller.token })).status).toBe(404);
+    expect((await when.readsOwnAccount(caller)).status).toBe(404);
   });
 
   it.each([
@@ -128,7 +113,7 @@ describe("PUT /me", () => {
     ["non-ASCII", "ännä"],
   ])("refuses a handle that is %s", async (_, handle) => {
     const caller = given.aLocalCaller();
-    const response = await api.PUT("/me", { token: caller.token, body: { handle, displayName: "x" } });
+    const response = await when.savesProfile(caller, { handle, displayName: "x" });
     expect(then.itFails(response, 400, "validation_failed").details).toEqual([
       { field: "handle", message: expect.any(String) },
     ]);
@@ -137,12 +122,9 @@ describe("PUT /me", () => {
   it("counts display name length in code points", async () => {
     const caller = given.aLocalCaller();
     const eighty = "😀".repeat(80);
-    const ok = await api.PUT("/me", { token: caller.token, body: { handle: caller.handle, displayName: eighty } });
+    const ok = await when.savesProfile(caller, { handle: caller.handle, displayName: eighty });
     expect(ok.status).toBe(201);
-    const tooLong = await api.PUT("/me", {
-      token: caller.token,
-      body: { handle: caller.handle, displayName: eighty + "x" },
-    });
+    const tooLong = await when.savesProfile(caller, { handle: caller.handle, displayName: eighty + "x" });
     expect(then.itFails(tooLong, 400, "validation_failed").details[0]?.field).toBe("displayName");
   });
 
@@ -172,22 +154,22 @@ describe("GET /me, GET /users/{userId}, GET /handles/{handle}", () => {
 
   it("shows the public profile without entitlements or activity", async () => {
     const user = await given.aReader();
-    const byId = await api.GET("/users/{userId}", { path: { userId: user.userId } });
+    const byId = await when.readsProfileOf(user);
     expect(byId.status).toBe(200);
     expect(Object.keys(byId.data).sort()).toEqual(profileFields);
     expectNoStorageDetails(byId.text);
-    const byHandle = await api.GET("/handles/{handle}", { path: { handle: user.handle.toUpperCase() } });
+    const byHandle = await when.findsHandle(user.handle.toUpperCase());
     expect(byHandle.json).toEqual(byId.data);
   });
 
   it("answers 404 for unknown users and handles", async () => {
-    expect((await api.GET("/users/{userId}", { path: { userId: "nobody-here" } })).status).toBe(404);
-    expect((await api.GET("/handles/{handle}", { path: { handle: uniqueHandle() } })).error.code).toBe("not_found");
+    expect((await when.readsProfileOf({ userId: "nobody-here" })).status).toBe(404);
+    expect((await when.findsHandle(uniqueHandle())).error.code).toBe("not_found");
   });
 
   it("takes the role from the token's groups, admins over authors", async () => {
     const caller = given.aLocalCaller(["authors", "admins"]);
-    const response = await api.PUT("/me", { token: caller.token, body: { handle: caller.handle, displayName: "x" } });
+    const response = await when.savesProfile(caller, { handle: caller.handle, displayName: "x" });
     expect(response.data.role).toBe("admin");
   });
 
@@ -195,7 +177,7 @@ describe("GET /me, GET /users/{userId}, GET /handles/{handle}", () => {
     const user = await given.aReader();
     const promoted = tokenFor(user.userId, ["authors"]);
     expect((await api.GET("/me", { token: promoted })).data.role).toBe("author");
-    expect((await api.GET("/users/{userId}", { path: { userId: user.userId } })).data.role).toBe("author");
+    expect((await when.readsProfileOf(user)).data.role).toBe("author");
     expect((await storedAccount(user.userId))?.inactivityPk).toBeUndefined();
   });
 });
@@ -204,7 +186,7 @@ describe("activity", () => {
   it("writes lastActiveAt at most once an hour", async () => {
     const user = await given.aReader();
     const before = (await storedAccount(user.userId))!.lastActiveAt as string;
-    await api.GET("/me", { token: user.token });
+    await when.readsOwnAccount(user);
     expect((await storedAccount(user.userId))!.lastActiveAt).toBe(before);
 
     const twoHoursAgo = new Date(Date.now() - 2 * 3600_000).toISOString();
@@ -217,7 +199,7 @@ describe("activity", () => {
       }),
     );
     // A public route with a token marks the caller active too.
-    await api.GET("/users/{userId}", { path: { userId: user.userId }, token: user.token });
+    await when.readsProfileOf(user, user);
     const refreshed = (await storedAccount(user.userId))!;
     expect(Date.parse(refreshed.lastActiveAt)).toBeGreaterThan(Date.now() - 60_000);
     expect(refreshed.inactivitySk).toBe(refreshed.lastActiveAt);
@@ -248,41 +230,25 @@ describe("PUT /admin/users/{userId}/entitlements", () => {
         { tier: "ultimate", validUntil: "2999-12-31T23:59:59.000Z" },
       ],
     });
-    expect((await api.GET("/me", { token: reader.token })).data.entitlements).toEqual(response.data.entitlements);
+    expect((await when.readsOwnAccount(reader)).data.entitlements).toEqual(response.data.entitlements);
 
-    const cleared = await api.PUT("/admin/users/{userId}/entitlements", {
-      path: { userId: reader.userId },
-      token: admin.token,
-      body: { entitlements: [] },
-    });
+    const cleared = await when.grants(admin, reader, []);
     expect(cleared.data.entitlements).toEqual([]);
   });
 
   it("answers 403 forbidden to readers and authors, before validating the target", async () => {
     for (const caller of [await given.aReader(), await given.anAuthor()]) {
-      const response = await api.PUT("/admin/users/{userId}/entitlements", {
-        path: { userId: "nobody" },
-        token: caller.token,
-        body: { entitlements: [] },
-      });
+      const response = await when.grants(caller, { userId: "nobody" }, []);
       expect([response.status, response.error.code]).toEqual([403, "forbidden"]);
     }
   });
 
   it("answers 404 for an unknown user, before profile_required", async () => {
     const adminWithoutProfile = given.aLocalCaller(["admins"]);
-    const unknown = await api.PUT("/admin/users/{userId}/entitlements", {
-      path: { userId: "nobody" },
-      token: adminWithoutProfile.token,
-      body: { entitlements: [] },
-    });
+    const unknown = await when.grants(adminWithoutProfile, { userId: "nobody" }, []);
     expect([unknown.status, unknown.error.code]).toEqual([404, "not_found"]);
     const reader = await given.aReader();
-    const known = await api.PUT("/admin/users/{userId}/entitlements", {
-      path: { userId: reader.userId },
-      token: adminWithoutProfile.token,
-      body: { entitlements: [] },
-    });
+    const known = await when.grants(adminWithoutProfile, reader, []);
     expect([known.status, known.error.code]).toEqual([403, "profile_required"]);
   });
 
@@ -310,7 +276,7 @@ describe("PUT /admin/users/{userId}/entitlements", () => {
       "entitlements.2.validUntil",
       "entitlements.3.extra",
     ]);
-    expect((await api.GET("/me", { token: reader.token })).data.entitlements).toEqual([]);
+    expect((await when.readsOwnAccount(reader)).data.entitlements).toEqual([]);
   });
 });
 
@@ -331,7 +297,7 @@ describe("tokens and routes", () => {
       (await api.GET("/users/{userId}", { path: { userId: user.userId }, headers: { authorization: "Basic abc" } }))
         .status,
     ).toBe(401);
-    expect((await api.GET("/users/{userId}", { path: { userId: user.userId }, token: user.token })).status).toBe(200);
+    expect((await when.readsProfileOf(user, user)).status).toBe(200);
   });
 
   it("answers 404 not_found for unknown routes and 405 for a wrong method", async () => {
@@ -354,16 +320,16 @@ describe("path parameters", () => {
   it("answers 404 for an ID far longer than any real one, on reads and writes", async () => {
     const reader = await given.aReader();
     const long = "x".repeat(3000);
-    expect((await api.GET("/users/{userId}", { path: { userId: long } })).status).toBe(404);
-    expect((await api.PUT("/users/{userId}/follow", { path: { userId: long }, token: reader.token })).status).toBe(404);
-    expect((await api.GET("/handles/{handle}", { path: { handle: long } })).error.code).toBe("not_found");
+    expect((await when.readsProfileOf({ userId: long })).status).toBe(404);
+    expect((await when.follows(reader, { userId: long })).status).toBe(404);
+    expect((await when.findsHandle(long)).error.code).toBe("not_found");
   });
 });
 
 describe("findings of the black-box review", () => {
   it("refuses fields in the body of a route that takes none, and deletes nothing", async () => {
     const author = await given.anAuthor();
-    const created = await api.POST("/posts", { token: author.token, body: { title: "t", body: "b", access: "free" } });
+    const created = await when.publishes(author, { title: "t", body: "b", access: "free" });
     expect(created.status).toBe(201);
     const refused = await api.unchecked("DELETE", `/posts/${created.data.postId}`, {
       token: author.token,
@@ -374,15 +340,13 @@ describe("findings of the black-box review", () => {
       code: "validation_failed",
       details: [{ field: "foo", message: "is not a known field" }],
     });
-    expect((await api.GET("/posts/{postId}", { path: { postId: created.data.postId } })).status).toBe(200);
+    expect((await when.readsPost(created.data.postId)).status).toBe(200);
     const notAnObject = await api.unchecked("DELETE", `/posts/${created.data.postId}`, {
       token: author.token,
       body: [1],
     });
     expect([notAnObject.status, notAnObject.error.code]).toEqual([400, "validation_failed"]);
-    expect(
-      (await api.DELETE("/posts/{postId}", { path: { postId: created.data.postId }, token: author.token })).status,
-    ).toBe(204);
+    expect((await when.deletesPost(author, created.data.postId)).status).toBe(204);
   });
 
   it("refreshes the stored role even when the request is refused", async () => {
@@ -390,7 +354,7 @@ describe("findings of the black-box review", () => {
     const demoted = tokenFor(author.userId, []);
     const refused = await api.POST("/posts", { token: demoted, body: { title: "t", body: "b", access: "free" } });
     expect([refused.status, refused.error.code]).toEqual([403, "forbidden"]);
-    expect((await api.GET("/users/{userId}", { path: { userId: author.userId } })).data.role).toBe("reader");
+    expect((await when.readsProfileOf(author)).data.role).toBe("reader");
   });
 
   it("refuses a token whose subject is longer than any identity provider issues", async () => {

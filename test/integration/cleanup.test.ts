@@ -17,6 +17,7 @@ import { someComments, storedCommentIndexOf, storedCommentsOf } from "../support
 import { given } from "../support/given";
 import { expectStatus, type TestUser } from "../support/host";
 import { expectError, expectNoStorageDetails, expectValidationFailed } from "../support/then";
+import { when } from "../support/when";
 
 const LONG_AGO = "2025-01-10T08:00:00.000Z";
 const inFuture = () => new Date(Date.now() + 3_600_000).toISOString();
@@ -25,28 +26,13 @@ describe("POST /admin/cleanup-runs: who, what and when", () => {
   it("refuses non-admins (403), bad input (400, before 403), admins without a profile (403 profile_required)", async () => {
     const reader = await given.aReader();
     const author = await given.anAuthor();
-    expectError(await api.POST("/admin/cleanup-runs", { token: reader.token, body: {} }), 403, "forbidden");
-    expectError(
-      await api.POST("/admin/cleanup-runs", { token: author.token, body: { dryRun: true } }),
-      403,
-      "forbidden",
-    );
+    expectError(await when.startsCleanup(reader, {}), 403, "forbidden");
+    expectError(await when.startsCleanup(author, { dryRun: true }), 403, "forbidden");
     expectError(await api.GET("/admin/cleanup-runs", { token: reader.token }), 403, "forbidden");
-    expectError(
-      await api.GET("/admin/cleanup-runs/{runId}", {
-        path: { runId: "01J00000000000000000000000" },
-        token: reader.token,
-      }),
-      403,
-      "forbidden",
-    );
+    expectError(await when.readsCleanupRun(reader, "01J00000000000000000000000"), 403, "forbidden");
     expect((await api.POST("/admin/cleanup-runs", { body: {} })).status).toBe(401);
     // 400 comes before the role's 403.
-    expectError(
-      await api.POST("/admin/cleanup-runs", { token: reader.token, body: { cutoff: inFuture() } }),
-      400,
-      "validation_failed",
-    );
+    expectError(await when.startsCleanup(reader, { cutoff: inFuture() }), 400, "validation_failed");
 
     const admin = await given.anAdmin();
     for (const body of [
@@ -60,36 +46,26 @@ describe("POST /admin/cleanup-runs: who, what and when", () => {
       expectError(response, 400, "validation_failed", JSON.stringify(body));
       expect(expectValidationFailed(response).details.length).toBeGreaterThan(0);
     }
-    const future = await api.POST("/admin/cleanup-runs", { token: admin.token, body: { cutoff: inFuture() } });
+    const future = await when.startsCleanup(admin, { cutoff: inFuture() });
     expect(expectValidationFailed(future).details).toEqual([{ field: "cutoff", message: "must not be in the future" }]);
 
     const noProfile = given.aLocalCaller(["admins"]);
-    expectError(await api.POST("/admin/cleanup-runs", { token: noProfile.token, body: {} }), 403, "profile_required");
-    expectError(
-      await api.GET("/admin/cleanup-runs/{runId}", {
-        path: { runId: "01J00000000000000000000000" },
-        token: admin.token,
-      }),
-      404,
-      "not_found",
-    );
+    expectError(await when.startsCleanup(noProfile, {}), 403, "profile_required");
+    expectError(await when.readsCleanupRun(admin, "01J00000000000000000000000"), 404, "not_found");
   });
 
   it("runs one at a time (409 while the lease is held), and an expired lease lets the next run start", async () => {
     const admin = await given.anAdmin();
     const now = new Date();
     const holder = await beginRun({ dryRun: true, cutoff: "2024-06-01T00:00:00.000Z" }, now);
-    const refused = await api.POST("/admin/cleanup-runs", { token: admin.token, body: { dryRun: true } });
+    const refused = await when.startsCleanup(admin, { dryRun: true });
     expectError(refused, 409, "cleanup_already_running");
-    expect(
-      (await api.GET("/admin/cleanup-runs/{runId}", { path: { runId: holder.runId }, token: admin.token })).data.status,
-    ).toBe("running");
+    expect((await when.readsCleanupRun(admin, holder.runId)).data.status).toBe("running");
 
     // The holder died without releasing its lease: once the lease has expired, a new run takes over.
     const later = new Date(now.getTime() + 16 * 60 * 1000);
     const next = await beginRun({ dryRun: true, cutoff: "2024-06-01T00:00:00.000Z" }, later);
-    const died = (await api.GET("/admin/cleanup-runs/{runId}", { path: { runId: holder.runId }, token: admin.token }))
-      .data;
+    const died = (await when.readsCleanupRun(admin, holder.runId)).data;
     expect(died).toMatchObject({ status: "failed", finishedAt: later.toISOString() });
     await failRun(ticketOf(next), later);
 
@@ -100,10 +76,7 @@ describe("POST /admin/cleanup-runs: who, what and when", () => {
 
   it("answers 202 with the Run, and lists runs newest first with a cursor", async () => {
     const admin = await given.anAdmin();
-    const started = await api.POST("/admin/cleanup-runs", {
-      token: admin.token,
-      body: { dryRun: true, cutoff: "2024-03-05T10:00:00+02:00" },
-    });
+    const started = await when.startsCleanup(admin, { dryRun: true, cutoff: "2024-03-05T10:00:00+02:00" });
     expect(started.status).toBe(202);
     expectNoStorageDetails(started.text);
     expect(started.json).toEqual({
@@ -220,11 +193,11 @@ describe("a run deletes the inactive and keeps the exempt", () => {
     ]) {
       expect(await exists(kept), kept.userId).toBe(true);
     }
-    expect((await api.GET("/users/{userId}", { path: { userId: author.userId } })).json).toMatchObject({
+    expect((await when.readsProfileOf(author)).json).toMatchObject({
       followerCount: 2,
       followingCount: 0,
     });
-    expect((await api.GET("/users/{userId}", { path: { userId: activeReader!.userId } })).json).toMatchObject({
+    expect((await when.readsProfileOf(activeReader!)).json).toMatchObject({
       followingCount: 1,
     });
     await expectCountsEqualRelations([author, subscriber!, activeReader!]);
@@ -235,15 +208,12 @@ describe("a run deletes the inactive and keeps the exempt", () => {
     expect(comments.find((c) => c.commentId === commentOfInactive)).toMatchObject({ authorId: null });
     expect(comments.filter((c) => c.authorId === activeReader!.userId)).toHaveLength(1);
     expect(await storedCommentIndexOf(inactive!)).toEqual([]);
-    expect((await api.GET("/posts/{postId}", { path: { postId: post.postId } })).data.commentCount).toBe(2);
+    expect((await when.readsPost(post.postId)).data.commentCount).toBe(2);
 
     // The handle is free again.
     const newcomer = given.aLocalCaller();
     expectStatus(
-      await api.PUT("/me", {
-        token: newcomer.token,
-        body: { handle: inactive!.handle.toUpperCase(), displayName: "New" },
-      }),
+      await when.savesProfile(newcomer, { handle: inactive!.handle.toUpperCase(), displayName: "New" }),
       201,
     );
 
@@ -297,11 +267,7 @@ describe("a run deletes the inactive and keeps the exempt", () => {
     const cutoff = "2025-03-01T00:00:00.000Z";
 
     const snapshot = async () =>
-      Promise.all(
-        [...authors, ...readers].map(
-          async (user) => (await api.GET("/users/{userId}", { path: { userId: user.userId } })).data,
-        ),
-      );
+      Promise.all([...authors, ...readers].map(async (user) => (await when.readsProfileOf(user)).data));
     const comments = async () => (await storedCommentsOf(post.postId)).map((comment) => comment.authorId);
     const [profilesBefore, commentsBefore] = [await snapshot(), await comments()];
 
@@ -354,28 +320,25 @@ describe("DELETE /me", () => {
     });
     expectStatus(idempotent, 201);
 
-    const response = await api.DELETE("/me", { token: author.token });
+    const response = await when.deletesOwnAccount(author);
     expect(response.status).toBe(204);
     expect(response.text).toBe("");
-    expect((await api.GET("/me", { token: author.token })).status).toBe(404);
-    expect((await api.GET("/posts/{postId}", { path: { postId: ownPost.postId } })).status).toBe(404);
+    expect((await when.readsOwnAccount(author)).status).toBe(404);
+    expect((await when.readsPost(ownPost.postId)).status).toBe(404);
     await expectNothingLeftOf(author);
     expect(await storedCommentIndexOf(reader)).toEqual([]);
     expect((await storedCommentsOf(otherPost.postId)).map((c) => c.authorId)).toEqual([null, null]);
-    expect((await api.GET("/users/{userId}", { path: { userId: other.userId } })).data.followerCount).toBe(0);
-    expect((await api.GET("/users/{userId}", { path: { userId: reader.userId } })).data.followingCount).toBe(0);
+    expect((await when.readsProfileOf(other)).data.followerCount).toBe(0);
+    expect((await when.readsProfileOf(reader)).data.followingCount).toBe(0);
     await expectCountsEqualRelations([reader, other]);
     await expectNoCleanupLeftovers();
 
-    expectError(await api.DELETE("/me", { token: author.token }), 404, "not_found");
+    expectError(await when.deletesOwnAccount(author), 404, "not_found");
     expectError(await api.DELETE("/me", { token: given.aLocalCaller().token }), 404, "not_found");
     expect((await api.DELETE("/me")).status).toBe(401);
     expectError(await api.DELETE("/me", { token: reader.token, body: { force: true } }), 400, "validation_failed");
     // The same person may sign up again, with the same handle.
-    expectStatus(
-      await api.PUT("/me", { token: author.token, body: { handle: author.handle, displayName: "Back" } }),
-      201,
-    );
+    expectStatus(await when.savesProfile(author, { handle: author.handle, displayName: "Back" }), 201);
   });
 
   it("an interrupted DELETE /me leaves the account gone for everyone, and the next run finishes it", async () => {
@@ -389,32 +352,18 @@ describe("DELETE /me", () => {
 
     await deleteMyAccount(author.userId, true, new Date(), -1);
     expect(await exists(author)).toBe(false);
-    expect((await api.GET("/me", { token: author.token })).status).toBe(404);
+    expect((await when.readsOwnAccount(author)).status).toBe(404);
     // Nothing can be added to an account being deleted.
-    expect(
-      (await api.PUT("/users/{userId}/follow", { path: { userId: author.userId }, token: admin.token })).status,
-    ).toBe(404);
-    expectError(
-      await api.POST("/posts", { token: author.token, body: { title: "t", body: "b", access: "free" } }),
-      403,
-      "profile_required",
-    );
-    expectError(
-      await api.PUT("/admin/users/{userId}/entitlements", {
-        path: { userId: author.userId },
-        token: admin.token,
-        body: { entitlements: [] },
-      }),
-      404,
-      "not_found",
-    );
-    const followers = await api.GET("/users/{userId}/following", { path: { userId: readers[0]!.userId } });
+    expect((await when.follows(admin, author)).status).toBe(404);
+    expectError(await when.publishes(author, { title: "t", body: "b", access: "free" }), 403, "profile_required");
+    expectError(await when.grants(admin, author, []), 404, "not_found");
+    const followers = await when.listsFollowingOf(readers[0]!);
     expect(followers.data.items).toEqual([]);
 
     const run = await aCompletedRun(admin, { cutoff: "2024-01-01T00:00:00Z" });
     expect(run).toMatchObject({ accountsDeleted: 1, followEdgesDeleted: 3, commentsAnonymized: 0 });
     await expectNothingLeftOf(author);
-    expect((await api.GET("/posts/{postId}", { path: { postId: post.postId } })).status).toBe(404);
+    expect((await when.readsPost(post.postId)).status).toBe(404);
     await expectCountsEqualRelations(readers);
     await expectNoCleanupLeftovers();
   });
@@ -465,13 +414,8 @@ describe("accounts that change during a run", () => {
       await lastActiveAt(reader, LONG_AGO);
     }
     const interventions: Record<string, () => Promise<unknown>> = {
-      [activeAgain!.userId]: () => api.GET("/me", { token: activeAgain!.token }),
-      [subscribed!.userId]: () =>
-        api.PUT("/admin/users/{userId}/entitlements", {
-          path: { userId: subscribed!.userId },
-          token: admin.token,
-          body: { entitlements: [{ tier: "plus" }] },
-        }),
+      [activeAgain!.userId]: () => when.readsOwnAccount(activeAgain!),
+      [subscribed!.userId]: () => when.grants(admin, subscribed!, [{ tier: "plus" }]),
       [promoted!.userId]: async () => {
         const { tokenFor } = await import("../support/api/in-process");
         return api.GET("/me", { token: tokenFor(promoted!.userId, ["authors"]) });
@@ -508,7 +452,7 @@ describe("accounts that change during a run", () => {
     expect(run).toMatchObject({ status: "succeeded", accountsDeleted: 1 });
     expect(await exists(activeAgain!)).toBe(true);
     expect(await exists(subscribed!)).toBe(true);
-    expect((await api.GET("/users/{userId}", { path: { userId: promoted!.userId } })).data.role).toBe("author");
+    expect((await when.readsProfileOf(promoted!)).data.role).toBe("author");
     expect(await exists(deleted!)).toBe(false);
     expect(run.countChanges).toEqual([{ userId: author.userId, before: 4, after: 3 }]);
     await expectCountsEqualRelations([author]);

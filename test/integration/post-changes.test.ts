@@ -16,6 +16,7 @@ import {
 import { given } from "../support/given";
 import { aPostInput } from "../support/posts";
 import { expectValidationFailed } from "../support/then";
+import { when } from "../support/when";
 
 const postCountOf = async (userId: string): Promise<number> =>
   (await api.GET("/users/{userId}", { path: { userId } })).data.postCount;
@@ -26,47 +27,27 @@ describe("PATCH /posts/{postId}", () => {
     const author = await given.anAuthor();
     const post = await given.aPost(author, { tags: ["fx"], category: "macro" });
     await sleep(5);
-    const response = await api.PATCH("/posts/{postId}", {
-      path: { postId: post.postId },
-      token: author.token,
-      body: { title: " New title " },
-    });
+    const response = await when.changesPost(author, post.postId, { title: " New title " });
     expect(response.status).toBe(200);
     expect(response.json).toEqual({ ...post, title: "New title", updatedAt: expect.any(String) });
     expect(Date.parse(response.data.updatedAt)).toBeGreaterThan(Date.parse(post.updatedAt));
     expect(response.data.publishedAt).toBe(post.publishedAt);
-    expect((await api.GET("/posts/{postId}", { path: { postId: post.postId } })).json).toEqual(response.data);
+    expect((await when.readsPost(post.postId)).json).toEqual(response.data);
   });
 
   it("keeps a derived teaser following the body, and an author's teaser as written", async () => {
     const author = await given.anAuthor();
     const derived = await given.aPost(author, { body: "first" });
-    const changed = await api.PATCH("/posts/{postId}", {
-      path: { postId: derived.postId },
-      token: author.token,
-      body: { body: "second".repeat(100) },
-    });
+    const changed = await when.changesPost(author, derived.postId, { body: "second".repeat(100) });
     expect(changed.data.teaser).toBe("second".repeat(100).slice(0, 280));
 
     const custom = await given.aPost(author, { body: "first", teaser: "Mine" });
-    const kept = await api.PATCH("/posts/{postId}", {
-      path: { postId: custom.postId },
-      token: author.token,
-      body: { body: "second" },
-    });
+    const kept = await when.changesPost(author, custom.postId, { body: "second" });
     expect(kept.json).toMatchObject({ body: "second", teaser: "Mine" });
 
-    const set = await api.PATCH("/posts/{postId}", {
-      path: { postId: derived.postId },
-      token: author.token,
-      body: { teaser: "" },
-    });
+    const set = await when.changesPost(author, derived.postId, { teaser: "" });
     expect(set.data.teaser).toBe("");
-    const after = await api.PATCH("/posts/{postId}", {
-      path: { postId: derived.postId },
-      token: author.token,
-      body: { body: "third" },
-    });
+    const after = await when.changesPost(author, derived.postId, { body: "third" });
     expect(after.data.teaser).toBe("");
   });
 
@@ -74,15 +55,9 @@ describe("PATCH /posts/{postId}", () => {
     const author = await given.anAuthor();
     const reader = await given.aReader();
     const post = await given.aPost(author, { access: "free" });
-    expect((await api.GET("/posts/{postId}", { path: { postId: post.postId }, token: reader.token })).data.locked).toBe(
-      false,
-    );
-    await api.PATCH("/posts/{postId}", {
-      path: { postId: post.postId },
-      token: author.token,
-      body: { access: "plus" },
-    });
-    const locked = await api.GET("/posts/{postId}", { path: { postId: post.postId }, token: reader.token });
+    expect((await when.readsPost(post.postId, reader)).data.locked).toBe(false);
+    await when.changesPost(author, post.postId, { access: "plus" });
+    const locked = await when.readsPost(post.postId, reader);
     expect(locked.json).toMatchObject({ access: "plus", locked: true });
     expect(locked.data.body).toBeUndefined();
   });
@@ -90,11 +65,7 @@ describe("PATCH /posts/{postId}", () => {
   it("answers an empty patch with the post as it is, changing nothing", async () => {
     const author = await given.anAuthor();
     const post = await given.aPost(author);
-    const response = await api.PATCH("/posts/{postId}", {
-      path: { postId: post.postId },
-      token: author.token,
-      body: {},
-    });
+    const response = await when.changesPost(author, post.postId, {});
     expect([response.status, response.json]).toEqual([200, post]);
   });
 
@@ -102,11 +73,7 @@ describe("PATCH /posts/{postId}", () => {
     const author = await given.anAuthor();
     const admin = await given.anAdmin();
     const post = await given.aPost(author, { access: "select" });
-    const response = await api.PATCH("/posts/{postId}", {
-      path: { postId: post.postId },
-      token: admin.token,
-      body: { access: "free", tags: [] },
-    });
+    const response = await when.changesPost(admin, post.postId, { access: "free", tags: [] });
     expect(response.status).toBe(200);
     expect(response.json).toMatchObject({ authorId: author.userId, access: "free", locked: false });
   });
@@ -134,7 +101,7 @@ describe("PATCH /posts/{postId}", () => {
         .details.map((detail: { field: string }) => detail.field)
         .sort(),
     ).toEqual(["access", "authorId", "body", "category", "commentCount", "tags.0", "teaser", "title"]);
-    expect((await api.GET("/posts/{postId}", { path: { postId: post.postId } })).json).toEqual(post);
+    expect((await when.readsPost(post.postId)).json).toEqual(post);
   });
 
   it("answers errors in the contract's order: 401, 400, 403 role, 404, profile_required, 403 ownership", async () => {
@@ -151,11 +118,7 @@ describe("PATCH /posts/{postId}", () => {
     expect(
       (await api.PATCH("/posts/{postId}", { path: postPath, token: reader.token, body: { title: "x" } })).error.code,
     ).toBe("forbidden");
-    const unknown = await api.PATCH("/posts/{postId}", {
-      path: { postId: "nothing-here" },
-      token: authorWithoutProfile.token,
-      body: { title: "x" },
-    });
+    const unknown = await when.changesPost(authorWithoutProfile, "nothing-here", { title: "x" });
     expect([unknown.status, unknown.error.code]).toEqual([404, "not_found"]);
     const noProfile = await api.PATCH("/posts/{postId}", {
       path: postPath,
@@ -185,20 +148,18 @@ describe("DELETE /posts/{postId}", () => {
     const kept = await given.aPost(author);
     const post = await given.aPost(author);
     expect(await postCountOf(author.userId)).toBe(2);
-    const response = await api.DELETE("/posts/{postId}", { path: { postId: post.postId }, token: author.token });
+    const response = await when.deletesPost(author, post.postId);
     expect(response.status).toBe(204);
     expect(response.text).toBe("");
-    expect((await api.GET("/posts/{postId}", { path: { postId: post.postId } })).status).toBe(404);
+    expect((await when.readsPost(post.postId)).status).toBe(404);
     expect(await storedItemsOfPost(post.postId)).toEqual({ summary: undefined, bodies: [] });
     expect(await postCountOf(author.userId)).toBe(1);
-    const again = await api.DELETE("/posts/{postId}", { path: { postId: post.postId }, token: author.token });
+    const again = await when.deletesPost(author, post.postId);
     expect([again.status, again.error.code]).toEqual([404, "not_found"]);
     expect(await postCountOf(author.userId)).toBe(1);
-    expect(
-      (await api.GET("/users/{userId}/posts", { path: { userId: author.userId } })).data.items.map(
-        (item: { postId: string }) => item.postId,
-      ),
-    ).toEqual([kept.postId]);
+    expect((await when.listsPostsOf(author)).data.items.map((item: { postId: string }) => item.postId)).toEqual([
+      kept.postId,
+    ]);
   });
 
   it("answers errors in the contract's order and lets an admin delete any post", async () => {
@@ -209,9 +170,7 @@ describe("DELETE /posts/{postId}", () => {
     expect((await api.DELETE("/posts/{postId}", { path: postPath })).status).toBe(401);
     expect((await api.DELETE("/posts/{postId}", { path: postPath, token: reader.token })).error.code).toBe("forbidden");
     const adminWithoutProfile = given.aLocalCaller(["admins"]);
-    expect(
-      (await api.DELETE("/posts/{postId}", { path: { postId: "unknown" }, token: adminWithoutProfile.token })).status,
-    ).toBe(404);
+    expect((await when.deletesPost(adminWithoutProfile, "unknown")).status).toBe(404);
     expect((await api.DELETE("/posts/{postId}", { path: postPath, token: adminWithoutProfile.token })).error.code).toBe(
       "profile_required",
     );
@@ -231,12 +190,10 @@ describe("DELETE /posts/{postId}", () => {
     const other = await given.aPost(author);
     await someComments(post.postId, writers, 130);
     await someComments(other.postId, writers, 3);
-    expect((await api.GET("/posts/{postId}", { path: { postId: post.postId } })).data.commentCount).toBe(130);
+    expect((await when.readsPost(post.postId)).data.commentCount).toBe(130);
     expect(await storedCommentsOf(post.postId)).toHaveLength(130);
 
-    expect((await api.DELETE("/posts/{postId}", { path: { postId: post.postId }, token: author.token })).status).toBe(
-      204,
-    );
+    expect((await when.deletesPost(author, post.postId)).status).toBe(204);
 
     expect(await storedCommentsOf(post.postId)).toEqual([]);
     expect(await storedCommentsOf(other.postId)).toHaveLength(3);
@@ -246,7 +203,7 @@ describe("DELETE /posts/{postId}", () => {
       expect(index[0]).toMatchObject({ postId: other.postId });
     }
     expect(await storedPostsOf(author)).toHaveLength(1);
-    expect((await api.GET("/posts/{postId}", { path: { postId: other.postId } })).data.commentCount).toBe(3);
+    expect((await when.readsPost(other.postId)).data.commentCount).toBe(3);
   });
 
   it("resumes an interrupted deletion on retry: never a comment without its post, the count dropped once", async () => {
@@ -257,18 +214,15 @@ describe("DELETE /posts/{postId}", () => {
     // The function dies after six batches: the first 100 index entries and 50 of their comments are gone.
     let batches = 0;
     const faults = injectFaults((command) => (command === "BatchWriteItem" && ++batches > 6 ? crash() : undefined));
-    const failed = await api.DELETE("/posts/{postId}", { path: { postId: post.postId }, token: author.token });
+    const failed = await when.deletesPost(author, post.postId);
     faults.stop();
     expect([failed.status, failed.error.code]).toEqual([500, "internal"]);
 
     // Half-way: the post is gone for readers and off the count, but still stored, holding its remaining comments.
-    expect((await api.GET("/posts/{postId}", { path: { postId: post.postId } })).status).toBe(404);
-    expect(
-      (await api.PATCH("/posts/{postId}", { path: { postId: post.postId }, token: author.token, body: { title: "x" } }))
-        .status,
-    ).toBe(404);
+    expect((await when.readsPost(post.postId)).status).toBe(404);
+    expect((await when.changesPost(author, post.postId, { title: "x" })).status).toBe(404);
     expect(await postCountOf(author.userId)).toBe(0);
-    expect((await api.GET("/users/{userId}/posts", { path: { userId: author.userId } })).data.items).toEqual([]);
+    expect((await when.listsPostsOf(author)).data.items).toEqual([]);
     const remaining = await storedCommentsOf(post.postId);
     expect(remaining).toHaveLength(70);
     // Index entries go before their comments: none is left pointing to a deleted comment.
@@ -279,7 +233,7 @@ describe("DELETE /posts/{postId}", () => {
     // No comment can be added to a post being deleted.
     await expect(someComments(post.postId, [writer], 1)).rejects.toBeInstanceOf(PostNotAcceptingComments);
 
-    const retried = await api.DELETE("/posts/{postId}", { path: { postId: post.postId }, token: author.token });
+    const retried = await when.deletesPost(author, post.postId);
     expect(retried.status).toBe(204);
     expect(await storedCommentsOf(post.postId)).toEqual([]);
     expect(await storedCommentIndexOf(writer)).toEqual([]);
@@ -298,19 +252,17 @@ describe("DELETE /posts/{postId}", () => {
       await someComments(post.postId, [writer], 250);
       // Every batch of 25 deletes takes 400 ms: a round of 100 comments (8 batches) 3.2 s, all 20 batches 8 s.
       const slow = slowDown(400, (command) => command === "BatchWriteItem");
-      const interrupted = await api.DELETE("/posts/{postId}", { path: { postId: post.postId }, token: author.token });
+      const interrupted = await when.deletesPost(author, post.postId);
       slow.stop();
       expect([interrupted.status, interrupted.error?.code, interrupted.headers["retry-after"]]).toEqual([
         503,
         "unavailable",
         "1",
       ]);
-      expect((await api.GET("/posts/{postId}", { path: { postId: post.postId } })).status).toBe(404);
+      expect((await when.readsPost(post.postId)).status).toBe(404);
       expect((await storedCommentsOf(post.postId)).length).toBeGreaterThan(0);
 
-      expect((await api.DELETE("/posts/{postId}", { path: { postId: post.postId }, token: author.token })).status).toBe(
-        204,
-      );
+      expect((await when.deletesPost(author, post.postId)).status).toBe(204);
       expect(await storedCommentsOf(post.postId)).toEqual([]);
       expect(await storedCommentIndexOf(writer)).toEqual([]);
       expect(await postCountOf(author.userId)).toBe(0);
@@ -322,9 +274,7 @@ describe("DELETE /posts/{postId}", () => {
     await given.aPost(author);
     const post = await given.aPost(author);
     await someComments(post.postId, [author], 30);
-    const responses = await Promise.all(
-      [0, 1, 2].map(() => api.DELETE("/posts/{postId}", { path: { postId: post.postId }, token: author.token })),
-    );
+    const responses = await Promise.all([0, 1, 2].map(() => when.deletesPost(author, post.postId)));
     for (const response of responses) expect([204, 404]).toContain(response.status);
     expect(responses.filter((response) => response.status === 204).length).toBeGreaterThanOrEqual(1);
     expect(await postCountOf(author.userId)).toBe(1);
@@ -359,17 +309,13 @@ describe("races", () => {
       { step: "initialize", name },
     );
     try {
-      const response = await api.PATCH("/posts/{postId}", {
-        path: { postId: post.postId },
-        token: author.token,
-        body: { body: "changed" },
-      });
+      const response = await when.changesPost(author, post.postId, { body: "changed" });
       expect(response.json).toMatchObject({ body: "changed", teaser: "Custom" });
     } finally {
       dynamoDb.middlewareStack.remove(name);
     }
     expect(raced).toBe(1);
-    expect((await api.GET("/posts/{postId}", { path: { postId: post.postId } })).json).toMatchObject({
+    expect((await when.readsPost(post.postId)).json).toMatchObject({
       body: "changed",
       teaser: "Custom",
     });
@@ -390,24 +336,14 @@ describe("races", () => {
           raced === 0
         ) {
           raced++;
-          expect(
-            (
-              await api.PATCH("/posts/{postId}", {
-                path: { postId: post.postId },
-                token: author.token,
-                body: { access: "free" },
-              })
-            ).status,
-          ).toBe(200);
+          expect((await when.changesPost(author, post.postId, { access: "free" })).status).toBe(200);
         }
         return next(args);
       },
       { step: "initialize", name },
     );
     try {
-      expect((await api.DELETE("/posts/{postId}", { path: { postId: post.postId }, token: author.token })).status).toBe(
-        204,
-      );
+      expect((await when.deletesPost(author, post.postId)).status).toBe(204);
     } finally {
       dynamoDb.middlewareStack.remove(name);
     }
@@ -429,7 +365,7 @@ describe("races", () => {
       { step: "initialize", name },
     );
     try {
-      const response = await api.POST("/posts", { token: author.token, body: aPostInput() });
+      const response = await when.publishes(author, aPostInput());
       expect([response.status, response.error.code]).toEqual([403, "profile_required"]);
     } finally {
       dynamoDb.middlewareStack.remove(name);
