@@ -17,6 +17,7 @@ import { MAX_ERROR_ANSWER_BYTES, MAX_HANDLER_MS, measuredCall } from "../support
 import { recordDynamoDbRequests } from "../support/request-recorder";
 import { given } from "../support/given";
 import { expectStatus, type TestUser, uniqueHandle, uniqueUserId } from "../support/host";
+import { when } from "../support/when";
 
 // Property-based fuzzing of every operation of the OpenAPI document: requests made from the document alone,
 // valid and invalid, by every kind of caller. Whatever comes, no answer is a 5xx, every answer is one the
@@ -42,7 +43,7 @@ interface World {
 let runId: string;
 beforeAll(async () => {
   const admin = await given.anAdmin();
-  const started = await api.POST("/admin/cleanup-runs", { token: admin.token, body: { dryRun: true } });
+  const started = await when.startsCleanup(admin, { dryRun: true });
   expectStatus(started, 202);
   runId = started.data.runId;
   await inProcessRunsSettled();

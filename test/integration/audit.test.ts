@@ -6,6 +6,7 @@ import { api } from "../support/api/in-process";
 import { anAudit, expectNoDrift, theAuditCommand } from "../support/audit";
 import { findingLine } from "../../shared/use-cases/audit";
 import { given } from "../support/given";
+import { when } from "../support/when";
 
 // `npm run audit` reads the whole table and checks every invariant of docs/data-model.md; `--fix` repairs drifted
 // counts with the cleanup's recount. Drift is planted by writing to the table directly, as no API call can.
@@ -44,7 +45,7 @@ describe("npm run audit", () => {
     const fixed = await theAuditCommand(["--fix"]);
     expect(fixed.code, fixed.out + fixed.err).toBe(0);
     expect(fixed.out).toContain(`repaired: followerCount of ${author.userId}: 3 -> 1`);
-    expect((await api.GET("/users/{userId}", { path: { userId: author.userId } })).data.followerCount).toBe(1);
+    expect((await when.readsProfileOf(author)).data.followerCount).toBe(1);
     const history = (await api.GET("/users/{userId}/follower-history", { path: { userId: author.userId } })).data.items;
     expect(history).toEqual([
       { at: expect.any(String), runId: expect.any(String), before: 3, after: 1, reason: "recount" },
@@ -94,7 +95,7 @@ describe("the audit's invariants, on planted damage", () => {
       "followingCount",
       "postCount",
     ]);
-    expect((await api.GET("/posts/{postId}", { path: { postId: post.postId } })).data.commentCount).toBe(1);
+    expect((await when.readsPost(post.postId)).data.commentCount).toBe(1);
     await expectNoDrift("after --fix");
   });
 

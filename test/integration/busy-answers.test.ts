@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { api } from "../support/api/in-process";
 import type { AnyAnswer } from "../support/api/client";
 import { busy, injectFaults } from "../support/faults";
 import { recordDynamoDbRequests } from "../support/request-recorder";
@@ -29,7 +28,7 @@ describe("DynamoDB busy after the SDK's retries", () => {
   it("answers 503 unavailable with retry-after when reads stay throttled, after the whole retry budget", async () => {
     const reader = await given.aReader();
     const { response, tries } = await whileBusy("Query", busy("ThrottlingException"), () =>
-      api.GET("/me", { token: reader.token }),
+      when.readsOwnAccount(reader),
     );
     expectError(response, 503, "unavailable");
     expect(response.headers["retry-after"]).toBe("1");
@@ -40,12 +39,10 @@ describe("DynamoDB busy after the SDK's retries", () => {
     const reader = await given.aReader();
     const author = await given.anAuthor();
     const post = await given.aPost(author);
-    const handle = await whileBusy("GetItem", busy("InternalServerError"), () =>
-      api.GET("/handles/{handle}", { path: { handle: reader.handle } }),
-    );
+    const handle = await whileBusy("GetItem", busy("InternalServerError"), () => when.findsHandle(reader.handle));
     expectError(handle.response, 503, "unavailable");
     const read = await whileBusy("BatchGetItem", busy("ProvisionedThroughputExceededException"), () =>
-      api.GET("/posts/{postId}", { path: { postId: post.postId } }),
+      when.readsPost(post.postId),
     );
     expectError(read.response, 503, "unavailable");
     expect([handle.tries, read.tries]).toEqual([BUDGET_ATTEMPTS, BUDGET_ATTEMPTS]);
@@ -57,13 +54,11 @@ describe("DynamoDB busy after the SDK's retries", () => {
       when.follows(reader, author),
     );
     expectError(response, 503, "unavailable");
-    expect(
-      (await api.GET("/users/{userId}/follow", { path: { userId: author.userId }, token: reader.token })).json,
-    ).toEqual({
+    expect((await when.asksWhetherFollowing(reader, author)).json).toEqual({
       following: false,
     });
-    expect((await api.GET("/users/{userId}", { path: { userId: author.userId } })).data.followerCount).toBe(0);
+    expect((await when.readsProfileOf(author)).data.followerCount).toBe(0);
     await given.aFollow(reader, author);
-    expect((await api.GET("/users/{userId}", { path: { userId: author.userId } })).data.followerCount).toBe(1);
+    expect((await when.readsProfileOf(author)).data.followerCount).toBe(1);
   });
 });

@@ -13,6 +13,7 @@ import { crash, injectFaults } from "../support/faults";
 import { someComments, storedCommentIndexOf, storedCommentsOf } from "../support/post-storage";
 import { given } from "../support/given";
 import { expectStatus } from "../support/host";
+import { when } from "../support/when";
 
 // A run killed after K writes (an injected fault: from then on every DynamoDB request fails, as if the process
 // died; not even the run's failure can be recorded, so its lease stays until it expires), then a new run:
@@ -51,10 +52,8 @@ describe.each([0, 1, 3, 7, 15, 40, 46])("a run killed after %i writes, then run 
     });
     faults.stop();
     // Killed: its record still says running and its lease holds, until the lease expires.
-    expect(
-      (await api.GET("/admin/cleanup-runs/{runId}", { path: { runId: first.runId }, token: admin.token })).data.status,
-    ).toBe("running");
-    expect((await api.POST("/admin/cleanup-runs", { token: admin.token, body: { cutoff } })).status).toBe(409);
+    expect((await when.readsCleanupRun(admin, first.runId)).data.status).toBe("running");
+    expect((await when.startsCleanup(admin, { cutoff })).status).toBe(409);
 
     const later = new Date(started.getTime() + LEASE_EXPIRED_MS);
     const second = await beginRun({ dryRun: false, cutoff }, later);
@@ -85,7 +84,7 @@ describe.each([0, 1, 3, 7, 15, 40, 46])("a run killed after %i writes, then run 
     }
     for (const kept of [admin, ...authors, survivor]) expect(await exists(kept)).toBe(true);
     await expectCountsEqualRelations([...authors, survivor]);
-    expect((await api.GET("/users/{userId}", { path: { userId: survivor.userId } })).json).toMatchObject({
+    expect((await when.readsProfileOf(survivor)).json).toMatchObject({
       followerCount: 0,
       followingCount: 1,
     });
@@ -99,7 +98,7 @@ describe.each([0, 1, 3, 7, 15, 40, 46])("a run killed after %i writes, then run 
       null,
       survivor.userId,
     ]);
-    expect((await api.GET("/posts/{postId}", { path: { postId: post.postId } })).data.commentCount).toBe(7);
+    expect((await when.readsPost(post.postId)).data.commentCount).toBe(7);
     const history = (await api.GET("/users/{userId}/follower-history", { path: { userId: authors[0].userId } })).data
       .items;
     expect(history).toEqual([
@@ -108,10 +107,7 @@ describe.each([0, 1, 3, 7, 15, 40, 46])("a run killed after %i writes, then run 
     await expectNoCleanupLeftovers();
     // Every handle is free again.
     for (const reader of inactive) {
-      expectStatus(
-        await api.PUT("/me", { token: reader.token, body: { handle: reader.handle, displayName: "again" } }),
-        201,
-      );
+      expectStatus(await when.savesProfile(reader, { handle: reader.handle, displayName: "again" }), 201);
     }
   });
 });

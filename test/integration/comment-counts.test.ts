@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { api } from "../support/api/in-process";
 import { storedCommentIndexOf, storedCommentsOf, storedPostsOf } from "../support/post-storage";
 import { allCommentsOf, commentCountOf, postComment } from "../support/comments";
 import { given } from "../support/given";
@@ -85,7 +84,7 @@ describe("commentCount under concurrency", () => {
     }
 
     const [postDeletion, ...others] = await Promise.all([
-      api.DELETE("/posts/{postId}", { path: { postId: post.postId }, token: author.token }),
+      when.deletesPost(author, post.postId),
       ...comments.slice(0, 10).map((comment, i) => when.deletesComment(writers[i]!, post.postId, comment.commentId)),
       ...writers.map((writer) => postComment(writer, post.postId)),
     ]);
@@ -97,6 +96,6 @@ describe("commentCount under concurrency", () => {
     expect(await storedCommentsOf(post.postId)).toEqual([]);
     for (const writer of writers) expect(await storedCommentIndexOf(writer)).toEqual([]);
     expect(await storedPostsOf(author)).toEqual([]);
-    expect((await api.GET("/posts/{postId}/comments", { path: { postId: post.postId } })).status).toBe(404);
+    expect((await when.listsCommentsOf(post.postId)).status).toBe(404);
   });
 });

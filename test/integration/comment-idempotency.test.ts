@@ -6,6 +6,7 @@ import { allCommentsOf, commentCountOf, postComment } from "../support/comments"
 import { given } from "../support/given";
 import { aPostInput } from "../support/posts";
 import { expectValidationFailed } from "../support/then";
+import { when } from "../support/when";
 
 // Idempotency-Key on POST /posts/{postId}/comments, scoped to the caller and the route, as for posts.
 
@@ -97,9 +98,7 @@ describe("Idempotency-Key on POST /posts/{postId}/comments", () => {
     ];
 
     const onDoomed = await postComment(writer, doomed.postId, { body: "first" }, "k-doomed");
-    expect((await api.DELETE("/posts/{postId}", { path: { postId: doomed.postId }, token: author.token })).status).toBe(
-      204,
-    );
+    expect((await when.deletesPost(author, doomed.postId)).status).toBe(204);
     const replayed = await postComment(writer, doomed.postId, { body: "first" }, "k-doomed");
     expect([replayed.status, replayed.text]).toEqual([201, onDoomed.text]);
     // Not the same request: the post's absence is the answer.

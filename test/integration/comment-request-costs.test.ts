@@ -1,5 +1,4 @@
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { api } from "../support/api/in-process";
 import { recordDynamoDbRequests } from "../support/request-recorder";
 import { insertComment } from "../../shared/db/comment-store";
 import { decodePostId } from "../../shared/domain/posts";
@@ -61,19 +60,15 @@ describe("DynamoDB requests per comment route", () => {
     const post = await given.aPost(author);
     for (let i = 0; i < 5; i++) await given.aComment(author, post.postId);
     counter.reset();
-    const first = await api.GET("/posts/{postId}/comments", { path: { postId: post.postId }, query: { limit: 2 } });
+    const first = await when.listsCommentsOf(post.postId, undefined, { limit: 2 });
     expect(counter.commands()).toEqual(["GetItem", "Query"]);
     counter.reset();
-    await api.GET("/posts/{postId}/comments", {
-      path: { postId: post.postId },
-      query: { limit: 2, cursor: first.data.nextCursor! },
-      token: reader.token,
-    });
+    await when.listsCommentsOf(post.postId, reader, { limit: 2, cursor: first.data.nextCursor! });
     expect(counter.commands()).toEqual(["Query", "GetItem", "Query"]);
     counter.reset();
     const plus = await given.aPost(author, { access: "plus" });
     counter.reset();
-    expect((await api.GET("/posts/{postId}/comments", { path: { postId: plus.postId } })).status).toBe(403);
+    expect((await when.listsCommentsOf(plus.postId)).status).toBe(403);
     expect(counter.commands()).toEqual(["GetItem"]);
   });
 
@@ -94,7 +89,7 @@ describe("DynamoDB requests per comment route", () => {
       });
     }
     counter.reset();
-    const page = await api.GET("/posts/{postId}/comments", { path: { postId: post.postId }, query: { limit: 100 } });
+    const page = await when.listsCommentsOf(post.postId, undefined, { limit: 100 });
     expect(page.data.items).toHaveLength(100);
     expect(page.data.nextCursor).not.toBeNull();
     expect(counter.commands()).toEqual(["GetItem", "Query", "Query"]);

@@ -122,18 +122,14 @@ describe("POST /posts/{postId}/comments", () => {
   it("answers 404 for a deleted post and for one whose deletion has begun", async () => {
     const author = await given.anAuthor();
     const deleted = await given.aPost(author);
-    expect(
-      (await api.DELETE("/posts/{postId}", { path: { postId: deleted.postId }, token: author.token })).status,
-    ).toBe(204);
+    expect((await when.deletesPost(author, deleted.postId)).status).toBe(204);
     expect((await postComment(author, deleted.postId)).status).toBe(404);
 
     const halfDeleted = await given.aPost(author);
     await given.aComment(author, halfDeleted.postId);
     // The DELETE dies right after marking the post: the post is stored, marked, with its comment.
     const faults = injectFaults(crashOnQueryOfComments);
-    expect(
-      (await api.DELETE("/posts/{postId}", { path: { postId: halfDeleted.postId }, token: author.token })).status,
-    ).toBe(500);
+    expect((await when.deletesPost(author, halfDeleted.postId)).status).toBe(500);
     faults.stop();
     const refused = await postComment(author, halfDeleted.postId);
     expect([refused.status, refused.error.code]).toEqual([404, "not_found"]);
@@ -148,41 +144,35 @@ describe("GET /posts/{postId}/comments", () => {
     const written = [];
     for (let i = 0; i < 5; i++) written.push(await given.aComment(author, post.postId, `comment ${i}`));
 
-    const first = await api.GET("/posts/{postId}/comments", { path: { postId: post.postId }, query: { limit: 2 } });
+    const first = await when.listsCommentsOf(post.postId, undefined, { limit: 2 });
     expect(first.status).toBe(200);
     expect(first.json).toEqual({ items: written.slice(0, 2), nextCursor: expect.any(String) });
     expectNoStorageDetails(first.text);
-    const second = await api.GET("/posts/{postId}/comments", {
-      path: { postId: post.postId },
-      query: { limit: 2, cursor: first.data.nextCursor! },
-    });
+    const second = await when.listsCommentsOf(post.postId, undefined, { limit: 2, cursor: first.data.nextCursor! });
     expect(second.data.items).toEqual(written.slice(2, 4));
-    const third = await api.GET("/posts/{postId}/comments", {
-      path: { postId: post.postId },
-      query: { limit: 2, cursor: second.data.nextCursor! },
-    });
+    const third = await when.listsCommentsOf(post.postId, undefined, { limit: 2, cursor: second.data.nextCursor! });
     expect(third.json).toEqual({ items: written.slice(4), nextCursor: null });
-    expect(
-      (await api.GET("/posts/{postId}/comments", { path: { postId: post.postId }, query: { limit: 5 } })).json,
-    ).toEqual({
+    expect((await when.listsCommentsOf(post.postId, undefined, { limit: 5 })).json).toEqual({
       items: written,
       nextCursor: null,
     });
-    expect(
-      (await api.GET("/posts/{postId}/comments", { path: { postId: post.postId } })).data.items.map(
-        (c: { body: string }) => c.body,
-      ),
-    ).toEqual(["comment 0", "comment 1", "comment 2", "comment 3", "comment 4"]);
+    expect((await when.listsCommentsOf(post.postId)).data.items.map((c: { body: string }) => c.body)).toEqual([
+      "comment 0",
+      "comment 1",
+      "comment 2",
+      "comment 3",
+      "comment 4",
+    ]);
   });
 
   it("answers an empty list for a post without comments, and 404 for an unknown post", async () => {
     const author = await given.anAuthor();
     const post = await given.aPost(author);
-    expect((await api.GET("/posts/{postId}/comments", { path: { postId: post.postId } })).json).toEqual({
+    expect((await when.listsCommentsOf(post.postId)).json).toEqual({
       items: [],
       nextCursor: null,
     });
-    const unknown = await api.GET("/posts/{postId}/comments", { path: { postId: "not-a-post" } });
+    const unknown = await when.listsCommentsOf("not-a-post");
     expect([unknown.status, unknown.error.code]).toEqual([404, "not_found"]);
   });
 
@@ -190,14 +180,10 @@ describe("GET /posts/{postId}/comments", () => {
     const author = await given.anAuthor();
     const [one, two] = [await given.aPost(author), await given.aPost(author)];
     for (let i = 0; i < 3; i++) await given.aComment(author, one.postId);
-    const cursor = (await api.GET("/posts/{postId}/comments", { path: { postId: one.postId }, query: { limit: 1 } }))
-      .data.nextCursor as string;
-    const foreign = await api.GET("/posts/{postId}/comments", { path: { postId: two.postId }, query: { cursor } });
+    const cursor = (await when.listsCommentsOf(one.postId, undefined, { limit: 1 })).data.nextCursor as string;
+    const foreign = await when.listsCommentsOf(two.postId, undefined, { cursor });
     expect([foreign.status, foreign.error.code]).toEqual([400, "invalid_cursor"]);
-    const tampered = await api.GET("/posts/{postId}/comments", {
-      path: { postId: one.postId },
-      query: { cursor: `x${cursor}` },
-    });
+    const tampered = await when.listsCommentsOf(one.postId, undefined, { cursor: `x${cursor}` });
     expect([tampered.status, tampered.error.code]).toEqual([400, "invalid_cursor"]);
     for (const limit of ["0", "101", "abc"]) {
       const response = await api.unchecked("GET", `/posts/${one.postId}/comments?limit=${limit}`);
@@ -207,9 +193,7 @@ describe("GET /posts/{postId}/comments", () => {
         "limit",
       ]);
     }
-    expect(
-      (await api.GET("/posts/{postId}/comments", { path: { postId: one.postId }, query: { limit: 100 } })).data.items,
-    ).toHaveLength(3);
+    expect((await when.listsCommentsOf(one.postId, undefined, { limit: 100 })).data.items).toHaveLength(3);
   });
 
   it("verifies a token sent to it", async () => {
@@ -238,7 +222,7 @@ describe("GET /posts/{postId}/comments", () => {
     await documentClient.send(
       new DeleteCommand({ TableName: tableName, Key: keys.commentByWriter(writer.userId, comment.commentId) }),
     );
-    const listed = await api.GET("/posts/{postId}/comments", { path: { postId: post.postId } });
+    const listed = await when.listsCommentsOf(post.postId);
     expect(listed.data.items).toEqual([{ ...comment, authorId: null }]);
     expect(listed.text).toContain('"authorId":null');
     // The writer is no longer its writer; the post's author may still delete it.
@@ -329,9 +313,7 @@ describe("DELETE /posts/{postId}/comments/{commentId}", () => {
     const post = await given.aPost(author, { access: "plus" });
     const comment = await given.aComment(writer, post.postId);
     await given.entitlements(admin, writer, [{ tier: "plus", validUntil: "2020-01-01T00:00:00.000Z" }]);
-    expect(
-      (await api.GET("/posts/{postId}/comments", { path: { postId: post.postId }, token: writer.token })).status,
-    ).toBe(403);
+    expect((await when.listsCommentsOf(post.postId, writer)).status).toBe(403);
     expect((await when.deletesComment(writer, post.postId, comment.commentId)).status).toBe(204);
     expect(await commentCountOf(post.postId, author)).toBe(0);
   });
@@ -343,18 +325,14 @@ describe("DELETE /posts/{postId}/comments/{commentId}", () => {
     const post = await given.aPost(author);
     const comments = [await given.aComment(writer, post.postId), await given.aComment(writer, post.postId)];
     const faults = injectFaults(crashOnQueryOfComments);
-    expect((await api.DELETE("/posts/{postId}", { path: { postId: post.postId }, token: author.token })).status).toBe(
-      500,
-    );
+    expect((await when.deletesPost(author, post.postId)).status).toBe(500);
     faults.stop();
 
     const refused = await when.deletesComment(writer, post.postId, comments[0]!.commentId);
     expect([refused.status, refused.error.code]).toEqual([404, "not_found"]);
     expect(await storedCommentsOf(post.postId)).toHaveLength(2);
 
-    expect((await api.DELETE("/posts/{postId}", { path: { postId: post.postId }, token: author.token })).status).toBe(
-      204,
-    );
+    expect((await when.deletesPost(author, post.postId)).status).toBe(204);
     expect(await storedCommentsOf(post.postId)).toEqual([]);
     expect(await storedCommentIndexOf(writer)).toEqual([]);
   });

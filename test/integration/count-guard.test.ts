@@ -5,7 +5,7 @@ import { updateItem } from "../../shared/db/requests";
 import { decodePostId } from "../../shared/domain/posts";
 import { auditTable } from "../../shared/use-cases/audit";
 import { beginRun, readRun, runToCompletion, ticketOf } from "../../shared/use-cases/cleanup";
-import { api, tokenFor } from "../support/api/in-process";
+import { tokenFor } from "../support/api/in-process";
 import { aroundRequest, countQueryOf, postSummariesQueryOf, type AroundRequest } from "../support/around-request";
 import { expectNoDrift } from "../support/audit";
 import { lastActiveAt } from "../support/cleanup";
@@ -66,8 +66,8 @@ async function anAuthorWithoutShards(): Promise<TestUser> {
 /** The follower count the API shows, and how many followers its list holds. */
 async function followersOf(user: TestUser): Promise<{ shown: number; listed: number }> {
   const [profile, list] = await Promise.all([
-    api.GET("/users/{userId}", { path: { userId: user.userId } }),
-    api.GET("/users/{userId}/followers", { path: { userId: user.userId }, query: { limit: 100 } }),
+    when.readsProfileOf(user),
+    when.listsFollowersOf(user, undefined, { limit: 100 }),
   ]);
   expectStatus(profile, 200);
   expectStatus(list, 200);
@@ -76,8 +76,8 @@ async function followersOf(user: TestUser): Promise<{ shown: number; listed: num
 
 async function followingOf(user: TestUser): Promise<{ shown: number; listed: number }> {
   const [profile, list] = await Promise.all([
-    api.GET("/users/{userId}", { path: { userId: user.userId } }),
-    api.GET("/users/{userId}/following", { path: { userId: user.userId }, query: { limit: 100 } }),
+    when.readsProfileOf(user),
+    when.listsFollowingOf(user, undefined, { limit: 100 }),
   ]);
   expectStatus(profile, 200);
   expectStatus(list, 200);
@@ -169,12 +169,8 @@ describe("npm run audit -- --fix: a drifted count repaired while content comes a
     const report = await auditTable({ segments: 2, fix: true });
 
     expect(injected.fired).toBe(true);
-    const shown = await api.GET("/posts/{postId}", { path: { postId: post.postId } });
-    const listed = await api.GET("/posts/{postId}/comments", {
-      path: { postId: post.postId },
-      query: { limit: 100 },
-      token: first!.token,
-    });
+    const shown = await when.readsPost(post.postId);
+    const listed = await when.listsCommentsOf(post.postId, first, { limit: 100 });
     // Two comments, one added and one deleted during the repair: two left.
     expect({ shown: shown.data.commentCount, listed: listed.data.items.length }).toEqual({ shown: 2, listed: 2 });
     expect(report.repaired).toContainEqual(expect.objectContaining({ invariant: "commentCount", postId: post.postId }));
@@ -201,8 +197,8 @@ describe("npm run audit -- --fix: a drifted count repaired while content comes a
     const report = await auditTable({ segments: 2, fix: true });
 
     expect(injected.fired).toBe(true);
-    const profile = await api.GET("/users/{userId}", { path: { userId: author.userId } });
-    const listed = await api.GET("/users/{userId}/posts", { path: { userId: author.userId }, query: { limit: 100 } });
+    const profile = await when.readsProfileOf(author);
+    const listed = await when.listsPostsOf(author, undefined, { limit: 100 });
     // One post, one published and one deleted during the repair: one left.
     expect({ shown: profile.data.postCount, listed: listed.data.items.length }).toEqual({ shown: 1, listed: 1 });
     expect(report.repaired).toContainEqual(expect.objectContaining({ invariant: "postCount", userId: author.userId }));

@@ -1,5 +1,4 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { api } from "../support/api/in-process";
 import { recordDynamoDbRequests } from "../support/request-recorder";
 import { given } from "../support/given";
 import { when } from "../support/when";
@@ -53,11 +52,11 @@ describe("DynamoDB requests per feed page", () => {
   it("costs one Query without a profile, two when following no one", async () => {
     const caller = given.aLocalCaller();
     counter.reset();
-    await api.GET("/feed", { token: caller.token });
+    await when.readsFeed(caller);
     expect(counter.commands()).toEqual(["Query"]);
     const reader = await given.aReader();
     counter.reset();
-    await api.GET("/feed", { token: reader.token });
+    await when.readsFeed(reader);
     expect(counter.commands()).toEqual(["Query", "Query"]);
   });
 
@@ -72,7 +71,7 @@ describe("DynamoDB requests per feed page", () => {
     for (const other of others.slice(0, 3)) await given.aFollow(other, publisher);
     await interleaved(authors, 4); // 12 posts
     for (const author of [...authors, publisher])
-      expect((await api.GET("/users/{userId}", { path: { userId: author.userId } })).data.followerCount).toBe(3);
+      expect((await when.readsProfileOf(author)).data.followerCount).toBe(3);
     const publishCost = async () => {
       counter.reset();
       await given.aPost(publisher);
@@ -85,7 +84,7 @@ describe("DynamoDB requests per feed page", () => {
     await inBatches(57 * 3, (i) => given.aFollow(others[2 + Math.floor(i / 3)]!, authors[i % 3]!));
     await inBatches(57, (i) => given.aFollow(others[3 + i]!, publisher));
     for (const author of [...authors, publisher])
-      expect((await api.GET("/users/{userId}", { path: { userId: author.userId } })).data.followerCount).toBe(60);
+      expect((await when.readsProfileOf(author)).data.followerCount).toBe(60);
     const withSixty = await costOfPages(reader, 5, 3);
     const publishWithSixty = await publishCost();
 
@@ -119,7 +118,7 @@ describe("DynamoDB requests per feed page", () => {
     const withFive = await costOfPages(reader, 5, 2);
 
     await inBatches(145, (i) => given.aFollow(reader, quiet[i]!));
-    expect((await api.GET("/users/{userId}", { path: { userId: reader.userId } })).data.followingCount).toBe(150);
+    expect((await when.readsProfileOf(reader)).data.followingCount).toBe(150);
     const withHundredFifty = await costOfPages(reader, 5, 2);
 
     expect(withHundredFifty.postIds).toEqual(withFive.postIds);

@@ -7,6 +7,7 @@ import { given } from "../support/given";
 import { expectStatus, type TestUser } from "../support/host";
 import { aPostInput } from "../support/posts";
 import { expectError, expectNoStorageDetails } from "../support/then";
+import { when } from "../support/when";
 
 type FeedPage = components["schemas"]["PostSummaryPage"];
 type FeedItem = FeedPage["items"][number];
@@ -14,7 +15,7 @@ type Entitlements = components["schemas"]["EntitlementsInput"]["entitlements"];
 type Page = { limit?: number; cursor?: string };
 
 async function feed(reader: TestUser, page: Page = {}): Promise<FeedPage> {
-  const response = await api.GET("/feed", { query: page, token: reader.token });
+  const response = await when.readsFeed(reader, page);
   expect(response.status, response.text).toBe(200);
   expectNoStorageDetails(response.text);
   return response.data;
@@ -126,9 +127,7 @@ describe("GET /feed", () => {
     const published: string[] = [];
     const pages = await wholeFeed(reader, 5, async () => {
       // Between pages: one post by each author, all at once.
-      const responses = await Promise.all(
-        authors.map((author) => api.POST("/posts", { token: author.token, body: aPostInput() })),
-      );
+      const responses = await Promise.all(authors.map((author) => when.publishes(author, aPostInput())));
       for (const response of responses) {
         expectStatus(response, 201);
         published.push(response.data.postId);
@@ -199,7 +198,7 @@ describe("GET /feed", () => {
       ).toEqual(locked);
       for (const item of items) {
         expect("body" in item, who).toBe(false);
-        const single = await api.GET("/posts/{postId}", { path: { postId: item.postId }, token: reader.token });
+        const single = await when.readsPost(item.postId, reader);
         // The post itself: the summary, and its body exactly when the summary says it is not locked.
         const { body, ...summary } = single.data;
         expect(summary, who).toEqual(item);
@@ -214,7 +213,7 @@ describe("GET /feed", () => {
     const reader = await given.aReader();
     expect(await feed(reader)).toEqual({ items: [], nextCursor: null });
     // A signed-in caller without a profile still gets 400 for a bad cursor.
-    expectError(await api.GET("/feed", { query: { cursor: "garbage" }, token: caller.token }), 400, "invalid_cursor");
+    expectError(await when.readsFeed(caller, { cursor: "garbage" }), 400, "invalid_cursor");
   });
 
   it("answers 401 without a token or with a bad one", async () => {
@@ -239,9 +238,7 @@ describe("GET /feed", () => {
     await interleaved([author], 3);
     const cursor = (await feed(reader, { limit: 1 })).nextCursor!;
     const othersCursor = (await feed(other, { limit: 1 })).nextCursor!;
-    const postsCursor = (
-      await api.GET("/users/{userId}/posts", { path: { userId: author.userId }, query: { limit: 1 } })
-    ).data.nextCursor as string;
+    const postsCursor = (await when.listsPostsOf(author, undefined, { limit: 1 })).data.nextCursor as string;
     const tampered = (cursor[0] === "A" ? "B" : "A") + cursor.slice(1);
     const wrongShape = encodeCursor(`feed:${reader.userId}`, { at: "not-a-ulid", by: author.userId });
     const badHints = encodeCursor(`feed:${reader.userId}`, {
@@ -250,7 +247,7 @@ describe("GET /feed", () => {
       hints: "AAAA",
     });
     for (const bad of [tampered, othersCursor, postsCursor, wrongShape, badHints, "garbage", ""]) {
-      const response = await api.GET("/feed", { query: { cursor: bad }, token: reader.token });
+      const response = await when.readsFeed(reader, { cursor: bad });
       expectError(response, 400, "invalid_cursor", bad);
     }
     // The cursor is good for its own reader.

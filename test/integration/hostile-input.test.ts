@@ -16,6 +16,7 @@ import { aFollow } from "../support/follows";
 import { recordDynamoDbRequests } from "../support/request-recorder";
 import { given } from "../support/given";
 import { expectValidationFailed } from "../support/then";
+import { when } from "../support/when";
 import { type TestUser } from "../support/host";
 
 // Issue 23: hostile input answers small and fast (contract 1.2, Conventions). Each red-team case of the issue is a
@@ -60,7 +61,7 @@ describe("the red team's bodies", () => {
     const answer = await measuredCall("PUT", "/me", { token: caller.token, rawBody: redTeamSurrogateBody() });
     expect(problemOf(answer)).toEqual([400, "validation_failed"]);
     expectSmallAndFast(answer);
-    expect((await api.GET("/users/{userId}", { path: { userId: caller.userId } })).status).toBe(404);
+    expect((await when.readsProfileOf(caller)).status).toBe(404);
   });
 
   it("20 levels of 500-character keys around lone surrogates (256 KiB) to PUT /me: 20 details, each field cut to 200 characters, at most 8 KiB", async () => {

@@ -24,6 +24,7 @@ import { postComment } from "../support/comments";
 import { given } from "../support/given";
 import { expectStatus, type TestUser } from "../support/host";
 import { aPostInput } from "../support/posts";
+import { when } from "../support/when";
 
 // IAM proven offline. This file drives every route (each as a client would, signed in and
 // anonymous where the route allows both, through its write paths), `$default`, and every step of a cleanup run as
@@ -65,15 +66,12 @@ async function everyRouteOnce(fixtures: Fixtures): Promise<void> {
  */
 async function theOtherWritePaths(fixtures: Fixtures): Promise<void> {
   const { reader, author, admin } = fixtures;
-  expectStatus(
-    await api.PUT("/me", { token: reader.token, body: { handle: `${reader.handle}_2`, displayName: "Renamed" } }),
-    200,
-  );
+  expectStatus(await when.savesProfile(reader, { handle: `${reader.handle}_2`, displayName: "Renamed" }), 200);
   for (let attempt = 0; attempt < 2; attempt++) {
     await api.POST("/posts", { token: author.token, body: aPostInput(), headers: { "Idempotency-Key": "iam-post" } });
     await postComment(author, fixtures.postId, { body: "Again" }, "iam-comment");
   }
-  await api.GET("/users/{userId}/followers", { path: { userId: author.userId }, query: { limit: 1 } });
+  await when.listsFollowersOf(author, undefined, { limit: 1 });
   // A caller without a profile learns first that the user is unknown (a read of the followee).
   expect(
     (await api.PUT("/users/{userId}/follow", { path: { userId: "nobody-here" }, token: given.aLocalCaller().token }))
@@ -81,33 +79,19 @@ async function theOtherWritePaths(fixtures: Fixtures): Promise<void> {
   ).toBe(404);
 
   // A change of access moves the post's body to the key of its new access.
-  expectStatus(
-    await api.PATCH("/posts/{postId}", {
-      path: { postId: fixtures.postId },
-      token: author.token,
-      body: { access: "plus" },
-    }),
-    200,
-  );
-  expectStatus(
-    await api.PATCH("/posts/{postId}", {
-      path: { postId: fixtures.postId },
-      token: author.token,
-      body: { access: "free" },
-    }),
-    200,
-  );
+  expectStatus(await when.changesPost(author, fixtures.postId, { access: "plus" }), 200);
+  expectStatus(await when.changesPost(author, fixtures.postId, { access: "free" }), 200);
 
   const commented = await given.aPost(author);
   expectStatus(await postComment(author, commented.postId, { body: "First" }), 201);
-  expectStatus(await api.DELETE("/posts/{postId}", { path: { postId: commented.postId }, token: author.token }), 204);
+  expectStatus(await when.deletesPost(author, commented.postId), 204);
 
   const leaver = await given.aReader();
   await given.entitlements(admin, leaver, [{ tier: "plus" }]);
   await given.aFollow(leaver, author);
   await given.aFollow(reader, leaver);
   expectStatus(await postComment(leaver, fixtures.postId, { body: "Leaving" }), 201);
-  expectStatus(await api.DELETE("/me", { token: leaver.token }), 204);
+  expectStatus(await when.deletesOwnAccount(leaver), 204);
 }
 
 /**

@@ -7,6 +7,7 @@ import { given } from "../support/given";
 import { expectStatus, uniqueHandle } from "../support/host";
 import { aPostInput } from "../support/posts";
 import { expectValidationFailed } from "../support/then";
+import { when } from "../support/when";
 
 // Text AWS would refuse is refused at the door: a lone surrogate (JSON's "\ud800") has no UTF-8 form, so DynamoDB
 // would refuse the write after part of the work was done; and a name of invisible characters is a blank name.
@@ -22,12 +23,9 @@ const illFormed = (field: string) => ({ field, message: expect.stringContaining(
 describe("text with a lone surrogate", () => {
   it("is refused in a profile, and no profile is written", async () => {
     const caller = given.aLocalCaller();
-    const response = await api.PUT("/me", {
-      token: caller.token,
-      body: { handle: caller.handle, displayName: `Ann${LONE}` },
-    });
+    const response = await when.savesProfile(caller, { handle: caller.handle, displayName: `Ann${LONE}` });
     expect(detailsOf(response)).toEqual([400, "validation_failed", [illFormed("displayName")]]);
-    expect((await api.GET("/users/{userId}", { path: { userId: caller.userId } })).status).toBe(404);
+    expect((await when.readsProfileOf(caller)).status).toBe(404);
   });
 
   it("is refused in every field of a post, tags by their index, and in unknown field names", async () => {
@@ -47,11 +45,7 @@ describe("text with a lone surrogate", () => {
   it("is refused in a comment and in an Idempotency-Key header", async () => {
     const author = await given.anAuthor();
     const post = await given.aPost(author);
-    const comment = await api.POST("/posts/{postId}/comments", {
-      path: { postId: post.postId },
-      token: author.token,
-      body: { body: `${LONE}!` },
-    });
+    const comment = await when.comments(author, post.postId, `${LONE}!`);
     expect(detailsOf(comment)).toEqual([400, "validation_failed", [illFormed("body")]]);
     // A header value no HTTP client would send (not a byte string), sent as the host receives it.
     const keyed = await api.unchecked("POST", "/posts", {
@@ -104,7 +98,7 @@ describe("a display name of invisible characters only", () => {
     ["a null notehead among other blank symbols", "\u{1d159}\u2800\u{1d159}"],
   ])("is refused: %s", async (_name, displayName) => {
     const caller = given.aLocalCaller();
-    const response = await api.PUT("/me", { token: caller.token, body: { handle: caller.handle, displayName } });
+    const response = await when.savesProfile(caller, { handle: caller.handle, displayName });
     expect(detailsOf(response)).toEqual([
       400,
       "validation_failed",
@@ -130,10 +124,7 @@ describe("a display name of invisible characters only", () => {
 
   it("is accepted once anything shows, joined emoji included", async () => {
     const caller = given.aLocalCaller();
-    const response = await api.PUT("/me", {
-      token: caller.token,
-      body: { handle: uniqueHandle(), displayName: "\u200b👩‍💻\u200b" },
-    });
+    const response = await when.savesProfile(caller, { handle: uniqueHandle(), displayName: "\u200b👩‍💻\u200b" });
     expectStatus(response, 201);
   });
 });

@@ -5,9 +5,9 @@ import { keys } from "../../shared/db/keys";
 import { AuthorAccountMissing, createPost } from "../../shared/db/post-store";
 import { encodePostId, type Post, type PostRef } from "../../shared/domain/posts";
 import { ulid } from "../../shared/ids";
-import { api } from "../support/api/in-process";
 import { recordDynamoDbRequests } from "../support/request-recorder";
 import { given } from "../support/given";
+import { when } from "../support/when";
 
 // The feed bounds each author's posts by `latestPostUlid` on the author's profile item (docs/data-model.md,
 // "feed"): publishing writes it in the transaction that already puts the post, and it never goes down.
@@ -74,7 +74,7 @@ describe("latestPostUlid on the author's profile", () => {
     const profile = await storedProfile(author.userId);
     expect(profile.latestPostUlid).toBe(newer);
     expect(profile.postCount).toBe(2);
-    const listed = await api.GET("/users/{userId}/posts", { path: { userId: author.userId } });
+    const listed = await when.listsPostsOf(author);
     expect(listed.data.items.map((item: { postId: string }) => item.postId)).toEqual([
       encodePostId({ authorId: author.userId, id: newer }),
       encodePostId({ authorId: author.userId, id: older }),
@@ -92,9 +92,7 @@ describe("latestPostUlid on the author's profile", () => {
     const author = await given.anAuthor();
     await given.aPost(author);
     const last = await given.aPost(author);
-    expect((await api.DELETE("/posts/{postId}", { path: { postId: last.postId }, token: author.token })).status).toBe(
-      204,
-    );
+    expect((await when.deletesPost(author, last.postId)).status).toBe(204);
     const profile = await storedProfile(author.userId);
     expect(profile.latestPostUlid).toBe(Buffer.from(last.postId, "base64url").toString().slice(0, 26));
     expect(profile.postCount).toBe(1);

@@ -30,6 +30,7 @@ import { itemSize, writeUnitsOf } from "../support/item-size";
 import { storedItem, storedItems } from "../support/storage";
 import { given } from "../support/given";
 import { expectStatus, type TestUser } from "../support/host";
+import { when } from "../support/when";
 
 const LONG_AGO = "2025-01-10T08:00:00.000Z";
 const S = 1000;
@@ -138,7 +139,7 @@ describe("the address", () => {
     const reader = await aReaderWithEmail();
     const email = `${randomUUID()}@example.test`;
     const moved: MailedUser = { ...reader, email, token: tokenFor(reader.userId, [], { email }) };
-    expectStatus(await api.GET("/me", { token: moved.token }), 200);
+    expectStatus(await when.readsOwnAccount(moved), 200);
     await lastActiveAt(reader, LONG_AGO);
     // When a run warns it.
     await aRunAt(new Date());
@@ -159,10 +160,10 @@ describe("withdrawal", () => {
     expect(await noticesShown(admin, reader)).toHaveLength(1);
 
     // When it signs in (its activity is only 10 minutes old: without notices pending, nothing would be written).
-    expectStatus(await api.GET("/me", { token: reader.token }), 200);
+    expectStatus(await when.readsOwnAccount(reader), 200);
 
     // Then it is active, support sees no schedule, and the next runs neither warn nor delete it.
-    const me = (await api.GET("/me", { token: reader.token })).data;
+    const me = (await when.readsOwnAccount(reader)).data;
     expect(Date.parse(me.lastActiveAt)).toBeGreaterThanOrEqual(now.getTime());
     expect(await noticesShown(admin, reader)).toEqual([]);
     await aRunAt(plus(now, 4 * S), { cutoff });

@@ -5,13 +5,13 @@ import { observedStep } from "../../shared/invocation-telemetry";
 import { beginRun, failRun, ticketOf } from "../../shared/use-cases/cleanup";
 import { logger } from "../../shared/logger";
 import { recordBusinessMetric } from "../../shared/metrics";
-import { api } from "../support/api/in-process";
 import { lastActiveAt } from "../support/cleanup-runs";
 import { injectTransactionConflicts } from "../support/conflicts";
 import { captureOutput, type CapturedOutput } from "../support/output";
 import { given } from "../support/given";
 import { expectStatus, type TestUser } from "../support/host";
 import { aPostInput } from "../support/posts";
+import { when } from "../support/when";
 
 // Logs and business metrics as the functions write them (Powertools Logger and Metrics): read here from this
 // process's output. The logger reads LOG_LEVEL once, when it loads, so this file sets it before any import.
@@ -56,9 +56,7 @@ describe("request logs under concurrent requests", () => {
     const callers = Array.from({ length: 100 }, () => given.aLocalCaller());
 
     const answers = await Promise.all(
-      callers.map((caller) =>
-        api.PUT("/me", { token: caller.token, body: { handle: caller.handle, displayName: caller.handle } }),
-      ),
+      callers.map((caller) => when.savesProfile(caller, { handle: caller.handle, displayName: caller.handle })),
     );
 
     answers.forEach((answer) => expectStatus(answer, 201));
@@ -84,10 +82,7 @@ describe("request logs under concurrent requests", () => {
   it("writes neither tokens nor bodies", async () => {
     const caller = given.aLocalCaller();
 
-    const answer = await api.PUT("/me", {
-      token: caller.token,
-      body: { handle: caller.handle, displayName: "Secret Name" },
-    });
+    const answer = await when.savesProfile(caller, { handle: caller.handle, displayName: "Secret Name" });
 
     expectStatus(answer, 201);
     expect(requestLines()).toHaveLength(1);
@@ -120,11 +115,11 @@ describe("business metrics in EMF", () => {
     const conflicts = injectTransactionConflicts();
     let refused;
     try {
-      refused = await api.POST("/posts", { token: author.token, body: aPostInput() });
+      refused = await when.publishes(author, aPostInput());
     } finally {
       conflicts.remove();
     }
-    await api.GET("/me", { token: author.token });
+    await when.readsOwnAccount(author);
 
     expectStatus(refused, 503);
     const lines = metricLines();

@@ -1,7 +1,7 @@
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { api } from "../support/api/in-process";
 import { meterCapacity } from "../support/capacity-meter";
 import { given } from "../support/given";
+import { when } from "../support/when";
 
 // What a post's size costs, billed by AWS's rules (test/support/capacity-meter.ts): comments update a small
 // summary, lists read summaries only, and a post's body is read by a reader who may read it, never otherwise.
@@ -18,15 +18,7 @@ describe("billed capacity of posts", () => {
     const billedComment = async (body: string) => {
       const post = await given.aPost(author, { body });
       meter.reset();
-      expect(
-        (
-          await api.POST("/posts/{postId}/comments", {
-            path: { postId: post.postId },
-            token: writer.token,
-            body: { body: "Agreed." },
-          })
-        ).status,
-      ).toBe(201);
+      expect((await when.comments(writer, post.postId, "Agreed.")).status).toBe(201);
       return {
         units: meter.billedUnits(),
         bytes: meter.bytesRead() + meter.requests.reduce((sum, request) => sum + request.bytesWritten, 0),
@@ -43,15 +35,13 @@ describe("billed capacity of posts", () => {
     const author = await given.anAuthor();
     const post = await given.aPost(author, { access: "plus", body: long });
     meter.reset();
-    expect((await api.GET("/posts/{postId}", { path: { postId: post.postId } })).data.locked).toBe(true);
+    expect((await when.readsPost(post.postId)).data.locked).toBe(true);
     // The summary, and the free body's key, which finds nothing: one unit each.
     expect([meter.commands(), meter.readUnits(), meter.bytesRead()]).toEqual([["BatchGetItem"], 2, expect.any(Number)]);
     expect(meter.bytesRead()).toBeLessThan(1_000);
 
     meter.reset();
-    expect((await api.GET("/posts/{postId}", { path: { postId: post.postId }, token: author.token })).data.body).toBe(
-      long,
-    );
+    expect((await when.readsPost(post.postId, author)).data.body).toBe(long);
     const [caller, read] = meter.requests;
     expect(caller!.command).toBe("Query");
     // The body (50,000 bytes and its item's attributes: 13 units), the summary and two absent keys.
@@ -62,7 +52,7 @@ describe("billed capacity of posts", () => {
     const author = await given.anAuthor();
     for (let i = 0; i < 10; i++) await given.aPost(author, { body: long });
     meter.reset();
-    const response = await api.GET("/users/{userId}/posts", { path: { userId: author.userId }, query: { limit: 10 } });
+    const response = await when.listsPostsOf(author, undefined, { limit: 10 });
     expect(response.data.items).toHaveLength(10);
     expect(meter.commands()).toEqual(["Query"]);
     // The profile and eleven summaries (each with its 280-character teaser): well under one body.

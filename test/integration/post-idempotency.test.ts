@@ -13,8 +13,7 @@ import { expectValidationFailed } from "../support/then";
 
 const publish = when.publishes;
 
-const postCountOf = async (user: TestUser): Promise<number> =>
-  (await api.GET("/users/{userId}", { path: { userId: user.userId } })).data.postCount;
+const postCountOf = async (user: TestUser): Promise<number> => (await when.readsProfileOf(user)).data.postCount;
 
 describe("Idempotency-Key on POST /posts", () => {
   it("answers a repeat with the same status and body and creates nothing more", async () => {
@@ -33,11 +32,7 @@ describe("Idempotency-Key on POST /posts", () => {
     const author = await given.anAuthor();
     const input = aPostInput();
     const first = await publish(author, input, "k");
-    await api.PATCH("/posts/{postId}", {
-      path: { postId: first.data.postId },
-      token: author.token,
-      body: { title: "Changed" },
-    });
+    await when.changesPost(author, first.data.postId, { title: "Changed" });
     const again = await publish(author, input, "k");
     expect(again.json).toEqual(first.data);
   });

@@ -6,6 +6,7 @@ import { given } from "../support/given";
 import { type TestUser } from "../support/host";
 import { aPostInput } from "../support/posts";
 import { expectNoStorageDetails } from "../support/then";
+import { when } from "../support/when";
 
 type Page = components["schemas"]["PostSummaryPage"];
 
@@ -57,7 +58,7 @@ describe("GET /users/{userId}/posts", () => {
   it("answers an empty list for an author without posts and 404 for an unknown user", async () => {
     const reader = await given.aReader();
     expect(await page(reader.userId)).toEqual({ items: [], nextCursor: null });
-    const unknown = await api.GET("/users/{userId}/posts", { path: { userId: "nobody-at-all" } });
+    const unknown = await when.listsPostsOf({ userId: "nobody-at-all" });
     expect([unknown.status, unknown.error.code]).toEqual([404, "not_found"]);
   });
 
@@ -98,17 +99,11 @@ describe("GET /users/{userId}/posts", () => {
     const foreign = encodeCursor(`followers:${author.userId}`, { after: "01ARZ3NDEKTSV4RRFFQ69G5FAV" });
     const wrongShape = encodeCursor(`posts:${author.userId}`, { after: "not-a-ulid" });
     for (const bad of [tampered, otherCursor, foreign, wrongShape, "garbage"]) {
-      const response = await api.GET("/users/{userId}/posts", {
-        path: { userId: author.userId },
-        query: { cursor: bad },
-      });
+      const response = await when.listsPostsOf(author, undefined, { cursor: bad });
       expect([response.status, response.error.code]).toEqual([400, "invalid_cursor"]);
     }
     // The 400 comes before the 404 of an unknown user.
-    const unknown = await api.GET("/users/{userId}/posts", {
-      path: { userId: "nobody" },
-      query: { cursor: "garbage" },
-    });
+    const unknown = await when.listsPostsOf({ userId: "nobody" }, undefined, { cursor: "garbage" });
     expect(unknown.status).toBe(400);
   });
 
@@ -118,9 +113,7 @@ describe("GET /users/{userId}/posts", () => {
     const published: string[] = [];
     // Between every page: three new posts by the author, published concurrently.
     const pages = await allPages(author.userId, 4, async () => {
-      const responses = await Promise.all(
-        [0, 1, 2].map(() => api.POST("/posts", { token: author.token, body: aPostInput() })),
-      );
+      const responses = await Promise.all([0, 1, 2].map(() => when.publishes(author, aPostInput())));
       for (const response of responses) {
         expect(response.status).toBe(201);
         published.push(response.data.postId);
@@ -134,21 +127,17 @@ describe("GET /users/{userId}/posts", () => {
     expect(seen.filter((id) => published.includes(id))).toEqual([]);
     const all = await page(author.userId, { limit: 100 });
     expect(all.items).toHaveLength(25 + published.length);
-    expect((await api.GET("/users/{userId}", { path: { userId: author.userId } })).data.postCount).toBe(
-      25 + published.length,
-    );
+    expect((await when.readsProfileOf(author)).data.postCount).toBe(25 + published.length);
   });
 
   it("orders posts published concurrently by creation, newest first, with millisecond times", async () => {
     const author = await given.anAuthor();
-    const responses = await Promise.all(
-      Array.from({ length: 15 }, () => api.POST("/posts", { token: author.token, body: aPostInput() })),
-    );
+    const responses = await Promise.all(Array.from({ length: 15 }, () => when.publishes(author, aPostInput())));
     expect(responses.map((response) => response.status)).toEqual(Array(15).fill(201));
     const listed = (await page(author.userId, { limit: 100 })).items;
     expect(listed).toHaveLength(15);
     const times = listed.map((item) => item.publishedAt);
     expect([...times].sort().reverse()).toEqual(times);
-    expect((await api.GET("/users/{userId}", { path: { userId: author.userId } })).data.postCount).toBe(15);
+    expect((await when.readsProfileOf(author)).data.postCount).toBe(15);
   });
 });

@@ -14,14 +14,14 @@ import { aPostInTheOldLayout, someComments, storedCommentsOf, storedItemsOfPost 
 import { commentCountOf } from "../support/comments";
 import { given } from "../support/given";
 import { type TestUser } from "../support/host";
+import { when } from "../support/when";
 
 // `npm run migrate` moves posts stored by version 1 (the body on the post item) to 1.1's summary and body items:
 // tested on items written exactly as version 1 wrote them (test/support/post-storage.ts).
 
 const read = async (postId: string, caller?: TestUser) =>
   (await api.GET("/posts/{postId}", { path: { postId }, ...(caller ? { token: caller.token } : {}) })).data;
-const listOf = async (author: TestUser) =>
-  (await api.GET("/users/{userId}/posts", { path: { userId: author.userId }, query: { limit: 100 } })).data.items;
+const listOf = async (author: TestUser) => (await when.listsPostsOf(author, undefined, { limit: 100 })).data.items;
 
 /** The post is in 1.1's layout: a summary without body, ID or author, and one body item under its access. */
 async function expectMoved(postId: string, body: string, access: string): Promise<void> {
@@ -90,16 +90,10 @@ describe("npm run migrate", () => {
     // The moved posts live on: counted comments, changes and deletion.
     await someComments(free.postId, [writer], 1);
     expect(await commentCountOf(free.postId, author)).toBe(4);
-    const changed = await api.PATCH("/posts/{postId}", {
-      path: { postId: select.postId },
-      token: author.token,
-      body: { access: "free" },
-    });
+    const changed = await when.changesPost(author, select.postId, { access: "free" });
     expect(changed.json).toMatchObject({ access: "free", teaser: "Members only", body: select.input.body });
     await expectMoved(select.postId, select.input.body, "free");
-    expect((await api.DELETE("/posts/{postId}", { path: { postId: free.postId }, token: author.token })).status).toBe(
-      204,
-    );
+    expect((await when.deletesPost(author, free.postId)).status).toBe(204);
     expect(await storedItemsOfPost(free.postId)).toEqual({ summary: undefined, bodies: [] });
     expect(await storedCommentsOf(free.postId)).toEqual([]);
   });
@@ -198,43 +192,11 @@ describe("npm run migrate", () => {
     ];
     const interference = new Map<string, () => Promise<unknown>>([
       [commented.ref.id, () => someComments(commented.postId, [writer], 2)],
-      [
-        retitled.ref.id,
-        () =>
-          api.PATCH("/posts/{postId}", {
-            path: { postId: retitled.postId },
-            token: author.token,
-            body: { title: "Retitled" },
-          }),
-      ],
-      [
-        rewritten.ref.id,
-        () =>
-          api.PATCH("/posts/{postId}", {
-            path: { postId: rewritten.postId },
-            token: author.token,
-            body: { body: "Rewritten" },
-          }),
-      ],
-      [deleted.ref.id, () => api.DELETE("/posts/{postId}", { path: { postId: deleted.postId }, token: author.token })],
-      [
-        teased.ref.id,
-        () =>
-          api.PATCH("/posts/{postId}", {
-            path: { postId: teased.postId },
-            token: author.token,
-            body: { teaser: "Now with a teaser" },
-          }),
-      ],
-      [
-        freed.ref.id,
-        () =>
-          api.PATCH("/posts/{postId}", {
-            path: { postId: freed.postId },
-            token: author.token,
-            body: { access: "free" },
-          }),
-      ],
+      [retitled.ref.id, () => when.changesPost(author, retitled.postId, { title: "Retitled" })],
+      [rewritten.ref.id, () => when.changesPost(author, rewritten.postId, { body: "Rewritten" })],
+      [deleted.ref.id, () => when.deletesPost(author, deleted.postId)],
+      [teased.ref.id, () => when.changesPost(author, teased.postId, { teaser: "Now with a teaser" })],
+      [freed.ref.id, () => when.changesPost(author, freed.postId, { access: "free" })],
     ]);
     // Right before the migration's transaction for a post, that post's change lands (once).
     const name = "interfere-with-migration";
@@ -268,7 +230,7 @@ describe("npm run migrate", () => {
     await expectMoved(retitled.postId, retitled.input.body, "plus");
     expect(await read(rewritten.postId, author)).toMatchObject({ body: "Rewritten", teaser: "" });
     await expectMoved(rewritten.postId, "Rewritten", "select");
-    expect((await api.GET("/posts/{postId}", { path: { postId: deleted.postId } })).status).toBe(404);
+    expect((await when.readsPost(deleted.postId)).status).toBe(404);
     expect(await storedItemsOfPost(deleted.postId)).toEqual({ summary: undefined, bodies: [] });
     expect(await read(teased.postId, author)).toMatchObject({ teaser: "Now with a teaser", body: teased.input.body });
     await expectMoved(teased.postId, teased.input.body, "plus");
@@ -279,7 +241,7 @@ describe("npm run migrate", () => {
       teaser: freed.input.body.slice(0, 280),
     });
     await expectMoved(freed.postId, freed.input.body, "free");
-    expect((await api.GET("/users/{userId}", { path: { userId: author.userId } })).data.postCount).toBe(5);
+    expect((await when.readsProfileOf(author)).data.postCount).toBe(5);
   });
 
   it("counts every comment written while the migration runs, exactly", async () => {

@@ -4,6 +4,7 @@ import { someComments } from "../support/post-storage";
 import { recordDynamoDbRequests } from "../support/request-recorder";
 import { given } from "../support/given";
 import { aPostInput } from "../support/posts";
+import { when } from "../support/when";
 
 // The request counts that docs/data-model.md claims for the post routes (P1..P8), measured.
 const counter = recordDynamoDbRequests();
@@ -14,7 +15,7 @@ describe("DynamoDB requests per post route", () => {
   it("POST /posts: the caller's Query and one transaction, with or without a key, replays included", async () => {
     const author = await given.anAuthor();
     counter.reset();
-    await api.POST("/posts", { token: author.token, body: aPostInput() });
+    await when.publishes(author, aPostInput());
     expect(counter.commands()).toEqual(["Query", "TransactWriteItems"]);
 
     const input = aPostInput();
@@ -32,13 +33,13 @@ describe("DynamoDB requests per post route", () => {
     const reader = await given.aReader();
     const post = await given.aPost(author, { access: "plus" });
     counter.reset();
-    await api.GET("/posts/{postId}", { path: { postId: post.postId } });
+    await when.readsPost(post.postId);
     expect(counter.commands()).toEqual(["BatchGetItem"]);
     counter.reset();
-    await api.GET("/posts/{postId}", { path: { postId: post.postId }, token: reader.token });
+    await when.readsPost(post.postId, reader);
     expect(counter.commands()).toEqual(["Query", "BatchGetItem"]);
     counter.reset();
-    await api.GET("/posts/{postId}", { path: { postId: "not-an-id" }, token: reader.token });
+    await when.readsPost("not-an-id", reader);
     expect(counter.commands()).toEqual(["Query"]);
   });
 
@@ -46,11 +47,11 @@ describe("DynamoDB requests per post route", () => {
     const author = await given.anAuthor();
     const post = await given.aPost(author);
     counter.reset();
-    await api.PATCH("/posts/{postId}", { path: { postId: post.postId }, token: author.token, body: { title: "x" } });
+    await when.changesPost(author, post.postId, { title: "x" });
     expect(counter.commands()).toEqual(["Query", "BatchGetItem", "UpdateItem"]);
     for (const change of [{ body: "New body" }, { access: "plus" as const }]) {
       counter.reset();
-      await api.PATCH("/posts/{postId}", { path: { postId: post.postId }, token: author.token, body: change });
+      await when.changesPost(author, post.postId, change);
       expect(counter.commands()).toEqual(["Query", "BatchGetItem", "TransactWriteItems"]);
     }
   });
@@ -59,14 +60,14 @@ describe("DynamoDB requests per post route", () => {
     const author = await given.anAuthor();
     const bare = await given.aPost(author);
     counter.reset();
-    await api.DELETE("/posts/{postId}", { path: { postId: bare.postId }, token: author.token });
+    await when.deletesPost(author, bare.postId);
     // The caller, the summary, the mark with the count, the comments (none), the body, the summary.
     expect(counter.commands()).toEqual(["Query", "GetItem", "TransactWriteItems", "Query", "DeleteItem", "DeleteItem"]);
 
     const post = await given.aPost(author);
     await someComments(post.postId, [await given.aReader()], 130);
     counter.reset();
-    await api.DELETE("/posts/{postId}", { path: { postId: post.postId }, token: author.token });
+    await when.deletesPost(author, post.postId);
     const batches = (n: number) => Array(n).fill("BatchWriteItem");
     expect(counter.commands()).toEqual([
       "Query",
@@ -88,17 +89,13 @@ describe("DynamoDB requests per post route", () => {
     const author = await given.anAuthor();
     for (let i = 0; i < 5; i++) await given.aPost(author);
     counter.reset();
-    const first = await api.GET("/users/{userId}/posts", { path: { userId: author.userId }, query: { limit: 2 } });
+    const first = await when.listsPostsOf(author, undefined, { limit: 2 });
     expect(counter.commands()).toEqual(["Query"]);
     counter.reset();
-    await api.GET("/users/{userId}/posts", {
-      path: { userId: author.userId },
-      query: { limit: 2, cursor: first.data.nextCursor! },
-      token: author.token,
-    });
+    await when.listsPostsOf(author, author, { limit: 2, cursor: first.data.nextCursor! });
     expect(counter.commands()).toEqual(["Query", "Query"]);
     counter.reset();
-    await api.GET("/users/{userId}/posts", { path: { userId: "nobody" } });
+    await when.listsPostsOf({ userId: "nobody" });
     expect(counter.commands()).toEqual(["Query"]);
   });
 
@@ -107,7 +104,7 @@ describe("DynamoDB requests per post route", () => {
     // Ten posts of 200 KB each: their bodies (2 MB) would take two Queries; their summaries fit in one.
     for (let i = 0; i < 10; i++) await given.aPost(author, { body: "📈".repeat(50_000) });
     counter.reset();
-    const response = await api.GET("/users/{userId}/posts", { path: { userId: author.userId }, query: { limit: 10 } });
+    const response = await when.listsPostsOf(author, undefined, { limit: 10 });
     expect(response.data.items).toHaveLength(10);
     expect(response.data.nextCursor).toBeNull();
     expect(counter.commands()).toEqual(["Query"]);

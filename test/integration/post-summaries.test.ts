@@ -6,6 +6,7 @@ type PostSummary = components["schemas"]["PostSummary"];
 import { given } from "../support/given";
 import { type TestUser } from "../support/host";
 import { expectNoStorageDetails } from "../support/then";
+import { when } from "../support/when";
 
 // Lists of posts carry PostSummary (contract 1.1): a Post without `body`, always, whoever asks; `locked` still
 // says whether the caller may read the body, exactly as GET /posts/{postId} decides.
@@ -94,11 +95,8 @@ describe("lists of posts carry summaries", () => {
       await given.aPost(author, { access, body: bodyOf(access) });
     for (const [who, caller] of Object.entries(await callers(author))) {
       if (caller.user === null || caller.user === author) continue; // the feed needs a token; no one follows themself
-      expect(
-        (await api.PUT("/users/{userId}/follow", { path: { userId: author.userId }, token: caller.user.token })).status,
-        who,
-      ).toBe(200);
-      const response = await api.GET("/feed", { token: caller.user.token });
+      expect((await when.follows(caller.user, author)).status, who).toBe(200);
+      const response = await when.readsFeed(caller.user);
       expect(response.status, who).toBe(200);
       expect(response.text, who).not.toContain("§");
       await expectSummaries(response.data.items, caller, who);
@@ -109,10 +107,8 @@ describe("lists of posts carry summaries", () => {
     const author = await given.anAuthor();
     const other = await given.anAuthor();
     for (const access of ["free", "plus"] as const) await given.aPost(other, { access, body: bodyOf(access) });
-    expect(
-      (await api.PUT("/users/{userId}/follow", { path: { userId: other.userId }, token: author.token })).status,
-    ).toBe(200);
-    const response = await api.GET("/feed", { token: author.token });
+    expect((await when.follows(author, other)).status).toBe(200);
+    const response = await when.readsFeed(author);
     expect(response.text).not.toContain("§");
     await expectSummaries(response.data.items, { user: author, reads: ["free"] }, "an author reading another's posts");
   });

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { api } from "../support/api/in-process";
 import { given } from "../support/given";
 import { type TestUser } from "../support/host";
+import { when } from "../support/when";
 
 // The teaser rule of contract 1.1: without a teaser of its author's, a free post shows the first 280 code points
 // of its body and a plus or select post shows nothing (a short paid post, a trade call, must never show itself);
@@ -19,9 +20,9 @@ const patch = async (author: TestUser, postId: string, change: Record<string, un
 /** The teaser as every reader sees it: the post itself, anonymously, and the author's list. */
 async function teaserEverywhere(author: TestUser, postId: string): Promise<string> {
   const single = (await api.GET("/posts/{postId}", { path: { postId } })).data;
-  const listed = (
-    await api.GET("/users/{userId}/posts", { path: { userId: author.userId }, query: { limit: 100 } })
-  ).data.items.find((item) => item.postId === postId);
+  const listed = (await when.listsPostsOf(author, undefined, { limit: 100 })).data.items.find(
+    (item) => item.postId === postId,
+  );
   expect(listed?.teaser).toBe(single.teaser);
   return single.teaser;
 }
@@ -39,12 +40,10 @@ describe("the teaser rule", () => {
     expect(post.teaser).toBe(teaser);
     expect(await teaserEverywhere(author, post.postId)).toBe(teaser);
     if (access !== "free") {
-      const anonymous = await api.GET("/posts/{postId}", { path: { postId: post.postId } });
+      const anonymous = await when.readsPost(post.postId);
       expect(anonymous.data.locked).toBe(true);
       expect(anonymous.text).not.toContain("18,500");
-      expect((await api.GET("/users/{userId}/posts", { path: { userId: author.userId } })).text).not.toContain(
-        "18,500",
-      );
+      expect((await when.listsPostsOf(author)).text).not.toContain("18,500");
     }
   });
 
@@ -103,18 +102,14 @@ describe("the teaser rule", () => {
     const plusReader = await given.aReader();
     await given.entitlements(admin, plusReader, [{ tier: "plus" }]);
     const post = await given.aPost(author, { access: "select", body: tradeCall });
-    expect(
-      (await api.GET("/posts/{postId}", { path: { postId: post.postId }, token: plusReader.token })).json,
-    ).toMatchObject({ locked: true });
+    expect((await when.readsPost(post.postId, plusReader)).json).toMatchObject({ locked: true });
     await patch(author, post.postId, { access: "plus" });
-    expect(
-      (await api.GET("/posts/{postId}", { path: { postId: post.postId }, token: plusReader.token })).json,
-    ).toMatchObject({
+    expect((await when.readsPost(post.postId, plusReader)).json).toMatchObject({
       locked: false,
       body: tradeCall,
     });
     await patch(author, post.postId, { access: "free" });
-    expect((await api.GET("/posts/{postId}", { path: { postId: post.postId } })).json).toMatchObject({
+    expect((await when.readsPost(post.postId)).json).toMatchObject({
       locked: false,
       body: tradeCall,
       teaser: tradeCall,

@@ -10,6 +10,7 @@ import { given } from "../support/given";
 import { type TestUser } from "../support/host";
 import { aPostInput } from "../support/posts";
 import { expectNoStorageDetails, expectValidationFailed } from "../support/then";
+import { when } from "../support/when";
 
 const postFields = [
   "access",
@@ -26,8 +27,7 @@ const postFields = [
   "updatedAt",
 ];
 
-const postCountOf = async (user: TestUser): Promise<number> =>
-  (await api.GET("/users/{userId}", { path: { userId: user.userId } })).data.postCount;
+const postCountOf = async (user: TestUser): Promise<number> => (await when.readsProfileOf(user)).data.postCount;
 
 const fieldsOf = (response: AnyAnswer) =>
   expectValidationFailed(response)
@@ -38,10 +38,7 @@ describe("POST /posts", () => {
   it("publishes a post (201) with the defaults, counted on the author's profile", async () => {
     const author = await given.anAuthor();
     const body = "x".repeat(300);
-    const response = await api.POST("/posts", {
-      token: author.token,
-      body: { title: "  Gold breaks out ", body, access: "free" },
-    });
+    const response = await when.publishes(author, { title: "  Gold breaks out ", body, access: "free" });
     expect(response.status).toBe(201);
     expect(Object.keys(response.data).sort()).toEqual(postFields);
     expect(response.json).toEqual({
@@ -60,16 +57,18 @@ describe("POST /posts", () => {
     });
     expectNoStorageDetails(response.text);
     expect(await postCountOf(author)).toBe(1);
-    expect(
-      (await api.GET("/posts/{postId}", { path: { postId: response.data.postId }, token: author.token })).json,
-    ).toEqual(response.data);
+    expect((await when.readsPost(response.data.postId, author)).json).toEqual(response.data);
   });
 
   it("keeps a teaser, category and tags the author gives, an empty teaser included", async () => {
     const author = await given.anAuthor();
-    const response = await api.POST("/posts", {
-      token: author.token,
-      body: { title: "t", body: "b", access: "select", category: "macro", teaser: "", tags: [" fx ", "rates"] },
+    const response = await when.publishes(author, {
+      title: "t",
+      body: "b",
+      access: "select",
+      category: "macro",
+      teaser: "",
+      tags: [" fx ", "rates"],
     });
     expect(response.status).toBe(201);
     expect(response.json).toMatchObject({ teaser: "", category: "macro", tags: ["fx", "rates"], access: "select" });
@@ -77,11 +76,11 @@ describe("POST /posts", () => {
 
   it("lets admins publish and answers 403 forbidden to readers (after 400 for a bad request, as ordered)", async () => {
     const admin = await given.anAdmin();
-    expect((await api.POST("/posts", { token: admin.token, body: aPostInput() })).status).toBe(201);
+    expect((await when.publishes(admin, aPostInput())).status).toBe(201);
     const reader = await given.aReader();
-    const refused = await api.POST("/posts", { token: reader.token, body: aPostInput() });
+    const refused = await when.publishes(reader, aPostInput());
     expect([refused.status, refused.error.code]).toEqual([403, "forbidden"]);
-    const bad = await api.POST("/posts", { token: reader.token, body: { ...aPostInput(), title: "" } });
+    const bad = await when.publishes(reader, { ...aPostInput(), title: "" });
     expect([bad.status, bad.error.code]).toEqual([400, "validation_failed"]);
     expect(await postCountOf(reader)).toBe(0);
     expect(await storedPostsOf(reader)).toEqual([]);
@@ -90,7 +89,7 @@ describe("POST /posts", () => {
   it("answers 401 without a token and profile_required to an author without a profile", async () => {
     expect((await api.POST("/posts", { body: aPostInput() })).status).toBe(401);
     const author = given.aLocalCaller(["authors"]);
-    const response = await api.POST("/posts", { token: author.token, body: aPostInput() });
+    const response = await when.publishes(author, aPostInput());
     expect([response.status, response.error.code]).toEqual([403, "profile_required"]);
     expect(await storedPostsOf(author)).toEqual([]);
   });
@@ -170,19 +169,16 @@ describe("POST /posts", () => {
       teaser: emoji(500),
       tags: Array.from({ length: 10 }, () => emoji(30)),
     };
-    const response = await api.POST("/posts", { token: author.token, body: input });
+    const response = await when.publishes(author, input);
     expect(response.status, response.text).toBe(201);
     expect(response.json).toMatchObject(input);
-    const stored = await api.GET("/posts/{postId}", { path: { postId: response.data.postId } });
+    const stored = await when.readsPost(response.data.postId);
     expect(stored.data.body).toBe(input.body);
   });
 
   it("answers 413 for a body over 256 KiB and 400 for JSON that is not an object", async () => {
     const author = await given.anAuthor();
-    const huge = await api.POST("/posts", {
-      token: author.token,
-      body: { ...aPostInput(), body: "é".repeat(140_000) },
-    });
+    const huge = await when.publishes(author, { ...aPostInput(), body: "é".repeat(140_000) });
     expect([huge.status, huge.error.code]).toEqual([413, "payload_too_large"]);
     const malformed = await api.unchecked("POST", "/posts", { token: author.token, rawBody: "{" });
     expect([malformed.status, malformed.error.code]).toEqual([400, "malformed_json"]);
@@ -216,7 +212,7 @@ describe("GET /posts/{postId}", () => {
       }),
     );
     expect(stored.Item).toMatchObject({ entityType: "post", title: post.title, commentCount: 0 });
-    const response = await api.GET("/posts/{postId}", { path: { postId: post.postId } });
+    const response = await when.readsPost(post.postId);
     expect(response.text).not.toMatch(/"(pk|sk|entityType|customTeaser|deleting)"/);
   });
 });
