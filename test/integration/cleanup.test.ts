@@ -16,7 +16,7 @@ import {
 import { someComments, storedCommentIndexOf, storedCommentsOf } from "../support/post-storage";
 import { given } from "../support/given";
 import { expectStatus, type TestUser } from "../support/host";
-import { expectError, expectNoStorageDetails, expectValidationFailed } from "../support/then";
+import { expectError, expectNoStorageDetails, expectValidationFailed, then } from "../support/then";
 import { when } from "../support/when";
 
 const LONG_AGO = "2025-01-10T08:00:00.000Z";
@@ -375,15 +375,12 @@ describe("a deletion finished by another attempt", () => {
     // Given an author whose DELETE /me finished while a second one was still under way,
     const author = await given.anAuthor();
     const other = await given.anAuthor();
-    await aFollow(author, other);
+    await given.aFollow(author, other);
     await deleteMyAccount(author.userId, true);
     // and who has signed up again, published and followed,
-    expectStatus(
-      await api.put("/me", { token: author.token, body: { handle: author.handle, displayName: "Back" } }),
-      201,
-    );
-    const newPost = await aPost(author);
-    await aFollow(author, other);
+    expectStatus(await when.savesProfile(author, { handle: author.handle, displayName: "Back" }), 201);
+    const newPost = await given.aPost(author);
+    await given.aFollow(author, other);
 
     // when the second DELETE /me goes on where it was,
     const outcome = await deleteMarkedAccount(author.userId, {
@@ -395,9 +392,9 @@ describe("a deletion finished by another attempt", () => {
 
     // then it finds the deletion finished and the new account whole.
     expect(outcome).toBe("deleted");
-    expect((await api.get(`/posts/${newPost.postId}`)).status).toBe(200);
-    expect((await api.get(`/users/${other.userId}`)).body.followerCount).toBe(1);
-    expect((await api.get("/me", { token: author.token })).body.followingCount).toBe(1);
+    then.itAnswers(await when.readsPost(newPost.postId), 200);
+    expect(await then.followerCountOf(other)).toBe(1);
+    expect(then.itAnswers(await when.readsOwnAccount(author), 200).followingCount).toBe(1);
     await expectCountsEqualRelations([author, other]);
   });
 });
