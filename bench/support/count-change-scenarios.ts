@@ -9,7 +9,7 @@ import type { CountChange } from "../../shared/domain/cleanup";
 import { beginRun, succeedRun, ticketOf } from "../../shared/use-cases/cleanup";
 import { meterCapacity } from "../../test/support/capacity-meter";
 import { toIncomingRequest, type SampleRequest } from "../../test/support/route-samples";
-import type { TestUser } from "../../test/support/given";
+import type { TestUser } from "../../test/support/host";
 
 /** What a platform of many authors reaches in one cleanup (issue 23's projection: a few thousand). */
 export const COUNT_CHANGES = 5_000;

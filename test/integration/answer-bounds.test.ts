@@ -3,7 +3,7 @@ import * as z from "zod/mini";
 import { securityHeaders } from "../../shared/http/middleware/response-headers";
 import { MAX_ITEMS_BYTES } from "../../shared/schemas/common";
 import { dispatch } from "../../infra/local/server";
-import { jwtSecret } from "../support/api";
+import { jwtSecret } from "../support/api/in-process";
 import { toIncomingRequest } from "../support/route-samples";
 import { openApiDocument } from "../support/documented-answers";
 

@@ -3,11 +3,13 @@ import { batchWrite } from "../../shared/db/batch";
 import { toCountChangeItem } from "../../shared/db/entities/cleanup-run";
 import { cleanupKeys } from "../../shared/db/keys";
 import { updateItem } from "../../shared/db/requests";
-import type { CountChange, Run, RunTicket } from "../../shared/domain/cleanup";
+import type { CountChange, RunTicket } from "../../shared/domain/cleanup";
 import { beginRun, failRun, succeedRun, ticketOf } from "../../shared/use-cases/cleanup";
-import { api, type ApiResponse } from "../support/api";
-import { given, type TestUser } from "../support/given";
+import { given } from "../support/given";
+import { host, type TestUser } from "../support/host";
 import { storedItem } from "../support/storage";
+import { expectValidationFailed, then } from "../support/then";
+import { when } from "../support/when";
 
 // Contract 1.2: a Run carries its first 100 count changes and `countChangesTotal`; GET
 // /admin/cleanup-runs/{runId}/count-changes pages through all of them, by user ID. A run's changes are stored as
@@ -15,18 +17,7 @@ import { storedItem } from "../support/storage";
 
 const MANY = 250;
 
-interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
-interface ErrorAnswer {
-  error: { code: string };
-}
-/** An answer's body, as the document describes it (test/support/api.ts checks every answer against it). */
-const bodyOf = <T>(response: ApiResponse): T => response.body as T;
-const codeOf = (response: ApiResponse) => bodyOf<ErrorAnswer>(response).error.code;
-const readRun = async (admin: TestUser, runId: string) =>
-  bodyOf<Run>(await api.get(`/admin/cleanup-runs/${runId}`, { token: admin.token }));
+const readRun = async (admin: TestUser, runId: string) => then.itAnswers(await when.readsCleanupRun(admin, runId), 200);
 
 /** Runs the tests began: one a failing test leaves under way is ended, so that its lease fails no other test. */
 const begun: RunTicket[] = [];
@@ -53,10 +44,10 @@ async function everyPage(admin: TestUser, runId: string, limit: number): Promise
   const pages: CountChange[][] = [];
   let cursor: string | null = null;
   do {
-    const query: string = cursor === null ? `?limit=${limit}` : `?limit=${limit}&cursor=${cursor}`;
-    const response = await api.get(`/admin/cleanup-runs/${runId}/count-changes${query}`, { token: admin.token });
-    expect(response.status, response.text).toBe(200);
-    const page = bodyOf<Page<CountChange>>(response);
+    const page: { items: CountChange[]; nextCursor: string | null } = then.itAnswers(
+      await when.listsCountChangesOf(admin, runId, cursor === null ? { limit } : { limit, cursor }),
+      200,
+    );
     pages.push(page.items);
     cursor = page.nextCursor;
   } while (cursor !== null);
@@ -87,7 +78,7 @@ describe("a run's count changes", () => {
       changes.slice(0, 100),
       MANY,
     ]);
-    const listed = bodyOf<Page<Run>>(await api.get("/admin/cleanup-runs", { token: admin.token })).items;
+    const listed = then.itAnswers(await when.listsCleanupRuns(admin), 200).items;
     const inList = listed.find((candidate) => candidate.runId === run.runId);
     expect([inList?.countChanges.length, inList?.countChangesTotal]).toEqual([100, MANY]);
     expect((await everyPage(admin, run.runId, 7)).flat()).toEqual(changes);
@@ -106,19 +97,16 @@ describe("a run's count changes", () => {
     const admin = await given.anAdmin();
     const { run } = await aRunWithCountChanges(0);
     await succeedRun(ticketOf(run), new Date());
-    const empty = await api.get(`/admin/cleanup-runs/${run.runId}/count-changes`, { token: admin.token });
-    expect([empty.status, bodyOf<Page<CountChange>>(empty)]).toEqual([200, { items: [], nextCursor: null }]);
+    expect(then.itAnswers(await when.listsCountChangesOf(admin, run.runId), 200)).toEqual({
+      items: [],
+      nextCursor: null,
+    });
     const read = await readRun(admin, run.runId);
     expect([read.countChanges, read.countChangesTotal]).toEqual([[], 0]);
 
-    const unknown = await api.get("/admin/cleanup-runs/01JNOSUCHRUN0000000000000/count-changes", {
-      token: admin.token,
-    });
-    expect([unknown.status, codeOf(unknown)]).toEqual([404, "not_found"]);
-    const badCursor = await api.get("/admin/cleanup-runs/01JNOSUCHRUN0000000000000/count-changes?cursor=x.y", {
-      token: admin.token,
-    });
-    expect([badCursor.status, codeOf(badCursor)]).toEqual([400, "invalid_cursor"]);
+    const unknownRun = "01JNOSUCHRUN0000000000000";
+    then.itFails(await when.listsCountChangesOf(admin, unknownRun), 404, "not_found");
+    then.itFails(await when.listsCountChangesOf(admin, unknownRun, { cursor: "x.y" }), 400, "invalid_cursor");
   });
 
   it("a cursor belongs to its run; limits are the lists' (1..100); readers are refused", async () => {
@@ -127,20 +115,21 @@ describe("a run's count changes", () => {
     await succeedRun(ticketOf(run), new Date());
     const other = await aRunWithCountChanges(3);
     await succeedRun(ticketOf(other.run), new Date());
-    const first = await api.get(`/admin/cleanup-runs/${run.runId}/count-changes?limit=1`, { token: admin.token });
-    const foreign = await api.get(
-      `/admin/cleanup-runs/${other.run.runId}/count-changes?cursor=${bodyOf<Page<CountChange>>(first).nextCursor}`,
-      { token: admin.token },
-    );
-    expect([foreign.status, codeOf(foreign)]).toEqual([400, "invalid_cursor"]);
+    const first = then.itAnswers(await when.listsCountChangesOf(admin, run.runId, { limit: 1 }), 200);
+    const foreign = await when.listsCountChangesOf(admin, other.run.runId, { cursor: first.nextCursor! });
+    then.itFails(foreign, 400, "invalid_cursor");
     for (const limit of ["0", "101", "x"]) {
-      const response = await api.get(`/admin/cleanup-runs/${run.runId}/count-changes?limit=${limit}`, {
-        token: admin.token,
-      });
-      expect([response.status, codeOf(response)]).toEqual([400, "validation_failed"]);
+      // Limits the document refuses, sent as they are.
+      const response = await host().api.unchecked(
+        "GET",
+        `/admin/cleanup-runs/${run.runId}/count-changes?limit=${limit}`,
+        {
+          token: admin.token,
+        },
+      );
+      expect(expectValidationFailed(response).details[0]?.field).toBe("limit");
     }
     const reader = await given.aReader();
-    const refused = await api.get(`/admin/cleanup-runs/${run.runId}/count-changes`, { token: reader.token });
-    expect([refused.status, codeOf(refused)]).toEqual([403, "forbidden"]);
+    then.itFails(await when.listsCountChangesOf(reader, run.runId), 403, "forbidden");
   });
 });

@@ -12,10 +12,9 @@ import {
   redTeamSurrogateBody,
   type MeasuredAnswer,
 } from "../support/hostile";
-import { aFollow } from "../support/follows";
 import { recordDynamoDbRequests } from "../support/request-recorder";
 import { given } from "../support/given";
-import { expectValidationFailed } from "../support/then";
+import { expectValidationFailed, then } from "../support/then";
 import { when } from "../support/when";
 import { type TestUser } from "../support/host";
 
@@ -188,27 +187,29 @@ describe("cognito:groups names exact groups only", () => {
 describe("a cursor has one spelling", () => {
   it("another spelling of a valid cursor (other unused low bits in its last character) answers 400 invalid_cursor", async () => {
     const [author, first, second] = await Promise.all([given.anAuthor(), given.aReader(), given.aReader()]);
-    await aFollow(first, author);
-    await aFollow(second, author);
-    const page = await api.get(`/users/${author.userId}/followers?limit=1`);
-    const cursor: string = page.body.nextCursor;
+    await given.aFollow(first, author);
+    await given.aFollow(second, author);
+    const cursor = then.itAnswers(await when.listsFollowersOf(author, undefined, { limit: 1 }), 200).nextCursor!;
     const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     // The signature's 16 bytes: 22 characters, of which the last carries 2 bits and 4 unused ones.
     const respelled = cursor.slice(0, -1) + alphabet[alphabet.indexOf(cursor.at(-1)!) ^ 1];
-    expect((await api.get(`/users/${author.userId}/followers?limit=1&cursor=${cursor}`)).status).toBe(200);
-    const answer = await api.get(`/users/${author.userId}/followers?limit=1&cursor=${respelled}`);
-    expect([answer.status, answer.body.error.code]).toEqual([400, "invalid_cursor"]);
+    then.itAnswers(await when.listsFollowersOf(author, undefined, { limit: 1, cursor }), 200);
+    then.itFails(
+      await when.listsFollowersOf(author, undefined, { limit: 1, cursor: respelled }),
+      400,
+      "invalid_cursor",
+    );
   });
 });
 
 describe("an admin reads an account's notices without a profile", () => {
   it("answers 404 for an unknown user and the page for a known one, not 403 profile_required", async () => {
-    const admin = given.aSignedInCaller(["admins"]);
+    const admin = given.aLocalCaller(["admins"]);
     const reader = await given.aReader();
-    const unknown = await api.get("/admin/users/nobody-at-all/notices", { token: admin.token });
-    expect([unknown.status, unknown.body.error.code]).toEqual([404, "not_found"]);
-    const known = await api.get(`/admin/users/${reader.userId}/notices`, { token: admin.token });
-    expect([known.status, known.body]).toEqual([200, { items: [], nextCursor: null }]);
+    const noticesOf = (userId: string) =>
+      api.GET("/admin/users/{userId}/notices", { path: { userId }, token: admin.token });
+    then.itFails(await noticesOf("nobody-at-all"), 404, "not_found");
+    expect(then.itAnswers(await noticesOf(reader.userId), 200)).toEqual({ items: [], nextCursor: null });
   });
 });
 
@@ -219,7 +220,7 @@ describe("the contract's order of errors, on every route", () => {
   it.each(everyRoute)("$route: a bad body is 400 before the role's 403 and before 404", async (route) => {
     const reader = await given.aReader();
     const answer = await measuredCall(route.method, unknownIds(route.path), {
-      ...(route.auth === "jwt" ? { token: reader.token } : {}),
+      ...(route.auth === "required" ? { token: reader.token } : {}),
       body: { notAField: true },
     });
     expect(problemOf(answer)).toEqual([400, "validation_failed"]);
@@ -228,7 +229,7 @@ describe("the contract's order of errors, on every route", () => {
   it.each(everyRoute.filter((route) => route.path.includes("{")))(
     "$route: an unknown resource is 404 before 403 profile_required (an admin without a profile)",
     async (route) => {
-      const admin = given.aSignedInCaller(["admins"]);
+      const admin = given.aLocalCaller(["admins"]);
       const validBodies: Record<string, unknown> = {
         "PUT /admin/users/{userId}/entitlements": { entitlements: [] },
         "POST /posts/{postId}/comments": { body: "Hello" },

@@ -80,8 +80,8 @@ describe("text with a lone surrogate", () => {
 
   it("and so is a control character in a token's subject (a user ID holds none)", async () => {
     for (const sub of ["a\u0001b", "tab\there", "del\u007f", "c1\u0085"]) {
-      const response = await api.get("/health", { token: tokenFor(sub) });
-      expect([response.status, response.body.error.code]).toEqual([401, "unauthorized"]);
+      const response = await api.GET("/health", { token: tokenFor(sub) });
+      expect([response.status, response.error.code]).toEqual([401, "unauthorized"]);
     }
   });
 });
@@ -108,9 +108,10 @@ describe("a display name of invisible characters only", () => {
 
   it("is refused as a post's title and tag: U+1D159 alone (issue 23)", async () => {
     const author = await given.anAuthor();
-    const response = await api.post("/posts", {
-      token: author.token,
-      body: { ...aPostInput(), title: "\u{1d159}", tags: ["ok", "\u{1d159}\u200b"] },
+    const response = await when.publishes(author, {
+      ...aPostInput(),
+      title: "\u{1d159}",
+      tags: ["ok", "\u{1d159}\u200b"],
     });
     expect(detailsOf(response)).toEqual([
       400,

@@ -94,4 +94,10 @@ export const when = {
   /** `admin` reads a cleanup run. */
   readsCleanupRun: (admin: TestUser, runId: string) =>
     api().GET("/admin/cleanup-runs/{runId}", { path: { runId }, token: admin.token }),
+  /** `admin` lists the cleanup runs, newest first. */
+  listsCleanupRuns: (admin: TestUser, page: Page = {}) =>
+    api().GET("/admin/cleanup-runs", { token: admin.token, query: page }),
+  /** `admin` lists a cleanup run's count changes, by user ID. */
+  listsCountChangesOf: (admin: TestUser, runId: string, page: Page = {}) =>
+    api().GET("/admin/cleanup-runs/{runId}/count-changes", { path: { runId }, token: admin.token, query: page }),
 };

@@ -368,6 +368,28 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/admin/cleanup-runs/{runId}/count-changes": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List a cleanup run's count changes
+     * @description Admins only. Every count change of the run (in a dry run: that it would make), by `userId`: each surviving account whose follower count the run changed, with the stored count before and the recount after. A Run carries its first 100 and `countChangesTotal`; this list pages through all of them. 404 for an unknown run.
+     *
+     *     Roles: admin.
+     */
+    get: operations["listCleanupRunCountChanges"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/admin/users/{userId}/notices": {
     parameters: {
       query?: never;
@@ -377,7 +399,7 @@ export interface paths {
     };
     /**
      * Read an account's notices before deletion
-     * @description Admins only (support staff). The account's current schedule of notices before deletion, newest first: each notice's lead, when it went out, the earliest deletion it allows, and whether it was delivered. Empty once a signed-in request or an exemption withdrew the schedule. A notice still waiting for its delivery shows once that settled (a run delivers right after recording).
+     * @description Admins only (support staff). The account's current schedule of notices before deletion, newest first: each notice's lead, when it went out, the earliest deletion it allows, and whether it was delivered. Empty once a signed-in request or an exemption withdrew the schedule. A notice still waiting for its delivery shows once that settled (a run delivers right after recording). A read: no profile is needed.
      *
      *     Roles: admin.
      */
@@ -530,6 +552,11 @@ export interface components {
       /** @description The count recomputed from the follow relations. */
       after: number;
     };
+    /** @description A page of CountChange items. */
+    CountChangePage: {
+      items: components["schemas"]["CountChange"][];
+      nextCursor: string | null;
+    };
     /** @description A subscription: `plus` (Plus posts), `ultimate` (everything), or `select` of one author (that author's Select posts). */
     Entitlement:
       | {
@@ -553,6 +580,7 @@ export interface components {
       | {
           /** @constant */
           tier: "select";
+          /** @description The author whose Select it is. */
           authorId: string;
           /**
            * Format: date-time
@@ -948,7 +976,10 @@ export interface components {
       noticesSent: number;
       /** @description Inactive accounts the run did not delete because their notices before deletion are not complete. */
       deletionsDeferred: number;
+      /** @description The run's first 100 count changes, by `userId`; `GET /admin/cleanup-runs/{runId}/count-changes` pages through all of them. */
       countChanges: components["schemas"]["CountChange"][];
+      /** @description How many count changes the run made (in a dry run: would make), all of them, listed or not. */
+      countChangesTotal: number;
     };
     /** @description A page of Run items. */
     RunPage: {
@@ -4186,6 +4217,151 @@ export interface operations {
       };
     };
   };
+  listCleanupRunCountChanges: {
+    parameters: {
+      query?: {
+        /** @description How many items a page holds at most. */
+        limit?: number;
+        /** @description The `nextCursor` of the previous page, as it came; absent for the first page. Opaque and signed. */
+        cursor?: string;
+      };
+      header?: never;
+      path: {
+        /** @description The cleanup run's ID. */
+        runId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of the run's count changes. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["CountChangePage"];
+        };
+      };
+      /** @description `validation_failed`: a body field, query parameter or header is invalid; `details` names each one. `malformed_json`: the body is not JSON. `invalid_cursor`: the cursor is malformed or was changed. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] & {
+            error?: {
+              /** @enum {unknown} */
+              code?: "validation_failed" | "malformed_json" | "invalid_cursor";
+            };
+          };
+        };
+      };
+      /** @description `unauthorized`: the bearer token is missing, malformed or failed verification. `{"message"}`: API Gateway's authorizer refused the token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json":
+            | (components["schemas"]["Error"] & {
+                error?: {
+                  /** @enum {unknown} */
+                  code?: "unauthorized";
+                };
+              })
+            | components["schemas"]["GatewayUnauthorized"];
+        };
+      };
+      /** @description `forbidden`: your role, or not owning the resource, does not allow this. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] & {
+            error?: {
+              /** @enum {unknown} */
+              code?: "forbidden";
+            };
+          };
+        };
+      };
+      /** @description `not_found`: the resource does not exist. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] & {
+            error?: {
+              /** @enum {unknown} */
+              code?: "not_found";
+            };
+          };
+        };
+      };
+      /** @description `payload_too_large`: the body is over 256 KiB. `{"message"}`: API Gateway: the body is over 10 MB. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json":
+            | (components["schemas"]["Error"] & {
+                error?: {
+                  /** @enum {unknown} */
+                  code?: "payload_too_large";
+                };
+              })
+            | components["schemas"]["GatewayPayloadTooLarge"];
+        };
+      };
+      /** @description `{"message"}`: API Gateway throttled the API as a whole; retry with backoff. */
+      429: {
+        headers: {
+          /** @description Seconds to wait before retrying; sent with `too_many_requests`. */
+          "retry-after"?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["GatewayThrottled"];
+        };
+      };
+      /** @description `internal`: a failure on the API's side; the message is generic. `{"message"}`: API Gateway: the function failed or timed out. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json":
+            | (components["schemas"]["Error"] & {
+                error?: {
+                  /** @enum {unknown} */
+                  code?: "internal";
+                };
+              })
+            | components["schemas"]["GatewayInternalError"];
+        };
+      };
+      /** @description `unavailable`: a dependency was busy; nothing was written; retry after `retry-after` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying. */
+          "retry-after": number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] & {
+            error?: {
+              /** @enum {unknown} */
+              code?: "unavailable";
+            };
+          };
+        };
+      };
+    };
+  };
   getUserNotices: {
     parameters: {
       query?: {
@@ -4242,7 +4418,7 @@ export interface operations {
             | components["schemas"]["GatewayUnauthorized"];
         };
       };
-      /** @description `forbidden`: your role, or not owning the resource, does not allow this. `profile_required`: create your profile with `PUT /me` first. */
+      /** @description `forbidden`: your role, or not owning the resource, does not allow this. */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4251,7 +4427,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"] & {
             error?: {
               /** @enum {unknown} */
-              code?: "forbidden" | "profile_required";
+              code?: "forbidden";
             };
           };
         };
