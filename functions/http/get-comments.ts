@@ -1,8 +1,8 @@
 import * as commentOperations from "../../shared/api/operations/comments";
-import { httpHandler } from "../../shared/http/handler";
+import { publicHttpHandler } from "../../shared/http/public-handler";
 import { ok } from "../../shared/http/responses";
 import { listComments } from "../../shared/use-cases/comments";
 
-export const handler = httpHandler(commentOperations.listComments, async ({ caller, path, query }) =>
+export const handler = publicHttpHandler(commentOperations.listComments, async ({ caller, path, query }) =>
   ok(await listComments(caller, path.postId ?? "", query)),
 );

@@ -1,7 +1,7 @@
 import * as serviceOperations from "../../shared/api/operations/service";
 import { referenceScriptAnswer } from "../../shared/api/reference-page";
-import { httpHandler } from "../../shared/http/handler";
+import { publicHttpHandler } from "../../shared/http/public-handler";
 
-export const handler = httpHandler(serviceOperations.getReferenceScript, async ({ headers }) =>
+export const handler = publicHttpHandler(serviceOperations.getReferenceScript, async ({ headers }) =>
   referenceScriptAnswer(headers["accept-encoding"]),
 );

@@ -1,5 +1,5 @@
 import * as serviceOperations from "../../shared/api/operations/service";
 import { referencePageAnswer } from "../../shared/api/reference-page";
-import { httpHandler } from "../../shared/http/handler";
+import { publicHttpHandler } from "../../shared/http/public-handler";
 
-export const handler = httpHandler(serviceOperations.getReferencePage, async () => referencePageAnswer());
+export const handler = publicHttpHandler(serviceOperations.getReferencePage, async () => referencePageAnswer());

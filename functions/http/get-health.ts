@@ -1,5 +1,5 @@
 import * as serviceOperations from "../../shared/api/operations/service";
-import { httpHandler } from "../../shared/http/handler";
+import { publicHttpHandler } from "../../shared/http/public-handler";
 import { ok } from "../../shared/http/responses";
 
-export const handler = httpHandler(serviceOperations.getHealth, async () => ok({ status: "ok" }));
+export const handler = publicHttpHandler(serviceOperations.getHealth, async () => ok({ status: "ok" }));

@@ -1,0 +1,16 @@
+import { type HandlerInput, middlewareStack, type RouteOptions } from "./handler";
+import type { HttpResult } from "./responses";
+import { verifyToken } from "./token-verifier";
+import type * as z from "zod/mini";
+
+/**
+ * The handler of a public route: anyone may call, and a token sent all the same is verified here (Cognito's keys in
+ * AWS, the HS256 secret locally), since no authorizer guards the route. Only these handlers bundle a verifier.
+ */
+export function publicHttpHandler<
+  B extends z.ZodMiniType | undefined = undefined,
+  Q extends z.ZodMiniType | undefined = undefined,
+  H extends z.ZodMiniObject | undefined = undefined,
+>(options: RouteOptions<"optional", B, Q, H>, run: (input: HandlerInput<"optional", B, Q, H>) => Promise<HttpResult>) {
+  return middlewareStack(options, run, verifyToken);
+}
