@@ -1,5 +1,17 @@
-// How every Lambda handler is bundled, shared by the CDK stack (NodejsFunction) and the cold-start benchmark,
-// so the benchmark measures exactly what is deployed.
+// How every Lambda function is bundled: one set of esbuild options and one build, run by the CDK stack (the
+// functions' asset, infra/constructs/handler-function.ts), by the test that loads every bundle and by the
+// cold-start benchmark, so that what is measured and tested is what is deployed.
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { build, type BuildOptions, type Metafile, type Plugin } from "esbuild";
+import ts from "typescript";
+import type { RouteDefinition } from "./routes";
+
+/** The repository root: entries are relative to it, and it is esbuild's working directory. */
+export const projectRoot = fileURLToPath(new URL("../", import.meta.url));
 
 /**
  * ESM output cannot `require`, yet a few CommonJS dependencies do (and esbuild's shim calls `require` when
@@ -9,26 +21,169 @@ const esmRequireBanner =
   "import { createRequire as __bannerCreateRequire } from 'module'; " +
   "const require = __bannerCreateRequire(import.meta.url);";
 
-export const lambdaBundling = {
-  target: "node24",
-  format: "esm",
-  minify: true,
-  sourceMap: true,
-  // Stack traces map to file and line without shipping the sources themselves in every bundle.
-  sourcesContent: false,
-  // ESM entry points of the AWS SDK v3 tree-shake to about 60% of the CommonJS build.
-  mainFields: ["module", "main"],
-  banner: esmRequireBanner,
+/**
+ * In Lambda the credentials are always in the environment: every SDK client of every bundle reads them there
+ * (shared/aws/environment-credentials.ts) instead of carrying the SDK's default chain. Code run from source keeps it.
+ */
+export const lambdaAliases = {
+  "@aws-sdk/credential-provider-node": "./shared/aws/environment-credentials.ts",
 } as const;
 
 /**
- * The shell commands that write a function's `gzippedFiles` (infra/routes.ts) beside its bundle: run by the CDK
- * stack after esbuild (NodejsFunction's afterBundling hook) and by the cold-start benchmark alike.
+ * Modules that only declare values (zod schemas, route operations): every top-level `const` of theirs is built
+ * without side effects, though esbuild cannot tell (zod's builders are calls). Declared pure here, a bundle keeps
+ * only the schemas and operations its function uses, not every one of the module (the bundles' metafile test fails
+ * on another route's schema or operation in a bundle).
  */
-export function gzippedFileCommands(
-  files: readonly { source: string; bundled: string }[],
-  projectDir: string,
-  bundleDir: string,
-): string[] {
-  return files.map((file) => `gzip -9 -n -c "${projectDir}/${file.source}" > "${bundleDir}/${file.bundled}"`);
+export const declarationModules = [/\/shared\/schemas\/[^/]+\.ts$/, /\/shared\/api\/operations\/[^/]+\.ts$/];
+
+/**
+ * Marks each top-level `const` of a declaration module pure for esbuild: `const x = EXPR` becomes
+ * `const x = /* @__PURE__ *\/ (() => (EXPR))()`, evaluated where it stood when it is used, dropped when it is not.
+ */
+function pureDeclarations(): Plugin {
+  return {
+    name: "pure-declarations",
+    setup(bundler) {
+      bundler.onLoad({ filter: /\.ts$/ }, ({ path }) => {
+        if (!declarationModules.some((pattern) => pattern.test(path))) return undefined;
+        const source = readFileSync(path, "utf8");
+        const file = ts.createSourceFile(path, source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+        const initializers = file.statements
+          .filter(ts.isVariableStatement)
+          .flatMap((statement) => statement.declarationList.declarations.map((declaration) => declaration.initializer))
+          .filter((initializer): initializer is ts.Expression => initializer !== undefined);
+        let contents = source;
+        for (const initializer of initializers.reverse()) {
+          const [start, end] = [initializer.getStart(file), initializer.getEnd()];
+          contents = `${contents.slice(0, start)}/* @__PURE__ */ (() => (${contents.slice(start, end)}))()${contents.slice(end)}`;
+        }
+        return { contents, loader: "ts" };
+      });
+    },
+  };
+}
+
+/** esbuild's options for every function; the entry is `index` and the handler `index.handler`. */
+export const lambdaBuildOptions = {
+  absWorkingDir: projectRoot,
+  bundle: true,
+  platform: "node",
+  target: "node24",
+  format: "esm",
+  // What a function loads only on some path (a dynamic `import()`: the Step Functions or mail clients, the token
+  // verifier of public routes, the SDK's event streams) goes to a chunk of its own, read when first needed, so
+  // that Lambda's init loads only `index.mjs` and the chunks it imports statically.
+  splitting: true,
+  outExtension: { ".js": ".mjs" },
+  minify: true,
+  // Stack traces map to file and line (NODE_OPTIONS=--enable-source-maps) without shipping the sources themselves.
+  sourcemap: true,
+  sourcesContent: false,
+  // ESM entry points of the AWS SDK v3 tree-shake to about 60% of the CommonJS build.
+  mainFields: ["module", "main"],
+  banner: { js: esmRequireBanner },
+  alias: { ...lambdaAliases },
+  plugins: [pureDeclarations()],
+  logLevel: "error",
+} as const satisfies BuildOptions;
+
+/** What a function reads at run time from beside its bundle (a route's definition says). */
+export type RunTimeFiles = Pick<RouteDefinition, "gzippedFiles">;
+
+export interface FunctionBundle extends RunTimeFiles {
+  /** The handler's file, relative to the repository root; it exports `handler`. */
+  entry: string;
+}
+
+const optionsFor = (fn: FunctionBundle, outdir: string): BuildOptions => ({
+  ...lambdaBuildOptions,
+  entryPoints: { index: fn.entry },
+  outdir,
+  metafile: true,
+});
+
+/** Writes a function's run-time files beside its bundle: its `gzippedFiles`, gzip-compressed. */
+function writeRunTimeFiles(files: RunTimeFiles, outdir: string): void {
+  for (const file of files.gzippedFiles ?? []) {
+    writeFileSync(join(outdir, file.bundled), gzipSync(readFileSync(join(projectRoot, file.source)), { level: 9 }));
+  }
+}
+
+/** The output files `index.mjs` can load, by static or dynamic import, as the metafile names them. */
+export function reachableOutputs(metafile: Metafile): Set<string> {
+  const outputs = metafile.outputs;
+  const index = Object.keys(outputs).find((path) => /(^|\/)index\.mjs$/.test(path));
+  if (!index) throw new Error(`no index.mjs among ${Object.keys(outputs).join(", ")}`);
+  const reachable = new Set<string>();
+  const visit = (path: string) => {
+    if (reachable.has(path)) return;
+    reachable.add(path);
+    for (const imported of outputs[path]!.imports) if (outputs[imported.path]) visit(imported.path);
+  };
+  visit(index);
+  return reachable;
+}
+
+/**
+ * esbuild writes a chunk for every dynamic `import()` it parses, even one in code that tree shaking then dropped
+ * (the mail delivery of a module whose sending function a route does not use): such a chunk can never load, and
+ * the function's asset does not carry it.
+ */
+function dropUnreachableChunks(metafile: Metafile): void {
+  const reachable = reachableOutputs(metafile);
+  for (const path of Object.keys(metafile.outputs)) {
+    const code = path.replace(/\.map$/, "");
+    if (reachable.has(code)) continue;
+    rmSync(resolve(projectRoot, path), { force: true });
+    delete metafile.outputs[path];
+  }
+}
+
+/** Bundles one function into `outdir` (its `index.mjs`, chunks, source maps and gzipped files), as deployed. */
+export async function bundleFunction(fn: FunctionBundle, outdir: string): Promise<Metafile> {
+  // esbuild adds to a directory: chunks of an earlier build would lie beside the new ones.
+  rmSync(outdir, { recursive: true, force: true });
+  const { metafile } = await build(optionsFor(fn, outdir));
+  dropUnreachableChunks(metafile!);
+  writeRunTimeFiles(fn, outdir);
+  return metafile!;
+}
+
+/** How long the CDK's synchronous bundling waits for one function's build before it gives up. */
+const SYNC_BUILD_TIMEOUT_MS = 300_000;
+
+let builder: { port: MessagePort; signal: Int32Array } | undefined;
+
+/** The worker thread that runs bundleFunction for bundleFunctionSync (infra/bundle-worker.mjs), started once. */
+function syncBuilder(): { port: MessagePort; signal: Int32Array } {
+  if (!builder) {
+    const { port1, port2 } = new MessageChannel();
+    const signal = new Int32Array(new SharedArrayBuffer(4));
+    const worker = new Worker(new URL("./bundle-worker.mjs", import.meta.url), {
+      workerData: { port: port2, signal },
+      transferList: [port2],
+    });
+    // It must not keep a finished `cdk synth` (or test) alive.
+    worker.unref();
+    port1.unref();
+    builder = { port: port1, signal };
+  }
+  return builder;
+}
+
+/**
+ * The same build, synchronously: the CDK's local bundling cannot wait for a promise, and esbuild's synchronous API
+ * takes no plugins. The build runs in a worker thread while this one waits.
+ */
+export function bundleFunctionSync(fn: FunctionBundle, outdir: string): void {
+  const { port, signal } = syncBuilder();
+  Atomics.store(signal, 0, 0);
+  port.postMessage({ fn: { entry: fn.entry, gzippedFiles: fn.gzippedFiles ?? [] }, outdir });
+  if (Atomics.wait(signal, 0, 0, SYNC_BUILD_TIMEOUT_MS) === "timed-out") {
+    throw new Error(`bundling ${fn.entry} took over ${SYNC_BUILD_TIMEOUT_MS / 1000} s`);
+  }
+  const reply = receiveMessageOnPort(port)?.message as { error: string | null } | undefined;
+  if (!reply) throw new Error(`bundling ${fn.entry}: the build worker did not answer`);
+  if (reply.error) throw new Error(`bundling ${fn.entry} failed: ${reply.error}`);
 }
