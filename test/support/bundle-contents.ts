@@ -31,7 +31,7 @@ export const credentialChain = [
   "@smithy/credential-provider-imds",
 ];
 
-/** What every function needs: the DynamoDB client and document client, logs and metrics, zod. */
+/** What every function needs: the DynamoDB client and document client (the SDK's core), zod. */
 const everyFunction = [
   "@aws-sdk/client-dynamodb",
   "@aws-sdk/lib-dynamodb",
@@ -48,9 +48,6 @@ const everyFunction = [
   "@smithy/signature-v4",
   "@smithy/types",
   "@aws/lambda-invoke-store",
-  "@aws-lambda-powertools/logger",
-  "@aws-lambda-powertools/metrics",
-  "@aws-lambda-powertools/commons",
   "zod",
 ];
 
