@@ -1,12 +1,12 @@
 // How every Lambda function is bundled: one set of esbuild options and one build, run by the CDK stack (the
 // functions' asset, infra/constructs/handler-function.ts), by the test that loads every bundle and by the
 // cold-start benchmark, so that what is measured and tested is what is deployed.
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-import { build, type BuildOptions, type Metafile, type Plugin } from "esbuild";
+import { type BuildOptions, context, type Metafile, type Plugin } from "esbuild";
 import ts from "typescript";
 import type { RouteDefinition } from "./routes";
 
@@ -126,28 +126,84 @@ export function reachableOutputs(metafile: Metafile): Set<string> {
 }
 
 /**
- * esbuild writes a chunk for every dynamic `import()` it parses, even one in code that tree shaking then dropped
- * (the mail delivery of a module whose sending function a route does not use): such a chunk can never load, and
- * the function's asset does not carry it.
+ * The modules a build made chunks of for dynamic `import()`s that tree shaking then dropped, relative to the project
+ * (e.g. the mail delivery, in a function that uses a cleanup module but sends no notice): `index.mjs` can never load
+ * such a chunk.
  */
-function dropUnreachableChunks(metafile: Metafile): void {
+function unreachableImports(metafile: Metafile): Set<string> {
   const reachable = reachableOutputs(metafile);
-  for (const path of Object.keys(metafile.outputs)) {
-    const code = path.replace(/\.map$/, "");
-    if (reachable.has(code)) continue;
-    rmSync(resolve(projectRoot, path), { force: true });
-    delete metafile.outputs[path];
-  }
+  return new Set(
+    Object.entries(metafile.outputs)
+      .filter(([path, output]) => path.endsWith(".mjs") && !reachable.has(path) && output.entryPoint)
+      .map(([, output]) => output.entryPoint!),
+  );
+}
+
+const leftOut = Symbol("left out");
+
+/**
+ * Leaves out the modules of `unreachable` (a dynamic import no code that runs makes): esbuild still makes a chunk of
+ * each, and moves what it shares with the function into chunks the function loads at init (22 KB of the SDK's
+ * protocols for the mail clients a cleanup route never sends with). A module left out throws if ever imported.
+ */
+function leaveOut(unreachable: Set<string>): Plugin {
+  return {
+    name: "leave-out-unreachable-imports",
+    setup(bundler) {
+      bundler.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.kind !== "dynamic-import" || unreachable.size === 0 || args.pluginData === leftOut) return undefined;
+        const { importer, namespace, resolveDir, kind, with: attributes } = args;
+        const resolved = await bundler.resolve(args.path, {
+          importer,
+          namespace,
+          resolveDir,
+          kind,
+          with: attributes,
+          pluginData: leftOut,
+        });
+        if (!unreachable.has(relative(projectRoot, resolved.path))) return undefined;
+        return { path: resolved.path, namespace: "left-out" };
+      });
+      bundler.onLoad({ filter: /.*/, namespace: "left-out" }, ({ path }) => ({
+        contents: `throw new Error(${JSON.stringify(`${relative(projectRoot, path)} is not in this bundle: tree shaking found no code that imports it`)});`,
+        loader: "js",
+      }));
+    },
+  };
 }
 
 /** Bundles one function into `outdir` (its `index.mjs`, chunks, source maps and gzipped files), as deployed. */
 export async function bundleFunction(fn: FunctionBundle, outdir: string): Promise<Metafile> {
-  // esbuild adds to a directory: chunks of an earlier build would lie beside the new ones.
-  rmSync(outdir, { recursive: true, force: true });
-  const { metafile } = await build(optionsFor(fn, outdir));
-  dropUnreachableChunks(metafile!);
-  writeRunTimeFiles(fn, outdir);
-  return metafile!;
+  const unreachable = new Set<string>();
+  const options = optionsFor(fn, outdir);
+  const build = await context({
+    ...options,
+    write: false,
+    plugins: [...(options.plugins ?? []), leaveOut(unreachable)],
+  });
+  try {
+    // Once to learn which dynamic imports tree shaking drops, once more without them (an incremental rebuild).
+    let result = await build.rebuild();
+    for (const module of unreachableImports(result.metafile!)) unreachable.add(module);
+    if (unreachable.size > 0) result = await build.rebuild();
+    const metafile = result.metafile!;
+    const reachable = reachableOutputs(metafile);
+    // esbuild adds to a directory: chunks of an earlier build would lie beside the new ones.
+    rmSync(outdir, { recursive: true, force: true });
+    for (const file of result.outputFiles!) {
+      const path = relative(projectRoot, file.path);
+      if (!reachable.has(path.replace(/\.map$/, ""))) {
+        delete metafile.outputs[path];
+        continue;
+      }
+      mkdirSync(dirname(file.path), { recursive: true });
+      writeFileSync(file.path, file.contents);
+    }
+    writeRunTimeFiles(fn, outdir);
+    return metafile;
+  } finally {
+    await build.dispose();
+  }
 }
 
 /** How long the CDK's synchronous bundling waits for one function's build before it gives up. */
