@@ -2,7 +2,7 @@
 // functions' asset, infra/constructs/handler-function.ts), by the test that loads every bundle and by the
 // cold-start benchmark, so that what is measured and tested is what is deployed.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -190,7 +190,7 @@ export async function bundleFunction(fn: FunctionBundle, outdir: string): Promis
     const reachable = reachableOutputs(metafile);
     // esbuild adds to a directory: chunks of an earlier build would lie beside the new ones.
     rmSync(outdir, { recursive: true, force: true });
-    for (const file of result.outputFiles!) {
+    for (const file of result.outputFiles ?? []) {
       const path = relative(projectRoot, file.path);
       if (!reachable.has(path.replace(/\.map$/, ""))) {
         delete metafile.outputs[path];

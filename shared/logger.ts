@@ -42,7 +42,13 @@ function xRayTraceId(): string | undefined {
   const header = invokeStore()?.getXRayTraceId() ?? process.env._X_AMZN_TRACE_ID?.trim() ?? "";
   if (header === "") return undefined;
   if (!header.includes("=")) return header;
-  return Object.fromEntries(header.split(";").map((field) => field.split("="))).Root;
+  const fields = new Map(
+    header.split(";").map((field): [string, string | undefined] => {
+      const [key = "", value] = field.split("=");
+      return [key, value];
+    }),
+  );
+  return fields.get("Root");
 }
 
 /** An error as a log line shows it: name, where it was thrown, message, stack, cause, and its own fields. */

@@ -9,10 +9,21 @@ import { buildOpenApiDocument } from "../../shared/api/openapi";
 // What a function's bundle may carry, judged from its esbuild metafile and its output: the packages and project
 // modules its kind allows, no other route's operation and no other route's schema. Each finding names the module.
 
-type Json = Record<string, any>;
+type Json = Record<string, unknown>;
+
+const isJson = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
+/** The object at `key` of a document's part, or an empty one. */
+const part = (json: Json, key: string): Json => {
+  const value = json[key];
+  return isJson(value) ? value : {};
+};
+const textOf = (json: Json, key: string): string | undefined => {
+  const value = json[key];
+  return typeof value === "string" ? value : undefined;
+};
 
 /** The package a bundled module comes from (`@smithy/core`), or its project path (`shared/db/keys.ts`). */
-export function packageOf(path: string): { pkg: string } | { module: string } {
+function packageOf(path: string): { pkg: string } | { module: string } {
   const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(path);
   return match ? { pkg: match[1]! } : { module: path };
 }
@@ -64,7 +75,10 @@ export interface Allowance {
 const routeOf = (fn: DeployedFunction): RouteDefinition | null => (fn.kind === "route" ? fn.route : null);
 
 /** The API's own description (its document, its reference page): the routes tagged Service in the document. */
-const describesApi = (route: RouteDefinition): boolean => documentedOperation(route).tags?.includes("Service");
+const describesApi = (route: RouteDefinition): boolean => {
+  const tags = documentedOperation(route).tags;
+  return Array.isArray(tags) && tags.includes("Service");
+};
 
 export function allowanceOf(fn: DeployedFunction): Allowance {
   const route = routeOf(fn);
@@ -116,7 +130,8 @@ export function forbiddenModulesOf(fn: DeployedFunction): string[] {
 export function buildsApiDocument(fn: DeployedFunction): boolean {
   const route = routeOf(fn);
   return (
-    route !== null && JSON.stringify(documentedOperation(route).responses?.[200] ?? {}).includes("/OpenApiDocument")
+    route !== null &&
+    JSON.stringify(part(part(documentedOperation(route), "responses"), "200")).includes("/OpenApiDocument")
   );
 }
 
@@ -156,7 +171,7 @@ const fullDocument: Json = buildOpenApiDocument(routes);
 const documentOf = (route: RouteDefinition): Json => buildOpenApiDocument([route]);
 
 function documentedOperation(route: RouteDefinition): Json {
-  return fullDocument.paths[route.path][route.method.toLowerCase()];
+  return part(part(part(fullDocument, "paths"), route.path), route.method.toLowerCase());
 }
 
 /** How a string literal of the source reads in the minified output. */
@@ -169,15 +184,21 @@ export function otherRoutesOperations(fn: DeployedFunction, text: string): { ope
     .filter((route) => route !== own)
     .map((route) => {
       const operation = documentedOperation(route);
-      const words = [operation.summary, operation.description].filter(
-        (candidate): candidate is string => typeof candidate === "string" && text.includes(asWritten(candidate)),
+      const words = [textOf(operation, "summary"), textOf(operation, "description")].filter(
+        (candidate): candidate is string => candidate !== undefined && text.includes(asWritten(candidate)),
       );
-      return { operation: `${route.method} ${route.path} (${operation.operationId})`, words };
+      return { operation: `${route.method} ${route.path} (${textOf(operation, "operationId")})`, words };
     })
     .filter((found) => found.words.length > 0);
 }
 
-const schemasOf = (document: Json): Record<string, Json> => document.components.schemas;
+function schemasOf(document: Json): Record<string, Json> {
+  const schemas: Record<string, Json> = {};
+  for (const [id, schema] of Object.entries(part(part(document, "components"), "schemas"))) {
+    if (isJson(schema)) schemas[id] = schema;
+  }
+  return schemas;
+}
 
 /**
  * The documented schemas (components with a description) of other routes whose description the output holds. A
@@ -191,17 +212,17 @@ export function otherRoutesSchemas(fn: DeployedFunction, text: string): string[]
   const perRoute = routes.map((route) => schemasOf(documentOf(route)));
   const shared = Object.keys(all).filter((id) => perRoute.every((schemas) => id in schemas));
   const ownSchemas = own ? schemasOf(documentOf(own)) : {};
-  const ownProperties = new Set(
-    Object.values(ownSchemas).flatMap((schema) =>
-      Object.entries(schema.properties ?? {}).map(([name, json]) => `${name}:${JSON.stringify(json)}`),
-    ),
-  );
+  const propertiesOf = (schema: Json) =>
+    Object.entries(part(schema, "properties")).map(([name, json]) => `${name}:${JSON.stringify(json)}`);
+  const ownProperties = new Set(Object.values(ownSchemas).flatMap(propertiesOf));
   const builtFromOwn = (schema: Json) =>
-    schema.properties !== undefined &&
-    Object.entries(schema.properties).every(([name, json]) => ownProperties.has(`${name}:${JSON.stringify(json)}`));
+    isJson(schema.properties) && propertiesOf(schema).every((property) => ownProperties.has(property));
   return Object.entries(all)
     .filter(([id, schema]) => !shared.includes(id) && !(id in ownSchemas) && !builtFromOwn(schema))
-    .filter(([, schema]) => typeof schema.description === "string" && text.includes(asWritten(schema.description)))
+    .filter(([, schema]) => {
+      const description = textOf(schema, "description");
+      return description !== undefined && text.includes(asWritten(description));
+    })
     .map(([id]) => id);
 }
 

@@ -54,7 +54,7 @@ async function linesOf(write: () => Promise<void> | void): Promise<string[]> {
   return output
     .jsonLines()
     .map((line) =>
-      JSON.stringify(line, (key, value) => (key === "timestamp" || key === "Timestamp" ? "<time>" : value)),
+      JSON.stringify(line, (key, value: unknown) => (key === "timestamp" || key === "Timestamp" ? "<time>" : value)),
     );
 }
 
@@ -112,7 +112,7 @@ describe("the log lines, against Powertools Logger's", () => {
       const powertools = await linesOf(() => story(new Logger({ serviceName: SERVICE_NAME, logLevel: "DEBUG" })));
       const ours = await linesOf(() => story(new StructuredLogger({ serviceName: SERVICE_NAME, logLevel: "debug" })));
       expect(ours).toEqual(powertools);
-      expect(ours.map((line) => JSON.parse(line).message)).toEqual([
+      expect(ours.map((line) => (JSON.parse(line) as { message?: unknown }).message)).toEqual([
         expect.stringContaining("Advanced Logging Controls"),
         "at WARN",
       ]);
@@ -151,7 +151,12 @@ describe("the log lines and metrics with concurrent invocations (the local host,
     const ours = await linesOf(() =>
       concurrentInvocations(new StructuredLogger({ serviceName: SERVICE_NAME, logLevel: "info" })),
     );
-    expect(ours.map((line) => JSON.parse(line).user_id)).toEqual(["alice", "bob", undefined, undefined]);
+    expect(ours.map((line) => (JSON.parse(line) as { user_id?: unknown }).user_id)).toEqual([
+      "alice",
+      "bob",
+      undefined,
+      undefined,
+    ]);
     expect(ours).toEqual(powertools);
   });
 
