@@ -7,7 +7,7 @@ import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { type BuildOptions, context, type Metafile, type Plugin } from "esbuild";
-import ts from "typescript";
+import type ts from "typescript";
 import type { RouteDefinition } from "./routes";
 
 /** The repository root: entries are relative to it, and it is esbuild's working directory. */
@@ -45,8 +45,12 @@ function pureDeclarations(): Plugin {
   return {
     name: "pure-declarations",
     setup(bundler) {
-      bundler.onLoad({ filter: /\.ts$/ }, ({ path }) => {
+      // The TypeScript compiler (its parser) loads with the first build, not with every module that imports this one
+      // (the CDK stack's tests, which skip bundling).
+      let compiler: Promise<typeof ts> | undefined;
+      bundler.onLoad({ filter: /\.ts$/ }, async ({ path }) => {
         if (!declarationModules.some((pattern) => pattern.test(path))) return undefined;
+        const ts = await (compiler ??= import("typescript").then((module) => module.default));
         const source = readFileSync(path, "utf8");
         const file = ts.createSourceFile(path, source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
         const initializers = file.statements
