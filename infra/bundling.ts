@@ -25,8 +25,16 @@ const esmRequireBanner =
  * In Lambda the credentials are always in the environment: every SDK client of every bundle reads them there
  * (shared/aws/environment-credentials.ts) instead of carrying the SDK's default chain. Code run from source keeps it.
  */
-export const lambdaAliases = {
+export const environmentCredentialsAlias = {
   "@aws-sdk/credential-provider-node": "./shared/aws/environment-credentials.ts",
+} as const;
+
+/** What every bundle gets in place of a package (code run from source keeps the packages). */
+const lambdaAliases = {
+  ...environmentCredentialsAlias,
+  // The DynamoDB client's endpoint cache, which no function uses (none discovers endpoints), without mnemonist and
+  // obliterator (shared/aws/lru-cache.ts): 7 KB less in every bundle.
+  "mnemonist/lru-cache": "./shared/aws/lru-cache.ts",
 } as const;
 
 /**
