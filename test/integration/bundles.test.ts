@@ -114,7 +114,8 @@ beforeAll(async () => {
   metafiles = await bundleAllAsDeployed(deployed, outDir);
   buildMs = performance.now() - started;
   stepFunctions = await startStepFunctionsEndpoint();
-}, 120_000);
+  // CPU-bound: 36 builds of two passes took 68 s at a load average of 19 on this 2-core machine, over 120 s at 29.
+}, 300_000);
 
 afterAll(() => {
   stepFunctions?.close();
