@@ -148,7 +148,7 @@ export async function auditTable(options: AuditOptions): Promise<AuditReport> {
  * there (one recount per account for its follower and following counts; a history point with the audit's ID as
  * `runId` where a follower count changes), and read again. Answers the drifts left and those repaired.
  */
-async function fixCountDrifts(
+export async function fixCountDrifts(
   found: readonly CountDrift[],
   auditId: string,
   at: string,

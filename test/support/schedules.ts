@@ -55,7 +55,7 @@ export async function aRunFor(user: TestUser, now: Date): Promise<RunTicket> {
   }
 }
 
-type ScheduleStage = "none" | "one recorded, not yet sent" | "complete";
+export type ScheduleStage = "none" | "one recorded, not yet sent" | "complete";
 
 /**
  * A reader inactive since long ago (following an author), with its schedule at `stage` (leads PT3S, PT2S, PT1S):
