@@ -12,7 +12,14 @@ import { expectNoDrift } from "../support/audit";
 import { aComment, deleteComment, postComment } from "../support/comments";
 import { follow, unfollow } from "../support/follows";
 import type { TestUser } from "../support/given";
-import { explore, exploring, type Exploring, type OrderingOutcome } from "../support/orderings";
+import {
+  explore,
+  expectExplored,
+  exploring,
+  type Exploring,
+  type OrderingOutcome,
+  type Plan,
+} from "../support/orderings";
 import {
   accounts,
   aRunsRecountOf,
@@ -26,6 +33,7 @@ import {
   listed,
   namesOf,
   shownFollowers,
+  shownFollowing,
 } from "../support/ordering-worlds";
 import { aPost, aPostInput } from "../support/posts";
 import { installRequestGate } from "../support/request-gate";
@@ -73,22 +81,26 @@ type FollowUsers = { author: TestUser; y: TestUser; x: TestUser };
 /** The follows and unfollows that race a recount of the author: X (not yet a follower) follows, Y (one) unfollows. */
 const followRaces: Record<
   string,
-  { moves: Moves; how: Exploring; operations: (u: FollowUsers) => Record<string, () => Promise<unknown>> }
+  { moves: Moves; how: Plan; operations: (u: FollowUsers) => Record<string, () => Promise<unknown>> }
 > = {
-  "a follow": { moves: { follow: [1] }, how: "every", operations: (u) => ({ follow: () => follow(u.x, u.author) }) },
+  "a follow": {
+    moves: { follow: [1] },
+    how: { full: "every", suite: { sample: 6 } },
+    operations: (u) => ({ follow: () => follow(u.x, u.author) }),
+  },
   "an unfollow": {
     moves: { unfollow: [-1] },
-    how: "every",
+    how: { full: "every", suite: { sample: 6 } },
     operations: (u) => ({ unfollow: () => unfollow(u.y, u.author) }),
   },
   "a follow then an unfollow by the same account": {
     moves: { churn: [1, -1] },
-    how: "every",
+    how: { full: "every", suite: { sample: 10 } },
     operations: (u) => ({ churn: async () => [await follow(u.x, u.author), await unfollow(u.x, u.author)] }),
   },
   "a follow and an unfollow by different accounts": {
     moves: { follow: [1], unfollow: [-1] },
-    how: { sample: 12 },
+    how: { full: { sample: 24 }, suite: { sample: 6 } },
     operations: (u) => ({ follow: () => follow(u.x, u.author), unfollow: () => unfollow(u.y, u.author) }),
   },
 };
@@ -139,7 +151,7 @@ describe("the cleanup's recount of a touched author, raced by follows and unfoll
             expect(change).toEqual(after === 2 ? null : { userId: users.author.userId, before: 2, after });
           },
         });
-        expect(explored.distinct).toBeGreaterThan(2);
+        expectExplored(explored);
       },
       TIMEOUT,
     );
@@ -156,7 +168,7 @@ describe("npm run audit -- --fix: the recount of a drifted follower count, raced
     });
 
   for (const [race, { moves, operations }] of Object.entries(followRaces)) {
-    const how: Exploring = { sample: 12 };
+    const how: Plan = { full: { sample: 24 }, suite: { sample: 5 } };
     it(
       `repairs it, its history point true at one instant: ${race} (${exploring(how)})`,
       async () => {
@@ -200,7 +212,134 @@ describe("npm run audit -- --fix: the recount of a drifted follower count, raced
             ]);
           },
         });
-        expect(explored.distinct).toBeGreaterThan(2);
+        expectExplored(explored);
+      },
+      TIMEOUT,
+    );
+  }
+});
+
+type FollowingUsers = { reader: TestUser; kept: TestUser; left: TestUser; joined: TestUser };
+
+/**
+ * The reader's own follows and unfollows that race a recount of its following count (the issue's table: it follows
+ * B before the COUNT and unfollows C after, or the other way round): it follows `joined` (not yet followed) and
+ * unfollows `left` (followed); `kept` stays followed.
+ */
+const followingRaces: Record<
+  string,
+  { moves: Moves; how: Plan; operations: (u: FollowingUsers) => Record<string, () => Promise<unknown>> }
+> = {
+  "a follow": {
+    moves: { follow: [1] },
+    how: { full: "every", suite: { sample: 4 } },
+    operations: (u) => ({ follow: () => follow(u.reader, u.joined) }),
+  },
+  "an unfollow": {
+    moves: { unfollow: [-1] },
+    how: { full: "every", suite: { sample: 4 } },
+    operations: (u) => ({ unfollow: () => unfollow(u.reader, u.left) }),
+  },
+  "a follow then an unfollow of the same author": {
+    moves: { churn: [1, -1] },
+    how: { full: { sample: 32 }, suite: { sample: 6 } },
+    operations: (u) => ({ churn: async () => [await follow(u.reader, u.joined), await unfollow(u.reader, u.joined)] }),
+  },
+  "a follow of one author and an unfollow of another, at once": {
+    moves: { follow: [1], unfollow: [-1] },
+    how: { full: { sample: 32 }, suite: { sample: 6 } },
+    operations: (u) => ({ follow: () => follow(u.reader, u.joined), unfollow: () => unfollow(u.reader, u.left) }),
+  },
+};
+
+async function aFollowingReader(): Promise<{ users: FollowingUsers }> {
+  const users = await accounts({ reader: "reader", kept: "author", left: "author", joined: "author" });
+  await Promise.all([followed(users.reader, users.kept), followed(users.reader, users.left)]);
+  return { users };
+}
+
+/** The following count the reader's own writes leave at the end of the ordering: 2 before, moved by each commit. */
+const followingAt = (outcome: OrderingOutcome, at: number, moves: Moves) =>
+  countAt(outcome, at, 2, moves, `FOLLOWING#<reader>`);
+
+describe("the cleanup's recount of a touched reader's following count, raced by the reader's follows and unfollows", () => {
+  for (const [race, { moves, how, operations }] of Object.entries(followingRaces)) {
+    it(
+      `stores the relations' count: ${race} (${exploring(how)})`,
+      async () => {
+        const explored = await explore(how, {
+          name: `cleanup recount of a following count × ${race}`,
+          setup: aFollowingReader,
+          names: ({ users }) => namesOf(users),
+          operations: ({ users }) => ({
+            // A deleted author was followed before: the touch recorded 3 accounts followed.
+            recount: () => aRunsRecountOf(users.reader, { followers: 0, following: 3 }),
+            ...operations(users),
+          }),
+          async check({ users }, outcome) {
+            expectNoErrors(outcome);
+            expect(
+              Object.values(statuses(outcome, "recount"))
+                .flat()
+                .every((status) => status === 200),
+            ).toBe(true);
+            await expectWorldAudited(idsOf(users));
+            expect(await shownFollowing(users.reader)).toBe(followingAt(outcome, outcome.trace.length, moves));
+            // Its follower count did not change (none before, none after): no count change for it.
+            expect(await countChangeOf(outcome.results.recount!.value as RunTicket, users.reader)).toBeNull();
+          },
+        });
+        expectExplored(explored);
+      },
+      TIMEOUT,
+    );
+  }
+});
+
+describe("npm run audit -- --fix: the recount of a drifted following count, raced by the account's follows and unfollows", () => {
+  /** Damage: three accounts too many on the reader's following count. */
+  const planted = (reader: TestUser, by: number) =>
+    updateItem(keys.account(reader.userId), {
+      UpdateExpression: "ADD followingCount :by",
+      ExpressionAttributeValues: { ":by": by },
+    });
+
+  for (const [race, { moves, operations }] of Object.entries(followingRaces)) {
+    const how: Plan = { full: { sample: 24 }, suite: { sample: 4 } };
+    it(
+      `repairs it to the relations there: ${race} (${exploring(how)})`,
+      async () => {
+        const explored = await explore(how, {
+          name: `audit --fix of a following count × ${race}`,
+          async setup() {
+            const world = await aFollowingReader();
+            await planted(world.users.reader, 3);
+            return world;
+          },
+          discard: async ({ users }) => void (await planted(users.reader, -3)),
+          names: ({ users }) => namesOf(users),
+          operations: ({ users }) => ({
+            fix: () =>
+              fixCountDrifts(
+                [{ invariant: "followingCount", userId: users.reader.userId, stored: 5, expected: 2 }],
+                ulid(),
+                new Date().toISOString(),
+              ),
+            ...operations(users),
+          }),
+          async check({ users }, outcome) {
+            expectNoErrors(outcome);
+            expect(
+              Object.values(statuses(outcome, "fix"))
+                .flat()
+                .every((status) => status === 200),
+            ).toBe(true);
+            expect(outcome.results.fix!.value).toMatchObject({ left: [] });
+            await expectWorldAudited(idsOf(users));
+            expect(await shownFollowing(users.reader)).toBe(followingAt(outcome, outcome.trace.length, moves));
+          },
+        });
+        expectExplored(explored);
       },
       TIMEOUT,
     );
@@ -208,10 +347,13 @@ describe("npm run audit -- --fix: the recount of a drifted follower count, raced
 });
 
 describe("npm run audit -- --fix: a drifted comment count, raced by comments and their deletion", () => {
-  const races: Record<string, { moves: Moves; how: Exploring }> = {
-    "a comment": { moves: { comment: [1] }, how: "every" },
-    "a comment's deletion": { moves: { deletion: [-1] }, how: "every" },
-    "a comment and another's deletion": { moves: { comment: [1], deletion: [-1] }, how: { sample: 12 } },
+  const races: Record<string, { moves: Moves; how: Plan }> = {
+    "a comment": { moves: { comment: [1] }, how: { full: "every", suite: { sample: 6 } } },
+    "a comment's deletion": { moves: { deletion: [-1] }, how: { full: "every", suite: { sample: 6 } } },
+    "a comment and another's deletion": {
+      moves: { comment: [1], deletion: [-1] },
+      how: { full: { sample: 24 }, suite: { sample: 6 } },
+    },
   };
   for (const [race, { moves, how }] of Object.entries(races)) {
     it(
@@ -273,7 +415,7 @@ describe("npm run audit -- --fix: a drifted comment count, raced by comments and
             });
           },
         });
-        expect(explored.distinct).toBeGreaterThan(2);
+        expectExplored(explored);
       },
       TIMEOUT,
     );
@@ -281,11 +423,14 @@ describe("npm run audit -- --fix: a drifted comment count, raced by comments and
 });
 
 describe("npm run audit -- --fix: a drifted post count, raced by a publish and a post's deletion", () => {
-  const races: Record<string, { moves: Moves; how: Exploring }> = {
-    "a publish": { moves: { publish: [1] }, how: "every" },
+  const races: Record<string, { moves: Moves; how: Plan }> = {
+    "a publish": { moves: { publish: [1] }, how: { full: "every", suite: { sample: 6 } } },
     // The author's own DELETE reads and writes the author's partition six times: over 400 orderings.
-    "a post's deletion": { moves: { deletion: [-1] }, how: { sample: 16 } },
-    "a publish and another post's deletion": { moves: { publish: [1], deletion: [-1] }, how: { sample: 12 } },
+    "a post's deletion": { moves: { deletion: [-1] }, how: { full: { sample: 32 }, suite: { sample: 6 } } },
+    "a publish and another post's deletion": {
+      moves: { publish: [1], deletion: [-1] },
+      how: { full: { sample: 24 }, suite: { sample: 6 } },
+    },
   };
   for (const [race, { moves, how }] of Object.entries(races)) {
     it(
@@ -342,7 +487,7 @@ describe("npm run audit -- --fix: a drifted post count, raced by a publish and a
             });
           },
         });
-        expect(explored.distinct).toBeGreaterThan(2);
+        expectExplored(explored);
       },
       TIMEOUT,
     );

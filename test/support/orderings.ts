@@ -10,6 +10,7 @@
 // partial-order reduction). Which partitions are shared is learnt first, by running the operations one after
 // another, each first once (those runs are checked like the others); GATE_EVERY_REQUEST=1 holds every request.
 import fc from "fast-check";
+import { expect } from "vitest";
 import { runOrdering, type Chooser, type GatedRequest, type TraceEntry } from "./request-gate";
 
 export interface OrderingOutcome {
@@ -50,6 +51,8 @@ export interface ExplorationReport {
   every: boolean;
   /** The partitions the decisions are about, as the world names them. */
   shared: string[];
+  /** One ordering replayed (REPLAY_ORDERING), not an exploration. */
+  replayed?: boolean;
 }
 
 /** An error as a line of a report. */
@@ -210,7 +213,7 @@ async function replayed<W>(
     worlds,
   );
   console.log(`[orderings] ${test.name}: replayed ${outcome.decisions.join(",")}\n${describeTrace(outcome.trace)}`);
-  return { orderings: 1, distinct: 1, every: false, shared: [...shared] };
+  return { orderings: 1, distinct: 1, every: false, shared: [...shared], replayed: true };
 }
 
 function report(test: OrderingTest<unknown>, result: ExplorationReport, learning: number): ExplorationReport {
@@ -381,14 +384,48 @@ async function drawOrderings<W>(
 /** How a test explores: every ordering (small pairs), or a seeded sample of `sample` of them. */
 export type Exploring = "every" | { sample: number };
 
+/**
+ * How a race is explored: `full` in the deep run (`ORDERINGS=deep`), `suite` (default: `full`) in npm test, where
+ * the harness shares a busy 2-core machine with every other file: a seeded sample of a race whose every ordering
+ * takes too long there.
+ */
+export interface Plan {
+  full: Exploring;
+  suite?: Exploring;
+}
+
 /** The seed of every sample (ORDERINGS_SEED; fixed by default, so a run is repeatable). */
 const orderingsSeed = Number(process.env.ORDERINGS_SEED ?? 19);
 
-/** Explores as `how` says. */
-export function explore<W>(how: Exploring, test: OrderingTest<W>): Promise<ExplorationReport> {
-  return how === "every" ? everyOrdering(test) : sampledOrderings(test, { runs: how.sample, seed: orderingsSeed });
+/** Whether this is the deep run (`ORDERINGS=deep`): every race explored as its plan's `full` says. */
+const deepRun = process.env.ORDERINGS === "deep";
+
+const asPlan = (how: Exploring | Plan): Plan => (how === "every" || "sample" in how ? { full: how } : how);
+
+/** What a plan explores in this run. */
+const planned = (how: Exploring | Plan): Exploring => {
+  const plan = asPlan(how);
+  return deepRun ? plan.full : (plan.suite ?? plan.full);
+};
+
+/** Explores as `how` says (in this run: npm test, or the deep run). */
+export function explore<W>(how: Exploring | Plan, test: OrderingTest<W>): Promise<ExplorationReport> {
+  const now = planned(how);
+  return now === "every" ? everyOrdering(test) : sampledOrderings(test, { runs: now.sample, seed: orderingsSeed });
 }
 
-/** How a test's name says it explores. */
-export const exploring = (how: Exploring): string =>
-  how === "every" ? "every ordering" : `a seeded sample of ${how.sample}`;
+const described = (how: Exploring): string => (how === "every" ? "every ordering" : `a seeded sample of ${how.sample}`);
+
+/** How a test's name says it explores (in this run, and in the deep run when that differs). */
+export function exploring(how: Exploring | Plan): string {
+  const plan = asPlan(how);
+  const now = planned(plan);
+  return now === plan.full || deepRun
+    ? described(now)
+    : `${described(now)}; ${described(plan.full)} with ORDERINGS=deep`;
+}
+
+/** The exploration explored more than one way (a replay runs one ordering on purpose). */
+export function expectExplored(report: ExplorationReport): void {
+  if (!report.replayed) expect(report.distinct, "distinct orderings explored").toBeGreaterThan(2);
+}
