@@ -66,10 +66,10 @@ async function aRunDeleting(userId: string): Promise<RunTicket> {
 }
 
 describe("a follow against the mark of either side's deletion", () => {
-  const followeeLeaves: Plan = { full: { sample: 32 }, suite: { sample: 6 } };
-  const followerByRun: Plan = { full: "every", suite: { sample: 6 } };
-  const followerLeaves: Plan = { full: { sample: 32 }, suite: { sample: 6 } };
-  const followeeByRun: Plan = { full: { sample: 32 }, suite: { sample: 6 } };
+  const followeeLeaves: Plan = { full: { sample: 16 }, suite: { sample: 5 } };
+  const followerByRun: Plan = { full: "every", suite: { sample: 5 } };
+  const followerLeaves: Plan = { full: { sample: 32 }, suite: { sample: 5 } };
+  const followeeByRun: Plan = { full: { sample: 32 }, suite: { sample: 5 } };
 
   it(
     `the followee deletes itself (DELETE /me): the follow answers 200 and is deleted with it, or 404 (${exploring(followeeLeaves)})`,
@@ -212,7 +212,7 @@ describe("a follow against the mark of either side's deletion", () => {
 });
 
 describe("DELETE /me against a run deleting the same account", () => {
-  const deleteMeByRun: Plan = { full: { sample: 32 }, suite: { sample: 8 } };
+  const deleteMeByRun: Plan = { full: { sample: 16 }, suite: { sample: 6 } };
   it(
     `deletes it once, nothing left: 204 (or 404 when the run had finished it), the run counting it only if its own transaction finished it (${exploring(deleteMeByRun)})`,
     async () => {
@@ -264,7 +264,7 @@ function ranFinish(outcome: OrderingOutcome, operation: string): boolean {
 }
 
 describe("two cleanup batch steps touching the same author", () => {
-  const twoSteps: Plan = { full: { sample: 32 }, suite: { sample: 8 } };
+  const twoSteps: Plan = { full: { sample: 16 }, suite: { sample: 6 } };
   it(
     `record the author's count once, before either deletion, and the recount reports the change (${exploring(twoSteps)})`,
     async () => {

@@ -12,14 +12,7 @@ import { expectNoDrift } from "../support/audit";
 import { aComment, deleteComment, postComment } from "../support/comments";
 import { follow, unfollow } from "../support/follows";
 import type { TestUser } from "../support/given";
-import {
-  explore,
-  expectExplored,
-  exploring,
-  type Exploring,
-  type OrderingOutcome,
-  type Plan,
-} from "../support/orderings";
+import { explore, expectExplored, exploring, type OrderingOutcome, type Plan } from "../support/orderings";
 import {
   accounts,
   aRunsRecountOf,
@@ -85,22 +78,22 @@ const followRaces: Record<
 > = {
   "a follow": {
     moves: { follow: [1] },
-    how: { full: "every", suite: { sample: 6 } },
+    how: { full: "every", suite: { sample: 4 } },
     operations: (u) => ({ follow: () => follow(u.x, u.author) }),
   },
   "an unfollow": {
     moves: { unfollow: [-1] },
-    how: { full: "every", suite: { sample: 6 } },
+    how: { full: "every", suite: { sample: 4 } },
     operations: (u) => ({ unfollow: () => unfollow(u.y, u.author) }),
   },
   "a follow then an unfollow by the same account": {
     moves: { churn: [1, -1] },
-    how: { full: "every", suite: { sample: 10 } },
+    how: { full: "every", suite: { sample: 8 } },
     operations: (u) => ({ churn: async () => [await follow(u.x, u.author), await unfollow(u.x, u.author)] }),
   },
   "a follow and an unfollow by different accounts": {
     moves: { follow: [1], unfollow: [-1] },
-    how: { full: { sample: 24 }, suite: { sample: 6 } },
+    how: { full: { sample: 12 }, suite: { sample: 5 } },
     operations: (u) => ({ follow: () => follow(u.x, u.author), unfollow: () => unfollow(u.y, u.author) }),
   },
 };
@@ -168,7 +161,7 @@ describe("npm run audit -- --fix: the recount of a drifted follower count, raced
     });
 
   for (const [race, { moves, operations }] of Object.entries(followRaces)) {
-    const how: Plan = { full: { sample: 24 }, suite: { sample: 5 } };
+    const how: Plan = { full: { sample: 12 }, suite: { sample: 4 } };
     it(
       `repairs it, its history point true at one instant: ${race} (${exploring(how)})`,
       async () => {
@@ -232,22 +225,22 @@ const followingRaces: Record<
 > = {
   "a follow": {
     moves: { follow: [1] },
-    how: { full: "every", suite: { sample: 4 } },
+    how: { full: "every" },
     operations: (u) => ({ follow: () => follow(u.reader, u.joined) }),
   },
   "an unfollow": {
     moves: { unfollow: [-1] },
-    how: { full: "every", suite: { sample: 4 } },
+    how: { full: "every" },
     operations: (u) => ({ unfollow: () => unfollow(u.reader, u.left) }),
   },
   "a follow then an unfollow of the same author": {
     moves: { churn: [1, -1] },
-    how: { full: { sample: 32 }, suite: { sample: 6 } },
+    how: { full: { sample: 32 }, suite: { sample: 5 } },
     operations: (u) => ({ churn: async () => [await follow(u.reader, u.joined), await unfollow(u.reader, u.joined)] }),
   },
   "a follow of one author and an unfollow of another, at once": {
     moves: { follow: [1], unfollow: [-1] },
-    how: { full: { sample: 32 }, suite: { sample: 6 } },
+    how: { full: { sample: 32 }, suite: { sample: 5 } },
     operations: (u) => ({ follow: () => follow(u.reader, u.joined), unfollow: () => unfollow(u.reader, u.left) }),
   },
 };
@@ -305,7 +298,7 @@ describe("npm run audit -- --fix: the recount of a drifted following count, race
     });
 
   for (const [race, { moves, operations }] of Object.entries(followingRaces)) {
-    const how: Plan = { full: { sample: 24 }, suite: { sample: 4 } };
+    const how: Plan = { full: { sample: 24 }, suite: { sample: 3 } };
     it(
       `repairs it to the relations there: ${race} (${exploring(how)})`,
       async () => {
@@ -348,11 +341,11 @@ describe("npm run audit -- --fix: the recount of a drifted following count, race
 
 describe("npm run audit -- --fix: a drifted comment count, raced by comments and their deletion", () => {
   const races: Record<string, { moves: Moves; how: Plan }> = {
-    "a comment": { moves: { comment: [1] }, how: { full: "every", suite: { sample: 6 } } },
-    "a comment's deletion": { moves: { deletion: [-1] }, how: { full: "every", suite: { sample: 6 } } },
+    "a comment": { moves: { comment: [1] }, how: { full: "every", suite: { sample: 4 } } },
+    "a comment's deletion": { moves: { deletion: [-1] }, how: { full: "every", suite: { sample: 4 } } },
     "a comment and another's deletion": {
       moves: { comment: [1], deletion: [-1] },
-      how: { full: { sample: 24 }, suite: { sample: 6 } },
+      how: { full: { sample: 12 }, suite: { sample: 5 } },
     },
   };
   for (const [race, { moves, how }] of Object.entries(races)) {
@@ -424,12 +417,12 @@ describe("npm run audit -- --fix: a drifted comment count, raced by comments and
 
 describe("npm run audit -- --fix: a drifted post count, raced by a publish and a post's deletion", () => {
   const races: Record<string, { moves: Moves; how: Plan }> = {
-    "a publish": { moves: { publish: [1] }, how: { full: "every", suite: { sample: 6 } } },
+    "a publish": { moves: { publish: [1] }, how: { full: "every", suite: { sample: 4 } } },
     // The author's own DELETE reads and writes the author's partition six times: over 400 orderings.
-    "a post's deletion": { moves: { deletion: [-1] }, how: { full: { sample: 32 }, suite: { sample: 6 } } },
+    "a post's deletion": { moves: { deletion: [-1] }, how: { full: { sample: 16 }, suite: { sample: 4 } } },
     "a publish and another post's deletion": {
       moves: { publish: [1], deletion: [-1] },
-      how: { full: { sample: 24 }, suite: { sample: 6 } },
+      how: { full: { sample: 12 }, suite: { sample: 5 } },
     },
   };
   for (const [race, { moves, how }] of Object.entries(races)) {
