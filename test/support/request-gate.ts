@@ -148,11 +148,23 @@ class Session {
    */
   async run(
     operations: Record<string, () => Promise<unknown>>,
-    choose: Chooser,
+    choose: Chooser | { oneAfterAnother: string[] },
   ): Promise<Record<string, { value?: unknown; error?: unknown }>> {
     const names = Object.keys(operations);
     for (const name of names) this.operations.set(name, { finished: false, waiting: [] });
     const results: Record<string, { value?: unknown; error?: unknown }> = {};
+    if (typeof choose !== "function") {
+      // Each operation starts when the one before it has finished, none held: so an operation (a Lambda invocation
+      // with its deadline, shared/deadline.ts) never waits at the gate for another's requests before its turn.
+      for (const name of choose.oneAfterAnother) {
+        await asOperation(name, operations[name]!).then(
+          (value) => void (results[name] = { value }),
+          (error: unknown) => void (results[name] = { error }),
+        );
+        this.operations.get(name)!.finished = true;
+      }
+      return results;
+    }
     const running = names.map((name) =>
       asOperation(name, operations[name]!)
         .then(
@@ -214,12 +226,12 @@ export function installRequestGate(): () => void {
 
 /**
  * Runs one ordering of `operations` through the gate: `holds` names the requests that wait for a decision,
- * `choose` makes each decision. Answers the operations' results and the trace of every request, in the order sent.
+ * `choose` makes each decision (or `oneAfterAnother` runs them in that order, each started when the one before ended). Answers the operations' results and the trace of every request, in the order sent.
  */
 export async function runOrdering(
   operations: Record<string, () => Promise<unknown>>,
   holds: (request: GatedRequest) => boolean,
-  choose: Chooser,
+  choose: Chooser | { oneAfterAnother: string[] },
 ): Promise<{ results: Record<string, { value?: unknown; error?: unknown }>; trace: TraceEntry[] }> {
   if (!installed) throw new Error("installRequestGate() first");
   if (current) throw new Error("one ordering at a time");
