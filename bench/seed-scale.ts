@@ -31,6 +31,11 @@ const { values } = parseArgs({
     meter: { type: "string", default: "cache" },
     /** A profile of the runs' requests and billed units by phase and item kind (bench/support/cleanup-profile.ts). */
     profile: { type: "boolean", default: false },
+    /**
+     * Follower-count shards of the 50 other authors (default none: an unfollow of theirs first guesses a shard they
+     * lack, see docs/performance.md; 16 is what every account is created with today).
+     */
+    "other-author-shards": { type: "string", default: "0" },
   },
 });
 const FOLLOWERS = Number(values.followers);
@@ -39,6 +44,7 @@ const CONCURRENCY = Number(values.concurrency);
 const HOLD_MS = Number(values["hold-ms"]);
 const METER = values.meter;
 const PROFILE = values.profile;
+const OTHER_AUTHOR_SHARDS = Number(values["other-author-shards"]);
 if (!(
   Number.isInteger(FOLLOWERS) &&
   Number.isInteger(INACTIVE) &&
@@ -46,7 +52,9 @@ if (!(
   INACTIVE <= FOLLOWERS &&
   CONCURRENCY >= 1 &&
   (METER === "cache" || METER === "re-read" || METER === "none") &&
-  !(PROFILE && METER === "none")
+  !(PROFILE && METER === "none") &&
+  Number.isInteger(OTHER_AUTHOR_SHARDS) &&
+  OTHER_AUTHOR_SHARDS >= 0
 )) {
   throw new Error("--followers N --inactive M: integers with 0 ≤ M ≤ N; --concurrency ≥ 1; --meter cache|re-read|none");
 }
@@ -149,7 +157,7 @@ const account = (
       ...counts,
       createdAt: iso(now - 800 * day),
       lastActiveAt,
-      shards: userId === mainAuthor ? SHARDS : 0,
+      shards: userId === mainAuthor ? SHARDS : role === "author" ? OTHER_AUTHOR_SHARDS : 0,
     }),
   );
 for (let i = 0; i < FOLLOWERS; i++) {
@@ -307,7 +315,7 @@ await environment.stop();
 const lines = [
   "## 7. The seed's scale: one author, a whole schedule",
   "",
-  `Command: \`npm run bench:seed-scale -- --followers ${FOLLOWERS} --inactive ${INACTIVE}${METER === "cache" ? "" : ` --meter ${METER}`}${PROFILE ? " --profile" : ""}\` (Map concurrency ${CONCURRENCY},`,
+  `Command: \`npm run bench:seed-scale -- --followers ${FOLLOWERS} --inactive ${INACTIVE}${METER === "cache" ? "" : ` --meter ${METER}`}${PROFILE ? " --profile" : ""}${OTHER_AUTHOR_SHARDS ? ` --other-author-shards ${OTHER_AUTHOR_SHARDS}` : ""}\` (Map concurrency ${CONCURRENCY},`,
   `transaction conflicts modelled with items held ${HOLD_MS} ms). ${machineLine()} Load average at the runs' start: ${loadAtStart
     .map((l) => l.toFixed(2))
     .join(", ")}; at the end: ${(await import("node:os"))
