@@ -6,6 +6,7 @@
 // sink (MailDev), which counts the mails. Target: the 20,000-account schedule costs at most 1.2 times the 2,000 one.
 // `npm run bench:cleanup` (a few minutes). Each scenario runs in a child process with a table of its own.
 import { spawn } from "node:child_process";
+import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { startDynamoDbLocal } from "../infra/local/dynamodb-local";
 import { machineLine, writeSection } from "./support/report";
@@ -43,12 +44,14 @@ interface ScenarioResult {
   countsExact: boolean;
   /** The capacity meter's own reads (not counted as requests). */
   meterReads: number;
+  /** With `--profile`: the runs' profile by phase (bench/support/cleanup-profile.ts), markdown. */
+  profile?: string;
 }
 
 /** How the capacity meter sizes items: from the requests and a cache, or `re-read` (the reference, slower). */
 type MeterSizing = "cache" | "re-read";
 
-async function scenario(accounts: number, sizing: MeterSizing): Promise<ScenarioResult> {
+async function scenario(accounts: number, sizing: MeterSizing, profiled = false): Promise<ScenarioResult> {
   const { startBenchEnvironment } = await import("./support/environment");
   await startBenchEnvironment(`cleanup-${accounts}`);
   const { startLocalMail, useLocalMail } = await import("../infra/local/mail");
@@ -71,11 +74,19 @@ async function scenario(accounts: number, sizing: MeterSizing): Promise<Scenario
   const { countFollowers, countFollowing } = await import("../shared/db/follow-store");
   const { meterCapacity } = await import("../test/support/capacity-meter");
   const { recordDynamoDbRequests } = await import("../test/support/request-recorder");
+  const { dynamoDb } = await import("../shared/db/client");
+  const { profileRequests, profileTables } = await import("./support/cleanup-profile");
   type StoredItem = import("../shared/db/items").StoredItem;
 
   // The capacity meter, cache sizing, watches the fresh table from its first write: it knows every item it is to size
   // (tableStartsEmpty). The re-reading reference starts after the seeding, which it would slow (its bill is the same).
-  const seedMeter = sizing === "cache" ? meterCapacity({ sizing: "cache", tableStartsEmpty: true }) : undefined;
+  // With --profile, each metered request is named by the phase the profile found it sent from (set up before the runs).
+  let profile: ReturnType<typeof profileRequests> | undefined;
+  const tag = profiled ? (context: object) => profile?.tagOf(context) : undefined;
+  const seedMeter =
+    sizing === "cache"
+      ? meterCapacity({ sizing: "cache", tableStartsEmpty: true, ...(tag ? { tag } : {}) })
+      : undefined;
 
   // ---- seeding: BatchWriteItem directly, 16 writers at a time (not through the API, not counted)
   const seedStarted = performance.now();
@@ -151,8 +162,9 @@ async function scenario(accounts: number, sizing: MeterSizing): Promise<Scenario
 
   // ---- the run, every request counted
   const recording = recordDynamoDbRequests();
-  const meter = seedMeter ?? meterCapacity({ sizing: "re-read" });
+  const meter = seedMeter ?? meterCapacity({ sizing: "re-read", ...(tag ? { tag } : {}) });
   meter.reset();
+  if (profiled) profile = profileRequests(dynamoDb);
   const runStarted = performance.now();
   const runs: Awaited<ReturnType<typeof readRun>>[] = [];
   for (const days of RUN_DAYS) {
@@ -163,6 +175,7 @@ async function scenario(accounts: number, sizing: MeterSizing): Promise<Scenario
   }
   const runSeconds = (performance.now() - runStarted) / 1000;
   recording.stop();
+  profile?.remove();
   meter.stop();
   const mailsSent = ((await (await fetch(`${sink.inboxUrl}/api/email`)).json()) as unknown[]).length;
   await sink.stop();
@@ -221,12 +234,14 @@ async function scenario(accounts: number, sizing: MeterSizing): Promise<Scenario
     billedWriteUnits: meter.writeUnits(),
     countsExact,
     meterReads: meter.sideReads().requests,
+    ...(profile ? { profile: profileTables(profile, meter.requests, sum("accountsDeleted")) } : {}),
   };
 }
 
-function runChild(accounts: number, endpoint: string, sizing: MeterSizing): Promise<ScenarioResult> {
+function runChild(accounts: number, endpoint: string, sizing: MeterSizing, profiled: boolean): Promise<ScenarioResult> {
   return new Promise((resolve, reject) => {
     const args = ["--import", "tsx", import.meta.filename, "--scenario", String(accounts), "--meter", sizing];
+    if (profiled) args.push("--profile");
     const child = spawn(process.execPath, args, {
       env: { ...process.env, DYNAMODB_ENDPOINT: endpoint, LOG_LEVEL: "silent" },
       stdio: ["ignore", "pipe", "inherit"],
@@ -241,12 +256,12 @@ function runChild(accounts: number, endpoint: string, sizing: MeterSizing): Prom
   });
 }
 
-export async function cleanupScaling(sizing: MeterSizing = "cache"): Promise<string> {
+export async function cleanupScaling(sizing: MeterSizing = "cache", profiled = false): Promise<string> {
   const dynamoDb = process.env.DYNAMODB_ENDPOINT ? undefined : await startDynamoDbLocal();
   const endpoint = process.env.DYNAMODB_ENDPOINT ?? dynamoDb!.endpoint;
   try {
-    const small = await runChild(2_000, endpoint, sizing);
-    const large = await runChild(20_000, endpoint, sizing);
+    const small = await runChild(2_000, endpoint, sizing, profiled);
+    const large = await runChild(20_000, endpoint, sizing, profiled);
     const ratio = (a: number, b: number) => (b === 0 ? "–" : (a / b).toFixed(3));
     const requestsRatio = large.requests / small.requests;
     const itemsRatio = large.itemsRead / small.itemsRead;
@@ -278,7 +293,9 @@ export async function cleanupScaling(sizing: MeterSizing = "cache"): Promise<str
     return [
       "## 5. Cleanup scaling",
       "",
-      `Command: \`npm run bench:cleanup${sizing === "cache" ? "" : " -- --meter re-read"}\`. ${machineLine()}`,
+      `Command: \`npm run bench:cleanup${sizing === "cache" ? "" : " -- --meter re-read"}${profiled ? (sizing === "cache" ? " -- --profile" : " --profile") : ""}\`. ${machineLine()} Load average at the end: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(", ")}.`,
       "",
       `Two tables, seeded with BatchWriteItem (not through the API): ${AUTHORS} authors, the same ${INACTIVE} inactive readers`,
       `(last active 400–700 days ago; each follows 3 authors and wrote 1 comment; ${ACTIVE_FOLLOWERS} active readers follow one`,
@@ -337,6 +354,14 @@ export async function cleanupScaling(sizing: MeterSizing = "cache"): Promise<str
       "search costs one Query per month of the index from 2020-01 to the candidate bound's month (constant) plus one per",
       "200 candidates; every other request belongs to a candidate (its notices, K13–K18), its relations, comments, or a",
       "touched account's recount (docs/data-model.md, K7–K12).",
+      ...(small.profile
+        ? [
+            "",
+            "### Profile by phase, 2,000 accounts (`--profile`: bench/support/cleanup-profile.ts)",
+            "",
+            small.profile,
+          ]
+        : []),
     ].join("\n");
   } finally {
     await dynamoDb?.stop();
@@ -344,15 +369,19 @@ export async function cleanupScaling(sizing: MeterSizing = "cache"): Promise<str
 }
 
 const { values } = parseArgs({
-  options: { scenario: { type: "string" }, meter: { type: "string", default: "cache" } },
+  options: {
+    scenario: { type: "string" },
+    meter: { type: "string", default: "cache" },
+    profile: { type: "boolean", default: false },
+  },
   strict: false,
 });
 const sizing: MeterSizing = values.meter === "re-read" ? "re-read" : "cache";
 if (values.scenario) {
-  const result = await scenario(Number(values.scenario), sizing);
+  const result = await scenario(Number(values.scenario), sizing, values.profile === true);
   process.stdout.write(`${JSON.stringify(result)}\n`);
   process.exit(0);
 } else if (import.meta.url === `file://${process.argv[1]}`) {
-  writeSection("cleanup", await cleanupScaling(sizing));
+  writeSection("cleanup", await cleanupScaling(sizing, values.profile === true));
   process.exit(0);
 }

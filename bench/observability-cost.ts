@@ -19,7 +19,11 @@ const variants = [
   { name: "floor + Logger", entry: "bench/support/observability/floor-with-logger.ts", event: "floor" },
   { name: "floor + Metrics", entry: "bench/support/observability/floor-with-metrics.ts", event: "floor" },
   { name: "floor + Tracer (X-Ray SDK)", entry: "bench/support/observability/floor-with-tracer.ts", event: "floor" },
-  { name: "`POST /posts` as deployed (Logger, Metrics)", entry: "functions/http/post-posts.ts", event: "post" },
+  {
+    name: "`POST /posts` as deployed (its logs and EMF metrics)",
+    entry: "functions/http/post-posts.ts",
+    event: "post",
+  },
   { name: "`POST /posts` + Tracer", entry: "bench/support/observability/post-posts-with-tracer.ts", event: "post" },
 ] as const;
 
@@ -67,7 +71,8 @@ export async function observabilityCost(): Promise<string> {
       `Command: \`npm run bench:observability\`. ${machineLine()}`,
       "",
       "The floor of part 1 alone (a bare GetItem handler), then with each Powertools utility as the functions would use",
-      "it, and `POST /posts` as deployed (Powertools Logger and Metrics) without and with Powertools Tracer on the shared",
+      "it, and `POST /posts` as deployed (since issue 20 its log lines and EMF metrics in Powertools' format come from",
+      "shared/logger.ts and shared/metrics.ts, not the Powertools packages) without and with Powertools Tracer on the shared",
       `DynamoDB client; each bundled as the stack bundles it and measured right after the floor: medians over ${RUNS} fresh`,
       "processes. Load is the import of the bundle (Lambda's init), wall the whole process from spawn to exit. The bar",
       `(issue 14): every function's import time within ${IMPORT_TIME_BAR} × the floor's. Outside Lambda the tracer sends nothing:`,

@@ -29,6 +29,13 @@ const { values } = parseArgs({
      * `none` (no meter, no bill: what the runs take without it).
      */
     meter: { type: "string", default: "cache" },
+    /** A profile of the runs' requests and billed units by phase and item kind (bench/support/cleanup-profile.ts). */
+    profile: { type: "boolean", default: false },
+    /**
+     * Follower-count shards of the 50 other authors (default none: an unfollow of theirs first guesses a shard they
+     * lack, see docs/performance.md; 16 is what every account is created with today).
+     */
+    "other-author-shards": { type: "string", default: "0" },
   },
 });
 const FOLLOWERS = Number(values.followers);
@@ -36,13 +43,18 @@ const INACTIVE = Number(values.inactive);
 const CONCURRENCY = Number(values.concurrency);
 const HOLD_MS = Number(values["hold-ms"]);
 const METER = values.meter;
+const PROFILE = values.profile;
+const OTHER_AUTHOR_SHARDS = Number(values["other-author-shards"]);
 if (!(
   Number.isInteger(FOLLOWERS) &&
   Number.isInteger(INACTIVE) &&
   INACTIVE >= 0 &&
   INACTIVE <= FOLLOWERS &&
   CONCURRENCY >= 1 &&
-  (METER === "cache" || METER === "re-read" || METER === "none")
+  (METER === "cache" || METER === "re-read" || METER === "none") &&
+  !(PROFILE && METER === "none") &&
+  Number.isInteger(OTHER_AUTHOR_SHARDS) &&
+  OTHER_AUTHOR_SHARDS >= 0
 )) {
   throw new Error("--followers N --inactive M: integers with 0 ≤ M ≤ N; --concurrency ≥ 1; --meter cache|re-read|none");
 }
@@ -106,12 +118,17 @@ const { getAccount } = await import("../shared/db/account-store");
 const { countFollowers } = await import("../shared/db/follow-store");
 const { meterCapacity } = await import("../test/support/capacity-meter");
 const { modelTransactionConflicts } = await import("./support/transaction-conflicts");
+const { profileRequests, profileTables } = await import("./support/cleanup-profile");
 type StoredItem = import("../shared/db/items").StoredItem;
 type CandidateCursor = import("../shared/use-cases/cleanup").CandidateCursor;
 
 // The capacity meter, cache sizing, watches the fresh table from its first write: it knows every item it is to size
 // (tableStartsEmpty). The re-reading reference starts after the seeding, which it would slow (its bill is the same).
-const seedMeter = METER === "cache" ? meterCapacity({ sizing: "cache", tableStartsEmpty: true }) : undefined;
+// With --profile, each metered request is named by the phase the profile found it sent from (set up before the runs).
+let profile: ReturnType<typeof profileRequests> | undefined;
+const tag = PROFILE ? (context: object) => profile?.tagOf(context) : undefined;
+const seedMeter =
+  METER === "cache" ? meterCapacity({ sizing: "cache", tableStartsEmpty: true, ...(tag ? { tag } : {}) }) : undefined;
 
 // ---- seeding: BatchWriteItem through the batch helper, 16 writers at a time (not counted)
 const seedStarted = performance.now();
@@ -140,7 +157,7 @@ const account = (
       ...counts,
       createdAt: iso(now - 800 * day),
       lastActiveAt,
-      shards: userId === mainAuthor ? SHARDS : 0,
+      shards: userId === mainAuthor ? SHARDS : role === "author" ? OTHER_AUTHOR_SHARDS : 0,
     }),
   );
 for (let i = 0; i < FOLLOWERS; i++) {
@@ -207,20 +224,33 @@ dynamoDb.middlewareStack.add(
   },
   { step: "initialize", name: counterName, priority: "high" },
 );
-const meter = seedMeter ?? (METER === "re-read" ? meterCapacity({ sizing: "re-read" }) : undefined);
+const meter =
+  seedMeter ?? (METER === "re-read" ? meterCapacity({ sizing: "re-read", ...(tag ? { tag } : {}) }) : undefined);
+if (PROFILE) profile = profileRequests(dynamoDb);
 meter?.reset();
 const conflicts = HOLD_MS > 0 ? modelTransactionConflicts(documentClient, HOLD_MS) : null;
 let stepRetries = 0;
+const loadAtStart = (await import("node:os")).loadavg();
 const runStarted = performance.now();
 const runs: Awaited<ReturnType<typeof readRun>>[] = [];
 const runSeconds: number[] = [];
+/** Wall seconds of each run's steps: its searches, its batch steps (a Map at a time), its recount and its end. */
+const stepSeconds: { search: number; batches: number; recount: number; end: number }[] = [];
 for (const days of RUN_DAYS) {
   const started = performance.now();
+  const steps = { search: 0, batches: 0, recount: 0, end: 0 };
+  let mark = performance.now();
+  const lap = (step: keyof typeof steps) => {
+    const time = performance.now();
+    steps[step] += (time - mark) / 1000;
+    mark = time;
+  };
   const at = new Date(now + days * day);
   const run = ticketOf(await beginRun({ dryRun: false, cutoff: iso(at.getTime() - 365 * day) }, at));
   let cursor: CandidateCursor | null = null;
   do {
     const page: Awaited<ReturnType<typeof findCandidates>> = await findCandidates(run, cursor, at);
+    lap("search");
     await pool(page.batches, CONCURRENCY, async (batch) => {
       let remaining = batch;
       for (let attempt = 1; remaining.length > 0;) {
@@ -232,16 +262,21 @@ for (const days of RUN_DAYS) {
         }
       }
     });
+    lap("batches");
     cursor = page.cursor;
   } while (cursor);
   while (!(await recountStep(run, at, 600_000)).done);
+  lap("recount");
   await succeedRun(run, at);
   runs.push(await readRun(run.runId));
+  lap("end");
+  stepSeconds.push(steps);
   runSeconds.push((performance.now() - started) / 1000);
   process.stderr.write(`seed-scale: run at day ${days} in ${runSeconds.at(-1)!.toFixed(0)} s\n`);
 }
 const totalRunSeconds = (performance.now() - runStarted) / 1000;
 conflicts?.remove();
+profile?.remove();
 meter?.stop();
 dynamoDb.middlewareStack.remove(counterName);
 
@@ -280,10 +315,10 @@ await environment.stop();
 const lines = [
   "## 7. The seed's scale: one author, a whole schedule",
   "",
-  `Command: \`npm run bench:seed-scale -- --followers ${FOLLOWERS} --inactive ${INACTIVE}${METER === "cache" ? "" : ` --meter ${METER}`}\` (Map concurrency ${CONCURRENCY},`,
-  `transaction conflicts modelled with items held ${HOLD_MS} ms). ${machineLine()} Load average at the end: ${(
-    await import("node:os")
-  )
+  `Command: \`npm run bench:seed-scale -- --followers ${FOLLOWERS} --inactive ${INACTIVE}${METER === "cache" ? "" : ` --meter ${METER}`}${PROFILE ? " --profile" : ""}${OTHER_AUTHOR_SHARDS ? ` --other-author-shards ${OTHER_AUTHOR_SHARDS}` : ""}\` (Map concurrency ${CONCURRENCY},`,
+  `transaction conflicts modelled with items held ${HOLD_MS} ms). ${machineLine()} Load average at the runs' start: ${loadAtStart
+    .map((l) => l.toFixed(2))
+    .join(", ")}; at the end: ${(await import("node:os"))
     .loadavg()
     .map((l) => l.toFixed(2))
     .join(", ")}.`,
@@ -321,6 +356,7 @@ const lines = [
       "comments anonymized",
       "count changes",
       "s (machine)",
+      "s: begin + search / batch steps / recount / end",
     ],
     runs.map((run, i) => [
       RUN_DAYS[i]!,
@@ -331,6 +367,9 @@ const lines = [
       run.commentsAnonymized,
       run.countChangesTotal,
       runSeconds[i]!.toFixed(0),
+      [stepSeconds[i]!.search, stepSeconds[i]!.batches, stepSeconds[i]!.recount, stepSeconds[i]!.end]
+        .map((seconds) => seconds.toFixed(1))
+        .join(" / "),
     ]),
   ),
   "",
@@ -375,6 +414,14 @@ const lines = [
   ),
 ];
 for (const finding of audit.findings.slice(0, 20)) lines.push(`- ${findingLine(finding)}`);
+if (profile && meter) {
+  lines.push(
+    "",
+    `### Profile by phase (\`--profile\`: bench/support/cleanup-profile.ts)`,
+    "",
+    profileTables(profile, meter.requests, deleted),
+  );
+}
 const markdown = lines.join("\n");
 process.stdout.write(`${markdown}\n`);
 if (!values["no-write"]) writeSection("seed-scale", markdown);

@@ -1,41 +1,86 @@
-// Builds handlers' bundles exactly as the CDK stack has NodejsFunction build them (infra/bundling.ts holds the
-// options both read): for the test that loads every bundle before a deploy would, and the cold-start benchmark.
-import { execSync } from "node:child_process";
-import { build, type BuildOptions } from "esbuild";
-import { lambdaBundling, runTimeFileCommands, type RunTimeFiles } from "./bundling";
+// Every function the stack deploys, bundled exactly as the stack bundles it (infra/bundling.ts: the same options and
+// the same build), for the tests that load and inspect the bundles and for the cold-start benchmark.
+import { join } from "node:path";
+import type { Metafile } from "esbuild";
+import { bundleFunction, type FunctionBundle, reachableOutputs } from "./bundling";
+import { cleanupSteps } from "./constructs/cleanup-workflow";
+import type { RouteDefinition } from "../shared/api/route";
+import { fallbackRoute, routeName, routes } from "./routes";
+import type { CleanupStepName } from "../shared/use-cases/cleanup";
 
-const asDeployed: BuildOptions = {
-  bundle: true,
-  platform: "node",
-  target: lambdaBundling.target,
-  format: lambdaBundling.format,
-  minify: lambdaBundling.minify,
-  sourcemap: lambdaBundling.sourceMap,
-  sourcesContent: lambdaBundling.sourcesContent,
-  mainFields: [...lambdaBundling.mainFields],
-  banner: { js: lambdaBundling.banner },
-  logLevel: "error",
-};
+/** A deployed function and what decides what it may carry. */
+export type DeployedFunction = FunctionBundle & { name: string } & (
+    { kind: "route"; route: RouteDefinition } | { kind: "fallback" } | { kind: "cleanup-step"; step: CleanupStepName }
+  );
 
-/** Bundles `entry` (an absolute path) into `outfile` as the deployed function's `index.mjs`. */
-export async function bundleAsDeployed(entry: string, outfile: string): Promise<void> {
-  await build({ ...asDeployed, entryPoints: [entry], outfile });
+/** Every function of the stack: one per route, the fallback of unknown routes, one per cleanup step. */
+export const deployedFunctions: readonly DeployedFunction[] = [
+  ...routes.map((route) => ({
+    kind: "route" as const,
+    name: routeName(route),
+    entry: route.entry,
+    gzippedFiles: route.gzippedFiles ?? [],
+    ...(route.readsApiDescription ? { readsApiDescription: true as const } : {}),
+    route,
+  })),
+  { kind: "fallback", name: "RouteNotFound", ...fallbackRoute },
+  ...Object.entries(cleanupSteps).map(([step, entry]) => ({
+    kind: "cleanup-step" as const,
+    name: `Cleanup-${step}`,
+    entry,
+    step: step as CleanupStepName,
+  })),
+];
+
+/**
+ * Bundles each function into `<outdir>/<name>/`, one esbuild build per function as the stack runs them (a build
+ * of several entries would share chunks between them), two at a time (this machine has two cores).
+ */
+export async function bundleAllAsDeployed(
+  functions: readonly (FunctionBundle & { name: string })[],
+  outdir: string,
+): Promise<Map<string, Metafile>> {
+  const metafiles = new Map<string, Metafile>();
+  let next = 0;
+  const worker = async () => {
+    while (next < functions.length) {
+      const fn = functions[next++]!;
+      metafiles.set(fn.name, await bundleFunction(fn, join(outdir, fn.name)));
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  return metafiles;
+}
+
+/** One output file of a bundle: its path as the metafile names it, its size in bytes. */
+export interface BundleFile {
+  path: string;
+  bytes: number;
 }
 
 /**
- * Bundles many entries at once, each into `<outdir>/<name>/index.mjs`. Without code splitting every entry still
- * gets a bundle of its own, the same as alone; esbuild only parses the modules they share (the AWS SDK) once.
+ * What Lambda's init loads of a bundle, `index.mjs` and every chunk it imports statically, and what only a dynamic
+ * `import()` loads, later and only on the path that needs it (unless a module awaits one at its top level: the
+ * cold-start benchmark measures what an import loads). Source maps are neither (Node reads them on an error).
  */
-export async function bundleAllAsDeployed(entries: Record<string, string>, outdir: string): Promise<void> {
-  await build({
-    ...asDeployed,
-    entryPoints: Object.fromEntries(Object.entries(entries).map(([name, entry]) => [`${name}/index`, entry])),
-    outdir,
-    outExtension: { ".js": ".mjs" },
-  });
+export function filesOf(metafile: Metafile): { init: BundleFile[]; lazy: BundleFile[] } {
+  const outputs = metafile.outputs;
+  const reachable = reachableOutputs(metafile);
+  const index = [...reachable][0]!;
+  const init = new Set<string>();
+  const visit = (path: string) => {
+    if (init.has(path)) return;
+    init.add(path);
+    for (const imported of outputs[path]!.imports) {
+      if (imported.kind === "import-statement" && outputs[imported.path]) visit(imported.path);
+    }
+  };
+  visit(index);
+  const file = (path: string): BundleFile => ({ path, bytes: outputs[path]!.bytes });
+  return {
+    init: [...init].map(file),
+    lazy: [...reachable].filter((path) => !init.has(path)).map(file),
+  };
 }
 
-/** Writes a function's run-time files beside its bundle in `bundleDir`, as the stack's bundling does. */
-export function writeRunTimeFilesBeside(files: RunTimeFiles, projectDir: string, bundleDir: string): void {
-  for (const command of runTimeFileCommands(files, projectDir, bundleDir)) execSync(command);
-}
+export const totalBytes = (files: readonly BundleFile[]): number => files.reduce((sum, file) => sum + file.bytes, 0);

@@ -1,12 +1,18 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+// How every Lambda function is bundled: one set of esbuild options and one build, run by the CDK stack (the
+// functions' asset, infra/constructs/handler-function.ts), by the test that loads every bundle and by the
+// cold-start benchmark, so that what is measured and tested is what is deployed.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { type BuildOptions, context, type Metafile, type Plugin } from "esbuild";
+import type ts from "typescript";
 import { API_DESCRIPTION_FILE } from "../shared/api/description";
 import type { RouteDefinition } from "../shared/api/route";
-import { apiDescriptionDocument } from "./api-description";
 
-// How every Lambda handler is bundled, shared by the CDK stack (NodejsFunction) and the cold-start benchmark,
-// so the benchmark measures exactly what is deployed.
+/** The repository root: entries are relative to it, and it is esbuild's working directory. */
+export const projectRoot = fileURLToPath(new URL("../", import.meta.url));
 
 /**
  * ESM output cannot `require`, yet a few CommonJS dependencies do (and esbuild's shim calls `require` when
@@ -16,42 +22,248 @@ const esmRequireBanner =
   "import { createRequire as __bannerCreateRequire } from 'module'; " +
   "const require = __bannerCreateRequire(import.meta.url);";
 
-export const lambdaBundling = {
+/**
+ * In Lambda the credentials are always in the environment: every SDK client of every bundle reads them there
+ * (shared/aws/environment-credentials.ts) instead of carrying the SDK's default chain. Code run from source keeps it.
+ */
+export const environmentCredentialsAlias = {
+  "@aws-sdk/credential-provider-node": "./shared/aws/environment-credentials.ts",
+} as const;
+
+/** What every bundle gets in place of a package (code run from source keeps the packages). */
+const lambdaAliases = {
+  ...environmentCredentialsAlias,
+  // The DynamoDB client's endpoint cache, which no function uses (none discovers endpoints), without mnemonist and
+  // obliterator (shared/aws/lru-cache.ts): 7 KB less in every bundle.
+  "mnemonist/lru-cache": "./shared/aws/lru-cache.ts",
+} as const;
+
+/**
+ * Modules that only declare values (zod schemas, route definitions): every top-level `const` of theirs is built
+ * without side effects, though esbuild cannot tell (zod's builders are calls). Declared pure here, a bundle keeps
+ * only the schemas its function uses, not every one of the module (the bundles' metafile test fails on another
+ * route's schema or definition in a bundle).
+ */
+export const declarationModules = [/\/shared\/schemas\/[^/]+\.ts$/, /\/shared\/api\/routes\/[^/]+\.ts$/];
+
+/**
+ * Marks each top-level `const` of a declaration module pure for esbuild: `const x = EXPR` becomes
+ * `const x = /* @__PURE__ *\/ (() => (EXPR))()`, evaluated where it stood when it is used, dropped when it is not.
+ */
+function pureDeclarations(): Plugin {
+  return {
+    name: "pure-declarations",
+    setup(bundler) {
+      // The TypeScript compiler (its parser) loads with the first build, not with every module that imports this one
+      // (the CDK stack's tests, which skip bundling).
+      let compiler: Promise<typeof ts> | undefined;
+      bundler.onLoad({ filter: /\.ts$/ }, async ({ path }) => {
+        if (!declarationModules.some((pattern) => pattern.test(path))) return undefined;
+        const ts = await (compiler ??= import("typescript").then((module) => module.default));
+        const source = readFileSync(path, "utf8");
+        const file = ts.createSourceFile(path, source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+        const initializers = file.statements
+          .filter(ts.isVariableStatement)
+          .flatMap((statement) => statement.declarationList.declarations.map((declaration) => declaration.initializer))
+          .filter((initializer): initializer is ts.Expression => initializer !== undefined);
+        let contents = source;
+        for (const initializer of initializers.reverse()) {
+          const [start, end] = [initializer.getStart(file), initializer.getEnd()];
+          contents = `${contents.slice(0, start)}/* @__PURE__ */ (() => (${contents.slice(start, end)}))()${contents.slice(end)}`;
+        }
+        return { contents, loader: "ts" };
+      });
+    },
+  };
+}
+
+/** esbuild's options for every function; the entry is `index` and the handler `index.handler`. */
+export const lambdaBuildOptions = {
+  absWorkingDir: projectRoot,
+  bundle: true,
+  platform: "node",
   target: "node24",
   format: "esm",
+  // What a function loads only on some path (a dynamic `import()`: the Step Functions or mail clients, the token
+  // verifier of public routes, the SDK's event streams) goes to a chunk of its own, read when first needed, so
+  // that Lambda's init loads only `index.mjs` and the chunks it imports statically.
+  splitting: true,
+  outExtension: { ".js": ".mjs" },
   minify: true,
-  sourceMap: true,
-  // Stack traces map to file and line without shipping the sources themselves in every bundle.
+  // Stack traces map to file and line (NODE_OPTIONS=--enable-source-maps) without shipping the sources themselves.
+  sourcemap: true,
   sourcesContent: false,
   // ESM entry points of the AWS SDK v3 tree-shake to about 60% of the CommonJS build.
   mainFields: ["module", "main"],
-  banner: esmRequireBanner,
-} as const;
+  banner: { js: esmRequireBanner },
+  alias: { ...lambdaAliases },
+  plugins: [pureDeclarations()],
+  logLevel: "error",
+} as const satisfies BuildOptions;
 
 /** What a function reads at run time from beside its bundle (a route's definition says; so does `fallbackRoute`). */
 export type RunTimeFiles = Pick<RouteDefinition, "gzippedFiles" | "readsApiDescription">;
 
-let stagedApiDescription: string | undefined;
+export interface FunctionBundle extends RunTimeFiles {
+  /** The handler's file, relative to the repository root; it exports `handler`. */
+  entry: string;
+}
 
-/** The API's description as a file to copy beside bundles: written once per process, to a directory of its own. */
-function apiDescriptionFile(): string {
-  if (!stagedApiDescription) {
-    stagedApiDescription = join(mkdtempSync(join(tmpdir(), "api-description-")), API_DESCRIPTION_FILE);
-    writeFileSync(stagedApiDescription, JSON.stringify(apiDescriptionDocument()));
+const optionsFor = (fn: FunctionBundle, outdir: string): BuildOptions => ({
+  ...lambdaBuildOptions,
+  entryPoints: { index: fn.entry },
+  outdir,
+  metafile: true,
+});
+
+/**
+ * Writes a function's run-time files beside its bundle: its `gzippedFiles`, gzip-compressed, and the API's
+ * description (the OpenAPI document of every route, infra/api-description.ts) where it reads it.
+ */
+async function writeRunTimeFiles(files: RunTimeFiles, outdir: string): Promise<void> {
+  for (const file of files.gzippedFiles ?? []) {
+    writeFileSync(join(outdir, file.bundled), gzipSync(readFileSync(join(projectRoot, file.source)), { level: 9 }));
   }
-  return stagedApiDescription;
+  if (files.readsApiDescription) {
+    // Loaded here only: it reads every route's definition.
+    const { apiDescriptionDocument } = await import("./api-description");
+    writeFileSync(join(outdir, API_DESCRIPTION_FILE), JSON.stringify(apiDescriptionDocument()));
+  }
+}
+
+/** The output files `index.mjs` can load, by static or dynamic import, as the metafile names them. */
+export function reachableOutputs(metafile: Metafile): Set<string> {
+  const outputs = metafile.outputs;
+  const index = Object.keys(outputs).find((path) => /(^|\/)index\.mjs$/.test(path));
+  if (!index) throw new Error(`no index.mjs among ${Object.keys(outputs).join(", ")}`);
+  const reachable = new Set<string>();
+  const visit = (path: string) => {
+    if (reachable.has(path)) return;
+    reachable.add(path);
+    for (const imported of outputs[path]!.imports) if (outputs[imported.path]) visit(imported.path);
+  };
+  visit(index);
+  return reachable;
 }
 
 /**
- * The shell commands that write a function's run-time files beside its bundle: its `gzippedFiles`, gzip-compressed,
- * and the API's description where it reads it. Run by the CDK stack after esbuild (NodejsFunction's afterBundling
- * hook) and by the bundle test and the cold-start benchmark alike.
+ * The modules a build made chunks of for dynamic `import()`s that tree shaking then dropped, relative to the project
+ * (e.g. the mail delivery, in a function that uses a cleanup module but sends no notice): `index.mjs` can never load
+ * such a chunk.
  */
-export function runTimeFileCommands(files: RunTimeFiles, projectDir: string, bundleDir: string): string[] {
-  return [
-    ...(files.gzippedFiles ?? []).map(
-      (file) => `gzip -9 -n -c "${projectDir}/${file.source}" > "${bundleDir}/${file.bundled}"`,
-    ),
-    ...(files.readsApiDescription ? [`cp "${apiDescriptionFile()}" "${bundleDir}/${API_DESCRIPTION_FILE}"`] : []),
-  ];
+function unreachableImports(metafile: Metafile): Set<string> {
+  const reachable = reachableOutputs(metafile);
+  return new Set(
+    Object.entries(metafile.outputs)
+      .filter(([path, output]) => path.endsWith(".mjs") && !reachable.has(path) && output.entryPoint)
+      .map(([, output]) => output.entryPoint!),
+  );
+}
+
+const leftOut = Symbol("left out");
+
+/**
+ * Leaves out the modules of `unreachable` (a dynamic import no code that runs makes): esbuild still makes a chunk of
+ * each, and moves what it shares with the function into chunks the function loads at init (22 KB of the SDK's
+ * protocols for the mail clients a cleanup route never sends with). A module left out throws if ever imported.
+ */
+function leaveOut(unreachable: Set<string>): Plugin {
+  return {
+    name: "leave-out-unreachable-imports",
+    setup(bundler) {
+      bundler.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.kind !== "dynamic-import" || unreachable.size === 0 || args.pluginData === leftOut) return undefined;
+        const { importer, namespace, resolveDir, kind, with: attributes } = args;
+        const resolved = await bundler.resolve(args.path, {
+          importer,
+          namespace,
+          resolveDir,
+          kind,
+          with: attributes,
+          pluginData: leftOut,
+        });
+        if (!unreachable.has(relative(projectRoot, resolved.path))) return undefined;
+        return { path: resolved.path, namespace: "left-out" };
+      });
+      bundler.onLoad({ filter: /.*/, namespace: "left-out" }, ({ path }) => ({
+        contents: `throw new Error(${JSON.stringify(`${relative(projectRoot, path)} is not in this bundle: tree shaking found no code that imports it`)});`,
+        loader: "js",
+      }));
+    },
+  };
+}
+
+/** Bundles one function into `outdir` (its `index.mjs`, chunks, source maps and gzipped files), as deployed. */
+export async function bundleFunction(fn: FunctionBundle, outdir: string): Promise<Metafile> {
+  const unreachable = new Set<string>();
+  const options = optionsFor(fn, outdir);
+  const build = await context({
+    ...options,
+    write: false,
+    plugins: [...(options.plugins ?? []), leaveOut(unreachable)],
+  });
+  try {
+    // Once to learn which dynamic imports tree shaking drops, once more without them (an incremental rebuild).
+    let result = await build.rebuild();
+    for (const module of unreachableImports(result.metafile!)) unreachable.add(module);
+    if (unreachable.size > 0) result = await build.rebuild();
+    const metafile = result.metafile!;
+    const reachable = reachableOutputs(metafile);
+    // esbuild adds to a directory: chunks of an earlier build would lie beside the new ones.
+    rmSync(outdir, { recursive: true, force: true });
+    for (const file of result.outputFiles ?? []) {
+      const path = relative(projectRoot, file.path);
+      if (!reachable.has(path.replace(/\.map$/, ""))) {
+        delete metafile.outputs[path];
+        continue;
+      }
+      mkdirSync(dirname(file.path), { recursive: true });
+      writeFileSync(file.path, file.contents);
+    }
+    await writeRunTimeFiles(fn, outdir);
+    return metafile;
+  } finally {
+    await build.dispose();
+  }
+}
+
+/** How long the CDK's synchronous bundling waits for one function's build before it gives up. */
+const SYNC_BUILD_TIMEOUT_MS = 300_000;
+
+let builder: { port: MessagePort; signal: Int32Array } | undefined;
+
+/** The worker thread that runs bundleFunction for bundleFunctionSync (infra/bundle-worker.mjs), started once. */
+function syncBuilder(): { port: MessagePort; signal: Int32Array } {
+  if (!builder) {
+    const { port1, port2 } = new MessageChannel();
+    const signal = new Int32Array(new SharedArrayBuffer(4));
+    const worker = new Worker(new URL("./bundle-worker.mjs", import.meta.url), {
+      workerData: { port: port2, signal },
+      transferList: [port2],
+    });
+    // It must not keep a finished `cdk synth` (or test) alive.
+    worker.unref();
+    port1.unref();
+    builder = { port: port1, signal };
+  }
+  return builder;
+}
+
+/**
+ * The same build, synchronously: the CDK's local bundling cannot wait for a promise, and esbuild's synchronous API
+ * takes no plugins. The build runs in a worker thread while this one waits.
+ */
+export function bundleFunctionSync(fn: FunctionBundle, outdir: string): void {
+  const { port, signal } = syncBuilder();
+  Atomics.store(signal, 0, 0);
+  port.postMessage({
+    fn: { entry: fn.entry, gzippedFiles: fn.gzippedFiles ?? [], readsApiDescription: fn.readsApiDescription },
+    outdir,
+  });
+  if (Atomics.wait(signal, 0, 0, SYNC_BUILD_TIMEOUT_MS) === "timed-out") {
+    throw new Error(`bundling ${fn.entry} took over ${SYNC_BUILD_TIMEOUT_MS / 1000} s`);
+  }
+  const reply = receiveMessageOnPort(port)?.message as { error: string | null } | undefined;
+  if (!reply) throw new Error(`bundling ${fn.entry}: the build worker did not answer`);
+  if (reply.error) throw new Error(`bundling ${fn.entry} failed: ${reply.error}`);
 }

@@ -1,8 +1,8 @@
 import { route } from "../../shared/api/routes/get-comments";
-import { httpHandler } from "../../shared/http/handler";
+import { publicHttpHandler } from "../../shared/http/public-handler";
 import { ok } from "../../shared/http/responses";
 import { listComments } from "../../shared/use-cases/comments";
 
-export const handler = httpHandler(route, async ({ caller, path, query }) =>
+export const handler = publicHttpHandler(route, async ({ caller, path, query }) =>
   ok(await listComments(caller, path.postId, query)),
 );

@@ -1,5 +1,7 @@
 import { route } from "../../shared/api/routes/get-docs-script";
 import { referenceScriptAnswer } from "../../shared/api/reference-page";
-import { httpHandler } from "../../shared/http/handler";
+import { publicHttpHandler } from "../../shared/http/public-handler";
 
-export const handler = httpHandler(route, async ({ headers }) => referenceScriptAnswer(headers["accept-encoding"]));
+export const handler = publicHttpHandler(route, async ({ headers }) =>
+  referenceScriptAnswer(headers["accept-encoding"]),
+);

@@ -1,5 +1,5 @@
 import { route } from "../../shared/api/routes/get-docs";
 import { referencePageAnswer } from "../../shared/api/reference-page";
-import { httpHandler } from "../../shared/http/handler";
+import { publicHttpHandler } from "../../shared/http/public-handler";
 
-export const handler = httpHandler(route, async () => referencePageAnswer());
+export const handler = publicHttpHandler(route, async () => referencePageAnswer());

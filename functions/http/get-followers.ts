@@ -1,9 +1,9 @@
 import { route } from "../../shared/api/routes/get-followers";
-import { httpHandler } from "../../shared/http/handler";
+import { publicHttpHandler } from "../../shared/http/public-handler";
 import { page } from "../../shared/http/responses";
 import { followersOf } from "../../shared/use-cases/follows";
 
-export const handler = httpHandler(route, async ({ path, query }) => {
+export const handler = publicHttpHandler(route, async ({ path, query }) => {
   const { items, nextCursor } = await followersOf(path.userId, query);
   return page(items, nextCursor);
 });

@@ -1,5 +1,5 @@
 import { route } from "../../shared/api/routes/get-health";
-import { httpHandler } from "../../shared/http/handler";
+import { publicHttpHandler } from "../../shared/http/public-handler";
 import { ok } from "../../shared/http/responses";
 
-export const handler = httpHandler(route, async () => ok({ status: "ok" }));
+export const handler = publicHttpHandler(route, async () => ok({ status: "ok" }));

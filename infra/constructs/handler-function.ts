@@ -1,15 +1,11 @@
-import { fileURLToPath } from "node:url";
-import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
+import { AssetHashType, DockerImage, Duration, type ILocalBundling, RemovalPolicy, Validations } from "aws-cdk-lib";
 import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
-import { Architecture, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
-import { type ICommandHooks, NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
-import { lambdaBundling, runTimeFileCommands, type RunTimeFiles } from "../bundling";
+import type { RouteDefinition } from "../../shared/api/route";
+import { bundleFunctionSync, type FunctionBundle, projectRoot, type RunTimeFiles } from "../bundling";
 import { DEFAULT_TIMEOUT_SECONDS } from "../routes";
-
-/** The repository root: route entries are relative to it, and its lock file pins what esbuild bundles. */
-const projectRoot = fileURLToPath(new URL("../../", import.meta.url));
 
 export interface HandlerFunctionProps extends RunTimeFiles {
   /** The handler's file, relative to the repository root (a route's `entry`); it exports `handler`. */
@@ -21,12 +17,13 @@ export interface HandlerFunctionProps extends RunTimeFiles {
 
 /**
  * One Lambda function for one handler, the same settings for all of them: Node.js 24 on arm64 (Graviton:
- * about 20% cheaper per GB-second than x86 for the same work), bundled by the local esbuild (no Docker),
+ * about 20% cheaper per GB-second than x86 for the same work), bundled by the local esbuild (no Docker) with the
+ * options and the build that the bundle test and the cold-start benchmark run too (infra/bundling.ts),
  * its own log group with a retention, and its own role with no AWS managed policy: it may write its own
  * logs, plus what the stack grants it.
  */
 export class HandlerFunction extends Construct {
-  readonly fn: NodejsFunction;
+  readonly fn: LambdaFunction;
 
   constructor(scope: Construct, id: string, props: HandlerFunctionProps) {
     super(scope, id);
@@ -44,11 +41,18 @@ export class HandlerFunction extends Construct {
         "Active tracing: Lambda grants xray:PutTraceSegments and xray:PutTelemetryRecords, which support no " +
         "resource-level permission: `*` is the only resource.",
     });
-    this.fn = new NodejsFunction(this, "Function", {
-      entry: `${projectRoot}${props.entry}`,
-      handler: "handler",
-      projectRoot,
-      depsLockFilePath: `${projectRoot}package-lock.json`,
+    this.fn = new LambdaFunction(this, "Function", {
+      // The asset is the bundle's directory (index.mjs, its chunks and source maps, gzipped files), hashed by its
+      // content: a change that leaves the bundle as it was deploys nothing.
+      code: Code.fromAsset(projectRoot, {
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: {
+          // Never run: the local build always succeeds or throws (esbuild is a devDependency, no Docker needed).
+          image: DockerImage.fromRegistry("unused-local-bundling"),
+          local: new LocalBundle(props),
+        },
+      }),
+      handler: "index.handler",
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       // Lambda allots CPU in proportion to memory: 512 MB roughly halves cold starts (module parsing of the
@@ -62,28 +66,34 @@ export class HandlerFunction extends Construct {
       // (docs/performance.md, part 6): over the bar of 1.25.
       tracing: Tracing.ACTIVE,
       environment: { ...props.environment, NODE_OPTIONS: "--enable-source-maps" },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: lambdaBundling.target,
-        mainFields: [...lambdaBundling.mainFields],
-        minify: lambdaBundling.minify,
-        sourceMap: lambdaBundling.sourceMap,
-        sourcesContent: lambdaBundling.sourcesContent,
-        banner: lambdaBundling.banner,
-        // Bundle AWS SDK v3 too, instead of the runtime's copy: the version the tests ran against, pinned by
-        // the lock file, not whatever the runtime ships that month; and tree-shaken, it loads faster.
-        externalModules: [],
-        ...(props.gzippedFiles?.length || props.readsApiDescription ? { commandHooks: writeBeside(props) } : {}),
-      },
     });
   }
 }
 
-/** The files the handler reads at run time, written beside its bundle (gzip-compressed; the API's description). */
-function writeBeside(files: RunTimeFiles): ICommandHooks {
-  return {
-    beforeBundling: () => [],
-    beforeInstall: () => [],
-    afterBundling: (inputDir, outputDir) => runTimeFileCommands(files, inputDir, outputDir),
-  };
+/**
+ * The CDK's local bundling of one function: infra/bundling.ts's build into the asset's output directory. Its fields
+ * are part of the CDK's cache key of the asset, so two functions never share one.
+ */
+class LocalBundle implements ILocalBundling {
+  readonly entry: string;
+  readonly gzippedFiles: NonNullable<RouteDefinition["gzippedFiles"]>;
+  readonly readsApiDescription: boolean;
+
+  constructor(fn: FunctionBundle) {
+    this.entry = fn.entry;
+    this.gzippedFiles = fn.gzippedFiles ?? [];
+    this.readsApiDescription = fn.readsApiDescription ?? false;
+  }
+
+  tryBundle(outputDir: string): boolean {
+    bundleFunctionSync(
+      {
+        entry: this.entry,
+        gzippedFiles: this.gzippedFiles,
+        ...(this.readsApiDescription ? { readsApiDescription: true as const } : {}),
+      },
+      outputDir,
+    );
+    return true;
+  }
 }

@@ -1,7 +1,8 @@
 // The local host runs many invocations of one function's module at once in one process, as a Lambda Managed
 // Instance does (AWS_LAMBDA_MAX_CONCURRENCY > 1), where a classic Lambda environment runs one at a time. Like that
 // runtime, it gives each invocation a context of its own in the InvokeStore (`globalThis.awslambda.InvokeStore`),
-// in which Powertools keeps an invocation's log keys, Lambda context and metrics apart from the others'.
+// in which the logger and the metrics keep an invocation's log keys, Lambda context and counts apart from the others'
+// (shared/invocation-scope.ts), as Powertools does.
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import { InvokeStoreBase } from "@aws/lambda-invoke-store";
@@ -36,7 +37,7 @@ class ConcurrentInvokeStore extends InvokeStoreBase {
   }
 }
 
-/** Invocations the host may run at once: Powertools scopes its state per invocation when this is set. */
+/** Invocations the host may run at once: the logger and the metrics scope their state per invocation when this is set. */
 export const MAX_CONCURRENCY_VARIABLE = "AWS_LAMBDA_MAX_CONCURRENCY";
 
 const store = new ConcurrentInvokeStore();

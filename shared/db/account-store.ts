@@ -1,5 +1,5 @@
 import { config } from "../config";
-import type { Account, AccountRefresh } from "../domain/account";
+import { activityAfter, type Account, type AccountRefresh } from "../domain/account";
 import type { Entitlement } from "../domain/entitlements";
 import type { Role } from "../domain/roles";
 import {
@@ -16,7 +16,8 @@ import { fromFollowerCountShardItem, toFollowerCountShardItem } from "./entities
 import { fromHandleClaimItem, toHandleClaimItem } from "./entities/handle-claim";
 import { collections, keys } from "./keys";
 import { queryAll } from "./query";
-import { ConditionFailed, getItem, unlessConditionFails, updateItem, type ItemReader } from "./requests";
+import { unavailable } from "../errors";
+import { ConditionFailed, getItem, updateItem, type ItemReader } from "./requests";
 import { deleteOf, putOf, transactWrite, TransactionCancelled, updateOf } from "./transactions";
 
 // Accounts: the profile item, its follower-count shards (read with it, see follower-count-store.ts for the writes
@@ -206,10 +207,35 @@ export async function updateAccountProfile(current: Account, change: ProfileChan
  * as withdrawn (`activeSinceScheduleStarted`), the next run clears it and drops its queued notice unsent, and a run
  * recording a notice meanwhile is conditioned on the activity it read, so it cannot add to it. Conditional on
  * the account still existing and not being deleted, so it never brings back an account that a cleanup deleted or
- * marked meanwhile (the mark is where a run decides; activity after it comes too late). Returns false when it was
- * gone.
+ * marked meanwhile (the mark is where a run decides; activity after it comes too late). An activity write is also
+ * conditioned on the schedule's start as the request read it: a run that recorded a first notice between the
+ * request's read and this write (the request's time can be earlier than the notice's: it began first) is seen, and
+ * the activity is written at the schedule's start at the least, so that it withdraws what it came after. Answers
+ * what was written, or null when the account was gone.
  */
-export function refreshAccount(account: Account, refresh: AccountRefresh): Promise<boolean> {
+export async function refreshAccount(account: Account, refresh: AccountRefresh): Promise<AccountRefresh | null> {
+  let written = refresh;
+  let scheduleStart = account.noticesPendingSince;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      await updateItem(keys.account(account.userId), refreshUpdate(account, written, scheduleStart));
+      return written;
+    } catch (error) {
+      if (!(error instanceof ConditionFailed)) throw error;
+      const old = error.item ? fromAccountItem(error.item) : null;
+      // Gone, or its deletion began: from the mark on, the account counts as gone.
+      if (!old || old.deletion) return null;
+      // A schedule started (or was cleared) since the request read the account: written again, after it.
+      scheduleStart = old.account.noticesPendingSince;
+      if (written.lastActiveAt !== undefined) {
+        written = { ...written, lastActiveAt: activityAfter(written.lastActiveAt, scheduleStart) };
+      }
+    }
+  }
+  throw unavailable(1);
+}
+
+function refreshUpdate(account: Account, refresh: AccountRefresh, scheduleStart: string | undefined) {
   const role = refresh.role ?? account.role;
   const lastActiveAt = refresh.lastActiveAt ?? account.lastActiveAt;
   const index = inactivityIndexFields(role, lastActiveAt);
@@ -218,20 +244,27 @@ export function refreshAccount(account: Account, refresh: AccountRefresh): Promi
   if (index.inactivityPk) sets.push("inactivityPk = :inactivityPk", "inactivitySk = :inactivitySk");
   else removes.push("inactivityPk", "inactivitySk");
   if (refresh.emailClaim !== undefined) sets.push("emailClaim = :emailClaim");
-  return unlessConditionFails(
-    updateItem(keys.account(account.userId), {
-      UpdateExpression: `SET ${sets.join(", ")}${removes.length > 0 ? ` REMOVE ${removes.join(", ")}` : ""}`,
-      // Never on an account whose deletion began: from the mark on, the account counts as gone.
-      ConditionExpression: LIVE_ACCOUNT_CONDITION,
-      ExpressionAttributeNames: { "#role": "role" },
-      ExpressionAttributeValues: {
-        ":role": role,
-        ":lastActiveAt": lastActiveAt,
-        ...(index.inactivityPk ? { ":inactivityPk": index.inactivityPk, ":inactivitySk": index.inactivitySk } : {}),
-        ...(refresh.emailClaim !== undefined ? { ":emailClaim": refresh.emailClaim } : {}),
-      },
-    }),
-  );
+  // An activity write comes after the schedule it read (none: none started meanwhile).
+  const writesActivity = refresh.lastActiveAt !== undefined;
+  const schedule = !writesActivity
+    ? ""
+    : scheduleStart === undefined
+      ? " AND attribute_not_exists(noticesPendingSince)"
+      : " AND noticesPendingSince = :scheduleStart";
+  return {
+    UpdateExpression: `SET ${sets.join(", ")}${removes.length > 0 ? ` REMOVE ${removes.join(", ")}` : ""}`,
+    // Never on an account whose deletion began: from the mark on, the account counts as gone.
+    ConditionExpression: `${LIVE_ACCOUNT_CONDITION}${schedule}`,
+    ExpressionAttributeNames: { "#role": "role" },
+    ExpressionAttributeValues: {
+      ":role": role,
+      ":lastActiveAt": lastActiveAt,
+      ...(index.inactivityPk ? { ":inactivityPk": index.inactivityPk, ":inactivitySk": index.inactivitySk } : {}),
+      ...(refresh.emailClaim !== undefined ? { ":emailClaim": refresh.emailClaim } : {}),
+      ...(writesActivity && scheduleStart !== undefined ? { ":scheduleStart": scheduleStart } : {}),
+    },
+    ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const,
+  };
 }
 
 /** Replaces an account's entitlement set and answers the stored set; null when there is no such account (1 UpdateItem). */

@@ -20,7 +20,7 @@ import { scanPages } from "./requests";
 const keyOf = readKey;
 
 /** What the audit knows of one stored item; null for items no invariant reads. */
-function factOf(item: RawItem): TableFact | null {
+export function factOf(item: RawItem): TableFact | null {
   switch (item.entityType) {
     case entityTypes.account: {
       const profile = fromAccountItem(item)!;

@@ -80,10 +80,21 @@ export interface AccountRefresh {
 }
 
 /**
+ * The activity time a signed-in request writes: its own time, or the start of the notice schedule it withdraws when
+ * that is later (written by a run whose clock runs ahead, or recorded while the request was under way): activity at
+ * or after a schedule's start withdraws it (`activeSinceScheduleStarted`), and the request did come after it.
+ */
+export function activityAfter(now: string, scheduleStart: string | undefined): string {
+  return scheduleStart !== undefined && Date.parse(scheduleStart) > Date.parse(now) ? scheduleStart : now;
+}
+
+/**
  * What a signed-in request must write back to the caller's account: the activity time when the stored one
  * is more than an hour old (so most requests write nothing) or while notices before deletion are pending
  * (whatever the hour: the request withdraws them), the role when the token's groups changed, and the token's
- * `email` claim when it differs from the stored one (rarely: the same token carries the same claim).
+ * `email` claim when it differs from the stored one (rarely: the same token carries the same claim). An activity
+ * time is never earlier than the start of a pending schedule (`activityAfter`): the run that started it may run on
+ * a clock ahead of this request's, and the request still withdraws it.
  */
 export function accountRefreshFor(account: Account, identity: Identity, now: Date): AccountRefresh | null {
   const refresh: AccountRefresh = {};
@@ -91,7 +102,7 @@ export function accountRefreshFor(account: Account, identity: Identity, now: Dat
     now.getTime() - Date.parse(account.lastActiveAt) > ACTIVITY_WRITE_INTERVAL_MS ||
     activityMustBeWritten(account.lastActiveAt, account.noticesPendingSince)
   ) {
-    refresh.lastActiveAt = now.toISOString();
+    refresh.lastActiveAt = activityAfter(now.toISOString(), account.noticesPendingSince);
   }
   if (account.role !== identity.role) refresh.role = identity.role;
   const email = identity.email ?? null;

@@ -7,7 +7,7 @@ import { withinDeadline } from "../deadline";
 import type { HandlerOptions, PathParameters } from "../api/route";
 import { notFound } from "../errors";
 import type { HttpApiEvent, HttpApiResult, StatefulEvent } from "./event";
-import { authentication, type AuthMode } from "./middleware/authentication";
+import { authentication, type AuthMode, type TokenVerifier } from "./middleware/authentication";
 import { businessMetrics } from "./middleware/business-metrics";
 import { callerLoading } from "./middleware/caller-loading";
 import { errorResponses } from "./middleware/error-responses";
@@ -43,11 +43,12 @@ export interface HandlerInput<P extends string, A extends AuthMode, B, Q, H = un
 }
 
 /**
- * The one middleware stack of every HTTP handler. Its order is the contract's order of errors:
- * 401, then 413 and 400, then 403 for the role; the handler's domain call decides 404 and the later 403s.
+ * The handler of a route behind API Gateway's JWT authorizer ("required": the authorizer hands over the token's
+ * claims), or of the fallback of unknown routes ("none"). A public route's handler is `publicHttpHandler`
+ * (shared/http/public-handler.ts), the only one that carries a token verifier.
  */
 export function httpHandler<
-  A extends AuthMode,
+  A extends "required" | "none",
   B extends Schema | undefined = undefined,
   Q extends Schema | undefined = undefined,
   H extends HeaderSchema | undefined = undefined,
@@ -56,11 +57,29 @@ export function httpHandler<
   options: HandlerOptions<A, B, Q, H> & { path?: P },
   run: (input: HandlerInput<P, A, B, Q, H>) => Promise<HttpResult>,
 ) {
+  return middlewareStack(options, run);
+}
+
+/**
+ * The one middleware stack of every HTTP handler. Its order is the contract's order of errors:
+ * 401, then 413 and 400, then 403 for the role; the handler's domain call decides 404 and the later 403s.
+ */
+export function middlewareStack<
+  A extends AuthMode,
+  B extends Schema | undefined = undefined,
+  Q extends Schema | undefined = undefined,
+  H extends HeaderSchema | undefined = undefined,
+  P extends string = string,
+>(
+  options: HandlerOptions<A, B, Q, H> & { path?: P },
+  run: (input: HandlerInput<P, A, B, Q, H>) => Promise<HttpResult>,
+  verify?: TokenVerifier,
+) {
   const stack = middy<StatefulEvent, HttpApiResult, Error, Context>({ timeoutEarlyInMillis: 0 })
     .use(requestLogging())
     .use(businessMetrics(options.answerMetric))
     .use(responseHeaders())
-    .use(authentication(options.auth))
+    .use(authentication(options.auth, verify))
     .use(callerLoading())
     .use(jsonBody())
     .use(errorResponses())

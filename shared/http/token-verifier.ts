@@ -1,11 +1,14 @@
 import { config } from "../config";
-import { InvalidToken, verifyHs256, type Claims } from "./jwt-hs256";
+import { type Claims, InvalidToken, verifyHs256 } from "./jwt-hs256";
+import type { TokenVerifier } from "./middleware/authentication";
 
-export { InvalidToken, type Claims };
+// The token check of public routes only (shared/http/public-handler.ts): a route behind API Gateway's JWT authorizer
+// is handed the claims and bundles none of this.
 
 type Verify = (token: string) => Promise<Claims>;
 
 async function cognitoVerifier(userPoolId: string, clientId: string): Promise<Verify> {
+  // Loaded on the first token a public route is sent: its chunk is not part of the function's init.
   const { CognitoJwtVerifier } = await import("aws-jwt-verify");
   // Access and ID tokens both carry `cognito:groups`; the HTTP API's authorizer accepts either kind too.
   const verifier = CognitoJwtVerifier.create({ userPoolId, clientId, tokenUse: null });
@@ -22,7 +25,7 @@ async function cognitoVerifier(userPoolId: string, clientId: string): Promise<Ve
 let verify: Promise<Verify> | undefined;
 
 /** Verifies a bearer token sent to a public route: with Cognito's keys in AWS, with the HS256 secret locally. */
-export function verifyToken(token: string): Promise<Claims> {
+export const verifyToken: TokenVerifier = async (token) => {
   if (!verify) {
     const settings = config;
     verify =
@@ -30,5 +33,12 @@ export function verifyToken(token: string): Promise<Claims> {
         ? cognitoVerifier(settings.COGNITO_USER_POOL_ID, settings.COGNITO_CLIENT_ID)
         : Promise.resolve(async (value: string) => verifyHs256(value, settings.LOCAL_JWT_SECRET));
   }
-  return verify.then((run) => run(token));
-}
+  try {
+    return await (
+      await verify
+    )(token);
+  } catch (error) {
+    if (error instanceof InvalidToken) return "invalid";
+    throw error;
+  }
+};

@@ -1,13 +1,11 @@
-import { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
-import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { parseMailSettings, type MailSettings } from "../schemas/notice-settings";
 import type { NoticeDelivery } from "./notice-delivery";
 import type { NoticeSender } from "./notice-mail";
-import { sesDelivery } from "./ses-delivery";
 
 // The notice delivery the environment names (MAIL_TRANSPORT), for the functions that send notices. The settings
 // are read when this module loads, so such a function stops at cold start on a missing or bad one; the delivery
-// and its clients are made once per process, on first use.
+// and its clients are made once per process, on first use: SES's, with the Cognito client and the MIME composer,
+// are loaded then too (ses-transport.ts), so that a batch step that sends nothing never loads them.
 // SMTP is for the local host only: it registers it (`useSmtpTransport`, from infra/local/mail.ts), so that no
 // deployed function bundles an SMTP client, just as the cleanup's in-process runner registers itself.
 
@@ -35,11 +33,14 @@ export function configuredNoticeDelivery(): NoticeDelivery {
 
 function deliveryFor(settings: MailSettings): NoticeDelivery {
   if (settings.MAIL_TRANSPORT === "ses") {
-    const region = settings.AWS_REGION;
-    return sesDelivery(
-      { sender, userPoolId: settings.COGNITO_USER_POOL_ID },
-      { ses: new SESv2Client({ region }), cognito: new CognitoIdentityProviderClient({ region }) },
-    );
+    const { AWS_REGION: region, COGNITO_USER_POOL_ID: userPoolId } = settings;
+    let ses: Promise<NoticeDelivery> | undefined;
+    return {
+      async deliver(notice) {
+        ses ??= import("./ses-transport").then(({ sesTransport }) => sesTransport(region, { sender, userPoolId }));
+        return (await ses).deliver(notice);
+      },
+    };
   }
   if (!smtpFactory)
     throw new Error("MAIL_TRANSPORT is smtp, but this host registered no SMTP transport (only the local host has one)");

@@ -51,6 +51,7 @@ export type DeletionOutcome = "deleted" | "unfinished";
  */
 async function touch(userId: string, steps: DeletionSteps): Promise<void> {
   if (!steps.run || steps.touched.has(userId)) return;
+  if (touchesOfRun.runId === steps.run.runId && touchesOfRun.userIds.has(userId)) return;
   const state = await getStoredAccountState(userId);
   if (state && !state.deletion) {
     await recordTouched(
@@ -58,8 +59,34 @@ async function touch(userId: string, steps: DeletionSteps): Promise<void> {
       null,
       steps.now,
     );
+    rememberTouch(steps.run.runId, userId);
   }
   steps.touched.add(userId);
+}
+
+/**
+ * Surviving accounts whose touch this process has seen recorded for the current run, across the batch steps a warm
+ * function runs for it: a real run's touch stays in `CLEANUP#TOUCHED` until the run's recount, which starts only
+ * after every batch step (the state machine's order; the lease keeps other runs out), so touching such an account
+ * again would read it and write nothing (a popular author would be read and conditionally written again in every
+ * batch). Only a recorded touch is remembered, never a crash's half: a process that dies forgets it all and touches
+ * again, as before. Bounded; forgotten when this process runs another run or recounts this one.
+ */
+const touchesOfRun = { runId: "", userIds: new Set<string>() };
+const REMEMBERED_TOUCHES = 50_000;
+
+function rememberTouch(runId: string, userId: string): void {
+  if (touchesOfRun.runId !== runId) forgetTouchesOfRun(null);
+  touchesOfRun.runId = runId;
+  if (touchesOfRun.userIds.size < REMEMBERED_TOUCHES) touchesOfRun.userIds.add(userId);
+}
+
+/** The recount ends a run's touches: what this process remembers of them (all runs' with null) goes. */
+export function forgetTouchesOfRun(runId: string | null): void {
+  if (runId === null || touchesOfRun.runId === runId) {
+    touchesOfRun.runId = "";
+    touchesOfRun.userIds.clear();
+  }
 }
 
 /** Marks an account's deletion as its owner asked: no conditions but that it exists. */

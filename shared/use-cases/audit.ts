@@ -42,18 +42,47 @@ async function untilStored(round: () => Promise<boolean>): Promise<void> {
   await untilDone(async () => ((await round()) ? true : undefined), RECOUNT_BUDGET);
 }
 
-/** A count as it is now, read strongly consistently: [stored, expected]; null when its item is gone or being deleted. */
-async function currentCount(drift: CountDrift): Promise<[number, number] | null> {
+/** A stored count as read now, with the versions of the items it is read from; null: gone or being deleted. */
+async function storedCount(drift: CountDrift): Promise<{ stored: number; versions: string } | null> {
   if (drift.invariant === "commentCount") {
     const ref = decodePostId(drift.postId ?? "");
     const post = ref && (await getPostSummary(ref));
-    return ref && post && !post.deleting ? [post.summary.commentCount, await countCommentsOfPost(ref)] : null;
+    return post && !post.deleting ? { stored: post.summary.commentCount, versions: String(post.countVersion) } : null;
   }
   const state = await getStoredAccountState(drift.userId);
   if (!state || state.deletion) return null;
-  if (drift.invariant === "postCount") return [state.account.postCount, await countLivePosts(drift.userId)];
-  if (drift.invariant === "followerCount") return [state.account.followerCount, await countFollowers(drift.userId)];
-  return [state.account.followingCount, await countFollowing(drift.userId)];
+  const { account } = state;
+  const stored =
+    drift.invariant === "postCount"
+      ? account.postCount
+      : drift.invariant === "followerCount"
+        ? account.followerCount
+        : account.followingCount;
+  const shards = state.shardCounts.map(({ shard, countVersion }) => `${shard}:${countVersion}`);
+  return { stored, versions: [account.createdAt, state.profileCountVersion, ...shards].join() };
+}
+
+/** What a count counts, now (strongly consistent Queries). */
+function countOf(drift: CountDrift): Promise<number> {
+  if (drift.invariant === "commentCount") return countCommentsOfPost(decodePostId(drift.postId ?? "")!);
+  if (drift.invariant === "postCount") return countLivePosts(drift.userId);
+  return drift.invariant === "followerCount" ? countFollowers(drift.userId) : countFollowing(drift.userId);
+}
+
+/**
+ * A count as it is now: [stored, expected], or null when its item is gone or being deleted. The stored count is
+ * read before and after counting: only when no count write moved a version in between (the count guard) were the
+ * two figures true at one instant; otherwise a follow or a comment landed meanwhile, and it is read again.
+ */
+function currentCount(drift: CountDrift): Promise<[number, number] | null> {
+  return untilDone(async () => {
+    const before = await storedCount(drift);
+    if (!before) return null;
+    const counted = await countOf(drift);
+    const after = await storedCount(drift);
+    if (!after) return null;
+    return after.versions === before.versions ? [before.stored, counted] : undefined;
+  }, RECOUNT_BUDGET);
 }
 
 /** The drifts that are still there when read again strongly consistently, with the figures read then. */
@@ -106,27 +135,37 @@ export async function auditTable(options: AuditOptions): Promise<AuditReport> {
   const { facts, scanned } = await scanTableFacts(options.segments, options.onScanPage);
   const index = indexFacts(facts, now);
   const found = checkInvariants(index);
-  const drifts = await confirmed(found.filter(isCountDrift));
+  const counts = found.filter(isCountDrift);
   const others = found.filter((finding) => !isCountDrift(finding));
   const report = { auditId, at: now.toISOString(), itemsScanned: scanned, cleanupRunning: index.cleanupRunning };
-  if (!options.fix) return { ...report, findings: [...drifts, ...others], repaired: [] };
+  if (!options.fix) return { ...report, findings: [...(await confirmed(counts)), ...others], repaired: [] };
+  const { left, repaired } = await fixCountDrifts(counts, auditId, report.at);
+  return { ...report, findings: [...left, ...others], repaired };
+}
 
+/**
+ * `--fix` for the count drifts a Scan found: each is read again strongly consistently, repaired when it is still
+ * there (one recount per account for its follower and following counts; a history point with the audit's ID as
+ * `runId` where a follower count changes), and read again. Answers the drifts left and those repaired.
+ */
+export async function fixCountDrifts(
+  found: readonly CountDrift[],
+  auditId: string,
+  at: string,
+): Promise<{ left: CountDrift[]; repaired: CountDrift[] }> {
+  const drifts = await confirmed(found);
   // A follower and a following drift of one account are one recount.
   const recounted = new Set<string>();
   for (const drift of drifts) {
     const follows = drift.invariant === "followerCount" || drift.invariant === "followingCount";
     if (follows && recounted.has(drift.userId)) continue;
     if (follows) recounted.add(drift.userId);
-    await repair(drift, auditId, report.at);
+    await repair(drift, auditId, at);
   }
   const left = await confirmed(drifts);
   const leftKey = (drift: CountDrift) => `${drift.invariant}/${drift.userId}/${drift.postId ?? ""}`;
   const unrepaired = new Set(left.map(leftKey));
-  return {
-    ...report,
-    findings: [...left, ...others],
-    repaired: drifts.filter((drift) => !unrepaired.has(leftKey(drift))),
-  };
+  return { left, repaired: drifts.filter((drift) => !unrepaired.has(leftKey(drift))) };
 }
 
 /** One line of the report for a finding: the account's ID, and for a count what is stored against what is counted. */

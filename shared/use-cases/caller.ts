@@ -12,8 +12,9 @@ export async function resolveCaller(identity: Identity | null, now = new Date())
   const account = await getAccount(identity.userId);
   if (!account) return { identity, account: null };
   const refresh = accountRefreshFor(account, identity, now);
-  if (refresh && !(await refreshAccount(account, refresh))) return { identity, account: null };
-  return { identity, account: refresh ? { ...account, ...refresh } : account };
+  if (!refresh) return { identity, account };
+  const written = await refreshAccount(account, refresh);
+  return { identity, account: written ? { ...account, ...written } : null };
 }
 
 /** The caller's account, or 403 `profile_required` for a signed-in caller who has not created one. */

@@ -26,16 +26,14 @@ export function useInProcessRunner(runner: Runner): void {
 /** Hands a begun run to the configured runner; returns once it is handed over, not once it is done. */
 export async function startRunner(run: RunTicket): Promise<void> {
   if (config.CLEANUP_RUNNER === "step-functions") {
-    // Loaded only here, so that no other function bundles or loads the Step Functions client.
-    const { SFNClient, StartExecutionCommand } = await import("@aws-sdk/client-sfn");
-    stepFunctions ??= new SFNClient({ region: config.AWS_REGION });
-    await stepFunctions.send(
-      new StartExecutionCommand({
-        stateMachineArn: config.CLEANUP_STATE_MACHINE_ARN,
-        // The run ID names the execution: a retried start of the same run cannot start it twice.
-        name: run.runId,
-        input: JSON.stringify(run),
-      }),
+    // Loaded only here, when the first run starts, so that no other function bundles or loads the Step Functions
+    // client. The run ID names the execution: a retried start of the same run cannot start it twice.
+    const { startExecution } = await import("./step-functions-start");
+    await startExecution(
+      config.AWS_REGION,
+      config.CLEANUP_STATE_MACHINE_ARN,
+      run.runId,
+      JSON.stringify(run),
       untilDeadline(),
     );
     return;
@@ -43,5 +41,3 @@ export async function startRunner(run: RunTicket): Promise<void> {
   if (!inProcessRunner) throw new Error("CLEANUP_RUNNER is in-process, but this host registered no in-process runner");
   inProcessRunner(run);
 }
-
-let stepFunctions: import("@aws-sdk/client-sfn").SFNClient | undefined;

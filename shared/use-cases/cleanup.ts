@@ -45,7 +45,7 @@ import { recordBusinessMetric } from "../metrics";
 import * as z from "zod/mini";
 import { cursorAfterUlid, decodeCursor, encodeCursor, ulidAfter } from "../pagination";
 import type { ListQuery } from "../schemas/common";
-import { deleteMarkedAccount, type DeletionSteps } from "./account-deletion";
+import { deleteMarkedAccount, forgetTouchesOfRun, type DeletionSteps } from "./account-deletion";
 import { recountAccount } from "./account-recount";
 import { requireProfile } from "./caller";
 import { configuredMailer, deliverQueuedNotice, sendNotice, type MailerSource } from "./notices";
@@ -322,6 +322,7 @@ async function dryRunCandidate(run: RunTicket, userId: string, now: Date): Promi
  */
 export async function recountStep(run: RunTicket, now: Date, budgetMs: number): Promise<{ done: boolean }> {
   await renewLease(run.runId, now, config.CLEANUP_LEASE_SECONDS);
+  forgetTouchesOfRun(run.runId);
   const deadline = Date.now() + budgetMs;
   while (Date.now() <= deadline) {
     const page = await touchedPage(run.dryRun ? run.runId : null, RECOUNT_PAGE_SIZE);

@@ -2,14 +2,15 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import type { Metafile } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bundleAllAsDeployed, writeRunTimeFilesBeside } from "../../infra/bundle-as-deployed";
-import type { RunTimeFiles } from "../../infra/bundling";
-import { cleanupSteps } from "../../infra/constructs/cleanup-workflow";
+import { bundleAllAsDeployed, deployedFunctions } from "../../infra/bundle-as-deployed";
 import { inProcessRunsSettled } from "../../infra/local/cleanup-runner";
+import type { RunTicket } from "../../shared/domain/cleanup";
+import { failRun } from "../../shared/use-cases/cleanup";
 import { MAX_CONCURRENCY_VARIABLE } from "../../infra/local/invoke-store";
 import { prepareInvocation } from "../../infra/local/server";
-import { fallbackRoute, routeName, routes } from "../../infra/routes";
+import { routeName, routes } from "../../infra/routes";
 import { jwtSecret } from "../support/api/in-process";
 import {
   fallbackSample,
@@ -19,6 +20,15 @@ import {
   type SampleRequest,
 } from "../support/route-samples";
 import { startStepFunctionsEndpoint } from "../support/step-functions-endpoint";
+import {
+  allowanceOf,
+  carriedBy,
+  credentialChain,
+  forbiddenModulesOf,
+  modulesHolding,
+  otherRoutesOperations,
+  otherRoutesSchemas,
+} from "../support/bundle-contents";
 
 // Every function of the stack, bundled as the stack bundles it (infra/bundling.ts), loaded by a fresh Node process
 // as a Lambda environment loads it: it must refuse to load without CURSOR_SECRET or TOKEN_VERIFIER, and with its
@@ -28,11 +38,7 @@ const root = resolve(import.meta.dirname, "../..");
 const outDir = mkdtempSync(join(tmpdir(), "bundles-"));
 const STATE_MACHINE_ARN = "arn:aws:states:local:000000000000:stateMachine:Cleanup";
 
-const deployed: { name: string; entry: string; runTimeFiles?: RunTimeFiles }[] = [
-  ...routes.map((route) => ({ name: routeName(route), entry: route.entry, runTimeFiles: route })),
-  { name: "RouteNotFound", entry: fallbackRoute.entry, runTimeFiles: fallbackRoute },
-  ...Object.entries(cleanupSteps).map(([step, entry]) => ({ name: `Cleanup-${step}`, entry })),
-];
+const deployed = deployedFunctions;
 
 interface Loaded {
   refusals: Record<"CURSOR_SECRET" | "TOKEN_VERIFIER", string | null>;
@@ -41,6 +47,7 @@ interface Loaded {
 
 let stepFunctions: Awaited<ReturnType<typeof startStepFunctionsEndpoint>>;
 let buildMs = 0;
+let metafiles: Map<string, Metafile>;
 
 /**
  * What the stack gives a function, with this machine's table and tokens; CLEANUP_RUNNER only where it starts runs.
@@ -103,11 +110,11 @@ async function twoAtATime<T, R>(items: readonly T[], work: (item: T) => Promise<
 
 beforeAll(async () => {
   const started = performance.now();
-  await bundleAllAsDeployed(Object.fromEntries(deployed.map((fn) => [fn.name, join(root, fn.entry)])), outDir);
-  for (const fn of deployed) writeRunTimeFilesBeside(fn.runTimeFiles ?? {}, root, join(outDir, fn.name));
+  metafiles = await bundleAllAsDeployed(deployed, outDir);
   buildMs = performance.now() - started;
   stepFunctions = await startStepFunctionsEndpoint();
-}, 120_000);
+  // CPU-bound: 36 builds of two passes took 68 s at a load average of 19 on this 2-core machine, over 120 s at 29.
+}, 300_000);
 
 afterAll(() => {
   stepFunctions?.close();
@@ -140,9 +147,44 @@ describe("every bundle, built as the stack builds it", () => {
     }
   }, 120_000);
 
+  it("signs with the credentials of its environment, as Lambda gives them, never a profile's", async () => {
+    // Given a profile a shell would use: the SDK's default chain prefers AWS_PROFILE over the environment's keys.
+    const profiles = join(outDir, "aws-profiles");
+    writeFileSync(
+      profiles,
+      "[profile bundle-test]\n[bundle-test]\naws_access_key_id = AKIAFROMPROFILE\naws_secret_access_key = x\n",
+    );
+    const fixtures = await seedFixtures();
+    await inProcessRunsSettled();
+    const sample = samplesForAllRoutes(fixtures).find(
+      (candidate) => candidate.routeKey === "POST /admin/cleanup-runs",
+    )!;
+    const prepared = prepareInvocation(toIncomingRequest(sample.request), { jwtSecret: jwtSecret() });
+    if (prepared.kind !== "invoke") throw new Error("the sample request was refused");
+    const before = stepFunctions.requests.length;
+
+    // When the deployed function starts a run through the Step Functions client.
+    const loaded = await load("PostAdminCleanupRuns", prepared.event, {
+      ...environmentOf(true),
+      AWS_ACCESS_KEY_ID: "AKIAFROMENVIRONMENT",
+      AWS_SESSION_TOKEN: "session",
+      AWS_PROFILE: "bundle-test",
+      AWS_CONFIG_FILE: profiles,
+      AWS_SHARED_CREDENTIALS_FILE: profiles,
+    });
+
+    // Then it signed with the environment's key.
+    expect(loaded.result.statusCode, loaded.result.body).toBe(202);
+    const started = stepFunctions.requests.slice(before);
+    expect(started.map((request) => request.accessKeyId)).toEqual(["AKIAFROMENVIRONMENT"]);
+    // The stub runs nothing: end the run here, so that it holds no lease.
+    await failRun(JSON.parse(started[0]!.body.input) as RunTicket, new Date());
+  }, 120_000);
+
   it("answers each route's sample event, each route bundle refusing to load unconfigured", async () => {
     const fixtures = await seedFixtures();
     await inProcessRunsSettled();
+    const startedBefore = stepFunctions.requests.length;
     const samples: { name: string; request: SampleRequest; startsCleanup: boolean; expected: number[] }[] = [
       ...samplesForAllRoutes(fixtures).map((sample) => {
         const route = routes.find((candidate) => `${candidate.method} ${candidate.path}` === sample.routeKey)!;
@@ -167,11 +209,74 @@ describe("every bundle, built as the stack builds it", () => {
       );
     }
     // The deployed cleanup route hands its run to Step Functions, through the real SDK.
-    expect(stepFunctions.requests).toEqual([
+    expect(stepFunctions.requests.slice(startedBefore)).toEqual([
       {
         target: "AWSStepFunctions.StartExecution",
         body: expect.objectContaining({ stateMachineArn: STATE_MACHINE_ARN }),
+        accessKeyId: "local",
       },
     ]);
   }, 180_000);
+});
+
+describe("what each bundle carries (its esbuild metafile): only what its function reaches", () => {
+  const kindOf = (fn: (typeof deployed)[number]) =>
+    fn.kind === "route" ? `${fn.route.auth} route ${fn.route.method} ${fn.route.path}` : fn.kind;
+
+  it.each(deployed.map((fn) => [fn.name, fn] as const))(
+    "%s: no package its kind does not allow, the SDK's default credential chain least of all",
+    (name, fn) => {
+      const carried = carriedBy(metafiles.get(name)!);
+      const allowed = allowanceOf(fn);
+      const chain = [...carried.initPackages.keys(), ...carried.lazyPackages.keys()].filter((pkg) =>
+        credentialChain.includes(pkg),
+      );
+      expect(
+        chain,
+        `${name} carries the SDK's default credential chain (Lambda's credentials are in its environment)`,
+      ).toEqual([]);
+      const unexpected = [
+        ...[...carried.initPackages.keys()]
+          .filter((pkg) => !allowed.init.includes(pkg))
+          .map((pkg) => (allowed.lazy.includes(pkg) ? `${pkg} (loaded at init: allowed only on demand)` : pkg)),
+        ...[...carried.lazyPackages.keys()].filter((pkg) => !allowed.init.includes(pkg) && !allowed.lazy.includes(pkg)),
+      ];
+      expect(unexpected, `packages of ${name} (${kindOf(fn)}) beyond its kind`).toEqual([]);
+    },
+  );
+
+  it.each(deployed.map((fn) => [fn.name, fn] as const))(
+    "%s: only its own entry, shared code its kind may use, no module its kind must not reach",
+    (name, fn) => {
+      const carried = carriedBy(metafiles.get(name)!);
+      const allowed = allowanceOf(fn);
+      const forbidden = forbiddenModulesOf(fn);
+      const modules = [...carried.modules.keys()];
+      expect(
+        modules.filter((module) => !allowed.modules.some((prefix) => module.startsWith(prefix))),
+        `modules of ${name} (${kindOf(fn)}) outside its entry and shared/`,
+      ).toEqual([]);
+      expect(
+        modules.filter((module) => forbidden.some((prefix) => module.startsWith(prefix))),
+        `modules ${name} (${kindOf(fn)}) must not carry`,
+      ).toEqual([]);
+    },
+  );
+
+  it.each(deployed.map((fn) => [fn.name, fn] as const))(
+    "%s: no other route's operation (its OpenAPI words) and no other route's schema",
+    (name, fn) => {
+      const carried = carriedBy(metafiles.get(name)!);
+      const operations = otherRoutesOperations(fn, carried.text);
+      expect(
+        operations.map(({ operation, words }) => `${operation}, from ${modulesHolding(carried, words).join(", ")}`),
+        `other routes' operations in ${name}`,
+      ).toEqual([]);
+      const schemas = otherRoutesSchemas(fn, carried.text);
+      expect(
+        schemas.map((id) => `${id}, from ${modulesHolding(carried, [`id: "${id}"`]).join(", ")}`),
+        `other routes' schemas in ${name}`,
+      ).toEqual([]);
+    },
+  );
 });

@@ -7,6 +7,15 @@ import { handler as recount } from "../../functions/scheduled/cleanup-recount";
 import { exists, expectCountsEqualRelations, lastActiveAt, settledRun } from "../support/cleanup";
 import { anOperatorCommand } from "../support/operator-commands";
 import { given } from "../support/given";
+import {
+  beginRun,
+  processBatch as processBatchStep,
+  readRun,
+  recountStep,
+  succeedRun,
+  ticketOf,
+} from "../../shared/use-cases/cleanup";
+import { recordDynamoDbRequests } from "../support/request-recorder";
 
 // The Lambda step handlers, driven in the order of the state machine's definition (infra/constructs/
 // cleanup-workflow.ts), with the state it passes between them; and the operator command.
@@ -42,6 +51,39 @@ describe("the state machine's step handlers", () => {
     await expectCountsEqualRelations([author]);
     // An admin-started run is picked up by ID; an ended one is not run again.
     expect(await begin(run!)).toEqual({ run: null });
+  });
+});
+
+describe("touching a surviving account", () => {
+  /** A whole run, each candidate in a batch step of its own; answers the touch records the run tried to write. */
+  async function aRunOfOneCandidatePerBatch(
+    userIds: string[],
+  ): Promise<{ touchPuts: number; countChanges: unknown[] }> {
+    const now = new Date();
+    const run = ticketOf(await beginRun({ dryRun: false, cutoff: "2024-06-01T00:00:00.000Z" }, now));
+    const recording = recordDynamoDbRequests();
+    for (const userId of userIds) expect(await processBatchStep(run, [userId], now, 60_000)).toEqual({ remaining: [] });
+    recording.stop();
+    while (!(await recountStep(run, now, 60_000)).done);
+    await succeedRun(run, now);
+    const touchPuts = recording.requests.filter(
+      (request) => request.command === "PutItem" && JSON.stringify(request.input).includes("CLEANUP#TOUCHED"),
+    ).length;
+    return { touchPuts, countChanges: (await readRun(run.runId)).countChanges };
+  }
+
+  it("records a popular author's touch once per run in a warm process, whatever the batch steps, and again in the next run", async () => {
+    const author = await given.anAuthor();
+    const readers = await Promise.all(Array.from({ length: 4 }, () => given.aReader()));
+    for (const reader of readers) await given.aFollow(reader, author);
+    for (const reader of readers.slice(0, 3)) await lastActiveAt(reader, "2024-05-01T00:00:00.000Z");
+
+    const first = await aRunOfOneCandidatePerBatch([readers[0]!.userId, readers[1]!.userId]);
+    expect(first).toEqual({ touchPuts: 1, countChanges: [{ userId: author.userId, before: 4, after: 2 }] });
+    // The recount ended the first run's touches: the next run records the author's touch again.
+    const second = await aRunOfOneCandidatePerBatch([readers[2]!.userId]);
+    expect(second).toEqual({ touchPuts: 1, countChanges: [{ userId: author.userId, before: 2, after: 1 }] });
+    await expectCountsEqualRelations([author]);
   });
 });
 

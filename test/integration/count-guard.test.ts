@@ -205,3 +205,31 @@ describe("npm run audit -- --fix: a drifted count repaired while content comes a
     await expectNoDrift();
   });
 });
+
+describe("npm run audit: a drift confirmed only with figures true at one instant (found by the ordering harness)", () => {
+  it("does not report a repaired follower count as left when a follow lands between its read and its COUNT", async () => {
+    const [author, x, y] = [await given.anAuthor(), await given.aReader(), await given.aReader()];
+    await given.aFollow(y, author);
+    await updateItem(keys.followerCountShard(author.userId, 3), {
+      UpdateExpression: "ADD #count :three",
+      ExpressionAttributeNames: { "#count": "count" },
+      ExpressionAttributeValues: { ":three": 3 },
+    });
+    // The audit counts the author's followers three times: to confirm the drift, to repair it, to confirm the repair.
+    injected = aroundRequest(
+      countQueryOf(collections.followerRowsOf(author.userId).pk),
+      { before: () => given.aFollow(x, author) },
+      { skip: 2 },
+    );
+
+    const report = await auditTable({ segments: 2, fix: true });
+
+    expect(injected.fired).toBe(true);
+    expect(report.findings.filter((finding) => finding.userId === author.userId)).toEqual([]);
+    expect(report.repaired).toContainEqual(
+      expect.objectContaining({ invariant: "followerCount", userId: author.userId }),
+    );
+    expect(await followersOf(author)).toEqual({ shown: 2, listed: 2 });
+    await expectNoDrift();
+  });
+});

@@ -13,7 +13,7 @@ import { expectStatus, type TestUser } from "../support/host";
 import { aPostInput } from "../support/posts";
 import { when } from "../support/when";
 
-// Logs and business metrics as the functions write them (Powertools Logger and Metrics): read here from this
+// Logs and business metrics as the functions write them (shared/logger.ts, shared/metrics.ts): read here from this
 // process's output. The logger reads LOG_LEVEL once, when it loads, so this file sets it before any import.
 const previous = vi.hoisted(() => {
   const saved = {

@@ -81,3 +81,11 @@ export const postSummariesQueryOf =
       values.includes(`"POST#"`)
     );
   };
+
+/** The Query of an account's profile and shards (`begins_with(sk, "PROFILE")`: every read of an account). */
+export const accountQueryOf =
+  (userId: string) =>
+  ({ command, input }: RequestSeen): boolean => {
+    const values = JSON.stringify(input.ExpressionAttributeValues);
+    return command === "Query" && values.includes(`"USER#${userId}"`) && values.includes(`"PROFILE"`);
+  };

@@ -62,6 +62,10 @@ export interface MeteredRequest {
   bytesWritten: number;
   /** Whether the request failed (a rejected condition, a cancelled transaction). */
   failed: boolean;
+  /** Each item the request's write units were billed for: its key (as text: `pk`, `sk`) and its units. */
+  writes: { pk: string; sk: string; units: number }[];
+  /** What the `tag` option named the request (a benchmark's profile: the phase that sent it). */
+  tag?: string;
 }
 
 export type Sizing = "cache" | "re-read";
@@ -75,6 +79,11 @@ export interface MeterOptions {
    * sizing only.
    */
   tableStartsEmpty?: boolean;
+  /**
+   * Names each request (given the SDK's context of the request, the same object in each of its middlewares): kept
+   * on the metered request, for a benchmark's profile by phase.
+   */
+  tag?: (context: object) => string | undefined;
 }
 
 /** The meter's own reads through the side client (not metered), by why they were needed. */
@@ -110,6 +119,9 @@ const keyText = (key: Record<string, unknown>): string =>
         : String(part);
     })
     .join("\u0000");
+
+/** One part of a key as text ("" when the key lacks it). */
+const keyPart = (key: Item, name: string): string => key[name]?.S ?? "";
 
 /** A string of the request (a table's name, an expression); "" when it holds none. */
 const text = (value: unknown): string => (typeof value === "string" ? value : "");
@@ -760,6 +772,7 @@ export function meterCapacity(options: MeterOptions = {}) {
   );
   dynamoDb.middlewareStack.add(
     (next, context) => async (args) => {
+      const tag = options.tag?.(context);
       const command = String(context.commandName ?? "unknown").replace(/Command$/, "");
       const input = args.input as Input;
       const isWrite = WRITES.has(command);
@@ -776,6 +789,8 @@ export function meterCapacity(options: MeterOptions = {}) {
         itemsWritten: 0,
         bytesWritten: 0,
         failed: false,
+        writes: [],
+        ...(tag !== undefined ? { tag } : {}),
       };
       const recordWrite = async (
         outcome: { succeeded: true; output: Input; converted: boolean } | { succeeded: false; error: unknown },
@@ -787,7 +802,12 @@ export function meterCapacity(options: MeterOptions = {}) {
         const bytes = billed.map((i, n) =>
           billedBytes(targets[i]!.kind, sizes[n]!, outcome.succeeded, targets[i]!.newItem),
         );
-        metered.writeUnits = bytes.reduce((sum, size) => sum + transactional * writeUnitsOf(size), 0);
+        metered.writes = billed.map((i, n) => ({
+          pk: keyPart(targets[i]!.key, tableDesign.partitionKey),
+          sk: keyPart(targets[i]!.key, tableDesign.sortKey),
+          units: transactional * writeUnitsOf(bytes[n]!),
+        }));
+        metered.writeUnits = metered.writes.reduce((sum, write) => sum + write.units, 0);
         metered.itemsWritten = bytes.length;
         metered.bytesWritten = bytes.reduce((sum, size) => sum + size, 0);
       };

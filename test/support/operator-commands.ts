@@ -12,7 +12,7 @@ export interface CommandResult {
 
 /** Runs `tsx <script> <args>` against the test file's table and answers its exit code and output. */
 export function anOperatorCommand(script: string, args: string[]): Promise<CommandResult> {
-  // The local host in this process announces concurrent invocations to Powertools; an operator's shell does not.
+  // The local host in this process announces concurrent invocations to the logger and the metrics; an operator's shell does not.
   const { [MAX_CONCURRENCY_VARIABLE]: _hostsOwn, ...env } = process.env;
   return new Promise((resolve) => {
     const child = spawn("node_modules/.bin/tsx", [script, ...args], {

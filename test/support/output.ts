@@ -7,7 +7,7 @@ export interface CapturedOutput {
   stop(): void;
 }
 
-/** Captures what the functions write to stdout and stderr (Powertools writes both through the streams). */
+/** Captures what the functions write to stdout and stderr (the logger writes both through the streams). */
 export function captureOutput(): CapturedOutput {
   let written = "";
   const streams = [process.stdout, process.stderr];

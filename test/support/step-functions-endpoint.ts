@@ -7,6 +7,8 @@ import type { AddressInfo } from "node:net";
 export interface StartExecutionRequest {
   target: string;
   body: { stateMachineArn: string; name: string; input: string };
+  /** The access key the request was signed with (SigV4's `Credential=<key>/...`). */
+  accessKeyId: string | undefined;
 }
 
 export function startStepFunctionsEndpoint(): Promise<{
@@ -22,6 +24,7 @@ export function startStepFunctionsEndpoint(): Promise<{
       requests.push({
         target: String(request.headers["x-amz-target"]),
         body: JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}"),
+        accessKeyId: /Credential=([^/]+)\//.exec(request.headers.authorization ?? "")?.[1],
       });
       response.writeHead(200, { "content-type": "application/x-amz-json-1.0" });
       response.end(

@@ -69,6 +69,9 @@ export const when = {
   /** Someone lists a user's followers. */
   listsFollowersOf: (user: Someone, caller?: TestUser, page: Page = {}) =>
     api().GET("/users/{userId}/followers", { path: { userId: user.userId }, query: page, ...tokenOf(caller) }),
+  /** Someone reads a user's follower history (the recounts and cleanup runs that changed the count). */
+  readsFollowerHistoryOf: (user: Someone, caller?: TestUser, page: Page = {}) =>
+    api().GET("/users/{userId}/follower-history", { path: { userId: user.userId }, query: page, ...tokenOf(caller) }),
   /** Someone lists whom a user follows. */
   listsFollowingOf: (user: Someone, caller?: TestUser, page: Page = {}) =>
     api().GET("/users/{userId}/following", { path: { userId: user.userId }, query: page, ...tokenOf(caller) }),
@@ -97,6 +100,9 @@ export const when = {
   /** `admin` lists the cleanup runs, newest first. */
   listsCleanupRuns: (admin: TestUser, page: Page = {}) =>
     api().GET("/admin/cleanup-runs", { token: admin.token, query: page }),
+  /** `admin` reads the notices of `user`'s deletion schedule. */
+  readsNoticesOf: (admin: TestUser, user: Someone, page: Page = {}) =>
+    api().GET("/admin/users/{userId}/notices", { path: { userId: user.userId }, token: admin.token, query: page }),
   /** `admin` lists a cleanup run's count changes, by user ID. */
   listsCountChangesOf: (admin: TestUser, runId: string, page: Page = {}) =>
     api().GET("/admin/cleanup-runs/{runId}/count-changes", { path: { runId }, token: admin.token, query: page }),

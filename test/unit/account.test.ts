@@ -39,6 +39,15 @@ describe("accountRefreshFor", () => {
     expect(accountRefreshFor(withdrawn, { userId: "u", role: "reader" }, now)).toBeNull();
   });
 
+  it("writes the activity at the schedule's start when the run that started it ran on a clock ahead of this one", () => {
+    // Given a schedule started 2 s after this request's own time (the run's clock runs ahead).
+    const warned = { ...account("2025-01-10T08:00:00.000Z"), noticesPendingSince: "2026-06-01T12:00:02.000Z" };
+    // Then the request's activity is written at that start, so that it withdraws the schedule it came after.
+    expect(accountRefreshFor(warned, { userId: "u", role: "reader" }, now)).toEqual({
+      lastActiveAt: "2026-06-01T12:00:02.000Z",
+    });
+  });
+
   it("writes the token's email claim when it differs from the stored one, and nothing while it is the same", () => {
     const recent = account("2026-06-01T11:30:00.000Z");
     expect(accountRefreshFor(recent, { userId: "u", role: "reader", email: "anna@example.test" }, now)).toEqual({

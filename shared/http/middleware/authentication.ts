@@ -5,9 +5,9 @@ import type { Identity } from "../../domain/account";
 import { parseGroups, roleFromGroups } from "../../domain/roles";
 import { unauthorized } from "../../errors";
 import type { HttpApiEvent, HttpApiResult, StatefulEvent } from "../event";
-import { InvalidToken, verifyToken, type Claims } from "../token-verifier";
 import { isWellFormedText, MAX_USER_ID_LENGTH } from "../../schemas/common";
 import { logger } from "../../logger";
+import type { Claims } from "../jwt-hs256";
 
 const MAX_SUBJECT_LENGTH = MAX_USER_ID_LENGTH;
 /** U+0000..U+001F and U+007F..U+009F. */
@@ -15,6 +15,12 @@ const CONTROL_CHARACTER = /\p{Cc}/u;
 
 /** A route's auth (shared/api/route.ts), or "none" for the fallback of unknown routes: no token looked at. */
 export type AuthMode = Auth | "none";
+
+/**
+ * Verifies a bearer token a public route was sent (shared/http/public-handler.ts gives it): its claims, or
+ * `"invalid"` for a token that is forged, expired or not a JWT.
+ */
+export type TokenVerifier = (token: string) => Promise<Claims | "invalid">;
 
 function identityFromClaims(claims: Claims): Identity {
   if (typeof claims.sub !== "string" || claims.sub.length === 0) throw unauthorized("The token has no subject.");
@@ -39,31 +45,41 @@ function bearerToken(event: HttpApiEvent): string | null | undefined {
 }
 
 /**
- * Who is calling. On protected routes API Gateway's JWT authorizer (or the local server playing it) has
- * verified the token and handed over its claims; on public routes a token, when sent, is verified here.
+ * Who is calling. On protected routes API Gateway's JWT authorizer (or the local server playing it) has verified
+ * the token and handed over its claims: such a route never verifies a token itself, so its bundle carries no
+ * verifier. On public routes a token, when sent, is verified here with the route's `verify`.
  */
-async function identityOf(event: HttpApiEvent): Promise<Identity | null> {
+async function identityOf(event: HttpApiEvent, verify: TokenVerifier | undefined): Promise<Identity | null> {
   const claims = event.requestContext?.authorizer?.jwt?.claims;
   if (claims) return identityFromClaims(claims);
+  if (!verify) return null;
   const token = bearerToken(event);
   if (token === undefined) return null;
   if (token === null) throw unauthorized("The authorization header must be `Bearer <token>`.");
-  try {
-    return identityFromClaims(await verifyToken(token));
-  } catch (error) {
-    if (error instanceof InvalidToken) throw unauthorized("The token is invalid or expired.");
-    throw error;
-  }
+  const verified = await verify(token);
+  if (verified === "invalid") throw unauthorized("The token is invalid or expired.");
+  return identityFromClaims(verified);
 }
 
-export const authentication = (mode: AuthMode): middy.MiddlewareObj<StatefulEvent, HttpApiResult> => ({
-  name: "authentication",
-  before: async (request) => {
-    if (mode === "none") return;
-    const identity = await identityOf(request.event);
-    if (mode === "required" && !identity) throw unauthorized();
-    request.event.state.identity = identity;
-    // The caller's ID (the token's subject), never the token: every later line of the request names who called.
-    if (identity) logger.appendKeys({ user_id: identity.userId });
-  },
-});
+/**
+ * "required": the authorizer's claims, 401 without them; "optional": the claims of a token verified with `verify`,
+ * or anonymous without a token; "none": the token is not looked at.
+ */
+export function authentication(
+  mode: AuthMode,
+  verify?: TokenVerifier,
+): middy.MiddlewareObj<StatefulEvent, HttpApiResult> {
+  // A public route without a verifier would take any token's word for who calls: refuse to build one.
+  if (mode === "optional" && !verify) throw new Error("A public route needs a token verifier (public-handler.ts)");
+  return {
+    name: "authentication",
+    before: async (request) => {
+      if (mode === "none") return;
+      const identity = await identityOf(request.event, mode === "optional" ? verify : undefined);
+      if (mode === "required" && !identity) throw unauthorized();
+      request.event.state.identity = identity;
+      // The caller's ID (the token's subject), never the token: every later line of the request names who called.
+      if (identity) logger.appendKeys({ user_id: identity.userId });
+    },
+  };
+}

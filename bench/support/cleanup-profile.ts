@@ -1,0 +1,295 @@
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { MeteredRequest } from "../../test/support/capacity-meter";
+import { table } from "./stats";
+
+// A profile of the cleanup's requests by phase (issue 20): which step of a run sent each DynamoDB request, told
+// from the stack of the request as it is sent (the SDK calls the first middleware synchronously from the store's
+// `send`, and V8's async stack traces carry the awaiting callers beyond it: processBatch, deleteMarkedAccount,
+// sendNotice...). Nothing in the cleanup's own code knows of it. Each request is named once, at the initialize
+// step, and the capacity meter (test/support/capacity-meter.ts, option `tag`) looks the name up by the request's
+// context, so its billed units land in the same phase; the billed write units are also split by the kind of item
+// they were billed for (from its key: shared/db/keys.ts).
+
+/** Phases in the order of a run; a request whose stack matches none is `other` (the benchmark's own reads). */
+const PHASES = [
+  "begin (lease, run record)",
+  "search (candidate pages)",
+  "batch step: lease renewal",
+  "candidate read (account state)",
+  "notice: deliver a queued one",
+  "notice: clear a withdrawn schedule",
+  "notice: record (schedule + outbox + tally)",
+  "notice: settle (schedule + outbox delete)",
+  "notice: tally a deferred deletion",
+  "deletion: mark",
+  "deletion: touch survivors",
+  "deletion: relations",
+  "deletion: comments",
+  "deletion: posts",
+  "deletion: records and history",
+  "deletion: finished-elsewhere checks",
+  "deletion: finish (reads)",
+  "deletion: finish (profile, shards, handle, pending)",
+  "recount: lease and touched pages",
+  "recount: account read",
+  "recount: count queries",
+  "recount: write (counts, change, touch end)",
+  "report (run totals, end)",
+  "other (the benchmark reading each run's report)",
+] as const;
+type Phase = (typeof PHASES)[number];
+
+/** The function names on a stack, innermost first. */
+function callers(stack: string): Set<string> {
+  const names = new Set<string>();
+  for (const match of stack.matchAll(/^\s*at (?:async )?(?:[\w$]+\.)?([\w$]+) /gm)) names.add(match[1]!);
+  return names;
+}
+
+/**
+ * The phase of a request, from its callers' names and (where a store function that does not await is missing from
+ * the async part of a stack, on a retry) from the request itself: its operation and the partitions it names.
+ */
+function phaseOf(names: Set<string>, operation: string, input: string): Phase {
+  const has = (...fns: string[]) => fns.some((fn) => names.has(fn));
+  const transaction = operation === "TransactWriteItems";
+  if (has("recountStep")) {
+    if (operation === "UpdateItem" || (input.includes("CLEANUP#TOUCHED") && operation === "Query"))
+      return "recount: lease and touched pages";
+    if (transaction) return "recount: write (counts, change, touch end)";
+    if (input.includes('"COUNT"')) return "recount: count queries";
+    return "recount: account read";
+  }
+  if (has("succeedRun", "endRun", "noticeTotals")) return "report (run totals, end)";
+  if (has("beginRun", "createRunWithLease")) return "begin (lease, run record)";
+  if (has("findCandidates")) return "search (candidate pages)";
+  if (has("processBatch")) {
+    if (has("renewLease")) return "batch step: lease renewal";
+    if (has("deleteMarkedAccount", "deleteFromWhereItStopped")) {
+      if (has("touch")) return "deletion: touch survivors";
+      if (has("removeRelations", "deleteFollow", "withFollowerCount", "allFollowing", "allFollowers"))
+        return "deletion: relations";
+      if (has("anonymizeComment", "commentIndexPage")) return "deletion: comments";
+      if (has("postsPage", "deletePostWithComments")) return "deletion: posts";
+      if (has("idempotencyKeysPage", "historyKeysOf")) return "deletion: records and history";
+      if (has("finishedElsewhere")) return "deletion: finished-elsewhere checks";
+      if (has("finishAccountDeletion") || transaction) return "deletion: finish (profile, shards, handle, pending)";
+      // batchDelete (the comment index entries, idempotency records, history points): in this seed, the comments'.
+      if (has("batchDelete")) return "deletion: comments";
+      return "deletion: finish (reads)";
+    }
+    if (has("deliverAndSettle", "settleNotice", "dropQueuedNotice")) return "notice: settle (schedule + outbox delete)";
+    if (has("deliverQueuedNotice")) return "notice: deliver a queued one";
+    if (has("clearSchedule")) return "notice: clear a withdrawn schedule";
+    if (has("recordNotice", "sendNotice")) return "notice: record (schedule + outbox + tally)";
+    if (has("tally")) return "notice: tally a deferred deletion";
+    if (has("markAccountDeletion") || transaction) return "deletion: mark";
+    if (has("getStoredAccountState", "dropPendingDeletion")) return "candidate read (account state)";
+  }
+  return "other (the benchmark reading each run's report)";
+}
+
+/** The kind of item a key names (shared/db/keys.ts), for the write units' split. */
+function itemKind(pk: string, sk: string): string {
+  if (pk.startsWith("USER#")) {
+    if (sk === "PROFILE") return "profile";
+    if (sk.startsWith("PROFILE#FOLLOWER_COUNT#")) return "follower-count shard";
+    if (sk.startsWith("FOLLOWS#")) return "follow (pair)";
+    if (sk.startsWith("COMMENT#")) return "comment index entry";
+    if (sk.startsWith("POST#")) return "post summary";
+    if (sk.startsWith("IDEMPOTENCY#")) return "idempotency record";
+    return "user partition, other";
+  }
+  if (pk.startsWith("HANDLE#")) return "handle claim";
+  if (pk.startsWith("POST#")) return sk.startsWith("COMMENT#") ? "comment" : "post body";
+  if (pk.startsWith("FOLLOWERS#")) return "follower row";
+  if (pk.startsWith("FOLLOWING#")) return "following row";
+  if (pk === "CLEANUP#OUTBOX") return "queued notice (outbox)";
+  if (pk === "CLEANUP#PENDING") return "pending deletion";
+  if (pk === "CLEANUP#TOUCHED") return "touched account";
+  if (pk === "CLEANUP#LEASE") return "lease";
+  if (pk === "CLEANUP#RUNS") return "run record";
+  if (pk.startsWith("CLEANUP#RUN#"))
+    return sk.startsWith("CHANGE#") ? "count change" : sk.startsWith("NOTICE#") ? "notice tally" : "deferral tally";
+  if (pk.startsWith("HISTORY#")) return "history point";
+  return "other";
+}
+
+interface PhaseFigures {
+  requests: number;
+  /** Requests that failed with a rejected condition or a cancelled transaction (modelled conflicts included). */
+  rejected: number;
+  /** Summed request latency (ms): concurrent requests overlap, so this is the phase's share, not wall time. */
+  latencyMs: number;
+  byOperation: Map<string, number>;
+}
+
+/**
+ * Names every request the client sends by its phase (an initialize-step middleware of high priority, run
+ * synchronously from `send`), counts them with their latency and outcome, and answers the name of a request's
+ * context for the capacity meter's `tag`.
+ */
+export function profileRequests(client: DynamoDBClient) {
+  const phaseOfContext = new WeakMap<object, Phase>();
+  const figures = new Map<Phase, PhaseFigures>();
+  const name = "cleanup-profile";
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const limit = Error.stackTraceLimit;
+      Error.stackTraceLimit = 100;
+      const stack = new Error().stack ?? "";
+      Error.stackTraceLimit = limit;
+      const operation = String(context.commandName ?? "unknown").replace(/Command$/, "");
+      const phase = phaseOf(callers(stack), operation, JSON.stringify(args.input));
+      phaseOfContext.set(context, phase);
+      const entry = figures.get(phase) ?? { requests: 0, rejected: 0, latencyMs: 0, byOperation: new Map() };
+      figures.set(phase, entry);
+      entry.requests++;
+      entry.byOperation.set(operation, (entry.byOperation.get(operation) ?? 0) + 1);
+      const started = performance.now();
+      try {
+        return await next(args);
+      } catch (error) {
+        if (error instanceof Error && /ConditionalCheckFailed|TransactionCanceled|TransactionConflict/.test(error.name))
+          entry.rejected++;
+        throw error;
+      } finally {
+        entry.latencyMs += performance.now() - started;
+      }
+    },
+    { step: "initialize", name, priority: "high" },
+  );
+  return {
+    figures,
+    /** For the capacity meter's `tag` option. */
+    tagOf: (context: object): string | undefined => phaseOfContext.get(context),
+    remove: () => void client.middlewareStack.remove(name),
+  };
+}
+
+const per = (value: number, deleted: number, digits = 2) => (deleted ? (value / deleted).toFixed(digits) : "—");
+
+/**
+ * The profile's tables (markdown): per phase, requests and billed units per deleted account; the write units per
+ * phase and item kind; the transactions per deleted account with their sizes.
+ */
+export function profileTables(
+  profile: ReturnType<typeof profileRequests>,
+  metered: readonly MeteredRequest[],
+  deleted: number,
+): string {
+  const units = new Map<string, { read: number; write: number; metered: number }>();
+  const kinds = new Map<string, Map<string, number>>();
+  const transactionSizes = new Map<string, { transactions: number; items: number; units: number }>();
+  for (const request of metered) {
+    const phase = request.tag ?? "other (the benchmark reading each run's report)";
+    const entry = units.get(phase) ?? { read: 0, write: 0, metered: 0 };
+    entry.read += request.readUnits;
+    entry.write += request.writeUnits;
+    entry.metered++;
+    units.set(phase, entry);
+    for (const write of request.writes) {
+      const kind = itemKind(write.pk, write.sk);
+      const byKind = kinds.get(kind) ?? new Map<string, number>();
+      byKind.set(phase, (byKind.get(phase) ?? 0) + write.units);
+      kinds.set(kind, byKind);
+    }
+    if (request.command === "TransactWriteItems") {
+      const sizes = transactionSizes.get(phase) ?? { transactions: 0, items: 0, units: 0 };
+      sizes.transactions++;
+      sizes.items += request.writes.length;
+      sizes.units += request.writeUnits;
+      transactionSizes.set(phase, sizes);
+    }
+  }
+  const phases = PHASES.filter((phase) => profile.figures.has(phase) || units.has(phase));
+  const totals = { requests: 0, rejected: 0, read: 0, write: 0, latency: 0 };
+  const phaseRows = phases.map((phase) => {
+    const figures = profile.figures.get(phase);
+    const billed = units.get(phase) ?? { read: 0, write: 0, metered: 0 };
+    totals.requests += figures?.requests ?? 0;
+    totals.rejected += figures?.rejected ?? 0;
+    totals.read += billed.read;
+    totals.write += billed.write;
+    totals.latency += figures?.latencyMs ?? 0;
+    return [
+      phase,
+      figures?.requests ?? 0,
+      per(figures?.requests ?? 0, deleted),
+      figures?.rejected ?? 0,
+      per(billed.write, deleted),
+      per(billed.read, deleted),
+      [...(figures?.byOperation ?? [])]
+        .sort(([, a], [, b]) => b - a)
+        .map(([operation, n]) => `${operation} ${n}`)
+        .join(", "),
+      ((figures?.latencyMs ?? 0) / 1000).toFixed(0),
+    ];
+  });
+  phaseRows.push([
+    "**all**",
+    totals.requests,
+    per(totals.requests, deleted),
+    totals.rejected,
+    per(totals.write, deleted),
+    per(totals.read, deleted),
+    "",
+    (totals.latency / 1000).toFixed(0),
+  ]);
+  const kindColumns = phases.filter((phase) => [...kinds.values()].some((byKind) => byKind.has(phase)));
+  const kindRows = [...kinds.entries()]
+    .map(([kind, byPhase]) => ({ kind, byPhase, total: [...byPhase.values()].reduce((a, b) => a + b, 0) }))
+    .sort((a, b) => b.total - a.total)
+    .map(({ kind, byPhase, total }) => [
+      kind,
+      per(total, deleted),
+      ...kindColumns.map((phase) => (byPhase.has(phase) ? per(byPhase.get(phase)!, deleted) : "")),
+    ]);
+  const transactionRows = PHASES.filter((phase) => transactionSizes.has(phase)).map((phase) => {
+    const sizes = transactionSizes.get(phase)!;
+    return [
+      phase,
+      sizes.transactions,
+      per(sizes.transactions, deleted),
+      (sizes.items / sizes.transactions).toFixed(1),
+      per(sizes.units, deleted),
+    ];
+  });
+  return [
+    "Per phase, over the four runs (per deleted account: divided by the accounts deleted). Requests as sent, modelled",
+    "conflicts and rejected writes included; billed units by the capacity meter (rejected writes billed, modelled",
+    "conflicts not: the model refuses them before DynamoDB Local sees them). Latency: the phase's requests' summed",
+    "round trips on this machine (concurrent batches overlap, so the sum exceeds the wall time).",
+    "",
+    table(
+      [
+        "phase",
+        "requests",
+        "per deleted account",
+        "rejected",
+        "billed write units per deleted account",
+        "billed read units per deleted account",
+        "operations",
+        "summed latency s (machine)",
+      ],
+      phaseRows,
+    ),
+    "",
+    "Billed write units per deleted account, by the kind of item billed (rows) and phase (columns):",
+    "",
+    table(["item kind", "all phases", ...kindColumns], kindRows),
+    "",
+    "Transactions (TransactWriteItems that reached DynamoDB Local) by phase:",
+    "",
+    table(
+      [
+        "phase",
+        "transactions",
+        "per deleted account",
+        "items per transaction",
+        "billed write units per deleted account",
+      ],
+      transactionRows,
+    ),
+  ].join("\n");
+}

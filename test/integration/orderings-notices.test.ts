@@ -1,0 +1,78 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+
+// The ordering harness on the notices before deletion (docs/data-model.md, "The ordering harness"): a signed-in
+// request of the account (which withdraws its schedule) against each step a run takes on it: recording a notice,
+// delivering a queued one, deleting the account at the end of its schedule. Every ordering of their DynamoDB
+// requests on shared partitions, each on a fresh world, checked by the audit's checker (its notice invariants
+// included) and by what the API answered.
+vi.hoisted(() => {
+  process.env.DELETION_NOTICE_LEADS = "PT3S,PT2S,PT1S";
+});
+
+import type { RunTicket } from "../../shared/domain/cleanup";
+import { readRun } from "../../shared/use-cases/cleanup";
+import { expectNoDrift } from "../support/audit";
+import { exists, expectNothingLeftOf } from "../support/cleanup";
+import { given } from "../support/given";
+import type { TestUser } from "../support/host";
+import { explore, expectExplored } from "../support/orderings";
+import { expectNoErrors, expectWorldAudited, idsOf, listed, namesOf, shownFollowers } from "../support/ordering-worlds";
+import { installRequestGate } from "../support/request-gate";
+import { aRunFor, anInactiveReader, type ScheduleStage } from "../support/schedules";
+import { when } from "../support/when";
+
+const TIMEOUT = 300_000;
+const S = 1000;
+
+let uninstall: () => void;
+let admin: TestUser;
+beforeAll(async () => {
+  uninstall = installRequestGate();
+  admin = await given.anAdmin();
+});
+afterAll(() => uninstall());
+afterEach(() => expectNoDrift("after the orderings"));
+
+describe("a signed-in request (its activity withdraws the schedule) against a run's step on the account", () => {
+  const steps: Record<ScheduleStage, string> = {
+    none: "the run records the first notice",
+    "one recorded, not yet sent": "the run delivers the queued notice",
+    complete: "the run deletes the account",
+  };
+  for (const [schedule, step] of Object.entries(steps) as [ScheduleStage, string][]) {
+    it(
+      `${step}: either the account stays, active, its schedule withdrawn (200), or it is gone whole (404) (every ordering)`,
+      async () => {
+        const explored = await explore("every", {
+          name: `a signed-in request × ${step}`,
+          setup: () => anInactiveReader(schedule),
+          names: ({ users }) => namesOf(users),
+          operations: ({ users, now }) => ({
+            signedIn: () => when.readsOwnAccount(users.reader),
+            run: () => aRunFor(users.reader, new Date(now.getTime() + 2 * S)),
+          }),
+          async check({ users }, outcome) {
+            expectNoErrors(outcome);
+            const status = (outcome.results.signedIn!.value as { status: number }).status;
+            const report = await readRun((outcome.results.run!.value as RunTicket).runId);
+            if (await exists(users.reader)) {
+              expect({ status, deleted: report.accountsDeleted }).toEqual({ status: 200, deleted: 0 });
+              // Withdrawn: support sees no schedule, whatever the run recorded or sent before the request.
+              const shown = await when.readsNoticesOf(admin, users.reader);
+              expect(listed(shown)).toBe(0);
+              expect(await shownFollowers(users.author)).toBe(1);
+            } else {
+              expect(schedule).toBe("complete");
+              expect({ status, deleted: report.accountsDeleted }).toEqual({ status: 404, deleted: 1 });
+              await expectNothingLeftOf(users.reader);
+              expect(await shownFollowers(users.author)).toBe(0);
+            }
+            await expectWorldAudited(idsOf(users));
+          },
+        });
+        expectExplored(explored);
+      },
+      TIMEOUT,
+    );
+  }
+});

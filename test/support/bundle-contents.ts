@@ -1,0 +1,223 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Metafile } from "esbuild";
+import { type DeployedFunction, filesOf } from "../../infra/bundle-as-deployed";
+import { projectRoot } from "../../infra/bundling";
+import { apiDescriptionDocument } from "../../infra/api-description";
+import { routes } from "../../infra/routes";
+import { buildOpenApiDocument } from "../../shared/api/openapi";
+import type { RouteDefinition } from "../../shared/api/route";
+
+// What a function's bundle may carry, judged from its esbuild metafile and its output: the packages and project
+// modules its kind allows, no other route's definition (its operation's words) and no other route's schema. Each
+// finding names the module.
+
+type Json = Record<string, unknown>;
+
+const isJson = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
+/** The object at `key` of a document's part, or an empty one. */
+const part = (json: Json, key: string): Json => {
+  const value = json[key];
+  return isJson(value) ? value : {};
+};
+const textOf = (json: Json, key: string): string | undefined => {
+  const value = json[key];
+  return typeof value === "string" ? value : undefined;
+};
+
+/** The package a bundled module comes from (`@smithy/core`), or its project path (`shared/db/keys.ts`). */
+function packageOf(path: string): { pkg: string } | { module: string } {
+  const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(path);
+  return match ? { pkg: match[1]! } : { module: path };
+}
+
+/** The SDK's default credential chain: in Lambda the credentials are in the environment (infra/bundling.ts). */
+export const credentialChain = [
+  "@aws-sdk/credential-provider-node",
+  "@aws-sdk/credential-provider-ini",
+  "@aws-sdk/credential-provider-sso",
+  "@aws-sdk/credential-provider-process",
+  "@aws-sdk/credential-provider-web-identity",
+  "@aws-sdk/credential-provider-http",
+  "@aws-sdk/credential-provider-login",
+  "@aws-sdk/nested-clients",
+  "@aws-sdk/token-providers",
+  "@smithy/credential-provider-imds",
+];
+
+/** What every function needs: the DynamoDB client and document client (the SDK's core), zod. */
+const everyFunction = [
+  "@aws-sdk/client-dynamodb",
+  "@aws-sdk/lib-dynamodb",
+  "@aws-sdk/util-dynamodb",
+  "@aws-sdk/dynamodb-codec",
+  "@aws-sdk/middleware-endpoint-discovery",
+  // Its LRU is shared/aws/lru-cache.ts in a bundle (an alias): no mnemonist, no obliterator.
+  "@aws-sdk/endpoint-cache",
+  "@aws-sdk/core",
+  "@aws-sdk/credential-provider-env",
+  "@smithy/core",
+  "@smithy/node-http-handler",
+  "@smithy/signature-v4",
+  "@smithy/types",
+  "@aws/lambda-invoke-store",
+  "zod",
+];
+
+/** A function's kind: what decides which packages and project modules it may carry, and which only on demand. */
+export interface Allowance {
+  /** Packages loaded at init. */
+  init: string[];
+  /** Packages only a dynamic `import()` loads, on the path that needs them. */
+  lazy: string[];
+  /** Project modules it may carry (path prefixes). */
+  modules: string[];
+}
+
+const routeOf = (fn: DeployedFunction): RouteDefinition | null => (fn.kind === "route" ? fn.route : null);
+
+/** The API's own description (its document, its reference page): the routes tagged Service in the document. */
+const describesApi = (route: RouteDefinition): boolean => {
+  const tags = documentedOperation(route).tags;
+  return Array.isArray(tags) && tags.includes("Service");
+};
+
+export function allowanceOf(fn: DeployedFunction): Allowance {
+  const route = routeOf(fn);
+  const http = fn.kind !== "cleanup-step";
+  const sendsNotices = fn.kind === "cleanup-step" && fn.step === "processBatch";
+  return {
+    init: [...everyFunction, ...(http ? ["@middy/core"] : [])],
+    lazy: [
+      // A public route verifies a token when one is sent; a route behind API Gateway's JWT authorizer never does.
+      ...(route?.auth === "optional" ? ["aws-jwt-verify"] : []),
+      ...(route?.startsCleanup ? ["@aws-sdk/client-sfn"] : []),
+      ...(sendsNotices
+        ? [
+            "@aws-sdk/client-sesv2",
+            "@aws-sdk/client-cognito-identity-provider",
+            "@aws-sdk/signature-v4-multi-region",
+            "nodemailer",
+          ]
+        : []),
+    ],
+    // No function carries infra/: the fallback and GET /openapi.json read the API's description, which the stack
+    // builds at deploy from every route's definition and writes beside their bundles.
+    modules: [fn.entry, "shared/", ...(fn.kind === "cleanup-step" ? ["functions/scheduled/cleanup-steps.ts"] : [])],
+  };
+}
+
+/** Project modules no function of a kind may carry, even under `shared/`. */
+export function forbiddenModulesOf(fn: DeployedFunction): string[] {
+  const route = routeOf(fn);
+  return [
+    ...(fn.kind === "cleanup-step" ? ["shared/http/"] : []),
+    ...(route?.auth === "optional" ? [] : ["shared/http/token-verifier.ts", "shared/http/jwt-hs256.ts"]),
+    ...(fn.kind === "cleanup-step" && fn.step === "processBatch" ? [] : ["shared/mail/"]),
+    // The generator of the OpenAPI document and its overview run at deploy (infra/api-description.ts): no function
+    // carries them. The reference page: the API's description only.
+    "shared/api/openapi.ts",
+    "shared/api/overview.ts",
+    ...(route && describesApi(route) ? [] : ["shared/api/reference-page.ts"]),
+  ];
+}
+
+export interface Carried {
+  /** Package -> bytes, loaded at init and on demand. */
+  initPackages: Map<string, number>;
+  lazyPackages: Map<string, number>;
+  /** Project modules with their bytes in the output. */
+  modules: Map<string, number>;
+  /** The output's text (every file that can load), to look for other routes' operations and schemas. */
+  text: string;
+}
+
+export function carriedBy(metafile: Metafile): Carried {
+  const { init, lazy } = filesOf(metafile);
+  const initPackages = new Map<string, number>();
+  const lazyPackages = new Map<string, number>();
+  const modules = new Map<string, number>();
+  for (const [files, packages] of [
+    [init, initPackages],
+    [lazy, lazyPackages],
+  ] as const) {
+    for (const file of files) {
+      for (const [path, input] of Object.entries(metafile.outputs[file.path]!.inputs)) {
+        if (input.bytesInOutput === 0) continue;
+        const origin = packageOf(path);
+        if ("pkg" in origin) packages.set(origin.pkg, (packages.get(origin.pkg) ?? 0) + input.bytesInOutput);
+        else modules.set(origin.module, (modules.get(origin.module) ?? 0) + input.bytesInOutput);
+      }
+    }
+  }
+  const text = [...init, ...lazy].map((file) => readFileSync(resolve(projectRoot, file.path), "utf8")).join("\n");
+  return { initPackages, lazyPackages, modules, text };
+}
+
+/** The document the stack writes beside the functions that read it (infra/api-description.ts). */
+const fullDocument: Json = apiDescriptionDocument();
+const documentOf = (route: RouteDefinition): Json => buildOpenApiDocument([route]);
+
+function documentedOperation(route: RouteDefinition): Json {
+  return part(part(part(fullDocument, "paths"), route.path), route.method.toLowerCase());
+}
+
+/** How a string literal of the source reads in the minified output. */
+const asWritten = (text: string): string => JSON.stringify(text).slice(1, -1);
+
+/** The operations of other routes whose words (summary, description) the output holds, with those words. */
+export function otherRoutesOperations(fn: DeployedFunction, text: string): { operation: string; words: string[] }[] {
+  const own = routeOf(fn);
+  return routes
+    .filter((route) => route !== own)
+    .map((route) => {
+      const operation = documentedOperation(route);
+      const words = [textOf(operation, "summary"), textOf(operation, "description")].filter(
+        (candidate): candidate is string => candidate !== undefined && text.includes(asWritten(candidate)),
+      );
+      return { operation: `${route.method} ${route.path} (${textOf(operation, "operationId")})`, words };
+    })
+    .filter((found) => found.words.length > 0);
+}
+
+function schemasOf(document: Json): Record<string, Json> {
+  const schemas: Record<string, Json> = {};
+  for (const [id, schema] of Object.entries(part(part(document, "components"), "schemas"))) {
+    if (isJson(schema)) schemas[id] = schema;
+  }
+  return schemas;
+}
+
+/**
+ * The documented schemas (components with a description) of other routes whose description the output holds. A
+ * schema is the function's own when its route's document holds it, or holds every one of its properties (`Me` is
+ * built from `Profile`'s fields, so `GET /me` builds `Profile`); schemas every route shares (the error answers)
+ * belong to none.
+ */
+export function otherRoutesSchemas(fn: DeployedFunction, text: string): string[] {
+  const own = routeOf(fn);
+  const all = schemasOf(fullDocument);
+  const perRoute = routes.map((route) => schemasOf(documentOf(route)));
+  const shared = Object.keys(all).filter((id) => perRoute.every((schemas) => id in schemas));
+  const ownSchemas = own ? schemasOf(documentOf(own)) : {};
+  const propertiesOf = (schema: Json) =>
+    Object.entries(part(schema, "properties")).map(([name, json]) => `${name}:${JSON.stringify(json)}`);
+  const ownProperties = new Set(Object.values(ownSchemas).flatMap(propertiesOf));
+  const builtFromOwn = (schema: Json) =>
+    isJson(schema.properties) && propertiesOf(schema).every((property) => ownProperties.has(property));
+  return Object.entries(all)
+    .filter(([id, schema]) => !shared.includes(id) && !(id in ownSchemas) && !builtFromOwn(schema))
+    .filter(([, schema]) => {
+      const description = textOf(schema, "description");
+      return description !== undefined && text.includes(asWritten(description));
+    })
+    .map(([id]) => id);
+}
+
+/** The project modules of the output whose source holds `words` (to name where a leak comes from). */
+export function modulesHolding(carried: Carried, words: string[]): string[] {
+  return [...carried.modules.keys()].filter((module) => {
+    const source = readFileSync(resolve(projectRoot, module), "utf8");
+    return words.some((word) => source.includes(word));
+  });
+}

@@ -1,0 +1,77 @@
+// Notice schedules made directly, for tests about what races them (a signed-in request against a run's step): an
+// inactive reader with a schedule at a given stage, a mail service that takes every notice, and a whole run for one
+// candidate at a chosen instant. Suites that set DELETION_NOTICE_LEADS to "PT3S,PT2S,PT1S" (vi.hoisted) use them.
+import { expect } from "vitest";
+import { getStoredAccountState } from "../../shared/db/account-store";
+import { recordNotice, settleNotice } from "../../shared/db/notice-store";
+import type { RunTicket } from "../../shared/domain/cleanup";
+import { deletionNotBefore } from "../../shared/domain/deletion-schedule";
+import { isoDuration } from "../../shared/domain/iso-duration";
+import { beginRun, failRun, processBatch, recountStep, succeedRun, ticketOf } from "../../shared/use-cases/cleanup";
+import type { MailerSource } from "../../shared/use-cases/notices";
+import { lastActiveAt } from "./cleanup-runs";
+import { given } from "./given";
+import type { TestUser } from "./host";
+
+const LONG_AGO = "2025-01-10T08:00:00.000Z";
+const CUTOFF = "2025-06-01T00:00:00.000Z";
+const S = 1000;
+
+/** A mail service that takes every notice: delivery is not what these tests are about. */
+const accepting: MailerSource = async () => ({
+  delivery: { deliver: async () => "sent" },
+  links: { exportUrl: "http://localhost:3000/me/export", timeZone: "UTC" },
+});
+
+/** A notice of the schedule as a run records it (and settles it, when `sent`); its facts as a run would write them. */
+async function aRecordedNotice(user: TestUser, lead: string, at: Date, sent: boolean): Promise<void> {
+  const state = (await getStoredAccountState(user.userId))!;
+  const queued = {
+    userId: user.userId,
+    runId: "01J00000000000000000000000",
+    lead,
+    recordedAt: at.toISOString(),
+    facts: {
+      handle: state.account.handle,
+      lastActiveAt: state.account.lastActiveAt,
+      deletionNotBefore: deletionNotBefore(at.toISOString(), isoDuration(lead)),
+    },
+  };
+  expect(await recordNotice(state, queued, at)).toBe(true);
+  if (sent) expect(await settleNotice(queued, state.notices.length, "sent", at.toISOString())).toBe(true);
+}
+
+/** A whole run at `now` for one candidate: its batch step (every notice accepted), its recount, its end. */
+export async function aRunFor(user: TestUser, now: Date): Promise<RunTicket> {
+  const run = ticketOf(await beginRun({ dryRun: false, cutoff: CUTOFF }, now));
+  try {
+    expect(await processBatch(run, [user.userId], now, 60_000, accepting)).toEqual({ remaining: [] });
+    while (!(await recountStep(run, now, 60_000)).done);
+    await succeedRun(run, now);
+    return run;
+  } catch (error) {
+    await failRun(run, now);
+    throw error;
+  }
+}
+
+export type ScheduleStage = "none" | "one recorded, not yet sent" | "complete";
+
+/**
+ * A reader inactive since long ago (following an author), with its schedule at `stage` (leads PT3S, PT2S, PT1S):
+ * none yet, its first notice recorded and queued, or every notice sent and the last lead over. Answers the
+ * accounts and the instant the schedule was made at.
+ */
+export async function anInactiveReader(stage: ScheduleStage) {
+  const users = { reader: await given.aReader(), author: await given.anAuthor() };
+  await given.aFollow(users.reader, users.author);
+  await lastActiveAt(users.reader, LONG_AGO);
+  const now = new Date();
+  if (stage === "one recorded, not yet sent") await aRecordedNotice(users.reader, "PT3S", now, false);
+  if (stage === "complete") {
+    await aRecordedNotice(users.reader, "PT3S", new Date(now.getTime() - 20 * S), true);
+    await aRecordedNotice(users.reader, "PT2S", new Date(now.getTime() - 16 * S), true);
+    await aRecordedNotice(users.reader, "PT1S", new Date(now.getTime() - 13 * S), true);
+  }
+  return { users, now };
+}
