@@ -5,7 +5,7 @@ import type { Metafile } from "esbuild";
 import { bundleFunction, type FunctionBundle, reachableOutputs } from "./bundling";
 import { cleanupSteps } from "./constructs/cleanup-workflow";
 import { fallbackRoute, type RouteDefinition, routeName, routes } from "./routes";
-import type { CleanupStepName } from "../shared/use-cases/cleanup";
+import type { CleanupStepName } from "../shared/use-cases/cleanup/runner";
 
 /** A deployed function and what decides what it may carry. */
 export type DeployedFunction = FunctionBundle & { name: string } & (

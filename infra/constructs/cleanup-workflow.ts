@@ -22,7 +22,7 @@ import { LambdaInvoke } from "aws-cdk-lib/aws-stepfunctions-tasks";
 import type { CfnFunction, Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
 import { Construct } from "constructs";
 import { CLEANUP_STEP_TIMEOUT_SECONDS } from "../../functions/scheduled/cleanup-steps";
-import type { CleanupStepName } from "../../shared/use-cases/cleanup";
+import type { CleanupStepName } from "../../shared/use-cases/cleanup/runner";
 import type { DataTable, TableGrant } from "./data-table";
 import { HandlerFunction } from "./handler-function";
 

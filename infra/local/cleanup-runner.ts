@@ -4,7 +4,7 @@ import { outsideDeadline, withinDeadline } from "../../shared/deadline";
 import type { RunTicket } from "../../shared/domain/cleanup";
 import { logger } from "../../shared/logger";
 import { publishBusinessMetrics } from "../../shared/metrics";
-import { runToCompletion, type StepInvoker } from "../../shared/use-cases/cleanup";
+import { runToCompletion, type StepInvoker } from "../../shared/use-cases/cleanup/runner";
 import { useInProcessRunner } from "../../shared/use-cases/cleanup-runner";
 import { reportAwsCall, runAs } from "./invocation-context";
 import { asInvocation } from "./invoke-store";

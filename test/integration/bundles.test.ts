@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleAllAsDeployed, deployedFunctions } from "../../infra/bundle-as-deployed";
 import { inProcessRunsSettled } from "../../infra/local/cleanup-runner";
 import type { RunTicket } from "../../shared/domain/cleanup";
-import { failRun } from "../../shared/use-cases/cleanup";
+import { failRun } from "../../shared/use-cases/cleanup/lease";
 import { MAX_CONCURRENCY_VARIABLE } from "../../infra/local/invoke-store";
 import { prepareInvocation } from "../../infra/local/server";
 import { routeName, routes } from "../../infra/routes";

@@ -8,14 +8,10 @@ import { exists, expectCountsEqualRelations, lastActiveAt, settledRun } from "..
 import { given } from "../support/given";
 import { aFollow } from "../support/follows";
 import { anOperatorCommand } from "../support/operator-commands";
-import {
-  beginRun,
-  processBatch as processBatchStep,
-  readRun,
-  recountStep,
-  succeedRun,
-  ticketOf,
-} from "../../shared/use-cases/cleanup";
+import { processBatch as processBatchStep } from "../../shared/use-cases/cleanup/batch";
+import { beginRun, succeedRun, ticketOf } from "../../shared/use-cases/cleanup/lease";
+import { recountStep } from "../../shared/use-cases/cleanup/recount";
+import { readRun } from "../../shared/use-cases/cleanup/reports";
 import { recordDynamoDbRequests } from "../support/request-recorder";
 
 // The Lambda step handlers, driven in the order of the state machine's definition (infra/constructs/

@@ -4,7 +4,7 @@ import { toCountChangeItem } from "../../shared/db/entities/cleanup-run";
 import { cleanupKeys } from "../../shared/db/keys";
 import { updateItem } from "../../shared/db/requests";
 import type { CountChange, Run, RunTicket } from "../../shared/domain/cleanup";
-import { beginRun, failRun, succeedRun, ticketOf } from "../../shared/use-cases/cleanup";
+import { beginRun, failRun, succeedRun, ticketOf } from "../../shared/use-cases/cleanup/lease";
 import { api, type ApiResponse } from "../support/api";
 import { given, type TestUser } from "../support/given";
 import { storedItem } from "../support/storage";

@@ -10,7 +10,7 @@ vi.hoisted(() => {
 });
 
 import type { RunTicket } from "../../shared/domain/cleanup";
-import { readRun } from "../../shared/use-cases/cleanup";
+import { readRun } from "../../shared/use-cases/cleanup/reports";
 import { api } from "../support/api";
 import { expectNoDrift } from "../support/audit";
 import { exists, expectNothingLeftOf } from "../support/cleanup";

@@ -4,7 +4,8 @@
 // here: the soak command runs outside it. The audit (shared/use-cases/audit.ts) is the oracle afterwards.
 import { AsyncLocalStorage } from "node:async_hooks";
 import { DomainError } from "../../shared/errors";
-import { beginRun, runToCompletion, ticketOf } from "../../shared/use-cases/cleanup";
+import { beginRun, ticketOf } from "../../shared/use-cases/cleanup/lease";
+import { runToCompletion } from "../../shared/use-cases/cleanup/runner";
 import { api, type ApiResponse } from "./api";
 import { lastActiveAt, settledRun } from "./cleanup-runs";
 import { busy, crash, injectFaults, loseAnswersAfterWrites, transactionConflict } from "./faults";
