@@ -256,6 +256,7 @@ export async function coldStart(): Promise<{ section: string; failures: string[]
         processBatch: (run) => ({ run, userIds: [] }),
         recount: (run) => ({ run }),
         finish: (run) => ({ run, status: "succeeded" }),
+        restoreSweep: () => ({}),
       };
       const prepare = async () => {
         writeFileSync(file, JSON.stringify(events[fn.step](await runningRun())));

@@ -19,9 +19,20 @@ export type TableAction =
 
 /**
  * What every request that carries a token does: it loads the caller's account (Query: the profile and its count
- * shards) and marks the caller active (a conditional UpdateItem of that account; contract: Activity).
+ * shards) and marks the caller active (a conditional UpdateItem of that account; contract: Activity). A request of a
+ * deactivated account within its grace restores it (contract 1.2; shared/use-cases/cleanup/restore.ts: the flip and
+ * the relations it settles within its budget, each a transaction that puts, updates, deletes and checks items; the
+ * restore's registry entry by GetItem, each touched account's record by PutItem), and a request that withdraws a
+ * notice schedule takes the caller out of its followees' outlooks (the same kinds of writes), whatever the route.
  */
-const callerAccess = ["Query", "UpdateItem"] as const satisfies readonly TableAction[];
+const callerAccess = [
+  "Query",
+  "UpdateItem",
+  "GetItem",
+  "PutItem",
+  "DeleteItem",
+  "ConditionCheckItem",
+] as const satisfies readonly TableAction[];
 
 export interface RouteDefinition {
   method: HttpMethod;
@@ -107,6 +118,14 @@ export const routes: readonly RouteDefinition[] = [
     auth: "jwt",
     // The lists (Query) and, by BatchGetItem, the followed accounts' names, the posts' bodies and the comments.
     tableAccess: [...callerAccess, "BatchGetItem"],
+  },
+  {
+    method: "GET",
+    path: "/me/follower-outlook",
+    entry: "functions/http/get-me-follower-outlook.ts",
+    auth: "jwt",
+    // The caller's account (its shards' `underNotice`) and the first entry of its outlook: two Queries.
+    tableAccess: [...callerAccess],
   },
   {
     method: "DELETE",
@@ -256,6 +275,15 @@ export const routes: readonly RouteDefinition[] = [
     entry: "functions/http/get-cleanup-run.ts",
     auth: "jwt",
     tableAccess: [...callerAccess, "GetItem"],
+  },
+  {
+    method: "POST",
+    path: "/admin/cleanup-runs/{runId}/restore",
+    entry: "functions/http/post-cleanup-run-restore.ts",
+    auth: "jwt",
+    // The run and its undo (GetItem), the lease and the run's `undo` in one transaction; then the runner.
+    tableAccess: [...callerAccess],
+    startsCleanup: true,
   },
   {
     method: "GET",

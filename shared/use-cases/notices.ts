@@ -24,6 +24,7 @@ import { recordBusinessMetric } from "../metrics";
 import type { Notice } from "../schemas/cleanup";
 import { decodeCursor, encodeCursor } from "../pagination";
 import type { ListQuery } from "../schemas/common";
+import { syncOutlook } from "./outlook";
 
 const beforeSchema = z.strictObject({ before: z.iso.datetime() });
 
@@ -47,9 +48,10 @@ export const configuredMailer: MailerSource = async () => {
 };
 
 /**
- * Records the notice a run decided on (with the facts its message says, queued in the same transaction) and
- * delivers it at once. False when the account changed since it was read (nothing recorded: the next run decides
- * again).
+ * Records the notice a run decided on (with the facts its message says, queued in the same transaction), brings
+ * the account's followees' outlooks to it (the sync, within `deadline`), and delivers it. `false` when the account
+ * changed since it was read (nothing recorded: the next run decides again); `unsynced` when the deadline came
+ * before the sync was done (the notice waits in the outbox: the next step or run syncs and delivers it).
  */
 export async function sendNotice(
   state: StoredAccountState,
@@ -57,7 +59,8 @@ export async function sendNotice(
   runId: string,
   now: Date,
   mailer: MailerSource,
-): Promise<boolean> {
+  deadline: number,
+): Promise<boolean | "unsynced"> {
   const { account } = state;
   const queued: QueuedNoticeRecord = {
     userId: account.userId,
@@ -72,7 +75,8 @@ export async function sendNotice(
   };
   // The mailer is resolved first: a host that cannot send (no delivery configured) records nothing.
   const resolved = await mailer();
-  if (!(await recordNotice(state, queued, now))) return false;
+  if (!(await recordNotice(state, queued, decision.deletionNotBefore, now))) return false;
+  if (!(await syncOutlook(account.userId, deadline))) return "unsynced";
   await deliverAndSettle(queued, state.notices.length, account.emailClaim ?? null, resolved, now);
   return true;
 }
@@ -87,7 +91,8 @@ export async function deliverQueuedNotice(
   exempt: boolean,
   now: Date,
   mailer: MailerSource,
-): Promise<ScheduleEntry[]> {
+  deadline: number,
+): Promise<ScheduleEntry[] | "unsynced"> {
   const queued = await getQueuedNotice(state.account.userId);
   if (!queued) return state.notices;
   const position = state.notices.length - 1;
@@ -97,6 +102,8 @@ export async function deliverQueuedNotice(
     await dropQueuedNotice(queued);
     return state.notices;
   }
+  // The account's followees' outlooks show it before it is told (a sync a crash cut short goes on first).
+  if (state.outlook.dirty && !(await syncOutlook(state.account.userId, deadline))) return "unsynced";
   const outcome = await deliverAndSettle(queued, position, state.account.emailClaim ?? null, await mailer(), now);
   return outcome
     ? [...state.notices.slice(0, position), { ...entry, sentAt: now.toISOString(), delivery: outcome }]

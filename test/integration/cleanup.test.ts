@@ -109,6 +109,9 @@ describe("POST /admin/cleanup-runs: who, what and when", () => {
       commentsAnonymized: 0,
       noticesSent: 0,
       deletionsDeferred: 0,
+      accountsDeactivated: 0,
+      accountsPurged: 0,
+      accountsRestored: 0,
       countChanges: [],
       countChangesTotal: 0,
     });

@@ -149,7 +149,7 @@ export async function aRunsRecountOf(
   try {
     await recordTouched(
       { userId: user.userId, followerBefore: before.followers, followingBefore: before.following },
-      null,
+      "run",
       now,
     );
     while (!(await recountStep(run, new Date(), 60_000)).done);

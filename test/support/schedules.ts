@@ -39,7 +39,7 @@ async function aRecordedNotice(user: TestUser, lead: string, at: Date, sent: boo
       deletionNotBefore: deletionNotBefore(at.toISOString(), isoDuration(lead)),
     },
   };
-  expect(await recordNotice(state, queued, at)).toBe(true);
+  expect(await recordNotice(state, queued, queued.facts.deletionNotBefore, at)).toBe(true);
   if (sent) expect(await settleNotice(queued, state.notices.length, "sent", at.toISOString())).toBe(true);
 }
 

@@ -15,13 +15,30 @@ const account = (
   kind: "account",
   userId,
   handle: `Handle_${userId}`,
+  createdAt: "2025-01-01T00:00:00.000Z",
+  lastActiveAt: "2025-06-01T00:00:00.000Z",
   profileFollowerCount: counts.followers ?? 0,
   followingCount: counts.following ?? 0,
   postCount: counts.posts ?? 0,
+  profileUnderNotice: 0,
   deletionBegun,
+  deactivation: null,
+  restoring: false,
+  outlook: {
+    at:
+      notices.length > 0
+        ? new Date(Date.parse(notices.at(-1)!.recordedAt) + notices.at(-1)!.lead.ms).toISOString()
+        : null,
+    dirty: false,
+  },
   notices,
 });
-const claim = (userId: string): TableFact => ({ kind: "handleClaim", handle: `handle_${userId}`, userId });
+const claim = (userId: string): TableFact => ({
+  kind: "handleClaim",
+  handle: `handle_${userId}`,
+  userId,
+  quarantinedUntil: null,
+});
 const follow = (
   followerId: string,
   followeeId: string,
@@ -32,8 +49,16 @@ const follow = (
     kind: "followItem",
     item,
     relation: { followerId, followeeId, followId, followedAt: "2026-01-01T00:00:00.000Z" },
+    dormantUnder: null,
+    outlookAt: null,
   }));
-const shard = (userId: string, count: number): TableFact => ({ kind: "followerCountShard", userId, shard: 0, count });
+const shard = (userId: string, count: number): TableFact => ({
+  kind: "followerCountShard",
+  userId,
+  shard: 0,
+  count,
+  underNotice: 0,
+});
 const post = (authorId: string, postUlid: string, commentCount = 0, deleting = false): TableFact[] => [
   {
     kind: "post",
@@ -48,7 +73,7 @@ const post = (authorId: string, postUlid: string, commentCount = 0, deleting = f
   { kind: "postBody", postUlid, access: "free", revision: 1 },
 ];
 const comment = (postUlid: string, commentId: string, writerId: string): TableFact[] => [
-  { kind: "comment", postUlid, commentId, authorId: writerId },
+  { kind: "comment", postUlid, commentId, authorId: writerId, dormantAuthorId: null },
   { kind: "commentIndexEntry", writerId, commentId, postUlid },
 ];
 
@@ -108,8 +133,8 @@ describe("the audit's invariants", () => {
   it("find an index entry without its comment, a comment without its writer's entry, and a comment of a writer without an account", () => {
     const facts = [
       ...world().filter((fact) => fact.kind !== "comment"),
-      { kind: "comment", postUlid: "P1", commentId: "C2", authorId: "a" } satisfies TableFact,
-      { kind: "comment", postUlid: "P1", commentId: "C3", authorId: "gone" } satisfies TableFact,
+      { kind: "comment", postUlid: "P1", commentId: "C2", authorId: "a", dormantAuthorId: null } satisfies TableFact,
+      { kind: "comment", postUlid: "P1", commentId: "C3", authorId: "gone", dormantAuthorId: null } satisfies TableFact,
     ];
     const names = ["commentIndexEntry", "commentWriter"];
     expect(
@@ -127,7 +152,7 @@ describe("the audit's invariants", () => {
   it("leave a comment without its index entry alone while its post's deletion is under way", () => {
     const facts = [
       ...post("b", "P3", 1, true),
-      { kind: "comment", postUlid: "P3", commentId: "C4", authorId: "a" } satisfies TableFact,
+      { kind: "comment", postUlid: "P3", commentId: "C4", authorId: "a", dormantAuthorId: null } satisfies TableFact,
       ...world(),
     ];
     expect(
@@ -141,7 +166,7 @@ describe("the audit's invariants", () => {
   it("find a handle claim of another account and an account without its claim", () => {
     const facts = [
       ...world().filter((fact) => !(fact.kind === "handleClaim" && fact.userId === "b")),
-      { kind: "handleClaim", handle: "handle_b", userId: "a" } satisfies TableFact,
+      { kind: "handleClaim", handle: "handle_b", userId: "a", quarantinedUntil: null } satisfies TableFact,
     ];
     expect(
       findingsOf(

@@ -7,6 +7,7 @@ import {
 } from "../../schemas/accounts";
 import { listQuerySchema, noBodySchema } from "../../schemas/common";
 import { exportPageSchema } from "../../schemas/export";
+import { followerOutlookSchema } from "../../schemas/follows";
 import { operation } from "../operation";
 
 // Contract: Accounts.
@@ -32,9 +33,24 @@ export const getMe = operation({
   summary: "Read my account",
   description:
     "The caller's own account: the public profile plus entitlements (the stored set, expired ones included) " +
-    "and the last recorded activity. 404 before `PUT /me`.",
+    "and the last recorded activity. 404 before `PUT /me`. A deactivated account's first signed-in request " +
+    "within its grace restores it (contract 1.2): `restoring` is true while its relations are still coming back.",
   auth: "required",
   answers: { 200: { description: "The caller's account.", schema: meSchema } },
+  errors: ["not_found"],
+});
+
+export const getFollowerOutlook = operation({
+  tag: "Accounts",
+  summary: "See my followers' outlook",
+  description:
+    'About the caller\'s own followers (contract 1.2, "Authors see it coming"): the follower count, how many of ' +
+    "the followers are inside a notice schedule before deactivation now (notified, not withdrawn, not yet " +
+    "deactivated), and the earliest time one of them may be deactivated (null when none). Aggregates only, never " +
+    "who; exact at all times, like the counts, and read in the same two requests whatever the number of followers. " +
+    "404 before `PUT /me`.",
+  auth: "required",
+  answers: { 200: { description: "The caller's follower outlook.", schema: followerOutlookSchema } },
   errors: ["not_found"],
 });
 

@@ -18,6 +18,7 @@ export const operations: Readonly<Record<string, AnyOperation>> = {
   "PUT /me": accounts.putMe,
   "GET /me": accounts.getMe,
   "GET /me/export": accounts.exportMyData,
+  "GET /me/follower-outlook": accounts.getFollowerOutlook,
   "DELETE /me": accounts.deleteMe,
   "GET /users/{userId}": accounts.getUser,
   "GET /handles/{handle}": accounts.getHandle,
@@ -40,6 +41,7 @@ export const operations: Readonly<Record<string, AnyOperation>> = {
   "GET /admin/cleanup-runs": cleanup.listCleanupRuns,
   "GET /admin/cleanup-runs/{runId}": cleanup.getCleanupRun,
   "GET /admin/cleanup-runs/{runId}/count-changes": cleanup.listCleanupRunCountChanges,
+  "POST /admin/cleanup-runs/{runId}/restore": cleanup.restoreCleanupRun,
   "GET /admin/users/{userId}/notices": cleanup.getUserNotices,
   "GET /users/{userId}/follower-history": cleanup.getFollowerHistory,
 };

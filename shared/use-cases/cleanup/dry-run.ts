@@ -33,7 +33,7 @@ export async function dryRunCandidate(run: RunTicket, userId: string, now: Date)
           const { followerCount, followingCount } = followee.account;
           await recordTouched(
             { userId: relation.followeeId, followerBefore: followerCount, followingBefore: followingCount },
-            run.runId,
+            { dryRun: run.runId },
             now,
           );
         }

@@ -2,15 +2,18 @@ import {
   CleanupAlreadyRunning,
   countCountChanges,
   createRunWithLease,
+  createUndoWithLease,
   endRun,
+  endUndo,
   getRun,
+  getRunUndo,
 } from "../../db/cleanup-run-store";
 import { dryRunTotals } from "../../db/dry-run-store";
 import { noticeTotals } from "../../db/notice-store";
 import { config } from "../../config";
 import type { Caller } from "../../domain/account";
 import { resolveCutoff, type Run, type RunTicket } from "../../domain/cleanup";
-import { cleanupAlreadyRunning, validationFailed } from "../../errors";
+import { cleanupAlreadyRunning, notFound, validationFailed } from "../../errors";
 import { ulid } from "../../ids";
 import { requireProfile } from "../caller";
 
@@ -41,6 +44,12 @@ export async function beginRun(request: { dryRun: boolean; cutoff: string }, now
  * lease: nothing to do today).
  */
 export async function beginOrContinueRun(requested: Partial<RunTicket>, now: Date): Promise<RunTicket | null> {
+  if (requested.runId && requested.undoId) {
+    const stored = await getRunUndo(requested.runId);
+    return stored?.undo?.undoId === requested.undoId && stored.undo.status === "running"
+      ? { ...ticketOf(requested as RunTicket), undoId: requested.undoId }
+      : null;
+  }
   if (requested.runId) {
     const run = await getRun(requested.runId);
     return run?.status === "running" ? ticketOf(run) : null;
@@ -70,6 +79,7 @@ export const ticketOf = (run: Pick<Run, "runId" | "dryRun" | "cutoff">): RunTick
  * counts them again), and the lease released in the same transaction.
  */
 export async function succeedRun(run: RunTicket, now: Date): Promise<void> {
+  if (run.undoId) return endUndo(run.runId, run.undoId, "succeeded", now);
   const [totals, notices, countChangesTotal] = await Promise.all([
     run.dryRun ? dryRunTotals(run.runId) : undefined,
     noticeTotals(run.runId),
@@ -83,8 +93,44 @@ export async function succeedRun(run: RunTicket, now: Date): Promise<void> {
  * changes are counted if they can be: a failure to count them must not keep the lease (reads then count them).
  */
 export async function failRun(run: RunTicket, now: Date): Promise<void> {
+  if (run.undoId) return endUndo(run.runId, run.undoId, "failed", now);
   const countChangesTotal = await countCountChanges(run.runId).catch(() => undefined);
   await endRun(run.runId, "failed", now, undefined, undefined, countChangesTotal);
+}
+
+/**
+ * POST /admin/cleanup-runs/{runId}/restore (contract 1.2): an operator undoes a run. The undo takes the runs' lock
+ * (409 while any run or undo is under way) and is handed to the configured runner: the cleanup's state machine, whose
+ * steps restore every account the run deactivated and that is not purged. An undo interrupted before (failed) is
+ * resumed with its own ID, so its history points stay one per account for the whole undo. 202 with the run; 404 for
+ * an unknown run.
+ */
+export async function requestUndo(
+  caller: Caller,
+  runId: string,
+  start: (run: RunTicket) => Promise<void>,
+  now = new Date(),
+): Promise<Run> {
+  requireProfile(caller);
+  const stored = await getRunUndo(runId);
+  if (!stored) throw notFound("The cleanup run");
+  if (stored.status === "running") throw cleanupAlreadyRunning();
+  const undoId = stored.undo && stored.undo.status !== "succeeded" ? stored.undo.undoId : ulid(now.getTime());
+  try {
+    await createUndoWithLease(runId, undoId, now, config.CLEANUP_LEASE_SECONDS);
+  } catch (error) {
+    if (error instanceof CleanupAlreadyRunning) throw cleanupAlreadyRunning();
+    throw error;
+  }
+  const run = await getRun(runId);
+  const ticket: RunTicket = { ...ticketOf(run!), undoId };
+  try {
+    await start(ticket);
+  } catch (error) {
+    await failRun(ticket, new Date());
+    throw error;
+  }
+  return run!;
 }
 
 /** POST /admin/cleanup-runs: begins a run and hands it to the configured runner; 202 with the run. */

@@ -12,7 +12,7 @@ import { findCandidates, type CandidatePage } from "./search";
 // the local server and `npm run cleanup` run the very same steps one after another (runToCompletion).
 
 /** The steps of a run, each a Lambda function of its own in AWS (infra/constructs/cleanup-workflow.ts). */
-export type CleanupStepName = "begin" | "findCandidates" | "processBatch" | "recount" | "finish";
+export type CleanupStepName = "begin" | "findCandidates" | "processBatch" | "recount" | "finish" | "restoreSweep";
 
 /** Runs one step's work; a host that plays Step Functions runs it as that step's function. */
 export type StepInvoker = <T>(step: CleanupStepName, work: () => Promise<T>) => Promise<T>;
