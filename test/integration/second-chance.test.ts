@@ -1,0 +1,209 @@
+import { describe, expect, it, vi } from "vitest";
+
+// A second chance (contract 1.2): a run deactivates an inactive account (out of every read and count at once, kept
+// whole), its owner's sign-in within DEACTIVATION_GRACE restores it exactly, a run after the grace purges it, and its
+// handle stays reserved for HANDLE_QUARANTINE. Runs at chosen instants; the audit checks every invariant after each.
+vi.hoisted(() => {
+  process.env.DEACTIVATION_GRACE = "P30D";
+  process.env.HANDLE_QUARANTINE = "P1D";
+});
+
+import { api } from "../support/api";
+import { expectNoDrift } from "../support/audit";
+import { expectCountsEqualRelations, lastActiveAt } from "../support/cleanup";
+import { postComment } from "../support/comments";
+import { aFollow } from "../support/follows";
+import { expectStatus, given, type TestUser } from "../support/given";
+import { aPost } from "../support/posts";
+import { expectError } from "../support/then";
+import {
+  DAY_MS,
+  aCleanupRunAt,
+  followersOf,
+  profileOf,
+  restoresSettled,
+  signsIn,
+  stateOf,
+} from "../support/second-chance";
+
+const LONG_AGO = "2024-01-10T08:00:00.000Z";
+
+/** An author with a post, a reader long inactive who follows it and comments, and an active account that follows the reader. */
+async function aWorld() {
+  const admin = await given.anAdmin();
+  const author = await given.anAuthor();
+  const other = await given.anAuthor();
+  const reader = await given.aReader();
+  const friend = await given.aReader();
+  await given.entitlements(admin, reader, [{ tier: "plus", validUntil: "2024-02-01T00:00:00.000Z" }]);
+  await aFollow(reader, author);
+  await aFollow(reader, other);
+  await aFollow(friend, reader);
+  await aFollow(friend, author);
+  const post = await aPost(author);
+  // A comment needs an unexpired entitlement: granted for the comment, then back to the expired one.
+  await given.entitlements(admin, reader, [{ tier: "plus" }]);
+  expectStatus(await postComment(reader, post.postId, { body: "Nice call" }), 201);
+  await given.entitlements(admin, reader, [{ tier: "plus", validUntil: "2024-02-01T00:00:00.000Z" }]);
+  await lastActiveAt(reader, LONG_AGO);
+  return { admin, author, other, reader, friend, post };
+}
+
+const commentsOf = async (postId: string) =>
+  (await api.get(`/posts/${postId}/comments`)).body.items as { authorId: string | null }[];
+
+describe("a deactivated account", () => {
+  it("is absent from every read and count, yet kept whole", async () => {
+    // given an inactive reader with relations both ways, a comment and an (expired) entitlement
+    const { author, other, reader, friend, post } = await aWorld();
+    const before = { author: await followersOf(author), other: await followersOf(other) };
+
+    // when a run deactivates it
+    const run = await aCleanupRunAt(new Date());
+
+    // then the run reports it, and it is gone for every reader
+    expect(run).toMatchObject({ status: "succeeded", accountsDeactivated: 1, accountsDeleted: 1, accountsPurged: 0 });
+    expect(await stateOf(reader)).toBe("dormant");
+    expectError(await api.get(`/users/${reader.userId}`), 404, "not_found");
+    expectError(await api.get(`/handles/${reader.handle}`), 404, "not_found");
+    expectError(await api.get(`/users/${reader.userId}/followers`), 404, "not_found");
+    expectError(await api.get(`/users/${reader.userId}/following`), 404, "not_found");
+    expectError(await api.get(`/users/${reader.userId}/follow`, { token: friend.token }), 404, "not_found");
+    expect(await followersOf(author)).toBe(before.author - 1);
+    expect(await followersOf(other)).toBe(before.other - 1);
+    expect((await profileOf(friend))!.followingCount).toBe(1);
+    const followerIds = (await api.get(`/users/${author.userId}/followers`)).body.items.map((row: any) => row.userId);
+    expect(followerIds).not.toContain(reader.userId);
+    expect((await api.get(`/users/${friend.userId}/following`)).body.items).toHaveLength(1);
+    expect((await commentsOf(post.postId)).map((comment) => comment.authorId)).toEqual([null]);
+    expect((await api.get(`/users/${author.userId}/follower-history`)).body.items).toEqual([
+      expect.objectContaining({ runId: run.runId, after: before.author - 1, reason: "inactive_accounts_deleted" }),
+    ]);
+    // Its handle is kept for it: nobody else can take it during the grace.
+    const taker = given.aSignedInCaller();
+    expectError(
+      await api.put("/me", { token: taker.token, body: { handle: reader.handle, displayName: "Taker" } }),
+      409,
+      "handle_taken",
+    );
+    await expectCountsEqualRelations([author, other, friend]);
+    await expectNoDrift("after the deactivation");
+  });
+
+  it("comes back exactly on its owner's sign-in: counts of every related account, history points, comments' writer", async () => {
+    // given a deactivated reader
+    const { author, other, reader, friend, post } = await aWorld();
+    const before = { author: await followersOf(author), other: await followersOf(other) };
+    const run = await aCleanupRunAt(new Date());
+    expect(await stateOf(reader)).toBe("dormant");
+
+    // when its owner signs in within the grace
+    const signedIn = new Date();
+    const me = await signsIn(reader as TestUser);
+    await restoresSettled();
+
+    // then the request answers as a live account's would, and everything is back
+    expectStatus(me, 200);
+    expect(me.body).toMatchObject({
+      userId: reader.userId,
+      handle: reader.handle,
+      entitlements: [{ tier: "plus", validUntil: "2024-02-01T00:00:00.000Z" }],
+      restoring: false,
+      followerCount: 1,
+      followingCount: 2,
+    });
+    expect(Date.parse(me.body.lastActiveAt)).toBeGreaterThanOrEqual(signedIn.getTime() - 1000);
+    expect(await stateOf(reader)).toBe("live");
+    expect(await followersOf(author)).toBe(before.author);
+    expect(await followersOf(other)).toBe(before.other);
+    expect((await profileOf(friend))!.followingCount).toBe(2);
+    expect((await commentsOf(post.postId)).map((comment) => comment.authorId)).toEqual([reader.userId]);
+    expect((await api.get(`/handles/${reader.handle}`)).status).toBe(200);
+    const history = (await api.get(`/users/${author.userId}/follower-history`)).body.items;
+    expect(history).toEqual([
+      { at: expect.any(String), runId: expect.any(String), before: before.author - 1, after: before.author, reason: "accounts_restored" },
+      expect.objectContaining({ runId: run.runId, reason: "inactive_accounts_deleted" }),
+    ]);
+    expect((await api.get(`/admin/cleanup-runs/${run.runId}`, { token: (await given.anAdmin()).token })).body).toMatchObject({
+      accountsDeactivated: 1,
+      accountsRestored: 1,
+    });
+    await expectCountsEqualRelations([author, other, friend, reader]);
+    await expectNoDrift("after the restore");
+  });
+});
+
+describe("the grace", () => {
+  it("purges a deactivated account once it has passed, and not before; counts do not change then", async () => {
+    // given a reader deactivated by a run today
+    const { author, reader, post } = await aWorld();
+    const now = Date.now();
+    await aCleanupRunAt(new Date(now));
+    const count = await followersOf(author);
+
+    // when a run comes within the grace, it is kept
+    const within = await aCleanupRunAt(new Date(now + 29 * DAY_MS));
+    expect(within.accountsPurged).toBe(0);
+    expect(await stateOf(reader)).toBe("dormant");
+
+    // when a run comes after it, it is purged: nothing of it is left, and no count moves
+    const after = await aCleanupRunAt(new Date(now + 31 * DAY_MS));
+    // (The earlier tests' deactivated readers are purged by it too: they share this file's table.)
+    expect(after.accountsPurged).toBeGreaterThanOrEqual(1);
+    expect(after).toMatchObject({ accountsDeactivated: 0, accountsDeleted: 0, countChanges: [] });
+    expect(await stateOf(reader)).toBe("gone");
+    expect(await followersOf(author)).toBe(count);
+    expect((await commentsOf(post.postId)).map((comment) => comment.authorId)).toEqual([null]);
+    expectError(await signsIn(reader as TestUser), 404, "not_found");
+    await expectNoDrift("after the purge");
+  });
+
+  it("is over for a sign-in after it: the account stays away until its purge", async () => {
+    // given a reader deactivated 31 days ago (its grace is over) and not purged yet
+    const { reader } = await aWorld();
+    await aCleanupRunAt(new Date(Date.now() - 31 * DAY_MS), "2024-06-01T00:00:00.000Z");
+    expect(await stateOf(reader)).toBe("dormant");
+
+    // when its owner signs in, nothing comes back
+    expectError(await signsIn(reader as TestUser), 404, "not_found");
+    expect(await stateOf(reader)).toBe("dormant");
+    await expectNoDrift("after a late sign-in");
+  });
+});
+
+describe("the handle of a purged account", () => {
+  it("stays reserved for HANDLE_QUARANTINE: taken for every other account, free for its owner, free for all after", async () => {
+    // given two readers purged now and a week ago (HANDLE_QUARANTINE is P1D here)
+    const { reader } = await aWorld();
+    const early = await given.aReader();
+    await lastActiveAt(early, LONG_AGO);
+    await aCleanupRunAt(new Date(Date.now() - 40 * DAY_MS), "2024-06-01T00:00:00.000Z");
+    await aCleanupRunAt(new Date(Date.now() - 7 * DAY_MS), "2024-06-01T00:00:00.000Z");
+    expect(await stateOf(early)).toBe("gone");
+    expect(await stateOf(reader)).toBe("gone");
+    const taker = given.aSignedInCaller();
+    // The purge a week ago quarantined both handles until six days ago: they are free again.
+    expectStatus(await api.put("/me", { token: taker.token, body: { handle: early.handle, displayName: "New" } }), 201);
+
+    // when a reader is purged now
+    const fresh = await given.aReader();
+    await lastActiveAt(fresh, LONG_AGO);
+    await aCleanupRunAt(new Date(Date.now() - 35 * DAY_MS), "2024-06-01T00:00:00.000Z");
+    await aCleanupRunAt(new Date(), "2024-06-01T00:00:00.000Z");
+    expect(await stateOf(fresh)).toBe("gone");
+
+    // then nobody else may take its handle, in any case, and a lookup finds nobody
+    const other = given.aSignedInCaller();
+    expectError(
+      await api.put("/me", { token: other.token, body: { handle: fresh.handle.toUpperCase(), displayName: "Poser" } }),
+      409,
+      "handle_taken",
+    );
+    expectError(await api.get(`/handles/${fresh.handle}`), 404, "not_found");
+    // ... but its owner may (its account is new: nothing of the old one is in it)
+    const back = await api.put("/me", { token: fresh.token, body: { handle: fresh.handle, displayName: "Back" } });
+    expectStatus(back, 201);
+    expect(back.body).toMatchObject({ followerCount: 0, followingCount: 0, restoring: false });
+    await expectNoDrift("after the quarantine");
+  });
+});
