@@ -25,7 +25,7 @@ export type TableAction =
  * restore's registry entry by GetItem, each touched account's record by PutItem), and a request that withdraws a
  * notice schedule takes the caller out of its followees' outlooks (the same kinds of writes), whatever the route.
  */
-const callerAccess = [
+export const callerAccess = [
   "Query",
   "UpdateItem",
   "GetItem",
@@ -33,6 +33,9 @@ const callerAccess = [
   "DeleteItem",
   "ConditionCheckItem",
 ] as const satisfies readonly TableAction[];
+
+/** A route's grant: what every signed-in request does, and what its own code calls besides (each action once). */
+const withCaller = (...own: TableAction[]): TableAction[] => [...new Set<TableAction>([...callerAccess, ...own])];
 
 export interface RouteDefinition {
   method: HttpMethod;
@@ -85,22 +88,22 @@ export const routes: readonly RouteDefinition[] = [
     path: "/health",
     entry: "functions/http/get-health.ts",
     auth: "public",
-    tableAccess: [...callerAccess],
+    tableAccess: withCaller(),
   },
   {
     method: "GET",
     path: "/openapi.json",
     entry: "functions/http/get-openapi.ts",
     auth: "public",
-    tableAccess: [...callerAccess],
+    tableAccess: withCaller(),
   },
-  { method: "GET", path: "/docs", entry: "functions/http/get-docs.ts", auth: "public", tableAccess: [...callerAccess] },
+  { method: "GET", path: "/docs", entry: "functions/http/get-docs.ts", auth: "public", tableAccess: withCaller() },
   {
     method: "GET",
     path: "/docs/reference.js",
     entry: "functions/http/get-docs-script.ts",
     auth: "public",
-    tableAccess: [...callerAccess],
+    tableAccess: withCaller(),
     gzippedFiles: [referenceScriptFile],
   },
   {
@@ -108,16 +111,16 @@ export const routes: readonly RouteDefinition[] = [
     path: "/me",
     entry: "functions/http/put-me.ts",
     auth: "jwt",
-    tableAccess: [...callerAccess, "PutItem", "DeleteItem"],
+    tableAccess: withCaller("PutItem", "DeleteItem"),
   },
-  { method: "GET", path: "/me", entry: "functions/http/get-me.ts", auth: "jwt", tableAccess: [...callerAccess] },
+  { method: "GET", path: "/me", entry: "functions/http/get-me.ts", auth: "jwt", tableAccess: withCaller() },
   {
     method: "GET",
     path: "/me/export",
     entry: "functions/http/get-me-export.ts",
     auth: "jwt",
     // The lists (Query) and, by BatchGetItem, the followed accounts' names, the posts' bodies and the comments.
-    tableAccess: [...callerAccess, "BatchGetItem"],
+    tableAccess: withCaller("BatchGetItem"),
   },
   {
     method: "GET",
@@ -125,49 +128,49 @@ export const routes: readonly RouteDefinition[] = [
     entry: "functions/http/get-me-follower-outlook.ts",
     auth: "jwt",
     // The caller's account (its shards' `underNotice`) and the first entry of its outlook: two Queries.
-    tableAccess: [...callerAccess],
+    tableAccess: withCaller(),
   },
   {
     method: "DELETE",
     path: "/me",
     entry: "functions/http/delete-me.ts",
     auth: "jwt",
-    tableAccess: [...callerAccess, "GetItem", "PutItem", "DeleteItem", "BatchWriteItem"],
+    tableAccess: withCaller("GetItem", "PutItem", "DeleteItem", "BatchWriteItem"),
   },
   {
     method: "GET",
     path: "/users/{userId}",
     entry: "functions/http/get-user.ts",
     auth: "public",
-    tableAccess: [...callerAccess],
+    tableAccess: withCaller(),
   },
   {
     method: "GET",
     path: "/handles/{handle}",
     entry: "functions/http/get-handle.ts",
     auth: "public",
-    tableAccess: [...callerAccess, "GetItem"],
+    tableAccess: withCaller("GetItem"),
   },
   {
     method: "PUT",
     path: "/admin/users/{userId}/entitlements",
     entry: "functions/http/put-entitlements.ts",
     auth: "jwt",
-    tableAccess: [...callerAccess],
+    tableAccess: withCaller(),
   },
   {
     method: "POST",
     path: "/posts",
     entry: "functions/http/post-posts.ts",
     auth: "jwt",
-    tableAccess: [...callerAccess, "PutItem"],
+    tableAccess: withCaller("PutItem"),
   },
   {
     method: "GET",
     path: "/posts/{postId}",
     entry: "functions/http/get-post.ts",
     auth: "public",
-    tableAccess: [...callerAccess, "BatchGetItem"],
+    tableAccess: withCaller("BatchGetItem"),
   },
   {
     method: "PATCH",
@@ -175,91 +178,91 @@ export const routes: readonly RouteDefinition[] = [
     entry: "functions/http/patch-post.ts",
     auth: "jwt",
     // A change of access moves the body to its new key: a transaction that puts one item and deletes another.
-    tableAccess: [...callerAccess, "BatchGetItem", "PutItem", "DeleteItem"],
+    tableAccess: withCaller("BatchGetItem", "PutItem", "DeleteItem"),
   },
   {
     method: "DELETE",
     path: "/posts/{postId}",
     entry: "functions/http/delete-post.ts",
     auth: "jwt",
-    tableAccess: [...callerAccess, "GetItem", "DeleteItem", "BatchWriteItem"],
+    tableAccess: withCaller("GetItem", "DeleteItem", "BatchWriteItem"),
   },
   {
     method: "GET",
     path: "/users/{userId}/posts",
     entry: "functions/http/get-user-posts.ts",
     auth: "public",
-    tableAccess: [...callerAccess],
+    tableAccess: withCaller(),
   },
   {
     method: "PUT",
     path: "/users/{userId}/follow",
     entry: "functions/http/put-follow.ts",
     auth: "jwt",
-    tableAccess: [...callerAccess, "GetItem", "PutItem"],
+    tableAccess: withCaller("GetItem", "PutItem"),
   },
   {
     method: "DELETE",
     path: "/users/{userId}/follow",
     entry: "functions/http/delete-follow.ts",
     auth: "jwt",
-    tableAccess: [...callerAccess, "GetItem", "DeleteItem"],
+    tableAccess: withCaller("GetItem", "DeleteItem"),
   },
   {
     method: "GET",
     path: "/users/{userId}/follow",
     entry: "functions/http/get-follow.ts",
     auth: "jwt",
-    tableAccess: [...callerAccess, "GetItem"],
+    tableAccess: withCaller("GetItem"),
   },
   {
     method: "GET",
     path: "/users/{userId}/followers",
     entry: "functions/http/get-followers.ts",
     auth: "public",
-    tableAccess: [...callerAccess, "GetItem", "BatchGetItem"],
+    tableAccess: withCaller("GetItem", "BatchGetItem"),
   },
   {
     method: "GET",
     path: "/users/{userId}/following",
     entry: "functions/http/get-following.ts",
     auth: "public",
-    tableAccess: [...callerAccess, "GetItem", "BatchGetItem"],
+    tableAccess: withCaller("GetItem", "BatchGetItem"),
   },
   {
     method: "POST",
     path: "/posts/{postId}/comments",
     entry: "functions/http/post-comments.ts",
     auth: "jwt",
-    tableAccess: [...callerAccess, "GetItem", "PutItem", "ConditionCheckItem"],
+    tableAccess: withCaller("GetItem", "PutItem", "ConditionCheckItem"),
   },
   {
     method: "GET",
     path: "/posts/{postId}/comments",
     entry: "functions/http/get-comments.ts",
     auth: "public",
-    tableAccess: [...callerAccess, "GetItem"],
+    tableAccess: withCaller("GetItem"),
   },
   {
     method: "DELETE",
     path: "/posts/{postId}/comments/{commentId}",
     entry: "functions/http/delete-comment.ts",
     auth: "jwt",
-    tableAccess: [...callerAccess, "BatchGetItem", "DeleteItem"],
+    tableAccess: withCaller("BatchGetItem", "DeleteItem"),
   },
   {
     method: "GET",
     path: "/users/{userId}/follower-history",
     entry: "functions/http/get-follower-history.ts",
     auth: "public",
-    tableAccess: [...callerAccess, "GetItem"],
+    tableAccess: withCaller("GetItem"),
   },
   {
     method: "POST",
     path: "/admin/cleanup-runs",
     entry: "functions/http/post-cleanup-runs.ts",
     auth: "jwt",
-    tableAccess: [...callerAccess, "GetItem", "PutItem"],
+    tableAccess: withCaller("GetItem", "PutItem"),
     startsCleanup: true,
   },
   {
@@ -267,14 +270,14 @@ export const routes: readonly RouteDefinition[] = [
     path: "/admin/cleanup-runs",
     entry: "functions/http/get-cleanup-runs.ts",
     auth: "jwt",
-    tableAccess: [...callerAccess],
+    tableAccess: withCaller(),
   },
   {
     method: "GET",
     path: "/admin/cleanup-runs/{runId}",
     entry: "functions/http/get-cleanup-run.ts",
     auth: "jwt",
-    tableAccess: [...callerAccess, "GetItem"],
+    tableAccess: withCaller("GetItem"),
   },
   {
     method: "POST",
@@ -282,7 +285,7 @@ export const routes: readonly RouteDefinition[] = [
     entry: "functions/http/post-cleanup-run-restore.ts",
     auth: "jwt",
     // The run and its undo (GetItem), the lease and the run's `undo` in one transaction; then the runner.
-    tableAccess: [...callerAccess],
+    tableAccess: withCaller(),
     startsCleanup: true,
   },
   {
@@ -299,7 +302,7 @@ export const routes: readonly RouteDefinition[] = [
     entry: "functions/http/get-user-notices.ts",
     auth: "jwt",
     // The account's profile with its schedule: the same Query as the caller's own load.
-    tableAccess: [...callerAccess],
+    tableAccess: withCaller(),
   },
 
   {
@@ -307,7 +310,7 @@ export const routes: readonly RouteDefinition[] = [
     path: "/feed",
     entry: "functions/http/get-feed.ts",
     auth: "jwt",
-    tableAccess: [...callerAccess, "BatchGetItem"],
+    tableAccess: withCaller("BatchGetItem"),
   },
 ];
 

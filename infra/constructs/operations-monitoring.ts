@@ -317,7 +317,7 @@ export class OperationsMonitoring extends Construct {
         cleanup.metricTimedOut({ label: "timed out" }),
       ]),
       graph(
-        "Notices, deactivations, restores",
+        "Notices before deletion",
         business([
           "NoticesSent",
           "NoticesUndeliverable",

@@ -92,9 +92,9 @@ async function setUndoStatus(runId: string, undoId: string, status: RunStatus, f
 
 function undoUpdate(undoId: string, status: RunStatus, finishedAt: string) {
   return {
-    UpdateExpression: "SET undo.#status = :status, undo.finishedAt = :finishedAt",
-    ConditionExpression: "undo.undoId = :undoId AND undo.#status = :running",
-    ExpressionAttributeNames: { "#status": "status" },
+    UpdateExpression: "SET #undo.#status = :status, #undo.finishedAt = :finishedAt",
+    ConditionExpression: "#undo.undoId = :undoId AND #undo.#status = :running",
+    ExpressionAttributeNames: { "#status": "status", "#undo": "undo" },
     ExpressionAttributeValues: {
       ":status": status,
       ":finishedAt": finishedAt,
@@ -136,9 +136,9 @@ export async function createUndoWithLease(
           : { ConditionExpression: "attribute_not_exists(pk)" },
       ),
       updateOf(cleanupKeys.run(runId), {
-        UpdateExpression: "SET undo = :undo",
+        UpdateExpression: "SET #undo = :undo",
         ConditionExpression: "attribute_exists(pk) AND #status <> :running",
-        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeNames: { "#status": "status", "#undo": "undo" },
         ExpressionAttributeValues: { ":undo": { undoId, status: "running", startedAt }, ":running": "running" },
       }),
     ]);

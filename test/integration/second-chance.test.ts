@@ -121,10 +121,18 @@ describe("a deactivated account", () => {
     expect((await api.get(`/handles/${reader.handle}`)).status).toBe(200);
     const history = (await api.get(`/users/${author.userId}/follower-history`)).body.items;
     expect(history).toEqual([
-      { at: expect.any(String), runId: expect.any(String), before: before.author - 1, after: before.author, reason: "accounts_restored" },
+      {
+        at: expect.any(String),
+        runId: expect.any(String),
+        before: before.author - 1,
+        after: before.author,
+        reason: "accounts_restored",
+      },
       expect.objectContaining({ runId: run.runId, reason: "inactive_accounts_deleted" }),
     ]);
-    expect((await api.get(`/admin/cleanup-runs/${run.runId}`, { token: (await given.anAdmin()).token })).body).toMatchObject({
+    expect(
+      (await api.get(`/admin/cleanup-runs/${run.runId}`, { token: (await given.anAdmin()).token })).body,
+    ).toMatchObject({
       accountsDeactivated: 1,
       accountsRestored: 1,
     });

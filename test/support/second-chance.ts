@@ -1,15 +1,19 @@
 // Steps of the second chance (contract 1.2) for tests: runs at an instant (deactivation, purge), the undo through
 // the admin route, and waiting for restores the local runner finishes in the background.
 import { expect } from "vitest";
-import { inProcessRunsSettled, asStepFunction } from "../../infra/local/cleanup-runner";
+import { asStepFunction, inProcessRunsSettled, startRestoreSweep } from "../../infra/local/cleanup-runner";
+import { markAccountDeletion } from "../../shared/db/account-deletion-store";
 import { getStoredAccountState } from "../../shared/db/account-store";
+import { isDeactivation } from "../../shared/db/entities/account";
+import { flipToRestoring } from "../../shared/db/second-chance-store";
+import { ulid } from "../../shared/ids";
 import { config } from "../../shared/config";
 import { defaultCutoff } from "../../shared/domain/cleanup";
 import { beginRun, ticketOf } from "../../shared/use-cases/cleanup/lease";
 import { readRun } from "../../shared/use-cases/cleanup/reports";
-import { restoreSweepStep } from "../../shared/use-cases/cleanup/restore";
+import { deactivateMarkedAccount } from "../../shared/use-cases/cleanup/deactivate";
 import { runToCompletion } from "../../shared/use-cases/cleanup/runner";
-import { api } from "./api";
+import { api, type ApiResponse } from "./api";
 import { expectStatus, type TestUser } from "./given";
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
@@ -24,11 +28,12 @@ export async function aCleanupRunAt(at: Date, cutoff = defaultCutoff(at, config.
 /** Every restore the local runner (or an earlier request) left under way is done, as the restore sweep does it. */
 export async function restoresSettled(): Promise<void> {
   await inProcessRunsSettled();
-  while (!(await restoreSweepStep(new Date(), 60_000)).done);
+  startRestoreSweep();
+  await inProcessRunsSettled();
 }
 
 /** The owner signs in (GET /me): answers the Me it got. */
-export async function signsIn(user: TestUser): Promise<{ status: number; body: Record<string, any> }> {
+export function signsIn(user: TestUser): Promise<ApiResponse> {
   return api.get("/me", { token: user.token });
 }
 
@@ -52,6 +57,38 @@ export async function undoSettled(admin: TestUser, runId: string, waitMs = 60_00
     if (Date.now() > deadline) throw new Error(`undo of ${runId} still running`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+/**
+ * Deactivates an account directly with the run's own steps (any role: the run's judgement is left out), so that its
+ * next signed-in request restores it: the IAM proof drives every route as such a returning account.
+ */
+export async function deactivatedDirectly(user: { userId: string }, now = new Date()): Promise<void> {
+  const state = await getStoredAccountState(user.userId);
+  if (!state || state.deletion) throw new Error(`account ${user.userId} is not live`);
+  const mark = {
+    reason: "inactive" as const,
+    runId: null,
+    at: now.toISOString(),
+    graceUntil: new Date(now.getTime() + 30 * DAY_MS).toISOString(),
+    phase: "deactivating" as const,
+  };
+  if (!(await markAccountDeletion(state, mark, null))) throw new Error(`account ${user.userId} was not marked`);
+  const steps = { run: null, deadline: Date.now() + 30_000, now, touched: new Set<string>() };
+  expect(await deactivateMarkedAccount(user.userId, steps)).toBe("deactivated");
+}
+
+/**
+ * Begins an account's restore as its owner's sign-in would, but does no more of it (a request whose budget ran out
+ * at once): what is left is the restore sweep's.
+ */
+export async function aRestoreLeftToTheSweep(user: { userId: string }, now = new Date()): Promise<void> {
+  const state = await getStoredAccountState(user.userId);
+  const mark = state?.deletion ?? null;
+  if (!state || !isDeactivation(mark)) throw new Error(`account ${user.userId} is not deactivated`);
+  const restoreId = ulid(now.getTime());
+  const restoring = { restoreId, touchedSet: restoreId, fromRunId: mark.runId, at: now.toISOString() };
+  expect(await flipToRestoring(state, mark, restoring, { kind: "sign-in", at: now.toISOString() })).toBe(true);
 }
 
 /** Where an account's deactivation stands, as stored (null: none; "live" when the account is there). */

@@ -110,7 +110,7 @@ export type RestoreOutcome = "done" | "unfinished" | "not-restoring";
  */
 export async function continueRestore(userId: string, deadline: number, now: Date): Promise<RestoreOutcome> {
   const late = () => Date.now() > deadline;
-  const state = await getStoredAccountState(userId);
+  const [state, entry] = await Promise.all([getStoredAccountState(userId), getRestoringEntry(userId)]);
   if (!state || state.deletion || !state.restoring) return "not-restoring";
   const restoring = state.restoring;
 
@@ -123,7 +123,6 @@ export async function continueRestore(userId: string, deadline: number, now: Dat
     }
   }
 
-  const entry = await getRestoringEntry(userId);
   let after = entry?.restoreId === restoring.restoreId ? entry.commentsAfter : undefined;
   for (;;) {
     if (late()) return "unfinished";
