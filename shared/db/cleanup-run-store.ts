@@ -146,7 +146,8 @@ export async function createUndoWithLease(
     if (error instanceof TransactionCancelled) throw new CleanupAlreadyRunning();
     throw error;
   }
-  if (held) await failHolder(held, startedAt);
+  // An earlier attempt of this very undo (killed) is resumed, not failed.
+  if (held && !(held.runId === runId && held.undoId === undoId)) await failHolder(held, startedAt);
 }
 
 /**

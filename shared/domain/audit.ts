@@ -730,11 +730,14 @@ export const invariants: readonly Invariant[] = [
           )
           .map((account) => account.userId),
       ]);
+      const what = (userId: string) => {
+        const phase = index.accounts.get(userId)?.deactivation;
+        return phase === "deactivating" ? "deactivation" : phase === "purging" ? "purge" : "deletion";
+      };
       const findings: Finding[] = [...halfDeleted].map((userId) => ({
         invariant: "deletionFinished",
         userId,
-        detail:
-          "the account's deletion, deactivation or purge began and did not finish (the next cleanup run finishes it: npm run cleanup)",
+        detail: `the account's ${what(userId)} began and did not finish (the next cleanup run finishes it: npm run cleanup)`,
       }));
       for (const post of index.posts.values()) {
         if (post.deleting && !halfDeleted.has(post.authorId)) {

@@ -96,7 +96,8 @@ describe("IAM", () => {
     const everyRequest = new Set<string>(callerAccess);
     for (const route of routes.filter((candidate) => candidate.method === "GET")) {
       const own = route.tableAccess.filter((action) => !everyRequest.has(action));
-      for (const action of ["PutItem", "DeleteItem", "BatchWriteItem"] as const) expect(own, route.path).not.toContain(action);
+      for (const action of ["PutItem", "DeleteItem", "BatchWriteItem"] as const)
+        expect(own, route.path).not.toContain(action);
     }
     expect(callerAccess).not.toContain("BatchWriteItem");
   });

@@ -140,6 +140,8 @@ describe("every bundle, built as the stack builds it", () => {
       ["Cleanup-processBatch", { run, userIds: [] }, (result) => expect(result).toEqual({ run, userIds: [] })],
       ["Cleanup-recount", { run }, (result) => expect(result).toEqual({ done: true })],
       ["Cleanup-finish", { run, status: "succeeded" }, (result) => expect(result).toEqual({ status: "succeeded" })],
+      // The restore sweep (its schedule's `{"sweep": true}`): nothing under way here.
+      ["Cleanup-restoreSweep", {}, (result) => expect(result).toEqual({ done: true })],
     ];
     for (const [name, event, check] of steps) {
       const loaded = await load(name, event, env);
@@ -193,7 +195,8 @@ describe("every bundle, built as the stack builds it", () => {
           name: routeName(route),
           request: sample.request,
           startsCleanup: route.startsCleanup === true,
-          expected: [200, 201, 202, 204],
+          // The run sample's run holds the runs' lock here (no state machine runs it): an undo then answers 409.
+          expected: route.path.endsWith("/restore") ? [202, 409] : [200, 201, 202, 204],
         };
       }),
       { name: "RouteNotFound", request: fallbackSample(fixtures), startsCleanup: false, expected: [404] },

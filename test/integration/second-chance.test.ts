@@ -19,6 +19,7 @@ import { expectError } from "../support/then";
 import {
   DAY_MS,
   aCleanupRunAt,
+  aRestoreLeftToTheSweep,
   followersOf,
   profileOf,
   restoresSettled,
@@ -213,5 +214,103 @@ describe("the handle of a purged account", () => {
     expectStatus(back, 201);
     expect(back.body).toMatchObject({ followerCount: 0, followingCount: 0, restoring: false });
     await expectNoDrift("after the quarantine");
+  });
+});
+
+describe("a restore racing other writes", () => {
+  it("does not bring back a relation its follower dropped while the restore was under way", async () => {
+    // given a deactivated reader whose restore has begun but not reached its relations yet
+    const { reader, friend } = await aWorld();
+    await aCleanupRunAt(new Date());
+    await aRestoreLeftToTheSweep(reader);
+
+    // when its follower unfollows it meanwhile, then the restore goes on
+    expect((await api.delete(`/users/${reader.userId}/follow`, { token: friend.token })).body).toEqual({
+      following: false,
+      followerCount: 0,
+    });
+    await restoresSettled();
+
+    // then the relation stays gone, and every count says so
+    expect((await api.get(`/users/${reader.userId}/follow`, { token: friend.token })).body).toEqual({
+      following: false,
+    });
+    expect(await followersOf(reader)).toBe(0);
+    await expectCountsEqualRelations([reader, friend]);
+    await expectNoDrift("after an unfollow met a restore");
+  });
+
+  it("counts a follow that meets the restore's own revival of the same relation once", async () => {
+    const { reader, friend } = await aWorld();
+    await aCleanupRunAt(new Date());
+    await aRestoreLeftToTheSweep(reader);
+
+    const [followed] = await Promise.all([
+      api.put(`/users/${reader.userId}/follow`, { token: friend.token }),
+      restoresSettled(),
+    ]);
+    expectStatus(followed, 200);
+    await restoresSettled();
+    expect(await followersOf(reader)).toBe(1);
+    await expectCountsEqualRelations([reader, friend]);
+    await expectNoDrift("after a follow met a restore");
+  });
+
+  it("hands a relation between two deactivated accounts on, and gives it back when the second one returns", async () => {
+    // given two readers deactivated by two runs, the first following the second
+    const first = await given.aReader();
+    const second = await given.aReader();
+    await aFollow(first, second);
+    await lastActiveAt(first, LONG_AGO);
+    await aCleanupRunAt(new Date());
+    await lastActiveAt(second, LONG_AGO);
+    await aCleanupRunAt(new Date());
+
+    // when the first returns while the second is still deactivated, the relation waits with the second
+    expectStatus(await signsIn(first), 200);
+    await restoresSettled();
+    expect((await profileOf(first))!.followingCount).toBe(0);
+
+    // and when the second returns, it is back
+    expectStatus(await signsIn(second), 200);
+    await restoresSettled();
+    expect((await profileOf(first))!.followingCount).toBe(1);
+    expect(await followersOf(second)).toBe(1);
+    await expectNoDrift("after both returned");
+  });
+
+  it("keeps every count exact while sign-ins, follows, unfollows and another run go on at once", async () => {
+    // given ten deactivated readers following two authors and each other
+    const authors = [await given.anAuthor(), await given.anAuthor()];
+    const sleepers = await Promise.all(Array.from({ length: 10 }, () => given.aReader()));
+    const active = await Promise.all(Array.from({ length: 6 }, () => given.aReader()));
+    for (const reader of sleepers) for (const author of authors) await aFollow(reader, author);
+    for (let i = 1; i < sleepers.length; i++) await aFollow(sleepers[i]!, sleepers[i - 1]!);
+    // and four more that the next run deactivates
+    const next = await Promise.all(Array.from({ length: 4 }, () => given.aReader()));
+    for (const reader of next) {
+      await aFollow(reader, authors[0]!);
+      await aFollow(reader, sleepers[0]!);
+    }
+    for (const reader of sleepers) await lastActiveAt(reader, LONG_AGO);
+    await aCleanupRunAt(new Date());
+    for (const reader of next) await lastActiveAt(reader, LONG_AGO);
+
+    // when half of them sign in while others follow and unfollow them and their authors, and a run goes on
+    await Promise.all([
+      ...sleepers.slice(0, 5).map((reader) => signsIn(reader)),
+      ...active.map(async (reader, i) => {
+        for (const target of [sleepers[i]!, authors[i % 2]!, sleepers[(i + 1) % 10]!]) {
+          await api.put(`/users/${target.userId}/follow`, { token: reader.token });
+          if (i % 2 === 0) await api.delete(`/users/${target.userId}/follow`, { token: reader.token });
+        }
+      }),
+      aCleanupRunAt(new Date()),
+    ]);
+    await restoresSettled();
+
+    // then every count equals its relations, and nothing is left half-done
+    await expectCountsEqualRelations([...authors, ...sleepers, ...active, ...next]);
+    await expectNoDrift("after the races");
   });
 });
