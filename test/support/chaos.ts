@@ -8,6 +8,7 @@ import { beginRun, ticketOf } from "../../shared/use-cases/cleanup/lease";
 import { runToCompletion } from "../../shared/use-cases/cleanup/runner";
 import { api, type ApiResponse } from "./api";
 import { lastActiveAt, settledRun } from "./cleanup-runs";
+import { restoresSettled, undoSettled } from "./restores";
 import { busy, crash, injectFaults, loseAnswersAfterWrites, transactionConflict } from "./faults";
 import { given, type TestUser } from "./given";
 import { aPostInput } from "./posts";
@@ -54,6 +55,9 @@ export interface ChaosStats {
   answers: Record<string, number>;
   faults: { conflicts: number; throttles: number; lostAnswers: number; killedRuns: number };
   cleanupRuns: number;
+  /** Undos of runs asked for (contract 1.2), and clock jumps past the grace (runs after them purge). */
+  undos: number;
+  graceJumps: number;
   /** Answers outside the contract, and anything the operations did not expect. Empty when all is well. */
   violations: string[];
 }
@@ -80,6 +84,8 @@ const CUTOFF = "2025-06-01T00:00:00.000Z";
 const IDLE_SINCE = "2025-01-10T08:00:00.000Z";
 /** Past a killed run's lease (900 s): the next run takes over, as the cleanup crash tests do. */
 const LEASE_EXPIRED_MS = 16 * 60 * 1000;
+/** Past the chaos test's DEACTIVATION_GRACE (P30D). */
+const GRACE_PASSED_MS = 31 * 24 * 60 * 60 * 1000;
 
 /** Runs random operations (for `durationMs`, or `operations` of them), then settles (no faults) so that the audit may judge the table. */
 export async function runChaos(options: ChaosOptions): Promise<ChaosStats> {
@@ -91,6 +97,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosStats> {
     answers: {},
     faults: { conflicts: 0, throttles: 0, lostAnswers: 0, killedRuns: 0 },
     cleanupRuns: 0,
+    undos: 0,
+    graceJumps: 0,
     violations: [],
   };
   const pick = <T>(list: readonly T[]): T | undefined =>
@@ -110,6 +118,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosStats> {
   const comments: { postId: string; commentId: string; writer: Actor }[] = [];
   const unfinishedPostDeletes = new Map<string, Actor>();
   const apiRuns: string[] = [];
+  const inProcessRuns: string[] = [];
+  const undone = new Set<string>();
   let clockOffsetMs = 0;
   const virtualNow = () => new Date(Date.now() + clockOffsetMs);
 
@@ -177,6 +187,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosStats> {
     stats.cleanupRuns++;
     try {
       const run = await beginRun({ dryRun: false, cutoff: CUTOFF }, now);
+      inProcessRuns.push(run.runId);
       const ticket = ticketOf(run);
       const clock = { now: virtualNow, budgetMs: 60_000 };
       await (killed
@@ -291,6 +302,34 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosStats> {
       },
     ],
     [
+      // A sign-in: a deactivated account within its grace comes back (contract 1.2).
+      4,
+      async () => {
+        const actor = pick(actors.filter((one) => one.kind === "free"))!;
+        await request("sign in", () => api.get("/me", { token: actor.user.token }));
+      },
+    ],
+    [
+      1,
+      async () => {
+        const runId = pick([...apiRuns, ...inProcessRuns]);
+        if (!runId) return;
+        stats.undos++;
+        const answer = await request("undo run", () =>
+          api.post(`/admin/cleanup-runs/${runId}/restore`, { token: admin.token }),
+        );
+        if (answer?.status === 202) undone.add(runId);
+      },
+    ],
+    [
+      // Now and then the clock moves past the grace: the next runs purge what earlier runs deactivated.
+      0.5,
+      async () => {
+        stats.graceJumps++;
+        clockOffsetMs += GRACE_PASSED_MS;
+      },
+    ],
+    [
       6,
       async () => {
         const [reader, other] = [pick(actors)!, pick(actors)!];
@@ -336,6 +375,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosStats> {
   // Settle, without faults: the runs started through the API end, the clients retry the post deletions that
   // answered 503, and one more run finishes every deletion a run or a DELETE /me left half-done.
   for (const runId of apiRuns) await settledRun(admin, runId, 120_000);
+  for (const runId of undone) await undoSettled(admin, runId);
+  await restoresSettled();
   for (const [postId, author] of unfinishedPostDeletes) {
     const answer = await api.delete(`/posts/${postId}`, { token: author.user.token });
     if (answer.status !== 204 && answer.status !== 404 && answer.status !== 403)
@@ -344,6 +385,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosStats> {
   clockOffsetMs += LEASE_EXPIRED_MS;
   const final = await beginRun({ dryRun: false, cutoff: CUTOFF }, virtualNow());
   await runToCompletion(ticketOf(final), { now: virtualNow, budgetMs: 60_000 });
+  await restoresSettled();
   return stats;
 }
 
@@ -354,6 +396,6 @@ export function chaosSummary(stats: ChaosStats): string {
   return (
     `seed ${stats.seed}: ${stats.operations} operations in ${seconds.toFixed(1)} s (${(stats.operations / seconds).toFixed(1)} operations/s), ` +
     `faults injected: ${conflicts} conflicts, ${throttles} throttles, ${lostAnswers} answers lost after the write, ${killedRuns} cleanup runs killed ` +
-    `(${stats.cleanupRuns} in-process runs)`
+    `(${stats.cleanupRuns} in-process runs, ${stats.undos} undos asked for, ${stats.graceJumps} jumps past the grace)`
   );
 }

@@ -1,7 +1,7 @@
 // Steps of the second chance (contract 1.2) for tests: runs at an instant (deactivation, purge), the undo through
 // the admin route, and waiting for restores the local runner finishes in the background.
 import { expect } from "vitest";
-import { asStepFunction, inProcessRunsSettled, startRestoreSweep } from "../../infra/local/cleanup-runner";
+import { asStepFunction } from "../../infra/local/cleanup-runner";
 import { markAccountDeletion } from "../../shared/db/account-deletion-store";
 import { getStoredAccountState } from "../../shared/db/account-store";
 import { isDeactivation } from "../../shared/db/entities/account";
@@ -15,6 +15,9 @@ import { deactivateMarkedAccount } from "../../shared/use-cases/cleanup/deactiva
 import { runToCompletion } from "../../shared/use-cases/cleanup/runner";
 import { api, type ApiResponse } from "./api";
 import { expectStatus, type TestUser } from "./given";
+import { restoresSettled, undoSettled } from "./restores";
+
+export { restoresSettled, undoSettled };
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -23,13 +26,6 @@ export async function aCleanupRunAt(at: Date, cutoff = defaultCutoff(at, config.
   const run = await beginRun({ dryRun: false, cutoff }, at);
   await runToCompletion(ticketOf(run), { now: () => at, budgetMs: 60_000 }, asStepFunction);
   return readRun(run.runId);
-}
-
-/** Every restore the local runner (or an earlier request) left under way is done, as the restore sweep does it. */
-export async function restoresSettled(): Promise<void> {
-  await inProcessRunsSettled();
-  startRestoreSweep();
-  await inProcessRunsSettled();
 }
 
 /** The owner signs in (GET /me): answers the Me it got. */
@@ -42,21 +38,6 @@ export async function anUndo(admin: TestUser, runId: string): Promise<Record<str
   const started = await api.post(`/admin/cleanup-runs/${runId}/restore`, { token: admin.token });
   expectStatus(started, 202);
   return undoSettled(admin, runId);
-}
-
-/** Polls a run until its undo has left `running`. */
-export async function undoSettled(admin: TestUser, runId: string, waitMs = 60_000): Promise<Record<string, any>> {
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    const response = await api.get(`/admin/cleanup-runs/${runId}`, { token: admin.token });
-    expectStatus(response, 200);
-    if (response.body.undo && response.body.undo.status !== "running") {
-      await inProcessRunsSettled();
-      return response.body;
-    }
-    if (Date.now() > deadline) throw new Error(`undo of ${runId} still running`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 /**

@@ -1,0 +1,27 @@
+// Restores without vitest (the soak command runs them too): waiting for the restores the local runner finishes in
+// the background, and for an undo of a run to end.
+import { inProcessRunsSettled, startRestoreSweep } from "../../infra/local/cleanup-runner";
+import { api } from "./api";
+import { expectStatus, type TestUser } from "./given";
+
+/** Every restore the local runner (or an earlier request) left under way is done, as the restore sweep does it. */
+export async function restoresSettled(): Promise<void> {
+  await inProcessRunsSettled();
+  startRestoreSweep();
+  await inProcessRunsSettled();
+}
+
+/** Polls a run until its undo has left `running`. */
+export async function undoSettled(admin: TestUser, runId: string, waitMs = 60_000): Promise<Record<string, any>> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const response = await api.get(`/admin/cleanup-runs/${runId}`, { token: admin.token });
+    expectStatus(response, 200);
+    if (response.body.undo && response.body.undo.status !== "running") {
+      await inProcessRunsSettled();
+      return response.body;
+    }
+    if (Date.now() > deadline) throw new Error(`undo of ${runId} still running`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
