@@ -76,6 +76,8 @@ const mailCommon = {
   ),
   /** Where a signed-in person downloads their data (the API's `GET /me/export`), named in every notice. */
   NOTICE_EXPORT_URL: z.url({ protocol: /^https?$/, message: "must be an http(s) URL" }),
+  /** The platform's own sign-in page, linked where a notice says to sign in (contract 1.2; absent: no link). */
+  NOTICE_SIGN_IN_URL: z.optional(z.url({ protocol: /^https?$/, message: "must be an http(s) URL" })),
   /** The zone in which notices state the deletion date (besides naming it). */
   NOTICE_TIME_ZONE: z._default(timeZone, "Europe/Berlin"),
 };
@@ -88,6 +90,7 @@ const mailSettingsSchema = z.discriminatedUnion(
       ...mailCommon,
       MAIL_TRANSPORT: z.literal("ses"),
       NOTICE_EXPORT_URL: z.url({ protocol: /^https$/, message: "must be an https URL" }),
+      NOTICE_SIGN_IN_URL: z.optional(z.url({ protocol: /^https$/, message: "must be an https URL" })),
       COGNITO_USER_POOL_ID: z
         .string({ error: "is required" })
         .check(z.regex(/^[\w-]+_[0-9a-zA-Z]+$/, { message: "must be a user pool ID" })),

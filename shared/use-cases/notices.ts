@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { config } from "../config";
 import { getStoredAccountState, type StoredAccountState } from "../db/account-store";
 import {
   dropQueuedNotice,
@@ -111,14 +112,25 @@ export async function deliverQueuedNotice(
 }
 
 /**
- * The message of a queued notice, composed when it is delivered: from the facts recorded with it and the
- * deployment's links. A notice an earlier release queued holds its composed message, sent as it is. The composer
- * (5.5 KB of texts) loads with the first notice a process sends, like the mail clients, not with the batch step.
+ * The message of a queued notice, composed when it is delivered: from the facts recorded with it, the deployment's
+ * links and its second chance (the grace it runs with). A notice an earlier release queued holds its composed
+ * message, sent as it is. The composer (5.5 KB of texts) loads with the first notice a process sends, like the mail
+ * clients, not with the batch step.
  */
 async function queuedMessage(queued: StoredQueuedNotice, links: NoticeLinks): Promise<NoticeMessage> {
   if ("message" in queued) return queued.message;
   const { composeNoticeMessage } = await import("../mail/notice-message");
-  return composeNoticeMessage({ ...queued.facts, lead: isoDuration(queued.lead), ...links });
+  return composeNoticeMessage({ ...queued.facts, lead: isoDuration(queued.lead), ...secondChanceTerms(), ...links });
+}
+
+/**
+ * The deployment's second chance (contract 1.2), as the letter states it: the grace after deactivation in which a
+ * sign-in restores everything, and the handle's quarantine after the purge (none: the grace is P0D, 1.1's letter).
+ */
+function secondChanceTerms(): Pick<NoticeLinks, "grace"> {
+  if (config.DEACTIVATION_GRACE.ms === 0) return {};
+  const quarantine = config.HANDLE_QUARANTINE.ms > 0 ? config.HANDLE_QUARANTINE : null;
+  return { grace: { duration: config.DEACTIVATION_GRACE, quarantine } };
 }
 
 async function deliverAndSettle(
