@@ -288,4 +288,117 @@ describe("the audit's invariants", () => {
       expect(findingsOf(facts, noticeChecks)).toEqual([]);
     });
   });
+
+  describe("of a second chance (contract 1.2)", () => {
+    const dormant = (userId: string, extra: Partial<Extract<TableFact, { kind: "account" }>> = {}): TableFact => ({
+      ...(account(userId) as Extract<TableFact, { kind: "account" }>),
+      deactivation: "dormant",
+      ...extra,
+    });
+    const dormantFollow = (followerId: string, followeeId: string, followId: string, holderId: string): TableFact[] => [
+      {
+        kind: "followItem",
+        item: "relation",
+        relation: { followerId, followeeId, followId, followedAt: "2026-01-01T00:00:00.000Z" },
+        dormantUnder: holderId,
+        outlookAt: null,
+      },
+      {
+        kind: "dormantRelation",
+        holderId,
+        relation: { followerId, followeeId, followId, followedAt: "2026-01-01T00:00:00.000Z" },
+      },
+    ];
+    const secondChance = invariants.filter((invariant) =>
+      ["dormantRelation", "dormantAccount", "followerCount", "followingCount", "followEdge"].includes(invariant.name),
+    );
+
+    it("find nothing in a dormant account holding its relations out of every count", () => {
+      const facts = [
+        dormant("d"),
+        claim("d"),
+        { kind: "dormantAccount", userId: "d", graceUntil: "2026-02-01T00:00:00.000Z" } satisfies TableFact,
+        account("b"),
+        claim("b"),
+        ...dormantFollow("d", "b", "F9", "d"),
+      ];
+      expect(findingsOf(facts, secondChance)).toEqual([]);
+    });
+
+    it("find a dormant relation with a list row, one held by a live account, and an index item of none", () => {
+      const facts = [
+        account("a"),
+        claim("a"),
+        account("b"),
+        claim("b"),
+        ...dormantFollow("a", "b", "F9", "a"),
+        {
+          kind: "followItem",
+          item: "followerRow",
+          relation: { followerId: "a", followeeId: "b", followId: "F9", followedAt: "2026-01-01T00:00:00.000Z" },
+          dormantUnder: null,
+          outlookAt: null,
+        } satisfies TableFact,
+        {
+          kind: "dormantRelation",
+          holderId: "b",
+          relation: { followerId: "x", followeeId: "b", followId: "F8", followedAt: "2026-01-01T00:00:00.000Z" },
+        } satisfies TableFact,
+      ];
+      expect(
+        findingsOf(
+          facts,
+          invariants.filter((invariant) => invariant.name === "dormantRelation"),
+        ).map((finding) => ("detail" in finding ? finding.detail : "")),
+      ).toEqual([
+        "dormant follow F9 still has list rows",
+        "dormant follow F9 is held by a live account whose restore is over",
+        "index item of follow F8 names no relation dormant under its holder",
+      ]);
+    });
+
+    it("find an outlook count that is not its entries, and an entry without its relation", () => {
+      const facts = [
+        ...world(),
+        { kind: "outlookEntry", followeeId: "b", followerId: "x", at: "2026-02-01T00:00:00.000Z" } satisfies TableFact,
+      ];
+      const names = ["outlookCount", "outlookEntry"];
+      expect(
+        findingsOf(
+          facts,
+          invariants.filter((invariant) => names.includes(invariant.name)),
+        ),
+      ).toEqual([
+        {
+          invariant: "outlookCount",
+          userId: "b",
+          detail: "0 followers under notice are counted, 1 outlook entries stored",
+        },
+        {
+          invariant: "outlookEntry",
+          userId: "b",
+          detail: "outlook entry of follower x at 2026-02-01T00:00:00.000Z has no live relation there",
+        },
+      ]);
+    });
+
+    it("find another account holding a purged account's handle inside its quarantine, not after it", () => {
+      const quarantined = (until: string): TableFact => ({
+        kind: "handleClaim",
+        handle: "handle_a",
+        userId: "gone",
+        quarantinedUntil: until,
+      });
+      const holder = { ...(account("a") as Extract<TableFact, { kind: "account" }>) } satisfies TableFact;
+      const checks = invariants.filter((invariant) => invariant.name === "handleQuarantine");
+      expect(findingsOf([holder, quarantined("2026-03-01T00:00:00.000Z")], checks)).toEqual([
+        {
+          invariant: "handleQuarantine",
+          userId: "a",
+          detail: 'holds the handle "handle_a" quarantined for gone until 2026-03-01T00:00:00.000Z',
+        },
+      ]);
+      expect(findingsOf([holder, quarantined("2025-12-01T00:00:00.000Z")], checks)).toEqual([]);
+    });
+  });
 });
