@@ -349,7 +349,7 @@ async function aRestoreScenario(
       requests: meter.requests.length,
       readUnits: meter.readUnits(),
       writeUnits: meter.writeUnits(),
-      restoring: JSON.parse(result.body ?? "{}").restoring,
+      restoring: (JSON.parse(result.body ?? "{}") as { restoring?: boolean }).restoring,
       commands: summarized(meter.commands()),
     });
     await inProcessRunsSettled();

@@ -56,13 +56,13 @@ export const cleanupStepAccess: Readonly<Record<CleanupStepName, TableGrant>> = 
 /** Map items (batches of ≤ 20 candidates) processed at once: bounded, so the table and Lambda see a steady load. */
 export const CLEANUP_MAP_CONCURRENCY = 10;
 /** Every day at 03:30 UTC, when the community is quietest. */
-export const cleanupSchedule = { minute: "30", hour: "3" } as const;
+const cleanupSchedule = { minute: "30", hour: "3" } as const;
 /**
  * How often the restore sweep starts (contract 1.2: a large restore goes on after the sign-in that began it): a
  * minute, so `Me.restoring` lasts about a minute beyond the work itself. An execution that finds nothing costs
  * three state transitions and one Query.
  */
-export const restoreSweepRate = Duration.minutes(1);
+const restoreSweepRate = Duration.minutes(1);
 
 export interface CleanupWorkflowProps {
   readonly data: DataTable;

@@ -27,7 +27,7 @@ import { deleteOf, putOf, transactWrite, TransactionCancelled, unlessCancelled, 
 // that move them) and the handle claims. Reads of many accounts at once: account-batch-reader.ts.
 // docs/data-model.md, "account" and A1-A11.
 
-export type { DeletionMark, RestoringState };
+export type { DeletionMark };
 
 /** Condition (for an UpdateItem) that the account item exists and its deletion has not begun. */
 export const LIVE_ACCOUNT_CONDITION = "attribute_exists(pk) AND attribute_not_exists(deletion)";

@@ -27,7 +27,7 @@ import {
 // (shared/db/entities/cleanup-run.ts). docs/data-model.md, "Cleanup" and K1-K3, K12.
 
 export class CleanupAlreadyRunning extends Error {}
-class LeaseLost extends Error {}
+export class LeaseLost extends Error {}
 
 export interface RunTotals {
   accountsDeleted: number;

@@ -1,5 +1,5 @@
 import type { RelationState } from "./entities/follow";
-import { toOutlookEntryItem, toOutlookSyncItem, fromOutlookEntryItem } from "./entities/second-chance";
+import { toOutlookEntryItem, fromOutlookEntryItem } from "./entities/second-chance";
 import {
   existingFollowerCountTargets,
   pickFollowerCountTarget,
@@ -111,14 +111,6 @@ export async function syncRelationOutlook(state: RelationState, target: string |
     pick = () => existing[Math.floor(Math.random() * existing.length)]!;
   }
   return "changed";
-}
-
-/**
- * Sets an account's outlook target and marks a sync due, with its registry entry (so a run finds a sync cut short),
- * as transaction items to join the write that changes the target.
- */
-export function outlookTargetItems(userId: string, target: string | null): TransactItems {
-  return [putOf(toOutlookSyncItem(userId))];
 }
 
 /** Ends a sync: the account's `outlookDirty` and its registry entry go, only while its target is still `target`. */

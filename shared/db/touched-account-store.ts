@@ -1,7 +1,7 @@
 import { toDryTouchedItem } from "./entities/dry-run-scratch";
 import { fromTouchedRecord, toTouchedAccountItem, type TouchedAccount } from "./entities/touched-account";
 import { cleanupKeys, collections, type ItemCollection, type ItemKey } from "./keys";
-import { itemExists, putItem, unlessConditionFails } from "./requests";
+import { putItem, unlessConditionFails } from "./requests";
 import { queryPage } from "./query";
 import { deleteOf, type TransactItem } from "./transactions";
 
@@ -36,11 +36,6 @@ export async function recordTouched(touched: TouchedAccount, set: TouchedSet, no
       ? toDryTouchedItem(set.dryRun, touched, now)
       : toTouchedAccountItem(touchedKey(touched.userId, set), touched);
   await unlessConditionFails(putItem(item, { ConditionExpression: "attribute_not_exists(pk)" }));
-}
-
-/** Whether an account's touch is recorded (1 GetItem). */
-export function isTouched(userId: string, set: TouchedSet): Promise<boolean> {
-  return itemExists(touchedKey(userId, set));
 }
 
 /** The next touched accounts to recount (1 Query; recounted ones are deleted, so this is always the first page). */

@@ -245,10 +245,6 @@ const beingDeleted = (index: TableIndex, userId: string): boolean =>
   index.accounts.get(userId)?.deactivation === "purging" ||
   index.pending.has(userId);
 
-/** An account out of the API's reads but whose kept things are still stored: deactivating, dormant or purging. */
-const deactivated = (index: TableIndex, userId: string): boolean =>
-  (index.accounts.get(userId)?.deactivation ?? null) !== null;
-
 /** Every account whose stored count (`storedOf`) differs from what was counted of it. */
 function accountCountDrifts(
   index: TableIndex,

@@ -20,7 +20,7 @@ import { aFollow } from "../support/follows";
 import { given, type TestUser } from "../support/given";
 import { someComments, storedCommentsOf } from "../support/post-storage";
 import { aPost } from "../support/posts";
-import { DAY_MS, aCleanupRunAt, aRestoreLeftToTheSweep, stateOf } from "../support/second-chance";
+import { DAY_MS, aCleanupRunAt, aRestoreLeftToTheSweep, historyOf, stateOf } from "../support/second-chance";
 
 const LEASE_EXPIRED_MS = 16 * 60 * 1000;
 const CUTOFF = "2025-06-01T00:00:00.000Z";
@@ -98,8 +98,8 @@ describe.each([0, 1, 2, 3, 4, 5, 6, 7, 8])("a restore killed after %i writes", (
     const after = await world.counts();
     expect(after.author0).toBe(before.author0 - 3);
     expect(after.author1).toBe(before.author1 - 3);
-    const history = (await api.get(`/users/${world.authors[0].userId}/follower-history`)).body.items;
-    expect(history.filter((point: any) => point.reason === "accounts_restored")).toEqual([
+    const history = await historyOf(world.authors[0]);
+    expect(history.filter((point) => point.reason === "accounts_restored")).toEqual([
       expect.objectContaining({ before: before.author0 - 4, after: before.author0 - 3 }),
     ]);
     expect((await storedCommentsOf(world.post.postId)).filter((comment) => comment.authorId !== null)).toHaveLength(2);

@@ -8,17 +8,20 @@ vi.hoisted(() => {
   process.env.HANDLE_QUARANTINE = "P1D";
 });
 
+import type { Me } from "../../shared/domain/account";
 import { api } from "../support/api";
 import { expectNoDrift } from "../support/audit";
 import { expectCountsEqualRelations, lastActiveAt } from "../support/cleanup";
 import { postComment } from "../support/comments";
 import { aFollow } from "../support/follows";
-import { expectStatus, given, type TestUser } from "../support/given";
+import { expectStatus, given } from "../support/given";
 import { aPost } from "../support/posts";
 import { expectError } from "../support/then";
 import {
   DAY_MS,
   aCleanupRunAt,
+  historyOf,
+  listOf,
   aRestoreLeftToTheSweep,
   followersOf,
   profileOf,
@@ -51,7 +54,7 @@ async function aWorld() {
 }
 
 const commentsOf = async (postId: string) =>
-  (await api.get(`/posts/${postId}/comments`)).body.items as { authorId: string | null }[];
+  ((await api.get(`/posts/${postId}/comments`)).body as { items: { authorId: string | null }[] }).items;
 
 describe("a deactivated account", () => {
   it("is absent from every read and count, yet kept whole", async () => {
@@ -73,11 +76,11 @@ describe("a deactivated account", () => {
     expect(await followersOf(author)).toBe(before.author - 1);
     expect(await followersOf(other)).toBe(before.other - 1);
     expect((await profileOf(friend))!.followingCount).toBe(1);
-    const followerIds = (await api.get(`/users/${author.userId}/followers`)).body.items.map((row: any) => row.userId);
+    const followerIds = (await listOf(author, "followers")).map((row) => row.userId);
     expect(followerIds).not.toContain(reader.userId);
-    expect((await api.get(`/users/${friend.userId}/following`)).body.items).toHaveLength(1);
+    expect(await listOf(friend, "following")).toHaveLength(1);
     expect((await commentsOf(post.postId)).map((comment) => comment.authorId)).toEqual([null]);
-    expect((await api.get(`/users/${author.userId}/follower-history`)).body.items).toEqual([
+    expect(await historyOf(author)).toEqual([
       expect.objectContaining({ runId: run.runId, after: before.author - 1, reason: "inactive_accounts_deleted" }),
     ]);
     // Its handle is kept for it: nobody else can take it during the grace.
@@ -100,7 +103,7 @@ describe("a deactivated account", () => {
 
     // when its owner signs in within the grace
     const signedIn = new Date();
-    const me = await signsIn(reader as TestUser);
+    const me = await signsIn(reader);
     await restoresSettled();
 
     // then the request answers as a live account's would, and everything is back
@@ -113,24 +116,19 @@ describe("a deactivated account", () => {
       followerCount: 1,
       followingCount: 2,
     });
-    expect(Date.parse(me.body.lastActiveAt)).toBeGreaterThanOrEqual(signedIn.getTime() - 1000);
+    expect(Date.parse((me.body as Me).lastActiveAt)).toBeGreaterThanOrEqual(signedIn.getTime() - 1000);
     expect(await stateOf(reader)).toBe("live");
     expect(await followersOf(author)).toBe(before.author);
     expect(await followersOf(other)).toBe(before.other);
     expect((await profileOf(friend))!.followingCount).toBe(2);
     expect((await commentsOf(post.postId)).map((comment) => comment.authorId)).toEqual([reader.userId]);
     expect((await api.get(`/handles/${reader.handle}`)).status).toBe(200);
-    const history = (await api.get(`/users/${author.userId}/follower-history`)).body.items;
+    const history = await historyOf(author);
     expect(history).toEqual([
-      {
-        at: expect.any(String),
-        runId: expect.any(String),
-        before: before.author - 1,
-        after: before.author,
-        reason: "accounts_restored",
-      },
+      expect.objectContaining({ before: before.author - 1, after: before.author, reason: "accounts_restored" }),
       expect.objectContaining({ runId: run.runId, reason: "inactive_accounts_deleted" }),
     ]);
+    expect(Object.keys(history[0]!).sort()).toEqual(["after", "at", "before", "reason", "runId"]);
     expect(
       (await api.get(`/admin/cleanup-runs/${run.runId}`, { token: (await given.anAdmin()).token })).body,
     ).toMatchObject({
@@ -163,7 +161,7 @@ describe("the grace", () => {
     expect(await stateOf(reader)).toBe("gone");
     expect(await followersOf(author)).toBe(count);
     expect((await commentsOf(post.postId)).map((comment) => comment.authorId)).toEqual([null]);
-    expectError(await signsIn(reader as TestUser), 404, "not_found");
+    expectError(await signsIn(reader), 404, "not_found");
     await expectNoDrift("after the purge");
   });
 
@@ -174,7 +172,7 @@ describe("the grace", () => {
     expect(await stateOf(reader)).toBe("dormant");
 
     // when its owner signs in, nothing comes back
-    expectError(await signsIn(reader as TestUser), 404, "not_found");
+    expectError(await signsIn(reader), 404, "not_found");
     expect(await stateOf(reader)).toBe("dormant");
     await expectNoDrift("after a late sign-in");
   });

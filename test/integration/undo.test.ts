@@ -19,7 +19,7 @@ import { crash, injectFaults } from "../support/faults";
 import { aFollow } from "../support/follows";
 import { expectStatus, given, type TestUser } from "../support/given";
 import { expectError } from "../support/then";
-import { aCleanupRunAt, stateOf, undoSettled } from "../support/second-chance";
+import { aCleanupRunAt, historyOf, runOf, stateOf, undoSettled } from "../support/second-chance";
 
 const LONG_AGO = "2024-01-10T08:00:00.000Z";
 const LEASE_EXPIRED_MS = 16 * 60 * 1000;
@@ -71,8 +71,8 @@ describe("POST /admin/cleanup-runs/{runId}/restore", () => {
       runToCompletion(ticket, { now: () => killed, budgetMs: 60_000 }, asStepFunction).catch(() => undefined),
     ).catch(() => undefined);
     faults.stop();
-    const partly = (await api.get(`/admin/cleanup-runs/${run.runId}`, { token: admin.token })).body;
-    expect(partly.undo.status).toBe("running");
+    const partly = await runOf(admin, run.runId);
+    expect(partly.undo?.status).toBe("running");
     expect(partly.accountsRestored).toBeLessThan(24);
     // ... while its lock holds, nobody starts another run or undo
     expectError(
@@ -96,7 +96,7 @@ describe("POST /admin/cleanup-runs/{runId}/restore", () => {
     );
 
     // then every account is back, its activity untouched, its schedule to start over; every count is as before
-    const done = (await api.get(`/admin/cleanup-runs/${run.runId}`, { token: admin.token })).body;
+    const done = await runOf(admin, run.runId);
     expect(done).toMatchObject({ accountsDeactivated: 24, accountsRestored: 24, undo: { status: "succeeded" } });
     for (const reader of readers) {
       expect(await stateOf(reader)).toBe("live");
@@ -108,9 +108,7 @@ describe("POST /admin/cleanup-runs/{runId}/restore", () => {
     expect((await getAccount(second.userId))!.followerCount).toBe(before.second);
     expect((await getAccount(fan.userId))!.followingCount).toBe(1);
     // one point for the whole undo, before and after it
-    const restored = (await api.get(`/users/${author.userId}/follower-history`)).body.items.filter(
-      (point: any) => point.reason === "accounts_restored",
-    );
+    const restored = (await historyOf(author)).filter((point) => point.reason === "accounts_restored");
     expect(restored).toEqual([expect.objectContaining({ before: before.author - 24, after: before.author })]);
     await expectCountsEqualRelations([author, second, fan, ...readers]);
     await expectNoDrift("after the undo");

@@ -1,6 +1,7 @@
 // Restores without vitest (the soak command runs them too): waiting for the restores the local runner finishes in
 // the background, and for an undo of a run to end.
 import { inProcessRunsSettled, startRestoreSweep } from "../../infra/local/cleanup-runner";
+import type { Run } from "../../shared/domain/cleanup";
 import { api } from "./api";
 import { expectStatus, type TestUser } from "./given";
 
@@ -12,14 +13,15 @@ export async function restoresSettled(): Promise<void> {
 }
 
 /** Polls a run until its undo has left `running`. */
-export async function undoSettled(admin: TestUser, runId: string, waitMs = 60_000): Promise<Record<string, any>> {
+export async function undoSettled(admin: TestUser, runId: string, waitMs = 60_000): Promise<Run> {
   const deadline = Date.now() + waitMs;
   for (;;) {
     const response = await api.get(`/admin/cleanup-runs/${runId}`, { token: admin.token });
     expectStatus(response, 200);
-    if (response.body.undo && response.body.undo.status !== "running") {
+    const run = response.body as Run;
+    if (run.undo && run.undo.status !== "running") {
       await inProcessRunsSettled();
-      return response.body;
+      return run;
     }
     if (Date.now() > deadline) throw new Error(`undo of ${runId} still running`);
     await new Promise((resolve) => setTimeout(resolve, 25));

@@ -8,7 +8,9 @@ import { isDeactivation } from "../../shared/db/entities/account";
 import { flipToRestoring } from "../../shared/db/second-chance-store";
 import { ulid } from "../../shared/ids";
 import { config } from "../../shared/config";
-import { defaultCutoff } from "../../shared/domain/cleanup";
+import type { Profile } from "../../shared/domain/account";
+import { defaultCutoff, type FollowerHistoryPoint, type Run } from "../../shared/domain/cleanup";
+import type { FollowListEntry } from "../../shared/domain/follow";
 import { beginRun, ticketOf } from "../../shared/use-cases/cleanup/lease";
 import { readRun } from "../../shared/use-cases/cleanup/reports";
 import { deactivateMarkedAccount } from "../../shared/use-cases/cleanup/deactivate";
@@ -31,13 +33,6 @@ export async function aCleanupRunAt(at: Date, cutoff = defaultCutoff(at, config.
 /** The owner signs in (GET /me): answers the Me it got. */
 export function signsIn(user: TestUser): Promise<ApiResponse> {
   return api.get("/me", { token: user.token });
-}
-
-/** An admin undoes a run through the route, and the undo ends: answers the Run then. */
-export async function anUndo(admin: TestUser, runId: string): Promise<Record<string, any>> {
-  const started = await api.post(`/admin/cleanup-runs/${runId}/restore`, { token: admin.token });
-  expectStatus(started, 202);
-  return undoSettled(admin, runId);
 }
 
 /**
@@ -81,9 +76,30 @@ export async function stateOf(user: { userId: string }): Promise<string> {
 }
 
 /** The profile as the API shows it (404 when absent). */
-export async function profileOf(user: { userId: string }) {
+export async function profileOf(user: { userId: string }): Promise<Profile | null> {
   const response = await api.get(`/users/${user.userId}`);
-  return response.status === 200 ? response.body : null;
+  return response.status === 200 ? (response.body as Profile) : null;
+}
+
+/** A run as the admin route shows it. */
+export async function runOf(admin: TestUser, runId: string): Promise<Run> {
+  const response = await api.get(`/admin/cleanup-runs/${runId}`, { token: admin.token });
+  expectStatus(response, 200);
+  return response.body as Run;
+}
+
+/** An account's follower history as the API shows it (the first page, newest first). */
+export async function historyOf(user: { userId: string }): Promise<FollowerHistoryPoint[]> {
+  const response = await api.get(`/users/${user.userId}/follower-history`);
+  expectStatus(response, 200);
+  return (response.body as { items: FollowerHistoryPoint[] }).items;
+}
+
+/** A follower or following list's first page as the API shows it. */
+export async function listOf(user: { userId: string }, list: "followers" | "following"): Promise<FollowListEntry[]> {
+  const response = await api.get(`/users/${user.userId}/${list}`);
+  expectStatus(response, 200);
+  return (response.body as { items: FollowListEntry[] }).items;
 }
 
 /** The follower count the API shows for an account. */

@@ -36,7 +36,9 @@ describe("configuration", () => {
       HANDLE_QUARANTINE: { text: "P90D" },
     });
     expect(parseConfig({ ...inAws, DEACTIVATION_GRACE: "P0D" }).DEACTIVATION_GRACE.ms).toBe(0);
-    expect(() => parseConfig({ ...inAws, DEACTIVATION_GRACE: "P1M" })).toThrow(/DEACTIVATION_GRACE: .*must not use years or months/);
+    expect(() => parseConfig({ ...inAws, DEACTIVATION_GRACE: "P1M" })).toThrow(
+      /DEACTIVATION_GRACE: .*must not use years or months/,
+    );
     expect(() => parseConfig({ ...inAws, HANDLE_QUARANTINE: "90 days" })).toThrow(/HANDLE_QUARANTINE/);
   });
 

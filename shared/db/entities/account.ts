@@ -28,7 +28,7 @@ export interface DeletionMark {
   phase?: DeactivationPhase;
 }
 
-export type DeactivationPhase = "deactivating" | "dormant" | "purging";
+type DeactivationPhase = "deactivating" | "dormant" | "purging";
 
 /** A deactivation's mark: a deletion mark with its grace. */
 export type DeactivationMark = DeletionMark & { graceUntil: string; phase: DeactivationPhase };
@@ -146,7 +146,7 @@ function readEntitlement(value: unknown, where: string): Entitlement {
 
 const phases = ["deactivating", "dormant", "purging"] as const satisfies readonly DeactivationPhase[];
 
-export function readDeletionMark(value: unknown): DeletionMark {
+function readDeletionMark(value: unknown): DeletionMark {
   const attributes = attributesOf(value, "deletion mark");
   const graceUntil = attributes.optionalString("graceUntil");
   return {

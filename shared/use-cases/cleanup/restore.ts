@@ -32,7 +32,7 @@ import { recordBusinessMetric } from "../../metrics";
 // conditioned on the state it moves from.
 
 /** How long a signed-in request works on its own restore before it answers (the rest goes on in the background). */
-export const RESTORE_REQUEST_BUDGET_MS = 1_000;
+const RESTORE_REQUEST_BUDGET_MS = 1_000;
 /** Dormant relations, comments, touched accounts or restoring accounts one round reads. */
 const ROUND = 100;
 /** Rounds of read and settle one relation gets while the accounts keep changing under it. */
