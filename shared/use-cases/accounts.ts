@@ -11,12 +11,15 @@ import {
 } from "../db/account-store";
 import { toMe, toProfile, type Caller, type Identity, type Me, type Profile } from "../domain/account";
 import { unexpiredEntitlements, type Entitlement } from "../domain/entitlements";
+import { budgetUntil } from "../deadline";
 import { handleTaken, notFound, unavailable } from "../errors";
 import { requireProfile } from "./caller";
 import { syncOutlook } from "./outlook";
 
 /** How long an entitlement change works on taking an exempted account out of its followees' outlooks. */
 const OUTLOOK_SYNC_BUDGET_MS = 3_000;
+/** What the entitlement change keeps back from its deadline to answer after the sync (shared/deadline.ts). */
+const OUTLOOK_SYNC_RESERVE_MS = 1_000;
 
 export interface ProfileInput {
   handle: string;
@@ -94,7 +97,7 @@ export async function setEntitlements(
   // its followees' outlooks before this answers (contract 1.2: exact at all times).
   if (stored.scheduled && unexpiredEntitlements(stored.entitlements, now).length > 0) {
     if (await withdrawScheduleForExemption(userId, stored.entitlements)) {
-      await syncOutlook(userId, Date.now() + OUTLOOK_SYNC_BUDGET_MS);
+      await syncOutlook(userId, budgetUntil(OUTLOOK_SYNC_BUDGET_MS, OUTLOOK_SYNC_RESERVE_MS));
     }
   }
   return { userId, entitlements: stored.entitlements };

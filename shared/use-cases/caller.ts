@@ -2,10 +2,13 @@ import { getStoredAccountState, refreshAccount } from "../db/account-store";
 import { isDeactivation } from "../db/entities/account";
 import { accountRefreshFor, anonymousCaller, type Account, type Caller, type Identity } from "../domain/account";
 import type { Role } from "../domain/roles";
+import { budgetUntil } from "../deadline";
 import { forbidden, profileRequired } from "../errors";
 
 /** How long a signed-in request works on taking its caller out of its followees' outlooks before it goes on. */
 const OUTLOOK_SYNC_BUDGET_MS = 2_000;
+/** What the request keeps back from its deadline for its route's own work (shared/deadline.ts). */
+const OUTLOOK_SYNC_RESERVE_MS = 5_000;
 
 /**
  * Loads the caller's account (1 Query: the profile and its shards) and marks the caller active: the write happens
@@ -29,7 +32,7 @@ export async function resolveCaller(identity: Identity | null, now = new Date())
   if (refresh && !written) return { identity, account: null };
   if (withdrawsOutlook || state.outlook.dirty) {
     const { syncOutlook } = await import("./outlook");
-    await syncOutlook(account.userId, Date.now() + OUTLOOK_SYNC_BUDGET_MS);
+    await syncOutlook(account.userId, budgetUntil(OUTLOOK_SYNC_BUDGET_MS, OUTLOOK_SYNC_RESERVE_MS));
   }
   return { identity, account: written ? { ...account, ...written } : account };
 }

@@ -19,6 +19,7 @@ import {
 import { deleteTouched, recordTouched, touchedPage } from "../../db/touched-account-store";
 import { transactWrite } from "../../db/transactions";
 import type { FollowRelation } from "../../domain/follow";
+import { budgetUntil } from "../../deadline";
 import { unavailable } from "../../errors";
 import { ulid } from "../../ids";
 import { logger } from "../../logger";
@@ -33,6 +34,8 @@ import { recordBusinessMetric } from "../../metrics";
 
 /** How long a signed-in request works on its own restore before it answers (the rest goes on in the background). */
 const RESTORE_REQUEST_BUDGET_MS = 1_000;
+/** What the request keeps back from its deadline for its own work after the restore's share (shared/deadline.ts). */
+const RESTORE_REQUEST_RESERVE_MS = 5_000;
 /** Dormant relations, comments, touched accounts or restoring accounts one round reads. */
 const ROUND = 100;
 /** Rounds of read and settle one relation gets while the accounts keep changing under it. */
@@ -69,7 +72,11 @@ export async function restoreOnSignIn(state: StoredAccountState, now: Date): Pro
     return again !== null && again.deletion === null;
   }
   logger.info("account restored by its owner's sign-in", { userId: state.account.userId, restoreId });
-  const outcome = await continueRestore(state.account.userId, Date.now() + RESTORE_REQUEST_BUDGET_MS, now);
+  const outcome = await continueRestore(
+    state.account.userId,
+    budgetUntil(RESTORE_REQUEST_BUDGET_MS, RESTORE_REQUEST_RESERVE_MS),
+    now,
+  );
   if (outcome === "unfinished") background?.();
   return true;
 }
