@@ -59,7 +59,7 @@ export const deactivatedByPage = (runId: string, limit: number, after?: string) 
     after,
   );
 
-/** A page of dormant accounts whose grace ended before `now` (K19: 1 consistent Query), and where to go on. */
+/** A page of dormant accounts whose grace ended before `now` (K26: 1 consistent Query), and where to go on. */
 export async function dormantPastGracePage(
   now: string,
   limit: number,

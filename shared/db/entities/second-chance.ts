@@ -75,7 +75,7 @@ export function toDormantAccountItem(userId: string, graceUntil: string): Dorman
   return { ...cleanupKeys.dormant(graceUntil, userId), entityType: entityTypes.dormantAccount, userId, graceUntil };
 }
 
-/** The account a dormant account's entry names (K19). */
+/** The account a dormant account's entry names (K26). */
 export const dormantAccount = {
   projection: projectionOf(["userId", "graceUntil"]),
   read: (item: RawItem): { userId: string; graceUntil: string } => {
