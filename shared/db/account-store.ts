@@ -19,7 +19,7 @@ import { cleanupKeys, collections, keys } from "./keys";
 import { queryAll } from "./query";
 import type { RawItem } from "./attributes";
 import { unavailable } from "../errors";
-import { ConditionFailed, getItem, unlessConditionFails, updateItem, type ItemReader } from "./requests";
+import { ConditionFailed, getItem, updateItem, type ItemReader } from "./requests";
 import { toOutlookSyncItem } from "./entities/second-chance";
 import { deleteOf, putOf, transactWrite, TransactionCancelled, unlessCancelled, updateOf } from "./transactions";
 
