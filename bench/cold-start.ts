@@ -206,7 +206,7 @@ export async function coldStart(): Promise<{ section: string; failures: string[]
   const stepFunctions = await startStepFunctionsEndpoint();
   try {
     const { prepareInvocation } = await import("../infra/local/server");
-    const { beginRun, failRun, ticketOf } = await import("../shared/use-cases/cleanup");
+    const { beginRun, failRun, ticketOf } = await import("../shared/use-cases/cleanup/lease");
     mkdirSync(outDir, { recursive: true });
     const fixtures = await seedFixtures();
 
@@ -256,6 +256,7 @@ export async function coldStart(): Promise<{ section: string; failures: string[]
         processBatch: (run) => ({ run, userIds: [] }),
         recount: (run) => ({ run }),
         finish: (run) => ({ run, status: "succeeded" }),
+        restoreSweep: () => ({}),
       };
       const prepare = async () => {
         writeFileSync(file, JSON.stringify(events[fn.step](await runningRun())));

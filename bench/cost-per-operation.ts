@@ -51,6 +51,9 @@ export async function costPerOperation(): Promise<string> {
         made.join(", ") || "none",
       ]);
     }
+    // A restore (contract 1.2): a returning reader's first signed-in request, beside the same request of a reader
+    // that never left. Its relations: it follows 3 authors, 2 readers follow it; it wrote 2 comments.
+    const restore = await aRestoreScenario(fixtures, environment.jwtSecret, dispatch, meter);
     meter.stop();
 
     const scenarios = postCostScenarios(environment.jwtSecret);
@@ -119,6 +122,26 @@ export async function costPerOperation(): Promise<string> {
           "requests made",
         ],
         rows,
+      ),
+      "",
+      "### A restore (contract 1.2)",
+      "",
+      "A deactivated reader (it follows 3 authors, 2 readers follow it, it wrote 2 comments) signs in: its `GET /me`",
+      "restores it within the request (K21-K23, docs/data-model.md), beside the same request of a reader that never left.",
+      "The request works on the restore for at most 1 s and the restore sweep finishes it (`Me.restoring` then `true`):",
+      "how much of it the request did depends on the load (at a load average of 3 it did all of it: 39 requests, 24 + 136 units).",
+      "",
+      table(
+        ["request", "status", "requests", "billed read units", "billed write units", "Me.restoring", "requests made"],
+        restore.map((row) => [
+          row.what,
+          row.status,
+          row.requests,
+          units(row.readUnits),
+          units(row.writeUnits),
+          String(row.restoring),
+          row.commands,
+        ]),
       ),
       "",
       "### The cost of a post's size",
@@ -272,6 +295,71 @@ export async function costPerOperation(): Promise<string> {
   } finally {
     await environment.stop();
   }
+}
+
+/** The restore's cost: a returning reader's GET /me, and a live reader's, metered alike. */
+async function aRestoreScenario(
+  fixtures: import("../test/support/route-samples").Fixtures,
+  jwtSecret: string,
+  dispatch: typeof import("../infra/local/server").dispatch,
+  meter: ReturnType<typeof import("../test/support/capacity-meter").meterCapacity>,
+) {
+  const { given } = await import("../test/support/given");
+  const { when } = await import("../test/support/when");
+  const { getStoredAccountState } = await import("../shared/db/account-store");
+  const { markAccountDeletion } = await import("../shared/db/account-deletion-store");
+  const { deactivateMarkedAccount } = await import("../shared/use-cases/cleanup/deactivate");
+  const { inProcessRunsSettled } = await import("../infra/local/cleanup-runner");
+  const returning = await given.aReader();
+  const stayed = await given.aReader();
+  await given.entitlements(fixtures.admin, returning, [{ tier: "plus" }]);
+  const authors = [fixtures.author, await given.anAuthor(), await given.anAuthor()];
+  for (const author of authors) await given.aFollow(returning, author);
+  for (const follower of [await given.aReader(), await given.aReader()]) await given.aFollow(follower, returning);
+  const post = await given.aPost(fixtures.author, { access: "free" });
+  for (const body of ["First", "Second"]) await when.comments(returning, post.postId, body);
+  const now = new Date();
+  const state = (await getStoredAccountState(returning.userId))!;
+  const mark = {
+    reason: "inactive" as const,
+    runId: null,
+    at: now.toISOString(),
+    graceUntil: new Date(now.getTime() + 30 * 24 * 3600_000).toISOString(),
+    phase: "deactivating" as const,
+  };
+  await markAccountDeletion(state, mark, null);
+  await deactivateMarkedAccount(returning.userId, {
+    run: null,
+    deadline: Date.now() + 60_000,
+    now,
+    touched: new Set(),
+  });
+  const rows = [];
+  for (const [what, user] of [
+    ["`GET /me`, returning (the restore)", returning],
+    ["`GET /me`, never left", stayed],
+  ] as const) {
+    meter.reset();
+    const result = await dispatch(toIncomingRequest({ method: "GET", path: "/me", token: user.token }), { jwtSecret });
+    rows.push({
+      what,
+      status: result.statusCode ?? 0,
+      requests: meter.requests.length,
+      readUnits: meter.readUnits(),
+      writeUnits: meter.writeUnits(),
+      restoring: (JSON.parse(result.body ?? "{}") as { restoring?: boolean }).restoring,
+      commands: summarized(meter.commands()),
+    });
+    await inProcessRunsSettled();
+  }
+  return rows;
+}
+
+/** A list of commands with repeats counted: `Query × 3, TransactWriteItems × 7`. */
+function summarized(commands: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const command of commands) counts.set(command, (counts.get(command) ?? 0) + 1);
+  return [...counts].map(([command, count]) => (count > 1 ? `${command} × ${count}` : command)).join(", ");
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

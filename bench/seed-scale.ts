@@ -111,8 +111,11 @@ const { toFollowItems } = await import("../shared/db/entities/follow");
 const { accountItems, postItems } = await import("./support/seed-items");
 const { encodePostId } = await import("../shared/domain/posts");
 const { ulid } = await import("../shared/ids");
-const { beginRun, findCandidates, processBatch, readRun, recountStep, succeedRun, ticketOf } =
-  await import("../shared/use-cases/cleanup");
+const { beginRun, succeedRun, ticketOf } = await import("../shared/use-cases/cleanup/lease");
+const { findCandidates } = await import("../shared/use-cases/cleanup/search");
+const { processBatch } = await import("../shared/use-cases/cleanup/batch");
+const { recountStep } = await import("../shared/use-cases/cleanup/recount");
+const { readRun } = await import("../shared/use-cases/cleanup/reports");
 const { auditTable, findingLine } = await import("../shared/use-cases/audit");
 const { getAccount } = await import("../shared/db/account-store");
 const { countFollowers } = await import("../shared/db/follow-store");
@@ -120,7 +123,7 @@ const { meterCapacity } = await import("../test/support/capacity-meter");
 const { modelTransactionConflicts } = await import("./support/transaction-conflicts");
 const { profileRequests, profileTables } = await import("./support/cleanup-profile");
 type StoredItem = import("../shared/db/items").StoredItem;
-type CandidateCursor = import("../shared/use-cases/cleanup").CandidateCursor;
+type CandidateCursor = import("../shared/use-cases/cleanup/search").CandidateCursor;
 
 // The capacity meter, cache sizing, watches the fresh table from its first write: it knows every item it is to size
 // (tableStartsEmpty). The re-reading reference starts after the seeding, which it would slow (its bill is the same).

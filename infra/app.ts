@@ -30,4 +30,8 @@ defineApp(app, {
   ...(noticeSender
     ? { noticeSender: { address: noticeSender, ...(noticeSenderVerify ? { verify: noticeSenderVerify } : {}) } }
     : {}),
+  noticeLinks: {
+    ...(process.env.NOTICE_SIGN_IN_URL ? { signInUrl: process.env.NOTICE_SIGN_IN_URL } : {}),
+    ...(process.env.NOTICE_EXPORT_URL ? { exportUrl: process.env.NOTICE_EXPORT_URL } : {}),
+  },
 });

@@ -6,7 +6,7 @@ import { bundleFunction, type FunctionBundle, reachableOutputs } from "./bundlin
 import { cleanupSteps } from "./constructs/cleanup-workflow";
 import type { RouteDefinition } from "../shared/api/route";
 import { fallbackRoute, routeName, routes } from "./routes";
-import type { CleanupStepName } from "../shared/use-cases/cleanup";
+import type { CleanupStepName } from "../shared/use-cases/cleanup/runner";
 
 /** A deployed function and what decides what it may carry. */
 export type DeployedFunction = FunctionBundle & { name: string } & (

@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import { leadsShorterThanInactivity, noticeLeadsSetting } from "./schemas/notice-settings";
+import { durationSetting, leadsShorterThanInactivity, noticeLeadsSetting } from "./schemas/notice-settings";
 
 // Read once at cold start: a missing or malformed variable fails the function before it serves a request.
 // Fails closed: no setting has a default that would be wrong in AWS. Secrets and the token verifier have no
@@ -39,6 +39,13 @@ const base = {
   CLEANUP_LEASE_SECONDS: positiveInt(900),
   /** The notices before deletion, longest lead first (contract: "Notice before deletion"); see notice-settings.ts. */
   DELETION_NOTICE_LEADS: noticeLeadsSetting,
+  /**
+   * How long a deactivated account can still be restored by its owner's sign-in before a run purges it (contract
+   * 1.2, "A second chance"); `P0D`: no grace, accounts are deleted at the end of their notices as in 1.1.
+   */
+  DEACTIVATION_GRACE: durationSetting("P30D"),
+  /** How long a purged account's handle stays reserved for it alone (`P0D`: it is free at once). */
+  HANDLE_QUARANTINE: durationSetting("P90D"),
 };
 
 const tokenConfigSchema = z.discriminatedUnion("TOKEN_VERIFIER", [

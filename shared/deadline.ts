@@ -109,6 +109,14 @@ export function deadlineMinus(reserveMs: number): number {
   return deadline ? deadline.at - reserveMs : Infinity;
 }
 
+/**
+ * Until when a piece of work given `budgetMs` may start new steps (epoch milliseconds): `budgetMs` from now, but never
+ * later than `reserveMs` before the running invocation's deadline (what the request still has to do after it).
+ */
+export function budgetUntil(budgetMs: number, reserveMs: number): number {
+  return Math.min(Date.now() + budgetMs, deadlineMinus(reserveMs));
+}
+
 /** Whether a retry that first waits `delayMs` fits before the running invocation's deadline (always, without one). */
 export function retryFitsDeadline(delayMs: number): boolean {
   const deadline = current.getStore();

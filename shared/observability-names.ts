@@ -24,6 +24,12 @@ export const businessMetrics = {
   FollowsEnded: "unfollows that removed a relation",
   /** 204 answers of DELETE /me (HTTP layer), and accounts the cleanup deleted (its batch step, processCandidate). */
   AccountsDeleted: "accounts deleted",
+  /** Accounts the cleanup deactivated (contract 1.2: out of the counts, restorable within the grace). */
+  AccountsDeactivated: "accounts deactivated",
+  /** Deactivated accounts whose restore ended (a sign-in's or an undo's): every relation back. */
+  AccountsRestored: "accounts restored",
+  /** Deactivated accounts the cleanup purged once their grace had passed. */
+  AccountsPurged: "accounts purged",
   /** Notices before deletion handed to SES or the mail sink (a hook in the notice delivery). */
   NoticesSent: "notices sent",
   /** Notices recorded `undeliverable` (no verified address; an SES error leaves the notice queued): a hook in the notice delivery. */

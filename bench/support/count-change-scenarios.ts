@@ -6,7 +6,7 @@ import { dispatch } from "../../infra/local/server";
 import { batchWrite } from "../../shared/db/batch";
 import { toCountChangeItem } from "../../shared/db/entities/cleanup-run";
 import type { CountChange } from "../../shared/domain/cleanup";
-import { beginRun, succeedRun, ticketOf } from "../../shared/use-cases/cleanup";
+import { beginRun, succeedRun, ticketOf } from "../../shared/use-cases/cleanup/lease";
 import { meterCapacity } from "../../test/support/capacity-meter";
 import { toIncomingRequest, type SampleRequest } from "../../test/support/route-samples";
 import type { TestUser } from "../../test/support/host";

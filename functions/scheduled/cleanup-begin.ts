@@ -1,6 +1,6 @@
 import type { RunTicket } from "../../shared/domain/cleanup";
 import { observedStep } from "../../shared/invocation-telemetry";
-import { beginOrContinueRun } from "../../shared/use-cases/cleanup";
+import { beginOrContinueRun } from "../../shared/use-cases/cleanup/lease";
 
 /**
  * First state: the run the admin route started (go on with it while it runs), or the daily schedule's new run;

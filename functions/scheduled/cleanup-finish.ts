@@ -1,5 +1,5 @@
 import { observedStep } from "../../shared/invocation-telemetry";
-import { failRun, succeedRun } from "../../shared/use-cases/cleanup";
+import { failRun, succeedRun } from "../../shared/use-cases/cleanup/lease";
 import type { StepEvent } from "./cleanup-steps";
 
 /** Last state, on success or from the Catch: ends the run and releases its lease in one transaction. */

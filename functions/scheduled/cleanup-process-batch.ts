@@ -1,6 +1,6 @@
 import { config } from "../../shared/config";
 import { observedStep } from "../../shared/invocation-telemetry";
-import { processBatch } from "../../shared/use-cases/cleanup";
+import { processBatch } from "../../shared/use-cases/cleanup/batch";
 import { stepBudgetMs, type RunTicket, type StepEvent } from "./cleanup-steps";
 
 // This step records and delivers the notices before deletion: with notices configured, its mail settings are read

@@ -1,5 +1,5 @@
 import { observedStep } from "../../shared/invocation-telemetry";
-import { recountStep } from "../../shared/use-cases/cleanup";
+import { recountStep } from "../../shared/use-cases/cleanup/recount";
 import { stepBudgetMs, type StepEvent } from "./cleanup-steps";
 
 /** Recounts touched accounts until none is left or the budget runs out (`done: false`: the state loops). */

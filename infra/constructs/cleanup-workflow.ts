@@ -1,5 +1,5 @@
 import { Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
-import type { IGrantable } from "aws-cdk-lib/aws-iam";
+import { Role, ServicePrincipal, type IGrantable } from "aws-cdk-lib/aws-iam";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from "aws-cdk-lib/aws-scheduler";
 import { StepFunctionsStartExecution } from "aws-cdk-lib/aws-scheduler-targets";
@@ -22,7 +22,7 @@ import { LambdaInvoke } from "aws-cdk-lib/aws-stepfunctions-tasks";
 import type { CfnFunction, Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
 import { Construct } from "constructs";
 import { CLEANUP_STEP_TIMEOUT_SECONDS } from "../../functions/scheduled/cleanup-steps";
-import type { CleanupStepName } from "../../shared/use-cases/cleanup";
+import type { CleanupStepName } from "../../shared/use-cases/cleanup/runner";
 import type { DataTable, TableGrant } from "./data-table";
 import { HandlerFunction } from "./handler-function";
 
@@ -33,6 +33,7 @@ export const cleanupSteps: Readonly<Record<CleanupStepName, string>> = {
   processBatch: "functions/scheduled/cleanup-process-batch.ts",
   recount: "functions/scheduled/cleanup-recount.ts",
   finish: "functions/scheduled/cleanup-finish.ts",
+  restoreSweep: "functions/scheduled/restore-sweep.ts",
 };
 
 /**
@@ -42,15 +43,26 @@ export const cleanupSteps: Readonly<Record<CleanupStepName, string>> = {
 export const cleanupStepAccess: Readonly<Record<CleanupStepName, TableGrant>> = {
   begin: { table: ["GetItem", "Query", "PutItem"] },
   findCandidates: { table: ["Query", "UpdateItem"], indexes: { inactivity: ["Query"] } },
-  processBatch: { table: ["GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"] },
+  // Notices, outlook syncs, deactivations, purges and an undo's restores: transactions that check items too.
+  processBatch: {
+    table: ["GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "ConditionCheckItem"],
+  },
   recount: { table: ["GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "ConditionCheckItem"] },
   finish: { table: ["Query", "UpdateItem", "DeleteItem"] },
+  // Restores under way: the same writes as a sign-in's restore (shared/use-cases/cleanup/restore.ts).
+  restoreSweep: { table: ["GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "ConditionCheckItem"] },
 };
 
 /** Map items (batches of ≤ 20 candidates) processed at once: bounded, so the table and Lambda see a steady load. */
 export const CLEANUP_MAP_CONCURRENCY = 10;
 /** Every day at 03:30 UTC, when the community is quietest. */
 const cleanupSchedule = { minute: "30", hour: "3" } as const;
+/**
+ * How often the restore sweep starts (contract 1.2: a large restore goes on after the sign-in that began it): a
+ * minute, so `Me.restoring` lasts about a minute beyond the work itself. An execution that finds nothing costs
+ * three state transitions and one Query.
+ */
+const restoreSweepRate = Duration.minutes(1);
 
 export interface CleanupWorkflowProps {
   readonly data: DataTable;
@@ -66,7 +78,10 @@ export interface CleanupWorkflowProps {
  *     └▶ Run [ FindCandidates ─▶ Map over batches (≤ 10 at once: ProcessBatch, looping while candidates remain)
  *              ─▶ (more pages? FindCandidates again) ─▶ Recount (looping until done) ─▶ Finish(succeeded) ]
  *        Catch (any error after retries) ─▶ Finish(failed) ─▶ Fail
+ *   (every minute, `{"sweep": true}`) RestoreSweep (looping until every restore under way is done) ─▶ done
  *
+ * An undo of a run (`POST /admin/cleanup-runs/{runId}/restore`) is the same chain with the undo's ticket: its search
+ * lists the run's deactivated accounts, its batches restore them, its recount writes the undo's history points.
  * Every step is idempotent and bounded (a step works at most 2 minutes of its 5-minute timeout, and state
  * carries at most a page of 200 user IDs), so retries are safe and nothing nears Lambda's or Step Functions'
  * limits. The admin route starts the same state machine (startExecution grants exactly that).
@@ -74,6 +89,7 @@ export interface CleanupWorkflowProps {
 export class CleanupWorkflow extends Construct {
   readonly stateMachine: StateMachine;
   readonly schedule: Schedule;
+  readonly sweepSchedule: Schedule;
   readonly functions: LambdaFunction[] = [];
   /** Each step's function, by the step's name (the IAM proof maps the local host's steps onto them). */
   readonly stepFunctions = {} as Record<CleanupStepName, LambdaFunction>;
@@ -113,6 +129,7 @@ export class CleanupWorkflow extends Construct {
     const processFn = step("ProcessBatch", "processBatch");
     const recountFn = step("Recount", "recount");
     const finishFn = step("Finish", "finish");
+    const sweepFn = step("RestoreSweep", "restoreSweep");
 
     const begin = new LambdaInvoke(this, "BeginRun", {
       lambdaFunction: beginFn,
@@ -170,7 +187,7 @@ export class CleanupWorkflow extends Construct {
       resultPath: "$.error",
     });
 
-    const definition = begin.next(
+    const runDefinition = begin.next(
       new Choice(this, "RunBegun")
         .when(Condition.isNull("$.run"), new Succeed(this, "AnotherRunHoldsTheLease"))
         .otherwise(
@@ -179,6 +196,16 @@ export class CleanupWorkflow extends Construct {
           ),
         ),
     );
+    // The restore sweep needs no lease: restores are concurrent with runs and with each other by design.
+    const sweep = invoke("SweepRestores", sweepFn, {}, { resultPath: "$.sweep" });
+    sweep.next(
+      new Choice(this, "RestoresDone")
+        .when(Condition.booleanEquals("$.sweep.done", true), new Succeed(this, "NoRestoreLeft"))
+        .otherwise(sweep),
+    );
+    const definition = new Choice(this, "SweepOrRun")
+      .when(Condition.and(Condition.isPresent("$.sweep"), Condition.booleanEquals("$.sweep", true)), sweep)
+      .otherwise(runDefinition);
 
     const logs = new LogGroup(this, "Logs", {
       retention: RetentionDays.ONE_MONTH,
@@ -192,10 +219,25 @@ export class CleanupWorkflow extends Construct {
       logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: false },
     });
 
+    // One role starts both (the daily run and the minute's sweep): it may start this state machine, nothing else.
+    const schedulerRole = new Role(this, "SchedulerRole", {
+      assumedBy: new ServicePrincipal("scheduler.amazonaws.com"),
+    });
     this.schedule = new Schedule(this, "Daily", {
       description: "Starts the daily cleanup of inactive accounts (default cutoff: INACTIVE_AFTER_DAYS).",
       schedule: ScheduleExpression.cron(cleanupSchedule),
-      target: new StepFunctionsStartExecution(this.stateMachine, { input: ScheduleTargetInput.fromObject({}) }),
+      target: new StepFunctionsStartExecution(this.stateMachine, {
+        input: ScheduleTargetInput.fromObject({}),
+        role: schedulerRole,
+      }),
+    });
+    this.sweepSchedule = new Schedule(this, "EveryMinuteRestoreSweep", {
+      description: "Starts the restore sweep: restores of deactivated accounts that a sign-in could not finish.",
+      schedule: ScheduleExpression.rate(restoreSweepRate),
+      target: new StepFunctionsStartExecution(this.stateMachine, {
+        input: ScheduleTargetInput.fromObject({ sweep: true }),
+        role: schedulerRole,
+      }),
     });
 
     // Granted by CDK to the state machine's role, each finding acknowledged by itself: invoking a step function

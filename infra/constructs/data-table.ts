@@ -46,7 +46,7 @@ export class DataTable extends Construct {
    */
   connect(fn: LambdaFunction, grant: TableGrant): void {
     fn.addEnvironment("TABLE_NAME", this.table.tableName);
-    const dynamoDb = (actions: readonly TableAction[]) => actions.map((action) => `dynamodb:${action}`);
+    const dynamoDb = (actions: readonly TableAction[]) => [...new Set(actions)].map((action) => `dynamodb:${action}`);
     if (grant.table.length > 0) {
       fn.addToRolePolicy(new PolicyStatement({ actions: dynamoDb(grant.table), resources: [this.table.tableArn] }));
     }

@@ -71,7 +71,7 @@ export class NoticeMail extends Construct {
    * address is looked up when sending); MAIL_TRANSPORT=ses, NOTICE_SENDER_ADDRESS, NOTICE_EXPORT_URL
    * (COGNITO_USER_POOL_ID every function has, AWS_REGION Lambda sets).
    */
-  grantSendNotices(fn: LambdaFunction, exportUrl: string): void {
+  grantSendNotices(fn: LambdaFunction, exportUrl: string, signInUrl?: string): void {
     fn.addToRolePolicy(
       new PolicyStatement({
         // SESv2 SendEmail (raw content included) is authorized as ses:SendEmail; SendRawEmail is SES v1's action,
@@ -87,5 +87,6 @@ export class NoticeMail extends Construct {
     fn.addEnvironment("MAIL_TRANSPORT", "ses");
     fn.addEnvironment("NOTICE_SENDER_ADDRESS", this.senderAddress);
     fn.addEnvironment("NOTICE_EXPORT_URL", exportUrl);
+    if (signInUrl !== undefined) fn.addEnvironment("NOTICE_SIGN_IN_URL", signInUrl);
   }
 }

@@ -316,7 +316,17 @@ export class OperationsMonitoring extends Construct {
         cleanup.metricFailed({ label: "failed" }),
         cleanup.metricTimedOut({ label: "timed out" }),
       ]),
-      graph("Notices before deletion", business(["NoticesSent", "NoticesUndeliverable", "AccountsDeleted"])),
+      graph(
+        "Notices before deletion",
+        business([
+          "NoticesSent",
+          "NoticesUndeliverable",
+          "AccountsDeleted",
+          "AccountsDeactivated",
+          "AccountsRestored",
+          "AccountsPurged",
+        ]),
+      ),
       graph("Business events", business(["PostsPublished", "CommentsWritten", "FollowsStarted", "FollowsEnded"])),
     );
     this.dashboard.addWidgets(

@@ -1,11 +1,13 @@
 import { handler as beginStep } from "../../functions/scheduled/cleanup-begin";
 import { CLEANUP_STEP_TIMEOUT_SECONDS } from "../../functions/scheduled/cleanup-steps";
 import { outsideDeadline, withinDeadline } from "../../shared/deadline";
+import { handler as sweepStep } from "../../functions/scheduled/restore-sweep";
 import type { RunTicket } from "../../shared/domain/cleanup";
 import { logger } from "../../shared/logger";
 import { publishBusinessMetrics } from "../../shared/metrics";
-import { runToCompletion, type StepInvoker } from "../../shared/use-cases/cleanup";
+import { runToCompletion, type StepInvoker } from "../../shared/use-cases/cleanup/runner";
 import { useInProcessRunner } from "../../shared/use-cases/cleanup-runner";
+import { whenRestoresAreLeft } from "../../shared/use-cases/cleanup/restore";
 import { reportAwsCall, runAs } from "./invocation-context";
 import { asInvocation } from "./invoke-store";
 import { lambdaContext } from "./lambda-context";
@@ -47,6 +49,36 @@ export function startExecution(run: RunTicket): void {
 }
 
 useInProcessRunner(startExecution);
+
+let sweepAgain = false;
+
+/**
+ * What the restore sweep's schedule does in AWS (every minute, `{"sweep": true}`), started at once here when a
+ * request left a restore unfinished: the state machine runs the sweep step until every restore under way is done.
+ */
+export function startRestoreSweep(): void {
+  if (inProcess.has(SWEEP)) {
+    sweepAgain = true;
+    return;
+  }
+  // Started by a request, the sweep runs on its own, outside that request's deadline (as the state machine does).
+  const running = outsideDeadline(() =>
+    runAs({ kind: "cleanupStateMachine" }, () =>
+      asInvocation(async () => {
+        do {
+          sweepAgain = false;
+          while (!(await asStepFunction("restoreSweep", () => sweepStep({}))).done);
+        } while (sweepAgain);
+      }),
+    ),
+  )
+    .catch((error: unknown) => logger.error("in-process restore sweep failed", { error }))
+    .finally(() => inProcess.delete(SWEEP));
+  inProcess.set(SWEEP, running);
+}
+
+const SWEEP = "restore-sweep";
+whenRestoresAreLeft(startRestoreSweep);
 
 /** Waits for the runs this process is running in the background (tests, and the local server's shutdown). */
 export async function inProcessRunsSettled(): Promise<void> {

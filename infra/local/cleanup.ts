@@ -27,7 +27,9 @@ hostConcurrentInvocations(1);
 // Imported only now: the modules read their configuration from the environment set above.
 const { asStepFunction } = await import("./cleanup-runner");
 const { DomainError } = await import("../../shared/errors");
-const { beginRun, runRequest, runToCompletion, ticketOf, readRun } = await import("../../shared/use-cases/cleanup");
+const { beginRun, runRequest, ticketOf } = await import("../../shared/use-cases/cleanup/lease");
+const { runToCompletion } = await import("../../shared/use-cases/cleanup/runner");
+const { readRun } = await import("../../shared/use-cases/cleanup/reports");
 const { cleanupRunInputSchema } = await import("../../shared/schemas/cleanup");
 
 const input = cleanupRunInputSchema.safeParse({

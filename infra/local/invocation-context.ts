@@ -2,7 +2,7 @@
 // SDK requests (the local stand-ins of Step Functions and Lambda). The IAM proof (test/support/aws-calls.ts)
 // reads both, to check every call against the role of the function that made it in AWS.
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { CleanupStepName } from "../../shared/use-cases/cleanup";
+import type { CleanupStepName } from "../../shared/use-cases/cleanup/runner";
 
 /** Who makes a call in AWS: a route's function, the fallback, a cleanup step, the state machine, the schedule. */
 export type Principal =

@@ -15,12 +15,22 @@ const { values } = parseArgs({
     "last-active-at": { type: "string", default: "2025-03-01T12:00:00.000Z" },
     "export-url": { type: "string", default: "https://api.example.com/me/export" },
     "time-zone": { type: "string", default: "Europe/Berlin" },
+    "sign-in-url": { type: "string", default: "https://community.example.com/sign-in" },
+    grace: { type: "string", default: "P30D" },
+    quarantine: { type: "string", default: "P90D" },
   },
 });
 const lead = parseIsoDuration(values.lead);
-if ("problem" in lead || !["text", "html", "mime"].includes(values.format)) {
+const grace = parseIsoDuration(values.grace, { zero: "allowed" });
+const quarantine = parseIsoDuration(values.quarantine, { zero: "allowed" });
+if (
+  "problem" in lead ||
+  "problem" in grace ||
+  "problem" in quarantine ||
+  !["text", "html", "mime"].includes(values.format)
+) {
   process.stderr.write(
-    "usage: npm run notice:preview -- [--lead P30D] [--format text|html|mime] [--handle h] [--recorded-at ISO] [--last-active-at ISO]\n",
+    "usage: npm run notice:preview -- [--lead P30D] [--grace P30D] [--quarantine P90D] [--format text|html|mime] [--handle h] [--recorded-at ISO] [--last-active-at ISO] [--sign-in-url URL]\n",
   );
   process.exit(2);
 }
@@ -31,6 +41,10 @@ const message = composeNoticeMessage({
   deletionNotBefore: deletionNotBefore(values["recorded-at"], lead.duration),
   exportUrl: values["export-url"],
   timeZone: values["time-zone"],
+  ...(values["sign-in-url"] ? { signInUrl: values["sign-in-url"] } : {}),
+  ...(grace.duration.ms > 0
+    ? { grace: { duration: grace.duration, quarantine: quarantine.duration.ms > 0 ? quarantine.duration : null } }
+    : {}),
 });
 if (values.format === "mime") {
   const sender = { address: "notices@example.com", name: "Trading Community" };

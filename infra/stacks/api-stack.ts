@@ -35,6 +35,11 @@ export interface ApiStackProps extends StackProps {
   readonly corsAllowedOrigins?: readonly string[];
   /** Who notices before deletion come from; see NoticeMail. Without it, no SES identity is declared. */
   readonly noticeSender?: NoticeSender;
+  /**
+   * The platform's own pages a notice links to (contract 1.2): its sign-in page (none: no link), and where people
+   * download their data (default: the API's own `GET /me/export`). Checked by the step's configuration at cold start.
+   */
+  readonly noticeLinks?: { signInUrl?: string; exportUrl?: string };
   /** Who the alarms mail (`-c alarmEmail=...`); see OperationsMonitoring. Without it, the alarm topic has no subscriber. */
   readonly alarmEmail?: string;
 }
@@ -136,7 +141,11 @@ export class ApiStack extends Stack {
     });
     // The batch step records and delivers the notices before deletion (shared/use-cases/notices.ts): it alone may
     // send them, and the export link they name is this API's GET /me/export.
-    this.noticeMail?.grantSendNotices(this.cleanup.stepFunctions.processBatch, `${this.api.api.apiEndpoint}/me/export`);
+    this.noticeMail?.grantSendNotices(
+      this.cleanup.stepFunctions.processBatch,
+      props.noticeLinks?.exportUrl ?? `${this.api.api.apiEndpoint}/me/export`,
+      props.noticeLinks?.signInUrl,
+    );
 
     this.monitoring = new OperationsMonitoring(this, "Monitoring", {
       api: this.api.api,

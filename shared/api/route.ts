@@ -30,9 +30,25 @@ export type TableAction =
 
 /**
  * What every request that carries a token does: it loads the caller's account (Query: the profile and its count
- * shards) and marks the caller active (a conditional UpdateItem of that account; contract: Activity).
+ * shards) and marks the caller active (a conditional UpdateItem of that account; contract: Activity). A request of a
+ * deactivated account within its grace restores it (contract 1.2; shared/use-cases/cleanup/restore.ts: the flip and
+ * the relations it settles within its budget, each a transaction that puts, updates, deletes and checks items; the
+ * restore's registry entry by GetItem, each touched account's record by PutItem), and a request that withdraws a
+ * notice schedule takes the caller out of its followees' outlooks (the same kinds of writes), whatever the route.
  */
-export const callerAccess = ["Query", "UpdateItem"] as const satisfies readonly TableAction[];
+export const callerAccess = [
+  "Query",
+  "UpdateItem",
+  "GetItem",
+  "PutItem",
+  "DeleteItem",
+  "ConditionCheckItem",
+] as const satisfies readonly TableAction[];
+
+/** A route's grant: what every signed-in request does, and what its own code calls besides (each action once). */
+export const withCaller = (...own: TableAction[]): TableAction[] => [
+  ...new Set<TableAction>([...callerAccess, ...own]),
+];
 
 /** The OpenAPI tags, one per part of the contract (shared/api/overview.ts describes each). */
 export type Tag = "Accounts" | "Posts" | "Following" | "Comments" | "Cleanup" | "Service";

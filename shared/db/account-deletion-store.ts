@@ -1,6 +1,8 @@
 import { decodePostId, type PostRef } from "../domain/posts";
 import { keysOnly, readKey } from "./attributes";
 import type { DeletionMark, StoredAccountState } from "./account-store";
+import { isDeactivation } from "./entities/account";
+import { toDeactivatedByRunItem } from "./entities/second-chance";
 import { addToRunTotals, type RunTotals } from "./cleanup-run-store";
 import { indexEntryRef } from "./entities/comment";
 import { fromPostSummaryItem, type StoredPostSummary } from "./entities/post";
@@ -10,6 +12,7 @@ import { countItems, queryPage } from "./query";
 import { scheduleLengthIs } from "./notice-store";
 import {
   deleteOf,
+  putOf,
   transactWrite,
   TransactionCancelled,
   unlessCancelled,
@@ -44,9 +47,12 @@ export function markAccountDeletion(
 ): Promise<boolean> {
   const userId = state.account.userId;
   const live = "attribute_exists(pk) AND attribute_not_exists(deletion)";
+  // A deactivation: the run that marks it counts it (it takes the account out of the counts from here on) and lists
+  // it for an undo of that run.
+  const deactivatedBy = isDeactivation(mark) && mark.runId !== null ? mark.runId : null;
   return unlessCancelled([
     updateOf(keys.account(userId), {
-      UpdateExpression: "SET deletion = :mark REMOVE inactivityPk, inactivitySk",
+      UpdateExpression: "SET deletion = :mark REMOVE inactivityPk, inactivitySk, outlookAt, outlookDirty, restoring",
       ...(conditions
         ? {
             ConditionExpression: `${live} AND #role = :reader AND lastActiveAt < :cutoff AND entitlements = :entitlements AND ${scheduleLengthIs(conditions.notices)}`,
@@ -68,7 +74,21 @@ export function markAccountDeletion(
         ExpressionAttributeValues: { ":mark": mark },
       }),
     ),
-    putPendingDeletion({ userId, reason: mark.reason, runId: mark.runId, at: mark.at, edges: 0, comments: 0 }),
+    putPendingDeletion({
+      userId,
+      reason: mark.reason,
+      runId: mark.runId,
+      at: mark.at,
+      edges: 0,
+      comments: 0,
+      ...(isDeactivation(mark) ? { work: "deactivate" as const } : {}),
+    }),
+    ...(deactivatedBy
+      ? [
+          putOf(toDeactivatedByRunItem(deactivatedBy, userId)),
+          addToRunTotals(deactivatedBy, { accountsDeactivated: 1, accountsDeleted: 1 }),
+        ]
+      : []),
   ]);
 }
 
@@ -83,7 +103,7 @@ export function finishAccountDeletion(
   runId: string | null,
 ): Promise<boolean> {
   const { userId, handle } = state.account;
-  const totals: RunTotals = {
+  const totals: Partial<RunTotals> = {
     accountsDeleted: 1,
     followEdgesDeleted: pendingFigures.edges,
     commentsAnonymized: pendingFigures.comments,
@@ -110,11 +130,15 @@ export interface CommentIndexEntry {
   key: ItemKey;
 }
 
-/** Up to `limit` of an account's comment index entries (1 consistent Query of `USER#<id>`, `COMMENT#…`). */
-export async function commentIndexPage(userId: string, limit: number): Promise<CommentIndexEntry[]> {
+/**
+ * Up to `limit` of an account's comment index entries (1 consistent Query of `USER#<id>`, `COMMENT#…`), after the
+ * comment `after` when given.
+ */
+export async function commentIndexPage(userId: string, limit: number, after?: string): Promise<CommentIndexEntry[]> {
   const page = await queryPage(collections.commentsOfWriter(userId), indexEntryRef.read, {
     projection: indexEntryRef.projection,
     limit,
+    ...(after === undefined ? {} : { startAfter: keys.commentByWriter(userId, after) }),
   });
   return page.items.map((entry) => ({
     commentId: entry.commentId,
@@ -136,8 +160,9 @@ export async function anonymizeComment(
   try {
     await transactWrite([
       updateOf(keys.comment(entry.post.id, entry.commentId), {
-        UpdateExpression: "SET authorId = :null",
-        ConditionExpression: "authorId = :writer",
+        // A deactivated writer's comment (its writer kept aside) is anonymized for good as well.
+        UpdateExpression: "SET authorId = :null REMOVE dormantAuthorId",
+        ConditionExpression: "authorId = :writer OR dormantAuthorId = :writer",
         ExpressionAttributeValues: { ":null": null, ":writer": writerId },
       }),
       ...alsoWrite,

@@ -9,16 +9,19 @@ import {
   readEntitlements,
   toAccountItem,
   type DeletionMark,
+  type RestoringState,
   type ScheduleEntry,
   type StoredProfile,
 } from "./entities/account";
 import { fromFollowerCountShardItem, toFollowerCountShardItem } from "./entities/follower-count-shard";
 import { fromHandleClaimItem, toHandleClaimItem } from "./entities/handle-claim";
-import { collections, keys } from "./keys";
+import { cleanupKeys, collections, keys } from "./keys";
 import { queryAll } from "./query";
+import type { RawItem } from "./attributes";
 import { unavailable } from "../errors";
 import { ConditionFailed, getItem, updateItem, type ItemReader } from "./requests";
-import { deleteOf, putOf, transactWrite, TransactionCancelled, updateOf } from "./transactions";
+import { toOutlookSyncItem } from "./entities/second-chance";
+import { deleteOf, putOf, transactWrite, TransactionCancelled, unlessCancelled, updateOf } from "./transactions";
 
 // Accounts: the profile item, its follower-count shards (read with it, see follower-count-store.ts for the writes
 // that move them) and the handle claims. Reads of many accounts at once: account-batch-reader.ts.
@@ -30,6 +33,18 @@ export type { DeletionMark };
 export const LIVE_ACCOUNT_CONDITION = "attribute_exists(pk) AND attribute_not_exists(deletion)";
 
 export class HandleTaken extends Error {}
+
+/**
+ * The condition of a handle claim's Put: the handle is free, or held in quarantine (a purged account's, contract
+ * 1.2) that has expired, or that reserves it for this very account.
+ */
+function claimable(userId: string, now: string) {
+  return {
+    ConditionExpression:
+      "attribute_not_exists(pk) OR quarantinedUntil <= :now OR (attribute_exists(quarantinedUntil) AND userId = :claimant)",
+    ExpressionAttributeValues: { ":now": now, ":claimant": userId },
+  };
+}
 export class AccountAlreadyExists extends Error {}
 export class AccountChangedConcurrently extends Error {}
 
@@ -40,13 +55,24 @@ interface ShardCount {
   countVersion: number;
 }
 
-type AccountPart = { kind: "profile"; profile: StoredProfile } | ({ kind: "shard" } & ShardCount);
+type AccountPart =
+  | { kind: "profile"; profile: StoredProfile; underNotice: number }
+  | ({ kind: "shard"; underNotice: number } & ShardCount);
 
 const readAccountPart: ItemReader<AccountPart> = (item) => {
   const profile = fromAccountItem(item);
-  if (profile) return { kind: "profile", profile };
+  if (profile)
+    return { kind: "profile", profile, underNotice: typeof item.underNotice === "number" ? item.underNotice : 0 };
   const shard = fromFollowerCountShardItem(item);
-  return shard ? { kind: "shard", shard: shard.shard, count: shard.count, countVersion: shard.countVersion } : null;
+  return shard
+    ? {
+        kind: "shard",
+        shard: shard.shard,
+        count: shard.count,
+        countVersion: shard.countVersion,
+        underNotice: shard.underNotice,
+      }
+    : null;
 };
 
 /** The state of an account as stored, being deleted or not: what the cleanup decides on. */
@@ -61,6 +87,10 @@ export interface StoredAccountState {
   shardCounts: ShardCount[];
   /** The version of the profile's counts as read (count-version.ts): what a recount conditions its write on. */
   profileCountVersion: number;
+  /** A restore under way, if any (the account reads as live meanwhile). */
+  restoring: RestoringState | null;
+  /** Where its relations' outlook entries belong (null: not under notice), and whether a sync is due. */
+  outlook: { at: string | null; dirty: boolean };
 }
 
 /**
@@ -77,13 +107,20 @@ export async function getStoredAccountState(userId: string): Promise<StoredAccou
     part.kind === "shard" ? [{ shard: part.shard, count: part.count, countVersion: part.countVersion }] : [],
   );
   const shardTotal = shardCounts.reduce((sum, shard) => sum + shard.count, 0);
+  const underNotice = parts.reduce((sum, part) => sum + part.underNotice, 0);
   return {
-    account: { ...profile.account, followerCount: profile.account.followerCount + shardTotal },
+    account: {
+      ...profile.account,
+      followerCount: profile.account.followerCount + shardTotal,
+      followersUnderNotice: underNotice,
+    },
     deletion: profile.deletion,
     notices: profile.notices,
     profileFollowerCount: profile.account.followerCount,
     shardCounts,
     profileCountVersion: profile.countVersion,
+    restoring: profile.restoring,
+    outlook: profile.outlook,
   };
 }
 
@@ -138,7 +175,7 @@ export async function createAccount(input: NewAccount): Promise<Account> {
   try {
     await transactWrite([
       putOf(toAccountItem(account, followerCountShards), created),
-      putOf(toHandleClaimItem(input.handle, input.userId), created),
+      putOf(toHandleClaimItem(input.handle, input.userId), claimable(input.userId, input.now)),
       // Unconditional: the profile's condition guards the whole transaction, and a shard left over by an
       // interrupted deletion is reset to zero.
       ...Array.from({ length: followerCountShards }, (_, shard) =>
@@ -186,9 +223,10 @@ export async function updateAccountProfile(current: Account, change: ProfileChan
               ConditionExpression: "userId = :userId",
               ExpressionAttributeValues: { ":userId": current.userId },
             }),
-            putOf(toHandleClaimItem(change.handle, current.userId), {
-              ConditionExpression: "attribute_not_exists(pk)",
-            }),
+            putOf(
+              toHandleClaimItem(change.handle, current.userId),
+              claimable(current.userId, new Date().toISOString()),
+            ),
           ],
     );
   } catch (error) {
@@ -213,29 +251,49 @@ export async function updateAccountProfile(current: Account, change: ProfileChan
  * the activity is written at the schedule's start at the least, so that it withdraws what it came after. Answers
  * what was written, or null when the account was gone.
  */
-export async function refreshAccount(account: Account, refresh: AccountRefresh): Promise<AccountRefresh | null> {
+export async function refreshAccount(
+  account: Account,
+  refresh: AccountRefresh,
+  withdrawsOutlook = false,
+): Promise<AccountRefresh | null> {
   let written = refresh;
   let scheduleStart = account.noticesPendingSince;
+  let withdraws = withdrawsOutlook;
+  const key = keys.account(account.userId);
   for (let attempt = 0; attempt < 3; attempt++) {
+    let oldItem: RawItem | undefined;
     try {
-      await updateItem(keys.account(account.userId), refreshUpdate(account, written, scheduleStart));
+      const update = refreshUpdate(account, written, scheduleStart, withdraws);
+      // The activity withdraws a notice schedule: the account leaves its followees' outlooks (a sync is due, the
+      // request runs it before it answers; the registry entry lets a run finish a sync cut short).
+      if (withdraws) await transactWrite([updateOf(key, update), putOf(toOutlookSyncItem(account.userId))]);
+      else await updateItem(key, update);
       return written;
     } catch (error) {
-      if (!(error instanceof ConditionFailed)) throw error;
-      const old = error.item ? fromAccountItem(error.item) : null;
-      // Gone, or its deletion began: from the mark on, the account counts as gone.
-      if (!old || old.deletion) return null;
-      // A schedule started (or was cleared) since the request read the account: written again, after it.
-      scheduleStart = old.account.noticesPendingSince;
-      if (written.lastActiveAt !== undefined) {
-        written = { ...written, lastActiveAt: activityAfter(written.lastActiveAt, scheduleStart) };
-      }
+      if (error instanceof ConditionFailed) oldItem = error.item;
+      else if (error instanceof TransactionCancelled) oldItem = (await getItem(key, (item) => item)) ?? undefined;
+      else throw error;
+    }
+    const old = oldItem ? fromAccountItem(oldItem) : null;
+    // Gone, or its deletion began: from the mark on, the account counts as gone.
+    if (!old || old.deletion) return null;
+    // A schedule started (or was cleared) since the request read the account: written again, after it (and out of
+    // the outlooks the schedule put it in).
+    scheduleStart = old.account.noticesPendingSince;
+    if (written.lastActiveAt !== undefined) {
+      written = { ...written, lastActiveAt: activityAfter(written.lastActiveAt, scheduleStart) };
+      withdraws = withdraws || old.outlook.at !== null;
     }
   }
   throw unavailable(1);
 }
 
-function refreshUpdate(account: Account, refresh: AccountRefresh, scheduleStart: string | undefined) {
+function refreshUpdate(
+  account: Account,
+  refresh: AccountRefresh,
+  scheduleStart: string | undefined,
+  withdrawsOutlook: boolean,
+) {
   const role = refresh.role ?? account.role;
   const lastActiveAt = refresh.lastActiveAt ?? account.lastActiveAt;
   const index = inactivityIndexFields(role, lastActiveAt);
@@ -244,6 +302,10 @@ function refreshUpdate(account: Account, refresh: AccountRefresh, scheduleStart:
   if (index.inactivityPk) sets.push("inactivityPk = :inactivityPk", "inactivitySk = :inactivitySk");
   else removes.push("inactivityPk", "inactivitySk");
   if (refresh.emailClaim !== undefined) sets.push("emailClaim = :emailClaim");
+  if (withdrawsOutlook) {
+    sets.push("outlookDirty = :true");
+    removes.push("outlookAt");
+  }
   // An activity write comes after the schedule it read (none: none started meanwhile).
   const writesActivity = refresh.lastActiveAt !== undefined;
   const schedule = !writesActivity
@@ -262,23 +324,51 @@ function refreshUpdate(account: Account, refresh: AccountRefresh, scheduleStart:
       ...(index.inactivityPk ? { ":inactivityPk": index.inactivityPk, ":inactivitySk": index.inactivitySk } : {}),
       ...(refresh.emailClaim !== undefined ? { ":emailClaim": refresh.emailClaim } : {}),
       ...(writesActivity && scheduleStart !== undefined ? { ":scheduleStart": scheduleStart } : {}),
+      ...(withdrawsOutlook ? { ":true": true } : {}),
     },
     ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const,
   };
 }
 
-/** Replaces an account's entitlement set and answers the stored set; null when there is no such account (1 UpdateItem). */
-export async function replaceEntitlements(userId: string, entitlements: Entitlement[]): Promise<Entitlement[] | null> {
+/**
+ * Replaces an account's entitlement set and answers the stored set, and whether a notice schedule runs for the account
+ * (its schedule or its outlook target is stored); null when there is no such account (1 UpdateItem).
+ */
+export async function replaceEntitlements(
+  userId: string,
+  entitlements: Entitlement[],
+): Promise<{ entitlements: Entitlement[]; scheduled: boolean } | null> {
   try {
     const update = {
       UpdateExpression: "SET entitlements = :entitlements",
       ConditionExpression: LIVE_ACCOUNT_CONDITION,
       ExpressionAttributeValues: { ":entitlements": entitlements },
-      ReturnValues: "UPDATED_NEW" as const,
+      ReturnValues: "ALL_NEW" as const,
     };
-    return (await updateItem(keys.account(userId), update, readEntitlements)) ?? [];
+    const stored = await updateItem(keys.account(userId), update, (item) => ({
+      entitlements: readEntitlements(item),
+      scheduled: item.noticeSchedule !== undefined || item.outlookAt !== undefined,
+    }));
+    return stored ?? { entitlements: [], scheduled: false };
   } catch (error) {
     if (error instanceof ConditionFailed) return null;
     throw error;
   }
+}
+
+/**
+ * Withdraws an account's notice schedule because an entitlement now exempts it (contract: "so does an entitlement
+ * ... that exempts it"), in one transaction: the schedule and the outlook target go and a sync is due (with its
+ * registry entry), any queued notice is dropped; only while the account still holds the set that exempts it.
+ */
+export function withdrawScheduleForExemption(userId: string, entitlements: Entitlement[]): Promise<boolean> {
+  return unlessCancelled([
+    updateOf(keys.account(userId), {
+      UpdateExpression: "SET outlookDirty = :true REMOVE noticeSchedule, noticesPendingSince, outlookAt",
+      ConditionExpression: `${LIVE_ACCOUNT_CONDITION} AND entitlements = :entitlements`,
+      ExpressionAttributeValues: { ":true": true, ":entitlements": entitlements },
+    }),
+    deleteOf(cleanupKeys.queuedNotice(userId)),
+    putOf(toOutlookSyncItem(userId)),
+  ]);
 }

@@ -1,12 +1,19 @@
 import type { TableFact } from "../domain/audit";
 import { decodePostId } from "../domain/posts";
 import { readKey, type RawItem } from "./attributes";
-import { fromAccountItem } from "./entities/account";
+import { fromAccountItem, isDeactivation } from "./entities/account";
 import { fromRunLeaseItem } from "./entities/cleanup-run";
 import { fromCommentIndexEntryItem, fromCommentItem } from "./entities/comment";
-import { fromFollowItem } from "./entities/follow";
+import { fromFollowItem, fromRelationItem } from "./entities/follow";
 import { fromFollowerCountShardItem } from "./entities/follower-count-shard";
-import { fromHandleClaimItem } from "./entities/handle-claim";
+import { readHandleClaim } from "./entities/handle-claim";
+import {
+  dormantAccount,
+  fromDormantRelationItem,
+  fromOutlookEntryItem,
+  fromRestoringAccountItem,
+  registeredAccount,
+} from "./entities/second-chance";
 import { fromPendingDeletionItem } from "./entities/pending-deletion";
 import { fromPostBodyItem, fromPostSummaryItem } from "./entities/post";
 import { fromQueuedNoticeItem } from "./entities/queued-notice";
@@ -24,22 +31,29 @@ export function factOf(item: RawItem): TableFact | null {
   switch (item.entityType) {
     case entityTypes.account: {
       const profile = fromAccountItem(item)!;
-      const { userId, handle, followerCount, followingCount, postCount } = profile.account;
+      const { userId, handle, followerCount, followingCount, postCount, createdAt, lastActiveAt } = profile.account;
+      const mark = profile.deletion;
       return {
         kind: "account",
         userId,
         handle,
+        createdAt,
+        lastActiveAt,
         profileFollowerCount: followerCount,
         followingCount,
         postCount,
-        deletionBegun: profile.deletion !== null,
+        profileUnderNotice: typeof item.underNotice === "number" ? item.underNotice : 0,
+        deletionBegun: mark !== null && !isDeactivation(mark),
+        deactivation: isDeactivation(mark) ? mark.phase : null,
+        restoring: profile.restoring !== null,
+        outlook: profile.outlook,
         notices: profile.notices,
       };
     }
     case entityTypes.followerCountShard:
       return { kind: "followerCountShard", ...fromFollowerCountShardItem(item)! };
     case entityTypes.handle:
-      return { kind: "handleClaim", handle: claimedHandleOf(keyOf(item)), userId: fromHandleClaimItem(item)! };
+      return { kind: "handleClaim", handle: claimedHandleOf(keyOf(item)), ...readHandleClaim(item) };
     case entityTypes.post: {
       const { ref, summary, deleting, bodyRevision } = fromPostSummaryItem(item)!;
       return {
@@ -69,6 +83,7 @@ export function factOf(item: RawItem): TableFact | null {
         postUlid: postUlidOfPartition(keyOf(item)),
         commentId: comment.commentId,
         authorId: comment.authorId,
+        dormantAuthorId: typeof item.dormantAuthorId === "string" ? item.dormantAuthorId : null,
       };
     }
     case entityTypes.commentByWriter: {
@@ -89,8 +104,29 @@ export function factOf(item: RawItem): TableFact | null {
           : item.entityType === entityTypes.followerEntry
             ? "followerRow"
             : "followingRow";
-      return { kind: "followItem", item: kind, relation: fromFollowItem(item)! };
+      const state = kind === "relation" ? fromRelationItem(item)! : null;
+      return {
+        kind: "followItem",
+        item: kind,
+        relation: fromFollowItem(item)!,
+        dormantUnder: state?.dormantUnder ?? null,
+        outlookAt: state?.outlookAt ?? null,
+      };
     }
+    case entityTypes.dormantRelation:
+      return {
+        kind: "dormantRelation",
+        holderId: keyOf(item).pk.slice("DORMANT#".length),
+        relation: fromDormantRelationItem(item)!,
+      };
+    case entityTypes.outlookEntry:
+      return { kind: "outlookEntry", ...fromOutlookEntryItem(item)! };
+    case entityTypes.dormantAccount:
+      return { kind: "dormantAccount", ...dormantAccount.read(item) };
+    case entityTypes.restoringAccount:
+      return { kind: "restoringAccount", userId: fromRestoringAccountItem(item)!.userId };
+    case entityTypes.outlookSync:
+      return { kind: "outlookSync", userId: registeredAccount.read(item) };
     case entityTypes.pendingDeletion:
       return { kind: "pendingDeletion", userId: fromPendingDeletionItem(item)!.userId };
     case entityTypes.cleanupLease:

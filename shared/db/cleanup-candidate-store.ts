@@ -1,7 +1,8 @@
-import type { InactivityPosition } from "../domain/cleanup";
+import type { DormantPosition, InactivityPosition } from "../domain/cleanup";
 import { attributesOf, projectionOf, type Projection, type RawItem } from "./attributes";
 import { pendingAccount } from "./entities/pending-deletion";
 import { queuedNoticeAccount } from "./entities/queued-notice";
+import { dormantAccount, registeredAccount } from "./entities/second-chance";
 import {
   cleanupKeys,
   collections,
@@ -9,6 +10,7 @@ import {
   inactivityIndexKey,
   inactivityPartition,
   type ItemCollection,
+  ranges,
   type ItemKey,
 } from "./keys";
 import { queryPage } from "./query";
@@ -42,6 +44,35 @@ export const pendingPage = (limit: number, after?: string) =>
 /** A page of accounts with a notice in the outbox (K13): the search's second phase. */
 export const queuedPage = (limit: number, after?: string) =>
   accountsPage(collections.queuedNotices(), queuedNoticeAccount, cleanupKeys.queuedNotice, limit, after);
+
+/** A page of accounts whose follower-outlook sync was cut short (`CLEANUP#OUTLOOK`). */
+export const outlookSyncPage = (limit: number, after?: string) =>
+  accountsPage(collections.outlookSyncs(), registeredAccount, cleanupKeys.outlookSync, limit, after);
+
+/** A page of the accounts a run deactivated: what an undo of the run restores. */
+export const deactivatedByPage = (runId: string, limit: number, after?: string) =>
+  accountsPage(
+    collections.deactivatedBy(runId),
+    registeredAccount,
+    (userId) => cleanupKeys.deactivatedBy(runId, userId),
+    limit,
+    after,
+  );
+
+/** A page of dormant accounts whose grace ended before `now` (K26: 1 consistent Query), and where to go on. */
+export async function dormantPastGracePage(
+  now: string,
+  limit: number,
+  after?: DormantPosition,
+): Promise<{ userIds: string[]; next?: DormantPosition }> {
+  const page = await queryPage(ranges.dormantUntil(now), dormantAccount.read, {
+    projection: dormantAccount.projection,
+    limit,
+    ...(after ? { startAfter: cleanupKeys.dormant(after.graceUntil, after.userId) } : {}),
+  });
+  const last = page.items.at(-1);
+  return { userIds: page.items.map((entry) => entry.userId), ...(page.next && last ? { next: last } : {}) };
+}
 
 const inactiveAccount = {
   projection: projectionOf(["userId", "inactivitySk"]),

@@ -3,6 +3,7 @@ import {
   countChange,
   fromCleanupRunItem,
   fromRunLeaseItem,
+  runUndo,
   toCleanupRunItem,
   toCountChangeItem,
   toRunLeaseItem,
@@ -26,12 +27,15 @@ import {
 // (shared/db/entities/cleanup-run.ts). docs/data-model.md, "Cleanup" and K1-K3, K12.
 
 export class CleanupAlreadyRunning extends Error {}
-class LeaseLost extends Error {}
+export class LeaseLost extends Error {}
 
 export interface RunTotals {
   accountsDeleted: number;
   followEdgesDeleted: number;
   commentsAnonymized: number;
+  accountsDeactivated: number;
+  accountsPurged: number;
+  accountsRestored: number;
 }
 
 /** What a run counts once per account, from its tallies when it ends (runs before 1.1 count 0). */
@@ -70,9 +74,108 @@ export async function createRunWithLease(ticket: RunTicket, now: Date, leaseSeco
     if (error instanceof TransactionCancelled) throw new CleanupAlreadyRunning();
     throw error;
   }
-  if (held) await setRunStatus(held.runId, "failed", startedAt);
+  if (held) await failHolder(held, startedAt);
   const { pk: _pk, sk: _sk, entityType: _entityType, ...started } = run;
   return { ...started, countChanges: [], countChangesTotal: 0 };
+}
+
+/** Marks whoever held an expired lease failed: a run, or an undo of a run (the run itself stays as it ended). */
+async function failHolder(held: { runId: string; undoId?: string }, at: string): Promise<void> {
+  if (held.undoId === undefined) return setRunStatus(held.runId, "failed", at);
+  await setUndoStatus(held.runId, held.undoId, "failed", at);
+}
+
+/** Marks an undo finished with `status` unless it already is (1 conditional UpdateItem). */
+async function setUndoStatus(runId: string, undoId: string, status: RunStatus, finishedAt: string): Promise<void> {
+  await unlessConditionFails(updateItem(cleanupKeys.run(runId), undoUpdate(undoId, status, finishedAt)));
+}
+
+function undoUpdate(undoId: string, status: RunStatus, finishedAt: string) {
+  return {
+    UpdateExpression: "SET #undo.#status = :status, #undo.finishedAt = :finishedAt",
+    ConditionExpression: "#undo.undoId = :undoId AND #undo.#status = :running",
+    ExpressionAttributeNames: { "#status": "status", "#undo": "undo" },
+    ExpressionAttributeValues: {
+      ":status": status,
+      ":finishedAt": finishedAt,
+      ":running": "running",
+      ":undoId": undoId,
+    },
+  };
+}
+
+/** A run's undo as stored (its ID included), with the run's status: what beginning or resuming an undo decides on. */
+export function getRunUndo(runId: string) {
+  return getItem(cleanupKeys.run(runId), runUndo.read, runUndo.projection);
+}
+
+/**
+ * Begins an operator's undo of a run (contract 1.2), in one transaction: the lease (only when nobody holds an
+ * unexpired one: the same lock as a run's) naming the run and the undo, and the run's `undo` set running. A run
+ * still running, or any lease held, throws CleanupAlreadyRunning. An expired holder is marked failed, as a run's
+ * start does.
+ */
+export async function createUndoWithLease(
+  runId: string,
+  undoId: string,
+  now: Date,
+  leaseSeconds: number,
+): Promise<void> {
+  const startedAt = now.toISOString();
+  const held = await getItem(cleanupKeys.lease(), fromRunLeaseItem);
+  if (held && held.leaseUntil > startedAt) throw new CleanupAlreadyRunning();
+  try {
+    await transactWrite([
+      putOf(
+        toRunLeaseItem(runId, leaseUntil(now, leaseSeconds), undoId),
+        held
+          ? {
+              ConditionExpression: "runId = :heldBy AND leaseUntil = :heldUntil",
+              ExpressionAttributeValues: { ":heldBy": held.runId, ":heldUntil": held.leaseUntil },
+            }
+          : { ConditionExpression: "attribute_not_exists(pk)" },
+      ),
+      updateOf(cleanupKeys.run(runId), {
+        UpdateExpression: "SET #undo = :undo",
+        ConditionExpression: "attribute_exists(pk) AND #status <> :running",
+        ExpressionAttributeNames: { "#status": "status", "#undo": "undo" },
+        ExpressionAttributeValues: { ":undo": { undoId, status: "running", startedAt }, ":running": "running" },
+      }),
+    ]);
+  } catch (error) {
+    if (error instanceof TransactionCancelled) throw new CleanupAlreadyRunning();
+    throw error;
+  }
+  // An earlier attempt of this very undo (killed) is resumed, not failed.
+  if (held && !(held.runId === runId && held.undoId === undoId)) await failHolder(held, startedAt);
+}
+
+/**
+ * Ends an undo: its status and finish time, and the release of the lease, in ONE transaction (so the undo leaves
+ * `running` exactly when a new run may start); an undo already ended stays as it is.
+ */
+export async function endUndo(
+  runId: string,
+  undoId: string,
+  status: Exclude<RunStatus, "running">,
+  now: Date,
+): Promise<void> {
+  const update = updateOf(cleanupKeys.run(runId), undoUpdate(undoId, status, now.toISOString()));
+  const release = deleteOf(cleanupKeys.lease(), {
+    ConditionExpression: "runId = :runId AND undoId = :undoId",
+    ExpressionAttributeValues: { ":runId": runId, ":undoId": undoId },
+  });
+  try {
+    await transactWrite([update, release]);
+  } catch (error) {
+    if (!(error instanceof TransactionCancelled)) throw error;
+    if (error.failedAt(0)) return;
+    try {
+      await transactWrite([update]);
+    } catch (retryError) {
+      if (!(retryError instanceof TransactionCancelled)) throw retryError;
+    }
+  }
 }
 
 /** Marks a run finished with `status` unless it already is (1 conditional UpdateItem). */
@@ -110,7 +213,7 @@ export async function endRun(
   runId: string,
   status: Exclude<RunStatus, "running">,
   now: Date,
-  totals?: RunTotals,
+  totals?: Partial<RunTotals>,
   noticeTotals?: NoticeTotals,
   countChangesTotal?: number,
 ): Promise<void> {
@@ -128,13 +231,10 @@ export async function endRun(
     update += ", noticesSent = :notices, deletionsDeferred = :deferred";
     Object.assign(values, { ":notices": noticeTotals.noticesSent, ":deferred": noticeTotals.deletionsDeferred });
   }
-  if (totals) {
-    update += ", accountsDeleted = :accounts, followEdgesDeleted = :edges, commentsAnonymized = :comments";
-    Object.assign(values, {
-      ":accounts": totals.accountsDeleted,
-      ":edges": totals.followEdgesDeleted,
-      ":comments": totals.commentsAnonymized,
-    });
+  for (const [name, value] of Object.entries(totals ?? {})) {
+    if (value === undefined) continue;
+    update += `, ${name} = :${name}`;
+    values[`:${name}`] = value;
   }
   const runUpdate = updateOf(cleanupKeys.run(runId), {
     UpdateExpression: update,
@@ -159,16 +259,13 @@ export async function endRun(
   }
 }
 
-/** The transaction item that adds one deleted account's figures to its run's totals. */
-export function addToRunTotals(runId: string, totals: RunTotals): TransactItem {
+/** The transaction item that adds one account's figures to its run's totals (only the figures given). */
+export function addToRunTotals(runId: string, totals: Partial<RunTotals>): TransactItem {
+  const figures = Object.entries(totals).filter(([, value]) => value !== undefined);
   return updateOf(cleanupKeys.run(runId), {
-    UpdateExpression: "ADD accountsDeleted :accounts, followEdgesDeleted :edges, commentsAnonymized :comments",
+    UpdateExpression: `ADD ${figures.map(([name]) => `${name} :${name}`).join(", ")}`,
     ConditionExpression: "attribute_exists(pk)",
-    ExpressionAttributeValues: {
-      ":accounts": totals.accountsDeleted,
-      ":edges": totals.followEdgesDeleted,
-      ":comments": totals.commentsAnonymized,
-    },
+    ExpressionAttributeValues: Object.fromEntries(figures.map(([name, value]) => [`:${name}`, value])),
   });
 }
 

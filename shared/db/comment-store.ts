@@ -4,6 +4,7 @@ import { projectionOf } from "./attributes";
 import { batchDelete, batchGet } from "./batch";
 import {
   commentWriter,
+  type CommentWriter,
   fromCommentIndexEntryItem,
   fromCommentItem,
   toCommentIndexEntryItem,
@@ -155,10 +156,17 @@ export async function getCommentsOfWriter(
 export interface CommentToDelete {
   postLive: boolean;
   /** Null when the post's partition holds no such comment. */
-  comment: Pick<Comment, "commentId" | "authorId"> | null;
+  comment: CommentWriter | null;
 }
 
-const postOrCommentProjection = projectionOf(["pk", "sk", "commentId", "authorId", ...postLivenessAttributes]);
+const postOrCommentProjection = projectionOf([
+  "pk",
+  "sk",
+  "commentId",
+  "authorId",
+  "dormantAuthorId",
+  ...postLivenessAttributes,
+]);
 
 /**
  * The post and the comment a DELETE names, in one strongly consistent BatchGetItem (getCommentToDelete),
@@ -185,7 +193,7 @@ export async function getCommentToDelete(post: PostRef, commentId: string): Prom
  * is not being deleted, so the count moves exactly once per comment (a concurrent DELETE of the same comment
  * loses) and a post's deletion, once begun, is never raced: CommentGone otherwise.
  */
-export async function deleteComment(post: PostRef, comment: Pick<Comment, "commentId" | "authorId">): Promise<void> {
+export async function deleteComment(post: PostRef, comment: CommentWriter): Promise<void> {
   const items: TransactItems = [
     deleteOf(keys.comment(post.id, comment.commentId), { ConditionExpression: "attribute_exists(pk)" }),
     updateOf(keys.post(post.authorId, post.id), {
@@ -193,8 +201,9 @@ export async function deleteComment(post: PostRef, comment: Pick<Comment, "comme
       ConditionExpression: LIVE_POST,
       ExpressionAttributeValues: { ":minusOne": -1, ":one": 1 },
     }),
-    // No condition: an anonymization that removed the entry meanwhile leaves nothing to delete, which is fine.
-    ...(comment.authorId !== null ? [deleteOf(keys.commentByWriter(comment.authorId, comment.commentId))] : []),
+    // No condition: an anonymization that removed the entry meanwhile leaves nothing to delete, which is fine. A
+    // deactivated writer's comment keeps its entry (under `dormantAuthorId`): it goes too.
+    ...(comment.indexedUnder !== null ? [deleteOf(keys.commentByWriter(comment.indexedUnder, comment.commentId))] : []),
   ];
   try {
     await transactWrite(items);
@@ -230,7 +239,7 @@ export async function deleteCommentsOfPost(post: PostRef, mayGoOn: () => boolean
     });
     if (comments.length === 0) return deleted;
     const indexEntries: ItemKey[] = comments.flatMap((comment) =>
-      comment.authorId === null ? [] : [keys.commentByWriter(comment.authorId, comment.commentId)],
+      comment.indexedUnder === null ? [] : [keys.commentByWriter(comment.indexedUnder, comment.commentId)],
     );
     await batchDelete(indexEntries);
     await batchDelete(comments.map((comment) => keys.comment(post.id, comment.commentId)));

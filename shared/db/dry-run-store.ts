@@ -44,7 +44,7 @@ export const dryLostFollowers = (runId: string, userId: string): Promise<number>
   countItems(collections.dryLostFollowers(runId, userId));
 
 /** The run's totals, from its scratch items (Queries of the run's partition). */
-export async function dryRunTotals(runId: string): Promise<RunTotals> {
+export async function dryRunTotals(runId: string): Promise<Partial<RunTotals>> {
   const comments = await queryAll(collections.dryWouldDelete(runId), wouldDeleteComments.read, {
     projection: wouldDeleteComments.projection,
   });

@@ -1,24 +1,35 @@
 import type { FollowRelation } from "../domain/follow";
-import { followee, fromFollowItem, toFollowItems } from "./entities/follow";
+import type { RawItem } from "./attributes";
+import { followee, fromFollowItem, fromRelationItem, toFollowItems, type RelationState } from "./entities/follow";
+import { toDormantRelationItem } from "./entities/second-chance";
+import { deleteOutlookEntry } from "./outlook-store";
 import {
   existingFollowerCountTargets,
   followerCountChange,
   followingCountChange,
   pickFollowerCountTarget,
+  type AlsoCondition,
   type FollowerCountTarget,
 } from "./follower-count-store";
 import { collections, keys, type ItemCollection } from "./keys";
 import { countItems, queryAll, queryPage, queryPages } from "./query";
 import { getItem } from "./requests";
 import { withRetry } from "./retry";
-import { deleteOf, putOf, TransactionCancelled, transactWriteOnce, type TransactItems } from "./transactions";
+import { unavailable } from "../errors";
+import { deleteOf, putOf, TransactionCancelled, transactWriteOnce, updateOf, type TransactItems } from "./transactions";
 
 // Follows: the relation and its two list rows (shared/db/entities/follow.ts), written in one transaction with both
 // counts (follower-count-store.ts). docs/data-model.md, F1-F8 and FD1.
 
-/** The follow relation of a pair, or null (1 GetItem, consistent). */
-export function getFollow(followerId: string, followeeId: string): Promise<FollowRelation | null> {
-  return getItem(keys.follow(followerId, followeeId), fromFollowItem);
+/** The live follow relation of a pair, or null (1 GetItem, consistent); a dormant relation is no follow. */
+export async function getFollow(followerId: string, followeeId: string): Promise<FollowRelation | null> {
+  const state = await getRelation(followerId, followeeId);
+  return state && !state.dormantUnder ? state.relation : null;
+}
+
+/** The relation item of a pair as stored, dormant or not (1 GetItem, consistent), or null. */
+export function getRelation(followerId: string, followeeId: string): Promise<RelationState | null> {
+  return getItem(keys.follow(followerId, followeeId), fromRelationItem);
 }
 
 export type FollowWriteOutcome = "done" | "unchanged" | "followee_missing" | "follower_missing";
@@ -33,12 +44,16 @@ const FOLLOWING_COUNT = 4;
  * within the budget. Each try picks a counter item at random, so a try that met a concurrent follow on one shard
  * most likely goes to another. When the picked item is missing, the account is read once: absent means
  * `followee_missing`; present (with fewer shards than new accounts get, or none) means the write goes on with the
- * counter items it has.
+ * counter items it has. `onRelationRefused` decides what a failed condition on the relation item means (it hands the
+ * item back as it was).
  */
-async function withFollowerCount(
+export async function withFollowerCount<T extends string>(
   followeeId: string,
   items: (target: FollowerCountTarget) => TransactItems,
-): Promise<FollowWriteOutcome> {
+  onRelationRefused: (old: RawItem | undefined) => T | "unchanged" = () => "unchanged",
+  /** What a failed condition of another item means: a defect (throw), or a state changed meanwhile. */
+  otherRefusals: "throw" | "changed" = "throw",
+): Promise<FollowWriteOutcome | T | "changed"> {
   let pick = () => pickFollowerCountTarget(followeeId);
   for (let round = 0; round < 2; round++) {
     const outcome = await withRetry(async () => {
@@ -46,7 +61,11 @@ async function withFollowerCount(
         await transactWriteOnce(items(pick()));
         return "done" as const;
       } catch (error) {
-        if (error instanceof TransactionCancelled) return outcomeOfCancellation(error);
+        if (!(error instanceof TransactionCancelled)) throw error;
+        if (error.failedAt(FOLLOWER_COUNT)) return "counter_missing" as const;
+        if (error.failedAt(FOLLOWING_COUNT)) return "follower_missing" as const;
+        if (error.failedAt(RELATION)) return onRelationRefused(error.oldItems[RELATION]);
+        if (otherRefusals === "changed") return "changed" as const;
         throw error;
       }
     });
@@ -58,46 +77,102 @@ async function withFollowerCount(
   return "followee_missing";
 }
 
-function outcomeOfCancellation(error: TransactionCancelled): FollowWriteOutcome | "counter_missing" {
-  if (error.failedAt(FOLLOWER_COUNT)) return "counter_missing";
-  if (error.failedAt(FOLLOWING_COUNT)) return "follower_missing";
-  if (error.failedAt(RELATION)) return "unchanged";
-  throw error;
-}
-
 /**
  * Follows in one TransactWriteItems: the relation (only if absent) and both list rows, the followee's follower
- * count +1 and the follower's following count +1 (each only if its item exists). `unchanged`: already following.
+ * count +1 and the follower's following count +1 (each only if its item exists). `unchanged`: already following;
+ * `dormant`: the pair's relation is dormant (its holder's restore is under way: reviving it is the restore's work).
  */
-export function createFollow(relation: FollowRelation): Promise<FollowWriteOutcome> {
+export async function createFollow(relation: FollowRelation): Promise<FollowWriteOutcome | "dormant"> {
   const [follow, followerRow, followingRow] = toFollowItems(relation);
-  return withFollowerCount(relation.followeeId, (target) => [
-    putOf(follow, { ConditionExpression: "attribute_not_exists(pk)" }),
-    putOf(followerRow),
-    putOf(followingRow),
-    followerCountChange(target, 1),
-    followingCountChange(relation.followerId, 1),
-  ]);
+  const outcome = await withFollowerCount(
+    relation.followeeId,
+    (target) => [
+      putOf(follow, {
+        ConditionExpression: "attribute_not_exists(pk)",
+        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+      }),
+      putOf(followerRow),
+      putOf(followingRow),
+      followerCountChange(target, 1),
+      followingCountChange(relation.followerId, 1),
+    ],
+    (old) => (fromRelationItem(old)?.dormantUnder ? "dormant" : "unchanged"),
+  );
+  return outcome === "changed" ? "unchanged" : outcome;
 }
 
 /**
- * Unfollows in one TransactWriteItems that mirrors the follow: the relation (only while it is the one that was
- * read) and both list rows deleted, both counts -1. `unchanged`: the relation was gone or replaced meanwhile.
- * `alsoWrite` joins the same transaction (the cleanup counts the deleted relation on its pending deletion).
+ * How a live relation leaves: deleted (an unfollow, a deletion), or made dormant under the deactivated account that
+ * holds it (its index item put under the holder; `mark`: the holder's deactivation, which must still be under way).
  */
-export function deleteFollow(relation: FollowRelation, alsoWrite: TransactItems = []): Promise<FollowWriteOutcome> {
+export type Departure = { kind: "delete" } | { kind: "dormant"; holderId: string; mark: AlsoCondition };
+
+/**
+ * Takes a live relation out of every list and count in ONE transaction (the unfollow, and each relation of a
+ * deletion or deactivation): the relation item deleted or marked dormant (only while it is the one that was read,
+ * live), both list rows deleted, both counts -1; and when its follower is under notice, its outlook entry and the
+ * followee's `underNotice` with it. The transaction is first sent as for a relation outside the outlook; when the
+ * relation comes back with an `outlookAt`, it is sent again with the entry. `unchanged`: the relation was gone,
+ * replaced or dormant meanwhile; `followee_missing` / `follower_missing`: a count item is gone or a `mark` no longer
+ * holds. `alsoWrite` joins the same transaction (the cleanup counts the relation on its pending deletion).
+ */
+export async function removeFollow(
+  relation: FollowRelation,
+  departure: Departure = { kind: "delete" },
+  alsoWrite: TransactItems = [],
+): Promise<FollowWriteOutcome> {
   const { followerId, followeeId, followId } = relation;
-  return withFollowerCount(followeeId, (target) => [
-    deleteOf(keys.follow(followerId, followeeId), {
-      ConditionExpression: "followId = :followId",
-      ExpressionAttributeValues: { ":followId": followId },
-    }),
-    deleteOf(keys.followerEntry(followeeId, followId)),
-    deleteOf(keys.followingEntry(followerId, followId)),
-    followerCountChange(target, -1),
-    followingCountChange(followerId, -1),
-    ...alsoWrite,
-  ]);
+  let outlookAt: string | null = null;
+  for (let round = 0; round < 3; round++) {
+    const seen = outlookAt;
+    const relationCondition = {
+      ConditionExpression:
+        "followId = :followId AND attribute_not_exists(dormantUnder) AND " +
+        (seen === null ? "attribute_not_exists(outlookAt)" : "outlookAt = :outlookAt"),
+      ExpressionAttributeValues: { ":followId": followId, ...(seen === null ? {} : { ":outlookAt": seen }) },
+      ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const,
+    };
+    const holder = departure.kind === "dormant" ? departure : null;
+    const outcome = await withFollowerCount(
+      followeeId,
+      (target) => [
+        holder
+          ? updateOf(keys.follow(followerId, followeeId), {
+              UpdateExpression: "SET dormantUnder = :holder REMOVE outlookAt",
+              ...relationCondition,
+              ExpressionAttributeValues: { ...relationCondition.ExpressionAttributeValues, ":holder": holder.holderId },
+            })
+          : deleteOf(keys.follow(followerId, followeeId), relationCondition),
+        deleteOf(keys.followerEntry(followeeId, followId)),
+        deleteOf(keys.followingEntry(followerId, followId)),
+        followerCountChange(target, -1, {
+          underNotice: seen !== null,
+          ...(holder?.holderId === followeeId ? { also: holder.mark } : {}),
+        }),
+        followingCountChange(followerId, -1, holder?.holderId === followerId ? holder.mark : undefined),
+        ...(seen === null ? [] : [deleteOutlookEntry(followeeId, seen, followerId)]),
+        ...(holder ? [putOf(toDormantRelationItem(holder.holderId, relation))] : []),
+        ...alsoWrite,
+      ],
+      (old) => {
+        const state = fromRelationItem(old);
+        // Still this live relation, but in the outlook: send it again with its entry.
+        if (state && state.relation.followId === followId && !state.dormantUnder && state.outlookAt !== seen) {
+          outlookAt = state.outlookAt;
+          return "again";
+        }
+        return "unchanged";
+      },
+    );
+    if (outcome === "changed") return "unchanged";
+    if (outcome !== "again") return outcome;
+  }
+  throw unavailable(1);
+}
+
+/** The unfollow transaction (F2, F8): `removeFollow` of a live relation, deleted. */
+export function deleteFollow(relation: FollowRelation, alsoWrite: TransactItems = []): Promise<FollowWriteOutcome> {
+  return removeFollow(relation, { kind: "delete" }, alsoWrite);
 }
 
 export interface RelationPage {

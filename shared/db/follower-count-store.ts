@@ -35,38 +35,79 @@ export async function existingFollowerCountTargets(userId: string): Promise<Foll
     : state.shardCounts.map(({ shard }) => ({ kind: "shard", userId, shard }));
 }
 
+/** A condition ANDed to a count item's own: the state of an account the transaction depends on. */
+export interface AlsoCondition {
+  expression: string;
+  values?: Record<string, unknown>;
+  names?: Record<string, string>;
+}
+
+/** What a count write may do besides its count (docs/data-model.md, "A second chance" and "the follower outlook"). */
+export interface CountChangeOptions {
+  /** The relation's follower is under notice: the followee's outlook count moves with it, on the same item. */
+  underNotice?: boolean;
+  /** A further condition on the same item (a deactivation's mark, a restore's state, an account's age). */
+  also?: AlsoCondition;
+}
+
+function withAlso(
+  condition: string,
+  values: Record<string, unknown>,
+  names: Record<string, string> | undefined,
+  also: AlsoCondition | undefined,
+) {
+  const allNames = { ...names, ...also?.names };
+  return {
+    ConditionExpression: also ? `${condition} AND ${also.expression}` : condition,
+    ExpressionAttributeValues: { ...values, ...also?.values },
+    ...(Object.keys(allNames).length > 0 ? { ExpressionAttributeNames: allNames } : {}),
+  };
+}
+
 /**
  * The transaction item that changes a follower count by `delta`, only while its item exists; a follow (+1) also
  * only while the account's deletion has not begun (the mark is on the profile and every shard), so that no
  * relation can appear after a deletion listed them. An unfollow (-1) may still take one away: the deletion
- * itself does. Either way the item's count version grows (count-version.ts).
+ * itself does. Either way the item's count version grows (count-version.ts). With `underNotice`, the outlook count
+ * of the same item moves by `delta` too.
  */
-export function followerCountChange(target: FollowerCountTarget, delta: 1 | -1): TransactItem {
-  const condition = {
-    ConditionExpression: delta > 0 ? LIVE_ACCOUNT_CONDITION : "attribute_exists(pk)",
-    ExpressionAttributeValues: { ":delta": delta, ":one": 1 },
-  };
+export function followerCountChange(
+  target: FollowerCountTarget,
+  delta: 1 | -1,
+  options: CountChangeOptions = {},
+): TransactItem {
+  const outlook = options.underNotice ? ", underNotice :delta" : "";
+  const condition = (names?: Record<string, string>) =>
+    withAlso(
+      delta > 0 ? LIVE_ACCOUNT_CONDITION : "attribute_exists(pk)",
+      { ":delta": delta, ":one": 1 },
+      names,
+      options.also,
+    );
   return target.kind === "shard"
     ? updateOf(keys.followerCountShard(target.userId, target.shard), {
-        UpdateExpression: `ADD #count :delta, ${ADD_COUNT_VERSION}`,
-        ExpressionAttributeNames: { "#count": "count" },
-        ...condition,
+        UpdateExpression: `ADD #count :delta, ${ADD_COUNT_VERSION}${outlook}`,
+        ...condition({ "#count": "count" }),
       })
     : updateOf(keys.account(target.userId), {
-        UpdateExpression: `ADD followerCount :delta, ${ADD_COUNT_VERSION}`,
-        ...condition,
+        UpdateExpression: `ADD followerCount :delta, ${ADD_COUNT_VERSION}${outlook}`,
+        ...condition(),
       });
 }
 
 /**
  * The transaction item that changes an account's following count by `delta` (and its profile's count version),
- * only while the account exists (a follow: and is not being deleted).
+ * only while the account exists (a follow: and is not being deleted), and `also` holds of it.
  */
-export function followingCountChange(userId: string, delta: 1 | -1): TransactItem {
+export function followingCountChange(userId: string, delta: 1 | -1, also?: AlsoCondition): TransactItem {
   return updateOf(keys.account(userId), {
     UpdateExpression: `ADD followingCount :delta, ${ADD_COUNT_VERSION}`,
-    ConditionExpression: delta > 0 ? LIVE_ACCOUNT_CONDITION : "attribute_exists(pk)",
-    ExpressionAttributeValues: { ":delta": delta, ":one": 1 },
+    ...withAlso(
+      delta > 0 ? LIVE_ACCOUNT_CONDITION : "attribute_exists(pk)",
+      { ":delta": delta, ":one": 1 },
+      undefined,
+      also,
+    ),
   });
 }
 

@@ -35,3 +35,11 @@ export async function historyKeysOf(userId: string, limit: number): Promise<Item
 export function recountPointItems(auditId: string, change: CountChange, at: string): TransactItems {
   return [putOf(toFollowerHistoryPointItem(auditId, change, at, "recount"))];
 }
+
+/**
+ * The history point of a restore (a sign-in's, or an undo's for the whole undo) that raised a follower count, as a
+ * transaction item; the restore's (or the undo's) ID stands in the point's `runId`.
+ */
+export function restorePointItems(restoreId: string, change: CountChange, at: string): TransactItems {
+  return [putOf(toFollowerHistoryPointItem(restoreId, change, at, "accounts_restored"))];
+}

@@ -18,6 +18,14 @@ import type { PostBodyItem, PostSummaryItem } from "./entities/post";
 import type { QueuedNoticeItem } from "./entities/queued-notice";
 import type { RateCounterItem } from "./entities/rate-counter";
 import type { RunTallyItem } from "./entities/run-tally";
+import type {
+  DeactivatedByRunItem,
+  DormantAccountItem,
+  DormantRelationItem,
+  OutlookEntryItem,
+  OutlookSyncItem,
+  RestoringAccountItem,
+} from "./entities/second-chance";
 import type { TouchedAccountItem } from "./entities/touched-account";
 import type { EntityType } from "./keys";
 
@@ -43,7 +51,13 @@ export type StoredItem =
   | FollowerHistoryPointItem
   | QueuedNoticeItem
   | RunTallyItem
-  | MigrationCheckpointItem;
+  | MigrationCheckpointItem
+  | DormantRelationItem
+  | OutlookEntryItem
+  | DormantAccountItem
+  | RestoringAccountItem
+  | OutlookSyncItem
+  | DeactivatedByRunItem;
 
 // Every entity of keys.ts has exactly one member here, and every member names an entity of keys.ts.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

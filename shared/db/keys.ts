@@ -34,6 +34,12 @@ export const entityTypes = {
   queuedNotice: "queuedNotice",
   runTally: "runTally",
   migrationCheckpoint: "migrationCheckpoint",
+  dormantRelation: "dormantRelation",
+  outlookEntry: "outlookEntry",
+  dormantAccount: "dormantAccount",
+  restoringAccount: "restoringAccount",
+  outlookSync: "outlookSync",
+  deactivatedByRun: "deactivatedByRun",
 } as const;
 
 export type EntityType = (typeof entityTypes)[keyof typeof entityTypes];
@@ -59,6 +65,8 @@ const userPartition = (userId: string): string => `${USER}${userId}`;
 const postPartition = (postUlid: string): string => `${POST}${postUlid}`;
 const followersPartition = (userId: string): string => `FOLLOWERS#${userId}`;
 const followingPartition = (userId: string): string => `${FOLLOWING}${userId}`;
+const dormantPartition = (holderId: string): string => `DORMANT#${holderId}`;
+const outlookPartition = (followeeId: string): string => `OUTLOOK#${followeeId}`;
 const shardNumber = (shard: number) => String(shard).padStart(2, "0");
 
 export const keys = {
@@ -128,6 +136,22 @@ export const keys = {
     pk: userPartition(userId),
     sk: `${RATE}COMMENTS#${windowId}`,
   }),
+  /**
+   * The index item of a dormant follow relation, under the deactivated account that holds it (docs/data-model.md,
+   * "A second chance"): how its restore or purge finds the relation again, since its list rows are gone.
+   */
+  dormantRelation: (holderId: string, followId: string): ItemKey => ({
+    pk: dormantPartition(holderId),
+    sk: `FOLLOW#${followId}`,
+  }),
+  /**
+   * A follower under notice, in its followee's outlook: sorted by the follower's earliest possible deactivation, so
+   * the earliest of all is the first item of the partition.
+   */
+  outlookEntry: (followeeId: string, at: string, followerId: string): ItemKey => ({
+    pk: outlookPartition(followeeId),
+    sk: `AT#${at}#${followerId}`,
+  }),
 };
 
 // The cleanup of inactive accounts (docs/data-model.md, "Cleanup"). Its items live in partitions of their own,
@@ -139,6 +163,11 @@ const TOUCHED = "CLEANUP#TOUCHED";
 const runPartition = (runId: string): string => `CLEANUP#RUN#${runId}`;
 const lostFollowersPartition = (runId: string, userId: string): string => `${runPartition(runId)}#LOST#${userId}`;
 const historyPartition = (userId: string): string => `HISTORY#${userId}`;
+const DORMANT = "CLEANUP#DORMANT";
+const RESTORING = "CLEANUP#RESTORING";
+const OUTLOOK_SYNCS = "CLEANUP#OUTLOOK";
+const restoreTouchedPartition = (touchedSet: string): string => `CLEANUP#RESTORE#${touchedSet}`;
+const UNTIL = "UNTIL#";
 
 export const cleanupKeys = {
   /** A run's record; `CLEANUP#RUNS` holds every run, newest last (run IDs are ULIDs). */
@@ -170,6 +199,22 @@ export const cleanupKeys = {
   deferredTally: (runId: string, userId: string): ItemKey => ({ pk: runPartition(runId), sk: `DEFERRED#${userId}` }),
   /** A point of an account's public follower history, newest last (by run ID). */
   historyPoint: (userId: string, runId: string): ItemKey => ({ pk: historyPartition(userId), sk: `POINT#${runId}` }),
+  /** A dormant account, sorted by the end of its grace: what a run purges once that time has passed. */
+  dormant: (graceUntil: string, userId: string): ItemKey => ({
+    pk: DORMANT,
+    sk: `${UNTIL}${graceUntil}#${USER}${userId}`,
+  }),
+  /** An account whose restore began and whose relations are not all back yet: the restore sweep goes on with it. */
+  restoring: (userId: string): ItemKey => ({ pk: RESTORING, sk: userPartition(userId) }),
+  /** An account whose follower-outlook entries are not yet where its schedule says (a sync cut short). */
+  outlookSync: (userId: string): ItemKey => ({ pk: OUTLOOK_SYNCS, sk: userPartition(userId) }),
+  /** An account a run deactivated: what an undo of that run restores. */
+  deactivatedBy: (runId: string, userId: string): ItemKey => ({ pk: runPartition(runId), sk: `DEACTIVATED#${userId}` }),
+  /** A surviving account whose counts a restore (or an undo) raised, with its counts before the first raise. */
+  restoreTouched: (touchedSet: string, userId: string): ItemKey => ({
+    pk: restoreTouchedPartition(touchedSet),
+    sk: userPartition(userId),
+  }),
 };
 
 // Operator migrations (`npm run migrate`): one checkpoint item per migration, in a partition of its own.
@@ -231,6 +276,20 @@ export const collections = {
     pk: lostFollowersPartition(runId, userId),
     prefix: FOLLOWER,
   }),
+  /** The follow relation items an account made (live and dormant), by followee. */
+  relationsOf: (followerId: string): ItemCollection => ({ pk: userPartition(followerId), prefix: FOLLOWS }),
+  /** The dormant relations a deactivated account holds. */
+  dormantRelationsOf: (holderId: string): ItemCollection => ({ pk: dormantPartition(holderId), prefix: "FOLLOW#" }),
+  /** An account's followers under notice, earliest possible deactivation first. */
+  outlookOf: (followeeId: string): ItemCollection => ({ pk: outlookPartition(followeeId), prefix: "AT#" }),
+  /** Accounts whose restore is under way. */
+  restoringAccounts: (): ItemCollection => ({ pk: RESTORING, prefix: USER }),
+  /** Accounts whose outlook sync was cut short. */
+  outlookSyncs: (): ItemCollection => ({ pk: OUTLOOK_SYNCS, prefix: USER }),
+  /** The accounts a run deactivated. */
+  deactivatedBy: (runId: string): ItemCollection => ({ pk: runPartition(runId), prefix: "DEACTIVATED#" }),
+  /** The accounts a restore (or an undo) touched. */
+  restoreTouched: (touchedSet: string): ItemCollection => ({ pk: restoreTouchedPartition(touchedSet), prefix: USER }),
   /** An account's follower history points, oldest first. */
   followerHistoryOf: (userId: string): ItemCollection => ({ pk: historyPartition(userId), prefix: "POINT#" }),
   /** Every item of one partition (tests and the cleanup's checks read whole partitions). */
@@ -243,6 +302,8 @@ export const ranges = {
    * first and the posts follow newest first (no entity may use a sort key between the two).
    */
   postsAndProfileOf: (authorId: string): ItemRange => ({ pk: userPartition(authorId), from: POST, to: PROFILE }),
+  /** Dormant accounts whose grace ended at or before `now`, earliest first. */
+  dormantUntil: (now: string): ItemRange => ({ pk: DORMANT, from: UNTIL, to: `${UNTIL}${now}` }),
   /** An author's posts at or below one post (descending: newest first from there). */
   postsOfAuthorThrough: (authorId: string, postUlid: string): ItemRange => ({
     pk: userPartition(authorId),

@@ -7,6 +7,7 @@ import {
   type QueuedNoticeRecord,
 } from "./entities/queued-notice";
 import { toRunTallyItem, type TallyKind } from "./entities/run-tally";
+import { toOutlookSyncItem } from "./entities/second-chance";
 import { cleanupKeys, collections, keys } from "./keys";
 import { countItems } from "./query";
 import { deleteItem, getItem, putItem, unlessConditionFails } from "./requests";
@@ -49,14 +50,22 @@ function unchangedSince(state: StoredAccountState) {
  * run read it (same activity, role, entitlements and schedule length). False when it changed meanwhile: nothing
  * was written.
  */
-export function recordNotice(state: StoredAccountState, queued: QueuedNoticeRecord, now: Date): Promise<boolean> {
+export function recordNotice(
+  state: StoredAccountState,
+  queued: QueuedNoticeRecord,
+  outlookAt: string,
+  now: Date,
+): Promise<boolean> {
   const condition = unchangedSince(state);
   const notice: StoredNotice = { lead: queued.lead, recordedAt: queued.recordedAt };
   return unlessCancelled([
     updateOf(keys.account(state.account.userId), {
+      // The account is under notice from here on: its followees' outlooks are to show it at `outlookAt` (the sync
+      // that follows moves its relations' entries there).
       UpdateExpression:
         "SET noticeSchedule = list_append(if_not_exists(noticeSchedule, :none), :notice), " +
-        "noticesPendingSince = if_not_exists(noticesPendingSince, :recordedAt)",
+        "noticesPendingSince = if_not_exists(noticesPendingSince, :recordedAt), " +
+        "outlookAt = :outlookAt, outlookDirty = :true",
       ConditionExpression: condition.ConditionExpression,
       ExpressionAttributeNames: condition.ExpressionAttributeNames,
       ExpressionAttributeValues: {
@@ -64,10 +73,13 @@ export function recordNotice(state: StoredAccountState, queued: QueuedNoticeReco
         ":none": [],
         ":notice": [notice],
         ":recordedAt": queued.recordedAt,
+        ":outlookAt": outlookAt,
+        ":true": true,
       },
     }),
     putOf(toQueuedNoticeItem(queued), { ConditionExpression: "attribute_not_exists(pk)" }),
     putOf(toRunTallyItem("notice", queued.runId, state.account.userId, now)),
+    putOf(toOutlookSyncItem(state.account.userId)),
   ]);
 }
 
@@ -77,13 +89,23 @@ export function recordNotice(state: StoredAccountState, queued: QueuedNoticeReco
  */
 export function clearSchedule(state: StoredAccountState): Promise<boolean> {
   const length = state.notices.length;
+  // Still in followees' outlooks (a withdrawal the account's own request did not sync): out of them, by a sync due.
+  const inOutlook = state.outlook.at !== null;
   return unlessCancelled([
     updateOf(keys.account(state.account.userId), {
-      UpdateExpression: "REMOVE noticeSchedule, noticesPendingSince",
+      UpdateExpression: `REMOVE noticeSchedule, noticesPendingSince${inOutlook ? ", outlookAt SET outlookDirty = :true" : ""}`,
       ConditionExpression: `attribute_exists(pk) AND ${scheduleLengthIs(length)}`,
-      ...(length > 0 ? { ExpressionAttributeValues: { ":notices": length } } : {}),
+      ...(length > 0 || inOutlook
+        ? {
+            ExpressionAttributeValues: {
+              ...(length > 0 ? { ":notices": length } : {}),
+              ...(inOutlook ? { ":true": true } : {}),
+            },
+          }
+        : {}),
     }),
     deleteOf(cleanupKeys.queuedNotice(state.account.userId)),
+    ...(inOutlook ? [putOf(toOutlookSyncItem(state.account.userId))] : []),
   ]);
 }
 

@@ -17,6 +17,10 @@ export interface Account {
   noticesPendingSince?: string;
   /** The `email` claim of the account's last token, as stored (absent or null: none). Only the local mail reads it. */
   emailClaim?: string | null;
+  /** Its restore after a deactivation is under way: relations are still coming back (contract 1.2, `Me.restoring`). */
+  restoring?: boolean;
+  /** How many of its followers are under notice (the follower outlook; read with the account, never stored here). */
+  followersUnderNotice?: number;
 }
 
 /** Who the verified token says the caller is. */
@@ -51,6 +55,8 @@ export interface Profile {
 export interface Me extends Profile {
   entitlements: Entitlement[];
   lastActiveAt: string;
+  /** Relations are still coming back after a deactivation was undone (contract 1.2). */
+  restoring: boolean;
 }
 
 export function toProfile(account: Account): Profile {
@@ -67,7 +73,12 @@ export function toProfile(account: Account): Profile {
 }
 
 export function toMe(account: Account): Me {
-  return { ...toProfile(account), entitlements: account.entitlements, lastActiveAt: account.lastActiveAt };
+  return {
+    ...toProfile(account),
+    entitlements: account.entitlements,
+    lastActiveAt: account.lastActiveAt,
+    restoring: account.restoring === true,
+  };
 }
 
 export const ACTIVITY_WRITE_INTERVAL_MS = 60 * 60 * 1000;

@@ -16,17 +16,27 @@ export type TableFact =
       kind: "account";
       userId: string;
       handle: string;
+      createdAt: string;
+      lastActiveAt: string;
       /** The profile's own follower count (the shards add to it). */
       profileFollowerCount: number;
       followingCount: number;
       postCount: number;
-      /** Set once its deletion began (by a cleanup run or its owner). */
+      /** The profile's own outlook count (an account without shards keeps it there). */
+      profileUnderNotice: number;
+      /** Set once its deletion began (by a cleanup run or its owner): not a deactivation. */
       deletionBegun: boolean;
+      /** Where its deactivation stands (contract 1.2), null when none. */
+      deactivation: "deactivating" | "dormant" | "purging" | null;
+      /** A restore of it is under way. */
+      restoring: boolean;
+      /** Where its relations' outlook entries belong (null: not under notice), and whether a sync is due. */
+      outlook: { at: string | null; dirty: boolean };
       /** Its current schedule of notices before deletion, oldest first (empty: none runs). */
       notices: readonly ScheduledNotice[];
     }
-  | { kind: "followerCountShard"; userId: string; shard: number; count: number }
-  | { kind: "handleClaim"; handle: string; userId: string }
+  | { kind: "followerCountShard"; userId: string; shard: number; count: number; underNotice: number }
+  | { kind: "handleClaim"; handle: string; userId: string; quarantinedUntil: string | null }
   | {
       kind: "post";
       authorId: string;
@@ -39,9 +49,22 @@ export type TableFact =
       bodyRevision: number | null;
     }
   | { kind: "postBody"; postUlid: string; access: PostAccess; revision: number }
-  | { kind: "comment"; postUlid: string; commentId: string; authorId: string | null }
+  | { kind: "comment"; postUlid: string; commentId: string; authorId: string | null; dormantAuthorId: string | null }
   | { kind: "commentIndexEntry"; writerId: string; commentId: string; postUlid: string | null }
-  | { kind: "followItem"; item: "relation" | "followerRow" | "followingRow"; relation: FollowRelation }
+  | {
+      kind: "followItem";
+      item: "relation" | "followerRow" | "followingRow";
+      relation: FollowRelation;
+      /** A relation item's: the deactivated account that holds it dormant (null: live). */
+      dormantUnder: string | null;
+      /** A relation item's: its outlook entry's time (null: its follower is not under notice). */
+      outlookAt: string | null;
+    }
+  | { kind: "dormantRelation"; holderId: string; relation: FollowRelation }
+  | { kind: "outlookEntry"; followeeId: string; followerId: string; at: string }
+  | { kind: "dormantAccount"; userId: string; graceUntil: string }
+  | { kind: "restoringAccount"; userId: string }
+  | { kind: "outlookSync"; userId: string }
   | { kind: "pendingDeletion"; userId: string }
   | { kind: "cleanupLease"; runId: string; leaseUntil: string }
   | { kind: "queuedNotice"; userId: string; lead: string; recordedAt: string };
@@ -74,6 +97,8 @@ export const isCountDrift = (finding: Finding): finding is CountDrift => "stored
 export interface TableIndex {
   accounts: Map<string, Extract<TableFact, { kind: "account" }>>;
   shardTotals: Map<string, number>;
+  /** The outlook count each account's shards hold. */
+  shardUnderNotice: Map<string, number>;
   shards: Extract<TableFact, { kind: "followerCountShard" }>[];
   claims: Extract<TableFact, { kind: "handleClaim" }>[];
   posts: Map<string, Extract<TableFact, { kind: "post" }>>;
@@ -83,6 +108,16 @@ export interface TableIndex {
   indexEntries: Map<string, Extract<TableFact, { kind: "commentIndexEntry" }>>;
   /** Follow items by followId, each of the three kinds. */
   follows: Map<string, Partial<Record<"relation" | "followerRow" | "followingRow", FollowRelation>>>;
+  /** Relation items' dormancy and outlook, by followId. */
+  relationStates: Map<string, { dormantUnder: string | null; outlookAt: string | null }>;
+  /** Dormant relations' index items, by followId (each should be one, under its relation's holder). */
+  dormantIndex: Map<string, Extract<TableFact, { kind: "dormantRelation" }>[]>;
+  outlookEntries: Extract<TableFact, { kind: "outlookEntry" }>[];
+  dormantAccounts: Extract<TableFact, { kind: "dormantAccount" }>[];
+  restoringEntries: Set<string>;
+  outlookSyncs: Set<string>;
+  /** The time the checks run at (quarantines and graces are judged against it). */
+  now: string;
   pending: Set<string>;
   /** Queued notices (the outbox) by account: at most one each. */
   queuedNotices: Map<string, Extract<TableFact, { kind: "queuedNotice" }>[]>;
@@ -98,6 +133,7 @@ export function indexFacts(facts: Iterable<TableFact>, now: Date): TableIndex {
   const index: TableIndex = {
     accounts: new Map(),
     shardTotals: new Map(),
+    shardUnderNotice: new Map(),
     shards: [],
     claims: [],
     posts: new Map(),
@@ -106,6 +142,13 @@ export function indexFacts(facts: Iterable<TableFact>, now: Date): TableIndex {
     commentsPerPost: new Map(),
     indexEntries: new Map(),
     follows: new Map(),
+    relationStates: new Map(),
+    dormantIndex: new Map(),
+    outlookEntries: [],
+    dormantAccounts: [],
+    restoringEntries: new Set(),
+    outlookSyncs: new Set(),
+    now: now.toISOString(),
     pending: new Set(),
     queuedNotices: new Map(),
     cleanupRunning: false,
@@ -118,6 +161,7 @@ export function indexFacts(facts: Iterable<TableFact>, now: Date): TableIndex {
       case "followerCountShard":
         index.shards.push(fact);
         add(index.shardTotals, fact.userId, fact.count);
+        add(index.shardUnderNotice, fact.userId, fact.underNotice);
         break;
       case "handleClaim":
         index.claims.push(fact);
@@ -140,6 +184,30 @@ export function indexFacts(facts: Iterable<TableFact>, now: Date): TableIndex {
           ...index.follows.get(fact.relation.followId),
           [fact.item]: fact.relation,
         });
+        if (fact.item === "relation") {
+          index.relationStates.set(fact.relation.followId, {
+            dormantUnder: fact.dormantUnder,
+            outlookAt: fact.outlookAt,
+          });
+        }
+        break;
+      case "dormantRelation":
+        index.dormantIndex.set(fact.relation.followId, [
+          ...(index.dormantIndex.get(fact.relation.followId) ?? []),
+          fact,
+        ]);
+        break;
+      case "outlookEntry":
+        index.outlookEntries.push(fact);
+        break;
+      case "dormantAccount":
+        index.dormantAccounts.push(fact);
+        break;
+      case "restoringAccount":
+        index.restoringEntries.add(fact.userId);
+        break;
+      case "outlookSync":
+        index.outlookSyncs.add(fact.userId);
         break;
       case "pendingDeletion":
         index.pending.add(fact.userId);
@@ -155,9 +223,14 @@ export function indexFacts(facts: Iterable<TableFact>, now: Date): TableIndex {
   return index;
 }
 
-/** The relations of the index: each follow whose relation item exists (its rows are checked apart). */
+/**
+ * The live relations of the index: each follow whose relation item exists and is not dormant (its rows are checked
+ * apart). A dormant relation counts nowhere (contract 1.2).
+ */
 function relationsOf(index: TableIndex): FollowRelation[] {
-  return [...index.follows.values()].flatMap((items) => (items.relation ? [items.relation] : []));
+  return [...index.follows.values()].flatMap((items) =>
+    items.relation && !index.relationStates.get(items.relation.followId)?.dormantUnder ? [items.relation] : [],
+  );
 }
 
 function countBy(relations: readonly FollowRelation[], side: "followerId" | "followeeId"): Map<string, number> {
@@ -166,9 +239,11 @@ function countBy(relations: readonly FollowRelation[], side: "followerId" | "fol
   return counts;
 }
 
-/** An account being deleted: marked, or with a pending deletion. */
+/** An account being deleted: marked, or with a pending deletion (a deactivation or a purge under way too). */
 const beingDeleted = (index: TableIndex, userId: string): boolean =>
-  index.accounts.get(userId)?.deletionBegun === true || index.pending.has(userId);
+  index.accounts.get(userId)?.deletionBegun === true ||
+  index.accounts.get(userId)?.deactivation === "purging" ||
+  index.pending.has(userId);
 
 /** Every account whose stored count (`storedOf`) differs from what was counted of it. */
 function accountCountDrifts(
@@ -190,6 +265,228 @@ export interface Invariant {
   promise: string;
   check(index: TableIndex): Finding[];
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Contract 1.2: a second chance, and the follower outlook (docs/data-model.md)
+
+/** The time of a follower's outlook entry its schedule gives: its newest notice's record time plus its lead. */
+function outlookTimeOf(notices: readonly ScheduledNotice[]): string | null {
+  const newest = notices.at(-1);
+  return newest ? new Date(Date.parse(newest.recordedAt) + newest.lead.ms).toISOString() : null;
+}
+
+/** Does the account's schedule run (recorded notices, no activity since its start)? */
+function scheduleRuns(account: Extract<TableFact, { kind: "account" }>): boolean {
+  const start = account.notices[0]?.recordedAt;
+  return start !== undefined && Date.parse(account.lastActiveAt) < Date.parse(start);
+}
+
+const secondChanceInvariants: readonly Invariant[] = [
+  {
+    name: "dormantRelation",
+    promise:
+      "No dormant relation is visible: it has no list rows, counts nowhere, is held by a deactivated (or returning) account under whose index it is listed, once.",
+    check(index) {
+      const findings: Finding[] = [];
+      for (const [followId, state] of index.relationStates) {
+        const holder = state.dormantUnder;
+        if (!holder) continue;
+        const items = index.follows.get(followId)!;
+        const relation = items.relation!;
+        const report = (detail: string) => findings.push({ invariant: "dormantRelation", userId: holder, detail });
+        if (items.followerRow || items.followingRow) report(`dormant follow ${followId} still has list rows`);
+        if (holder !== relation.followerId && holder !== relation.followeeId)
+          report(`dormant follow ${followId} is held by an account that is neither of its two`);
+        const account = index.accounts.get(holder);
+        if (!account) report(`dormant follow ${followId} is held by an account that does not exist`);
+        else if (account.deactivation === null && !account.restoring && !beingDeleted(index, holder))
+          report(`dormant follow ${followId} is held by a live account whose restore is over`);
+        const listed = index.dormantIndex.get(followId) ?? [];
+        if (listed.length !== 1 || listed[0]!.holderId !== holder)
+          report(`dormant follow ${followId} is listed ${listed.length} times, not once under its holder`);
+        if (state.outlookAt !== null) report(`dormant follow ${followId} is in an outlook`);
+      }
+      for (const [followId, listed] of index.dormantIndex) {
+        for (const entry of listed) {
+          if (index.relationStates.get(followId)?.dormantUnder !== entry.holderId) {
+            findings.push({
+              invariant: "dormantRelation",
+              userId: entry.holderId,
+              detail: `index item of follow ${followId} names no relation dormant under its holder`,
+            });
+          }
+        }
+      }
+      // A dormant account holds no live relation (both of its rows would show it).
+      for (const relation of relationsOf(index)) {
+        for (const userId of [relation.followerId, relation.followeeId]) {
+          if (index.accounts.get(userId)?.deactivation === "dormant") {
+            findings.push({
+              invariant: "dormantRelation",
+              userId,
+              detail: `follow ${relation.followId} of a dormant account is live`,
+            });
+          }
+        }
+      }
+      return findings;
+    },
+  },
+  {
+    name: "dormantAccount",
+    promise: "A dormant account is listed once by the end of its grace, and only a dormant account is.",
+    check(index) {
+      const findings: Finding[] = [];
+      const listed = new Map<string, number>();
+      for (const entry of index.dormantAccounts) {
+        add(listed, entry.userId, 1);
+        if (index.accounts.get(entry.userId)?.deactivation !== "dormant") {
+          findings.push({
+            invariant: "dormantAccount",
+            userId: entry.userId,
+            detail: "listed as dormant, but it is not",
+          });
+        }
+      }
+      for (const account of index.accounts.values()) {
+        if (account.deactivation === "dormant" && listed.get(account.userId) !== 1) {
+          findings.push({
+            invariant: "dormantAccount",
+            userId: account.userId,
+            detail: `dormant, and listed ${listed.get(account.userId) ?? 0} times for its purge`,
+          });
+        }
+      }
+      return findings;
+    },
+  },
+  {
+    name: "restoreFinished",
+    promise: "No restore is left under way (the restore sweep finishes each within a minute in AWS).",
+    check(index) {
+      const returning = new Set([
+        ...index.restoringEntries,
+        ...[...index.accounts.values()].filter((account) => account.restoring).map((account) => account.userId),
+      ]);
+      return [...returning].map((userId) => ({
+        invariant: "restoreFinished",
+        userId,
+        detail: "the account's restore began and did not finish (the restore sweep finishes it)",
+      }));
+    },
+  },
+  {
+    name: "outlookCount",
+    promise: "An account's followers under notice (its profile's and shards' underNotice) equal its outlook entries.",
+    check(index) {
+      const entries = new Map<string, number>();
+      for (const entry of index.outlookEntries) add(entries, entry.followeeId, 1);
+      return [...index.accounts.values()].flatMap((account) => {
+        const stored = account.profileUnderNotice + (index.shardUnderNotice.get(account.userId) ?? 0);
+        const expected = entries.get(account.userId) ?? 0;
+        return stored === expected
+          ? []
+          : [
+              {
+                invariant: "outlookCount",
+                userId: account.userId,
+                detail: `${stored} followers under notice are counted, ${expected} outlook entries stored`,
+              },
+            ];
+      });
+    },
+  },
+  {
+    name: "outlookEntry",
+    promise:
+      "An outlook entry is exactly a live relation whose follower is under notice, at the time the relation names, and the follower's schedule gives that time.",
+    check(index) {
+      const findings: Finding[] = [];
+      const relationOf = new Map(
+        relationsOf(index).map((relation) => [`${relation.followeeId}/${relation.followerId}`, relation]),
+      );
+      const entryKeys = new Set<string>();
+      for (const entry of index.outlookEntries) {
+        const key = `${entry.followeeId}/${entry.followerId}`;
+        entryKeys.add(`${key}@${entry.at}`);
+        const relation = relationOf.get(key);
+        if (!relation || index.relationStates.get(relation.followId)?.outlookAt !== entry.at) {
+          findings.push({
+            invariant: "outlookEntry",
+            userId: entry.followeeId,
+            detail: `outlook entry of follower ${entry.followerId} at ${entry.at} has no live relation there`,
+          });
+        }
+      }
+      for (const relation of relationOf.values()) {
+        const at = index.relationStates.get(relation.followId)?.outlookAt ?? null;
+        const follower = index.accounts.get(relation.followerId);
+        if (at !== null && !entryKeys.has(`${relation.followeeId}/${relation.followerId}@${at}`)) {
+          findings.push({
+            invariant: "outlookEntry",
+            userId: relation.followeeId,
+            detail: `follow ${relation.followId} is in the outlook at ${at} without its entry`,
+          });
+        }
+        if (
+          !follower ||
+          follower.outlook.dirty ||
+          index.cleanupRunning ||
+          follower.deactivation ||
+          follower.deletionBegun
+        )
+          continue;
+        if (at !== follower.outlook.at) {
+          findings.push({
+            invariant: "outlookEntry",
+            userId: relation.followerId,
+            detail: `follow ${relation.followId} is in the outlook at ${at ?? "none"}, its follower's target is ${follower.outlook.at ?? "none"}`,
+          });
+        }
+      }
+      for (const account of index.accounts.values()) {
+        if (account.outlook.dirty || account.deactivation || account.deletionBegun || index.cleanupRunning) continue;
+        const expected = scheduleRuns(account) ? outlookTimeOf(account.notices) : null;
+        if (account.outlook.at !== expected) {
+          findings.push({
+            invariant: "outlookEntry",
+            userId: account.userId,
+            detail: `its outlook target is ${account.outlook.at ?? "none"}, its schedule says ${expected ?? "none"}`,
+          });
+        }
+      }
+      for (const userId of index.outlookSyncs) {
+        if (index.cleanupRunning) break;
+        findings.push({
+          invariant: "outlookEntry",
+          userId,
+          detail: "an outlook sync was cut short (the account's next request or the next cleanup run finishes it)",
+        });
+      }
+      return findings;
+    },
+  },
+  {
+    name: "handleQuarantine",
+    promise: "No purged account's handle is held by another account inside its quarantine.",
+    check(index) {
+      const holders = new Map<string, string[]>();
+      for (const account of index.accounts.values()) {
+        const handle = account.handle.toLowerCase();
+        holders.set(handle, [...(holders.get(handle) ?? []), account.userId]);
+      }
+      return index.claims.flatMap((claim) => {
+        if (claim.quarantinedUntil === null || claim.quarantinedUntil <= index.now) return [];
+        const others = (holders.get(claim.handle) ?? []).filter((userId) => userId !== claim.userId);
+        return others.map((userId) => ({
+          invariant: "handleQuarantine",
+          userId,
+          detail: `holds the handle "${claim.handle}" quarantined for ${claim.userId} until ${claim.quarantinedUntil}`,
+        }));
+      });
+    },
+  },
+];
 
 export const invariants: readonly Invariant[] = [
   {
@@ -249,6 +546,8 @@ export const invariants: readonly Invariant[] = [
     check(index) {
       return [...index.follows.entries()].flatMap(([followId, items]) => {
         const relation = items.relation ?? items.followerRow ?? items.followingRow!;
+        // A dormant relation (contract 1.2) is its relation item alone: the invariant dormantRelation checks it.
+        if (items.relation && index.relationStates.get(followId)?.dormantUnder) return [];
         const missing = (["relation", "followerRow", "followingRow"] as const).filter((item) => !items[item]);
         const gone = [relation.followerId, relation.followeeId].filter((userId) => !index.accounts.has(userId));
         const findings: Finding[] = [];
@@ -278,6 +577,8 @@ export const invariants: readonly Invariant[] = [
         const comment =
           entry.postUlid === null ? undefined : index.comments.get(commentKey(entry.postUlid, entry.commentId));
         if (comment?.authorId === entry.writerId) return [];
+        // A deactivated writer's comment keeps it aside; the entry stays until its restore or purge.
+        if (comment?.dormantAuthorId === entry.writerId) return [];
         // An anonymization in progress deletes the entries after nulling the comments' writer.
         if (comment && comment.authorId === null && beingDeleted(index, entry.writerId)) return [];
         return [
@@ -302,6 +603,23 @@ export const invariants: readonly Invariant[] = [
             invariant: "commentWriter",
             detail: `comment ${comment.commentId} has no post ${comment.postUlid}`,
           });
+        // A deactivated writer kept aside: its account is deactivated (or coming back) and the entry is there.
+        if (comment.dormantAuthorId !== null && !post?.deleting) {
+          const writer = index.accounts.get(comment.dormantAuthorId);
+          if (!writer || (writer.deactivation === null && !writer.restoring && !beingDeleted(index, writer.userId))) {
+            findings.push({
+              invariant: "commentWriter",
+              userId: comment.dormantAuthorId,
+              detail: `comment ${comment.commentId} keeps aside a writer that is not deactivated`,
+            });
+          } else if (index.indexEntries.get(comment.commentId)?.writerId !== comment.dormantAuthorId) {
+            findings.push({
+              invariant: "commentWriter",
+              userId: comment.dormantAuthorId,
+              detail: `comment ${comment.commentId} lacks its deactivated writer's index entry`,
+            });
+          }
+        }
         // A post's deletion deletes the writers' index entries before the comments (deletionFinished reports it).
         if (comment.authorId !== null && !post?.deleting) {
           if (!index.accounts.has(comment.authorId)) {
@@ -309,6 +627,12 @@ export const invariants: readonly Invariant[] = [
               invariant: "commentWriter",
               userId: comment.authorId,
               detail: `comment ${comment.commentId} names a writer without an account`,
+            });
+          } else if (index.accounts.get(comment.authorId)!.deactivation === "dormant") {
+            findings.push({
+              invariant: "commentWriter",
+              userId: comment.authorId,
+              detail: `comment ${comment.commentId} shows a writer whose account is deactivated`,
             });
           } else if (index.indexEntries.get(comment.commentId)?.writerId !== comment.authorId) {
             findings.push({
@@ -326,8 +650,9 @@ export const invariants: readonly Invariant[] = [
     name: "handleClaim",
     promise: "Each account holds the claim of its handle, and each claim is held by the account whose handle it is.",
     check(index) {
-      const claimed = new Map(index.claims.map((claim) => [claim.handle, claim.userId]));
-      const findings: Finding[] = index.claims.flatMap((claim) =>
+      const held = index.claims.filter((claim) => claim.quarantinedUntil === null);
+      const claimed = new Map(held.map((claim) => [claim.handle, claim.userId]));
+      const findings: Finding[] = held.flatMap((claim) =>
         index.accounts.get(claim.userId)?.handle.toLowerCase() === claim.handle
           ? []
           : [
@@ -394,12 +719,21 @@ export const invariants: readonly Invariant[] = [
       if (index.cleanupRunning) return [];
       const halfDeleted = new Set([
         ...index.pending,
-        ...[...index.accounts.values()].filter((account) => account.deletionBegun).map((account) => account.userId),
+        ...[...index.accounts.values()]
+          .filter(
+            (account) =>
+              account.deletionBegun || account.deactivation === "deactivating" || account.deactivation === "purging",
+          )
+          .map((account) => account.userId),
       ]);
+      const what = (userId: string) => {
+        const phase = index.accounts.get(userId)?.deactivation;
+        return phase === "deactivating" ? "deactivation" : phase === "purging" ? "purge" : "deletion";
+      };
       const findings: Finding[] = [...halfDeleted].map((userId) => ({
         invariant: "deletionFinished",
         userId,
-        detail: "the account's deletion began and did not finish (the next cleanup run finishes it: npm run cleanup)",
+        detail: `the account's ${what(userId)} began and did not finish (the next cleanup run finishes it: npm run cleanup)`,
       }));
       for (const post of index.posts.values()) {
         if (post.deleting && !halfDeleted.has(post.authorId)) {
@@ -466,6 +800,7 @@ export const invariants: readonly Invariant[] = [
       return findings;
     },
   },
+  ...secondChanceInvariants,
 ];
 
 /** The schedule's newest notice while it waits to go out (only the newest may: see `scheduleFaults`). */

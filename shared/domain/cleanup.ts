@@ -28,14 +28,20 @@ export interface Run {
   commentsAnonymized: number;
   noticesSent: number;
   deletionsDeferred: number;
+  /** Contract 1.2: accounts the run deactivated, purged (of earlier runs) and that came back whole. */
+  accountsDeactivated: number;
+  accountsPurged: number;
+  accountsRestored: number;
+  /** An operator's undo of the run, once asked for. */
+  undo?: { status: RunStatus; startedAt: string; finishedAt?: string };
   /** Its first COUNT_CHANGES_IN_RUN count changes, by user ID (contract 1.2). */
   countChanges: CountChange[];
   /** How many count changes it made, listed or not. */
   countChangesTotal: number;
 }
 
-/** Why a follower history point was added (contract 1.1, "Why a count changed"). */
-export const followerHistoryReasons = ["inactive_accounts_deleted", "recount"] as const;
+/** Why a follower history point was added (contract 1.1, "Why a count changed"; 1.2 adds `accounts_restored`). */
+export const followerHistoryReasons = ["inactive_accounts_deleted", "recount", "accounts_restored"] as const;
 
 /** A change of an account's follower count, and why: `runId` names the cleanup run (or audit) that made it. */
 export interface FollowerHistoryPoint {
@@ -51,6 +57,8 @@ export interface RunTicket {
   runId: string;
   dryRun: boolean;
   cutoff: string;
+  /** An operator's undo of the run `runId` (contract 1.2), not the run itself: its steps restore what the run deactivated. */
+  undoId?: string;
 }
 
 /**
@@ -60,7 +68,17 @@ export interface RunTicket {
  * Step Functions' state.
  */
 export type CandidateCursor =
-  { phase: "pending" | "outbox"; after?: string } | { phase: "inactive"; month: number; after?: InactivityPosition };
+  | { phase: "pending" | "outbox" | "outlook"; after?: string }
+  | { phase: "dormant"; after?: DormantPosition }
+  | { phase: "inactive"; month: number; after?: InactivityPosition }
+  /** An undo's search: the accounts the undone run deactivated. */
+  | { phase: "deactivated"; after?: string };
+
+/** A dormant account's place among those a run purges: by the end of its grace, then its ID. */
+export interface DormantPosition {
+  userId: string;
+  graceUntil: string;
+}
 
 /** An account's place in the inactivity index: by its last activity, then its ID. */
 export interface InactivityPosition {

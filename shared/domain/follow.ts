@@ -20,5 +20,12 @@ export interface FollowState {
   followerCount: number;
 }
 
+/** GET /me/follower-outlook (contract 1.2): how many followers are under notice, and the earliest deactivation. */
+export interface FollowerOutlook {
+  followerCount: number;
+  followersUnderNotice: number;
+  earliestDeactivation: string | null;
+}
+
 /** Following is always between two different accounts. */
 export const isSelfFollow = (followerId: string, followeeId: string): boolean => followerId === followeeId;

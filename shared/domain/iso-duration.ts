@@ -48,7 +48,10 @@ function refusal(text: string): string | null {
  * Reads one ISO-8601 duration (see the top of this file for what is accepted), or says why not. The answer's
  * `problem` is a phrase that completes a sentence naming the value, e.g. "P1M: must not use years or months...".
  */
-export function parseIsoDuration(text: string): { duration: Duration } | { problem: string } {
+export function parseIsoDuration(
+  text: string,
+  options: { zero?: "allowed" | "refused" } = {},
+): { duration: Duration } | { problem: string } {
   const refused = refusal(text);
   if (refused) return { problem: refused };
   const weeks = weeksForm.exec(text);
@@ -70,7 +73,7 @@ export function parseIsoDuration(text: string): { duration: Duration } | { probl
     parts.minutes * MINUTE_MS +
     parts.seconds * SECOND_MS;
   if (!Number.isSafeInteger(ms)) return { problem: "is too long" };
-  if (ms === 0) return { problem: "must be longer than zero" };
+  if (ms === 0 && options.zero !== "allowed") return { problem: "must be longer than zero" };
   return { duration: { text, ms, parts } };
 }
 

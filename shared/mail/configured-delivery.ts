@@ -12,7 +12,11 @@ import type { NoticeSender } from "./notice-mail";
 export const mailSettings: MailSettings = parseMailSettings(process.env);
 
 /** What every notice's text needs from the settings. */
-export const noticeLinks = { exportUrl: mailSettings.NOTICE_EXPORT_URL, timeZone: mailSettings.NOTICE_TIME_ZONE };
+export const noticeLinks = {
+  exportUrl: mailSettings.NOTICE_EXPORT_URL,
+  timeZone: mailSettings.NOTICE_TIME_ZONE,
+  ...(mailSettings.NOTICE_SIGN_IN_URL ? { signInUrl: mailSettings.NOTICE_SIGN_IN_URL } : {}),
+};
 
 type SmtpSettings = Extract<MailSettings, { MAIL_TRANSPORT: "smtp" }>;
 type SmtpDeliveryFactory = (settings: SmtpSettings, sender: NoticeSender) => NoticeDelivery;

@@ -25,6 +25,14 @@ export interface NoticeLinks {
   exportUrl: string;
   /** The zone in which dates are given, e.g. Europe/Berlin; the letter names it. */
   timeZone: string;
+  /**
+   * The second chance (contract 1.2): how long after the deletion a sign-in still gives everything back
+   * (DEACTIVATION_GRACE), and how long the handle stays reserved after that (HANDLE_QUARANTINE; null: not at all).
+   * Absent: no grace, the deletion is final at once (1.1's letter).
+   */
+  grace?: { duration: Duration; quarantine: Duration | null };
+  /** The platform's own sign-in page (NOTICE_SIGN_IN_URL), linked where the letter says to sign in. */
+  signInUrl?: string;
 }
 
 /** Everything a notice's message is composed from. */
@@ -48,24 +56,33 @@ interface Letter {
   sections: Section[];
 }
 
-// Each unit as [one, many] per language. German after "in" takes the dative: "in einem Tag", "in 30 Tagen".
-const unitNames: Record<keyof DurationParts, Record<"de" | "en", [string, string]>> = {
-  weeks: { de: ["einer Woche", "Wochen"], en: ["1 week", "weeks"] },
-  days: { de: ["einem Tag", "Tagen"], en: ["1 day", "days"] },
-  hours: { de: ["einer Stunde", "Stunden"], en: ["1 hour", "hours"] },
-  minutes: { de: ["einer Minute", "Minuten"], en: ["1 minute", "minutes"] },
-  seconds: { de: ["einer Sekunde", "Sekunden"], en: ["1 second", "seconds"] },
+// Each unit as [one, many] per language. German after "in" takes the dative: "in einem Tag", "in 30 Tagen"; a
+// duration ("30 Tage lang", "einen Tag lang") the accusative.
+const unitNames: Record<keyof DurationParts, Record<"de" | "de-accusative" | "en", [string, string]>> = {
+  weeks: { de: ["einer Woche", "Wochen"], "de-accusative": ["eine Woche", "Wochen"], en: ["1 week", "weeks"] },
+  days: { de: ["einem Tag", "Tagen"], "de-accusative": ["einen Tag", "Tage"], en: ["1 day", "days"] },
+  hours: { de: ["einer Stunde", "Stunden"], "de-accusative": ["eine Stunde", "Stunden"], en: ["1 hour", "hours"] },
+  minutes: {
+    de: ["einer Minute", "Minuten"],
+    "de-accusative": ["eine Minute", "Minuten"],
+    en: ["1 minute", "minutes"],
+  },
+  seconds: {
+    de: ["einer Sekunde", "Sekunden"],
+    "de-accusative": ["eine Sekunde", "Sekunden"],
+    en: ["1 second", "seconds"],
+  },
 };
 
 /** A lead in words, e.g. "30 Tagen" / "30 days", "einem Tag und 12 Stunden" / "1 day and 12 hours". */
-function leadInWords(parts: DurationParts, language: "de" | "en"): string {
+function leadInWords(parts: DurationParts, language: "de" | "de-accusative" | "en"): string {
   const words = (Object.keys(unitNames) as (keyof DurationParts)[])
     .filter((unit) => parts[unit] > 0)
     .map((unit) => {
       const [one, many] = unitNames[unit][language];
       return parts[unit] === 1 ? one : `${parts[unit]} ${many}`;
     });
-  return new Intl.ListFormat(language, { type: "conjunction" }).format(words);
+  return new Intl.ListFormat(language === "en" ? "en" : "de", { type: "conjunction" }).format(words);
 }
 
 const locales = { de: "de-DE", en: "en-GB" } as const;
@@ -114,6 +131,12 @@ interface Words {
   when: (moment: string, lead: string) => string;
   keepHeading: string;
   keep: string;
+  signIn: string;
+  /** The second chance: the grace in words, then the quarantine in words (or null). */
+  graceHeading: string;
+  grace: (grace: string, quarantine: string | null) => string;
+  /** What the deletion removes at once even with a grace, and the handle's fate with one. */
+  removesWithGrace: string[];
   removesHeading: string;
   removes: string[];
   staysHeading: string;
@@ -134,6 +157,19 @@ const words: Record<"de" | "en", Words> = {
     when: (moment, lead) => `Wir löschen Ihr Konto frühestens am ${moment}, also in ${lead}.`,
     keepHeading: "Sie möchten Ihr Konto behalten?",
     keep: "Dann melden Sie sich vorher einfach an. Jede Anmeldung hebt die Löschung auf, und Sie erhalten keine weiteren Erinnerungen.",
+    signIn: "Anmelden: ",
+    graceHeading: "Auch danach noch eine zweite Chance",
+    grace: (grace, quarantine) =>
+      `Nach der Löschung können Sie sich noch ${grace} lang anmelden und erhalten alles zurück: ` +
+      "Profil, Handle, Berechtigungen, Ihre Follows in beide Richtungen und Ihren Namen an Ihren Kommentaren. " +
+      "Bis dahin zählt Ihr Konto nirgends mit und ist für niemanden sichtbar. Erst danach wird es endgültig gelöscht" +
+      (quarantine ? `; Ihr Handle bleibt dann noch ${quarantine} lang für Sie reserviert.` : "."),
+    removesWithGrace: [
+      "Ihr Profil (Handle und Anzeigename); Ihr Handle kann bis zur endgültigen Löschung niemand anders wählen",
+      "Ihre gespeicherten Berechtigungen (Plus, Select, Ultimate)",
+      "Ihre Follows in beide Richtungen: wem Sie folgen und wer Ihnen folgt",
+      "Beiträge, die Sie als Autorin oder Autor veröffentlicht haben, mit allen Kommentaren dazu: sie werden sofort gelöscht und kommen nicht zurück",
+    ],
     removesHeading: "Was die Löschung entfernt",
     removes: [
       "Ihr Profil (Handle und Anzeigename); Ihr Handle wird frei und kann von anderen gewählt werden",
@@ -161,6 +197,19 @@ const words: Record<"de" | "en", Words> = {
     when: (moment, lead) => `We will delete your account on ${moment} at the earliest, that is in ${lead}.`,
     keepHeading: "Want to keep your account?",
     keep: "Then simply sign in before that. Any sign-in cancels the deletion, and you will get no further reminders.",
+    signIn: "Sign in: ",
+    graceHeading: "A second chance, even after that",
+    grace: (grace, quarantine) =>
+      `After the deletion you can still sign in for ${grace} and get everything back: ` +
+      "your profile, handle, entitlements, your follows in both directions and your name on your comments. " +
+      "Until then your account counts nowhere and nobody sees it. Only then is it deleted for good" +
+      (quarantine ? `; your handle then stays reserved for you for ${quarantine}.` : "."),
+    removesWithGrace: [
+      "your profile (handle and display name); nobody else can choose your handle until the final deletion",
+      "your stored entitlements (Plus, Select, Ultimate)",
+      "your follows in both directions: whom you follow and who follows you",
+      "posts you published as an author, with all their comments: they are deleted at once and do not come back",
+    ],
     removesHeading: "What deletion removes",
     removes: [
       "your profile (handle and display name); your handle becomes free for others to choose",
@@ -198,8 +247,28 @@ function letterOf(facts: NoticeFacts, language: "de" | "en"): Letter {
           ],
         ],
       },
-      { heading: w.keepHeading, paragraphs: [[w.keep]] },
-      { heading: w.removesHeading, items: w.removes.map((item) => [item]) },
+      {
+        heading: w.keepHeading,
+        paragraphs: [[w.keep], ...(facts.signInUrl ? [[w.signIn, { link: facts.signInUrl }]] : [])],
+      },
+      ...(facts.grace
+        ? [
+            {
+              heading: w.graceHeading,
+              paragraphs: [
+                [
+                  w.grace(
+                    leadInWords(facts.grace.duration.parts, language === "de" ? "de-accusative" : "en"),
+                    facts.grace.quarantine
+                      ? leadInWords(facts.grace.quarantine.parts, language === "de" ? "de-accusative" : "en")
+                      : null,
+                  ),
+                ],
+              ],
+            },
+          ]
+        : []),
+      { heading: w.removesHeading, items: (facts.grace ? w.removesWithGrace : w.removes).map((item) => [item]) },
       { heading: w.staysHeading, items: [[w.stays]] },
       {
         heading: w.downloadHeading,

@@ -112,6 +112,13 @@ export const meSchema = z
     lastActiveAt: timestamp.check(
       z.describe("Last recorded activity; refreshed by signed-in requests at most once an hour."),
     ),
+    restoring: z
+      .boolean()
+      .check(
+        z.describe(
+          "True while the account's relations are still coming back after a deactivation was undone by a sign-in or an operator (contract 1.2); false otherwise.",
+        ),
+      ),
   })
   .check(
     z.meta({ id: "Me", description: "The caller's own account: its profile, entitlements and activity." }),

@@ -55,6 +55,38 @@ export const runSchema = z
     deletionsDeferred: count.check(
       z.describe("Inactive accounts the run did not delete because their notices before deletion are not complete."),
     ),
+    accountsDeactivated: count.check(
+      z.describe(
+        "Accounts the run deactivated (contract 1.2): out of every count at once, restorable until DEACTIVATION_GRACE has passed. With a grace, the same number as `accountsDeleted`.",
+      ),
+    ),
+    accountsPurged: count.check(
+      z.describe("Deactivated accounts (of earlier runs) whose grace had passed and that this run deleted for good."),
+    ),
+    accountsRestored: count.check(
+      z.describe(
+        "Accounts this run deactivated that came back whole: by their owner's sign-in, or by an undo of the run (it rises as the undo proceeds).",
+      ),
+    ),
+    undo: z.optional(
+      z
+        .strictObject({
+          status: z
+            .enum(["running", "succeeded", "failed"])
+            .check(
+              z.describe(
+                "`running` while the undo holds the cleanup's lock; a failed undo is resumed by asking again.",
+              ),
+            ),
+          startedAt: timestamp,
+          finishedAt: z.optional(timestamp),
+        })
+        .check(
+          z.describe(
+            "An operator's undo of the run (`POST /admin/cleanup-runs/{runId}/restore`), once asked for: it restores every account the run deactivated and that is not purged.",
+          ),
+        ),
+    ),
     countChanges: z
       .array(countChangeSchema)
       .check(
@@ -82,14 +114,18 @@ export const countChangePageSchema = pageOf(countChangeSchema);
 export const followerHistoryPointSchema = z
   .strictObject({
     at: timestamp,
-    runId: ulidText().check(z.describe("The cleanup run that changed the count.")),
+    runId: ulidText().check(
+      z.describe(
+        "The cleanup run that changed the count (for `recount`, the audit's ID; for `accounts_restored`, the restore's or the undo's ID).",
+      ),
+    ),
     before: count,
     after: count,
     reason: z
       .enum(followerHistoryReasons)
       .check(
         z.describe(
-          "Why the count changed: `inactive_accounts_deleted` for a cleanup run's recount, `recount` for an operator's correction of a drifted count (`npm run audit -- --fix`; `runId` then names that audit).",
+          "Why the count changed: `inactive_accounts_deleted` for a cleanup run's recount, `recount` for an operator's correction of a drifted count (`npm run audit -- --fix`; `runId` then names that audit), `accounts_restored` when deactivated followers came back (a sign-in, or an undo of a run).",
         ),
       ),
   })

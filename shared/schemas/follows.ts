@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import type { FollowListEntry, FollowState } from "../domain/follow";
+import type { FollowerOutlook, FollowListEntry, FollowState } from "../domain/follow";
 import { handleText } from "./accounts";
 import { boundedText, count, pageOf, timestamp, userIdText } from "./common";
 
@@ -30,3 +30,27 @@ export const followListEntrySchema = z
   ) satisfies z.ZodMiniType<FollowListEntry>;
 
 export const followListPageSchema = pageOf(followListEntrySchema);
+
+/** GET /me/follower-outlook (contract 1.2, "Authors see it coming"): aggregates only, never who. */
+export const followerOutlookSchema = z
+  .strictObject({
+    followerCount: count.check(z.describe("The caller's follower count.")),
+    followersUnderNotice: count.check(
+      z.describe(
+        "How many of the caller's followers are inside a notice schedule now: notified, not withdrawn, not yet deactivated.",
+      ),
+    ),
+    earliestDeactivation: z
+      .nullable(timestamp)
+      .check(
+        z.describe(
+          "The earliest time one of them may be deactivated: the soonest that a notice told one of them (null when none is under notice).",
+        ),
+      ),
+  })
+  .check(
+    z.meta({
+      id: "FollowerOutlook",
+      description: "How many of the caller's followers may soon be deactivated for inactivity, and from when.",
+    }),
+  ) satisfies z.ZodMiniType<FollowerOutlook>;

@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { parseNoticeLeads } from "../domain/deletion-schedule";
-import type { Duration } from "../domain/iso-duration";
+import { parseIsoDuration, type Duration } from "../domain/iso-duration";
 
 // The settings of the notices before deletion (contract: "Notice before deletion"). DELETION_NOTICE_LEADS is
 // part of every function's configuration (shared/config.ts); the mail settings only of functions that send
@@ -18,6 +18,21 @@ export const noticeLeadsSetting = z.pipe(
     return z.NEVER;
   }),
 );
+
+/**
+ * A duration setting of the second chance (contract 1.2): an ISO-8601 duration as DELETION_NOTICE_LEADS reads them,
+ * zero (`P0D`) allowed: DEACTIVATION_GRACE (`P0D`: no grace, 1.1's deletion), HANDLE_QUARANTINE (`P0D`: none).
+ */
+export const durationSetting = (fallback: string) =>
+  z.pipe(
+    z._default(z.string(), fallback),
+    z.transform((text: string, context) => {
+      const parsed = parseIsoDuration(text.trim(), { zero: "allowed" });
+      if ("duration" in parsed) return parsed.duration;
+      context.issues.push({ code: "custom", message: parsed.problem, input: text });
+      return z.NEVER;
+    }),
+  );
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -61,6 +76,8 @@ const mailCommon = {
   ),
   /** Where a signed-in person downloads their data (the API's `GET /me/export`), named in every notice. */
   NOTICE_EXPORT_URL: z.url({ protocol: /^https?$/, message: "must be an http(s) URL" }),
+  /** The platform's own sign-in page, linked where a notice says to sign in (contract 1.2; absent: no link). */
+  NOTICE_SIGN_IN_URL: z.optional(z.url({ protocol: /^https?$/, message: "must be an http(s) URL" })),
   /** The zone in which notices state the deletion date (besides naming it). */
   NOTICE_TIME_ZONE: z._default(timeZone, "Europe/Berlin"),
 };
@@ -73,6 +90,7 @@ const mailSettingsSchema = z.discriminatedUnion(
       ...mailCommon,
       MAIL_TRANSPORT: z.literal("ses"),
       NOTICE_EXPORT_URL: z.url({ protocol: /^https$/, message: "must be an https URL" }),
+      NOTICE_SIGN_IN_URL: z.optional(z.url({ protocol: /^https$/, message: "must be an https URL" })),
       COGNITO_USER_POOL_ID: z
         .string({ error: "is required" })
         .check(z.regex(/^[\w-]+_[0-9a-zA-Z]+$/, { message: "must be a user pool ID" })),

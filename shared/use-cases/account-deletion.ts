@@ -14,6 +14,7 @@ import { CommentDeletionInterrupted } from "../db/comment-store";
 import { countOnPending, getPendingDeletion } from "../db/pending-deletion-store";
 import { recordTouched } from "../db/touched-account-store";
 import { allFollowers, allFollowing, deleteFollow } from "../db/follow-store";
+import { dormantRelationsPage, dropDormantRelation, relationItemsOf } from "../db/second-chance-store";
 import type { RunTicket } from "../domain/cleanup";
 import type { FollowRelation } from "../domain/follow";
 import { deadlineMinus } from "../deadline";
@@ -49,14 +50,14 @@ export type DeletionOutcome = "deleted" | "unfinished";
  * that the run's recount recomputes them and reports the change. Accounts that are being deleted themselves are
  * left out: they will not survive.
  */
-async function touch(userId: string, steps: DeletionSteps): Promise<void> {
+export async function touch(userId: string, steps: DeletionSteps): Promise<void> {
   if (!steps.run || steps.touched.has(userId)) return;
   if (touchesOfRun.runId === steps.run.runId && touchesOfRun.userIds.has(userId)) return;
   const state = await getStoredAccountState(userId);
   if (state && !state.deletion) {
     await recordTouched(
       { userId, followerBefore: state.account.followerCount, followingBefore: state.account.followingCount },
-      null,
+      "run",
       steps.now,
     );
     rememberTouch(steps.run.runId, userId);
@@ -144,6 +145,9 @@ async function deleteFromWhereItStopped(userId: string, steps: DeletionSteps): P
   };
   if (!(await removeRelations(allFollowing(userId), (relation) => relation.followeeId))) return "unfinished";
   if (!(await removeRelations(allFollowers(userId), (relation) => relation.followerId))) return "unfinished";
+  // Dormant relations (contract 1.2): those it holds, and its own that another deactivated account holds. Nothing is
+  // kept of an account deleted: they go, without a count change (they were counted out when they went dormant).
+  if (!(await dropDormantRelations(userId, late))) return "unfinished";
 
   // Comments stay, without their writer; the index entries go once their comments are anonymized.
   for (;;) {
@@ -197,6 +201,29 @@ async function deleteFromWhereItStopped(userId: string, steps: DeletionSteps): P
     if (await finishAccountDeletion(state, figures, steps.run?.runId ?? null)) return "deleted";
   }
   throw unavailable(1);
+}
+
+/**
+ * Drops every dormant relation of an account that is deleted or purged: those it holds (its `DORMANT#` index) and
+ * those of its own partition another deactivated account holds. No count changes. False when `late()` came first.
+ */
+export async function dropDormantRelations(userId: string, late: () => boolean): Promise<boolean> {
+  for (;;) {
+    const held = await dormantRelationsPage(userId, ROUND);
+    if (held.length === 0) break;
+    for (const relation of held) {
+      if (late()) return false;
+      await dropDormantRelation(relation, userId);
+    }
+  }
+  for await (const page of relationItemsOf(userId)) {
+    for (const state of page) {
+      if (state.dormantUnder === null) continue;
+      if (late()) return false;
+      await dropDormantRelation(state.relation, state.dormantUnder);
+    }
+  }
+  return true;
 }
 
 /**

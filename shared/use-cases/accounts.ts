@@ -7,11 +7,19 @@ import {
   HandleTaken,
   replaceEntitlements,
   updateAccountProfile,
+  withdrawScheduleForExemption,
 } from "../db/account-store";
 import { toMe, toProfile, type Caller, type Identity, type Me, type Profile } from "../domain/account";
-import type { Entitlement } from "../domain/entitlements";
+import { unexpiredEntitlements, type Entitlement } from "../domain/entitlements";
+import { budgetUntil } from "../deadline";
 import { handleTaken, notFound, unavailable } from "../errors";
 import { requireProfile } from "./caller";
+import { syncOutlook } from "./outlook";
+
+/** How long an entitlement change works on taking an exempted account out of its followees' outlooks. */
+const OUTLOOK_SYNC_BUDGET_MS = 3_000;
+/** What the entitlement change keeps back from its deadline to answer after the sync (shared/deadline.ts). */
+const OUTLOOK_SYNC_RESERVE_MS = 1_000;
 
 export interface ProfileInput {
   handle: string;
@@ -76,6 +84,7 @@ export async function setEntitlements(
   caller: Caller,
   userId: string,
   entitlements: Entitlement[],
+  now = new Date(),
 ): Promise<{ userId: string; entitlements: Entitlement[] }> {
   if (!caller.account) {
     // The contract orders 404 before profile_required, so an unknown user wins over a missing profile.
@@ -84,5 +93,12 @@ export async function setEntitlements(
   }
   const stored = await replaceEntitlements(userId, entitlements);
   if (!stored) throw notFound("The user");
-  return { userId, entitlements: stored };
+  // An entitlement that exempts the account from the cleanup withdraws its notices at once, and takes it out of
+  // its followees' outlooks before this answers (contract 1.2: exact at all times).
+  if (stored.scheduled && unexpiredEntitlements(stored.entitlements, now).length > 0) {
+    if (await withdrawScheduleForExemption(userId, stored.entitlements)) {
+      await syncOutlook(userId, budgetUntil(OUTLOOK_SYNC_BUDGET_MS, OUTLOOK_SYNC_RESERVE_MS));
+    }
+  }
+  return { userId, entitlements: stored.entitlements };
 }

@@ -1,10 +1,12 @@
 import * as z from "zod/mini";
 import { getProfileNames } from "../db/account-batch-reader";
 import { accountExists, getAccount } from "../db/account-store";
+import { dropDormantRelation } from "../db/second-chance-store";
 import {
   createFollow,
   deleteFollow,
   getFollow,
+  getRelation,
   listFollowers,
   listFollowing,
   type FollowWriteOutcome,
@@ -17,6 +19,7 @@ import { ulid } from "../ids";
 import { recordBusinessMetric } from "../metrics";
 import { decodeCursor, encodeCursor } from "../pagination";
 import type { ListQuery } from "../schemas/common";
+import { settleDormantRelation } from "./cleanup/restore";
 
 const userNotFound = () => notFound("The user");
 
@@ -48,14 +51,21 @@ export async function follow(
 ): Promise<FollowState> {
   if (isSelfFollow(identity.userId, userId)) throw cannotFollowSelf();
   const follower = await followerAccount(caller, userId);
-  const outcome = await createFollow({
-    followerId: follower.userId,
-    followeeId: userId,
-    followId: ulid(now.getTime()),
-    followedAt: now.toISOString(),
-  });
-  if (outcome === "done") recordBusinessMetric("FollowsStarted");
-  return stateAfter(outcome, userId, true);
+  for (let round = 0; round < 3; round++) {
+    const outcome = await createFollow({
+      followerId: follower.userId,
+      followeeId: userId,
+      followId: ulid(now.getTime()),
+      followedAt: now.toISOString(),
+    });
+    if (outcome === "done") recordBusinessMetric("FollowsStarted");
+    if (outcome !== "dormant") return stateAfter(outcome, userId, true);
+    // The pair's relation is dormant: its holder (the followee, whose restore is under way) gets it back now, as its
+    // restore would, with its first follow time; then it is followed.
+    const relation = await getRelation(follower.userId, userId);
+    if (relation?.dormantUnder) await settleDormantRelation(relation.relation, relation.dormantUnder, null);
+  }
+  throw unavailable(1);
 }
 
 /** DELETE /users/{userId}/follow: idempotent like the follow. */
@@ -64,7 +74,15 @@ export async function unfollow(identity: Identity, caller: Caller, userId: strin
   const follower = await followerAccount(caller, userId);
   // A relation replaced meanwhile (an unfollow and a follow raced with this one) is read again.
   for (let round = 0; round < 5; round++) {
-    const relation = await getFollow(follower.userId, userId);
+    const stored = await getRelation(follower.userId, userId);
+    if (stored?.dormantUnder) {
+      // Dormant under the followee: while it is being restored, the unfollow drops it (it is counted nowhere) so
+      // the restore does not bring it back; while it is deactivated, it is as absent as its account (404).
+      const holder = await getAccount(stored.dormantUnder);
+      if (holder) await dropDormantRelation(stored.relation, stored.dormantUnder);
+      return stateAfter("unchanged", userId, false);
+    }
+    const relation = stored?.relation ?? null;
     if (!relation) return stateAfter("unchanged", userId, false);
     const outcome = await deleteFollow(relation);
     if (outcome === "done") recordBusinessMetric("FollowsEnded");

@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { config } from "../config";
 import { getStoredAccountState, type StoredAccountState } from "../db/account-store";
 import {
   dropQueuedNotice,
@@ -24,6 +25,7 @@ import { recordBusinessMetric } from "../metrics";
 import type { Notice } from "../schemas/cleanup";
 import { decodeCursor, encodeCursor } from "../pagination";
 import type { ListQuery } from "../schemas/common";
+import { syncOutlook } from "./outlook";
 
 const beforeSchema = z.strictObject({ before: z.iso.datetime() });
 
@@ -47,9 +49,10 @@ export const configuredMailer: MailerSource = async () => {
 };
 
 /**
- * Records the notice a run decided on (with the facts its message says, queued in the same transaction) and
- * delivers it at once. False when the account changed since it was read (nothing recorded: the next run decides
- * again).
+ * Records the notice a run decided on (with the facts its message says, queued in the same transaction), brings
+ * the account's followees' outlooks to it (the sync, within `deadline`), and delivers it. `false` when the account
+ * changed since it was read (nothing recorded: the next run decides again); `unsynced` when the deadline came
+ * before the sync was done (the notice waits in the outbox: the next step or run syncs and delivers it).
  */
 export async function sendNotice(
   state: StoredAccountState,
@@ -57,7 +60,8 @@ export async function sendNotice(
   runId: string,
   now: Date,
   mailer: MailerSource,
-): Promise<boolean> {
+  deadline: number,
+): Promise<boolean | "unsynced"> {
   const { account } = state;
   const queued: QueuedNoticeRecord = {
     userId: account.userId,
@@ -72,7 +76,8 @@ export async function sendNotice(
   };
   // The mailer is resolved first: a host that cannot send (no delivery configured) records nothing.
   const resolved = await mailer();
-  if (!(await recordNotice(state, queued, now))) return false;
+  if (!(await recordNotice(state, queued, decision.deletionNotBefore, now))) return false;
+  if (!(await syncOutlook(account.userId, deadline))) return "unsynced";
   await deliverAndSettle(queued, state.notices.length, account.emailClaim ?? null, resolved, now);
   return true;
 }
@@ -87,7 +92,8 @@ export async function deliverQueuedNotice(
   exempt: boolean,
   now: Date,
   mailer: MailerSource,
-): Promise<ScheduleEntry[]> {
+  deadline: number,
+): Promise<ScheduleEntry[] | "unsynced"> {
   const queued = await getQueuedNotice(state.account.userId);
   if (!queued) return state.notices;
   const position = state.notices.length - 1;
@@ -97,6 +103,8 @@ export async function deliverQueuedNotice(
     await dropQueuedNotice(queued);
     return state.notices;
   }
+  // The account's followees' outlooks show it before it is told (a sync a crash cut short goes on first).
+  if (state.outlook.dirty && !(await syncOutlook(state.account.userId, deadline))) return "unsynced";
   const outcome = await deliverAndSettle(queued, position, state.account.emailClaim ?? null, await mailer(), now);
   return outcome
     ? [...state.notices.slice(0, position), { ...entry, sentAt: now.toISOString(), delivery: outcome }]
@@ -104,14 +112,25 @@ export async function deliverQueuedNotice(
 }
 
 /**
- * The message of a queued notice, composed when it is delivered: from the facts recorded with it and the
- * deployment's links. A notice an earlier release queued holds its composed message, sent as it is. The composer
- * (5.5 KB of texts) loads with the first notice a process sends, like the mail clients, not with the batch step.
+ * The message of a queued notice, composed when it is delivered: from the facts recorded with it, the deployment's
+ * links and its second chance (the grace it runs with). A notice an earlier release queued holds its composed
+ * message, sent as it is. The composer (5.5 KB of texts) loads with the first notice a process sends, like the mail
+ * clients, not with the batch step.
  */
 async function queuedMessage(queued: StoredQueuedNotice, links: NoticeLinks): Promise<NoticeMessage> {
   if ("message" in queued) return queued.message;
   const { composeNoticeMessage } = await import("../mail/notice-message");
-  return composeNoticeMessage({ ...queued.facts, lead: isoDuration(queued.lead), ...links });
+  return composeNoticeMessage({ ...queued.facts, lead: isoDuration(queued.lead), ...secondChanceTerms(), ...links });
+}
+
+/**
+ * The deployment's second chance (contract 1.2), as the letter states it: the grace after deactivation in which a
+ * sign-in restores everything, and the handle's quarantine after the purge (none: the grace is P0D, 1.1's letter).
+ */
+function secondChanceTerms(): Pick<NoticeLinks, "grace"> {
+  if (config.DEACTIVATION_GRACE.ms === 0) return {};
+  const quarantine = config.HANDLE_QUARANTINE.ms > 0 ? config.HANDLE_QUARANTINE : null;
+  return { grace: { duration: config.DEACTIVATION_GRACE, quarantine } };
 }
 
 async function deliverAndSettle(

@@ -27,20 +27,38 @@ function allStates(states: Record<string, any>): [string, any][] {
 }
 
 describe("the cleanup workflow", () => {
-  it("has a daily EventBridge Scheduler schedule that starts the state machine", () => {
+  it("has a daily EventBridge Scheduler schedule that starts the state machine, and one that sweeps restores every minute", () => {
     const schedules = resourcesOf(template, "AWS::Scheduler::Schedule");
-    expect(schedules).toHaveLength(1);
-    expect(schedules[0]![1].Properties).toMatchObject({
-      ScheduleExpression: "cron(30 3 * * ? *)",
-      State: "ENABLED",
-      Target: { Arn: { Ref: stateMachineId }, Input: "{}" },
-    });
+    expect(schedules).toHaveLength(2);
+    expect(schedules.map(([, schedule]) => schedule.Properties)).toEqual([
+      expect.objectContaining({
+        ScheduleExpression: "cron(30 3 * * ? *)",
+        State: "ENABLED",
+        Target: expect.objectContaining({ Arn: { Ref: stateMachineId }, Input: "{}" }),
+      }),
+      expect.objectContaining({
+        ScheduleExpression: "rate(1 minute)",
+        State: "ENABLED",
+        Target: expect.objectContaining({ Arn: { Ref: stateMachineId }, Input: '{"sweep":true}' }),
+      }),
+    ]);
   });
 
-  it("lets the scheduler's role start this state machine and do nothing else", () => {
-    const roleId = resourcesOf(template, "AWS::Scheduler::Schedule")[0]![1].Properties.Target.RoleArn[
-      "Fn::GetAtt"
-    ][0] as string;
+  it("sweeps restores without the runs' lease: a step that loops until every restore under way is done", () => {
+    const states = Object.fromEntries(allStates(definition().States));
+    expect(definition().StartAt).toBe("SweepOrRun");
+    expect(states.SweepOrRun.Choices[0].Next).toBe("SweepRestores");
+    expect(states.SweepOrRun.Default).toBe("BeginRun");
+    expect(states.RestoresDone.Choices[0]).toMatchObject({ Variable: "$.sweep.done", BooleanEquals: true });
+    expect(states.RestoresDone.Default).toBe("SweepRestores");
+  });
+
+  it("lets the schedules' one role start this state machine and do nothing else", () => {
+    const [daily, sweep] = resourcesOf(template, "AWS::Scheduler::Schedule").map(
+      ([, schedule]) => schedule.Properties.Target.RoleArn["Fn::GetAtt"][0] as string,
+    );
+    expect(sweep).toBe(daily);
+    const roleId = daily!;
     const attached = policies.filter(([, policy]) => JSON.stringify(policy.Properties.Roles).includes(roleId));
     expect(attached.flatMap(([, policy]) => statements(policy))).toEqual([
       { Action: "states:StartExecution", Effect: "Allow", Resource: { Ref: stateMachineId } },
@@ -98,7 +116,7 @@ describe("the cleanup workflow", () => {
     }
   });
 
-  it("lets the admin route start executions of this state machine, and no other function any Step Functions action", () => {
+  it("lets the admin routes (a run, an undo) start executions of this state machine, and no other function any Step Functions action", () => {
     for (const [id, policy] of policies) {
       const granted = statements(policy).filter((statement) =>
         actions(statement).some((action) => action.startsWith("states:")),
@@ -109,7 +127,7 @@ describe("the cleanup workflow", () => {
           { Action: "states:StartExecution", Effect: "Allow", Resource: { Ref: stateMachineId } },
         ]);
       } else {
-        expect(id).toMatch(/^SchedulerRoleForTarget/);
+        expect(id).toMatch(/^CleanupSchedulerRole/);
       }
     }
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { beginRun, runToCompletion, ticketOf } from "../../shared/use-cases/cleanup";
+import { beginRun, ticketOf } from "../../shared/use-cases/cleanup/lease";
+import { runToCompletion } from "../../shared/use-cases/cleanup/runner";
 import { api } from "../support/api/in-process";
 import {
   expectCountsEqualRelations,

@@ -7,14 +7,10 @@ import { handler as recount } from "../../functions/scheduled/cleanup-recount";
 import { exists, expectCountsEqualRelations, lastActiveAt, settledRun } from "../support/cleanup";
 import { anOperatorCommand } from "../support/operator-commands";
 import { given } from "../support/given";
-import {
-  beginRun,
-  processBatch as processBatchStep,
-  readRun,
-  recountStep,
-  succeedRun,
-  ticketOf,
-} from "../../shared/use-cases/cleanup";
+import { processBatch as processBatchStep } from "../../shared/use-cases/cleanup/batch";
+import { beginRun, succeedRun, ticketOf } from "../../shared/use-cases/cleanup/lease";
+import { recountStep } from "../../shared/use-cases/cleanup/recount";
+import { readRun } from "../../shared/use-cases/cleanup/reports";
 import { recordDynamoDbRequests } from "../support/request-recorder";
 
 // The Lambda step handlers, driven in the order of the state machine's definition (infra/constructs/

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { getAccount } from "../../shared/db/account-store";
 import { dynamoDb } from "../../shared/db/client";
 import { keys } from "../../shared/db/keys";
-import { beginRun, failRun, ticketOf } from "../../shared/use-cases/cleanup";
+import { beginRun, failRun, ticketOf } from "../../shared/use-cases/cleanup/lease";
 import { api } from "../support/api/in-process";
 import {
   aCompletedRun,
@@ -90,6 +90,9 @@ describe("POST /admin/cleanup-runs: who, what and when", () => {
       commentsAnonymized: 0,
       noticesSent: 0,
       deletionsDeferred: 0,
+      accountsDeactivated: 0,
+      accountsPurged: 0,
+      accountsRestored: 0,
       countChanges: [],
       countChangesTotal: 0,
     });
@@ -456,7 +459,7 @@ describe("accounts that change during a run", () => {
   });
 
   it("keeps every count exact while follows and unfollows of the same accounts go on during the run", async () => {
-    const { runToCompletion } = await import("../../shared/use-cases/cleanup");
+    const { runToCompletion } = await import("../../shared/use-cases/cleanup/runner");
     const admin = await given.anAdmin();
     const authors = await Promise.all(Array.from({ length: 3 }, () => given.anAuthor()));
     const inactive = await Promise.all(Array.from({ length: 16 }, () => given.aReader()));

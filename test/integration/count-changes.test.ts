@@ -4,7 +4,7 @@ import { toCountChangeItem } from "../../shared/db/entities/cleanup-run";
 import { cleanupKeys } from "../../shared/db/keys";
 import { updateItem } from "../../shared/db/requests";
 import type { CountChange, RunTicket } from "../../shared/domain/cleanup";
-import { beginRun, failRun, succeedRun, ticketOf } from "../../shared/use-cases/cleanup";
+import { beginRun, failRun, succeedRun, ticketOf } from "../../shared/use-cases/cleanup/lease";
 import { given } from "../support/given";
 import { host, type TestUser } from "../support/host";
 import { storedItem } from "../support/storage";

@@ -16,11 +16,12 @@ import type { CandidateCursor } from "../../shared/domain/cleanup";
 import type { RunTicket } from "../../shared/domain/cleanup";
 import { api } from "../support/api/in-process";
 import { recordAwsCalls } from "../support/aws-calls";
-import { aCompletedRun, lastActiveAt } from "../support/cleanup";
+import { aCompletedRun, exists, lastActiveAt } from "../support/cleanup";
+import { aRestoreLeftToTheSweep, deactivatedDirectly, restoresSettled, stateOf } from "../support/second-chance";
+import { postComment } from "../support/comments";
 import { deniedCalls, neverExercised, type StackRoles, unusedGrants } from "../support/iam-proof";
 import { fallbackSample, samplesForAllRoutes, seedFixtures, type Fixtures } from "../support/route-samples";
 import { aReaderWithEmail, theLocalMailSink } from "../support/notices";
-import { postComment } from "../support/comments";
 import { given } from "../support/given";
 import { expectStatus, type TestUser } from "../support/host";
 import { aPostInput } from "../support/posts";
@@ -49,6 +50,8 @@ async function activityDue({ reader, author, admin }: Fixtures): Promise<void> {
  */
 async function everyRouteOnce(fixtures: Fixtures): Promise<void> {
   for (const sample of samplesForAllRoutes(fixtures)) {
+    // A run the previous sample started holds the lease: the undo's sample would only meet it (409).
+    await inProcessRunsSettled();
     await activityDue(fixtures);
     const { method, path, token, body } = sample.request;
     await api.unchecked(method, path, { ...(token ? { token } : {}), ...(body === undefined ? {} : { body }) });
@@ -58,6 +61,45 @@ async function everyRouteOnce(fixtures: Fixtures): Promise<void> {
   }
   const unknown = fallbackSample(fixtures);
   await api.unchecked(unknown.method, unknown.path);
+}
+
+/**
+ * Every route's sample again, each from a caller whose account is deactivated (contract 1.2): the request restores
+ * it before anything else, whatever the route (its relation to a followee comes back and is recorded for its
+ * history point, its comment gets its writer back), so every route's function makes the restore's calls.
+ */
+async function everyRouteAsAReturningAccount(fixtures: Fixtures): Promise<void> {
+  const followee = await given.anAuthor();
+  // Another author's post: a deactivation deletes the posts of the account deactivated.
+  const free = await given.aPost(followee, { access: "free" });
+  // The DELETE /me sample deleted its leaver in the first pass: another one leaves now.
+  fixtures.leaver = await given.aReader();
+  const callers = [fixtures.reader, fixtures.author, fixtures.admin, fixtures.leaver];
+  // Readers (and another author) may comment on a free post once they hold an entitlement.
+  for (const reader of [fixtures.reader, fixtures.leaver, fixtures.author]) {
+    if (await exists(reader)) await given.entitlements(fixtures.admin, reader, [{ tier: "plus" }]);
+  }
+  for (const sample of samplesForAllRoutes(fixtures)) {
+    const route = routes.find((candidate) => `${candidate.method} ${candidate.path}` === sample.routeKey)!;
+    const { method, path, body } = sample.request;
+    const token = sample.request.token ?? (route.auth === "optional" ? fixtures.reader.token : undefined);
+    const caller = callers.find((user) => user.token === token);
+    if (!caller || !(await exists(caller))) continue;
+    await given.aFollow(caller, followee);
+    expectStatus(await postComment(caller, free.postId, { body: "Still here" }), 201);
+    await deactivatedDirectly(caller);
+    await api.unchecked(method, path, { token: token!, ...(body === undefined ? {} : { body }) });
+    await restoresSettled();
+  }
+  // A restore left to the sweep (a request's budget ran out): the state machine's sweep step gives it back.
+  const returning = await given.aReader();
+  await given.aFollow(returning, followee);
+  await given.entitlements(fixtures.admin, returning, [{ tier: "plus" }]);
+  expectStatus(await postComment(returning, free.postId, { body: "Back soon" }), 201);
+  await deactivatedDirectly(returning);
+  await aRestoreLeftToTheSweep(returning);
+  await restoresSettled();
+  expect(await stateOf(returning)).toBe("live");
 }
 
 /**
@@ -168,6 +210,8 @@ describe("IAM, proven by simulation against the synthesized roles", () => {
     await theOtherWritePaths(fixtures);
     await anAdminStartedRun(fixtures.admin);
     await aScheduledRun();
+    // Last: a returning author's deactivation deletes its posts, which the write paths above use.
+    await everyRouteAsAReturningAccount(fixtures);
     recorder.stop();
   }, 180_000);
 

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vites
 import { handler as processBatchStep } from "../../functions/scheduled/cleanup-process-batch";
 import { lambdaContext } from "../../infra/local/lambda-context";
 import { observedStep } from "../../shared/invocation-telemetry";
-import { beginRun, failRun, ticketOf } from "../../shared/use-cases/cleanup";
+import { beginRun, failRun, ticketOf } from "../../shared/use-cases/cleanup/lease";
 import { logger } from "../../shared/logger";
 import { recordBusinessMetric } from "../../shared/metrics";
 import { lastActiveAt } from "../support/cleanup-runs";

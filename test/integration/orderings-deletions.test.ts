@@ -1,14 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { RunTicket } from "../../shared/domain/cleanup";
-import {
-  beginRun,
-  failRun,
-  processBatch,
-  readRun,
-  recountStep,
-  succeedRun,
-  ticketOf,
-} from "../../shared/use-cases/cleanup";
+import { processBatch } from "../../shared/use-cases/cleanup/batch";
+import { beginRun, failRun, succeedRun, ticketOf } from "../../shared/use-cases/cleanup/lease";
+import { recountStep } from "../../shared/use-cases/cleanup/recount";
+import { readRun } from "../../shared/use-cases/cleanup/reports";
 import { expectNoDrift } from "../support/audit";
 import { exists, expectNothingLeftOf, lastActiveAt } from "../support/cleanup";
 import { explore, expectExplored, exploring, type OrderingOutcome, type Plan } from "../support/orderings";

@@ -10,7 +10,7 @@ vi.hoisted(() => {
 });
 
 import type { RunTicket } from "../../shared/domain/cleanup";
-import { readRun } from "../../shared/use-cases/cleanup";
+import { readRun } from "../../shared/use-cases/cleanup/reports";
 import { expectNoDrift } from "../support/audit";
 import { exists, expectNothingLeftOf } from "../support/cleanup";
 import { given } from "../support/given";

@@ -3,11 +3,14 @@
 // test/integration/chaos.test.ts (a bounded run in CI) and `npm run soak -- --minutes N` (bench/soak.ts). No vitest
 // here: the soak command runs outside it. The audit (shared/use-cases/audit.ts) is the oracle afterwards.
 import { AsyncLocalStorage } from "node:async_hooks";
+import { LeaseLost } from "../../shared/db/cleanup-run-store";
 import { DomainError } from "../../shared/errors";
-import { beginRun, runToCompletion, ticketOf } from "../../shared/use-cases/cleanup";
+import { beginRun, ticketOf } from "../../shared/use-cases/cleanup/lease";
+import { runToCompletion } from "../../shared/use-cases/cleanup/runner";
 import { api } from "./api/in-process";
 import { type AnyAnswer } from "./api/client";
 import { lastActiveAt, settledRun } from "./cleanup-runs";
+import { restoresSettled, undoSettled } from "./restores";
 import { busy, crash, injectFaults, loseAnswersAfterWrites, transactionConflict } from "./faults";
 import { given } from "./given";
 import { type TestUser } from "./host";
@@ -55,6 +58,9 @@ export interface ChaosStats {
   answers: Record<string, number>;
   faults: { conflicts: number; throttles: number; lostAnswers: number; killedRuns: number };
   cleanupRuns: number;
+  /** Undos of runs asked for (contract 1.2), and clock jumps past the grace (runs after them purge). */
+  undos: number;
+  graceJumps: number;
   /** Answers outside the contract, and anything the operations did not expect. Empty when all is well. */
   violations: string[];
 }
@@ -81,6 +87,8 @@ const CUTOFF = "2025-06-01T00:00:00.000Z";
 const IDLE_SINCE = "2025-01-10T08:00:00.000Z";
 /** Past a killed run's lease (900 s): the next run takes over, as the cleanup crash tests do. */
 const LEASE_EXPIRED_MS = 16 * 60 * 1000;
+/** Past the chaos test's DEACTIVATION_GRACE (P30D). */
+const GRACE_PASSED_MS = 31 * 24 * 60 * 60 * 1000;
 
 /** Runs random operations (for `durationMs`, or `operations` of them), then settles (no faults) so that the audit may judge the table. */
 export async function runChaos(options: ChaosOptions): Promise<ChaosStats> {
@@ -92,6 +100,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosStats> {
     answers: {},
     faults: { conflicts: 0, throttles: 0, lostAnswers: 0, killedRuns: 0 },
     cleanupRuns: 0,
+    undos: 0,
+    graceJumps: 0,
     violations: [],
   };
   const pick = <T>(list: readonly T[]): T | undefined =>
@@ -111,6 +121,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosStats> {
   const comments: { postId: string; commentId: string; writer: Actor }[] = [];
   const unfinishedPostDeletes = new Map<string, Actor>();
   const apiRuns: string[] = [];
+  const inProcessRuns: string[] = [];
+  const undone = new Set<string>();
   let clockOffsetMs = 0;
   const virtualNow = () => new Date(Date.now() + clockOffsetMs);
 
@@ -178,6 +190,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosStats> {
     stats.cleanupRuns++;
     try {
       const run = await beginRun({ dryRun: false, cutoff: CUTOFF }, now);
+      inProcessRuns.push(run.runId);
       const ticket = ticketOf(run);
       const clock = { now: virtualNow, budgetMs: 60_000 };
       await (killed
@@ -185,8 +198,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosStats> {
         : withFaults(calm, () => runToCompletion(ticket, clock)));
     } catch (error) {
       if (error instanceof DomainError && error.code === "cleanup_already_running") return;
+      // A jump past the grace makes a run's lease look expired to the next run, which takes it over: the first then
+      // loses its lease at its next step, as a run whose lease expired does in AWS.
       const expected =
         (error instanceof Error && error.name === "InjectedCrash") ||
+        error instanceof LeaseLost ||
         (error instanceof DomainError && error.code === "unavailable");
       if (!expected) stats.violations.push(`cleanup run: ${error instanceof Error ? error.stack : String(error)}`);
       if (error instanceof Error && error.name === "InjectedCrash") stats.faults.killedRuns++;
@@ -303,6 +319,34 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosStats> {
       },
     ],
     [
+      // A sign-in: a deactivated account within its grace comes back (contract 1.2).
+      4,
+      async () => {
+        const actor = pick(actors.filter((one) => one.kind === "free"))!;
+        await request("sign in", () => api.GET("/me", { token: actor.user.token }));
+      },
+    ],
+    [
+      1,
+      async () => {
+        const runId = pick([...apiRuns, ...inProcessRuns]);
+        if (!runId) return;
+        stats.undos++;
+        const answer = await request("undo run", () =>
+          api.POST("/admin/cleanup-runs/{runId}/restore", { path: { runId }, token: admin.token }),
+        );
+        if (answer?.status === 202) undone.add(runId);
+      },
+    ],
+    [
+      // Now and then the clock moves past the grace: the next runs purge what earlier runs deactivated.
+      0.5,
+      async () => {
+        stats.graceJumps++;
+        clockOffsetMs += GRACE_PASSED_MS;
+      },
+    ],
+    [
       6,
       async () => {
         const [reader, other] = [pick(actors)!, pick(actors)!];
@@ -350,6 +394,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosStats> {
   // Settle, without faults: the runs started through the API end, the clients retry the post deletions that
   // answered 503, and one more run finishes every deletion a run or a DELETE /me left half-done.
   for (const runId of apiRuns) await settledRun(admin, runId, 120_000);
+  for (const runId of undone) await undoSettled(admin, runId);
+  await restoresSettled();
   for (const [postId, author] of unfinishedPostDeletes) {
     const answer = await api.DELETE("/posts/{postId}", { path: { postId }, token: author.user.token });
     if (answer.status !== 204 && answer.status !== 404 && answer.status !== 403)
@@ -358,6 +404,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosStats> {
   clockOffsetMs += LEASE_EXPIRED_MS;
   const final = await beginRun({ dryRun: false, cutoff: CUTOFF }, virtualNow());
   await runToCompletion(ticketOf(final), { now: virtualNow, budgetMs: 60_000 });
+  await restoresSettled();
   return stats;
 }
 
@@ -368,6 +415,6 @@ export function chaosSummary(stats: ChaosStats): string {
   return (
     `seed ${stats.seed}: ${stats.operations} operations in ${seconds.toFixed(1)} s (${(stats.operations / seconds).toFixed(1)} operations/s), ` +
     `faults injected: ${conflicts} conflicts, ${throttles} throttles, ${lostAnswers} answers lost after the write, ${killedRuns} cleanup runs killed ` +
-    `(${stats.cleanupRuns} in-process runs)`
+    `(${stats.cleanupRuns} in-process runs, ${stats.undos} undos asked for, ${stats.graceJumps} jumps past the grace)`
   );
 }

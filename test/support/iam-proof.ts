@@ -5,7 +5,7 @@ import { App, type CfnElement } from "aws-cdk-lib";
 import type { IRole } from "aws-cdk-lib/aws-iam";
 import { ApiStack } from "../../infra/stacks/api-stack";
 import { type AwsCall, type AwsResource, type Principal, principalKey } from "../../infra/local/invocation-context";
-import type { CleanupStepName } from "../../shared/use-cases/cleanup";
+import type { CleanupStepName } from "../../shared/use-cases/cleanup/runner";
 
 import { decisionFor } from "./iam-simulation";
 import { ACCOUNT, REGION, resolverFor } from "./template-values";

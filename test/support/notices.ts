@@ -8,7 +8,9 @@ import { startMailSink, type RunningMailSink } from "../../infra/local/mail-sink
 import { useLocalMail } from "../../infra/local/mail";
 import { defaultCutoff } from "../../shared/domain/cleanup";
 import { config } from "../../shared/config";
-import { beginRun, readRun, runToCompletion, ticketOf } from "../../shared/use-cases/cleanup";
+import { beginRun, ticketOf } from "../../shared/use-cases/cleanup/lease";
+import { readRun } from "../../shared/use-cases/cleanup/reports";
+import { runToCompletion } from "../../shared/use-cases/cleanup/runner";
 import { configuredMailer, type MailerSource } from "../../shared/use-cases/notices";
 import { api, tokenFor } from "./api/in-process";
 import type { components } from "./api/types";

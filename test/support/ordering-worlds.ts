@@ -6,7 +6,9 @@ import { createFollow } from "../../shared/db/follow-store";
 import { recordTouched } from "../../shared/db/touched-account-store";
 import type { RunTicket } from "../../shared/domain/cleanup";
 import { ulid } from "../../shared/ids";
-import { beginRun, failRun, readRun, recountStep, succeedRun, ticketOf } from "../../shared/use-cases/cleanup";
+import { beginRun, failRun, succeedRun, ticketOf } from "../../shared/use-cases/cleanup/lease";
+import { recountStep } from "../../shared/use-cases/cleanup/recount";
+import { readRun } from "../../shared/use-cases/cleanup/reports";
 import { tokenFor } from "./api/in-process";
 import { expectStatus, uniqueHandle, uniqueUserId, type TestUser } from "./host";
 import type { TraceEntry } from "./request-gate";
@@ -148,7 +150,7 @@ export async function aRunsRecountOf(
   try {
     await recordTouched(
       { userId: user.userId, followerBefore: before.followers, followingBefore: before.following },
-      null,
+      "run",
       now,
     );
     while (!(await recountStep(run, new Date(), 60_000)).done);

@@ -101,6 +101,8 @@ const samples: Record<string, SampleFactory> = {
     body: { handle: reader.handle, displayName: "Reader" },
   }),
   "GET /me": ({ reader }) => ({ method: "GET", path: "/me", token: reader.token }),
+  // The author's: the reader and the admin follow it.
+  "GET /me/follower-outlook": ({ author }) => ({ method: "GET", path: "/me/follower-outlook", token: author.token }),
   // The author's export: its posts with their bodies, its comments, the accounts it follows.
   "GET /me/export": ({ author }) => ({ method: "GET", path: "/me/export?limit=100", token: author.token }),
   "GET /users/{userId}": ({ author }) => ({ method: "GET", path: `/users/${author.userId}` }),
@@ -190,6 +192,12 @@ const samples: Record<string, SampleFactory> = {
   "GET /admin/cleanup-runs/{runId}/count-changes": ({ admin, runId }) => ({
     method: "GET",
     path: `/admin/cleanup-runs/${runId}/count-changes?limit=1`,
+    token: admin.token,
+  }),
+  // An undo of the finished dry run: it deactivated nobody, so there is nothing to give back (202 all the same).
+  "POST /admin/cleanup-runs/{runId}/restore": ({ admin, runId }) => ({
+    method: "POST",
+    path: `/admin/cleanup-runs/${runId}/restore`,
     token: admin.token,
   }),
   "GET /admin/users/{userId}/notices": ({ admin, reader }) => ({

@@ -7,7 +7,9 @@ import { recordNotice, settleNotice } from "../../shared/db/notice-store";
 import type { RunTicket } from "../../shared/domain/cleanup";
 import { deletionNotBefore } from "../../shared/domain/deletion-schedule";
 import { isoDuration } from "../../shared/domain/iso-duration";
-import { beginRun, failRun, processBatch, recountStep, succeedRun, ticketOf } from "../../shared/use-cases/cleanup";
+import { processBatch } from "../../shared/use-cases/cleanup/batch";
+import { beginRun, failRun, succeedRun, ticketOf } from "../../shared/use-cases/cleanup/lease";
+import { recountStep } from "../../shared/use-cases/cleanup/recount";
 import type { MailerSource } from "../../shared/use-cases/notices";
 import { lastActiveAt } from "./cleanup-runs";
 import { given } from "./given";
@@ -37,7 +39,7 @@ async function aRecordedNotice(user: TestUser, lead: string, at: Date, sent: boo
       deletionNotBefore: deletionNotBefore(at.toISOString(), isoDuration(lead)),
     },
   };
-  expect(await recordNotice(state, queued, at)).toBe(true);
+  expect(await recordNotice(state, queued, queued.facts.deletionNotBefore, at)).toBe(true);
   if (sent) expect(await settleNotice(queued, state.notices.length, "sent", at.toISOString())).toBe(true);
 }
 

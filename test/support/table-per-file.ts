@@ -14,6 +14,9 @@ process.env.LOG_LEVEL ??= "silent";
 // Suites about deletion itself run without notices (the version 1 behaviour, DELETION_NOTICE_LEADS empty); the
 // suites about notices set their own short leads, and their mail settings, before their modules load (vi.hoisted).
 process.env.DELETION_NOTICE_LEADS ??= "";
+// Likewise without a grace (contract 1.2's `P0D`: accounts are deleted at the end of their notices, as in 1.1); the
+// suites about a second chance (deactivation, restore, purge, undo) set their own grace before their modules load.
+process.env.DEACTIVATION_GRACE ??= "P0D";
 // The business metrics' EMF lines too (test/integration/observability.test.ts turns them on to read them).
 process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
 applyLocalSettings();

@@ -32,6 +32,8 @@ export const when = {
       token: admin.token,
       body: { entitlements },
     }),
+  /** `user` reads their followers' outlook (contract 1.2: how many are under notice, the earliest deactivation). */
+  readsFollowerOutlook: (user: TestUser) => api().GET("/me/follower-outlook", { token: user.token }),
   /** `user` deletes their own account. */
   deletesOwnAccount: (user: TestUser) => api().DELETE("/me", { token: user.token }),
 
@@ -97,6 +99,9 @@ export const when = {
   /** `admin` reads a cleanup run. */
   readsCleanupRun: (admin: TestUser, runId: string) =>
     api().GET("/admin/cleanup-runs/{runId}", { path: { runId }, token: admin.token }),
+  /** `admin` undoes a cleanup run: restores every account it deactivated that is not purged yet (contract 1.2). */
+  undoesCleanupRun: (admin: TestUser, runId: string) =>
+    api().POST("/admin/cleanup-runs/{runId}/restore", { path: { runId }, token: admin.token }),
   /** `admin` lists the cleanup runs, newest first. */
   listsCleanupRuns: (admin: TestUser, page: Page = {}) =>
     api().GET("/admin/cleanup-runs", { token: admin.token, query: page }),

@@ -15,13 +15,30 @@ const account = (
   kind: "account",
   userId,
   handle: `Handle_${userId}`,
+  createdAt: "2025-01-01T00:00:00.000Z",
+  lastActiveAt: "2025-06-01T00:00:00.000Z",
   profileFollowerCount: counts.followers ?? 0,
   followingCount: counts.following ?? 0,
   postCount: counts.posts ?? 0,
+  profileUnderNotice: 0,
   deletionBegun,
+  deactivation: null,
+  restoring: false,
+  outlook: {
+    at:
+      notices.length > 0
+        ? new Date(Date.parse(notices.at(-1)!.recordedAt) + notices.at(-1)!.lead.ms).toISOString()
+        : null,
+    dirty: false,
+  },
   notices,
 });
-const claim = (userId: string): TableFact => ({ kind: "handleClaim", handle: `handle_${userId}`, userId });
+const claim = (userId: string): TableFact => ({
+  kind: "handleClaim",
+  handle: `handle_${userId}`,
+  userId,
+  quarantinedUntil: null,
+});
 const follow = (
   followerId: string,
   followeeId: string,
@@ -32,8 +49,16 @@ const follow = (
     kind: "followItem",
     item,
     relation: { followerId, followeeId, followId, followedAt: "2026-01-01T00:00:00.000Z" },
+    dormantUnder: null,
+    outlookAt: null,
   }));
-const shard = (userId: string, count: number): TableFact => ({ kind: "followerCountShard", userId, shard: 0, count });
+const shard = (userId: string, count: number): TableFact => ({
+  kind: "followerCountShard",
+  userId,
+  shard: 0,
+  count,
+  underNotice: 0,
+});
 const post = (authorId: string, postUlid: string, commentCount = 0, deleting = false): TableFact[] => [
   {
     kind: "post",
@@ -48,7 +73,7 @@ const post = (authorId: string, postUlid: string, commentCount = 0, deleting = f
   { kind: "postBody", postUlid, access: "free", revision: 1 },
 ];
 const comment = (postUlid: string, commentId: string, writerId: string): TableFact[] => [
-  { kind: "comment", postUlid, commentId, authorId: writerId },
+  { kind: "comment", postUlid, commentId, authorId: writerId, dormantAuthorId: null },
   { kind: "commentIndexEntry", writerId, commentId, postUlid },
 ];
 
@@ -108,8 +133,8 @@ describe("the audit's invariants", () => {
   it("find an index entry without its comment, a comment without its writer's entry, and a comment of a writer without an account", () => {
     const facts = [
       ...world().filter((fact) => fact.kind !== "comment"),
-      { kind: "comment", postUlid: "P1", commentId: "C2", authorId: "a" } satisfies TableFact,
-      { kind: "comment", postUlid: "P1", commentId: "C3", authorId: "gone" } satisfies TableFact,
+      { kind: "comment", postUlid: "P1", commentId: "C2", authorId: "a", dormantAuthorId: null } satisfies TableFact,
+      { kind: "comment", postUlid: "P1", commentId: "C3", authorId: "gone", dormantAuthorId: null } satisfies TableFact,
     ];
     const names = ["commentIndexEntry", "commentWriter"];
     expect(
@@ -127,7 +152,7 @@ describe("the audit's invariants", () => {
   it("leave a comment without its index entry alone while its post's deletion is under way", () => {
     const facts = [
       ...post("b", "P3", 1, true),
-      { kind: "comment", postUlid: "P3", commentId: "C4", authorId: "a" } satisfies TableFact,
+      { kind: "comment", postUlid: "P3", commentId: "C4", authorId: "a", dormantAuthorId: null } satisfies TableFact,
       ...world(),
     ];
     expect(
@@ -141,7 +166,7 @@ describe("the audit's invariants", () => {
   it("find a handle claim of another account and an account without its claim", () => {
     const facts = [
       ...world().filter((fact) => !(fact.kind === "handleClaim" && fact.userId === "b")),
-      { kind: "handleClaim", handle: "handle_b", userId: "a" } satisfies TableFact,
+      { kind: "handleClaim", handle: "handle_b", userId: "a", quarantinedUntil: null } satisfies TableFact,
     ];
     expect(
       findingsOf(
@@ -261,6 +286,119 @@ describe("the audit's invariants", () => {
         queued("gone", "P7D", 2),
       ];
       expect(findingsOf(facts, noticeChecks)).toEqual([]);
+    });
+  });
+
+  describe("of a second chance (contract 1.2)", () => {
+    const dormant = (userId: string, extra: Partial<Extract<TableFact, { kind: "account" }>> = {}): TableFact => ({
+      ...(account(userId) as Extract<TableFact, { kind: "account" }>),
+      deactivation: "dormant",
+      ...extra,
+    });
+    const dormantFollow = (followerId: string, followeeId: string, followId: string, holderId: string): TableFact[] => [
+      {
+        kind: "followItem",
+        item: "relation",
+        relation: { followerId, followeeId, followId, followedAt: "2026-01-01T00:00:00.000Z" },
+        dormantUnder: holderId,
+        outlookAt: null,
+      },
+      {
+        kind: "dormantRelation",
+        holderId,
+        relation: { followerId, followeeId, followId, followedAt: "2026-01-01T00:00:00.000Z" },
+      },
+    ];
+    const secondChance = invariants.filter((invariant) =>
+      ["dormantRelation", "dormantAccount", "followerCount", "followingCount", "followEdge"].includes(invariant.name),
+    );
+
+    it("find nothing in a dormant account holding its relations out of every count", () => {
+      const facts = [
+        dormant("d"),
+        claim("d"),
+        { kind: "dormantAccount", userId: "d", graceUntil: "2026-02-01T00:00:00.000Z" } satisfies TableFact,
+        account("b"),
+        claim("b"),
+        ...dormantFollow("d", "b", "F9", "d"),
+      ];
+      expect(findingsOf(facts, secondChance)).toEqual([]);
+    });
+
+    it("find a dormant relation with a list row, one held by a live account, and an index item of none", () => {
+      const facts = [
+        account("a"),
+        claim("a"),
+        account("b"),
+        claim("b"),
+        ...dormantFollow("a", "b", "F9", "a"),
+        {
+          kind: "followItem",
+          item: "followerRow",
+          relation: { followerId: "a", followeeId: "b", followId: "F9", followedAt: "2026-01-01T00:00:00.000Z" },
+          dormantUnder: null,
+          outlookAt: null,
+        } satisfies TableFact,
+        {
+          kind: "dormantRelation",
+          holderId: "b",
+          relation: { followerId: "x", followeeId: "b", followId: "F8", followedAt: "2026-01-01T00:00:00.000Z" },
+        } satisfies TableFact,
+      ];
+      expect(
+        findingsOf(
+          facts,
+          invariants.filter((invariant) => invariant.name === "dormantRelation"),
+        ).map((finding) => ("detail" in finding ? finding.detail : "")),
+      ).toEqual([
+        "dormant follow F9 still has list rows",
+        "dormant follow F9 is held by a live account whose restore is over",
+        "index item of follow F8 names no relation dormant under its holder",
+      ]);
+    });
+
+    it("find an outlook count that is not its entries, and an entry without its relation", () => {
+      const facts = [
+        ...world(),
+        { kind: "outlookEntry", followeeId: "b", followerId: "x", at: "2026-02-01T00:00:00.000Z" } satisfies TableFact,
+      ];
+      const names = ["outlookCount", "outlookEntry"];
+      expect(
+        findingsOf(
+          facts,
+          invariants.filter((invariant) => names.includes(invariant.name)),
+        ),
+      ).toEqual([
+        {
+          invariant: "outlookCount",
+          userId: "b",
+          detail: "0 followers under notice are counted, 1 outlook entries stored",
+        },
+        {
+          invariant: "outlookEntry",
+          userId: "b",
+          detail: "outlook entry of follower x at 2026-02-01T00:00:00.000Z has no live relation there",
+        },
+      ]);
+    });
+
+    it("find another account holding a purged account's handle inside its quarantine, not after it", () => {
+      const quarantined = (until: string): TableFact => ({
+        kind: "handleClaim",
+        handle: "handle_a",
+        userId: "gone",
+        quarantinedUntil: until,
+      });
+      const holder = { ...(account("a") as Extract<TableFact, { kind: "account" }>) } satisfies TableFact;
+      const checks = invariants.filter((invariant) => invariant.name === "handleQuarantine");
+      expect(findingsOf([holder, quarantined("2026-03-01T00:00:00.000Z")], checks)).toEqual([
+        {
+          invariant: "handleQuarantine",
+          userId: "a",
+          detail: 'holds the handle "handle_a" quarantined for gone until 2026-03-01T00:00:00.000Z',
+        },
+      ]);
+      expect(findingsOf([holder, quarantined("2025-12-01T00:00:00.000Z")], checks)).toEqual([]);
     });
   });
 });

@@ -30,6 +30,18 @@ describe("configuration", () => {
     expect(() => parseConfig(without(local, "LOCAL_JWT_SECRET"))).toThrow(/LOCAL_JWT_SECRET: is required/);
   });
 
+  it("reads DEACTIVATION_GRACE and HANDLE_QUARANTINE as durations, P0D included, and refuses months", () => {
+    expect(parseConfig(inAws)).toMatchObject({
+      DEACTIVATION_GRACE: { text: "P30D" },
+      HANDLE_QUARANTINE: { text: "P90D" },
+    });
+    expect(parseConfig({ ...inAws, DEACTIVATION_GRACE: "P0D" }).DEACTIVATION_GRACE.ms).toBe(0);
+    expect(() => parseConfig({ ...inAws, DEACTIVATION_GRACE: "P1M" })).toThrow(
+      /DEACTIVATION_GRACE: .*must not use years or months/,
+    );
+    expect(() => parseConfig({ ...inAws, HANDLE_QUARANTINE: "90 days" })).toThrow(/HANDLE_QUARANTINE/);
+  });
+
   it("refuses a short cursor secret", () => {
     expect(() => parseConfig({ ...inAws, CURSOR_SECRET: "short" })).toThrow(
       /CURSOR_SECRET: must be at least 32 characters/,

@@ -4,6 +4,7 @@ import { backoffDelay, defaultRetryBudget, untilDone, withRetry } from "../../sh
 import {
   ANSWER_MARGIN_MS,
   ATTEMPT_ALLOWANCE_MS,
+  budgetUntil,
   currentDeadline,
   cutOffByDeadline,
   deadlineAt,
@@ -57,6 +58,22 @@ describe("an invocation under its deadline", () => {
       expect(untilDeadline().abortSignal).toBe(currentDeadline()!.signal);
       expect(deadlineMinus(4_000)).toBe(currentDeadline()!.at - 4_000);
     });
+  });
+
+  it("gives a piece of work its budget, cut short to leave the reserve before the deadline (a restore, a sync)", async () => {
+    await withinDeadline(leaving(10_000), async () => {
+      const at = currentDeadline()!.at;
+      const before = Date.now();
+      const roomy = budgetUntil(1_000, 5_000);
+      expect(roomy).toBeGreaterThanOrEqual(before + 1_000);
+      expect(roomy).toBeLessThanOrEqual(Date.now() + 1_000);
+      expect(budgetUntil(3_000, 8_000)).toBe(at - 8_000);
+    });
+    // without a deadline, the budget alone
+    const start = Date.now();
+    const free = budgetUntil(2_000, 5_000);
+    expect(free).toBeGreaterThanOrEqual(start + 2_000);
+    expect(free).toBeLessThanOrEqual(Date.now() + 2_000);
   });
 
   it("aborts its signal at the deadline, which marks the AWS calls it cut off", async () => {

@@ -78,6 +78,27 @@ describe("the notice's words", () => {
       expect(english).toContain(sentence);
   });
 
+  it("names the grace and the handle's quarantine (contract 1.2), and links the platform's sign-in page", () => {
+    const { text } = composeNoticeMessage({
+      ...facts,
+      grace: { duration: isoDuration("P30D"), quarantine: isoDuration("P90D") },
+      signInUrl: "https://community.example.com/sign-in",
+    });
+    const [german, english] = [text.slice(0, englishStart(text)), text.slice(englishStart(text))];
+    expect(german).toContain("Nach der Löschung können Sie sich noch 30 Tage lang anmelden und erhalten alles zurück");
+    expect(german).toContain("Ihr Handle bleibt dann noch 90 Tage lang für Sie reserviert");
+    expect(german).toContain("Anmelden: https://community.example.com/sign-in");
+    expect(english).toContain("After the deletion you can still sign in for 30 days and get everything back");
+    expect(english).toContain("your handle then stays reserved for you for 90 days");
+    expect(english).toContain("Sign in: https://community.example.com/sign-in");
+    // What does not come back is said too: posts go at once.
+    expect(english).toContain("they are deleted at once and do not come back");
+    // Without a grace (P0D), the letter is 1.1's: no second chance, and no link without a sign-in page.
+    const final = composeNoticeMessage(facts).text;
+    expect(final).not.toContain("second chance");
+    expect(final).not.toContain("Sign in:");
+  });
+
   it("addresses the reader formally (Sie), never with du", () => {
     const { text } = composeNoticeMessage(facts);
     const german = text.slice(0, englishStart(text));

@@ -1,4 +1,4 @@
-import { callerAccess, defineRoute } from "../route";
+import { defineRoute, withCaller } from "../route";
 
 export const route = defineRoute({
   method: "DELETE",
@@ -12,5 +12,5 @@ export const route = defineRoute({
     "The comment's writer, the post's author or an admin deletes it; the post's `commentCount` drops by one.",
   answers: { 204: { description: "The comment is deleted." } },
   errors: ["profile_required", "forbidden"],
-  tableAccess: [...callerAccess, "BatchGetItem", "DeleteItem"],
+  tableAccess: withCaller("BatchGetItem", "DeleteItem"),
 });

@@ -1,5 +1,5 @@
 import { noBodySchema } from "../../schemas/common";
-import { callerAccess, defineRoute } from "../route";
+import { defineRoute, withCaller } from "../route";
 
 export const route = defineRoute({
   method: "DELETE",
@@ -17,6 +17,6 @@ export const route = defineRoute({
   body: noBodySchema,
   answers: { 204: { description: "The account is deleted." } },
   errors: ["not_found"],
-  tableAccess: [...callerAccess, "GetItem", "PutItem", "DeleteItem", "BatchWriteItem"],
+  tableAccess: withCaller("GetItem", "PutItem", "DeleteItem", "BatchWriteItem"),
   answerMetric: { status: 204, metric: "AccountsDeleted" },
 });

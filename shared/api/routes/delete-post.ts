@@ -1,4 +1,4 @@
-import { callerAccess, defineRoute } from "../route";
+import { defineRoute, withCaller } from "../route";
 
 export const route = defineRoute({
   method: "DELETE",
@@ -12,5 +12,5 @@ export const route = defineRoute({
   description: "The post's author or an admin deletes it with all its comments; the author's `postCount` drops by one.",
   answers: { 204: { description: "The post and its comments are deleted." } },
   errors: ["profile_required", "forbidden"],
-  tableAccess: [...callerAccess, "GetItem", "DeleteItem", "BatchWriteItem"],
+  tableAccess: withCaller("GetItem", "DeleteItem", "BatchWriteItem"),
 });

@@ -1,6 +1,6 @@
 import { countChangePageSchema } from "../../schemas/cleanup";
 import { listQuerySchema } from "../../schemas/common";
-import { callerAccess, defineRoute } from "../route";
+import { defineRoute, withCaller } from "../route";
 
 export const route = defineRoute({
   method: "GET",
@@ -18,5 +18,5 @@ export const route = defineRoute({
   query: listQuerySchema,
   answers: { 200: { description: "A page of the run's count changes.", schema: countChangePageSchema } },
   // The run's record (is it known?) and a Query of its count changes.
-  tableAccess: [...callerAccess, "GetItem"],
+  tableAccess: withCaller("GetItem"),
 });

@@ -1,5 +1,5 @@
 import { runSchema } from "../../schemas/cleanup";
-import { callerAccess, defineRoute } from "../route";
+import { defineRoute, withCaller } from "../route";
 
 export const route = defineRoute({
   method: "GET",
@@ -12,5 +12,5 @@ export const route = defineRoute({
   summary: "Read a cleanup run",
   description: "Admins only. The run's status and what it did (or, for a dry run, would do).",
   answers: { 200: { description: "The run.", schema: runSchema } },
-  tableAccess: [...callerAccess, "GetItem"],
+  tableAccess: withCaller("GetItem"),
 });

@@ -1,6 +1,6 @@
 import { runPageSchema } from "../../schemas/cleanup";
 import { listQuerySchema } from "../../schemas/common";
-import { callerAccess, defineRoute } from "../route";
+import { defineRoute, withCaller } from "../route";
 
 export const route = defineRoute({
   method: "GET",
@@ -14,5 +14,5 @@ export const route = defineRoute({
   description: "Admins only. The runs, newest first.",
   query: listQuerySchema,
   answers: { 200: { description: "A page of runs.", schema: runPageSchema } },
-  tableAccess: [...callerAccess],
+  tableAccess: withCaller(),
 });

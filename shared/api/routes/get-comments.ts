@@ -1,6 +1,6 @@
 import { commentPageSchema } from "../../schemas/comments";
 import { listQuerySchema } from "../../schemas/common";
-import { callerAccess, defineRoute } from "../route";
+import { defineRoute, withCaller } from "../route";
 
 export const route = defineRoute({
   method: "GET",
@@ -16,5 +16,5 @@ export const route = defineRoute({
   query: listQuerySchema,
   answers: { 200: { description: "A page of comments.", schema: commentPageSchema } },
   errors: ["subscription_required"],
-  tableAccess: [...callerAccess, "GetItem"],
+  tableAccess: withCaller("GetItem"),
 });

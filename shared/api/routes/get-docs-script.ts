@@ -1,5 +1,5 @@
 import { referenceScriptFile } from "../reference-page";
-import { callerAccess, defineRoute } from "../route";
+import { defineRoute, withCaller } from "../route";
 
 export const route = defineRoute({
   method: "GET",
@@ -13,6 +13,6 @@ export const route = defineRoute({
     "The script that renders the reference page (Scalar's API reference), sent gzip-compressed to clients " +
     "that accept it. Cached by browsers for a day.",
   answers: { 200: { description: "The script.", contentType: "text/javascript" } },
-  tableAccess: [...callerAccess],
+  tableAccess: withCaller(),
   gzippedFiles: [referenceScriptFile],
 });

@@ -1,4 +1,4 @@
-import { callerAccess, defineRoute } from "../route";
+import { defineRoute, withCaller } from "../route";
 
 export const route = defineRoute({
   method: "GET",
@@ -10,5 +10,5 @@ export const route = defineRoute({
   summary: "Read the reference page",
   description: "A reference page rendered from this document in the browser. It loads nothing from another host.",
   answers: { 200: { description: "The HTML page.", contentType: "text/html" } },
-  tableAccess: [...callerAccess],
+  tableAccess: withCaller(),
 });

@@ -1,5 +1,5 @@
 import { followStatusSchema } from "../../schemas/follows";
-import { callerAccess, defineRoute } from "../route";
+import { defineRoute, withCaller } from "../route";
 
 export const route = defineRoute({
   method: "GET",
@@ -11,5 +11,5 @@ export const route = defineRoute({
   summary: "Do I follow a user?",
   description: "Whether the caller follows the user.",
   answers: { 200: { description: "Whether the caller follows the user.", schema: followStatusSchema } },
-  tableAccess: [...callerAccess, "GetItem"],
+  tableAccess: withCaller("GetItem"),
 });

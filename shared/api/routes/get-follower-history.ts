@@ -1,6 +1,6 @@
 import { followerHistoryPageSchema } from "../../schemas/cleanup";
 import { listQuerySchema } from "../../schemas/common";
-import { callerAccess, defineRoute } from "../route";
+import { defineRoute, withCaller } from "../route";
 
 export const route = defineRoute({
   method: "GET",
@@ -15,5 +15,5 @@ export const route = defineRoute({
     "and after, newest first. Public, so that anyone can see why a count dropped.",
   query: listQuerySchema,
   answers: { 200: { description: "A page of history points.", schema: followerHistoryPageSchema } },
-  tableAccess: [...callerAccess, "GetItem"],
+  tableAccess: withCaller("GetItem"),
 });

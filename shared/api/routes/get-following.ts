@@ -1,6 +1,6 @@
 import { listQuerySchema } from "../../schemas/common";
 import { followListPageSchema } from "../../schemas/follows";
-import { callerAccess, defineRoute } from "../route";
+import { defineRoute, withCaller } from "../route";
 
 export const route = defineRoute({
   method: "GET",
@@ -13,5 +13,5 @@ export const route = defineRoute({
   description: "The accounts the user follows, newest follow first.",
   query: listQuerySchema,
   answers: { 200: { description: "A page of followed accounts.", schema: followListPageSchema } },
-  tableAccess: [...callerAccess, "GetItem", "BatchGetItem"],
+  tableAccess: withCaller("GetItem", "BatchGetItem"),
 });

@@ -1,5 +1,5 @@
 import { profileSchema } from "../../schemas/accounts";
-import { callerAccess, defineRoute } from "../route";
+import { defineRoute, withCaller } from "../route";
 
 export const route = defineRoute({
   method: "GET",
@@ -11,5 +11,5 @@ export const route = defineRoute({
   summary: "Find a profile by handle",
   description: "The profile that holds the handle, matched regardless of case (`ALICE` finds `alice`).",
   answers: { 200: { description: "The profile.", schema: profileSchema } },
-  tableAccess: [...callerAccess, "GetItem"],
+  tableAccess: withCaller("GetItem"),
 });

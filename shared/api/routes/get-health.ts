@@ -1,5 +1,5 @@
 import { healthSchema } from "../../schemas/meta";
-import { callerAccess, defineRoute } from "../route";
+import { defineRoute, withCaller } from "../route";
 
 export const route = defineRoute({
   method: "GET",
@@ -11,5 +11,5 @@ export const route = defineRoute({
   summary: "Check health",
   description: "Answers 200 while the API serves requests.",
   answers: { 200: { description: "The API answers.", schema: healthSchema } },
-  tableAccess: [...callerAccess],
+  tableAccess: withCaller(),
 });

@@ -1,6 +1,6 @@
 import { listQuerySchema } from "../../schemas/common";
 import { exportPageSchema } from "../../schemas/export";
-import { callerAccess, defineRoute } from "../route";
+import { defineRoute, withCaller } from "../route";
 
 export const route = defineRoute({
   method: "GET",
@@ -18,5 +18,5 @@ export const route = defineRoute({
   answers: { 200: { description: "A page of the caller's records.", schema: exportPageSchema } },
   errors: ["not_found"],
   // The lists (Query) and, by BatchGetItem, the followed accounts' names, the posts' bodies and the comments.
-  tableAccess: [...callerAccess, "BatchGetItem"],
+  tableAccess: withCaller("BatchGetItem"),
 });

@@ -1,5 +1,5 @@
 import { meSchema } from "../../schemas/accounts";
-import { callerAccess, defineRoute } from "../route";
+import { defineRoute, withCaller } from "../route";
 
 export const route = defineRoute({
   method: "GET",
@@ -11,8 +11,9 @@ export const route = defineRoute({
   summary: "Read my account",
   description:
     "The caller's own account: the public profile plus entitlements (the stored set, expired ones included) " +
-    "and the last recorded activity. 404 before `PUT /me`.",
+    "and the last recorded activity. 404 before `PUT /me`. A deactivated account's first signed-in request " +
+    "within its grace restores it (contract 1.2): `restoring` is true while its relations are still coming back.",
   answers: { 200: { description: "The caller's account.", schema: meSchema } },
   errors: ["not_found"],
-  tableAccess: [...callerAccess],
+  tableAccess: withCaller(),
 });

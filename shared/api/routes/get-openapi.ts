@@ -1,5 +1,5 @@
 import { openApiDocumentSchema } from "../../schemas/meta";
-import { callerAccess, defineRoute } from "../route";
+import { defineRoute, withCaller } from "../route";
 
 export const route = defineRoute({
   method: "GET",
@@ -13,6 +13,6 @@ export const route = defineRoute({
     "This OpenAPI 3.1 document: every route with its inputs and every answer. Generate a typed client from it, " +
     "e.g. `npx openapi-typescript <api>/openapi.json -o api.d.ts`.",
   answers: { 200: { description: "The OpenAPI document.", schema: openApiDocumentSchema } },
-  tableAccess: [...callerAccess],
+  tableAccess: withCaller(),
   readsApiDescription: true,
 });

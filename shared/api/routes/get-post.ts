@@ -1,5 +1,5 @@
 import { postSchema } from "../../schemas/posts";
-import { callerAccess, defineRoute } from "../route";
+import { defineRoute, withCaller } from "../route";
 
 export const route = defineRoute({
   method: "GET",
@@ -14,5 +14,5 @@ export const route = defineRoute({
     "(free: everyone; plus: `plus` or `ultimate`; select: that author's `select` or `ultimate`; the author " +
     "and admins always).",
   answers: { 200: { description: "The post.", schema: postSchema } },
-  tableAccess: [...callerAccess, "BatchGetItem"],
+  tableAccess: withCaller("BatchGetItem"),
 });

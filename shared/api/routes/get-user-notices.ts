@@ -1,6 +1,6 @@
 import { noticePageSchema } from "../../schemas/cleanup";
 import { listQuerySchema } from "../../schemas/common";
-import { callerAccess, defineRoute } from "../route";
+import { defineRoute, withCaller } from "../route";
 
 export const route = defineRoute({
   method: "GET",
@@ -19,5 +19,5 @@ export const route = defineRoute({
   query: listQuerySchema,
   answers: { 200: { description: "A page of the account's notices.", schema: noticePageSchema } },
   // The account's profile with its schedule: the same Query as the caller's own load.
-  tableAccess: [...callerAccess],
+  tableAccess: withCaller(),
 });

@@ -1,6 +1,6 @@
 import { listQuerySchema } from "../../schemas/common";
 import { postSummaryPageSchema } from "../../schemas/posts";
-import { callerAccess, defineRoute } from "../route";
+import { defineRoute, withCaller } from "../route";
 
 export const route = defineRoute({
   method: "GET",
@@ -15,5 +15,5 @@ export const route = defineRoute({
     "one; read it with `GET /posts/{postId}`).",
   query: listQuerySchema,
   answers: { 200: { description: "A page of post summaries.", schema: postSummaryPageSchema } },
-  tableAccess: [...callerAccess],
+  tableAccess: withCaller(),
 });

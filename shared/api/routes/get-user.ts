@@ -1,5 +1,5 @@
 import { profileSchema } from "../../schemas/accounts";
-import { callerAccess, defineRoute } from "../route";
+import { defineRoute, withCaller } from "../route";
 
 export const route = defineRoute({
   method: "GET",
@@ -11,5 +11,5 @@ export const route = defineRoute({
   summary: "Read a profile",
   description: "Anyone's public profile, with its exact follower, following and post counts.",
   answers: { 200: { description: "The profile.", schema: profileSchema } },
-  tableAccess: [...callerAccess],
+  tableAccess: withCaller(),
 });

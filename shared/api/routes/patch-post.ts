@@ -1,5 +1,5 @@
 import { postPatchSchema, postSchema } from "../../schemas/posts";
-import { callerAccess, defineRoute } from "../route";
+import { defineRoute, withCaller } from "../route";
 
 export const route = defineRoute({
   method: "PATCH",
@@ -17,5 +17,5 @@ export const route = defineRoute({
   answers: { 200: { description: "The changed post.", schema: postSchema } },
   errors: ["profile_required", "forbidden"],
   // A change of access moves the body to its new key: a transaction that puts one item and deletes another.
-  tableAccess: [...callerAccess, "BatchGetItem", "PutItem", "DeleteItem"],
+  tableAccess: withCaller("BatchGetItem", "PutItem", "DeleteItem"),
 });

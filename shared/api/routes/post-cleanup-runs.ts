@@ -1,5 +1,5 @@
 import { cleanupRunInputSchema, runSchema } from "../../schemas/cleanup";
-import { callerAccess, defineRoute } from "../route";
+import { defineRoute, withCaller } from "../route";
 
 export const route = defineRoute({
   method: "POST",
@@ -18,6 +18,6 @@ export const route = defineRoute({
   body: cleanupRunInputSchema,
   answers: { 202: { description: "The run, started.", schema: runSchema } },
   errors: ["profile_required", "cleanup_already_running"],
-  tableAccess: [...callerAccess, "GetItem", "PutItem"],
+  tableAccess: withCaller("GetItem", "PutItem"),
   startsCleanup: true,
 });

@@ -1,6 +1,6 @@
 import { commentInputSchema, commentSchema } from "../../schemas/comments";
 import { idempotencyHeadersSchema } from "../../schemas/posts";
-import { callerAccess, defineRoute } from "../route";
+import { defineRoute, withCaller } from "../route";
 
 export const route = defineRoute({
   method: "POST",
@@ -20,6 +20,6 @@ export const route = defineRoute({
   headers: idempotencyHeadersSchema,
   answers: { 201: { description: "The comment.", schema: commentSchema } },
   errors: ["profile_required", "subscription_required", "too_many_requests", "idempotency_key_reused"],
-  tableAccess: [...callerAccess, "GetItem", "PutItem", "ConditionCheckItem"],
+  tableAccess: withCaller("GetItem", "PutItem", "ConditionCheckItem"),
   answerMetric: { status: 201, metric: "CommentsWritten" },
 });

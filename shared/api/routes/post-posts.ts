@@ -1,5 +1,5 @@
 import { idempotencyHeadersSchema, postInputSchema, postSchema } from "../../schemas/posts";
-import { callerAccess, defineRoute } from "../route";
+import { defineRoute, withCaller } from "../route";
 
 export const route = defineRoute({
   method: "POST",
@@ -17,6 +17,6 @@ export const route = defineRoute({
   headers: idempotencyHeadersSchema,
   answers: { 201: { description: "The post, as its author sees it.", schema: postSchema } },
   errors: ["profile_required", "idempotency_key_reused"],
-  tableAccess: [...callerAccess, "PutItem"],
+  tableAccess: withCaller("PutItem"),
   answerMetric: { status: 201, metric: "PostsPublished" },
 });

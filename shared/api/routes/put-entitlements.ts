@@ -1,5 +1,5 @@
 import { entitlementsInputSchema, userEntitlementsSchema } from "../../schemas/accounts";
-import { callerAccess, defineRoute } from "../route";
+import { defineRoute, withCaller } from "../route";
 
 export const route = defineRoute({
   method: "PUT",
@@ -16,5 +16,5 @@ export const route = defineRoute({
   body: entitlementsInputSchema,
   answers: { 200: { description: "The user's entitlements now.", schema: userEntitlementsSchema } },
   errors: ["profile_required"],
-  tableAccess: [...callerAccess],
+  tableAccess: withCaller(),
 });

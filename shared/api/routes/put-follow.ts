@@ -1,6 +1,6 @@
 import { noBodySchema } from "../../schemas/common";
 import { followStateSchema } from "../../schemas/follows";
-import { callerAccess, defineRoute } from "../route";
+import { defineRoute, withCaller } from "../route";
 
 export const route = defineRoute({
   method: "PUT",
@@ -16,5 +16,5 @@ export const route = defineRoute({
   body: noBodySchema,
   answers: { 200: { description: "`following` is true.", schema: followStateSchema } },
   errors: ["cannot_follow_self", "profile_required"],
-  tableAccess: [...callerAccess, "GetItem", "PutItem"],
+  tableAccess: withCaller("GetItem", "PutItem"),
 });

@@ -1,5 +1,5 @@
 import { meSchema, profileInputSchema } from "../../schemas/accounts";
-import { callerAccess, defineRoute } from "../route";
+import { defineRoute, withCaller } from "../route";
 
 export const route = defineRoute({
   method: "PUT",
@@ -19,5 +19,5 @@ export const route = defineRoute({
     201: { description: "The profile was created.", schema: meSchema },
   },
   errors: ["handle_taken"],
-  tableAccess: [...callerAccess, "PutItem", "DeleteItem"],
+  tableAccess: withCaller("PutItem", "DeleteItem"),
 });

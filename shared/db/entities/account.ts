@@ -19,6 +19,34 @@ export interface DeletionMark {
   reason: "inactive" | "owner";
   runId: string | null;
   at: string;
+  /**
+   * A deactivation (contract 1.2, "A second chance"): what the account kept is purged once this time has passed;
+   * until then its owner's sign-in restores it. Absent: a deletion (the owner asked, or no grace is configured).
+   */
+  graceUntil?: string;
+  /** Where a deactivation stands: its relations moving out, all out (dormant), or being purged. */
+  phase?: DeactivationPhase;
+}
+
+type DeactivationPhase = "deactivating" | "dormant" | "purging";
+
+/** A deactivation's mark: a deletion mark with its grace. */
+export type DeactivationMark = DeletionMark & { graceUntil: string; phase: DeactivationPhase };
+
+export const isDeactivation = (mark: DeletionMark | null): mark is DeactivationMark =>
+  mark !== null && mark.graceUntil !== undefined && mark.phase !== undefined;
+
+/** A restore under way (contract 1.2): the account reads as live, its relations come back one by one. */
+export interface RestoringState {
+  /** The restore's own ID (a ULID): its follower history points' ID, unless an undo's stands in. */
+  restoreId: string;
+  /** The touched set its raised counts are recorded in: the restore's ID, or the undo's. */
+  touchedSet: string;
+  /** The run whose deactivation it undoes (its `accountsRestored` counts the restore when done). */
+  fromRunId: string | null;
+  /** The undo that restores it, if an operator's undo does. */
+  undoId?: string;
+  at: string;
 }
 
 /** A notice of the account's current schedule as stored: its lead as written, and how its delivery settled. */
@@ -31,7 +59,7 @@ export interface StoredNotice {
 
 export type NoticeDelivery = "sent" | "undeliverable";
 
-export interface AccountItem extends ItemKey, Account {
+export interface AccountItem extends ItemKey, Omit<Account, "restoring" | "followersUnderNotice"> {
   entityType: typeof entityTypes.account;
   /** The current notice schedule before deletion, oldest first (absent: none runs); `noticesPendingSince` starts it. */
   noticeSchedule?: StoredNotice[];
@@ -45,6 +73,11 @@ export interface AccountItem extends ItemKey, Account {
   deletion?: DeletionMark;
   /** The count guard: every write of followerCount, followingCount or postCount adds one (../count-version.ts). */
   countVersion?: number;
+  restoring?: RestoringState;
+  /** The account is under notice: its relations' outlook entries belong at this time (docs/data-model.md, O1). */
+  outlookAt?: string;
+  /** Its relations' outlook entries are not all where `outlookAt` says yet: a sync is due. */
+  outlookDirty?: boolean;
 }
 
 /** The profile as stored: the account (its follower count without the shards'), and what the store decides on. */
@@ -56,6 +89,9 @@ export interface StoredProfile {
   notices: ScheduleEntry[];
   /** The version of the profile's counts (absent: 0), which a recount conditions its write on. */
   countVersion: number;
+  restoring: RestoringState | null;
+  /** Where the account's outlook entries belong (null: it is not under notice), and whether a sync is due. */
+  outlook: { at: string | null; dirty: boolean };
 }
 
 /** A notice of the current schedule as the domain reads it, with how its delivery settled. */
@@ -90,10 +126,11 @@ export function inactivityIndexFields(
 
 /** The profile item of a new account. */
 export function toAccountItem(account: Account, followerCountShards: number): AccountItem {
+  const { restoring: _restoring, followersUnderNotice: _underNotice, ...stored } = account;
   return {
     ...keys.account(account.userId),
     entityType: entityTypes.account,
-    ...account,
+    ...stored,
     ...inactivityIndexFields(account.role, account.lastActiveAt),
     ...(followerCountShards > 0 ? { followerCountShards } : {}),
   };
@@ -107,11 +144,27 @@ function readEntitlement(value: unknown, where: string): Entitlement {
   return tier === "select" ? { tier, authorId: attributes.string("authorId"), ...until } : { tier, ...until };
 }
 
+const phases = ["deactivating", "dormant", "purging"] as const satisfies readonly DeactivationPhase[];
+
 function readDeletionMark(value: unknown): DeletionMark {
   const attributes = attributesOf(value, "deletion mark");
+  const graceUntil = attributes.optionalString("graceUntil");
   return {
     reason: attributes.oneOf("reason", ["inactive", "owner"]),
     runId: attributes.nullableString("runId"),
+    at: attributes.string("at"),
+    ...(graceUntil === undefined ? {} : { graceUntil, phase: attributes.oneOf("phase", phases) }),
+  };
+}
+
+function readRestoring(value: unknown): RestoringState {
+  const attributes = attributesOf(value, "restoring");
+  const undoId = attributes.optionalString("undoId");
+  return {
+    restoreId: attributes.string("restoreId"),
+    touchedSet: attributes.string("touchedSet"),
+    fromRunId: attributes.nullableString("fromRunId"),
+    ...(undoId === undefined ? {} : { undoId }),
     at: attributes.string("at"),
   };
 }
@@ -121,6 +174,7 @@ export function fromAccountItem(item: RawItem | undefined): StoredProfile | null
   if (!isEntity(item, entityTypes.account)) return null;
   const attributes = attributesOf(item, entityTypes.account);
   const deletion = attributes.optionalMap("deletion");
+  const restoring = attributes.optionalMap("restoring");
   const noticesPendingSince = attributes.optionalString("noticesPendingSince");
   const emailClaim = attributes.nullableString("emailClaim");
   return {
@@ -137,11 +191,17 @@ export function fromAccountItem(item: RawItem | undefined): StoredProfile | null
       entitlements: attributes.optionalList("entitlements", readEntitlement) ?? [],
       ...(noticesPendingSince === undefined ? {} : { noticesPendingSince }),
       ...(emailClaim === null ? {} : { emailClaim }),
+      ...(restoring ? { restoring: true } : {}),
     },
     followerCountShards: attributes.optionalNumber("followerCountShards") ?? 0,
     deletion: deletion ? readDeletionMark(deletion) : null,
     notices: attributes.optionalList("noticeSchedule", readNotice) ?? [],
     countVersion: attributes.optionalNumber(COUNT_VERSION) ?? 0,
+    restoring: restoring ? readRestoring(restoring) : null,
+    outlook: {
+      at: attributes.optionalString("outlookAt") ?? null,
+      dirty: attributes.optionalBoolean("outlookDirty") === true,
+    },
   };
 }
 

@@ -13,13 +13,16 @@ const statuses = ["running", "succeeded", "failed"] as const satisfies readonly 
  */
 export type StoredRun = Omit<Run, "countChanges" | "countChangesTotal"> & { countChangesTotal?: number };
 
-export interface CleanupRunItem extends ItemKey, StoredRun {
+export interface CleanupRunItem extends ItemKey, Omit<StoredRun, "undo"> {
   entityType: typeof entityTypes.cleanupRun;
+  undo?: StoredUndo;
 }
 
 export interface RunLeaseItem extends ItemKey {
   entityType: typeof entityTypes.cleanupLease;
   runId: string;
+  /** An undo of the run `runId` holds the lease (not the run itself). */
+  undoId?: string;
   /** ISO time after which another run may take the lease over (not `expiresAt`: TTL must not delete it). */
   leaseUntil: string;
 }
@@ -44,6 +47,9 @@ export function toCleanupRunItem(ticket: RunTicket, startedAt: string): CleanupR
     commentsAnonymized: 0,
     noticesSent: 0,
     deletionsDeferred: 0,
+    accountsDeactivated: 0,
+    accountsPurged: 0,
+    accountsRestored: 0,
   };
 }
 
@@ -53,6 +59,7 @@ export function fromCleanupRunItem(item: RawItem | undefined): StoredRun | null 
   const attributes = attributesOf(item, entityTypes.cleanupRun);
   const finishedAt = attributes.optionalString("finishedAt");
   const countChangesTotal = attributes.optionalNumber("countChangesTotal");
+  const undo = attributes.optionalMap("undo");
   return {
     runId: attributes.string("runId"),
     status: attributes.oneOf("status", statuses),
@@ -66,18 +73,71 @@ export function fromCleanupRunItem(item: RawItem | undefined): StoredRun | null 
     noticesSent: attributes.optionalNumber("noticesSent") ?? 0,
     deletionsDeferred: attributes.optionalNumber("deletionsDeferred") ?? 0,
     ...(countChangesTotal === undefined ? {} : { countChangesTotal }),
+    accountsDeactivated: attributes.optionalNumber("accountsDeactivated") ?? 0,
+    accountsPurged: attributes.optionalNumber("accountsPurged") ?? 0,
+    accountsRestored: attributes.optionalNumber("accountsRestored") ?? 0,
+    ...(undo ? { undo: publicUndo(readUndo(undo)) } : {}),
   };
 }
 
-export function toRunLeaseItem(runId: string, leaseUntil: string): RunLeaseItem {
-  return { ...cleanupKeys.lease(), entityType: entityTypes.cleanupLease, runId, leaseUntil };
+/** The undo as a Run shows it: without its ID. */
+const publicUndo = ({ undoId: _undoId, ...shown }: StoredUndo): NonNullable<Run["undo"]> => shown;
+
+/** An undo of a run as stored: its ID (what its history points and touched set are named by) and status. */
+export interface StoredUndo {
+  undoId: string;
+  status: RunStatus;
+  startedAt: string;
+  finishedAt?: string;
 }
 
-/** Who holds the lease, until when; null when the item is not the lease. */
-export function fromRunLeaseItem(item: RawItem | undefined): { runId: string; leaseUntil: string } | null {
+function readUndo(value: unknown): StoredUndo {
+  const attributes = attributesOf(value, "undo");
+  const finishedAt = attributes.optionalString("finishedAt");
+  return {
+    undoId: attributes.string("undoId"),
+    status: attributes.oneOf("status", statuses),
+    startedAt: attributes.string("startedAt"),
+    ...(finishedAt ? { finishedAt } : {}),
+  };
+}
+
+/** The undo a stored run holds (its ID included, which the API does not show). */
+export const runUndo = {
+  projection: projectionOf(["undo", "status", "dryRun"]),
+  read: (item: RawItem): { undo: StoredUndo | null; status: RunStatus; dryRun: boolean } => {
+    const attributes = attributesOf(item, entityTypes.cleanupRun);
+    const undo = attributes.optionalMap("undo");
+    return {
+      undo: undo ? readUndo(undo) : null,
+      status: attributes.oneOf("status", statuses),
+      dryRun: attributes.boolean("dryRun"),
+    };
+  },
+};
+
+export function toRunLeaseItem(runId: string, leaseUntil: string, undoId?: string): RunLeaseItem {
+  return {
+    ...cleanupKeys.lease(),
+    entityType: entityTypes.cleanupLease,
+    runId,
+    leaseUntil,
+    ...(undoId === undefined ? {} : { undoId }),
+  };
+}
+
+/** Who holds the lease (a run, or an undo of one), until when; null when the item is not the lease. */
+export function fromRunLeaseItem(
+  item: RawItem | undefined,
+): { runId: string; leaseUntil: string; undoId?: string } | null {
   if (!isEntity(item, entityTypes.cleanupLease)) return null;
   const attributes = attributesOf(item, entityTypes.cleanupLease);
-  return { runId: attributes.string("runId"), leaseUntil: attributes.string("leaseUntil") };
+  const undoId = attributes.optionalString("undoId");
+  return {
+    runId: attributes.string("runId"),
+    leaseUntil: attributes.string("leaseUntil"),
+    ...(undoId === undefined ? {} : { undoId }),
+  };
 }
 
 export function toCountChangeItem(runId: string, change: CountChange): CountChangeItem {

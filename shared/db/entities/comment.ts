@@ -11,6 +11,8 @@ export interface CommentItem extends ItemKey {
   postId: string;
   /** The writer; null once the cleanup anonymized the comment. */
   authorId: string | null;
+  /** The writer while its account is deactivated (the comment shows no writer; a restore gives it back). */
+  dormantAuthorId?: string;
   body: string;
   createdAt: string;
 }
@@ -73,11 +75,21 @@ export function fromCommentIndexEntryItem(item: RawItem | undefined): WrittenCom
 }
 
 /** What deleting a comment needs of it: its ID and writer (never its body). */
+export interface CommentWriter extends Pick<Comment, "commentId" | "authorId"> {
+  /** Whose index entry the comment has: its writer, or its deactivated writer (null: anonymized for good). */
+  indexedUnder: string | null;
+}
+
 export const commentWriter = {
-  projection: projectionOf(["commentId", "authorId"]),
-  read: (item: RawItem): Pick<Comment, "commentId" | "authorId"> => {
+  projection: projectionOf(["commentId", "authorId", "dormantAuthorId"]),
+  read: (item: RawItem): CommentWriter => {
     const attributes = attributesOf(item, entityTypes.comment);
-    return { commentId: attributes.string("commentId"), authorId: attributes.nullableString("authorId") };
+    const authorId = attributes.nullableString("authorId");
+    return {
+      commentId: attributes.string("commentId"),
+      authorId,
+      indexedUnder: authorId ?? attributes.optionalString("dormantAuthorId") ?? null,
+    };
   },
 };
 

@@ -4,7 +4,7 @@
 //   a following row   FOLLOWING#<follower>  FOLLOWING#<followId> the follower's following list, by time
 // All three carry the same four attributes, so any one of them gives the keys of the other two.
 import type { FollowRelation } from "../../domain/follow";
-import { attributesOf, projectionOf, type RawItem } from "../attributes";
+import { attributesOf, isEntity, projectionOf, type RawItem } from "../attributes";
 import { entityTypes, keys, type ItemKey } from "../keys";
 
 type FollowEntity = typeof entityTypes.follow | typeof entityTypes.followerEntry | typeof entityTypes.followingEntry;
@@ -13,7 +13,12 @@ interface FollowItemOf<T extends FollowEntity> extends ItemKey, FollowRelation {
   entityType: T;
 }
 
-export type FollowItem = FollowItemOf<typeof entityTypes.follow>;
+export interface FollowItem extends FollowItemOf<typeof entityTypes.follow> {
+  /** The deactivated account whose deactivation made the relation dormant (its rows are gone, it counts nowhere). */
+  dormantUnder?: string;
+  /** The follower is under notice: the relation's entry in the followee's outlook is at this time. */
+  outlookAt?: string;
+}
 export type FollowerEntryItem = FollowItemOf<typeof entityTypes.followerEntry>;
 export type FollowingEntryItem = FollowItemOf<typeof entityTypes.followingEntry>;
 
@@ -47,6 +52,24 @@ export function fromFollowItem(item: RawItem | undefined): FollowRelation | null
     followeeId: attributes.string("followeeId"),
     followId: attributes.string("followId"),
     followedAt: attributes.string("followedAt"),
+  };
+}
+
+/** A relation item as stored: the relation, whether it is dormant (and under whom), its outlook entry's time. */
+export interface RelationState {
+  relation: FollowRelation;
+  dormantUnder: string | null;
+  outlookAt: string | null;
+}
+
+/** The state a relation item holds; null when the item is not a relation (its rows are not). */
+export function fromRelationItem(item: RawItem | undefined): RelationState | null {
+  if (!isEntity(item, entityTypes.follow)) return null;
+  const attributes = attributesOf(item, entityTypes.follow);
+  return {
+    relation: fromFollowItem(item)!,
+    dormantUnder: attributes.optionalString("dormantUnder") ?? null,
+    outlookAt: attributes.optionalString("outlookAt") ?? null,
   };
 }
 

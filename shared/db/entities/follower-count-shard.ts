@@ -12,6 +12,8 @@ export interface FollowerCountShardItem extends ItemKey {
   count: number;
   /** The count guard: every write of `count` adds one (../count-version.ts); absent on shards written before. */
   countVersion?: number;
+  /** Followers under notice counted on this shard (the follower outlook: summed over the shards like `count`). */
+  underNotice?: number;
 }
 
 /** A shard of a new account, at zero. */
@@ -25,15 +27,16 @@ export function toFollowerCountShardItem(userId: string, shard: number): Followe
   };
 }
 
-/** A shard as stored: its number, its count and the count's version (absent: 0). */
+/** A shard as stored: its number, its count, the count's version and its followers under notice (absent: 0). */
 export interface StoredShard {
   userId: string;
   shard: number;
   count: number;
   countVersion: number;
+  underNotice: number;
 }
 
-/** A shard's number, its count and the count's version as stored; null when the item is not a shard. */
+/** A shard as stored (StoredShard); null when the item is not a shard. */
 export function fromFollowerCountShardItem(item: RawItem | undefined): StoredShard | null {
   if (!isEntity(item, entityTypes.followerCountShard)) return null;
   const attributes = attributesOf(item, entityTypes.followerCountShard);
@@ -42,5 +45,6 @@ export function fromFollowerCountShardItem(item: RawItem | undefined): StoredSha
     shard: attributes.number("shard"),
     count: attributes.number("count"),
     countVersion: attributes.optionalNumber(COUNT_VERSION) ?? 0,
+    underNotice: attributes.optionalNumber("underNotice") ?? 0,
   };
 }

@@ -12,6 +12,10 @@ export interface PendingDeletion {
   /** Relations and comments this deletion has removed or anonymized so far (counted in their transactions). */
   edges: number;
   comments: number;
+  /** What is under way (contract 1.2): a deactivation, a purge; absent: a deletion. */
+  work?: "deactivate" | "purge";
+  /** A deactivation has taken the account's comments off it up to this comment ID (absent: none yet). */
+  commentsAfter?: string;
 }
 
 export interface PendingDeletionItem extends ItemKey, PendingDeletion {
@@ -33,6 +37,8 @@ export function fromPendingDeletionItem(item: RawItem | undefined): PendingDelet
     at: attributes.string("at"),
     edges: attributes.optionalNumber("edges") ?? 0,
     comments: attributes.optionalNumber("comments") ?? 0,
+    ...(attributes.has("work") ? { work: attributes.oneOf("work", ["deactivate", "purge"] as const) } : {}),
+    ...(attributes.has("commentsAfter") ? { commentsAfter: attributes.string("commentsAfter") } : {}),
   };
 }
 

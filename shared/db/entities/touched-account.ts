@@ -1,8 +1,9 @@
-// A touched account (`CLEANUP#TOUCHED`, `USER#<userId>`): a surviving account whose counts a real run's deletions
-// changed, with its counts before the first of them; the recount recomputes it and deletes the record. A dry run
-// keeps its own touched records among its scratch items (./dry-run-scratch.ts).
+// A touched account: a surviving account whose counts a real run's deletions changed (`CLEANUP#TOUCHED`,
+// `USER#<userId>`), or whose counts a restore raised (`CLEANUP#RESTORE#<touchedSet>`, `USER#<userId>`), with its
+// counts before the first of those changes; the recount (or the restore's end) reads it and deletes the record. A dry
+// run keeps its own touched records among its scratch items (./dry-run-scratch.ts).
 import { attributesOf, type RawItem } from "../attributes";
-import { cleanupKeys, entityTypes, type ItemKey } from "../keys";
+import { entityTypes, type ItemKey } from "../keys";
 
 export interface TouchedAccount {
   userId: string;
@@ -15,8 +16,9 @@ export interface TouchedAccountItem extends ItemKey, TouchedAccount {
   entityType: typeof entityTypes.touchedAccount;
 }
 
-export function toTouchedAccountItem(touched: TouchedAccount): TouchedAccountItem {
-  return { ...cleanupKeys.touched(touched.userId), entityType: entityTypes.touchedAccount, ...touched };
+/** A touched account's record under `key` (a run's touched set, or a restore's). */
+export function toTouchedAccountItem(key: ItemKey, touched: TouchedAccount): TouchedAccountItem {
+  return { ...key, entityType: entityTypes.touchedAccount, ...touched };
 }
 
 /** The touched account a record holds (a real run's, or a dry run's scratch record of one). */

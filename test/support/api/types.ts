@@ -53,7 +53,7 @@ export interface paths {
     };
     /**
      * Read my account
-     * @description The caller's own account: the public profile plus entitlements (the stored set, expired ones included) and the last recorded activity. 404 before `PUT /me`.
+     * @description The caller's own account: the public profile plus entitlements (the stored set, expired ones included) and the last recorded activity. 404 before `PUT /me`. A deactivated account's first signed-in request within its grace restores it (contract 1.2): `restoring` is true while its relations are still coming back.
      */
     get: operations["getMe"];
     /**
@@ -84,6 +84,26 @@ export interface paths {
      * @description Every record of the caller's own, page after page: the Me object first, then every entitlement, every account the caller follows, every post with its body, every comment. Each page stays under 1 MB (fewer records when bodies are long); following `nextCursor` yields every record exactly once. 404 before `PUT /me`.
      */
     get: operations["exportMyData"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/me/follower-outlook": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * See my followers' outlook
+     * @description About the caller's own followers (contract 1.2, "Authors see it coming"): the follower count, how many of the followers are inside a notice schedule before deactivation now (notified, not withdrawn, not yet deactivated), and the earliest time one of them may be deactivated (null when none). Aggregates only, never who; exact at all times, like the counts, and read in the same two requests whatever the number of followers. 404 before `PUT /me`.
+     */
+    get: operations["getFollowerOutlook"];
     put?: never;
     post?: never;
     delete?: never;
@@ -384,6 +404,28 @@ export interface paths {
     get: operations["listCleanupRunCountChanges"];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/admin/cleanup-runs/{runId}/restore": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Undo a cleanup run
+     * @description Admins only (contract 1.2). Restores every account the run deactivated and that is not purged yet, exactly as its owner's sign-in would, except that it is nobody's activity: each account keeps its `lastActiveAt` and its notice schedule starts over, so a later run judges it afresh and warns it again before any new deactivation. It runs in the background under the runs' lock: poll `GET /admin/cleanup-runs/{runId}`, whose `accountsRestored` rises as it proceeds and whose `undo.status` says when it is done. Every account whose follower count it raised gets one history point for the whole undo (`accounts_restored`). 409 `cleanup_already_running` while any run or undo is under way; asking again after a failed undo resumes it.
+     *
+     *     Roles: admin.
+     */
+    post: operations["restoreCleanupRun"];
     delete?: never;
     options?: never;
     head?: never;
@@ -743,20 +785,29 @@ export interface components {
     FollowerHistoryPoint: {
       /** Format: date-time */
       at: string;
-      /** @description The cleanup run that changed the count. */
+      /** @description The cleanup run that changed the count (for `recount`, the audit's ID; for `accounts_restored`, the restore's or the undo's ID). */
       runId: string;
       before: number;
       after: number;
       /**
-       * @description Why the count changed: `inactive_accounts_deleted` for a cleanup run's recount, `recount` for an operator's correction of a drifted count (`npm run audit -- --fix`; `runId` then names that audit).
+       * @description Why the count changed: `inactive_accounts_deleted` for a cleanup run's recount, `recount` for an operator's correction of a drifted count (`npm run audit -- --fix`; `runId` then names that audit), `accounts_restored` when deactivated followers came back (a sign-in, or an undo of a run).
        * @enum {string}
        */
-      reason: "inactive_accounts_deleted" | "recount";
+      reason: "inactive_accounts_deleted" | "recount" | "accounts_restored";
     };
     /** @description A page of FollowerHistoryPoint items. */
     FollowerHistoryPointPage: {
       items: components["schemas"]["FollowerHistoryPoint"][];
       nextCursor: string | null;
+    };
+    /** @description How many of the caller's followers may soon be deactivated for inactivity, and from when. */
+    FollowerOutlook: {
+      /** @description The caller's follower count. */
+      followerCount: number;
+      /** @description How many of the caller's followers are inside a notice schedule now: notified, not withdrawn, not yet deactivated. */
+      followersUnderNotice: number;
+      /** @description The earliest time one of them may be deactivated: the soonest that a notice told one of them (null when none is under notice). */
+      earliestDeactivation: string | null;
     };
     /** @description API Gateway: the function failed, ran past its timeout, or answered more than 6 MB. */
     GatewayInternalError: {
@@ -805,6 +856,8 @@ export interface components {
        * @description Last recorded activity; refreshed by signed-in requests at most once an hour.
        */
       lastActiveAt: string;
+      /** @description True while the account's relations are still coming back after a deactivation was undone by a sign-in or an operator (contract 1.2); false otherwise. */
+      restoring: boolean;
     };
     /** @description A notice before deletion of an account's current schedule. */
     Notice: {
@@ -976,6 +1029,24 @@ export interface components {
       noticesSent: number;
       /** @description Inactive accounts the run did not delete because their notices before deletion are not complete. */
       deletionsDeferred: number;
+      /** @description Accounts the run deactivated (contract 1.2): out of every count at once, restorable until DEACTIVATION_GRACE has passed. With a grace, the same number as `accountsDeleted`. */
+      accountsDeactivated: number;
+      /** @description Deactivated accounts (of earlier runs) whose grace had passed and that this run deleted for good. */
+      accountsPurged: number;
+      /** @description Accounts this run deactivated that came back whole: by their owner's sign-in, or by an undo of the run (it rises as the undo proceeds). */
+      accountsRestored: number;
+      /** @description An operator's undo of the run (`POST /admin/cleanup-runs/{runId}/restore`), once asked for: it restores every account the run deactivated and that is not purged. */
+      undo?: {
+        /**
+         * @description `running` while the undo holds the cleanup's lock; a failed undo is resumed by asking again.
+         * @enum {string}
+         */
+        status: "running" | "succeeded" | "failed";
+        /** Format: date-time */
+        startedAt: string;
+        /** Format: date-time */
+        finishedAt?: string;
+      };
       /** @description The run's first 100 count changes, by `userId`; `GET /admin/cleanup-runs/{runId}/count-changes` pages through all of them. */
       countChanges: components["schemas"]["CountChange"][];
       /** @description How many count changes the run made (in a dry run: would make), all of them, listed or not. */
@@ -1681,6 +1752,129 @@ export interface operations {
             error?: {
               /** @enum {unknown} */
               code?: "validation_failed" | "malformed_json" | "invalid_cursor";
+            };
+          };
+        };
+      };
+      /** @description `unauthorized`: the bearer token is missing, malformed or failed verification. `{"message"}`: API Gateway's authorizer refused the token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json":
+            | (components["schemas"]["Error"] & {
+                error?: {
+                  /** @enum {unknown} */
+                  code?: "unauthorized";
+                };
+              })
+            | components["schemas"]["GatewayUnauthorized"];
+        };
+      };
+      /** @description `not_found`: the resource does not exist. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] & {
+            error?: {
+              /** @enum {unknown} */
+              code?: "not_found";
+            };
+          };
+        };
+      };
+      /** @description `payload_too_large`: the body is over 256 KiB. `{"message"}`: API Gateway: the body is over 10 MB. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json":
+            | (components["schemas"]["Error"] & {
+                error?: {
+                  /** @enum {unknown} */
+                  code?: "payload_too_large";
+                };
+              })
+            | components["schemas"]["GatewayPayloadTooLarge"];
+        };
+      };
+      /** @description `{"message"}`: API Gateway throttled the API as a whole; retry with backoff. */
+      429: {
+        headers: {
+          /** @description Seconds to wait before retrying; sent with `too_many_requests`. */
+          "retry-after"?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["GatewayThrottled"];
+        };
+      };
+      /** @description `internal`: a failure on the API's side; the message is generic. `{"message"}`: API Gateway: the function failed or timed out. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json":
+            | (components["schemas"]["Error"] & {
+                error?: {
+                  /** @enum {unknown} */
+                  code?: "internal";
+                };
+              })
+            | components["schemas"]["GatewayInternalError"];
+        };
+      };
+      /** @description `unavailable`: a dependency was busy; nothing was written; retry after `retry-after` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying. */
+          "retry-after": number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] & {
+            error?: {
+              /** @enum {unknown} */
+              code?: "unavailable";
+            };
+          };
+        };
+      };
+    };
+  };
+  getFollowerOutlook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The caller's follower outlook. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["FollowerOutlook"];
+        };
+      };
+      /** @description `validation_failed`: a body field, query parameter or header is invalid; `details` names each one. `malformed_json`: the body is not JSON. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] & {
+            error?: {
+              /** @enum {unknown} */
+              code?: "validation_failed" | "malformed_json";
             };
           };
         };
@@ -4297,6 +4491,160 @@ export interface operations {
             error?: {
               /** @enum {unknown} */
               code?: "not_found";
+            };
+          };
+        };
+      };
+      /** @description `payload_too_large`: the body is over 256 KiB. `{"message"}`: API Gateway: the body is over 10 MB. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json":
+            | (components["schemas"]["Error"] & {
+                error?: {
+                  /** @enum {unknown} */
+                  code?: "payload_too_large";
+                };
+              })
+            | components["schemas"]["GatewayPayloadTooLarge"];
+        };
+      };
+      /** @description `{"message"}`: API Gateway throttled the API as a whole; retry with backoff. */
+      429: {
+        headers: {
+          /** @description Seconds to wait before retrying; sent with `too_many_requests`. */
+          "retry-after"?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["GatewayThrottled"];
+        };
+      };
+      /** @description `internal`: a failure on the API's side; the message is generic. `{"message"}`: API Gateway: the function failed or timed out. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json":
+            | (components["schemas"]["Error"] & {
+                error?: {
+                  /** @enum {unknown} */
+                  code?: "internal";
+                };
+              })
+            | components["schemas"]["GatewayInternalError"];
+        };
+      };
+      /** @description `unavailable`: a dependency was busy; nothing was written; retry after `retry-after` seconds. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying. */
+          "retry-after": number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] & {
+            error?: {
+              /** @enum {unknown} */
+              code?: "unavailable";
+            };
+          };
+        };
+      };
+    };
+  };
+  restoreCleanupRun: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The cleanup run's ID. */
+        runId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The run being undone. */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Run"];
+        };
+      };
+      /** @description `validation_failed`: a body field, query parameter or header is invalid; `details` names each one. `malformed_json`: the body is not JSON. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] & {
+            error?: {
+              /** @enum {unknown} */
+              code?: "validation_failed" | "malformed_json";
+            };
+          };
+        };
+      };
+      /** @description `unauthorized`: the bearer token is missing, malformed or failed verification. `{"message"}`: API Gateway's authorizer refused the token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json":
+            | (components["schemas"]["Error"] & {
+                error?: {
+                  /** @enum {unknown} */
+                  code?: "unauthorized";
+                };
+              })
+            | components["schemas"]["GatewayUnauthorized"];
+        };
+      };
+      /** @description `forbidden`: your role, or not owning the resource, does not allow this. `profile_required`: create your profile with `PUT /me` first. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] & {
+            error?: {
+              /** @enum {unknown} */
+              code?: "forbidden" | "profile_required";
+            };
+          };
+        };
+      };
+      /** @description `not_found`: the resource does not exist. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] & {
+            error?: {
+              /** @enum {unknown} */
+              code?: "not_found";
+            };
+          };
+        };
+      };
+      /** @description `cleanup_already_running`: a cleanup run is under way; one at a time. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"] & {
+            error?: {
+              /** @enum {unknown} */
+              code?: "cleanup_already_running";
             };
           };
         };

@@ -1,0 +1,434 @@
+import type { FollowRelation } from "../domain/follow";
+import type { StoredAccountState } from "./account-store";
+import { LIVE_ACCOUNT_CONDITION } from "./account-store";
+import { addToRunTotals } from "./cleanup-run-store";
+import { inactivityIndexFields, type DeactivationMark, type RestoringState } from "./entities/account";
+import { fromRelationItem, toFollowItems, type RelationState } from "./entities/follow";
+import { toQuarantinedClaimItem } from "./entities/handle-claim";
+import { toPendingDeletionItem } from "./entities/pending-deletion";
+import {
+  fromDormantRelationItem,
+  fromRestoringAccountItem,
+  toDormantAccountItem,
+  toDormantRelationItem,
+  toRestoringAccountItem,
+  type RestoringAccount,
+} from "./entities/second-chance";
+import { withFollowerCount } from "./follow-store";
+import { followerCountChange, followingCountChange, type AlsoCondition } from "./follower-count-store";
+import { cleanupKeys, collections, keys } from "./keys";
+import { putOutlookEntry, outlookTargetIs } from "./outlook-store";
+import { queryPage, queryPages } from "./query";
+import { getItem, unlessConditionFails, updateItem } from "./requests";
+import { checkOf, deleteOf, putOf, unlessCancelled, updateOf } from "./transactions";
+
+// The writes of a second chance (docs/data-model.md, "A second chance"): the end of a deactivation, a restore's flip
+// and its relations and comments coming back, a purge, the handle's quarantine. Each is one transaction, conditioned
+// on the state it moves from, so any number of workers, retried after a crash at any write, settle each item once.
+
+/** The deactivation's condition on an item that carries the mark (the profile or a shard): still this very mark. */
+export const underMark = (mark: DeactivationMark): AlsoCondition => ({
+  expression: "deletion.#markAt = :markAt",
+  names: { "#markAt": "at" },
+  values: { ":markAt": mark.at },
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Deactivation
+
+/**
+ * Ends a deactivation whose relations and comments are all out, in one transaction: the profile's phase becomes
+ * `dormant`, the account is listed in `CLEANUP#DORMANT` by the end of its grace, the pending deletion goes (only with
+ * the figures read from it), and the marking run's totals get its relations and comments. False when the state
+ * changed (a restore flipped it meanwhile, or the figures moved): read again.
+ */
+export function finishDeactivation(
+  state: StoredAccountState,
+  mark: DeactivationMark,
+  figures: { edges: number; comments: number },
+): Promise<boolean> {
+  const { userId } = state.account;
+  return unlessCancelled([
+    updateOf(keys.account(userId), {
+      UpdateExpression: "SET deletion.#phase = :dormant",
+      ConditionExpression: "deletion.#markAt = :markAt AND deletion.#phase = :deactivating",
+      ExpressionAttributeNames: { "#phase": "phase", "#markAt": "at" },
+      ExpressionAttributeValues: { ":dormant": "dormant", ":deactivating": "deactivating", ":markAt": mark.at },
+    }),
+    putOf(toDormantAccountItem(userId, mark.graceUntil)),
+    deleteOf(cleanupKeys.pending(userId), {
+      ConditionExpression: "edges = :edges AND comments = :comments",
+      ExpressionAttributeValues: { ":edges": figures.edges, ":comments": figures.comments },
+    }),
+    ...(mark.runId
+      ? [addToRunTotals(mark.runId, { followEdgesDeleted: figures.edges, commentsAnonymized: figures.comments })]
+      : []),
+  ]);
+}
+
+/**
+ * Takes a comment off its deactivated writer (the API shows it without one), keeping the writer in
+ * `dormantAuthorId`, in one transaction with the pending deletion's count and position. False when the comment no
+ * longer names the writer (deleted, or done already).
+ */
+export function deactivateComment(
+  comment: { postUlid: string; commentId: string },
+  writerId: string,
+): Promise<boolean> {
+  return unlessCancelled([
+    updateOf(keys.comment(comment.postUlid, comment.commentId), {
+      UpdateExpression: "SET authorId = :null, dormantAuthorId = :writer",
+      ConditionExpression: "authorId = :writer",
+      ExpressionAttributeValues: { ":null": null, ":writer": writerId },
+    }),
+    updateOf(cleanupKeys.pending(writerId), {
+      UpdateExpression: "ADD comments :one SET commentsAfter = :comment",
+      ConditionExpression: "attribute_exists(pk)",
+      ExpressionAttributeValues: { ":one": 1, ":comment": comment.commentId },
+    }),
+  ]);
+}
+
+/** Moves the deactivation's comment position past a comment it did not need to change (1 UpdateItem). */
+export function passComment(writerId: string, commentId: string): Promise<boolean> {
+  return unlessConditionFails(
+    updateItem(cleanupKeys.pending(writerId), {
+      UpdateExpression: "SET commentsAfter = :comment",
+      ConditionExpression: "attribute_exists(pk)",
+      ExpressionAttributeValues: { ":comment": commentId },
+    }),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Restore
+
+/** How a restore begins: by the owner's sign-in (its time becomes the activity), or by an operator's undo. */
+export type RestoreStart =
+  { kind: "sign-in"; at: string } | { kind: "undo"; runId: string; undoId: string; at: string };
+
+/**
+ * The flip (K21): ONE transaction that gives a deactivated account back to every reader: the profile drops its
+ * deactivation mark and gets `restoring` (condition: the very mark read, not purging; a sign-in within the grace, an
+ * undo only while the mark is the undone run's), its activity is the sign-in's (an undo keeps it), its notice
+ * schedule is cleared (it starts over) and its inactivity index pair set; every shard drops the mark; the
+ * `CLEANUP#DORMANT` entry, a pending deactivation and a queued notice go; `CLEANUP#RESTORING` lists it. False when
+ * the account is not as read (restored, purged or marked again meanwhile).
+ */
+export function flipToRestoring(
+  state: StoredAccountState,
+  mark: DeactivationMark,
+  restoring: RestoringState,
+  start: RestoreStart,
+): Promise<boolean> {
+  const { account } = state;
+  const lastActiveAt = start.kind === "sign-in" ? start.at : account.lastActiveAt;
+  const index = inactivityIndexFields(account.role, lastActiveAt);
+  const sets = ["restoring = :restoring", "lastActiveAt = :lastActiveAt"];
+  if (index.inactivityPk) sets.push("inactivityPk = :inactivityPk", "inactivitySk = :inactivitySk");
+  const conditions = [
+    "deletion.#markAt = :markAt",
+    "deletion.#phase IN (:deactivating, :dormant)",
+    start.kind === "sign-in" ? "deletion.graceUntil > :now" : "deletion.runId = :runId",
+  ];
+  const registry: RestoringAccount = {
+    userId: account.userId,
+    restoreId: restoring.restoreId,
+    touchedSet: restoring.touchedSet,
+  };
+  return unlessCancelled([
+    updateOf(keys.account(account.userId), {
+      UpdateExpression: `SET ${sets.join(", ")} REMOVE deletion, noticeSchedule, noticesPendingSince, outlookAt, outlookDirty`,
+      ConditionExpression: conditions.join(" AND "),
+      ExpressionAttributeNames: { "#markAt": "at", "#phase": "phase" },
+      ExpressionAttributeValues: {
+        ":restoring": restoring,
+        ":lastActiveAt": lastActiveAt,
+        ":markAt": mark.at,
+        ":deactivating": "deactivating",
+        ":dormant": "dormant",
+        ...(start.kind === "sign-in" ? { ":now": start.at } : { ":runId": start.runId }),
+        ...(index.inactivityPk ? { ":inactivityPk": index.inactivityPk, ":inactivitySk": index.inactivitySk } : {}),
+      },
+    }),
+    ...state.shardCounts.map(({ shard }) =>
+      updateOf(keys.followerCountShard(account.userId, shard), {
+        UpdateExpression: "REMOVE deletion",
+        ConditionExpression: "attribute_exists(pk)",
+      }),
+    ),
+    deleteOf(cleanupKeys.dormant(mark.graceUntil, account.userId)),
+    deleteOf(cleanupKeys.pending(account.userId)),
+    deleteOf(cleanupKeys.queuedNotice(account.userId)),
+    deleteOf(cleanupKeys.outlookSync(account.userId)),
+    putOf(toRestoringAccountItem(registry)),
+  ]);
+}
+
+/** A page of the dormant relations an account holds (1 consistent Query). */
+export async function dormantRelationsPage(holderId: string, limit: number): Promise<FollowRelation[]> {
+  return (await queryPage(collections.dormantRelationsOf(holderId), fromDormantRelationItem, { limit })).items;
+}
+
+/** Every relation item in an account's partition (live and dormant), in 1 MB pages: what the outlook sync walks. */
+export async function* relationItemsOf(followerId: string): AsyncGenerator<RelationState[]> {
+  for await (const page of queryPages(collections.relationsOf(followerId), fromRelationItem)) yield page.items;
+}
+
+/** What reviving a dormant relation needs to know of its two accounts, as read. */
+export interface ReviveFacts {
+  relation: FollowRelation;
+  /** The account that holds it (whose restore revives it). */
+  holderId: string;
+  /** The follower's outlook target as read (null: not under notice): the relation enters the outlook with it. */
+  followerOutlook: string | null;
+}
+
+export type SettleOutcome = "done" | "changed";
+
+/**
+ * Revives a dormant relation (K22) in ONE transaction: the relation item loses `dormantUnder` (condition: still
+ * dormant under its holder, the same follow), both list rows are put back with its own follow ID and time, both
+ * counts +1 (each only while its account is live), the index item goes; the follower's outlook entry comes back when
+ * it is under notice (condition: its target as read). The account on the other side must have existed when the
+ * relation was made (`createdAt <= followedAt`: the same ID made again later is another account). `changed`: an
+ * account or the relation is not as read (read again and settle again).
+ */
+export async function reviveRelation(facts: ReviveFacts): Promise<SettleOutcome> {
+  const { relation, holderId, followerOutlook } = facts;
+  const [, followerRow, followingRow] = toFollowItems(relation);
+  const followedAt = { ":followedAt": relation.followedAt };
+  const outlook = outlookTargetIs(followerOutlook);
+  const followerAlso: AlsoCondition = {
+    expression: `${outlook.expression}${relation.followerId === holderId ? "" : " AND createdAt <= :followedAt"}`,
+    values: { ...outlook.values, ...(relation.followerId === holderId ? {} : followedAt) },
+  };
+  const outcome = await withFollowerCount(
+    relation.followeeId,
+    (target) => [
+      updateOf(keys.follow(relation.followerId, relation.followeeId), {
+        UpdateExpression: `REMOVE dormantUnder${followerOutlook === null ? "" : " SET outlookAt = :outlookAt"}`,
+        ConditionExpression: "dormantUnder = :holder AND followId = :followId",
+        ExpressionAttributeValues: {
+          ":holder": holderId,
+          ":followId": relation.followId,
+          ...(followerOutlook === null ? {} : { ":outlookAt": followerOutlook }),
+        },
+      }),
+      putOf(followerRow),
+      putOf(followingRow),
+      followerCountChange(target, 1, { underNotice: followerOutlook !== null }),
+      followingCountChange(relation.followerId, 1, followerAlso),
+      deleteOf(keys.dormantRelation(holderId, relation.followId)),
+      ...(followerOutlook === null ? [] : [putOutlookEntry(relation.followeeId, followerOutlook, relation.followerId)]),
+      checkOf(keys.account(relation.followeeId), {
+        ConditionExpression: `${LIVE_ACCOUNT_CONDITION}${relation.followeeId === holderId ? "" : " AND createdAt <= :followedAt"}`,
+        ...(relation.followeeId === holderId ? {} : { ExpressionAttributeValues: followedAt }),
+      }),
+    ],
+    () => "gone" as const,
+    "changed",
+  );
+  if (outcome === "done") return "done";
+  // The relation is no longer dormant under its holder: settled by another worker (or a follow, an unfollow).
+  if (outcome === "gone" || outcome === "unchanged") {
+    await dropIndexItem(holderId, relation.followId);
+    return "done";
+  }
+  return "changed";
+}
+
+/**
+ * Moves a dormant relation to the other account, which is dormant too (K22): the relation's holder, the index
+ * items, and a check that the other account is still deactivated under the mark read (not purging) and existed
+ * when the relation was made. No count changes: it was out of the counts and stays so.
+ */
+export async function rehomeRelation(
+  relation: FollowRelation,
+  holderId: string,
+  other: { userId: string; mark: DeactivationMark },
+): Promise<SettleOutcome> {
+  const moved = await unlessCancelled([
+    updateOf(keys.follow(relation.followerId, relation.followeeId), {
+      UpdateExpression: "SET dormantUnder = :other",
+      ConditionExpression: "dormantUnder = :holder AND followId = :followId",
+      ExpressionAttributeValues: { ":holder": holderId, ":other": other.userId, ":followId": relation.followId },
+    }),
+    deleteOf(keys.dormantRelation(holderId, relation.followId)),
+    putOf(toDormantRelationItem(other.userId, relation)),
+    checkOf(keys.account(other.userId), {
+      ConditionExpression:
+        "deletion.#markAt = :markAt AND deletion.#phase IN (:deactivating, :dormant) AND createdAt <= :followedAt",
+      ExpressionAttributeNames: { "#markAt": "at", "#phase": "phase" },
+      ExpressionAttributeValues: {
+        ":markAt": other.mark.at,
+        ":deactivating": "deactivating",
+        ":dormant": "dormant",
+        ":followedAt": relation.followedAt,
+      },
+    }),
+  ]);
+  if (moved) return "done";
+  const state = await getItem(keys.follow(relation.followerId, relation.followeeId), fromRelationItem);
+  if (state?.dormantUnder === holderId && state.relation.followId === relation.followId) return "changed";
+  await dropIndexItem(holderId, relation.followId);
+  return "done";
+}
+
+/**
+ * Deletes a dormant relation for good (its other account is gone, or its holder is purged or deleted): the relation
+ * item (only while still dormant under `holderId`) and the holder's index item. No count changes.
+ */
+export async function dropDormantRelation(relation: FollowRelation, holderId: string): Promise<void> {
+  const dropped = await unlessCancelled([
+    deleteOf(keys.follow(relation.followerId, relation.followeeId), {
+      ConditionExpression: "dormantUnder = :holder AND followId = :followId",
+      ExpressionAttributeValues: { ":holder": holderId, ":followId": relation.followId },
+    }),
+    deleteOf(keys.dormantRelation(holderId, relation.followId)),
+  ]);
+  if (!dropped) await dropIndexItem(holderId, relation.followId);
+}
+
+const dropIndexItem = (holderId: string, followId: string) =>
+  unlessCancelled([deleteOf(keys.dormantRelation(holderId, followId))]);
+
+/** Gives a comment its writer back (condition: it still keeps that writer aside); false when it does not. */
+export function restoreComment(comment: { postUlid: string; commentId: string }, writerId: string): Promise<boolean> {
+  return unlessConditionFails(
+    updateItem(keys.comment(comment.postUlid, comment.commentId), {
+      UpdateExpression: "SET authorId = :writer REMOVE dormantAuthorId",
+      ConditionExpression: "dormantAuthorId = :writer",
+      ExpressionAttributeValues: { ":writer": writerId },
+    }),
+  );
+}
+
+/** The restore's registry entry (1 GetItem), or null. */
+export function getRestoringEntry(userId: string): Promise<RestoringAccount | null> {
+  return getItem(cleanupKeys.restoring(userId), fromRestoringAccountItem);
+}
+
+/** Moves the restore's comment position (1 UpdateItem, only while the entry is this restore's). */
+export function restoreCommentsAfter(userId: string, restoreId: string, commentId: string): Promise<boolean> {
+  return unlessConditionFails(
+    updateItem(cleanupKeys.restoring(userId), {
+      UpdateExpression: "SET commentsAfter = :comment",
+      ConditionExpression: "restoreId = :restoreId",
+      ExpressionAttributeValues: { ":comment": commentId, ":restoreId": restoreId },
+    }),
+  );
+}
+
+/** A page of accounts whose restore is under way (1 consistent Query). */
+export async function restoringPage(
+  limit: number,
+  after?: string,
+): Promise<{ entries: RestoringAccount[]; next?: string }> {
+  const page = await queryPage(collections.restoringAccounts(), fromRestoringAccountItem, {
+    limit,
+    ...(after === undefined ? {} : { startAfter: cleanupKeys.restoring(after) }),
+  });
+  const last = page.items.at(-1);
+  return { entries: page.items, ...(page.next && last ? { next: last.userId } : {}) };
+}
+
+/**
+ * Ends a restore whose relations and comments are back (K23): the profile's `restoring` and the registry entry go
+ * (only while they are this restore's) and the run whose deactivation it undid counts it. False when another
+ * worker ended it first.
+ */
+export function finishRestore(userId: string, restoring: RestoringState): Promise<boolean> {
+  return unlessCancelled([
+    updateOf(keys.account(userId), {
+      UpdateExpression: "REMOVE restoring",
+      ConditionExpression: "restoring.restoreId = :restoreId",
+      ExpressionAttributeValues: { ":restoreId": restoring.restoreId },
+    }),
+    deleteOf(cleanupKeys.restoring(userId), {
+      ConditionExpression: "attribute_not_exists(pk) OR restoreId = :restoreId",
+      ExpressionAttributeValues: { ":restoreId": restoring.restoreId },
+    }),
+    ...(restoring.fromRunId ? [addToRunTotals(restoring.fromRunId, { accountsRestored: 1 })] : []),
+  ]);
+}
+
+/** Drops the registry entry of a restore that is no longer under way (the account was deleted, or ended it). */
+export function dropRestoringEntry(userId: string, restoreId: string): Promise<boolean> {
+  return unlessCancelled([
+    deleteOf(cleanupKeys.restoring(userId), {
+      ConditionExpression: "restoreId = :restoreId",
+      ExpressionAttributeValues: { ":restoreId": restoreId },
+    }),
+  ]);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Purge
+
+/**
+ * Begins a purge (K24), in one transaction: the phase becomes `purging` (condition: dormant under the mark read, so
+ * a restore racing it loses, or wins and this fails), the `CLEANUP#DORMANT` entry goes, and a pending deletion
+ * (work: purge) makes any later run finish it. False when the account is not as read.
+ */
+export function markPurge(
+  state: StoredAccountState,
+  mark: DeactivationMark,
+  runId: string,
+  at: string,
+): Promise<boolean> {
+  const { userId } = state.account;
+  return unlessCancelled([
+    updateOf(keys.account(userId), {
+      UpdateExpression: "SET deletion.#phase = :purging",
+      ConditionExpression: "deletion.#markAt = :markAt AND deletion.#phase = :dormant",
+      ExpressionAttributeNames: { "#phase": "phase", "#markAt": "at" },
+      ExpressionAttributeValues: { ":purging": "purging", ":dormant": "dormant", ":markAt": mark.at },
+    }),
+    deleteOf(cleanupKeys.dormant(mark.graceUntil, userId)),
+    putOf(toPendingDeletionItem({ userId, reason: "inactive", runId, at, edges: 0, comments: 0, work: "purge" }), {
+      ConditionExpression: "attribute_not_exists(pk)",
+    }),
+  ]);
+}
+
+/** Takes a comment's kept writer off it for good (1 UpdateItem; condition: it still keeps that writer). */
+export function purgeComment(comment: { postUlid: string; commentId: string }, writerId: string): Promise<boolean> {
+  return unlessConditionFails(
+    updateItem(keys.comment(comment.postUlid, comment.commentId), {
+      UpdateExpression: "REMOVE dormantAuthorId",
+      ConditionExpression: "dormantAuthorId = :writer",
+      ExpressionAttributeValues: { ":writer": writerId },
+    }),
+  );
+}
+
+/**
+ * Ends a purge, in one transaction: the profile (condition: purging) with every shard, the handle claim turned into a
+ * quarantine until `quarantineUntil` (condition: still the account's claim; none when the quarantine is zero), the
+ * pending deletion, and `accountsPurged + 1` on the purging run. No count changes. False when a condition failed.
+ */
+export function finishPurge(
+  state: StoredAccountState,
+  runId: string | null,
+  quarantineUntil: Date | null,
+): Promise<boolean> {
+  const { userId, handle } = state.account;
+  const ours = {
+    ConditionExpression: "attribute_not_exists(pk) OR userId = :userId",
+    ExpressionAttributeValues: { ":userId": userId },
+  };
+  return unlessCancelled([
+    deleteOf(keys.account(userId), {
+      ConditionExpression: "deletion.#phase = :purging",
+      ExpressionAttributeNames: { "#phase": "phase" },
+      ExpressionAttributeValues: { ":purging": "purging" },
+    }),
+    ...state.shardCounts.map(({ shard }) => deleteOf(keys.followerCountShard(userId, shard))),
+    quarantineUntil
+      ? putOf(toQuarantinedClaimItem(handle, userId, quarantineUntil), ours)
+      : deleteOf(keys.handle(handle), ours),
+    deleteOf(cleanupKeys.pending(userId)),
+    ...(runId ? [addToRunTotals(runId, { accountsPurged: 1 })] : []),
+  ]);
+}

@@ -1,0 +1,68 @@
+import { commentIndexPage, idempotencyKeysPage } from "../../db/account-deletion-store";
+import { getStoredAccountState } from "../../db/account-store";
+import { batchDelete } from "../../db/batch";
+import { isDeactivation } from "../../db/entities/account";
+import { historyKeysOf } from "../../db/follower-history-store";
+import { finishPurge, markPurge, purgeComment } from "../../db/second-chance-store";
+import { config } from "../../config";
+import { unavailable } from "../../errors";
+import { dropDormantRelations, type DeletionSteps } from "../account-deletion";
+
+// Purge (contract 1.2, "A second chance"; docs/data-model.md, K24): once a deactivated account's grace has passed, a
+// run deletes what it kept, exactly as 1.1 deleted an account, and no count changes (they changed at the
+// deactivation). Its handle stays reserved for HANDLE_QUARANTINE. Repeatable after a crash at any write: the pending
+// deletion (work: purge) makes any later run finish it.
+
+/** How many comments or records one round reads. */
+const ROUND = 100;
+
+export type PurgeOutcome = "purged" | "unfinished" | "not-due";
+
+/**
+ * Purges a dormant account whose grace has passed (or goes on with a purge begun), from wherever an earlier attempt
+ * stopped. `not-due`: it is not dormant past its grace (restored meanwhile, or its grace goes on).
+ */
+export async function purgeAccount(userId: string, steps: DeletionSteps): Promise<PurgeOutcome> {
+  const late = () => Date.now() > steps.deadline;
+  const state = await getStoredAccountState(userId);
+  const mark = state?.deletion ?? null;
+  if (!state || !isDeactivation(mark)) return "not-due";
+  if (mark.phase === "deactivating") return "not-due";
+  if (mark.phase === "dormant") {
+    if (Date.parse(mark.graceUntil) > steps.now.getTime()) return "not-due";
+    const runId = steps.run?.runId ?? "";
+    if (!(await markPurge(state, mark, runId, steps.now.toISOString()))) return "not-due";
+  }
+
+  if (!(await dropDormantRelations(userId, late))) return "unfinished";
+
+  // Comments: the writer kept aside goes for good; then the index entries that named it.
+  for (;;) {
+    const comments = await commentIndexPage(userId, ROUND);
+    if (comments.length === 0) break;
+    for (const comment of comments) {
+      if (late()) return "unfinished";
+      await purgeComment({ postUlid: comment.post.id, commentId: comment.commentId }, userId);
+    }
+    await batchDelete(comments.map((comment) => comment.key));
+  }
+
+  for (const page of [idempotencyKeysPage, historyKeysOf]) {
+    for (;;) {
+      if (late()) return "unfinished";
+      const itemKeys = await page(userId, ROUND);
+      if (itemKeys.length === 0) break;
+      await batchDelete(itemKeys);
+    }
+  }
+
+  const quarantine = config.HANDLE_QUARANTINE.ms;
+  const until = quarantine > 0 ? new Date(steps.now.getTime() + quarantine) : null;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const current = await getStoredAccountState(userId);
+    if (!current) return "purged";
+    if (!isDeactivation(current.deletion) || current.deletion.phase !== "purging") return "not-due";
+    if (await finishPurge(current, steps.run?.runId ?? null, until)) return "purged";
+  }
+  throw unavailable(1);
+}

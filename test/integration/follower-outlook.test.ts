@@ -1,0 +1,151 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+
+// The follower outlook (contract 1.2, "Authors see it coming"): how many of an author's followers are under notice
+// and the earliest one may be deactivated, exact at all times, read without reading the followers. Notices on a
+// schedule of seconds, runs at chosen instants; the audit (its outlook invariants) is the oracle after each test.
+vi.hoisted(() => {
+  process.env.DELETION_NOTICE_LEADS = "PT30S,PT20S,PT10S";
+  process.env.DEACTIVATION_GRACE = "P30D";
+});
+
+import type { RunningMailSink } from "../../infra/local/mail-sink";
+import { getStoredAccountState } from "../../shared/db/account-store";
+import { expectNoDrift } from "../support/audit";
+import { lastActiveAt } from "../support/cleanup";
+import { recordDynamoDbRequests } from "../support/request-recorder";
+import { given } from "../support/given";
+import { expectStatus, type TestUser } from "../support/host";
+import { aReaderWithEmail, aRunAt, plus, theLocalMailSink, type MailedUser } from "../support/notices";
+import { then } from "../support/then";
+import { restoresSettled, signsIn, stateOf } from "../support/second-chance";
+import { when } from "../support/when";
+
+const LONG_AGO = "2025-01-10T08:00:00.000Z";
+const S = 1000;
+
+let sink: RunningMailSink;
+let admin: TestUser;
+beforeAll(async () => {
+  sink = await theLocalMailSink();
+  admin = await given.anAdmin();
+});
+afterAll(() => sink.stop());
+afterEach(() => expectNoDrift("after the test"));
+
+const outlookOf = async (user: TestUser) => then.itAnswers(await when.readsFollowerOutlook(user), 200);
+
+/** An author followed by `active` active readers and `inactive` readers last active long ago. */
+async function anAuthorWithFollowers(active: number, inactive: number) {
+  const author = await given.anAuthor();
+  const sleepers: MailedUser[] = [];
+  for (let i = 0; i < active + inactive; i++) {
+    const reader = await aReaderWithEmail();
+    await given.aFollow(reader, author);
+    if (i >= active) sleepers.push(reader);
+  }
+  for (const reader of sleepers) await lastActiveAt(reader, LONG_AGO);
+  return { author, sleepers };
+}
+
+describe("GET /me/follower-outlook", () => {
+  it("counts the followers under notice and the earliest deactivation, as notices go out, are withdrawn and end", async () => {
+    // given an author with five followers, three of them long inactive
+    const { author, sleepers } = await anAuthorWithFollowers(2, 3);
+    expect(await outlookOf(author)).toEqual({ followerCount: 5, followersUnderNotice: 0, earliestDeactivation: null });
+
+    // when a run sends them their first notice: all three are under notice, deactivated 30 s later at the earliest
+    const t0 = new Date();
+    await aRunAt(t0);
+    expect(await outlookOf(author)).toEqual({
+      followerCount: 5,
+      followersUnderNotice: 3,
+      earliestDeactivation: plus(t0, 30 * S).toISOString(),
+    });
+
+    // when one signs in: it is out of the outlook as soon as its request has answered
+    expectStatus(await signsIn(sleepers[0]!), 200);
+    expect((await outlookOf(author)).followersUnderNotice).toBe(2);
+
+    // when an entitlement exempts another: out too, at once
+    await given.entitlements(admin, sleepers[1]!, [{ tier: "plus" }]);
+    expect(await outlookOf(author)).toMatchObject({ followersUnderNotice: 1 });
+
+    // when the last one's second notice goes out, its earliest deactivation moves to that notice's
+    const t1 = plus(t0, 10 * S);
+    await aRunAt(t1);
+    expect(await outlookOf(author)).toEqual({
+      followerCount: 5,
+      followersUnderNotice: 1,
+      earliestDeactivation: plus(t1, 20 * S).toISOString(),
+    });
+
+    // when its schedule ends in a deactivation: nobody is under notice, and it is out of the count
+    await aRunAt(plus(t1, 10 * S));
+    const t3 = plus(t1, 20 * S);
+    await aRunAt(t3);
+    expect(await stateOf(sleepers[2]!)).toBe("dormant");
+    expect(await outlookOf(author)).toEqual({ followerCount: 4, followersUnderNotice: 0, earliestDeactivation: null });
+  });
+
+  it("answers in the same two requests whatever the number of followers, and 404 before PUT /me", async () => {
+    const few = await anAuthorWithFollowers(1, 1);
+    const many = await anAuthorWithFollowers(25, 5);
+    await aRunAt(new Date());
+    const requests: string[][] = [];
+    for (const { author } of [few, many]) {
+      const recorded = recordDynamoDbRequests();
+      await outlookOf(author);
+      recorded.stop();
+      requests.push(recorded.commands());
+    }
+    expect(requests[0]).toEqual(["Query", "Query"]);
+    expect(requests[1]).toEqual(requests[0]);
+    then.itFails(await when.readsFollowerOutlook(given.aLocalCaller()), 404, "not_found");
+  });
+
+  it("stays exact while followers sign in during the run that notifies them", async () => {
+    // given an author with twenty long-inactive followers
+    const { author, sleepers } = await anAuthorWithFollowers(0, 20);
+
+    // when a run notifies them while ten of them sign in at the same time
+    const t0 = new Date();
+    const [, ...signIns] = await Promise.all([aRunAt(t0), ...sleepers.slice(0, 10).map((reader) => signsIn(reader))]);
+    for (const response of signIns) expectStatus(response, 200);
+
+    // then the outlook counts exactly those whose notice is in force (the audit checks every entry)
+    let underNotice = 0;
+    for (const reader of sleepers) {
+      const state = (await getStoredAccountState(reader.userId))!;
+      const start = state.notices[0]?.recordedAt;
+      if (start !== undefined && Date.parse(state.account.lastActiveAt) < Date.parse(start)) underNotice++;
+    }
+    expect(underNotice).toBeGreaterThanOrEqual(10);
+    expect((await outlookOf(author)).followersUnderNotice).toBe(underNotice);
+  });
+
+  it("follows a relation in and out: a follower under notice whose followee is deactivated, and restored", async () => {
+    // given a reader under notice who follows another reader, long inactive and further along
+    const followee = await aReaderWithEmail();
+    const follower = await aReaderWithEmail();
+    await given.aFollow(follower, followee);
+    await lastActiveAt(followee, LONG_AGO);
+    const t0 = new Date();
+    await aRunAt(t0);
+    await aRunAt(plus(t0, 10 * S));
+    await aRunAt(plus(t0, 20 * S));
+    // the follower falls inactive later: its first notice comes while the followee's schedule ends
+    await lastActiveAt(follower, LONG_AGO);
+    await aRunAt(plus(t0, 30 * S));
+    expect(await stateOf(followee)).toBe("dormant");
+    expect((await getStoredAccountState(follower.userId))!.notices).toHaveLength(1);
+
+    // when the followee signs in within its grace, the relation comes back, and with it the follower's entry
+    expectStatus(await signsIn(followee), 200);
+    await restoresSettled();
+    expect(await outlookOf(followee)).toEqual({
+      followerCount: 1,
+      followersUnderNotice: 1,
+      earliestDeactivation: plus(t0, 60 * S).toISOString(),
+    });
+  });
+});
