@@ -15,7 +15,7 @@ import { api } from "../support/api";
 import { expectNoDrift } from "../support/audit";
 import { exists, expectNothingLeftOf } from "../support/cleanup";
 import { given, type TestUser } from "../support/given";
-import { explore, expectExplored } from "../support/orderings";
+import { explore, expectExplored, exploring, type Plan } from "../support/orderings";
 import { expectNoErrors, expectWorldAudited, idsOf, listed, namesOf, shownFollowers } from "../support/ordering-worlds";
 import { installRequestGate } from "../support/request-gate";
 import { aRunFor, anInactiveReader, type ScheduleStage } from "../support/schedules";
@@ -38,11 +38,14 @@ describe("a signed-in request (its activity withdraws the schedule) against a ru
     "one recorded, not yet sent": "the run delivers the queued notice",
     complete: "the run deletes the account",
   };
+  // With the second chance a signed-in request also takes the account out of its followees' outlooks: every
+  // ordering of a step's requests is then past the harness's 400, so a seeded sample (more with ORDERINGS=deep).
+  const plan: Plan = { full: { sample: 60 }, suite: { sample: 12 } };
   for (const [schedule, step] of Object.entries(steps) as [ScheduleStage, string][]) {
     it(
-      `${step}: either the account stays, active, its schedule withdrawn (200), or it is gone whole (404) (every ordering)`,
+      `${step}: either the account stays, active, its schedule withdrawn (200), or it is gone whole (404) (${exploring(plan)})`,
       async () => {
-        const explored = await explore("every", {
+        const explored = await explore(plan, {
           name: `a signed-in request × ${step}`,
           setup: () => anInactiveReader(schedule),
           names: ({ users }) => namesOf(users),
