@@ -18,7 +18,7 @@ import { given, type TestUser } from "../support/given";
 import { explore, expectExplored, exploring, type Plan } from "../support/orderings";
 import { expectNoErrors, expectWorldAudited, idsOf, listed, namesOf, shownFollowers } from "../support/ordering-worlds";
 import { installRequestGate } from "../support/request-gate";
-import { aRunFor, anInactiveReader, type ScheduleStage } from "../support/schedules";
+import { aRunFor, anInactiveReader, anUnusedInactiveReader, type ScheduleStage } from "../support/schedules";
 
 const TIMEOUT = 300_000;
 const S = 1000;
@@ -48,6 +48,7 @@ describe("a signed-in request (its activity withdraws the schedule) against a ru
         const explored = await explore(plan, {
           name: `a signed-in request × ${step}`,
           setup: () => anInactiveReader(schedule),
+          discard: ({ users }) => anUnusedInactiveReader(users.reader),
           names: ({ users }) => namesOf(users),
           operations: ({ users, now }) => ({
             signedIn: () => api.get("/me", { token: users.reader.token }),
