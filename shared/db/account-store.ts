@@ -249,13 +249,14 @@ export async function updateAccountProfile(current: Account, change: ProfileChan
  * conditioned on the schedule's start as the request read it: a run that recorded a first notice between the
  * request's read and this write (the request's time can be earlier than the notice's: it began first) is seen, and
  * the activity is written at the schedule's start at the least, so that it withdraws what it came after. Answers
- * what was written, or null when the account was gone.
+ * what was written and whether it took the account out of its followees' outlooks (a sync is due), or null when
+ * the account was gone.
  */
 export async function refreshAccount(
   account: Account,
   refresh: AccountRefresh,
   withdrawsOutlook = false,
-): Promise<AccountRefresh | null> {
+): Promise<{ written: AccountRefresh; withdrewOutlook: boolean } | null> {
   let written = refresh;
   let scheduleStart = account.noticesPendingSince;
   let withdraws = withdrawsOutlook;
@@ -268,7 +269,7 @@ export async function refreshAccount(
       // request runs it before it answers; the registry entry lets a run finish a sync cut short).
       if (withdraws) await transactWrite([updateOf(key, update), putOf(toOutlookSyncItem(account.userId))]);
       else await updateItem(key, update);
-      return written;
+      return { written, withdrewOutlook: withdraws };
     } catch (error) {
       if (error instanceof ConditionFailed) oldItem = error.item;
       else if (error instanceof TransactionCancelled) oldItem = (await getItem(key, (item) => item)) ?? undefined;

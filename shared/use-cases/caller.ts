@@ -28,9 +28,10 @@ export async function resolveCaller(identity: Identity | null, now = new Date())
   const account = state.account;
   const refresh = accountRefreshFor(account, identity, now);
   const withdrawsOutlook = refresh !== null && refresh.lastActiveAt !== undefined && state.outlook.at !== null;
-  const written = refresh ? await refreshAccount(account, refresh, withdrawsOutlook) : null;
-  if (refresh && !written) return { identity, account: null };
-  if (withdrawsOutlook || state.outlook.dirty) {
+  const refreshed = refresh ? await refreshAccount(account, refresh, withdrawsOutlook) : null;
+  if (refresh && !refreshed) return { identity, account: null };
+  const written = refreshed?.written;
+  if (refreshed?.withdrewOutlook || state.outlook.dirty) {
     const { syncOutlook } = await import("./outlook");
     await syncOutlook(account.userId, budgetUntil(OUTLOOK_SYNC_BUDGET_MS, OUTLOOK_SYNC_RESERVE_MS));
   }

@@ -15,10 +15,10 @@ import { expectNoDrift } from "../support/audit";
 import { exists, expectNothingLeftOf } from "../support/cleanup";
 import { given } from "../support/given";
 import type { TestUser } from "../support/host";
-import { explore, expectExplored } from "../support/orderings";
+import { explore, expectExplored, exploring, type Plan } from "../support/orderings";
 import { expectNoErrors, expectWorldAudited, idsOf, listed, namesOf, shownFollowers } from "../support/ordering-worlds";
 import { installRequestGate } from "../support/request-gate";
-import { aRunFor, anInactiveReader, type ScheduleStage } from "../support/schedules";
+import { aRunFor, anInactiveReader, anUnusedInactiveReader, type ScheduleStage } from "../support/schedules";
 import { when } from "../support/when";
 
 const TIMEOUT = 300_000;
@@ -39,13 +39,17 @@ describe("a signed-in request (its activity withdraws the schedule) against a ru
     "one recorded, not yet sent": "the run delivers the queued notice",
     complete: "the run deletes the account",
   };
+  // With the second chance a signed-in request also takes the account out of its followees' outlooks: every
+  // ordering of a step's requests is then past the harness's 400, so a seeded sample (more with ORDERINGS=deep).
+  const plan: Plan = { full: { sample: 60 }, suite: { sample: 12 } };
   for (const [schedule, step] of Object.entries(steps) as [ScheduleStage, string][]) {
     it(
-      `${step}: either the account stays, active, its schedule withdrawn (200), or it is gone whole (404) (every ordering)`,
+      `${step}: either the account stays, active, its schedule withdrawn (200), or it is gone whole (404) (${exploring(plan)})`,
       async () => {
-        const explored = await explore("every", {
+        const explored = await explore(plan, {
           name: `a signed-in request × ${step}`,
           setup: () => anInactiveReader(schedule),
+          discard: ({ users }) => anUnusedInactiveReader(users.reader),
           names: ({ users }) => namesOf(users),
           operations: ({ users, now }) => ({
             signedIn: () => when.readsOwnAccount(users.reader),

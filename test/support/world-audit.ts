@@ -21,6 +21,7 @@ function worldPartitions(ids: WorldIds): string[] {
       keys.account(userId).pk,
       collections.followerRowsOf(userId).pk,
       collections.followingRowsOf(userId).pk,
+      collections.outlookOf(userId).pk,
     ]),
     ...ids.handles.map((handle) => keys.handle(handle).pk),
     ...ids.posts.map((postUlid) => keys.postBody(postUlid, "free").pk),
@@ -30,18 +31,23 @@ function worldPartitions(ids: WorldIds): string[] {
 /** What the audit finds wrong with the world, one line per finding (empty: every invariant holds). */
 export async function worldFindings(ids: WorldIds, now = new Date()): Promise<string[]> {
   const users = new Set(ids.users);
-  const [own, pending, outbox, lease] = await Promise.all([
+  const [own, pending, outbox, syncs, lease] = await Promise.all([
     Promise.all(worldPartitions(ids).map((pk) => storedItems(collections.wholePartition(pk)))),
     storedItems(collections.pendingDeletions()),
     storedItems(collections.queuedNotices()),
+    storedItems(collections.outlookSyncs()),
     storedItems(collections.wholePartition(cleanupKeys.lease().pk)),
   ]);
   const ofWorld = (item: { userId?: unknown }) => typeof item.userId === "string" && users.has(item.userId);
-  const facts = [...own.flat(), ...pending.filter(ofWorld), ...outbox.filter(ofWorld), ...lease].flatMap(
-    (item): TableFact[] => {
-      const fact = factOf(item);
-      return fact ? [fact] : [];
-    },
-  );
+  const facts = [
+    ...own.flat(),
+    ...pending.filter(ofWorld),
+    ...outbox.filter(ofWorld),
+    ...syncs.filter(ofWorld),
+    ...lease,
+  ].flatMap((item): TableFact[] => {
+    const fact = factOf(item);
+    return fact ? [fact] : [];
+  });
   return checkInvariants(indexFacts(facts, now)).map(findingLine);
 }
