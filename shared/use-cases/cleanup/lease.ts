@@ -111,9 +111,10 @@ export async function requestUndo(
   start: (run: RunTicket) => Promise<void>,
   now = new Date(),
 ): Promise<Run> {
-  requireProfile(caller);
   const stored = await getRunUndo(runId);
+  // The contract's order: an unknown run is 404 before the caller's missing profile (403 profile_required).
   if (!stored) throw notFound("The cleanup run");
+  requireProfile(caller);
   if (stored.status === "running") throw cleanupAlreadyRunning();
   const undoId = stored.undo && stored.undo.status !== "succeeded" ? stored.undo.undoId : ulid(now.getTime());
   try {
