@@ -189,8 +189,12 @@ const loadText = (values: number[]) => values.map((value) => value.toFixed(2)).j
 function answers(fn: DeployedFunction, status: number | string): boolean {
   if (fn.kind === "cleanup-step") return status === "ok";
   if (fn.kind === "fallback") return status === 404;
+  // The run sample's run holds the runs' lock here (no state machine runs it): the undo then answers 409.
+  if (isUndo(fn) && status === 409) return true;
   return typeof status === "number" && status >= 200 && status < 300;
 }
+
+const isUndo = (fn: DeployedFunction) => fn.kind === "route" && fn.route.path.endsWith("/restore");
 
 /** A bar's verdict for one row: the ratio, its bar, met or MISSED. */
 const bar = (value: number, target: number) =>
@@ -310,7 +314,8 @@ export async function coldStart(): Promise<{ section: string; failures: string[]
         `bars: init size ≤ ${SIZE_TARGET} × naive (${kb(naive.bytes * SIZE_TARGET)} KB), import ≤ ${IMPORT_TARGET} × naive`,
     );
 
-    for (const fn of functions) {
+    // The undo last: before the run's start, it would take the runs' lock and the start would answer 409.
+    for (const fn of [...functions].sort((a, b) => Number(isUndo(a)) - Number(isUndo(b)))) {
       const file = join(outDir, fn.name, "index.mjs");
       let side: Side;
       let label: string;
