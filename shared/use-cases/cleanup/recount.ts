@@ -8,7 +8,7 @@ import { config } from "../../config";
 import type { RunTicket } from "../../domain/cleanup";
 import { DomainError } from "../../errors";
 import { forgetTouchesOfRun } from "../account-deletion";
-import { recountAccount } from "../account-recount";
+import { recountAccount, type AccountRecount } from "../account-recount";
 
 /** Touched accounts one recount round reads. */
 const RECOUNT_PAGE_SIZE = 25;
@@ -42,6 +42,15 @@ export async function recountStep(run: RunTicket, now: Date, budgetMs: number): 
   return { done: false };
 }
 
+/** The follower count's change from the touch to the recount, or null when the recount found it unchanged. */
+function followerChange(
+  touched: TouchedAccount,
+  recount: AccountRecount | null,
+): { userId: string; before: number; after: number } | null {
+  if (!recount || recount.counted.followers === touched.followerBefore) return null;
+  return { userId: touched.userId, before: touched.followerBefore, after: recount.counted.followers };
+}
+
 /**
  * An undo's recount of an account whose follower count its restores raised: its one history point for the whole
  * undo (reason `accounts_restored`, `before` the count before the undo's first raise, `after` the recount), named by
@@ -50,13 +59,9 @@ export async function recountStep(run: RunTicket, now: Date, budgetMs: number): 
  */
 async function undoRecount(undoId: string, touched: TouchedAccount, now: Date): Promise<void> {
   await recountAccount(touched.userId, (recount) => {
-    const change = recount && {
-      userId: touched.userId,
-      before: touched.followerBefore,
-      after: recount.counted.followers,
-    };
+    const change = followerChange(touched, recount);
     return [
-      ...(change && change.before !== change.after ? restorePointItems(undoId, change, now.toISOString()) : []),
+      ...(change ? restorePointItems(undoId, change, now.toISOString()) : []),
       deleteTouched(touched.userId, { restore: undoId }),
     ];
   });
@@ -64,15 +69,9 @@ async function undoRecount(undoId: string, touched: TouchedAccount, now: Date): 
 
 async function recount(run: RunTicket, touched: TouchedAccount, now: Date): Promise<void> {
   await recountAccount(touched.userId, (recount) => {
-    const change = recount && {
-      userId: touched.userId,
-      before: touched.followerBefore,
-      after: recount.counted.followers,
-    };
+    const change = followerChange(touched, recount);
     return [
-      ...(change && change.before !== change.after
-        ? recordCountChange(run.runId, change, now.toISOString(), true)
-        : []),
+      ...(change ? recordCountChange(run.runId, change, now.toISOString(), true) : []),
       deleteTouched(touched.userId, "run"),
     ];
   });
