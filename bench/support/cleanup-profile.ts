@@ -78,7 +78,8 @@ function phaseOf(names: Set<string>, operation: string, input: string): Phase {
       if (has("batchDelete")) return "deletion: comments";
       return "deletion: finish (reads)";
     }
-    if (has("deliverAndSettle", "settleNotice", "dropQueuedNotice")) return "notice: settle (schedule + outbox delete)";
+    if (has("deliverAndSettle", "settleNotice", "settleOutboxNotice", "dropOutboxNotice"))
+      return "notice: settle (schedule + outbox delete)";
     if (has("deliverQueuedNotice")) return "notice: deliver a queued one";
     if (has("clearSchedule")) return "notice: clear a withdrawn schedule";
     if (has("recordNotice", "sendNotice")) return "notice: record (schedule + outbox + tally)";
@@ -110,7 +111,13 @@ function itemKind(pk: string, sk: string): string {
   if (pk === "CLEANUP#LEASE") return "lease";
   if (pk === "CLEANUP#RUNS") return "run record";
   if (pk.startsWith("CLEANUP#RUN#"))
-    return sk.startsWith("CHANGE#") ? "count change" : sk.startsWith("NOTICE#") ? "notice tally" : "deferral tally";
+    return sk.startsWith("CHANGE#")
+      ? "count change"
+      : sk.startsWith("TALLY#")
+        ? "run tally (notice and deferral)"
+        : sk.startsWith("NOTICE#")
+          ? "notice tally"
+          : "deferral tally";
   if (pk.startsWith("HISTORY#")) return "history point";
   return "other";
 }

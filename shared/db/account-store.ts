@@ -10,6 +10,7 @@ import {
   toAccountItem,
   type DeletionMark,
   type RestoringState,
+  type QueuedNotice,
   type ScheduleEntry,
   type StoredProfile,
 } from "./entities/account";
@@ -82,6 +83,8 @@ export interface StoredAccountState {
   deletion: DeletionMark | null;
   /** The current notice schedule before deletion, oldest first (empty: none runs). */
   notices: ScheduleEntry[];
+  /** Its newest notice when it waits to go out, with the facts its message is composed from (null: none waits). */
+  queuedNotice: QueuedNotice | null;
   /** The profile's own follower count and each shard's count, as read. */
   profileFollowerCount: number;
   shardCounts: ShardCount[];
@@ -116,6 +119,7 @@ export async function getStoredAccountState(userId: string): Promise<StoredAccou
     },
     deletion: profile.deletion,
     notices: profile.notices,
+    queuedNotice: profile.queuedNotice,
     profileFollowerCount: profile.account.followerCount,
     shardCounts,
     profileCountVersion: profile.countVersion,

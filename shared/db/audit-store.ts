@@ -48,6 +48,7 @@ export function factOf(item: RawItem): TableFact | null {
         restoring: profile.restoring !== null,
         outlook: profile.outlook,
         notices: profile.notices,
+        noticeQueued: profile.queuedNotice !== null,
       };
     }
     case entityTypes.followerCountShard:

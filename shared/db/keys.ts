@@ -190,11 +190,13 @@ export const cleanupKeys = {
     sk: `${FOLLOWER}${followerId}`,
   }),
   /**
-   * A notice before deletion waiting to go out (the outbox): one per account at most, since a schedule waits for
-   * its notice's delivery before the next one.
+   * A notice before deletion waiting to go out, as an earlier release queued it (the outbox): one per account at
+   * most. This release queues a notice on the account's schedule entry and only reads, settles and drops these.
    */
   queuedNotice: (userId: string): ItemKey => ({ pk: OUTBOX, sk: userPartition(userId) }),
-  /** What a run counts once per account (`NOTICE#`: a notice recorded; `DEFERRED#`: a deletion deferred). */
+  /** What a run counts once per account: a notice recorded and/or a deletion deferred, in one item. */
+  runTally: (runId: string, userId: string): ItemKey => ({ pk: runPartition(runId), sk: `TALLY#${userId}` }),
+  /** An earlier release's tallies, one item per kind (`NOTICE#`: a notice; `DEFERRED#`: a deletion deferred). */
   noticeTally: (runId: string, userId: string): ItemKey => ({ pk: runPartition(runId), sk: `NOTICE#${userId}` }),
   deferredTally: (runId: string, userId: string): ItemKey => ({ pk: runPartition(runId), sk: `DEFERRED#${userId}` }),
   /** A point of an account's public follower history, newest last (by run ID). */
@@ -260,9 +262,11 @@ export const collections = {
   countChangesOf: (runId: string): ItemCollection => ({ pk: runPartition(runId), prefix: "CHANGE#" }),
   /** Accounts whose deletion began and is not finished. */
   pendingDeletions: (): ItemCollection => ({ pk: PENDING, prefix: USER }),
-  /** Notices waiting in the outbox. */
+  /** Notices an earlier release left waiting in the outbox. */
   queuedNotices: (): ItemCollection => ({ pk: OUTBOX, prefix: USER }),
-  /** The accounts a run recorded a notice for, and those whose deletion it deferred. */
+  /** The accounts a run recorded a notice for or deferred the deletion of (one item each). */
+  runTallies: (runId: string): ItemCollection => ({ pk: runPartition(runId), prefix: "TALLY#" }),
+  /** The same, as an earlier release tallied them: a notice and a deferral in an item each. */
   noticeTallies: (runId: string): ItemCollection => ({ pk: runPartition(runId), prefix: "NOTICE#" }),
   deferredTallies: (runId: string): ItemCollection => ({ pk: runPartition(runId), prefix: "DEFERRED#" }),
   /** Surviving accounts whose counts a real run touched. */

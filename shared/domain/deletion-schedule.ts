@@ -9,7 +9,7 @@ import { mayBeDeletedForInactivity, type Role } from "./roles";
 // - An account's schedule is the list of notices recorded for it since it last fell inactive, oldest first. A
 //   notice is recorded (`recordedAt`) together with its queued message, and goes out when its delivery settles
 //   (`sentAt`: the mail service accepted it, or it proved undeliverable). Gaps and the last lead count from
-//   `sentAt`, so a notice stuck in the outbox never shortens anybody's warning: the schedule waits for it.
+//   `sentAt`, so a notice stuck waiting to go out never shortens anybody's warning: the schedule waits for it.
 // - The schedule starts at its first notice's `recordedAt`. Activity withdraws it when `lastActiveAt` is at or
 //   after that instant: every signed-in request made after the schedule started writes `lastActiveAt` (see
 //   `activityMustBeWritten`), so "any signed-in request" and "lastActiveAt ≥ start" are the same thing.
@@ -23,7 +23,7 @@ export interface ScheduledNotice {
   lead: Duration;
   /** When the run recorded it (and queued its message). */
   recordedAt: string;
-  /** When it went out (delivered, or found undeliverable); absent while it waits in the outbox. */
+  /** When it went out (delivered, or found undeliverable); absent while it waits to go out (queued). */
   sentAt?: string;
 }
 

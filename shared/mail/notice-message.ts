@@ -4,8 +4,9 @@ import type { Duration, DurationParts } from "../domain/iso-duration";
 // below it, as plain text and as a simple HTML part built from the same letter. Nothing here sends anything.
 
 // What a notice says comes from two places, each a clear slot for what the letter may need next:
-// - the account and its schedule as they stood when the notice was recorded (`AccountNoticeFacts`: the outbox
-//   keeps them, shared/db/entities/queued-notice.ts, and the delivery composes the message from them);
+// - the account and its schedule as they stood when the notice was recorded (`AccountNoticeFacts`: the
+//   notice's schedule entry keeps them while it waits, shared/db/entities/account.ts, and the delivery composes the
+//   message from them);
 // - the deployment's settings, read when the message is composed (`NoticeLinks`: NOTICE_* settings).
 
 /** What a notice says about the account and its schedule, as decided when the notice was recorded. */

@@ -2,12 +2,13 @@ import * as z from "zod/mini";
 import { config } from "../config";
 import { getStoredAccountState, type StoredAccountState } from "../db/account-store";
 import {
-  dropQueuedNotice,
-  getQueuedNotice,
+  dropOutboxNotice,
+  getOutboxNotice,
   recordNotice,
   settleNotice,
-  type StoredQueuedNotice,
-  type QueuedNoticeRecord,
+  settleOutboxNotice,
+  type OutboxNotice,
+  type QueuedNotice,
   type ScheduleEntry,
 } from "../db/notice-store";
 import {
@@ -30,7 +31,7 @@ import { syncOutlook } from "./outlook";
 const beforeSchema = z.strictObject({ before: z.iso.datetime() });
 
 // The notices before deletion (contract: "Notice before deletion") as a run applies them: record a notice with the
-// facts its message says (queued in the outbox), compose and deliver it and record how that settled, clear a
+// facts its message says (queued on its schedule entry), compose and deliver it and record how that settled, clear a
 // withdrawn schedule; and the schedule as support staff see it. The rule itself is shared/domain/deletion-schedule.ts.
 
 /** How notices reach people, and what every notice's text needs: given by the host (configured-delivery.ts). */
@@ -49,10 +50,11 @@ export const configuredMailer: MailerSource = async () => {
 };
 
 /**
- * Records the notice a run decided on (with the facts its message says, queued in the same transaction), brings
- * the account's followees' outlooks to it (the sync, within `deadline`), and delivers it. `false` when the account
- * changed since it was read (nothing recorded: the next run decides again); `unsynced` when the deadline came
- * before the sync was done (the notice waits in the outbox: the next step or run syncs and delivers it).
+ * Records the notice a run decided on (with the facts its message says, queued on its schedule entry, and the run's
+ * tally in the same transaction), brings the account's followees' outlooks to it (the sync, within `deadline`), and
+ * delivers it. `false` when the account changed since it was read (nothing recorded: the next run decides again);
+ * `unsynced` when the deadline came before the sync was done (the notice waits queued: the next step or run syncs
+ * and delivers it).
  */
 export async function sendNotice(
   state: StoredAccountState,
@@ -63,9 +65,8 @@ export async function sendNotice(
   deadline: number,
 ): Promise<boolean | "unsynced"> {
   const { account } = state;
-  const queued: QueuedNoticeRecord = {
+  const queued: QueuedNotice = {
     userId: account.userId,
-    runId,
     lead: decision.lead.text,
     recordedAt: now.toISOString(),
     facts: {
@@ -76,16 +77,21 @@ export async function sendNotice(
   };
   // The mailer is resolved first: a host that cannot send (no delivery configured) records nothing.
   const resolved = await mailer();
-  if (!(await recordNotice(state, queued, decision.deletionNotBefore, now))) return false;
+  const run = { runId, deletionDeferred: decision.deletionDeferred };
+  if (!(await recordNotice(state, queued, run, decision.deletionNotBefore, now))) return false;
   if (!(await syncOutlook(account.userId, deadline))) return "unsynced";
-  await deliverAndSettle(queued, state.notices.length, account.emailClaim ?? null, resolved, now);
+  await deliverAndSettle({ queued, in: "profile" }, state.notices.length, account.emailClaim ?? null, resolved, now);
   return true;
 }
+
+/** A notice waiting to go out: queued on its schedule entry, or in an earlier release's outbox item. */
+type Waiting = { queued: QueuedNotice; in: "profile" } | { queued: OutboxNotice; in: "outbox" };
 
 /**
  * Delivers the account's queued notice, if its schedule still waits for it (a run or step that crashed after
  * recording it left it queued): sent once, then recorded. A queued notice whose schedule was withdrawn (activity,
- * an exemption) or whose account is being deleted is dropped unsent. Answers the schedule as it stands afterwards.
+ * an exemption) or whose account is being deleted is not sent (the clearing of the schedule takes its facts; an
+ * earlier release's outbox item is dropped). Answers the schedule as it stands afterwards.
  */
 export async function deliverQueuedNotice(
   state: StoredAccountState,
@@ -94,18 +100,29 @@ export async function deliverQueuedNotice(
   mailer: MailerSource,
   deadline: number,
 ): Promise<ScheduleEntry[] | "unsynced"> {
-  const queued = await getQueuedNotice(state.account.userId);
-  if (!queued) return state.notices;
+  // On the profile as read; else (one release) an earlier release's outbox item, read only for an unsent notice
+  // without facts, which this release never records.
+  const outbox = state.queuedNotice ? null : await getOutboxNotice(state.account.userId);
+  const waiting: Waiting | null = state.queuedNotice
+    ? { queued: state.queuedNotice, in: "profile" }
+    : outbox && { queued: outbox, in: "outbox" };
+  if (!waiting) return state.notices;
   const position = state.notices.length - 1;
   const entry = state.notices[position];
   const withdrawn = exempt || activeSinceScheduleStarted(state.account.lastActiveAt, state.notices);
-  if (state.deletion || withdrawn || !entry || entry.sentAt !== undefined || entry.recordedAt !== queued.recordedAt) {
-    await dropQueuedNotice(queued);
+  if (
+    state.deletion ||
+    withdrawn ||
+    !entry ||
+    entry.sentAt !== undefined ||
+    entry.recordedAt !== waiting.queued.recordedAt
+  ) {
+    if (waiting.in === "outbox") await dropOutboxNotice(waiting.queued);
     return state.notices;
   }
   // The account's followees' outlooks show it before it is told (a sync a crash cut short goes on first).
   if (state.outlook.dirty && !(await syncOutlook(state.account.userId, deadline))) return "unsynced";
-  const outcome = await deliverAndSettle(queued, position, state.account.emailClaim ?? null, await mailer(), now);
+  const outcome = await deliverAndSettle(waiting, position, state.account.emailClaim ?? null, await mailer(), now);
   return outcome
     ? [...state.notices.slice(0, position), { ...entry, sentAt: now.toISOString(), delivery: outcome }]
     : state.notices;
@@ -113,11 +130,11 @@ export async function deliverQueuedNotice(
 
 /**
  * The message of a queued notice, composed when it is delivered: from the facts recorded with it, the deployment's
- * links and its second chance (the grace it runs with). A notice an earlier release queued holds its composed
- * message, sent as it is. The composer (5.5 KB of texts) loads with the first notice a process sends, like the mail
- * clients, not with the batch step.
+ * links and its second chance (the grace it runs with). A notice an earlier release queued with its composed
+ * message is sent as it is. The composer (5.5 KB of texts) loads with the first notice a process sends, like the
+ * mail clients, not with the batch step.
  */
-async function queuedMessage(queued: StoredQueuedNotice, links: NoticeLinks): Promise<NoticeMessage> {
+async function queuedMessage(queued: QueuedNotice | OutboxNotice, links: NoticeLinks): Promise<NoticeMessage> {
   if ("message" in queued) return queued.message;
   const { composeNoticeMessage } = await import("../mail/notice-message");
   return composeNoticeMessage({ ...queued.facts, lead: isoDuration(queued.lead), ...secondChanceTerms(), ...links });
@@ -134,7 +151,7 @@ function secondChanceTerms(): Pick<NoticeLinks, "grace"> {
 }
 
 async function deliverAndSettle(
-  queued: StoredQueuedNotice,
+  { queued, in: where }: Waiting,
   position: number,
   lastEmailClaim: string | null,
   { delivery, links }: NoticeMailer,
@@ -144,12 +161,13 @@ async function deliverAndSettle(
   // A crash from here until the settlement below is the one window in which a notice can go out twice.
   const outcome = await delivery.deliver({ userId: queued.userId, lastEmailClaim, message });
   recordBusinessMetric(outcome === "sent" ? "NoticesSent" : "NoticesUndeliverable");
-  return (await settleNotice(queued, position, outcome, now.toISOString())) ? outcome : null;
+  const settle = where === "profile" ? settleNotice : settleOutboxNotice;
+  return (await settle(queued, position, outcome, now.toISOString())) ? outcome : null;
 }
 
 /**
  * GET /admin/users/{userId}/notices: the account's current schedule, newest first; empty once withdrawn (by a
- * signed-in request or an exemption, even before a run has cleared it). A notice still in the outbox shows once
+ * signed-in request or an exemption, even before a run has cleared it). A notice still queued shows once
  * its delivery settled (docs/api-notes.md). 404 for an unknown user. A read: the admin needs no profile (the
  * contract asks one before writes only).
  */

@@ -7,11 +7,12 @@ vi.hoisted(() => {
 });
 
 import type { RunningMailSink } from "../../infra/local/mail-sink";
-import { PutCommand } from "@aws-sdk/lib-dynamodb";
+import { PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { documentClient, tableName } from "../../shared/db/client";
 import { cleanupKeys, collections, keys } from "../../shared/db/keys";
 import { randomUUID } from "node:crypto";
+import { noticeTotals, tally } from "../../shared/db/notice-store";
 import { api, tokenFor } from "../support/api/in-process";
 import { expectNoDrift } from "../support/audit";
 import { exists, expectCountsEqualRelations, expectNoCleanupLeftovers, lastActiveAt } from "../support/cleanup";
@@ -44,6 +45,12 @@ beforeAll(async () => {
 afterAll(() => sink.stop());
 // The audit is the oracle of every schedule these tests leave behind: in order, each unsent notice queued once.
 afterEach(() => expectNoDrift("after the test"));
+
+/** How many mails the sink holds for the reader's address. */
+async function mailsTo(reader: MailedUser): Promise<number> {
+  const all = (await (await fetch(`${sink.inboxUrl}/api/email`)).json()) as { to: { address: string }[] }[];
+  return all.filter((mail) => mail.to.some((to) => to.address === reader.email)).length;
+}
 
 /** Readers last active long ago: a backlog the first run finds. */
 async function longInactiveReaders(count: number, email?: string | null): Promise<MailedUser[]> {
@@ -218,21 +225,28 @@ describe("a crash between recording a notice and delivering it", () => {
     // The mail service is unreachable right after the notice was recorded: the run fails.
     const failed = await aRunAt(t0, { mailer: aMailerFailingOnceFor(reader!) });
     expect(failed.status).toBe("failed");
-    // Queued: what the message says (the account and the schedule as recorded), not the message, in one write unit.
-    const queued = await storedItem(cleanupKeys.queuedNotice(reader!.userId));
-    expect(queued).toEqual({
-      pk: "CLEANUP#OUTBOX",
-      sk: `USER#${reader!.userId}`,
-      entityType: "queuedNotice",
-      userId: reader!.userId,
-      runId: failed.runId,
-      lead: "PT3S",
-      recordedAt: t0.toISOString(),
-      handle: reader!.handle,
-      lastActiveAt: LONG_AGO,
-      deletionNotBefore: plus(t0, 3 * S).toISOString(),
+    // Queued on its schedule entry: what the message says (the account and the schedule as recorded), not the
+    // message; no outbox item, and the profile still one write unit with it.
+    const profile = await storedItem(keys.account(reader!.userId));
+    expect(profile!.noticeSchedule).toEqual([
+      {
+        lead: "PT3S",
+        recordedAt: t0.toISOString(),
+        queued: {
+          handle: reader!.handle,
+          lastActiveAt: LONG_AGO,
+          deletionNotBefore: plus(t0, 3 * S).toISOString(),
+        },
+      },
+    ]);
+    expect(await storedItem(cleanupKeys.queuedNotice(reader!.userId))).toBeNull();
+    expect(itemSize(marshall(profile!)), "the profile with a queued notice, in bytes").toBeLessThan(1024);
+    expect(writeUnitsOf(itemSize(marshall(profile!)))).toBe(1);
+    // The run's tally: one item for the account, the notice and the deletion it defers.
+    expect(await storedItem(cleanupKeys.runTally(failed.runId, reader!.userId))).toMatchObject({
+      notice: true,
+      deferred: true,
     });
-    expect(writeUnitsOf(itemSize(marshall(queued!)))).toBe(1);
     expect(await noticesShown(admin, reader!)).toEqual([]);
     await expectNoDrift("with the notice recorded and queued, not yet delivered");
 
@@ -242,7 +256,10 @@ describe("a crash between recording a notice and delivering it", () => {
     expect(await noticesShown(admin, reader!)).toEqual([
       { lead: "PT3S", sentAt: next.toISOString(), deletionAfter: plus(next, 3 * S).toISOString(), delivery: "sent" },
     ]);
-    expect(await storedItem(cleanupKeys.queuedNotice(reader!.userId))).toBeNull();
+    // Settled: sent, its facts gone with the settlement.
+    expect((await storedItem(keys.account(reader!.userId)))!.noticeSchedule).toEqual([
+      { lead: "PT3S", recordedAt: t0.toISOString(), sentAt: next.toISOString(), delivery: "sent" },
+    ]);
     const mails = await noticesMailedTo(sink, reader!);
     expect(mails).toHaveLength(1);
     // Composed at its delivery from what was queued: the lead and the earliest deletion of its record.
@@ -254,33 +271,48 @@ describe("a crash between recording a notice and delivering it", () => {
   });
 });
 
-describe("a notice an earlier release queued (the outbox then held the composed message)", () => {
-  it("is delivered as it was composed, once, and the schedule goes on from its delivery", async () => {
-    // Given a notice recorded and left queued by a crash, its outbox item in the earlier form.
+/**
+ * A notice recorded and left queued by a crash, as an earlier release left it: the schedule entry without facts, and
+ * an outbox item holding `form` (the composed message, or the facts).
+ */
+async function queuedByAnEarlierRelease(reader: MailedUser, form: Record<string, unknown>) {
+  const t0 = new Date();
+  const failed = await aRunAt(t0, { mailer: aMailerFailingOnceFor(reader) });
+  expect(failed.status).toBe("failed");
+  await documentClient.send(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: keys.account(reader.userId),
+      UpdateExpression: "REMOVE noticeSchedule[0].queued",
+    }),
+  );
+  await documentClient.send(
+    new PutCommand({
+      TableName: tableName,
+      Item: {
+        ...cleanupKeys.queuedNotice(reader.userId),
+        entityType: "queuedNotice",
+        userId: reader.userId,
+        runId: failed.runId,
+        lead: "PT3S",
+        recordedAt: t0.toISOString(),
+        ...form,
+      },
+    }),
+  );
+  await expectNoDrift("with a notice queued in the earlier form");
+  return t0;
+}
+
+describe("a notice an earlier release queued in the outbox (read for one release)", () => {
+  it("holding the composed message: delivered as it was composed, once, and the schedule goes on from its delivery", async () => {
     const [reader] = await longInactiveReaders(1);
-    const t0 = new Date();
-    const failed = await aRunAt(t0, { mailer: aMailerFailingOnceFor(reader!) });
-    expect(failed.status).toBe("failed");
     const message = {
       subject: "Ihr Konto wird in 3 Sekunden gelöscht (earlier release)",
       text: "Composed by the earlier release.\n",
       html: "<p>Composed by the earlier release.</p>",
     };
-    await documentClient.send(
-      new PutCommand({
-        TableName: tableName,
-        Item: {
-          ...cleanupKeys.queuedNotice(reader!.userId),
-          entityType: "queuedNotice",
-          userId: reader!.userId,
-          runId: failed.runId,
-          lead: "PT3S",
-          recordedAt: t0.toISOString(),
-          message,
-        },
-      }),
-    );
-    await expectNoDrift("with a notice queued in the earlier form");
+    const t0 = await queuedByAnEarlierRelease(reader!, { message });
 
     // When the next run finds it: sent as it is, recorded sent, the outbox empty.
     const next = plus(t0, 2 * S);
@@ -292,6 +324,83 @@ describe("a notice an earlier release queued (the outbox then held the composed 
       { lead: "PT3S", sentAt: next.toISOString(), deletionAfter: plus(next, 3 * S).toISOString(), delivery: "sent" },
     ]);
     expect(await storedItem(cleanupKeys.queuedNotice(reader!.userId))).toBeNull();
+  });
+
+  it("holding the facts: composed and delivered once, the outbox empty", async () => {
+    const [reader] = await longInactiveReaders(1);
+    const facts = { handle: reader!.handle, lastActiveAt: LONG_AGO };
+    const t0 = await queuedByAnEarlierRelease(reader!, {
+      ...facts,
+      deletionNotBefore: "2030-01-01T00:00:00.000Z",
+    });
+
+    const next = plus(t0, 2 * S);
+    await aRunAt(next);
+    const [mail, ...more] = await noticesMailedTo(sink, reader!);
+    expect(more).toEqual([]);
+    expect(mail!.text).toContain(`Your account @${reader!.handle} has not been used since 10 January 2025.`);
+    expect((await noticesShown(admin, reader!)).map((notice) => notice.sentAt)).toEqual([next.toISOString()]);
+    expect(await storedItem(cleanupKeys.queuedNotice(reader!.userId))).toBeNull();
+  });
+
+  it("withdrawn meanwhile (its owner signed in): dropped unsent, and the schedule cleared", async () => {
+    const [reader] = await longInactiveReaders(1);
+    const t0 = await queuedByAnEarlierRelease(reader!, {
+      handle: reader!.handle,
+      lastActiveAt: LONG_AGO,
+      deletionNotBefore: "2030-01-01T00:00:00.000Z",
+    });
+    expectStatus(await when.readsOwnAccount(reader!), 200);
+
+    // The next run finds it in the outbox (no longer in the inactivity index): nothing sent, nothing left.
+    await aRunAt(plus(t0, 2 * S));
+    expect(await storedItem(cleanupKeys.queuedNotice(reader!.userId))).toBeNull();
+    expect((await storedItem(keys.account(reader!.userId)))!.noticeSchedule).toBeUndefined();
+    expect(await noticesShown(admin, reader!)).toEqual([]);
+    expect(await mailsTo(reader!)).toBe(0);
+  });
+});
+
+describe("a notice queued on a schedule its owner withdrew (signed in) before it went out", () => {
+  it("is never sent: the next run that meets the account clears the schedule with its facts", async () => {
+    const [reader] = await longInactiveReaders(1);
+    const t0 = new Date();
+    expect((await aRunAt(t0, { mailer: aMailerFailingOnceFor(reader!) })).status).toBe("failed");
+    expectStatus(await when.readsOwnAccount(reader!), 200);
+
+    // A run whose cutoff is after the sign-in meets the account: the withdrawn schedule is cleared, unsent, and the
+    // account (inactive against that cutoff) starts a schedule over: one notice, the new run's.
+    const later = plus(t0, 4 * S);
+    await aRunAt(later, { cutoff: later.toISOString() });
+    const schedule = (await storedItem(keys.account(reader!.userId)))!.noticeSchedule as { recordedAt: string }[];
+    expect(schedule.map((notice) => notice.recordedAt)).toEqual([later.toISOString()]);
+    expect(await noticesMailedTo(sink, reader!)).toHaveLength(1);
+  });
+});
+
+describe("a run's totals", () => {
+  it("count each account once per kind: a deferral tallied again keeps its notice, and a run under way at a deploy counts the earlier release's tallies too", async () => {
+    // Given a run whose partition holds an earlier release's tallies (an item per kind) for accounts a and b.
+    const runId = `01TALLY${randomUUID()}`;
+    const now = new Date();
+    for (const [key, userId] of [
+      [cleanupKeys.noticeTally(runId, "a"), "a"],
+      [cleanupKeys.deferredTally(runId, "a"), "a"],
+      [cleanupKeys.deferredTally(runId, "b"), "b"],
+    ] as const) {
+      await documentClient.send(
+        new PutCommand({ TableName: tableName, Item: { ...key, entityType: "runTally", userId, expiresAt: 1 } }),
+      );
+    }
+    // When this release tallies a (a step retried after the deploy), and c: its notice with the deferral, then the
+    // deferral again (a retried step).
+    await tally(runId, "a", { notice: true, deferred: true }, now);
+    await tally(runId, "c", { notice: true, deferred: true }, now);
+    await tally(runId, "c", { deferred: true }, now);
+
+    // Then: notices a and c, deferrals a, b and c; c's item counts both.
+    expect(await noticeTotals(runId)).toEqual({ noticesSent: 2, deletionsDeferred: 3 });
+    expect(await storedItem(cleanupKeys.runTally(runId, "c"))).toMatchObject({ notice: true, deferred: true });
   });
 });
 

@@ -52,7 +52,9 @@ export async function aMixedWorkload(
   expectStatus(await when.deletesOwnAccount(readers[1]!), 204);
 
   // Batch writes: puts over items the meter never saw, then deletes; direct updates of sets, lists and numbers.
-  const tallies = Array.from({ length: 30 }, (_, i) => toRunTallyItem("notice", "meter-run", `user-${i}`, new Date()));
+  const tallies = Array.from({ length: 30 }, (_, i) =>
+    toRunTallyItem("meter-run", `user-${i}`, { notice: true }, new Date()),
+  );
   await batchWrite(tallies.map((item) => ({ put: item })));
   await batchWrite(tallies.slice(0, 20).map((item) => ({ delete: { pk: item.pk, sk: item.sk } })));
   const odd = { pk: "METER#ODD", sk: "ITEM" };

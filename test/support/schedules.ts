@@ -36,7 +36,6 @@ async function aRecordedNotice(user: TestUser, lead: string, at: Date, sent: boo
   const state = (await getStoredAccountState(user.userId))!;
   const queued = {
     userId: user.userId,
-    runId: "01J00000000000000000000000",
     lead,
     recordedAt: at.toISOString(),
     facts: {
@@ -45,7 +44,8 @@ async function aRecordedNotice(user: TestUser, lead: string, at: Date, sent: boo
       deletionNotBefore: deletionNotBefore(at.toISOString(), isoDuration(lead)),
     },
   };
-  expect(await recordNotice(state, queued, queued.facts.deletionNotBefore, at)).toBe(true);
+  const run = { runId: "01J00000000000000000000000", deletionDeferred: true };
+  expect(await recordNotice(state, queued, run, queued.facts.deletionNotBefore, at)).toBe(true);
   if (!sent) return;
   expect(await syncOutlook(user.userId, Date.now() + 60_000), "the outlook synced before the notice is sent").toBe(
     true,

@@ -11,6 +11,7 @@ const account = (
   counts: Partial<{ followers: number; following: number; posts: number }> = {},
   deletionBegun = false,
   notices: ScheduledNotice[] = [],
+  noticeQueued = false,
 ): TableFact => ({
   kind: "account",
   userId,
@@ -32,6 +33,7 @@ const account = (
     dirty: false,
   },
   notices,
+  noticeQueued,
 });
 const claim = (userId: string): TableFact => ({
   kind: "handleClaim",
@@ -248,6 +250,18 @@ describe("the audit's invariants", () => {
           noticeChecks,
         ),
       ).toEqual([]);
+    });
+
+    it("find nothing in a schedule whose newest notice waits with its facts on the profile", () => {
+      const facts = [account("r", {}, false, [sent("P30D", 1, 2), unsent("P7D", 3)], true), claim("r")];
+      expect(findingsOf(facts, noticeChecks)).toEqual([]);
+    });
+
+    it("find a notice queued twice: its facts on the profile and an earlier release's outbox item", () => {
+      const facts = [account("r", {}, false, [unsent("P30D", 1)], true), claim("r"), queued("r", "P30D", 1)];
+      expect(findingsOf(facts, noticeChecks)).toEqual([
+        { invariant: "queuedNotice", userId: "r", detail: "2 notices queued for one account" },
+      ]);
     });
 
     it("find notices out of order: a lead not shorter than the one before, one recorded before the previous went out", () => {

@@ -55,6 +55,29 @@ export interface StoredNotice {
   recordedAt: string;
   sentAt?: string;
   delivery?: NoticeDelivery;
+  /**
+   * While the notice waits to go out (recorded, not yet settled): what its message is composed from, as the account
+   * stood when it was recorded (about 100 bytes; the settlement removes them). Where the outbox item held them before.
+   */
+  queued?: QueuedNoticeFacts;
+}
+
+/** What a notice's message says of the account and its schedule, as they stood when the notice was recorded. */
+export interface QueuedNoticeFacts {
+  /** The account's handle (without the `@`). */
+  handle: string;
+  lastActiveAt: string;
+  /** The earliest the account can be deleted, as the run decided it: the record time plus the lead. */
+  deletionNotBefore: string;
+}
+
+/** A notice waiting to go out, as its delivery needs it: which entry of whose schedule, and its message's facts. */
+export interface QueuedNotice {
+  userId: string;
+  /** The notice's lead as written (`P30D`) and when it was recorded: which entry of the schedule it is. */
+  lead: string;
+  recordedAt: string;
+  facts: QueuedNoticeFacts;
 }
 
 export type NoticeDelivery = "sent" | "undeliverable";
@@ -87,6 +110,8 @@ export interface StoredProfile {
   deletion: DeletionMark | null;
   /** The current notice schedule, oldest first (empty: none runs). */
   notices: ScheduleEntry[];
+  /** The newest notice when it waits to go out with its facts on the profile (null: none waits there). */
+  queuedNotice: QueuedNotice | null;
   /** The version of the profile's counts (absent: 0), which a recount conditions its write on. */
   countVersion: number;
   restoring: RestoringState | null;
@@ -108,6 +133,30 @@ function readNotice(value: unknown, where: string): ScheduleEntry {
     recordedAt: attributes.string("recordedAt"),
     ...(sentAt === undefined ? {} : { sentAt }),
     ...(delivery === undefined ? {} : { delivery }),
+  };
+}
+
+function readQueuedFacts(value: unknown): QueuedNoticeFacts {
+  const attributes = attributesOf(value, "queued notice facts");
+  return {
+    handle: attributes.string("handle"),
+    lastActiveAt: attributes.string("lastActiveAt"),
+    deletionNotBefore: attributes.string("deletionNotBefore"),
+  };
+}
+
+/** The schedule's newest notice when it is unsent and holds its facts (what its delivery composes the message from). */
+function readQueuedNotice(userId: string, schedule: unknown[] | undefined): QueuedNotice | null {
+  const newest = schedule?.at(-1);
+  if (newest === undefined) return null;
+  const attributes = attributesOf(newest, "notice");
+  const facts = attributes.optionalMap("queued");
+  if (!facts || attributes.has("sentAt")) return null;
+  return {
+    userId,
+    lead: attributes.string("lead"),
+    recordedAt: attributes.string("recordedAt"),
+    facts: readQueuedFacts(facts),
   };
 }
 
@@ -196,6 +245,10 @@ export function fromAccountItem(item: RawItem | undefined): StoredProfile | null
     followerCountShards: attributes.optionalNumber("followerCountShards") ?? 0,
     deletion: deletion ? readDeletionMark(deletion) : null,
     notices: attributes.optionalList("noticeSchedule", readNotice) ?? [],
+    queuedNotice: readQueuedNotice(
+      attributes.string("userId"),
+      attributes.optionalList("noticeSchedule", (entry) => entry),
+    ),
     countVersion: attributes.optionalNumber(COUNT_VERSION) ?? 0,
     restoring: restoring ? readRestoring(restoring) : null,
     outlook: {

@@ -1,62 +1,36 @@
-// A notice before deletion waiting to go out (`CLEANUP#OUTBOX`, `USER#<userId>`): written in the same transaction
-// that records the notice on the account's schedule, deleted in the one that records its delivery. A run (or the
-// next one, after a crash) finds it here and delivers it once. It holds what the message is composed from, not
-// the message: the delivery composes it (docs/data-model.md, "Notices before deletion").
+// A notice before deletion waiting to go out, as an earlier release queued it in the outbox (`CLEANUP#OUTBOX`,
+// `USER#<userId>`): written with the notice's record, deleted with its settlement. This release queues a notice's
+// facts on the account's own schedule entry (./account.ts, `queued`) and writes no outbox item; it still reads,
+// delivers and settles (or drops) the ones an earlier release left queued, for one release (docs/data-model.md,
+// "Notices before deletion"; docs/deploy.md, "Queued notices across a deployment").
 import type { NoticeMessage } from "../../mail/notice-message";
 import { attributesOf, isEntity, projectionOf, type RawItem } from "../attributes";
-import { cleanupKeys, entityTypes, type ItemKey } from "../keys";
-
-/** Which notice of which account's schedule is queued. */
-interface QueuedNoticeHeader {
-  userId: string;
-  /** The run that recorded it. */
-  runId: string;
-  /** The notice's lead as written (`P30D`) and when it was recorded: which entry of the schedule it is. */
-  lead: string;
-  recordedAt: string;
-}
-
-/** What a notice's message says of the account and its schedule, as they stood when the notice was recorded. */
-interface QueuedNoticeFacts {
-  /** The account's handle (without the `@`). */
-  handle: string;
-  lastActiveAt: string;
-  /** The earliest the account can be deleted, as the run decided it: the record time plus the lead. */
-  deletionNotBefore: string;
-}
-
-/** A queued notice as this release writes it: the facts its message is composed from at delivery. */
-export interface QueuedNoticeRecord extends QueuedNoticeHeader {
-  facts: QueuedNoticeFacts;
-}
+import { entityTypes, type ItemKey } from "../keys";
+import type { QueuedNotice, QueuedNoticeFacts } from "./account";
 
 /**
- * A queued notice written by a release before the outbox held facts: it holds the composed message, delivered as
- * it is (docs/deploy.md, "Queued notices across a deployment").
+ * An outbox item of the release before facts: it holds the composed message, delivered as it is.
  */
-interface ComposedQueuedNotice extends QueuedNoticeHeader {
+interface ComposedQueuedNotice extends Omit<QueuedNotice, "facts"> {
   message: NoticeMessage;
 }
 
-/** A queued notice as read: either kind may be in the outbox while a deployment rolls. */
-export type StoredQueuedNotice = QueuedNoticeRecord | ComposedQueuedNotice;
+/** A queued notice as an earlier release's outbox item holds it: its facts, or (before that) its composed message. */
+export type OutboxNotice = QueuedNotice | ComposedQueuedNotice;
 
-export interface QueuedNoticeItem extends ItemKey, QueuedNoticeHeader, QueuedNoticeFacts {
+/** An earlier release's outbox item (this release deletes them, never writes one). */
+export interface QueuedNoticeItem extends ItemKey, Omit<QueuedNotice, "facts">, Partial<QueuedNoticeFacts> {
   entityType: typeof entityTypes.queuedNotice;
+  runId: string;
+  message?: NoticeMessage;
 }
 
-export function toQueuedNoticeItem(notice: QueuedNoticeRecord): QueuedNoticeItem {
-  const { facts, ...header } = notice;
-  return { ...cleanupKeys.queuedNotice(notice.userId), entityType: entityTypes.queuedNotice, ...header, ...facts };
-}
-
-/** The queued notice a stored item holds (facts, or an earlier release's composed message); null when not one. */
-export function fromQueuedNoticeItem(item: RawItem | undefined): StoredQueuedNotice | null {
+/** The queued notice an outbox item holds (facts, or an earlier release's composed message); null when not one. */
+export function fromQueuedNoticeItem(item: RawItem | undefined): OutboxNotice | null {
   if (!isEntity(item, entityTypes.queuedNotice)) return null;
   const attributes = attributesOf(item, entityTypes.queuedNotice);
-  const header: QueuedNoticeHeader = {
+  const header = {
     userId: attributes.string("userId"),
-    runId: attributes.string("runId"),
     lead: attributes.string("lead"),
     recordedAt: attributes.string("recordedAt"),
   };

@@ -19,8 +19,16 @@ export async function dryRunCandidate(run: RunTicket, userId: string, now: Date)
   if (!state.deletion) {
     let decision = decide(state, state.notices, run, now);
     if (decision.action === "withdraw") decision = decide(state, [], run, now);
-    if (decision.action === "notify") await tally("notice", run.runId, userId, now);
-    if ("deletionDeferred" in decision && decision.deletionDeferred) await tally("deferred", run.runId, userId, now);
+    const notice = decision.action === "notify";
+    const deferred = "deletionDeferred" in decision && decision.deletionDeferred;
+    if (notice || deferred) {
+      await tally(
+        run.runId,
+        userId,
+        { ...(notice ? { notice: true } : {}), ...(deferred ? { deferred: true } : {}) },
+        now,
+      );
+    }
     if (decision.action !== "delete") return "done";
   }
   const touched = new Set<string>();

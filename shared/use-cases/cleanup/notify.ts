@@ -55,11 +55,12 @@ export async function applySchedule(
     decision = decide(state, notices, run, now);
   }
   if (decision.action === "delete") return notices;
+  // A notice's record tallies it and the deletion it defers in one write; a deferral alone is tallied here.
   const recorded =
     decision.action === "notify" &&
     (await sendNotice({ ...state, notices }, decision, run.runId, now, mailer, deadline));
-  if ((recorded || decision.action === "defer") && "deletionDeferred" in decision && decision.deletionDeferred) {
-    await tally("deferred", run.runId, state.account.userId, now);
+  if (decision.action === "defer" && decision.deletionDeferred) {
+    await tally(run.runId, state.account.userId, { deferred: true }, now);
   }
   return recorded === "unsynced" ? "unfinished" : null;
 }
