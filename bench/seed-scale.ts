@@ -1,8 +1,10 @@
 // The seed's own scale: one author followed by 125,000 accounts, 10,110 of them inactive (each also following 2 of
 // 50 other authors, with a comment on one of their posts), run through a whole notice schedule (the default leads
-// P30D,P7D,P1D: runs at day 0, 23, 29 and 30 on a moving clock, as bench/cleanup.ts does) to the deletion. The
-// author must end at exactly 125,000 − 10,110 = 114,890, and the operator's audit (shared/use-cases/audit.ts,
-// `auditTable`) must find nothing wrong in the whole table afterwards: every count exact.
+// P30D,P7D,P1D: runs at day 0, 23, 29 and 30 on a moving clock, as bench/cleanup.ts does) to the deactivation
+// (contract 1.2), and on to the purge: a run the day after the deactivation's grace (DEACTIVATION_GRACE, default
+// P30D: day 61) purges the deactivated accounts (`--stop-at-deactivation` leaves it out). The author must end at
+// exactly 125,000 − 10,110 = 114,890, every deactivated account purged, and the operator's audit
+// (shared/use-cases/audit.ts, `auditTable`) must find nothing wrong in the whole table afterwards: every count exact.
 //
 // The runs' steps run as the state machine runs them (infra/constructs/cleanup-workflow.ts): one page of candidates
 // at a time, its batches through a Map of concurrency 10, a failed batch step retried (the state machine's Retry),
@@ -10,7 +12,8 @@
 // its follower-count shards: DynamoDB reports that as transaction conflicts, DynamoDB Local never does, so the run
 // applies the hot-author benchmark's model of them (bench/support/transaction-conflicts.ts, items held 10 ms).
 //
-// `npm run bench:seed-scale [-- --followers 125000 --inactive 10110 --concurrency 10 --hold-ms 10]` (long at full
+// `npm run bench:seed-scale [-- --followers 125000 --inactive 10110 --concurrency 10 --hold-ms 10 --profile
+// --stop-at-deactivation --other-author-shards 0]` (long at full
 // scale: a command of its own, never part of `npm run bench` or `npm test`). Writes section 7 of
 // docs/performance.md unless `--no-write`.
 import { parseArgs } from "node:util";
@@ -36,6 +39,11 @@ const { values } = parseArgs({
      * lack, see docs/performance.md; 16 is what every account is created with today).
      */
     "other-author-shards": { type: "string", default: "0" },
+    /**
+     * End the schedule at the deactivation (the day-30 run), without the run after the grace that purges the
+     * deactivated accounts.
+     */
+    "stop-at-deactivation": { type: "boolean", default: false },
   },
 });
 const FOLLOWERS = Number(values.followers);
@@ -45,6 +53,7 @@ const HOLD_MS = Number(values["hold-ms"]);
 const METER = values.meter;
 const PROFILE = values.profile;
 const OTHER_AUTHOR_SHARDS = Number(values["other-author-shards"]);
+const STOP_AT_DEACTIVATION = values["stop-at-deactivation"];
 if (!(
   Number.isInteger(FOLLOWERS) &&
   Number.isInteger(INACTIVE) &&
@@ -59,8 +68,6 @@ if (!(
   throw new Error("--followers N --inactive M: integers with 0 ≤ M ≤ N; --concurrency ≥ 1; --meter cache|re-read|none");
 }
 const OTHER_AUTHORS = 50;
-/** The runs of one whole schedule with the default leads: days after the first run. */
-const RUN_DAYS = [0, 23, 29, 30];
 /** The main author's follower-count shards (the deployed default); readers have none (nobody follows them). */
 const SHARDS = 16;
 /** AWS on-demand prices, us-east-1 (per million request units), for the cost line. */
@@ -122,8 +129,24 @@ const { countFollowers } = await import("../shared/db/follow-store");
 const { meterCapacity } = await import("../test/support/capacity-meter");
 const { modelTransactionConflicts } = await import("./support/transaction-conflicts");
 const { profileRequests, profileTables } = await import("./support/cleanup-profile");
+const { config } = await import("../shared/config");
 type StoredItem = import("../shared/db/items").StoredItem;
 type CandidateCursor = import("../shared/use-cases/cleanup/search").CandidateCursor;
+
+/**
+ * The runs of one whole schedule with the default leads, in days after the first: the notices at day 0, 23 and 29,
+ * the deactivation at day 30 (contract 1.2; with DEACTIVATION_GRACE=P0D a deletion), and, after the grace, the run
+ * that purges the deactivated accounts (the day after it ends: the purge takes accounts whose grace ended before the run; day 61 with the default P30D), unless `--stop-at-deactivation`.
+ */
+const GRACE_DAYS = Math.ceil(config.DEACTIVATION_GRACE.ms / day);
+const RUN_DAYS = [0, 23, 29, 30, ...(STOP_AT_DEACTIVATION || GRACE_DAYS === 0 ? [] : [31 + GRACE_DAYS])];
+const PURGES = RUN_DAYS.length > 4;
+/**
+ * Active readers were last active within this many days before day 0, so that none nears the candidates' bound
+ * (cutoff + the longest lead: the last run's day − 365 + 30) while the runs go on: 269 days with the purge at day 61.
+ */
+const ACTIVE_WITHIN_DAYS = 365 - 30 - RUN_DAYS.at(-1)! - 5;
+if (ACTIVE_WITHIN_DAYS < 30) throw new Error(`a grace of ${GRACE_DAYS} days leaves the seed's active readers no room`);
 
 // The capacity meter, cache sizing, watches the fresh table from its first write: it knows every item it is to size
 // (tableStartsEmpty). The re-reading reference starts after the seeding, which it would slow (its bill is the same).
@@ -182,9 +205,11 @@ for (let i = 0; i < FOLLOWERS; i++) {
     };
     items.push(toCommentItem(post, comment), toCommentIndexEntryItem(reader(i), comment));
   }
-  // Inactive: last active 400 to 700 days ago. Active: within the last 300 days, so none nears the candidates'
-  // bound (cutoff + 30 days) while the runs span 30 days.
-  const lastActiveAt = isInactive(i) ? iso(now - (400 + (i % 300)) * day) : iso(now - ((i * 7) % 300) * day);
+  // Inactive: last active 400 to 700 days ago. Active: within ACTIVE_WITHIN_DAYS, so none nears the candidates'
+  // bound while the runs go on.
+  const lastActiveAt = isInactive(i)
+    ? iso(now - (400 + (i % 300)) * day)
+    : iso(now - ((i * 7) % ACTIVE_WITHIN_DAYS) * day);
   account(reader(i), "reader", { followers: 0, following: isInactive(i) ? 3 : 1, posts: 0 }, lastActiveAt);
 }
 account(mainAuthor, "author", { followers: FOLLOWERS, following: 0, posts: 0 }, iso(now));
@@ -299,9 +324,18 @@ const auditStarted = performance.now();
 const audit = await auditTable({ segments: 4, fix: false, now: new Date(now + RUN_DAYS.at(-1)! * day) });
 const auditSeconds = (performance.now() - auditStarted) / 1000;
 const sum = (
-  field: "accountsDeleted" | "followEdgesDeleted" | "commentsAnonymized" | "noticesSent" | "deletionsDeferred",
+  field:
+    | "accountsDeleted"
+    | "accountsDeactivated"
+    | "accountsPurged"
+    | "followEdgesDeleted"
+    | "commentsAnonymized"
+    | "noticesSent"
+    | "deletionsDeferred",
 ) => runs.reduce((total, run) => total + run[field], 0);
+// A deactivation counts as the run's deletion (accountsDeleted); the purge after the grace counts apart.
 const deleted = sum("accountsDeleted");
+const purged = sum("accountsPurged");
 const requests = Object.values(byOperation).reduce((total, n) => total + n, 0);
 const sideReads = meter?.sideReads() ?? { requests: 0, byReason: {} };
 const sideReasons = Object.entries(sideReads.byReason)
@@ -312,7 +346,7 @@ const billedRead = meter?.readUnits() ?? Number.NaN;
 const billedWrite = meter?.writeUnits() ?? Number.NaN;
 const dollars = (billedWrite * PRICE_PER_MILLION.write + billedRead * PRICE_PER_MILLION.read) / 1e6;
 const authorExact = author?.followerCount === expected && authorRelations === expected;
-const met = authorExact && deleted === INACTIVE && audit.findings.length === 0;
+const met = authorExact && deleted === INACTIVE && (!PURGES || purged === INACTIVE) && audit.findings.length === 0;
 await environment.stop();
 
 const lines = [
@@ -329,7 +363,10 @@ const lines = [
   `One author followed by ${FOLLOWERS.toLocaleString("en")} readers, ${INACTIVE.toLocaleString("en")} of them inactive (last active 400–700 days ago; each`,
   `also follows 2 of ${OTHER_AUTHORS} other authors and wrote a comment on one of their posts), seeded with BatchWriteItem`,
   `(${itemsSeeded.toLocaleString("en")} items, ${seedSeconds.toFixed(0)} s). Then a whole notice schedule (P30D,P7D,P1D): runs at day ${RUN_DAYS.join(", ")}`,
-  "(cutoff: that day − 365 days), each page's batches through a Map of the given concurrency, as the state machine",
+  PURGES
+    ? `(the notices, the deactivation, and after the grace, DEACTIVATION_GRACE=${config.DEACTIVATION_GRACE.text}, the purge;`
+    : "(the notices and the deactivation, `--stop-at-deactivation`, or a deletion without grace;",
+  "cutoff: that day − 365 days), each page's batches through a Map of the given concurrency, as the state machine",
   "runs them, the notices over SMTP into the local mail sink. DynamoDB Local serialises requests and never reports",
   "a transaction conflict; the hot-author benchmark's model of them (bench/support/transaction-conflicts.ts) makes",
   "batches that touch the same author's shards at once contend, and the stores' backoff retries them. The capacity",
@@ -346,17 +383,18 @@ const lines = [
   }[METER],
   "exact for one writer at a time, so with concurrent batches its figure is close, not exact.",
   "",
-  `Target: the author ends at exactly ${expected.toLocaleString("en")} and the audit finds nothing: ${met ? "met" : "MISSED"} ` +
-    `(stored ${author?.followerCount ?? "—"}, relations ${authorRelations}; audit of ${audit.itemsScanned.toLocaleString("en")} items: ${audit.findings.length} findings).`,
+  `Target: the author ends at exactly ${expected.toLocaleString("en")}${PURGES ? `, the ${INACTIVE.toLocaleString("en")} deactivated accounts purged,` : ""} and the audit finds nothing: ${met ? "met" : "MISSED"} ` +
+    `(stored ${author?.followerCount ?? "—"}, relations ${authorRelations}${PURGES ? `; purged ${purged}` : ""}; audit of ${audit.itemsScanned.toLocaleString("en")} items: ${audit.findings.length} findings).`,
   "",
   table(
     [
       "run (day)",
       "notices",
       "deletions deferred",
-      "deleted",
-      "relations deleted",
-      "comments anonymized",
+      "deactivated (deleted)",
+      "purged",
+      "relations out",
+      "comments set aside",
       "count changes",
       "s (machine)",
       "s: begin + search / batch steps / recount / end",
@@ -366,6 +404,7 @@ const lines = [
       run.noticesSent,
       run.deletionsDeferred,
       run.accountsDeleted,
+      run.accountsPurged,
       run.followEdgesDeleted,
       run.commentsAnonymized,
       run.countChangesTotal,

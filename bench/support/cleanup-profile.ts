@@ -1,3 +1,4 @@
+import { writeFileSync } from "node:fs";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { MeteredRequest } from "../../test/support/capacity-meter";
 import { table } from "./stats";
@@ -8,50 +9,95 @@ import { table } from "./stats";
 // sendNotice...). Nothing in the cleanup's own code knows of it. Each request is named once, at the initialize
 // step, and the capacity meter (test/support/capacity-meter.ts, option `tag`) looks the name up by the request's
 // context, so its billed units land in the same phase; the billed write units are also split by the kind of item
-// they were billed for (from its key: shared/db/keys.ts).
+// they were billed for (from its key: shared/db/keys.ts). test/integration/cleanup-profile.test.ts runs a whole 1.2
+// schedule under it and fails when a step's requests land in no phase. With CLEANUP_PROFILE_DUMP=<file>, the
+// profile also writes each distinct (phase, operation, partitions, callers) with its count to that file when removed:
+// how a new step's stacks look, to name it.
 
-/** Phases in the order of a run; a request whose stack matches none is `other` (the benchmark's own reads). */
+/**
+ * Phases in the order of a schedule (contract 1.2: notices, deactivation, purge after the grace; a restore where one
+ * is reached; the 1.1 deletion with DEACTIVATION_GRACE=P0D); a request whose stack matches none is `other`.
+ */
 const PHASES = [
   "begin (lease, run record)",
   "search (candidate pages)",
   "batch step: lease renewal",
-  "candidate read (account state)",
+  "candidate: first read (account state)",
+  "candidate: gone (pending deletion, outlook sync dropped)",
   "notice: deliver a queued one",
   "notice: clear a withdrawn schedule",
   "notice: record (schedule + outbox + tally)",
   "notice: settle (schedule + outbox delete)",
   "notice: tally a deferred deletion",
-  "deletion: mark",
-  "deletion: touch survivors",
-  "deletion: relations",
-  "deletion: comments",
-  "deletion: posts",
-  "deletion: records and history",
-  "deletion: finished-elsewhere checks",
-  "deletion: finish (reads)",
-  "deletion: finish (profile, shards, handle, pending)",
+  "outlook sync: account re-read",
+  "outlook sync: relation pages",
+  "outlook sync: per relation (entry, underNotice)",
+  "outlook sync: follower-count fallback read (guessed shard missing)",
+  "outlook sync: relation re-read",
+  "outlook sync: finish (outlookDirty, registry)",
+  "mark (deactivation; 1.1: deletion)",
+  "candidate: re-read after the mark",
+  "touch survivors (read, record)",
+  "deactivation: account re-reads (start, finish)",
+  "deactivation: still-marked checks",
+  "deactivation: relation pages",
+  "deactivation: relations (dormant, per relation)",
+  "deactivation: follower-count fallback read (guessed shard missing)",
+  "deactivation: pending-deletion reads (comments' position, finish)",
+  "deactivation: comments (pages, set aside)",
+  "deactivation: posts",
+  "deactivation: finish (dormant, pending, run totals)",
+  "purge: account reads (due?, finish)",
+  "purge: mark (purging, pending)",
+  "purge: dormant relations",
+  "purge: comments (writer, index entries)",
+  "purge: records and history",
+  "purge: finish (profile, shards, handle quarantine, pending)",
+  "restore: flip",
+  "restore: relations",
+  "restore: comments",
+  "restore: history points and finish",
+  "dry run: judgement",
+  "deletion (1.1): relations",
+  "deletion (1.1): comments",
+  "deletion (1.1): posts",
+  "deletion (1.1): records and history",
+  "deletion (1.1): finished-elsewhere checks",
+  "deletion (1.1): finish (reads)",
+  "deletion (1.1): finish (profile, shards, handle, pending)",
   "recount: lease and touched pages",
   "recount: account read",
   "recount: count queries",
   "recount: write (counts, change, touch end)",
   "report (run totals, end)",
-  "other (the benchmark reading each run's report)",
+  "the benchmark: each run's report (readRun)",
+  "other (unrecognised)",
 ] as const;
 type Phase = (typeof PHASES)[number];
+const OTHER: Phase = "other (unrecognised)";
 
-/** The function names on a stack, innermost first. */
-function callers(stack: string): Set<string> {
-  const names = new Set<string>();
-  for (const match of stack.matchAll(/^\s*at (?:async )?(?:[\w$]+\.)?([\w$]+) /gm)) names.add(match[1]!);
+/** The function names on a stack, innermost first (each once). */
+function callers(stack: string): string[] {
+  const names: string[] = [];
+  for (const match of stack.matchAll(/^\s*at (?:async )?(?:[\w$]+\.)?([\w$]+) /gm)) {
+    if (!names.includes(match[1]!)) names.push(match[1]!);
+  }
   return names;
 }
 
 /**
- * The phase of a request, from its callers' names and (where a store function that does not await is missing from
- * the async part of a stack, on a retry) from the request itself: its operation and the partitions it names.
+ * The phase of a request, from its callers' names (innermost first) and, where a store function that returns its
+ * transaction's promise without awaiting it is missing from the async part of a stack (a retry after a conflict's
+ * backoff), from the request itself: its operation and what its input names.
  */
-function phaseOf(names: Set<string>, operation: string, input: string): Phase {
-  const has = (...fns: string[]) => fns.some((fn) => names.has(fn));
+function phaseOf(names: readonly string[], operation: string, input: string): Phase {
+  const has = (...fns: string[]) => fns.some((fn) => names.includes(fn));
+  /** Whether `fn` is on the stack inside (called, directly or not, by) the innermost of `outer`. */
+  const within = (fn: string, ...outer: string[]) => {
+    const at = names.indexOf(fn);
+    const outerAt = outer.map((name) => names.indexOf(name)).filter((index) => index >= 0);
+    return at >= 0 && outerAt.length > 0 && at < Math.min(...outerAt);
+  };
   const transaction = operation === "TransactWriteItems";
   if (has("recountStep")) {
     if (operation === "UpdateItem" || (input.includes("CLEANUP#TOUCHED") && operation === "Query"))
@@ -60,34 +106,78 @@ function phaseOf(names: Set<string>, operation: string, input: string): Phase {
     if (input.includes('"COUNT"')) return "recount: count queries";
     return "recount: account read";
   }
+  if (has("readRun")) return "the benchmark: each run's report (readRun)";
   if (has("succeedRun", "endRun", "noticeTotals")) return "report (run totals, end)";
   if (has("beginRun", "createRunWithLease")) return "begin (lease, run record)";
   if (has("findCandidates")) return "search (candidate pages)";
-  if (has("processBatch")) {
-    if (has("renewLease")) return "batch step: lease renewal";
-    if (has("deleteMarkedAccount", "deleteFromWhereItStopped")) {
-      if (has("touch")) return "deletion: touch survivors";
-      if (has("removeRelations", "deleteFollow", "withFollowerCount", "allFollowing", "allFollowers"))
-        return "deletion: relations";
-      if (has("anonymizeComment", "commentIndexPage")) return "deletion: comments";
-      if (has("postsPage", "deletePostWithComments")) return "deletion: posts";
-      if (has("idempotencyKeysPage", "historyKeysOf")) return "deletion: records and history";
-      if (has("finishedElsewhere")) return "deletion: finished-elsewhere checks";
-      if (has("finishAccountDeletion") || transaction) return "deletion: finish (profile, shards, handle, pending)";
-      // batchDelete (the comment index entries, idempotency records, history points): in this seed, the comments'.
-      if (has("batchDelete")) return "deletion: comments";
-      return "deletion: finish (reads)";
-    }
-    if (has("deliverAndSettle", "settleNotice", "settleOutboxNotice", "dropOutboxNotice"))
-      return "notice: settle (schedule + outbox delete)";
-    if (has("deliverQueuedNotice")) return "notice: deliver a queued one";
-    if (has("clearSchedule")) return "notice: clear a withdrawn schedule";
-    if (has("recordNotice", "sendNotice")) return "notice: record (schedule + outbox + tally)";
-    if (has("tally")) return "notice: tally a deferred deletion";
-    if (has("markAccountDeletion") || transaction) return "deletion: mark";
-    if (has("getStoredAccountState", "dropPendingDeletion")) return "candidate read (account state)";
+  if (!has("processBatch")) return OTHER;
+  if (has("renewLease")) return "batch step: lease renewal";
+  if (has("dryRunCandidate")) return "dry run: judgement";
+  if (has("flipForUndo", "continueRestore", "restoreOnSignIn", "undoCandidate")) {
+    if (has("settleDormantRelation")) return "restore: relations";
+    if (has("restoreComment", "restoreCommentsAfter", "commentIndexPage")) return "restore: comments";
+    if (has("settleRestorePoints", "finishRestore")) return "restore: history points and finish";
+    if (has("flipForUndo", "flipToRestoring")) return "restore: flip";
+    return "restore: history points and finish";
   }
-  return "other (the benchmark reading each run's report)";
+  // A survivor's counts recorded before a relation to it moves (deactivation or 1.1 deletion alike).
+  if (has("touch", "recordTouched")) return "touch survivors (read, record)";
+  // The follower outlook's sync: after a notice is recorded, a withdrawal, or a sync a crash cut short.
+  if (has("syncOutlook")) {
+    if (has("existingFollowerCountTargets")) return "outlook sync: follower-count fallback read (guessed shard missing)";
+    if (has("syncRelationOutlook")) return "outlook sync: per relation (entry, underNotice)";
+    if (has("relationItemsOf")) return "outlook sync: relation pages";
+    if (has("getRelation")) return "outlook sync: relation re-read";
+    if (has("getStoredAccountState")) return "outlook sync: account re-read";
+    return "outlook sync: finish (outlookDirty, registry)";
+  }
+  if (has("purgeAccount")) {
+    if (has("dropDormantRelations")) return "purge: dormant relations";
+    if (has("purgeComment", "commentIndexPage") || (operation === "BatchWriteItem" && input.includes("#COMMENT#")))
+      return "purge: comments (writer, index entries)";
+    if (has("idempotencyKeysPage", "historyKeysOf", "batchDelete")) return "purge: records and history";
+    if (has("markPurge") || (input.includes('":purging":"purging"') && input.includes('":dormant"')))
+      return "purge: mark (purging, pending)";
+    if (has("finishPurge") || transaction) return "purge: finish (profile, shards, handle quarantine, pending)";
+    return "purge: account reads (due?, finish)";
+  }
+  if (has("deactivateMarkedAccount")) {
+    if (has("stillMarked")) return "deactivation: still-marked checks";
+    if (has("existingFollowerCountTargets"))
+      return "deactivation: follower-count fallback read (guessed shard missing)";
+    if (has("removeFollow", "withFollowerCount")) return "deactivation: relations (dormant, per relation)";
+    if (has("allFollowing", "allFollowers")) return "deactivation: relation pages";
+    if (has("deactivateComment", "passComment", "commentIndexPage") || input.includes("dormantAuthorId"))
+      return "deactivation: comments (pages, set aside)";
+    if (has("postsPage", "deletePostWithComments")) return "deactivation: posts";
+    if (has("getPendingDeletion")) return "deactivation: pending-deletion reads (comments' position, finish)";
+    if (has("finishDeactivation") || transaction) return "deactivation: finish (dormant, pending, run totals)";
+    return "deactivation: account re-reads (start, finish)";
+  }
+  if (has("deleteMarkedAccount", "deleteFromWhereItStopped")) {
+    if (has("removeRelations", "deleteFollow", "removeFollow", "withFollowerCount", "allFollowing", "allFollowers"))
+      return "deletion (1.1): relations";
+    if (has("dropDormantRelations")) return "deletion (1.1): relations";
+    if (has("anonymizeComment", "commentIndexPage")) return "deletion (1.1): comments";
+    if (has("postsPage", "deletePostWithComments")) return "deletion (1.1): posts";
+    if (has("idempotencyKeysPage", "historyKeysOf")) return "deletion (1.1): records and history";
+    if (has("finishedElsewhere")) return "deletion (1.1): finished-elsewhere checks";
+    if (has("finishAccountDeletion") || transaction) return "deletion (1.1): finish (profile, shards, handle, pending)";
+    // batchDelete (the comment index entries, idempotency records, history points): in this seed, the comments'.
+    if (has("batchDelete")) return "deletion (1.1): comments";
+    return "deletion (1.1): finish (reads)";
+  }
+  if (has("deliverAndSettle", "settleNotice", "dropQueuedNotice")) return "notice: settle (schedule + outbox delete)";
+  if (has("deliverQueuedNotice")) return "notice: deliver a queued one";
+  if (has("clearSchedule")) return "notice: clear a withdrawn schedule";
+  if (has("recordNotice", "sendNotice")) return "notice: record (schedule + outbox + tally)";
+  if (has("tally")) return "notice: tally a deferred deletion";
+  if (has("markAccountDeletion") || (transaction && input.includes("SET deletion = :mark")))
+    return "mark (deactivation; 1.1: deletion)";
+  if (within("getStoredAccountState", "finishMarked")) return "candidate: re-read after the mark";
+  if (has("dropPendingDeletion", "dropOutlookSync")) return "candidate: gone (pending deletion, outlook sync dropped)";
+  if (within("getStoredAccountState", "processCandidate")) return "candidate: first read (account state)";
+  return OTHER;
 }
 
 /** The kind of item a key names (shared/db/keys.ts), for the write units' split. */
@@ -140,6 +230,8 @@ export function profileRequests(client: DynamoDBClient) {
   const phaseOfContext = new WeakMap<object, Phase>();
   const figures = new Map<Phase, PhaseFigures>();
   const name = "cleanup-profile";
+  const dumpPath = process.env.CLEANUP_PROFILE_DUMP;
+  const dump = dumpPath ? new Map<string, number>() : null;
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const limit = Error.stackTraceLimit;
@@ -149,6 +241,14 @@ export function profileRequests(client: DynamoDBClient) {
       const operation = String(context.commandName ?? "unknown").replace(/Command$/, "");
       const phase = phaseOf(callers(stack), operation, JSON.stringify(args.input));
       phaseOfContext.set(context, phase);
+      if (dump) {
+        const frames = [...stack.matchAll(/^\s*at (?:async )?(?:[\w$]+\.)?([\w$<>]+) \(?([^)\n]*)/gm)]
+          .filter((m) => /\/(shared|bench)\//.test(m[2]!) && !m[2]!.includes("cleanup-profile"))
+          .map((m) => m[1]);
+        const pks = [...JSON.stringify(args.input).matchAll(/"pk":"([A-Z_]+)#?/g)].map((m) => m[1]);
+        const signature = `${phase}\t${operation}\t${[...new Set(pks)].join(",")}\t${[...new Set(frames)].join(" < ")}`;
+        dump.set(signature, (dump.get(signature) ?? 0) + 1);
+      }
       const entry = figures.get(phase) ?? { requests: 0, rejected: 0, latencyMs: 0, byOperation: new Map() };
       figures.set(phase, entry);
       entry.requests++;
@@ -170,7 +270,14 @@ export function profileRequests(client: DynamoDBClient) {
     figures,
     /** For the capacity meter's `tag` option. */
     tagOf: (context: object): string | undefined => phaseOfContext.get(context),
-    remove: () => void client.middlewareStack.remove(name),
+    remove: () => {
+      client.middlewareStack.remove(name);
+      if (dump && dumpPath)
+        writeFileSync(
+          dumpPath,
+          [...dump].sort(([, a], [, b]) => b - a).map(([signature, n]) => `${n}\t${signature}`).join("\n"),
+        );
+    },
   };
 }
 
@@ -189,7 +296,7 @@ export function profileTables(
   const kinds = new Map<string, Map<string, number>>();
   const transactionSizes = new Map<string, { transactions: number; items: number; units: number }>();
   for (const request of metered) {
-    const phase = request.tag ?? "other (the benchmark reading each run's report)";
+    const phase = request.tag ?? OTHER;
     const entry = units.get(phase) ?? { read: 0, write: 0, metered: 0 };
     entry.read += request.readUnits;
     entry.write += request.writeUnits;

@@ -1,0 +1,111 @@
+import { describe, expect, it, vi } from "vitest";
+
+// The cleanup's profile (bench/support/cleanup-profile.ts) names each request's phase from its stack alone: the
+// cleanup's code knows nothing of it. When a step is renamed or moved, its requests would fall into another phase
+// or into "other" unseen; this test runs one account through a whole 1.2 schedule (notices with the outlook sync,
+// the deactivation, the purge after the grace) under the profile and checks that every step lands in its phase.
+vi.hoisted(() => {
+  process.env.DELETION_NOTICE_LEADS = "PT3S,PT2S,PT1S";
+  process.env.DEACTIVATION_GRACE = "P30D";
+});
+
+import { lastActiveAt } from "../support/cleanup";
+import { postComment } from "../support/comments";
+import { given } from "../support/given";
+import { expectStatus } from "../support/host";
+import { addTo, profiled } from "../support/profiles";
+import { aRunFor } from "../support/schedules";
+import { DAY_MS, stateOf } from "../support/second-chance";
+import { readRun } from "../../shared/use-cases/cleanup/reports";
+
+const LONG_AGO = "2025-01-10T08:00:00.000Z";
+
+/** A reader long inactive who follows two authors and commented on a post of one; an active reader follows it. */
+async function aWorld() {
+  const admin = await given.anAdmin();
+  const author = await given.anAuthor();
+  const other = await given.anAuthor();
+  const reader = await given.aReader();
+  const friend = await given.aReader();
+  await given.aFollow(reader, author);
+  await given.aFollow(reader, other);
+  await given.aFollow(friend, reader);
+  const post = await given.aPost(author);
+  // A comment needs an unexpired entitlement: granted for the comment, then taken back.
+  await given.entitlements(admin, reader, [{ tier: "plus" }]);
+  expectStatus(await postComment(reader, post.postId, { body: "Nice call" }), 201);
+  await given.entitlements(admin, reader, []);
+  await lastActiveAt(reader, LONG_AGO);
+  return { reader };
+}
+
+describe("the cleanup's profile", () => {
+  it("names every step of a whole 1.2 schedule by its phase, and nothing of it 'other'", async () => {
+    // given an inactive reader with relations both ways and a comment
+    const { reader } = await aWorld();
+
+    // when runs notify it until one deactivates it, and a run after its grace purges it, all under the profile
+    const phases = new Map<string, number>();
+    const start = Date.now();
+    let at = start;
+    for (let run = 0; run < 8 && (await stateOf(reader)) !== "dormant"; run++) {
+      at = start + run * 4000;
+      addTo(phases, await profiled(() => aRunFor(reader, new Date(at))));
+    }
+    expect(await stateOf(reader), "deactivated by the schedule's runs").toBe("dormant");
+    let runId = "";
+    const purgeRun = await profiled(async () => ({ runId } = await aRunFor(reader, new Date(at + 31 * DAY_MS))));
+    addTo(phases, purgeRun);
+    expect(await stateOf(reader), "purged after its grace").toBe("gone");
+    const reports = await profiled(() => readRun(runId));
+
+    // then each step of the cleanup has its phase
+    const named = [...phases.keys()];
+    expect(named).toEqual(
+      expect.arrayContaining([
+        "begin (lease, run record)",
+        "batch step: lease renewal",
+        "candidate: first read (account state)",
+        "notice: record (schedule + outbox + tally)",
+        "notice: settle (schedule + outbox delete)",
+        "outlook sync: account re-read",
+        "outlook sync: relation pages",
+        "outlook sync: per relation (entry, underNotice)",
+        "outlook sync: finish (outlookDirty, registry)",
+        "mark (deactivation; 1.1: deletion)",
+        "candidate: re-read after the mark",
+        "touch survivors (read, record)",
+        "deactivation: account re-reads (start, finish)",
+        "deactivation: relation pages",
+        "deactivation: relations (dormant, per relation)",
+        "deactivation: pending-deletion reads (comments' position, finish)",
+        "deactivation: comments (pages, set aside)",
+        "deactivation: posts",
+        "deactivation: finish (dormant, pending, run totals)",
+        "purge: account reads (due?, finish)",
+        "purge: mark (purging, pending)",
+        "purge: dormant relations",
+        "purge: comments (writer, index entries)",
+        "purge: records and history",
+        "purge: finish (profile, shards, handle quarantine, pending)",
+        "recount: lease and touched pages",
+        "recount: account read",
+        "recount: count queries",
+        "recount: write (counts, change, touch end)",
+        "report (run totals, end)",
+      ]),
+    );
+    // and nothing of the cleanup is left unrecognised, nor taken for the benchmark's own reads
+    expect(phases.get("other (unrecognised)"), "requests no phase recognised").toBeUndefined();
+    expect(phases.get("the benchmark: each run's report (readRun)"), "the runs' requests as the bench's").toBeUndefined();
+    // and the one-transaction steps of this one account are one request each (no concurrency, no conflict here)
+    expect(phases.get("mark (deactivation; 1.1: deletion)")).toBe(1);
+    expect(phases.get("deactivation: finish (dormant, pending, run totals)")).toBe(1);
+    expect(purgeRun.get("purge: mark (purging, pending)")).toBe(1);
+    expect(purgeRun.get("purge: finish (profile, shards, handle quarantine, pending)")).toBe(1);
+    // and its 3 relations' dormant items go in the purge, one transaction each
+    expect(purgeRun.get("purge: dormant relations")).toBeGreaterThanOrEqual(3);
+    // and a run's report, read afterwards, is the benchmark's own read
+    expect(reports.get("the benchmark: each run's report (readRun)")).toBeGreaterThan(0);
+  });
+});
