@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { appendFileSync } from "node:fs";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { MeteredRequest } from "../../test/support/capacity-meter";
 import { table } from "./stats";
@@ -11,7 +11,7 @@ import { table } from "./stats";
 // context, so its billed units land in the same phase; the billed write units are also split by the kind of item
 // they were billed for (from its key: shared/db/keys.ts). test/integration/cleanup-profile.test.ts runs a whole 1.2
 // schedule under it and fails when a step's requests land in no phase. With CLEANUP_PROFILE_DUMP=<file>, the
-// profile also writes each distinct (phase, operation, partitions, callers) with its count to that file when removed:
+// profile also appends each distinct (phase, operation, partitions, callers) with its count to that file when removed:
 // how a new step's stacks look, to name it.
 
 /**
@@ -54,6 +54,7 @@ const PHASES = [
   "purge: records and history",
   "purge: finish (profile, shards, handle quarantine, pending)",
   "restore: flip",
+  "restore: reads (account, restore entry)",
   "restore: relations",
   "restore: comments",
   "restore: history points and finish",
@@ -107,18 +108,19 @@ function phaseOf(names: readonly string[], operation: string, input: string): Ph
     return "recount: account read";
   }
   if (has("readRun")) return "the benchmark: each run's report (readRun)";
-  if (has("succeedRun", "endRun", "noticeTotals")) return "report (run totals, end)";
-  if (has("beginRun", "createRunWithLease")) return "begin (lease, run record)";
+  if (has("succeedRun", "endRun", "endUndo", "noticeTotals")) return "report (run totals, end)";
+  if (has("beginRun", "beginOrContinueRun", "requestUndo", "createRunWithLease", "createUndoWithLease"))
+    return "begin (lease, run record)";
   if (has("findCandidates")) return "search (candidate pages)";
   if (!has("processBatch")) return OTHER;
   if (has("renewLease")) return "batch step: lease renewal";
   if (has("dryRunCandidate")) return "dry run: judgement";
   if (has("flipForUndo", "continueRestore", "restoreOnSignIn", "undoCandidate")) {
-    if (has("settleDormantRelation")) return "restore: relations";
+    if (has("settleDormantRelation", "dormantRelationsPage")) return "restore: relations";
     if (has("restoreComment", "restoreCommentsAfter", "commentIndexPage")) return "restore: comments";
     if (has("settleRestorePoints", "finishRestore")) return "restore: history points and finish";
     if (has("flipForUndo", "flipToRestoring")) return "restore: flip";
-    return "restore: history points and finish";
+    return "restore: reads (account, restore entry)";
   }
   // A survivor's counts recorded before a relation to it moves (deactivation or 1.1 deletion alike).
   if (has("touch", "recordTouched")) return "touch survivors (read, record)";
@@ -191,7 +193,9 @@ function itemKind(pk: string, sk: string): string {
     if (sk.startsWith("IDEMPOTENCY#")) return "idempotency record";
     return "user partition, other";
   }
-  if (pk.startsWith("HANDLE#")) return "handle claim";
+  if (pk.startsWith("HANDLE#")) return "handle claim (or quarantine)";
+  if (pk.startsWith("DORMANT#")) return "dormant relation (holder's index)";
+  if (pk.startsWith("OUTLOOK#")) return "outlook entry";
   if (pk.startsWith("POST#")) return sk.startsWith("COMMENT#") ? "comment" : "post body";
   if (pk.startsWith("FOLLOWERS#")) return "follower row";
   if (pk.startsWith("FOLLOWING#")) return "following row";
@@ -200,13 +204,16 @@ function itemKind(pk: string, sk: string): string {
   if (pk === "CLEANUP#TOUCHED") return "touched account";
   if (pk === "CLEANUP#LEASE") return "lease";
   if (pk === "CLEANUP#RUNS") return "run record";
+  if (pk === "CLEANUP#DORMANT") return "dormant account (by grace)";
+  if (pk === "CLEANUP#OUTLOOK") return "outlook sync registry";
+  if (pk === "CLEANUP#RESTORING") return "restore under way";
   if (pk.startsWith("CLEANUP#RUN#"))
     return sk.startsWith("CHANGE#")
       ? "count change"
-      : sk.startsWith("TALLY#")
-        ? "run tally (notice and deferral)"
-        : sk.startsWith("NOTICE#")
-          ? "notice tally"
+      : sk.startsWith("NOTICE#")
+        ? "notice tally"
+        : sk.startsWith("DEACTIVATED#")
+          ? "deactivated by the run"
           : "deferral tally";
   if (pk.startsWith("HISTORY#")) return "history point";
   return "other";
@@ -273,9 +280,9 @@ export function profileRequests(client: DynamoDBClient) {
     remove: () => {
       client.middlewareStack.remove(name);
       if (dump && dumpPath)
-        writeFileSync(
+        appendFileSync(
           dumpPath,
-          [...dump].sort(([, a], [, b]) => b - a).map(([signature, n]) => `${n}\t${signature}`).join("\n"),
+          [...dump].sort(([, a], [, b]) => b - a).map(([signature, n]) => `${n}\t${signature}\n`).join(""),
         );
     },
   };
@@ -292,14 +299,15 @@ export function profileTables(
   metered: readonly MeteredRequest[],
   deleted: number,
 ): string {
-  const units = new Map<string, { read: number; write: number; metered: number }>();
+  const units = new Map<string, { read: number; write: number; rejectedWrite: number; metered: number }>();
   const kinds = new Map<string, Map<string, number>>();
   const transactionSizes = new Map<string, { transactions: number; items: number; units: number }>();
   for (const request of metered) {
     const phase = request.tag ?? OTHER;
-    const entry = units.get(phase) ?? { read: 0, write: 0, metered: 0 };
+    const entry = units.get(phase) ?? { read: 0, write: 0, rejectedWrite: 0, metered: 0 };
     entry.read += request.readUnits;
     entry.write += request.writeUnits;
+    if (request.failed) entry.rejectedWrite += request.writeUnits;
     entry.metered++;
     units.set(phase, entry);
     for (const write of request.writes) {
@@ -317,14 +325,15 @@ export function profileTables(
     }
   }
   const phases = PHASES.filter((phase) => profile.figures.has(phase) || units.has(phase));
-  const totals = { requests: 0, rejected: 0, read: 0, write: 0, latency: 0 };
+  const totals = { requests: 0, rejected: 0, read: 0, write: 0, rejectedWrite: 0, latency: 0 };
   const phaseRows = phases.map((phase) => {
     const figures = profile.figures.get(phase);
-    const billed = units.get(phase) ?? { read: 0, write: 0, metered: 0 };
+    const billed = units.get(phase) ?? { read: 0, write: 0, rejectedWrite: 0, metered: 0 };
     totals.requests += figures?.requests ?? 0;
     totals.rejected += figures?.rejected ?? 0;
     totals.read += billed.read;
     totals.write += billed.write;
+    totals.rejectedWrite += billed.rejectedWrite;
     totals.latency += figures?.latencyMs ?? 0;
     return [
       phase,
@@ -332,6 +341,7 @@ export function profileTables(
       per(figures?.requests ?? 0, deleted),
       figures?.rejected ?? 0,
       per(billed.write, deleted),
+      per(billed.rejectedWrite, deleted),
       per(billed.read, deleted),
       [...(figures?.byOperation ?? [])]
         .sort(([, a], [, b]) => b - a)
@@ -346,6 +356,7 @@ export function profileTables(
     per(totals.requests, deleted),
     totals.rejected,
     per(totals.write, deleted),
+    per(totals.rejectedWrite, deleted),
     per(totals.read, deleted),
     "",
     (totals.latency / 1000).toFixed(0),
@@ -370,7 +381,7 @@ export function profileTables(
     ];
   });
   return [
-    "Per phase, over the four runs (per deleted account: divided by the accounts deleted). Requests as sent, modelled",
+    "Per phase, over the runs (per deleted account: divided by the accounts deleted, or deactivated). Requests as sent, modelled",
     "conflicts and rejected writes included; billed units by the capacity meter (rejected writes billed, modelled",
     "conflicts not: the model refuses them before DynamoDB Local sees them). Latency: the phase's requests' summed",
     "round trips on this machine (concurrent batches overlap, so the sum exceeds the wall time).",
@@ -382,6 +393,7 @@ export function profileTables(
         "per deleted account",
         "rejected",
         "billed write units per deleted account",
+        "of them, rejected writes'",
         "billed read units per deleted account",
         "operations",
         "summed latency s (machine)",

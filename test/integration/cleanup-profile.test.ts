@@ -12,13 +12,26 @@ vi.hoisted(() => {
 import { lastActiveAt } from "../support/cleanup";
 import { postComment } from "../support/comments";
 import { given } from "../support/given";
-import { expectStatus } from "../support/host";
+import { expectStatus, type TestUser } from "../support/host";
 import { addTo, profiled } from "../support/profiles";
 import { aRunFor } from "../support/schedules";
-import { DAY_MS, stateOf } from "../support/second-chance";
+import { DAY_MS, stateOf, undoSettled } from "../support/second-chance";
+import { when } from "../support/when";
 import { readRun } from "../../shared/use-cases/cleanup/reports";
 
 const LONG_AGO = "2025-01-10T08:00:00.000Z";
+
+/** Runs notify `reader` 4 s apart until one deactivates it (at most 8); answers the profile and the last run. */
+async function runsUntilDeactivated(reader: TestUser) {
+  const phases = new Map<string, number>();
+  const start = Date.now();
+  let last = { at: start, runId: "" };
+  for (let run = 0; run < 8 && (await stateOf(reader)) !== "dormant"; run++) {
+    const at = start + run * 4000;
+    addTo(phases, await profiled(async () => (last = { at, runId: (await aRunFor(reader, new Date(at))).runId })));
+  }
+  return { phases, last };
+}
 
 /** A reader long inactive who follows two authors and commented on a post of one; an active reader follows it. */
 async function aWorld() {
@@ -36,7 +49,7 @@ async function aWorld() {
   expectStatus(await postComment(reader, post.postId, { body: "Nice call" }), 201);
   await given.entitlements(admin, reader, []);
   await lastActiveAt(reader, LONG_AGO);
-  return { reader };
+  return { admin, reader };
 }
 
 describe("the cleanup's profile", () => {
@@ -45,13 +58,8 @@ describe("the cleanup's profile", () => {
     const { reader } = await aWorld();
 
     // when runs notify it until one deactivates it, and a run after its grace purges it, all under the profile
-    const phases = new Map<string, number>();
-    const start = Date.now();
-    let at = start;
-    for (let run = 0; run < 8 && (await stateOf(reader)) !== "dormant"; run++) {
-      at = start + run * 4000;
-      addTo(phases, await profiled(() => aRunFor(reader, new Date(at))));
-    }
+    const { phases, last } = await runsUntilDeactivated(reader);
+    const at = last.at;
     expect(await stateOf(reader), "deactivated by the schedule's runs").toBe("dormant");
     let runId = "";
     const purgeRun = await profiled(async () => ({ runId } = await aRunFor(reader, new Date(at + 31 * DAY_MS))));
@@ -107,5 +115,24 @@ describe("the cleanup's profile", () => {
     expect(purgeRun.get("purge: dormant relations")).toBeGreaterThanOrEqual(3);
     // and a run's report, read afterwards, is the benchmark's own read
     expect(reports.get("the benchmark: each run's report (readRun)")).toBeGreaterThan(0);
+  });
+
+  it("names an undo's restore by its phases", async () => {
+    // given a reader a run deactivated
+    const { admin, reader } = await aWorld();
+    const { last } = await runsUntilDeactivated(reader);
+    expect(await stateOf(reader), "deactivated by the schedule's runs").toBe("dormant");
+
+    // when an operator undoes that run, under the profile
+    const phases = await profiled(async () => {
+      expectStatus(await when.undoesCleanupRun(admin, last.runId), 202);
+      await undoSettled(admin, last.runId);
+    });
+
+    // then the restore's steps have their phases
+    expect(await stateOf(reader), "restored by the undo").toBe("live");
+    expect([...phases.keys()]).toEqual(
+      expect.arrayContaining(["restore: flip", "restore: relations", "restore: comments"]),
+    );
   });
 });
