@@ -135,7 +135,8 @@ function phaseOf(names: readonly string[], operation: string, input: string): Ph
   }
   if (has("purgeAccount")) {
     if (has("dropDormantRelations")) return "purge: dormant relations";
-    if (has("purgeComment", "commentIndexPage") || (operation === "BatchWriteItem" && input.includes("#COMMENT#")))
+    // batchDelete of the comment index entries (USER#<writer>, COMMENT#...) after their round.
+    if (has("purgeComment", "commentIndexPage") || (operation === "BatchWriteItem" && input.includes('"sk":"COMMENT#')))
       return "purge: comments (writer, index entries)";
     if (has("idempotencyKeysPage", "historyKeysOf", "batchDelete")) return "purge: records and history";
     if (has("markPurge") || (input.includes('":purging":"purging"') && input.includes('":dormant"')))

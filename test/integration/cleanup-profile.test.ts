@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 // cleanup's code knows nothing of it. When a step is renamed or moved, its requests would fall into another phase
 // or into "other" unseen; this test runs one account through a whole 1.2 schedule (notices with the outlook sync,
 // the deactivation, the purge after the grace) under the profile and checks that every step lands in its phase.
+// Up to 6 whole runs each: a longer timeout than a request's test.
 vi.hoisted(() => {
   process.env.DELETION_NOTICE_LEADS = "PT3S,PT2S,PT1S";
   process.env.DEACTIVATION_GRACE = "P30D";
@@ -113,9 +114,13 @@ describe("the cleanup's profile", () => {
     expect(purgeRun.get("purge: finish (profile, shards, handle quarantine, pending)")).toBe(1);
     // and its 3 relations' dormant items go in the purge, one transaction each
     expect(purgeRun.get("purge: dormant relations")).toBeGreaterThanOrEqual(3);
+    // and its comment's purge is the comments' (the page, the writer taken off, the index entry's batch delete),
+    // while the idempotency and history rounds find nothing of it here (their 2 Queries)
+    expect(purgeRun.get("purge: comments (writer, index entries)")).toBe(4);
+    expect(purgeRun.get("purge: records and history")).toBe(2);
     // and a run's report, read afterwards, is the benchmark's own read
     expect(reports.get("the benchmark: each run's report (readRun)")).toBeGreaterThan(0);
-  });
+  }, 120_000);
 
   it("names an undo's restore by its phases", async () => {
     // given a reader a run deactivated
@@ -134,5 +139,5 @@ describe("the cleanup's profile", () => {
     expect([...phases.keys()]).toEqual(
       expect.arrayContaining(["restore: flip", "restore: relations", "restore: comments"]),
     );
-  });
+  }, 120_000);
 });
