@@ -126,7 +126,8 @@ function phaseOf(names: readonly string[], operation: string, input: string): Ph
   if (has("touch", "recordTouched")) return "touch survivors (read, record)";
   // The follower outlook's sync: after a notice is recorded, a withdrawal, or a sync a crash cut short.
   if (has("syncOutlook")) {
-    if (has("existingFollowerCountTargets")) return "outlook sync: follower-count fallback read (guessed shard missing)";
+    if (has("existingFollowerCountTargets"))
+      return "outlook sync: follower-count fallback read (guessed shard missing)";
     if (has("syncRelationOutlook")) return "outlook sync: per relation (entry, underNotice)";
     if (has("relationItemsOf")) return "outlook sync: relation pages";
     if (has("getRelation")) return "outlook sync: relation re-read";
@@ -283,7 +284,10 @@ export function profileRequests(client: DynamoDBClient) {
       if (dump && dumpPath)
         appendFileSync(
           dumpPath,
-          [...dump].sort(([, a], [, b]) => b - a).map(([signature, n]) => `${n}\t${signature}\n`).join(""),
+          [...dump]
+            .sort(([, a], [, b]) => b - a)
+            .map(([signature, n]) => `${n}\t${signature}\n`)
+            .join(""),
         );
     },
   };

@@ -106,7 +106,10 @@ describe("the cleanup's profile", () => {
     );
     // and nothing of the cleanup is left unrecognised, nor taken for the benchmark's own reads
     expect(phases.get("other (unrecognised)"), "requests no phase recognised").toBeUndefined();
-    expect(phases.get("the benchmark: each run's report (readRun)"), "the runs' requests as the bench's").toBeUndefined();
+    expect(
+      phases.get("the benchmark: each run's report (readRun)"),
+      "the runs' requests as the bench's",
+    ).toBeUndefined();
     // and the one-transaction steps of this one account are one request each (no concurrency, no conflict here)
     expect(phases.get("mark (deactivation; 1.1: deletion)")).toBe(1);
     expect(phases.get("deactivation: finish (dormant, pending, run totals)")).toBe(1);
