@@ -26,9 +26,9 @@ const PHASES = [
   "candidate: gone (pending deletion, outlook sync dropped)",
   "notice: deliver a queued one",
   "notice: clear a withdrawn schedule",
-  "notice: record (schedule + outbox + tally)",
-  "notice: settle (schedule + outbox delete)",
-  "notice: tally a deferred deletion",
+  "notice: record (schedule entry with its facts, run tally)",
+  "notice: settle (facts off the schedule; an old outbox item deleted)",
+  "notice: tally a deferral alone",
   "outlook sync: account re-read",
   "outlook sync: relation pages",
   "outlook sync: per relation (entry, underNotice)",
@@ -171,11 +171,12 @@ function phaseOf(names: readonly string[], operation: string, input: string): Ph
     if (has("batchDelete")) return "deletion (1.1): comments";
     return "deletion (1.1): finish (reads)";
   }
-  if (has("deliverAndSettle", "settleNotice", "dropQueuedNotice")) return "notice: settle (schedule + outbox delete)";
+  if (has("deliverAndSettle", "settleNotice", "settleOutboxNotice", "dropOutboxNotice"))
+    return "notice: settle (facts off the schedule; an old outbox item deleted)";
   if (has("deliverQueuedNotice")) return "notice: deliver a queued one";
   if (has("clearSchedule")) return "notice: clear a withdrawn schedule";
-  if (has("recordNotice", "sendNotice")) return "notice: record (schedule + outbox + tally)";
-  if (has("tally")) return "notice: tally a deferred deletion";
+  if (has("recordNotice", "sendNotice")) return "notice: record (schedule entry with its facts, run tally)";
+  if (has("tally")) return "notice: tally a deferral alone";
   if (has("markAccountDeletion") || (transaction && input.includes("SET deletion = :mark")))
     return "mark (deactivation; 1.1: deletion)";
   if (within("getStoredAccountState", "finishMarked")) return "candidate: re-read after the mark";
@@ -212,11 +213,13 @@ function itemKind(pk: string, sk: string): string {
   if (pk.startsWith("CLEANUP#RUN#"))
     return sk.startsWith("CHANGE#")
       ? "count change"
-      : sk.startsWith("NOTICE#")
-        ? "notice tally"
-        : sk.startsWith("DEACTIVATED#")
-          ? "deactivated by the run"
-          : "deferral tally";
+      : sk.startsWith("TALLY#")
+        ? "run tally (notice and deferral)"
+        : sk.startsWith("NOTICE#")
+          ? "notice tally"
+          : sk.startsWith("DEACTIVATED#")
+            ? "deactivated by the run"
+            : "deferral tally";
   if (pk.startsWith("HISTORY#")) return "history point";
   return "other";
 }
