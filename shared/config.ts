@@ -16,11 +16,17 @@ const base = {
   COMMENT_RATE_PER_MINUTE: positiveInt(30),
   INACTIVE_AFTER_DAYS: positiveInt(365),
   /**
-   * Follower-count shard items each new account gets (0: the count lives on the profile item alone). Safe to
-   * change: reads sum the shards an account has, and a write that picks a shard the account lacks falls back
-   * to one it has. docs/data-model.md ("Hot authors") gives the measurements behind the default.
+   * Follower-count shard items an account gets when it needs them: an author at creation or when its role becomes
+   * author, anyone whose follower count reaches FOLLOWER_COUNT_SHARD_THRESHOLD (0: no account gets any, counts live on
+   * the profile item alone). Safe to change: reads sum the shards an account has, and a write to a shard the account
+   * lacks falls back to what it has. docs/data-model.md ("Hot authors") gives the measurements behind the default.
    */
   FOLLOWER_COUNT_SHARDS: z._default(z.coerce.number().check(z.int(), z.gte(0), z.lte(50)), 16),
+  /**
+   * The follower count from which an account without shards gets them, the follow that reaches it creating them
+   * (docs/data-model.md, "Shards only where they serve", for the default).
+   */
+  FOLLOWER_COUNT_SHARD_THRESHOLD: positiveInt(100),
   LOG_LEVEL: z._default(z.enum(["debug", "info", "warn", "error", "silent"]), "info"),
   /**
    * Who runs the steps of a cleanup run that `POST /admin/cleanup-runs` starts: `in-process` (a local host: in the

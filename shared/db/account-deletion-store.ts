@@ -38,7 +38,8 @@ export interface InactivityConditions {
  * added to it), the account leaves the inactivity index, and a pending deletion is put so that any later run
  * finishes the job if this one dies. For a cleanup run the profile must still be an inactive reader with the
  * entitlements that were judged: an account active at or after the cutoff since, or that got a role or an
- * entitlement, is not marked. Answers false when it was not marked (conditions failed, or already marked).
+ * entitlement, is not marked; nor one that got follower-count shards since `state` was read. Answers false when it
+ * was not marked (conditions failed, or already marked).
  */
 export function markAccountDeletion(
   state: StoredAccountState,
@@ -46,7 +47,13 @@ export function markAccountDeletion(
   conditions: InactivityConditions | null,
 ): Promise<boolean> {
   const userId = state.account.userId;
-  const live = "attribute_exists(pk) AND attribute_not_exists(deletion)";
+  // The mark goes on the shards that were read: shards created since (follower-count-store.ts) would be left
+  // unmarked, so the profile must still say it has the ones read.
+  const shards = state.followerCountShards;
+  const live = `attribute_exists(pk) AND attribute_not_exists(deletion) AND ${
+    shards === 0 ? "attribute_not_exists(followerCountShards)" : "followerCountShards = :shardsRead"
+  }`;
+  const shardValues = shards === 0 ? {} : { ":shardsRead": shards };
   // A deactivation: the run that marks it counts it (it takes the account out of the counts from here on) and lists
   // it for an undo of that run.
   const deactivatedBy = isDeactivation(mark) && mark.runId !== null ? mark.runId : null;
@@ -63,9 +70,10 @@ export function markAccountDeletion(
               ":cutoff": conditions.cutoff,
               ":entitlements": conditions.entitlements,
               ...(conditions.notices > 0 ? { ":notices": conditions.notices } : {}),
+              ...shardValues,
             },
           }
-        : { ConditionExpression: live, ExpressionAttributeValues: { ":mark": mark } }),
+        : { ConditionExpression: live, ExpressionAttributeValues: { ":mark": mark, ...shardValues } }),
     }),
     ...state.shardCounts.map(({ shard }) =>
       updateOf(keys.followerCountShard(userId, shard), {

@@ -16,6 +16,7 @@ import {
 } from "./entities/account";
 import { fromFollowerCountShardItem, toFollowerCountShardItem } from "./entities/follower-count-shard";
 import { fromHandleClaimItem, toHandleClaimItem } from "./entities/handle-claim";
+import { learnFollowerCountTargets } from "./follower-count-targets";
 import { cleanupKeys, collections, keys } from "./keys";
 import { queryAll } from "./query";
 import type { RawItem } from "./attributes";
@@ -88,6 +89,8 @@ export interface StoredAccountState {
   /** The profile's own follower count and each shard's count, as read. */
   profileFollowerCount: number;
   shardCounts: ShardCount[];
+  /** The shards the profile says it has (`followerCountShards`; 0: none): what a deletion's mark is conditioned on. */
+  followerCountShards: number;
   /** The version of the profile's counts as read (count-version.ts): what a recount conditions its write on. */
   profileCountVersion: number;
   /** A restore under way, if any (the account reads as live meanwhile). */
@@ -111,6 +114,10 @@ export async function getStoredAccountState(userId: string): Promise<StoredAccou
   );
   const shardTotal = shardCounts.reduce((sum, shard) => sum + shard.count, 0);
   const underNotice = parts.reduce((sum, part) => sum + part.underNotice, 0);
+  learnFollowerCountTargets(
+    userId,
+    shardCounts.map(({ shard }) => shard),
+  );
   return {
     account: {
       ...profile.account,
@@ -122,6 +129,7 @@ export async function getStoredAccountState(userId: string): Promise<StoredAccou
     queuedNotice: profile.queuedNotice,
     profileFollowerCount: profile.account.followerCount,
     shardCounts,
+    followerCountShards: profile.followerCountShards,
     profileCountVersion: profile.countVersion,
     restoring: profile.restoring,
     outlook: profile.outlook,
@@ -152,7 +160,10 @@ export interface NewAccount {
   now: string;
   /** The `email` claim of the token that creates it (null or absent: none). */
   emailClaim?: string | null;
-  /** Follower-count shard items to create (default: config FOLLOWER_COUNT_SHARDS). */
+  /**
+   * Follower-count shard items to create (default: FOLLOWER_COUNT_SHARDS for an author, who is there to be followed;
+   * none for anyone else, who gets them if its follower count reaches FOLLOWER_COUNT_SHARD_THRESHOLD).
+   */
   followerCountShards?: number;
 }
 
@@ -174,7 +185,8 @@ export async function createAccount(input: NewAccount): Promise<Account> {
     entitlements: [],
     ...(input.emailClaim ? { emailClaim: input.emailClaim } : {}),
   };
-  const followerCountShards = input.followerCountShards ?? config.FOLLOWER_COUNT_SHARDS;
+  const followerCountShards =
+    input.followerCountShards ?? (input.role === "author" ? config.FOLLOWER_COUNT_SHARDS : 0);
   const created = { ConditionExpression: "attribute_not_exists(pk)" };
   try {
     await transactWrite([

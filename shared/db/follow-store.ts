@@ -41,10 +41,10 @@ const FOLLOWING_COUNT = 4;
 
 /**
  * Runs a follow or unfollow transaction against the followee's follower count, retrying conflicts and throttling
- * within the budget. Each try picks a counter item at random, so a try that met a concurrent follow on one shard
- * most likely goes to another. When the picked item is missing, the account is read once: absent means
- * `followee_missing`; present (with fewer shards than new accounts get, or none) means the write goes on with the
- * counter items it has. `onRelationRefused` decides what a failed condition on the relation item means (it hands the
+ * within the budget. Each try picks a counter item: a shard at random among those the container last read the
+ * followee with (so a try that met a concurrent follow on one shard most likely goes to another), else its profile
+ * (follower-count-targets.ts). When the picked item is missing, the account is read once: absent means
+ * `followee_missing`; present (a shard the memo named is gone) means the write goes on with the counter items it has. `onRelationRefused` decides what a failed condition on the relation item means (it hands the
  * item back as it was).
  */
 export async function withFollowerCount<T extends string>(

@@ -2,37 +2,61 @@ import { config } from "../config";
 import { getStoredAccountState, LIVE_ACCOUNT_CONDITION, type StoredAccountState } from "./account-store";
 import { keys } from "./keys";
 import { ADD_COUNT_VERSION, atCountVersion } from "./count-version";
-import { checkOf, updateOf, type TransactItem, type TransactItems } from "./transactions";
+import { toFollowerCountShardItem } from "./entities/follower-count-shard";
+import {
+  learnFollowerCountTargets,
+  pickFollowerCountTarget,
+  targetsOf,
+  type FollowerCountTarget,
+} from "./follower-count-targets";
+import { checkOf, putOf, unlessCancelled, updateOf, type TransactItem, type TransactItems } from "./transactions";
 
 // The writes that move follower and following counts: each is one item of the transaction of the relation it
-// counts (follow-store.ts, the cleanup's recount). A follower count is spread over shard items so that concurrent
-// follows of one author do not conflict on one item (docs/data-model.md, "Hot authors").
+// counts (follow-store.ts, the cleanup's recount). A hot account's follower count is spread over shard items so that
+// concurrent follows of it do not conflict on one item; an account gets them when it needs them (docs/data-model.md,
+// "Hot authors").
 
-/**
- * Where a follow adds one to an account's follower count, or an unfollow takes one away: one of the account's
- * shard items, or the profile item itself for an account without shards.
- */
-export type FollowerCountTarget =
-  { kind: "shard"; userId: string; shard: number } | { kind: "profile"; userId: string };
-
-/** A shard chosen at random among those new accounts get (a write falls back when the account lacks it). */
-export function pickFollowerCountTarget(userId: string, shards = config.FOLLOWER_COUNT_SHARDS): FollowerCountTarget {
-  return shards > 0
-    ? { kind: "shard", userId, shard: Math.floor(Math.random() * shards) }
-    : { kind: "profile", userId };
-}
+export { pickFollowerCountTarget, type FollowerCountTarget };
 
 /**
  * The targets an existing account really has (its shards, else its profile), or null when there is no account:
- * what a write whose target was missing chooses from instead. One Query. An account being deleted still has its
- * items: an unfollow may take from them, a follow's condition refuses.
+ * what a write whose target was missing chooses from instead. One Query (which the memo learns from). An account
+ * being deleted still has its items: an unfollow may take from them, a follow's condition refuses.
  */
 export async function existingFollowerCountTargets(userId: string): Promise<FollowerCountTarget[] | null> {
   const state = await getStoredAccountState(userId);
-  if (!state) return null;
-  return state.shardCounts.length === 0
-    ? [{ kind: "profile", userId }]
-    : state.shardCounts.map(({ shard }) => ({ kind: "shard", userId, shard }));
+  return state ? targetsOf(userId, state.shardCounts.map(({ shard }) => shard)) : null;
+}
+
+/**
+ * Gives a live account without shards its `shards` follower-count shard items, in one transaction: each shard put at
+ * 0 (only if absent), and the profile's `followerCountShards` set (only while it is live and has none: it happens
+ * once, and never to an account whose deletion began, whose mark lists the shards it read). No count moves: the
+ * profile keeps its count as the base the shards add to, so a follow or unfollow on either side of it stays exact.
+ * The profile's count version grows: a recount that read the account before it (without these shards) is refused
+ * and reads again. Answers whether it created them (false: it had shards already, or is gone or being deleted).
+ */
+export async function createFollowerCountShards(
+  userId: string,
+  shards = config.FOLLOWER_COUNT_SHARDS,
+): Promise<boolean> {
+  if (shards === 0) return false;
+  const created = await unlessCancelled([
+    updateOf(keys.account(userId), {
+      UpdateExpression: `SET followerCountShards = :shards ADD ${ADD_COUNT_VERSION}`,
+      ConditionExpression: `${LIVE_ACCOUNT_CONDITION} AND (attribute_not_exists(followerCountShards) OR followerCountShards = :none)`,
+      ExpressionAttributeValues: { ":shards": shards, ":none": 0, ":one": 1 },
+    }),
+    ...Array.from({ length: shards }, (_, shard) =>
+      putOf(toFollowerCountShardItem(userId, shard), { ConditionExpression: "attribute_not_exists(pk)" }),
+    ),
+  ]);
+  if (created)
+    learnFollowerCountTargets(
+      userId,
+      Array.from({ length: shards }, (_, shard) => shard),
+    );
+  return created;
 }
 
 /** A condition ANDed to a count item's own: the state of an account the transaction depends on. */

@@ -29,3 +29,13 @@ export interface FollowerOutlook {
 
 /** Following is always between two different accounts. */
 export const isSelfFollow = (followerId: string, followeeId: string): boolean => followerId === followeeId;
+
+/**
+ * Whether an account's follower count is worth spreading over shards (docs/data-model.md, "Shards only where they
+ * serve"): it has none yet, and it is an author (there to be followed) or its count reached the threshold.
+ */
+export const needsFollowerCountShards = (
+  account: { role: string; followerCount: number },
+  shards: number,
+  threshold: number,
+): boolean => shards === 0 && (account.role === "author" || account.followerCount >= threshold);

@@ -92,11 +92,15 @@ export function forgetTouchesOfRun(runId: string | null): void {
 
 /** Marks an account's deletion as its owner asked: no conditions but that it exists. */
 async function markOwnerDeletion(userId: string, now: Date): Promise<boolean> {
-  const state = await getStoredAccountState(userId);
-  if (!state) return false;
-  if (state.deletion) return true;
   const mark: DeletionMark = { reason: "owner", runId: null, at: now.toISOString() };
-  if (await markAccountDeletion(state, mark, null)) return true;
+  // A second round only when the account got its follower-count shards between the read and the mark (the mark
+  // lists the shards it read, so it is refused): the account has them now, and cannot get them again.
+  for (let round = 0; round < 2; round++) {
+    const state = await getStoredAccountState(userId);
+    if (!state) return false;
+    if (state.deletion) return true;
+    if (await markAccountDeletion(state, mark, null)) return true;
+  }
   // Lost a race: with another DELETE /me or a cleanup run, which marked it; either way it is being deleted.
   const again = await getStoredAccountState(userId);
   return again !== null && again.deletion !== null;

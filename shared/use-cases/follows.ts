@@ -1,6 +1,8 @@
 import * as z from "zod/mini";
 import { getProfileNames } from "../db/account-batch-reader";
-import { accountExists, getAccount } from "../db/account-store";
+import { config } from "../config";
+import { accountExists, getAccount, getStoredAccountState } from "../db/account-store";
+import { createFollowerCountShards } from "../db/follower-count-store";
 import { dropDormantRelation } from "../db/second-chance-store";
 import {
   createFollow,
@@ -13,7 +15,10 @@ import {
   type RelationPage,
 } from "../db/follow-store";
 import type { Account, Caller, Identity } from "../domain/account";
-import { isSelfFollow, type FollowListEntry, type FollowRelation, type FollowState } from "../domain/follow";
+import {
+  isSelfFollow,
+  needsFollowerCountShards,
+  type FollowListEntry, type FollowRelation, type FollowState } from "../domain/follow";
 import { cannotFollowSelf, notFound, profileRequired, unavailable } from "../errors";
 import { ulid } from "../ids";
 import { recordBusinessMetric } from "../metrics";
@@ -33,13 +38,24 @@ async function followerAccount(caller: Caller, userId: string): Promise<Account>
   throw profileRequired();
 }
 
-/** The answer after a write: the follower count read back, so it is exact at that moment and includes the write. */
+/**
+ * The answer after a write: the follower count read back, so it is exact at that moment and includes the write. A
+ * follow that finds its followee in need of follower-count shards (an author, or a count at the threshold) creates
+ * them: once per account, and the count read back stays exact (no count moves).
+ */
 async function stateAfter(outcome: FollowWriteOutcome, userId: string, following: boolean): Promise<FollowState> {
   if (outcome === "followee_missing") throw userNotFound();
   if (outcome === "follower_missing") throw profileRequired();
-  const followee = await getAccount(userId);
-  if (!followee) throw userNotFound();
-  return { following, followerCount: followee.followerCount };
+  const followee = await getStoredAccountState(userId);
+  if (!followee || followee.deletion) throw userNotFound();
+  const { account } = followee;
+  if (
+    following &&
+    outcome === "done" &&
+    needsFollowerCountShards(account, followee.followerCountShards, config.FOLLOWER_COUNT_SHARD_THRESHOLD)
+  )
+    await createFollowerCountShards(userId);
+  return { following, followerCount: account.followerCount };
 }
 
 /** PUT /users/{userId}/follow: idempotent; repeating it changes nothing and answers the current count. */
