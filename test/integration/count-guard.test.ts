@@ -50,19 +50,19 @@ async function aRunDeleting(leaving: TestUser): Promise<{ userId: string; before
   return report.countChanges;
 }
 
-/** An author created as accounts were before follower-count shards: its follower count on the profile alone. */
-async function anAuthorWithoutShards(): Promise<TestUser> {
+/** A reader, as most accounts are: no follower-count shards, its follower count on the profile alone. */
+async function anAccountWithoutShards(): Promise<TestUser> {
   const userId = uniqueUserId("unsharded");
   const handle = uniqueHandle();
   await createAccount({
     userId,
     handle,
     displayName: handle,
-    role: "author",
+    role: "reader",
     now: new Date().toISOString(),
     followerCountShards: 0,
   });
-  return { userId, handle, token: tokenFor(userId, ["authors"]) };
+  return { userId, handle, token: tokenFor(userId, []) };
 }
 
 /** The follower count the API shows, and how many followers its list holds. */
@@ -89,7 +89,7 @@ async function followingOf(user: TestUser): Promise<{ shown: number; listed: num
 describe("a recount's follower count (cleanup): follow X before its COUNT, unfollow Y after, on one counter item", () => {
   for (const kind of ["sharded (both writes on shard 0)", "without shards (profile item)"] as const) {
     it(`stores the relations' count for an author ${kind}`, async () => {
-      const author = kind.startsWith("sharded") ? await given.anAuthor() : await anAuthorWithoutShards();
+      const author = kind.startsWith("sharded") ? await given.anAuthor() : await anAccountWithoutShards();
       const [x, y, leaving] = [await given.aReader(), await given.aReader(), await given.aReader()];
       await given.aFollow(y, author);
       await given.aFollow(leaving, author);

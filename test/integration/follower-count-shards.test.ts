@@ -3,6 +3,8 @@ import { config } from "../../shared/config";
 import { createAccount, getAccount } from "../../shared/db/account-store";
 import { forgetFollowerCountTargets, learnFollowerCountTargets } from "../../shared/db/follower-count-targets";
 import { collections } from "../../shared/db/keys";
+import { createFollowerCountShards } from "../../shared/db/follower-count-store";
+import { accountQueryOf, aroundRequest, type AroundRequest } from "../support/around-request";
 import { expectNoDrift } from "../support/audit";
 import { expectNothingLeftOf } from "../support/cleanup";
 import { given } from "../support/given";
@@ -119,6 +121,40 @@ describe("which accounts have follower-count shards", () => {
     expect((await when.deletesOwnAccount(popular)).status).toBe(204);
     await expectNothingLeftOf(popular);
     for (const follower of followers) expect((await getAccount(follower.userId))?.followingCount).toBe(0);
+  });
+});
+
+describe("an account that gets its shards while its owner deletes it", () => {
+  let hooks: AroundRequest[] = [];
+  afterEach(() => hooks.forEach((hook) => hook.stop()));
+
+  it("marks the shards created after the deletion read the account, so no follow reaches them", async () => {
+    const leaving = await given.aReader();
+    const [y, x] = await readers(2);
+    then.itAnswers(await when.follows(y!, leaving), 200);
+    let lateFollow: { status: number } | null = null;
+    hooks = [
+      // Right after the deletion read the account (A1 is the first read), before its mark: the shards come.
+      aroundRequest(
+        accountQueryOf(leaving.userId),
+        { after: () => createFollowerCountShards(leaving.userId) },
+        { skip: 1 },
+      ),
+      // Once the deletion listed the followers: X follows, on one of the shards (the creation taught them).
+      aroundRequest(
+        ({ command, input }) =>
+          command === "Query" &&
+          JSON.stringify(input.ExpressionAttributeValues).includes(`"${collections.followerRowsOf(leaving.userId).pk}"`),
+        { after: async () => (lateFollow = await when.follows(x!, leaving)) },
+      ),
+    ];
+
+    expect((await when.deletesOwnAccount(leaving)).status).toBe(204);
+
+    expect(hooks.map((hook) => hook.fired)).toEqual([true, true]);
+    expect(lateFollow!.status, "the follow after the mark").toBe(404);
+    await expectNothingLeftOf(leaving);
+    expect((await getAccount(x!.userId))?.followingCount).toBe(0);
   });
 });
 

@@ -358,10 +358,11 @@ describe("GET /users/{userId}/followers and /following", () => {
 });
 
 describe("follower counts spread over shard items", () => {
-  it("keeps counts exact for accounts with fewer shards than new ones get, or none", async () => {
+  it("keeps counts exact for accounts with fewer shards than authors get, or none", async () => {
     const [reader, other] = await readers(2);
     const now = new Date().toISOString();
-    const base = { role: "author" as const, now };
+    // Readers: an author without shards gets them at its next follow (follower-count-shards.test.ts).
+    const base = { role: "reader" as const, now };
     const unsharded = await createAccount({
       ...base,
       userId: `legacy-${now}`,
