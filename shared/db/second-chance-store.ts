@@ -203,6 +203,10 @@ export async function reviveRelation(facts: ReviveFacts): Promise<SettleOutcome>
     expression: `${outlook.expression}${relation.followerId === holderId ? "" : " AND createdAt <= :followedAt"}`,
     values: { ...outlook.values, ...(relation.followerId === holderId ? {} : followedAt) },
   };
+  // The followee must be live and have existed when the relation was made: a check of its profile, or, when the
+  // count goes to the profile itself (one transaction may not touch an item twice), that count's own condition.
+  const followeeExisted: AlsoCondition | undefined =
+    relation.followeeId === holderId ? undefined : { expression: "createdAt <= :followedAt", values: followedAt };
   const outcome = await withFollowerCount(
     relation.followeeId,
     (target) => [
@@ -217,14 +221,21 @@ export async function reviveRelation(facts: ReviveFacts): Promise<SettleOutcome>
       }),
       putOf(followerRow),
       putOf(followingRow),
-      followerCountChange(target, 1, { underNotice: followerOutlook !== null }),
+      followerCountChange(target, 1, {
+        underNotice: followerOutlook !== null,
+        ...(target.kind === "profile" && followeeExisted ? { also: followeeExisted } : {}),
+      }),
       followingCountChange(relation.followerId, 1, followerAlso),
       deleteOf(keys.dormantRelation(holderId, relation.followId)),
       ...(followerOutlook === null ? [] : [putOutlookEntry(relation.followeeId, followerOutlook, relation.followerId)]),
-      checkOf(keys.account(relation.followeeId), {
-        ConditionExpression: `${LIVE_ACCOUNT_CONDITION}${relation.followeeId === holderId ? "" : " AND createdAt <= :followedAt"}`,
-        ...(relation.followeeId === holderId ? {} : { ExpressionAttributeValues: followedAt }),
-      }),
+      ...(target.kind === "profile"
+        ? []
+        : [
+            checkOf(keys.account(relation.followeeId), {
+              ConditionExpression: `${LIVE_ACCOUNT_CONDITION}${followeeExisted ? ` AND ${followeeExisted.expression}` : ""}`,
+              ...(followeeExisted ? { ExpressionAttributeValues: followedAt } : {}),
+            }),
+          ]),
     ],
     () => "gone" as const,
     "changed",
