@@ -33,7 +33,7 @@ export const claimedCosts: Record<string, ClaimedCost> = {
   "POST /posts/{postId}/comments": { pattern: "C1", requests: 3, units: 12 },
   "GET /posts/{postId}/comments": { pattern: "C6", requests: 3, units: 3 },
   "DELETE /posts/{postId}/comments/{commentId}": { pattern: "C8", requests: 3, units: 9 },
-  "DELETE /me": { pattern: "D1", requests: 14, units: 86 },
+  "DELETE /me": { pattern: "D1", requests: 14, units: 22 },
   "GET /users/{userId}/follower-history": { pattern: "K6", requests: 2, units: 2 },
   "POST /admin/cleanup-runs": { pattern: "K1", requests: 3, units: 6 },
   "GET /admin/cleanup-runs": { pattern: "K3", requests: 3, units: 3 },

@@ -185,8 +185,7 @@ export async function createAccount(input: NewAccount): Promise<Account> {
     entitlements: [],
     ...(input.emailClaim ? { emailClaim: input.emailClaim } : {}),
   };
-  const followerCountShards =
-    input.followerCountShards ?? (input.role === "author" ? config.FOLLOWER_COUNT_SHARDS : 0);
+  const followerCountShards = input.followerCountShards ?? (input.role === "author" ? config.FOLLOWER_COUNT_SHARDS : 0);
   const created = { ConditionExpression: "attribute_not_exists(pk)" };
   try {
     await transactWrite([

@@ -25,7 +25,12 @@ export { pickFollowerCountTarget, type FollowerCountTarget };
  */
 export async function existingFollowerCountTargets(userId: string): Promise<FollowerCountTarget[] | null> {
   const state = await getStoredAccountState(userId);
-  return state ? targetsOf(userId, state.shardCounts.map(({ shard }) => shard)) : null;
+  return state
+    ? targetsOf(
+        userId,
+        state.shardCounts.map(({ shard }) => shard),
+      )
+    : null;
 }
 
 /**

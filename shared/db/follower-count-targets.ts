@@ -13,7 +13,7 @@ export type FollowerCountTarget =
   { kind: "shard"; userId: string; shard: number } | { kind: "profile"; userId: string };
 
 /** Accounts remembered per container: a few hundred KB at most. */
-export const TARGET_MEMO_LIMIT = 5_000;
+const TARGET_MEMO_LIMIT = 5_000;
 
 const shardsOf = new Map<string, readonly number[]>();
 

@@ -18,7 +18,10 @@ import type { Account, Caller, Identity } from "../domain/account";
 import {
   isSelfFollow,
   needsFollowerCountShards,
-  type FollowListEntry, type FollowRelation, type FollowState } from "../domain/follow";
+  type FollowListEntry,
+  type FollowRelation,
+  type FollowState,
+} from "../domain/follow";
 import { cannotFollowSelf, notFound, profileRequired, unavailable } from "../errors";
 import { ulid } from "../ids";
 import { recordBusinessMetric } from "../metrics";

@@ -8,7 +8,6 @@ import { explore, expectExplored, exploring, type OrderingOutcome, type Plan } f
 import {
   accounts,
   aRunsRecountOf,
-  commitOf,
   expectNoErrors,
   expectWorldAudited,
   followed,
