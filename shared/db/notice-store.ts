@@ -11,7 +11,7 @@ import { deleteOf, putOf, unlessCancelled, updateOf } from "./transactions";
 // The notices before deletion (docs/data-model.md, "Notices before deletion"): the schedule on the account's
 // profile item, a notice waiting to go out queued on its own schedule entry (the facts its message is composed
 // from), and the run's tally item per account. A notice is recorded with its facts and its tally in one transaction
-// (2 items; 3 with the outlook sync's registry entry), and its delivery recorded by one conditional UpdateItem of the
+// (2 items), and its delivery recorded by one conditional UpdateItem of the
 // profile that also removes the facts, so a crash in between leaves the notice queued for the next step to deliver,
 // once. An earlier release queued notices in an outbox item (`CLEANUP#OUTBOX`): read, settled and dropped here for
 // one release.
@@ -43,6 +43,14 @@ function unchangedSince(state: StoredAccountState) {
 }
 
 /**
+ * Does a notice to be shown in the outlooks at `outlookAt` leave a sync to do? Not when the account is there already
+ * (its target is that instant and no sync is due: every live relation it made is at it), e.g. a later notice whose
+ * record time plus lead is the earlier one's.
+ */
+export const noticeMovesOutlook = (state: StoredAccountState, outlookAt: string): boolean =>
+  state.outlook.dirty || state.outlook.at !== outlookAt;
+
+/**
  * Records a notice: appends it to the account's schedule with its facts (queued: what its message is composed
  * from; starting the schedule with its first notice) and tallies it for the run (with the deletion it defers, if
  * it does), in ONE transaction, conditioned on the account being as the run read it (same activity, role,
@@ -63,15 +71,21 @@ export function recordNotice(
     { notice: true, ...(run.deletionDeferred ? { deferred: true } : {}) },
     now,
   );
+  // The account is under notice from here on: its followees' outlooks are to show it at `outlookAt` (the sync that
+  // follows moves its relations' entries there), unless they show it there already (then no sync: the condition
+  // holds it to the target and the done sync it read). No registry entry: a sync this leaves cut short is found
+  // again through the inactivity index, where the notice keeps the account until activity (whose write registers the
+  // sync it starts) or its deactivation (whose relations leave the outlook as they move).
+  const moves = noticeMovesOutlook(state, outlookAt);
   return unlessCancelled([
     updateOf(keys.account(state.account.userId), {
-      // The account is under notice from here on: its followees' outlooks are to show it at `outlookAt` (the sync
-      // that follows moves its relations' entries there).
       UpdateExpression:
         "SET noticeSchedule = list_append(if_not_exists(noticeSchedule, :none), :notice), " +
-        "noticesPendingSince = if_not_exists(noticesPendingSince, :recordedAt), " +
-        "outlookAt = :outlookAt, outlookDirty = :true",
-      ConditionExpression: condition.ConditionExpression,
+        "noticesPendingSince = if_not_exists(noticesPendingSince, :recordedAt)" +
+        (moves ? ", outlookAt = :outlookAt, outlookDirty = :true" : ""),
+      ConditionExpression:
+        condition.ConditionExpression +
+        (moves ? "" : " AND outlookAt = :outlookAt AND attribute_not_exists(outlookDirty)"),
       ExpressionAttributeNames: condition.ExpressionAttributeNames,
       ExpressionAttributeValues: {
         ...condition.values,
@@ -79,11 +93,10 @@ export function recordNotice(
         ":notice": [notice],
         ":recordedAt": queued.recordedAt,
         ":outlookAt": outlookAt,
-        ":true": true,
+        ...(moves ? { ":true": true } : {}),
       },
     }),
     updateOf(tally.key, tally),
-    putOf(toOutlookSyncItem(state.account.userId)),
   ]);
 }
 

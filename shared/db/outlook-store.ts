@@ -7,6 +7,7 @@ import {
 } from "./follower-count-store";
 import { cleanupKeys, collections, keys } from "./keys";
 import { queryPage } from "./query";
+import { unlessConditionFails, updateItem } from "./requests";
 import { withRetry } from "./retry";
 import {
   checkOf,
@@ -113,17 +114,21 @@ export async function syncRelationOutlook(state: RelationState, target: string |
   return "changed";
 }
 
-/** Ends a sync: the account's `outlookDirty` and its registry entry go, only while its target is still `target`. */
+/**
+ * Ends a sync: the account's `outlookDirty` goes, only while its target is still `target`. A sync out of the outlooks
+ * (target none: a withdrawal, whose write registered it) takes its registry entry in the same transaction; a sync
+ * into them (a notice's: the account is in the inactivity index, which finds it again) has none, and ends with one
+ * UpdateItem of the profile.
+ */
 export function finishOutlookSync(userId: string, target: string | null): Promise<boolean> {
   const condition = outlookTargetIs(target);
-  return unlessCancelled([
-    updateOf(keys.account(userId), {
-      UpdateExpression: "REMOVE outlookDirty",
-      ConditionExpression: `attribute_exists(pk) AND ${condition.expression}`,
-      ...(condition.values ? { ExpressionAttributeValues: condition.values } : {}),
-    }),
-    deleteOf(cleanupKeys.outlookSync(userId)),
-  ]);
+  const clear = {
+    UpdateExpression: "REMOVE outlookDirty",
+    ConditionExpression: `attribute_exists(pk) AND ${condition.expression}`,
+    ...(condition.values ? { ExpressionAttributeValues: condition.values } : {}),
+  };
+  if (target !== null) return unlessConditionFails(updateItem(keys.account(userId), clear));
+  return unlessCancelled([updateOf(keys.account(userId), clear), deleteOf(cleanupKeys.outlookSync(userId))]);
 }
 
 /**

@@ -465,6 +465,16 @@ const secondChanceInvariants: readonly Invariant[] = [
           detail: "an outlook sync was cut short (the account's next request or the next cleanup run finishes it)",
         });
       }
+      // A notice's sync has no registry entry (the inactivity index finds its account again): cut short all the same.
+      for (const account of index.accounts.values()) {
+        if (index.cleanupRunning) break;
+        if (!account.outlook.dirty || index.outlookSyncs.has(account.userId)) continue;
+        findings.push({
+          invariant: "outlookEntry",
+          userId: account.userId,
+          detail: `a notice's outlook sync to ${account.outlook.at ?? "none"} was cut short (the account's next request or the next cleanup run, which finds it inactive, finishes it)`,
+        });
+      }
       return findings;
     },
   },

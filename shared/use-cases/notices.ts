@@ -4,6 +4,7 @@ import { getStoredAccountState, type StoredAccountState } from "../db/account-st
 import {
   dropOutboxNotice,
   getOutboxNotice,
+  noticeMovesOutlook,
   recordNotice,
   settleNotice,
   settleOutboxNotice,
@@ -79,7 +80,9 @@ export async function sendNotice(
   const resolved = await mailer();
   const run = { runId, deletionDeferred: decision.deletionDeferred };
   if (!(await recordNotice(state, queued, run, decision.deletionNotBefore, now))) return false;
-  if (!(await syncOutlook(account.userId, deadline))) return "unsynced";
+  // Already in its followees' outlooks at this notice's time (recorded on that condition): nothing to sync.
+  const moves = noticeMovesOutlook(state, decision.deletionNotBefore);
+  if (moves && !(await syncOutlook(account.userId, deadline))) return "unsynced";
   await deliverAndSettle({ queued, in: "profile" }, state.notices.length, account.emailClaim ?? null, resolved, now);
   return true;
 }

@@ -9,8 +9,13 @@ vi.hoisted(() => {
 });
 
 import type { RunningMailSink } from "../../infra/local/mail-sink";
+import { config } from "../../shared/config";
 import { getStoredAccountState } from "../../shared/db/account-store";
+import { defaultCutoff } from "../../shared/domain/cleanup";
+import { beginRun, ticketOf } from "../../shared/use-cases/cleanup/lease";
+import { runToCompletion } from "../../shared/use-cases/cleanup/runner";
 import { expectNoDrift } from "../support/audit";
+import { crash, injectFaults } from "../support/faults";
 import { lastActiveAt } from "../support/cleanup";
 import { recordDynamoDbRequests } from "../support/request-recorder";
 import { given } from "../support/given";
@@ -147,5 +152,51 @@ describe("GET /me/follower-outlook", () => {
       followersUnderNotice: 1,
       earliestDeactivation: plus(t0, 60 * S).toISOString(),
     });
+  });
+});
+
+/** Counts writes (as the cleanup's crash tests do) and kills every request after `k`. */
+function killedAfter(k: number) {
+  let writes = 0;
+  return injectFaults((command) => {
+    if (writes >= k) return crash();
+    if (/^(TransactWriteItems|BatchWriteItem|PutItem|UpdateItem|DeleteItem)$/.test(command)) writes++;
+    return undefined;
+  });
+}
+
+const LEASE_EXPIRED_MS = 16 * 60 * 1000;
+
+// A notice's sync has no registry entry: the account it left cut short is found again in the inactivity index. The
+// run's writes after its begin, uninterrupted, in this world (measured): 2 lease renewals, the notice's record (3),
+// the sync of 2 relations (4, 5) and its finish (6), the delivery's settlement (7). The kills span the record to the
+// settlement, excluded: a notice settled is a schedule that goes on, the next run sends the second one.
+describe.each([2, 3, 4, 5, 6])("a run killed after %i writes while it notifies a follower of two authors", (k) => {
+  it("the next run finishes the notice's sync: each author counts it once, at its notice's time", async () => {
+    // given a long-inactive reader following two authors
+    const authors = [await given.anAuthor(), await given.anAuthor()];
+    const reader = await aReaderWithEmail();
+    for (const author of authors) await given.aFollow(reader, author);
+    await lastActiveAt(reader, LONG_AGO);
+
+    // when the run that notifies it dies after k writes, and the next run comes once its lease is over
+    const t0 = new Date();
+    const first = await beginRun({ dryRun: false, cutoff: defaultCutoff(t0, config.INACTIVE_AFTER_DAYS) }, t0);
+    const faults = killedAfter(k);
+    await runToCompletion(ticketOf(first), { now: () => t0, budgetMs: 60_000 }).catch(() => undefined);
+    faults.stop();
+    await aRunAt(plus(t0, LEASE_EXPIRED_MS));
+
+    // then its one notice went out, and both authors count it at that notice's time
+    const notices = (await getStoredAccountState(reader.userId))!.notices;
+    expect(notices.map((notice) => notice.sentAt !== undefined)).toEqual([true]);
+    const at = plus(new Date(notices[0]!.recordedAt), 30 * S).toISOString();
+    for (const author of authors) {
+      expect(await outlookOf(author)).toEqual({
+        followerCount: 1,
+        followersUnderNotice: 1,
+        earliestDeactivation: at,
+      });
+    }
   });
 });

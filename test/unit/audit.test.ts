@@ -396,6 +396,34 @@ describe("the audit's invariants", () => {
       ]);
     });
 
+    it("find an outlook sync cut short, registered (a withdrawal's) or not (a notice's), not while a run goes on", () => {
+      const underNotice = (userId: string, at: string | null): TableFact => {
+        const base = account(userId) as Extract<TableFact, { kind: "account" }>;
+        return { ...base, outlook: { at, dirty: true } };
+      };
+      const facts: TableFact[] = [
+        underNotice("n", "2026-02-01T00:00:00.000Z"),
+        underNotice("w", null),
+        { kind: "outlookSync", userId: "w" },
+      ];
+      const checks = invariants.filter((invariant) => invariant.name === "outlookEntry");
+      expect(findingsOf(facts, checks)).toEqual([
+        {
+          invariant: "outlookEntry",
+          userId: "w",
+          detail: "an outlook sync was cut short (the account's next request or the next cleanup run finishes it)",
+        },
+        {
+          invariant: "outlookEntry",
+          userId: "n",
+          detail:
+            "a notice's outlook sync to 2026-02-01T00:00:00.000Z was cut short (the account's next request or the next cleanup run, which finds it inactive, finishes it)",
+        },
+      ]);
+      const running: TableFact = { kind: "cleanupLease", runId: "r", leaseUntil: "2026-01-01T13:00:00.000Z" };
+      expect(findingsOf([...facts, running], checks)).toEqual([]);
+    });
+
     it("find another account holding a purged account's handle inside its quarantine, not after it", () => {
       const quarantined = (until: string): TableFact => ({
         kind: "handleClaim",
