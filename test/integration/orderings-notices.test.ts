@@ -37,6 +37,8 @@ describe("a signed-in request (its activity withdraws the schedule) against a ru
   const steps: Record<ScheduleStage, string> = {
     none: "the run records the first notice",
     "one recorded, not yet sent": "the run delivers the queued notice",
+    // Its outlook time is the first's: recorded on the condition that the account is there, no sync.
+    "one sent, the next at its time": "the run records the second notice",
     complete: "the run deletes the account",
   };
   // With the second chance a signed-in request also takes the account out of its followees' outlooks: every

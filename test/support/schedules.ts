@@ -67,11 +67,12 @@ export async function aRunFor(user: TestUser, now: Date): Promise<RunTicket> {
   }
 }
 
-export type ScheduleStage = "none" | "one recorded, not yet sent" | "complete";
+export type ScheduleStage = "none" | "one recorded, not yet sent" | "one sent, the next at its time" | "complete";
 
 /**
  * A reader inactive since long ago (following an author), with its schedule at `stage` (leads PT3S, PT2S, PT1S):
- * none yet, its first notice recorded and queued, or every notice sent and the last lead over. Answers the
+ * none yet, its first notice recorded and queued, its first sent (the second due 2 s after `now`, at the first's
+ * outlook time), or every notice sent and the last lead over. Answers the
  * accounts and the instant the schedule was made at.
  */
 export async function anInactiveReader(stage: ScheduleStage) {
@@ -80,6 +81,10 @@ export async function anInactiveReader(stage: ScheduleStage) {
   await lastActiveAt(users.reader, LONG_AGO);
   const now = new Date();
   if (stage === "one recorded, not yet sent") await aRecordedNotice(users.reader, "PT3S", now, false);
+  // Sent 1 s after `now` with the 3 s lead: a run at `now` + 2 s records the second (2 s lead) at the same outlook time.
+  if (stage === "one sent, the next at its time") {
+    await aRecordedNotice(users.reader, "PT3S", new Date(now.getTime() + S), true);
+  }
   if (stage === "complete") {
     await aRecordedNotice(users.reader, "PT3S", new Date(now.getTime() - 20 * S), true);
     await aRecordedNotice(users.reader, "PT2S", new Date(now.getTime() - 16 * S), true);
