@@ -273,7 +273,10 @@ for (const days of RUN_DAYS) {
     steps[step] += (time - mark) / 1000;
     mark = time;
   };
-  const at = new Date(now + days * day);
+  // Each run starts a little later in its day than the one before (a second per day here), as scheduled runs do in
+  // AWS (their start jitters, and a function's clock is `new Date()`): two runs' notices never share an instant, so a
+  // notice that keeps its account's outlook target (a cheaper write) is not given to the benchmark for free.
+  const at = new Date(now + days * day + days * 1000);
   const run = ticketOf(await beginRun({ dryRun: false, cutoff: iso(at.getTime() - 365 * day) }, at));
   let cursor: CandidateCursor | null = null;
   do {
@@ -321,7 +324,7 @@ const expected = FOLLOWERS - INACTIVE;
 const author = await getAccount(mainAuthor);
 const authorRelations = await countFollowers(mainAuthor);
 const auditStarted = performance.now();
-const audit = await auditTable({ segments: 4, fix: false, now: new Date(now + RUN_DAYS.at(-1)! * day) });
+const audit = await auditTable({ segments: 4, fix: false, now: new Date(now + RUN_DAYS.at(-1)! * (day + 1000)) });
 const auditSeconds = (performance.now() - auditStarted) / 1000;
 const sum = (
   field:
