@@ -3,7 +3,8 @@ import { keysOnly, readKey } from "./attributes";
 import type { DeletionMark, StoredAccountState } from "./account-store";
 import { isDeactivation } from "./entities/account";
 import { toDeactivatedByRunItem } from "./entities/second-chance";
-import { addToRunTotals, type RunTotals } from "./cleanup-run-store";
+import { recordRunFigures } from "./cleanup-run-store";
+import type { AccountRunFigures } from "./entities/run-tally";
 import { indexEntryRef } from "./entities/comment";
 import { fromPostSummaryItem, type StoredPostSummary } from "./entities/post";
 import { cleanupKeys, collections, keys, type ItemKey } from "./keys";
@@ -94,7 +95,7 @@ export function markAccountDeletion(
     ...(deactivatedBy
       ? [
           putOf(toDeactivatedByRunItem(deactivatedBy, userId)),
-          addToRunTotals(deactivatedBy, { accountsDeactivated: 1, accountsDeleted: 1 }),
+          recordRunFigures(deactivatedBy, userId, { accountsDeactivated: 1, accountsDeleted: 1 }),
         ]
       : []),
   ]);
@@ -111,7 +112,7 @@ export function finishAccountDeletion(
   runId: string | null,
 ): Promise<boolean> {
   const { userId, handle } = state.account;
-  const totals: Partial<RunTotals> = {
+  const totals: AccountRunFigures = {
     accountsDeleted: 1,
     followEdgesDeleted: pendingFigures.edges,
     commentsAnonymized: pendingFigures.comments,
@@ -127,7 +128,7 @@ export function finishAccountDeletion(
       ConditionExpression: "attribute_not_exists(pk) OR (edges = :edges AND comments = :comments)",
       ExpressionAttributeValues: { ":edges": pendingFigures.edges, ":comments": pendingFigures.comments },
     }),
-    ...(runId ? [addToRunTotals(runId, totals)] : []),
+    ...(runId ? [recordRunFigures(runId, userId, totals)] : []),
   ]);
 }
 

@@ -19,6 +19,7 @@ import { fromHandleClaimItem, toHandleClaimItem } from "./entities/handle-claim"
 import { learnFollowerCountTargets } from "./follower-count-targets";
 import { cleanupKeys, collections, keys } from "./keys";
 import { queryAll } from "./query";
+import { batchGet } from "./batch";
 import type { RawItem } from "./attributes";
 import { unavailable } from "../errors";
 import { ConditionFailed, getItem, updateItem, type ItemReader } from "./requests";
@@ -106,7 +107,32 @@ export interface StoredAccountState {
  * when there is no profile.
  */
 export async function getStoredAccountState(userId: string): Promise<StoredAccountState | null> {
-  const parts = await queryAll(collections.accountItems(userId), readAccountPart);
+  return stateOf(await queryAll(collections.accountItems(userId), readAccountPart));
+}
+
+/**
+ * Reads a batch of accounts as stored, as getStoredAccountState reads one: one strongly consistent BatchGetItem of
+ * the profiles (per 100, unprocessed keys asked for again), then getStoredAccountState's Query only for an account
+ * whose profile says it has follower-count shards (their counts and versions are part of its state). Absent
+ * accounts are missing from the answer.
+ */
+export async function getStoredAccountStates(userIds: readonly string[]): Promise<Map<string, StoredAccountState>> {
+  const profiles = await batchGet(
+    userIds.map((userId) => keys.account(userId)),
+    (item) => {
+      const part = readAccountPart(item);
+      return part?.kind === "profile" ? part : null;
+    },
+  );
+  const states = await Promise.all(
+    profiles.map((part) =>
+      part.profile.followerCountShards > 0 ? getStoredAccountState(part.profile.account.userId) : stateOf([part]),
+    ),
+  );
+  return new Map(states.flatMap((state) => (state ? [[state.account.userId, state] as const] : [])));
+}
+
+function stateOf(parts: readonly AccountPart[]): StoredAccountState | null {
   const profile = parts.find((part) => part.kind === "profile")?.profile;
   if (!profile) return null;
   const shardCounts = parts.flatMap((part) =>

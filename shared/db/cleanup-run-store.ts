@@ -10,8 +10,9 @@ import {
   type StoredRun,
 } from "./entities/cleanup-run";
 import { toFollowerHistoryPointItem } from "./entities/follower-history-point";
+import { runFigures, runFiguresAttributes, type AccountRunFigures } from "./entities/run-tally";
 import { cleanupKeys, collections } from "./keys";
-import { countItems, queryPage } from "./query";
+import { countItems, queryAll, queryPage } from "./query";
 import { ConditionFailed, getItem, unlessConditionFails, updateItem } from "./requests";
 import {
   putOf,
@@ -180,12 +181,13 @@ export async function endUndo(
 
 /** Marks a run finished with `status` unless it already is (1 conditional UpdateItem). */
 async function setRunStatus(runId: string, status: RunStatus, finishedAt: string): Promise<void> {
+  const figures = addFigures(await accountFiguresOf(runId));
   await unlessConditionFails(
     updateItem(cleanupKeys.run(runId), {
-      UpdateExpression: "SET #status = :status, finishedAt = :finishedAt",
+      UpdateExpression: `SET #status = :status, finishedAt = :finishedAt${figures.add}`,
       ConditionExpression: "#status = :running",
       ExpressionAttributeNames: { "#status": "status" },
-      ExpressionAttributeValues: { ":status": status, ":finishedAt": finishedAt, ":running": "running" },
+      ExpressionAttributeValues: { ":status": status, ":finishedAt": finishedAt, ":running": "running", ...figures.values },
     }),
   );
 }
@@ -236,8 +238,11 @@ export async function endRun(
     update += `, ${name} = :${name}`;
     values[`:${name}`] = value;
   }
+  // A real run's account totals: its accounts' figures, summed once as it ends (the update's condition: running).
+  const figures = totals ? addFigures({}) : addFigures(await accountFiguresOf(runId));
+  Object.assign(values, figures.values);
   const runUpdate = updateOf(cleanupKeys.run(runId), {
-    UpdateExpression: update,
+    UpdateExpression: update + figures.add,
     ConditionExpression: "#status = :running",
     ExpressionAttributeNames: { "#status": "status" },
     ExpressionAttributeValues: values,
@@ -259,7 +264,48 @@ export async function endRun(
   }
 }
 
-/** The transaction item that adds one account's figures to its run's totals (only the figures given). */
+/**
+ * The transaction item that records what a run did to one account (its `FIGURES#` item: only the figures given are
+ * set), in the transaction that did it: so each figure is set once however often a step is retried, and no item is
+ * written by every deletion of the run (the run record, summed from these when the run ends).
+ */
+export function recordRunFigures(runId: string, userId: string, figures: AccountRunFigures): TransactItem {
+  const { key, attributes } = runFiguresAttributes(runId, userId, figures, new Date());
+  const names = Object.keys(attributes);
+  return updateOf(key, {
+    UpdateExpression: `SET ${names.map((name) => `#${name} = :${name}`).join(", ")}`,
+    ExpressionAttributeNames: Object.fromEntries(names.map((name) => [`#${name}`, name])),
+    ExpressionAttributeValues: Object.fromEntries(names.map((name) => [`:${name}`, attributes[name]])),
+  });
+}
+
+/** A run's account totals so far: its accounts' `FIGURES#` items summed (1 Query per 1 MB, ≈ 10,000 accounts). */
+export async function accountFiguresOf(runId: string): Promise<Required<AccountRunFigures>> {
+  const sum: Required<AccountRunFigures> = {
+    accountsDeleted: 0,
+    followEdgesDeleted: 0,
+    commentsAnonymized: 0,
+    accountsDeactivated: 0,
+    accountsPurged: 0,
+  };
+  for (const figures of await queryAll(collections.runFigures(runId), runFigures.read, {
+    projection: runFigures.projection,
+  })) {
+    for (const name of Object.keys(sum) as (keyof AccountRunFigures)[]) sum[name] += figures[name];
+  }
+  return sum;
+}
+
+/** An update's `ADD` of account totals (none when all are 0), and its values. */
+function addFigures(figures: AccountRunFigures): { add: string; values: Record<string, number> } {
+  const given = Object.entries(figures).filter(([, value]) => value !== undefined && value !== 0);
+  return {
+    add: given.length === 0 ? "" : ` ADD ${given.map(([name]) => `${name} :add_${name}`).join(", ")}`,
+    values: Object.fromEntries(given.map(([name, value]) => [`:add_${name}`, value as number])),
+  };
+}
+
+/** The transaction item that adds figures to a run's totals (a restore's, counted on the run it undoes). */
 export function addToRunTotals(runId: string, totals: Partial<RunTotals>): TransactItem {
   const figures = Object.entries(totals).filter(([, value]) => value !== undefined);
   return updateOf(cleanupKeys.run(runId), {
@@ -280,6 +326,12 @@ export function countCountChanges(runId: string): Promise<number> {
  * read them all, else counted (a run under way, or one stored before 1.2 with more than 100 changes).
  */
 async function withCountChanges(run: StoredRun, firstChanges?: Promise<CountChange[]>): Promise<Run> {
+  // A real run under way: its account totals so far are its accounts' figures (added to its record as it ends).
+  if (run.status === "running" && !run.dryRun) {
+    const [changed, figures] = await Promise.all([firstChanges ?? firstCountChanges(run.runId), accountFiguresOf(run.runId)]);
+    for (const name of Object.keys(figures) as (keyof AccountRunFigures)[]) run = { ...run, [name]: run[name] + figures[name] };
+    firstChanges = Promise.resolve(changed);
+  }
   const changes = await (firstChanges ?? firstCountChanges(run.runId));
   const countChanges = changes.slice(0, COUNT_CHANGES_IN_RUN);
   const countChangesTotal =

@@ -199,6 +199,8 @@ export const cleanupKeys = {
   /** An earlier release's tallies, one item per kind (`NOTICE#`: a notice; `DEFERRED#`: a deletion deferred). */
   noticeTally: (runId: string, userId: string): ItemKey => ({ pk: runPartition(runId), sk: `NOTICE#${userId}` }),
   deferredTally: (runId: string, userId: string): ItemKey => ({ pk: runPartition(runId), sk: `DEFERRED#${userId}` }),
+  /** What a run did to one account (`FIGURES#`: marked, deactivated, deleted, purged; its relations and comments). */
+  runFigures: (runId: string, userId: string): ItemKey => ({ pk: runPartition(runId), sk: `FIGURES#${userId}` }),
   /** A point of an account's public follower history, newest last (by run ID). */
   historyPoint: (userId: string, runId: string): ItemKey => ({ pk: historyPartition(userId), sk: `POINT#${runId}` }),
   /** A dormant account, sorted by the end of its grace: what a run purges once that time has passed. */
@@ -269,6 +271,8 @@ export const collections = {
   /** The same, as an earlier release tallied them: a notice and a deferral in an item each. */
   noticeTallies: (runId: string): ItemCollection => ({ pk: runPartition(runId), prefix: "NOTICE#" }),
   deferredTallies: (runId: string): ItemCollection => ({ pk: runPartition(runId), prefix: "DEFERRED#" }),
+  /** What a run did to each account it deactivated, deleted or purged: its totals, summed when it ends. */
+  runFigures: (runId: string): ItemCollection => ({ pk: runPartition(runId), prefix: "FIGURES#" }),
   /** Surviving accounts whose counts a real run touched. */
   touchedAccounts: (): ItemCollection => ({ pk: TOUCHED, prefix: USER }),
   /** What a dry run recorded: accounts it touched, accounts it would delete, relations it would delete. */

@@ -1,7 +1,7 @@
 import type { FollowRelation } from "../domain/follow";
 import type { StoredAccountState } from "./account-store";
 import { LIVE_ACCOUNT_CONDITION } from "./account-store";
-import { addToRunTotals } from "./cleanup-run-store";
+import { addToRunTotals, recordRunFigures } from "./cleanup-run-store";
 import { inactivityIndexFields, type DeactivationMark, type RestoringState } from "./entities/account";
 import { fromRelationItem, toFollowItems, type RelationState } from "./entities/follow";
 import { toQuarantinedClaimItem } from "./entities/handle-claim";
@@ -39,13 +39,15 @@ export const underMark = (mark: DeactivationMark): AlsoCondition => ({
 /**
  * Ends a deactivation whose relations and comments are all out, in one transaction: the profile's phase becomes
  * `dormant`, the account is listed in `CLEANUP#DORMANT` by the end of its grace, the pending deletion goes (only with
- * the figures read from it), and the marking run's totals get its relations and comments. False when the state
- * changed (a restore flipped it meanwhile, or the figures moved): read again.
+ * the figures read from it), and the finishing run's figures of the account get its relations and comments (the
+ * marking run's, unless a later run finishes what it began). False when the state changed (a restore flipped it
+ * meanwhile, or the figures moved): read again.
  */
 export function finishDeactivation(
   state: StoredAccountState,
   mark: DeactivationMark,
   figures: { edges: number; comments: number },
+  runId: string | null,
 ): Promise<boolean> {
   const { userId } = state.account;
   return unlessCancelled([
@@ -60,8 +62,8 @@ export function finishDeactivation(
       ConditionExpression: "edges = :edges AND comments = :comments",
       ExpressionAttributeValues: { ":edges": figures.edges, ":comments": figures.comments },
     }),
-    ...(mark.runId
-      ? [addToRunTotals(mark.runId, { followEdgesDeleted: figures.edges, commentsAnonymized: figures.comments })]
+    ...(runId
+      ? [recordRunFigures(runId, userId, { followEdgesDeleted: figures.edges, commentsAnonymized: figures.comments })]
       : []),
   ]);
 }
@@ -440,6 +442,6 @@ export function finishPurge(
       ? putOf(toQuarantinedClaimItem(handle, userId, quarantineUntil), ours)
       : deleteOf(keys.handle(handle), ours),
     deleteOf(cleanupKeys.pending(userId)),
-    ...(runId ? [addToRunTotals(runId, { accountsPurged: 1 })] : []),
+    ...(runId ? [recordRunFigures(runId, userId, { accountsPurged: 1 })] : []),
   ]);
 }

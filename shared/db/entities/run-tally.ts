@@ -4,6 +4,9 @@
 // after a crash counts nobody twice and a deferral never undoes the notice's count; counted when the run ends (Run's
 // `noticesSent` and `deletionsDeferred`), and expiring (TTL) a week after the run. An earlier release wrote an item
 // per kind (`NOTICE#<userId>`, `DEFERRED#<userId>`): still counted for one release (a run under way at a deploy).
+// `FIGURES#<userId>` holds what the run did to an account it deleted or purged, or whose deactivation it finished
+// (the run's other totals, set by the transaction that did it; a deactivation itself is counted by its
+// `DEACTIVATED#` item), summed when the run ends.
 import { attributesOf, projectionOf, type RawItem } from "../attributes";
 import { cleanupKeys, entityTypes, type ItemKey } from "../keys";
 
@@ -22,6 +25,56 @@ export interface RunTallyItem extends ItemKey, Tallies {
 }
 
 const expiry = (now: Date): number => Math.floor(now.getTime() / 1000) + RUN_TALLY_TTL_SECONDS;
+
+/** The figures one account adds to its run's totals (only those its transaction sets). */
+export interface AccountRunFigures {
+  accountsDeleted?: number;
+  followEdgesDeleted?: number;
+  commentsAnonymized?: number;
+  accountsDeactivated?: number;
+  accountsPurged?: number;
+}
+
+const figureNames = [
+  "accountsDeleted",
+  "followEdgesDeleted",
+  "commentsAnonymized",
+  "accountsDeactivated",
+  "accountsPurged",
+] as const satisfies readonly (keyof AccountRunFigures)[];
+
+/**
+ * The attributes a transaction sets on an account's `FIGURES#` item (an UpdateItem: the mark and the finish of a
+ * deactivation each set their own figures on the same item).
+ */
+export function runFiguresAttributes(
+  runId: string,
+  userId: string,
+  figures: AccountRunFigures,
+  now: Date,
+): { key: ItemKey; attributes: Record<string, unknown> } {
+  const set = Object.entries(figures).filter(([, value]) => value !== undefined);
+  return {
+    key: cleanupKeys.runFigures(runId, userId),
+    attributes: {
+      entityType: entityTypes.runTally,
+      userId,
+      expiresAt: expiry(now),
+      ...Object.fromEntries(set),
+    },
+  };
+}
+
+/** An account's figures as its `FIGURES#` item holds them (absent: 0). */
+export const runFigures = {
+  projection: projectionOf(figureNames),
+  read: (item: RawItem): Required<AccountRunFigures> => {
+    const attributes = attributesOf(item, entityTypes.runTally);
+    return Object.fromEntries(
+      figureNames.map((name) => [name, attributes.optionalNumber(name) ?? 0]),
+    ) as Required<AccountRunFigures>;
+  },
+};
 
 export function toRunTallyItem(runId: string, userId: string, tallies: Tallies, now: Date): RunTallyItem {
   return {

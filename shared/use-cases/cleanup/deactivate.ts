@@ -1,5 +1,5 @@
 import { commentIndexPage, postsPage } from "../../db/account-deletion-store";
-import { getStoredAccountState } from "../../db/account-store";
+import { getStoredAccountState, type StoredAccountState } from "../../db/account-store";
 import { isDeactivation, type DeactivationMark } from "../../db/entities/account";
 import { allFollowers, allFollowing, removeFollow } from "../../db/follow-store";
 import { countOnPending, getPendingDeletion } from "../../db/pending-deletion-store";
@@ -23,11 +23,16 @@ export type DeactivationOutcome = "deactivated" | "unfinished" | "not-deactivati
 /**
  * Deactivates a marked account from wherever an earlier attempt stopped. `unfinished`: the deadline came first (call
  * again); `not-deactivating`: the account is no longer under this deactivation (a restore flipped it back, or it is
- * gone).
+ * gone). `known`: its state as the caller read (or marked) it in this step, so it is not read again here; every
+ * move below is conditioned on its mark, and the finish reads it again.
  */
-export async function deactivateMarkedAccount(userId: string, steps: DeletionSteps): Promise<DeactivationOutcome> {
+export async function deactivateMarkedAccount(
+  userId: string,
+  steps: DeletionSteps,
+  known?: StoredAccountState,
+): Promise<DeactivationOutcome> {
   const late = () => Date.now() > steps.deadline;
-  const state = await getStoredAccountState(userId);
+  const state = known ?? (await getStoredAccountState(userId));
   const mark = state?.deletion ?? null;
   if (!state || !isDeactivation(mark) || mark.phase !== "deactivating") return "not-deactivating";
   const stillMarked = async () => {
@@ -80,13 +85,18 @@ export async function deactivateMarkedAccount(userId: string, steps: DeletionSte
     }
   }
 
+  // The first attempt finishes under the mark as held (the finish is conditioned on it); only a refused one reads the
+  // account again, to tell a restore's flip or a finish elsewhere from figures that moved.
   for (let attempt = 0; attempt < 5; attempt++) {
-    const [current, pending] = await Promise.all([getStoredAccountState(userId), getPendingDeletion(userId)]);
+    const [current, pending] = await Promise.all([
+      attempt === 0 ? state : getStoredAccountState(userId),
+      getPendingDeletion(userId),
+    ]);
     const currentMark = current?.deletion ?? null;
     if (!current || !isDeactivation(currentMark) || currentMark.at !== mark.at) return "not-deactivating";
     if (currentMark.phase !== "deactivating") return "deactivated";
     const figures = { edges: pending?.edges ?? 0, comments: pending?.comments ?? 0 };
-    if (await finishDeactivation(current, currentMark, figures)) return "deactivated";
+    if (await finishDeactivation(current, currentMark, figures, steps.run?.runId ?? null)) return "deactivated";
   }
   throw unavailable(1);
 }

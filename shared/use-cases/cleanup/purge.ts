@@ -1,5 +1,5 @@
 import { commentIndexPage, idempotencyKeysPage } from "../../db/account-deletion-store";
-import { getStoredAccountState } from "../../db/account-store";
+import { getStoredAccountState, type StoredAccountState } from "../../db/account-store";
 import { batchDelete } from "../../db/batch";
 import { isDeactivation } from "../../db/entities/account";
 import { historyKeysOf } from "../../db/follower-history-store";
@@ -20,11 +20,17 @@ export type PurgeOutcome = "purged" | "unfinished" | "not-due";
 
 /**
  * Purges a dormant account whose grace has passed (or goes on with a purge begun), from wherever an earlier attempt
- * stopped. `not-due`: it is not dormant past its grace (restored meanwhile, or its grace goes on).
+ * stopped. `not-due`: it is not dormant past its grace (restored meanwhile, or its grace goes on). `known`: its state
+ * as the caller read it in this step, with nothing written to it since (not read again here: the purge's mark is
+ * conditioned on it, and the finish reads it again).
  */
-export async function purgeAccount(userId: string, steps: DeletionSteps): Promise<PurgeOutcome> {
+export async function purgeAccount(
+  userId: string,
+  steps: DeletionSteps,
+  known?: StoredAccountState | null,
+): Promise<PurgeOutcome> {
   const late = () => Date.now() > steps.deadline;
-  const state = await getStoredAccountState(userId);
+  const state = known ?? (await getStoredAccountState(userId));
   const mark = state?.deletion ?? null;
   if (!state || !isDeactivation(mark)) return "not-due";
   if (mark.phase === "deactivating") return "not-due";
