@@ -43,9 +43,19 @@ export const cleanupSteps: Readonly<Record<CleanupStepName, string>> = {
 export const cleanupStepAccess: Readonly<Record<CleanupStepName, TableGrant>> = {
   begin: { table: ["GetItem", "Query", "PutItem"] },
   findCandidates: { table: ["Query", "UpdateItem"], indexes: { inactivity: ["Query"] } },
-  // Notices, outlook syncs, deactivations, purges and an undo's restores: transactions that check items too.
+  // Notices, outlook syncs, deactivations, purges and an undo's restores: transactions that check items too; a
+  // batch's candidates read together (BatchGetItem).
   processBatch: {
-    table: ["GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "ConditionCheckItem"],
+    table: [
+      "GetItem",
+      "BatchGetItem",
+      "Query",
+      "PutItem",
+      "UpdateItem",
+      "DeleteItem",
+      "BatchWriteItem",
+      "ConditionCheckItem",
+    ],
   },
   recount: { table: ["GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "ConditionCheckItem"] },
   finish: { table: ["Query", "UpdateItem", "DeleteItem"] },

@@ -187,7 +187,12 @@ async function setRunStatus(runId: string, status: RunStatus, finishedAt: string
       UpdateExpression: `SET #status = :status, finishedAt = :finishedAt${figures.add}`,
       ConditionExpression: "#status = :running",
       ExpressionAttributeNames: { "#status": "status" },
-      ExpressionAttributeValues: { ":status": status, ":finishedAt": finishedAt, ":running": "running", ...figures.values },
+      ExpressionAttributeValues: {
+        ":status": status,
+        ":finishedAt": finishedAt,
+        ":running": "running",
+        ...figures.values,
+      },
     }),
   );
 }
@@ -328,8 +333,12 @@ export function countCountChanges(runId: string): Promise<number> {
 async function withCountChanges(run: StoredRun, firstChanges?: Promise<CountChange[]>): Promise<Run> {
   // A real run under way: its account totals so far are its accounts' figures (added to its record as it ends).
   if (run.status === "running" && !run.dryRun) {
-    const [changed, figures] = await Promise.all([firstChanges ?? firstCountChanges(run.runId), accountFiguresOf(run.runId)]);
-    for (const name of Object.keys(figures) as (keyof AccountRunFigures)[]) run = { ...run, [name]: run[name] + figures[name] };
+    const [changed, figures] = await Promise.all([
+      firstChanges ?? firstCountChanges(run.runId),
+      accountFiguresOf(run.runId),
+    ]);
+    for (const name of Object.keys(figures) as (keyof AccountRunFigures)[])
+      run = { ...run, [name]: run[name] + figures[name] };
     firstChanges = Promise.resolve(changed);
   }
   const changes = await (firstChanges ?? firstCountChanges(run.runId));

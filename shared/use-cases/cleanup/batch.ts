@@ -97,7 +97,11 @@ async function processCandidate(
     // by its owner a moment ago, whose deletion goes on without us).
     if (!marked) return "done";
     // The state the mark left (its update expression), without reading it back.
-    return finishMarked(userId, { ...state, deletion: mark, restoring: null, outlook: { at: null, dirty: false } }, steps);
+    return finishMarked(
+      userId,
+      { ...state, deletion: mark, restoring: null, outlook: { at: null, dirty: false } },
+      steps,
+    );
   }
   return finishMarked(userId, state, steps);
 }
