@@ -94,8 +94,8 @@ export function markAccountDeletion(
     }),
     ...(deactivatedBy
       ? [
+          // Counted by the run as it ends (its accountsDeactivated and accountsDeleted): no run record write here.
           putOf(toDeactivatedByRunItem(deactivatedBy, userId)),
-          recordRunFigures(deactivatedBy, userId, { accountsDeactivated: 1, accountsDeleted: 1 }),
         ]
       : []),
   ]);
