@@ -125,7 +125,7 @@ export async function getStoredAccountStates(userIds: readonly string[]): Promis
     },
   );
   const states = await Promise.all(
-    profiles.map((part) =>
+    profiles.map(async (part) =>
       part.profile.followerCountShards > 0 ? getStoredAccountState(part.profile.account.userId) : stateOf([part]),
     ),
   );

@@ -288,7 +288,7 @@ export function recordRunFigures(runId: string, userId: string, figures: Account
  * A run's account totals so far: its accounts' `FIGURES#` items summed, and the accounts it deactivated (its
  * `DEACTIVATED#` items, each also a deletion in the totals) counted: 2 Queries in parallel, each 1 per 1 MB.
  */
-export async function accountFiguresOf(runId: string): Promise<Required<AccountRunFigures>> {
+async function accountFiguresOf(runId: string): Promise<Required<AccountRunFigures>> {
   const [all, deactivated] = await Promise.all([
     queryAll(collections.runFigures(runId), runFigures.read, { projection: runFigures.projection }),
     countItems(collections.deactivatedBy(runId)),

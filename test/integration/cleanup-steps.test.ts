@@ -12,7 +12,6 @@ import { beginRun, succeedRun, ticketOf } from "../../shared/use-cases/cleanup/l
 import { recountStep } from "../../shared/use-cases/cleanup/recount";
 import { readRun } from "../../shared/use-cases/cleanup/reports";
 import { recordDynamoDbRequests } from "../support/request-recorder";
-import { crash, injectFaults } from "../support/faults";
 
 // The Lambda step handlers, driven in the order of the state machine's definition (infra/constructs/
 // cleanup-workflow.ts), with the state it passes between them; and the operator command.
@@ -80,90 +79,6 @@ describe("touching a surviving account", () => {
     // The recount ended the first run's touches: the next run records the author's touch again.
     const second = await aRunOfOneCandidatePerBatch([readers[2]!.userId]);
     expect(second).toEqual({ touchPuts: 1, countChanges: [{ userId: author.userId, before: 2, after: 1 }] });
-    await expectCountsEqualRelations([author]);
-  });
-});
-
-describe("a batch step of a deactivating run", () => {
-  /** Inactive readers, each following one author (its relation to move out, its counts to touch). */
-  async function inactiveFollowersOfAnAuthor(count: number) {
-    const author = await given.anAuthor();
-    const readers = await Promise.all(Array.from({ length: count }, () => given.aReader()));
-    for (const reader of readers) await given.aFollow(reader, author);
-    for (const reader of readers) await lastActiveAt(reader, "2024-05-01T00:00:00.000Z");
-    return { author, userIds: readers.map((reader) => reader.userId) };
-  }
-
-  it("reads its candidates together, each account once more at most, and counts each once however often it is retried", async () => {
-    const { author, userIds } = await inactiveFollowersOfAnAuthor(3);
-    const now = new Date();
-    const run = ticketOf(await beginRun({ dryRun: false, cutoff: "2024-06-01T00:00:00.000Z" }, now));
-
-    const recording = recordDynamoDbRequests();
-    expect(await processBatchStep(run, userIds, now, 60_000)).toEqual({ remaining: [] });
-    recording.stop();
-    expect(recording.requests.filter((request) => request.command === "BatchGetItem")).toHaveLength(1);
-    // The batch read's Query of an account with shards is its only read of the account's items in the step: the
-    // mark, the deactivation and its finish carry the state they hold (was 5: the candidate, the mark's account,
-    // the deactivation's start and finish, the purge's check).
-    const accountReads = (userId: string) =>
-      recording.requests.filter(
-        (request) =>
-          request.command === "Query" &&
-          JSON.stringify(request.input).includes(`"USER#${userId}"`) &&
-          JSON.stringify(request.input).includes("PROFILE"),
-      ).length;
-    expect(userIds.map(accountReads)).toEqual([1, 1, 1]);
-    // Its totals so far, while it runs: from the accounts' figures, not from a write of the run per account.
-    expect(await readRun(run.runId)).toMatchObject({
-      status: "running",
-      accountsDeactivated: 3,
-      followEdgesDeleted: 3,
-    });
-
-    // The state machine retries the step (its answer lost), and again after a crash in the middle of it.
-    expect(await processBatchStep(run, userIds, now, 60_000)).toEqual({ remaining: [] });
-    let requests = 0;
-    const faults = injectFaults(() => (++requests > 2 ? crash() : undefined));
-    await expect(processBatchStep(run, userIds, now, 60_000)).rejects.toMatchObject({ name: "InjectedCrash" });
-    faults.stop();
-    expect(await processBatchStep(run, userIds, now, 60_000)).toEqual({ remaining: [] });
-    while (!(await recountStep(run, now, 60_000)).done);
-    await succeedRun(run, now);
-
-    expect(await readRun(run.runId)).toMatchObject({
-      status: "succeeded",
-      accountsDeactivated: 3,
-      accountsDeleted: 3,
-      followEdgesDeleted: 3,
-      commentsAnonymized: 0,
-      accountsPurged: 0,
-      countChanges: [{ userId: author.userId, before: 3, after: 0 }],
-    });
-    await expectCountsEqualRelations([author]);
-  });
-
-  it("counts an account whose deactivation a crash cut short once, in the run that finished it", async () => {
-    const { author, userIds } = await inactiveFollowersOfAnAuthor(2);
-    const now = new Date();
-    const run = ticketOf(await beginRun({ dryRun: false, cutoff: "2024-06-01T00:00:00.000Z" }, now));
-    // Killed at the first account's finish (after its mark and its relation's move), before the second's mark: the
-    // retried step finishes the first from its mark and deactivates the second.
-    let transactions = 0;
-    const faults = injectFaults((command) =>
-      command === "TransactWriteItems" && ++transactions > 2 ? crash() : undefined,
-    );
-    await expect(processBatchStep(run, userIds, now, 60_000)).rejects.toMatchObject({ name: "InjectedCrash" });
-    faults.stop();
-    expect(await processBatchStep(run, userIds, now, 60_000)).toEqual({ remaining: [] });
-    while (!(await recountStep(run, now, 60_000)).done);
-    await succeedRun(run, now);
-    expect(await readRun(run.runId)).toMatchObject({
-      status: "succeeded",
-      accountsDeactivated: 2,
-      accountsDeleted: 2,
-      followEdgesDeleted: 2,
-    });
     await expectCountsEqualRelations([author]);
   });
 });
