@@ -141,7 +141,7 @@ function stateOf(parts: readonly AccountPart[]): StoredAccountState | null {
   const shardTotal = shardCounts.reduce((sum, shard) => sum + shard.count, 0);
   const underNotice = parts.reduce((sum, part) => sum + part.underNotice, 0);
   learnFollowerCountTargets(
-    userId,
+    profile.account.userId,
     shardCounts.map(({ shard }) => shard),
   );
   return {
