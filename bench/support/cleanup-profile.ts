@@ -114,6 +114,8 @@ function phaseOf(names: readonly string[], operation: string, input: string): Ph
   if (has("findCandidates")) return "search (candidate pages)";
   if (!has("processBatch")) return OTHER;
   if (has("renewLease")) return "batch step: lease renewal";
+  // The batch's one read of its candidates (BatchGetItem of the profiles; a Query for an account with shards).
+  if (has("getStoredAccountStates")) return "candidate: first read (account state)";
   if (has("dryRunCandidate")) return "dry run: judgement";
   if (has("flipForUndo", "continueRestore", "restoreOnSignIn", "undoCandidate")) {
     if (has("settleDormantRelation", "dormantRelationsPage")) return "restore: relations";
