@@ -111,8 +111,10 @@ export type Departure = { kind: "delete" } | { kind: "dormant"; holderId: string
  * Takes a live relation out of every list and count in ONE transaction (the unfollow, and each relation of a
  * deletion or deactivation): the relation item deleted or marked dormant (only while it is the one that was read,
  * live), both list rows deleted, both counts -1; and when its follower is under notice, its outlook entry and the
- * followee's `underNotice` with it. The transaction is first sent as for a relation outside the outlook; when the
- * relation comes back with an `outlookAt`, it is sent again with the entry. `unchanged`: the relation was gone,
+ * followee's `underNotice` with it. The transaction is first sent with `outlookAt` as the caller expects it (null:
+ * outside the outlook; the follower's own outlook target when the caller holds its state, so that a relation of an
+ * account under notice is not refused once on the way); when the relation comes back with another `outlookAt`, it is
+ * sent again with that entry. `unchanged`: the relation was gone,
  * replaced or dormant meanwhile; `followee_missing` / `follower_missing`: a count item is gone or a `mark` no longer
  * holds. `alsoWrite` joins the same transaction (the cleanup counts the relation on its pending deletion).
  */
@@ -120,9 +122,10 @@ export async function removeFollow(
   relation: FollowRelation,
   departure: Departure = { kind: "delete" },
   alsoWrite: TransactItems = [],
+  expectedOutlookAt: string | null = null,
 ): Promise<FollowWriteOutcome> {
   const { followerId, followeeId, followId } = relation;
-  let outlookAt: string | null = null;
+  let outlookAt = expectedOutlookAt;
   for (let round = 0; round < 3; round++) {
     const seen = outlookAt;
     const relationCondition = {
@@ -171,8 +174,12 @@ export async function removeFollow(
 }
 
 /** The unfollow transaction (F2, F8): `removeFollow` of a live relation, deleted. */
-export function deleteFollow(relation: FollowRelation, alsoWrite: TransactItems = []): Promise<FollowWriteOutcome> {
-  return removeFollow(relation, { kind: "delete" }, alsoWrite);
+export function deleteFollow(
+  relation: FollowRelation,
+  alsoWrite: TransactItems = [],
+  expectedOutlookAt: string | null = null,
+): Promise<FollowWriteOutcome> {
+  return removeFollow(relation, { kind: "delete" }, alsoWrite, expectedOutlookAt);
 }
 
 export interface RelationPage {

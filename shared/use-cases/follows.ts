@@ -103,7 +103,7 @@ export async function unfollow(identity: Identity, caller: Caller, userId: strin
     }
     const relation = stored?.relation ?? null;
     if (!relation) return stateAfter("unchanged", userId, false);
-    const outcome = await deleteFollow(relation);
+    const outcome = await deleteFollow(relation, [], stored?.outlookAt ?? null);
     if (outcome === "done") recordBusinessMetric("FollowsEnded");
     if (outcome !== "unchanged") return stateAfter(outcome, userId, false);
   }

@@ -97,10 +97,13 @@ async function processCandidate(
     // by its owner a moment ago, whose deletion goes on without us).
     if (!marked) return "done";
     // The state the mark left (its update expression), without reading it back.
+    // Its relations stay where its notices put them in its followees' outlooks until they move (the mark removed
+    // the target from the profile): the deactivation expects them there.
     return finishMarked(
       userId,
       { ...state, deletion: mark, restoring: null, outlook: { at: null, dirty: false } },
       steps,
+      state.outlook.at,
     );
   }
   return finishMarked(userId, state, steps);
@@ -132,6 +135,7 @@ async function finishMarked(
   userId: string,
   state: StoredAccountState,
   steps: DeletionSteps,
+  outlookAtBeforeMark: string | null = null,
 ): Promise<"done" | "unfinished"> {
   const mark = state.deletion;
   if (!mark) return "done";
@@ -142,7 +146,7 @@ async function finishMarked(
   }
   let known: StoredAccountState | null = state;
   if (mark.phase === "deactivating") {
-    const deactivated = await deactivateMarkedAccount(userId, steps, state);
+    const deactivated = await deactivateMarkedAccount(userId, steps, state, outlookAtBeforeMark);
     if (deactivated === "unfinished") return "unfinished";
     if (deactivated === "not-deactivating") return "done";
     recordBusinessMetric("AccountsDeactivated");

@@ -30,6 +30,8 @@ export async function deactivateMarkedAccount(
   userId: string,
   steps: DeletionSteps,
   known?: StoredAccountState,
+  /** Where its own relations' outlook entries are, when the caller knows (its target before the mark removed it). */
+  outlookAtBeforeMark: string | null = null,
 ): Promise<DeactivationOutcome> {
   const late = () => Date.now() > steps.deadline;
   const state = known ?? (await getStoredAccountState(userId));
@@ -40,12 +42,23 @@ export async function deactivateMarkedAccount(
     return isDeactivation(again?.deletion ?? null) && again!.deletion!.at === mark.at;
   };
 
-  const moveOut = async (pages: AsyncGenerator<FollowRelation[]>, other: (relation: FollowRelation) => string) => {
+  // The account's own relations sit in its followees' outlooks at its outlook target before the mark (its notices put
+  // them there); its followers' relations at each follower's own, unknown here. A wrong guess costs one refusal.
+  const moveOut = async (
+    pages: AsyncGenerator<FollowRelation[]>,
+    other: (relation: FollowRelation) => string,
+    expectedOutlookAt: string | null,
+  ) => {
     for await (const page of pages) {
       for (const relation of page) {
         if (late()) return "unfinished" as const;
         await touch(other(relation), steps);
-        const outcome = await removeFollow(relation, dormantUnder(userId, mark), [countOnPending(userId, "edges")]);
+        const outcome = await removeFollow(
+          relation,
+          dormantUnder(userId, mark),
+          [countOnPending(userId, "edges")],
+          expectedOutlookAt,
+        );
         // A count item refused: the other account is gone (its deletion takes the relation), or this mark no longer
         // holds (a restore flipped it back: stop).
         if ((outcome === "followee_missing" || outcome === "follower_missing") && !(await stillMarked())) {
@@ -56,8 +69,8 @@ export async function deactivateMarkedAccount(
     return "done" as const;
   };
   for (const outcome of [
-    await moveOut(allFollowing(userId), (relation) => relation.followeeId),
-    await moveOut(allFollowers(userId), (relation) => relation.followerId),
+    await moveOut(allFollowing(userId), (relation) => relation.followeeId, outlookAtBeforeMark),
+    await moveOut(allFollowers(userId), (relation) => relation.followerId, null),
   ]) {
     if (outcome !== "done") return outcome;
   }
