@@ -117,6 +117,12 @@ describe("the cleanup's profile", () => {
     expect(phases.get("deactivation: finish (dormant, pending, run totals)")).toBe(1);
     expect(purgeRun.get("purge: mark (purging, pending)")).toBe(1);
     expect(purgeRun.get("purge: finish (profile, shards, handle quarantine, pending)")).toBe(1);
+    // and each of its 3 relations leaves in one transaction, sent where its outlook entry is (its own two in its
+    // followees' outlooks at its target before the mark, its follower's outside)
+    expect(
+      phases.get("deactivation: relations (dormant, per relation)"),
+      "one transaction per relation, none refused",
+    ).toBe(3);
     // and its 3 relations' dormant items go in the purge, one transaction each
     expect(purgeRun.get("purge: dormant relations")).toBeGreaterThanOrEqual(3);
     // and its comment's purge is the comments' (the page, the writer taken off, the index entry's batch delete),
