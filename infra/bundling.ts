@@ -77,6 +77,54 @@ function pureDeclarations(): Plugin {
   };
 }
 
+/**
+ * The project's modules (`shared/`) have no side effect a module that imports them relies on: what runs at their top
+ * level (a schema, a client, the configuration's check) serves their exports. esbuild, told so, takes a module into a
+ * bundle only for what is used of it. Without that, it gives a module to every entry that imports it, used or not,
+ * and a module both a function and one of its lazily loaded chunks reach lands in a chunk loaded at init: `GET /me`
+ * imported the account use cases, whose entitlement change imports the outlook sync, and so loaded at init the
+ * second-chance, outlook and follow stores that only its lazily loaded outlook sync and restore use (11.5 KB).
+ */
+function projectModulesWithoutSideEffects(): Plugin {
+  const shared = join(projectRoot, "shared") + "/";
+  const resolving = Symbol("resolving");
+  return {
+    name: "project-modules-without-side-effects",
+    setup(bundler) {
+      bundler.onResolve({ filter: /^\.\.?\// }, async (args) => {
+        if (args.kind !== "import-statement" || args.pluginData === resolving) return undefined;
+        const { importer, namespace, resolveDir, kind, with: attributes } = args;
+        const resolved = await bundler.resolve(args.path, {
+          importer,
+          namespace,
+          resolveDir,
+          kind,
+          with: attributes,
+          pluginData: resolving,
+        });
+        if (resolved.errors.length > 0 || !resolved.path.startsWith(shared)) return undefined;
+        return { path: resolved.path, sideEffects: false };
+      });
+    },
+  };
+}
+
+/**
+ * An SDK client reads one field of its package.json, its version (for the user agent); esbuild would bundle the whole
+ * file (2.3 KB for DynamoDB's, its scripts and dependencies). A bundle gets the version alone.
+ */
+function sdkClientVersionsOnly(): Plugin {
+  return {
+    name: "sdk-client-versions-only",
+    setup(bundler) {
+      bundler.onLoad({ filter: /\/node_modules\/@aws-sdk\/client-[^/]+\/package\.json$/ }, ({ path }) => {
+        const { version } = JSON.parse(readFileSync(path, "utf8")) as { version: string };
+        return { contents: JSON.stringify({ version }), loader: "json" };
+      });
+    },
+  };
+}
+
 /** esbuild's options for every function; the entry is `index` and the handler `index.handler`. */
 export const lambdaBuildOptions = {
   absWorkingDir: projectRoot,
@@ -97,7 +145,7 @@ export const lambdaBuildOptions = {
   mainFields: ["module", "main"],
   banner: { js: esmRequireBanner },
   alias: { ...lambdaAliases },
-  plugins: [pureDeclarations()],
+  plugins: [projectModulesWithoutSideEffects(), sdkClientVersionsOnly(), pureDeclarations()],
   logLevel: "error",
 } as const satisfies BuildOptions;
 

@@ -14,7 +14,6 @@ import { unexpiredEntitlements, type Entitlement } from "../domain/entitlements"
 import { budgetUntil } from "../deadline";
 import { handleTaken, notFound, unavailable } from "../errors";
 import { requireProfile } from "./caller";
-import { syncOutlook } from "./outlook";
 
 /** How long an entitlement change works on taking an exempted account out of its followees' outlooks. */
 const OUTLOOK_SYNC_BUDGET_MS = 3_000;
@@ -97,6 +96,7 @@ export async function setEntitlements(
   // its followees' outlooks before this answers (contract 1.2: exact at all times).
   if (stored.scheduled && unexpiredEntitlements(stored.entitlements, now).length > 0) {
     if (await withdrawScheduleForExemption(userId, stored.entitlements)) {
+      const { syncOutlook } = await import("./outlook");
       await syncOutlook(userId, budgetUntil(OUTLOOK_SYNC_BUDGET_MS, OUTLOOK_SYNC_RESERVE_MS));
     }
   }

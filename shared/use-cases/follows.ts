@@ -1,33 +1,13 @@
-import * as z from "zod/mini";
-import { getProfileNames } from "../db/account-batch-reader";
 import { config } from "../config";
 import { accountExists, getAccount, getStoredAccountState } from "../db/account-store";
 import { createFollowerCountShards } from "../db/follower-count-store";
 import { dropDormantRelation } from "../db/second-chance-store";
-import {
-  createFollow,
-  deleteFollow,
-  getFollow,
-  getRelation,
-  listFollowers,
-  listFollowing,
-  type FollowWriteOutcome,
-  type RelationPage,
-} from "../db/follow-store";
+import { createFollow, deleteFollow, getFollow, getRelation, type FollowWriteOutcome } from "../db/follow-store";
 import type { Account, Caller, Identity } from "../domain/account";
-import {
-  isSelfFollow,
-  needsFollowerCountShards,
-  type FollowListEntry,
-  type FollowRelation,
-  type FollowState,
-} from "../domain/follow";
+import { isSelfFollow, needsFollowerCountShards, type FollowState } from "../domain/follow";
 import { cannotFollowSelf, notFound, profileRequired, unavailable } from "../errors";
 import { ulid } from "../ids";
 import { recordBusinessMetric } from "../metrics";
-import { decodeCursor, encodeCursor } from "../pagination";
-import type { ListQuery } from "../schemas/common";
-import { settleDormantRelation } from "./cleanup/restore";
 
 const userNotFound = () => notFound("The user");
 
@@ -82,7 +62,11 @@ export async function follow(
     // The pair's relation is dormant: its holder (the followee, whose restore is under way) gets it back now, as its
     // restore would, with its first follow time; then it is followed.
     const relation = await getRelation(follower.userId, userId);
-    if (relation?.dormantUnder) await settleDormantRelation(relation.relation, relation.dormantUnder, null);
+    if (relation?.dormantUnder) {
+      // Loaded only here (a restore under way): the follow routes' cold start does not carry the restore.
+      const { settleDormantRelation } = await import("./cleanup/restore");
+      await settleDormantRelation(relation.relation, relation.dormantUnder, null);
+    }
   }
   throw unavailable(1);
 }
@@ -115,47 +99,4 @@ export async function followStatus(identity: Identity, userId: string): Promise<
   if (await getFollow(identity.userId, userId)) return { following: true };
   if (!(await accountExists(userId))) throw userNotFound();
   return { following: false };
-}
-
-export interface FollowListPage {
-  items: FollowListEntry[];
-  nextCursor: string | null;
-}
-
-const positionSchema = z.strictObject({ followId: z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/)) });
-
-type PageReader = (userId: string, limit: number, after?: string) => Promise<RelationPage>;
-
-/**
- * A page of a follow list, newest first: the user's existence and the page's rows are read in parallel, then the
- * other accounts' current handles and display names with one BatchGetItem (names are never copied into rows).
- * A row whose account is being deleted right now is left out.
- */
-async function followListPage(
-  list: "followers" | "following",
-  userId: string,
-  query: ListQuery,
-  readPage: PageReader,
-  otherOf: (relation: FollowRelation) => string,
-): Promise<FollowListPage> {
-  const scope = `${list}:${userId}`;
-  const after = query.cursor === undefined ? undefined : decodeCursor(scope, query.cursor, positionSchema).followId;
-  const [exists, page] = await Promise.all([accountExists(userId), readPage(userId, query.limit, after)]);
-  if (!exists) throw userNotFound();
-  const names = await getProfileNames(page.relations.map(otherOf));
-  const items = page.relations.flatMap((relation) => {
-    const name = names.get(otherOf(relation));
-    return name ? [{ ...name, followedAt: relation.followedAt }] : [];
-  });
-  return { items, nextCursor: page.next === null ? null : encodeCursor(scope, { followId: page.next }) };
-}
-
-/** GET /users/{userId}/followers */
-export function followersOf(userId: string, query: ListQuery): Promise<FollowListPage> {
-  return followListPage("followers", userId, query, listFollowers, (relation) => relation.followerId);
-}
-
-/** GET /users/{userId}/following */
-export function followingOf(userId: string, query: ListQuery): Promise<FollowListPage> {
-  return followListPage("following", userId, query, listFollowing, (relation) => relation.followeeId);
 }
