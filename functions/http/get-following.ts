@@ -1,7 +1,7 @@
 import { route } from "../../shared/api/routes/get-following";
 import { publicHttpHandler } from "../../shared/http/public-handler";
 import { page } from "../../shared/http/responses";
-import { followingOf } from "../../shared/use-cases/follow-lists";
+import { followingOf } from "../../shared/use-cases/follow-reads";
 
 export const handler = publicHttpHandler(route, async ({ path, query }) => {
   const { items, nextCursor } = await followingOf(path.userId, query);

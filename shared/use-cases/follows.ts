@@ -93,10 +93,3 @@ export async function unfollow(identity: Identity, caller: Caller, userId: strin
   }
   throw unavailable(1);
 }
-
-/** GET /users/{userId}/follow: does the caller follow that user (a caller without a profile follows no one). */
-export async function followStatus(identity: Identity, userId: string): Promise<{ following: boolean }> {
-  if (await getFollow(identity.userId, userId)) return { following: true };
-  if (!(await accountExists(userId))) throw userNotFound();
-  return { following: false };
-}

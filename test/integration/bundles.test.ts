@@ -26,6 +26,7 @@ import {
   credentialChain,
   forbiddenModulesOf,
   modulesHolding,
+  onDemandOnlyModulesOf,
   otherRoutesOperations,
   otherRoutesSchemas,
 } from "../support/bundle-contents";
@@ -266,6 +267,17 @@ describe("what each bundle carries (its esbuild metafile): only what its functio
       expect(
         modules.filter((module) => forbidden.some((prefix) => module.startsWith(prefix))),
         `modules ${name} (${kindOf(fn)}) must not carry`,
+      ).toEqual([]);
+    },
+  );
+
+  it.each(deployed.map((fn) => [fn.name, fn] as const))(
+    "%s: what only a path loaded on demand needs (the restore, the outlook sync, the second-chance store) not at init",
+    (name, fn) => {
+      const { initModules } = carriedBy(metafiles.get(name)!);
+      expect(
+        onDemandOnlyModulesOf(fn).filter((module) => initModules.has(module)),
+        `modules ${name} (${kindOf(fn)}) loads at init though only a path loaded on demand needs them`,
       ).toEqual([]);
     },
   );

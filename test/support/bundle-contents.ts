@@ -122,12 +122,41 @@ export function forbiddenModulesOf(fn: DeployedFunction): string[] {
   ];
 }
 
+/**
+ * Project modules only a path loaded on demand needs (a deactivated caller's restore on sign-in, the outlook sync of a
+ * caller whose notices are withdrawn, the settling of a dormant relation), with the functions whose own work runs
+ * them and so may load them at init. Any other function carries them only in a chunk loaded on demand: a static import
+ * of such a module, or of a module that imports it (used or not: esbuild gives a file to every entry that imports
+ * it), puts it and what it imports at init (`GET /me` loaded 11.5 KB of them, the follow lists 4.7 KB).
+ */
+export const onDemandModules: Record<string, readonly string[]> = {
+  "shared/use-cases/cleanup/restore.ts": ["Cleanup-processBatch", "Cleanup-restoreSweep"],
+  "shared/use-cases/outlook.ts": ["Cleanup-processBatch", "GetMeFollowerOutlook", "GetAdminUsersUserIdNotices"],
+  "shared/db/second-chance-store.ts": [
+    "Cleanup-processBatch",
+    "Cleanup-restoreSweep",
+    "DeleteMe",
+    "PutUsersUserIdFollow",
+    "DeleteUsersUserIdFollow",
+    "GetMeFollowerOutlook",
+    "GetAdminUsersUserIdNotices",
+  ],
+};
+
+/** The modules of `onDemandModules` a function must not load at init. */
+export function onDemandOnlyModulesOf(fn: DeployedFunction): string[] {
+  return Object.entries(onDemandModules)
+    .filter(([, atInit]) => !atInit.includes(fn.name))
+    .map(([module]) => module);
+}
+
 export interface Carried {
   /** Package -> bytes, loaded at init and on demand. */
   initPackages: Map<string, number>;
   lazyPackages: Map<string, number>;
-  /** Project modules with their bytes in the output. */
+  /** Project modules with their bytes in the output, and those of them loaded at init. */
   modules: Map<string, number>;
+  initModules: Set<string>;
   /** The output's text (every file that can load), to look for other routes' operations and schemas. */
   text: string;
 }
@@ -137,6 +166,7 @@ export function carriedBy(metafile: Metafile): Carried {
   const initPackages = new Map<string, number>();
   const lazyPackages = new Map<string, number>();
   const modules = new Map<string, number>();
+  const initModules = new Set<string>();
   for (const [files, packages] of [
     [init, initPackages],
     [lazy, lazyPackages],
@@ -146,12 +176,15 @@ export function carriedBy(metafile: Metafile): Carried {
         if (input.bytesInOutput === 0) continue;
         const origin = packageOf(path);
         if ("pkg" in origin) packages.set(origin.pkg, (packages.get(origin.pkg) ?? 0) + input.bytesInOutput);
-        else modules.set(origin.module, (modules.get(origin.module) ?? 0) + input.bytesInOutput);
+        else {
+          modules.set(origin.module, (modules.get(origin.module) ?? 0) + input.bytesInOutput);
+          if (packages === initPackages) initModules.add(origin.module);
+        }
       }
     }
   }
   const text = [...init, ...lazy].map((file) => readFileSync(resolve(projectRoot, file.path), "utf8")).join("\n");
-  return { initPackages, lazyPackages, modules, text };
+  return { initPackages, lazyPackages, modules, initModules, text };
 }
 
 /** The document the stack writes beside the functions that read it (infra/api-description.ts). */

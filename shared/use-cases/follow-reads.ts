@@ -1,16 +1,24 @@
-// The follow lists, apart from the follow writes (./follows.ts): a list's function does not carry the writes' stores
-// (the second-chance store for a dormant relation's unfollow), which a lazily loaded restore shares and which would
-// otherwise load at its init.
+// The follow reads (a follow's status, the follow lists), apart from the follow writes (./follows.ts): a read's
+// function does not carry the writes' stores (the second-chance store, for a dormant relation's unfollow), which a
+// lazily loaded restore shares and which would otherwise load at its init.
 import * as z from "zod/mini";
 import { getProfileNames } from "../db/account-batch-reader";
 import { accountExists } from "../db/account-store";
-import { listFollowers, listFollowing, type RelationPage } from "../db/follow-store";
+import { getFollow, listFollowers, listFollowing, type RelationPage } from "../db/follow-store";
+import type { Identity } from "../domain/account";
 import type { FollowListEntry, FollowRelation } from "../domain/follow";
 import { notFound } from "../errors";
 import { decodeCursor, encodeCursor } from "../pagination";
 import type { ListQuery } from "../schemas/common";
 
 const userNotFound = () => notFound("The user");
+
+/** GET /users/{userId}/follow: does the caller follow that user (a caller without a profile follows no one). */
+export async function followStatus(identity: Identity, userId: string): Promise<{ following: boolean }> {
+  if (await getFollow(identity.userId, userId)) return { following: true };
+  if (!(await accountExists(userId))) throw userNotFound();
+  return { following: false };
+}
 
 export interface FollowListPage {
   items: FollowListEntry[];
