@@ -1,11 +1,11 @@
 import { config } from "../config";
-import { type Claims, InvalidToken, verifyHs256 } from "./jwt-hs256";
+import type { Claims } from "./jwt-hs256";
 import type { TokenVerifier } from "./middleware/authentication";
 
 // The token check of public routes only (shared/http/public-handler.ts): a route behind API Gateway's JWT authorizer
 // is handed the claims and bundles none of this.
 
-type Verify = (token: string) => Promise<Claims>;
+type Verify = (token: string) => Promise<Claims | "invalid">;
 
 async function cognitoVerifier(userPoolId: string, clientId: string): Promise<Verify> {
   // Loaded on the first token a public route is sent: its chunk is not part of the function's init.
@@ -17,7 +17,20 @@ async function cognitoVerifier(userPoolId: string, clientId: string): Promise<Ve
       const claims: Claims = { ...(await verifier.verify(token)) };
       return claims;
     } catch {
-      throw new InvalidToken("rejected by Cognito verifier");
+      return "invalid";
+    }
+  };
+}
+
+async function hs256Verifier(secret: string): Promise<Verify> {
+  // Local only (the local host, the tests): loaded on the first token, not part of a deployed function's init.
+  const { InvalidToken, verifyHs256 } = await import("./jwt-hs256");
+  return async (token) => {
+    try {
+      return verifyHs256(token, secret);
+    } catch (error) {
+      if (error instanceof InvalidToken) return "invalid";
+      throw error;
     }
   };
 }
@@ -31,14 +44,7 @@ export const verifyToken: TokenVerifier = async (token) => {
     verify =
       settings.TOKEN_VERIFIER === "cognito"
         ? cognitoVerifier(settings.COGNITO_USER_POOL_ID, settings.COGNITO_CLIENT_ID)
-        : Promise.resolve(async (value: string) => verifyHs256(value, settings.LOCAL_JWT_SECRET));
+        : hs256Verifier(settings.LOCAL_JWT_SECRET);
   }
-  try {
-    return await (
-      await verify
-    )(token);
-  } catch (error) {
-    if (error instanceof InvalidToken) return "invalid";
-    throw error;
-  }
+  return (await verify)(token);
 };
