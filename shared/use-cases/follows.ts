@@ -2,7 +2,7 @@ import { config } from "../config";
 import { accountExists, getAccount, getStoredAccountState } from "../db/account-store";
 import { createFollowerCountShards } from "../db/follower-count-store";
 import { dropDormantRelation } from "../db/second-chance-store";
-import { createFollow, deleteFollow, getFollow, getRelation, type FollowWriteOutcome } from "../db/follow-store";
+import { createFollow, deleteFollow, getRelation, type FollowWriteOutcome } from "../db/follow-store";
 import type { Account, Caller, Identity } from "../domain/account";
 import { isSelfFollow, needsFollowerCountShards, type FollowState } from "../domain/follow";
 import { cannotFollowSelf, notFound, profileRequired, unavailable } from "../errors";

@@ -129,7 +129,7 @@ export function forbiddenModulesOf(fn: DeployedFunction): string[] {
  * of such a module, or of a module that imports it (used or not: esbuild gives a file to every entry that imports
  * it), puts it and what it imports at init (`GET /me` loaded 11.5 KB of them, the follow lists 4.7 KB).
  */
-export const onDemandModules: Record<string, readonly string[]> = {
+const onDemandModules: Record<string, readonly string[]> = {
   "shared/use-cases/cleanup/restore.ts": ["Cleanup-processBatch", "Cleanup-restoreSweep"],
   "shared/use-cases/outlook.ts": ["Cleanup-processBatch", "GetMeFollowerOutlook", "GetAdminUsersUserIdNotices"],
   "shared/db/second-chance-store.ts": [
