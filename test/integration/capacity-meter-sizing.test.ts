@@ -63,13 +63,14 @@ describe("the capacity meter's two ways of sizing items", () => {
     expect(billsOf(cached.requests)).toEqual(billsOf(reference.requests));
     expect([cached.readUnits(), cached.writeUnits()]).toEqual([reference.readUnits(), reference.writeUnits()]);
 
-    // The reference read at least one item per request; the cache a small part of that.
+    // The reference reads items again for most requests (a read that finds nothing, as a batch read of accounts
+    // without shards, has nothing to read again); the cache a small part of that.
     const side = { cache: cached.sideReads(), reference: reference.sideReads() };
     console.info(
       `capacity meter, ${cached.requests.length} requests: side reads ${side.reference.requests} (re-read) vs ` +
         `${side.cache.requests} (cache): ${JSON.stringify(side.cache.byReason)}`,
     );
-    expect(side.reference.requests).toBeGreaterThan(cached.requests.length);
+    expect(side.reference.requests).toBeGreaterThan(cached.requests.length / 2);
     expect(side.cache.requests).toBeLessThan(side.reference.requests / 4);
   });
 });
