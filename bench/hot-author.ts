@@ -74,7 +74,7 @@ async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
   const { PutCommand } = await import("@aws-sdk/lib-dynamodb");
   const { documentClient, tableName } = await import("../shared/db/client");
   const { createAccount, getAccount } = await import("../shared/db/account-store");
-  const { countFollowers } = await import("../shared/db/follow-store");
+  const { countFollowers } = await import("../shared/db/follow-read-store");
   const { dispatch } = await import("../infra/local/server");
   const { signHs256 } = await import("../shared/http/jwt-hs256");
   const { modelTransactionConflicts, countRequests } = await import("./support/transaction-conflicts");

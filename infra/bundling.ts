@@ -66,15 +66,89 @@ function pureDeclarations(): Plugin {
           .filter(ts.isVariableStatement)
           .flatMap((statement) => statement.declarationList.declarations.map((declaration) => declaration.initializer))
           .filter((initializer): initializer is ts.Expression => initializer !== undefined);
-        let contents = source;
-        for (const initializer of initializers.reverse()) {
+        // Edits of the source, applied from its end so that earlier positions hold: the OpenAPI words first (they lie
+        // inside the initializers), then the wrapping of each initializer.
+        const edits: { start: number; end: number; text: (inner: string) => string }[] = [];
+        for (const words of openApiWords(ts, file)) edits.push({ ...words, text: () => words.replacement });
+        for (const initializer of initializers) {
           const [start, end] = [initializer.getStart(file), initializer.getEnd()];
-          contents = `${contents.slice(0, start)}/* @__PURE__ */ (() => (${contents.slice(start, end)}))()${contents.slice(end)}`;
+          edits.push({ start, end, text: (inner) => `/* @__PURE__ */ (() => (${inner}))()` });
         }
-        return { contents, loader: "ts" };
+        return { contents: applyEdits(source, edits), loader: "ts" };
       });
     },
   };
+}
+
+/** A literal text of the source: a string, a template, or a concatenation of them. */
+function isText(ts: typeof import("typescript"), node: ts.Expression): boolean {
+  if (ts.isParenthesizedExpression(node)) return isText(ts, node.expression);
+  if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+    return isText(ts, node.left) && isText(ts, node.right);
+  }
+  return ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateExpression(node);
+}
+
+/**
+ * The OpenAPI words of a declaration module (a route's summary and descriptions, a schema's `z.describe` and
+ * `z.meta` descriptions), as ranges of its source and what a bundle gets in their place. Only the OpenAPI document
+ * reads them, and it is built from the sources at deploy (infra/api-description.ts), never from a bundle: each
+ * route's own words were 0.4-1.2 KB of every function's init. A `description` or `summary` property of literal
+ * text is left out; a `z.describe(text)` keeps its call with an empty text (the schema's registry entry stays).
+ */
+function openApiWords(
+  ts: typeof import("typescript"),
+  file: ts.SourceFile,
+): { start: number; end: number; replacement: string }[] {
+  const found: { start: number; end: number; replacement: string }[] = [];
+  const visit = (node: ts.Node): void => {
+    if (
+      ts.isPropertyAssignment(node) &&
+      ts.isIdentifier(node.name) &&
+      (node.name.text === "description" || node.name.text === "summary") &&
+      isText(ts, node.initializer)
+    ) {
+      const start = node.getStart(file);
+      const comma = /^\s*,/.exec(file.text.slice(node.getEnd()));
+      found.push({ start, end: node.getEnd() + (comma?.[0].length ?? 0), replacement: "" });
+      return;
+    }
+    if (
+      ts.isCallExpression(node) &&
+      ts.isPropertyAccessExpression(node.expression) &&
+      node.expression.name.text === "describe" &&
+      node.arguments.length === 1 &&
+      isText(ts, node.arguments[0]!)
+    ) {
+      const text = node.arguments[0]!;
+      found.push({ start: text.getStart(file), end: text.getEnd(), replacement: '""' });
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return found;
+}
+
+/**
+ * Applies edits of a source, given in its positions: an edit within another is applied first, and the enclosing one
+ * gets the edited text of its range. Edits do not otherwise overlap.
+ */
+function applyEdits(source: string, edits: { start: number; end: number; text: (inner: string) => string }[]): string {
+  // From the end of the source, so that an edit's start still holds; the inner first at the same start.
+  const ordered = [...edits].sort((a, b) => b.start - a.start || a.end - b.end);
+  const applied: { start: number; growth: number }[] = [];
+  let contents = source;
+  for (const edit of ordered) {
+    const grown = applied
+      .filter((inner) => inner.start >= edit.start && inner.start < edit.end)
+      .reduce((sum, inner) => sum + inner.growth, 0);
+    const end = edit.end + grown;
+    const replaced = edit.text(contents.slice(edit.start, end));
+    contents = `${contents.slice(0, edit.start)}${replaced}${contents.slice(end)}`;
+    applied.push({ start: edit.start, growth: replaced.length - (end - edit.start) });
+  }
+  return contents;
 }
 
 /**

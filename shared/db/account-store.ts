@@ -23,7 +23,7 @@ import { batchGet } from "./batch";
 import type { RawItem } from "./attributes";
 import { unavailable } from "../errors";
 import { ConditionFailed, getItem, updateItem, type ItemReader } from "./requests";
-import { toOutlookSyncItem } from "./entities/second-chance";
+import { toOutlookSyncItem } from "./entities/outlook-sync";
 import { deleteOf, putOf, transactWrite, TransactionCancelled, unlessCancelled, updateOf } from "./transactions";
 
 // Accounts: the profile item, its follower-count shards (read with it, see follower-count-store.ts for the writes

@@ -23,9 +23,9 @@ import type {
   DormantAccountItem,
   DormantRelationItem,
   OutlookEntryItem,
-  OutlookSyncItem,
   RestoringAccountItem,
 } from "./entities/second-chance";
+import type { OutlookSyncItem } from "./entities/outlook-sync";
 import type { TouchedAccountItem } from "./entities/touched-account";
 import type { EntityType } from "./keys";
 

@@ -2,7 +2,7 @@ import type { StoredAccountState } from "./account-store";
 import type { NoticeDelivery, QueuedNotice, ScheduleEntry, StoredNotice } from "./entities/account";
 import { fromQueuedNoticeItem, type OutboxNotice } from "./entities/queued-notice";
 import { legacyTallyAccount, runTallyCounts, runTallyUpdate, type Tallies } from "./entities/run-tally";
-import { toOutlookSyncItem } from "./entities/second-chance";
+import { toOutlookSyncItem } from "./entities/outlook-sync";
 import { cleanupKeys, collections, keys } from "./keys";
 import { queryAll } from "./query";
 import { deleteItem, getItem, unlessConditionFails, updateItem } from "./requests";

@@ -1,5 +1,5 @@
 import { getStoredAccountState } from "../db/account-store";
-import { countFollowers, countFollowing } from "../db/follow-store";
+import { countFollowers, countFollowing } from "../db/follow-read-store";
 import { recountItems } from "../db/follower-count-store";
 import { untilDone, type RetryBudget } from "../db/retry";
 import { transactWrite, TransactionCancelled, type TransactItems } from "../db/transactions";

@@ -1,7 +1,7 @@
 import { getStoredAccountState } from "../db/account-store";
 import { scanTableFacts, type ScanProgress } from "../db/audit-store";
 import { countCommentsOfPost, countLivePosts, storeCommentCount, storePostCount } from "../db/content-count-store";
-import { countFollowers, countFollowing } from "../db/follow-store";
+import { countFollowers, countFollowing } from "../db/follow-read-store";
 import { recountPointItems } from "../db/follower-history-store";
 import { getPostSummary } from "../db/post-store";
 import { checkInvariants, indexFacts, isCountDrift, type CountDrift, type Finding } from "../domain/audit";

@@ -2,7 +2,7 @@ import * as z from "zod/mini";
 import { getProfileNames } from "../db/account-batch-reader";
 import { getCommentsOfWriter } from "../db/comment-store";
 import { getWrittenComments } from "../db/export-store";
-import { listFollowing } from "../db/follow-store";
+import { listFollowing } from "../db/follow-read-store";
 import { getPostsOfAuthor } from "../db/post-list-store";
 import { getPostToRead } from "../db/post-store";
 import { toMe, type Account, type Caller } from "../domain/account";

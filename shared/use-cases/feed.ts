@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { getPostBounds } from "../db/account-batch-reader";
-import { getFollowees } from "../db/follow-store";
+import { getFollowees } from "../db/follow-read-store";
 import { getPostsOfAuthorBelow } from "../db/post-list-store";
 import type { Caller, Identity } from "../domain/account";
 import {

@@ -4,7 +4,7 @@
 import * as z from "zod/mini";
 import { getProfileNames } from "../db/account-batch-reader";
 import { accountExists } from "../db/account-store";
-import { getFollow, listFollowers, listFollowing, type RelationPage } from "../db/follow-store";
+import { getFollow, listFollowers, listFollowing, type RelationPage } from "../db/follow-read-store";
 import type { Identity } from "../domain/account";
 import type { FollowListEntry, FollowRelation } from "../domain/follow";
 import { notFound } from "../errors";

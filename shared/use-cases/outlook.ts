@@ -1,5 +1,5 @@
 import { getStoredAccountState } from "../db/account-store";
-import { getRelation } from "../db/follow-store";
+import { getRelation } from "../db/follow-read-store";
 import { dropOutlookSync, earliestOutlookEntry, finishOutlookSync, syncRelationOutlook } from "../db/outlook-store";
 import { relationItemsOf } from "../db/second-chance-store";
 import type { Caller } from "../domain/account";

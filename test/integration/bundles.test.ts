@@ -27,6 +27,7 @@ import {
   forbiddenModulesOf,
   modulesHolding,
   onDemandOnlyModulesOf,
+  openApiWordsIn,
   otherRoutesOperations,
   otherRoutesSchemas,
 } from "../support/bundle-contents";
@@ -295,6 +296,18 @@ describe("what each bundle carries (its esbuild metafile): only what its functio
       expect(
         schemas.map((id) => `${id}, from ${modulesHolding(carried, [`id: "${id}"`]).join(", ")}`),
         `other routes' schemas in ${name}`,
+      ).toEqual([]);
+    },
+  );
+
+  it.each(deployed.map((fn) => [fn.name, fn] as const))(
+    "%s: no OpenAPI words at all, not even its own route's (only the document, built at deploy, reads them)",
+    (name) => {
+      const carried = carriedBy(metafiles.get(name)!);
+      const words = openApiWordsIn(carried.text);
+      expect(
+        words.map((found) => `${JSON.stringify(found)}, from ${modulesHolding(carried, [found]).join(", ")}`),
+        `OpenAPI words in ${name}`,
       ).toEqual([]);
     },
   );

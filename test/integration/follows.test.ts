@@ -2,7 +2,13 @@ import { afterEach, describe, expect, it } from "vitest";
 import { getAccounts } from "../../shared/db/account-batch-reader";
 import { createAccount, getAccount } from "../../shared/db/account-store";
 import { collections } from "../../shared/db/keys";
-import { allFollowers, allFollowing, countFollowers, countFollowing, getFollow } from "../../shared/db/follow-store";
+import {
+  allFollowers,
+  allFollowing,
+  countFollowers,
+  countFollowing,
+  getFollow,
+} from "../../shared/db/follow-read-store";
 import { api } from "../support/api/in-process";
 import type { components } from "../support/api/types";
 import { type AnyAnswer } from "../support/api/client";

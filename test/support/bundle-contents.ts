@@ -254,3 +254,22 @@ export function modulesHolding(carried: Carried, words: string[]): string[] {
     return words.some((word) => source.includes(word));
   });
 }
+
+/** Every summary and description of a document's part, wherever it stands (operations, answers, schemas, fields). */
+function wordsOf(json: unknown): string[] {
+  if (Array.isArray(json)) return json.flatMap(wordsOf);
+  if (!isJson(json)) return [];
+  return Object.entries(json).flatMap(([key, value]) =>
+    (key === "summary" || key === "description") && typeof value === "string" ? [value] : wordsOf(value),
+  );
+}
+
+/**
+ * The OpenAPI words (summaries, descriptions: any route's, its own included, and any schema's) the output holds. Only
+ * the document reads them, built from the sources at deploy: the build leaves them out of every bundle
+ * (infra/bundling.ts, `openApiWords`). Words of a few characters could be any code's text: only sentences count.
+ */
+export function openApiWordsIn(text: string): string[] {
+  const sentences = new Set(wordsOf(fullDocument).filter((words) => words.length >= 24));
+  return [...sentences].filter((words) => text.includes(asWritten(words)));
+}

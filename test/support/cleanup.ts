@@ -2,7 +2,7 @@
 // and awaiting runs, and the invariants every run must leave behind.
 import { expect } from "vitest";
 import { getStoredAccountState } from "../../shared/db/account-store";
-import { countFollowers, countFollowing } from "../../shared/db/follow-store";
+import { countFollowers, countFollowing } from "../../shared/db/follow-read-store";
 import { cleanupKeys, collections, keys } from "../../shared/db/keys";
 import { api } from "./api/in-process";
 import { storedItem, storedItems } from "./storage";

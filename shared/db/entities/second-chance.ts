@@ -3,8 +3,8 @@
 //   an outlook entry                  OUTLOOK#<followee>   AT#<t>#<follower>          a follower under notice
 //   a dormant account                 CLEANUP#DORMANT      UNTIL#<graceUntil>#USER#<id>  what a run purges, when
 //   a restoring account               CLEANUP#RESTORING    USER#<id>                   what the restore sweep goes on with
-//   an outlook sync                   CLEANUP#OUTLOOK      USER#<id>                   a sync of outlook entries cut short
 //   an account a run deactivated      CLEANUP#RUN#<runId>  DEACTIVATED#<id>            what an undo of the run restores
+// An outlook sync, CLEANUP#OUTLOOK USER#<id> (a sync of outlook entries cut short), is outlook-sync.ts.
 import type { FollowRelation } from "../../domain/follow";
 import { attributesOf, isEntity, projectionOf, type RawItem } from "../attributes";
 import { cleanupKeys, entityTypes, keys, type ItemKey } from "../keys";
@@ -113,17 +113,6 @@ export function fromRestoringAccountItem(item: RawItem | undefined): RestoringAc
     ...(commentsAfter === undefined ? {} : { commentsAfter }),
   };
 }
-
-export interface OutlookSyncItem extends ItemKey {
-  entityType: typeof entityTypes.outlookSync;
-  userId: string;
-}
-
-export const toOutlookSyncItem = (userId: string): OutlookSyncItem => ({
-  ...cleanupKeys.outlookSync(userId),
-  entityType: entityTypes.outlookSync,
-  userId,
-});
 
 export interface DeactivatedByRunItem extends ItemKey {
   entityType: typeof entityTypes.deactivatedByRun;

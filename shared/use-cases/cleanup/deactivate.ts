@@ -1,7 +1,8 @@
 import { commentIndexPage, postsPage } from "../../db/account-deletion-store";
 import { getStoredAccountState, type StoredAccountState } from "../../db/account-store";
 import { isDeactivation, type DeactivationMark } from "../../db/entities/account";
-import { allFollowers, allFollowing, removeFollow } from "../../db/follow-store";
+import { removeFollow } from "../../db/follow-store";
+import { allFollowers, allFollowing } from "../../db/follow-read-store";
 import { countOnPending, getPendingDeletion } from "../../db/pending-deletion-store";
 import { deactivateComment, finishDeactivation, passComment, underMark } from "../../db/second-chance-store";
 import type { FollowRelation } from "../../domain/follow";

@@ -1,7 +1,7 @@
 import { countCommentIndexEntries } from "../../db/account-deletion-store";
 import { getStoredAccountState } from "../../db/account-store";
 import { dryEdgeItems, recordWouldDelete } from "../../db/dry-run-store";
-import { allFollowers, allFollowing } from "../../db/follow-store";
+import { allFollowers, allFollowing } from "../../db/follow-read-store";
 import { tally } from "../../db/notice-store";
 import { recordTouched } from "../../db/touched-account-store";
 import { transactWrite } from "../../db/transactions";

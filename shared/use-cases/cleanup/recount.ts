@@ -1,6 +1,6 @@
 import { recordCountChange, renewLease } from "../../db/cleanup-run-store";
 import { dryLostFollowers, wouldDelete } from "../../db/dry-run-store";
-import { countFollowers } from "../../db/follow-store";
+import { countFollowers } from "../../db/follow-read-store";
 import { restorePointItems } from "../../db/follower-history-store";
 import { deleteTouched, touchedPage, type TouchedAccount, type TouchedSet } from "../../db/touched-account-store";
 import { transactWrite } from "../../db/transactions";
