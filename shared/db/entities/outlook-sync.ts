@@ -3,8 +3,6 @@
 // the account and notice stores put it when a caller's notices are withdrawn, and every function that imports them
 // would otherwise load the whole second-chance entity at init (esbuild gives a whole module to every chunk that
 // imports it).
-imports them would otherwise
-// load the whole second-chance entity at init (esbuild gives a whole module to every chunk that imports it).
 import { cleanupKeys, entityTypes, type ItemKey } from "../keys";
 
 export interface OutlookSyncItem extends ItemKey {
