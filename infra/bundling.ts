@@ -94,7 +94,8 @@ function isText(ts: typeof import("typescript"), node: ts.Expression): boolean {
  * `z.meta` descriptions), as ranges of its source and what a bundle gets in their place. Only the OpenAPI document
  * reads them, and it is built from the sources at deploy (infra/api-description.ts), never from a bundle: each
  * route's own words were 0.4-1.2 KB of every function's init. A `description` or `summary` property of literal
- * text is left out; a `z.describe(text)` keeps its call with an empty text (the schema's registry entry stays).
+ * text is left out; a `z.describe(text)` keeps its call with an empty text (the schema's registry entry stays), and
+ * so does a `const somethingDescription = text` several schemas share.
  */
 function openApiWords(
   ts: typeof import("typescript"),
@@ -111,6 +112,17 @@ function openApiWords(
       const start = node.getStart(file);
       const comma = /^\s*,/.exec(file.text.slice(node.getEnd()));
       found.push({ start, end: node.getEnd() + (comma?.[0].length ?? 0), replacement: "" });
+      return;
+    }
+    if (
+      ts.isVariableDeclaration(node) &&
+      ts.isIdentifier(node.name) &&
+      node.name.text.endsWith("Description") &&
+      node.initializer !== undefined &&
+      isText(ts, node.initializer)
+    ) {
+      // A description several schemas share (`limitDescription`): the text, named once.
+      found.push({ start: node.initializer.getStart(file), end: node.initializer.getEnd(), replacement: '""' });
       return;
     }
     if (
