@@ -6,7 +6,7 @@ import { dirname, join, relative } from "node:path";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-import { type BuildOptions, context, type Metafile, type Plugin } from "esbuild";
+import { type BuildOptions, context, type Metafile, type OnResolveArgs, type Plugin, type PluginBuild } from "esbuild";
 import type ts from "typescript";
 import { API_DESCRIPTION_FILE } from "../shared/api/description";
 import type { RouteDefinition } from "../shared/api/route";
@@ -181,15 +181,7 @@ function projectModulesWithoutSideEffects(): Plugin {
         // The SDK's thousands of relative imports are left to esbuild alone (a resolve from here costs more).
         const fromProject = args.importer.startsWith(projectRoot) && !args.importer.includes("/node_modules/");
         if (args.kind !== "import-statement" || args.pluginData === resolving || !fromProject) return undefined;
-        const { importer, namespace, resolveDir, kind, with: attributes } = args;
-        const resolved = await bundler.resolve(args.path, {
-          importer,
-          namespace,
-          resolveDir,
-          kind,
-          with: attributes,
-          pluginData: resolving,
-        });
+        const resolved = await resolveAgain(bundler, args, resolving);
         if (resolved.errors.length > 0 || !resolved.path.startsWith(shared)) return undefined;
         return { path: resolved.path, sideEffects: false };
       });
@@ -303,21 +295,19 @@ const leftOut = Symbol("left out");
  * each, and moves what it shares with the function into chunks the function loads at init (22 KB of the SDK's
  * protocols for the mail clients a cleanup route never sends with). A module left out throws if ever imported.
  */
+/** Resolves an import as esbuild would, marked so that the plugin asking does not see its own resolve again. */
+function resolveAgain(bundler: PluginBuild, args: OnResolveArgs, marker: unknown) {
+  const { importer, namespace, resolveDir, kind, with: attributes } = args;
+  return bundler.resolve(args.path, { importer, namespace, resolveDir, kind, with: attributes, pluginData: marker });
+}
+
 function leaveOut(unreachable: Set<string>): Plugin {
   return {
     name: "leave-out-unreachable-imports",
     setup(bundler) {
       bundler.onResolve({ filter: /.*/ }, async (args) => {
         if (args.kind !== "dynamic-import" || unreachable.size === 0 || args.pluginData === leftOut) return undefined;
-        const { importer, namespace, resolveDir, kind, with: attributes } = args;
-        const resolved = await bundler.resolve(args.path, {
-          importer,
-          namespace,
-          resolveDir,
-          kind,
-          with: attributes,
-          pluginData: leftOut,
-        });
+        const resolved = await resolveAgain(bundler, args, leftOut);
         if (!unreachable.has(relative(projectRoot, resolved.path))) return undefined;
         return { path: resolved.path, namespace: "left-out" };
       });
