@@ -1,10 +1,14 @@
-// Part 5: cleanup scaling. A whole notice schedule (DELETION_NOTICE_LEADS, default P30D,P7D,P1D: four runs, at
-// day 0, 23, 29 and 30, the first three sending notices, the last deleting) over 2,000 accounts and over 20,000,
-// each with the same 500 inactive readers (with the same follows, comments and addresses), side by side. An SDK
+// Part 5: cleanup scaling. A whole notice schedule (DELETION_NOTICE_LEADS, default P30D,P7D,P1D: runs at day 0, 23
+// and 29 sending the notices, at day 30 deactivating (contract 1.2), and the day after DEACTIVATION_GRACE (default
+// P30D: day 61) purging) over 2,000 accounts and over 20,000, each with the same 500 inactive readers (with the same
+// follows, comments and addresses), side by side. Accounts are seeded as the API creates them: an author with
+// FOLLOWER_COUNT_SHARDS follower-count shards, a reader with none (no reader here reaches
+// FOLLOWER_COUNT_SHARD_THRESHOLD). An SDK
 // middleware counts every DynamoDB request the runs make, the items their reads scan (Query ScannedCount, items a
 // GetItem/BatchGetItem returns) and the capacity DynamoDB Local reports; the notices go over SMTP into the local mail
-// sink (MailDev), which counts the mails. Target: the 20,000-account schedule costs at most 1.2 times the 2,000 one.
-// `npm run bench:cleanup` (a few minutes). Each scenario runs in a child process with a table of its own.
+// sink (MailDev), which counts the mails. Target: the 20,000-account schedule costs what the 2,000 one costs (ratios
+// 1.000: the runs' cost follows the inactive accounts, not the table). `npm run bench:cleanup [-- --profile]`
+// (several minutes). Each scenario runs in a child process with a table of its own.
 import { spawn } from "node:child_process";
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
@@ -16,19 +20,25 @@ const INACTIVE = 500;
 const AUTHORS = 50;
 /** Active readers that follow one inactive reader each (the same in both scenarios). */
 const ACTIVE_FOLLOWERS = 200;
-const SHARDS = 16;
-
-/** The runs of one whole schedule with the default leads: days after the first run. */
-const RUN_DAYS = [0, 23, 29, 30];
+const DAY_MS = 24 * 3600 * 1000;
 
 interface ScenarioResult {
   accounts: number;
+  /** The runs, in days after the first. */
+  runDays: number[];
+  /** DEACTIVATION_GRACE as configured. */
+  grace: string;
+  /** Active readers were last active within this many days before the first run. */
+  activeWithinDays: number;
   seedSeconds: number;
   runSeconds: number;
   noticesSent: number;
   deletionsDeferred: number;
   mailsSent: number;
+  /** Deactivated at the end of their notices (a run's accountsDeleted). */
   accountsDeleted: number;
+  /** Purged after the grace. */
+  accountsPurged: number;
   followEdgesDeleted: number;
   commentsAnonymized: number;
   countChanges: number;
@@ -46,6 +56,21 @@ interface ScenarioResult {
   meterReads: number;
   /** With `--profile`: the runs' profile by phase (bench/support/cleanup-profile.ts), markdown. */
   profile?: string;
+}
+
+/**
+ * The runs of one whole schedule with the default leads, in days after the first (as bench/seed-scale.ts): the
+ * notices at day 0, 23 and 29, the deactivation at day 30 (with DEACTIVATION_GRACE=P0D a deletion), and the day
+ * after the grace ends the purge (day 61 with the default P30D). Active readers were last active within
+ * `activeWithinDays` before day 0, so that none nears the candidates' bound (the last run's cutoff + the longest
+ * lead) while the runs go on.
+ */
+function schedule(graceMs: number): { runDays: number[]; activeWithinDays: number } {
+  const graceDays = Math.ceil(graceMs / DAY_MS);
+  const runDays = [0, 23, 29, 30, ...(graceDays === 0 ? [] : [31 + graceDays])];
+  const activeWithinDays = 365 - 30 - runDays.at(-1)! - 5;
+  if (activeWithinDays < 30) throw new Error(`a grace of ${graceDays} days leaves the active readers no room`);
+  return { runDays, activeWithinDays };
 }
 
 /** How the capacity meter sizes items: from the requests and a cache, or `re-read` (the reference, slower). */
@@ -78,6 +103,8 @@ async function scenario(accounts: number, sizing: MeterSizing, profiled = false)
   const { recordDynamoDbRequests } = await import("../test/support/request-recorder");
   const { dynamoDb } = await import("../shared/db/client");
   const { profileRequests, profileTables } = await import("./support/cleanup-profile");
+  const { config } = await import("../shared/config");
+  const { runDays, activeWithinDays } = schedule(config.DEACTIVATION_GRACE.ms);
   type StoredItem = import("../shared/db/items").StoredItem;
 
   // The capacity meter, cache sizing, watches the fresh table from its first write: it knows every item it is to size
@@ -94,7 +121,7 @@ async function scenario(accounts: number, sizing: MeterSizing, profiled = false)
   const seedStarted = performance.now();
   const items: StoredItem[] = [];
   const now = Date.now();
-  const day = 24 * 3600 * 1000;
+  const day = DAY_MS;
   const iso = (time: number) => new Date(time).toISOString();
   const userId = (kind: string, i: number) => `bench-${kind}-${i}`;
   const followerCounts = new Map<string, number>();
@@ -142,16 +169,18 @@ async function scenario(accounts: number, sizing: MeterSizing, profiled = false)
         posts: posts.filter((post) => post.authorId === id).length,
         createdAt: iso(now - 800 * day),
         lastActiveAt,
-        shards: SHARDS,
+        // As the API creates them (createAccount): an author with its shards, a reader with none; none of the
+        // readers here reaches FOLLOWER_COUNT_SHARD_THRESHOLD (the most followed has 1 follower).
+        shards: role === "author" ? config.FOLLOWER_COUNT_SHARDS : 0,
       }),
     );
-  // Inactive readers: last active 400 to 700 days ago. Active readers: within the last 300 days, so that none falls
-  // within a schedule (30 days) of the cutoff during the 30 days the runs span; some share a month of the index with
-  // the candidates' bound (the index Query's `< cutoff + 30 days` leaves them out).
+  // Inactive readers: last active 400 to 700 days ago. Active readers: within activeWithinDays, so that none falls
+  // within a schedule (30 days) of the cutoff while the runs go on (to the purge); some share a month of the index
+  // with the candidates' bound (the index Query's `< cutoff + 30 days` leaves them out).
   for (let i = 0; i < INACTIVE; i++) account(userId("inactive", i), "reader", iso(now - (400 + (i % 300)) * day));
   for (let i = 0; i < AUTHORS; i++) account(userId("author", i), "author", iso(now - (i % 30) * day));
   for (let i = 0; i < accounts - INACTIVE - AUTHORS; i++)
-    account(userId("active", i), "reader", iso(now - ((i * 7) % 300) * day));
+    account(userId("active", i), "reader", iso(now - ((i * 7) % activeWithinDays) * day));
 
   const writers = 16;
   const slice = Math.ceil(items.length / writers);
@@ -169,8 +198,10 @@ async function scenario(accounts: number, sizing: MeterSizing, profiled = false)
   if (profiled) profile = profileRequests(dynamoDb);
   const runStarted = performance.now();
   const runs: Awaited<ReturnType<typeof readRun>>[] = [];
-  for (const days of RUN_DAYS) {
-    const at = new Date(now + days * day);
+  for (const days of runDays) {
+    // Each run a second per day later in its day than the first, as scheduled runs start in AWS (their start jitters;
+    // bench/seed-scale.ts does the same): two runs' notices never share an instant.
+    const at = new Date(now + days * day + days * 1000);
     const run = await beginRun({ dryRun: false, cutoff: iso(at.getTime() - 365 * day) }, at);
     await runToCompletion(ticketOf(run), { now: () => at, budgetMs: 600_000 });
     runs.push(await readRun(run.runId));
@@ -200,7 +231,13 @@ async function scenario(accounts: number, sizing: MeterSizing, profiled = false)
     else writeUnits += consumedCapacityUnits;
   }
   const sum = (
-    field: "accountsDeleted" | "followEdgesDeleted" | "commentsAnonymized" | "noticesSent" | "deletionsDeferred",
+    field:
+      | "accountsDeleted"
+      | "accountsPurged"
+      | "followEdgesDeleted"
+      | "commentsAnonymized"
+      | "noticesSent"
+      | "deletionsDeferred",
   ) => runs.reduce((total, run) => total + run[field], 0);
 
   let countsExact = true;
@@ -218,9 +255,13 @@ async function scenario(accounts: number, sizing: MeterSizing, profiled = false)
   }
   return {
     accounts,
+    runDays,
+    grace: config.DEACTIVATION_GRACE.text,
+    activeWithinDays,
     seedSeconds,
     runSeconds,
     accountsDeleted: sum("accountsDeleted"),
+    accountsPurged: sum("accountsPurged"),
     followEdgesDeleted: sum("followEdgesDeleted"),
     commentsAnonymized: sum("commentsAnonymized"),
     noticesSent: sum("noticesSent"),
@@ -269,7 +310,13 @@ export async function cleanupScaling(sizing: MeterSizing = "cache", profiled = f
     const itemsRatio = large.itemsRead / small.itemsRead;
     const capacityRatio =
       (large.billedReadUnits + large.billedWriteUnits) / (small.billedReadUnits + small.billedWriteUnits);
-    const met = Math.max(requestsRatio, itemsRatio, capacityRatio) <= 1.2;
+    // The runs' cost follows the inactive accounts alone: the same to the third decimal at 2,000 and 20,000.
+    const scales = [requestsRatio, itemsRatio, capacityRatio].every((r) => r.toFixed(3) === "1.000");
+    const complete = [small, large].every(
+      (r) =>
+        r.accountsDeleted === INACTIVE && r.accountsPurged === (r.runDays.length > 4 ? INACTIVE : 0) && r.countsExact,
+    );
+    const met = scales && complete;
     const operations = [...new Set([...Object.keys(small.byOperation), ...Object.keys(large.byOperation)])].sort();
     const row = (r: ScenarioResult) => [
       r.accounts.toLocaleString("en"),
@@ -278,6 +325,7 @@ export async function cleanupScaling(sizing: MeterSizing = "cache", profiled = f
       r.mailsSent,
       r.deletionsDeferred,
       r.accountsDeleted,
+      r.accountsPurged,
       r.followEdgesDeleted,
       r.commentsAnonymized,
       r.countChanges,
@@ -301,22 +349,27 @@ export async function cleanupScaling(sizing: MeterSizing = "cache", profiled = f
       "",
       `Two tables, seeded with BatchWriteItem (not through the API): ${AUTHORS} authors, the same ${INACTIVE} inactive readers`,
       `(last active 400–700 days ago; each follows 3 authors and wrote 1 comment; ${ACTIVE_FOLLOWERS} active readers follow one`,
-      "of them each), and active readers up to 2,000 or 20,000 accounts in all (last active within 300 days, so none",
-      "nears the candidates' bound, cutoff + 30 days, while the runs span 30 days). Every account has its profile, 16 follower-count shards and its handle claim. Then",
-      `a whole notice schedule with the default leads (P30D,P7D,P1D): real runs at day ${RUN_DAYS.join(", ")} (each with the`,
-      "default cutoff, that day − 365 days; the first three send the notices, the last deletes), their steps one after",
-      "another as `npm run cleanup` runs them, the notices over SMTP into the local mail sink (MailDev), which counts the",
-      "mails; an SDK middleware counts every request of the runs, the items their reads scanned (Query `ScannedCount`,",
-      "items returned by GetItem) and the capacity units DynamoDB Local reports; the capacity meter of part 2",
-      "(`test/support/capacity-meter.ts`) bills the same requests by AWS's rules from the items' sizes (transactions",
-      "twice per item, rejected conditional writes included), which DynamoDB Local's figure understates. Requests,",
-      "items and capacity do not depend on the machine; times do. The meter sizes items",
+      `of them each), and active readers up to 2,000 or 20,000 accounts in all (last active within ${small.activeWithinDays} days, so none`,
+      "nears the candidates' bound, cutoff + 30 days, while the runs go on). Every account has its profile and its handle",
+      "claim; follower-count shards as the API creates them: an author its 16 (FOLLOWER_COUNT_SHARDS), a reader none (no",
+      "reader here nears FOLLOWER_COUNT_SHARD_THRESHOLD: the most followed has 1 follower). Then a whole schedule with",
+      `the default leads (P30D,P7D,P1D): real runs at day ${small.runDays.join(", ")}, each a second per day later in its day (as`,
+      "scheduled runs' starts jitter; each with the default cutoff, that day − 365 days): the first three send the",
+      small.runDays.length > 4
+        ? `notices, the day-30 run deactivates (contract 1.2), and the run after the grace (DEACTIVATION_GRACE=${small.grace}) purges;`
+        : "notices, the day-30 run deletes (no grace: DEACTIVATION_GRACE=P0D);",
+      "their steps one after another as `npm run cleanup` runs them, the notices over SMTP into the local mail sink",
+      "(MailDev), which counts the mails; an SDK middleware counts every request of the runs, the items their reads",
+      "scanned (Query `ScannedCount`, items returned by GetItem) and the capacity units DynamoDB Local reports; the",
+      "capacity meter of part 2 (`test/support/capacity-meter.ts`) bills the same requests by AWS's rules from the items'",
+      "sizes (transactions twice per item, rejected conditional writes included), which DynamoDB Local's figure",
+      "understates. Requests, items and capacity do not depend on the machine; times do. The meter sizes items",
       sizing === "cache"
         ? "from the requests themselves and a cache of the items it saw written (it watched each table from its first write, the seeding's), reading an item again only where nothing else tells"
         : "by reading each of them again (the reference sizing, `--meter re-read`: the same bill, several times slower)",
       "its size; its own reads are not requests of the runs (column \"meter's reads\"), but the run's time includes them.",
       "",
-      `Target: the 20,000-account run costs at most 1.2 × the 2,000-account run: ${met ? "met" : "MISSED"} (requests ${ratio(large.requests, small.requests)}, items read ${ratio(large.itemsRead, small.itemsRead)}, billed capacity ${capacityRatio.toFixed(3)}).`,
+      `Target: over the whole schedule, the 20,000-account runs cost what the 2,000-account runs cost (ratios 1.000), every inactive reader deactivated${small.runDays.length > 4 ? " and purged" : ""} and the counts exact: ${met ? "met" : "MISSED"} (requests ${ratio(large.requests, small.requests)}, items read ${ratio(large.itemsRead, small.itemsRead)}, billed capacity ${capacityRatio.toFixed(3)}).`,
       "",
       table(
         [
@@ -325,7 +378,8 @@ export async function cleanupScaling(sizing: MeterSizing = "cache", profiled = f
           "notices",
           "mails",
           "deletions deferred",
-          "deleted",
+          "deactivated",
+          "purged",
           "relations deleted",
           "comments anonymized",
           "count changes",
@@ -352,10 +406,10 @@ export async function cleanupScaling(sizing: MeterSizing = "cache", profiled = f
         ]),
       ),
       "",
-      `Per deleted account (2,000-account schedule, four runs): ${(small.requests / INACTIVE).toFixed(1)} requests, ${(small.billedWriteUnits / INACTIVE).toFixed(1)} billed write units and ${(small.billedReadUnits / INACTIVE).toFixed(1)} billed read units. Of the requests, each run's`,
+      `Per deleted account (2,000-account schedule, ${small.runDays.length} runs): ${(small.requests / INACTIVE).toFixed(1)} requests, ${(small.billedWriteUnits / INACTIVE).toFixed(1)} billed write units and ${(small.billedReadUnits / INACTIVE).toFixed(1)} billed read units. Of the requests, each run's`,
       "search costs one Query per month of the index from 2020-01 to the candidate bound's month (constant) plus one per",
-      "200 candidates; every other request belongs to a candidate (its notices, K13–K18), its relations, comments, or a",
-      "touched account's recount (docs/data-model.md, K7–K12).",
+      "200 candidates; every other request belongs to a candidate (its notices, K13–K18; its mark, relations, comments",
+      "and finish, K7–K10 and K20; its purge, K24) or to a touched account's recount (K11–K12; docs/data-model.md).",
       ...(small.profile
         ? [
             "",
