@@ -49,6 +49,8 @@ const PHASES = [
   "deactivation: finish (dormant, pending, run totals)",
   "purge: account reads (due?, finish)",
   "purge: mark (purging, pending)",
+  "purge: reads of what is left (own partition's range, dormant index, history)",
+  "purge: one transaction (relations, comments, records, finish)",
   "purge: dormant relations",
   "purge: comments (writer, index entries)",
   "purge: records and history",
@@ -137,6 +139,8 @@ function phaseOf(names: readonly string[], operation: string, input: string): Ph
     return "outlook sync: finish (outlookDirty, registry)";
   }
   if (has("purgeAccount")) {
+    if (has("purgeableOf")) return "purge: reads of what is left (own partition's range, dormant index, history)";
+    if (has("purgeTogether")) return "purge: one transaction (relations, comments, records, finish)";
     if (has("dropDormantRelations")) return "purge: dormant relations";
     // batchDelete of the comment index entries (USER#<writer>, COMMENT#...) after their round.
     if (has("purgeComment", "commentIndexPage") || (operation === "BatchWriteItem" && input.includes('"sk":"COMMENT#')))

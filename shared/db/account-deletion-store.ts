@@ -149,12 +149,15 @@ export async function commentIndexPage(userId: string, limit: number, after?: st
     limit,
     ...(after === undefined ? {} : { startAfter: keys.commentByWriter(userId, after) }),
   });
-  return page.items.map((entry) => ({
-    commentId: entry.commentId,
-    post: decodePostId(entry.postId) ?? { authorId: "", id: "" },
-    key: entry.key,
-  }));
+  return page.items.map(commentIndexEntryOf);
 }
+
+/** The comment an index entry names, from the entry as `indexEntryRef` reads it. */
+export const commentIndexEntryOf = (entry: { key: ItemKey; commentId: string; postId: string }): CommentIndexEntry => ({
+  commentId: entry.commentId,
+  post: decodePostId(entry.postId) ?? { authorId: "", id: "" },
+  key: entry.key,
+});
 
 /**
  * Keeps a comment but drops its writer: `authorId` becomes null, only while it still names the writer (a

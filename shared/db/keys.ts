@@ -310,6 +310,16 @@ export const ranges = {
    * first and the posts follow newest first (no entity may use a sort key between the two).
    */
   postsAndProfileOf: (authorId: string): ItemRange => ({ pk: userPartition(authorId), from: POST, to: PROFILE }),
+  /**
+   * What a purge deletes of an account's own partition, in one range: its comment index (`COMMENT#`), the relations
+   * it made (`FOLLOWS#`) and its idempotency records (`IDEMPOTENCY#`), which sort next to each other; it ends before
+   * `POST#` (`$` sorts right after `#`), so the profile, its shards and the rate counters are not in it.
+   */
+  purgeableOf: (userId: string): ItemRange => ({
+    pk: userPartition(userId),
+    from: COMMENT,
+    to: `${IDEMPOTENCY.slice(0, -1)}$`,
+  }),
   /** Dormant accounts whose grace ended at or before `now`, earliest first. */
   dormantUntil: (now: string): ItemRange => ({ pk: DORMANT, from: UNTIL, to: `${UNTIL}${now}` }),
   /** An author's posts at or below one post (descending: newest first from there). */

@@ -16,11 +16,22 @@ import {
 } from "./entities/second-chance";
 import { withFollowerCount } from "./follow-store";
 import { followerCountChange, followingCountChange, type AlsoCondition } from "./follower-count-store";
-import { cleanupKeys, collections, keys } from "./keys";
+import { commentIndexEntryOf, type CommentIndexEntry } from "./account-deletion-store";
+import { keysOnly, readKey, isEntity, type RawItem } from "./attributes";
+import { indexEntryRef } from "./entities/comment";
+import { cleanupKeys, collections, entityTypes, keys, ranges, type ItemKey } from "./keys";
 import { putOutlookEntry, outlookTargetIs } from "./outlook-store";
-import { queryPage, queryPages } from "./query";
+import { queryPage, queryPages, type StartKey } from "./query";
 import { getItem, unlessConditionFails, updateItem } from "./requests";
-import { checkOf, deleteOf, putOf, unlessCancelled, updateOf } from "./transactions";
+import {
+  checkOf,
+  deleteOf,
+  putOf,
+  unlessCancelled,
+  updateOf,
+  type TransactItem,
+  type TransactItems,
+} from "./transactions";
 
 // The writes of a second chance (docs/data-model.md, "A second chance"): the end of a deactivation, a restore's flip
 // and its relations and comments coming back, a purge, the handle's quarantine. Each is one transaction, conditioned
@@ -416,6 +427,12 @@ export function purgeComment(comment: { postUlid: string; commentId: string }, w
   );
 }
 
+/** How a purge ends (`finishPurge`): the run it counts for, and the handle's quarantine (null: none). */
+export interface PurgeFinish {
+  runId: string | null;
+  quarantineUntil: Date | null;
+}
+
 /**
  * Ends a purge, in one transaction: the profile (condition: purging) with every shard, the handle claim turned into a
  * quarantine until `quarantineUntil` (condition: still the account's claim; none when the quarantine is zero), the
@@ -426,12 +443,17 @@ export function finishPurge(
   runId: string | null,
   quarantineUntil: Date | null,
 ): Promise<boolean> {
+  return unlessCancelled(finishPurgeItems(state, { runId, quarantineUntil }));
+}
+
+function finishPurgeItems(state: StoredAccountState, finish: PurgeFinish): TransactItems {
   const { userId, handle } = state.account;
+  const { runId, quarantineUntil } = finish;
   const ours = {
     ConditionExpression: "attribute_not_exists(pk) OR userId = :userId",
     ExpressionAttributeValues: { ":userId": userId },
   };
-  return unlessCancelled([
+  return [
     deleteOf(keys.account(userId), {
       ConditionExpression: "deletion.#phase = :purging",
       ExpressionAttributeNames: { "#phase": "phase" },
@@ -443,5 +465,127 @@ export function finishPurge(
       : deleteOf(keys.handle(handle), ours),
     deleteOf(cleanupKeys.pending(userId)),
     ...(runId ? [recordRunFigures(runId, userId, { accountsPurged: 1 })] : []),
+  ];
+}
+
+/** What one round of a purge read of what is left of an account (`purgeableOf`). */
+export interface PurgeRound {
+  /** The dormant relations it holds (its `DORMANT#` index). */
+  held: FollowRelation[];
+  /** The relation items of its own partition, with the account that holds each (null: live). */
+  own: RelationState[];
+  /** Its comment index entries: each comment keeps it aside as `dormantAuthorId`. */
+  comments: CommentIndexEntry[];
+  /** Its idempotency records and follower history points: deleted without a condition. */
+  records: ItemKey[];
+  /** Where its own partition's range goes on (null: read to its end). */
+  next: StartKey | null;
+  /** Whether this round read all that is left: nothing more in its index, its partition's range or its history. */
+  complete: boolean;
+}
+
+/**
+ * How much one round reads, so that all it finds fits in one transaction with the finish (TransactWriteItems takes
+ * 100 items): 2 items per relation or comment, 1 per record, and at most 4 + 16 shards for the finish.
+ */
+const ROUND_LIMITS = { own: 25, held: 12, history: 6 } as const;
+const TRANSACTION_ITEMS = 100;
+
+/** An item of a purge's range of the account's partition (`ranges.purgeableOf`), by the entity it holds. */
+type PurgeableItem =
+  | { kind: "relation"; state: RelationState }
+  | { kind: "comment"; entry: CommentIndexEntry }
+  | { kind: "record"; key: ItemKey };
+
+function readPurgeable(item: RawItem): PurgeableItem | null {
+  if (isEntity(item, entityTypes.commentByWriter))
+    return { kind: "comment", entry: commentIndexEntryOf(indexEntryRef.read(item)) };
+  if (isEntity(item, entityTypes.follow)) {
+    const state = fromRelationItem(item);
+    return state ? { kind: "relation", state } : null;
+  }
+  if (isEntity(item, entityTypes.idempotencyRecord)) return { kind: "record", key: readKey(item) };
+  return null;
+}
+
+/**
+ * What is left of a purging account, as far as one transaction takes it: 3 consistent Queries in parallel, each
+ * bounded (`ROUND_LIMITS`): the range of its own partition that holds its comment index, relations and idempotency
+ * records (one Query where three prefixes took one each, and a reader's usually find nothing), its `DORMANT#`
+ * index, and its history. `after`: where the partition's range goes on (what an earlier round left there, a live
+ * relation, is not the purge's to delete).
+ */
+export async function purgeableOf(userId: string, after: StartKey | null): Promise<PurgeRound> {
+  const [mine, held, history] = await Promise.all([
+    queryPage(ranges.purgeableOf(userId), readPurgeable, {
+      limit: ROUND_LIMITS.own,
+      ...(after ? { startAfter: after } : {}),
+    }),
+    queryPage(collections.dormantRelationsOf(userId), fromDormantRelationItem, { limit: ROUND_LIMITS.held }),
+    queryPage(collections.followerHistoryOf(userId), readKey, { projection: keysOnly, limit: ROUND_LIMITS.history }),
   ]);
+  return {
+    held: held.items,
+    own: mine.items.flatMap((item) => (item.kind === "relation" ? [item.state] : [])),
+    comments: mine.items.flatMap((item) => (item.kind === "comment" ? [item.entry] : [])),
+    records: [...mine.items.flatMap((item) => (item.kind === "record" ? [item.key] : [])), ...history.items],
+    next: mine.next,
+    complete: mine.next === null && held.next === null && history.next === null,
+  };
+}
+
+export type PurgeTogetherOutcome = "purged" | "more" | "refused";
+
+/**
+ * Deletes what one round found in ONE transaction, and ends the purge with it (`finishPurge`'s items) when the
+ * round read all that is left and the finish fits: each dormant relation (the relation item, only while dormant
+ * under the holder read with the follow read, and the holder's index item), each comment's kept writer (only while
+ * it keeps this one) with its index entry, the records; no count changes. A crash before it leaves all of it for the
+ * next run; after it, no half of anything. `refused`: a condition failed (a relation or a comment changed since the
+ * round read it, another worker finished first): go on item by item, as each item's own write tolerates that.
+ */
+export async function purgeTogether(
+  state: StoredAccountState,
+  round: PurgeRound,
+  finish: PurgeFinish,
+): Promise<PurgeTogetherOutcome> {
+  const { userId } = state.account;
+  const items = new Map<string, TransactItem>();
+  const add = (key: ItemKey, item: TransactItem) => {
+    const id = `${key.pk}\u0000${key.sk}`;
+    if (!items.has(id)) items.set(id, item);
+  };
+  const dropRelation = (relation: FollowRelation, holderId: string) => {
+    const relationKey = keys.follow(relation.followerId, relation.followeeId);
+    add(
+      relationKey,
+      deleteOf(relationKey, {
+        ConditionExpression: "dormantUnder = :holder AND followId = :followId",
+        ExpressionAttributeValues: { ":holder": holderId, ":followId": relation.followId },
+      }),
+    );
+    const indexKey = keys.dormantRelation(holderId, relation.followId);
+    add(indexKey, deleteOf(indexKey));
+  };
+  for (const relation of round.held) dropRelation(relation, userId);
+  for (const own of round.own) if (own.dormantUnder !== null) dropRelation(own.relation, own.dormantUnder);
+  for (const comment of round.comments) {
+    const commentKey = keys.comment(comment.post.id, comment.commentId);
+    add(
+      commentKey,
+      updateOf(commentKey, {
+        UpdateExpression: "REMOVE dormantAuthorId",
+        ConditionExpression: "dormantAuthorId = :writer",
+        ExpressionAttributeValues: { ":writer": userId },
+      }),
+    );
+    add(comment.key, deleteOf(comment.key));
+  }
+  for (const record of round.records) add(record, deleteOf(record));
+
+  const finishing = round.complete ? finishPurgeItems(state, finish) : [];
+  const ends = finishing.length > 0 && items.size + finishing.length <= TRANSACTION_ITEMS;
+  const all = [...items.values(), ...(ends ? finishing : [])];
+  if (all.length === 0) return "more";
+  return (await unlessCancelled(all)) ? (ends ? "purged" : "more") : "refused";
 }

@@ -3,7 +3,14 @@ import { getStoredAccountState, type StoredAccountState } from "../../db/account
 import { batchDelete } from "../../db/batch";
 import { isDeactivation } from "../../db/entities/account";
 import { historyKeysOf } from "../../db/follower-history-store";
-import { finishPurge, markPurge, purgeComment } from "../../db/second-chance-store";
+import {
+  finishPurge,
+  markPurge,
+  purgeableOf,
+  purgeComment,
+  purgeTogether,
+  type PurgeRound,
+} from "../../db/second-chance-store";
 import { config } from "../../config";
 import { unavailable } from "../../errors";
 import { dropDormantRelations, type DeletionSteps } from "../account-deletion";
@@ -11,9 +18,10 @@ import { dropDormantRelations, type DeletionSteps } from "../account-deletion";
 // Purge (contract 1.2, "A second chance"; docs/data-model.md, K24): once a deactivated account's grace has passed, a
 // run deletes what it kept, exactly as 1.1 deleted an account, and no count changes (they changed at the
 // deactivation). Its handle stays reserved for HANDLE_QUARANTINE. Repeatable after a crash at any write: the pending
-// deletion (work: purge) makes any later run finish it.
+// deletion (work: purge) makes any later run finish it; after the mark, the purge is one transaction per round (one
+// round for a reader), so a crash leaves each round whole or not begun.
 
-/** How many comments or records one round reads. */
+/** How many comments or records one round of the item-by-item purge reads. */
 const ROUND = 100;
 
 export type PurgeOutcome = "purged" | "unfinished" | "not-due";
@@ -22,7 +30,7 @@ export type PurgeOutcome = "purged" | "unfinished" | "not-due";
  * Purges a dormant account whose grace has passed (or goes on with a purge begun), from wherever an earlier attempt
  * stopped. `not-due`: it is not dormant past its grace (restored meanwhile, or its grace goes on). `known`: its state
  * as the caller read it in this step, with nothing written to it since (not read again here: the purge's mark is
- * conditioned on it, and the finish reads it again).
+ * conditioned on it, and the finish's transaction on the purging phase).
  */
 export async function purgeAccount(
   userId: string,
@@ -40,6 +48,34 @@ export async function purgeAccount(
     if (!(await markPurge(state, mark, runId, steps.now.toISOString()))) return "not-due";
   }
 
+  const finish = { runId: steps.run?.runId ?? null, quarantineUntil: quarantineEnd(steps.now) };
+  // Round by round, what is left goes in one transaction, the finish with the last (a reader's whole purge is one
+  // round: its relations, comment and records fit with the finish). The state known or read here has what the finish
+  // needs (its handle, its shards): nothing changes them once it is deactivated.
+  let after: PurgeRound["next"] = null;
+  for (;;) {
+    if (late()) return "unfinished";
+    const round = await purgeableOf(userId, after);
+    const outcome = await purgeTogether(state, round, finish);
+    if (outcome === "purged") return "purged";
+    if (outcome === "refused") break;
+    after = round.next;
+  }
+  return purgeItemByItem(userId, steps);
+}
+
+/** The handle's quarantine for a purge now: until HANDLE_QUARANTINE from now, or none. */
+function quarantineEnd(now: Date): Date | null {
+  const quarantine = config.HANDLE_QUARANTINE.ms;
+  return quarantine > 0 ? new Date(now.getTime() + quarantine) : null;
+}
+
+/**
+ * The purge one write per item, each tolerating what changed meanwhile (a relation unfollowed or re-homed, a comment
+ * deleted): where a round's one transaction was refused.
+ */
+async function purgeItemByItem(userId: string, steps: DeletionSteps): Promise<PurgeOutcome> {
+  const late = () => Date.now() > steps.deadline;
   if (!(await dropDormantRelations(userId, late))) return "unfinished";
 
   // Comments: the writer kept aside goes for good; then the index entries that named it.
@@ -62,8 +98,7 @@ export async function purgeAccount(
     }
   }
 
-  const quarantine = config.HANDLE_QUARANTINE.ms;
-  const until = quarantine > 0 ? new Date(steps.now.getTime() + quarantine) : null;
+  const until = quarantineEnd(steps.now);
   for (let attempt = 0; attempt < 5; attempt++) {
     const current = await getStoredAccountState(userId);
     if (!current) return "purged";
