@@ -12,7 +12,9 @@ import { expectNoDrift } from "../support/audit";
 import { expectCountsEqualRelations, lastActiveAt } from "../support/cleanup";
 import { postComment } from "../support/comments";
 import { given } from "../support/given";
+import { refuseOnce } from "../support/faults";
 import { expectStatus } from "../support/host";
+import { someComments, storedCommentsOf } from "../support/post-storage";
 import { then } from "../support/then";
 import { when } from "../support/when";
 import {
@@ -166,6 +168,58 @@ describe("the grace", () => {
     then.itFails(await signsIn(reader), 404, "not_found");
     expect(await stateOf(reader)).toBe("dormant");
     await expectNoDrift("after a late sign-in");
+  });
+});
+
+describe("a purge", () => {
+  it("takes an account larger than one transaction in rounds, its finish with the last", async () => {
+    // given a reader with 13 followers and 31 comments, deactivated 31 days ago (beyond one round: 25 items of its
+    // own partition, 12 relations it holds)
+    const { author, reader, post } = await aWorld();
+    const followers = [];
+    for (let i = 0; i < 13; i++) {
+      const follower = await given.aReader();
+      await given.aFollow(follower, reader);
+      followers.push(follower);
+    }
+    await someComments(post.postId, [reader], 30);
+    await aCleanupRunAt(new Date(Date.now() - 31 * DAY_MS), "2024-06-01T00:00:00.000Z");
+    expect(await stateOf(reader)).toBe("dormant");
+    const count = await followersOf(author);
+
+    // when a run purges it
+    await aCleanupRunAt(new Date(), "2024-06-01T00:00:00.000Z");
+
+    // then nothing of it is left, no count moved, and no comment keeps it
+    expect(await stateOf(reader)).toBe("gone");
+    expect(await followersOf(author)).toBe(count);
+    const comments = await storedCommentsOf(post.postId);
+    expect(comments).toHaveLength(31);
+    expect(comments.filter((comment) => comment.authorId !== null || "dormantAuthorId" in comment)).toEqual([]);
+    await expectCountsEqualRelations([author, ...followers]);
+    await expectNoDrift("after a purge in rounds");
+  });
+
+  it("goes on item by item when its one transaction is refused (something changed since its round read it)", async () => {
+    // given a reader deactivated 31 days ago, and its purge's transaction refused once, as when a relation or a
+    // comment changed between the round's reads and its transaction
+    const { author, friend, reader, post } = await aWorld();
+    await aCleanupRunAt(new Date(Date.now() - 31 * DAY_MS), "2024-06-01T00:00:00.000Z");
+    const count = await followersOf(author);
+    const refused = refuseOnce("REMOVE dormantAuthorId");
+
+    // when a run purges it
+    const run = await aCleanupRunAt(new Date(), "2024-06-01T00:00:00.000Z");
+    refused.stop();
+
+    // then the refusal happened, and the purge still did all of it, once
+    expect(refused.refusals()).toBe(1);
+    expect(run.accountsPurged).toBeGreaterThanOrEqual(1);
+    expect(await stateOf(reader)).toBe("gone");
+    expect(await followersOf(author)).toBe(count);
+    expect((await commentsOf(post.postId)).map((comment) => comment.authorId)).toEqual([null]);
+    await expectCountsEqualRelations([author, friend]);
+    await expectNoDrift("after a purge item by item");
   });
 });
 

@@ -161,3 +161,24 @@ export async function slowNetwork(delayMs: number, decide: (command: string) => 
     },
   };
 }
+
+/**
+ * Refuses the first TransactWriteItems whose input mentions `marker` as DynamoDB refuses one whose condition failed
+ * (a cancellation with ConditionalCheckFailed), without sending it: what a write meets when an item changed after
+ * it was read. `refusals()`: how many it refused (0 or 1).
+ */
+export function refuseOnce(marker: string) {
+  let refusals = 0;
+  const faults = injectFaults((command, input) => {
+    if (refusals > 0 || command !== "TransactWriteItems" || !JSON.stringify(input).includes(marker)) return undefined;
+    refusals++;
+    const items = Array.isArray(input.TransactItems) ? input.TransactItems.length : 1;
+    return Object.assign(new Error("Transaction cancelled"), {
+      name: "TransactionCanceledException",
+      CancellationReasons: Array.from({ length: items }, (_, i) => ({
+        Code: i === 0 ? "ConditionalCheckFailed" : "None",
+      })),
+    });
+  });
+  return { stop: faults.stop, refusals: () => refusals };
+}
