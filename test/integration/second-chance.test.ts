@@ -13,6 +13,7 @@ import { expectCountsEqualRelations, lastActiveAt } from "../support/cleanup";
 import { postComment } from "../support/comments";
 import { given } from "../support/given";
 import { refuseOnce } from "../support/faults";
+import { purgeAccount } from "../../shared/use-cases/cleanup/purge";
 import { expectStatus } from "../support/host";
 import { someComments, storedCommentsOf } from "../support/post-storage";
 import { then } from "../support/then";
@@ -198,6 +199,34 @@ describe("a purge", () => {
     expect(comments.filter((comment) => comment.authorId !== null || "dormantAuthorId" in comment)).toEqual([]);
     await expectCountsEqualRelations([author, ...followers]);
     await expectNoDrift("after a purge in rounds");
+  });
+
+  it("purges two accounts that follow each other at once, each relation once, whichever transaction comes first", async () => {
+    // given two readers who follow each other and an author, deactivated together 31 days ago (the first deactivated
+    // holds both their relations; the other's partition has one of them)
+    const { author } = await aWorld();
+    const pair = [await given.aReader(), await given.aReader()] as const;
+    await given.aFollow(pair[0], pair[1]);
+    await given.aFollow(pair[1], pair[0]);
+    for (const reader of pair) {
+      await given.aFollow(reader, author);
+      await lastActiveAt(reader, LONG_AGO);
+    }
+    await aCleanupRunAt(new Date(Date.now() - 31 * DAY_MS), "2024-06-01T00:00:00.000Z");
+    for (const reader of pair) expect(await stateOf(reader)).toBe("dormant");
+    const count = await followersOf(author);
+
+    // when two workers purge them at the same time (their reads, then their transactions, interleaved)
+    const now = new Date();
+    const steps = () => ({ run: null, deadline: Date.now() + 60_000, now, touched: new Set<string>() });
+    const outcomes = await Promise.all(pair.map((reader) => purgeAccount(reader.userId, steps())));
+
+    // then both are gone, each relation deleted once, no count moved
+    expect(outcomes).toEqual(["purged", "purged"]);
+    for (const reader of pair) expect(await stateOf(reader)).toBe("gone");
+    expect(await followersOf(author)).toBe(count);
+    await expectCountsEqualRelations([author]);
+    await expectNoDrift("after two purges at once");
   });
 
   it("goes on item by item when its one transaction is refused (something changed since its round read it)", async () => {
