@@ -31,10 +31,10 @@ const PHASES = [
   "notice: tally a deferral alone",
   "outlook sync: account re-read",
   "outlook sync: relation pages",
-  "outlook sync: per relation (entry, underNotice)",
+  "outlook sync: relations (one transaction per 32, the finish in the last)",
   "outlook sync: follower-count fallback read (guessed shard missing)",
   "outlook sync: relation re-read",
-  "outlook sync: finish (outlookDirty, registry)",
+  "outlook sync: finish alone (none due: outlookDirty, registry)",
   "mark (deactivation; 1.1: deletion)",
   "candidate: re-read after the mark",
   "touch survivors (read, record)",
@@ -132,11 +132,13 @@ function phaseOf(names: readonly string[], operation: string, input: string): Ph
   if (has("syncOutlook")) {
     if (has("existingFollowerCountTargets"))
       return "outlook sync: follower-count fallback read (guessed shard missing)";
-    if (has("syncRelationOutlook")) return "outlook sync: per relation (entry, underNotice)";
+    // A retry after a conflict's backoff may lose the store function's frame: its relations' conditions name it.
+    if (has("syncRelationsOutlook") || (transaction && input.includes('":followId"')))
+      return "outlook sync: relations (one transaction per 32, the finish in the last)";
     if (has("relationItemsOf")) return "outlook sync: relation pages";
     if (has("getRelation")) return "outlook sync: relation re-read";
     if (has("getStoredAccountState")) return "outlook sync: account re-read";
-    return "outlook sync: finish (outlookDirty, registry)";
+    return "outlook sync: finish alone (none due: outlookDirty, registry)";
   }
   if (has("purgeAccount")) {
     if (has("purgeableOf")) return "purge: reads of what is left (own partition's range, dormant index, history)";

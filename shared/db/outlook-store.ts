@@ -58,20 +58,29 @@ export function outlookTargetIs(target: string | null) {
     : { expression: "outlookAt = :outlookTarget", values: { ":outlookTarget": target } };
 }
 
-export type OutlookSyncOutcome = "synced" | "changed";
+/** Relations one sync transaction carries: 3 items each (the relation, and two of: the old entry, the new one, the
+ * followee's `underNotice`), plus the follower's profile and the registry entry: within TransactWriteItems' 100. */
+export const RELATIONS_PER_SYNC_TRANSACTION = 32;
 
 /**
- * Brings one live relation's outlook entry to its follower's target (`target`; null: none), in one transaction: the
- * relation's `outlookAt` (condition: as read, live, the same follow), the old entry deleted, the new one put, the
- * followee's `underNotice` moved when the relation enters or leaves the outlook, and a check that the follower's
- * target is still `target`. `changed`: the relation or the follower changed meanwhile (read again).
+ * What a sync transaction left: `synced`; `target_changed` (the follower's target is no longer `target`, or it is
+ * gone: read it again); or the relations whose item was not as read (an unfollow, a follow again, a deactivation
+ * meanwhile: read them again), nothing of the transaction written.
  */
-export async function syncRelationOutlook(state: RelationState, target: string | null): Promise<OutlookSyncOutcome> {
+export type OutlookSyncOutcome = "synced" | "target_changed" | { changed: RelationState[] };
+
+/** The follower-count items an account has, as read after a guessed one was missing (null: the account is gone). */
+export type CountTargetsRead = Map<string, FollowerCountTarget[] | null>;
+
+/** Whether a relation's entry is not where its follower's target (`target`; null: none) says. */
+export const outlookDue = (state: RelationState, target: string | null): boolean =>
+  state.dormantUnder === null && state.outlookAt !== target;
+
+/** The items that bring one live relation's entry to `target`; the followee's count item is `counter`. */
+function relationSyncItems(state: RelationState, target: string | null, counter: FollowerCountTarget): TransactItems {
   const { relation, outlookAt } = state;
-  if (state.dormantUnder !== null || outlookAt === target) return "synced";
   const entering = outlookAt === null ? 1 : target === null ? -1 : 0;
-  const followerTarget = outlookTargetIs(target);
-  const items = (counter: FollowerCountTarget | null): TransactItems => [
+  return [
     updateOf(keys.follow(relation.followerId, relation.followeeId), {
       UpdateExpression: target === null ? "REMOVE outlookAt" : "SET outlookAt = :target",
       ConditionExpression:
@@ -85,33 +94,84 @@ export async function syncRelationOutlook(state: RelationState, target: string |
     }),
     ...(outlookAt === null ? [] : [deleteOutlookEntry(relation.followeeId, outlookAt, relation.followerId)]),
     ...(target === null ? [] : [putOutlookEntry(relation.followeeId, target, relation.followerId)]),
-    ...(counter && entering !== 0 ? [underNoticeChange(counter, entering)] : []),
-    checkOf(keys.account(relation.followerId), {
-      ConditionExpression: `attribute_exists(pk) AND ${followerTarget.expression}`,
-      ...(followerTarget.values ? { ExpressionAttributeValues: followerTarget.values } : {}),
-    }),
+    ...(entering !== 0 ? [underNoticeChange(counter, entering)] : []),
   ];
-  let pick = () => pickFollowerCountTarget(relation.followeeId);
-  for (let round = 0; round < 2; round++) {
+}
+
+/**
+ * Brings the outlook entries of up to RELATIONS_PER_SYNC_TRANSACTION live relations of one follower (`userId`) to its
+ * target (`target`; null: none) in ONE transaction: for each, the relation's `outlookAt` (condition: as read, live,
+ * the same follow), its old entry deleted, its new one put, its followee's `underNotice` moved when it enters or
+ * leaves the outlook; and the follower's profile: a check that its target is still `target`, or, with `finish` (the
+ * sync's last transaction: every other relation is at the target), the end of the sync itself (`outlookDirty` goes
+ * under that condition, and a withdrawal's registry entry with it), all or nothing. A guessed count item that is
+ * missing is sent again with the items the followee has (read once, kept in `countTargets` for the sync's next
+ * transactions); a followee gone meanwhile leaves its relation `changed` (its deletion takes the relation).
+ */
+export async function syncRelationsOutlook(
+  userId: string,
+  states: readonly RelationState[],
+  target: string | null,
+  finish: boolean,
+  countTargets: CountTargetsRead,
+): Promise<OutlookSyncOutcome> {
+  const condition = outlookTargetIs(target);
+  const profileCondition = {
+    ConditionExpression: `attribute_exists(pk) AND ${condition.expression}`,
+    ...(condition.values ? { ExpressionAttributeValues: condition.values } : {}),
+  };
+  const counterOf = (followeeId: string): FollowerCountTarget => {
+    const existing = countTargets.get(followeeId);
+    return existing ? existing[Math.floor(Math.random() * existing.length)]! : pickFollowerCountTarget(followeeId);
+  };
+  for (let round = 0; round < 3; round++) {
     const outcome = await withRetry(async () => {
+      // Item 0 is the follower's profile; then each relation's items, whose positions are kept to read refusals.
+      const items: TransactItems = [
+        finish
+          ? updateOf(keys.account(userId), { UpdateExpression: "REMOVE outlookDirty", ...profileCondition })
+          : checkOf(keys.account(userId), profileCondition),
+      ];
+      const positions: { relation: number; counter: number | null }[] = [];
+      for (const state of states) {
+        const at = items.length;
+        const own = relationSyncItems(state, target, counterOf(state.relation.followeeId));
+        const counted = (state.outlookAt === null) !== (target === null);
+        positions.push({ relation: at, counter: counted ? at + own.length - 1 : null });
+        items.push(...own);
+      }
+      if (finish && target === null) items.push(deleteOf(cleanupKeys.outlookSync(userId)));
       try {
-        await transactWriteOnce(items(pick()));
+        await transactWriteOnce(items);
         return "synced" as const;
       } catch (error) {
         if (!(error instanceof TransactionCancelled)) throw error;
-        // The count item is the one after the entries: a missing shard is tried again with the ones the account has.
-        const counterAt = 1 + (outlookAt === null ? 0 : 1) + (target === null ? 0 : 1);
-        if (entering !== 0 && error.failedAt(counterAt) && !error.failedAt(0)) return "counter_missing" as const;
-        return "changed" as const;
+        if (error.failedAt(0)) return "target_changed" as const;
+        // The relation item, or the old entry its `outlookAt` named: the relation is not as read.
+        const changed = states.filter((state, i) => {
+          const at = positions[i]!.relation;
+          return error.failedAt(at) || (state.outlookAt !== null && error.failedAt(at + 1));
+        });
+        const counterMissing = states.filter((_, i) => {
+          const counter = positions[i]!.counter;
+          return counter !== null && error.failedAt(counter) && !changed.includes(states[i]!);
+        });
+        return { changed, counterMissing };
       }
     });
-    if (outcome !== "counter_missing") return outcome;
-    const existing = await existingFollowerCountTargets(relation.followeeId);
-    // The followee is gone: its relations go with it, nothing to count.
-    if (!existing) return "changed";
-    pick = () => existing[Math.floor(Math.random() * existing.length)]!;
+    if (outcome === "synced" || outcome === "target_changed") return outcome;
+    const changed = [...outcome.changed];
+    for (const state of outcome.counterMissing) {
+      const followeeId = state.relation.followeeId;
+      const existing = await existingFollowerCountTargets(followeeId);
+      countTargets.set(followeeId, existing);
+      // The followee is gone: its deletion takes the relation (read it again).
+      if (!existing) changed.push(state);
+    }
+    if (changed.length > 0) return { changed };
+    if (outcome.counterMissing.length === 0) return { changed: [...states] };
   }
-  return "changed";
+  return { changed: [...states] };
 }
 
 /**

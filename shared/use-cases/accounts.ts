@@ -97,7 +97,8 @@ export async function setEntitlements(
   if (stored.scheduled && unexpiredEntitlements(stored.entitlements, now).length > 0) {
     if (await withdrawScheduleForExemption(userId, stored.entitlements)) {
       const { syncOutlook } = await import("./outlook");
-      await syncOutlook(userId, budgetUntil(OUTLOOK_SYNC_BUDGET_MS, OUTLOOK_SYNC_RESERVE_MS));
+      // The withdrawal just wrote the target none: the sync reads no account first.
+      await syncOutlook(userId, budgetUntil(OUTLOOK_SYNC_BUDGET_MS, OUTLOOK_SYNC_RESERVE_MS), { at: null });
     }
   }
   return { userId, entitlements: stored.entitlements };

@@ -33,7 +33,9 @@ export async function resolveCaller(identity: Identity | null, now = new Date())
   const written = refreshed?.written;
   if (refreshed?.withdrewOutlook || state.outlook.dirty) {
     const { syncOutlook } = await import("./outlook");
-    await syncOutlook(account.userId, budgetUntil(OUTLOOK_SYNC_BUDGET_MS, OUTLOOK_SYNC_RESERVE_MS));
+    // The target as the refresh wrote it (none) or as read: the sync reads no account first.
+    const known = refreshed?.withdrewOutlook ? { at: null } : state.outlook;
+    await syncOutlook(account.userId, budgetUntil(OUTLOOK_SYNC_BUDGET_MS, OUTLOOK_SYNC_RESERVE_MS), known);
   }
   return { identity, account: written ? { ...account, ...written } : account };
 }

@@ -82,7 +82,8 @@ export async function sendNotice(
   if (!(await recordNotice(state, queued, run, decision.deletionNotBefore, now))) return false;
   // Already in its followees' outlooks at this notice's time (recorded on that condition): nothing to sync.
   const moves = noticeMovesOutlook(state, decision.deletionNotBefore);
-  if (moves && !(await syncOutlook(account.userId, deadline))) return "unsynced";
+  // The target the record just wrote: the sync reads no account first.
+  if (moves && !(await syncOutlook(account.userId, deadline, { at: decision.deletionNotBefore }))) return "unsynced";
   await deliverAndSettle({ queued, in: "profile" }, state.notices.length, account.emailClaim ?? null, resolved, now);
   return true;
 }
@@ -124,7 +125,7 @@ export async function deliverQueuedNotice(
     return state.notices;
   }
   // The account's followees' outlooks show it before it is told (a sync a crash cut short goes on first).
-  if (state.outlook.dirty && !(await syncOutlook(state.account.userId, deadline))) return "unsynced";
+  if (state.outlook.dirty && !(await syncOutlook(state.account.userId, deadline, state.outlook))) return "unsynced";
   const outcome = await deliverAndSettle(waiting, position, state.account.emailClaim ?? null, await mailer(), now);
   return outcome
     ? [...state.notices.slice(0, position), { ...entry, sentAt: now.toISOString(), delivery: outcome }]

@@ -77,10 +77,8 @@ describe("the cleanup's profile", () => {
         "candidate: first read (account state)",
         "notice: record (schedule entry with its facts, run tally)",
         "notice: settle (facts off the schedule; an old outbox item deleted)",
-        "outlook sync: account re-read",
         "outlook sync: relation pages",
-        "outlook sync: per relation (entry, underNotice)",
-        "outlook sync: finish (outlookDirty, registry)",
+        "outlook sync: relations (one transaction per 32, the finish in the last)",
         "mark (deactivation; 1.1: deletion)",
         "touch survivors (read, record)",
         "deactivation: relation pages",
@@ -103,6 +101,22 @@ describe("the cleanup's profile", () => {
     // deactivation: no re-read after the mark, none at the deactivation's start or finish (its finish was accepted)
     expect(phases.get("candidate: re-read after the mark"), "re-reads after the mark").toBeUndefined();
     expect(phases.get("deactivation: account re-reads (start, finish)"), "the deactivation's re-reads").toBeUndefined();
+    // and each notice's sync is its relation page and ONE transaction (its 2 relations and the sync's end), from the
+    // target the notice's record wrote: no account re-read, no relation re-read, no finish of its own
+    const notices = phases.get("notice: record (schedule entry with its facts, run tally)");
+    expect(notices, "notices recorded").toBe(3);
+    expect(phases.get("outlook sync: relation pages"), "one relation page per sync").toBe(notices);
+    expect(
+      phases.get("outlook sync: relations (one transaction per 32, the finish in the last)"),
+      "one transaction per sync, none refused",
+    ).toBe(notices);
+    for (const phase of [
+      "outlook sync: account re-read",
+      "outlook sync: relation re-read",
+      "outlook sync: finish alone (none due: outlookDirty, registry)",
+    ]) {
+      expect(phases.get(phase), phase).toBeUndefined();
+    }
     // and nothing of the cleanup is left unrecognised, nor taken for the benchmark's own reads
     expect(phases.get("other (unrecognised)"), "requests no phase recognised").toBeUndefined();
     expect(

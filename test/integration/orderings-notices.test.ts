@@ -18,7 +18,16 @@ import type { TestUser } from "../support/host";
 import { explore, expectExplored, exploring, type Plan } from "../support/orderings";
 import { expectNoErrors, expectWorldAudited, idsOf, listed, namesOf, shownFollowers } from "../support/ordering-worlds";
 import { installRequestGate } from "../support/request-gate";
-import { aRunFor, anInactiveReader, anUnusedInactiveReader, type ScheduleStage } from "../support/schedules";
+import {
+  aNoticedReaderOfThree,
+  aRunFor,
+  anInactiveReader,
+  anUnusedInactiveReader,
+  type ScheduleStage,
+} from "../support/schedules";
+import { syncOutlook } from "../../shared/use-cases/outlook";
+import { worldFindings } from "../support/world-audit";
+import { then } from "../support/then";
 import { when } from "../support/when";
 
 const TIMEOUT = 300_000;
@@ -81,4 +90,47 @@ describe("a signed-in request (its activity withdraws the schedule) against a ru
       TIMEOUT,
     );
   }
+});
+
+describe("a notice's outlook sync (its relations in one transaction) against the reader's unfollow and follow again", () => {
+  // The sync sends its 3 relations and its end in one transaction; the reader's first request withdraws the schedule
+  // (the target moves to none under the sync) and syncs too, then the relation to B goes and comes back (another
+  // follow, outside the outlook). Too many orderings to walk: a seeded sample.
+  const plan: Plan = { full: { sample: 60 }, suite: { sample: 12 } };
+  it(
+    `every author counts the reader once, and out of its outlook once the syncs are done (${exploring(plan)})`,
+    async () => {
+      const explored = await explore(plan, {
+        name: "a notice's grouped outlook sync × an unfollow and a follow of one relation",
+        setup: aNoticedReaderOfThree,
+        discard: ({ users }) => anUnusedInactiveReader(users.reader),
+        names: ({ users }) => namesOf(users),
+        operations: ({ users, target }) => ({
+          // As a notice's step calls it: with the target its record wrote.
+          sync: () => syncOutlook(users.reader.userId, Date.now() + 60_000, { at: target }),
+          churn: async () => [await when.unfollows(users.reader, users.b), await when.follows(users.reader, users.b)],
+        }),
+        async check({ users }, outcome) {
+          expectNoErrors(outcome);
+          const answers = outcome.results.churn!.value as { status: number }[];
+          expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
+          // Exact as left: entries, relations and counts agree; only a sync a request's budget cut short may be due.
+          const left = await worldFindings(idsOf(users));
+          expect(left.filter((finding) => !finding.includes("an outlook sync was cut short"))).toEqual([]);
+          // and once the sync due is done (the reader's next request or the next run), nobody counts it
+          expect(await syncOutlook(users.reader.userId, Date.now() + 60_000)).toBe(true);
+          for (const author of [users.a, users.b, users.c]) {
+            expect(then.itAnswers(await when.readsFollowerOutlook(author), 200)).toEqual({
+              followerCount: 1,
+              followersUnderNotice: 0,
+              earliestDeactivation: null,
+            });
+          }
+          await expectWorldAudited(idsOf(users));
+        },
+      });
+      expectExplored(explored);
+    },
+    TIMEOUT,
+  );
 });

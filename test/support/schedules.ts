@@ -94,6 +94,26 @@ export async function anInactiveReader(stage: ScheduleStage) {
 }
 
 /**
+ * A reader inactive since long ago following three authors, its first notice recorded (PT3S) and not yet sent: its
+ * sync due, its target the one the record wrote (what a notice's step syncs to next). Answers the accounts and that
+ * target.
+ */
+export async function aNoticedReaderOfThree() {
+  const users = {
+    reader: await given.aReader(),
+    a: await given.anAuthor(),
+    b: await given.anAuthor(),
+    c: await given.anAuthor(),
+  };
+  for (const author of [users.a, users.b, users.c]) await given.aFollow(users.reader, author);
+  await lastActiveAt(users.reader, LONG_AGO);
+  await aRecordedNotice(users.reader, "PT3S", new Date(), false);
+  const target = (await getStoredAccountState(users.reader.userId))!.outlook.at;
+  expect(target, "the record's target").not.toBeNull();
+  return { users, target: target! };
+}
+
+/**
  * Finishes a world of `anInactiveReader` that an exploration made ahead and never used: a notice recorded and not
  * yet sent leaves the account's outlook sync due (what a crash between recording and delivering leaves; the audit
  * reports it), so the sync the next run or request would run is run here.

@@ -83,7 +83,7 @@ async function processCandidate(
   }
   if (!state.deletion) {
     // A follower-outlook sync that a request or a crash cut short goes on first.
-    if (state.outlook.dirty && !(await syncOutlook(userId, steps.deadline))) return "unfinished";
+    if (state.outlook.dirty && !(await syncOutlook(userId, steps.deadline, state.outlook))) return "unfinished";
     const notices = await applySchedule(state, run, steps.now, mailer, steps.deadline);
     if (notices === "unfinished") return "unfinished";
     if (notices === null) return "done";

@@ -50,7 +50,10 @@ export async function applySchedule(
   let decision = decide(state, notices, run, now);
   if (decision.action === "withdraw") {
     if (!(await clearSchedule({ ...state, notices }))) return null;
-    if (state.outlook.at !== null && !(await syncOutlook(state.account.userId, deadline))) return "unfinished";
+    // Out of the outlooks: the clearing just wrote the target none.
+    if (state.outlook.at !== null && !(await syncOutlook(state.account.userId, deadline, { at: null }))) {
+      return "unfinished";
+    }
     notices = [];
     decision = decide(state, notices, run, now);
   }
