@@ -41,7 +41,7 @@ const PHASES = [
   "deactivation: account re-reads (start, finish)",
   "deactivation: still-marked checks",
   "deactivation: relation pages",
-  "deactivation: relations (dormant, per relation)",
+  "deactivation: relations, comments, finish (one transaction where they fit)",
   "deactivation: follower-count fallback read (guessed shard missing)",
   "deactivation: pending-deletion reads (comments' position, finish)",
   "deactivation: comments (pages, set aside)",
@@ -157,9 +157,14 @@ function phaseOf(names: readonly string[], operation: string, input: string): Ph
     if (has("stillMarked")) return "deactivation: still-marked checks";
     if (has("existingFollowerCountTargets"))
       return "deactivation: follower-count fallback read (guessed shard missing)";
-    if (has("removeFollow", "withFollowerCount")) return "deactivation: relations (dormant, per relation)";
+    if (has("moveIntoDormancy", "dormancyTransaction")) {
+      // A refused transaction's reads: the account again (restored? ended elsewhere?), the pending deletion's figures.
+      if (has("getStoredAccountState")) return "deactivation: still-marked checks";
+      if (has("getPendingDeletion")) return "deactivation: pending-deletion reads (comments' position, finish)";
+      return "deactivation: relations, comments, finish (one transaction where they fit)";
+    }
     if (has("allFollowing", "allFollowers")) return "deactivation: relation pages";
-    if (has("deactivateComment", "passComment", "commentIndexPage") || input.includes("dormantAuthorId"))
+    if (has("commentIndexRound", "commentIndexPage") || input.includes("dormantAuthorId"))
       return "deactivation: comments (pages, set aside)";
     if (has("postsPage", "deletePostWithComments")) return "deactivation: posts";
     if (has("getPendingDeletion")) return "deactivation: pending-deletion reads (comments' position, finish)";

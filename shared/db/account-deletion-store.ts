@@ -144,12 +144,24 @@ export interface CommentIndexEntry {
  * comment `after` when given.
  */
 export async function commentIndexPage(userId: string, limit: number, after?: string): Promise<CommentIndexEntry[]> {
+  return (await commentIndexRound(userId, limit, after)).entries;
+}
+
+/**
+ * `commentIndexPage`, and whether more entries may follow it (`more`: DynamoDB handed a LastEvaluatedKey back; false
+ * when the page ended the index, so no Query has to find it empty).
+ */
+export async function commentIndexRound(
+  userId: string,
+  limit: number,
+  after?: string,
+): Promise<{ entries: CommentIndexEntry[]; more: boolean }> {
   const page = await queryPage(collections.commentsOfWriter(userId), indexEntryRef.read, {
     projection: indexEntryRef.projection,
     limit,
     ...(after === undefined ? {} : { startAfter: keys.commentByWriter(userId, after) }),
   });
-  return page.items.map(commentIndexEntryOf);
+  return { entries: page.items.map(commentIndexEntryOf), more: page.next !== null };
 }
 
 /** The comment an index entry names, from the entry as `indexEntryRef` reads it. */

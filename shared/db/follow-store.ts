@@ -1,20 +1,18 @@
 import type { FollowRelation } from "../domain/follow";
 import type { RawItem } from "./attributes";
 import { fromRelationItem, toFollowItems } from "./entities/follow";
-import { toDormantRelationItem } from "./entities/second-chance";
 import { deleteOutlookEntry } from "./outlook-store";
 import {
   existingFollowerCountTargets,
   followerCountChange,
   followingCountChange,
   pickFollowerCountTarget,
-  type AlsoCondition,
   type FollowerCountTarget,
 } from "./follower-count-store";
 import { keys } from "./keys";
 import { withRetry } from "./retry";
 import { unavailable } from "../errors";
-import { deleteOf, putOf, TransactionCancelled, transactWriteOnce, updateOf, type TransactItems } from "./transactions";
+import { deleteOf, putOf, TransactionCancelled, transactWriteOnce, type TransactItems } from "./transactions";
 
 // Follows' writes: the relation and its two list rows (shared/db/entities/follow.ts), written in one transaction with
 // both counts (follower-count-store.ts). docs/data-model.md, F1, F2 and F8. The reads are follow-read-store.ts: a
@@ -91,25 +89,18 @@ export async function createFollow(relation: FollowRelation): Promise<FollowWrit
 }
 
 /**
- * How a live relation leaves: deleted (an unfollow, a deletion), or made dormant under the deactivated account that
- * holds it (its index item put under the holder; `mark`: the holder's deactivation, which must still be under way).
+ * The unfollow transaction (F2, F8), also each relation of a 1.1 deletion: takes a live relation out of every list and
+ * count in ONE transaction: the relation item deleted (only while it is the one that was read, live), both list rows
+ * deleted, both counts -1; and when its follower is under notice, its outlook entry and the followee's `underNotice`
+ * with it. The transaction is first sent with `outlookAt` as the caller expects it (null: outside the outlook; the
+ * follower's own outlook target when the caller holds its state, so that a relation of an account under notice is not
+ * refused once on the way); when the relation comes back with another `outlookAt`, it is sent again with that entry.
+ * `unchanged`: the relation was gone, replaced or dormant meanwhile; `followee_missing` / `follower_missing`: a count
+ * item is gone. `alsoWrite` joins the same transaction (the cleanup counts the relation on its pending deletion). A
+ * deactivation takes its relations into dormancy several at once instead (second-chance-store.ts, moveIntoDormancy).
  */
-export type Departure = { kind: "delete" } | { kind: "dormant"; holderId: string; mark: AlsoCondition };
-
-/**
- * Takes a live relation out of every list and count in ONE transaction (the unfollow, and each relation of a
- * deletion or deactivation): the relation item deleted or marked dormant (only while it is the one that was read,
- * live), both list rows deleted, both counts -1; and when its follower is under notice, its outlook entry and the
- * followee's `underNotice` with it. The transaction is first sent with `outlookAt` as the caller expects it (null:
- * outside the outlook; the follower's own outlook target when the caller holds its state, so that a relation of an
- * account under notice is not refused once on the way); when the relation comes back with another `outlookAt`, it is
- * sent again with that entry. `unchanged`: the relation was gone,
- * replaced or dormant meanwhile; `followee_missing` / `follower_missing`: a count item is gone or a `mark` no longer
- * holds. `alsoWrite` joins the same transaction (the cleanup counts the relation on its pending deletion).
- */
-export async function removeFollow(
+export async function deleteFollow(
   relation: FollowRelation,
-  departure: Departure = { kind: "delete" },
   alsoWrite: TransactItems = [],
   expectedOutlookAt: string | null = null,
 ): Promise<FollowWriteOutcome> {
@@ -124,26 +115,15 @@ export async function removeFollow(
       ExpressionAttributeValues: { ":followId": followId, ...(seen === null ? {} : { ":outlookAt": seen }) },
       ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const,
     };
-    const holder = departure.kind === "dormant" ? departure : null;
     const outcome = await withFollowerCount(
       followeeId,
       (target) => [
-        holder
-          ? updateOf(keys.follow(followerId, followeeId), {
-              UpdateExpression: "SET dormantUnder = :holder REMOVE outlookAt",
-              ...relationCondition,
-              ExpressionAttributeValues: { ...relationCondition.ExpressionAttributeValues, ":holder": holder.holderId },
-            })
-          : deleteOf(keys.follow(followerId, followeeId), relationCondition),
+        deleteOf(keys.follow(followerId, followeeId), relationCondition),
         deleteOf(keys.followerEntry(followeeId, followId)),
         deleteOf(keys.followingEntry(followerId, followId)),
-        followerCountChange(target, -1, {
-          underNotice: seen !== null,
-          ...(holder?.holderId === followeeId ? { also: holder.mark } : {}),
-        }),
-        followingCountChange(followerId, -1, holder?.holderId === followerId ? holder.mark : undefined),
+        followerCountChange(target, -1, { underNotice: seen !== null }),
+        followingCountChange(followerId, -1),
         ...(seen === null ? [] : [deleteOutlookEntry(followeeId, seen, followerId)]),
-        ...(holder ? [putOf(toDormantRelationItem(holder.holderId, relation))] : []),
         ...alsoWrite,
       ],
       (old) => {
@@ -160,13 +140,4 @@ export async function removeFollow(
     if (outcome !== "again") return outcome;
   }
   throw unavailable(1);
-}
-
-/** The unfollow transaction (F2, F8): `removeFollow` of a live relation, deleted. */
-export function deleteFollow(
-  relation: FollowRelation,
-  alsoWrite: TransactItems = [],
-  expectedOutlookAt: string | null = null,
-): Promise<FollowWriteOutcome> {
-  return removeFollow(relation, { kind: "delete" }, alsoWrite, expectedOutlookAt);
 }

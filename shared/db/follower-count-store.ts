@@ -200,3 +200,119 @@ export function recountItems(
     ...alongside,
   ];
 }
+
+/** One relation's departure from both counts, as `followerCountChange` and `followingCountChange` of -1 write it. */
+export interface CountDeparture {
+  /** The followee's target, its outlook count with it when the follower is under notice. */
+  follower: { target: FollowerCountTarget; underNotice: boolean; also?: AlsoCondition };
+  /** The follower's profile. */
+  following: { userId: string; also?: AlsoCondition };
+}
+
+/** More for one profile in the same Update (a deactivation's finish: its phase, on condition of it). */
+export interface ProfileExtra {
+  userId: string;
+  set: string;
+  condition: AlsoCondition;
+}
+
+/** A merged count item, with the departures it counts and the account it belongs to. */
+export interface MergedCountItem {
+  item: TransactItem;
+  userId: string;
+  kind: "profile" | "shard";
+  departures: number[];
+}
+
+/**
+ * The count items of several relations leaving in one transaction, merged per item: a transaction may not touch an
+ * item twice, so the departures that move one item (an account's following count and its own follower count on its
+ * profile, several relations' follower counts on one target) become one Update that ADDs their sum, grows its count
+ * version once and holds every condition theirs held (each `attribute_exists(pk)` and its `also`): the same writes
+ * and conditions as one transaction per relation, at one instant. `extra` joins the Update of its profile (and is
+ * written even when no count of that profile moves).
+ */
+export function mergedCountDepartures(departures: readonly CountDeparture[], extra?: ProfileExtra): MergedCountItem[] {
+  interface Merged {
+    userId: string;
+    shard: number | null;
+    follower: number;
+    following: number;
+    underNotice: number;
+    also: Map<string, AlsoCondition>;
+    departures: number[];
+  }
+  const merged = new Map<string, Merged>();
+  const at = (userId: string, shard: number | null) => {
+    const id = `${userId}\u0000${shard ?? "profile"}`;
+    let entry = merged.get(id);
+    if (!entry) {
+      entry = { userId, shard, follower: 0, following: 0, underNotice: 0, also: new Map(), departures: [] };
+      merged.set(id, entry);
+    }
+    return entry;
+  };
+  const record = (entry: Merged, index: number, also: AlsoCondition | undefined) => {
+    if (also) entry.also.set(also.expression, also);
+    if (!entry.departures.includes(index)) entry.departures.push(index);
+  };
+  departures.forEach(({ follower, following }, index) => {
+    const target = at(follower.target.userId, follower.target.kind === "shard" ? follower.target.shard : null);
+    target.follower -= 1;
+    if (follower.underNotice) target.underNotice -= 1;
+    record(target, index, follower.also);
+    const profile = at(following.userId, null);
+    profile.following -= 1;
+    record(profile, index, following.also);
+  });
+  if (extra) {
+    const profile = at(extra.userId, null);
+    profile.also.set(extra.condition.expression, extra.condition);
+  }
+  return [...merged.values()].map((entry) => {
+    const values: Record<string, unknown> = {};
+    const adds: string[] = [];
+    const add = (attribute: string, placeholder: string, delta: number) => {
+      if (delta === 0) return;
+      adds.push(`${attribute} ${placeholder}`);
+      values[placeholder] = delta;
+    };
+    const names: Record<string, string> = {};
+    if (entry.shard !== null) {
+      names["#count"] = "count";
+      add("#count", ":followerDelta", entry.follower);
+    } else {
+      add("followerCount", ":followerDelta", entry.follower);
+      add("followingCount", ":followingDelta", entry.following);
+    }
+    add("underNotice", ":underNoticeDelta", entry.underNotice);
+    if (adds.length > 0) {
+      adds.push(ADD_COUNT_VERSION);
+      values[":one"] = 1;
+    }
+    const sets = entry.shard === null && extra?.userId === entry.userId ? [extra.set] : [];
+    const conditions = ["attribute_exists(pk)"];
+    for (const also of entry.also.values()) {
+      conditions.push(also.expression);
+      Object.assign(values, also.values);
+      Object.assign(names, also.names);
+    }
+    const key = entry.shard === null ? keys.account(entry.userId) : keys.followerCountShard(entry.userId, entry.shard);
+    return {
+      item: updateOf(key, {
+        UpdateExpression: [
+          sets.length > 0 ? `SET ${sets.join(", ")}` : "",
+          adds.length > 0 ? `ADD ${adds.join(", ")}` : "",
+        ]
+          .filter(Boolean)
+          .join(" "),
+        ConditionExpression: conditions.join(" AND "),
+        ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
+        ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+      }),
+      userId: entry.userId,
+      kind: entry.shard === null ? ("profile" as const) : ("shard" as const),
+      departures: entry.departures,
+    };
+  });
+}

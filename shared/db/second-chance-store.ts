@@ -1,8 +1,7 @@
 import type { FollowRelation } from "../domain/follow";
-import type { StoredAccountState } from "./account-store";
-import { LIVE_ACCOUNT_CONDITION } from "./account-store";
+import { getStoredAccountState, LIVE_ACCOUNT_CONDITION, type StoredAccountState } from "./account-store";
 import { addToRunTotals, recordRunFigures } from "./cleanup-run-store";
-import { inactivityIndexFields, type DeactivationMark, type RestoringState } from "./entities/account";
+import { inactivityIndexFields, isDeactivation, type DeactivationMark, type RestoringState } from "./entities/account";
 import { fromRelationItem, toFollowItems, type RelationState } from "./entities/follow";
 import { toQuarantinedClaimItem } from "./entities/handle-claim";
 import { toPendingDeletionItem } from "./entities/pending-deletion";
@@ -15,30 +14,45 @@ import {
   type RestoringAccount,
 } from "./entities/second-chance";
 import { withFollowerCount } from "./follow-store";
-import { followerCountChange, followingCountChange, type AlsoCondition } from "./follower-count-store";
+import {
+  existingFollowerCountTargets,
+  followerCountChange,
+  followingCountChange,
+  mergedCountDepartures,
+  pickFollowerCountTarget,
+  type AlsoCondition,
+  type CountDeparture,
+  type FollowerCountTarget,
+} from "./follower-count-store";
+import { targetsOf } from "./follower-count-targets";
 import { commentIndexEntryOf, type CommentIndexEntry } from "./account-deletion-store";
 import { keysOnly, readKey, isEntity, type RawItem } from "./attributes";
 import { indexEntryRef } from "./entities/comment";
 import { cleanupKeys, collections, entityTypes, keys, ranges, type ItemKey } from "./keys";
-import { putOutlookEntry, outlookTargetIs } from "./outlook-store";
+import { deleteOutlookEntry, putOutlookEntry, outlookTargetIs } from "./outlook-store";
+import { getPendingDeletion } from "./pending-deletion-store";
 import { queryPage, queryPages, type StartKey } from "./query";
 import { getItem, unlessConditionFails, updateItem } from "./requests";
+import { withRetry } from "./retry";
 import {
   checkOf,
   deleteOf,
   putOf,
+  TransactionCancelled,
+  transactWriteOnce,
   unlessCancelled,
   updateOf,
   type TransactItem,
   type TransactItems,
 } from "./transactions";
+import { unavailable } from "../errors";
 
 // The writes of a second chance (docs/data-model.md, "A second chance"): the end of a deactivation, a restore's flip
 // and its relations and comments coming back, a purge, the handle's quarantine. Each is one transaction, conditioned
 // on the state it moves from, so any number of workers, retried after a crash at any write, settle each item once.
 
 /** The deactivation's condition on an item that carries the mark (the profile or a shard): still this very mark. */
-export const underMark = (mark: DeactivationMark): AlsoCondition => ({
+const underMark = (mark: DeactivationMark): AlsoCondition => ({
   expression: "deletion.#markAt = :markAt",
   names: { "#markAt": "at" },
   values: { ":markAt": mark.at },
@@ -79,38 +93,286 @@ export function finishDeactivation(
   ]);
 }
 
-/**
- * Takes a comment off its deactivated writer (the API shows it without one), keeping the writer in
- * `dormantAuthorId`, in one transaction with the pending deletion's count and position. False when the comment no
- * longer names the writer (deleted, or done already).
- */
-export function deactivateComment(
-  comment: { postUlid: string; commentId: string },
-  writerId: string,
-): Promise<boolean> {
-  return unlessCancelled([
-    updateOf(keys.comment(comment.postUlid, comment.commentId), {
-      UpdateExpression: "SET authorId = :null, dormantAuthorId = :writer",
-      ConditionExpression: "authorId = :writer",
-      ExpressionAttributeValues: { ":null": null, ":writer": writerId },
-    }),
-    updateOf(cleanupKeys.pending(writerId), {
-      UpdateExpression: "ADD comments :one SET commentsAfter = :comment",
-      ConditionExpression: "attribute_exists(pk)",
-      ExpressionAttributeValues: { ":one": 1, ":comment": comment.commentId },
-    }),
-  ]);
+/** A live relation to take into dormancy under its deactivated account, with where its outlook entry is expected. */
+export interface DormancyMove {
+  relation: FollowRelation;
+  /** Its follower's outlook target as the caller expects it (null: outside the outlook). */
+  outlookAt: string | null;
 }
 
-/** Moves the deactivation's comment position past a comment it did not need to change (1 UpdateItem). */
-export function passComment(writerId: string, commentId: string): Promise<boolean> {
-  return unlessConditionFails(
-    updateItem(cleanupKeys.pending(writerId), {
-      UpdateExpression: "SET commentsAfter = :comment",
-      ConditionExpression: "attribute_exists(pk)",
-      ExpressionAttributeValues: { ":comment": commentId },
-    }),
+/** The end of a deactivation, for its last transaction: the pending deletion's figures before it, the finishing run. */
+export interface DeactivationEnd {
+  figures: { edges: number; comments: number };
+  runId: string | null;
+}
+
+export type DormancyOutcome =
+  /** Sent: how many relations and comments moved (those that changed meanwhile were left), and whether it ended. */
+  | { moved: number; comments: number; finished: boolean }
+  /** The account is no longer under this deactivation (a restore flipped it), or it was ended elsewhere. */
+  | "not-deactivating"
+  | "deactivated";
+
+/** Items of one transaction at most (TransactWriteItems' limit). */
+const DORMANCY_TRANSACTION_ITEMS = 100;
+/** Items a relation may take: the relation, both rows, its index item, its outlook entry, its other account's count. */
+const ITEMS_PER_RELATION = 6;
+/** Items of the holder beside them: its profile, a follower-count shard, the pending deletion; the end's two more. */
+const HOLDER_ITEMS = 5;
+
+/**
+ * Takes an account's relations into dormancy and its comments off it, and (with `end`) ends its deactivation, in as
+ * few transactions as fit (docs/data-model.md, K20): ONE for a reader's few relations, its comments and the finish.
+ * Each relation writes what `removeFollow` writes for it (the relation marked dormant, while it is the live one read
+ * with its outlook entry where expected; both rows; both counts -1; its outlook entry; its index item under the
+ * holder); each comment what `deactivateComment` writes; counts of one item merge into one Update
+ * (`mergedCountDepartures`); the holder's items (its profile, its follower-count shard) hold its mark, and the pending
+ * deletion counts what moved, or, with `end`, goes (condition: the figures read) as `finishDeactivation` ends it, the
+ * profile's phase set in the same Update as its counts. A refused transaction is read by the item that failed
+ * (`failedAt`), as the per-relation code reads it: a relation changed (another outlook entry: sent again with it;
+ * gone, replaced or dormant: left out); another account's count item missing (a shard the memo guessed: its real
+ * targets read; the account gone: its relations left out, its deletion takes them); a comment no longer the writer's
+ * (left out); the holder's items (its state read again: restored, or ended elsewhere, answers so; a pending deletion
+ * whose figures moved is read again). Then it is sent again without what was left out.
+ */
+export async function moveIntoDormancy(
+  holder: StoredAccountState,
+  mark: DeactivationMark,
+  relations: readonly DormancyMove[],
+  comments: readonly { postUlid: string; commentId: string }[],
+  end: DeactivationEnd | null,
+): Promise<DormancyOutcome> {
+  const total = { moved: 0, comments: 0 };
+  let figures = end ? { ...end.figures } : null;
+  let relationsLeft = [...relations];
+  let commentsLeft = [...comments];
+  for (;;) {
+    // The next transaction: as many relations, then comments, as fit; the end only with the last of them.
+    const room = DORMANCY_TRANSACTION_ITEMS - HOLDER_ITEMS;
+    const someRelations = relationsLeft.slice(0, Math.floor(room / ITEMS_PER_RELATION));
+    const someComments = commentsLeft.slice(0, room - someRelations.length * ITEMS_PER_RELATION);
+    const last = someRelations.length === relationsLeft.length && someComments.length === commentsLeft.length;
+    const outcome = await dormancyTransaction(holder, mark, someRelations, someComments, last ? figures : null, end);
+    if (typeof outcome === "string") return outcome;
+    total.moved += outcome.moved;
+    total.comments += outcome.comments;
+    if (figures) figures = { edges: figures.edges + outcome.moved, comments: figures.comments + outcome.comments };
+    relationsLeft = relationsLeft.slice(someRelations.length);
+    commentsLeft = commentsLeft.slice(someComments.length);
+    if (last) return { ...total, finished: outcome.finished };
+    // A refused end (figures moved) is read again by `dormancyTransaction`; earlier transactions carry none.
+  }
+}
+
+/** What an item of a dormancy transaction is, to read a refusal by. */
+type DormancyRole =
+  | { kind: "relation"; index: number }
+  | { kind: "count"; userId: string; holder: boolean }
+  | { kind: "comment"; index: number }
+  | { kind: "pending" }
+  | { kind: "plain" };
+
+/** One transaction of `moveIntoDormancy`, sent until it goes through with what is still to move. */
+async function dormancyTransaction(
+  holder: StoredAccountState,
+  mark: DeactivationMark,
+  relations: DormancyMove[],
+  comments: { postUlid: string; commentId: string }[],
+  startFigures: { edges: number; comments: number } | null,
+  end: DeactivationEnd | null,
+): Promise<{ moved: number; comments: number; finished: boolean } | "not-deactivating" | "deactivated"> {
+  const holderId = holder.account.userId;
+  const holding = underMark(mark);
+  let moves = [...relations];
+  let writes = [...comments];
+  let figures = startFigures;
+  let holderTargets = targetsOf(
+    holderId,
+    holder.shardCounts.map(({ shard }) => shard),
   );
+  /** The real targets of accounts whose guessed shard was missing. */
+  const known = new Map<string, FollowerCountTarget[]>();
+  const pick = (userId: string): FollowerCountTarget => {
+    const targets = userId === holderId ? holderTargets : known.get(userId);
+    return targets ? targets[Math.floor(Math.random() * targets.length)]! : pickFollowerCountTarget(userId);
+  };
+  const rounds = 4 + 2 * relations.length + comments.length;
+  for (let round = 0; round < rounds; round++) {
+    if (moves.length === 0 && writes.length === 0 && !figures) return { moved: 0, comments: 0, finished: false };
+    const sent = await withRetry(async () => {
+      const { items, roles } = dormancyItems(holderId, mark, holding, moves, writes, figures, end, pick);
+      try {
+        await transactWriteOnce(items);
+        return { done: true as const };
+      } catch (error) {
+        if (!(error instanceof TransactionCancelled)) throw error;
+        return { done: false as const, error, roles };
+      }
+    });
+    if (sent.done) return { moved: moves.length, comments: writes.length, finished: figures !== null };
+    const { error, roles } = sent;
+    const dropRelations = new Set<number>();
+    const dropComments = new Set<number>();
+    let holderRefused = false;
+    let pendingRefused = false;
+    for (const [at, role] of roles.entries()) {
+      if (!error.failedAt(at)) continue;
+      if (role.kind === "relation") {
+        const state = fromRelationItem(error.oldItems[at]);
+        const move = moves[role.index]!;
+        // Still this live relation, but in the outlook elsewhere: sent again with its entry; otherwise it changed.
+        if (state && state.relation.followId === move.relation.followId && !state.dormantUnder) {
+          if (state.outlookAt !== move.outlookAt) moves[role.index] = { ...move, outlookAt: state.outlookAt };
+          else dropRelations.add(role.index);
+        } else dropRelations.add(role.index);
+      } else if (role.kind === "comment") dropComments.add(role.index);
+      else if (role.kind === "pending") pendingRefused = true;
+      else if (role.kind === "count" && role.holder) holderRefused = true;
+      else if (role.kind === "count") {
+        // Another account's count item: a guessed shard it lacks, or the account is gone.
+        const existing = await existingFollowerCountTargets(role.userId);
+        if (existing) known.set(role.userId, existing);
+        else {
+          moves.forEach(({ relation }, index) => {
+            if (relation.followerId === role.userId || relation.followeeId === role.userId) dropRelations.add(index);
+          });
+        }
+      } else throw error;
+    }
+    if (holderRefused || pendingRefused) {
+      const again = await getStoredAccountState(holderId);
+      const againMark = again?.deletion ?? null;
+      if (!again || !isDeactivation(againMark) || againMark.at !== mark.at) return "not-deactivating";
+      if (againMark.phase !== "deactivating") return "deactivated";
+      holderTargets = targetsOf(
+        holderId,
+        again.shardCounts.map(({ shard }) => shard),
+      );
+      if (pendingRefused && figures) {
+        const pending = await getPendingDeletion(holderId);
+        if (!pending) throw unavailable(1);
+        figures = { edges: pending.edges, comments: pending.comments };
+      }
+    }
+    moves = moves.filter((_, index) => !dropRelations.has(index));
+    writes = writes.filter((_, index) => !dropComments.has(index));
+  }
+  throw unavailable(1);
+}
+
+/** The items of one dormancy transaction, and what each is. */
+function dormancyItems(
+  holderId: string,
+  mark: DeactivationMark,
+  holding: AlsoCondition,
+  moves: readonly DormancyMove[],
+  comments: readonly { postUlid: string; commentId: string }[],
+  figures: { edges: number; comments: number } | null,
+  end: DeactivationEnd | null,
+  pick: (userId: string) => FollowerCountTarget,
+): { items: TransactItems; roles: DormancyRole[] } {
+  const items: TransactItems = [];
+  const roles: DormancyRole[] = [];
+  const push = (item: TransactItem, role: DormancyRole) => {
+    items.push(item);
+    roles.push(role);
+  };
+  // One target per account for this try: the holder's follower count moves on one item, however many relations.
+  const targets = new Map<string, FollowerCountTarget>();
+  const targetOf = (userId: string) => {
+    if (!targets.has(userId)) targets.set(userId, pick(userId));
+    return targets.get(userId)!;
+  };
+  const departures: CountDeparture[] = [];
+  moves.forEach(({ relation, outlookAt }, index) => {
+    const { followerId, followeeId, followId } = relation;
+    push(
+      updateOf(keys.follow(followerId, followeeId), {
+        UpdateExpression: "SET dormantUnder = :holder REMOVE outlookAt",
+        ConditionExpression:
+          "followId = :followId AND attribute_not_exists(dormantUnder) AND " +
+          (outlookAt === null ? "attribute_not_exists(outlookAt)" : "outlookAt = :outlookAt"),
+        ExpressionAttributeValues: {
+          ":followId": followId,
+          ":holder": holderId,
+          ...(outlookAt === null ? {} : { ":outlookAt": outlookAt }),
+        },
+        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+      }),
+      { kind: "relation", index },
+    );
+    push(deleteOf(keys.followerEntry(followeeId, followId)), { kind: "plain" });
+    push(deleteOf(keys.followingEntry(followerId, followId)), { kind: "plain" });
+    push(putOf(toDormantRelationItem(holderId, relation)), { kind: "plain" });
+    if (outlookAt !== null) push(deleteOutlookEntry(followeeId, outlookAt, followerId), { kind: "plain" });
+    departures.push({
+      follower: {
+        target: targetOf(followeeId),
+        underNotice: outlookAt !== null,
+        ...(followeeId === holderId ? { also: holding } : {}),
+      },
+      following: { userId: followerId, ...(followerId === holderId ? { also: holding } : {}) },
+    });
+  });
+  const finish =
+    figures && end
+      ? {
+          userId: holderId,
+          set: "deletion.#phase = :dormant",
+          condition: {
+            expression: "deletion.#markAt = :markAt AND deletion.#phase = :deactivating",
+            names: { "#phase": "phase", "#markAt": "at" },
+            values: { ":dormant": "dormant", ":deactivating": "deactivating", ":markAt": mark.at },
+          },
+        }
+      : undefined;
+  for (const count of mergedCountDepartures(departures, finish)) {
+    push(count.item, { kind: "count", userId: count.userId, holder: count.userId === holderId });
+  }
+  comments.forEach((comment, index) => {
+    push(
+      updateOf(keys.comment(comment.postUlid, comment.commentId), {
+        UpdateExpression: "SET authorId = :null, dormantAuthorId = :writer",
+        ConditionExpression: "authorId = :writer",
+        ExpressionAttributeValues: { ":null": null, ":writer": holderId },
+      }),
+      { kind: "comment", index },
+    );
+  });
+  if (figures && end) {
+    push(putOf(toDormantAccountItem(holderId, mark.graceUntil)), { kind: "plain" });
+    push(
+      deleteOf(cleanupKeys.pending(holderId), {
+        ConditionExpression: "edges = :edges AND comments = :comments",
+        ExpressionAttributeValues: { ":edges": figures.edges, ":comments": figures.comments },
+      }),
+      { kind: "pending" },
+    );
+    if (end.runId) {
+      push(
+        recordRunFigures(end.runId, holderId, {
+          followEdgesDeleted: figures.edges + moves.length,
+          commentsAnonymized: figures.comments + comments.length,
+        }),
+        { kind: "plain" },
+      );
+    }
+  } else if (moves.length > 0 || comments.length > 0) {
+    const last = comments.at(-1);
+    push(
+      updateOf(cleanupKeys.pending(holderId), {
+        UpdateExpression: `ADD edges :edges, comments :comments${last ? " SET commentsAfter = :comment" : ""}`,
+        ConditionExpression: "attribute_exists(pk)",
+        ExpressionAttributeValues: {
+          ":edges": moves.length,
+          ":comments": comments.length,
+          ...(last ? { ":comment": last.commentId } : {}),
+        },
+      }),
+      { kind: "pending" },
+    );
+  }
+  return { items, roles };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -82,11 +82,9 @@ describe("the cleanup's profile", () => {
         "mark (deactivation; 1.1: deletion)",
         "touch survivors (read, record)",
         "deactivation: relation pages",
-        "deactivation: relations (dormant, per relation)",
-        "deactivation: pending-deletion reads (comments' position, finish)",
+        "deactivation: relations, comments, finish (one transaction where they fit)",
         "deactivation: comments (pages, set aside)",
         "deactivation: posts",
-        "deactivation: finish (dormant, pending, run totals)",
         "purge: mark (purging, pending)",
         "purge: reads of what is left (own partition's range, dormant index, history)",
         "purge: one transaction (relations, comments, records, finish)",
@@ -125,14 +123,24 @@ describe("the cleanup's profile", () => {
     ).toBeUndefined();
     // and the one-transaction steps of this one account are one request each (no concurrency, no conflict here)
     expect(phases.get("mark (deactivation; 1.1: deletion)")).toBe(1);
-    expect(phases.get("deactivation: finish (dormant, pending, run totals)")).toBe(1);
     expect(purgeRun.get("purge: mark (purging, pending)")).toBe(1);
-    // and each of its 3 relations leaves in one transaction, sent where its outlook entry is (its own two in its
-    // followees' outlooks at its target before the mark, its follower's outside)
+    // and its 3 relations, its comment and its finish go in ONE transaction, sent where its relations' outlook entries
+    // are (its own two in its followees' outlooks at its target before the mark, its follower's outside): none refused,
+    // so no re-read of the account, and no finish of its own
     expect(
-      phases.get("deactivation: relations (dormant, per relation)"),
-      "one transaction per relation, none refused",
-    ).toBe(3);
+      phases.get("deactivation: relations, comments, finish (one transaction where they fit)"),
+      "one transaction for the relations, the comment and the finish, none refused",
+    ).toBe(1);
+    expect(phases.get("deactivation: finish (dormant, pending, run totals)"), "a finish apart").toBeUndefined();
+    expect(phases.get("deactivation: still-marked checks"), "re-reads after a refusal").toBeUndefined();
+    // and the deactivation reads its comment index once (the page ends it) and its posts once; not its pending
+    // deletion, which the mark put in this very step (nothing moved yet)
+    expect(
+      phases.get("deactivation: pending-deletion reads (comments' position, finish)"),
+      "a read of the pending deletion the mark put",
+    ).toBeUndefined();
+    expect(phases.get("deactivation: comments (pages, set aside)")).toBe(1);
+    expect(phases.get("deactivation: posts")).toBe(1);
     // and after its mark the purge reads what is left in 3 Queries (its partition's range of comments, relations and
     // records; its dormant index; its history) and deletes it all, its 3 relations, its comment's writer and index
     // entry, with the finish, in ONE transaction: nothing item by item, no account read again

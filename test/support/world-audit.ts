@@ -1,4 +1,5 @@
-// The audit's checker (shared/domain/audit.ts) on the items of a few accounts and posts: what the ordering harness
+// The audit's checker (shared/domain/audit.ts) on the items of a few accounts and posts (their dormant relations and
+// second-chance registry entries included): what the ordering harness
 // checks after each ordering, on the small world that ordering ran in, instead of a Scan of the whole table. The
 // items are read strongly consistently, partition by partition, and made into facts by the audit's own mapping.
 import { factOf } from "../../shared/db/audit-store";
@@ -22,6 +23,7 @@ function worldPartitions(ids: WorldIds): string[] {
       collections.followerRowsOf(userId).pk,
       collections.followingRowsOf(userId).pk,
       collections.outlookOf(userId).pk,
+      collections.dormantRelationsOf(userId).pk,
     ]),
     ...ids.handles.map((handle) => keys.handle(handle).pk),
     ...ids.posts.map((postUlid) => keys.postBody(postUlid, "free").pk),
@@ -31,12 +33,15 @@ function worldPartitions(ids: WorldIds): string[] {
 /** What the audit finds wrong with the world, one line per finding (empty: every invariant holds). */
 export async function worldFindings(ids: WorldIds, now = new Date()): Promise<string[]> {
   const users = new Set(ids.users);
-  const [own, pending, outbox, syncs, lease] = await Promise.all([
+  const [own, pending, outbox, syncs, lease, dormant, restoring] = await Promise.all([
     Promise.all(worldPartitions(ids).map((pk) => storedItems(collections.wholePartition(pk)))),
     storedItems(collections.pendingDeletions()),
     storedItems(collections.queuedNotices()),
     storedItems(collections.outlookSyncs()),
     storedItems(collections.wholePartition(cleanupKeys.lease().pk)),
+    // A deactivated account's entry by the end of its grace, and a restore's registry entry (contract 1.2).
+    storedItems(collections.wholePartition(cleanupKeys.dormant("", "").pk)),
+    storedItems(collections.restoringAccounts()),
   ]);
   const ofWorld = (item: { userId?: unknown }) => typeof item.userId === "string" && users.has(item.userId);
   const facts = [
@@ -45,6 +50,8 @@ export async function worldFindings(ids: WorldIds, now = new Date()): Promise<st
     ...outbox.filter(ofWorld),
     ...syncs.filter(ofWorld),
     ...lease,
+    ...dormant.filter(ofWorld),
+    ...restoring.filter(ofWorld),
   ].flatMap((item): TableFact[] => {
     const fact = factOf(item);
     return fact ? [fact] : [];

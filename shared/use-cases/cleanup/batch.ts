@@ -104,6 +104,7 @@ async function processCandidate(
       { ...state, deletion: mark, restoring: null, outlook: { at: null, dirty: false } },
       steps,
       state.outlook.at,
+      true,
     );
   }
   return finishMarked(userId, state, steps);
@@ -136,6 +137,8 @@ async function finishMarked(
   state: StoredAccountState,
   steps: DeletionSteps,
   outlookAtBeforeMark: string | null = null,
+  /** Marked by this step: its pending deletion is as the mark put it. */
+  justMarked = false,
 ): Promise<"done" | "unfinished"> {
   const mark = state.deletion;
   if (!mark) return "done";
@@ -146,7 +149,7 @@ async function finishMarked(
   }
   let known: StoredAccountState | null = state;
   if (mark.phase === "deactivating") {
-    const deactivated = await deactivateMarkedAccount(userId, steps, state, outlookAtBeforeMark);
+    const deactivated = await deactivateMarkedAccount(userId, steps, state, outlookAtBeforeMark, justMarked);
     if (deactivated === "unfinished") return "unfinished";
     if (deactivated === "not-deactivating") return "done";
     recordBusinessMetric("AccountsDeactivated");
