@@ -205,6 +205,48 @@ function sdkClientVersionsOnly(): Plugin {
   };
 }
 
+/**
+ * SDK modules that never run in Lambda, which every bundle gets in place of them (code run from source keeps them):
+ * they sit behind relative imports inside `@smithy/core`, where an alias cannot reach. Each is a fallback for what a
+ * Lambda environment always has, and each replacement throws or answers as the fallback's failure would, should it
+ * ever be called.
+ */
+const sdkFallbacksLambdaNeverRuns: readonly { specifier: RegExp; importer: RegExp; replacement: string }[] = [
+  // SHA-256 in JavaScript, for a runtime whose node:crypto has none: Node's always has it (3.3 KB of every bundle).
+  {
+    specifier: /(^|\/)Sha256Js$/,
+    importer: /\/node_modules\/@smithy\/core\/dist-es\/submodules\/checksum\//,
+    replacement: "shared/aws/sha256-js.ts",
+  },
+  // The region from the instance metadata service, asked when AWS_REGION is not set: Lambda always sets it (1.2 KB).
+  {
+    specifier: /(^|\/)getInstanceMetadataRegion$/,
+    importer: /\/node_modules\/@smithy\/core\/dist-es\/submodules\/config\//,
+    replacement: "shared/aws/instance-metadata-region.ts",
+  },
+  // The event streams, which a protocol imports only for an operation with an event stream: none of the clients here
+  // (DynamoDB, SES, Cognito, Step Functions) has one. Left in, they were a chunk loaded on demand that shared 26 KB of
+  // the SDK with the function, and so split its init into one chunk more (1.5 KB of every function's init).
+  {
+    specifier: /^@smithy\/core\/event-streams$/,
+    importer: /\/node_modules\/@smithy\/core\/dist-es\/submodules\/protocols\//,
+    replacement: "shared/aws/no-event-streams.ts",
+  },
+];
+
+function sdkFallbacksReplaced(): Plugin {
+  return {
+    name: "sdk-fallbacks-replaced",
+    setup(bundler) {
+      for (const { specifier, importer, replacement } of sdkFallbacksLambdaNeverRuns) {
+        bundler.onResolve({ filter: specifier }, (args) =>
+          importer.test(args.importer) ? { path: join(projectRoot, replacement) } : undefined,
+        );
+      }
+    },
+  };
+}
+
 /** esbuild's options for every function; the entry is `index` and the handler `index.handler`. */
 export const lambdaBuildOptions = {
   absWorkingDir: projectRoot,
@@ -225,7 +267,7 @@ export const lambdaBuildOptions = {
   mainFields: ["module", "main"],
   banner: { js: esmRequireBanner },
   alias: { ...lambdaAliases },
-  plugins: [projectModulesWithoutSideEffects(), sdkClientVersionsOnly(), pureDeclarations()],
+  plugins: [projectModulesWithoutSideEffects(), sdkClientVersionsOnly(), sdkFallbacksReplaced(), pureDeclarations()],
   logLevel: "error",
 } as const satisfies BuildOptions;
 

@@ -1,7 +1,7 @@
 import type { FollowRelation } from "../domain/follow";
 import type { RawItem } from "./attributes";
 import { fromRelationItem, toFollowItems } from "./entities/follow";
-import { deleteOutlookEntry } from "./outlook-store";
+import { deleteOutlookEntry } from "./outlook-entries";
 import {
   existingFollowerCountTargets,
   followerCountChange,

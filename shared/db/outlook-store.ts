@@ -1,18 +1,18 @@
 import type { RelationState } from "./entities/follow";
-import { toOutlookEntryItem, fromOutlookEntryItem } from "./entities/second-chance";
+import { fromOutlookEntryItem } from "./entities/second-chance";
 import {
   existingFollowerCountTargets,
   pickFollowerCountTarget,
   type FollowerCountTarget,
 } from "./follower-count-store";
 import { cleanupKeys, collections, keys } from "./keys";
+import { deleteOutlookEntry, putOutlookEntry } from "./outlook-entries";
 import { queryPage } from "./query";
 import { unlessConditionFails, updateItem } from "./requests";
 import { withRetry } from "./retry";
 import {
   checkOf,
   deleteOf,
-  putOf,
   TransactionCancelled,
   transactWriteOnce,
   unlessCancelled,
@@ -31,14 +31,6 @@ export async function earliestOutlookEntry(followeeId: string): Promise<string |
   const page = await queryPage(collections.outlookOf(followeeId), fromOutlookEntryItem, { limit: 1 });
   return page.items[0]?.at ?? null;
 }
-
-/** The Put of a relation's outlook entry. */
-export const putOutlookEntry = (followeeId: string, at: string, followerId: string): TransactItem =>
-  putOf(toOutlookEntryItem({ followeeId, at, followerId }));
-
-/** The Delete of a relation's outlook entry (it must exist: the relation's `outlookAt` named it). */
-export const deleteOutlookEntry = (followeeId: string, at: string, followerId: string): TransactItem =>
-  deleteOf(keys.outlookEntry(followeeId, at, followerId), { ConditionExpression: "attribute_exists(pk)" });
 
 /** The change of one followee's outlook count, on one of its count items. */
 function underNoticeChange(target: FollowerCountTarget, delta: 1 | -1): TransactItem {

@@ -13,6 +13,7 @@ import {
   toRestoringAccountItem,
   type RestoringAccount,
 } from "./entities/second-chance";
+import { dropDormantIndexItem } from "./dormant-relation-store";
 import { withFollowerCount } from "./follow-store";
 import {
   existingFollowerCountTargets,
@@ -29,9 +30,10 @@ import { commentIndexEntryOf, type CommentIndexEntry } from "./account-deletion-
 import { keysOnly, readKey, isEntity, type RawItem } from "./attributes";
 import { indexEntryRef } from "./entities/comment";
 import { cleanupKeys, collections, entityTypes, keys, ranges, type ItemKey } from "./keys";
-import { deleteOutlookEntry, putOutlookEntry, outlookTargetIs } from "./outlook-store";
+import { deleteOutlookEntry, putOutlookEntry } from "./outlook-entries";
+import { outlookTargetIs } from "./outlook-store";
 import { getPendingDeletion } from "./pending-deletion-store";
-import { queryPage, queryPages, type StartKey } from "./query";
+import { queryPage, type StartKey } from "./query";
 import { getItem, unlessConditionFails, updateItem } from "./requests";
 import { withRetry } from "./retry";
 import {
@@ -50,6 +52,7 @@ import { unavailable } from "../errors";
 // The writes of a second chance (docs/data-model.md, "A second chance"): the end of a deactivation, a restore's flip
 // and its relations and comments coming back, a purge, the handle's quarantine. Each is one transaction, conditioned
 // on the state it moves from, so any number of workers, retried after a crash at any write, settle each item once.
+// Reading and dropping dormant relations, which more than these paths do, is dormant-relation-store.ts's.
 
 /** The deactivation's condition on an item that carries the mark (the profile or a shard): still this very mark. */
 const underMark = (mark: DeactivationMark): AlsoCondition => ({
@@ -440,16 +443,6 @@ export function flipToRestoring(
   ]);
 }
 
-/** A page of the dormant relations an account holds (1 consistent Query). */
-export async function dormantRelationsPage(holderId: string, limit: number): Promise<FollowRelation[]> {
-  return (await queryPage(collections.dormantRelationsOf(holderId), fromDormantRelationItem, { limit })).items;
-}
-
-/** Every relation item in an account's partition (live and dormant), in 1 MB pages: what the outlook sync walks. */
-export async function* relationItemsOf(followerId: string): AsyncGenerator<RelationState[]> {
-  for await (const page of queryPages(collections.relationsOf(followerId), fromRelationItem)) yield page.items;
-}
-
 /** What reviving a dormant relation needs to know of its two accounts, as read. */
 export interface ReviveFacts {
   relation: FollowRelation;
@@ -518,7 +511,7 @@ export async function reviveRelation(facts: ReviveFacts): Promise<SettleOutcome>
   if (outcome === "done") return "done";
   // The relation is no longer dormant under its holder: settled by another worker (or a follow, an unfollow).
   if (outcome === "gone" || outcome === "unchanged") {
-    await dropIndexItem(holderId, relation.followId);
+    await dropDormantIndexItem(holderId, relation.followId);
     return "done";
   }
   return "changed";
@@ -557,27 +550,9 @@ export async function rehomeRelation(
   if (moved) return "done";
   const state = await getItem(keys.follow(relation.followerId, relation.followeeId), fromRelationItem);
   if (state?.dormantUnder === holderId && state.relation.followId === relation.followId) return "changed";
-  await dropIndexItem(holderId, relation.followId);
+  await dropDormantIndexItem(holderId, relation.followId);
   return "done";
 }
-
-/**
- * Deletes a dormant relation for good (its other account is gone, or its holder is purged or deleted): the relation
- * item (only while still dormant under `holderId`) and the holder's index item. No count changes.
- */
-export async function dropDormantRelation(relation: FollowRelation, holderId: string): Promise<void> {
-  const dropped = await unlessCancelled([
-    deleteOf(keys.follow(relation.followerId, relation.followeeId), {
-      ConditionExpression: "dormantUnder = :holder AND followId = :followId",
-      ExpressionAttributeValues: { ":holder": holderId, ":followId": relation.followId },
-    }),
-    deleteOf(keys.dormantRelation(holderId, relation.followId)),
-  ]);
-  if (!dropped) await dropIndexItem(holderId, relation.followId);
-}
-
-const dropIndexItem = (holderId: string, followId: string) =>
-  unlessCancelled([deleteOf(keys.dormantRelation(holderId, followId))]);
 
 /** Gives a comment its writer back (condition: it still keeps that writer aside); false when it does not. */
 export function restoreComment(comment: { postUlid: string; commentId: string }, writerId: string): Promise<boolean> {

@@ -15,7 +15,7 @@ import { countOnPending, getPendingDeletion } from "../db/pending-deletion-store
 import { recordTouched } from "../db/touched-account-store";
 import { deleteFollow } from "../db/follow-store";
 import { allFollowers, allFollowing } from "../db/follow-read-store";
-import { dormantRelationsPage, dropDormantRelation, relationItemsOf } from "../db/second-chance-store";
+import { dormantRelationsPage, dropDormantRelation, relationItemsOf } from "../db/dormant-relation-store";
 import type { RunTicket } from "../domain/cleanup";
 import type { FollowRelation } from "../domain/follow";
 import { deadlineMinus } from "../deadline";

@@ -1,7 +1,7 @@
 import { config } from "../config";
 import { accountExists, getAccount, getStoredAccountState } from "../db/account-store";
 import { createFollowerCountShards } from "../db/follower-count-store";
-import { dropDormantRelation } from "../db/second-chance-store";
+import { dropDormantRelation } from "../db/dormant-relation-store";
 import { createFollow, deleteFollow, type FollowWriteOutcome } from "../db/follow-store";
 import { getRelation } from "../db/follow-read-store";
 import type { Account, Caller, Identity } from "../domain/account";

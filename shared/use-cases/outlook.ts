@@ -10,7 +10,7 @@ import {
   syncRelationsOutlook,
   type CountTargetsRead,
 } from "../db/outlook-store";
-import { relationItemsOf } from "../db/second-chance-store";
+import { relationItemsOf } from "../db/dormant-relation-store";
 import type { Caller } from "../domain/account";
 import { notFound, unavailable } from "../errors";
 import type { FollowerOutlook } from "../domain/follow";

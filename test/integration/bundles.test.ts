@@ -30,6 +30,7 @@ import {
   openApiWordsIn,
   otherRoutesOperations,
   otherRoutesSchemas,
+  sdkModulesNeverBundled,
 } from "../support/bundle-contents";
 
 // Every function of the stack, bundled as the stack bundles it (infra/bundling.ts), loaded by a fresh Node process
@@ -279,6 +280,17 @@ describe("what each bundle carries (its esbuild metafile): only what its functio
       expect(
         onDemandOnlyModulesOf(fn).filter((module) => initModules.has(module)),
         `modules ${name} (${kindOf(fn)}) loads at init though only a path loaded on demand needs them`,
+      ).toEqual([]);
+    },
+  );
+
+  it.each(deployed.map((fn) => [fn.name, fn] as const))(
+    "%s: none of the SDK's fallbacks for what Lambda always has, and no event streams",
+    (name) => {
+      const { inputs } = carriedBy(metafiles.get(name)!);
+      expect(
+        [...inputs].filter((path) => sdkModulesNeverBundled.some((pattern) => pattern.test(path))),
+        `SDK modules ${name} carries though no Lambda environment runs them (infra/bundling.ts replaces them)`,
       ).toEqual([]);
     },
   );

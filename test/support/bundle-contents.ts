@@ -132,12 +132,15 @@ export function forbiddenModulesOf(fn: DeployedFunction): string[] {
 const onDemandModules: Record<string, readonly string[]> = {
   "shared/use-cases/cleanup/restore.ts": ["Cleanup-processBatch", "Cleanup-restoreSweep"],
   "shared/use-cases/outlook.ts": ["Cleanup-processBatch", "GetMeFollowerOutlook", "GetAdminUsersUserIdNotices"],
-  "shared/db/second-chance-store.ts": [
+  // The writes of a deactivation, a restore and a purge. The functions that only read or drop dormant relations (DELETE
+  // /me, the follows, the outlook) have them in dormant-relation-store.ts: this module shared with their init, their
+  // lazily loaded restore's writes were 4.4 KB of it (DELETE /me, the follows; with the outlook store below, 6.3 KB).
+  "shared/db/second-chance-store.ts": ["Cleanup-processBatch", "Cleanup-restoreSweep"],
+  // The outlook sync's writes. An unfollow deletes an outlook entry (outlook-entries.ts), and this module, shared with
+  // its init, loaded the lazily loaded sync's and restore's writes at init (2 KB).
+  "shared/db/outlook-store.ts": [
     "Cleanup-processBatch",
     "Cleanup-restoreSweep",
-    "DeleteMe",
-    "PutUsersUserIdFollow",
-    "DeleteUsersUserIdFollow",
     "GetMeFollowerOutlook",
     "GetAdminUsersUserIdNotices",
   ],
@@ -150,7 +153,20 @@ export function onDemandOnlyModulesOf(fn: DeployedFunction): string[] {
     .map(([module]) => module);
 }
 
+/**
+ * SDK modules no bundle carries, each with what takes its place (infra/bundling.ts, `sdkFallbacksLambdaNeverRuns`):
+ * fallbacks for what a Lambda environment always has, and the event streams no client here uses. Left in, they were
+ * 3.3 KB, 1.2 KB and (a chunk of their own sharing the SDK with init) 1.5 KB of every function's init.
+ */
+export const sdkModulesNeverBundled: readonly RegExp[] = [
+  /\/@smithy\/core\/dist-es\/submodules\/checksum\/sha256\/Sha256Js\.js$/,
+  /\/@smithy\/core\/dist-es\/submodules\/config\/config-resolver\/regionConfig\/getInstanceMetadataRegion\.js$/,
+  /\/@smithy\/core\/dist-es\/submodules\/event-streams\//,
+];
+
 export interface Carried {
+  /** Every bundled module's path (packages' and the project's), loaded at init or on demand. */
+  inputs: Set<string>;
   /** Package -> bytes, loaded at init and on demand. */
   initPackages: Map<string, number>;
   lazyPackages: Map<string, number>;
@@ -167,6 +183,7 @@ export function carriedBy(metafile: Metafile): Carried {
   const lazyPackages = new Map<string, number>();
   const modules = new Map<string, number>();
   const initModules = new Set<string>();
+  const inputs = new Set<string>();
   for (const [files, packages] of [
     [init, initPackages],
     [lazy, lazyPackages],
@@ -174,6 +191,7 @@ export function carriedBy(metafile: Metafile): Carried {
     for (const file of files) {
       for (const [path, input] of Object.entries(metafile.outputs[file.path]!.inputs)) {
         if (input.bytesInOutput === 0) continue;
+        inputs.add(path);
         const origin = packageOf(path);
         if ("pkg" in origin) packages.set(origin.pkg, (packages.get(origin.pkg) ?? 0) + input.bytesInOutput);
         else {
@@ -184,7 +202,7 @@ export function carriedBy(metafile: Metafile): Carried {
     }
   }
   const text = [...init, ...lazy].map((file) => readFileSync(resolve(projectRoot, file.path), "utf8")).join("\n");
-  return { initPackages, lazyPackages, modules, initModules, text };
+  return { inputs, initPackages, lazyPackages, modules, initModules, text };
 }
 
 /** The document the stack writes beside the functions that read it (infra/api-description.ts). */

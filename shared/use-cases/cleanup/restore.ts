@@ -2,9 +2,8 @@ import { commentIndexPage } from "../../db/account-deletion-store";
 import { getStoredAccountState, type StoredAccountState } from "../../db/account-store";
 import { isDeactivation, type DeactivationMark, type RestoringState } from "../../db/entities/account";
 import { restorePointItems } from "../../db/follower-history-store";
+import { dormantRelationsPage, dropDormantRelation } from "../../db/dormant-relation-store";
 import {
-  dormantRelationsPage,
-  dropDormantRelation,
   dropRestoringEntry,
   finishRestore,
   flipToRestoring,
