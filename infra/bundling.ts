@@ -6,7 +6,15 @@ import { dirname, join, relative } from "node:path";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-import { type BuildOptions, context, type Metafile, type OnResolveArgs, type Plugin, type PluginBuild } from "esbuild";
+import {
+  build as buildOnce,
+  type BuildOptions,
+  context,
+  type Metafile,
+  type OnResolveArgs,
+  type Plugin,
+  type PluginBuild,
+} from "esbuild";
 import type ts from "typescript";
 import { API_DESCRIPTION_FILE } from "../shared/api/description";
 import type { RouteDefinition } from "../shared/api/route";
@@ -361,6 +369,65 @@ function leaveOut(unreachable: Set<string>): Plugin {
   };
 }
 
+/**
+ * Modules a function loads on demand that get a bundle of their own beside its `index.mjs` (`file`), with their own
+ * copy of what they import, the SDK's core included, instead of chunks of the function's build. esbuild puts a module
+ * in a chunk loaded at init when the function's init reaches it by any import, used or not, and the SDK's barrels
+ * reach every protocol: the SES and Cognito clients' own (REST JSON, HTTP bindings, SigV4a, their serde) were 18 KB
+ * of the batch step's init, where only DynamoDB's runs. A module here shares no state with the function's: what it
+ * needs of the invocation (the deadline's abort signal) is given to it.
+ */
+const ownBundles: readonly { module: string; file: string }[] = [
+  { module: "shared/mail/ses-transport.ts", file: "ses-transport.mjs" },
+];
+
+/** Leaves the modules of `ownBundles` out of the function's build: their import loads the file of their bundle. */
+function ownBundlesApart(): Plugin {
+  return {
+    name: "own-bundles-apart",
+    setup(bundler) {
+      bundler.onResolve({ filter: /^\.\.?\// }, async (args) => {
+        // The marker of leaveOut's resolve too: each would otherwise resolve the other's again, without end.
+        if (args.kind !== "dynamic-import" || args.pluginData === leftOut) return undefined;
+        const resolved = await resolveAgain(bundler, args, leftOut);
+        const own = ownBundles.find(({ module }) => relative(projectRoot, resolved.path) === module);
+        return own ? { path: `./${own.file}`, external: true } : undefined;
+      });
+    },
+  };
+}
+
+/**
+ * Builds the own bundles the function's build imports (`ownBundlesApart`) into `outdir`, each one file, and adds them
+ * to its metafile as what the importing chunk loads on demand. Answers their files, to be written beside the rest.
+ */
+async function buildOwnBundles(metafile: Metafile, outdir: string) {
+  const files: { path: string; contents: Uint8Array }[] = [];
+  for (const own of ownBundles) {
+    const importers = Object.values(metafile.outputs).flatMap((output) =>
+      output.imports.filter((imported) => imported.external && imported.path === `./${own.file}`),
+    );
+    if (importers.length === 0) continue;
+    const result = await buildOnce({
+      ...lambdaBuildOptions,
+      splitting: false,
+      entryPoints: { [own.file.replace(/\.mjs$/, "")]: own.module },
+      outdir,
+      metafile: true,
+      write: false,
+    });
+    const path = relative(projectRoot, join(outdir, own.file));
+    for (const imported of importers) {
+      imported.path = path;
+      delete imported.external;
+    }
+    Object.assign(metafile.inputs, result.metafile.inputs);
+    Object.assign(metafile.outputs, result.metafile.outputs);
+    files.push(...result.outputFiles);
+  }
+  return files;
+}
+
 /** Bundles one function into `outdir` (its `index.mjs`, chunks, source maps and gzipped files), as deployed. */
 export async function bundleFunction(fn: FunctionBundle, outdir: string): Promise<Metafile> {
   const unreachable = new Set<string>();
@@ -368,7 +435,7 @@ export async function bundleFunction(fn: FunctionBundle, outdir: string): Promis
   const build = await context({
     ...options,
     write: false,
-    plugins: [...(options.plugins ?? []), leaveOut(unreachable)],
+    plugins: [...(options.plugins ?? []), ownBundlesApart(), leaveOut(unreachable)],
   });
   try {
     // Once to learn which dynamic imports tree shaking drops, once more without them (an incremental rebuild).
@@ -376,10 +443,11 @@ export async function bundleFunction(fn: FunctionBundle, outdir: string): Promis
     for (const module of unreachableImports(result.metafile!)) unreachable.add(module);
     if (unreachable.size > 0) result = await build.rebuild();
     const metafile = result.metafile!;
+    const ownFiles = await buildOwnBundles(metafile, outdir);
     const reachable = reachableOutputs(metafile);
     // esbuild adds to a directory: chunks of an earlier build would lie beside the new ones.
     rmSync(outdir, { recursive: true, force: true });
-    for (const file of result.outputFiles ?? []) {
+    for (const file of [...(result.outputFiles ?? []), ...ownFiles]) {
       const path = relative(projectRoot, file.path);
       if (!reachable.has(path.replace(/\.map$/, ""))) {
         delete metafile.outputs[path];

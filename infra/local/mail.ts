@@ -50,9 +50,9 @@ export async function useLocalMail(apiAddress: string, env: NodeJS.ProcessEnv = 
  */
 function asSesDelivery(senderAddress: string, delivery: NoticeDelivery): NoticeDelivery {
   return {
-    async deliver(notice) {
+    async deliver(notice, limit) {
       reportAwsCall("cognito-idp:AdminGetUser", { kind: "userPool" });
-      const outcome = await delivery.deliver(notice);
+      const outcome = await delivery.deliver(notice, limit);
       if (outcome === "sent")
         reportAwsCall("ses:SendEmail", { kind: "noticeSenderIdentity" }, { "ses:FromAddress": senderAddress });
       return outcome;

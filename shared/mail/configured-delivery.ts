@@ -40,9 +40,9 @@ function deliveryFor(settings: MailSettings): NoticeDelivery {
     const { AWS_REGION: region, COGNITO_USER_POOL_ID: userPoolId } = settings;
     let ses: Promise<NoticeDelivery> | undefined;
     return {
-      async deliver(notice) {
+      async deliver(notice, limit) {
         ses ??= import("./ses-transport").then(({ sesTransport }) => sesTransport(region, { sender, userPoolId }));
-        return (await ses).deliver(notice);
+        return (await ses).deliver(notice, limit);
       },
     };
   }

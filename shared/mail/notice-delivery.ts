@@ -19,9 +19,18 @@ export interface QueuedNotice {
 }
 
 /**
- * Sends one notice. Answers "undeliverable" when the person has no address to send to; throws when the mail
- * service failed (the notice stays queued and is tried again).
+ * What a delivery's requests end with: the running invocation's deadline (shared/deadline.ts, `untilDeadline`), given
+ * by the caller. The SES delivery is a bundle of its own in a deployed function (infra/bundling.ts), with its own copy
+ * of every module it imports: it could not read the function's deadline itself.
+ */
+export interface DeliveryLimit {
+  abortSignal?: AbortSignal;
+}
+
+/**
+ * Sends one notice, its requests aborted at `limit`. Answers "undeliverable" when the person has no address to send
+ * to; throws when the mail service failed (the notice stays queued and is tried again).
  */
 export interface NoticeDelivery {
-  deliver(notice: QueuedNotice): Promise<DeliveryOutcome>;
+  deliver(notice: QueuedNotice, limit?: DeliveryLimit): Promise<DeliveryOutcome>;
 }

@@ -4,9 +4,8 @@ import {
   UserNotFoundException,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { SendEmailCommand, type SESv2Client } from "@aws-sdk/client-sesv2";
-import { untilDeadline } from "../deadline";
 import { verifiedCognitoAddress } from "../domain/notice-recipient";
-import type { NoticeDelivery } from "./notice-delivery";
+import type { DeliveryLimit, NoticeDelivery } from "./notice-delivery";
 import { noticeMime, type NoticeSender } from "./notice-mail";
 
 // AWS: a notice goes through Amazon SES (SESv2 SendEmail, raw MIME) to the Cognito user's verified address,
@@ -27,12 +26,12 @@ export function sesDelivery(
   clients: SesDeliveryClients,
   clock: () => Date = () => new Date(),
 ): NoticeDelivery {
-  async function verifiedAddressOf(userId: string): Promise<string | null> {
+  async function verifiedAddressOf(userId: string, limit: DeliveryLimit): Promise<string | null> {
     try {
       // The user ID is Cognito's `sub`, which AdminGetUser takes as the user name.
       const user = await clients.cognito.send(
         new AdminGetUserCommand({ UserPoolId: settings.userPoolId, Username: userId }),
-        untilDeadline(),
+        limit,
       );
       return verifiedCognitoAddress(user.UserAttributes);
     } catch (error) {
@@ -43,8 +42,8 @@ export function sesDelivery(
   }
 
   return {
-    async deliver(notice) {
-      const to = await verifiedAddressOf(notice.userId);
+    async deliver(notice, limit = {}) {
+      const to = await verifiedAddressOf(notice.userId, limit);
       if (to === null) return "undeliverable";
       const mime = await noticeMime(notice.message, settings.sender, to, clock());
       await clients.ses.send(
@@ -53,7 +52,7 @@ export function sesDelivery(
           Destination: { ToAddresses: [to] },
           Content: { Raw: { Data: mime } },
         }),
-        untilDeadline(),
+        limit,
       );
       return "sent";
     },

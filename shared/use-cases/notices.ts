@@ -19,6 +19,7 @@ import {
   scheduleInForce,
   type ScheduleDecision,
 } from "../domain/deletion-schedule";
+import { untilDeadline } from "../deadline";
 import { isoDuration } from "../domain/iso-duration";
 import { notFound } from "../errors";
 import type { NoticeDelivery } from "../mail/notice-delivery";
@@ -163,7 +164,7 @@ async function deliverAndSettle(
 ): Promise<"sent" | "undeliverable" | null> {
   const message = await queuedMessage(queued, links);
   // A crash from here until the settlement below is the one window in which a notice can go out twice.
-  const outcome = await delivery.deliver({ userId: queued.userId, lastEmailClaim, message });
+  const outcome = await delivery.deliver({ userId: queued.userId, lastEmailClaim, message }, untilDeadline());
   recordBusinessMetric(outcome === "sent" ? "NoticesSent" : "NoticesUndeliverable");
   const settle = where === "profile" ? settleNotice : settleOutboxNotice;
   return (await settle(queued, position, outcome, now.toISOString())) ? outcome : null;

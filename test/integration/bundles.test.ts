@@ -25,6 +25,7 @@ import {
   carriedBy,
   credentialChain,
   forbiddenModulesOf,
+  mailProtocolModules,
   modulesHolding,
   onDemandOnlyModulesOf,
   openApiWordsIn,
@@ -291,6 +292,17 @@ describe("what each bundle carries (its esbuild metafile): only what its functio
       expect(
         [...inputs].filter((path) => sdkModulesNeverBundled.some((pattern) => pattern.test(path))),
         `SDK modules ${name} carries though no Lambda environment runs them (infra/bundling.ts replaces them)`,
+      ).toEqual([]);
+    },
+  );
+
+  it.each(deployed.map((fn) => [fn.name, fn] as const))(
+    "%s: none of the mail clients' protocols at init (the SES delivery is a bundle of its own)",
+    (name) => {
+      const { initInputs } = carriedBy(metafiles.get(name)!);
+      expect(
+        [...initInputs].filter((path) => mailProtocolModules.some((pattern) => pattern.test(path))),
+        `mail protocols ${name} loads at init`,
       ).toEqual([]);
     },
   );

@@ -164,9 +164,23 @@ export const sdkModulesNeverBundled: readonly RegExp[] = [
   /\/@smithy\/core\/dist-es\/submodules\/event-streams\//,
 ];
 
+/**
+ * The SDK's protocols of the mail clients (SES: REST JSON and its HTTP bindings; Cognito: JSON 1.1), which no
+ * function's init runs: the SES delivery is a bundle of its own (infra/bundling.ts, `ownBundles`). In a chunk of the
+ * batch step's build, they were 18 KB of its init (esbuild gives a chunk loaded at init every module init reaches, and
+ * the SDK's barrels reach every protocol).
+ */
+export const mailProtocolModules: readonly RegExp[] = [
+  /\/@aws-sdk\/core\/dist-es\/submodules\/protocols\/json\/AwsRestJsonProtocol\.js$/,
+  /\/@aws-sdk\/core\/dist-es\/submodules\/protocols\/json\/AwsJson1_1Protocol\.js$/,
+  /\/@smithy\/core\/dist-es\/submodules\/protocols\/HttpBindingProtocol\.js$/,
+];
+
 export interface Carried {
   /** Every bundled module's path (packages' and the project's), loaded at init or on demand. */
   inputs: Set<string>;
+  /** The same, of those loaded at init. */
+  initInputs: Set<string>;
   /** Package -> bytes, loaded at init and on demand. */
   initPackages: Map<string, number>;
   lazyPackages: Map<string, number>;
@@ -184,6 +198,7 @@ export function carriedBy(metafile: Metafile): Carried {
   const modules = new Map<string, number>();
   const initModules = new Set<string>();
   const inputs = new Set<string>();
+  const initInputs = new Set<string>();
   for (const [files, packages] of [
     [init, initPackages],
     [lazy, lazyPackages],
@@ -192,6 +207,7 @@ export function carriedBy(metafile: Metafile): Carried {
       for (const [path, input] of Object.entries(metafile.outputs[file.path]!.inputs)) {
         if (input.bytesInOutput === 0) continue;
         inputs.add(path);
+        if (packages === initPackages) initInputs.add(path);
         const origin = packageOf(path);
         if ("pkg" in origin) packages.set(origin.pkg, (packages.get(origin.pkg) ?? 0) + input.bytesInOutput);
         else {
@@ -202,7 +218,7 @@ export function carriedBy(metafile: Metafile): Carried {
     }
   }
   const text = [...init, ...lazy].map((file) => readFileSync(resolve(projectRoot, file.path), "utf8")).join("\n");
-  return { inputs, initPackages, lazyPackages, modules, initModules, text };
+  return { inputs, initInputs, initPackages, lazyPackages, modules, initModules, text };
 }
 
 /** The document the stack writes beside the functions that read it (infra/api-description.ts). */
