@@ -12,6 +12,7 @@ import { handler as recountStep } from "../../functions/scheduled/cleanup-recoun
 import { asStepFunction, inProcessRunsSettled } from "../../infra/local/cleanup-runner";
 import { reportAwsCall, runAs } from "../../infra/local/invocation-context";
 import { routes } from "../../infra/routes";
+import { RELATIONS_PER_SYNC_TRANSACTION } from "../../shared/db/outlook-store";
 import type { CandidateCursor } from "../../shared/domain/cleanup";
 import type { RunTicket } from "../../shared/domain/cleanup";
 import { api } from "../support/api/in-process";
@@ -145,6 +146,9 @@ async function anAdminStartedRun(admin: TestUser): Promise<void> {
   const author = await given.anAuthor();
   const leaving = await aReaderWithEmail();
   await given.aFollow(leaving, author);
+  // Followees beyond one outlook sync transaction: the notice's sync sends a first transaction that checks the
+  // reader's profile (ConditionCheckItem), the sync's end with the last.
+  for (let i = 0; i < RELATIONS_PER_SYNC_TRANSACTION; i++) await given.aFollow(leaving, await given.aReader());
   const post = await given.aPost(author);
   await given.entitlements(admin, leaving, [{ tier: "plus" }]);
   expectStatus(await postComment(leaving, post.postId, { body: "Bye" }), 201);
