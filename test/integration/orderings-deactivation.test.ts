@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 
 // The ordering harness on a deactivation (docs/data-model.md, "The ordering harness"): a run's batch step takes an
 // inactive reader's relations (two followees, a follower) into dormancy, and its finish, in ONE transaction
@@ -25,7 +25,7 @@ import {
   shownFollowers,
   shownFollowing,
 } from "../support/ordering-worlds";
-import { installRequestGate } from "../support/request-gate";
+import { useRequestGate } from "../support/request-gate";
 import { aRunFor } from "../support/schedules";
 import { profileOf, restoresSettled, stateOf } from "../support/second-chance";
 import { when } from "../support/when";
@@ -33,11 +33,7 @@ import { when } from "../support/when";
 const TIMEOUT = 300_000;
 const LONG_AGO = "2025-01-10T08:00:00.000Z";
 
-let uninstall: () => void;
-beforeAll(() => {
-  uninstall = installRequestGate();
-});
-afterAll(() => uninstall());
+useRequestGate();
 afterEach(() => expectNoDrift("after the orderings"));
 
 /** An inactive reader following two authors, followed by an active reader; and a fan who may follow an author. */

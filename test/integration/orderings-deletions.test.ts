@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import type { RunTicket } from "../../shared/domain/cleanup";
 import { processBatch } from "../../shared/use-cases/cleanup/batch";
 import { beginRun, failRun, succeedRun, ticketOf } from "../../shared/use-cases/cleanup/lease";
@@ -18,7 +18,7 @@ import {
   shownFollowers,
   shownFollowing,
 } from "../support/ordering-worlds";
-import { installRequestGate } from "../support/request-gate";
+import { useRequestGate } from "../support/request-gate";
 import { when } from "../support/when";
 
 // The ordering harness on deletions (docs/data-model.md, "The ordering harness"): a follow against the mark of either
@@ -30,11 +30,7 @@ const TIMEOUT = 300_000;
 const LONG_AGO = "2025-01-10T08:00:00.000Z";
 const CUTOFF = "2025-06-01T00:00:00.000Z";
 
-let uninstall: () => void;
-beforeAll(() => {
-  uninstall = installRequestGate();
-});
-afterAll(() => uninstall());
+useRequestGate();
 afterEach(() => expectNoDrift("after the orderings"));
 
 /** A run of the cleanup (its lease, its record) that a test's operations work in. */

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 
 // The ordering harness on the notices before deletion (docs/data-model.md, "The ordering harness"): a signed-in
 // request of the account (which withdraws its schedule) against each step a run takes on it: recording a notice,
@@ -17,7 +17,7 @@ import { given } from "../support/given";
 import type { TestUser } from "../support/host";
 import { explore, expectExplored, exploring, type Plan } from "../support/orderings";
 import { expectNoErrors, expectWorldAudited, idsOf, listed, namesOf, shownFollowers } from "../support/ordering-worlds";
-import { installRequestGate } from "../support/request-gate";
+import { useRequestGate } from "../support/request-gate";
 import {
   aNoticedReaderOfThree,
   aRunFor,
@@ -33,13 +33,11 @@ import { when } from "../support/when";
 const TIMEOUT = 300_000;
 const S = 1000;
 
-let uninstall: () => void;
+useRequestGate();
 let admin: TestUser;
 beforeAll(async () => {
-  uninstall = installRequestGate();
   admin = await given.anAdmin();
 });
-afterAll(() => uninstall());
 afterEach(() => expectNoDrift("after the orderings"));
 
 describe("a signed-in request (its activity withdraws the schedule) against a run's step on the account", () => {

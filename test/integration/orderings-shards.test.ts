@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { createFollowerCountShards } from "../../shared/db/follower-count-store";
 import { learnFollowerCountTargets } from "../../shared/db/follower-count-targets";
 import { collections } from "../../shared/db/keys";
@@ -15,7 +15,7 @@ import {
   namesOf,
   shownFollowers,
 } from "../support/ordering-worlds";
-import { installRequestGate } from "../support/request-gate";
+import { useRequestGate } from "../support/request-gate";
 import { storedItems } from "../support/storage";
 import type { TestUser } from "../support/host";
 import { when } from "../support/when";
@@ -35,12 +35,8 @@ const previous = vi.hoisted(() => {
 
 const TIMEOUT = 300_000;
 
-let uninstall: () => void;
-beforeAll(() => {
-  uninstall = installRequestGate();
-});
+useRequestGate();
 afterAll(() => {
-  uninstall();
   if (previous === undefined) delete process.env.FOLLOWER_COUNT_SHARDS;
   else process.env.FOLLOWER_COUNT_SHARDS = previous;
 });

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { replaceEntitlements } from "../../shared/db/account-store";
 import { keys } from "../../shared/db/keys";
 import { updateItem } from "../../shared/db/requests";
@@ -28,7 +28,7 @@ import {
   shownFollowing,
 } from "../support/ordering-worlds";
 import { aPostInput } from "../support/posts";
-import { installRequestGate } from "../support/request-gate";
+import { useRequestGate } from "../support/request-gate";
 import { then } from "../support/then";
 import { when } from "../support/when";
 
@@ -38,11 +38,7 @@ import { when } from "../support/when";
 // the audit's checker on that world and by what the API answered. Each test prints how many orderings it ran
 // (`[orderings] ...`); a failing ordering prints its requests and how to replay it.
 
-let uninstall: () => void;
-beforeAll(() => {
-  uninstall = installRequestGate();
-});
-afterAll(() => uninstall());
+useRequestGate();
 // The whole table, audited after every test: whatever the orderings left behind.
 afterEach(() => expectNoDrift("after the orderings"));
 

@@ -6,6 +6,7 @@
 // decisions "which operation's request goes next", deterministic and replayable. docs/data-model.md, "The ordering
 // harness"; the explorer (every ordering, or a seeded sample) is ./orderings.ts.
 import { AsyncLocalStorage } from "node:async_hooks";
+import { afterAll, beforeAll } from "vitest";
 import { randomUUID } from "node:crypto";
 import { dynamoDb } from "../../shared/db/client";
 
@@ -198,7 +199,16 @@ let current: Session | undefined;
 let installed: string | undefined;
 
 /** Installs the gate on the shared client (once per test file): every ordering's session goes through it. */
-export function installRequestGate(): () => void {
+/** The gate for a whole test file: installed before its first test, taken off after its last. */
+export function useRequestGate(): void {
+  let uninstall = () => {};
+  beforeAll(() => {
+    uninstall = installRequestGate();
+  });
+  afterAll(() => uninstall());
+}
+
+function installRequestGate(): () => void {
   if (!installed) {
     installed = `request-gate-${randomUUID()}`;
     dynamoDb.middlewareStack.add(
